@@ -1,0 +1,8 @@
+//! Server functions, one file per area. Thin: authorise, call the domain, persist.
+
+pub mod auth;
+pub mod requests;
+pub mod types;
+
+#[cfg(feature = "ssr")]
+pub(crate) mod ssr;

@@ -1,0 +1,62 @@
+//! The page frame: skip link, header with who is signed in, main content, footer.
+
+use crate::api::auth::SignOut;
+use crate::api::types::SessionUser;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// Who is signed in, shared by every page; refetched on navigation.
+#[derive(Clone, Copy)]
+pub struct CurrentUser(pub Resource<Result<Option<SessionUser>, AppError>>);
+
+/// The frame around every page.
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let sign_out = ServerAction::<SignOut>::new();
+    let user = expect_context::<CurrentUser>().0;
+    view! {
+        <a href="#main-content" class="skip-link">"Skip to main content"</a>
+        <header class="header">
+            <div class="header__inner">
+                <A href="/" attr:class="header__service">"Offcycle"</A>
+                <span class="header__tagline">"Emergency change requests"</span>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match user.await {
+                            Ok(Some(u)) => {
+                                view! {
+                                    <nav class="header__nav" aria-label="Account">
+                                        <A href="/requests">"My requests"</A>
+                                        <span class="header__who">
+                                            {u.display_name.clone()}
+                                            <span class="header__role">" (" {u.role.label()} ")"</span>
+                                        </span>
+                                        <ActionForm action=sign_out attr:class="inline-form">
+                                            <button type="submit" class="link-button">"Sign out"</button>
+                                        </ActionForm>
+                                    </nav>
+                                }
+                                    .into_any()
+                            }
+                            _ => view! {
+                                <nav class="header__nav" aria-label="Account">
+                                    <A href="/sign-in">"Sign in"</A>
+                                </nav>
+                            }
+                                .into_any(),
+                        }
+                    })}
+                </Transition>
+            </div>
+        </header>
+        <div class="width-container">
+            <main class="main" id="main-content" tabindex="-1">
+                {children()}
+            </main>
+        </div>
+        <footer class="footer">
+            <div class="width-container">"Offcycle — emergency change requests, from triage to archive."</div>
+        </footer>
+    }
+}

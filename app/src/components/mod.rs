@@ -1,0 +1,4 @@
+//! Shared pieces of pages.
+
+pub mod form;
+pub mod layout;

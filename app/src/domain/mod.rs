@@ -1,0 +1,9 @@
+//! The emergency change process in plain Rust: no IO, no Leptos types.
+//!
+//! Everything here is shared by the server (which persists what the domain decides),
+//! the browser (which shows what is possible next) and, later, the PDF and the API.
+
+pub mod forms;
+pub mod reference;
+pub mod roles;
+pub mod workflow;

@@ -1,0 +1,78 @@
+//! The one error type that crosses from server functions to the page.
+//!
+//! Each variant maps to a message a person can act on and an HTTP status. It is JSON-encoded,
+//! so without JavaScript it survives Leptos's redirect back to the form (`?__err=`).
+
+use crate::domain::forms::FormErrors;
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// What went wrong, in words the page can show.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum AppError {
+    /// The input has problems; each is shown next to its field.
+    #[error("There is a problem with what was entered")]
+    Invalid(FormErrors),
+    /// Nobody is signed in (or the session ended).
+    #[error("Sign in to continue")]
+    Unauthenticated,
+    /// Signed in, but this person may not do this.
+    #[error("You do not have permission to do that")]
+    Forbidden,
+    /// The thing asked for does not exist (or is not visible to this person).
+    #[error("We could not find that")]
+    NotFound,
+    /// The email address or password was wrong. Deliberately says no more.
+    #[error("Enter a correct email address and password")]
+    BadCredentials,
+    /// Too many failed attempts; try again later.
+    #[error("Too many attempts. Wait a few minutes and try again")]
+    Throttled,
+    /// Someone else changed the same thing first.
+    #[error("Someone else changed this while you were editing")]
+    Conflict,
+    /// Something failed on our side; the details are in the server log, not here.
+    #[error("Something went wrong on our side. Try again; if it keeps happening, contact the hosting team")]
+    Internal,
+    /// The request never reached (or never came back from) the server function.
+    #[error("The request could not be sent: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    /// The HTTP status this error answers with.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Invalid(_) => 422,
+            AppError::Unauthenticated | AppError::BadCredentials => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound => 404,
+            AppError::Throttled => 429,
+            AppError::Conflict => 409,
+            AppError::Internal | AppError::Transport(_) => 500,
+        }
+    }
+
+    /// The field errors, when this is a validation failure.
+    pub fn form_errors(&self) -> Option<&FormErrors> {
+        match self {
+            AppError::Invalid(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+impl From<FormErrors> for AppError {
+    fn from(value: FormErrors) -> Self {
+        AppError::Invalid(value)
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}

@@ -1,0 +1,101 @@
+//! Offcycle's web application: the pages, the server functions and the pure process domain.
+//!
+//! Built twice: with `ssr` into the server, with `hydrate` into the browser's WebAssembly.
+
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ports;
+
+use api::auth::whoami;
+use components::layout::{CurrentUser, Layout};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+/// The HTML document around the app (server side only).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The application: layout and routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    #[cfg(feature = "ssr")]
+    set_content_security_policy();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/offcycle.css"/>
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
+        <Router>
+            <Pages/>
+        </Router>
+    }
+}
+
+/// The routes. Inside the router so actions see errors that came back in the URL (no-JS).
+#[component]
+fn Pages() -> impl IntoView {
+    // Refetched on every navigation, so sign-in and sign-out show at once in the header.
+    let location = leptos_router::hooks::use_location();
+    let user = Resource::new(move || location.pathname.get(), |_| whoami());
+    provide_context(CurrentUser(user));
+    view! {
+            <Layout>
+                <Routes fallback=pages::not_found::NotFound>
+                    <Route path=path!("") view=pages::home::Home ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-in") view=pages::sign_in::SignInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests") view=pages::requests::MyRequests ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/new") view=pages::requests::NewRequest ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference") view=pages::requests::RequestPage ssr=SsrMode::Async/>
+                </Routes>
+            </Layout>
+    }
+}
+
+/// Only this response's nonce may run scripts; the wasm may compile; nothing may frame us.
+#[cfg(feature = "ssr")]
+fn set_content_security_policy() {
+    if let (Some(nonce), Some(res)) = (use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
+        let policy = format!(
+            "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
+             style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+             frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+        );
+        if let Ok(value) = http::HeaderValue::from_str(&policy) {
+            res.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+}
+
+/// Browser entry point: hydrates the server-rendered HTML.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

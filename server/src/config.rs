@@ -1,0 +1,91 @@
+//! Configuration from the environment (see the README's table).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Everything the server reads from its environment.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `DATABASE_URL`: `sqlite:…` (default `sqlite://data/offcycle.db`) or `postgres://…`.
+    pub database_url: String,
+    /// `OFFCYCLE_BIND`: where to listen (default `127.0.0.1:3000`, or cargo-leptos's site address).
+    pub bind: SocketAddr,
+    /// `OFFCYCLE_PUBLIC_URL`: the address people use, for links in mail (default `http://{bind}`).
+    pub public_url: String,
+    /// `SMTP_URL`: outgoing mail relay (the outbox arrives with the approvals issue).
+    pub smtp_url: Option<String>,
+    /// `OFFCYCLE_DEMO=1`: seed a demo organisation and serve the mail viewer. Never in production.
+    pub demo: bool,
+    /// `OFFCYCLE_DEMO_PASSWORD`: the demo users' password (generated and printed once if unset).
+    pub demo_password: Option<String>,
+    /// `LEPTOS_SITE_ROOT`: where cargo-leptos wrote the browser bundle (default `target/site`).
+    pub site_root: String,
+    /// `OFFCYCLE_SESSION_IDLE_MINUTES` (default 30).
+    pub session_idle: Duration,
+    /// `OFFCYCLE_SESSION_MAX_HOURS` (default 12).
+    pub session_absolute: Duration,
+}
+
+/// A setting that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {problem}")]
+pub struct ConfigError {
+    name: &'static str,
+    problem: String,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parse<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|e: T::Err| ConfigError {
+            name,
+            problem: format!("{v:?}: {e}"),
+        }),
+    }
+}
+
+impl Config {
+    /// Reads the environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        let default_bind = var("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
+        let bind: SocketAddr = parse(
+            "OFFCYCLE_BIND",
+            default_bind.parse().map_err(|e| ConfigError {
+                name: "LEPTOS_SITE_ADDR",
+                problem: format!("{default_bind:?}: {e}"),
+            })?,
+        )?;
+        let public_url = var("OFFCYCLE_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(ConfigError {
+                name: "OFFCYCLE_PUBLIC_URL",
+                problem: "must start with http:// or https://".into(),
+            });
+        }
+        Ok(Config {
+            database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/offcycle.db".into()),
+            bind,
+            public_url: public_url.trim_end_matches('/').to_string(),
+            smtp_url: var("SMTP_URL"),
+            demo: matches!(var("OFFCYCLE_DEMO").as_deref(), Some("1" | "true" | "yes")),
+            demo_password: var("OFFCYCLE_DEMO_PASSWORD"),
+            site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            session_idle: Duration::from_secs(60 * parse("OFFCYCLE_SESSION_IDLE_MINUTES", 30u64)?),
+            session_absolute: Duration::from_secs(
+                3600 * parse("OFFCYCLE_SESSION_MAX_HOURS", 12u64)?,
+            ),
+        })
+    }
+
+    /// True when people reach the service over https (cookies get `Secure`, HSTS is sent).
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}

@@ -1,0 +1,210 @@
+//! Middleware and the routes that are not Leptos pages.
+
+use crate::auth::token_hash;
+use crate::AppState;
+use app::ports::{ClientAddress, CurrentSession, SESSION_COOKIE};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, Request, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use std::net::SocketAddr;
+
+/// `GET /healthz`: 200 only when the database answers.
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    if state.store.db().is_healthy().await {
+        (StatusCode::OK, "ok").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+    }
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// Records the client's address and, if the session cookie is valid, who is signed in.
+pub async fn identify(
+    State(state): State<AppState>,
+    mut req: Request<Body>,
+    next: Next,
+) -> Response {
+    let source = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    req.extensions_mut().insert(ClientAddress(source));
+    let path = req.uri().path();
+    // Static files need no session lookup.
+    let is_asset = path.starts_with("/pkg/") || path == "/favicon.svg" || path == "/favicon.ico";
+    if !is_asset {
+        if let Some(token) = cookie(req.headers(), SESSION_COOKIE) {
+            let hash = token_hash(token);
+            let now = chrono::Utc::now().timestamp_millis();
+            let idle = state.config.session_idle.as_millis() as i64;
+            let absolute = state.config.session_absolute.as_millis() as i64;
+            match state.store.session_user(&hash, now, idle, absolute).await {
+                Ok(Some(user)) => {
+                    req.extensions_mut().insert(CurrentSession {
+                        user,
+                        token_hash: hash,
+                    });
+                }
+                Ok(None) => {}
+                Err(e) => tracing::error!("session lookup failed: {e}"),
+            }
+        }
+    }
+    next.run(req).await
+}
+
+/// Pages that anyone may see without signing in.
+fn is_public(path: &str) -> bool {
+    matches!(
+        path,
+        "/" | "/sign-in" | "/healthz" | "/favicon.svg" | "/favicon.ico"
+    ) || path.starts_with("/pkg/")
+        || path.starts_with("/api/")
+        || path.starts_with("/dev/mail")
+}
+
+/// Sends people who are not signed in to the sign-in page, remembering where they were going.
+/// (Server functions check for themselves and answer 401.)
+pub async fn require_sign_in(req: Request<Body>, next: Next) -> Response {
+    let path = req.uri().path();
+    if (req.method() == Method::GET || req.method() == Method::HEAD)
+        && !is_public(path)
+        && req.extensions().get::<CurrentSession>().is_none()
+    {
+        let target = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
+        let next_param: String = form_urlencoded_component(target);
+        return Redirect::to(&format!("/sign-in?next={next_param}")).into_response();
+    }
+    next.run(req).await
+}
+
+fn form_urlencoded_component(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Refuses state-changing requests that another site started (CSRF). Browsers say where a
+/// request came from in `Sec-Fetch-Site`; older ones only send `Origin`.
+pub async fn refuse_cross_site(
+    State(state): State<AppState>,
+    req: Request<Body>,
+    next: Next,
+) -> Response {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe {
+        let headers = req.headers();
+        let verdict = match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+            Some(site) => matches!(site, "same-origin" | "none"),
+            None => match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+                Some(origin) => {
+                    origin == state.config.public_url || origin_matches_host(origin, headers)
+                }
+                // Neither header: not a browser form (API clients, curl); sessions are cookies
+                // that only browsers send on their own, so nothing is forged here.
+                None => true,
+            },
+        };
+        if !verdict {
+            tracing::warn!(
+                "refused a cross-site {} to {}",
+                req.method(),
+                req.uri().path()
+            );
+            return (
+                StatusCode::FORBIDDEN,
+                "Cross-site requests are not allowed.",
+            )
+                .into_response();
+        }
+    }
+    next.run(req).await
+}
+
+fn origin_matches_host(origin: &str, headers: &HeaderMap) -> bool {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+        == Some(host)
+}
+
+/// Headers on every response: no sniffing, no framing, no Referer to other sites.
+pub async fn security_headers(
+    State(state): State<AppState>,
+    req: Request<Body>,
+    next: Next,
+) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+            ),
+        );
+    }
+    if state.config.is_https() {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_next_parameter_is_percent_encoded() {
+        assert_eq!(
+            form_urlencoded_component("/requests?x=1&y=2"),
+            "/requests%3Fx%3D1%26y%3D2"
+        );
+    }
+
+    #[test]
+    fn pages_need_sign_in_but_assets_and_start_do_not() {
+        assert!(is_public("/"));
+        assert!(is_public("/pkg/offcycle.wasm"));
+        assert!(!is_public("/requests"));
+        assert!(!is_public("/requests/ECR-2026-0001"));
+    }
+}

@@ -1,0 +1,129 @@
+//! Offcycle's server: configuration → tracing → state → router → serve.
+//!
+//! A library too, so the integration tests start the real server in-process on port 0.
+
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod config;
+pub mod demo;
+pub mod http;
+pub mod store;
+
+use app::ports::Services;
+use axum::routing::get;
+use axum::Router;
+use config::Config;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use store::{Db, Store};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// Storage.
+    pub store: Store,
+    /// Settings.
+    pub config: Arc<Config>,
+    /// What server functions reach through context.
+    pub services: Services,
+    /// Leptos's own settings (site root, output name).
+    pub leptos_options: LeptosOptions,
+}
+
+impl axum::extract::FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// Opens storage, seeds the demo organisation if asked, and builds the state.
+pub async fn build_state(
+    config: Config,
+) -> Result<AppState, Box<dyn std::error::Error + Send + Sync>> {
+    let db = Db::open(&config.database_url).await?;
+    tracing::info!(backend = db.backend(), "database ready");
+    let store = Store::new(db);
+    if config.demo {
+        if let Some(password) = demo::seed(&store, config.demo_password.as_deref()).await? {
+            // Printed once, on the first start; only its hash is kept.
+            println!("\n  Demo organisation created. Every demo user's password is: {password}\n  (sign in as dev@example.gov, hosting@example.gov, cor1@example.gov, …; set OFFCYCLE_DEMO_PASSWORD to choose it)\n");
+        }
+    }
+    let services = Services {
+        requests: Arc::new(store.clone()),
+        accounts: Arc::new(auth::AccountService::new(store.clone())),
+        secure_cookies: config.is_https(),
+    };
+    let leptos_options = LeptosOptions::builder()
+        .output_name("offcycle")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(config.bind)
+        .build();
+    Ok(AppState {
+        store,
+        config: Arc::new(config),
+        services,
+        leptos_options,
+    })
+}
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(app::App);
+    let leptos_options = state.leptos_options.clone();
+    let services = state.services.clone();
+    let context = move || provide_context(services.clone());
+    Router::new()
+        .route("/healthz", get(http::healthz))
+        .route(
+            "/api/{*fn_name}",
+            axum::routing::post({
+                let context = context.clone();
+                move |req| leptos_axum::handle_server_fns_with_context(context.clone(), req)
+            })
+            .get({
+                let context = context.clone();
+                move |req| leptos_axum::handle_server_fns_with_context(context.clone(), req)
+            }),
+        )
+        .leptos_routes_with_context(&state, routes, context, {
+            let leptos_options = leptos_options.clone();
+            move || app::shell(leptos_options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+            app::shell,
+        ))
+        .layer(axum::middleware::from_fn(http::require_sign_in))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::identify,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::refuse_cross_site,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::security_headers,
+        ))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then drains connections and closes the database.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let db = state.store.db().clone();
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    db.close().await;
+    Ok(())
+}

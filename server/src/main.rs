@@ -1,0 +1,101 @@
+//! `server`: runs Offcycle. `server verify-audit` re-computes the audit chain.
+
+use server::config::Config;
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn,leptos=warn".into()),
+        )
+        .init();
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let command = std::env::args().nth(1);
+    match command.as_deref() {
+        None | Some("serve") => serve(config).await,
+        Some("verify-audit") => verify_audit(config).await,
+        Some(other) => {
+            eprintln!("unknown command {other:?}; use `server` (serve) or `server verify-audit`");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn serve(config: Config) -> ExitCode {
+    let bind = config.bind;
+    let state = match server::build_state(config).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("could not start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(bind).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("could not listen on {bind}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let addr = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    println!("Offcycle listening on http://{addr}");
+    match server::serve(listener, state, shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("server error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn verify_audit(config: Config) -> ExitCode {
+    let db = match server::store::Db::open(&config.database_url).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match server::store::verify_audit_chain(&db).await {
+        Ok(Ok(n)) => {
+            println!("audit chain intact: {n} rows verified");
+            ExitCode::SUCCESS
+        }
+        Ok(Err(b)) => {
+            println!("audit chain broken at row {}: {}", b.row_id, b.reason);
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("could not read the audit log: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    println!("shutting down");
+}

@@ -1,0 +1,215 @@
+//! People, teams and sessions.
+
+use super::audit::append_audit;
+use super::{on_pool, AuditEvent, Db, Store};
+use app::api::types::SessionUser;
+use app::domain::roles::Role;
+
+type UserRow = (i64, String, String, String, Option<i64>, Option<String>);
+
+macro_rules! user_select {
+    () => {
+        "SELECT u.id, u.email, u.display_name, u.role, u.team_id, t.name FROM users u LEFT JOIN teams t ON t.id = u.team_id "
+    };
+}
+
+fn user((id, email, display_name, role, team_id, team_name): UserRow) -> Option<SessionUser> {
+    Some(SessionUser {
+        id,
+        email,
+        display_name,
+        role: Role::parse(&role)?,
+        team_id,
+        team_name,
+    })
+}
+
+/// What sign-in needs to know about an email address.
+pub struct SignInCandidate {
+    /// The person.
+    pub user: SessionUser,
+    /// Their argon2id PHC string; `None` until they set a password.
+    pub password_hash: Option<String>,
+}
+
+impl Store {
+    /// An active person by email address, with their password hash.
+    pub async fn sign_in_candidate(
+        &self,
+        email: &str,
+    ) -> Result<Option<SignInCandidate>, sqlx::Error> {
+        let row: Option<(
+            i64,
+            String,
+            String,
+            String,
+            Option<i64>,
+            Option<String>,
+            Option<String>,
+        )> = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT u.id, u.email, u.display_name, u.role, u.team_id, t.name, u.password_hash \
+             FROM users u LEFT JOIN teams t ON t.id = u.team_id WHERE u.email = $1 AND u.active = TRUE",
+        )
+        .bind(email)
+        .fetch_optional(pool)
+        .await)?;
+        Ok(
+            row.and_then(|(id, email, name, role, team_id, team_name, hash)| {
+                Some(SignInCandidate {
+                    user: user((id, email, name, role, team_id, team_name))?,
+                    password_hash: hash,
+                })
+            }),
+        )
+    }
+
+    /// Opens a session (the token's hash is the key) and records the sign-in.
+    pub async fn open_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        source: &str,
+        now: i64,
+    ) -> Result<(), sqlx::Error> {
+        on_pool!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, source) VALUES ($1, $2, $3, $3, $4)")
+                .bind(token_hash)
+                .bind(user_id)
+                .bind(now)
+                .bind(source)
+                .execute(&mut *tx)
+                .await?;
+            let event = AuditEvent {
+                at: now,
+                actor_id: Some(user_id),
+                request_id: None,
+                action: "sign_in".into(),
+                detail: "signed in".into(),
+                source: source.into(),
+                outcome: "success".into(),
+            };
+            append_audit!(tx, &event);
+            tx.commit().await
+        }.await)
+    }
+
+    /// Records a failed sign-in (the email as typed, never the password).
+    pub async fn record_sign_in_failure(
+        &self,
+        email: &str,
+        user_id: Option<i64>,
+        source: &str,
+        now: i64,
+    ) -> Result<(), sqlx::Error> {
+        on_pool!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            let event = AuditEvent {
+                at: now,
+                actor_id: user_id,
+                request_id: None,
+                action: "sign_in".into(),
+                detail: format!("failed sign-in for {email}"),
+                source: source.into(),
+                outcome: "failure".into(),
+            };
+            append_audit!(tx, &event);
+            tx.commit().await
+        }.await)
+    }
+
+    /// The person a session belongs to, if it is still valid; ends it when it has idled or
+    /// lived too long. Refreshes `last_seen_at` at most once a minute (fewer writes).
+    pub async fn session_user(
+        &self,
+        token_hash: &str,
+        now: i64,
+        idle_ms: i64,
+        absolute_ms: i64,
+    ) -> Result<Option<SessionUser>, sqlx::Error> {
+        let row: Option<(i64, i64, i64)> = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT s.user_id, s.created_at, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND u.active = TRUE",
+        )
+        .bind(token_hash)
+        .fetch_optional(pool)
+        .await)?;
+        let Some((user_id, created_at, last_seen_at)) = row else {
+            return Ok(None);
+        };
+        if now - last_seen_at > idle_ms || now - created_at > absolute_ms {
+            self.end_session(token_hash).await?;
+            return Ok(None);
+        }
+        if now - last_seen_at > 60_000 {
+            on_pool!(&self.db, pool => sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                .bind(now)
+                .bind(token_hash)
+                .execute(pool)
+                .await
+                .map(|_| ()))?;
+        }
+        let row: Option<UserRow> = on_pool!(&self.db, pool => sqlx::query_as(concat!(user_select!(), "WHERE u.id = $1"))
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(row.and_then(user))
+    }
+
+    /// Ends a session on the server.
+    pub async fn end_session(&self, token_hash: &str) -> Result<(), sqlx::Error> {
+        on_pool!(&self.db, pool => sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Creates the team if missing; returns its id.
+    pub async fn ensure_team(&self, name: &str) -> Result<i64, sqlx::Error> {
+        on_pool!(&self.db, pool => async {
+            sqlx::query("INSERT INTO teams (name) VALUES ($1) ON CONFLICT (name) DO NOTHING").bind(name).execute(pool).await?;
+            let (id,): (i64,) = sqlx::query_as("SELECT id FROM teams WHERE name = $1").bind(name).fetch_one(pool).await?;
+            Ok(id)
+        }.await)
+    }
+
+    /// Creates the person if missing (by email); sets the password hash when given.
+    pub async fn ensure_user(
+        &self,
+        email: &str,
+        display_name: &str,
+        role: Role,
+        team_id: Option<i64>,
+        password_hash: Option<&str>,
+        now: i64,
+    ) -> Result<i64, sqlx::Error> {
+        on_pool!(&self.db, pool => async {
+            sqlx::query(
+                "INSERT INTO users (email, display_name, role, team_id, password_hash, active, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, TRUE, $6) ON CONFLICT (email) DO NOTHING",
+            )
+            .bind(email)
+            .bind(display_name)
+            .bind(role.as_str())
+            .bind(team_id)
+            .bind(password_hash)
+            .bind(now)
+            .execute(pool)
+            .await?;
+            if let Some(hash) = password_hash {
+                sqlx::query("UPDATE users SET password_hash = $1 WHERE email = $2").bind(hash).bind(email).execute(pool).await?;
+            }
+            let (id,): (i64,) = sqlx::query_as("SELECT id FROM users WHERE email = $1").bind(email).fetch_one(pool).await?;
+            Ok(id)
+        }.await)
+    }
+
+    /// How many people exist (demo seeding runs only on an empty organisation).
+    pub async fn user_count(&self) -> Result<i64, sqlx::Error> {
+        let (n,): (i64,) = on_pool!(&self.db, pool => sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(pool).await)?;
+        Ok(n)
+    }
+
+    /// The underlying database.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+}

@@ -1,0 +1,147 @@
+//! The append-only, hash-chained audit log.
+
+use super::{on_pool, Db};
+use sha2::{Digest, Sha256};
+
+/// One thing that happened, as it is recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEvent {
+    /// When (Unix milliseconds, UTC).
+    pub at: i64,
+    /// Who did it, if anyone was signed in.
+    pub actor_id: Option<i64>,
+    /// The request it concerns, if any.
+    pub request_id: Option<i64>,
+    /// What happened (`request.started`, `sign_in.failed`, …).
+    pub action: String,
+    /// Details in words.
+    pub detail: String,
+    /// The client's address.
+    pub source: String,
+    /// `success` or `failure`.
+    pub outcome: String,
+}
+
+/// The chain hash of one row: SHA-256 over the previous hash and the row's fields.
+pub(crate) fn chain_hash(prev: &str, seq: i64, e: &AuditEvent) -> String {
+    let mut h = Sha256::new();
+    // Length-prefix every field so no two different rows serialise the same.
+    for part in [
+        prev.to_string(),
+        seq.to_string(),
+        e.at.to_string(),
+        e.actor_id.map(|v| v.to_string()).unwrap_or_default(),
+        e.request_id.map(|v| v.to_string()).unwrap_or_default(),
+        e.action.clone(),
+        e.detail.clone(),
+        e.source.clone(),
+        e.outcome.clone(),
+    ] {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// Appends `event` inside the caller's transaction `$tx`. Updating `audit_head` first takes
+/// its row lock, so concurrent writers queue and the chain never forks.
+macro_rules! append_audit {
+    ($tx:expr, $event:expr) => {{
+        let event: &$crate::store::AuditEvent = $event;
+        let (seq, prev): (i64, String) =
+            sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+                .fetch_one(&mut *$tx)
+                .await?;
+        let hash = $crate::store::audit::chain_hash(&prev, seq, event);
+        sqlx::query(
+            "INSERT INTO audit_events (id, at, actor_id, request_id, action, detail, source, outcome, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(seq)
+        .bind(event.at)
+        .bind(event.actor_id)
+        .bind(event.request_id)
+        .bind(&event.action)
+        .bind(&event.detail)
+        .bind(&event.source)
+        .bind(&event.outcome)
+        .bind(&prev)
+        .bind(&hash)
+        .execute(&mut *$tx)
+        .await?;
+        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash).execute(&mut *$tx).await?;
+    }};
+}
+pub(crate) use append_audit;
+
+/// Where the audit chain first breaks.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ChainBreak {
+    /// The id of the first row whose hash does not match.
+    pub row_id: i64,
+    /// Why.
+    pub reason: String,
+}
+
+type AuditRow = (
+    i64,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+);
+
+/// Re-computes the whole chain; `Ok(n)` with the number of rows checked, or the first break.
+pub async fn verify_audit_chain(db: &Db) -> Result<Result<u64, ChainBreak>, sqlx::Error> {
+    let rows: Vec<AuditRow> = on_pool!(db, pool => sqlx::query_as(
+        "SELECT id, at, actor_id, request_id, action, detail, source, outcome, prev_hash, hash FROM audit_events ORDER BY id"
+    ).fetch_all(pool).await)?;
+    let mut prev = String::new();
+    let mut expected_id = 1;
+    for (id, at, actor_id, request_id, action, detail, source, outcome, prev_hash, hash) in rows {
+        if id != expected_id {
+            return Ok(Err(ChainBreak {
+                row_id: id,
+                reason: format!("row {expected_id} is missing"),
+            }));
+        }
+        if prev_hash != prev {
+            return Ok(Err(ChainBreak {
+                row_id: id,
+                reason: "previous hash does not match the row before".into(),
+            }));
+        }
+        let event = AuditEvent {
+            at,
+            actor_id,
+            request_id,
+            action,
+            detail,
+            source,
+            outcome,
+        };
+        let computed = chain_hash(&prev, id, &event);
+        if computed != hash {
+            return Ok(Err(ChainBreak {
+                row_id: id,
+                reason: "contents do not match the row's hash".into(),
+            }));
+        }
+        prev = hash;
+        expected_id += 1;
+    }
+    // Rows cut from the end leave a valid prefix: the head remembers how far the chain went.
+    let (seq, head): (i64, String) = on_pool!(db, pool => sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(pool).await)?;
+    if seq != expected_id - 1 || head != prev {
+        return Ok(Err(ChainBreak {
+            row_id: expected_id,
+            reason: format!("the chain head says {seq} rows, found {}", expected_id - 1),
+        }));
+    }
+    Ok(Ok((expected_id - 1) as u64))
+}

@@ -1,0 +1,127 @@
+//! All SQL lives here. One storage interface (the `app::ports` traits) with a SQLite and a
+//! PostgreSQL implementation, chosen from `DATABASE_URL`.
+//!
+//! Both backends share the SQL text where the dialects agree (`$1…$n` placeholders work on
+//! both in sqlx); the `on_pool!` macro compiles each method once per backend, so every query is
+//! type-checked against both drivers. Migrations are per backend (`migrations/sqlite`,
+//! `migrations/postgres`), embedded and run at start.
+
+mod accounts;
+mod audit;
+mod requests;
+
+pub use accounts::SignInCandidate;
+pub use audit::{verify_audit_chain, AuditEvent, ChainBreak};
+pub use requests::Store;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// A connection pool to one of the two supported databases.
+#[derive(Clone, Debug)]
+pub enum Db {
+    /// The embedded default: one file, WAL mode.
+    Sqlite(SqlitePool),
+    /// For deployments with several app servers.
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool, compiled once per backend.
+macro_rules! on_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::store::Db::Sqlite($pool) => $body,
+            $crate::store::Db::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// Errors opening or migrating the database.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// `DATABASE_URL` names neither `sqlite:` nor `postgres:`.
+    #[error("DATABASE_URL must start with sqlite: or postgres:// (got {0:?})")]
+    UnknownScheme(String),
+    /// The database could not be reached or created.
+    #[error("could not open the database: {0}")]
+    Connect(#[from] sqlx::Error),
+    /// A migration failed.
+    #[error("could not migrate the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl Db {
+    /// Opens (creating a SQLite file if missing) and migrates the database at `url`.
+    pub async fn open(url: &str) -> Result<Db, OpenError> {
+        let db = if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5));
+            if let Some(parent) = options.get_filename().parent() {
+                if !parent.as_os_str().is_empty() {
+                    let _ = std::fs::create_dir_all(parent);
+                }
+            }
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options)
+                .await?;
+            sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+            Db::Sqlite(pool)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect(url)
+                .await?;
+            sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+            Db::Postgres(pool)
+        } else {
+            return Err(OpenError::UnknownScheme(
+                url.split(':').next().unwrap_or_default().to_string(),
+            ));
+        };
+        Ok(db)
+    }
+
+    /// True when the database answers a trivial query (for `/healthz`).
+    pub async fn is_healthy(&self) -> bool {
+        on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.is_ok())
+    }
+
+    /// Which backend this is, for logs.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Closes the pool (graceful shutdown).
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await)
+    }
+}
+
+/// Storage failures become `StoreError::Backend`; details go to the log only.
+pub(crate) fn backend(e: sqlx::Error) -> app::ports::StoreError {
+    app::ports::StoreError::Backend(e.to_string())
+}
+
+/// Milliseconds since the Unix epoch, the stored time format.
+pub(crate) fn millis(t: chrono::DateTime<chrono::Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+/// The stored time format back to a UTC time.
+pub(crate) fn from_millis(ms: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}

@@ -1,0 +1,139 @@
+//! Change requests.
+
+use super::audit::append_audit;
+use super::{backend, from_millis, millis, on_pool, AuditEvent, Db};
+use app::api::types::{RequestSummary, SessionUser};
+use app::domain::forms::StartRequest;
+use app::domain::reference::Reference;
+use app::domain::workflow::State;
+use app::ports::{RequestStore, StoreError};
+use async_trait::async_trait;
+use chrono::{DateTime, Datelike, Utc};
+
+/// Requests and their history, on either backend.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(super) db: Db,
+}
+
+impl Store {
+    /// Wraps an opened database.
+    pub fn new(db: Db) -> Self {
+        Store { db }
+    }
+}
+
+type SummaryRow = (String, String, String, String, String, i64, i64);
+
+/// The columns of [`SummaryRow`], as a literal so queries stay static strings.
+macro_rules! summary_select {
+    () => {
+        "SELECT r.reference, r.title, r.system, r.state, u.display_name, r.created_at, r.updated_at \
+         FROM change_requests r JOIN users u ON u.id = r.started_by "
+    };
+}
+
+fn summary(
+    (reference, title, system, state, started_by, created_at, updated_at): SummaryRow,
+) -> RequestSummary {
+    RequestSummary {
+        reference,
+        title,
+        system,
+        state,
+        started_by,
+        created_at: from_millis(created_at),
+        updated_at: from_millis(updated_at),
+    }
+}
+
+#[async_trait]
+impl RequestStore for Store {
+    async fn start_request(
+        &self,
+        by: &SessionUser,
+        source: &str,
+        form: &StartRequest,
+        now: DateTime<Utc>,
+    ) -> Result<RequestSummary, StoreError> {
+        let at = millis(now);
+        let year = now.year();
+        let result: Result<RequestSummary, sqlx::Error> = on_pool!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            // The upsert is atomic on both backends: concurrent starts get distinct numbers.
+            let (number,): (i64,) = sqlx::query_as(
+                "INSERT INTO reference_counters (year, last_number) VALUES ($1, 1) \
+                 ON CONFLICT (year) DO UPDATE SET last_number = reference_counters.last_number + 1 \
+                 RETURNING last_number",
+            )
+            .bind(year)
+            .fetch_one(&mut *tx)
+            .await?;
+            let reference = Reference { year, number }.to_string();
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO change_requests (reference, ref_year, ref_number, title, system, state, started_by, team_id, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+            )
+            .bind(&reference)
+            .bind(year)
+            .bind(number)
+            .bind(&form.title)
+            .bind(&form.system)
+            .bind(State::Triage.as_str())
+            .bind(by.id)
+            .bind(by.team_id)
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await?;
+            let event = AuditEvent {
+                at,
+                actor_id: Some(by.id),
+                request_id: Some(id),
+                action: "request.started".into(),
+                detail: format!("{reference} started: {}", form.title),
+                source: source.to_string(),
+                outcome: "success".into(),
+            };
+            append_audit!(tx, &event);
+            tx.commit().await?;
+            Ok(RequestSummary {
+                reference,
+                title: form.title.clone(),
+                system: form.system.clone(),
+                state: State::Triage.as_str().into(),
+                started_by: by.display_name.clone(),
+                created_at: from_millis(at),
+                updated_at: from_millis(at),
+            })
+        }.await);
+        result.map_err(backend)
+    }
+
+    async fn requests_started_by(&self, user_id: i64) -> Result<Vec<RequestSummary>, StoreError> {
+        let sql = concat!(
+            summary_select!(),
+            "WHERE r.started_by = $1 ORDER BY r.id DESC LIMIT 200"
+        );
+        let rows: Vec<SummaryRow> =
+            on_pool!(&self.db, pool => sqlx::query_as(sql).bind(user_id).fetch_all(pool).await)
+                .map_err(backend)?;
+        Ok(rows.into_iter().map(summary).collect())
+    }
+
+    async fn request_by_reference(
+        &self,
+        reference: Reference,
+    ) -> Result<Option<RequestSummary>, StoreError> {
+        let sql = concat!(
+            summary_select!(),
+            "WHERE r.ref_year = $1 AND r.ref_number = $2"
+        );
+        let row: Option<SummaryRow> = on_pool!(&self.db, pool => sqlx::query_as(sql)
+            .bind(reference.year)
+            .bind(reference.number)
+            .fetch_optional(pool)
+            .await)
+        .map_err(backend)?;
+        Ok(row.map(summary))
+    }
+}
