@@ -19,83 +19,92 @@ pub async fn sign_in(
     password: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
-    use super::ssr::*;
-    use crate::ports::SESSION_COOKIE;
-
-    let services = services()?;
-    let email = email.trim().to_lowercase();
-    let mut problems = Vec::new();
-    if email.is_empty() {
-        problems.push(("email", "Enter your email address"));
-    }
-    if password.is_empty() {
-        problems.push(("password", "Enter your password"));
-    }
-    if !problems.is_empty() {
-        use crate::domain::forms::{FieldError, FormErrors};
-        return fail(AppError::Invalid(FormErrors {
-            errors: problems
-                .into_iter()
-                .map(|(f, m)| FieldError {
-                    field: f.into(),
-                    message: m.into(),
-                })
-                .collect(),
-            // The password is never echoed back.
-            values: vec![("email".into(), email)],
-        }));
-    }
-    let session = match services
-        .accounts
-        .sign_in(&email, &password, &source_address())
-        .await
-    {
-        Ok(s) => s,
-        Err(e) => return fail(e),
-    };
-    let secure = if services.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie = format!(
-        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax{secure}",
-        session.token
-    );
-    if let (Some(res), Ok(value)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        http::HeaderValue::from_str(&cookie),
-    ) {
-        res.append_header(http::header::SET_COOKIE, value);
-    }
-    leptos_axum::redirect(&safe_next(next.as_deref()));
-    Ok(())
+    super::ssr::respond(server::sign_in(email, password, next).await)
 }
 
 /// Ends the current session on the server and clears the cookie.
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    use super::ssr::*;
-    use crate::ports::SESSION_COOKIE;
-
-    if let Some(current) = session() {
-        services()?.accounts.sign_out(&current.token_hash).await?;
-    }
-    let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
-    if let (Some(res), Ok(value)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        http::HeaderValue::from_str(&cookie),
-    ) {
-        res.append_header(http::header::SET_COOKIE, value);
-    }
-    leptos_axum::redirect("/sign-in?signed_out=1");
-    Ok(())
+    super::ssr::respond(server::sign_out().await)
 }
 
 /// Who is signed in, if anyone.
 #[server(endpoint = "whoami")]
 pub async fn whoami() -> Result<Option<SessionUser>, AppError> {
     Ok(super::ssr::session().map(|s| s.user))
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::safe_next;
+    use crate::api::ssr::*;
+    use crate::domain::forms::{FieldError, FormErrors};
+    use crate::error::AppError;
+    use crate::ports::SESSION_COOKIE;
+
+    fn set_cookie(value: &str) {
+        if let (Some(res), Ok(value)) = (
+            leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+            http::HeaderValue::from_str(value),
+        ) {
+            res.append_header(http::header::SET_COOKIE, value);
+        }
+    }
+
+    pub async fn sign_in(
+        email: String,
+        password: String,
+        next: Option<String>,
+    ) -> Result<(), AppError> {
+        let services = services()?;
+        let email = email.trim().to_lowercase();
+        let mut errors = Vec::new();
+        if email.is_empty() {
+            errors.push(FieldError {
+                field: "email".into(),
+                message: "Enter your email address".into(),
+            });
+        }
+        if password.is_empty() {
+            errors.push(FieldError {
+                field: "password".into(),
+                message: "Enter your password".into(),
+            });
+        }
+        if !errors.is_empty() {
+            // The password is never echoed back.
+            return Err(AppError::Invalid(FormErrors {
+                errors,
+                values: vec![("email".into(), email)],
+            }));
+        }
+        let session = services
+            .accounts
+            .sign_in(&email, &password, &source_address())
+            .await?;
+        let secure = if services.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        };
+        set_cookie(&format!(
+            "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax{secure}",
+            session.token
+        ));
+        leptos_axum::redirect(&safe_next(next.as_deref()));
+        Ok(())
+    }
+
+    pub async fn sign_out() -> Result<(), AppError> {
+        if let Some(current) = session() {
+            services()?.accounts.sign_out(&current.token_hash).await?;
+        }
+        set_cookie(&format!(
+            "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"
+        ));
+        leptos_axum::redirect("/sign-in?signed_out=1");
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -43,16 +43,18 @@ pub fn source_address() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// Sets the HTTP status for the error, unless the response must stay Leptos's redirect back
-/// to the form (plain form posts), then passes the error on.
-pub fn fail<T>(err: AppError) -> Result<T, AppError> {
-    if !is_plain_form_post() {
-        if let (Some(res), Ok(status)) = (
-            use_context::<ResponseOptions>(),
-            http::StatusCode::from_u16(err.status()),
-        ) {
-            res.set_status(status);
+/// Every server function's result passes through here: an error sets its HTTP status, unless
+/// the response must stay Leptos's redirect back to the form (plain form posts without JS).
+pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(err) = &result {
+        if !is_plain_form_post() {
+            if let (Some(res), Ok(status)) = (
+                use_context::<ResponseOptions>(),
+                http::StatusCode::from_u16(err.status()),
+            ) {
+                res.set_status(status);
+            }
         }
     }
-    Err(err)
+    result
 }

@@ -1,0 +1,37 @@
+import { test as base, expect, Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+
+export const DEMO_PASSWORD = "e2e-demo-password";
+
+/** Fails the test if axe finds any WCAG 2.1 A/AA violation on the page as it is now. */
+export async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .analyze();
+  const summary = results.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(" ")).join("\n  ")}`,
+  );
+  expect(summary, `axe violations on ${page.url()}`).toEqual([]);
+}
+
+/** Signs in through the real form. */
+export async function signIn(page: Page, email: string, password = DEMO_PASSWORD) {
+  await page.goto("/sign-in");
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+}
+
+/** True in the project that runs with JavaScript on. */
+export function jsOn(testInfo: { project: { name: string } }) {
+  return testInfo.project.name === "js";
+}
+
+/** Waits until the page is interactive: hydrated with JavaScript on, loaded without. */
+export async function ready(page: Page, js: boolean) {
+  if (js) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+}
+
+export const test = base;
+export { expect };

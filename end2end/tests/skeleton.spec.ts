@@ -1,0 +1,100 @@
+import { test, expect, expectAccessible, signIn, jsOn, ready } from "./fixtures";
+
+test("the start page is server-rendered, accessible and hydrates with JavaScript", async ({ page }, testInfo) => {
+  const response = await page.goto("/");
+  expect(response?.status()).toBe(200);
+  expect(await response?.text()).toContain("Request an emergency change");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Request an emergency change");
+  await ready(page, jsOn(testInfo));
+  if (!jsOn(testInfo)) {
+    await expect(page.locator("body")).not.toHaveAttribute("data-hydrated", "true");
+  }
+  await expectAccessible(page);
+});
+
+test("a wrong password gets one generic message and keeps the email", async ({ page }, testInfo) => {
+  await page.goto("/sign-in");
+  await ready(page, jsOn(testInfo));
+  await page.getByLabel("Email address").fill("dev@example.gov");
+  await page.getByLabel("Password").fill("not-the-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  const summary = page.getByRole("alert");
+  await expect(summary).toContainText("Enter a correct email address and password");
+  await expect(page).toHaveTitle(/^Error: Sign in/);
+  await expectAccessible(page);
+
+  // An unknown address gets exactly the same words: no account enumeration.
+  await page.getByLabel("Email address").fill("nobody@example.gov");
+  await page.getByLabel("Password").fill("whatever-it-is");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toHaveText(/There is a problem\s*Enter a correct email address and password/);
+});
+
+test("pages need sign-in and return to where you were going", async ({ page }, testInfo) => {
+  await page.goto("/requests");
+  await expect(page).toHaveURL(/\/sign-in\?next=\/requests$/);
+  await ready(page, jsOn(testInfo));
+  await page.getByLabel("Email address").fill("dev@example.gov");
+  await page.getByLabel("Password").fill("e2e-demo-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/requests$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your requests");
+  await expect(page.getByText("Dana Developer")).toBeVisible();
+  await expectAccessible(page);
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByText("You have been signed out.")).toBeVisible();
+  await page.goto("/requests");
+  await expect(page).toHaveURL(/\/sign-in/);
+});
+
+test("starting a request: errors are summarised, typed input is kept, the draft gets a reference", async ({ page }, testInfo) => {
+  const js = jsOn(testInfo);
+  await signIn(page, "dev@example.gov");
+  await page.goto("/requests/new");
+  await ready(page, js);
+  await expectAccessible(page);
+
+  const system = `Grants portal ${testInfo.project.name}`;
+  await page.getByLabel("Affected system").fill(system);
+  await page.getByRole("button", { name: "Save and continue" }).click();
+
+  const summary = page.getByRole("alert");
+  await expect(summary).toContainText("Enter a title for the change");
+  await expect(page).toHaveTitle(/^Error: What needs to change\?/);
+  await expect(page.getByLabel("Affected system")).toHaveValue(system);
+  await expect(page.locator("#field-title-error")).toContainText("Enter a title for the change");
+  if (js) await expect(summary).toBeFocused();
+  await expectAccessible(page);
+
+  // The summary links to the field.
+  await summary.getByRole("link", { name: "Enter a title for the change" }).click();
+  await expect(page).toHaveURL(/#field-title$/);
+
+  const title = `Patch OpenSSL (${testInfo.project.name})`;
+  await page.getByLabel("Title").fill(title);
+  await page.getByRole("button", { name: "Save and continue" }).click();
+  await expect(page).toHaveURL(/\/requests\/ECR-\d{4}-\d{4,}$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(title);
+  const reference = page.url().split("/").pop()!;
+  await expectAccessible(page);
+
+  await page.goto("/requests");
+  const row = page.getByRole("row", { name: new RegExp(reference) });
+  await expect(row).toContainText(title);
+  await expect(row).toContainText("Triage");
+  await row.getByRole("link", { name: reference }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(title);
+  await expect(page.getByText(system)).toBeVisible();
+});
+
+test("an unknown address gets an accessible 404 page", async ({ page }) => {
+  await signIn(page, "dev@example.gov");
+  const res = await page.goto("/no-such-page");
+  expect(res?.status()).toBe(404);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Page not found");
+  await expectAccessible(page);
+  const missing = await page.goto("/requests/ECR-1999-9999");
+  expect(missing?.status()).toBe(404);
+  await expectAccessible(page);
+});

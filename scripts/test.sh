@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# README command 2 (and .ci/run): sets up the tools and runs every test.
+#   formatting · clippy -D warnings (ssr, hydrate/wasm32, server) · unit + property tests ·
+#   integration tests against SQLite and PostgreSQL · end-to-end in Chromium (JS on and off, axe).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+# A target directory outside the checkout keeps repeat runs (and CI on a kept machine) warm.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/offcycle/target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+started=$(date +%s)
+step() { printf '\n=== %s (%ss)\n' "$*" "$(( $(date +%s) - started ))"; }
+
+step "tools"
+scripts/bootstrap.sh --test
+
+step "PostgreSQL"
+TEST_DATABASE_URL=$(scripts/postgres.sh)
+export TEST_DATABASE_URL
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "clippy: app (ssr), app (hydrate, wasm32), server (with tests)"
+cargo clippy -p app --features ssr --all-targets -- -D warnings
+cargo clippy -p app --features hydrate --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -p server --all-targets -- -D warnings
+
+step "build the site (server + wasm + css)"
+cargo leptos build
+
+step "unit, property and integration tests (SQLite and PostgreSQL)"
+cargo test -p app --features ssr
+cargo test -p server
+
+step "end-to-end (Chromium; every spec with JavaScript on and off; axe)"
+scripts/e2e.sh
+
+step "all tests passed"

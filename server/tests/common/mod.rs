@@ -1,0 +1,210 @@
+//! Starts the real server in-process on port 0 with a fresh database (a temporary SQLite file,
+//! or a new PostgreSQL database under `TEST_DATABASE_URL`), and drives it over HTTP.
+#![allow(dead_code)]
+
+use server::config::Config;
+use sqlx::Connection;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::sync::oneshot;
+
+pub const DEMO_PASSWORD: &str = "integration-demo-password";
+
+/// Which database a test runs against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh, empty database for one test.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile_dir::TempDir>,
+    pg_admin: Option<(String, String)>,
+}
+
+mod tempfile_dir {
+    /// A directory removed on drop.
+    pub struct TempDir(pub std::path::PathBuf);
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+fn random_suffix() -> String {
+    server::auth::new_token()[..12].to_string()
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> TestDb {
+        match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(format!("offcycle-test-{}", random_suffix()));
+                std::fs::create_dir_all(&dir).unwrap();
+                TestDb {
+                    url: format!("sqlite://{}/offcycle.db", dir.display()),
+                    _dir: Some(tempfile_dir::TempDir(dir)),
+                    pg_admin: None,
+                }
+            }
+            Backend::Postgres => {
+                let admin = std::env::var("TEST_DATABASE_URL").expect(
+                    "TEST_DATABASE_URL is not set: the PostgreSQL tests need a server (scripts/postgres.sh starts one); they are never skipped",
+                );
+                let name = format!("offcycle_test_{}", random_suffix());
+                let mut conn = sqlx::PgConnection::connect(&admin)
+                    .await
+                    .unwrap_or_else(|e| {
+                        panic!("cannot reach PostgreSQL at TEST_DATABASE_URL: {e}")
+                    });
+                // Database names cannot be bound parameters; this one is made of [a-z0-9_] only.
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                let (base, _) = admin
+                    .rsplit_once('/')
+                    .expect("TEST_DATABASE_URL ends in /database");
+                TestDb {
+                    url: format!("{base}/{name}"),
+                    _dir: None,
+                    pg_admin: Some((admin, name)),
+                }
+            }
+        }
+    }
+
+    /// Drops a PostgreSQL test database (SQLite files go with their directory).
+    pub async fn drop_database(&self) {
+        if let Some((admin, name)) = &self.pg_admin {
+            if let Ok(mut conn) = sqlx::PgConnection::connect(admin).await {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut conn)
+                    .await;
+            }
+        }
+    }
+}
+
+/// A running server.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+pub fn config(db_url: &str) -> Config {
+    Config {
+        database_url: db_url.to_string(),
+        bind: "127.0.0.1:0".parse().unwrap(),
+        public_url: "http://127.0.0.1".into(),
+        smtp_url: None,
+        demo: true,
+        demo_password: Some(DEMO_PASSWORD.into()),
+        site_root: "target/site".into(),
+        session_idle: Duration::from_secs(1800),
+        session_absolute: Duration::from_secs(12 * 3600),
+    }
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+impl TestApp {
+    pub async fn spawn(db_url: &str) -> TestApp {
+        Self::spawn_with(config(db_url)).await
+    }
+
+    pub async fn spawn_with(config: Config) -> TestApp {
+        let state = server::build_state(config).await.expect("server state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = oneshot::channel();
+        let task = tokio::spawn(async move {
+            server::serve(listener, state, async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+        TestApp {
+            addr,
+            client: client(),
+            stop: Some(tx),
+            task: Some(task),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// Stops the server and waits until it has closed the database.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
+        }
+    }
+
+    /// Calls a server function the way the browser's JavaScript does (JSON answer, no redirect).
+    pub async fn call(&self, name: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(&format!("/api/{name}")))
+            .header("Accept", "application/json")
+            .header("Sec-Fetch-Site", "same-origin")
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn sign_in(&self, email: &str) {
+        let res = self
+            .call("sign_in", &[("email", email), ("password", DEMO_PASSWORD)])
+            .await;
+        assert!(
+            res.status().is_success() || res.status().is_redirection(),
+            "sign-in failed: {}",
+            res.status()
+        );
+    }
+
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let res = self.client.get(self.url(path)).send().await.unwrap();
+        (res.status().as_u16(), res.text().await.unwrap())
+    }
+}
+
+/// Runs an async test body once per backend, as `sqlite_<name>` and `postgres_<name>`.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let db = TestDb::new(Backend::Sqlite).await;
+                ($body)(db.url.clone(), Backend::Sqlite).await;
+                db.drop_database().await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let db = TestDb::new(Backend::Postgres).await;
+                ($body)(db.url.clone(), Backend::Postgres).await;
+                db.drop_database().await;
+            }
+        }
+    };
+}
