@@ -8,6 +8,8 @@ cd "$root"
 # A target directory outside the checkout keeps repeat runs (and CI on a kept machine) warm.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/offcycle/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# The same value cargo-leptos compiles with, so tests and the site share one build of leptos.
+export LEPTOS_OUTPUT_NAME=offcycle
 started=$(date +%s)
 step() { printf '\n=== %s (%ss)\n' "$*" "$(( $(date +%s) - started ))"; }
 
