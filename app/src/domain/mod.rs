@@ -3,7 +3,11 @@
 //! Everything here is shared by the server (which persists what the domain decides),
 //! the browser (which shows what is possible next) and, later, the PDF and the API.
 
+pub mod calendar;
 pub mod forms;
+pub mod notify;
+pub mod plan;
+pub mod quorum;
 pub mod reference;
 pub mod roles;
 pub mod workflow;

@@ -6,6 +6,16 @@ use app::api::types::SessionUser;
 use app::domain::roles::Role;
 
 type UserRow = (i64, String, String, String, Option<i64>, Option<String>);
+/// A user row plus their password hash.
+type CandidateRow = (
+    i64,
+    String,
+    String,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+);
 
 macro_rules! user_select {
     () => {
@@ -38,15 +48,7 @@ impl Store {
         &self,
         email: &str,
     ) -> Result<Option<SignInCandidate>, sqlx::Error> {
-        let row: Option<(
-            i64,
-            String,
-            String,
-            String,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-        )> = on_pool!(&self.db, pool => sqlx::query_as(
+        let row: Option<CandidateRow> = on_pool!(&self.db, pool => sqlx::query_as(
             "SELECT u.id, u.email, u.display_name, u.role, u.team_id, t.name, u.password_hash \
              FROM users u LEFT JOIN teams t ON t.id = u.team_id WHERE u.email = $1 AND u.active = TRUE",
         )

@@ -1,0 +1,236 @@
+//! Who is told what, and why: rules as data, so the UI can preview "who gets this and why"
+//! before anything is sent, and the outbox sends exactly that.
+
+use super::quorum::UserId;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// A group or person a message is addressed to; the server resolves it to email addresses.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Recipient {
+    /// The hosting team's shared address and members.
+    HostingTeam,
+    /// The hosting lead(s).
+    HostingLead,
+    /// The requesting dev team.
+    DevTeam,
+    /// The teams the CR form lists as affected.
+    AffectedTeams,
+    /// One configured COR.
+    Cor(UserId),
+    /// The ISSO.
+    Isso,
+    /// The stakeholders the CR form lists.
+    Stakeholders,
+    /// The admins.
+    Admins,
+}
+
+/// What a message is about (each has its own template).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MessageKind {
+    /// A new emergency change request was started (step 1: notify hosting at once).
+    EmergencyStarted,
+    /// Triage found no emergency: planned for the next monthly window.
+    RegularChangeQueued,
+    /// The dev team asked for a call (within 2 hours).
+    AssistanceRequested,
+    /// The dev team submitted the request for hosting review.
+    SubmittedForReview,
+    /// Hosting returned it to the dev team with comments.
+    ReturnedToDev,
+    /// The request for one COR's decision (each COR gets their own link).
+    ApprovalRequest(UserId),
+    /// A copy of the submission for everyone else.
+    SubmittedToCors,
+    /// The quorum was reached.
+    Approved,
+    /// A COR rejected it.
+    Rejected,
+    /// A plan edit voided earlier approvals; decisions are needed again.
+    ApprovalsVoided,
+    /// Production work started.
+    ImplementationStarted,
+    /// It was rolled back.
+    RolledBack,
+    /// Done: the stakeholder notice.
+    Completed,
+    /// Withdrawn by the requester.
+    Withdrawn,
+    /// A hold was raised.
+    OnHold,
+    /// Nobody can approve: every COR is out of office.
+    Escalated,
+}
+
+/// One addressee and why they get the message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Addressee {
+    /// Who.
+    pub who: Recipient,
+    /// Why, in words shown in the preview and kept in the record.
+    pub reason: String,
+}
+
+/// One message to send: To, CC, and what it is about.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    /// What it is about.
+    pub kind: MessageKind,
+    /// Primary recipients.
+    pub to: Vec<Addressee>,
+    /// Copied.
+    pub cc: Vec<Addressee>,
+}
+
+fn a(who: Recipient, reason: &str) -> Addressee {
+    Addressee {
+        who,
+        reason: reason.to_string(),
+    }
+}
+
+/// The subject convention: `[Project] - [Environment] - Emergency Change Request - [YYYY-MM-DD]`.
+pub fn subject(project: &str, environment: &str, date: NaiveDate) -> String {
+    format!(
+        "{} - {} - Emergency Change Request - {}",
+        project.trim(),
+        environment.trim(),
+        date.format("%Y-%m-%d")
+    )
+}
+
+/// Builds the message for `kind`, adding the ISSO in CC when the request is security-related
+/// (the process: "if the emergency change is related to a security fix/incident, CC the ISSO").
+pub fn message(kind: MessageKind, security_related: bool) -> Message {
+    use MessageKind as K;
+    use Recipient as R;
+    let (to, mut cc) = match &kind {
+        K::EmergencyStarted => (
+            vec![a(R::HostingTeam, "Step 1: the hosting team is notified as soon as an emergency change is started")],
+            vec![a(R::DevTeam, "The requesting team keeps a copy")],
+        ),
+        K::RegularChangeQueued => (
+            vec![a(R::HostingTeam, "Step 0: not an emergency — hosting is notified anyway and plans it for the coming month")],
+            vec![a(R::DevTeam, "The requesting team keeps a copy")],
+        ),
+        K::AssistanceRequested => (
+            vec![a(R::HostingTeam, "Step 2: the dev team asked for a video call; hosting calls within 2 hours")],
+            vec![a(R::DevTeam, "The requesting team keeps a copy")],
+        ),
+        K::SubmittedForReview => (
+            vec![a(R::HostingTeam, "Step 4: hosting reviews security and performance risk")],
+            vec![a(R::DevTeam, "The requesting team keeps a copy")],
+        ),
+        K::ReturnedToDev => (
+            vec![a(R::DevTeam, "Hosting returned the request with comments to address")],
+            vec![a(R::HostingTeam, "The reviewing team keeps a copy")],
+        ),
+        K::ApprovalRequest(cor) => (vec![a(R::Cor(*cor), "Step 4: a configured COR approves or rejects")], vec![]),
+        K::SubmittedToCors => (
+            vec![a(R::HostingTeam, "Hosting submitted the request and keeps a copy")],
+            vec![
+                a(R::DevTeam, "Step 4: the dev team is copied on the submission"),
+                a(R::AffectedTeams, "Step 4: affected teams are copied on the submission"),
+            ],
+        ),
+        K::Approved | K::Rejected => (
+            vec![
+                a(R::HostingTeam, "Hosting acts on the decision"),
+                a(R::DevTeam, "The dev team is told the decision"),
+            ],
+            vec![a(R::AffectedTeams, "Affected teams are copied on the decision")],
+        ),
+        K::ApprovalsVoided => (
+            vec![a(R::HostingTeam, "The plan changed after submission: earlier approvals no longer count")],
+            vec![a(R::DevTeam, "The dev team is told the plan changed")],
+        ),
+        K::ImplementationStarted => (
+            vec![a(R::DevTeam, "Step 5: the dev team stands by to validate")],
+            vec![a(R::AffectedTeams, "Affected teams know production work has started")],
+        ),
+        K::RolledBack => (
+            vec![a(R::DevTeam, "The change was rolled back"), a(R::HostingLead, "A rollback is reported to the hosting lead")],
+            vec![a(R::Stakeholders, "Stakeholders are told the change did not go ahead"), a(R::AffectedTeams, "Affected teams are copied")],
+        ),
+        K::Completed => (
+            vec![a(R::Stakeholders, "Step 5: hosting sends notice to stakeholders once the dev team has validated")],
+            vec![a(R::AffectedTeams, "Affected teams are copied on the notice"), a(R::DevTeam, "The dev team is copied")],
+        ),
+        K::Withdrawn => (
+            vec![a(R::HostingTeam, "The request was withdrawn")],
+            vec![a(R::DevTeam, "The requesting team keeps a copy")],
+        ),
+        K::OnHold => (
+            vec![a(R::HostingTeam, "A hold stops production work until it is lifted"), a(R::DevTeam, "The dev team is told about the hold")],
+            vec![],
+        ),
+        K::Escalated => (
+            vec![a(R::Admins, "Every COR is out of office: an admin must decide"), a(R::HostingLead, "Escalations go to the hosting lead")],
+            vec![a(R::HostingTeam, "Hosting keeps a copy")],
+        ),
+    };
+    if security_related && !to.iter().any(|x| x.who == R::Isso) {
+        cc.push(a(
+            R::Isso,
+            "The change is security-related: the ISSO is copied on every message",
+        ));
+    }
+    Message { kind, to, cc }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_subject_follows_the_organisations_convention() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+        assert_eq!(
+            subject(" Grants Portal ", "Production", d),
+            "Grants Portal - Production - Emergency Change Request - 2026-11-21"
+        );
+    }
+
+    #[test]
+    fn the_submission_copies_the_dev_and_affected_teams() {
+        let m = message(MessageKind::SubmittedToCors, false);
+        let cc: Vec<_> = m.cc.iter().map(|x| x.who.clone()).collect();
+        assert_eq!(cc, vec![Recipient::DevTeam, Recipient::AffectedTeams]);
+    }
+
+    #[test]
+    fn the_isso_is_copied_on_every_message_of_a_security_related_request_and_no_other() {
+        for kind in [
+            MessageKind::EmergencyStarted,
+            MessageKind::ApprovalRequest(7),
+            MessageKind::Completed,
+            MessageKind::Rejected,
+        ] {
+            assert!(
+                message(kind.clone(), true)
+                    .cc
+                    .iter()
+                    .any(|x| x.who == Recipient::Isso),
+                "{kind:?}"
+            );
+            assert!(
+                !message(kind.clone(), false)
+                    .cc
+                    .iter()
+                    .any(|x| x.who == Recipient::Isso),
+                "{kind:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_addressee_has_a_reason() {
+        let m = message(MessageKind::RolledBack, true);
+        assert!(m
+            .to
+            .iter()
+            .chain(&m.cc)
+            .all(|x| !x.reason.trim().is_empty()));
+    }
+}

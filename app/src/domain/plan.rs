@@ -1,0 +1,185 @@
+//! The step-by-step operation plan, its versions and their content hash.
+//!
+//! Approvals and approval links pin a plan hash; editing the plan after submission makes a new
+//! version whose hash differs, which voids what was pinned to the old one.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// One step of the operation plan.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanStep {
+    /// What is done, in a few words.
+    pub action: String,
+    /// The exact commands or instructions.
+    pub commands: String,
+    /// Who performs it.
+    pub owner: String,
+    /// What should be seen when it worked.
+    pub expected_result: String,
+    /// How to check it worked.
+    pub verification: String,
+    /// How to undo this step.
+    pub rollback: String,
+    /// Estimated minutes.
+    pub estimated_minutes: u32,
+}
+
+/// The whole plan: steps in order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    /// The steps, first to last.
+    pub steps: Vec<PlanStep>,
+}
+
+/// SHA-256 of a normalised plan, hex-encoded.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct PlanHash(pub String);
+
+impl fmt::Display for PlanHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PlanHash {
+    /// The first 12 hex digits, for people to compare at a glance.
+    pub fn short(&self) -> &str {
+        self.0.get(..12).unwrap_or(&self.0)
+    }
+}
+
+/// Whitespace that does not change meaning is not a change: trailing spaces, CRLF vs LF,
+/// blank lines at either end.
+fn normalise(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+    lines.join("\n").trim_matches('\n').trim().to_string()
+}
+
+impl Plan {
+    /// The plan's content hash. Every field of every step counts, and so does their order.
+    pub fn hash(&self) -> PlanHash {
+        let mut h = Sha256::new();
+        h.update(b"offcycle-plan-v1");
+        h.update((self.steps.len() as u64).to_be_bytes());
+        for step in &self.steps {
+            for field in [
+                &step.action,
+                &step.commands,
+                &step.owner,
+                &step.expected_result,
+                &step.verification,
+                &step.rollback,
+            ] {
+                let text = normalise(field);
+                // Length prefixes: no two different plans serialise the same.
+                h.update((text.len() as u64).to_be_bytes());
+                h.update(text.as_bytes());
+            }
+            h.update(step.estimated_minutes.to_be_bytes());
+        }
+        PlanHash(hex::encode(h.finalize()))
+    }
+
+    /// Total estimated minutes.
+    pub fn estimated_minutes(&self) -> u32 {
+        self.steps
+            .iter()
+            .map(|s| s.estimated_minutes)
+            .fold(0, u32::saturating_add)
+    }
+
+    /// True when the plan has at least one step and every step says what, how, who, what to
+    /// expect, how to verify and how to roll back.
+    pub fn is_complete(&self) -> bool {
+        !self.steps.is_empty() && self.steps.iter().all(PlanStep::is_complete)
+    }
+}
+
+impl PlanStep {
+    /// Every text field filled in.
+    pub fn is_complete(&self) -> bool {
+        [
+            &self.action,
+            &self.commands,
+            &self.owner,
+            &self.expected_result,
+            &self.verification,
+            &self.rollback,
+        ]
+        .iter()
+        .all(|f| !f.trim().is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn step(action: &str) -> PlanStep {
+        PlanStep {
+            action: action.into(),
+            commands: "kubectl rollout restart deploy/portal".into(),
+            owner: "Hosting".into(),
+            expected_result: "pods ready".into(),
+            verification: "curl /healthz".into(),
+            rollback: "kubectl rollout undo deploy/portal".into(),
+            estimated_minutes: 5,
+        }
+    }
+
+    #[test]
+    fn the_plan_hash_ignores_whitespace_that_changes_nothing() {
+        let a = Plan {
+            steps: vec![step("Restart")],
+        };
+        let mut b = a.clone();
+        b.steps[0].commands = "kubectl rollout restart deploy/portal  \r\n\r\n".into();
+        assert_eq!(a.hash(), b.hash());
+    }
+
+    #[test]
+    fn any_real_edit_changes_the_plan_hash() {
+        let a = Plan {
+            steps: vec![step("Restart"), step("Verify")],
+        };
+        let mut reordered = a.clone();
+        reordered.steps.swap(0, 1);
+        let mut longer = a.clone();
+        longer.steps[1].estimated_minutes = 6;
+        let mut renamed = a.clone();
+        renamed.steps[0].owner = "Dev".into();
+        for other in [reordered, longer, renamed] {
+            assert_ne!(a.hash(), other.hash());
+        }
+    }
+
+    #[test]
+    fn a_plan_is_complete_only_when_every_step_is() {
+        assert!(
+            !Plan::default().is_complete(),
+            "an empty plan is not a plan"
+        );
+        let mut p = Plan {
+            steps: vec![step("Restart")],
+        };
+        assert!(p.is_complete());
+        p.steps[0].rollback = "  ".into();
+        assert!(!p.is_complete());
+    }
+
+    proptest! {
+        #[test]
+        fn moving_text_between_fields_changes_the_hash(a in "[a-z]{1,8}", b in "[a-z]{1,8}") {
+            let mut p = Plan { steps: vec![step("x")] };
+            p.steps[0].action = format!("{a}{b}");
+            p.steps[0].commands = String::new();
+            let mut q = p.clone();
+            q.steps[0].action = a.clone();
+            q.steps[0].commands = b.clone();
+            prop_assert_ne!(p.hash(), q.hash());
+        }
+    }
+}
