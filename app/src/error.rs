@@ -29,6 +29,9 @@ pub enum AppError {
     /// Too many failed attempts; try again later.
     #[error("Too many attempts. Wait a few minutes and try again")]
     Throttled,
+    /// The process does not allow this now; the message says why.
+    #[error("{0}")]
+    Refused(String),
     /// Someone else changed the same thing first.
     #[error("Someone else changed this while you were editing")]
     Conflict,
@@ -49,7 +52,7 @@ impl AppError {
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
             AppError::Throttled => 429,
-            AppError::Conflict => 409,
+            AppError::Conflict | AppError::Refused(_) => 409,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }

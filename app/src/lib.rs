@@ -71,7 +71,17 @@ fn Pages() -> impl IntoView {
                     <Route path=path!("/sign-in") view=pages::sign_in::SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/requests") view=pages::requests::MyRequests ssr=SsrMode::Async/>
                     <Route path=path!("/requests/new") view=pages::requests::NewRequest ssr=SsrMode::Async/>
-                    <Route path=path!("/requests/:reference") view=pages::requests::RequestPage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference") view=pages::wizard::task_list::RequestHome ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference/triage") view=pages::wizard::triage::TriagePage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference/regular") view=pages::wizard::triage::RegularChangePage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference/plan") view=pages::wizard::plan::PlanPage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference/plan/step/:step") view=pages::wizard::plan::PlanStepPage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference/staging") view=pages::wizard::staging::StagingPage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference/form/:section") view=pages::wizard::form::FormSectionPage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference/check") view=pages::wizard::check::CheckPage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference/submitted") view=pages::wizard::check::SubmittedPage ssr=SsrMode::Async/>
+                    <Route path=path!("/hosting") view=pages::hosting::HostingQueue ssr=SsrMode::Async/>
+                    <Route path=path!("/dev/mail") view=pages::dev_mail::MailViewer ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
     }

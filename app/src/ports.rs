@@ -1,9 +1,13 @@
 //! What server functions need from the outside world, as traits the `server` crate implements
 //! (storage, accounts). Server functions reach them through Leptos context; only under `ssr`.
 
-use crate::api::types::{RequestSummary, SessionUser};
+use crate::api::types::{MailView, RequestSummary, SessionUser, SignOffView};
+use crate::domain::cr_form::CrForm;
 use crate::domain::forms::StartRequest;
+use crate::domain::plan::Plan;
+use crate::domain::quorum::Cor;
 use crate::domain::reference::Reference;
+use crate::domain::workflow::{Request, Transition, TriageAnswers};
 use crate::error::AppError;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -47,10 +51,27 @@ pub trait RequestStore: Send + Sync {
     /// The requests this person started, newest first.
     async fn requests_started_by(&self, user_id: i64) -> Result<Vec<RequestSummary>, StoreError>;
     /// One request by its reference.
-    async fn request_by_reference(
+    async fn request_by_reference(&self, reference: Reference) -> Result<Option<RequestSummary>, StoreError>;
+    /// Everything the wizard and the domain need about one request.
+    async fn load_request(&self, reference: Reference) -> Result<Option<LoadedRequest>, StoreError>;
+    /// Persists an allowed transition and all its effects in one transaction. Fails with
+    /// [`StoreError::Conflict`] when the request changed since it was loaded.
+    async fn commit(&self, commit: Commit<'_>) -> Result<(), StoreError>;
+    /// Saves the staging notes (no state change), audited.
+    async fn save_staging_notes(
         &self,
-        reference: Reference,
-    ) -> Result<Option<RequestSummary>, StoreError>;
+        request_id: i64,
+        by: &SessionUser,
+        source: &str,
+        notes: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Requests waiting for the hosting team, oldest first.
+    async fn hosting_queue(&self) -> Result<Vec<RequestSummary>, StoreError>;
+    /// The configured CORs with their absences.
+    async fn configured_cors(&self) -> Result<Vec<Cor>, StoreError>;
+    /// The newest outgoing messages (the demo mail viewer).
+    async fn recent_mail(&self, limit: i64) -> Result<Vec<MailView>, StoreError>;
 }
 
 /// A session that sign-in created: the raw cookie value (only ever sent to the browser).
@@ -66,12 +87,7 @@ pub struct NewSession {
 #[async_trait]
 pub trait Accounts: Send + Sync {
     /// Checks the password and opens a new session (a fresh ID: never reuse one from before sign-in).
-    async fn sign_in(
-        &self,
-        email: &str,
-        password: &str,
-        source: &str,
-    ) -> Result<NewSession, AppError>;
+    async fn sign_in(&self, email: &str, password: &str, source: &str) -> Result<NewSession, AppError>;
     /// Ends the session on the server.
     async fn sign_out(&self, session_token_hash: &str) -> Result<(), AppError>;
 }
@@ -85,6 +101,10 @@ pub struct Services {
     pub accounts: Arc<dyn Accounts>,
     /// Mark the session cookie `Secure` (the public URL is https).
     pub secure_cookies: bool,
+    /// The address people use (links in mail).
+    pub public_url: String,
+    /// Demo mode: the mail viewer is served.
+    pub demo: bool,
 }
 
 /// The signed-in person and their session, put into request extensions by the server's
@@ -103,3 +123,63 @@ pub const SESSION_COOKIE: &str = "offcycle_session";
 /// The peer address of the HTTP connection, put into request extensions by the server.
 #[derive(Clone, Debug)]
 pub struct ClientAddress(pub String);
+
+/// One request as loaded for a decision: the domain snapshot plus what the pages show.
+#[derive(Clone, Debug)]
+pub struct LoadedRequest {
+    /// Database id.
+    pub id: i64,
+    /// Bumped by every commit (optimistic concurrency).
+    pub row_version: i64,
+    /// The summary.
+    pub summary: RequestSummary,
+    /// What the domain decides on.
+    pub snapshot: Request,
+    /// The current plan.
+    pub plan: Plan,
+    /// Its version number (0: no plan saved yet).
+    pub plan_version: i64,
+    /// The CR form as saved.
+    pub form: CrForm,
+    /// Its version number.
+    pub form_version: i64,
+    /// The triage answers, once given.
+    pub triage: Option<TriageAnswers>,
+    /// What was changed in staging.
+    pub staging_notes: String,
+    /// Staging sign-offs.
+    pub sign_offs: Vec<SignOffView>,
+    /// When the dev team last asked hosting for a call.
+    pub assistance_requested_at: Option<DateTime<Utc>>,
+    /// Comments from hosting when returned.
+    pub returned_comments: Option<String>,
+    /// The maintenance window a regular change is queued for.
+    pub queued_window: Option<DateTime<Utc>>,
+    /// When the dev team submitted it for review.
+    pub submitted_at: Option<DateTime<Utc>>,
+}
+
+/// Everything a commit writes.
+#[derive(Clone, Copy, Debug)]
+pub struct Commit<'a> {
+    /// The request as loaded.
+    pub request: &'a LoadedRequest,
+    /// Who acted.
+    pub actor: &'a SessionUser,
+    /// From where.
+    pub source: &'a str,
+    /// When.
+    pub now: DateTime<Utc>,
+    /// What the domain decided.
+    pub transition: &'a Transition,
+    /// The snapshot after the transition.
+    pub after: &'a Request,
+    /// The new plan, with a `NewPlanVersion` effect.
+    pub plan: Option<&'a Plan>,
+    /// The new form, with a `FormUpdated` effect.
+    pub form: Option<&'a CrForm>,
+    /// The triage answers, with a triage transition.
+    pub triage: Option<&'a TriageAnswers>,
+    /// The public address, for links in messages.
+    pub public_url: &'a str,
+}

@@ -4,9 +4,7 @@
 use crate::store::Store;
 use app::error::AppError;
 use app::ports::{Accounts, NewSession};
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use async_trait::async_trait;
 use sha2::{Digest, Sha256};
@@ -16,18 +14,12 @@ use std::sync::OnceLock;
 /// threads (`spawn_blocking`).
 pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);
-    Ok(Argon2::default()
-        .hash_password(password.as_bytes(), &salt)?
-        .to_string())
+    Ok(Argon2::default().hash_password(password.as_bytes(), &salt)?.to_string())
 }
 
 /// True when `password` matches the PHC string `hash`.
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
+    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
 /// A fresh 256-bit random token, hex-encoded.
@@ -68,37 +60,17 @@ fn internal(e: impl std::fmt::Display) -> AppError {
 
 #[async_trait]
 impl Accounts for AccountService {
-    async fn sign_in(
-        &self,
-        email: &str,
-        password: &str,
-        source: &str,
-    ) -> Result<NewSession, AppError> {
+    async fn sign_in(&self, email: &str, password: &str, source: &str) -> Result<NewSession, AppError> {
         let now = chrono::Utc::now().timestamp_millis();
-        let candidate = self
-            .store
-            .sign_in_candidate(email)
-            .await
-            .map_err(internal)?;
-        let hash = candidate
-            .as_ref()
-            .and_then(|c| c.password_hash.clone())
-            .unwrap_or_else(|| decoy_hash().to_string());
+        let candidate = self.store.sign_in_candidate(email).await.map_err(internal)?;
+        let hash = candidate.as_ref().and_then(|c| c.password_hash.clone()).unwrap_or_else(|| decoy_hash().to_string());
         let password = password.to_string();
-        let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-            .await
-            .map_err(internal)?;
+        let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.map_err(internal)?;
         match candidate {
             Some(c) if matches && c.password_hash.is_some() => {
                 let token = new_token();
-                self.store
-                    .open_session(&token_hash(&token), c.user.id, source, now)
-                    .await
-                    .map_err(internal)?;
-                Ok(NewSession {
-                    token,
-                    user: c.user,
-                })
+                self.store.open_session(&token_hash(&token), c.user.id, source, now).await.map_err(internal)?;
+                Ok(NewSession { token, user: c.user })
             }
             other => {
                 self.store
@@ -111,10 +83,7 @@ impl Accounts for AccountService {
     }
 
     async fn sign_out(&self, session_token_hash: &str) -> Result<(), AppError> {
-        self.store
-            .end_session(session_token_hash)
-            .await
-            .map_err(internal)
+        self.store.end_session(session_token_hash).await.map_err(internal)
     }
 }
 
@@ -125,10 +94,7 @@ mod tests {
     #[test]
     fn a_password_verifies_only_against_its_own_hash() {
         let hash = hash_password("correct horse battery staple").unwrap();
-        assert!(
-            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
-            "OWASP minimum parameters: {hash}"
-        );
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "OWASP minimum parameters: {hash}");
         assert!(verify_password("correct horse battery staple", &hash));
         assert!(!verify_password("correct horse battery stapler", &hash));
         assert!(!verify_password("anything", "not a phc string"));

@@ -44,10 +44,7 @@ where
 {
     match var(name) {
         None => Ok(default),
-        Some(v) => v.trim().parse().map_err(|e: T::Err| ConfigError {
-            name,
-            problem: format!("{v:?}: {e}"),
-        }),
+        Some(v) => v.trim().parse().map_err(|e: T::Err| ConfigError { name, problem: format!("{v:?}: {e}") }),
     }
 }
 
@@ -57,10 +54,9 @@ impl Config {
         let default_bind = var("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
         let bind: SocketAddr = parse(
             "OFFCYCLE_BIND",
-            default_bind.parse().map_err(|e| ConfigError {
-                name: "LEPTOS_SITE_ADDR",
-                problem: format!("{default_bind:?}: {e}"),
-            })?,
+            default_bind
+                .parse()
+                .map_err(|e| ConfigError { name: "LEPTOS_SITE_ADDR", problem: format!("{default_bind:?}: {e}") })?,
         )?;
         let public_url = var("OFFCYCLE_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
@@ -78,9 +74,7 @@ impl Config {
             demo_password: var("OFFCYCLE_DEMO_PASSWORD"),
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             session_idle: Duration::from_secs(60 * parse("OFFCYCLE_SESSION_IDLE_MINUTES", 30u64)?),
-            session_absolute: Duration::from_secs(
-                3600 * parse("OFFCYCLE_SESSION_MAX_HOURS", 12u64)?,
-            ),
+            session_absolute: Duration::from_secs(3600 * parse("OFFCYCLE_SESSION_MAX_HOURS", 12u64)?),
         })
     }
 

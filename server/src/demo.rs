@@ -6,33 +6,13 @@ use app::domain::roles::Role;
 
 /// The demo people: (email, name, role, team).
 pub const DEMO_PEOPLE: &[(&str, &str, Role, Option<&str>)] = &[
-    (
-        "dev@example.gov",
-        "Dana Developer",
-        Role::DevTeamMember,
-        Some("Grants Portal team"),
-    ),
-    (
-        "hosting@example.gov",
-        "Hal Hosting",
-        Role::HostingEngineer,
-        Some("Hosting team"),
-    ),
-    (
-        "lead@example.gov",
-        "Lee Lead",
-        Role::HostingLead,
-        Some("Hosting team"),
-    ),
+    ("dev@example.gov", "Dana Developer", Role::DevTeamMember, Some("Grants Portal team")),
+    ("hosting@example.gov", "Hal Hosting", Role::HostingEngineer, Some("Hosting team")),
+    ("lead@example.gov", "Lee Lead", Role::HostingLead, Some("Hosting team")),
     ("cor1@example.gov", "Elizabeth COR", Role::Cor, None),
     ("cor2@example.gov", "Alana COR", Role::Cor, None),
     ("isso@example.gov", "Iris ISSO", Role::Isso, None),
-    (
-        "archivist@example.gov",
-        "Arlo Archivist",
-        Role::Archivist,
-        None,
-    ),
+    ("archivist@example.gov", "Arlo Archivist", Role::Archivist, None),
     ("admin@example.gov", "Ada Admin", Role::Admin, None),
 ];
 
@@ -53,9 +33,7 @@ pub async fn seed(
     };
     let hash = {
         let password = password.clone();
-        tokio::task::spawn_blocking(move || hash_password(&password))
-            .await?
-            .map_err(|e| e.to_string())?
+        tokio::task::spawn_blocking(move || hash_password(&password)).await?.map_err(|e| e.to_string())?
     };
     let now = chrono::Utc::now().timestamp_millis();
     for (email, name, role, team) in DEMO_PEOPLE {
@@ -63,9 +41,7 @@ pub async fn seed(
             Some(t) => Some(store.ensure_team(t).await?),
             None => None,
         };
-        store
-            .ensure_user(email, name, *role, team_id, Some(&hash), now)
-            .await?;
+        store.ensure_user(email, name, *role, team_id, Some(&hash), now).await?;
     }
     Ok(generated.then_some(password))
 }

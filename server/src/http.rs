@@ -31,11 +31,7 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// Records the client's address and, if the session cookie is valid, who is signed in.
-pub async fn identify(
-    State(state): State<AppState>,
-    mut req: Request<Body>,
-    next: Next,
-) -> Response {
+pub async fn identify(State(state): State<AppState>, mut req: Request<Body>, next: Next) -> Response {
     let source = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -53,10 +49,7 @@ pub async fn identify(
             let absolute = state.config.session_absolute.as_millis() as i64;
             match state.store.session_user(&hash, now, idle, absolute).await {
                 Ok(Some(user)) => {
-                    req.extensions_mut().insert(CurrentSession {
-                        user,
-                        token_hash: hash,
-                    });
+                    req.extensions_mut().insert(CurrentSession { user, token_hash: hash });
                 }
                 Ok(None) => {}
                 Err(e) => tracing::error!("session lookup failed: {e}"),
@@ -68,10 +61,8 @@ pub async fn identify(
 
 /// Pages that anyone may see without signing in.
 fn is_public(path: &str) -> bool {
-    matches!(
-        path,
-        "/" | "/sign-in" | "/healthz" | "/favicon.svg" | "/favicon.ico"
-    ) || path.starts_with("/pkg/")
+    matches!(path, "/" | "/sign-in" | "/healthz" | "/favicon.svg" | "/favicon.ico")
+        || path.starts_with("/pkg/")
         || path.starts_with("/api/")
         || path.starts_with("/dev/mail")
 }
@@ -84,11 +75,7 @@ pub async fn require_sign_in(req: Request<Body>, next: Next) -> Response {
         && !is_public(path)
         && req.extensions().get::<CurrentSession>().is_none()
     {
-        let target = req
-            .uri()
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or("/");
+        let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
         let next_param: String = form_urlencoded_component(target);
         return Redirect::to(&format!("/sign-in?next={next_param}")).into_response();
     }
@@ -98,9 +85,7 @@ pub async fn require_sign_in(req: Request<Body>, next: Next) -> Response {
 fn form_urlencoded_component(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -108,82 +93,47 @@ fn form_urlencoded_component(s: &str) -> String {
 
 /// Refuses state-changing requests that another site started (CSRF). Browsers say where a
 /// request came from in `Sec-Fetch-Site`; older ones only send `Origin`.
-pub async fn refuse_cross_site(
-    State(state): State<AppState>,
-    req: Request<Body>,
-    next: Next,
-) -> Response {
+pub async fn refuse_cross_site(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe {
         let headers = req.headers();
         let verdict = match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
             Some(site) => matches!(site, "same-origin" | "none"),
             None => match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-                Some(origin) => {
-                    origin == state.config.public_url || origin_matches_host(origin, headers)
-                }
+                Some(origin) => origin == state.config.public_url || origin_matches_host(origin, headers),
                 // Neither header: not a browser form (API clients, curl); sessions are cookies
                 // that only browsers send on their own, so nothing is forged here.
                 None => true,
             },
         };
         if !verdict {
-            tracing::warn!(
-                "refused a cross-site {} to {}",
-                req.method(),
-                req.uri().path()
-            );
-            return (
-                StatusCode::FORBIDDEN,
-                "Cross-site requests are not allowed.",
-            )
-                .into_response();
+            tracing::warn!("refused a cross-site {} to {}", req.method(), req.uri().path());
+            return (StatusCode::FORBIDDEN, "Cross-site requests are not allowed.").into_response();
         }
     }
     next.run(req).await
 }
 
 fn origin_matches_host(origin: &str, headers: &HeaderMap) -> bool {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    origin
-        .strip_prefix("http://")
-        .or_else(|| origin.strip_prefix("https://"))
-        == Some(host)
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")) == Some(host)
 }
 
 /// Headers on every response: no sniffing, no framing, no Referer to other sites.
-pub async fn security_headers(
-    State(state): State<AppState>,
-    req: Request<Body>,
-    next: Next,
-) -> Response {
+pub async fn security_headers(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         h.insert(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
-            ),
+            HeaderValue::from_static("frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"),
         );
     }
     if state.config.is_https() {
-        h.insert(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
-        );
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
     res
 }
@@ -194,10 +144,7 @@ mod tests {
 
     #[test]
     fn the_next_parameter_is_percent_encoded() {
-        assert_eq!(
-            form_urlencoded_component("/requests?x=1&y=2"),
-            "/requests%3Fx%3D1%26y%3D2"
-        );
+        assert_eq!(form_urlencoded_component("/requests?x=1&y=2"), "/requests%3Fx%3D1%26y%3D2");
     }
 
     #[test]

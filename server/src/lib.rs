@@ -40,9 +40,7 @@ impl axum::extract::FromRef<AppState> for LeptosOptions {
 }
 
 /// Opens storage, seeds the demo organisation if asked, and builds the state.
-pub async fn build_state(
-    config: Config,
-) -> Result<AppState, Box<dyn std::error::Error + Send + Sync>> {
+pub async fn build_state(config: Config) -> Result<AppState, Box<dyn std::error::Error + Send + Sync>> {
     let db = Db::open(&config.database_url).await?;
     tracing::info!(backend = db.backend(), "database ready");
     let store = Store::new(db);
@@ -56,6 +54,8 @@ pub async fn build_state(
         requests: Arc::new(store.clone()),
         accounts: Arc::new(auth::AccountService::new(store.clone())),
         secure_cookies: config.is_https(),
+        public_url: config.public_url.clone(),
+        demo: config.demo,
     };
     let leptos_options = LeptosOptions::builder()
         .output_name("offcycle")
@@ -63,12 +63,7 @@ pub async fn build_state(
         .site_pkg_dir("pkg")
         .site_addr(config.bind)
         .build();
-    Ok(AppState {
-        store,
-        config: Arc::new(config),
-        services,
-        leptos_options,
-    })
+    Ok(AppState { store, config: Arc::new(config), services, leptos_options })
 }
 
 /// The whole HTTP application.
@@ -94,22 +89,11 @@ pub fn router(state: AppState) -> Router {
             let leptos_options = leptos_options.clone();
             move || app::shell(leptos_options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
-            app::shell,
-        ))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
         .layer(axum::middleware::from_fn(http::require_sign_in))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            http::identify,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            http::refuse_cross_site,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            http::security_headers,
-        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http::identify))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http::refuse_cross_site))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http::security_headers))
         .with_state(state)
 }
 
@@ -121,9 +105,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let db = state.store.db().clone();
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
     db.close().await;
     Ok(())
 }

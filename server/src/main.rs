@@ -45,10 +45,7 @@ async fn serve(config: Config) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let addr = listener
-        .local_addr()
-        .map(|a| a.to_string())
-        .unwrap_or_default();
+    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
     println!("Offcycle listening on http://{addr}");
     match server::serve(listener, state, shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,182 +3,108 @@
 mod common;
 use common::*;
 
-both_backends!(
-    health_answers_when_the_database_does,
-    |url: String, _b| async move {
-        let app = TestApp::spawn(&url).await;
-        let (status, body) = app.get_text("/healthz").await;
-        assert_eq!((status, body.as_str()), (200, "ok"));
-        app.stop().await;
-    }
-);
+both_backends!(health_answers_when_the_database_does, |url: String, _b| async move {
+    let app = TestApp::spawn(&url).await;
+    let (status, body) = app.get_text("/healthz").await;
+    assert_eq!((status, body.as_str()), (200, "ok"));
+    app.stop().await;
+});
 
-both_backends!(
-    pages_redirect_to_sign_in_and_server_functions_answer_401,
-    |url: String, _b| async move {
-        let app = TestApp::spawn(&url).await;
-        let res = app
-            .client
-            .get(app.url("/requests/new"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 303);
-        assert_eq!(res.headers()["location"], "/sign-in?next=/requests/new");
-        let res = app
-            .call("start_request", &[("title", "x"), ("system", "y")])
-            .await;
-        assert_eq!(res.status(), 401);
-        assert!(res.text().await.unwrap().contains("Unauthenticated"));
-        app.stop().await;
-    }
-);
+both_backends!(pages_redirect_to_sign_in_and_server_functions_answer_401, |url: String, _b| async move {
+    let app = TestApp::spawn(&url).await;
+    let res = app.client.get(app.url("/requests/new")).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/sign-in?next=/requests/new");
+    let res = app.call("start_request", &[("title", "x"), ("system", "y")]).await;
+    assert_eq!(res.status(), 401);
+    assert!(res.text().await.unwrap().contains("Unauthenticated"));
+    app.stop().await;
+});
 
-both_backends!(
-    a_wrong_password_and_an_unknown_email_get_the_same_answer,
-    |url: String, _b| async move {
-        let app = TestApp::spawn(&url).await;
-        let wrong = app
-            .call(
-                "sign_in",
-                &[("email", "dev@example.gov"), ("password", "nope-nope")],
-            )
-            .await;
-        let unknown = app
-            .call(
-                "sign_in",
-                &[("email", "nobody@example.gov"), ("password", "nope-nope")],
-            )
-            .await;
-        assert_eq!(wrong.status(), 401);
-        assert_eq!(unknown.status(), 401);
-        assert!(wrong.headers().get("set-cookie").is_none());
-        assert_eq!(wrong.text().await.unwrap(), unknown.text().await.unwrap());
-        app.stop().await;
-    }
-);
+both_backends!(a_wrong_password_and_an_unknown_email_get_the_same_answer, |url: String, _b| async move {
+    let app = TestApp::spawn(&url).await;
+    let wrong = app.call("sign_in", &[("email", "dev@example.gov"), ("password", "nope-nope")]).await;
+    let unknown = app.call("sign_in", &[("email", "nobody@example.gov"), ("password", "nope-nope")]).await;
+    assert_eq!(wrong.status(), 401);
+    assert_eq!(unknown.status(), 401);
+    assert!(wrong.headers().get("set-cookie").is_none());
+    assert_eq!(wrong.text().await.unwrap(), unknown.text().await.unwrap());
+    app.stop().await;
+});
 
-both_backends!(
-    a_dev_starts_a_draft_reads_it_back_and_it_survives_a_restart,
-    |url: String, _b| async move {
-        let app = TestApp::spawn(&url).await;
-        app.sign_in("dev@example.gov").await;
-        let res = app
-            .call(
-                "start_request",
-                &[("title", "Patch OpenSSL"), ("system", "Grants portal")],
-            )
-            .await;
-        assert!(res.status().is_success(), "{}", res.status());
-        let location = res.headers()["location"].to_str().unwrap().to_string();
-        assert!(location.starts_with("/requests/ECR-"), "{location}");
-        let reference = location.trim_start_matches("/requests/").to_string();
-        assert_eq!(reference.len(), "ECR-2026-0001".len());
-        assert!(
-            reference.ends_with("-0001"),
-            "first request of the year: {reference}"
-        );
+both_backends!(a_dev_starts_a_draft_reads_it_back_and_it_survives_a_restart, |url: String, _b| async move {
+    let app = TestApp::spawn(&url).await;
+    app.sign_in("dev@example.gov").await;
+    let res = app.call("start_request", &[("title", "Patch OpenSSL"), ("system", "Grants portal")]).await;
+    assert!(res.status().is_success(), "{}", res.status());
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with("/requests/ECR-"), "{location}");
+    let reference = location.trim_start_matches("/requests/").to_string();
+    assert_eq!(reference.len(), "ECR-2026-0001".len());
+    assert!(reference.ends_with("-0001"), "first request of the year: {reference}");
 
-        let (status, page) = app.get_text(&location).await;
-        assert_eq!(status, 200);
-        assert!(
-            page.contains("Patch OpenSSL")
-                && page.contains("Grants portal")
-                && page.contains("Triage")
-        );
+    let (status, page) = app.get_text(&location).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Patch OpenSSL") && page.contains("Grants portal") && page.contains("Triage"));
 
-        let list = app.call("my_requests", &[]).await.text().await.unwrap();
-        assert!(list.contains(&reference), "{list}");
+    let list = app.call("my_requests", &[]).await.text().await.unwrap();
+    assert!(list.contains(&reference), "{list}");
 
-        // The second request gets the next number.
-        let res = app
-            .call(
-                "start_request",
-                &[("title", "Rotate keys"), ("system", "Portal")],
-            )
-            .await;
-        assert!(res.headers()["location"]
-            .to_str()
-            .unwrap()
-            .ends_with("-0002"));
+    // The second request gets the next number.
+    let res = app.call("start_request", &[("title", "Rotate keys"), ("system", "Portal")]).await;
+    assert!(res.headers()["location"].to_str().unwrap().ends_with("-0002"));
 
-        app.stop().await;
-        let app = TestApp::spawn(&url).await;
-        app.sign_in("dev@example.gov").await;
-        let (status, page) = app.get_text(&location).await;
-        assert_eq!(status, 200, "the draft survives a restart");
-        assert!(page.contains("Patch OpenSSL"));
-        app.stop().await;
-    }
-);
+    app.stop().await;
+    let app = TestApp::spawn(&url).await;
+    app.sign_in("dev@example.gov").await;
+    let (status, page) = app.get_text(&location).await;
+    assert_eq!(status, 200, "the draft survives a restart");
+    assert!(page.contains("Patch OpenSSL"));
+    app.stop().await;
+});
 
-both_backends!(
-    bad_input_gets_field_errors_in_page_order_and_keeps_what_was_typed,
-    |url: String, _b| async move {
-        let app = TestApp::spawn(&url).await;
-        app.sign_in("dev@example.gov").await;
-        let long = "t".repeat(121);
-        let res = app
-            .call(
-                "start_request",
-                &[("title", long.as_str()), ("system", "   ")],
-            )
-            .await;
-        assert_eq!(res.status(), 422);
-        let body: serde_json::Value = res.json().await.unwrap();
-        let errors = &body["Invalid"]["errors"];
-        assert_eq!(errors[0]["field"], "title");
-        assert_eq!(
-            errors[0]["message"],
-            "Title must be 120 characters or fewer"
-        );
-        assert_eq!(errors[1]["field"], "system");
-        assert_eq!(
-            errors[1]["message"],
-            "Enter the system that needs the change"
-        );
-        assert_eq!(body["Invalid"]["values"][0][1], long.as_str());
-        let list = app.call("my_requests", &[]).await.text().await.unwrap();
-        assert_eq!(list, "[]", "nothing was saved");
-        app.stop().await;
-    }
-);
+both_backends!(bad_input_gets_field_errors_in_page_order_and_keeps_what_was_typed, |url: String, _b| async move {
+    let app = TestApp::spawn(&url).await;
+    app.sign_in("dev@example.gov").await;
+    let long = "t".repeat(121);
+    let res = app.call("start_request", &[("title", long.as_str()), ("system", "   ")]).await;
+    assert_eq!(res.status(), 422);
+    let body: serde_json::Value = res.json().await.unwrap();
+    let errors = &body["Invalid"]["errors"];
+    assert_eq!(errors[0]["field"], "title");
+    assert_eq!(errors[0]["message"], "Title must be 120 characters or fewer");
+    assert_eq!(errors[1]["field"], "system");
+    assert_eq!(errors[1]["message"], "Enter the system that needs the change");
+    assert_eq!(body["Invalid"]["values"][0][1], long.as_str());
+    let list = app.call("my_requests", &[]).await.text().await.unwrap();
+    assert_eq!(list, "[]", "nothing was saved");
+    app.stop().await;
+});
 
-both_backends!(
-    without_javascript_an_error_comes_back_to_the_form_page,
-    |url: String, _b| async move {
-        let app = TestApp::spawn(&url).await;
-        app.sign_in("dev@example.gov").await;
-        let referer = app.url("/requests/new");
-        let res = app
-            .client
-            .post(app.url("/api/start_request"))
-            .header("Accept", "text/html")
-            .header("Referer", &referer)
-            .header("Sec-Fetch-Site", "same-origin")
-            .form(&[("title", ""), ("system", "Kept system")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 302);
-        let location = res.headers()["location"].to_str().unwrap().to_string();
-        assert!(
-            location.starts_with(&referer) && location.contains("__err="),
-            "{location}"
-        );
-        let (status, page) = app
-            .get_text(location.trim_start_matches(&format!("http://{}", app.addr)))
-            .await;
-        assert_eq!(status, 200);
-        assert!(
-            page.contains("<title>Error: What needs to change?"),
-            "title is prefixed"
-        );
-        assert!(page.contains(r##"<a href="#field-title">Enter a title for the change</a>"##));
-        assert!(page.contains(r#"value="Kept system""#), "typed value kept");
-        app.stop().await;
-    }
-);
+both_backends!(without_javascript_an_error_comes_back_to_the_form_page, |url: String, _b| async move {
+    let app = TestApp::spawn(&url).await;
+    app.sign_in("dev@example.gov").await;
+    let referer = app.url("/requests/new");
+    let res = app
+        .client
+        .post(app.url("/api/start_request"))
+        .header("Accept", "text/html")
+        .header("Referer", &referer)
+        .header("Sec-Fetch-Site", "same-origin")
+        .form(&[("title", ""), ("system", "Kept system")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with(&referer) && location.contains("__err="), "{location}");
+    let (status, page) = app.get_text(location.trim_start_matches(&format!("http://{}", app.addr))).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<title>Error: What needs to change?"), "title is prefixed");
+    assert!(page.contains(r##"<a href="#field-title">Enter a title for the change</a>"##));
+    assert!(page.contains(r#"value="Kept system""#), "typed value kept");
+    app.stop().await;
+});
 
 both_backends!(cross_site_posts_are_refused, |url: String, _b| async move {
     let app = TestApp::spawn(&url).await;
@@ -203,62 +129,41 @@ both_backends!(cross_site_posts_are_refused, |url: String, _b| async move {
     app.stop().await;
 });
 
-both_backends!(
-    sign_out_ends_the_session_on_the_server,
-    |url: String, _b| async move {
-        let app = TestApp::spawn(&url).await;
-        let res = app
-            .call(
-                "sign_in",
-                &[("email", "dev@example.gov"), ("password", DEMO_PASSWORD)],
-            )
-            .await;
-        let set_cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
-        assert!(
-            set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
-            "{set_cookie}"
-        );
-        let session = set_cookie.split(';').next().unwrap().to_string();
-        let replay = |cookie: String| {
-            let url = app.url("/api/whoami");
-            async move {
-                reqwest::Client::new()
-                    .post(url)
-                    .header("Accept", "application/json")
-                    .header("Cookie", cookie)
-                    .send()
-                    .await
-                    .unwrap()
-                    .text()
-                    .await
-                    .unwrap()
-            }
-        };
-        assert!(replay(session.clone()).await.contains("dev@example.gov"));
-        app.call("sign_out", &[]).await;
-        assert_eq!(
-            replay(session).await,
-            "null",
-            "the old cookie no longer works"
-        );
-        app.stop().await;
-    }
-);
+both_backends!(sign_out_ends_the_session_on_the_server, |url: String, _b| async move {
+    let app = TestApp::spawn(&url).await;
+    let res = app.call("sign_in", &[("email", "dev@example.gov"), ("password", DEMO_PASSWORD)]).await;
+    let set_cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+    let session = set_cookie.split(';').next().unwrap().to_string();
+    let replay = |cookie: String| {
+        let url = app.url("/api/whoami");
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .header("Accept", "application/json")
+                .header("Cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    assert!(replay(session.clone()).await.contains("dev@example.gov"));
+    app.call("sign_out", &[]).await;
+    assert_eq!(replay(session).await, "null", "the old cookie no longer works");
+    app.stop().await;
+});
 
-both_backends!(
-    security_headers_are_on_every_page,
-    |url: String, _b| async move {
-        let app = TestApp::spawn(&url).await;
-        let res = app.client.get(app.url("/sign-in")).send().await.unwrap();
-        let h = res.headers();
-        assert_eq!(h["x-content-type-options"], "nosniff");
-        assert_eq!(h["referrer-policy"], "same-origin");
-        let csp = h["content-security-policy"].to_str().unwrap();
-        assert!(
-            csp.contains("script-src 'nonce-") && csp.contains("frame-ancestors 'none'"),
-            "{csp}"
-        );
-        assert!(!csp.contains("unsafe-inline"));
-        app.stop().await;
-    }
-);
+both_backends!(security_headers_are_on_every_page, |url: String, _b| async move {
+    let app = TestApp::spawn(&url).await;
+    let res = app.client.get(app.url("/sign-in")).send().await.unwrap();
+    let h = res.headers();
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["referrer-policy"], "same-origin");
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'nonce-") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"));
+    app.stop().await;
+});

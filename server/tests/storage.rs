@@ -13,17 +13,8 @@ use server::store::{verify_audit_chain, Db, Store};
 async fn store_with_dev(url: &str) -> (Store, SessionUser) {
     let store = Store::new(Db::open(url).await.unwrap());
     let team = store.ensure_team("Portal team").await.unwrap();
-    let id = store
-        .ensure_user(
-            "dev@example.gov",
-            "Dana Developer",
-            Role::DevTeamMember,
-            Some(team),
-            None,
-            0,
-        )
-        .await
-        .unwrap();
+    let id =
+        store.ensure_user("dev@example.gov", "Dana Developer", Role::DevTeamMember, Some(team), None, 0).await.unwrap();
     let user = SessionUser {
         id,
         email: "dev@example.gov".into(),
@@ -36,10 +27,7 @@ async fn store_with_dev(url: &str) -> (Store, SessionUser) {
 }
 
 fn form(title: &str) -> StartRequest {
-    StartRequest {
-        title: title.into(),
-        system: "Portal".into(),
-    }
+    StartRequest { title: title.into(), system: "Portal".into() }
 }
 
 both_backends!(opening_twice_migrates_once, |url: String, _b| async move {
@@ -48,202 +36,100 @@ both_backends!(opening_twice_migrates_once, |url: String, _b| async move {
     assert!(db.is_healthy().await);
 });
 
-both_backends!(
-    references_are_sequential_per_year_and_unique_under_concurrency,
-    |url: String, _b| async move {
-        let (store, dev) = store_with_dev(&url).await;
-        let nov = chrono::Utc
-            .with_ymd_and_hms(2026, 11, 21, 12, 0, 0)
-            .unwrap();
-        let jan = chrono::Utc.with_ymd_and_hms(2027, 1, 2, 9, 0, 0).unwrap();
-        let first = store
-            .start_request(&dev, "test", &form("one"), nov)
-            .await
-            .unwrap();
-        assert_eq!(first.reference, "ECR-2026-0001");
-        let next_year = store
-            .start_request(&dev, "test", &form("new year"), jan)
-            .await
-            .unwrap();
-        assert_eq!(
-            next_year.reference, "ECR-2027-0001",
-            "numbering restarts each year"
-        );
+both_backends!(references_are_sequential_per_year_and_unique_under_concurrency, |url: String, _b| async move {
+    let (store, dev) = store_with_dev(&url).await;
+    let nov = chrono::Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap();
+    let jan = chrono::Utc.with_ymd_and_hms(2027, 1, 2, 9, 0, 0).unwrap();
+    let first = store.start_request(&dev, "test", &form("one"), nov).await.unwrap();
+    assert_eq!(first.reference, "ECR-2026-0001");
+    let next_year = store.start_request(&dev, "test", &form("new year"), jan).await.unwrap();
+    assert_eq!(next_year.reference, "ECR-2027-0001", "numbering restarts each year");
 
-        let mut tasks = Vec::new();
-        for i in 0..16 {
-            let (store, dev) = (store.clone(), dev.clone());
-            tasks.push(tokio::spawn(async move {
-                store
-                    .start_request(&dev, "test", &form(&format!("c{i}")), nov)
-                    .await
-                    .unwrap()
-                    .reference
-            }));
-        }
-        let mut refs = Vec::new();
-        for t in tasks {
-            refs.push(t.await.unwrap());
-        }
-        refs.sort();
-        refs.dedup();
-        assert_eq!(
-            refs.len(),
-            16,
-            "every concurrent start got its own reference"
-        );
-        assert_eq!(refs.last().unwrap(), "ECR-2026-0017");
-
-        let found = store
-            .request_by_reference(Reference {
-                year: 2026,
-                number: 1,
-            })
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(
-            (
-                found.title.as_str(),
-                found.state.as_str(),
-                found.started_by.as_str()
-            ),
-            ("one", "triage", "Dana Developer")
-        );
-        assert!(store
-            .request_by_reference(Reference {
-                year: 2026,
-                number: 999
-            })
-            .await
-            .unwrap()
-            .is_none());
-        let mine = store.requests_started_by(dev.id).await.unwrap();
-        assert_eq!(mine.len(), 18);
-        // Newest started first: the two sequential starts come last, in reverse order.
-        let titles: Vec<_> = mine
-            .iter()
-            .rev()
-            .take(2)
-            .map(|r| r.title.as_str())
-            .collect();
-        assert_eq!(titles, ["one", "new year"]);
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let (store, dev) = (store.clone(), dev.clone());
+        tasks.push(tokio::spawn(async move {
+            store.start_request(&dev, "test", &form(&format!("c{i}")), nov).await.unwrap().reference
+        }));
     }
-);
-
-both_backends!(
-    the_audit_chain_verifies_and_names_the_first_tampered_row,
-    |url: String, backend| async move {
-        let (store, dev) = store_with_dev(&url).await;
-        let now = chrono::Utc::now();
-        for i in 0..5 {
-            store
-                .start_request(&dev, "10.0.0.1", &form(&format!("r{i}")), now)
-                .await
-                .unwrap();
-        }
-        assert_eq!(verify_audit_chain(store.db()).await.unwrap(), Ok(5));
-
-        // Someone edits row 3 directly in the database.
-        match (store.db(), backend) {
-            (Db::Sqlite(pool), Backend::Sqlite) => {
-                sqlx::query("UPDATE audit_events SET detail = 'nothing to see' WHERE id = 3")
-                    .execute(pool)
-                    .await
-                    .unwrap();
-            }
-            (Db::Postgres(pool), Backend::Postgres) => {
-                sqlx::query("UPDATE audit_events SET detail = 'nothing to see' WHERE id = 3")
-                    .execute(pool)
-                    .await
-                    .unwrap();
-            }
-            _ => unreachable!(),
-        }
-        let broken = verify_audit_chain(store.db()).await.unwrap().unwrap_err();
-        assert_eq!(broken.row_id, 3);
+    let mut refs = Vec::new();
+    for t in tasks {
+        refs.push(t.await.unwrap());
     }
-);
+    refs.sort();
+    refs.dedup();
+    assert_eq!(refs.len(), 16, "every concurrent start got its own reference");
+    assert_eq!(refs.last().unwrap(), "ECR-2026-0017");
 
-both_backends!(
-    the_audit_chain_notices_rows_cut_from_the_end,
-    |url: String, _b| async move {
-        let (store, dev) = store_with_dev(&url).await;
-        for i in 0..3 {
-            store
-                .start_request(&dev, "x", &form(&format!("r{i}")), chrono::Utc::now())
-                .await
-                .unwrap();
-        }
-        match store.db() {
-            Db::Sqlite(pool) => {
-                sqlx::query("DELETE FROM audit_events WHERE id = 3")
-                    .execute(pool)
-                    .await
-                    .unwrap();
-            }
-            Db::Postgres(pool) => {
-                sqlx::query("DELETE FROM audit_events WHERE id = 3")
-                    .execute(pool)
-                    .await
-                    .unwrap();
-            }
-        }
-        assert_eq!(
-            verify_audit_chain(store.db())
-                .await
-                .unwrap()
-                .unwrap_err()
-                .row_id,
-            3
-        );
+    let found = store.request_by_reference(Reference { year: 2026, number: 1 }).await.unwrap().unwrap();
+    assert_eq!(
+        (found.title.as_str(), found.state.as_str(), found.started_by.as_str()),
+        ("one", "triage", "Dana Developer")
+    );
+    assert!(store.request_by_reference(Reference { year: 2026, number: 999 }).await.unwrap().is_none());
+    let mine = store.requests_started_by(dev.id).await.unwrap();
+    assert_eq!(mine.len(), 18);
+    // Newest started first: the two sequential starts come last, in reverse order.
+    let titles: Vec<_> = mine.iter().rev().take(2).map(|r| r.title.as_str()).collect();
+    assert_eq!(titles, ["one", "new year"]);
+});
+
+both_backends!(the_audit_chain_verifies_and_names_the_first_tampered_row, |url: String, backend| async move {
+    let (store, dev) = store_with_dev(&url).await;
+    let now = chrono::Utc::now();
+    for i in 0..5 {
+        store.start_request(&dev, "10.0.0.1", &form(&format!("r{i}")), now).await.unwrap();
     }
-);
+    assert_eq!(verify_audit_chain(store.db()).await.unwrap(), Ok(5));
 
-both_backends!(
-    sessions_end_after_idling_or_living_too_long,
-    |url: String, _b| async move {
-        let (store, dev) = store_with_dev(&url).await;
-        let (idle, absolute) = (30 * 60_000, 12 * 3_600_000);
-        let t0 = 1_000_000_000_000;
-        store.open_session("idle", dev.id, "x", t0).await.unwrap();
-        assert!(store
-            .session_user("idle", t0 + 29 * 60_000, idle, absolute)
-            .await
-            .unwrap()
-            .is_some());
-        // Touched at 29 minutes; 31 minutes after that it has idled out.
-        assert!(store
-            .session_user("idle", t0 + 60 * 60_000, idle, absolute)
-            .await
-            .unwrap()
-            .is_none());
-        assert!(
-            store
-                .session_user("idle", t0 + 29 * 60_000, idle, absolute)
-                .await
-                .unwrap()
-                .is_none(),
-            "ended for good"
-        );
-
-        store.open_session("busy", dev.id, "x", t0).await.unwrap();
-        let mut t = t0;
-        while t < t0 + absolute - 20 * 60_000 {
-            t += 20 * 60_000;
-            assert!(store
-                .session_user("busy", t, idle, absolute)
-                .await
-                .unwrap()
-                .is_some());
+    // Someone edits row 3 directly in the database.
+    match (store.db(), backend) {
+        (Db::Sqlite(pool), Backend::Sqlite) => {
+            sqlx::query("UPDATE audit_events SET detail = 'nothing to see' WHERE id = 3").execute(pool).await.unwrap();
         }
-        assert!(
-            store
-                .session_user("busy", t0 + absolute + 1, idle, absolute)
-                .await
-                .unwrap()
-                .is_none(),
-            "12 hours is the limit"
-        );
+        (Db::Postgres(pool), Backend::Postgres) => {
+            sqlx::query("UPDATE audit_events SET detail = 'nothing to see' WHERE id = 3").execute(pool).await.unwrap();
+        }
+        _ => unreachable!(),
     }
-);
+    let broken = verify_audit_chain(store.db()).await.unwrap().unwrap_err();
+    assert_eq!(broken.row_id, 3);
+});
+
+both_backends!(the_audit_chain_notices_rows_cut_from_the_end, |url: String, _b| async move {
+    let (store, dev) = store_with_dev(&url).await;
+    for i in 0..3 {
+        store.start_request(&dev, "x", &form(&format!("r{i}")), chrono::Utc::now()).await.unwrap();
+    }
+    match store.db() {
+        Db::Sqlite(pool) => {
+            sqlx::query("DELETE FROM audit_events WHERE id = 3").execute(pool).await.unwrap();
+        }
+        Db::Postgres(pool) => {
+            sqlx::query("DELETE FROM audit_events WHERE id = 3").execute(pool).await.unwrap();
+        }
+    }
+    assert_eq!(verify_audit_chain(store.db()).await.unwrap().unwrap_err().row_id, 3);
+});
+
+both_backends!(sessions_end_after_idling_or_living_too_long, |url: String, _b| async move {
+    let (store, dev) = store_with_dev(&url).await;
+    let (idle, absolute) = (30 * 60_000, 12 * 3_600_000);
+    let t0 = 1_000_000_000_000;
+    store.open_session("idle", dev.id, "x", t0).await.unwrap();
+    assert!(store.session_user("idle", t0 + 29 * 60_000, idle, absolute).await.unwrap().is_some());
+    // Touched at 29 minutes; 31 minutes after that it has idled out.
+    assert!(store.session_user("idle", t0 + 60 * 60_000, idle, absolute).await.unwrap().is_none());
+    assert!(store.session_user("idle", t0 + 29 * 60_000, idle, absolute).await.unwrap().is_none(), "ended for good");
+
+    store.open_session("busy", dev.id, "x", t0).await.unwrap();
+    let mut t = t0;
+    while t < t0 + absolute - 20 * 60_000 {
+        t += 20 * 60_000;
+        assert!(store.session_user("busy", t, idle, absolute).await.unwrap().is_some());
+    }
+    assert!(
+        store.session_user("busy", t0 + absolute + 1, idle, absolute).await.unwrap().is_none(),
+        "12 hours is the limit"
+    );
+});

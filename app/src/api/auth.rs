@@ -14,11 +14,7 @@ pub fn safe_next(next: Option<&str>) -> String {
 
 /// Signs in with email and password, rotating to a brand-new session.
 #[server(endpoint = "sign_in")]
-pub async fn sign_in(
-    email: String,
-    password: String,
-    next: Option<String>,
-) -> Result<(), AppError> {
+pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     super::ssr::respond(server::sign_in(email, password, next).await)
 }
 
@@ -43,54 +39,30 @@ mod server {
     use crate::ports::SESSION_COOKIE;
 
     fn set_cookie(value: &str) {
-        if let (Some(res), Ok(value)) = (
-            leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
-            http::HeaderValue::from_str(value),
-        ) {
+        if let (Some(res), Ok(value)) =
+            (leptos::prelude::use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(value))
+        {
             res.append_header(http::header::SET_COOKIE, value);
         }
     }
 
-    pub async fn sign_in(
-        email: String,
-        password: String,
-        next: Option<String>,
-    ) -> Result<(), AppError> {
+    pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
         let services = services()?;
         let email = email.trim().to_lowercase();
         let mut errors = Vec::new();
         if email.is_empty() {
-            errors.push(FieldError {
-                field: "email".into(),
-                message: "Enter your email address".into(),
-            });
+            errors.push(FieldError { field: "email".into(), message: "Enter your email address".into() });
         }
         if password.is_empty() {
-            errors.push(FieldError {
-                field: "password".into(),
-                message: "Enter your password".into(),
-            });
+            errors.push(FieldError { field: "password".into(), message: "Enter your password".into() });
         }
         if !errors.is_empty() {
             // The password is never echoed back.
-            return Err(AppError::Invalid(FormErrors {
-                errors,
-                values: vec![("email".into(), email)],
-            }));
+            return Err(AppError::Invalid(FormErrors { errors, values: vec![("email".into(), email)] }));
         }
-        let session = services
-            .accounts
-            .sign_in(&email, &password, &source_address())
-            .await?;
-        let secure = if services.secure_cookies {
-            "; Secure"
-        } else {
-            ""
-        };
-        set_cookie(&format!(
-            "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax{secure}",
-            session.token
-        ));
+        let session = services.accounts.sign_in(&email, &password, &source_address()).await?;
+        let secure = if services.secure_cookies { "; Secure" } else { "" };
+        set_cookie(&format!("{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax{secure}", session.token));
         leptos_axum::redirect(&safe_next(next.as_deref()));
         Ok(())
     }
@@ -99,9 +71,7 @@ mod server {
         if let Some(current) = session() {
             services()?.accounts.sign_out(&current.token_hash).await?;
         }
-        set_cookie(&format!(
-            "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"
-        ));
+        set_cookie(&format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"));
         leptos_axum::redirect("/sign-in?signed_out=1");
         Ok(())
     }

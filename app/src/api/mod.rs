@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod requests;
 pub mod types;
+pub mod wizard;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr;

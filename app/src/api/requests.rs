@@ -34,27 +34,19 @@ mod server {
     pub async fn start_request(title: String, system: String) -> Result<(), AppError> {
         let current = require_session()?;
         // Hosting may also start one on a team's behalf (outages at night).
-        if !matches!(
-            current.user.role,
-            Role::DevTeamMember | Role::HostingEngineer | Role::HostingLead | Role::Admin
-        ) {
+        if !matches!(current.user.role, Role::DevTeamMember | Role::HostingEngineer | Role::HostingLead | Role::Admin) {
             return Err(AppError::Forbidden);
         }
         let form = StartRequest { title, system }.normalised()?;
-        let started = services()?
-            .requests
-            .start_request(&current.user, &source_address(), &form, chrono::Utc::now())
-            .await?;
-        leptos_axum::redirect(&format!("/requests/{}", started.reference));
+        let started =
+            services()?.requests.start_request(&current.user, &source_address(), &form, chrono::Utc::now()).await?;
+        leptos_axum::redirect(&format!("/requests/{}/triage", started.reference));
         Ok(())
     }
 
     pub async fn my_requests() -> Result<Vec<RequestSummary>, AppError> {
         let current = require_session()?;
-        Ok(services()?
-            .requests
-            .requests_started_by(current.user.id)
-            .await?)
+        Ok(services()?.requests.requests_started_by(current.user.id).await?)
     }
 
     pub async fn get_request(reference: String) -> Result<RequestSummary, AppError> {
@@ -62,10 +54,6 @@ mod server {
         let reference = Reference::parse(&reference).ok_or(AppError::NotFound)?;
         // Relation-based read rules (own team, assigned engineer, COR…) arrive with the
         // authorisation issue; until then every signed-in person may read a request.
-        services()?
-            .requests
-            .request_by_reference(reference)
-            .await?
-            .ok_or(AppError::NotFound)
+        services()?.requests.request_by_reference(reference).await?.ok_or(AppError::NotFound)
     }
 }

@@ -28,10 +28,7 @@ pub fn require_session() -> Result<CurrentSession, AppError> {
 pub fn is_plain_form_post() -> bool {
     use_context::<Parts>()
         .and_then(|p| {
-            p.headers
-                .get(http::header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .map(|v| v.contains("text/html"))
+            p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html"))
         })
         .unwrap_or(false)
 }
@@ -48,13 +45,199 @@ pub fn source_address() -> String {
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(err) = &result {
         if !is_plain_form_post() {
-            if let (Some(res), Ok(status)) = (
-                use_context::<ResponseOptions>(),
-                http::StatusCode::from_u16(err.status()),
-            ) {
+            if let (Some(res), Ok(status)) =
+                (use_context::<ResponseOptions>(), http::StatusCode::from_u16(err.status()))
+            {
                 res.set_status(status);
             }
         }
     }
     result
+}
+
+use crate::api::types::{NoticePreview, RequestView};
+use crate::domain::calendar::{monthly_windows, Calendar, Clock};
+use crate::domain::cr_form::CrForm;
+use crate::domain::notify::{message, MessageKind, Recipient};
+use crate::domain::plan::Plan;
+use crate::domain::quorum::Cor;
+use crate::domain::reference::Reference;
+use crate::domain::roles::Role;
+use crate::domain::tasks::task_list;
+use crate::domain::workflow::{available_actions, decide, Action, Actor, Context, Party, Refusal, Transition, TriageAnswers};
+use crate::ports::{Commit, LoadedRequest, StoreError};
+
+/// The person acting, as the domain sees them.
+pub fn actor_of(session: &CurrentSession) -> Actor {
+    let u = &session.user;
+    Actor { id: u.id, name: u.display_name.clone(), role: u.role, team_id: u.team_id }
+}
+
+/// The calendar decisions use. (Admin-managed holidays and freezes arrive with the calendar
+/// issue; until then the default monthly windows apply.)
+pub fn calendar(now: chrono::DateTime<chrono::Utc>) -> Calendar {
+    Calendar { maintenance_windows: monthly_windows(now, 13), ..Calendar::default() }
+}
+
+/// Who may read a request: its dev team, hosting, CORs, the ISSO, archivists and admins.
+pub fn can_read(actor: &Actor, loaded: &LoadedRequest, cors: &[Cor], calendar: &Calendar) -> bool {
+    match actor.role {
+        Role::DevTeamMember => {
+            let ctx = Context { now: chrono::Utc::now(), cors, calendar };
+            Party::DevTeam.includes(actor, &loaded.snapshot, &ctx)
+        }
+        _ => true,
+    }
+}
+
+/// A request loaded for the signed-in person, with what deciding needs.
+pub struct Loaded {
+    /// Who is asking.
+    pub session: CurrentSession,
+    /// The services.
+    pub services: Services,
+    /// The request.
+    pub request: LoadedRequest,
+    /// The configured CORs.
+    pub cors: Vec<Cor>,
+    /// The calendar.
+    pub calendar: Calendar,
+}
+
+/// Loads a request the signed-in person may read (others get "not found": no leaks).
+pub async fn load_readable(reference: &str) -> Result<Loaded, AppError> {
+    let session = require_session()?;
+    let services = services()?;
+    let reference = Reference::parse(reference).ok_or(AppError::NotFound)?;
+    let request = services.requests.load_request(reference).await?.ok_or(AppError::NotFound)?;
+    let cors = services.requests.configured_cors().await?;
+    let calendar = calendar(chrono::Utc::now());
+    if !can_read(&actor_of(&session), &request, &cors, &calendar) {
+        return Err(AppError::NotFound);
+    }
+    Ok(Loaded { session, services, request, cors, calendar })
+}
+
+/// What one wizard action changes.
+pub struct Change {
+    /// The domain action.
+    pub action: Action,
+    /// The new plan (with `EditPlan`).
+    pub plan: Option<Plan>,
+    /// The plan version the editor started from.
+    pub base_plan_version: Option<i64>,
+    /// The new form (with `UpdateForm`).
+    pub form: Option<CrForm>,
+    /// The triage answers (with `Triage`).
+    pub triage: Option<TriageAnswers>,
+}
+
+impl Change {
+    /// A change that is only an action.
+    pub fn action(action: Action) -> Change {
+        Change { action, plan: None, base_plan_version: None, form: None, triage: None }
+    }
+}
+
+fn refusal(r: Refusal) -> AppError {
+    match r {
+        Refusal::NotPermitted { .. } => AppError::Forbidden,
+        other => AppError::Refused(other.to_string()),
+    }
+}
+
+/// Authorise → domain → one transaction. `build` turns the freshly loaded request into the
+/// change; a commit that lost a race with an unrelated write is retried from a fresh load, but
+/// a plan edit based on an older plan version is a conflict for the person to resolve.
+pub async fn perform(
+    reference: &str,
+    build: impl Fn(&Loaded) -> Result<Change, AppError>,
+) -> Result<(Loaded, Transition), AppError> {
+    for _ in 0..3 {
+        let loaded = load_readable(reference).await?;
+        let change = build(&loaded)?;
+        if change.base_plan_version.is_some_and(|base| base != loaded.request.plan_version) {
+            return Err(AppError::Conflict);
+        }
+        let now = chrono::Utc::now();
+        let actor = actor_of(&loaded.session);
+        let ctx = Context { now, cors: &loaded.cors, calendar: &loaded.calendar };
+        let transition = decide(&loaded.request.snapshot, &actor, &change.action, &ctx).map_err(refusal)?;
+        let mut after = loaded.request.snapshot.clone();
+        after.apply(&transition);
+        let source = source_address();
+        let commit = Commit {
+            request: &loaded.request,
+            actor: &loaded.session.user,
+            source: &source,
+            now,
+            transition: &transition,
+            after: &after,
+            plan: change.plan.as_ref(),
+            form: change.form.as_ref(),
+            triage: change.triage.as_ref(),
+            public_url: &loaded.services.public_url,
+        };
+        match loaded.services.requests.commit(commit).await {
+            Ok(()) => return Ok((loaded, transition)),
+            Err(StoreError::Conflict(_)) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(AppError::Conflict)
+}
+
+fn recipient_words(r: &Recipient) -> String {
+    match r {
+        Recipient::HostingTeam => "The hosting team".into(),
+        Recipient::HostingLead => "The hosting lead".into(),
+        Recipient::DevTeam => "Your team".into(),
+        Recipient::AffectedTeams => "The affected teams".into(),
+        Recipient::Cor(_) => "A COR".into(),
+        Recipient::Isso => "The ISSO".into(),
+        Recipient::Stakeholders => "The stakeholders".into(),
+        Recipient::Admins => "The admins".into(),
+    }
+}
+
+/// Who a message of `kind` reaches, in words, for previews.
+pub fn notice_preview(kind: MessageKind, security_related: bool) -> Vec<NoticePreview> {
+    let m = message(kind, security_related);
+    let to = m.to.iter().map(|a| (a, "To"));
+    let cc = m.cc.iter().map(|a| (a, "CC"));
+    to.chain(cc)
+        .map(|(a, copy)| NoticePreview { who: recipient_words(&a.who), copy: copy.into(), reason: a.reason.clone() })
+        .collect()
+}
+
+/// The view of a loaded request for the person looking.
+pub fn view_of(l: &Loaded) -> RequestView {
+    let r = &l.request;
+    let now = chrono::Utc::now();
+    let ctx = Context { now, cors: &l.cors, calendar: &l.calendar };
+    let actor = actor_of(&l.session);
+    let security = r.snapshot.security_related || r.form.is_security_related();
+    RequestView {
+        summary: r.summary.clone(),
+        state: r.snapshot.state,
+        fast_path: r.snapshot.fast_path,
+        security_related: security,
+        triage: r.triage,
+        plan: r.plan.clone(),
+        plan_version: r.plan_version,
+        plan_hash: r.snapshot.plan_hash.short().to_string(),
+        form: r.form.clone(),
+        window_warnings: r.form.window_warnings(&l.calendar).iter().map(|w| w.message()).collect(),
+        staging_notes: r.staging_notes.clone(),
+        sign_offs: r.sign_offs.clone(),
+        assistance: r.assistance_requested_at.map(|at| {
+            let clock = Clock::assistance_call(at);
+            (clock.due, clock.status(now))
+        }),
+        returned_comments: r.returned_comments.clone(),
+        queued_window: r.queued_window,
+        available: available_actions(&r.snapshot, &actor, &ctx),
+        tasks: task_list(&r.snapshot, &r.plan, &r.form, &r.staging_notes, &l.calendar),
+        submit_notices: notice_preview(MessageKind::SubmittedForReview, security),
+    }
 }

@@ -1,6 +1,11 @@
 //! Data that travels between server and browser.
 
 use crate::domain::roles::Role;
+use crate::domain::calendar::ClockStatus;
+use crate::domain::cr_form::CrForm;
+use crate::domain::plan::Plan;
+use crate::domain::tasks::Task;
+use crate::domain::workflow::{ActionKind, SignOffRole, State, TriageAnswers};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -38,4 +43,101 @@ pub struct RequestSummary {
     pub created_at: DateTime<Utc>,
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
+}
+
+/// A staging sign-off as shown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignOffView {
+    /// In which capacity.
+    pub role: SignOffRole,
+    /// Who signed.
+    pub signer: String,
+    /// Their evidence.
+    pub evidence: String,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// One outgoing message, as the demo mail viewer shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailView {
+    /// Outbox id.
+    pub id: i64,
+    /// The request's reference, if any.
+    pub reference: Option<String>,
+    /// What it is about.
+    pub kind: String,
+    /// Subject line.
+    pub subject: String,
+    /// To.
+    pub to: Vec<String>,
+    /// CC.
+    pub cc: Vec<String>,
+    /// Why each addressee gets it.
+    pub reasons: Vec<String>,
+    /// Plain-text body.
+    pub body: String,
+    /// When it was queued.
+    pub created_at: DateTime<Utc>,
+    /// When it was sent, if it was.
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// Who will be told, and why (the confirmation page and previews).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticePreview {
+    /// Who, in words ("The hosting team").
+    pub who: String,
+    /// "To" or "CC".
+    pub copy: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Everything the wizard pages show about one request, for the person looking.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestView {
+    /// The summary.
+    pub summary: RequestSummary,
+    /// Where it stands.
+    pub state: State,
+    /// Outage fast path.
+    pub fast_path: bool,
+    /// Security-related.
+    pub security_related: bool,
+    /// Triage answers, once given.
+    pub triage: Option<TriageAnswers>,
+    /// The plan.
+    pub plan: Plan,
+    /// Its version (sent back with edits: a newer one means someone else saved first).
+    pub plan_version: i64,
+    /// Its hash, shortened.
+    pub plan_hash: String,
+    /// The CR form.
+    pub form: CrForm,
+    /// The requested window's warnings, in words.
+    pub window_warnings: Vec<String>,
+    /// What was changed in staging.
+    pub staging_notes: String,
+    /// Sign-offs.
+    pub sign_offs: Vec<SignOffView>,
+    /// When hosting's call is due, and how that clock stands.
+    pub assistance: Option<(DateTime<Utc>, ClockStatus)>,
+    /// Comments from hosting, when returned.
+    pub returned_comments: Option<String>,
+    /// The window a regular change is queued for.
+    pub queued_window: Option<DateTime<Utc>>,
+    /// What this person may do now.
+    pub available: Vec<ActionKind>,
+    /// The task list.
+    pub tasks: Vec<Task>,
+    /// Who submitting for review notifies, and why.
+    pub submit_notices: Vec<NoticePreview>,
+}
+
+impl RequestView {
+    /// True when this person may take the action now (guards aside).
+    pub fn can(&self, action: ActionKind) -> bool {
+        self.available.contains(&action)
+    }
 }

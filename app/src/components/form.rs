@@ -39,9 +39,7 @@ pub fn ErrorSummary(
 ) -> impl IntoView {
     let node = NodeRef::<html::Div>::new();
     let other = other.unwrap_or_else(|| Signal::derive(|| None));
-    let visible = move || {
-        errors.with(|e| e.as_ref().is_some_and(|e| !e.is_empty())) || other.with(|o| o.is_some())
-    };
+    let visible = move || errors.with(|e| e.as_ref().is_some_and(|e| !e.is_empty())) || other.with(|o| o.is_some());
     Effect::new(move |_| {
         if visible() {
             if let Some(el) = node.get() {
@@ -77,12 +75,15 @@ pub fn ErrorSummary(
 /// A labelled single-line text input with an optional hint and its inline error.
 #[component]
 pub fn TextField(
-    /// The input's name (matches the server function's argument).
+    /// The field's name (matches the server function's argument; the id is `field-{name}`).
     name: &'static str,
+    /// The posted name when it differs from `name` (`fields[title]`).
+    #[prop(optional, into)]
+    input_name: Option<String>,
     /// The visible label.
     label: &'static str,
     /// Help shown under the label.
-    #[prop(optional)]
+    #[prop(default = None, into)]
     hint: Option<&'static str>,
     /// `text`, `email`, `password`…
     #[prop(default = "text")]
@@ -90,6 +91,9 @@ pub fn TextField(
     /// Browser autofill hint.
     #[prop(optional)]
     autocomplete: Option<&'static str>,
+    /// Keyboard to show on phones (`numeric`).
+    #[prop(optional)]
+    inputmode: Option<&'static str>,
     /// The value to show (the stored one, or what was typed before an error).
     #[prop(into)]
     value: Signal<String>,
@@ -100,12 +104,7 @@ pub fn TextField(
     let id = format!("field-{name}");
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
-    let message = move || {
-        errors.with(|e| {
-            e.as_ref()
-                .and_then(|e| e.message_for(name).map(str::to_string))
-        })
-    };
+    let message = move || errors.with(|e| e.as_ref().and_then(|e| e.message_for(name).map(str::to_string)));
     let described_by = {
         let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
         move || {
@@ -135,8 +134,9 @@ pub fn TextField(
                 class="input"
                 class:input--error=move || message().is_some()
                 id=id.clone()
-                name=name
+                name=input_name.unwrap_or_else(|| name.to_string())
                 type=input_type
+                inputmode=inputmode
                 autocomplete=autocomplete
                 aria-describedby=described_by
                 aria-invalid=move || message().is_some().then_some("true")
@@ -154,11 +154,235 @@ pub fn kept_value(
     stored: impl Fn() -> String + Send + Sync + 'static,
 ) -> Signal<String> {
     Signal::derive(move || {
-        errors
-            .with(|e| {
-                e.as_ref()
-                    .and_then(|e| e.value_of(field).map(str::to_string))
-            })
-            .unwrap_or_else(&stored)
+        errors.with(|e| e.as_ref().and_then(|e| e.value_of(field).map(str::to_string))).unwrap_or_else(&stored)
     })
+}
+
+fn field_message(errors: Signal<Option<FormErrors>>, name: &'static str) -> impl Fn() -> Option<String> + Copy + Send + Sync {
+    move || errors.with(|e| e.as_ref().and_then(|e| e.message_for(name).map(str::to_string)))
+}
+
+/// The inline error paragraph for a field.
+#[component]
+fn InlineError(id: String, message: Option<String>) -> impl IntoView {
+    message.map(|m| {
+        view! {
+            <p class="error-message" id=id>
+                <span class="visually-hidden">"Error: "</span>
+                {m}
+            </p>
+        }
+    })
+}
+
+/// A labelled multi-line text field with hint and inline error.
+#[component]
+pub fn TextArea(
+    /// The field's name (the id is `field-{name}`).
+    name: &'static str,
+    /// The posted name when it differs from `name`.
+    #[prop(optional, into)]
+    input_name: Option<String>,
+    /// The visible label.
+    label: &'static str,
+    /// Help under the label.
+    #[prop(default = None, into)]
+    hint: Option<&'static str>,
+    /// Rows shown.
+    #[prop(default = 5)]
+    rows: u32,
+    /// Monospaced (commands).
+    #[prop(optional)]
+    code: bool,
+    /// The value to show.
+    #[prop(into)]
+    value: Signal<String>,
+    /// The form's errors.
+    #[prop(into)]
+    errors: Signal<Option<FormErrors>>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let message = field_message(errors, name);
+    let described_by = {
+        let (h, e) = (hint_id.clone(), error_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if hint.is_some() {
+                ids.push(h.clone());
+            }
+            if message().is_some() {
+                ids.push(e.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="form-group" class:form-group--error=move || message().is_some()>
+            <label class="label" for=id.clone()>{label}</label>
+            {hint.map(|h| view! { <div class="hint" id=hint_id.clone()>{h}</div> })}
+            {
+                let error_id = error_id.clone();
+                move || view! { <InlineError id=error_id.clone() message=message()/> }
+            }
+            <textarea
+                class="textarea"
+                class:textarea--error=move || message().is_some()
+                class:textarea--code=code
+                id=id.clone()
+                name=input_name.unwrap_or_else(|| name.to_string())
+                rows=rows
+                aria-describedby=described_by
+                aria-invalid=move || message().is_some().then_some("true")
+                prop:value=move || value.get()
+            >
+                {move || value.get_untracked()}
+            </textarea>
+        </div>
+    }
+}
+
+/// A question answered by one of several options (radios in a fieldset).
+#[component]
+pub fn Radios(
+    /// The field's name (the first option's id is `field-{name}`).
+    name: &'static str,
+    /// The posted name when it differs from `name`.
+    #[prop(optional, into)]
+    input_name: Option<String>,
+    /// The question.
+    legend: &'static str,
+    /// Help under the question.
+    #[prop(default = None, into)]
+    hint: Option<&'static str>,
+    /// (value, label) pairs.
+    options: Vec<(&'static str, &'static str)>,
+    /// Show the options side by side (yes/no).
+    #[prop(optional)]
+    inline: bool,
+    /// The selected value.
+    #[prop(into)]
+    value: Signal<String>,
+    /// The form's errors.
+    #[prop(into)]
+    errors: Signal<Option<FormErrors>>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let message = field_message(errors, name);
+    let posted = input_name.unwrap_or_else(|| name.to_string());
+    let described_by = {
+        let (h, e) = (hint_id.clone(), error_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if hint.is_some() {
+                ids.push(h.clone());
+            }
+            if message().is_some() {
+                ids.push(e.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="form-group" class:form-group--error=move || message().is_some()>
+            <fieldset class="fieldset" aria-describedby=described_by>
+                <legend class="fieldset__legend">{legend}</legend>
+                {hint.map(|h| view! { <div class="hint" id=hint_id.clone()>{h}</div> })}
+                {
+                    let error_id = error_id.clone();
+                    move || view! { <InlineError id=error_id.clone() message=message()/> }
+                }
+                <div class="radios" class:radios--inline=inline>
+                    {options
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, (v, l))| {
+                            // The first option carries the field's id, so the error summary can link to it.
+                            let input_id = if i == 0 { id.clone() } else { format!("{id}-{v}") };
+                            view! {
+                                <div class="radios__item">
+                                    <input
+                                        class="radios__input"
+                                        type="radio"
+                                        id=input_id.clone()
+                                        name=posted.clone()
+                                        value=v
+                                        checked=move || value.get() == v
+                                        prop:checked=move || value.get() == v
+                                    />
+                                    <label class="radios__label" for=input_id>{l}</label>
+                                </div>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            </fieldset>
+        </div>
+    }
+}
+
+/// Several statements to confirm (checkboxes in a fieldset). Each box posts
+/// `fields[check_<key>]=yes`.
+#[component]
+pub fn Checkboxes(
+    /// The field's name (for errors and the summary link).
+    name: &'static str,
+    /// The question.
+    legend: &'static str,
+    /// Help under the question.
+    #[prop(default = None, into)]
+    hint: Option<&'static str>,
+    /// (key, label) pairs.
+    options: &'static [(&'static str, &'static str)],
+    /// Keys that are checked.
+    #[prop(into)]
+    checked: Signal<Vec<String>>,
+    /// The form's errors.
+    #[prop(into)]
+    errors: Signal<Option<FormErrors>>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let message = field_message(errors, name);
+    view! {
+        <div class="form-group" class:form-group--error=move || message().is_some()>
+            <fieldset class="fieldset" aria-describedby=hint.map(|_| hint_id.clone())>
+                <legend class="fieldset__legend">{legend}</legend>
+                {hint.map(|h| view! { <div class="hint" id=hint_id.clone()>{h}</div> })}
+                {
+                    let error_id = error_id.clone();
+                    move || view! { <InlineError id=error_id.clone() message=message()/> }
+                }
+                <div class="checkboxes">
+                    {options
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (key, label))| {
+                            let input_id = if i == 0 { id.clone() } else { format!("{id}-{key}") };
+                            let key_owned = key.to_string();
+                            let is_checked = move || checked.with(|c| c.contains(&key_owned));
+                            view! {
+                                <div class="checkboxes__item">
+                                    <input
+                                        class="checkboxes__input"
+                                        type="checkbox"
+                                        id=input_id.clone()
+                                        name=format!("fields[check_{key}]")
+                                        value="yes"
+                                        checked=is_checked.clone()
+                                        prop:checked=is_checked
+                                    />
+                                    <label class="checkboxes__label" for=input_id>{*label}</label>
+                                </div>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            </fieldset>
+        </div>
+    }
 }

@@ -4,9 +4,7 @@
 //! the day before a holiday and configured freeze periods need an override reason, which is
 //! recorded and shown to approvers. SLA clocks are computed from event times, never stored.
 
-use chrono::{
-    DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Timelike, Utc, Weekday,
-};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Timelike, Utc, Weekday};
 use chrono_tz::America::New_York;
 use serde::{Deserialize, Serialize};
 
@@ -72,9 +70,7 @@ impl WindowWarning {
             WindowWarning::OutsideProductionHours => {
                 "This is outside production hours (Monday to Thursday, 8am to 4pm Eastern)".into()
             }
-            WindowWarning::Friday => {
-                "This is a Friday: the release standard says no Friday deploys".into()
-            }
+            WindowWarning::Friday => "This is a Friday: the release standard says no Friday deploys".into(),
             WindowWarning::Weekend => "This is a weekend".into(),
             WindowWarning::Holiday(name) => format!("This is a holiday ({name})"),
             WindowWarning::BeforeHoliday(name) => {
@@ -126,10 +122,7 @@ impl Calendar {
         }
         for f in &self.freezes {
             if f.from <= date && date <= f.to {
-                warnings.push(WindowWarning::Freeze {
-                    name: f.name.clone(),
-                    reason: f.reason.clone(),
-                });
+                warnings.push(WindowWarning::Freeze { name: f.name.clone(), reason: f.reason.clone() });
             }
         }
         warnings
@@ -162,12 +155,27 @@ impl Calendar {
     /// (regular changes need two business days' notice).
     pub fn next_maintenance_window(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let earliest = self.add_business_days(now, 2);
-        self.maintenance_windows
-            .iter()
-            .copied()
-            .filter(|w| *w >= earliest)
-            .min()
+        self.maintenance_windows.iter().copied().filter(|w| *w >= earliest).min()
     }
+}
+
+/// The default monthly maintenance windows until an admin sets them: the second Tuesday of
+/// each month, 20:00 Eastern, for `months` months from `from`'s month.
+pub fn monthly_windows(from: DateTime<Utc>, months: u32) -> Vec<DateTime<Utc>> {
+    let local = eastern(from);
+    let (mut y, mut m) = (local.year(), local.month());
+    let mut out = Vec::new();
+    for _ in 0..months {
+        let first = NaiveDate::from_ymd_opt(y, m, 1).unwrap_or_default();
+        let offset = (7 + Weekday::Tue.num_days_from_monday() as i64 - first.weekday().num_days_from_monday() as i64) % 7;
+        let second_tuesday = first + Duration::days(offset + 7);
+        let at = NaiveTime::from_hms_opt(20, 0, 0).unwrap_or_default();
+        if let Some(t) = New_York.from_local_datetime(&second_tuesday.and_time(at)).earliest() {
+            out.push(t.with_timezone(&Utc));
+        }
+        (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    }
+    out
 }
 
 /// How an SLA clock stands.
@@ -193,18 +201,12 @@ pub struct Clock {
 impl Clock {
     /// The hosting team calls within two hours of a request for help.
     pub fn assistance_call(requested: DateTime<Utc>) -> Clock {
-        Clock {
-            started: requested,
-            due: requested + Duration::hours(2),
-        }
+        Clock { started: requested, due: requested + Duration::hours(2) }
     }
 
     /// A hosting engineer is assigned within one business day of submission.
     pub fn assignment(submitted: DateTime<Utc>, calendar: &Calendar) -> Clock {
-        Clock {
-            started: submitted,
-            due: calendar.add_business_days(submitted, 1),
-        }
+        Clock { started: submitted, due: calendar.add_business_days(submitted, 1) }
     }
 
     /// Where the clock stands at `now`.
@@ -233,11 +235,7 @@ mod tests {
 
     /// An Eastern wall-clock time as UTC.
     fn et(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-        New_York
-            .with_ymd_and_hms(y, m, d, h, min, 0)
-            .single()
-            .unwrap()
-            .with_timezone(&Utc)
+        New_York.with_ymd_and_hms(y, m, d, h, min, 0).single().unwrap().with_timezone(&Utc)
     }
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -248,32 +246,17 @@ mod tests {
     fn monday_to_thursday_eight_to_four_eastern_is_the_production_window() {
         let cal = Calendar::default();
         assert!(cal.check(et(2026, 11, 16, 8, 0)).is_empty(), "Monday 8:00");
-        assert!(
-            cal.check(et(2026, 11, 19, 15, 59)).is_empty(),
-            "Thursday 15:59"
-        );
-        assert_eq!(
-            cal.check(et(2026, 11, 19, 16, 0)),
-            vec![WindowWarning::OutsideProductionHours]
-        );
-        assert_eq!(
-            cal.check(et(2026, 11, 17, 7, 59)),
-            vec![WindowWarning::OutsideProductionHours]
-        );
+        assert!(cal.check(et(2026, 11, 19, 15, 59)).is_empty(), "Thursday 15:59");
+        assert_eq!(cal.check(et(2026, 11, 19, 16, 0)), vec![WindowWarning::OutsideProductionHours]);
+        assert_eq!(cal.check(et(2026, 11, 17, 7, 59)), vec![WindowWarning::OutsideProductionHours]);
     }
 
     #[test]
     fn the_window_follows_eastern_time_across_daylight_saving() {
         let cal = Calendar::default();
         // 13:00 UTC is 8:00 EST in winter but 9:00 EDT in summer: both inside.
-        assert!(cal
-            .check(Utc.with_ymd_and_hms(2026, 12, 1, 13, 0, 0).unwrap())
-            .is_empty());
-        assert!(
-            cal.check(Utc.with_ymd_and_hms(2026, 7, 7, 12, 0, 0).unwrap())
-                .is_empty(),
-            "8:00 EDT"
-        );
+        assert!(cal.check(Utc.with_ymd_and_hms(2026, 12, 1, 13, 0, 0).unwrap()).is_empty());
+        assert!(cal.check(Utc.with_ymd_and_hms(2026, 7, 7, 12, 0, 0).unwrap()).is_empty(), "8:00 EDT");
         assert_eq!(
             cal.check(Utc.with_ymd_and_hms(2026, 12, 1, 12, 30, 0).unwrap()),
             vec![WindowWarning::OutsideProductionHours],
@@ -284,23 +267,14 @@ mod tests {
     #[test]
     fn fridays_and_weekends_need_an_override() {
         let cal = Calendar::default();
-        assert_eq!(
-            cal.check(et(2026, 11, 20, 10, 0)),
-            vec![WindowWarning::Friday]
-        );
-        assert_eq!(
-            cal.check(et(2026, 11, 21, 10, 0)),
-            vec![WindowWarning::Weekend]
-        );
+        assert_eq!(cal.check(et(2026, 11, 20, 10, 0)), vec![WindowWarning::Friday]);
+        assert_eq!(cal.check(et(2026, 11, 21, 10, 0)), vec![WindowWarning::Weekend]);
     }
 
     #[test]
     fn holidays_the_day_before_them_and_freezes_need_an_override() {
         let cal = Calendar {
-            holidays: vec![Holiday {
-                date: date(2026, 11, 26),
-                name: "Thanksgiving".into(),
-            }],
+            holidays: vec![Holiday { date: date(2026, 11, 26), name: "Thanksgiving".into() }],
             freezes: vec![Freeze {
                 name: "Open enrollment".into(),
                 reason: "peak traffic".into(),
@@ -309,27 +283,12 @@ mod tests {
             }],
             maintenance_windows: vec![],
         };
-        assert_eq!(
-            cal.check(et(2026, 11, 26, 10, 0)),
-            vec![WindowWarning::Holiday("Thanksgiving".into())]
-        );
-        assert_eq!(
-            cal.check(et(2026, 11, 25, 10, 0)),
-            vec![WindowWarning::BeforeHoliday("Thanksgiving".into())]
-        );
+        assert_eq!(cal.check(et(2026, 11, 26, 10, 0)), vec![WindowWarning::Holiday("Thanksgiving".into())]);
+        assert_eq!(cal.check(et(2026, 11, 25, 10, 0)), vec![WindowWarning::BeforeHoliday("Thanksgiving".into())]);
         let w = cal.check(et(2026, 12, 3, 10, 0));
-        assert_eq!(
-            w,
-            vec![WindowWarning::Freeze {
-                name: "Open enrollment".into(),
-                reason: "peak traffic".into()
-            }]
-        );
+        assert_eq!(w, vec![WindowWarning::Freeze { name: "Open enrollment".into(), reason: "peak traffic".into() }]);
         assert!(w[0].message().contains("Open enrollment"));
-        assert!(
-            cal.check(et(2026, 12, 7, 10, 0)).is_empty(),
-            "the Monday after the freeze"
-        );
+        assert!(cal.check(et(2026, 12, 7, 10, 0)).is_empty(), "the Monday after the freeze");
     }
 
     #[test]
@@ -346,18 +305,17 @@ mod tests {
     #[test]
     fn assignment_is_due_within_one_business_day_skipping_weekends_and_holidays() {
         let cal = Calendar {
-            holidays: vec![Holiday {
-                date: date(2026, 11, 23),
-                name: "Closure".into(),
-            }],
+            holidays: vec![Holiday { date: date(2026, 11, 23), name: "Closure".into() }],
             ..Default::default()
         };
         let friday = et(2026, 11, 20, 15, 0);
-        assert_eq!(
-            Clock::assignment(friday, &cal).due,
-            et(2026, 11, 24, 15, 0),
-            "Fri → (Sat, Sun, holiday Mon) → Tue"
-        );
+        assert_eq!(Clock::assignment(friday, &cal).due, et(2026, 11, 24, 15, 0), "Fri → (Sat, Sun, holiday Mon) → Tue");
+    }
+
+    #[test]
+    fn default_windows_fall_on_the_second_tuesday_at_8pm_eastern() {
+        let w = monthly_windows(et(2026, 11, 1, 9, 0), 2);
+        assert_eq!(w, vec![et(2026, 11, 10, 20, 0), et(2026, 12, 8, 20, 0)]);
     }
 
     #[test]
@@ -366,19 +324,12 @@ mod tests {
             maintenance_windows: vec![et(2026, 11, 24, 20, 0), et(2026, 12, 15, 20, 0)],
             ..Default::default()
         };
-        assert_eq!(
-            cal.next_maintenance_window(et(2026, 11, 20, 9, 0)),
-            Some(et(2026, 11, 24, 20, 0))
-        );
+        assert_eq!(cal.next_maintenance_window(et(2026, 11, 20, 9, 0)), Some(et(2026, 11, 24, 20, 0)));
         assert_eq!(
             cal.next_maintenance_window(et(2026, 11, 23, 9, 0)),
             Some(et(2026, 12, 15, 20, 0)),
             "too little notice"
         );
-        assert_eq!(
-            cal.next_maintenance_window(et(2026, 12, 20, 9, 0)),
-            None,
-            "no window scheduled yet"
-        );
+        assert_eq!(cal.next_maintenance_window(et(2026, 12, 20, 9, 0)), None, "no window scheduled yet");
     }
 }

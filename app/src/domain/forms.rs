@@ -26,18 +26,12 @@ pub struct FormErrors {
 impl FormErrors {
     /// The message for one field, if it has one.
     pub fn message_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
     }
 
     /// What was typed into one field, if it was kept.
     pub fn value_of(&self, field: &str) -> Option<&str> {
-        self.values
-            .iter()
-            .find(|(k, _)| k == field)
-            .map(|(_, v)| v.as_str())
+        self.values.iter().find(|(k, _)| k == field).map(|(_, v)| v.as_str())
     }
 
     /// True when there is nothing to report.
@@ -56,42 +50,20 @@ pub trait FormFields {
 
 /// Turns `validator`'s errors (a HashMap, whose order differs between server and browser)
 /// into a list in page order, so server and browser render the same HTML.
-pub fn collect_errors<F: FormFields>(
-    form: &F,
-    result: Result<(), ValidationErrors>,
-) -> Result<(), FormErrors> {
+pub fn collect_errors<F: FormFields>(form: &F, result: Result<(), ValidationErrors>) -> Result<(), FormErrors> {
     let Err(errors) = result else { return Ok(()) };
     let mut out: Vec<FieldError> = errors
         .field_errors()
         .into_iter()
         .filter_map(|(field, errs)| {
             let first = errs.first()?;
-            let message = first
-                .message
-                .as_ref()
-                .map(|m| m.to_string())
-                .unwrap_or_else(|| format!("Check {field}"));
-            Some(FieldError {
-                field: field.to_string(),
-                message,
-            })
+            let message = first.message.as_ref().map(|m| m.to_string()).unwrap_or_else(|| format!("Check {field}"));
+            Some(FieldError { field: field.to_string(), message })
         })
         .collect();
-    let pos = |f: &str| {
-        F::FIELD_ORDER
-            .iter()
-            .position(|x| *x == f)
-            .unwrap_or(usize::MAX)
-    };
-    out.sort_by(|a, b| {
-        pos(&a.field)
-            .cmp(&pos(&b.field))
-            .then_with(|| a.field.cmp(&b.field))
-    });
-    Err(FormErrors {
-        errors: out,
-        values: form.values(),
-    })
+    let pos = |f: &str| F::FIELD_ORDER.iter().position(|x| *x == f).unwrap_or(usize::MAX);
+    out.sort_by(|a, b| pos(&a.field).cmp(&pos(&b.field)).then_with(|| a.field.cmp(&b.field)));
+    Err(FormErrors { errors: out, values: form.values() })
 }
 
 /// The first step of a new emergency change request: what is changing and where.
@@ -100,19 +72,13 @@ pub struct StartRequest {
     /// A short title that says what the change does.
     #[validate(
         length(min = 1, message = "Enter a title for the change"),
-        custom(
-            function = "at_most_120_chars",
-            message = "Title must be 120 characters or fewer"
-        )
+        custom(function = "at_most_120_chars", message = "Title must be 120 characters or fewer")
     )]
     pub title: String,
     /// The system (application or service) that needs the change.
     #[validate(
         length(min = 1, message = "Enter the system that needs the change"),
-        custom(
-            function = "at_most_120_chars",
-            message = "System must be 120 characters or fewer"
-        )
+        custom(function = "at_most_120_chars", message = "System must be 120 characters or fewer")
     )]
     pub system: String,
 }
@@ -128,20 +94,14 @@ fn at_most_120_chars(value: &str) -> Result<(), ValidationError> {
 impl FormFields for StartRequest {
     const FIELD_ORDER: &'static [&'static str] = &["title", "system"];
     fn values(&self) -> Vec<(String, String)> {
-        vec![
-            ("title".into(), self.title.clone()),
-            ("system".into(), self.system.clone()),
-        ]
+        vec![("title".into(), self.title.clone()), ("system".into(), self.system.clone())]
     }
 }
 
 impl StartRequest {
     /// Trims surrounding whitespace (people paste from chat) and validates.
     pub fn normalised(self) -> Result<StartRequest, FormErrors> {
-        let form = StartRequest {
-            title: self.title.trim().to_string(),
-            system: self.system.trim().to_string(),
-        };
+        let form = StartRequest { title: self.title.trim().to_string(), system: self.system.trim().to_string() };
         let validated = form.validate();
         collect_errors(&form, validated).map(|()| form)
     }
@@ -153,10 +113,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn start(title: &str, system: &str) -> StartRequest {
-        StartRequest {
-            title: title.into(),
-            system: system.into(),
-        }
+        StartRequest { title: title.into(), system: system.into() }
     }
 
     #[test]
@@ -164,24 +121,15 @@ mod tests {
         let err = start("  ", "").normalised().unwrap_err();
         let fields: Vec<_> = err.errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["title", "system"], "errors follow page order");
-        assert_eq!(
-            err.message_for("title"),
-            Some("Enter a title for the change")
-        );
-        assert_eq!(
-            err.message_for("system"),
-            Some("Enter the system that needs the change")
-        );
+        assert_eq!(err.message_for("title"), Some("Enter a title for the change"));
+        assert_eq!(err.message_for("system"), Some("Enter the system that needs the change"));
     }
 
     #[test]
     fn what_was_typed_is_kept_with_the_errors() {
         let long = "x".repeat(121);
         let err = start(&long, "Head Start portal").normalised().unwrap_err();
-        assert_eq!(
-            err.message_for("title"),
-            Some("Title must be 120 characters or fewer")
-        );
+        assert_eq!(err.message_for("title"), Some("Title must be 120 characters or fewer"));
         assert_eq!(err.message_for("system"), None);
         assert_eq!(err.value_of("title"), Some(long.as_str()));
         assert_eq!(err.value_of("system"), Some("Head Start portal"));
@@ -189,9 +137,7 @@ mod tests {
 
     #[test]
     fn surrounding_whitespace_is_trimmed() {
-        let ok = start("  Patch OpenSSL ", "\tportal\n")
-            .normalised()
-            .unwrap();
+        let ok = start("  Patch OpenSSL ", "\tportal\n").normalised().unwrap();
         assert_eq!(ok, start("Patch OpenSSL", "portal"));
     }
 
@@ -203,5 +149,244 @@ mod tests {
             let ok = (1..=120).contains(&t) && (1..=120).contains(&s);
             prop_assert_eq!(start(&title, &system).normalised().is_ok(), ok);
         }
+    }
+}
+
+/// Step 0's questions, as radios answered "yes" or "no".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
+pub struct TriageForm {
+    /// Is there an active, ongoing incident?
+    #[validate(custom(function = "yes_or_no", message = "Select yes if there is an active incident"))]
+    pub active_incident: String,
+    /// Are users unable to reach the service?
+    #[validate(custom(function = "yes_or_no", message = "Select yes if users cannot reach the service"))]
+    pub users_cannot_access: String,
+    /// Is performance significantly degraded?
+    #[validate(custom(function = "yes_or_no", message = "Select yes if performance is significantly degraded"))]
+    pub performance_degraded: String,
+    /// Does the change address an immediate security or quality need?
+    #[validate(custom(
+        function = "yes_or_no",
+        message = "Select yes if the change addresses an immediate security or quality need"
+    ))]
+    pub security_or_quality_need: String,
+}
+
+fn yes_or_no(value: &str) -> Result<(), ValidationError> {
+    if matches!(value, "yes" | "no") {
+        Ok(())
+    } else {
+        Err(ValidationError::new("yes_or_no"))
+    }
+}
+
+impl FormFields for TriageForm {
+    const FIELD_ORDER: &'static [&'static str] =
+        &["active_incident", "users_cannot_access", "performance_degraded", "security_or_quality_need"];
+    fn values(&self) -> Vec<(String, String)> {
+        vec![
+            ("active_incident".into(), self.active_incident.clone()),
+            ("users_cannot_access".into(), self.users_cannot_access.clone()),
+            ("performance_degraded".into(), self.performance_degraded.clone()),
+            ("security_or_quality_need".into(), self.security_or_quality_need.clone()),
+        ]
+    }
+}
+
+impl TriageForm {
+    /// The answers, once every question has one.
+    pub fn answers(&self) -> Result<super::workflow::TriageAnswers, FormErrors> {
+        collect_errors(self, self.validate())?;
+        Ok(super::workflow::TriageAnswers {
+            active_incident: self.active_incident == "yes",
+            users_cannot_access: self.users_cannot_access == "yes",
+            performance_degraded: self.performance_degraded == "yes",
+            security_or_quality_need: self.security_or_quality_need == "yes",
+        })
+    }
+}
+
+/// One step of the operation plan, as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
+pub struct PlanStepForm {
+    /// What is done.
+    #[validate(length(min = 1, message = "Enter what this step does"))]
+    pub action: String,
+    /// The exact commands or instructions.
+    #[validate(length(min = 1, message = "Enter the exact commands or instructions"))]
+    pub commands: String,
+    /// Who performs it.
+    #[validate(length(min = 1, message = "Enter who performs this step"))]
+    pub owner: String,
+    /// What should be seen.
+    #[validate(length(min = 1, message = "Enter the result you expect"))]
+    pub expected_result: String,
+    /// How to check.
+    #[validate(length(min = 1, message = "Enter how to verify this step worked"))]
+    pub verification: String,
+    /// How to undo it.
+    #[validate(length(min = 1, message = "Enter how to roll back this step"))]
+    pub rollback: String,
+    /// Minutes, as typed.
+    #[validate(custom(
+        function = "minutes",
+        message = "Estimated time must be a whole number of minutes from 1 to 1440"
+    ))]
+    pub estimated_minutes: String,
+}
+
+fn minutes(value: &str) -> Result<(), ValidationError> {
+    match value.trim().parse::<u32>() {
+        Ok(m) if (1..=1440).contains(&m) => Ok(()),
+        _ => Err(ValidationError::new("minutes")),
+    }
+}
+
+impl FormFields for PlanStepForm {
+    const FIELD_ORDER: &'static [&'static str] =
+        &["action", "commands", "owner", "expected_result", "verification", "rollback", "estimated_minutes"];
+    fn values(&self) -> Vec<(String, String)> {
+        vec![
+            ("action".into(), self.action.clone()),
+            ("commands".into(), self.commands.clone()),
+            ("owner".into(), self.owner.clone()),
+            ("expected_result".into(), self.expected_result.clone()),
+            ("verification".into(), self.verification.clone()),
+            ("rollback".into(), self.rollback.clone()),
+            ("estimated_minutes".into(), self.estimated_minutes.clone()),
+        ]
+    }
+}
+
+impl PlanStepForm {
+    /// The validated step (text trimmed; commands keep their inner layout).
+    pub fn step(&self) -> Result<super::plan::PlanStep, FormErrors> {
+        let f = PlanStepForm {
+            action: self.action.trim().into(),
+            commands: self.commands.trim_end().trim_start_matches(['\r', '\n']).into(),
+            owner: self.owner.trim().into(),
+            expected_result: self.expected_result.trim().into(),
+            verification: self.verification.trim().into(),
+            rollback: self.rollback.trim().into(),
+            estimated_minutes: self.estimated_minutes.trim().into(),
+        };
+        let empty_minutes = f.estimated_minutes.is_empty();
+        let mut result = collect_errors(&f, f.validate());
+        if empty_minutes {
+            if let Err(e) = &mut result {
+                for fe in e.errors.iter_mut().filter(|fe| fe.field == "estimated_minutes") {
+                    fe.message = "Enter the estimated time in minutes".into();
+                }
+            }
+        }
+        result?;
+        Ok(super::plan::PlanStep {
+            action: f.action,
+            commands: f.commands,
+            owner: f.owner,
+            expected_result: f.expected_result,
+            verification: f.verification,
+            rollback: f.rollback,
+            estimated_minutes: f.estimated_minutes.parse().unwrap_or(0),
+        })
+    }
+
+    /// The form filled from a stored step (for editing).
+    pub fn from_step(s: &super::plan::PlanStep) -> PlanStepForm {
+        PlanStepForm {
+            action: s.action.clone(),
+            commands: s.commands.clone(),
+            owner: s.owner.clone(),
+            expected_result: s.expected_result.clone(),
+            verification: s.verification.clone(),
+            rollback: s.rollback.clone(),
+            estimated_minutes: s.estimated_minutes.to_string(),
+        }
+    }
+}
+
+/// A staging sign-off: in which capacity, with what evidence.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
+pub struct SignOffForm {
+    /// "qa", "testers", "dev" or "product".
+    #[validate(custom(function = "sign_off_role", message = "Select who you are signing off as"))]
+    pub role: String,
+    /// A note or link.
+    #[validate(
+        length(min = 1, message = "Enter a note or a link to the evidence"),
+        custom(function = "at_most_2000_chars", message = "Evidence must be 2000 characters or fewer")
+    )]
+    pub evidence: String,
+}
+
+fn at_most_2000_chars(value: &str) -> Result<(), ValidationError> {
+    if value.chars().count() > 2000 {
+        return Err(ValidationError::new("too_long"));
+    }
+    Ok(())
+}
+
+fn sign_off_role(value: &str) -> Result<(), ValidationError> {
+    if matches!(value, "qa" | "testers" | "dev" | "product") {
+        Ok(())
+    } else {
+        Err(ValidationError::new("role"))
+    }
+}
+
+impl FormFields for SignOffForm {
+    const FIELD_ORDER: &'static [&'static str] = &["role", "evidence"];
+    fn values(&self) -> Vec<(String, String)> {
+        vec![("role".into(), self.role.clone()), ("evidence".into(), self.evidence.clone())]
+    }
+}
+
+impl SignOffForm {
+    /// The validated role and evidence.
+    pub fn sign_off(&self) -> Result<(super::workflow::SignOffRole, String), FormErrors> {
+        let f = SignOffForm { role: self.role.trim().into(), evidence: self.evidence.trim().into() };
+        collect_errors(&f, f.validate())?;
+        use super::workflow::SignOffRole as R;
+        let role = match f.role.as_str() {
+            "qa" => R::Qa,
+            "testers" => R::Testers,
+            "dev" => R::Dev,
+            _ => R::Product,
+        };
+        Ok((role, f.evidence))
+    }
+}
+
+#[cfg(test)]
+mod step_tests {
+    use super::*;
+
+    #[test]
+    fn triage_needs_every_question_answered() {
+        let e = TriageForm { active_incident: "yes".into(), ..Default::default() }.answers().unwrap_err();
+        let f: Vec<_> = e.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(f, ["users_cannot_access", "performance_degraded", "security_or_quality_need"]);
+        assert_eq!(e.value_of("active_incident"), Some("yes"), "the answer given is kept");
+    }
+
+    #[test]
+    fn a_plan_step_needs_every_field_and_minutes_as_a_number() {
+        let e = PlanStepForm { estimated_minutes: "ten".into(), ..Default::default() }.step().unwrap_err();
+        assert_eq!(e.errors.len(), 7);
+        assert_eq!(
+            e.message_for("estimated_minutes"),
+            Some("Estimated time must be a whole number of minutes from 1 to 1440")
+        );
+        let e = PlanStepForm::default().step().unwrap_err();
+        assert_eq!(e.message_for("estimated_minutes"), Some("Enter the estimated time in minutes"));
+    }
+
+    #[test]
+    fn a_sign_off_needs_a_capacity_and_evidence() {
+        let e = SignOffForm { role: "ceo".into(), evidence: " ".into() }.sign_off().unwrap_err();
+        assert_eq!(e.message_for("role"), Some("Select who you are signing off as"));
+        assert_eq!(e.message_for("evidence"), Some("Enter a note or a link to the evidence"));
+        let ok = SignOffForm { role: "qa".into(), evidence: " https://ci/1 ".into() }.sign_off().unwrap();
+        assert_eq!(ok, (crate::domain::workflow::SignOffRole::Qa, "https://ci/1".to_string()));
     }
 }

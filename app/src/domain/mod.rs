@@ -4,10 +4,12 @@
 //! the browser (which shows what is possible next) and, later, the PDF and the API.
 
 pub mod calendar;
+pub mod cr_form;
 pub mod forms;
 pub mod notify;
 pub mod plan;
 pub mod quorum;
 pub mod reference;
 pub mod roles;
+pub mod tasks;
 pub mod workflow;

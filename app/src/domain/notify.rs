@@ -84,20 +84,12 @@ pub struct Message {
 }
 
 fn a(who: Recipient, reason: &str) -> Addressee {
-    Addressee {
-        who,
-        reason: reason.to_string(),
-    }
+    Addressee { who, reason: reason.to_string() }
 }
 
 /// The subject convention: `[Project] - [Environment] - Emergency Change Request - [YYYY-MM-DD]`.
 pub fn subject(project: &str, environment: &str, date: NaiveDate) -> String {
-    format!(
-        "{} - {} - Emergency Change Request - {}",
-        project.trim(),
-        environment.trim(),
-        date.format("%Y-%m-%d")
-    )
+    format!("{} - {} - Emergency Change Request - {}", project.trim(), environment.trim(), date.format("%Y-%m-%d"))
 }
 
 /// Builds the message for `kind`, adding the ISSO in CC when the request is security-related
@@ -111,7 +103,10 @@ pub fn message(kind: MessageKind, security_related: bool) -> Message {
             vec![a(R::DevTeam, "The requesting team keeps a copy")],
         ),
         K::RegularChangeQueued => (
-            vec![a(R::HostingTeam, "Step 0: not an emergency — hosting is notified anyway and plans it for the coming month")],
+            vec![a(
+                R::HostingTeam,
+                "Step 0: not an emergency — hosting is notified anyway and plans it for the coming month",
+            )],
             vec![a(R::DevTeam, "The requesting team keeps a copy")],
         ),
         K::AssistanceRequested => (
@@ -135,10 +130,7 @@ pub fn message(kind: MessageKind, security_related: bool) -> Message {
             ],
         ),
         K::Approved | K::Rejected => (
-            vec![
-                a(R::HostingTeam, "Hosting acts on the decision"),
-                a(R::DevTeam, "The dev team is told the decision"),
-            ],
+            vec![a(R::HostingTeam, "Hosting acts on the decision"), a(R::DevTeam, "The dev team is told the decision")],
             vec![a(R::AffectedTeams, "Affected teams are copied on the decision")],
         ),
         K::ApprovalsVoided => (
@@ -150,31 +142,43 @@ pub fn message(kind: MessageKind, security_related: bool) -> Message {
             vec![a(R::AffectedTeams, "Affected teams know production work has started")],
         ),
         K::RolledBack => (
-            vec![a(R::DevTeam, "The change was rolled back"), a(R::HostingLead, "A rollback is reported to the hosting lead")],
-            vec![a(R::Stakeholders, "Stakeholders are told the change did not go ahead"), a(R::AffectedTeams, "Affected teams are copied")],
+            vec![
+                a(R::DevTeam, "The change was rolled back"),
+                a(R::HostingLead, "A rollback is reported to the hosting lead"),
+            ],
+            vec![
+                a(R::Stakeholders, "Stakeholders are told the change did not go ahead"),
+                a(R::AffectedTeams, "Affected teams are copied"),
+            ],
         ),
         K::Completed => (
             vec![a(R::Stakeholders, "Step 5: hosting sends notice to stakeholders once the dev team has validated")],
-            vec![a(R::AffectedTeams, "Affected teams are copied on the notice"), a(R::DevTeam, "The dev team is copied")],
+            vec![
+                a(R::AffectedTeams, "Affected teams are copied on the notice"),
+                a(R::DevTeam, "The dev team is copied"),
+            ],
         ),
         K::Withdrawn => (
             vec![a(R::HostingTeam, "The request was withdrawn")],
             vec![a(R::DevTeam, "The requesting team keeps a copy")],
         ),
         K::OnHold => (
-            vec![a(R::HostingTeam, "A hold stops production work until it is lifted"), a(R::DevTeam, "The dev team is told about the hold")],
+            vec![
+                a(R::HostingTeam, "A hold stops production work until it is lifted"),
+                a(R::DevTeam, "The dev team is told about the hold"),
+            ],
             vec![],
         ),
         K::Escalated => (
-            vec![a(R::Admins, "Every COR is out of office: an admin must decide"), a(R::HostingLead, "Escalations go to the hosting lead")],
+            vec![
+                a(R::Admins, "Every COR is out of office: an admin must decide"),
+                a(R::HostingLead, "Escalations go to the hosting lead"),
+            ],
             vec![a(R::HostingTeam, "Hosting keeps a copy")],
         ),
     };
     if security_related && !to.iter().any(|x| x.who == R::Isso) {
-        cc.push(a(
-            R::Isso,
-            "The change is security-related: the ISSO is copied on every message",
-        ));
+        cc.push(a(R::Isso, "The change is security-related: the ISSO is copied on every message"));
     }
     Message { kind, to, cc }
 }
@@ -207,30 +211,105 @@ mod tests {
             MessageKind::Completed,
             MessageKind::Rejected,
         ] {
-            assert!(
-                message(kind.clone(), true)
-                    .cc
-                    .iter()
-                    .any(|x| x.who == Recipient::Isso),
-                "{kind:?}"
-            );
-            assert!(
-                !message(kind.clone(), false)
-                    .cc
-                    .iter()
-                    .any(|x| x.who == Recipient::Isso),
-                "{kind:?}"
-            );
+            assert!(message(kind.clone(), true).cc.iter().any(|x| x.who == Recipient::Isso), "{kind:?}");
+            assert!(!message(kind.clone(), false).cc.iter().any(|x| x.who == Recipient::Isso), "{kind:?}");
         }
     }
 
     #[test]
     fn every_addressee_has_a_reason() {
         let m = message(MessageKind::RolledBack, true);
-        assert!(m
-            .to
-            .iter()
-            .chain(&m.cc)
-            .all(|x| !x.reason.trim().is_empty()));
+        assert!(m.to.iter().chain(&m.cc).all(|x| !x.reason.trim().is_empty()));
     }
+}
+
+/// What a message's words are filled from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageContext {
+    /// `ECR-2026-0001`.
+    pub reference: String,
+    /// The request's title.
+    pub title: String,
+    /// The affected system (the "project" in the subject).
+    pub system: String,
+    /// A link to the request.
+    pub link: String,
+    /// Extra words for this message (comments, reasons, the quorum basis).
+    pub note: Option<String>,
+}
+
+impl MessageKind {
+    /// The stored name of the kind.
+    pub fn key(&self) -> &'static str {
+        match self {
+            MessageKind::EmergencyStarted => "emergency_started",
+            MessageKind::RegularChangeQueued => "regular_change_queued",
+            MessageKind::AssistanceRequested => "assistance_requested",
+            MessageKind::SubmittedForReview => "submitted_for_review",
+            MessageKind::ReturnedToDev => "returned_to_dev",
+            MessageKind::ApprovalRequest(_) => "approval_request",
+            MessageKind::SubmittedToCors => "submitted_to_cors",
+            MessageKind::Approved => "approved",
+            MessageKind::Rejected => "rejected",
+            MessageKind::ApprovalsVoided => "approvals_voided",
+            MessageKind::ImplementationStarted => "implementation_started",
+            MessageKind::RolledBack => "rolled_back",
+            MessageKind::Completed => "completed",
+            MessageKind::Withdrawn => "withdrawn",
+            MessageKind::OnHold => "on_hold",
+            MessageKind::Escalated => "escalated",
+        }
+    }
+
+    /// The opening sentence of the message.
+    pub fn headline(&self) -> &'static str {
+        match self {
+            MessageKind::EmergencyStarted => {
+                "An emergency change request has been started. Please be ready to help plan and review it."
+            }
+            MessageKind::RegularChangeQueued => {
+                "This change is not an emergency. It will be planned for the coming month's maintenance window."
+            }
+            MessageKind::AssistanceRequested => {
+                "The dev team asks the hosting team for a video call or screenshare within 2 hours."
+            }
+            MessageKind::SubmittedForReview => {
+                "The dev team has submitted this emergency change request for hosting review."
+            }
+            MessageKind::ReturnedToDev => "The hosting team has returned this request with comments to address.",
+            MessageKind::ApprovalRequest(_) => "Your approval is requested for this emergency change.",
+            MessageKind::SubmittedToCors => {
+                "The hosting team has submitted this emergency change request to the CORs for approval."
+            }
+            MessageKind::Approved => "This emergency change has been approved.",
+            MessageKind::Rejected => "This emergency change has been rejected.",
+            MessageKind::ApprovalsVoided => {
+                "The plan changed after submission: earlier approvals no longer count and decisions are needed again."
+            }
+            MessageKind::ImplementationStarted => {
+                "The hosting team has started applying this change in production. Please stand by to validate."
+            }
+            MessageKind::RolledBack => "This change was aborted and rolled back.",
+            MessageKind::Completed => "This change has been applied to production and validated by the dev team.",
+            MessageKind::Withdrawn => "This emergency change request has been withdrawn.",
+            MessageKind::OnHold => {
+                "A hold has been raised on this change: production work will not start until it is lifted."
+            }
+            MessageKind::Escalated => "Every COR is out of office: an admin must decide on this emergency change.",
+        }
+    }
+}
+
+/// The plain-text body of a message.
+pub fn render_text(message: &Message, ctx: &MessageContext) -> String {
+    let mut out = format!("{}\n\n{} — {}\nSystem: {}\n", message.kind.headline(), ctx.reference, ctx.title, ctx.system);
+    if let Some(note) = &ctx.note {
+        out.push_str(&format!("\n{note}\n"));
+    }
+    out.push_str(&format!("\nOpen the request: {}\n", ctx.link));
+    out.push_str("\nYou receive this message because:\n");
+    for a in message.to.iter().chain(&message.cc) {
+        out.push_str(&format!("- {}\n", a.reason));
+    }
+    out
 }

@@ -64,14 +64,9 @@ impl Plan {
         h.update(b"offcycle-plan-v1");
         h.update((self.steps.len() as u64).to_be_bytes());
         for step in &self.steps {
-            for field in [
-                &step.action,
-                &step.commands,
-                &step.owner,
-                &step.expected_result,
-                &step.verification,
-                &step.rollback,
-            ] {
+            for field in
+                [&step.action, &step.commands, &step.owner, &step.expected_result, &step.verification, &step.rollback]
+            {
                 let text = normalise(field);
                 // Length prefixes: no two different plans serialise the same.
                 h.update((text.len() as u64).to_be_bytes());
@@ -84,10 +79,7 @@ impl Plan {
 
     /// Total estimated minutes.
     pub fn estimated_minutes(&self) -> u32 {
-        self.steps
-            .iter()
-            .map(|s| s.estimated_minutes)
-            .fold(0, u32::saturating_add)
+        self.steps.iter().map(|s| s.estimated_minutes).fold(0, u32::saturating_add)
     }
 
     /// True when the plan has at least one step and every step says what, how, who, what to
@@ -100,16 +92,9 @@ impl Plan {
 impl PlanStep {
     /// Every text field filled in.
     pub fn is_complete(&self) -> bool {
-        [
-            &self.action,
-            &self.commands,
-            &self.owner,
-            &self.expected_result,
-            &self.verification,
-            &self.rollback,
-        ]
-        .iter()
-        .all(|f| !f.trim().is_empty())
+        [&self.action, &self.commands, &self.owner, &self.expected_result, &self.verification, &self.rollback]
+            .iter()
+            .all(|f| !f.trim().is_empty())
     }
 }
 
@@ -132,9 +117,7 @@ mod tests {
 
     #[test]
     fn the_plan_hash_ignores_whitespace_that_changes_nothing() {
-        let a = Plan {
-            steps: vec![step("Restart")],
-        };
+        let a = Plan { steps: vec![step("Restart")] };
         let mut b = a.clone();
         b.steps[0].commands = "kubectl rollout restart deploy/portal  \r\n\r\n".into();
         assert_eq!(a.hash(), b.hash());
@@ -142,9 +125,7 @@ mod tests {
 
     #[test]
     fn any_real_edit_changes_the_plan_hash() {
-        let a = Plan {
-            steps: vec![step("Restart"), step("Verify")],
-        };
+        let a = Plan { steps: vec![step("Restart"), step("Verify")] };
         let mut reordered = a.clone();
         reordered.steps.swap(0, 1);
         let mut longer = a.clone();
@@ -158,13 +139,8 @@ mod tests {
 
     #[test]
     fn a_plan_is_complete_only_when_every_step_is() {
-        assert!(
-            !Plan::default().is_complete(),
-            "an empty plan is not a plan"
-        );
-        let mut p = Plan {
-            steps: vec![step("Restart")],
-        };
+        assert!(!Plan::default().is_complete(), "an empty plan is not a plan");
+        let mut p = Plan { steps: vec![step("Restart")] };
         assert!(p.is_complete());
         p.steps[0].rollback = "  ".into();
         assert!(!p.is_complete());

@@ -104,20 +104,9 @@ fn fmt_day(d: NaiveDate) -> String {
 }
 
 fn absence_words(cor: &Cor, a: &Absence) -> String {
-    let span = if a.from == a.to {
-        fmt_day(a.from)
-    } else {
-        format!("{}–{}", fmt_day(a.from), fmt_day(a.to))
-    };
-    let note = a
-        .note
-        .as_deref()
-        .map(|n| format!(" ({n})"))
-        .unwrap_or_default();
-    format!(
-        "{} out of office {span}{note}, set by {}",
-        cor.name, a.set_by
-    )
+    let span = if a.from == a.to { fmt_day(a.from) } else { format!("{}–{}", fmt_day(a.from), fmt_day(a.to)) };
+    let note = a.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+    format!("{} out of office {span}{note}, set by {}", cor.name, a.set_by)
 }
 
 fn join_names(names: &[String]) -> String {
@@ -129,42 +118,20 @@ fn join_names(names: &[String]) -> String {
 }
 
 /// Decides where approval stands for plan `current` on Eastern date `today`.
-pub fn evaluate(
-    cors: &[Cor],
-    decisions: &[Decision],
-    current: &PlanHash,
-    today: NaiveDate,
-) -> Quorum {
-    let counted: Vec<&Decision> = decisions
-        .iter()
-        .filter(|d| &d.plan_hash == current)
-        .collect();
-    if let Some(d) = counted
-        .iter()
-        .find(|d| matches!(d.verdict, Verdict::Reject(_)))
-    {
+pub fn evaluate(cors: &[Cor], decisions: &[Decision], current: &PlanHash, today: NaiveDate) -> Quorum {
+    let counted: Vec<&Decision> = decisions.iter().filter(|d| &d.plan_hash == current).collect();
+    if let Some(d) = counted.iter().find(|d| matches!(d.verdict, Verdict::Reject(_))) {
         let reason = match &d.verdict {
             Verdict::Reject(r) => r.clone(),
             Verdict::Approve => String::new(),
         };
-        return Quorum::Rejected {
-            by: d.name.clone(),
-            reason,
-        };
+        return Quorum::Rejected { by: d.name.clone(), reason };
     }
-    let approved = |id: UserId| {
-        counted
-            .iter()
-            .any(|d| d.by == id && d.verdict == Verdict::Approve)
-    };
+    let approved = |id: UserId| counted.iter().any(|d| d.by == id && d.verdict == Verdict::Approve);
     let approvers: Vec<String> = {
         let mut names: Vec<String> = Vec::new();
         for d in counted.iter().filter(|d| d.verdict == Verdict::Approve) {
-            let name = if d.on_escalation {
-                format!("{} (admin, on escalation)", d.name)
-            } else {
-                d.name.clone()
-            };
+            let name = if d.on_escalation { format!("{} (admin, on escalation)", d.name) } else { d.name.clone() };
             if !names.contains(&name) {
                 names.push(name);
             }
@@ -177,28 +144,16 @@ pub fn evaluate(
         .filter(|c| !approved(c.id))
         .filter_map(|c| c.absent_on(today).map(|a| absence_words(c, a)))
         .collect();
-    let waiting: Vec<&Cor> = cors
-        .iter()
-        .filter(|c| !approved(c.id) && c.absent_on(today).is_none())
-        .collect();
-    let excused_words = if excused.is_empty() {
-        String::new()
-    } else {
-        format!("; {}", excused.join("; "))
-    };
+    let waiting: Vec<&Cor> = cors.iter().filter(|c| !approved(c.id) && c.absent_on(today).is_none()).collect();
+    let excused_words = if excused.is_empty() { String::new() } else { format!("; {}", excused.join("; ")) };
 
     if waiting.is_empty() {
         if approvers.is_empty() {
             return Quorum::Escalated {
-                basis: format!(
-                    "every COR is out of office ({}); an admin must decide",
-                    excused.join("; ")
-                ),
+                basis: format!("every COR is out of office ({}); an admin must decide", excused.join("; ")),
             };
         }
-        return Quorum::Approved {
-            basis: format!("approved by {}{excused_words}", join_names(&approvers)),
-        };
+        return Quorum::Approved { basis: format!("approved by {}{excused_words}", join_names(&approvers)) };
     }
     let waiting_names: Vec<String> = waiting.iter().map(|c| c.name.clone()).collect();
     let so_far = if approvers.is_empty() {
@@ -208,10 +163,7 @@ pub fn evaluate(
     };
     Quorum::Pending {
         waiting_for: waiting.iter().map(|c| c.id).collect(),
-        basis: format!(
-            "{so_far}; waiting for {}{excused_words}",
-            join_names(&waiting_names)
-        ),
+        basis: format!("{so_far}; waiting for {}{excused_words}", join_names(&waiting_names)),
     }
 }
 
@@ -228,19 +180,10 @@ mod tests {
         PlanHash(s.into())
     }
     fn cor(id: UserId, name: &str) -> Cor {
-        Cor {
-            id,
-            name: name.into(),
-            absences: vec![],
-        }
+        Cor { id, name: name.into(), absences: vec![] }
     }
     fn away(mut c: Cor, from: u32, to: u32) -> Cor {
-        c.absences.push(Absence {
-            from: day(from),
-            to: day(to),
-            note: None,
-            set_by: "Ada Admin".into(),
-        });
+        c.absences.push(Absence { from: day(from), to: day(to), note: None, set_by: "Ada Admin".into() });
         c
     }
     fn decide(by: UserId, name: &str, verdict: Verdict, plan: &str) -> Decision {
@@ -267,15 +210,10 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        let both = [
-            decide(1, "Elizabeth", Verdict::Approve, "p1"),
-            decide(2, "Alana", Verdict::Approve, "p1"),
-        ];
+        let both = [decide(1, "Elizabeth", Verdict::Approve, "p1"), decide(2, "Alana", Verdict::Approve, "p1")];
         assert_eq!(
             evaluate(&two_cors(), &both, &hash("p1"), day(21)),
-            Quorum::Approved {
-                basis: "approved by Elizabeth and Alana".into()
-            }
+            Quorum::Approved { basis: "approved by Elizabeth and Alana".into() }
         );
     }
 
@@ -286,15 +224,11 @@ mod tests {
         assert_eq!(
             evaluate(&cors, &one, &hash("p1"), day(21)),
             Quorum::Approved {
-                basis: "approved by Elizabeth; Alana out of office 20 Nov–27 Nov, set by Ada Admin"
-                    .into()
+                basis: "approved by Elizabeth; Alana out of office 20 Nov–27 Nov, set by Ada Admin".into()
             }
         );
         // Back in the office on the 28th: her approval is needed again.
-        assert!(matches!(
-            evaluate(&cors, &one, &hash("p1"), day(28)),
-            Quorum::Pending { .. }
-        ));
+        assert!(matches!(evaluate(&cors, &one, &hash("p1"), day(28)), Quorum::Pending { .. }));
     }
 
     #[test]
@@ -305,72 +239,40 @@ mod tests {
         ];
         assert_eq!(
             evaluate(&two_cors(), &ds, &hash("p1"), day(21)),
-            Quorum::Rejected {
-                by: "Alana".into(),
-                reason: "no rollback".into()
-            }
+            Quorum::Rejected { by: "Alana".into(), reason: "no rollback".into() }
         );
     }
 
     #[test]
     fn if_every_cor_is_out_the_request_escalates_and_never_approves_itself() {
-        let cors = vec![
-            away(cor(1, "Elizabeth"), 20, 22),
-            away(cor(2, "Alana"), 21, 21),
-        ];
-        assert!(matches!(
-            evaluate(&cors, &[], &hash("p1"), day(21)),
-            Quorum::Escalated { .. }
-        ));
-        let admin = Decision {
-            on_escalation: true,
-            ..decide(9, "Ada", Verdict::Approve, "p1")
-        };
+        let cors = vec![away(cor(1, "Elizabeth"), 20, 22), away(cor(2, "Alana"), 21, 21)];
+        assert!(matches!(evaluate(&cors, &[], &hash("p1"), day(21)), Quorum::Escalated { .. }));
+        let admin = Decision { on_escalation: true, ..decide(9, "Ada", Verdict::Approve, "p1") };
         match evaluate(&cors, &[admin], &hash("p1"), day(21)) {
-            Quorum::Approved { basis } => assert!(basis
-                .starts_with("approved by Ada (admin, on escalation); Elizabeth out of office")),
+            Quorum::Approved { basis } => {
+                assert!(basis.starts_with("approved by Ada (admin, on escalation); Elizabeth out of office"))
+            }
             other => panic!("{other:?}"),
         }
     }
 
     #[test]
     fn decisions_on_an_older_plan_version_do_not_count() {
-        let ds = [
-            decide(1, "Elizabeth", Verdict::Approve, "old"),
-            decide(2, "Alana", Verdict::Approve, "old"),
-        ];
-        assert!(matches!(
-            evaluate(&two_cors(), &ds, &hash("new"), day(21)),
-            Quorum::Pending { .. }
-        ));
+        let ds = [decide(1, "Elizabeth", Verdict::Approve, "old"), decide(2, "Alana", Verdict::Approve, "old")];
+        assert!(matches!(evaluate(&two_cors(), &ds, &hash("new"), day(21)), Quorum::Pending { .. }));
         let rejected_old = [decide(2, "Alana", Verdict::Reject("x".into()), "old")];
-        assert!(matches!(
-            evaluate(&two_cors(), &rejected_old, &hash("new"), day(21)),
-            Quorum::Pending { .. }
-        ));
+        assert!(matches!(evaluate(&two_cors(), &rejected_old, &hash("new"), day(21)), Quorum::Pending { .. }));
     }
 
     #[test]
     fn any_number_of_cors_may_be_configured() {
         let cors = vec![cor(1, "A"), cor(2, "B"), cor(3, "C")];
-        let two = [
-            decide(1, "A", Verdict::Approve, "p"),
-            decide(2, "B", Verdict::Approve, "p"),
-        ];
-        assert!(matches!(
-            evaluate(&cors, &two, &hash("p"), day(21)),
-            Quorum::Pending { .. }
-        ));
-        let three = [
-            two[0].clone(),
-            two[1].clone(),
-            decide(3, "C", Verdict::Approve, "p"),
-        ];
+        let two = [decide(1, "A", Verdict::Approve, "p"), decide(2, "B", Verdict::Approve, "p")];
+        assert!(matches!(evaluate(&cors, &two, &hash("p"), day(21)), Quorum::Pending { .. }));
+        let three = [two[0].clone(), two[1].clone(), decide(3, "C", Verdict::Approve, "p")];
         assert_eq!(
             evaluate(&cors, &three, &hash("p"), day(21)),
-            Quorum::Approved {
-                basis: "approved by A, B and C".into()
-            }
+            Quorum::Approved { basis: "approved by A, B and C".into() }
         );
     }
 

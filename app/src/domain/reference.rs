@@ -23,15 +23,11 @@ impl Reference {
         if year.len() != 4 || number.len() < 4 {
             return None;
         }
-        if !year.bytes().all(|b| b.is_ascii_digit()) || !number.bytes().all(|b| b.is_ascii_digit())
-        {
+        if !year.bytes().all(|b| b.is_ascii_digit()) || !number.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
         let number: i64 = number.parse().ok()?;
-        (number > 0).then_some(Reference {
-            year: year.parse().ok()?,
-            number,
-        })
+        (number > 0).then_some(Reference { year: year.parse().ok()?, number })
     }
 }
 
@@ -48,35 +44,13 @@ mod tests {
 
     #[test]
     fn a_reference_reads_like_the_organisations_numbering() {
-        assert_eq!(
-            Reference {
-                year: 2026,
-                number: 1
-            }
-            .to_string(),
-            "ECR-2026-0001"
-        );
-        assert_eq!(
-            Reference {
-                year: 2026,
-                number: 12345
-            }
-            .to_string(),
-            "ECR-2026-12345"
-        );
+        assert_eq!(Reference { year: 2026, number: 1 }.to_string(), "ECR-2026-0001");
+        assert_eq!(Reference { year: 2026, number: 12345 }.to_string(), "ECR-2026-12345");
     }
 
     #[test]
     fn malformed_references_are_refused() {
-        for bad in [
-            "",
-            "ECR-2026",
-            "ECR-26-0001",
-            "ECR-2026-001",
-            "XCR-2026-0001",
-            "ECR-2026-0000",
-            "ECR-2026-00a1",
-        ] {
+        for bad in ["", "ECR-2026", "ECR-26-0001", "ECR-2026-001", "XCR-2026-0001", "ECR-2026-0000", "ECR-2026-00a1"] {
             assert_eq!(Reference::parse(bad), None, "{bad}");
         }
     }

@@ -120,10 +120,7 @@ impl State {
     /// True when nothing more can happen to the request. (A rejected request is not final:
     /// hosting may rework it and submit again, or return it to the dev team.)
     pub fn is_final(self) -> bool {
-        matches!(
-            self,
-            State::RegularChange | State::Completed | State::Withdrawn | State::RolledBack
-        )
+        matches!(self, State::RegularChange | State::Completed | State::Withdrawn | State::RolledBack)
     }
 }
 
@@ -159,8 +156,7 @@ impl TriageAnswers {
     pub fn outcome(&self) -> TriageOutcome {
         if self.users_cannot_access {
             TriageOutcome::OutageFastPath
-        } else if self.active_incident || self.performance_degraded || self.security_or_quality_need
-        {
+        } else if self.active_incident || self.performance_degraded || self.security_or_quality_need {
             TriageOutcome::Emergency
         } else {
             TriageOutcome::RegularChange
@@ -183,12 +179,7 @@ pub enum SignOffRole {
 
 impl SignOffRole {
     /// All four sign-offs staging needs.
-    pub const ALL: [SignOffRole; 4] = [
-        SignOffRole::Qa,
-        SignOffRole::Testers,
-        SignOffRole::Dev,
-        SignOffRole::Product,
-    ];
+    pub const ALL: [SignOffRole; 4] = [SignOffRole::Qa, SignOffRole::Testers, SignOffRole::Dev, SignOffRole::Product];
 
     /// What people call it.
     pub fn label(self) -> &'static str {
@@ -525,8 +516,7 @@ impl Party {
         match self {
             Party::DevTeam => {
                 actor.role == Role::DevTeamMember
-                    && (actor.id == request.started_by
-                        || (actor.team_id.is_some() && actor.team_id == request.team_id))
+                    && (actor.id == request.started_by || (actor.team_id.is_some() && actor.team_id == request.team_id))
             }
             Party::Hosting => actor.role.is_hosting(),
             Party::AssignedEngineer => {
@@ -536,10 +526,7 @@ impl Party {
             Party::Cor => actor.role == Role::Cor && ctx.cors.iter().any(|c| c.id == actor.id),
             Party::Isso => actor.role == Role::Isso,
             Party::Admin => actor.role == Role::Admin,
-            Party::HoldRaiser => request
-                .hold
-                .as_ref()
-                .is_some_and(|h| h.raised_by == actor.id),
+            Party::HoldRaiser => request.hold.as_ref().is_some_and(|h| h.raised_by == actor.id),
         }
     }
 }
@@ -562,12 +549,7 @@ pub struct Rule {
 
 use State as S;
 
-const BEFORE_REVIEW: &[State] = &[
-    S::Planning,
-    S::StagingValidation,
-    S::CrForm,
-    S::ReturnedToDev,
-];
+const BEFORE_REVIEW: &[State] = &[S::Planning, S::StagingValidation, S::CrForm, S::ReturnedToDev];
 const HOSTING_EDITS: &[State] = &[
     S::Planning,
     S::StagingValidation,
@@ -602,13 +584,7 @@ const WITHDRAWABLE: &[State] = &[
     S::ReturnedToDev,
     S::Rejected,
 ];
-const ALL_INVOLVED: &[Party] = &[
-    Party::DevTeam,
-    Party::Hosting,
-    Party::Cor,
-    Party::Isso,
-    Party::Admin,
-];
+const ALL_INVOLVED: &[Party] = &[Party::DevTeam, Party::Hosting, Party::Cor, Party::Isso, Party::Admin];
 
 /// The process. [`decide`] finds the first row whose action, state and party match.
 pub const RULES: &[Rule] = &[
@@ -632,6 +608,13 @@ pub const RULES: &[Rule] = &[
         who: &[Party::Hosting],
         guard: "the plan changed",
         to: "same state, new plan version; after submission: Hosting review, earlier approvals void",
+    },
+    Rule {
+        action: ActionKind::EditPlan,
+        from: &[S::HostingReview],
+        who: &[Party::DevTeam],
+        guard: "outage fast path only; the plan changed",
+        to: "same state, new plan version",
     },
     Rule {
         action: ActionKind::CompletePlan,
@@ -680,6 +663,13 @@ pub const RULES: &[Rule] = &[
         from: &[S::HostingReview],
         who: &[Party::Hosting],
         guard: "—",
+        to: "same state",
+    },
+    Rule {
+        action: ActionKind::UpdateForm,
+        from: &[S::HostingReview],
+        who: &[Party::DevTeam],
+        guard: "outage fast path only",
         to: "same state",
     },
     Rule {
@@ -891,28 +881,16 @@ pub struct Transition {
     pub effects: Vec<Effect>,
 }
 
-fn rule_for(
-    request: &Request,
-    actor: &Actor,
-    action: ActionKind,
-    ctx: &Context,
-) -> Result<&'static Rule, Refusal> {
-    let in_state: Vec<&'static Rule> = RULES
-        .iter()
-        .filter(|r| r.action == action && r.from.contains(&request.state))
-        .collect();
+fn rule_for(request: &Request, actor: &Actor, action: ActionKind, ctx: &Context) -> Result<&'static Rule, Refusal> {
+    let in_state: Vec<&'static Rule> =
+        RULES.iter().filter(|r| r.action == action && r.from.contains(&request.state)).collect();
     if in_state.is_empty() {
-        return Err(Refusal::NotNow {
-            action: action.label(),
-            state: request.state.label(),
-        });
+        return Err(Refusal::NotNow { action: action.label(), state: request.state.label() });
     }
     in_state
         .into_iter()
         .find(|r| r.who.iter().any(|p| p.includes(actor, request, ctx)))
-        .ok_or(Refusal::NotPermitted {
-            action: action.label(),
-        })
+        .ok_or(Refusal::NotPermitted { action: action.label() })
 }
 
 fn guard(ok: bool, message: &str) -> Result<(), Refusal> {
@@ -931,9 +909,7 @@ fn not_blank(text: &str, message: &str) -> Result<(), Refusal> {
 pub fn available_actions(request: &Request, actor: &Actor, ctx: &Context) -> Vec<ActionKind> {
     let mut kinds: Vec<ActionKind> = RULES
         .iter()
-        .filter(|r| {
-            r.from.contains(&request.state) && r.who.iter().any(|p| p.includes(actor, request, ctx))
-        })
+        .filter(|r| r.from.contains(&request.state) && r.who.iter().any(|p| p.includes(actor, request, ctx)))
         .map(|r| r.action)
         .collect();
     kinds.sort();
@@ -942,12 +918,7 @@ pub fn available_actions(request: &Request, actor: &Actor, ctx: &Context) -> Vec
 }
 
 /// Checks `action` by `actor` against the process and returns what follows, or why not.
-pub fn decide(
-    request: &Request,
-    actor: &Actor,
-    action: &Action,
-    ctx: &Context,
-) -> Result<Transition, Refusal> {
+pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) -> Result<Transition, Refusal> {
     let rule = rule_for(request, actor, action.kind(), ctx)?;
     let sec = request.security_related;
     let from = request.state;
@@ -955,37 +926,43 @@ pub fn decide(
     let mut effects = Vec::new();
     let on_hold = request.hold.is_some();
     let detail: String;
+    // The dev team keeps writing plan and form after triage sends an outage straight to hosting.
+    if from == S::HostingReview && rule.who == [Party::DevTeam] {
+        guard(request.fast_path, "The request is with the hosting team now")?;
+    }
 
     match action {
-        Action::Triage(answers) => match answers.outcome() {
-            TriageOutcome::OutageFastPath => {
-                to = S::HostingReview;
-                effects.push(Effect::MarkFastPath);
-                effects.push(Effect::Send(message(MessageKind::EmergencyStarted, sec)));
-                detail = "production is down: outage fast path, straight to hosting; staging sign-off recorded afterwards".into();
+        Action::Triage(answers) => {
+            match answers.outcome() {
+                TriageOutcome::OutageFastPath => {
+                    to = S::HostingReview;
+                    effects.push(Effect::MarkFastPath);
+                    effects.push(Effect::Send(message(MessageKind::EmergencyStarted, sec)));
+                    detail = "production is down: outage fast path, straight to hosting; staging sign-off recorded afterwards".into();
+                }
+                TriageOutcome::Emergency => {
+                    to = S::Planning;
+                    effects.push(Effect::Send(message(MessageKind::EmergencyStarted, sec)));
+                    detail = "emergency justified: hosting notified".into();
+                }
+                TriageOutcome::RegularChange => {
+                    to = S::RegularChange;
+                    let window = ctx.calendar.next_maintenance_window(ctx.now);
+                    effects.push(Effect::QueueForWindow(window));
+                    effects.push(Effect::Send(message(MessageKind::RegularChangeQueued, sec)));
+                    detail = match window {
+                        Some(w) => format!(
+                            "not an emergency: queued for the maintenance window of {}",
+                            w.format("%Y-%m-%d %H:%M UTC")
+                        ),
+                        None => "not an emergency: queued for the next maintenance window (none scheduled yet)".into(),
+                    };
+                }
             }
-            TriageOutcome::Emergency => {
-                to = S::Planning;
-                effects.push(Effect::Send(message(MessageKind::EmergencyStarted, sec)));
-                detail = "emergency justified: hosting notified".into();
-            }
-            TriageOutcome::RegularChange => {
-                to = S::RegularChange;
-                let window = ctx.calendar.next_maintenance_window(ctx.now);
-                effects.push(Effect::QueueForWindow(window));
-                effects.push(Effect::Send(message(MessageKind::RegularChangeQueued, sec)));
-                detail = match window {
-                    Some(w) => format!("not an emergency: queued for the maintenance window of {}", w.format("%Y-%m-%d %H:%M UTC")),
-                    None => "not an emergency: queued for the next maintenance window (none scheduled yet)".into(),
-                };
-            }
-        },
+        }
         Action::EditPlan { new_hash, complete } => {
             guard(new_hash != &request.plan_hash, "The plan has not changed")?;
-            effects.push(Effect::NewPlanVersion {
-                hash: new_hash.clone(),
-                complete: *complete,
-            });
+            effects.push(Effect::NewPlanVersion { hash: new_hash.clone(), complete: *complete });
             if matches!(from, S::AwaitingApproval | S::Approved | S::Rejected) {
                 to = S::HostingReview;
                 effects.push(Effect::VoidDecisions);
@@ -999,7 +976,10 @@ pub fn decide(
             }
         }
         Action::CompletePlan => {
-            guard(request.plan_complete, "Add at least one step, and complete every field of every step, before moving on to staging")?;
+            guard(
+                request.plan_complete,
+                "Add at least one step, and complete every field of every step, before moving on to staging",
+            )?;
             to = S::StagingValidation;
             detail = "plan complete".into();
         }
@@ -1010,61 +990,28 @@ pub fn decide(
         }
         Action::SignOff { role, evidence } => {
             if rule.from != [S::StagingValidation] {
-                guard(
-                    request.fast_path,
-                    "Staging sign-off is recorded during staging validation",
-                )?;
+                guard(request.fast_path, "Staging sign-off is recorded during staging validation")?;
             }
-            not_blank(
-                evidence,
-                "Give a note or a link as evidence for the sign-off",
-            )?;
-            guard(
-                !request.sign_offs.contains(role),
-                &format!("{} has already signed off", role.label()),
-            )?;
-            effects.push(Effect::RecordSignOff {
-                role: *role,
-                evidence: evidence.clone(),
-            });
+            not_blank(evidence, "Give a note or a link as evidence for the sign-off")?;
+            guard(!request.sign_offs.contains(role), &format!("{} has already signed off", role.label()))?;
+            effects.push(Effect::RecordSignOff { role: *role, evidence: evidence.clone() });
             detail = format!("{} signed off staging", role.label());
         }
         Action::CompleteStaging => {
-            let missing: Vec<&str> = SignOffRole::ALL
-                .iter()
-                .filter(|r| !request.sign_offs.contains(r))
-                .map(|r| r.label())
-                .collect();
-            guard(
-                missing.is_empty(),
-                &format!("Staging needs sign-off from {} first", missing.join(", ")),
-            )?;
+            let missing: Vec<&str> =
+                SignOffRole::ALL.iter().filter(|r| !request.sign_offs.contains(r)).map(|r| r.label()).collect();
+            guard(missing.is_empty(), &format!("Staging needs sign-off from {} first", missing.join(", ")))?;
             to = S::CrForm;
             detail = "staging validated".into();
         }
-        Action::UpdateForm {
-            complete,
-            planned_start,
-        } => {
-            effects.push(Effect::FormUpdated {
-                complete: *complete,
-                planned_start: *planned_start,
-            });
+        Action::UpdateForm { complete, planned_start } => {
+            effects.push(Effect::FormUpdated { complete: *complete, planned_start: *planned_start });
             detail = "CR form saved".into();
         }
         Action::SubmitForReview => {
-            guard(
-                request.plan_complete,
-                "Complete the operation plan before submitting",
-            )?;
-            guard(
-                request.form_complete,
-                "Complete the CR form before submitting",
-            )?;
-            guard(
-                request.fast_path || request.staging_signed_off(),
-                "Staging needs every sign-off before submitting",
-            )?;
+            guard(request.plan_complete, "Complete the operation plan before submitting")?;
+            guard(request.form_complete, "Complete the CR form before submitting")?;
+            guard(request.fast_path || request.staging_signed_off(), "Staging needs every sign-off before submitting")?;
             to = S::HostingReview;
             effects.push(Effect::Send(message(MessageKind::SubmittedForReview, sec)));
             detail = "submitted for hosting review".into();
@@ -1090,59 +1037,37 @@ pub fn decide(
         }
         Action::SubmitToCors => {
             guard(!on_hold, "The request is on hold: lift the hold first")?;
+            guard(request.plan_complete, "Complete the operation plan before submitting to the CORs")?;
+            guard(request.form_complete, "Complete the CR form before submitting to the CORs")?;
+            guard(request.risk_review_done, "Record the security and performance risk review first")?;
             guard(
-                request.plan_complete,
-                "Complete the operation plan before submitting to the CORs",
+                request.fast_path || request.staging_signed_off(),
+                "Staging needs every sign-off first (only the outage fast path records it afterwards)",
             )?;
-            guard(
-                request.form_complete,
-                "Complete the CR form before submitting to the CORs",
-            )?;
-            guard(
-                request.risk_review_done,
-                "Record the security and performance risk review first",
-            )?;
-            guard(request.fast_path || request.staging_signed_off(), "Staging needs every sign-off first (only the outage fast path records it afterwards)")?;
-            guard(
-                !ctx.cors.is_empty(),
-                "No CORs are configured: ask an admin to configure them",
-            )?;
+            guard(!ctx.cors.is_empty(), "No CORs are configured: ask an admin to configure them")?;
             to = S::AwaitingApproval;
             effects.push(Effect::FreezePlan(request.plan_hash.clone()));
             for cor in ctx.cors {
-                effects.push(Effect::Send(message(
-                    MessageKind::ApprovalRequest(cor.id),
-                    sec,
-                )));
+                effects.push(Effect::Send(message(MessageKind::ApprovalRequest(cor.id), sec)));
             }
             effects.push(Effect::Send(message(MessageKind::SubmittedToCors, sec)));
             effects.push(Effect::FileArchiveCopy(ArchiveReason::SubmittedToCors));
             let today = super::calendar::eastern_date(ctx.now);
-            if let Quorum::Escalated { basis } = evaluate(ctx.cors, &[], &request.plan_hash, today)
-            {
+            if let Quorum::Escalated { basis } = evaluate(ctx.cors, &[], &request.plan_hash, today) {
                 effects.push(Effect::Send(message(MessageKind::Escalated, sec)));
                 effects.push(Effect::QuorumBasis(basis));
             }
-            detail = format!(
-                "submitted to the CORs with plan version {}",
-                request.plan_hash.short()
-            );
+            detail = format!("submitted to the CORs with plan version {}", request.plan_hash.short());
         }
         Action::Decide { verdict, plan_hash } => {
-            guard(
-                !on_hold,
-                "The request is on hold: no decision until the hold is lifted",
-            )?;
+            guard(!on_hold, "The request is on hold: no decision until the hold is lifted")?;
             let submitted = request.submitted_plan_hash.as_ref();
             guard(
                 submitted == Some(plan_hash) && plan_hash == &request.plan_hash,
                 "The plan changed after this was sent: open the latest version",
             )?;
             guard(
-                !request
-                    .decisions
-                    .iter()
-                    .any(|d| d.by == actor.id && &d.plan_hash == plan_hash),
+                !request.decisions.iter().any(|d| d.by == actor.id && &d.plan_hash == plan_hash),
                 "You have already decided on this plan version",
             )?;
             if let Verdict::Reject(reason) = verdict {
@@ -1152,10 +1077,7 @@ pub fn decide(
             let escalation = actor.role == Role::Admin;
             if escalation {
                 guard(
-                    matches!(
-                        evaluate(ctx.cors, &request.decisions, plan_hash, today),
-                        Quorum::Escalated { .. }
-                    ),
+                    matches!(evaluate(ctx.cors, &request.decisions, plan_hash, today), Quorum::Escalated { .. }),
                     "An admin decides only when every COR is out of office",
                 )?;
             }
@@ -1190,10 +1112,7 @@ pub fn decide(
             }
         }
         Action::StartImplementation { override_reason } => {
-            guard(
-                !on_hold,
-                "The request is on hold: production work cannot start until the hold is lifted",
-            )?;
+            guard(!on_hold, "The request is on hold: production work cannot start until the hold is lifted")?;
             guard(
                 request.submitted_plan_hash.as_ref() == Some(&request.plan_hash),
                 "Only the approved plan version can be executed",
@@ -1202,17 +1121,11 @@ pub fn decide(
             if !warnings.is_empty() {
                 let reason = override_reason.as_deref().unwrap_or("").trim();
                 let words: Vec<String> = warnings.iter().map(|w| w.message()).collect();
-                guard(
-                    !reason.is_empty(),
-                    &format!("{}: give a reason to go ahead now", words.join("; ")),
-                )?;
+                guard(!reason.is_empty(), &format!("{}: give a reason to go ahead now", words.join("; ")))?;
                 effects.push(Effect::RecordOverride(reason.to_string()));
             }
             to = S::Implementing;
-            effects.push(Effect::Send(message(
-                MessageKind::ImplementationStarted,
-                sec,
-            )));
+            effects.push(Effect::Send(message(MessageKind::ImplementationStarted, sec)));
             detail = "production work started".into();
         }
         Action::FinishImplementation => {
@@ -1249,10 +1162,7 @@ pub fn decide(
         Action::RaiseHold { reason } => {
             not_blank(reason, "Say what is blocking the change")?;
             guard(!on_hold, "The request is already on hold")?;
-            effects.push(Effect::SetHold(Hold {
-                reason: reason.clone(),
-                raised_by: actor.id,
-            }));
+            effects.push(Effect::SetHold(Hold { reason: reason.clone(), raised_by: actor.id }));
             effects.push(Effect::Send(message(MessageKind::OnHold, sec)));
             detail = format!("on hold: {reason}");
         }
@@ -1262,10 +1172,7 @@ pub fn decide(
             detail = "hold lifted".into();
         }
     }
-    effects.push(Effect::Audit {
-        action: action.kind().label().to_string(),
-        detail,
-    });
+    effects.push(Effect::Audit { action: action.kind().label().to_string(), detail });
     Ok(Transition { from, to, effects })
 }
 
@@ -1283,10 +1190,7 @@ impl Request {
                     self.plan_hash = hash.clone();
                     self.plan_complete = *complete;
                 }
-                Effect::FormUpdated {
-                    complete,
-                    planned_start,
-                } => {
+                Effect::FormUpdated { complete, planned_start } => {
                     self.form_complete = *complete;
                     self.planned_start = *planned_start;
                 }
@@ -1319,8 +1223,7 @@ impl Request {
 
 /// The README's state-machine table, generated from [`RULES`].
 pub fn rules_table_markdown() -> String {
-    let mut out =
-        String::from("| action | from | who | guard | next |\n| --- | --- | --- | --- | --- |\n");
+    let mut out = String::from("| action | from | who | guard | next |\n| --- | --- | --- | --- | --- |\n");
     for r in RULES {
         let from: Vec<&str> = r.from.iter().map(|s| s.label()).collect();
         let who: Vec<&str> = r.who.iter().map(|p| p.label()).collect();

@@ -1,9 +1,12 @@
 //! One module per page or workflow step.
 
+pub mod dev_mail;
 pub mod home;
+pub mod hosting;
 pub mod not_found;
 pub mod requests;
 pub mod sign_in;
+pub mod wizard;
 
 /// The browser tab title: the page's own title, then the service name; `Error: ` first when
 /// the page shows validation errors (so screen readers announce it).

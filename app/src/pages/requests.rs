@@ -1,19 +1,13 @@
 //! My requests, starting a request, and one request's page.
 
-use crate::api::requests::{get_request, my_requests, StartRequest};
-use crate::components::form::{
-    form_errors_of, kept_value, other_error_of, ErrorSummary, TextField,
-};
-use crate::error::AppError;
+use crate::api::requests::{my_requests, StartRequest};
+use crate::components::form::{form_errors_of, kept_value, other_error_of, ErrorSummary, TextField};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 /// Human words for a stored state key.
 pub fn state_label(key: &str) -> String {
-    crate::domain::workflow::State::parse(key)
-        .map(|s| s.label().to_string())
-        .unwrap_or_else(|| key.to_string())
+    crate::domain::workflow::State::parse(key).map(|s| s.label().to_string()).unwrap_or_else(|| key.to_string())
 }
 
 /// The signed-in person's requests.
@@ -72,8 +66,7 @@ pub fn NewRequest() -> impl IntoView {
     let value = Signal::derive(move || action.value().get());
     let errors = form_errors_of(value);
     let other = other_error_of(value);
-    let has_errors =
-        Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
+    let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
     view! {
         <Title text=move || super::page_title("What needs to change?", has_errors.get())/>
         <div class="grid-two-thirds">
@@ -101,54 +94,3 @@ pub fn NewRequest() -> impl IntoView {
     }
 }
 
-/// One request: its summary and where it stands.
-#[component]
-pub fn RequestPage() -> impl IntoView {
-    let params = use_params_map();
-    let reference = move || params.with(|p| p.get("reference")).unwrap_or_default();
-    let request = Resource::new(reference, get_request);
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match request.await {
-                    Ok(r) => view! {
-                        <Title text=super::page_title(&r.reference, false)/>
-                        <span class="caption">{r.reference.clone()}</span>
-                        <h1 class="heading-l">{r.title.clone()}</h1>
-                        <dl class="summary-list">
-                            <div class="summary-list__row">
-                                <dt class="summary-list__key">"Reference"</dt>
-                                <dd class="summary-list__value">{r.reference.clone()}</dd>
-                            </div>
-                            <div class="summary-list__row">
-                                <dt class="summary-list__key">"Affected system"</dt>
-                                <dd class="summary-list__value">{r.system.clone()}</dd>
-                            </div>
-                            <div class="summary-list__row">
-                                <dt class="summary-list__key">"State"</dt>
-                                <dd class="summary-list__value"><span class="tag">{state_label(&r.state)}</span></dd>
-                            </div>
-                            <div class="summary-list__row">
-                                <dt class="summary-list__key">"Started by"</dt>
-                                <dd class="summary-list__value">{r.started_by.clone()}</dd>
-                            </div>
-                            <div class="summary-list__row">
-                                <dt class="summary-list__key">"Started"</dt>
-                                <dd class="summary-list__value">{r.created_at.format("%-d %B %Y at %H:%M UTC").to_string()}</dd>
-                            </div>
-                        </dl>
-                        <p><a href="/requests">"Back to your requests"</a></p>
-                    }
-                        .into_any(),
-                    Err(AppError::NotFound) => view! { <super::not_found::NotFound/> }.into_any(),
-                    Err(e) => view! {
-                        <Title text=super::page_title("Sorry, there is a problem", false)/>
-                        <h1 class="heading-l">"Sorry, there is a problem"</h1>
-                        <p>{e.to_string()}</p>
-                    }
-                        .into_any(),
-                }
-            })}
-        </Suspense>
-    }
-}

@@ -1,9 +1,7 @@
 //! Sign in with email and password.
 
 use crate::api::auth::SignIn;
-use crate::components::form::{
-    form_errors_of, kept_value, other_error_of, ErrorSummary, TextField,
-};
+use crate::components::form::{form_errors_of, kept_value, other_error_of, ErrorSummary, TextField};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -18,8 +16,7 @@ pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.with(|q| q.get("next")).unwrap_or_default();
     let signed_out = move || query.with(|q| q.get("signed_out").is_some());
-    let has_errors =
-        Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
+    let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
     view! {
         <Title text=move || super::page_title("Sign in", has_errors.get())/>
         <div class="grid-two-thirds">

@@ -7,15 +7,7 @@ use app::domain::roles::Role;
 
 type UserRow = (i64, String, String, String, Option<i64>, Option<String>);
 /// A user row plus their password hash.
-type CandidateRow = (
-    i64,
-    String,
-    String,
-    String,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-);
+type CandidateRow = (i64, String, String, String, Option<i64>, Option<String>, Option<String>);
 
 macro_rules! user_select {
     () => {
@@ -24,14 +16,7 @@ macro_rules! user_select {
 }
 
 fn user((id, email, display_name, role, team_id, team_name): UserRow) -> Option<SessionUser> {
-    Some(SessionUser {
-        id,
-        email,
-        display_name,
-        role: Role::parse(&role)?,
-        team_id,
-        team_name,
-    })
+    Some(SessionUser { id, email, display_name, role: Role::parse(&role)?, team_id, team_name })
 }
 
 /// What sign-in needs to know about an email address.
@@ -44,10 +29,7 @@ pub struct SignInCandidate {
 
 impl Store {
     /// An active person by email address, with their password hash.
-    pub async fn sign_in_candidate(
-        &self,
-        email: &str,
-    ) -> Result<Option<SignInCandidate>, sqlx::Error> {
+    pub async fn sign_in_candidate(&self, email: &str) -> Result<Option<SignInCandidate>, sqlx::Error> {
         let row: Option<CandidateRow> = on_pool!(&self.db, pool => sqlx::query_as(
             "SELECT u.id, u.email, u.display_name, u.role, u.team_id, t.name, u.password_hash \
              FROM users u LEFT JOIN teams t ON t.id = u.team_id WHERE u.email = $1 AND u.active = TRUE",
@@ -55,14 +37,9 @@ impl Store {
         .bind(email)
         .fetch_optional(pool)
         .await)?;
-        Ok(
-            row.and_then(|(id, email, name, role, team_id, team_name, hash)| {
-                Some(SignInCandidate {
-                    user: user((id, email, name, role, team_id, team_name))?,
-                    password_hash: hash,
-                })
-            }),
-        )
+        Ok(row.and_then(|(id, email, name, role, team_id, team_name, hash)| {
+            Some(SignInCandidate { user: user((id, email, name, role, team_id, team_name))?, password_hash: hash })
+        }))
     }
 
     /// Opens a session (the token's hash is the key) and records the sign-in.
@@ -206,7 +183,8 @@ impl Store {
 
     /// How many people exist (demo seeding runs only on an empty organisation).
     pub async fn user_count(&self) -> Result<i64, sqlx::Error> {
-        let (n,): (i64,) = on_pool!(&self.db, pool => sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(pool).await)?;
+        let (n,): (i64,) =
+            on_pool!(&self.db, pool => sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(pool).await)?;
         Ok(n)
     }
 

@@ -83,18 +83,7 @@ pub struct ChainBreak {
     pub reason: String,
 }
 
-type AuditRow = (
-    i64,
-    i64,
-    Option<i64>,
-    Option<i64>,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-);
+type AuditRow = (i64, i64, Option<i64>, Option<i64>, String, String, String, String, String, String);
 
 /// Re-computes the whole chain; `Ok(n)` with the number of rows checked, or the first break.
 pub async fn verify_audit_chain(db: &Db) -> Result<Result<u64, ChainBreak>, sqlx::Error> {
@@ -105,38 +94,22 @@ pub async fn verify_audit_chain(db: &Db) -> Result<Result<u64, ChainBreak>, sqlx
     let mut expected_id = 1;
     for (id, at, actor_id, request_id, action, detail, source, outcome, prev_hash, hash) in rows {
         if id != expected_id {
-            return Ok(Err(ChainBreak {
-                row_id: id,
-                reason: format!("row {expected_id} is missing"),
-            }));
+            return Ok(Err(ChainBreak { row_id: id, reason: format!("row {expected_id} is missing") }));
         }
         if prev_hash != prev {
-            return Ok(Err(ChainBreak {
-                row_id: id,
-                reason: "previous hash does not match the row before".into(),
-            }));
+            return Ok(Err(ChainBreak { row_id: id, reason: "previous hash does not match the row before".into() }));
         }
-        let event = AuditEvent {
-            at,
-            actor_id,
-            request_id,
-            action,
-            detail,
-            source,
-            outcome,
-        };
+        let event = AuditEvent { at, actor_id, request_id, action, detail, source, outcome };
         let computed = chain_hash(&prev, id, &event);
         if computed != hash {
-            return Ok(Err(ChainBreak {
-                row_id: id,
-                reason: "contents do not match the row's hash".into(),
-            }));
+            return Ok(Err(ChainBreak { row_id: id, reason: "contents do not match the row's hash".into() }));
         }
         prev = hash;
         expected_id += 1;
     }
     // Rows cut from the end leave a valid prefix: the head remembers how far the chain went.
-    let (seq, head): (i64, String) = on_pool!(db, pool => sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(pool).await)?;
+    let (seq, head): (i64, String) =
+        on_pool!(db, pool => sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(pool).await)?;
     if seq != expected_id - 1 || head != prev {
         return Ok(Err(ChainBreak {
             row_id: expected_id,

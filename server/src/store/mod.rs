@@ -9,15 +9,14 @@
 mod accounts;
 mod audit;
 mod requests;
+mod wizard;
 
 pub use accounts::SignInCandidate;
 pub use audit::{verify_audit_chain, AuditEvent, ChainBreak};
 pub use requests::Store;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -70,24 +69,16 @@ impl Db {
                     let _ = std::fs::create_dir_all(parent);
                 }
             }
-            let pool = SqlitePoolOptions::new()
-                .max_connections(8)
-                .connect_with(options)
-                .await?;
+            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
             sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
             Db::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            let pool = PgPoolOptions::new()
-                .max_connections(16)
-                .acquire_timeout(Duration::from_secs(5))
-                .connect(url)
-                .await?;
+            let pool =
+                PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(5)).connect(url).await?;
             sqlx::migrate!("./migrations/postgres").run(&pool).await?;
             Db::Postgres(pool)
         } else {
-            return Err(OpenError::UnknownScheme(
-                url.split(':').next().unwrap_or_default().to_string(),
-            ));
+            return Err(OpenError::UnknownScheme(url.split(':').next().unwrap_or_default().to_string()));
         };
         Ok(db)
     }

@@ -2,10 +2,12 @@
 
 use super::audit::append_audit;
 use super::{backend, from_millis, millis, on_pool, AuditEvent, Db};
-use app::api::types::{RequestSummary, SessionUser};
+use app::api::types::{MailView, RequestSummary, SessionUser};
 use app::domain::forms::StartRequest;
+use app::domain::quorum::Cor;
 use app::domain::reference::Reference;
 use app::domain::workflow::State;
+use app::ports::{Commit, LoadedRequest};
 use app::ports::{RequestStore, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Datelike, Utc};
@@ -33,9 +35,7 @@ macro_rules! summary_select {
     };
 }
 
-fn summary(
-    (reference, title, system, state, started_by, created_at, updated_at): SummaryRow,
-) -> RequestSummary {
+fn summary((reference, title, system, state, started_by, created_at, updated_at): SummaryRow) -> RequestSummary {
     RequestSummary {
         reference,
         title,
@@ -110,24 +110,48 @@ impl RequestStore for Store {
     }
 
     async fn requests_started_by(&self, user_id: i64) -> Result<Vec<RequestSummary>, StoreError> {
-        let sql = concat!(
-            summary_select!(),
-            "WHERE r.started_by = $1 ORDER BY r.id DESC LIMIT 200"
-        );
+        let sql = concat!(summary_select!(), "WHERE r.started_by = $1 ORDER BY r.id DESC LIMIT 200");
         let rows: Vec<SummaryRow> =
-            on_pool!(&self.db, pool => sqlx::query_as(sql).bind(user_id).fetch_all(pool).await)
-                .map_err(backend)?;
+            on_pool!(&self.db, pool => sqlx::query_as(sql).bind(user_id).fetch_all(pool).await).map_err(backend)?;
         Ok(rows.into_iter().map(summary).collect())
     }
 
-    async fn request_by_reference(
+    async fn load_request(&self, reference: Reference) -> Result<Option<LoadedRequest>, StoreError> {
+        self.load(reference).await.map_err(backend)
+    }
+
+    async fn commit(&self, commit: Commit<'_>) -> Result<(), StoreError> {
+        match self.write_commit(commit).await.map_err(backend)? {
+            true => Ok(()),
+            false => Err(StoreError::Conflict("the request changed since it was loaded".into())),
+        }
+    }
+
+    async fn save_staging_notes(
         &self,
-        reference: Reference,
-    ) -> Result<Option<RequestSummary>, StoreError> {
-        let sql = concat!(
-            summary_select!(),
-            "WHERE r.ref_year = $1 AND r.ref_number = $2"
-        );
+        request_id: i64,
+        by: &SessionUser,
+        source: &str,
+        notes: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write_staging_notes(request_id, by, source, notes, millis(now)).await.map_err(backend)
+    }
+
+    async fn hosting_queue(&self) -> Result<Vec<RequestSummary>, StoreError> {
+        self.queue_for_hosting().await.map_err(backend)
+    }
+
+    async fn configured_cors(&self) -> Result<Vec<Cor>, StoreError> {
+        self.cors().await.map_err(backend)
+    }
+
+    async fn recent_mail(&self, limit: i64) -> Result<Vec<MailView>, StoreError> {
+        self.mail(limit).await.map_err(backend)
+    }
+
+    async fn request_by_reference(&self, reference: Reference) -> Result<Option<RequestSummary>, StoreError> {
+        let sql = concat!(summary_select!(), "WHERE r.ref_year = $1 AND r.ref_number = $2");
         let row: Option<SummaryRow> = on_pool!(&self.db, pool => sqlx::query_as(sql)
             .bind(reference.year)
             .bind(reference.number)

@@ -57,22 +57,11 @@ impl TestDb {
                 let name = format!("offcycle_test_{}", random_suffix());
                 let mut conn = sqlx::PgConnection::connect(&admin)
                     .await
-                    .unwrap_or_else(|e| {
-                        panic!("cannot reach PostgreSQL at TEST_DATABASE_URL: {e}")
-                    });
+                    .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at TEST_DATABASE_URL: {e}"));
                 // Database names cannot be bound parameters; this one is made of [a-z0-9_] only.
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&mut conn)
-                    .await
-                    .unwrap();
-                let (base, _) = admin
-                    .rsplit_once('/')
-                    .expect("TEST_DATABASE_URL ends in /database");
-                TestDb {
-                    url: format!("{base}/{name}"),
-                    _dir: None,
-                    pg_admin: Some((admin, name)),
-                }
+                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+                let (base, _) = admin.rsplit_once('/').expect("TEST_DATABASE_URL ends in /database");
+                TestDb { url: format!("{base}/{name}"), _dir: None, pg_admin: Some((admin, name)) }
             }
         }
     }
@@ -81,9 +70,7 @@ impl TestDb {
     pub async fn drop_database(&self) {
         if let Some((admin, name)) = &self.pg_admin {
             if let Ok(mut conn) = sqlx::PgConnection::connect(admin).await {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut conn)
-                    .await;
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
             }
         }
     }
@@ -112,11 +99,7 @@ pub fn config(db_url: &str) -> Config {
 }
 
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
 impl TestApp {
@@ -136,12 +119,7 @@ impl TestApp {
             .await
             .unwrap();
         });
-        TestApp {
-            addr,
-            client: client(),
-            stop: Some(tx),
-            task: Some(task),
-        }
+        TestApp { addr, client: client(), stop: Some(tx), task: Some(task) }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -171,14 +149,8 @@ impl TestApp {
     }
 
     pub async fn sign_in(&self, email: &str) {
-        let res = self
-            .call("sign_in", &[("email", email), ("password", DEMO_PASSWORD)])
-            .await;
-        assert!(
-            res.status().is_success() || res.status().is_redirection(),
-            "sign-in failed: {}",
-            res.status()
-        );
+        let res = self.call("sign_in", &[("email", email), ("password", DEMO_PASSWORD)]).await;
+        assert!(res.status().is_success() || res.status().is_redirection(), "sign-in failed: {}", res.status());
     }
 
     pub async fn get_text(&self, path: &str) -> (u16, String) {

@@ -33,39 +33,15 @@ fn actor(id: UserId) -> Actor {
         ARCHIVIST => (Role::Archivist, None, "Arlo"),
         _ => (Role::Admin, None, "Ada"),
     };
-    Actor {
-        id,
-        name: name.into(),
-        role,
-        team_id: team,
-    }
+    Actor { id, name: name.into(), role, team_id: team }
 }
 
-const CAST: [UserId; 10] = [
-    DEV,
-    OTHER_TEAM_DEV,
-    HOSTING,
-    LEAD,
-    COR_A,
-    COR_B,
-    ISSO,
-    ARCHIVIST,
-    ADMIN,
-    HOSTING_2,
-];
+const CAST: [UserId; 10] = [DEV, OTHER_TEAM_DEV, HOSTING, LEAD, COR_A, COR_B, ISSO, ARCHIVIST, ADMIN, HOSTING_2];
 
 fn cors() -> Vec<Cor> {
     vec![
-        Cor {
-            id: COR_A,
-            name: "Elizabeth".into(),
-            absences: vec![],
-        },
-        Cor {
-            id: COR_B,
-            name: "Alana".into(),
-            absences: vec![],
-        },
+        Cor { id: COR_A, name: "Elizabeth".into(), absences: vec![] },
+        Cor { id: COR_B, name: "Alana".into(), absences: vec![] },
     ]
 }
 
@@ -75,10 +51,7 @@ fn date(d: u32) -> NaiveDate {
 
 /// Tuesday 17 November 2026, 10:00 Eastern: inside the production window.
 fn tuesday_morning() -> DateTime<Utc> {
-    chrono_tz::America::New_York
-        .with_ymd_and_hms(2026, 11, 17, 10, 0, 0)
-        .unwrap()
-        .with_timezone(&Utc)
+    chrono_tz::America::New_York.with_ymd_and_hms(2026, 11, 17, 10, 0, 0).unwrap().with_timezone(&Utc)
 }
 
 fn h(s: &str) -> PlanHash {
@@ -102,11 +75,7 @@ impl World {
         }
     }
     fn ctx(&self) -> Context<'_> {
-        Context {
-            now: self.now,
-            cors: &self.cors,
-            calendar: &self.calendar,
-        }
+        Context { now: self.now, cors: &self.cors, calendar: &self.calendar }
     }
     fn try_do(&mut self, who: UserId, action: Action) -> Result<Transition, Refusal> {
         let t = decide(&self.request, &actor(who), &action, &self.ctx())?;
@@ -115,64 +84,28 @@ impl World {
     }
     fn must(&mut self, who: UserId, action: Action) -> Transition {
         let state = self.request.state;
-        self.try_do(who, action.clone())
-            .unwrap_or_else(|e| panic!("{action:?} by {who} in {state:?}: {e}"))
+        self.try_do(who, action.clone()).unwrap_or_else(|e| panic!("{action:?} by {who} in {state:?}: {e}"))
     }
     fn emergency_to_hosting_review(&mut self) {
-        self.must(
-            DEV,
-            Action::Triage(TriageAnswers {
-                active_incident: true,
-                ..Default::default()
-            }),
-        );
-        self.must(
-            DEV,
-            Action::EditPlan {
-                new_hash: h("p1"),
-                complete: true,
-            },
-        );
+        self.must(DEV, Action::Triage(TriageAnswers { active_incident: true, ..Default::default() }));
+        self.must(DEV, Action::EditPlan { new_hash: h("p1"), complete: true });
         self.must(DEV, Action::CompletePlan);
         for role in SignOffRole::ALL {
-            self.must(
-                DEV,
-                Action::SignOff {
-                    role,
-                    evidence: "https://ci.example/run/1".into(),
-                },
-            );
+            self.must(DEV, Action::SignOff { role, evidence: "https://ci.example/run/1".into() });
         }
         self.must(DEV, Action::CompleteStaging);
-        self.must(
-            DEV,
-            Action::UpdateForm {
-                complete: true,
-                planned_start: None,
-            },
-        );
+        self.must(DEV, Action::UpdateForm { complete: true, planned_start: None });
         self.must(DEV, Action::SubmitForReview);
     }
     fn submitted(&mut self) {
         self.emergency_to_hosting_review();
         self.must(HOSTING, Action::AssignEngineer { engineer: HOSTING });
-        self.must(
-            HOSTING,
-            Action::RecordRiskReview {
-                security_related: false,
-            },
-        );
+        self.must(HOSTING, Action::RecordRiskReview { security_related: false });
         self.must(HOSTING, Action::SubmitToCors);
     }
     fn approve(&mut self, who: UserId) -> Transition {
         let plan_hash = self.request.plan_hash.clone();
-        self.must(
-            who,
-            Action::Decide {
-                verdict: Verdict::Approve,
-                plan_hash,
-            },
-        )
+        self.must(who, Action::Decide { verdict: Verdict::Approve, plan_hash })
     }
 }
 
@@ -191,13 +124,7 @@ fn messages(t: &Transition) -> Vec<&crate::domain::notify::Message> {
 #[test]
 fn an_active_incident_justifies_an_emergency_and_notifies_hosting() {
     let mut w = World::new();
-    let t = w.must(
-        DEV,
-        Action::Triage(TriageAnswers {
-            active_incident: true,
-            ..Default::default()
-        }),
-    );
+    let t = w.must(DEV, Action::Triage(TriageAnswers { active_incident: true, ..Default::default() }));
     assert_eq!(t.to, State::Planning);
     assert_eq!(messages(&t)[0].kind, MessageKind::EmergencyStarted);
     assert_eq!(messages(&t)[0].to[0].who, Recipient::HostingTeam);
@@ -206,13 +133,7 @@ fn an_active_incident_justifies_an_emergency_and_notifies_hosting() {
 #[test]
 fn an_immediate_security_or_quality_need_justifies_an_emergency() {
     let mut w = World::new();
-    let t = w.must(
-        DEV,
-        Action::Triage(TriageAnswers {
-            security_or_quality_need: true,
-            ..Default::default()
-        }),
-    );
+    let t = w.must(DEV, Action::Triage(TriageAnswers { security_or_quality_need: true, ..Default::default() }));
     assert_eq!(t.to, State::Planning);
 }
 
@@ -222,9 +143,7 @@ fn when_nothing_applies_it_becomes_a_regular_change_in_the_next_window_and_hosti
     w.calendar.maintenance_windows = vec![Utc.with_ymd_and_hms(2026, 12, 8, 1, 0, 0).unwrap()];
     let t = w.must(DEV, Action::Triage(TriageAnswers::default()));
     assert_eq!(t.to, State::RegularChange);
-    assert!(t.effects.contains(&Effect::QueueForWindow(Some(
-        Utc.with_ymd_and_hms(2026, 12, 8, 1, 0, 0).unwrap()
-    ))));
+    assert!(t.effects.contains(&Effect::QueueForWindow(Some(Utc.with_ymd_and_hms(2026, 12, 8, 1, 0, 0).unwrap()))));
     assert_eq!(messages(&t)[0].kind, MessageKind::RegularChangeQueued);
     assert!(w.request.state.is_final());
 }
@@ -232,13 +151,7 @@ fn when_nothing_applies_it_becomes_a_regular_change_in_the_next_window_and_hosti
 #[test]
 fn production_down_takes_the_outage_fast_path_straight_to_hosting() {
     let mut w = World::new();
-    let t = w.must(
-        DEV,
-        Action::Triage(TriageAnswers {
-            users_cannot_access: true,
-            ..Default::default()
-        }),
-    );
+    let t = w.must(DEV, Action::Triage(TriageAnswers { users_cannot_access: true, ..Default::default() }));
     assert_eq!(t.to, State::HostingReview);
     assert!(w.request.fast_path);
 }
@@ -246,19 +159,8 @@ fn production_down_takes_the_outage_fast_path_straight_to_hosting() {
 #[test]
 fn another_teams_developer_cannot_triage_someone_elses_request() {
     let mut w = World::new();
-    let e = w.try_do(
-        OTHER_TEAM_DEV,
-        Action::Triage(TriageAnswers {
-            active_incident: true,
-            ..Default::default()
-        }),
-    );
-    assert_eq!(
-        e,
-        Err(Refusal::NotPermitted {
-            action: "Answer triage"
-        })
-    );
+    let e = w.try_do(OTHER_TEAM_DEV, Action::Triage(TriageAnswers { active_incident: true, ..Default::default() }));
+    assert_eq!(e, Err(Refusal::NotPermitted { action: "Answer triage" }));
 }
 
 // ---- Steps 1–3: plan, staging, form ----------------------------------------------------------
@@ -266,47 +168,17 @@ fn another_teams_developer_cannot_triage_someone_elses_request() {
 #[test]
 fn staging_starts_only_when_every_step_of_the_plan_is_complete() {
     let mut w = World::new();
-    w.must(
-        DEV,
-        Action::Triage(TriageAnswers {
-            active_incident: true,
-            ..Default::default()
-        }),
-    );
-    w.must(
-        DEV,
-        Action::EditPlan {
-            new_hash: h("draft"),
-            complete: false,
-        },
-    );
-    assert!(matches!(
-        w.try_do(DEV, Action::CompletePlan),
-        Err(Refusal::Guard(_))
-    ));
-    w.must(
-        DEV,
-        Action::EditPlan {
-            new_hash: h("p1"),
-            complete: true,
-        },
-    );
-    assert_eq!(
-        w.must(DEV, Action::CompletePlan).to,
-        State::StagingValidation
-    );
+    w.must(DEV, Action::Triage(TriageAnswers { active_incident: true, ..Default::default() }));
+    w.must(DEV, Action::EditPlan { new_hash: h("draft"), complete: false });
+    assert!(matches!(w.try_do(DEV, Action::CompletePlan), Err(Refusal::Guard(_))));
+    w.must(DEV, Action::EditPlan { new_hash: h("p1"), complete: true });
+    assert_eq!(w.must(DEV, Action::CompletePlan).to, State::StagingValidation);
 }
 
 #[test]
 fn asking_hosting_for_help_starts_the_two_hour_clock_and_tells_hosting() {
     let mut w = World::new();
-    w.must(
-        DEV,
-        Action::Triage(TriageAnswers {
-            active_incident: true,
-            ..Default::default()
-        }),
-    );
+    w.must(DEV, Action::Triage(TriageAnswers { active_incident: true, ..Default::default() }));
     let t = w.must(DEV, Action::RequestHostingHelp);
     assert!(t.effects.contains(&Effect::StartAssistanceClock));
     assert_eq!(messages(&t)[0].kind, MessageKind::AssistanceRequested);
@@ -316,89 +188,37 @@ fn asking_hosting_for_help_starts_the_two_hour_clock_and_tells_hosting() {
 #[test]
 fn staging_needs_qa_testers_dev_and_product_to_sign_off_each_once_with_evidence() {
     let mut w = World::new();
-    w.must(
-        DEV,
-        Action::Triage(TriageAnswers {
-            active_incident: true,
-            ..Default::default()
-        }),
-    );
-    w.must(
-        DEV,
-        Action::EditPlan {
-            new_hash: h("p1"),
-            complete: true,
-        },
-    );
+    w.must(DEV, Action::Triage(TriageAnswers { active_incident: true, ..Default::default() }));
+    w.must(DEV, Action::EditPlan { new_hash: h("p1"), complete: true });
     w.must(DEV, Action::CompletePlan);
     assert!(matches!(
-        w.try_do(
-            DEV,
-            Action::SignOff {
-                role: SignOffRole::Qa,
-                evidence: " ".into()
-            }
-        ),
+        w.try_do(DEV, Action::SignOff { role: SignOffRole::Qa, evidence: " ".into() }),
         Err(Refusal::Guard(_))
     ));
-    w.must(
-        DEV,
-        Action::SignOff {
-            role: SignOffRole::Qa,
-            evidence: "QA run 12".into(),
-        },
-    );
+    w.must(DEV, Action::SignOff { role: SignOffRole::Qa, evidence: "QA run 12".into() });
     assert_eq!(
-        w.try_do(
-            DEV,
-            Action::SignOff {
-                role: SignOffRole::Qa,
-                evidence: "again".into()
-            }
-        ),
+        w.try_do(DEV, Action::SignOff { role: SignOffRole::Qa, evidence: "again".into() }),
         Err(Refusal::Guard("QA has already signed off".into()))
     );
     assert_eq!(
         w.try_do(DEV, Action::CompleteStaging),
-        Err(Refusal::Guard(
-            "Staging needs sign-off from Testers, Dev, Product first".into()
-        ))
+        Err(Refusal::Guard("Staging needs sign-off from Testers, Dev, Product first".into()))
     );
 }
 
 #[test]
 fn submitting_for_review_needs_a_complete_form() {
     let mut w = World::new();
-    w.must(
-        DEV,
-        Action::Triage(TriageAnswers {
-            active_incident: true,
-            ..Default::default()
-        }),
-    );
-    w.must(
-        DEV,
-        Action::EditPlan {
-            new_hash: h("p1"),
-            complete: true,
-        },
-    );
+    w.must(DEV, Action::Triage(TriageAnswers { active_incident: true, ..Default::default() }));
+    w.must(DEV, Action::EditPlan { new_hash: h("p1"), complete: true });
     w.must(DEV, Action::CompletePlan);
     for role in SignOffRole::ALL {
-        w.must(
-            DEV,
-            Action::SignOff {
-                role,
-                evidence: "ok".into(),
-            },
-        );
+        w.must(DEV, Action::SignOff { role, evidence: "ok".into() });
     }
     w.must(DEV, Action::CompleteStaging);
     assert_eq!(
         w.try_do(DEV, Action::SubmitForReview),
-        Err(Refusal::Guard(
-            "Complete the CR form before submitting".into()
-        ))
+        Err(Refusal::Guard("Complete the CR form before submitting".into()))
     );
 }
 
@@ -410,9 +230,7 @@ fn hosting_must_record_the_risk_review_before_submitting_to_the_cors() {
     w.emergency_to_hosting_review();
     assert_eq!(
         w.try_do(HOSTING, Action::SubmitToCors),
-        Err(Refusal::Guard(
-            "Record the security and performance risk review first".into()
-        ))
+        Err(Refusal::Guard("Record the security and performance risk review first".into()))
     );
 }
 
@@ -420,26 +238,15 @@ fn hosting_must_record_the_risk_review_before_submitting_to_the_cors() {
 fn submission_freezes_the_plan_asks_each_cor_copies_the_teams_and_files_an_archive_copy() {
     let mut w = World::new();
     w.emergency_to_hosting_review();
-    w.must(
-        HOSTING,
-        Action::RecordRiskReview {
-            security_related: false,
-        },
-    );
+    w.must(HOSTING, Action::RecordRiskReview { security_related: false });
     let t = w.must(HOSTING, Action::SubmitToCors);
     assert_eq!(t.to, State::AwaitingApproval);
     assert!(t.effects.contains(&Effect::FreezePlan(h("p1"))));
-    assert!(t
-        .effects
-        .contains(&Effect::FileArchiveCopy(ArchiveReason::SubmittedToCors)));
+    assert!(t.effects.contains(&Effect::FileArchiveCopy(ArchiveReason::SubmittedToCors)));
     let kinds: Vec<_> = messages(&t).iter().map(|m| m.kind.clone()).collect();
     assert_eq!(
         kinds,
-        vec![
-            MessageKind::ApprovalRequest(COR_A),
-            MessageKind::ApprovalRequest(COR_B),
-            MessageKind::SubmittedToCors
-        ]
+        vec![MessageKind::ApprovalRequest(COR_A), MessageKind::ApprovalRequest(COR_B), MessageKind::SubmittedToCors]
     );
 }
 
@@ -447,16 +254,9 @@ fn submission_freezes_the_plan_asks_each_cor_copies_the_teams_and_files_an_archi
 fn a_security_related_change_copies_the_isso_on_the_submission() {
     let mut w = World::new();
     w.emergency_to_hosting_review();
-    w.must(
-        HOSTING,
-        Action::RecordRiskReview {
-            security_related: true,
-        },
-    );
+    w.must(HOSTING, Action::RecordRiskReview { security_related: true });
     let t = w.must(HOSTING, Action::SubmitToCors);
-    assert!(messages(&t)
-        .iter()
-        .all(|m| m.cc.iter().any(|a| a.who == Recipient::Isso)));
+    assert!(messages(&t).iter().all(|m| m.cc.iter().any(|a| a.who == Recipient::Isso)));
 }
 
 #[test]
@@ -466,23 +266,14 @@ fn the_request_is_approved_only_when_both_cors_approve() {
     assert_eq!(w.approve(COR_A).to, State::AwaitingApproval);
     let t = w.approve(COR_B);
     assert_eq!(t.to, State::Approved);
-    assert!(t.effects.contains(&Effect::QuorumBasis(
-        "approved by Elizabeth and Alana".into()
-    )));
-    assert!(t
-        .effects
-        .contains(&Effect::FileArchiveCopy(ArchiveReason::Approved)));
+    assert!(t.effects.contains(&Effect::QuorumBasis("approved by Elizabeth and Alana".into())));
+    assert!(t.effects.contains(&Effect::FileArchiveCopy(ArchiveReason::Approved)));
 }
 
 #[test]
 fn one_approval_suffices_when_the_other_cor_is_out_of_office() {
     let mut w = World::new();
-    w.cors[1].absences.push(Absence {
-        from: date(16),
-        to: date(20),
-        note: Some("leave".into()),
-        set_by: "Ada".into(),
-    });
+    w.cors[1].absences.push(Absence { from: date(16), to: date(20), note: Some("leave".into()), set_by: "Ada".into() });
     w.submitted();
     let t = w.approve(COR_A);
     assert_eq!(t.to, State::Approved);
@@ -495,36 +286,14 @@ fn one_approval_suffices_when_the_other_cor_is_out_of_office() {
 fn when_every_cor_is_out_an_admin_is_asked_and_only_then_may_decide() {
     let mut w = World::new();
     w.emergency_to_hosting_review();
-    w.must(
-        HOSTING,
-        Action::RecordRiskReview {
-            security_related: false,
-        },
-    );
+    w.must(HOSTING, Action::RecordRiskReview { security_related: false });
     let plan_hash = w.request.plan_hash.clone();
     for c in &mut w.cors {
-        c.absences.push(Absence {
-            from: date(16),
-            to: date(18),
-            note: None,
-            set_by: "Ada".into(),
-        });
+        c.absences.push(Absence { from: date(16), to: date(18), note: None, set_by: "Ada".into() });
     }
     let t = w.must(HOSTING, Action::SubmitToCors);
-    assert!(messages(&t)
-        .iter()
-        .any(|m| m.kind == MessageKind::Escalated));
-    assert_eq!(
-        w.must(
-            ADMIN,
-            Action::Decide {
-                verdict: Verdict::Approve,
-                plan_hash
-            }
-        )
-        .to,
-        State::Approved
-    );
+    assert!(messages(&t).iter().any(|m| m.kind == MessageKind::Escalated));
+    assert_eq!(w.must(ADMIN, Action::Decide { verdict: Verdict::Approve, plan_hash }).to, State::Approved);
 }
 
 #[test]
@@ -532,40 +301,19 @@ fn an_admin_cannot_decide_while_a_cor_is_in() {
     let mut w = World::new();
     w.submitted();
     let plan_hash = w.request.plan_hash.clone();
-    assert!(matches!(
-        w.try_do(
-            ADMIN,
-            Action::Decide {
-                verdict: Verdict::Approve,
-                plan_hash
-            }
-        ),
-        Err(Refusal::Guard(_))
-    ));
+    assert!(matches!(w.try_do(ADMIN, Action::Decide { verdict: Verdict::Approve, plan_hash }), Err(Refusal::Guard(_))));
 }
 
 #[test]
 fn a_cor_decides_once_per_plan_version() {
     let mut w = World::new();
-    w.cors.push(Cor {
-        id: 99,
-        name: "Third".into(),
-        absences: vec![],
-    });
+    w.cors.push(Cor { id: 99, name: "Third".into(), absences: vec![] });
     w.submitted();
     w.approve(COR_A);
     let plan_hash = w.request.plan_hash.clone();
     assert_eq!(
-        w.try_do(
-            COR_A,
-            Action::Decide {
-                verdict: Verdict::Approve,
-                plan_hash
-            }
-        ),
-        Err(Refusal::Guard(
-            "You have already decided on this plan version".into()
-        ))
+        w.try_do(COR_A, Action::Decide { verdict: Verdict::Approve, plan_hash }),
+        Err(Refusal::Guard("You have already decided on this plan version".into()))
     );
 }
 
@@ -575,52 +323,20 @@ fn any_rejection_rejects_and_needs_a_reason() {
     w.submitted();
     w.approve(COR_A);
     let plan_hash = w.request.plan_hash.clone();
-    let blank = Action::Decide {
-        verdict: Verdict::Reject("  ".into()),
-        plan_hash: plan_hash.clone(),
-    };
-    assert_eq!(
-        w.try_do(COR_B, blank),
-        Err(Refusal::Guard("Give a reason for rejecting".into()))
-    );
-    let t = w.must(
-        COR_B,
-        Action::Decide {
-            verdict: Verdict::Reject("No rollback for step 2".into()),
-            plan_hash,
-        },
-    );
+    let blank = Action::Decide { verdict: Verdict::Reject("  ".into()), plan_hash: plan_hash.clone() };
+    assert_eq!(w.try_do(COR_B, blank), Err(Refusal::Guard("Give a reason for rejecting".into())));
+    let t = w.must(COR_B, Action::Decide { verdict: Verdict::Reject("No rollback for step 2".into()), plan_hash });
     assert_eq!(t.to, State::Rejected);
     // Hosting can rework it: back to the dev team.
-    assert_eq!(
-        w.must(
-            HOSTING,
-            Action::ReturnToDev {
-                comments: "Add a rollback".into()
-            }
-        )
-        .to,
-        State::ReturnedToDev
-    );
+    assert_eq!(w.must(HOSTING, Action::ReturnToDev { comments: "Add a rollback".into() }).to, State::ReturnedToDev);
 }
 
 #[test]
 fn a_decision_on_a_stale_plan_version_is_refused() {
     let mut w = World::new();
     w.submitted();
-    let t = w.try_do(
-        COR_A,
-        Action::Decide {
-            verdict: Verdict::Approve,
-            plan_hash: h("something else"),
-        },
-    );
-    assert_eq!(
-        t,
-        Err(Refusal::Guard(
-            "The plan changed after this was sent: open the latest version".into()
-        ))
-    );
+    let t = w.try_do(COR_A, Action::Decide { verdict: Verdict::Approve, plan_hash: h("something else") });
+    assert_eq!(t, Err(Refusal::Guard("The plan changed after this was sent: open the latest version".into())));
 }
 
 #[test]
@@ -629,13 +345,7 @@ fn a_plan_edit_after_approval_voids_the_approvals_and_asks_again() {
     w.submitted();
     w.approve(COR_A);
     w.approve(COR_B);
-    let t = w.must(
-        HOSTING,
-        Action::EditPlan {
-            new_hash: h("p2"),
-            complete: true,
-        },
-    );
+    let t = w.must(HOSTING, Action::EditPlan { new_hash: h("p2"), complete: true });
     assert_eq!(t.to, State::HostingReview);
     assert!(t.effects.contains(&Effect::VoidDecisions));
     assert!(w.request.decisions.is_empty());
@@ -650,20 +360,8 @@ fn only_a_configured_cor_may_approve() {
     w.submitted();
     let plan_hash = w.request.plan_hash.clone();
     for who in [DEV, HOSTING, ISSO, ARCHIVIST] {
-        let e = w.try_do(
-            who,
-            Action::Decide {
-                verdict: Verdict::Approve,
-                plan_hash: plan_hash.clone(),
-            },
-        );
-        assert_eq!(
-            e,
-            Err(Refusal::NotPermitted {
-                action: "Approve or reject"
-            }),
-            "{who}"
-        );
+        let e = w.try_do(who, Action::Decide { verdict: Verdict::Approve, plan_hash: plan_hash.clone() });
+        assert_eq!(e, Err(Refusal::NotPermitted { action: "Approve or reject" }), "{who}");
     }
 }
 
@@ -671,26 +369,10 @@ fn only_a_configured_cor_may_approve() {
 fn hosting_returns_a_request_to_dev_with_comments_and_dev_resubmits() {
     let mut w = World::new();
     w.emergency_to_hosting_review();
-    assert!(matches!(
-        w.try_do(
-            HOSTING,
-            Action::ReturnToDev {
-                comments: "".into()
-            }
-        ),
-        Err(Refusal::Guard(_))
-    ));
-    let t = w.must(
-        HOSTING,
-        Action::ReturnToDev {
-            comments: "Split the migration".into(),
-        },
-    );
+    assert!(matches!(w.try_do(HOSTING, Action::ReturnToDev { comments: "".into() }), Err(Refusal::Guard(_))));
+    let t = w.must(HOSTING, Action::ReturnToDev { comments: "Split the migration".into() });
     assert_eq!(messages(&t)[0].to[0].who, Recipient::DevTeam);
-    assert_eq!(
-        w.must(DEV, Action::SubmitForReview).to,
-        State::HostingReview
-    );
+    assert_eq!(w.must(DEV, Action::SubmitForReview).to, State::HostingReview);
 }
 
 // ---- Step 5: production ----------------------------------------------------------------------
@@ -702,37 +384,14 @@ fn the_assigned_engineer_starts_inside_the_production_window() {
     w.approve(COR_A);
     w.approve(COR_B);
     assert_eq!(
-        w.try_do(
-            HOSTING_2,
-            Action::StartImplementation {
-                override_reason: None
-            }
-        ),
-        Err(Refusal::NotPermitted {
-            action: "Start implementation"
-        })
+        w.try_do(HOSTING_2, Action::StartImplementation { override_reason: None }),
+        Err(Refusal::NotPermitted { action: "Start implementation" })
     );
     assert_eq!(
-        w.try_do(
-            DEV,
-            Action::StartImplementation {
-                override_reason: None
-            }
-        ),
-        Err(Refusal::NotPermitted {
-            action: "Start implementation"
-        })
+        w.try_do(DEV, Action::StartImplementation { override_reason: None }),
+        Err(Refusal::NotPermitted { action: "Start implementation" })
     );
-    assert_eq!(
-        w.must(
-            HOSTING,
-            Action::StartImplementation {
-                override_reason: None
-            }
-        )
-        .to,
-        State::Implementing
-    );
+    assert_eq!(w.must(HOSTING, Action::StartImplementation { override_reason: None }).to, State::Implementing);
 }
 
 #[test]
@@ -747,27 +406,14 @@ fn outside_the_window_or_in_a_freeze_starting_needs_an_override_reason_which_is_
         from: date(16),
         to: date(18),
     });
-    match w.try_do(
-        HOSTING,
-        Action::StartImplementation {
-            override_reason: Some(" ".into()),
-        },
-    ) {
-        Err(Refusal::Guard(m)) => assert!(
-            m.contains("Open enrollment change freeze") && m.contains("give a reason"),
-            "{m}"
-        ),
+    match w.try_do(HOSTING, Action::StartImplementation { override_reason: Some(" ".into()) }) {
+        Err(Refusal::Guard(m)) => {
+            assert!(m.contains("Open enrollment change freeze") && m.contains("give a reason"), "{m}")
+        }
         other => panic!("{other:?}"),
     }
-    let t = w.must(
-        HOSTING,
-        Action::StartImplementation {
-            override_reason: Some("Active breach".into()),
-        },
-    );
-    assert!(t
-        .effects
-        .contains(&Effect::RecordOverride("Active breach".into())));
+    let t = w.must(HOSTING, Action::StartImplementation { override_reason: Some("Active breach".into()) });
+    assert!(t.effects.contains(&Effect::RecordOverride("Active breach".into())));
 }
 
 #[test]
@@ -776,38 +422,11 @@ fn a_request_on_hold_cannot_start_until_the_hold_is_lifted() {
     w.submitted();
     w.approve(COR_A);
     w.approve(COR_B);
-    w.must(
-        DEV,
-        Action::RaiseHold {
-            reason: "Vendor outage".into(),
-        },
-    );
-    assert!(matches!(
-        w.try_do(
-            HOSTING,
-            Action::StartImplementation {
-                override_reason: None
-            }
-        ),
-        Err(Refusal::Guard(_))
-    ));
-    assert_eq!(
-        w.try_do(OTHER_TEAM_DEV, Action::LiftHold),
-        Err(Refusal::NotPermitted {
-            action: "Lift the hold"
-        })
-    );
+    w.must(DEV, Action::RaiseHold { reason: "Vendor outage".into() });
+    assert!(matches!(w.try_do(HOSTING, Action::StartImplementation { override_reason: None }), Err(Refusal::Guard(_))));
+    assert_eq!(w.try_do(OTHER_TEAM_DEV, Action::LiftHold), Err(Refusal::NotPermitted { action: "Lift the hold" }));
     w.must(DEV, Action::LiftHold);
-    assert_eq!(
-        w.must(
-            HOSTING,
-            Action::StartImplementation {
-                override_reason: None
-            }
-        )
-        .to,
-        State::Implementing
-    );
+    assert_eq!(w.must(HOSTING, Action::StartImplementation { override_reason: None }).to, State::Implementing);
 }
 
 #[test]
@@ -816,22 +435,10 @@ fn a_failed_change_is_rolled_back_with_a_reason_and_archived() {
     w.submitted();
     w.approve(COR_A);
     w.approve(COR_B);
-    w.must(
-        HOSTING,
-        Action::StartImplementation {
-            override_reason: None,
-        },
-    );
-    let t = w.must(
-        HOSTING,
-        Action::AbortAndRollBack {
-            reason: "Step 2 failed".into(),
-        },
-    );
+    w.must(HOSTING, Action::StartImplementation { override_reason: None });
+    let t = w.must(HOSTING, Action::AbortAndRollBack { reason: "Step 2 failed".into() });
     assert_eq!(t.to, State::RolledBack);
-    assert!(t
-        .effects
-        .contains(&Effect::FileArchiveCopy(ArchiveReason::Closed)));
+    assert!(t.effects.contains(&Effect::FileArchiveCopy(ArchiveReason::Closed)));
 }
 
 #[test]
@@ -840,23 +447,13 @@ fn the_dev_team_validates_in_production_then_stakeholders_are_notified() {
     w.submitted();
     w.approve(COR_A);
     w.approve(COR_B);
-    w.must(
-        HOSTING,
-        Action::StartImplementation {
-            override_reason: None,
-        },
-    );
+    w.must(HOSTING, Action::StartImplementation { override_reason: None });
     w.must(HOSTING, Action::FinishImplementation);
     assert!(matches!(
         w.try_do(HOSTING, Action::ValidateInProduction { note: "ok".into() }),
         Err(Refusal::NotPermitted { .. })
     ));
-    let t = w.must(
-        DEV,
-        Action::ValidateInProduction {
-            note: "Smoke tests pass".into(),
-        },
-    );
+    let t = w.must(DEV, Action::ValidateInProduction { note: "Smoke tests pass".into() });
     assert_eq!(t.to, State::Completed);
     assert_eq!(messages(&t)[0].to[0].who, Recipient::Stakeholders);
 }
@@ -864,92 +461,34 @@ fn the_dev_team_validates_in_production_then_stakeholders_are_notified() {
 #[test]
 fn on_the_fast_path_staging_sign_off_is_recorded_afterwards_before_closing() {
     let mut w = World::new();
-    w.must(
-        DEV,
-        Action::Triage(TriageAnswers {
-            users_cannot_access: true,
-            ..Default::default()
-        }),
-    );
-    w.must(
-        HOSTING,
-        Action::EditPlan {
-            new_hash: h("hotfix"),
-            complete: true,
-        },
-    );
-    w.must(
-        HOSTING,
-        Action::UpdateForm {
-            complete: true,
-            planned_start: None,
-        },
-    );
+    w.must(DEV, Action::Triage(TriageAnswers { users_cannot_access: true, ..Default::default() }));
+    w.must(HOSTING, Action::EditPlan { new_hash: h("hotfix"), complete: true });
+    w.must(HOSTING, Action::UpdateForm { complete: true, planned_start: None });
     w.must(HOSTING, Action::AssignEngineer { engineer: HOSTING });
-    w.must(
-        HOSTING,
-        Action::RecordRiskReview {
-            security_related: false,
-        },
-    );
+    w.must(HOSTING, Action::RecordRiskReview { security_related: false });
     w.must(HOSTING, Action::SubmitToCors);
     w.approve(COR_A);
     w.approve(COR_B);
-    w.must(
-        HOSTING,
-        Action::StartImplementation {
-            override_reason: None,
-        },
-    );
+    w.must(HOSTING, Action::StartImplementation { override_reason: None });
     w.must(HOSTING, Action::FinishImplementation);
-    assert!(matches!(
-        w.try_do(DEV, Action::ValidateInProduction { note: "ok".into() }),
-        Err(Refusal::Guard(_))
-    ));
+    assert!(matches!(w.try_do(DEV, Action::ValidateInProduction { note: "ok".into() }), Err(Refusal::Guard(_))));
     for role in SignOffRole::ALL {
-        w.must(
-            DEV,
-            Action::SignOff {
-                role,
-                evidence: "verified after the fix".into(),
-            },
-        );
+        w.must(DEV, Action::SignOff { role, evidence: "verified after the fix".into() });
     }
-    assert_eq!(
-        w.must(DEV, Action::ValidateInProduction { note: "ok".into() })
-            .to,
-        State::Completed
-    );
+    assert_eq!(w.must(DEV, Action::ValidateInProduction { note: "ok".into() }).to, State::Completed);
 }
 
 #[test]
 fn the_requester_may_withdraw_before_production_work_starts_but_not_after() {
     let mut w = World::new();
     w.submitted();
-    assert_eq!(
-        w.must(
-            DEV,
-            Action::Withdraw {
-                reason: "Fixed upstream".into()
-            }
-        )
-        .to,
-        State::Withdrawn
-    );
+    assert_eq!(w.must(DEV, Action::Withdraw { reason: "Fixed upstream".into() }).to, State::Withdrawn);
     let mut w = World::new();
     w.submitted();
     w.approve(COR_A);
     w.approve(COR_B);
-    w.must(
-        HOSTING,
-        Action::StartImplementation {
-            override_reason: None,
-        },
-    );
-    assert!(matches!(
-        w.try_do(DEV, Action::Withdraw { reason: "x".into() }),
-        Err(Refusal::NotNow { .. })
-    ));
+    w.must(HOSTING, Action::StartImplementation { override_reason: None });
+    assert!(matches!(w.try_do(DEV, Action::Withdraw { reason: "x".into() }), Err(Refusal::NotNow { .. })));
 }
 
 #[test]
@@ -964,24 +503,15 @@ fn the_readme_table_is_the_rule_table() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md");
     let mut readme = std::fs::read_to_string(path).expect("README.md beside the workspace");
     if std::env::var_os("UPDATE_README").is_some() {
-        let start = readme.find("<!-- rules:start -->").expect("start marker")
-            + "<!-- rules:start -->".len();
+        let start = readme.find("<!-- rules:start -->").expect("start marker") + "<!-- rules:start -->".len();
         let end = readme.find("<!-- rules:end -->").expect("end marker");
         readme.replace_range(start..end, &format!("\n{}", rules_table_markdown()));
         std::fs::write(path, &readme).expect("write README.md");
     }
-    let start = readme
-        .find("<!-- rules:start -->")
-        .expect("README has the rules table markers")
-        + "<!-- rules:start -->".len();
-    let end = readme
-        .find("<!-- rules:end -->")
-        .expect("README has the rules table end marker");
-    assert_eq!(
-        readme[start..end].trim(),
-        rules_table_markdown().trim(),
-        "regenerate the README table from RULES"
-    );
+    let start =
+        readme.find("<!-- rules:start -->").expect("README has the rules table markers") + "<!-- rules:start -->".len();
+    let end = readme.find("<!-- rules:end -->").expect("README has the rules table end marker");
+    assert_eq!(readme[start..end].trim(), rules_table_markdown().trim(), "regenerate the README table from RULES");
 }
 
 // ---- Reachability ----------------------------------------------------------------------------
@@ -989,80 +519,37 @@ fn the_readme_table_is_the_rule_table() {
 /// A finite alphabet of concrete actions, enough to reach every state.
 fn alphabet() -> Vec<Action> {
     let mut v = vec![
-        Action::Triage(TriageAnswers {
-            active_incident: true,
-            ..Default::default()
-        }),
-        Action::Triage(TriageAnswers {
-            users_cannot_access: true,
-            ..Default::default()
-        }),
+        Action::Triage(TriageAnswers { active_incident: true, ..Default::default() }),
+        Action::Triage(TriageAnswers { users_cannot_access: true, ..Default::default() }),
         Action::Triage(TriageAnswers::default()),
-        Action::EditPlan {
-            new_hash: h("p1"),
-            complete: true,
-        },
-        Action::EditPlan {
-            new_hash: h("p2"),
-            complete: true,
-        },
-        Action::EditPlan {
-            new_hash: h("draft"),
-            complete: false,
-        },
+        Action::EditPlan { new_hash: h("p1"), complete: true },
+        Action::EditPlan { new_hash: h("p2"), complete: true },
+        Action::EditPlan { new_hash: h("draft"), complete: false },
         Action::CompletePlan,
         Action::RequestHostingHelp,
         Action::CompleteStaging,
-        Action::UpdateForm {
-            complete: true,
-            planned_start: None,
-        },
+        Action::UpdateForm { complete: true, planned_start: None },
         Action::SubmitForReview,
         Action::AssignEngineer { engineer: HOSTING },
-        Action::RecordRiskReview {
-            security_related: false,
-        },
-        Action::RecordRiskReview {
-            security_related: true,
-        },
-        Action::ReturnToDev {
-            comments: "fix".into(),
-        },
+        Action::RecordRiskReview { security_related: false },
+        Action::RecordRiskReview { security_related: true },
+        Action::ReturnToDev { comments: "fix".into() },
         Action::SubmitToCors,
-        Action::StartImplementation {
-            override_reason: None,
-        },
-        Action::StartImplementation {
-            override_reason: Some("urgent".into()),
-        },
+        Action::StartImplementation { override_reason: None },
+        Action::StartImplementation { override_reason: Some("urgent".into()) },
         Action::FinishImplementation,
-        Action::AbortAndRollBack {
-            reason: "failed".into(),
-        },
+        Action::AbortAndRollBack { reason: "failed".into() },
         Action::ValidateInProduction { note: "ok".into() },
-        Action::Withdraw {
-            reason: "no longer needed".into(),
-        },
-        Action::RaiseHold {
-            reason: "blocked".into(),
-        },
+        Action::Withdraw { reason: "no longer needed".into() },
+        Action::RaiseHold { reason: "blocked".into() },
         Action::LiftHold,
     ];
     for role in SignOffRole::ALL {
-        v.push(Action::SignOff {
-            role,
-            evidence: "evidence".into(),
-        });
+        v.push(Action::SignOff { role, evidence: "evidence".into() });
     }
     for hash in ["p1", "p2", "draft"] {
-        v.push(Action::Decide {
-            verdict: Verdict::Approve,
-            plan_hash: h(hash),
-        });
-        v.push(Action::Decide {
-            verdict: Verdict::Reject("no".into()),
-            plan_hash: h(hash),
-        });
+        v.push(Action::Decide { verdict: Verdict::Approve, plan_hash: h(hash) });
+        v.push(Action::Decide { verdict: Verdict::Reject("no".into()), plan_hash: h(hash) });
     }
     v
 }
@@ -1114,11 +601,7 @@ fn arb_action() -> impl Strategy<Value = Action> {
 
 fn arb_world() -> impl Strategy<Value = (Vec<bool>, u32, bool)> {
     // Which CORs are out; the hour (Eastern) of day; whether a freeze is on.
-    (
-        proptest::collection::vec(any::<bool>(), 1..4),
-        0u32..24,
-        any::<bool>(),
-    )
+    (proptest::collection::vec(any::<bool>(), 1..4), 0u32..24, any::<bool>())
 }
 
 proptest! {

@@ -1,0 +1,365 @@
+//! The dev-team wizard's server functions: one per step. Each is thin: authorise, ask the
+//! domain, persist in one transaction (see `ssr::perform`), then send the browser onwards.
+
+use crate::api::types::{MailView, RequestSummary, RequestView};
+use crate::error::AppError;
+use leptos::prelude::*;
+use std::collections::BTreeMap;
+
+/// The wizard's view of one request.
+#[server(endpoint = "get_request_view")]
+pub async fn get_request_view(reference: String) -> Result<RequestView, AppError> {
+    super::ssr::respond(server::request_view(reference).await)
+}
+
+/// Step 0: answer the triage questions.
+#[server(endpoint = "answer_triage")]
+pub async fn answer_triage(
+    reference: String,
+    #[server(default)] active_incident: String,
+    #[server(default)] users_cannot_access: String,
+    #[server(default)] performance_degraded: String,
+    #[server(default)] security_or_quality_need: String,
+) -> Result<(), AppError> {
+    let form = crate::domain::forms::TriageForm {
+        active_incident,
+        users_cannot_access,
+        performance_degraded,
+        security_or_quality_need,
+    };
+    super::ssr::respond(server::answer_triage(reference, form).await)
+}
+
+/// Step 1: add a step (no `index`) or replace step `index` (1-based).
+#[server(endpoint = "save_plan_step")]
+#[allow(clippy::too_many_arguments)]
+pub async fn save_plan_step(
+    reference: String,
+    base_version: String,
+    #[server(default)] index: String,
+    #[server(default)] action: String,
+    #[server(default)] commands: String,
+    #[server(default)] owner: String,
+    #[server(default)] expected_result: String,
+    #[server(default)] verification: String,
+    #[server(default)] rollback: String,
+    #[server(default)] estimated_minutes: String,
+) -> Result<(), AppError> {
+    let form = crate::domain::forms::PlanStepForm {
+        action,
+        commands,
+        owner,
+        expected_result,
+        verification,
+        rollback,
+        estimated_minutes,
+    };
+    super::ssr::respond(server::save_plan_step(reference, base_version, index, form).await)
+}
+
+/// Step 1: move a step up or down, or delete it.
+#[server(endpoint = "change_plan_step")]
+pub async fn change_plan_step(
+    reference: String,
+    base_version: String,
+    index: String,
+    command: String,
+) -> Result<(), AppError> {
+    super::ssr::respond(server::change_plan_step(reference, base_version, index, command).await)
+}
+
+/// Step 1 → 2: the plan is complete.
+#[server(endpoint = "complete_plan")]
+pub async fn complete_plan(reference: String) -> Result<(), AppError> {
+    super::ssr::respond(server::simple(reference, "complete_plan").await)
+}
+
+/// Step 2: what was changed in staging.
+#[server(endpoint = "save_staging_notes")]
+pub async fn save_staging_notes(reference: String, #[server(default)] notes: String) -> Result<(), AppError> {
+    super::ssr::respond(server::save_staging_notes(reference, notes).await)
+}
+
+/// Step 2: ask hosting for a call within 2 hours.
+#[server(endpoint = "request_hosting_help")]
+pub async fn request_hosting_help(reference: String) -> Result<(), AppError> {
+    super::ssr::respond(server::simple(reference, "request_hosting_help").await)
+}
+
+/// Step 2: sign off staging as yourself, in one capacity.
+#[server(endpoint = "sign_off_staging")]
+pub async fn sign_off_staging(
+    reference: String,
+    #[server(default)] role: String,
+    #[server(default)] evidence: String,
+) -> Result<(), AppError> {
+    super::ssr::respond(server::sign_off(reference, role, evidence).await)
+}
+
+/// Step 2 → 3: staging is validated.
+#[server(endpoint = "complete_staging")]
+pub async fn complete_staging(reference: String) -> Result<(), AppError> {
+    super::ssr::respond(server::simple(reference, "complete_staging").await)
+}
+
+/// Step 3: save one section of the CR form (saved first, then checked), and continue or stop.
+#[server(endpoint = "save_form_section")]
+pub async fn save_form_section(
+    reference: String,
+    section: String,
+    #[server(default)] intent: String,
+    #[server(default)] fields: BTreeMap<String, String>,
+) -> Result<(), AppError> {
+    super::ssr::respond(server::save_form_section(reference, section, intent, fields).await)
+}
+
+/// Step 3 → 4: submit the request for hosting review.
+#[server(endpoint = "submit_for_review")]
+pub async fn submit_for_review(reference: String) -> Result<(), AppError> {
+    super::ssr::respond(server::simple(reference, "submit_for_review").await)
+}
+
+/// The hosting team's queue.
+#[server(endpoint = "hosting_queue")]
+pub async fn hosting_queue() -> Result<Vec<RequestSummary>, AppError> {
+    super::ssr::respond(server::hosting_queue().await)
+}
+
+/// The demo mail viewer's messages (demo mode only).
+#[server(endpoint = "dev_mail")]
+pub async fn dev_mail() -> Result<Vec<MailView>, AppError> {
+    super::ssr::respond(server::dev_mail().await)
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use crate::api::ssr::*;
+    use crate::api::types::{MailView, RequestSummary, RequestView};
+    use crate::domain::cr_form::{CrForm, CHECKLIST, SECTIONS};
+    use crate::domain::forms::{FieldError, FormErrors, PlanStepForm, SignOffForm, TriageForm};
+    use crate::domain::workflow::{Action, State, TriageOutcome};
+    use crate::error::AppError;
+    use std::collections::BTreeMap;
+
+    fn go(reference: &str, path: &str) {
+        let suffix = if path.is_empty() { String::new() } else { format!("/{path}") };
+        leptos_axum::redirect(&format!("/requests/{reference}{suffix}"));
+    }
+
+    pub async fn request_view(reference: String) -> Result<RequestView, AppError> {
+        Ok(view_of(&load_readable(&reference).await?))
+    }
+
+    pub async fn answer_triage(reference: String, form: TriageForm) -> Result<(), AppError> {
+        let answers = form.answers()?;
+        let (loaded, _) = perform(&reference, |_| {
+            let mut c = Change::action(Action::Triage(answers));
+            c.triage = Some(answers);
+            Ok(c)
+        })
+        .await?;
+        let r = &loaded.request.summary.reference;
+        match answers.outcome() {
+            TriageOutcome::RegularChange => go(r, "regular"),
+            _ => go(r, ""),
+        }
+        Ok(())
+    }
+
+    fn parse_version(text: &str) -> Result<i64, AppError> {
+        text.trim().parse().map_err(|_| AppError::Refused("The form was incomplete: open the plan again".into()))
+    }
+
+    fn parse_index(text: &str, len: usize) -> Result<usize, AppError> {
+        match text.trim().parse::<usize>() {
+            Ok(i) if (1..=len).contains(&i) => Ok(i - 1),
+            _ => Err(AppError::NotFound),
+        }
+    }
+
+    pub async fn save_plan_step(
+        reference: String,
+        base_version: String,
+        index: String,
+        form: PlanStepForm,
+    ) -> Result<(), AppError> {
+        let step = form.step()?;
+        let base = parse_version(&base_version)?;
+        let (loaded, _) = perform(&reference, |l| {
+            let mut plan = l.request.plan.clone();
+            if index.trim().is_empty() {
+                plan.steps.push(step.clone());
+            } else {
+                let i = parse_index(&index, plan.steps.len())?;
+                plan.steps[i] = step.clone();
+            }
+            Ok(Change {
+                action: Action::EditPlan { new_hash: plan.hash(), complete: plan.is_complete() },
+                plan: Some(plan),
+                base_plan_version: Some(base),
+                form: None,
+                triage: None,
+            })
+        })
+        .await?;
+        go(&loaded.request.summary.reference, "plan");
+        Ok(())
+    }
+
+    pub async fn change_plan_step(
+        reference: String,
+        base_version: String,
+        index: String,
+        command: String,
+    ) -> Result<(), AppError> {
+        let base = parse_version(&base_version)?;
+        let (loaded, _) = perform(&reference, |l| {
+            let mut plan = l.request.plan.clone();
+            let i = parse_index(&index, plan.steps.len())?;
+            match command.as_str() {
+                "up" if i > 0 => plan.steps.swap(i, i - 1),
+                "down" if i + 1 < plan.steps.len() => plan.steps.swap(i, i + 1),
+                "delete" => {
+                    plan.steps.remove(i);
+                }
+                _ => return Err(AppError::Refused("That step cannot move any further".into())),
+            }
+            Ok(Change {
+                action: Action::EditPlan { new_hash: plan.hash(), complete: plan.is_complete() },
+                plan: Some(plan),
+                base_plan_version: Some(base),
+                form: None,
+                triage: None,
+            })
+        })
+        .await?;
+        go(&loaded.request.summary.reference, "plan");
+        Ok(())
+    }
+
+    pub async fn simple(reference: String, what: &str) -> Result<(), AppError> {
+        let action = match what {
+            "complete_plan" => Action::CompletePlan,
+            "request_hosting_help" => Action::RequestHostingHelp,
+            "complete_staging" => Action::CompleteStaging,
+            _ => Action::SubmitForReview,
+        };
+        let (loaded, t) = perform(&reference, |_| Ok(Change::action(action.clone()))).await?;
+        let r = &loaded.request.summary.reference;
+        match what {
+            "complete_plan" => go(r, "staging"),
+            "request_hosting_help" => go(r, "staging"),
+            "complete_staging" => go(r, "form/details"),
+            _ if t.to == State::HostingReview => go(r, "submitted"),
+            _ => go(r, ""),
+        }
+        Ok(())
+    }
+
+    pub async fn save_staging_notes(reference: String, notes: String) -> Result<(), AppError> {
+        let loaded = load_readable(&reference).await?;
+        let actor = actor_of(&loaded.session);
+        let ctx = crate::domain::workflow::Context {
+            now: chrono::Utc::now(),
+            cors: &loaded.cors,
+            calendar: &loaded.calendar,
+        };
+        // Same permission as signing off staging: the request's dev team, while staging is open.
+        let allowed = crate::domain::workflow::available_actions(&loaded.request.snapshot, &actor, &ctx)
+            .contains(&crate::domain::workflow::ActionKind::SignOff);
+        if !allowed {
+            return Err(AppError::Forbidden);
+        }
+        if notes.chars().count() > 10_000 {
+            return Err(AppError::Invalid(FormErrors {
+                errors: vec![FieldError {
+                    field: "notes".into(),
+                    message: "What was changed must be 10,000 characters or fewer".into(),
+                }],
+                values: vec![("notes".into(), notes)],
+            }));
+        }
+        loaded
+            .services
+            .requests
+            .save_staging_notes(loaded.request.id, &loaded.session.user, &source_address(), notes.trim(), chrono::Utc::now())
+            .await?;
+        go(&loaded.request.summary.reference, "staging");
+        Ok(())
+    }
+
+    pub async fn sign_off(reference: String, role: String, evidence: String) -> Result<(), AppError> {
+        let (role, evidence) = SignOffForm { role, evidence }.sign_off()?;
+        let (loaded, _) =
+            perform(&reference, |_| Ok(Change::action(Action::SignOff { role, evidence: evidence.clone() }))).await?;
+        go(&loaded.request.summary.reference, "staging");
+        Ok(())
+    }
+
+    /// The form as typed into one section, applied over the stored form.
+    fn merged(stored: &CrForm, section: &str, fields: &BTreeMap<String, String>) -> CrForm {
+        let mut form = stored.clone();
+        for name in crate::domain::cr_form::section_field_names(section) {
+            if *name == "checklist" {
+                form.checklist = CHECKLIST
+                    .iter()
+                    .filter(|(key, _)| fields.get(&format!("check_{key}")).is_some_and(|v| v == "yes"))
+                    .map(|(key, _)| key.to_string())
+                    .collect();
+            } else {
+                form.set(name, fields.get(*name).cloned().unwrap_or_default());
+            }
+        }
+        form.normalised()
+    }
+
+    pub async fn save_form_section(
+        reference: String,
+        section: String,
+        intent: String,
+        fields: BTreeMap<String, String>,
+    ) -> Result<(), AppError> {
+        let position = SECTIONS.iter().position(|(slug, _)| *slug == section).ok_or(AppError::NotFound)?;
+        // Save the draft first, valid or not: nothing typed is lost, with or without JavaScript.
+        let (loaded, _) = perform(&reference, |l| {
+            let form = merged(&l.request.form, &section, &fields);
+            let complete = form.is_complete(&l.calendar);
+            Ok(Change {
+                action: Action::UpdateForm { complete, planned_start: form.planned_start() },
+                plan: None,
+                base_plan_version: None,
+                form: Some(form),
+                triage: None,
+            })
+        })
+        .await?;
+        let r = loaded.request.summary.reference.clone();
+        if intent == "later" {
+            go(&r, "");
+            return Ok(());
+        }
+        let saved = merged(&loaded.request.form, &section, &fields);
+        saved.validate_section(&section, &loaded.calendar)?;
+        match SECTIONS.get(position + 1) {
+            Some((next, _)) => go(&r, &format!("form/{next}")),
+            None => go(&r, "check"),
+        }
+        Ok(())
+    }
+
+    pub async fn hosting_queue() -> Result<Vec<RequestSummary>, AppError> {
+        let session = require_session()?;
+        if !session.user.role.is_hosting() && session.user.role != crate::domain::roles::Role::Admin {
+            return Err(AppError::Forbidden);
+        }
+        Ok(services()?.requests.hosting_queue().await?)
+    }
+
+    pub async fn dev_mail() -> Result<Vec<MailView>, AppError> {
+        let services = services()?;
+        if !services.demo {
+            return Err(AppError::NotFound);
+        }
+        Ok(services.requests.recent_mail(100).await?)
+    }
+}

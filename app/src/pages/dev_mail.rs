@@ -1,0 +1,53 @@
+//! The built-in mail viewer (demo mode only): every outgoing message, with working links.
+
+use crate::api::wizard::dev_mail;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// Turns the URLs in a plain-text body into links, leaving everything else as text.
+fn linked(body: &str) -> impl IntoView {
+    body.split_inclusive(char::is_whitespace)
+        .map(|word| {
+            let trimmed = word.trim_end();
+            if trimmed.starts_with("http://") || trimmed.starts_with("https://") {
+                let rest = word[trimmed.len()..].to_string();
+                view! { <a href=trimmed.to_string()>{trimmed.to_string()}</a>{rest} }.into_any()
+            } else {
+                word.to_string().into_any()
+            }
+        })
+        .collect_view()
+}
+
+/// `/dev/mail`.
+#[component]
+pub fn MailViewer() -> impl IntoView {
+    let mail = Resource::new(|| (), |_| dev_mail());
+    view! {
+        <Title text=super::page_title("Mail viewer", false)/>
+        <h1 class="heading-l">"Mail viewer"</h1>
+        <p>"Demo mode: every message Offcycle sends appears here, newest first."</p>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match mail.await {
+                    Ok(list) if list.is_empty() => view! { <p>"No messages yet."</p> }.into_any(),
+                    Ok(list) => list.into_iter().map(|m| view! {
+                        <article class="mail" aria-labelledby=format!("mail-{}", m.id)>
+                            <h2 class="heading-s" id=format!("mail-{}", m.id)>{m.subject.clone()}</h2>
+                            <dl class="summary-list summary-list--compact">
+                                <div class="summary-list__row"><dt class="summary-list__key">"To"</dt><dd class="summary-list__value">{m.to.join(", ")}</dd></div>
+                                <div class="summary-list__row"><dt class="summary-list__key">"CC"</dt><dd class="summary-list__value">{m.cc.join(", ")}</dd></div>
+                                <div class="summary-list__row"><dt class="summary-list__key">"Kind"</dt><dd class="summary-list__value">{m.kind.clone()}</dd></div>
+                                <div class="summary-list__row"><dt class="summary-list__key">"Queued"</dt><dd class="summary-list__value">{m.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</dd></div>
+                            </dl>
+                            <pre class="mail__body">{linked(&m.body)}</pre>
+                        </article>
+                    }).collect_view().into_any(),
+                    Err(AppError::NotFound) => view! { <p>"The mail viewer is only available in demo mode."</p> }.into_any(),
+                    Err(e) => view! { <p>{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

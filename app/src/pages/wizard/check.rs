@@ -1,0 +1,167 @@
+//! Check your answers, submit for hosting review, and the confirmation page.
+
+use super::{request_resource, with_request, BackToTasks};
+use crate::api::types::RequestView;
+use crate::api::wizard::SubmitForReview;
+use crate::components::form::{other_error_of, ErrorSummary};
+use crate::domain::cr_form::{parse_canary_steps, CHECKLIST};
+use crate::domain::workflow::{ActionKind, State};
+use crate::pages::page_title;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+fn row(key: &'static str, value: String, change: Option<String>) -> impl IntoView {
+    let empty = value.trim().is_empty();
+    view! {
+        <div class="summary-list__row">
+            <dt class="summary-list__key">{key}</dt>
+            <dd class="summary-list__value preserve">{if empty { "Not given".to_string() } else { value }}</dd>
+            {change.map(|href| view! {
+                <dd class="summary-list__actions">
+                    <a href=href>"Change" <span class="visually-hidden">{format!(" {}", key.to_lowercase())}</span></a>
+                </dd>
+            })}
+        </div>
+    }
+}
+
+fn strategy_words(v: &RequestView) -> String {
+    let f = &v.form;
+    match f.strategy.as_str() {
+        "canary" => match parse_canary_steps(&f.canary_steps) {
+            Some(steps) => format!("Canary: {}", steps.iter().map(|s| format!("{s}%")).collect::<Vec<_>>().join(" → ")),
+            None => "Canary".into(),
+        },
+        "blue_green" => "Blue/green".into(),
+        "feature_flag" => {
+            let ks = if f.kill_switch == "yes" { " (a tested kill switch)" } else { "" };
+            format!("Feature flag “{}”{ks}", f.feature_flag)
+        }
+        "direct" => "Direct".into(),
+        _ => String::new(),
+    }
+}
+
+/// The whole request on one page, each answer with a Change link, and the submit button.
+#[component]
+pub fn CheckPage() -> impl IntoView {
+    let submit = ServerAction::<SubmitForReview>::new();
+    let value = Signal::derive(move || submit.value().get());
+    let other = other_error_of(value);
+    let no_fields = Signal::derive(|| None);
+    let resource = request_resource(submit.version().into());
+    with_request(resource, move |v| {
+        let r = v.summary.reference.clone();
+        let editable = matches!(v.state, State::Planning | State::StagingValidation | State::CrForm | State::ReturnedToDev);
+        let link = move |path: &str| editable.then(|| format!("/requests/{r}/{path}"));
+        let f = v.form.clone();
+        let checklist: Vec<String> = CHECKLIST
+            .iter()
+            .map(|(k, label)| format!("{} {label}", if f.checklist.iter().any(|c| c == k) { "✓" } else { "✗" }))
+            .collect();
+        let can_submit = v.can(ActionKind::SubmitForReview);
+        let heading = if editable { "Check your answers before submitting" } else { "The emergency change request" };
+        let reference = v.summary.reference.clone();
+        view! {
+            <Title text=move || page_title(heading, other.with(|o| o.is_some()))/>
+            <BackToTasks reference=reference.clone()/>
+            <ErrorSummary errors=no_fields other=other/>
+            <span class="caption">{v.summary.reference.clone()}</span>
+            <h1 class="heading-l">{heading}</h1>
+
+            <h2 class="heading-m">"Triage"</h2>
+            <dl class="summary-list">
+                {row("Decision", match v.triage.map(|t| t.outcome()) {
+                    Some(crate::domain::workflow::TriageOutcome::OutageFastPath) => "Production is down: outage fast path".into(),
+                    Some(crate::domain::workflow::TriageOutcome::Emergency) => "Emergency".into(),
+                    Some(crate::domain::workflow::TriageOutcome::RegularChange) => "Regular change".into(),
+                    None => String::new(),
+                }, None)}
+            </dl>
+
+            <h2 class="heading-m">"Operation plan"</h2>
+            <dl class="summary-list">
+                {row("Steps", v.plan.steps.iter().enumerate().map(|(i, s)| format!("{}. {} ({} min)", i + 1, s.action, s.estimated_minutes)).collect::<Vec<_>>().join("\n"), link("plan"))}
+                {row("Fingerprint", format!("version {} · {}", v.plan_version, v.plan_hash), None)}
+            </dl>
+
+            <h2 class="heading-m">"Staging"</h2>
+            <dl class="summary-list">
+                {row("What was changed", v.staging_notes.clone(), link("staging"))}
+                {row("Sign-off", v.sign_offs.iter().map(|s| format!("{}: {} — {}", s.role.label(), s.signer, s.evidence)).collect::<Vec<_>>().join("\n"), link("staging"))}
+            </dl>
+
+            <h2 class="heading-m">"Emergency change request form"</h2>
+            <dl class="summary-list">
+                {row("Systems and services", f.services.clone(), link("form/details"))}
+                {row("Environment", f.environment.clone(), link("form/details"))}
+                {row("Artifact and version", f.artifact.clone(), link("form/details"))}
+                {row("Pipeline run", f.pipeline_url.clone(), link("form/details"))}
+                {row("What the change does", f.description.clone(), link("form/details"))}
+                {row("Justification", f.justification.clone(), link("form/justification"))}
+                {row("Incident reference", f.incident_reference.clone(), link("form/justification"))}
+                {row("Security-related", if f.security_related == "yes" { format!("Yes: {}", f.security_reason) } else if f.security_related == "no" { "No".into() } else { String::new() }, link("form/justification"))}
+                {row("Impact", f.impact.clone(), link("form/justification"))}
+                {row("Risk", f.risk_level.clone(), link("form/justification"))}
+                {row("Deployment strategy", strategy_words(&v), link("form/deployment"))}
+                {row("Rollback plan", f.rollback_plan.clone(), link("form/deployment"))}
+                {row("Requested start", if f.planned_date.is_empty() { String::new() } else { format!("{} {} Eastern, {} minutes", f.planned_date, f.planned_time, f.duration_minutes) }, link("form/schedule"))}
+                {row("Reason to go outside the window", f.override_reason.clone(), link("form/schedule"))}
+                {row("Pre-deployment checklist", checklist.join("\n"), link("form/checklist"))}
+                {row("On call", f.on_call.clone(), link("form/checklist"))}
+                {row("Affected teams", f.affected_teams.clone(), link("form/checklist"))}
+                {row("Stakeholders", f.stakeholders.clone(), link("form/checklist"))}
+            </dl>
+
+            {if can_submit {
+                view! {
+                    <h2 class="heading-m">"Now submit the request"</h2>
+                    <p>"By submitting, you confirm the plan was validated in staging and the answers are correct to the best of your knowledge."</p>
+                    <ActionForm action=submit>
+                        <input type="hidden" name="reference" value=reference.clone()/>
+                        <button type="submit" class="button">"Submit emergency change request"</button>
+                    </ActionForm>
+                }.into_any()
+            } else if editable {
+                view! { <p>"Complete every section of the task list before submitting."</p> }.into_any()
+            } else {
+                view! { <p>{format!("State: {}", v.state.label())}</p> }.into_any()
+            }}
+        }
+    })
+}
+
+/// After submitting: the reference, what happens next, and who is told and why.
+#[component]
+pub fn SubmittedPage() -> impl IntoView {
+    let resource = request_resource(Signal::derive(|| 0));
+    with_request(resource, move |v| {
+        view! {
+            <Title text=page_title("Emergency change request submitted", false)/>
+            <div class="grid-two-thirds">
+                <div class="panel">
+                    <h1 class="panel__title">"Emergency change request submitted"</h1>
+                    <div class="panel__body">"Your reference is " <br/> <strong>{v.summary.reference.clone()}</strong></div>
+                </div>
+                <h2 class="heading-m">"What happens next"</h2>
+                <ol class="list list--number">
+                    <li>"The hosting team checks the request for security and performance risk, and may adjust the plan with you."</li>
+                    <li>"They submit it to the CORs for approval, copying your team and the affected teams."</li>
+                    <li>"Once approved, the hosting team applies the plan in production while your team stands by to validate it."</li>
+                </ol>
+                <h2 class="heading-m">"Who we have told"</h2>
+                <table class="table">
+                    <caption class="visually-hidden">"Who was notified and why"</caption>
+                    <thead><tr><th scope="col">"Who"</th><th scope="col">"How"</th><th scope="col">"Why"</th></tr></thead>
+                    <tbody>
+                        {v.submit_notices.iter().map(|n| view! {
+                            <tr><td>{n.who.clone()}</td><td>{n.copy.clone()}</td><td>{n.reason.clone()}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <p><a href=format!("/requests/{}", v.summary.reference)>"See the request"</a></p>
+                <p><a href="/requests">"Back to your requests"</a></p>
+            </div>
+        }
+    })
+}

@@ -1,0 +1,73 @@
+//! The dev-team wizard: one module per step.
+
+pub mod check;
+pub mod form;
+pub mod plan;
+pub mod staging;
+pub mod task_list;
+pub mod triage;
+
+use crate::api::types::RequestView;
+use crate::api::wizard::get_request_view;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+/// The `:reference` of the current address.
+pub fn use_reference() -> Signal<String> {
+    let params = use_params_map();
+    Signal::derive(move || params.with(|p| p.get("reference")).unwrap_or_default())
+}
+
+/// The request view, reloaded whenever `version` changes (an action on the page finished).
+pub fn request_resource(version: Signal<usize>) -> Resource<Result<RequestView, AppError>> {
+    let reference = use_reference();
+    Resource::new(move || (reference.get(), version.get()), |(r, _)| get_request_view(r))
+}
+
+/// Renders `page` once the request has loaded; "not found" and other failures get their page.
+pub fn with_request<V: IntoView + 'static>(
+    resource: Resource<Result<RequestView, AppError>>,
+    page: impl Fn(RequestView) -> V + Send + Sync + Clone + 'static,
+) -> impl IntoView {
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {
+                let page = page.clone();
+                move || {
+                    let page = page.clone();
+                    Suspend::new(async move {
+                        match resource.await {
+                            Ok(v) => page(v).into_any(),
+                            Err(AppError::NotFound) => view! { <super::not_found::NotFound/> }.into_any(),
+                            Err(e) => view! {
+                                <Title text=super::page_title("Sorry, there is a problem", false)/>
+                                <h1 class="heading-l">"Sorry, there is a problem"</h1>
+                                <p>{e.to_string()}</p>
+                            }
+                                .into_any(),
+                        }
+                    })
+                }
+            }
+        </Suspense>
+    }
+}
+
+/// "Back" to the task list.
+#[component]
+pub fn BackToTasks(reference: String) -> impl IntoView {
+    view! { <a class="back-link" href=format!("/requests/{reference}")>"Back to the task list"</a> }
+}
+
+/// The caption above a wizard page's heading.
+#[component]
+pub fn Caption(view: RequestView) -> impl IntoView {
+    view! { <span class="caption">{format!("{} · {}", view.summary.reference, view.summary.title)}</span> }
+}
+
+/// Sums several actions' versions, so one resource reloads after any of them.
+pub fn versions(list: Vec<Signal<usize>>) -> Signal<usize> {
+    Signal::derive(move || list.iter().map(|v| v.get()).sum())
+}

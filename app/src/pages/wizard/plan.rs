@@ -1,0 +1,161 @@
+//! Step 1: the step-by-step operation plan. Without JavaScript every change is a plain form
+//! (one step per form; move up and down with buttons); with it, the same forms, without reloads.
+
+use super::{request_resource, versions, with_request, BackToTasks, Caption};
+use crate::api::wizard::{ChangePlanStep, CompletePlan, SavePlanStep};
+use crate::components::form::{form_errors_of, kept_value, other_error_of, ErrorSummary, TextArea, TextField};
+use crate::domain::forms::{FormFields, PlanStepForm};
+use crate::domain::workflow::ActionKind;
+use crate::pages::page_title;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+/// The plan: its steps, with ways to change, reorder and remove them.
+#[component]
+pub fn PlanPage() -> impl IntoView {
+    let change = ServerAction::<ChangePlanStep>::new();
+    let complete = ServerAction::<CompletePlan>::new();
+    let change_value = Signal::derive(move || change.value().get());
+    let complete_value = Signal::derive(move || complete.value().get());
+    let other = Signal::derive(move || other_error_of(change_value).get().or_else(|| other_error_of(complete_value).get()));
+    let resource = request_resource(versions(vec![change.version().into(), complete.version().into()]));
+    with_request(resource, move |v| {
+        let reference = v.summary.reference.clone();
+        let can_edit = v.can(ActionKind::EditPlan);
+        let can_complete = v.can(ActionKind::CompletePlan);
+        let count = v.plan.steps.len();
+        let version = v.plan_version.to_string();
+        let minutes: u32 = v.plan.estimated_minutes();
+        let no_field_errors = Signal::derive(|| None);
+        view! {
+            <Title text=move || page_title("Operation plan", other.with(|o| o.is_some()))/>
+            <BackToTasks reference=reference.clone()/>
+            <ErrorSummary errors=no_field_errors other=other/>
+            <Caption view=v.clone()/>
+            <h1 class="heading-l">"Operation plan"</h1>
+            <p>
+                "Write every step the hosting team will take in production, exactly as they should do it. Use the same steps in staging so they are proven before production."
+            </p>
+            <p class="hint">{format!("Version {} · {count} steps · about {minutes} minutes · fingerprint {}", v.plan_version, v.plan_hash)}</p>
+            {if count == 0 {
+                view! { <p>"There are no steps yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="plan-steps">
+                        {v.plan.steps.iter().enumerate().map(|(i, s)| {
+                            let n = i + 1;
+                            let change_href = format!("/requests/{reference}/plan/step/{n}");
+                            let reference = reference.clone();
+                            let version = version.clone();
+                            let button = move |command: &'static str, label: String, class: &'static str| {
+                                let (reference, version) = (reference.clone(), version.clone());
+                                view! {
+                                    <ActionForm action=change attr:class="inline-form">
+                                        <input type="hidden" name="reference" value=reference/>
+                                        <input type="hidden" name="base_version" value=version/>
+                                        <input type="hidden" name="index" value=n.to_string()/>
+                                        <input type="hidden" name="command" value=command/>
+                                        <button type="submit" class=class>{label}</button>
+                                    </ActionForm>
+                                }
+                            };
+                            view! {
+                                <li class="plan-step">
+                                    <h2 class="heading-s">{format!("Step {n}: {}", s.action)}</h2>
+                                    <dl class="summary-list summary-list--compact">
+                                        <div class="summary-list__row"><dt class="summary-list__key">"Commands"</dt><dd class="summary-list__value"><pre class="code">{s.commands.clone()}</pre></dd></div>
+                                        <div class="summary-list__row"><dt class="summary-list__key">"Owner"</dt><dd class="summary-list__value">{s.owner.clone()}</dd></div>
+                                        <div class="summary-list__row"><dt class="summary-list__key">"Expected result"</dt><dd class="summary-list__value preserve">{s.expected_result.clone()}</dd></div>
+                                        <div class="summary-list__row"><dt class="summary-list__key">"Verify"</dt><dd class="summary-list__value preserve">{s.verification.clone()}</dd></div>
+                                        <div class="summary-list__row"><dt class="summary-list__key">"Roll back"</dt><dd class="summary-list__value preserve">{s.rollback.clone()}</dd></div>
+                                        <div class="summary-list__row"><dt class="summary-list__key">"Estimate"</dt><dd class="summary-list__value">{format!("{} minutes", s.estimated_minutes)}</dd></div>
+                                    </dl>
+                                    {can_edit.then(|| view! {
+                                        <div class="button-row">
+                                            <a class="button button--secondary" href=change_href.clone()>
+                                                "Change" <span class="visually-hidden">{format!(" step {n}")}</span>
+                                            </a>
+                                            {(n > 1).then(|| button("up", format!("Move step {n} up"), "button button--secondary"))}
+                                            {(n < count).then(|| button("down", format!("Move step {n} down"), "button button--secondary"))}
+                                            {button("delete", format!("Delete step {n}"), "button button--warning")}
+                                        </div>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ol>
+                }.into_any()
+            }}
+            {can_edit.then(|| view! {
+                <p><a class="button button--secondary" href=format!("/requests/{reference}/plan/step/new")>"Add a step"</a></p>
+            })}
+            {if can_complete {
+                view! {
+                    <ActionForm action=complete>
+                        <input type="hidden" name="reference" value=reference.clone()/>
+                        <button type="submit" class="button">"The plan is complete: continue to staging"</button>
+                    </ActionForm>
+                }.into_any()
+            } else {
+                view! { <p><a href=format!("/requests/{reference}")>"Back to the task list"</a></p> }.into_any()
+            }}
+        }
+    })
+}
+
+/// One step's form: `/plan/step/new` or `/plan/step/:n`.
+#[component]
+pub fn PlanStepPage() -> impl IntoView {
+    let action = ServerAction::<SavePlanStep>::new();
+    let value = Signal::derive(move || action.value().get());
+    let errors = form_errors_of(value);
+    let other = other_error_of(value);
+    let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
+    let params = use_params_map();
+    let step_param = move || params.with(|p| p.get("step")).unwrap_or_default();
+    let resource = request_resource(action.version().into());
+    with_request(resource, move |v| {
+        let reference = v.summary.reference.clone();
+        let param = step_param();
+        let index: Option<usize> = param.parse::<usize>().ok().filter(|n| (1..=v.plan.steps.len()).contains(n));
+        if param != "new" && index.is_none() {
+            return view! { <crate::pages::not_found::NotFound/> }.into_any();
+        }
+        let stored = index.map(|n| PlanStepForm::from_step(&v.plan.steps[n - 1])).unwrap_or_default();
+        let heading = match index {
+            Some(n) => format!("Change step {n}"),
+            None => format!("Add step {}", v.plan.steps.len() + 1),
+        };
+        let field = move |name: &'static str| {
+            let stored = stored.clone();
+            kept_value(errors, name, move || {
+                stored.values().into_iter().find(|(k, _)| k == name).map(|(_, v)| v).unwrap_or_default()
+            })
+        };
+        let title = heading.clone();
+        view! {
+            <Title text=move || page_title(&title, has_errors.get())/>
+            <a class="back-link" href=format!("/requests/{reference}/plan")>"Back to the plan"</a>
+            <div class="grid-two-thirds">
+                <ErrorSummary errors=errors other=other/>
+                <Caption view=v.clone()/>
+                <h1 class="heading-l">{heading}</h1>
+                <ActionForm action=action>
+                    <input type="hidden" name="reference" value=reference.clone()/>
+                    <input type="hidden" name="base_version" value=v.plan_version.to_string()/>
+                    <input type="hidden" name="index" value=index.map(|n| n.to_string()).unwrap_or_default()/>
+                    <TextField name="action" label="What this step does" hint="A few words, for example “Deploy the patched image”." value=field("action") errors=errors/>
+                    <TextArea name="commands" label="Commands or instructions" hint="Exactly what to run or do, so anyone on the hosting team can repeat it." code=true rows=6 value=field("commands") errors=errors/>
+                    <TextField name="owner" label="Who does it" hint="A team or a person, for example “Hosting” or “Dana (dev)”." value=field("owner") errors=errors/>
+                    <TextArea name="expected_result" label="Expected result" rows=3 value=field("expected_result") errors=errors/>
+                    <TextArea name="verification" label="How to verify it worked" rows=3 value=field("verification") errors=errors/>
+                    <TextArea name="rollback" label="How to roll back this step" rows=3 value=field("rollback") errors=errors/>
+                    <TextField name="estimated_minutes" label="Estimated time in minutes" inputmode="numeric" value=field("estimated_minutes") errors=errors/>
+                    <button type="submit" class="button">"Save step"</button>
+                </ActionForm>
+            </div>
+        }
+        .into_any()
+    })
+}

@@ -1,0 +1,136 @@
+//! Step 0: is this really an emergency?
+
+use super::{request_resource, with_request, BackToTasks, Caption};
+use crate::api::wizard::AnswerTriage;
+use crate::components::form::{form_errors_of, other_error_of, ErrorSummary, Radios};
+use crate::domain::workflow::{State, TriageOutcome};
+use crate::pages::page_title;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+const YES_NO: [(&str, &str); 2] = [("yes", "Yes"), ("no", "No")];
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.into()
+}
+
+/// The triage questions, from the process document's step 0.
+#[component]
+pub fn TriagePage() -> impl IntoView {
+    let action = ServerAction::<AnswerTriage>::new();
+    let value = Signal::derive(move || action.value().get());
+    let errors = form_errors_of(value);
+    let other = other_error_of(value);
+    let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
+    let resource = request_resource(action.version().into());
+    with_request(resource, move |v| {
+        let reference = v.summary.reference.clone();
+        let answered = v.triage;
+        let kept = move |field: &'static str, stored: Option<bool>| {
+            Signal::derive(move || {
+                errors
+                    .with(|e| e.as_ref().and_then(|e| e.value_of(field).map(str::to_string)))
+                    .or_else(|| stored.map(yes_no))
+                    .unwrap_or_default()
+            })
+        };
+        if v.state != State::Triage {
+            let outcome = answered.map(|a| a.outcome());
+            let words = match outcome {
+                Some(TriageOutcome::OutageFastPath) => "Production is down: this request takes the outage fast path.",
+                Some(TriageOutcome::Emergency) => "This is an emergency change.",
+                Some(TriageOutcome::RegularChange) => "This is not an emergency: it is planned as a regular change.",
+                None => "Triage is done.",
+            };
+            return view! {
+                <Title text=page_title("Triage", false)/>
+                <BackToTasks reference=reference.clone()/>
+                <Caption view=v.clone()/>
+                <h1 class="heading-l">"Triage"</h1>
+                <p>{words}</p>
+            }
+            .into_any();
+        }
+        view! {
+            <Title text=move || page_title("Is this an emergency?", has_errors.get())/>
+            <BackToTasks reference=reference.clone()/>
+            <div class="grid-two-thirds">
+                <ErrorSummary errors=errors other=other/>
+                <Caption view=v.clone()/>
+                <h1 class="heading-l">"Is this an emergency?"</h1>
+                <p>
+                    "A change outside the regular maintenance window needs a reason. If none of these apply, the hosting team is told and the change is planned for the coming month."
+                </p>
+                <ActionForm action=action>
+                    <input type="hidden" name="reference" value=reference.clone()/>
+                    <Radios
+                        name="active_incident"
+                        legend="Is there an active, ongoing incident?"
+                        hint="Something is going wrong in production right now."
+                        options=YES_NO.to_vec()
+                        inline=true
+                        value=kept("active_incident", answered.map(|a| a.active_incident))
+                        errors=errors
+                    />
+                    <Radios
+                        name="users_cannot_access"
+                        legend="Are users unable to reach the service?"
+                        hint="Production is down. The request goes straight to the hosting team; staging sign-off is recorded afterwards."
+                        options=YES_NO.to_vec()
+                        inline=true
+                        value=kept("users_cannot_access", answered.map(|a| a.users_cannot_access))
+                        errors=errors
+                    />
+                    <Radios
+                        name="performance_degraded"
+                        legend="Is performance significantly degraded?"
+                        hint="Pages are slow enough that people cannot do their work."
+                        options=YES_NO.to_vec()
+                        inline=true
+                        value=kept("performance_degraded", answered.map(|a| a.performance_degraded))
+                        errors=errors
+                    />
+                    <Radios
+                        name="security_or_quality_need"
+                        legend="Does the change address an immediate security or quality need?"
+                        hint="For example a vulnerability under active exploitation, or data being saved wrongly."
+                        options=YES_NO.to_vec()
+                        inline=true
+                        value=kept("security_or_quality_need", answered.map(|a| a.security_or_quality_need))
+                        errors=errors
+                    />
+                    <button type="submit" class="button">"Continue"</button>
+                </ActionForm>
+            </div>
+        }
+        .into_any()
+    })
+}
+
+/// Confirmation for a request that triage made a regular change.
+#[component]
+pub fn RegularChangePage() -> impl IntoView {
+    let resource = request_resource(Signal::derive(|| 0));
+    with_request(resource, move |v| {
+        let window = v
+            .queued_window
+            .map(|w| crate::domain::calendar::eastern(w).format("%A %-d %B %Y at %-I:%M %p Eastern").to_string());
+        view! {
+            <Title text=page_title("Planned as a regular change", false)/>
+            <div class="grid-two-thirds">
+                <div class="panel">
+                    <h1 class="panel__title">"Planned as a regular change"</h1>
+                    <div class="panel__body">"Your reference is " <strong>{v.summary.reference.clone()}</strong></div>
+                </div>
+                <h2 class="heading-m">"What happens next"</h2>
+                <p>"This change is not an emergency, so it does not need the emergency process."</p>
+                <p>"We have told the hosting team. They will plan it for the coming month's maintenance window."</p>
+                {match window {
+                    Some(w) => view! { <p>"The next window with two business days' notice is " <strong>{w}</strong> "."</p> }.into_any(),
+                    None => view! { <p>"No maintenance window is scheduled yet; the hosting team will tell you when it is."</p> }.into_any(),
+                }}
+                <p><a href="/requests">"Back to your requests"</a></p>
+            </div>
+        }
+    })
+}

@@ -1,0 +1,494 @@
+//! Loading a request for a decision, and committing what the domain decided.
+
+use super::audit::append_audit;
+use super::{from_millis, millis, on_pool, AuditEvent, Store};
+use app::api::types::{MailView, RequestSummary, SessionUser, SignOffView};
+use app::domain::cr_form::{lines, CrForm};
+use app::domain::notify::{render_text, subject, Message, MessageContext, MessageKind, Recipient};
+use app::domain::plan::{Plan, PlanHash};
+use app::domain::quorum::Cor;
+use app::domain::workflow::{Effect, Hold, Request, SignOffRole, State, TriageAnswers};
+use app::ports::{Commit, LoadedRequest};
+use std::collections::BTreeSet;
+
+#[derive(sqlx::FromRow)]
+struct RequestRow {
+    id: i64,
+    version: i64,
+    reference: String,
+    title: String,
+    system: String,
+    state: String,
+    started_by_name: String,
+    created_at: i64,
+    updated_at: i64,
+    started_by: i64,
+    team_id: Option<i64>,
+    assigned_engineer: Option<i64>,
+    fast_path: bool,
+    security_related: bool,
+    plan_version: i64,
+    plan_hash: String,
+    plan_complete: bool,
+    submitted_plan_hash: Option<String>,
+    form_version: i64,
+    form_json: String,
+    form_complete: bool,
+    risk_review_done: bool,
+    hold_reason: Option<String>,
+    hold_by: Option<i64>,
+    planned_start: Option<i64>,
+    triage_json: Option<String>,
+    staging_notes: String,
+    returned_comments: Option<String>,
+    queued_window: Option<i64>,
+    assistance_requested_at: Option<i64>,
+    submitted_at: Option<i64>,
+}
+
+const LOAD_SQL: &str = "SELECT r.id, r.version, r.reference, r.title, r.system, r.state, u.display_name AS started_by_name, \
+     r.created_at, r.updated_at, r.started_by, r.team_id, r.assigned_engineer, r.fast_path, r.security_related, \
+     r.plan_version, r.plan_hash, r.plan_complete, r.submitted_plan_hash, r.form_version, r.form_json, r.form_complete, \
+     r.risk_review_done, r.hold_reason, r.hold_by, r.planned_start, r.triage_json, r.staging_notes, r.returned_comments, \
+     r.queued_window, r.assistance_requested_at, r.submitted_at \
+     FROM change_requests r JOIN users u ON u.id = r.started_by WHERE r.ref_year = $1 AND r.ref_number = $2";
+
+/// The stored key of a sign-off capacity.
+pub fn sign_off_key(role: SignOffRole) -> &'static str {
+    match role {
+        SignOffRole::Qa => "qa",
+        SignOffRole::Testers => "testers",
+        SignOffRole::Dev => "dev",
+        SignOffRole::Product => "product",
+    }
+}
+
+fn sign_off_role(key: &str) -> Option<SignOffRole> {
+    SignOffRole::ALL.into_iter().find(|r| sign_off_key(*r) == key)
+}
+
+/// The plan hash of a request that has no plan yet.
+pub fn empty_plan_hash() -> PlanHash {
+    Plan::default().hash()
+}
+
+type Loaded = (RequestRow, Option<String>, Vec<(String, String, String, i64)>);
+
+impl Store {
+    pub(crate) async fn load(
+        &self,
+        reference: app::domain::reference::Reference,
+    ) -> Result<Option<LoadedRequest>, sqlx::Error> {
+        let loaded: Option<Loaded> = on_pool!(&self.db, pool => async {
+            let row: Option<RequestRow> =
+                sqlx::query_as(LOAD_SQL).bind(reference.year).bind(reference.number).fetch_optional(pool).await?;
+            let Some(row) = row else { return Ok::<_, sqlx::Error>(None) };
+            let steps: Option<(String,)> = sqlx::query_as("SELECT steps_json FROM plan_versions WHERE request_id = $1 AND version = $2")
+                .bind(row.id)
+                .bind(row.plan_version)
+                .fetch_optional(pool)
+                .await?;
+            let sign_offs: Vec<(String, String, String, i64)> = sqlx::query_as(
+                "SELECT s.role, u.display_name, s.evidence, s.created_at FROM sign_offs s JOIN users u ON u.id = s.signer_id \
+                 WHERE s.request_id = $1 ORDER BY s.created_at",
+            )
+            .bind(row.id)
+            .fetch_all(pool)
+            .await?;
+            Ok(Some((row, steps.map(|s| s.0), sign_offs)))
+        }.await)?;
+        let Some((row, steps_json, sign_offs)) = loaded else { return Ok(None) };
+        let plan: Plan = steps_json.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default();
+        let form: CrForm = serde_json::from_str(&row.form_json).unwrap_or_default();
+        let triage: Option<TriageAnswers> = row.triage_json.as_deref().and_then(|j| serde_json::from_str(j).ok());
+        let sign_offs: Vec<SignOffView> = sign_offs
+            .into_iter()
+            .filter_map(|(role, signer, evidence, at)| {
+                Some(SignOffView { role: sign_off_role(&role)?, signer, evidence, at: from_millis(at) })
+            })
+            .collect();
+        let state = State::parse(&row.state).unwrap_or(State::Triage);
+        let snapshot = Request {
+            state,
+            started_by: row.started_by,
+            team_id: row.team_id,
+            assigned_engineer: row.assigned_engineer,
+            fast_path: row.fast_path,
+            security_related: row.security_related,
+            plan_hash: if row.plan_hash.is_empty() { empty_plan_hash() } else { PlanHash(row.plan_hash.clone()) },
+            plan_complete: row.plan_complete,
+            submitted_plan_hash: row.submitted_plan_hash.clone().map(PlanHash),
+            form_complete: row.form_complete,
+            risk_review_done: row.risk_review_done,
+            sign_offs: sign_offs.iter().map(|s| s.role).collect::<BTreeSet<_>>(),
+            decisions: Vec::new(),
+            hold: match (row.hold_reason.clone(), row.hold_by) {
+                (Some(reason), Some(raised_by)) => Some(Hold { reason, raised_by }),
+                _ => None,
+            },
+            planned_start: row.planned_start.map(from_millis),
+        };
+        Ok(Some(LoadedRequest {
+            id: row.id,
+            row_version: row.version,
+            summary: RequestSummary {
+                reference: row.reference,
+                title: row.title,
+                system: row.system,
+                state: row.state,
+                started_by: row.started_by_name,
+                created_at: from_millis(row.created_at),
+                updated_at: from_millis(row.updated_at),
+            },
+            snapshot,
+            plan,
+            plan_version: row.plan_version,
+            form,
+            form_version: row.form_version,
+            triage,
+            staging_notes: row.staging_notes,
+            sign_offs,
+            assistance_requested_at: row.assistance_requested_at.map(from_millis),
+            returned_comments: row.returned_comments,
+            queued_window: row.queued_window.map(from_millis),
+            submitted_at: row.submitted_at.map(from_millis),
+        }))
+    }
+
+    /// Writes one transition; `Ok(false)` when the request changed since it was loaded.
+    pub(crate) async fn write_commit(&self, c: Commit<'_>) -> Result<bool, sqlx::Error> {
+        let at = millis(c.now);
+        let req = c.request;
+        let after = c.after;
+        let t = c.transition;
+        let form_for_mail = c.form.unwrap_or(&req.form);
+        on_pool!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            let updated = sqlx::query(
+                "UPDATE change_requests SET state = $1, fast_path = $2, security_related = $3, assigned_engineer = $4, \
+                 plan_hash = $5, plan_complete = $6, submitted_plan_hash = $7, form_complete = $8, risk_review_done = $9, \
+                 hold_reason = $10, hold_by = $11, planned_start = $12, updated_at = $13, version = version + 1 \
+                 WHERE id = $14 AND version = $15",
+            )
+            .bind(after.state.as_str())
+            .bind(after.fast_path)
+            .bind(after.security_related)
+            .bind(after.assigned_engineer)
+            .bind(&after.plan_hash.0)
+            .bind(after.plan_complete)
+            .bind(after.submitted_plan_hash.as_ref().map(|h| h.0.clone()))
+            .bind(after.form_complete)
+            .bind(after.risk_review_done)
+            .bind(after.hold.as_ref().map(|h| h.reason.clone()))
+            .bind(after.hold.as_ref().map(|h| h.raised_by))
+            .bind(after.planned_start.map(millis))
+            .bind(at)
+            .bind(req.id)
+            .bind(req.row_version)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if updated == 0 {
+                return Ok(false);
+            }
+            if let Some(plan) = c.plan {
+                let version = req.plan_version + 1;
+                sqlx::query(
+                    "INSERT INTO plan_versions (request_id, version, hash, steps_json, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(req.id)
+                .bind(version)
+                .bind(plan.hash().0)
+                .bind(serde_json::to_string(plan).unwrap_or_default())
+                .bind(c.actor.id)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("UPDATE change_requests SET plan_version = $1 WHERE id = $2").bind(version).bind(req.id).execute(&mut *tx).await?;
+            }
+            if let Some(form) = c.form {
+                let version = req.form_version + 1;
+                let json = serde_json::to_string(form).unwrap_or_default();
+                sqlx::query(
+                    "INSERT INTO form_versions (request_id, version, form_json, created_by, created_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(req.id)
+                .bind(version)
+                .bind(&json)
+                .bind(c.actor.id)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("UPDATE change_requests SET form_version = $1, form_json = $2 WHERE id = $3")
+                    .bind(version)
+                    .bind(&json)
+                    .bind(req.id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            if let Some(triage) = c.triage {
+                sqlx::query("UPDATE change_requests SET triage_json = $1 WHERE id = $2")
+                    .bind(serde_json::to_string(triage).unwrap_or_default())
+                    .bind(req.id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            if t.to == State::HostingReview && t.from != State::HostingReview {
+                sqlx::query("UPDATE change_requests SET submitted_at = $1 WHERE id = $2").bind(at).bind(req.id).execute(&mut *tx).await?;
+            }
+            for effect in &t.effects {
+                match effect {
+                    Effect::RecordSignOff { role, evidence } => {
+                        sqlx::query("INSERT INTO sign_offs (request_id, role, signer_id, evidence, created_at) VALUES ($1, $2, $3, $4, $5)")
+                            .bind(req.id)
+                            .bind(sign_off_key(*role))
+                            .bind(c.actor.id)
+                            .bind(evidence)
+                            .bind(at)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Effect::StartAssistanceClock => {
+                        sqlx::query("UPDATE change_requests SET assistance_requested_at = $1 WHERE id = $2")
+                            .bind(at)
+                            .bind(req.id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Effect::ReturnComments(comments) => {
+                        sqlx::query("UPDATE change_requests SET returned_comments = $1 WHERE id = $2")
+                            .bind(comments)
+                            .bind(req.id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Effect::QueueForWindow(window) => {
+                        sqlx::query("UPDATE change_requests SET queued_window = $1 WHERE id = $2")
+                            .bind(window.map(millis))
+                            .bind(req.id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Effect::Send(message) => {
+                        let mut to: Vec<String> = Vec::new();
+                        let mut cc: Vec<String> = Vec::new();
+                        for (list, addressees) in [(&mut to, &message.to), (&mut cc, &message.cc)] {
+                            for a in addressees {
+                                let emails: Vec<String> = match &a.who {
+                                    Recipient::HostingTeam => sqlx::query_as::<_, (String,)>(
+                                        "SELECT email FROM users WHERE active = TRUE AND role IN ('hosting', 'hosting_lead') ORDER BY email",
+                                    ).fetch_all(&mut *tx).await?.into_iter().map(|r| r.0).collect(),
+                                    Recipient::HostingLead => sqlx::query_as::<_, (String,)>(
+                                        "SELECT email FROM users WHERE active = TRUE AND role = 'hosting_lead' ORDER BY email",
+                                    ).fetch_all(&mut *tx).await?.into_iter().map(|r| r.0).collect(),
+                                    Recipient::Isso => sqlx::query_as::<_, (String,)>(
+                                        "SELECT email FROM users WHERE active = TRUE AND role = 'isso' ORDER BY email",
+                                    ).fetch_all(&mut *tx).await?.into_iter().map(|r| r.0).collect(),
+                                    Recipient::Admins => sqlx::query_as::<_, (String,)>(
+                                        "SELECT email FROM users WHERE active = TRUE AND role = 'admin' ORDER BY email",
+                                    ).fetch_all(&mut *tx).await?.into_iter().map(|r| r.0).collect(),
+                                    Recipient::Cor(id) => sqlx::query_as::<_, (String,)>("SELECT email FROM users WHERE id = $1 AND active = TRUE")
+                                        .bind(*id).fetch_all(&mut *tx).await?.into_iter().map(|r| r.0).collect(),
+                                    Recipient::DevTeam => sqlx::query_as::<_, (String,)>(
+                                        "SELECT email FROM users WHERE active = TRUE AND (id = $1 OR (team_id IS NOT NULL AND team_id = $2)) ORDER BY email",
+                                    ).bind(after.started_by).bind(after.team_id).fetch_all(&mut *tx).await?.into_iter().map(|r| r.0).collect(),
+                                    Recipient::AffectedTeams => {
+                                        let mut out = Vec::new();
+                                        for team in lines(&form_for_mail.affected_teams) {
+                                            let members: Vec<(String,)> = sqlx::query_as(
+                                                "SELECT u.email FROM users u JOIN teams t ON t.id = u.team_id WHERE u.active = TRUE AND LOWER(t.name) = LOWER($1) ORDER BY u.email",
+                                            ).bind(&team).fetch_all(&mut *tx).await?;
+                                            out.extend(members.into_iter().map(|r| r.0));
+                                        }
+                                        out
+                                    }
+                                    Recipient::Stakeholders => lines(&form_for_mail.stakeholders),
+                                };
+                                list.extend(emails);
+                            }
+                        }
+                        let (to, cc) = dedupe(to, cc);
+                        if to.is_empty() && cc.is_empty() {
+                            continue;
+                        }
+                        let ctx = message_context(c, &message);
+                        let reasons: Vec<String> = message.to.iter().chain(&message.cc).map(|a| a.reason.clone()).collect();
+                        sqlx::query(
+                            "INSERT INTO outbox (request_id, kind, subject, to_addrs, cc_addrs, reasons, body_text, created_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                        )
+                        .bind(req.id)
+                        .bind(message.kind.key())
+                        .bind(subject(&req.summary.system, environment(form_for_mail), app::domain::calendar::eastern_date(c.now)))
+                        .bind(to.join(", "))
+                        .bind(cc.join(", "))
+                        .bind(serde_json::to_string(&reasons).unwrap_or_default())
+                        .bind(render_text(&message, &ctx))
+                        .bind(at)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    Effect::Audit { action, detail } => {
+                        let event = AuditEvent {
+                            at,
+                            actor_id: Some(c.actor.id),
+                            request_id: Some(req.id),
+                            action: action.clone(),
+                            detail: format!("{}: {detail}", req.summary.reference),
+                            source: c.source.to_string(),
+                            outcome: "success".into(),
+                        };
+                        append_audit!(tx, &event);
+                    }
+                    _ => {}
+                }
+            }
+            tx.commit().await?;
+            Ok(true)
+        }.await)
+    }
+
+    pub(crate) async fn write_staging_notes(
+        &self,
+        request_id: i64,
+        by: &SessionUser,
+        source: &str,
+        notes: &str,
+        at: i64,
+    ) -> Result<(), sqlx::Error> {
+        on_pool!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            let (reference,): (String,) = sqlx::query_as(
+                "UPDATE change_requests SET staging_notes = $1, updated_at = $2, version = version + 1 WHERE id = $3 RETURNING reference",
+            )
+            .bind(notes)
+            .bind(at)
+            .bind(request_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let event = AuditEvent {
+                at,
+                actor_id: Some(by.id),
+                request_id: Some(request_id),
+                action: "Record staging changes".into(),
+                detail: format!("{reference}: staging notes saved"),
+                source: source.to_string(),
+                outcome: "success".into(),
+            };
+            append_audit!(tx, &event);
+            tx.commit().await
+        }.await)
+    }
+
+    pub(crate) async fn queue_for_hosting(&self) -> Result<Vec<RequestSummary>, sqlx::Error> {
+        let rows: Vec<(String, String, String, String, String, i64, i64)> = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT r.reference, r.title, r.system, r.state, u.display_name, r.created_at, r.updated_at \
+             FROM change_requests r JOIN users u ON u.id = r.started_by \
+             WHERE r.state IN ('hosting_review', 'approved', 'implementing', 'regular_change', 'rejected') \
+             ORDER BY r.updated_at ASC LIMIT 200",
+        )
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(reference, title, system, state, started_by, c, u)| RequestSummary {
+                reference,
+                title,
+                system,
+                state,
+                started_by,
+                created_at: from_millis(c),
+                updated_at: from_millis(u),
+            })
+            .collect())
+    }
+
+    pub(crate) async fn cors(&self) -> Result<Vec<Cor>, sqlx::Error> {
+        let rows: Vec<(i64, String)> = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT id, display_name FROM users WHERE role = 'cor' AND active = TRUE ORDER BY id",
+        )
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows.into_iter().map(|(id, name)| Cor { id, name, absences: Vec::new() }).collect())
+    }
+
+    pub(crate) async fn mail(&self, limit: i64) -> Result<Vec<MailView>, sqlx::Error> {
+        type MailRow = (i64, Option<String>, String, String, String, String, String, String, i64, Option<i64>);
+        let rows: Vec<MailRow> = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT o.id, r.reference, o.kind, o.subject, o.to_addrs, o.cc_addrs, o.reasons, o.body_text, o.created_at, o.sent_at \
+             FROM outbox o LEFT JOIN change_requests r ON r.id = o.request_id ORDER BY o.id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?;
+        let split = |s: String| s.split(", ").filter(|x| !x.is_empty()).map(str::to_string).collect::<Vec<_>>();
+        Ok(rows
+            .into_iter()
+            .map(|(id, reference, kind, subject, to, cc, reasons, body, created_at, sent_at)| MailView {
+                id,
+                reference,
+                kind,
+                subject,
+                to: split(to),
+                cc: split(cc),
+                reasons: serde_json::from_str(&reasons).unwrap_or_default(),
+                body,
+                created_at: from_millis(created_at),
+                sent_at: sent_at.map(from_millis),
+            })
+            .collect())
+    }
+}
+
+fn environment(form: &CrForm) -> &str {
+    if form.environment.trim().is_empty() {
+        "Production"
+    } else {
+        form.environment.trim()
+    }
+}
+
+/// To wins over CC; each address once, in order.
+fn dedupe(to: Vec<String>, cc: Vec<String>) -> (Vec<String>, Vec<String>) {
+    let mut seen = BTreeSet::new();
+    let to: Vec<String> = to.into_iter().filter(|a| seen.insert(a.to_lowercase())).collect();
+    let cc: Vec<String> = cc.into_iter().filter(|a| seen.insert(a.to_lowercase())).collect();
+    (to, cc)
+}
+
+fn message_context(c: Commit<'_>, message: &Message) -> MessageContext {
+    let note = c.transition.effects.iter().find_map(|e| match (e, &message.kind) {
+        (Effect::ReturnComments(text), MessageKind::ReturnedToDev) => {
+            Some(format!("Comments from the hosting team:\n{text}"))
+        }
+        (Effect::QueueForWindow(Some(w)), MessageKind::RegularChangeQueued) => {
+            Some(format!("Planned for the maintenance window starting {}.", w.format("%Y-%m-%d %H:%M UTC")))
+        }
+        (Effect::QuorumBasis(basis), _) => Some(format!("Approval: {basis}")),
+        (Effect::RecordReason(reason), _) => Some(reason.clone()),
+        (Effect::SetHold(h), MessageKind::OnHold) => Some(format!("Reason: {}", h.reason)),
+        _ => None,
+    });
+    MessageContext {
+        reference: c.request.summary.reference.clone(),
+        title: c.request.summary.title.clone(),
+        system: c.request.summary.system.clone(),
+        link: format!("{}/requests/{}", c.public_url, c.request.summary.reference),
+        note,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dedupe;
+
+    #[test]
+    fn an_address_in_to_is_not_repeated_in_cc() {
+        let (to, cc) = dedupe(
+            vec!["a@x.gov".into(), "b@x.gov".into(), "A@x.gov".into()],
+            vec!["b@x.gov".into(), "c@x.gov".into()],
+        );
+        assert_eq!(to, ["a@x.gov", "b@x.gov"]);
+        assert_eq!(cc, ["c@x.gov"]);
+    }
+}
