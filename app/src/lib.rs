@@ -3,6 +3,7 @@
 //! Built twice: with `ssr` into the server, with `hydrate` into the browser's WebAssembly.
 
 #![forbid(unsafe_code)]
+#![recursion_limit = "512"]
 
 pub mod api;
 pub mod components;

@@ -61,5 +61,14 @@ export async function ready(page: Page, js: boolean) {
   if (js) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
 }
 
-export const test = base;
+/** Every page reports its script errors into the test output, so a failure shows its cause. */
+export const test = base.extend({
+  page: async ({ page }, use) => {
+    page.on("pageerror", (e) => console.log(`[pageerror] ${page.url()}: ${e.message}`));
+    page.on("console", (m) => {
+      if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) console.log(`[console.error] ${page.url()}: ${m.text().slice(0, 2000)}`);
+    });
+    await use(page);
+  },
+});
 export { expect };

@@ -74,9 +74,9 @@ test("starting a request: errors are summarised, typed input is kept, the draft 
   const title = `Patch OpenSSL (${testInfo.project.name})`;
   await page.getByLabel("Title").fill(title);
   await page.getByRole("button", { name: "Save and continue" }).click();
-  await expect(page).toHaveURL(/\/requests\/ECR-\d{4}-\d{4,}$/);
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText(title);
-  const reference = page.url().split("/").pop()!;
+  await expect(page).toHaveURL(/\/requests\/ECR-\d{4}-\d{4,}\/triage$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Is this an emergency?");
+  const reference = page.url().split("/").slice(-2)[0];
   await expectAccessible(page);
 
   await page.goto("/requests");
@@ -86,6 +86,7 @@ test("starting a request: errors are summarised, typed input is kept, the draft 
   await row.getByRole("link", { name: reference }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(title);
   await expect(page.getByText(system)).toBeVisible();
+  await expect(page.getByRole("link", { name: "Check it is an emergency" })).toBeVisible();
 });
 
 test("an unknown address gets an accessible 404 page", async ({ page }) => {

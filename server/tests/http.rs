@@ -39,20 +39,24 @@ both_backends!(a_dev_starts_a_draft_reads_it_back_and_it_survives_a_restart, |ur
     assert!(res.status().is_success(), "{}", res.status());
     let location = res.headers()["location"].to_str().unwrap().to_string();
     assert!(location.starts_with("/requests/ECR-"), "{location}");
-    let reference = location.trim_start_matches("/requests/").to_string();
+    assert!(location.ends_with("/triage"), "a new request opens at triage: {location}");
+    let reference = location.trim_start_matches("/requests/").trim_end_matches("/triage").to_string();
+    let location = format!("/requests/{reference}");
     assert_eq!(reference.len(), "ECR-2026-0001".len());
     assert!(reference.ends_with("-0001"), "first request of the year: {reference}");
 
     let (status, page) = app.get_text(&location).await;
     assert_eq!(status, 200);
-    assert!(page.contains("Patch OpenSSL") && page.contains("Grants portal") && page.contains("Triage"));
+    assert!(
+        page.contains("Patch OpenSSL") && page.contains("Grants portal") && page.contains("Check it is an emergency")
+    );
 
     let list = app.call("my_requests", &[]).await.text().await.unwrap();
     assert!(list.contains(&reference), "{list}");
 
     // The second request gets the next number.
     let res = app.call("start_request", &[("title", "Rotate keys"), ("system", "Portal")]).await;
-    assert!(res.headers()["location"].to_str().unwrap().ends_with("-0002"));
+    assert!(res.headers()["location"].to_str().unwrap().ends_with("-0002/triage"));
 
     app.stop().await;
     let app = TestApp::spawn(&url).await;
@@ -165,5 +169,6 @@ both_backends!(security_headers_are_on_every_page, |url: String, _b| async move 
     let csp = h["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("script-src 'nonce-") && csp.contains("frame-ancestors 'none'"), "{csp}");
     assert!(!csp.contains("unsafe-inline"));
+    assert_eq!(h["cache-control"], "no-store", "pages are never stored");
     app.stop().await;
 });

@@ -64,7 +64,9 @@ use crate::domain::quorum::Cor;
 use crate::domain::reference::Reference;
 use crate::domain::roles::Role;
 use crate::domain::tasks::task_list;
-use crate::domain::workflow::{available_actions, decide, Action, Actor, Context, Party, Refusal, Transition, TriageAnswers};
+use crate::domain::workflow::{
+    available_actions, decide, Action, Actor, Context, Party, Refusal, Transition, TriageAnswers,
+};
 use crate::ports::{Commit, LoadedRequest, StoreError};
 
 /// The person acting, as the domain sees them.

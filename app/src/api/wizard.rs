@@ -30,31 +30,16 @@ pub async fn answer_triage(
     super::ssr::respond(server::answer_triage(reference, form).await)
 }
 
-/// Step 1: add a step (no `index`) or replace step `index` (1-based).
+/// Step 1: add a step (no `index`) or replace step `index` (1-based). The step's fields post
+/// as `step[action]`, `step[commands]`, …
 #[server(endpoint = "save_plan_step")]
-#[allow(clippy::too_many_arguments)]
 pub async fn save_plan_step(
     reference: String,
     base_version: String,
     #[server(default)] index: String,
-    #[server(default)] action: String,
-    #[server(default)] commands: String,
-    #[server(default)] owner: String,
-    #[server(default)] expected_result: String,
-    #[server(default)] verification: String,
-    #[server(default)] rollback: String,
-    #[server(default)] estimated_minutes: String,
+    step: crate::domain::forms::PlanStepForm,
 ) -> Result<(), AppError> {
-    let form = crate::domain::forms::PlanStepForm {
-        action,
-        commands,
-        owner,
-        expected_result,
-        verification,
-        rollback,
-        estimated_minutes,
-    };
-    super::ssr::respond(server::save_plan_step(reference, base_version, index, form).await)
+    super::ssr::respond(server::save_plan_step(reference, base_version, index, step).await)
 }
 
 /// Step 1: move a step up or down, or delete it.
@@ -282,7 +267,13 @@ mod server {
         loaded
             .services
             .requests
-            .save_staging_notes(loaded.request.id, &loaded.session.user, &source_address(), notes.trim(), chrono::Utc::now())
+            .save_staging_notes(
+                loaded.request.id,
+                &loaded.session.user,
+                &source_address(),
+                notes.trim(),
+                chrono::Utc::now(),
+            )
             .await?;
         go(&loaded.request.summary.reference, "staging");
         Ok(())
@@ -325,7 +316,11 @@ mod server {
             let form = merged(&l.request.form, &section, &fields);
             let complete = form.is_complete(&l.calendar);
             Ok(Change {
-                action: Action::UpdateForm { complete, planned_start: form.planned_start() },
+                action: Action::UpdateForm {
+                    complete,
+                    planned_start: form.planned_start(),
+                    security_related: form.is_security_related(),
+                },
                 plan: None,
                 base_plan_version: None,
                 form: Some(form),

@@ -158,7 +158,10 @@ pub fn kept_value(
     })
 }
 
-fn field_message(errors: Signal<Option<FormErrors>>, name: &'static str) -> impl Fn() -> Option<String> + Copy + Send + Sync {
+fn field_message(
+    errors: Signal<Option<FormErrors>>,
+    name: &'static str,
+) -> impl Fn() -> Option<String> + Copy + Send + Sync {
     move || errors.with(|e| e.as_ref().and_then(|e| e.message_for(name).map(str::to_string)))
 }
 

@@ -167,7 +167,8 @@ pub fn monthly_windows(from: DateTime<Utc>, months: u32) -> Vec<DateTime<Utc>> {
     let mut out = Vec::new();
     for _ in 0..months {
         let first = NaiveDate::from_ymd_opt(y, m, 1).unwrap_or_default();
-        let offset = (7 + Weekday::Tue.num_days_from_monday() as i64 - first.weekday().num_days_from_monday() as i64) % 7;
+        let offset =
+            (7 + Weekday::Tue.num_days_from_monday() as i64 - first.weekday().num_days_from_monday() as i64) % 7;
         let second_tuesday = first + Duration::days(offset + 7);
         let at = NaiveTime::from_hms_opt(20, 0, 0).unwrap_or_default();
         if let Some(t) = New_York.from_local_datetime(&second_tuesday.and_time(at)).earliest() {

@@ -208,6 +208,7 @@ impl TriageForm {
 
 /// One step of the operation plan, as typed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[serde(default)]
 pub struct PlanStepForm {
     /// What is done.
     #[validate(length(min = 1, message = "Enter what this step does"))]

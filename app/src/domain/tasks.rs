@@ -61,7 +61,9 @@ fn past(state: State, step: State) -> bool {
     match (pos(state), pos(step)) {
         (Some(a), Some(b)) => a > b,
         // Side states: returned to dev is past staging (it was submitted once).
-        _ => state == State::ReturnedToDev && matches!(step, State::Triage | State::Planning | State::StagingValidation),
+        _ => {
+            state == State::ReturnedToDev && matches!(step, State::Triage | State::Planning | State::StagingValidation)
+        }
     }
 }
 
@@ -93,7 +95,11 @@ pub fn task_list(request: &Request, plan: &Plan, form: &CrForm, staging_notes: &
     } else {
         TaskStatus::NotStarted
     };
-    let staging_title = if request.fast_path { "Record staging sign-off (afterwards: outage fast path)" } else { "Validate in staging" };
+    let staging_title = if request.fast_path {
+        "Record staging sign-off (afterwards: outage fast path)"
+    } else {
+        "Validate in staging"
+    };
     tasks.push(Task { group: 1, title: staging_title.into(), path: "staging".into(), status: staging_status });
 
     for (slug, title) in SECTIONS {
@@ -110,7 +116,8 @@ pub fn task_list(request: &Request, plan: &Plan, form: &CrForm, staging_notes: &
     }
 
     let submitted = past(state, State::CrForm) && state != State::ReturnedToDev;
-    let ready = matches!(state, State::CrForm | State::ReturnedToDev) && request.plan_complete && form.is_complete(calendar);
+    let ready =
+        matches!(state, State::CrForm | State::ReturnedToDev) && request.plan_complete && form.is_complete(calendar);
     let submit = if submitted {
         TaskStatus::Completed
     } else if ready {

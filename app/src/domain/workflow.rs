@@ -338,6 +338,8 @@ pub enum Action {
         complete: bool,
         /// The requested start of production work.
         planned_start: Option<DateTime<Utc>>,
+        /// The form says the change is security-related (counts until hosting's risk review).
+        security_related: bool,
     },
     /// Approve or reject the plan version seen.
     Decide {
@@ -845,6 +847,8 @@ pub enum Effect {
         complete: bool,
         /// The requested start.
         planned_start: Option<DateTime<Utc>>,
+        /// The form's security answer (ignored once hosting has reviewed the risk).
+        security_related: bool,
     },
     /// Freeze this plan version for the CORs.
     FreezePlan(PlanHash),
@@ -1004,8 +1008,12 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
             to = S::CrForm;
             detail = "staging validated".into();
         }
-        Action::UpdateForm { complete, planned_start } => {
-            effects.push(Effect::FormUpdated { complete: *complete, planned_start: *planned_start });
+        Action::UpdateForm { complete, planned_start, security_related } => {
+            effects.push(Effect::FormUpdated {
+                complete: *complete,
+                planned_start: *planned_start,
+                security_related: *security_related,
+            });
             detail = "CR form saved".into();
         }
         Action::SubmitForReview => {
@@ -1190,9 +1198,13 @@ impl Request {
                     self.plan_hash = hash.clone();
                     self.plan_complete = *complete;
                 }
-                Effect::FormUpdated { complete, planned_start } => {
+                Effect::FormUpdated { complete, planned_start, security_related } => {
                     self.form_complete = *complete;
                     self.planned_start = *planned_start;
+                    // Hosting's risk review has the last word on the security flag.
+                    if !self.risk_review_done {
+                        self.security_related = *security_related;
+                    }
                 }
                 Effect::FreezePlan(hash) => self.submitted_plan_hash = Some(hash.clone()),
                 Effect::VoidDecisions => {

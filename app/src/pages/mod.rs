@@ -17,3 +17,20 @@ pub fn page_title(title: &str, has_errors: bool) -> String {
         format!("{title} – Offcycle")
     }
 }
+
+/// The page's `<title>`, with "Error: " first while the page shows errors. The head is
+/// rendered after the body on the server, when the page's signals may already be gone: the
+/// value at render time is captured, and the signal is only read while it still exists.
+#[leptos::component]
+pub fn PageTitle(
+    /// The page's own title.
+    #[prop(into)]
+    title: String,
+    /// Whether the page shows errors now.
+    #[prop(into, optional)]
+    has_errors: Option<leptos::prelude::Signal<bool>>,
+) -> impl leptos::prelude::IntoView {
+    use leptos::prelude::*;
+    let initial = has_errors.map(|s| s.get_untracked()).unwrap_or(false);
+    view! { <leptos_meta::Title text=move || page_title(&title, has_errors.and_then(|s| s.try_get()).unwrap_or(initial))/> }
+}

@@ -10,6 +10,24 @@ pub fn state_label(key: &str) -> String {
     crate::domain::workflow::State::parse(key).map(|s| s.label().to_string()).unwrap_or_else(|| key.to_string())
 }
 
+/// What the dev team does next, in a few words.
+pub fn next_action(key: &str) -> &'static str {
+    use crate::domain::workflow::State as S;
+    match S::parse(key) {
+        Some(S::Triage) => "Answer the triage questions",
+        Some(S::Planning) => "Write the operation plan",
+        Some(S::StagingValidation) => "Validate in staging and sign off",
+        Some(S::CrForm) => "Complete the form and submit",
+        Some(S::ReturnedToDev) => "Address the hosting team's comments",
+        Some(S::HostingReview) => "None: hosting is reviewing",
+        Some(S::AwaitingApproval) => "None: waiting for the CORs",
+        Some(S::Approved) => "None: waiting for production",
+        Some(S::Implementing) => "Stand by to validate",
+        Some(S::ValidatingInProduction) => "Validate in production",
+        _ => "None",
+    }
+}
+
 /// The signed-in person's requests.
 #[component]
 pub fn MyRequests() -> impl IntoView {
@@ -31,6 +49,7 @@ pub fn MyRequests() -> impl IntoView {
                                     <th scope="col">"Title"</th>
                                     <th scope="col">"System"</th>
                                     <th scope="col">"State"</th>
+                                    <th scope="col">"Your next step"</th>
                                 </tr>
                             </thead>
                             <tbody>
@@ -44,6 +63,7 @@ pub fn MyRequests() -> impl IntoView {
                                                 <td>{r.title}</td>
                                                 <td>{r.system}</td>
                                                 <td><span class="tag">{state_label(&r.state)}</span></td>
+                                                <td>{next_action(&r.state)}</td>
                                             </tr>
                                         }
                                     })
@@ -68,7 +88,7 @@ pub fn NewRequest() -> impl IntoView {
     let other = other_error_of(value);
     let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
     view! {
-        <Title text=move || super::page_title("What needs to change?", has_errors.get())/>
+        <crate::pages::PageTitle title="What needs to change?" has_errors=has_errors/>
         <div class="grid-two-thirds">
             <ErrorSummary errors=errors other=other/>
             <span class="caption">"New emergency change request"</span>
@@ -93,4 +113,3 @@ pub fn NewRequest() -> impl IntoView {
         </div>
     }
 }
-

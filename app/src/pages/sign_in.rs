@@ -3,7 +3,6 @@
 use crate::api::auth::SignIn;
 use crate::components::form::{form_errors_of, kept_value, other_error_of, ErrorSummary, TextField};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// The sign-in form. One generic message for any wrong email/password pair.
@@ -18,7 +17,7 @@ pub fn SignInPage() -> impl IntoView {
     let signed_out = move || query.with(|q| q.get("signed_out").is_some());
     let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
     view! {
-        <Title text=move || super::page_title("Sign in", has_errors.get())/>
+        <crate::pages::PageTitle title="Sign in" has_errors=has_errors/>
         <div class="grid-two-thirds">
             <ErrorSummary errors=errors other=other/>
             <Show when=signed_out>

@@ -311,7 +311,7 @@ impl Store {
                         if to.is_empty() && cc.is_empty() {
                             continue;
                         }
-                        let ctx = message_context(c, &message);
+                        let ctx = message_context(c, message);
                         let reasons: Vec<String> = message.to.iter().chain(&message.cc).map(|a| a.reason.clone()).collect();
                         sqlx::query(
                             "INSERT INTO outbox (request_id, kind, subject, to_addrs, cc_addrs, reasons, body_text, created_at) \
@@ -323,7 +323,7 @@ impl Store {
                         .bind(to.join(", "))
                         .bind(cc.join(", "))
                         .bind(serde_json::to_string(&reasons).unwrap_or_default())
-                        .bind(render_text(&message, &ctx))
+                        .bind(render_text(message, &ctx))
                         .bind(at)
                         .execute(&mut *tx)
                         .await?;

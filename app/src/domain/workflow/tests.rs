@@ -94,7 +94,7 @@ impl World {
             self.must(DEV, Action::SignOff { role, evidence: "https://ci.example/run/1".into() });
         }
         self.must(DEV, Action::CompleteStaging);
-        self.must(DEV, Action::UpdateForm { complete: true, planned_start: None });
+        self.must(DEV, Action::UpdateForm { complete: true, planned_start: None, security_related: false });
         self.must(DEV, Action::SubmitForReview);
     }
     fn submitted(&mut self) {
@@ -223,6 +223,26 @@ fn submitting_for_review_needs_a_complete_form() {
 }
 
 // ---- Step 4: review and approval -------------------------------------------------------------
+
+#[test]
+fn the_forms_security_answer_counts_until_hostings_risk_review_decides() {
+    let mut w = World::new();
+    w.must(DEV, Action::Triage(TriageAnswers { active_incident: true, ..Default::default() }));
+    w.must(DEV, Action::UpdateForm { complete: false, planned_start: None, security_related: true });
+    assert!(w.request.security_related);
+    w.must(DEV, Action::EditPlan { new_hash: h("p1"), complete: true });
+    w.must(DEV, Action::CompletePlan);
+    for role in SignOffRole::ALL {
+        w.must(DEV, Action::SignOff { role, evidence: "ok".into() });
+    }
+    w.must(DEV, Action::CompleteStaging);
+    w.must(DEV, Action::UpdateForm { complete: true, planned_start: None, security_related: true });
+    let t = w.must(DEV, Action::SubmitForReview);
+    assert!(messages(&t)[0].cc.iter().any(|a| a.who == Recipient::Isso), "the ISSO is copied from the start");
+    w.must(HOSTING, Action::RecordRiskReview { security_related: false });
+    w.must(HOSTING, Action::UpdateForm { complete: true, planned_start: None, security_related: true });
+    assert!(!w.request.security_related, "the review's conclusion stands");
+}
 
 #[test]
 fn hosting_must_record_the_risk_review_before_submitting_to_the_cors() {
@@ -463,7 +483,7 @@ fn on_the_fast_path_staging_sign_off_is_recorded_afterwards_before_closing() {
     let mut w = World::new();
     w.must(DEV, Action::Triage(TriageAnswers { users_cannot_access: true, ..Default::default() }));
     w.must(HOSTING, Action::EditPlan { new_hash: h("hotfix"), complete: true });
-    w.must(HOSTING, Action::UpdateForm { complete: true, planned_start: None });
+    w.must(HOSTING, Action::UpdateForm { complete: true, planned_start: None, security_related: false });
     w.must(HOSTING, Action::AssignEngineer { engineer: HOSTING });
     w.must(HOSTING, Action::RecordRiskReview { security_related: false });
     w.must(HOSTING, Action::SubmitToCors);
@@ -528,7 +548,7 @@ fn alphabet() -> Vec<Action> {
         Action::CompletePlan,
         Action::RequestHostingHelp,
         Action::CompleteStaging,
-        Action::UpdateForm { complete: true, planned_start: None },
+        Action::UpdateForm { complete: true, planned_start: None, security_related: false },
         Action::SubmitForReview,
         Action::AssignEngineer { engineer: HOSTING },
         Action::RecordRiskReview { security_related: false },

@@ -52,7 +52,8 @@ pub fn CheckPage() -> impl IntoView {
     let resource = request_resource(submit.version().into());
     with_request(resource, move |v| {
         let r = v.summary.reference.clone();
-        let editable = matches!(v.state, State::Planning | State::StagingValidation | State::CrForm | State::ReturnedToDev);
+        let editable =
+            matches!(v.state, State::Planning | State::StagingValidation | State::CrForm | State::ReturnedToDev);
         let link = move |path: &str| editable.then(|| format!("/requests/{r}/{path}"));
         let f = v.form.clone();
         let checklist: Vec<String> = CHECKLIST
@@ -63,7 +64,7 @@ pub fn CheckPage() -> impl IntoView {
         let heading = if editable { "Check your answers before submitting" } else { "The emergency change request" };
         let reference = v.summary.reference.clone();
         view! {
-            <Title text=move || page_title(heading, other.with(|o| o.is_some()))/>
+            <crate::pages::PageTitle title=heading has_errors=Signal::derive(move || other.with(|o| o.is_some()))/>
             <BackToTasks reference=reference.clone()/>
             <ErrorSummary errors=no_fields other=other/>
             <span class="caption">{v.summary.reference.clone()}</span>

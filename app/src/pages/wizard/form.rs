@@ -6,9 +6,7 @@ use crate::api::wizard::SaveFormSection;
 use crate::components::form::{form_errors_of, other_error_of, Checkboxes, ErrorSummary, Radios, TextArea, TextField};
 use crate::domain::cr_form::{CHECKLIST, SECTIONS};
 use crate::domain::workflow::ActionKind;
-use crate::pages::page_title;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 /// How a field is asked.
@@ -117,7 +115,7 @@ pub fn FormSectionPage() -> impl IntoView {
         };
         let warnings = v.window_warnings.clone();
         view! {
-            <Title text=move || page_title(title, has_errors.get())/>
+            <crate::pages::PageTitle title=title has_errors=has_errors/>
             <BackToTasks reference=reference.clone()/>
             <div class="grid-two-thirds">
                 <ErrorSummary errors=errors other=other/>

@@ -6,9 +6,7 @@ use crate::api::wizard::{ChangePlanStep, CompletePlan, SavePlanStep};
 use crate::components::form::{form_errors_of, kept_value, other_error_of, ErrorSummary, TextArea, TextField};
 use crate::domain::forms::{FormFields, PlanStepForm};
 use crate::domain::workflow::ActionKind;
-use crate::pages::page_title;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 /// The plan: its steps, with ways to change, reorder and remove them.
@@ -18,7 +16,8 @@ pub fn PlanPage() -> impl IntoView {
     let complete = ServerAction::<CompletePlan>::new();
     let change_value = Signal::derive(move || change.value().get());
     let complete_value = Signal::derive(move || complete.value().get());
-    let other = Signal::derive(move || other_error_of(change_value).get().or_else(|| other_error_of(complete_value).get()));
+    let other =
+        Signal::derive(move || other_error_of(change_value).get().or_else(|| other_error_of(complete_value).get()));
     let resource = request_resource(versions(vec![change.version().into(), complete.version().into()]));
     with_request(resource, move |v| {
         let reference = v.summary.reference.clone();
@@ -29,7 +28,7 @@ pub fn PlanPage() -> impl IntoView {
         let minutes: u32 = v.plan.estimated_minutes();
         let no_field_errors = Signal::derive(|| None);
         view! {
-            <Title text=move || page_title("Operation plan", other.with(|o| o.is_some()))/>
+            <crate::pages::PageTitle title="Operation plan" has_errors=Signal::derive(move || other.with(|o| o.is_some()))/>
             <BackToTasks reference=reference.clone()/>
             <ErrorSummary errors=no_field_errors other=other/>
             <Caption view=v.clone()/>
@@ -135,7 +134,7 @@ pub fn PlanStepPage() -> impl IntoView {
         };
         let title = heading.clone();
         view! {
-            <Title text=move || page_title(&title, has_errors.get())/>
+            <crate::pages::PageTitle title=&title has_errors=has_errors/>
             <a class="back-link" href=format!("/requests/{reference}/plan")>"Back to the plan"</a>
             <div class="grid-two-thirds">
                 <ErrorSummary errors=errors other=other/>
@@ -145,13 +144,13 @@ pub fn PlanStepPage() -> impl IntoView {
                     <input type="hidden" name="reference" value=reference.clone()/>
                     <input type="hidden" name="base_version" value=v.plan_version.to_string()/>
                     <input type="hidden" name="index" value=index.map(|n| n.to_string()).unwrap_or_default()/>
-                    <TextField name="action" label="What this step does" hint="A few words, for example “Deploy the patched image”." value=field("action") errors=errors/>
-                    <TextArea name="commands" label="Commands or instructions" hint="Exactly what to run or do, so anyone on the hosting team can repeat it." code=true rows=6 value=field("commands") errors=errors/>
-                    <TextField name="owner" label="Who does it" hint="A team or a person, for example “Hosting” or “Dana (dev)”." value=field("owner") errors=errors/>
-                    <TextArea name="expected_result" label="Expected result" rows=3 value=field("expected_result") errors=errors/>
-                    <TextArea name="verification" label="How to verify it worked" rows=3 value=field("verification") errors=errors/>
-                    <TextArea name="rollback" label="How to roll back this step" rows=3 value=field("rollback") errors=errors/>
-                    <TextField name="estimated_minutes" label="Estimated time in minutes" inputmode="numeric" value=field("estimated_minutes") errors=errors/>
+                    <TextField name="action" input_name="step[action]" label="What this step does" hint="A few words, for example “Deploy the patched image”." value=field("action") errors=errors/>
+                    <TextArea name="commands" input_name="step[commands]" label="Commands or instructions" hint="Exactly what to run or do, so anyone on the hosting team can repeat it." code=true rows=6 value=field("commands") errors=errors/>
+                    <TextField name="owner" input_name="step[owner]" label="Who does it" hint="A team or a person, for example “Hosting” or “Dana (dev)”." value=field("owner") errors=errors/>
+                    <TextArea name="expected_result" input_name="step[expected_result]" label="Expected result" rows=3 value=field("expected_result") errors=errors/>
+                    <TextArea name="verification" input_name="step[verification]" label="How to verify it worked" rows=3 value=field("verification") errors=errors/>
+                    <TextArea name="rollback" input_name="step[rollback]" label="How to roll back this step" rows=3 value=field("rollback") errors=errors/>
+                    <TextField name="estimated_minutes" input_name="step[estimated_minutes]" label="Estimated time in minutes" inputmode="numeric" value=field("estimated_minutes") errors=errors/>
                     <button type="submit" class="button">"Save step"</button>
                 </ActionForm>
             </div>

@@ -6,9 +6,7 @@ use crate::api::wizard::{CompleteStaging, RequestHostingHelp, SaveStagingNotes, 
 use crate::components::form::{form_errors_of, other_error_of, ErrorSummary, Radios, TextArea};
 use crate::domain::calendar::{eastern, ClockStatus};
 use crate::domain::workflow::{ActionKind, SignOffRole};
-use crate::pages::page_title;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 fn role_key(r: SignOffRole) -> &'static str {
     match r {
@@ -65,11 +63,13 @@ pub fn StagingPage() -> impl IntoView {
             sign_errors.with(|e| e.as_ref().and_then(|e| e.value_of("role").map(str::to_string))).unwrap_or_default()
         });
         let sign_evidence = Signal::derive(move || {
-            sign_errors.with(|e| e.as_ref().and_then(|e| e.value_of("evidence").map(str::to_string))).unwrap_or_default()
+            sign_errors
+                .with(|e| e.as_ref().and_then(|e| e.value_of("evidence").map(str::to_string)))
+                .unwrap_or_default()
         });
         let (r_help, r_sign, r_done) = (reference.clone(), reference.clone(), reference.clone());
         view! {
-            <Title text=move || page_title("Validate in staging", has_errors.get())/>
+            <crate::pages::PageTitle title="Validate in staging" has_errors=has_errors/>
             <BackToTasks reference=reference.clone()/>
             <ErrorSummary errors=errors other=other/>
             <Caption view=v.clone()/>

@@ -52,7 +52,7 @@ pub fn TriagePage() -> impl IntoView {
             .into_any();
         }
         view! {
-            <Title text=move || page_title("Is this an emergency?", has_errors.get())/>
+            <crate::pages::PageTitle title="Is this an emergency?" has_errors=has_errors/>
             <BackToTasks reference=reference.clone()/>
             <div class="grid-two-thirds">
                 <ErrorSummary errors=errors other=other/>

@@ -1,0 +1,282 @@
+import { Page, Locator } from "@playwright/test";
+import { test, expect, expectAccessible, signIn, jsOn, ready } from "./fixtures";
+
+/** How the person moves: with a mouse, or with the keyboard alone. */
+type Hands = "mouse" | "keyboard";
+
+/** Moves focus with Tab until `target` has it (fails if it never does: unreachable by keyboard). */
+async function tabTo(page: Page, target: Locator) {
+  for (let i = 0; i < 150; i++) {
+    if (await target.evaluate((el) => el === document.activeElement).catch(() => false)) return;
+    await page.keyboard.press("Tab");
+  }
+  throw new Error(`could not reach ${target} with the keyboard`);
+}
+
+async function fill(page: Page, hands: Hands, target: Locator, text: string) {
+  if (hands === "mouse") return target.fill(text);
+  await tabTo(page, target);
+  await page.keyboard.press("Control+A");
+  await page.keyboard.insertText(text);
+}
+
+async function choose(page: Page, hands: Hands, target: Locator) {
+  if (hands === "mouse") return target.check();
+  const isRadio = (await target.getAttribute("type")) === "radio";
+  if (!isRadio) {
+    await tabTo(page, target);
+    await page.keyboard.press("Space");
+    return expect(target).toBeChecked();
+  }
+  // A radio group is one Tab stop; the arrow keys move (and select) within it.
+  const name = await target.getAttribute("name");
+  const group = page.locator(`input[type=radio][name="${name}"]`);
+  for (let i = 0; i < 150; i++) {
+    const inGroup = await page.evaluate((n) => (document.activeElement as HTMLInputElement | null)?.name === n, name);
+    if (inGroup) break;
+    await page.keyboard.press("Tab");
+  }
+  for (let i = 0; i < (await group.count()) + 1; i++) {
+    if (await target.evaluate((el) => el === document.activeElement)) break;
+    await page.keyboard.press("ArrowDown");
+  }
+  await page.keyboard.press("Space");
+  await expect(target).toBeChecked();
+}
+
+async function press(page: Page, hands: Hands, target: Locator) {
+  if (hands === "mouse") return target.click();
+  await tabTo(page, target);
+  await page.keyboard.press("Enter");
+}
+
+/** Answers one yes/no question by its legend. */
+function answer(page: Page, question: string, yes: boolean) {
+  return page.getByRole("group", { name: question }).getByLabel(yes ? "Yes" : "No", { exact: true });
+}
+
+async function startRequest(page: Page, hands: Hands, title: string, js: boolean) {
+  await page.goto("/requests/new");
+  await ready(page, js);
+  await fill(page, hands, page.getByLabel("Title"), title);
+  await fill(page, hands, page.getByLabel("Affected system"), "Grants portal");
+  await press(page, hands, page.getByRole("button", { name: "Save and continue" }));
+  await expect(page).toHaveURL(/\/requests\/ECR-\d{4}-\d{4,}\/triage$/);
+  await ready(page, js);
+  await expectAccessible(page);
+  return page.url().split("/").slice(-2)[0];
+}
+
+async function triage(page: Page, hands: Hands, answers: [boolean, boolean, boolean, boolean]) {
+  const questions = [
+    "Is there an active, ongoing incident?",
+    "Are users unable to reach the service?",
+    "Is performance significantly degraded?",
+    "Does the change address an immediate security or quality need?",
+  ];
+  for (let i = 0; i < 4; i++) await choose(page, hands, answer(page, questions[i], answers[i]));
+  await press(page, hands, page.getByRole("button", { name: "Continue" }));
+}
+
+async function addStep(page: Page, hands: Hands, js: boolean, reference: string) {
+  await page.goto(`/requests/${reference}/plan/step/new`);
+  await ready(page, js);
+  await fill(page, hands, page.getByLabel("What this step does"), "Deploy the patched image");
+  await fill(page, hands, page.getByLabel("Commands or instructions"), "kubectl set image deploy/portal portal=portal:2.4.1");
+  await fill(page, hands, page.getByLabel("Who does it"), "Hosting");
+  await fill(page, hands, page.getByLabel("Expected result"), "All pods ready");
+  await fill(page, hands, page.getByLabel("How to verify it worked"), "curl https://portal/healthz");
+  await fill(page, hands, page.getByLabel("How to roll back this step"), "kubectl rollout undo deploy/portal");
+  await fill(page, hands, page.getByLabel("Estimated time in minutes"), "15");
+  await press(page, hands, page.getByRole("button", { name: "Save step" }));
+  await expect(page).toHaveURL(new RegExp(`/requests/${reference}/plan$`));
+  await expect(page.getByRole("heading", { name: "Step 1: Deploy the patched image" })).toBeVisible();
+}
+
+async function section(page: Page, hands: Hands, js: boolean, heading: string, work: () => Promise<void>) {
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(heading);
+  await ready(page, js);
+  await expectAccessible(page);
+  await work();
+  await press(page, hands, page.getByRole("button", { name: "Save and continue" }));
+}
+
+/** Walks a whole emergency request from the start page to the confirmation page. */
+async function wholeRequest(page: Page, hands: Hands, js: boolean, title: string) {
+  await signIn(page, "dev@example.gov");
+  const reference = await startRequest(page, hands, title, js);
+  await triage(page, hands, [true, false, false, true]);
+  await expect(page).toHaveURL(new RegExp(`/requests/${reference}$`));
+  await expect(page.getByRole("link", { name: "Write the operation plan" })).toBeVisible();
+  await expectAccessible(page);
+
+  await addStep(page, hands, js, reference);
+  await ready(page, js);
+  await expectAccessible(page);
+  await press(page, hands, page.getByRole("button", { name: "The plan is complete: continue to staging" }));
+  await expect(page).toHaveURL(new RegExp(`/requests/${reference}/staging$`));
+  await ready(page, js);
+  await expectAccessible(page);
+
+  for (const who of ["QA", "Testers", "Dev", "Product"]) {
+    await choose(page, hands, page.getByRole("group", { name: "Sign off as" }).getByLabel(who, { exact: true }));
+    await fill(page, hands, page.getByLabel("Evidence"), `https://ci.example.gov/runs/982 (${who})`);
+    await press(page, hands, page.getByRole("button", { name: "Sign off", exact: true }));
+    await expect(page.getByRole("row", { name: new RegExp(`^${who} Dana Developer`) })).toBeVisible();
+    await ready(page, js);
+  }
+  await press(page, hands, page.getByRole("button", { name: "Staging is validated: continue to the form" }));
+  await expect(page).toHaveURL(new RegExp(`/requests/${reference}/form/details$`));
+
+  await section(page, hands, js, "Change details", async () => {
+    await fill(page, hands, page.getByLabel("Systems and services"), "Grants portal web and API");
+    await fill(page, hands, page.getByLabel("Environment"), "Production");
+    await fill(page, hands, page.getByLabel("Artifact and version to deploy"), "portal:2.4.1");
+    await fill(page, hands, page.getByLabel("Link to the pipeline run"), "https://ci.example.gov/runs/981");
+    await fill(page, hands, page.getByLabel("What the change does"), "Patch OpenSSL — Ünïcode kept");
+  });
+  await section(page, hands, js, "Justification, impact and risk", async () => {
+    await fill(page, hands, page.getByLabel("Why it cannot wait for the regular window"), "Exploited in the wild");
+    await choose(page, hands, page.getByRole("group", { name: "Is the change related to a security fix or incident?" }).getByLabel("Yes", { exact: true }));
+    await fill(page, hands, page.getByLabel("How it relates to security"), "CVE-2026-0001");
+    await fill(page, hands, page.getByLabel("Impact"), "Rolling restart");
+    await choose(page, hands, page.getByRole("group", { name: "Risk" }).getByLabel("Medium"));
+  });
+  await section(page, hands, js, "Deployment strategy and rollback", async () => {
+    await choose(page, hands, page.getByLabel("Blue/green: switch traffic to a new copy"));
+    await fill(page, hands, page.getByLabel("Rollback plan"), "Switch traffic back to blue");
+  });
+  await section(page, hands, js, "Requested window", async () => {
+    await fill(page, hands, page.getByLabel("Date to start"), "2030-01-08");
+    await fill(page, hands, page.getByLabel("Time to start (Eastern)"), "10:00");
+    await fill(page, hands, page.getByLabel("Expected duration in minutes"), "30");
+  });
+  await section(page, hands, js, "Pre-deployment checklist and contacts", async () => {
+    for (const box of await page.getByRole("group", { name: "Pre-deployment checklist" }).getByRole("checkbox").all()) {
+      await choose(page, hands, box);
+    }
+    await fill(page, hands, page.getByLabel("Who is on call during the change"), "Dana 555-0100");
+    await fill(page, hands, page.getByLabel("Affected teams"), "Grants Portal team");
+    await fill(page, hands, page.getByLabel("Stakeholders to notify (optional)"), "owner@example.gov");
+  });
+
+  await expect(page).toHaveURL(new RegExp(`/requests/${reference}/check$`));
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Check your answers before submitting");
+  await expect(page.getByText("Patch OpenSSL — Ünïcode kept")).toBeVisible();
+  await ready(page, js);
+  await expectAccessible(page);
+  await press(page, hands, page.getByRole("button", { name: "Submit emergency change request" }));
+  await expect(page).toHaveURL(new RegExp(`/requests/${reference}/submitted$`));
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Emergency change request submitted");
+  await expect(page.getByText(reference)).toBeVisible();
+  await expect(page.getByRole("row", { name: /The ISSO/ })).toBeVisible();
+  await expectAccessible(page);
+
+  // Back does not submit twice: the check page now shows the submitted request.
+  await page.goBack();
+  await expect(page.getByRole("button", { name: "Submit emergency change request" })).toHaveCount(0);
+  return reference;
+}
+
+test("a dev team member completes an emergency request, and the hosting queue shows it", async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  const js = jsOn(testInfo);
+  const reference = await wholeRequest(page, "mouse", js, `Patch OpenSSL (${testInfo.project.name})`);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signIn(page, "hosting@example.gov");
+  await page.goto("/hosting");
+  await expect(page.getByRole("row", { name: new RegExp(reference) })).toContainText("Hosting review");
+  await expectAccessible(page);
+  await page.goto("/dev/mail");
+  await expect(page.getByRole("heading", { name: /Grants portal - Production - Emergency Change Request/ }).first()).toBeVisible();
+  await expectAccessible(page);
+});
+
+test("the whole request can be completed with the keyboard alone", async ({ page }, testInfo) => {
+  test.skip(!jsOn(testInfo), "once is enough: the no-JavaScript walk above uses the same forms");
+  test.setTimeout(180_000);
+  await wholeRequest(page, "keyboard", true, "Keyboard-only request");
+});
+
+test("nothing urgent: triage makes it a regular change and says what happens next", async ({ page }, testInfo) => {
+  const js = jsOn(testInfo);
+  await signIn(page, "dev@example.gov");
+  await startRequest(page, "mouse", "Upgrade a library", js);
+  await triage(page, "mouse", [false, false, false, false]);
+  await expect(page).toHaveURL(/\/regular$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Planned as a regular change");
+  await expect(page.getByText("We have told the hosting team.")).toBeVisible();
+  await expectAccessible(page);
+});
+
+test("production down: the outage fast path goes straight to hosting and says so", async ({ page }, testInfo) => {
+  const js = jsOn(testInfo);
+  await signIn(page, "dev@example.gov");
+  await startRequest(page, "mouse", "Portal is down", js);
+  await triage(page, "mouse", [true, true, false, false]);
+  await expect(page.getByRole("region", { name: "Outage fast path" })).toBeVisible();
+  await expect(page.getByText("Hosting review")).toBeVisible();
+  await expect(page.getByRole("link", { name: /Record staging sign-off \(afterwards/ })).toBeVisible();
+  await expectAccessible(page);
+});
+
+test("every step reports bad input at the field and keeps what was typed", async ({ page }, testInfo) => {
+  const js = jsOn(testInfo);
+  await signIn(page, "dev@example.gov");
+  const reference = await startRequest(page, "mouse", "Errors everywhere", js);
+
+  // Triage: one answer given, three missing.
+  await answer(page, "Is there an active, ongoing incident?", true).check();
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.getByRole("alert")).toContainText("Select yes if users cannot reach the service");
+  await expect(page).toHaveTitle(/^Error: /);
+  await expect(answer(page, "Is there an active, ongoing incident?", true)).toBeChecked();
+  await expectAccessible(page);
+  await triage(page, "mouse", [true, false, false, false]);
+  await expect(page).toHaveURL(new RegExp(`/requests/${reference}$`));
+
+  // Plan step: minutes in words.
+  await page.goto(`/requests/${reference}/plan/step/new`);
+  await ready(page, js);
+  await page.getByLabel("What this step does").fill("Restart");
+  await page.getByLabel("Estimated time in minutes").fill("a while");
+  await page.getByRole("button", { name: "Save step" }).click();
+  await expect(page.getByRole("alert")).toContainText("Estimated time must be a whole number of minutes from 1 to 1440");
+  await expect(page.getByLabel("What this step does")).toHaveValue("Restart");
+  await expect(page.getByLabel("Estimated time in minutes")).toHaveValue("a while");
+  if (js) await expect(page.getByRole("alert")).toBeFocused();
+  await expectAccessible(page);
+
+  // A form section: saved anyway, problems reported at their fields.
+  await page.goto(`/requests/${reference}/form/deployment`);
+  await ready(page, js);
+  await page.getByLabel("Canary: a small share of traffic first").check();
+  await page.getByLabel("Canary traffic steps (for a canary)").fill("50, 5");
+  await page.getByRole("button", { name: "Save and continue" }).click();
+  await expect(page.getByRole("alert")).toContainText("Enter the canary traffic steps as increasing percentages ending at 100");
+  await expect(page.locator("#field-rollback_plan-error")).toContainText("only a feature flag with a tested kill switch");
+  await expect(page.getByLabel("Canary traffic steps (for a canary)")).toHaveValue("50, 5");
+  await expect(page.getByLabel("Canary: a small share of traffic first")).toBeChecked();
+  await expectAccessible(page);
+
+  // The requested window: a Friday needs a reason.
+  await page.goto(`/requests/${reference}/form/schedule`);
+  await ready(page, js);
+  await page.getByLabel("Date to start").fill("2030-01-11");
+  await page.getByLabel("Time to start (Eastern)").fill("10:00");
+  await page.getByLabel("Expected duration in minutes").fill("30");
+  await page.getByRole("button", { name: "Save and continue" }).click();
+  await expect(page.locator("#field-override_reason-error")).toContainText("Friday");
+  await expect(page.getByLabel("Date to start")).toHaveValue("2030-01-11");
+  await expectAccessible(page);
+
+  // "Save and come back later" keeps a half-finished section without complaint.
+  await page.goto(`/requests/${reference}/form/details`);
+  await ready(page, js);
+  await page.getByLabel("Environment").fill("Production");
+  await page.getByRole("button", { name: "Save and come back later" }).click();
+  await expect(page).toHaveURL(new RegExp(`/requests/${reference}$`));
+  await expect(page.getByRole("listitem").filter({ hasText: "Change details" })).toContainText("In progress");
+  await page.goto(`/requests/${reference}/form/details`);
+  await expect(page.getByLabel("Environment")).toHaveValue("Production");
+});
