@@ -1,7 +1,7 @@
 //! What server functions need from the outside world, as traits the `server` crate implements
 //! (storage, accounts). Server functions reach them through Leptos context; only under `ssr`.
 
-use crate::api::types::{MailView, RequestSummary, SessionUser, SignOffView};
+use crate::api::types::{AttachmentView, MailView, RequestSummary, SessionUser, SignOffView};
 use crate::domain::cr_form::CrForm;
 use crate::domain::forms::StartRequest;
 use crate::domain::plan::Plan;
@@ -157,6 +157,8 @@ pub struct LoadedRequest {
     pub queued_window: Option<DateTime<Utc>>,
     /// When the dev team submitted it for review.
     pub submitted_at: Option<DateTime<Utc>>,
+    /// Staging evidence files.
+    pub attachments: Vec<AttachmentView>,
 }
 
 /// Everything a commit writes.

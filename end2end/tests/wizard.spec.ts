@@ -118,6 +118,20 @@ async function wholeRequest(page: Page, hands: Hands, js: boolean, title: string
   await ready(page, js);
   await expectAccessible(page);
 
+  if (hands === "mouse") {
+    // Evidence files: a file whose content contradicts its name is refused at the field…
+    await page.getByLabel("Attach a file (optional)").setInputFiles({ name: "report.pdf", mimeType: "application/pdf", buffer: Buffer.from("<html>not a pdf</html>") });
+    await page.getByRole("button", { name: "Upload file" }).click();
+    await expect(page.locator("#field-file-error")).toContainText("content does not match its name");
+    await expect(page.getByRole("alert")).toContainText("content does not match its name");
+    await expect(page).toHaveTitle(/^Error: /);
+    await expectAccessible(page);
+    // …and a real one is listed with its checksum.
+    await page.getByLabel("Attach a file (optional)").setInputFiles({ name: "staging-run.log", mimeType: "text/plain", buffer: Buffer.from("all 212 checks passed\n") });
+    await page.getByRole("button", { name: "Upload file" }).click();
+    await expect(page.getByRole("link", { name: "staging-run.log" })).toBeVisible();
+    await ready(page, js);
+  }
   for (const who of ["QA", "Testers", "Dev", "Product"]) {
     await choose(page, hands, page.getByRole("group", { name: "Sign off as" }).getByLabel(who, { exact: true }));
     await fill(page, hands, page.getByLabel("Evidence"), `https://ci.example.gov/runs/982 (${who})`);

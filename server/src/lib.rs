@@ -4,6 +4,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod attachments;
 pub mod auth;
 pub mod config;
 pub mod demo;
@@ -74,6 +75,12 @@ pub fn router(state: AppState) -> Router {
     let context = move || provide_context(services.clone());
     Router::new()
         .route("/healthz", get(http::healthz))
+        .route(
+            "/requests/{reference}/attachments",
+            axum::routing::post(attachments::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(app::domain::attachment::MAX_BYTES + 1024 * 1024)),
+        )
+        .route("/requests/{reference}/attachments/{id}", get(attachments::download))
         .route(
             "/api/{*fn_name}",
             axum::routing::post({

@@ -320,12 +320,46 @@ both_backends!(only_the_requesting_team_may_act_and_other_teams_cannot_even_see_
     let r = start(&app, "Patch").await;
     app.call("sign_out", &[]).await;
 
+    // Every wizard server function, with valid input, by people who may not use it.
+    let plan_step = step(&r, "0");
+    let calls: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        ("answer_triage", [&[("reference", r.as_str())], EMERGENCY].concat()),
+        ("save_plan_step", plan_step.clone()),
+        ("change_plan_step", vec![("reference", &r), ("base_version", "0"), ("index", "1"), ("command", "delete")]),
+        ("complete_plan", vec![("reference", &r)]),
+        ("save_staging_notes", vec![("reference", &r), ("notes", "x")]),
+        ("request_hosting_help", vec![("reference", &r)]),
+        ("sign_off_staging", vec![("reference", &r), ("role", "qa"), ("evidence", "x")]),
+        ("complete_staging", vec![("reference", &r)]),
+        ("save_form_section", vec![("reference", &r), ("section", "details"), ("intent", "later")]),
+        ("submit_for_review", vec![("reference", &r)]),
+    ];
     app.sign_in("otto@example.gov").await;
     let (status, _) = failed(&app, "get_request_view", &[("reference", &r)]).await;
     assert_eq!(status, 404, "another team's request is not even visible");
-    let (status, _) = failed(&app, "answer_triage", &[&[("reference", r.as_str())], EMERGENCY].concat()).await;
-    assert_eq!(status, 404);
+    for (name, form) in &calls {
+        let (status, _) = failed(&app, name, form).await;
+        assert_eq!(status, 404, "{name} by another team");
+    }
     app.call("sign_out", &[]).await;
+    app.sign_in("cor1@example.gov").await;
+    for (name, form) in &calls {
+        let (status, _) = failed(&app, name, form).await;
+        assert!(status == 403 || status == 409, "{name} by a COR: {status}");
+        assert_ne!(status, 200);
+    }
+    app.call("sign_out", &[]).await;
+    for (name, form) in &calls {
+        let (status, _) = failed(&app, name, form).await;
+        assert_eq!(status, 401, "{name} signed out");
+    }
+    let v = {
+        app.sign_in("dev@example.gov").await;
+        let v = view(&app, &r).await;
+        app.call("sign_out", &[]).await;
+        v
+    };
+    assert_eq!((v["state"].as_str(), v["plan_version"].as_i64()), (Some("Triage"), Some(0)), "nothing changed");
 
     for (who, may) in [
         ("cor1@example.gov", serde_json::json!(["RaiseHold"])),
@@ -347,3 +381,70 @@ both_backends!(only_the_requesting_team_may_act_and_other_teams_cannot_even_see_
     assert_eq!(status, 403, "the queue is for hosting");
     app.stop().await;
 });
+
+async fn upload(app: &TestApp, reference: &str, name: &str, bytes: Vec<u8>) -> String {
+    let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
+    let res = app
+        .client
+        .post(app.url(&format!("/requests/{reference}/attachments")))
+        .header("Sec-Fetch-Site", "same-origin")
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "uploads answer with a redirect back to staging");
+    res.headers()["location"].to_str().unwrap().to_string()
+}
+
+both_backends!(
+    staging_evidence_files_are_checked_stored_with_their_checksum_and_downloaded,
+    |url: String, _b| async move {
+        add_other_team_dev(&url).await;
+        let app = TestApp::spawn(&url).await;
+        app.sign_in("dev@example.gov").await;
+        let r = start(&app, "Patch").await;
+        ok(&app, "answer_triage", &[&[("reference", r.as_str())], EMERGENCY].concat()).await;
+        ok(&app, "save_plan_step", &step(&r, "0")).await;
+        ok(&app, "complete_plan", &[("reference", &r)]).await;
+
+        let pdf = b"%PDF-1.7\n% staging run 982\n".to_vec();
+        let loc = upload(&app, &r, "C:\\evidence\\run \"982\".pdf", pdf.clone()).await;
+        assert!(loc.ends_with("/staging#attachments"), "{loc}");
+        let v = view(&app, &r).await;
+        let a = &v["attachments"][0];
+        assert_eq!(a["file_name"], "run 982.pdf", "path and quotes removed");
+        let expected = {
+            use sha2::Digest;
+            hex::encode(sha2::Sha256::digest(&pdf))
+        };
+        assert_eq!(a["sha256"], expected.as_str());
+        let id = a["id"].as_i64().unwrap();
+        let res = app.client.get(app.url(&format!("/requests/{r}/attachments/{id}"))).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-type"], "application/pdf");
+        assert_eq!(res.headers()["content-disposition"], "attachment; filename=\"run 982.pdf\"");
+        assert_eq!(res.bytes().await.unwrap().to_vec(), pdf);
+
+        assert!(upload(&app, &r, "report.pdf", b"<script>alert(1)</script>".to_vec())
+            .await
+            .ends_with("upload_error=mismatch#field-file"));
+        assert!(upload(&app, &r, "tool.exe", b"MZ".to_vec()).await.contains("upload_error=wrong_type"));
+        assert!(upload(&app, &r, "big.log", vec![b'a'; 10 * 1024 * 1024 + 1]).await.contains("upload_error=too_large"));
+        assert_eq!(view(&app, &r).await["attachments"].as_array().unwrap().len(), 1, "refused files are not stored");
+        app.call("sign_out", &[]).await;
+
+        app.sign_in("otto@example.gov").await;
+        let res = app.client.get(app.url(&format!("/requests/{r}/attachments/{id}"))).send().await.unwrap();
+        assert_eq!(res.status(), 404, "another team cannot download");
+        let part = reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("a.txt");
+        let res = app
+            .client
+            .post(app.url(&format!("/requests/{r}/attachments")))
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 404, "nor upload");
+        app.stop().await;
+    }
+);

@@ -65,7 +65,7 @@ use crate::domain::reference::Reference;
 use crate::domain::roles::Role;
 use crate::domain::tasks::task_list;
 use crate::domain::workflow::{
-    available_actions, decide, Action, Actor, Context, Party, Refusal, Transition, TriageAnswers,
+    available_actions, decide, Action, ActionKind, Actor, Context, Party, Refusal, Transition, TriageAnswers, RULES,
 };
 use crate::ports::{Commit, LoadedRequest, StoreError};
 
@@ -153,10 +153,23 @@ fn refusal(r: Refusal) -> AppError {
 /// a plan edit based on an older plan version is a conflict for the person to resolve.
 pub async fn perform(
     reference: &str,
+    kind: ActionKind,
     build: impl Fn(&Loaded) -> Result<Change, AppError>,
 ) -> Result<(Loaded, Transition), AppError> {
     for _ in 0..3 {
         let loaded = load_readable(reference).await?;
+        // Authorise before looking at the input: someone who may never take this action on
+        // this request learns nothing from it.
+        {
+            let actor = actor_of(&loaded.session);
+            let ctx = Context { now: chrono::Utc::now(), cors: &loaded.cors, calendar: &loaded.calendar };
+            let may = RULES
+                .iter()
+                .any(|r| r.action == kind && r.who.iter().any(|p| p.includes(&actor, &loaded.request.snapshot, &ctx)));
+            if !may {
+                return Err(AppError::Forbidden);
+            }
+        }
         let change = build(&loaded)?;
         if change.base_plan_version.is_some_and(|base| base != loaded.request.plan_version) {
             return Err(AppError::Conflict);
@@ -241,5 +254,6 @@ pub fn view_of(l: &Loaded) -> RequestView {
         available: available_actions(&r.snapshot, &actor, &ctx),
         tasks: task_list(&r.snapshot, &r.plan, &r.form, &r.staging_notes, &l.calendar),
         submit_notices: notice_preview(MessageKind::SubmittedForReview, security),
+        attachments: r.attachments.clone(),
     }
 }

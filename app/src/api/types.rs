@@ -133,6 +133,8 @@ pub struct RequestView {
     pub tasks: Vec<Task>,
     /// Who submitting for review notifies, and why.
     pub submit_notices: Vec<NoticePreview>,
+    /// Staging evidence files.
+    pub attachments: Vec<AttachmentView>,
 }
 
 impl RequestView {
@@ -140,4 +142,21 @@ impl RequestView {
     pub fn can(&self, action: ActionKind) -> bool {
         self.available.contains(&action)
     }
+}
+
+/// A staging evidence file, as listed (its bytes download separately).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentView {
+    /// Its id.
+    pub id: i64,
+    /// The cleaned file name.
+    pub file_name: String,
+    /// Media type it is served as.
+    pub media_type: String,
+    /// Size in bytes.
+    pub size_bytes: i64,
+    /// SHA-256, hex.
+    pub sha256: String,
+    /// Who uploaded it.
+    pub uploaded_by: String,
 }

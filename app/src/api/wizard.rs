@@ -122,7 +122,7 @@ mod server {
     use crate::api::types::{MailView, RequestSummary, RequestView};
     use crate::domain::cr_form::{CrForm, CHECKLIST, SECTIONS};
     use crate::domain::forms::{FieldError, FormErrors, PlanStepForm, SignOffForm, TriageForm};
-    use crate::domain::workflow::{Action, State, TriageOutcome};
+    use crate::domain::workflow::{Action, ActionKind, State, TriageOutcome};
     use crate::error::AppError;
     use std::collections::BTreeMap;
 
@@ -137,7 +137,7 @@ mod server {
 
     pub async fn answer_triage(reference: String, form: TriageForm) -> Result<(), AppError> {
         let answers = form.answers()?;
-        let (loaded, _) = perform(&reference, |_| {
+        let (loaded, _) = perform(&reference, ActionKind::Triage, |_| {
             let mut c = Change::action(Action::Triage(answers));
             c.triage = Some(answers);
             Ok(c)
@@ -170,7 +170,7 @@ mod server {
     ) -> Result<(), AppError> {
         let step = form.step()?;
         let base = parse_version(&base_version)?;
-        let (loaded, _) = perform(&reference, |l| {
+        let (loaded, _) = perform(&reference, ActionKind::EditPlan, |l| {
             let mut plan = l.request.plan.clone();
             if index.trim().is_empty() {
                 plan.steps.push(step.clone());
@@ -198,7 +198,7 @@ mod server {
         command: String,
     ) -> Result<(), AppError> {
         let base = parse_version(&base_version)?;
-        let (loaded, _) = perform(&reference, |l| {
+        let (loaded, _) = perform(&reference, ActionKind::EditPlan, |l| {
             let mut plan = l.request.plan.clone();
             let i = parse_index(&index, plan.steps.len())?;
             match command.as_str() {
@@ -229,7 +229,7 @@ mod server {
             "complete_staging" => Action::CompleteStaging,
             _ => Action::SubmitForReview,
         };
-        let (loaded, t) = perform(&reference, |_| Ok(Change::action(action.clone()))).await?;
+        let (loaded, t) = perform(&reference, action.kind(), |_| Ok(Change::action(action.clone()))).await?;
         let r = &loaded.request.summary.reference;
         match what {
             "complete_plan" => go(r, "staging"),
@@ -281,8 +281,10 @@ mod server {
 
     pub async fn sign_off(reference: String, role: String, evidence: String) -> Result<(), AppError> {
         let (role, evidence) = SignOffForm { role, evidence }.sign_off()?;
-        let (loaded, _) =
-            perform(&reference, |_| Ok(Change::action(Action::SignOff { role, evidence: evidence.clone() }))).await?;
+        let (loaded, _) = perform(&reference, ActionKind::SignOff, |_| {
+            Ok(Change::action(Action::SignOff { role, evidence: evidence.clone() }))
+        })
+        .await?;
         go(&loaded.request.summary.reference, "staging");
         Ok(())
     }
@@ -312,7 +314,7 @@ mod server {
     ) -> Result<(), AppError> {
         let position = SECTIONS.iter().position(|(slug, _)| *slug == section).ok_or(AppError::NotFound)?;
         // Save the draft first, valid or not: nothing typed is lost, with or without JavaScript.
-        let (loaded, _) = perform(&reference, |l| {
+        let (loaded, _) = perform(&reference, ActionKind::UpdateForm, |l| {
             let form = merged(&l.request.form, &section, &fields);
             let complete = form.is_complete(&l.calendar);
             Ok(Change {

@@ -2,7 +2,7 @@
 
 use super::audit::append_audit;
 use super::{from_millis, millis, on_pool, AuditEvent, Store};
-use app::api::types::{MailView, RequestSummary, SessionUser, SignOffView};
+use app::api::types::{AttachmentView, MailView, RequestSummary, SessionUser, SignOffView};
 use app::domain::cr_form::{lines, CrForm};
 use app::domain::notify::{render_text, subject, Message, MessageContext, MessageKind, Recipient};
 use app::domain::plan::{Plan, PlanHash};
@@ -98,6 +98,7 @@ impl Store {
             Ok(Some((row, steps.map(|s| s.0), sign_offs)))
         }.await)?;
         let Some((row, steps_json, sign_offs)) = loaded else { return Ok(None) };
+        let attachments = self.attachments(row.id).await?;
         let plan: Plan = steps_json.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default();
         let form: CrForm = serde_json::from_str(&row.form_json).unwrap_or_default();
         let triage: Option<TriageAnswers> = row.triage_json.as_deref().and_then(|j| serde_json::from_str(j).ok());
@@ -152,6 +153,7 @@ impl Store {
             returned_comments: row.returned_comments,
             queued_window: row.queued_window.map(from_millis),
             submitted_at: row.submitted_at.map(from_millis),
+            attachments,
         }))
     }
 
@@ -490,5 +492,94 @@ mod tests {
         );
         assert_eq!(to, ["a@x.gov", "b@x.gov"]);
         assert_eq!(cc, ["c@x.gov"]);
+    }
+}
+
+type AttachmentRow = (i64, String, String, i64, String, String);
+
+impl Store {
+    /// Stores an attachment (already checked) with its audit event, in one transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn add_attachment(
+        &self,
+        request_id: i64,
+        reference: &str,
+        by: &SessionUser,
+        source: &str,
+        file_name: &str,
+        media_type: &str,
+        data: &[u8],
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<i64, sqlx::Error> {
+        use sha2::Digest;
+        let sha = hex::encode(sha2::Sha256::digest(data));
+        let at = millis(now);
+        on_pool!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO attachments (request_id, file_name, media_type, size_bytes, sha256, data, uploaded_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(request_id)
+            .bind(file_name)
+            .bind(media_type)
+            .bind(data.len() as i64)
+            .bind(&sha)
+            .bind(data)
+            .bind(by.id)
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await?;
+            let event = AuditEvent {
+                at,
+                actor_id: Some(by.id),
+                request_id: Some(request_id),
+                action: "Attach staging evidence".into(),
+                detail: format!("{reference}: attached {file_name} ({} bytes, sha256 {sha})", data.len()),
+                source: source.to_string(),
+                outcome: "success".into(),
+            };
+            append_audit!(tx, &event);
+            tx.commit().await?;
+            Ok(id)
+        }.await)
+    }
+
+    /// The attachments of a request, oldest first.
+    pub async fn attachments(&self, request_id: i64) -> Result<Vec<AttachmentView>, sqlx::Error> {
+        let rows: Vec<AttachmentRow> = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT a.id, a.file_name, a.media_type, a.size_bytes, a.sha256, u.display_name FROM attachments a \
+             JOIN users u ON u.id = a.uploaded_by WHERE a.request_id = $1 ORDER BY a.id",
+        )
+        .bind(request_id)
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, file_name, media_type, size_bytes, sha256, uploaded_by)| AttachmentView {
+                id,
+                file_name,
+                media_type,
+                size_bytes,
+                sha256,
+                uploaded_by,
+            })
+            .collect())
+    }
+
+    /// One attachment's description and bytes, if it belongs to the request.
+    pub async fn attachment(&self, request_id: i64, id: i64) -> Result<Option<(AttachmentView, Vec<u8>)>, sqlx::Error> {
+        type Row = (i64, String, String, i64, String, String, Vec<u8>);
+        let row: Option<Row> = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT a.id, a.file_name, a.media_type, a.size_bytes, a.sha256, u.display_name, a.data FROM attachments a \
+             JOIN users u ON u.id = a.uploaded_by WHERE a.request_id = $1 AND a.id = $2",
+        )
+        .bind(request_id)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?;
+        Ok(row.map(|(id, file_name, media_type, size_bytes, sha256, uploaded_by, data)| {
+            (AttachmentView { id, file_name, media_type, size_bytes, sha256, uploaded_by }, data)
+        }))
     }
 }

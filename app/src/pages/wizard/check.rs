@@ -90,6 +90,7 @@ pub fn CheckPage() -> impl IntoView {
             <dl class="summary-list">
                 {row("What was changed", v.staging_notes.clone(), link("staging"))}
                 {row("Sign-off", v.sign_offs.iter().map(|s| format!("{}: {} — {}", s.role.label(), s.signer, s.evidence)).collect::<Vec<_>>().join("\n"), link("staging"))}
+                {row("Evidence files", v.attachments.iter().map(|a| format!("{} ({} bytes, SHA-256 {})", a.file_name, a.size_bytes, a.sha256)).collect::<Vec<_>>().join("\n"), link("staging"))}
             </dl>
 
             <h2 class="heading-m">"Emergency change request form"</h2>

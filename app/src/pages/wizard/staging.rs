@@ -4,9 +4,12 @@
 use super::{request_resource, versions, with_request, BackToTasks, Caption};
 use crate::api::wizard::{CompleteStaging, RequestHostingHelp, SaveStagingNotes, SignOffStaging};
 use crate::components::form::{form_errors_of, other_error_of, ErrorSummary, Radios, TextArea};
+use crate::domain::attachment::AttachmentError;
 use crate::domain::calendar::{eastern, ClockStatus};
+use crate::domain::forms::{FieldError, FormErrors};
 use crate::domain::workflow::{ActionKind, SignOffRole};
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 fn role_key(r: SignOffRole) -> &'static str {
     match r {
@@ -30,8 +33,17 @@ pub fn StagingPage() -> impl IntoView {
     let complete_v = Signal::derive(move || complete.value().get());
     let notes_errors = form_errors_of(notes_v);
     let sign_errors = form_errors_of(sign_v);
+    // The upload is a plain multipart form: its error comes back in the address.
+    let query = use_query_map();
+    let upload_errors = Signal::derive(move || {
+        query.with(|q| q.get("upload_error")).and_then(|c| AttachmentError::from_code(&c)).map(|e| FormErrors {
+            errors: vec![FieldError { field: "file".into(), message: e.to_string() }],
+            values: vec![],
+        })
+    });
     // One summary at the top for whichever form failed last.
-    let errors = Signal::derive(move || notes_errors.get().or_else(|| sign_errors.get()));
+    let errors =
+        Signal::derive(move || notes_errors.get().or_else(|| sign_errors.get()).or_else(|| upload_errors.get()));
     let other = Signal::derive(move || {
         other_error_of(notes_v)
             .get()
@@ -68,6 +80,10 @@ pub fn StagingPage() -> impl IntoView {
                 .unwrap_or_default()
         });
         let (r_help, r_sign, r_done) = (reference.clone(), reference.clone(), reference.clone());
+        let upload_action = format!("/requests/{reference}/attachments");
+        let upload_message = move || upload_errors.get().and_then(|e| e.errors.first().map(|e| e.message.clone()));
+        let attachments = v.attachments.clone();
+        let r_files = reference.clone();
         view! {
             <crate::pages::PageTitle title="Validate in staging" has_errors=has_errors/>
             <BackToTasks reference=reference.clone()/>
@@ -133,6 +149,41 @@ pub fn StagingPage() -> impl IntoView {
                     <TextArea name="evidence" label="Evidence" hint="A note, or a link to the test run or screenshots." rows=3 value=sign_evidence errors=sign_errors/>
                     <button type="submit" class="button button--secondary">"Sign off"</button>
                 </ActionForm>
+            })}
+            <h2 class="heading-m" id="attachments">"Evidence files"</h2>
+            {if attachments.is_empty() {
+                view! { <p>"No files attached."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="list">
+                        {attachments.iter().map(|a| view! {
+                            <li>
+                                <a href=format!("/requests/{}/attachments/{}", r_files, a.id) download="">{a.file_name.clone()}</a>
+                                {format!(" ({} KB, added by {}) SHA-256 {}", (a.size_bytes + 1023) / 1024, a.uploaded_by, &a.sha256[..16.min(a.sha256.len())])}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            {can_sign.then(|| view! {
+                <form method="post" enctype="multipart/form-data" action=upload_action.clone()>
+                    <div class="form-group" class:form-group--error=move || upload_message().is_some()>
+                        <label class="label" for="field-file">"Attach a file (optional)"</label>
+                        <div class="hint" id="field-file-hint">"PDF, PNG, JPG, TXT, LOG, CSV or JSON, smaller than 10 MB."</div>
+                        {move || upload_message().map(|m| view! {
+                            <p class="error-message" id="field-file-error"><span class="visually-hidden">"Error: "</span>{m}</p>
+                        })}
+                        <input
+                            class="file-upload"
+                            type="file"
+                            id="field-file"
+                            name="file"
+                            accept=".pdf,.png,.jpg,.jpeg,.txt,.log,.csv,.json"
+                            aria-describedby=move || if upload_message().is_some() { "field-file-hint field-file-error" } else { "field-file-hint" }
+                        />
+                    </div>
+                    <button type="submit" class="button button--secondary">"Upload file"</button>
+                </form>
             })}
             {v.can(ActionKind::CompleteStaging).then(|| view! {
                 <ActionForm action=complete>

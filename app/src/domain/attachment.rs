@@ -1,0 +1,166 @@
+//! What files may be attached as staging evidence, checked by their content, not their name.
+
+use serde::{Deserialize, Serialize};
+
+/// The largest file accepted.
+pub const MAX_BYTES: usize = 10 * 1024 * 1024;
+
+/// The kinds accepted, with the media type they are served as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AttachmentKind {
+    /// A PDF document.
+    Pdf,
+    /// A PNG screenshot.
+    Png,
+    /// A JPEG photo or screenshot.
+    Jpeg,
+    /// Plain text: logs, CSV, JSON, notes.
+    Text,
+}
+
+impl AttachmentKind {
+    /// The media type it is stored and served as.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            AttachmentKind::Pdf => "application/pdf",
+            AttachmentKind::Png => "image/png",
+            AttachmentKind::Jpeg => "image/jpeg",
+            AttachmentKind::Text => "text/plain; charset=utf-8",
+        }
+    }
+}
+
+/// Why a file was refused, in words for the person who chose it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum AttachmentError {
+    /// No file was chosen.
+    #[error("Select a file to attach")]
+    Missing,
+    /// The file is empty.
+    #[error("The selected file is empty")]
+    Empty,
+    /// Over the size limit.
+    #[error("The selected file must be smaller than 10 MB")]
+    TooLarge,
+    /// Not an accepted kind.
+    #[error("The selected file must be a PDF, PNG, JPG, TXT, LOG, CSV or JSON")]
+    WrongType,
+    /// The content does not match the name.
+    #[error("The selected file’s content does not match its name: it must really be a PDF, PNG, JPG or text file")]
+    Mismatch,
+}
+
+impl AttachmentError {
+    /// A short code for the address when the page is shown again without JavaScript.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AttachmentError::Missing => "missing",
+            AttachmentError::Empty => "empty",
+            AttachmentError::TooLarge => "too_large",
+            AttachmentError::WrongType => "wrong_type",
+            AttachmentError::Mismatch => "mismatch",
+        }
+    }
+
+    /// The error for a code from the address.
+    pub fn from_code(code: &str) -> Option<AttachmentError> {
+        [Self::Missing, Self::Empty, Self::TooLarge, Self::WrongType, Self::Mismatch]
+            .into_iter()
+            .find(|e| e.code() == code)
+    }
+}
+
+/// A file name safe to show and to put in a download header: no paths, no control
+/// characters, no quotes; at most 120 characters.
+pub fn clean_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String =
+        base.chars().filter(|c| !c.is_control() && !matches!(c, '"' | '\u{202e}' | '\u{202d}')).take(120).collect();
+    let trimmed = cleaned.trim().trim_start_matches('.').to_string();
+    if trimmed.is_empty() {
+        "attachment".into()
+    } else {
+        trimmed
+    }
+}
+
+/// Checks a chosen file: its name says what kind it claims to be, its bytes must agree.
+pub fn check(file_name: &str, bytes: &[u8]) -> Result<AttachmentKind, AttachmentError> {
+    if file_name.trim().is_empty() && bytes.is_empty() {
+        return Err(AttachmentError::Missing);
+    }
+    if bytes.is_empty() {
+        return Err(AttachmentError::Empty);
+    }
+    if bytes.len() > MAX_BYTES {
+        return Err(AttachmentError::TooLarge);
+    }
+    let ext = file_name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let claimed = match ext.as_str() {
+        "pdf" => AttachmentKind::Pdf,
+        "png" => AttachmentKind::Png,
+        "jpg" | "jpeg" => AttachmentKind::Jpeg,
+        "txt" | "log" | "csv" | "json" => AttachmentKind::Text,
+        _ => return Err(AttachmentError::WrongType),
+    };
+    let matches = match claimed {
+        AttachmentKind::Pdf => bytes.starts_with(b"%PDF-"),
+        AttachmentKind::Png => bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+        AttachmentKind::Jpeg => bytes.starts_with(&[0xFF, 0xD8, 0xFF]),
+        AttachmentKind::Text => std::str::from_utf8(bytes).is_ok() && !bytes.contains(&0),
+    };
+    if matches {
+        Ok(claimed)
+    } else {
+        Err(AttachmentError::Mismatch)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn accepted_kinds_are_recognised_by_their_content() {
+        assert_eq!(check("run.pdf", b"%PDF-1.7 ..."), Ok(AttachmentKind::Pdf));
+        assert_eq!(check("shot.PNG", b"\x89PNG\r\n\x1a\n...."), Ok(AttachmentKind::Png));
+        assert_eq!(check("photo.jpeg", &[0xFF, 0xD8, 0xFF, 0xE0]), Ok(AttachmentKind::Jpeg));
+        assert_eq!(check("staging.log", "ok ✓".as_bytes()), Ok(AttachmentKind::Text));
+    }
+
+    #[test]
+    fn a_file_whose_content_contradicts_its_name_is_refused() {
+        assert_eq!(check("report.pdf", b"<html><script>"), Err(AttachmentError::Mismatch));
+        assert_eq!(check("notes.txt", &[0x00, 0x01, 0xFF]), Err(AttachmentError::Mismatch));
+    }
+
+    #[test]
+    fn other_kinds_empty_and_oversized_files_are_refused_with_their_own_message() {
+        assert_eq!(check("tool.exe", b"MZ"), Err(AttachmentError::WrongType));
+        assert_eq!(check("", b""), Err(AttachmentError::Missing));
+        assert_eq!(check("a.txt", b""), Err(AttachmentError::Empty));
+        assert_eq!(check("big.txt", &vec![b'a'; MAX_BYTES + 1]), Err(AttachmentError::TooLarge));
+        for e in [AttachmentError::Missing, AttachmentError::TooLarge, AttachmentError::Mismatch] {
+            assert_eq!(AttachmentError::from_code(e.code()), Some(e));
+        }
+    }
+
+    #[test]
+    fn file_names_lose_paths_quotes_and_direction_overrides() {
+        assert_eq!(clean_file_name("C:\\Users\\dana\\run.pdf"), "run.pdf");
+        assert_eq!(clean_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(clean_file_name("evil\u{202e}fdp.exe"), "evilfdp.exe");
+        assert_eq!(clean_file_name("say \"hi\".txt"), "say hi.txt");
+        assert_eq!(clean_file_name("..."), "attachment");
+    }
+
+    proptest! {
+        #[test]
+        fn checking_never_panics(name in ".{0,30}", bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let _ = check(&name, &bytes);
+            let cleaned = clean_file_name(&name);
+            prop_assert!(!cleaned.contains('/') && !cleaned.contains('"') && cleaned.chars().count() <= 120);
+        }
+    }
+}

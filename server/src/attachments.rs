@@ -1,0 +1,150 @@
+//! Staging evidence files: a plain multipart form (works without JavaScript) and downloads.
+//!
+//! Uploading needs the same permission as signing off staging; downloading, the same as
+//! reading the request. Errors go back to the staging page as a short code in the address,
+//! where the page shows them at the field.
+
+use crate::AppState;
+use app::api::types::SessionUser;
+use app::domain::attachment::{check, clean_file_name, AttachmentError, MAX_BYTES};
+use app::domain::calendar::{monthly_windows, Calendar};
+use app::domain::reference::Reference;
+use app::domain::workflow::{available_actions, ActionKind, Actor, Context, Party};
+use app::ports::{ClientAddress, CurrentSession};
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+
+fn actor(user: &SessionUser) -> Actor {
+    Actor { id: user.id, name: user.display_name.clone(), role: user.role, team_id: user.team_id }
+}
+
+fn back(reference: &str, error: Option<AttachmentError>) -> Response {
+    match error {
+        Some(e) => Redirect::to(&format!("/requests/{reference}/staging?upload_error={}#field-file", e.code())),
+        None => Redirect::to(&format!("/requests/{reference}/staging#attachments")),
+    }
+    .into_response()
+}
+
+fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "Not found").into_response()
+}
+
+/// Reads the `file` field, stopping as soon as it is over the limit.
+async fn read_file(multipart: &mut Multipart) -> Result<(String, Vec<u8>), AttachmentError> {
+    while let Ok(Some(mut field)) = multipart.next_field().await {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or("").to_string();
+        let mut bytes = Vec::new();
+        loop {
+            match field.chunk().await {
+                Ok(Some(chunk)) => {
+                    if bytes.len() + chunk.len() > MAX_BYTES {
+                        return Err(AttachmentError::TooLarge);
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                // The body limit cuts off anything far larger.
+                Err(_) => return Err(AttachmentError::TooLarge),
+            }
+        }
+        return Ok((name, bytes));
+    }
+    Err(AttachmentError::Missing)
+}
+
+/// `POST /requests/{reference}/attachments`.
+pub async fn upload(
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+    session: Option<Extension<CurrentSession>>,
+    source: Option<Extension<ClientAddress>>,
+    mut multipart: Multipart,
+) -> Response {
+    let Some(Extension(session)) = session else { return Redirect::to("/sign-in").into_response() };
+    let Some(parsed) = Reference::parse(&reference) else { return not_found() };
+    let request = match state.store.load(parsed).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return not_found(),
+        Err(e) => {
+            tracing::error!("loading {reference}: {e}");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let cors = state.store.cors().await.unwrap_or_default();
+    let calendar = Calendar { maintenance_windows: monthly_windows(chrono::Utc::now(), 13), ..Calendar::default() };
+    let ctx = Context { now: chrono::Utc::now(), cors: &cors, calendar: &calendar };
+    let me = actor(&session.user);
+    if me.role == app::domain::roles::Role::DevTeamMember && !Party::DevTeam.includes(&me, &request.snapshot, &ctx) {
+        return not_found();
+    }
+    if !available_actions(&request.snapshot, &me, &ctx).contains(&ActionKind::SignOff) {
+        return (StatusCode::FORBIDDEN, "You cannot attach evidence to this request now.").into_response();
+    }
+    let (name, bytes) = match read_file(&mut multipart).await {
+        Ok(file) => file,
+        Err(e) => return back(&request.summary.reference, Some(e)),
+    };
+    let kind = match check(&name, &bytes) {
+        Ok(k) => k,
+        Err(e) => return back(&request.summary.reference, Some(e)),
+    };
+    let source = source.map(|Extension(s)| s.0).unwrap_or_default();
+    let file_name = clean_file_name(&name);
+    match state
+        .store
+        .add_attachment(
+            request.id,
+            &request.summary.reference,
+            &session.user,
+            &source,
+            &file_name,
+            kind.media_type(),
+            &bytes,
+            chrono::Utc::now(),
+        )
+        .await
+    {
+        Ok(_) => back(&request.summary.reference, None),
+        Err(e) => {
+            tracing::error!("storing an attachment for {reference}: {e}");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// `GET /requests/{reference}/attachments/{id}`: always a download, never shown inline.
+pub async fn download(
+    State(state): State<AppState>,
+    Path((reference, id)): Path<(String, i64)>,
+    session: Option<Extension<CurrentSession>>,
+) -> Response {
+    let Some(Extension(session)) = session else { return Redirect::to("/sign-in").into_response() };
+    let Some(parsed) = Reference::parse(&reference) else { return not_found() };
+    let Ok(Some(request)) = state.store.load(parsed).await else { return not_found() };
+    let cors = state.store.cors().await.unwrap_or_default();
+    let calendar = Calendar::default();
+    let ctx = Context { now: chrono::Utc::now(), cors: &cors, calendar: &calendar };
+    let me = actor(&session.user);
+    if me.role == app::domain::roles::Role::DevTeamMember && !Party::DevTeam.includes(&me, &request.snapshot, &ctx) {
+        return not_found();
+    }
+    let Ok(Some((info, data))) = state.store.attachment(request.id, id).await else { return not_found() };
+    let mut res = data.into_response();
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&info.media_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    // The name was cleaned on the way in (no quotes, no control characters).
+    let ascii: String = info.file_name.chars().map(|c| if c.is_ascii() { c } else { '_' }).collect();
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    res
+}
