@@ -480,21 +480,6 @@ fn message_context(c: Commit<'_>, message: &Message) -> MessageContext {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::dedupe;
-
-    #[test]
-    fn an_address_in_to_is_not_repeated_in_cc() {
-        let (to, cc) = dedupe(
-            vec!["a@x.gov".into(), "b@x.gov".into(), "A@x.gov".into()],
-            vec!["b@x.gov".into(), "c@x.gov".into()],
-        );
-        assert_eq!(to, ["a@x.gov", "b@x.gov"]);
-        assert_eq!(cc, ["c@x.gov"]);
-    }
-}
-
 type AttachmentRow = (i64, String, String, i64, String, String);
 
 impl Store {
@@ -581,5 +566,20 @@ impl Store {
         Ok(row.map(|(id, file_name, media_type, size_bytes, sha256, uploaded_by, data)| {
             (AttachmentView { id, file_name, media_type, size_bytes, sha256, uploaded_by }, data)
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dedupe;
+
+    #[test]
+    fn an_address_in_to_is_not_repeated_in_cc() {
+        let (to, cc) = dedupe(
+            vec!["a@x.gov".into(), "b@x.gov".into(), "A@x.gov".into()],
+            vec!["b@x.gov".into(), "c@x.gov".into()],
+        );
+        assert_eq!(to, ["a@x.gov", "b@x.gov"]);
+        assert_eq!(cc, ["c@x.gov"]);
     }
 }
