@@ -4,7 +4,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
+# The same build cache as the tests, so running the app after the tests (or before) is quick.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/offcycle/target}"
+export LEPTOS_OUTPUT_NAME=offcycle
 scripts/bootstrap.sh
 export DATABASE_URL="${DATABASE_URL:-sqlite://$root/data/offcycle.db}"
 export OFFCYCLE_DEMO="${OFFCYCLE_DEMO:-1}"

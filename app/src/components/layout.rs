@@ -27,6 +27,8 @@ pub fn Layout(children: Children) -> impl IntoView {
                             Ok(Some(u)) => {
                                 view! {
                                     <nav class="header__nav" aria-label="Account">
+                                        {(u.role.is_hosting() || u.role == crate::domain::roles::Role::Admin)
+                                            .then(|| view! { <A href="/hosting">"Hosting queue"</A> })}
                                         <A href="/requests">"My requests"</A>
                                         <span class="header__who">
                                             {u.display_name.clone()}
