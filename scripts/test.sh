@@ -33,6 +33,8 @@ cargo leptos build
 
 step "unit, property and integration tests (SQLite and PostgreSQL)"
 cargo test -p app --features ssr
+# The domain is shared with the browser: its tests run again with the browser's feature set.
+cargo test -p app --features hydrate --lib domain
 cargo test -p server
 
 step "end-to-end (Chromium; every spec with JavaScript on and off; axe)"

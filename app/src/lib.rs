@@ -81,6 +81,7 @@ fn Pages() -> impl IntoView {
                     <Route path=path!("/requests/:reference/form/:section") view=pages::wizard::form::FormSectionPage ssr=SsrMode::Async/>
                     <Route path=path!("/requests/:reference/check") view=pages::wizard::check::CheckPage ssr=SsrMode::Async/>
                     <Route path=path!("/requests/:reference/submitted") view=pages::wizard::check::SubmittedPage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference/review") view=pages::wizard::review::ReviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/hosting") view=pages::hosting::HostingQueue ssr=SsrMode::Async/>
                     <Route path=path!("/dev/mail") view=pages::dev_mail::MailViewer ssr=SsrMode::Async/>
                 </Routes>

@@ -159,6 +159,10 @@ pub struct LoadedRequest {
     pub submitted_at: Option<DateTime<Utc>>,
     /// Staging evidence files.
     pub attachments: Vec<AttachmentView>,
+    /// The hosting team's latest risk review.
+    pub risk_review: Option<crate::domain::review::RiskReview>,
+    /// The assigned hosting engineer's name.
+    pub assigned_name: Option<String>,
 }
 
 /// Everything a commit writes.
@@ -182,6 +186,8 @@ pub struct Commit<'a> {
     pub form: Option<&'a CrForm>,
     /// The triage answers, with a triage transition.
     pub triage: Option<&'a TriageAnswers>,
+    /// The risk review, with a risk-review transition.
+    pub risk_review: Option<&'a crate::domain::review::RiskReview>,
     /// The public address, for links in messages.
     pub public_url: &'a str,
 }

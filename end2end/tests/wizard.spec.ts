@@ -294,3 +294,61 @@ test("every step reports bad input at the field and keeps what was typed", async
   await page.goto(`/requests/${reference}/form/details`);
   await expect(page.getByLabel("Environment")).toHaveValue("Production");
 });
+
+test("hosting takes the request from the queue, reviews it, returns it once and submits it to the CORs", async ({ page }, testInfo) => {
+  test.setTimeout(180_000);
+  const js = jsOn(testInfo);
+  const reference = await wholeRequest(page, "mouse", js, `Review me (${testInfo.project.name})`);
+  await page.getByRole("button", { name: "Sign out" }).click();
+
+  await signIn(page, "hosting@example.gov");
+  await page.goto("/hosting");
+  await page.getByRole("link", { name: reference }).click();
+  await page.getByRole("link", { name: "Open the hosting review" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Hosting review");
+  await ready(page, js);
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "Assign to me" }).click();
+  await expect(page.getByRole("definition").filter({ hasText: "Hal Hosting" })).toBeVisible();
+  await ready(page, js);
+
+  // The review needs its conclusion and reason; what was ticked is kept.
+  await page.getByLabel("Authentication or authorisation changes").check();
+  await page.getByRole("button", { name: "Record the risk review" }).click();
+  await expect(page.getByRole("alert")).toContainText("Give the reason for your conclusion");
+  await expect(page.getByLabel("Authentication or authorisation changes")).toBeChecked();
+  await expectAccessible(page);
+  await page.getByLabel("How the risks are handled").fill("Login flow retested in staging");
+  await page.getByRole("group", { name: "Is the change security-related?" }).getByLabel("Yes", { exact: true }).check();
+  await page.getByLabel("Reason for your conclusion").fill("Patches an exploited CVE");
+  await page.getByRole("button", { name: "Record the risk review" }).click();
+  await expect(page.getByText("Yes: the ISSO is copied on every message")).toBeVisible();
+  await ready(page, js);
+
+  await page.getByLabel("What the dev team needs to change").fill("Add the CVE number to the description");
+  await page.getByRole("button", { name: "Return to the dev team" }).click();
+  await expect(page.getByText("Returned to dev")).toBeVisible();
+  await page.getByRole("button", { name: "Sign out" }).click();
+
+  await signIn(page, "dev@example.gov");
+  await page.goto(`/requests/${reference}`);
+  await expect(page.getByRole("region", { name: "Comments from the hosting team" })).toContainText("Add the CVE number");
+  await expectAccessible(page);
+  await page.goto(`/requests/${reference}/check`);
+  await ready(page, js);
+  await page.getByRole("button", { name: "Submit emergency change request" }).click();
+  await expect(page).toHaveURL(new RegExp(`/requests/${reference}/submitted$`));
+  await page.getByRole("button", { name: "Sign out" }).click();
+
+  await signIn(page, "hosting@example.gov");
+  await page.goto(`/requests/${reference}/review`);
+  await ready(page, js);
+  await expect(page.getByRole("table", { name: "Approval request for Elizabeth COR" })).toContainText("Elizabeth COR");
+  await expect(page.getByRole("table", { name: "Copy of the submission" })).toContainText("The ISSO");
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "Submit to the CORs" }).click();
+  await expect(page.getByText("Submitted to the CORs. Waiting for their decisions.")).toBeVisible();
+  await page.goto("/dev/mail");
+  await expect(page.getByRole("article").filter({ hasText: "cor1@example.gov" }).first()).toContainText("Your approval is requested");
+  await expect(page.getByRole("article").filter({ hasText: "cor2@example.gov" }).first()).toContainText("isso@example.gov");
+});

@@ -448,3 +448,113 @@ both_backends!(
         app.stop().await;
     }
 );
+
+/// A request submitted for hosting review by the demo dev; returns its reference.
+async fn submitted_for_review(app: &TestApp) -> String {
+    app.sign_in("dev@example.gov").await;
+    let r = start(app, "Patch OpenSSL").await;
+    ok(app, "answer_triage", &[&[("reference", r.as_str())], EMERGENCY].concat()).await;
+    ok(app, "save_plan_step", &step(&r, "0")).await;
+    ok(app, "complete_plan", &[("reference", &r)]).await;
+    for role in ["qa", "testers", "dev", "product"] {
+        ok(app, "sign_off_staging", &[("reference", &r), ("role", role), ("evidence", "run 982")]).await;
+    }
+    ok(app, "complete_staging", &[("reference", &r)]).await;
+    complete_form(app, &r).await;
+    ok(app, "submit_for_review", &[("reference", &r)]).await;
+    app.call("sign_out", &[]).await;
+    r
+}
+
+both_backends!(
+    hosting_reviews_returns_once_and_submits_to_the_cors_with_the_previewed_recipients,
+    |url: String, _b| async move {
+        let app = TestApp::spawn(&url).await;
+        let r = submitted_for_review(&app).await;
+
+        // The dev team cannot do hosting's part.
+        app.sign_in("dev@example.gov").await;
+        for (name, form) in [
+            ("assign_to_me", vec![("reference", r.as_str())]),
+            ("record_risk_review", vec![("reference", r.as_str()), ("security_related", "no"), ("reason", "x")]),
+            ("return_to_dev", vec![("reference", r.as_str()), ("comments", "x")]),
+            ("submit_to_cors", vec![("reference", r.as_str())]),
+        ] {
+            let (status, _) = failed(&app, name, &form).await;
+            assert_eq!(status, 403, "{name} by the dev team");
+        }
+        app.call("sign_out", &[]).await;
+
+        app.sign_in("hosting@example.gov").await;
+        ok(&app, "assign_to_me", &[("reference", &r)]).await;
+        let v = view(&app, &r).await;
+        assert_eq!((v["assigned_name"].as_str(), v["assigned_to_me"].as_bool()), (Some("Hal Hosting"), Some(true)));
+
+        let (status, e) = failed(&app, "submit_to_cors", &[("reference", &r)]).await;
+        assert_eq!(status, 409, "the risk review comes first: {e}");
+        let (status, e) = failed(&app, "record_risk_review", &[("reference", &r), ("fields[risk_auth]", "yes")]).await;
+        assert_eq!(status, 422);
+        assert_eq!(fields(&e), ["notes", "security_related", "reason"]);
+        ok(
+            &app,
+            "record_risk_review",
+            &[
+                ("reference", &r),
+                ("fields[risk_auth]", "yes"),
+                ("notes", "Login flow retested in staging"),
+                ("security_related", "yes"),
+                ("reason", "Patches an actively exploited CVE"),
+            ],
+        )
+        .await;
+        let v = view(&app, &r).await;
+        assert_eq!(v["risk_review"]["risks"], serde_json::json!(["auth"]));
+        assert_eq!(v["security_related"], true);
+
+        let (status, e) = failed(&app, "return_to_dev", &[("reference", &r), ("comments", "  ")]).await;
+        assert_eq!((status, fields(&e)), (422, vec!["comments".to_string()]));
+        ok(&app, "return_to_dev", &[("reference", &r), ("comments", "Add the CVE number to the description")]).await;
+        app.call("sign_out", &[]).await;
+
+        // The dev team sees the comments and submits again.
+        app.sign_in("dev@example.gov").await;
+        let v = view(&app, &r).await;
+        assert_eq!(v["state"], "ReturnedToDev");
+        assert_eq!(v["returned_comments"], "Add the CVE number to the description");
+        ok(&app, "submit_for_review", &[("reference", &r)]).await;
+        app.call("sign_out", &[]).await;
+
+        app.sign_in("hosting@example.gov").await;
+        let preview = view(&app, &r).await["cors_preview"].clone();
+        ok(&app, "submit_to_cors", &[("reference", &r)]).await;
+        let v = view(&app, &r).await;
+        assert_eq!(v["state"], "AwaitingApproval");
+
+        let mail: Value = app.call("dev_mail", &[]).await.json().await.unwrap();
+        let mail = mail.as_array().unwrap();
+        let approvals: Vec<&Value> = mail.iter().filter(|m| m["kind"] == "approval_request").collect();
+        let to: Vec<&str> = approvals.iter().rev().map(|m| m["to"][0].as_str().unwrap()).collect();
+        assert_eq!(to, ["cor1@example.gov", "cor2@example.gov"], "one message per COR");
+        assert!(
+            approvals.iter().all(|m| m["cc"] == serde_json::json!(["isso@example.gov"])),
+            "security-related: ISSO copied"
+        );
+        let copy = mail.iter().find(|m| m["kind"] == "submitted_to_cors").unwrap();
+        assert_eq!(copy["to"], serde_json::json!(["hosting@example.gov", "lead@example.gov"]));
+        assert_eq!(copy["cc"], serde_json::json!(["dev@example.gov", "isso@example.gov"]), "dev team and ISSO copied");
+
+        // What the preview promised is what the outbox holds: the same reasons, message by message.
+        let reasons = |notices: &Value| -> Vec<String> {
+            notices.as_array().unwrap().iter().map(|n| n["reason"].as_str().unwrap().to_string()).collect()
+        };
+        let previewed: Vec<Vec<String>> = preview.as_array().unwrap().iter().map(|p| reasons(&p[1])).collect();
+        let mut sent: Vec<Vec<String>> = approvals
+            .iter()
+            .rev()
+            .map(|m| m["reasons"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect())
+            .collect();
+        sent.push(copy["reasons"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect());
+        assert_eq!(previewed, sent);
+        app.stop().await;
+    }
+);

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod requests;
+pub mod review;
 pub mod types;
 pub mod wizard;
 

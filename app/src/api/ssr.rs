@@ -132,12 +132,14 @@ pub struct Change {
     pub form: Option<CrForm>,
     /// The triage answers (with `Triage`).
     pub triage: Option<TriageAnswers>,
+    /// The risk review (with `RecordRiskReview`).
+    pub risk_review: Option<crate::domain::review::RiskReview>,
 }
 
 impl Change {
     /// A change that is only an action.
     pub fn action(action: Action) -> Change {
-        Change { action, plan: None, base_plan_version: None, form: None, triage: None }
+        Change { action, plan: None, base_plan_version: None, form: None, triage: None, risk_review: None }
     }
 }
 
@@ -191,6 +193,7 @@ pub async fn perform(
             plan: change.plan.as_ref(),
             form: change.form.as_ref(),
             triage: change.triage.as_ref(),
+            risk_review: change.risk_review.as_ref(),
             public_url: &loaded.services.public_url,
         };
         match loaded.services.requests.commit(commit).await {
@@ -225,6 +228,22 @@ pub fn notice_preview(kind: MessageKind, security_related: bool) -> Vec<NoticePr
         .collect()
 }
 
+/// Every message submitting to the CORs sends: one per COR, then the copy for everyone else.
+pub fn cors_preview(cors: &[Cor], security_related: bool) -> Vec<(String, Vec<NoticePreview>)> {
+    let mut out: Vec<(String, Vec<NoticePreview>)> = cors
+        .iter()
+        .map(|c| {
+            let mut notices = notice_preview(MessageKind::ApprovalRequest(c.id), security_related);
+            if let Some(first) = notices.first_mut() {
+                first.who = c.name.clone();
+            }
+            (format!("Approval request for {}", c.name), notices)
+        })
+        .collect();
+    out.push(("Copy of the submission".into(), notice_preview(MessageKind::SubmittedToCors, security_related)));
+    out
+}
+
 /// The view of a loaded request for the person looking.
 pub fn view_of(l: &Loaded) -> RequestView {
     let r = &l.request;
@@ -255,5 +274,9 @@ pub fn view_of(l: &Loaded) -> RequestView {
         tasks: task_list(&r.snapshot, &r.plan, &r.form, &r.staging_notes, &l.calendar),
         submit_notices: notice_preview(MessageKind::SubmittedForReview, security),
         attachments: r.attachments.clone(),
+        risk_review: r.risk_review.clone(),
+        assigned_name: r.assigned_name.clone(),
+        assigned_to_me: r.snapshot.assigned_engineer == Some(l.session.user.id),
+        cors_preview: cors_preview(&l.cors, r.snapshot.security_related),
     }
 }

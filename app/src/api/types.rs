@@ -135,6 +135,14 @@ pub struct RequestView {
     pub submit_notices: Vec<NoticePreview>,
     /// Staging evidence files.
     pub attachments: Vec<AttachmentView>,
+    /// The hosting team's latest risk review.
+    pub risk_review: Option<crate::domain::review::RiskReview>,
+    /// The assigned hosting engineer, by name.
+    pub assigned_name: Option<String>,
+    /// True when the person looking is the assigned engineer.
+    pub assigned_to_me: bool,
+    /// What submitting to the CORs would send: (message, recipients with reasons).
+    pub cors_preview: Vec<(String, Vec<NoticePreview>)>,
 }
 
 impl RequestView {

@@ -184,6 +184,7 @@ mod server {
                 base_plan_version: Some(base),
                 form: None,
                 triage: None,
+                risk_review: None,
             })
         })
         .await?;
@@ -215,6 +216,7 @@ mod server {
                 base_plan_version: Some(base),
                 form: None,
                 triage: None,
+                risk_review: None,
             })
         })
         .await?;
@@ -327,6 +329,7 @@ mod server {
                 base_plan_version: None,
                 form: Some(form),
                 triage: None,
+                risk_review: None,
             })
         })
         .await?;

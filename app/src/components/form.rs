@@ -328,7 +328,7 @@ pub fn Radios(
 }
 
 /// Several statements to confirm (checkboxes in a fieldset). Each box posts
-/// `fields[check_<key>]=yes`.
+/// `fields[<prefix><key>]=yes`.
 #[component]
 pub fn Checkboxes(
     /// The field's name (for errors and the summary link).
@@ -340,6 +340,9 @@ pub fn Checkboxes(
     hint: Option<&'static str>,
     /// (key, label) pairs.
     options: &'static [(&'static str, &'static str)],
+    /// Prefix of each box's posted key.
+    #[prop(default = "check_")]
+    prefix: &'static str,
     /// Keys that are checked.
     #[prop(into)]
     checked: Signal<Vec<String>>,
@@ -374,7 +377,7 @@ pub fn Checkboxes(
                                         class="checkboxes__input"
                                         type="checkbox"
                                         id=input_id.clone()
-                                        name=format!("fields[check_{key}]")
+                                        name=format!("fields[{prefix}{key}]")
                                         value="yes"
                                         checked=is_checked.clone()
                                         prop:checked=is_checked

@@ -11,6 +11,7 @@ pub mod notify;
 pub mod plan;
 pub mod quorum;
 pub mod reference;
+pub mod review;
 pub mod roles;
 pub mod tasks;
 pub mod workflow;

@@ -44,14 +44,17 @@ struct RequestRow {
     queued_window: Option<i64>,
     assistance_requested_at: Option<i64>,
     submitted_at: Option<i64>,
+    risk_review_json: Option<String>,
+    assigned_name: Option<String>,
 }
 
 const LOAD_SQL: &str = "SELECT r.id, r.version, r.reference, r.title, r.system, r.state, u.display_name AS started_by_name, \
      r.created_at, r.updated_at, r.started_by, r.team_id, r.assigned_engineer, r.fast_path, r.security_related, \
      r.plan_version, r.plan_hash, r.plan_complete, r.submitted_plan_hash, r.form_version, r.form_json, r.form_complete, \
      r.risk_review_done, r.hold_reason, r.hold_by, r.planned_start, r.triage_json, r.staging_notes, r.returned_comments, \
-     r.queued_window, r.assistance_requested_at, r.submitted_at \
-     FROM change_requests r JOIN users u ON u.id = r.started_by WHERE r.ref_year = $1 AND r.ref_number = $2";
+     r.queued_window, r.assistance_requested_at, r.submitted_at, r.risk_review_json, a.display_name AS assigned_name \
+     FROM change_requests r JOIN users u ON u.id = r.started_by LEFT JOIN users a ON a.id = r.assigned_engineer \
+     WHERE r.ref_year = $1 AND r.ref_number = $2";
 
 /// The stored key of a sign-off capacity.
 pub fn sign_off_key(role: SignOffRole) -> &'static str {
@@ -154,6 +157,8 @@ impl Store {
             queued_window: row.queued_window.map(from_millis),
             submitted_at: row.submitted_at.map(from_millis),
             attachments,
+            risk_review: row.risk_review_json.as_deref().and_then(|j| serde_json::from_str(j).ok()),
+            assigned_name: row.assigned_name,
         }))
     }
 
@@ -224,6 +229,13 @@ impl Store {
                 sqlx::query("UPDATE change_requests SET form_version = $1, form_json = $2 WHERE id = $3")
                     .bind(version)
                     .bind(&json)
+                    .bind(req.id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            if let Some(review) = c.risk_review {
+                sqlx::query("UPDATE change_requests SET risk_review_json = $1 WHERE id = $2")
+                    .bind(serde_json::to_string(review).unwrap_or_default())
                     .bind(req.id)
                     .execute(&mut *tx)
                     .await?;

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod form;
 pub mod plan;
+pub mod review;
 pub mod staging;
 pub mod task_list;
 pub mod triage;

@@ -1,0 +1,108 @@
+//! The hosting team's review: take the request, record the risk review, return it to the dev
+//! team, or submit it to the CORs. Thin, like the wizard: authorise, domain, one transaction.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use std::collections::BTreeMap;
+
+/// Make the signed-in hosting engineer responsible for the request.
+#[server(endpoint = "assign_to_me")]
+pub async fn assign_to_me(reference: String) -> Result<(), AppError> {
+    super::ssr::respond(server::assign_to_me(reference).await)
+}
+
+/// Record the security and performance risk review (`fields[risk_<key>]=yes` per risk).
+#[server(endpoint = "record_risk_review")]
+pub async fn record_risk_review(
+    reference: String,
+    #[server(default)] security_related: String,
+    #[server(default)] reason: String,
+    #[server(default)] notes: String,
+    #[server(default)] fields: BTreeMap<String, String>,
+) -> Result<(), AppError> {
+    super::ssr::respond(server::record_risk_review(reference, security_related, reason, notes, fields).await)
+}
+
+/// Send the request back to the dev team with comments.
+#[server(endpoint = "return_to_dev")]
+pub async fn return_to_dev(reference: String, #[server(default)] comments: String) -> Result<(), AppError> {
+    super::ssr::respond(server::return_to_dev(reference, comments).await)
+}
+
+/// Submit to the CORs: freezes the plan version and queues one message per COR.
+#[server(endpoint = "submit_to_cors")]
+pub async fn submit_to_cors(reference: String) -> Result<(), AppError> {
+    super::ssr::respond(server::submit_to_cors(reference).await)
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use crate::api::ssr::*;
+    use crate::domain::forms::{FieldError, FormErrors};
+    use crate::domain::review::{RiskReview, RISKS};
+    use crate::domain::workflow::{Action, ActionKind};
+    use crate::error::AppError;
+    use std::collections::BTreeMap;
+
+    fn go(reference: &str, path: &str) {
+        leptos_axum::redirect(&format!("/requests/{reference}/{path}"));
+    }
+
+    pub async fn assign_to_me(reference: String) -> Result<(), AppError> {
+        let (loaded, _) = perform(&reference, ActionKind::AssignEngineer, |l| {
+            Ok(Change::action(Action::AssignEngineer { engineer: l.session.user.id }))
+        })
+        .await?;
+        go(&loaded.request.summary.reference, "review");
+        Ok(())
+    }
+
+    pub async fn record_risk_review(
+        reference: String,
+        security_related: String,
+        reason: String,
+        notes: String,
+        fields: BTreeMap<String, String>,
+    ) -> Result<(), AppError> {
+        let risks = RISKS
+            .iter()
+            .filter(|(k, _)| fields.get(&format!("risk_{k}")).is_some_and(|v| v == "yes"))
+            .map(|(k, _)| k.to_string())
+            .collect();
+        let review = RiskReview { risks, notes, security_related, reason }.validated()?;
+        let (loaded, _) = perform(&reference, ActionKind::RecordRiskReview, |_| {
+            let mut c = Change::action(Action::RecordRiskReview { security_related: review.is_security_related() });
+            c.risk_review = Some(review.clone());
+            Ok(c)
+        })
+        .await?;
+        go(&loaded.request.summary.reference, "review");
+        Ok(())
+    }
+
+    pub async fn return_to_dev(reference: String, comments: String) -> Result<(), AppError> {
+        let comments = comments.trim().to_string();
+        if comments.is_empty() {
+            return Err(AppError::Invalid(FormErrors {
+                errors: vec![FieldError {
+                    field: "comments".into(),
+                    message: "Say what the dev team needs to change".into(),
+                }],
+                values: vec![("comments".into(), comments)],
+            }));
+        }
+        let (loaded, _) = perform(&reference, ActionKind::ReturnToDev, |_| {
+            Ok(Change::action(Action::ReturnToDev { comments: comments.clone() }))
+        })
+        .await?;
+        go(&loaded.request.summary.reference, "review");
+        Ok(())
+    }
+
+    pub async fn submit_to_cors(reference: String) -> Result<(), AppError> {
+        let (loaded, _) =
+            perform(&reference, ActionKind::SubmitToCors, |_| Ok(Change::action(Action::SubmitToCors))).await?;
+        go(&loaded.request.summary.reference, "review");
+        Ok(())
+    }
+}
