@@ -137,6 +137,18 @@ pub struct Change {
 }
 
 impl Change {
+    /// A new plan version, based on version `base`.
+    pub fn plan(plan: Plan, base: i64) -> Change {
+        Change {
+            action: Action::EditPlan { new_hash: plan.hash(), complete: plan.is_complete() },
+            plan: Some(plan),
+            base_plan_version: Some(base),
+            form: None,
+            triage: None,
+            risk_review: None,
+        }
+    }
+
     /// A change that is only an action.
     pub fn action(action: Action) -> Change {
         Change { action, plan: None, base_plan_version: None, form: None, triage: None, risk_review: None }

@@ -178,14 +178,7 @@ mod server {
                 let i = parse_index(&index, plan.steps.len())?;
                 plan.steps[i] = step.clone();
             }
-            Ok(Change {
-                action: Action::EditPlan { new_hash: plan.hash(), complete: plan.is_complete() },
-                plan: Some(plan),
-                base_plan_version: Some(base),
-                form: None,
-                triage: None,
-                risk_review: None,
-            })
+            Ok(Change::plan(plan, base))
         })
         .await?;
         go(&loaded.request.summary.reference, "plan");
@@ -210,14 +203,7 @@ mod server {
                 }
                 _ => return Err(AppError::Refused("That step cannot move any further".into())),
             }
-            Ok(Change {
-                action: Action::EditPlan { new_hash: plan.hash(), complete: plan.is_complete() },
-                plan: Some(plan),
-                base_plan_version: Some(base),
-                form: None,
-                triage: None,
-                risk_review: None,
-            })
+            Ok(Change::plan(plan, base))
         })
         .await?;
         go(&loaded.request.summary.reference, "plan");

@@ -104,20 +104,8 @@ pub fn TextField(
     let id = format!("field-{name}");
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
-    let message = move || errors.with(|e| e.as_ref().and_then(|e| e.message_for(name).map(str::to_string)));
-    let described_by = {
-        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
-        move || {
-            let mut ids = Vec::new();
-            if hint.is_some() {
-                ids.push(hint_id.clone());
-            }
-            if message().is_some() {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
+    let message = field_message(errors, name);
+    let described_by = described_by(hint.is_some(), hint_id.clone(), error_id.clone(), message);
     view! {
         <div class="form-group" class:form-group--error=move || message().is_some()>
             <label class="label" for=id.clone()>{label}</label>
@@ -156,6 +144,25 @@ pub fn kept_value(
     Signal::derive(move || {
         errors.with(|e| e.as_ref().and_then(|e| e.value_of(field).map(str::to_string))).unwrap_or_else(&stored)
     })
+}
+
+/// The ids a field's `aria-describedby` names: its hint, and its error while it has one.
+fn described_by(
+    has_hint: bool,
+    hint_id: String,
+    error_id: String,
+    message: impl Fn() -> Option<String> + Send + Sync + 'static,
+) -> impl Fn() -> Option<String> + Send + Sync + 'static {
+    move || {
+        let mut ids = Vec::new();
+        if has_hint {
+            ids.push(hint_id.clone());
+        }
+        if message().is_some() {
+            ids.push(error_id.clone());
+        }
+        (!ids.is_empty()).then(|| ids.join(" "))
+    }
 }
 
 fn field_message(
@@ -208,19 +215,7 @@ pub fn TextArea(
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let message = field_message(errors, name);
-    let described_by = {
-        let (h, e) = (hint_id.clone(), error_id.clone());
-        move || {
-            let mut ids = Vec::new();
-            if hint.is_some() {
-                ids.push(h.clone());
-            }
-            if message().is_some() {
-                ids.push(e.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
+    let described_by = described_by(hint.is_some(), hint_id.clone(), error_id.clone(), message);
     view! {
         <div class="form-group" class:form-group--error=move || message().is_some()>
             <label class="label" for=id.clone()>{label}</label>
@@ -276,19 +271,7 @@ pub fn Radios(
     let error_id = format!("{id}-error");
     let message = field_message(errors, name);
     let posted = input_name.unwrap_or_else(|| name.to_string());
-    let described_by = {
-        let (h, e) = (hint_id.clone(), error_id.clone());
-        move || {
-            let mut ids = Vec::new();
-            if hint.is_some() {
-                ids.push(h.clone());
-            }
-            if message().is_some() {
-                ids.push(e.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
+    let described_by = described_by(hint.is_some(), hint_id.clone(), error_id.clone(), message);
     view! {
         <div class="form-group" class:form-group--error=move || message().is_some()>
             <fieldset class="fieldset" aria-describedby=described_by>
