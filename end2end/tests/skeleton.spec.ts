@@ -99,3 +99,22 @@ test("an unknown address gets an accessible 404 page", async ({ page }) => {
   expect(missing?.status()).toBe(404);
   await expectAccessible(page);
 });
+
+test("what someone types before the page becomes interactive survives hydration", async ({ page }, testInfo) => {
+  test.skip(!jsOn(testInfo), "without JavaScript there is no hydration");
+  await signIn(page, "dev@example.gov");
+  // Hold the WebAssembly back until the person has typed.
+  let release: () => void = () => {};
+  const held = new Promise<void>((r) => (release = r));
+  await page.route("**/pkg/offcycle.wasm", async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto("/requests/new", { waitUntil: "domcontentloaded" });
+  await page.getByLabel("Title").fill("Typed before hydration");
+  await page.getByLabel("Affected system").fill("Portal");
+  release();
+  await ready(page, true);
+  await expect(page.getByLabel("Title")).toHaveValue("Typed before hydration");
+  await expect(page.getByLabel("Affected system")).toHaveValue("Portal");
+});

@@ -88,6 +88,7 @@ async fn complete_form(app: &TestApp, r: &str) {
         (
             "details",
             vec![
+                ("title", "Patch OpenSSL 3.0.15"),
                 ("services", "Grants portal web and API"),
                 ("environment", "Production"),
                 ("artifact", "portal:2.4.1"),
@@ -164,6 +165,38 @@ both_backends!(a_dev_team_member_completes_an_emergency_request_end_to_end, |url
     complete_form(&app, &r).await;
     let v = view(&app, &r).await;
     assert!(v["tasks"].as_array().unwrap().iter().take(8).all(|t| t["status"] == "Completed"), "{}", v["tasks"]);
+    assert_eq!(v["summary"]["title"], "Patch OpenSSL 3.0.15", "the form can rename the request");
+    let res = save_section(
+        &app,
+        &r,
+        "details",
+        &[
+            ("title", ""),
+            ("services", "x"),
+            ("environment", "x"),
+            ("artifact", "x"),
+            ("pipeline_url", "https://ci/1"),
+            ("description", "x"),
+        ],
+    )
+    .await;
+    let e: Value = res.json().await.unwrap();
+    assert_eq!(fields(&e), ["title"], "an empty title is refused at its field");
+    assert_eq!(view(&app, &r).await["summary"]["title"], "Patch OpenSSL 3.0.15", "and does not replace the title");
+    save_section(
+        &app,
+        &r,
+        "details",
+        &[
+            ("title", "Patch OpenSSL 3.0.15"),
+            ("services", "Grants portal web and API"),
+            ("environment", "Production"),
+            ("artifact", "portal:2.4.1"),
+            ("pipeline_url", "https://ci.example.gov/runs/981"),
+            ("description", "Patch OpenSSL"),
+        ],
+    )
+    .await;
 
     assert!(ok(&app, "submit_for_review", &[("reference", &r)]).await.ends_with("/submitted"));
     let v = view(&app, &r).await;

@@ -280,6 +280,8 @@ mod server {
     /// The form as typed into one section, applied over the stored form.
     fn merged(stored: &CrForm, section: &str, fields: &BTreeMap<String, String>) -> CrForm {
         let mut form = stored.clone();
+        // Sections other than the details one never send the title.
+        let title = form.title.clone();
         for name in crate::domain::cr_form::section_field_names(section) {
             if *name == "checklist" {
                 form.checklist = CHECKLIST
@@ -287,9 +289,14 @@ mod server {
                     .filter(|(key, _)| fields.get(&format!("check_{key}")).is_some_and(|v| v == "yes"))
                     .map(|(key, _)| key.to_string())
                     .collect();
+            } else if *name == "title" && !fields.contains_key("title") {
+                // Not sent (older clients, the API): keep the title as it is.
             } else {
                 form.set(name, fields.get(*name).cloned().unwrap_or_default());
             }
+        }
+        if section != "details" {
+            form.title = title;
         }
         form.normalised()
     }
@@ -303,7 +310,11 @@ mod server {
         let position = SECTIONS.iter().position(|(slug, _)| *slug == section).ok_or(AppError::NotFound)?;
         // Save the draft first, valid or not: nothing typed is lost, with or without JavaScript.
         let (loaded, _) = perform(&reference, ActionKind::UpdateForm, |l| {
-            let form = merged(&l.request.form, &section, &fields);
+            let mut stored = l.request.form.clone();
+            if stored.title.is_empty() {
+                stored.title = l.request.summary.title.clone();
+            }
+            let form = merged(&stored, &section, &fields);
             let complete = form.is_complete(&l.calendar);
             Ok(Change {
                 action: Action::UpdateForm {
@@ -324,7 +335,11 @@ mod server {
             go(&r, "");
             return Ok(());
         }
-        let saved = merged(&loaded.request.form, &section, &fields);
+        let mut stored = loaded.request.form.clone();
+        if stored.title.is_empty() {
+            stored.title = loaded.request.summary.title.clone();
+        }
+        let saved = merged(&stored, &section, &fields);
         saved.validate_section(&section, &loaded.calendar)?;
         match SECTIONS.get(position + 1) {
             Some((next, _)) => go(&r, &format!("form/{next}")),

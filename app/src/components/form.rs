@@ -128,7 +128,8 @@ pub fn TextField(
                 autocomplete=autocomplete
                 aria-describedby=described_by
                 aria-invalid=move || message().is_some().then_some("true")
-                prop:value=move || value.get()
+                // An attribute, not a property: hydration must not overwrite what someone typed
+                // before the page became interactive.
                 value=move || value.get()
             />
         </div>
@@ -233,7 +234,6 @@ pub fn TextArea(
                 rows=rows
                 aria-describedby=described_by
                 aria-invalid=move || message().is_some().then_some("true")
-                prop:value=move || value.get()
             >
                 {move || value.get_untracked()}
             </textarea>
@@ -297,7 +297,6 @@ pub fn Radios(
                                         name=posted.clone()
                                         value=v
                                         checked=move || value.get() == v
-                                        prop:checked=move || value.get() == v
                                     />
                                     <label class="radios__label" for=input_id>{l}</label>
                                 </div>
@@ -362,8 +361,7 @@ pub fn Checkboxes(
                                         id=input_id.clone()
                                         name=format!("fields[{prefix}{key}]")
                                         value="yes"
-                                        checked=is_checked.clone()
-                                        prop:checked=is_checked
+                                        checked=is_checked
                                     />
                                     <label class="checkboxes__label" for=input_id>{*label}</label>
                                 </div>

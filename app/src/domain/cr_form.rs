@@ -12,6 +12,9 @@ use validator::{Validate, ValidationError};
 /// The whole form as stored (every field text, as typed).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CrForm {
+    /// The request's title (empty until first changed here; the start page set the first one).
+    #[serde(default)]
+    pub title: String,
     /// Systems and services the change touches.
     #[serde(default)]
     pub services: String,
@@ -108,6 +111,13 @@ pub const SECTIONS: &[(&str, &str)] = &[
     ("checklist", "Pre-deployment checklist and contacts"),
 ];
 
+fn at_most_120(value: &str) -> Result<(), ValidationError> {
+    if value.chars().count() > 120 {
+        return Err(ValidationError::new("too_long"));
+    }
+    Ok(())
+}
+
 fn yes_no(value: &str) -> Result<(), ValidationError> {
     if matches!(value, "yes" | "no") {
         Ok(())
@@ -147,6 +157,11 @@ fn url_or_empty(value: &str) -> Result<(), ValidationError> {
 /// Section 1.
 #[derive(Clone, Debug, Validate)]
 pub struct Details {
+    #[validate(
+        length(min = 1, message = "Enter a title for the change"),
+        custom(function = "at_most_120", message = "Title must be 120 characters or fewer")
+    )]
+    title: String,
     #[validate(length(min = 1, message = "Enter the systems and services the change touches"))]
     services: String,
     #[validate(length(min = 1, message = "Enter the environment, for example Production"))]
@@ -293,8 +308,9 @@ impl CrForm {
         self
     }
 
-    fn text_fields_mut(&mut self) -> [&mut String; 23] {
+    fn text_fields_mut(&mut self) -> [&mut String; 24] {
         [
+            &mut self.title,
             &mut self.services,
             &mut self.environment,
             &mut self.artifact,
@@ -336,6 +352,7 @@ impl CrForm {
         let result: Result<(), FormErrors> = match section {
             "details" => {
                 let s = Details {
+                    title: self.title.clone(),
                     services: self.services.clone(),
                     environment: self.environment.clone(),
                     artifact: self.artifact.clone(),
@@ -443,7 +460,8 @@ impl CrForm {
 }
 
 /// The text fields' names, in the order of [`CrForm::text_fields_mut`].
-pub const ALL_TEXT_FIELDS: [&str; 23] = [
+pub const ALL_TEXT_FIELDS: [&str; 24] = [
+    "title",
     "services",
     "environment",
     "artifact",
@@ -472,7 +490,7 @@ pub const ALL_TEXT_FIELDS: [&str; 23] = [
 /// The fields of one section, in page order.
 pub fn section_field_names(section: &str) -> &'static [&'static str] {
     match section {
-        "details" => &["services", "environment", "artifact", "pipeline_url", "description"],
+        "details" => &["title", "services", "environment", "artifact", "pipeline_url", "description"],
         "justification" => {
             &["justification", "incident_reference", "security_related", "security_reason", "impact", "risk_level"]
         }
@@ -493,7 +511,8 @@ impl FormFields for SectionFields<'_> {
     }
 }
 
-const ALL_TEXT_FIELDS_WITH_CHECKLIST: [&str; 24] = [
+const ALL_TEXT_FIELDS_WITH_CHECKLIST: [&str; 25] = [
+    "title",
     "services",
     "environment",
     "artifact",
@@ -593,6 +612,7 @@ mod tests {
 
     fn complete() -> CrForm {
         CrForm {
+            title: "Patch OpenSSL".into(),
             services: "Grants portal".into(),
             environment: "Production".into(),
             artifact: "portal:2.4.1".into(),
@@ -634,7 +654,7 @@ mod tests {
     fn an_empty_section_lists_every_missing_field_in_page_order() {
         let e = CrForm::default().validate_section("details", &Calendar::default()).unwrap_err();
         let f: Vec<_> = e.errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(f, ["services", "environment", "artifact", "pipeline_url", "description"]);
+        assert_eq!(f, ["title", "services", "environment", "artifact", "pipeline_url", "description"]);
     }
 
     #[test]
@@ -745,7 +765,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn validation_never_panics_on_any_input(values in proptest::collection::vec(".{0,40}", 23), checks in proptest::collection::vec("[a-z_]{0,20}", 0..8)) {
+        fn validation_never_panics_on_any_input(values in proptest::collection::vec(".{0,40}", 24), checks in proptest::collection::vec("[a-z_]{0,20}", 0..8)) {
             let mut f = CrForm { checklist: checks, ..Default::default() };
             for (name, v) in ALL_TEXT_FIELDS.iter().zip(values) {
                 f.set(name, v);

@@ -232,6 +232,15 @@ impl Store {
                     .bind(req.id)
                     .execute(&mut *tx)
                     .await?;
+                // The title is the request's name everywhere: a valid new one replaces it.
+                let title = form.title.trim();
+                if !title.is_empty() && title.chars().count() <= 120 && title != req.summary.title {
+                    sqlx::query("UPDATE change_requests SET title = $1 WHERE id = $2")
+                        .bind(title)
+                        .bind(req.id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
             }
             if let Some(review) = c.risk_review {
                 sqlx::query("UPDATE change_requests SET risk_review_json = $1 WHERE id = $2")

@@ -95,6 +95,7 @@ pub fn CheckPage() -> impl IntoView {
 
             <h2 class="heading-m">"Emergency change request form"</h2>
             <dl class="summary-list">
+                {row("Title", v.summary.title.clone(), link("form/details"))}
                 {row("Systems and services", f.services.clone(), link("form/details"))}
                 {row("Environment", f.environment.clone(), link("form/details"))}
                 {row("Artifact and version", f.artifact.clone(), link("form/details"))}

@@ -36,6 +36,7 @@ const YES_NO: &[(&str, &str)] = &[("yes", "Yes"), ("no", "No")];
 fn fields(section: &str) -> Vec<Field> {
     match section {
         "details" => vec![
+            f("title", "Title", Some("Say what the change does, in a few words."), Kind::Text),
             f("services", "Systems and services", Some("Everything the change touches."), Kind::Area(2)),
             f("environment", "Environment", Some("Usually Production."), Kind::Text),
             f("artifact", "Artifact and version to deploy", Some("An image tag or build number, for example portal:2.4.1."), Kind::Text),
@@ -103,7 +104,10 @@ pub fn FormSectionPage() -> impl IntoView {
         let title = SECTIONS[position].1;
         let reference = v.summary.reference.clone();
         let editable = v.can(ActionKind::UpdateForm);
-        let form = v.form.clone();
+        let mut form = v.form.clone();
+        if form.title.is_empty() {
+            form.title = v.summary.title.clone();
+        }
         let stored = move |name: &'static str| {
             let form = form.clone();
             // The draft is saved before it is checked, so the stored value is what was typed.
