@@ -278,10 +278,15 @@ pub fn view_of(l: &Loaded) -> RequestView {
         sign_offs: r.sign_offs.clone(),
         assistance: r.assistance_requested_at.map(|at| {
             let clock = Clock::assistance_call(at);
-            (clock.due, clock.status(now))
+            let words =
+                crate::domain::calendar::eastern(clock.due).format("%-I:%M %p Eastern on %A %-d %B").to_string();
+            (words, clock.status(now))
         }),
         returned_comments: r.returned_comments.clone(),
         queued_window: r.queued_window,
+        queued_window_words: r
+            .queued_window
+            .map(|w| crate::domain::calendar::eastern(w).format("%A %-d %B %Y at %-I:%M %p Eastern").to_string()),
         available: available_actions(&r.snapshot, &actor, &ctx),
         tasks: task_list(&r.snapshot, &r.plan, &r.form, &r.staging_notes, &l.calendar),
         submit_notices: notice_preview(MessageKind::SubmittedForReview, security),

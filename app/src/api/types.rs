@@ -121,12 +121,15 @@ pub struct RequestView {
     pub staging_notes: String,
     /// Sign-offs.
     pub sign_offs: Vec<SignOffView>,
-    /// When hosting's call is due, and how that clock stands.
-    pub assistance: Option<(DateTime<Utc>, ClockStatus)>,
+    /// When hosting's call is due (in Eastern-time words, formatted on the server so the
+    /// browser needs no timezone tables), and how that clock stands.
+    pub assistance: Option<(String, ClockStatus)>,
     /// Comments from hosting, when returned.
     pub returned_comments: Option<String>,
     /// The window a regular change is queued for.
     pub queued_window: Option<DateTime<Utc>>,
+    /// The same window in Eastern-time words.
+    pub queued_window_words: Option<String>,
     /// What this person may do now.
     pub available: Vec<ActionKind>,
     /// The task list.

@@ -505,39 +505,21 @@ pub fn section_field_names(section: &str) -> &'static [&'static str] {
 struct SectionFields<'a>(&'a str, &'a CrForm);
 
 impl FormFields for SectionFields<'_> {
-    const FIELD_ORDER: &'static [&'static str] = &ALL_TEXT_FIELDS_WITH_CHECKLIST;
+    // Within one section the text fields keep this order; `merge` re-sorts by page position.
+    const FIELD_ORDER: &'static [&'static str] = &ALL_TEXT_FIELDS;
     fn values(&self) -> Vec<(String, String)> {
         section_field_names(self.0).iter().map(|f| (f.to_string(), self.1.value(f))).collect()
     }
 }
 
-const ALL_TEXT_FIELDS_WITH_CHECKLIST: [&str; 25] = [
-    "title",
-    "services",
-    "environment",
-    "artifact",
-    "pipeline_url",
-    "description",
-    "justification",
-    "incident_reference",
-    "security_related",
-    "security_reason",
-    "impact",
-    "risk_level",
-    "strategy",
-    "canary_steps",
-    "feature_flag",
-    "kill_switch",
-    "rollback_plan",
-    "planned_date",
-    "planned_time",
-    "duration_minutes",
-    "override_reason",
-    "checklist",
-    "on_call",
-    "affected_teams",
-    "stakeholders",
-];
+/// A field's position on the form's pages (sections in order, fields in page order).
+fn page_position(field: &str) -> usize {
+    SECTIONS
+        .iter()
+        .flat_map(|(slug, _)| section_field_names(slug).iter())
+        .position(|f| *f == field)
+        .unwrap_or(usize::MAX)
+}
 
 fn merge(base: Result<(), FormErrors>, extra: Vec<FieldError>, form: &CrForm, section: &str) -> Result<(), FormErrors> {
     let mut errors = match base {
@@ -552,8 +534,7 @@ fn merge(base: Result<(), FormErrors>, extra: Vec<FieldError>, form: &CrForm, se
     if errors.is_empty() {
         return Ok(());
     }
-    let pos = |f: &str| ALL_TEXT_FIELDS_WITH_CHECKLIST.iter().position(|x| *x == f).unwrap_or(usize::MAX);
-    errors.sort_by_key(|e| pos(&e.field));
+    errors.sort_by_key(|e| page_position(&e.field));
     Err(FormErrors { errors, values: SectionFields(section, form).values() })
 }
 

@@ -5,7 +5,7 @@ use super::{request_resource, versions, with_request, BackToTasks, Caption};
 use crate::api::wizard::{CompleteStaging, RequestHostingHelp, SaveStagingNotes, SignOffStaging};
 use crate::components::form::{form_errors_of, other_error_of, ErrorSummary, Radios, TextArea};
 use crate::domain::attachment::AttachmentError;
-use crate::domain::calendar::{eastern, ClockStatus};
+use crate::domain::calendar::ClockStatus;
 use crate::domain::forms::{FieldError, FormErrors};
 use crate::domain::workflow::{ActionKind, SignOffRole};
 use leptos::prelude::*;
@@ -101,7 +101,7 @@ pub fn StagingPage() -> impl IntoView {
             </ActionForm>
 
             <h2 class="heading-m">"Need help from the hosting team?"</h2>
-            {match v.assistance {
+            {match v.assistance.clone() {
                 Some((due, status)) => {
                     let (class, words) = match status {
                         ClockStatus::OnTrack => ("tag tag--blue", "On track"),
@@ -111,7 +111,7 @@ pub fn StagingPage() -> impl IntoView {
                     view! {
                         <p>
                             "You asked for a call. The hosting team will call you by "
-                            <strong>{eastern(due).format("%-I:%M %p Eastern on %A %-d %B").to_string()}</strong>
+                            <strong>{due}</strong>
                             " " <span class=class>{words}</span>
                         </p>
                     }.into_any()

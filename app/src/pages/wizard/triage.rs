@@ -112,9 +112,7 @@ pub fn TriagePage() -> impl IntoView {
 pub fn RegularChangePage() -> impl IntoView {
     let resource = request_resource(Signal::derive(|| 0));
     with_request(resource, move |v| {
-        let window = v
-            .queued_window
-            .map(|w| crate::domain::calendar::eastern(w).format("%A %-d %B %Y at %-I:%M %p Eastern").to_string());
+        let window = v.queued_window_words.clone();
         view! {
             <Title text=page_title("Planned as a regular change", false)/>
             <div class="grid-two-thirds">
