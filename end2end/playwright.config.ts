@@ -1,7 +1,7 @@
 import { defineConfig } from "@playwright/test";
 
-// The server under test gets a fresh SQLite file and a free port from scripts/e2e.sh
-// (E2E_PORT, E2E_DB). Run through that script, or set both yourself.
+// The server under test gets a fresh database (a SQLite file, or with E2E_BACKEND=postgres a new
+// PostgreSQL database) and a free port from scripts/e2e.sh (E2E_DATABASE_URL, E2E_PORT).
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
 
@@ -45,7 +45,7 @@ export default defineConfig({
     stdout: "pipe",
     stderr: "pipe",
     env: {
-      DATABASE_URL: `sqlite://${process.env.E2E_DB ?? "/tmp/offcycle-e2e.db"}`,
+      DATABASE_URL: process.env.E2E_DATABASE_URL ?? "sqlite:///tmp/offcycle-e2e.db",
       OFFCYCLE_BIND: `127.0.0.1:${port}`,
       OFFCYCLE_DEMO: "1",
       OFFCYCLE_DEMO_PASSWORD: "e2e-demo-password",

@@ -37,7 +37,10 @@ cargo test -p app --features ssr
 cargo test -p app --features hydrate --lib domain
 cargo test -p server
 
-step "end-to-end (Chromium; every spec with JavaScript on and off; axe)"
-scripts/e2e.sh
+step "end-to-end on SQLite (Chromium; every spec with JavaScript on and off; axe)"
+E2E_BACKEND=sqlite scripts/e2e.sh
+
+step "end-to-end on PostgreSQL"
+E2E_BACKEND=postgres scripts/e2e.sh
 
 step "all tests passed"
