@@ -25,7 +25,8 @@ impl Store {
     }
 }
 
-type SummaryRow = (String, String, String, String, String, i64, i64);
+/// One row of [`summary_select!`].
+pub(super) type SummaryRow = (String, String, String, String, String, i64, i64);
 
 /// The columns of [`SummaryRow`], as a literal so queries stay static strings.
 macro_rules! summary_select {
@@ -34,8 +35,12 @@ macro_rules! summary_select {
          FROM change_requests r JOIN users u ON u.id = r.started_by "
     };
 }
+pub(super) use summary_select;
 
-fn summary((reference, title, system, state, started_by, created_at, updated_at): SummaryRow) -> RequestSummary {
+/// A summary row as the pages see it.
+pub(super) fn summary(
+    (reference, title, system, state, started_by, created_at, updated_at): SummaryRow,
+) -> RequestSummary {
     RequestSummary {
         reference,
         title,

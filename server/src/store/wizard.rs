@@ -1,6 +1,7 @@
 //! Loading a request for a decision, and committing what the domain decided.
 
 use super::audit::append_audit;
+use super::requests::{summary, summary_select, SummaryRow};
 use super::{from_millis, millis, on_pool, AuditEvent, Store};
 use app::api::types::{AttachmentView, MailView, RequestSummary, SessionUser, SignOffView};
 use app::domain::cr_form::{lines, CrForm};
@@ -404,26 +405,13 @@ impl Store {
     }
 
     pub(crate) async fn queue_for_hosting(&self) -> Result<Vec<RequestSummary>, sqlx::Error> {
-        let rows: Vec<(String, String, String, String, String, i64, i64)> = on_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT r.reference, r.title, r.system, r.state, u.display_name, r.created_at, r.updated_at \
-             FROM change_requests r JOIN users u ON u.id = r.started_by \
-             WHERE r.state IN ('hosting_review', 'approved', 'implementing', 'regular_change', 'rejected') \
-             ORDER BY r.updated_at ASC LIMIT 200",
-        )
-        .fetch_all(pool)
-        .await)?;
-        Ok(rows
-            .into_iter()
-            .map(|(reference, title, system, state, started_by, c, u)| RequestSummary {
-                reference,
-                title,
-                system,
-                state,
-                started_by,
-                created_at: from_millis(c),
-                updated_at: from_millis(u),
-            })
-            .collect())
+        let sql = concat!(
+            summary_select!(),
+            "WHERE r.state IN ('hosting_review', 'approved', 'implementing', 'regular_change', 'rejected') \
+             ORDER BY r.updated_at ASC LIMIT 200"
+        );
+        let rows: Vec<SummaryRow> = on_pool!(&self.db, pool => sqlx::query_as(sql).fetch_all(pool).await)?;
+        Ok(rows.into_iter().map(summary).collect())
     }
 
     pub(crate) async fn cors(&self) -> Result<Vec<Cor>, sqlx::Error> {
