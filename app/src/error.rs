@@ -35,6 +35,17 @@ pub enum AppError {
     /// Someone else changed the same thing first.
     #[error("Someone else changed this while you were editing")]
     Conflict,
+    /// This edit was based on an older version, and someone else changed the same thing
+    /// since. Nothing was saved; what was typed comes back, with what they changed.
+    #[error("{summary}")]
+    EditConflict {
+        /// What happened, in one sentence.
+        summary: String,
+        /// What the others changed since the editor's version, in words.
+        changes: Vec<String>,
+        /// Fields both changed (their text in the message), and everything typed (kept).
+        form: FormErrors,
+    },
     /// Something failed on our side; the details are in the server log, not here.
     #[error("Something went wrong on our side. Try again; if it keeps happening, contact the hosting team")]
     Internal,
@@ -52,7 +63,7 @@ impl AppError {
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
             AppError::Throttled => 429,
-            AppError::Conflict | AppError::Refused(_) => 409,
+            AppError::Conflict | AppError::EditConflict { .. } | AppError::Refused(_) => 409,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }
@@ -60,7 +71,7 @@ impl AppError {
     /// The field errors, when this is a validation failure.
     pub fn form_errors(&self) -> Option<&FormErrors> {
         match self {
-            AppError::Invalid(f) => Some(f),
+            AppError::Invalid(f) | AppError::EditConflict { form: f, .. } => Some(f),
             _ => None,
         }
     }

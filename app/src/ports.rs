@@ -1,7 +1,9 @@
 //! What server functions need from the outside world, as traits the `server` crate implements
 //! (storage, accounts). Server functions reach them through Leptos context; only under `ssr`.
 
-use crate::api::types::{AttachmentView, MailView, RequestSummary, SessionUser, SignOffView};
+use crate::api::types::{
+    AttachmentView, CommentView, MailView, QueueItem, RequestSummary, SessionUser, SignOffView, VersionInfo,
+};
 use crate::domain::cr_form::CrForm;
 use crate::domain::forms::StartRequest;
 use crate::domain::plan::Plan;
@@ -66,12 +68,59 @@ pub trait RequestStore: Send + Sync {
         notes: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
-    /// Requests waiting for the hosting team, oldest first.
-    async fn hosting_queue(&self) -> Result<Vec<RequestSummary>, StoreError>;
+    /// One page of requests that need the hosting team, longest unchanged first, narrowed by
+    /// `query` (keyset pagination: fast on any page).
+    async fn hosting_queue(&self, query: &QueueQuery, limit: i64) -> Result<Vec<QueueItem>, StoreError>;
+    /// Active hosting engineers and leads: (id, name).
+    async fn hosting_engineers(&self) -> Result<Vec<(i64, String)>, StoreError>;
+    /// Every team's name.
+    async fn team_names(&self) -> Result<Vec<String>, StoreError>;
+    /// Every saved plan version of a request, newest first.
+    async fn plan_history(&self, request_id: i64) -> Result<Vec<VersionInfo>, StoreError>;
+    /// One saved plan version.
+    async fn plan_at(&self, request_id: i64, version: i64) -> Result<Option<Plan>, StoreError>;
+    /// Every saved CR form version, newest first.
+    async fn form_history(&self, request_id: i64) -> Result<Vec<VersionInfo>, StoreError>;
+    /// One saved CR form version.
+    async fn form_at(&self, request_id: i64, version: i64) -> Result<Option<CrForm>, StoreError>;
+    /// Adds a comment (plain text) with its audit event, in one transaction.
+    async fn add_comment(
+        &self,
+        request: &LoadedRequest,
+        by: &SessionUser,
+        source: &str,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
     /// The configured CORs with their absences.
     async fn configured_cors(&self) -> Result<Vec<Cor>, StoreError>;
     /// The newest outgoing messages (the demo mail viewer).
     async fn recent_mail(&self, limit: i64) -> Result<Vec<MailView>, StoreError>;
+}
+
+/// The hosting queue's narrowing, as storage applies it (already parsed and escaped).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct QueueQuery {
+    /// One state key, or empty for every state that needs hosting.
+    pub state: String,
+    /// `LIKE` pattern for the system (escaped with `\`), or empty.
+    pub system_like: String,
+    /// Team name, or empty.
+    pub team: String,
+    /// Updated at or after (Unix ms).
+    pub from_ms: i64,
+    /// Updated before (Unix ms).
+    pub to_ms: i64,
+    /// A reference (exact), or empty.
+    pub reference: String,
+    /// `LIKE` pattern for the title, or empty.
+    pub title_like: String,
+    /// Only requests assigned to this user.
+    pub assigned_to: Option<i64>,
+    /// Only unassigned requests.
+    pub unassigned: bool,
+    /// Start after this (updated_at, id).
+    pub after: (i64, i64),
 }
 
 /// A session that sign-in created: the raw cookie value (only ever sent to the browser).
@@ -163,6 +212,8 @@ pub struct LoadedRequest {
     pub risk_review: Option<crate::domain::review::RiskReview>,
     /// The assigned hosting engineer's name.
     pub assigned_name: Option<String>,
+    /// The comment thread, oldest first.
+    pub comments: Vec<CommentView>,
 }
 
 /// Everything a commit writes.

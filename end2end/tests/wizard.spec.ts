@@ -303,8 +303,15 @@ test("hosting takes the request from the queue, reviews it, returns it once and 
 
   await signIn(page, "hosting@example.gov");
   await page.goto("/hosting");
+  await ready(page, js);
+  // The queue narrows by reference (a GET form: the same with and without JavaScript).
+  await page.getByLabel("Reference or title").fill(reference.toLowerCase());
+  await page.getByRole("button", { name: "Show requests" }).click();
+  await expect(page).toHaveURL(/[?&]q=/);
+  await expect(page.getByRole("table").getByRole("row")).toHaveCount(2);
+  await expect(page.getByRole("row", { name: new RegExp(reference) })).toContainText(/Assign by/);
+  await expectAccessible(page);
   await page.getByRole("link", { name: reference }).click();
-  await page.getByRole("link", { name: "Open the hosting review" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Hosting review");
   await ready(page, js);
   await expectAccessible(page);
@@ -323,6 +330,22 @@ test("hosting takes the request from the queue, reviews it, returns it once and 
   await page.getByLabel("Reason for your conclusion").fill("Patches an exploited CVE");
   await page.getByRole("button", { name: "Record the risk review" }).click();
   await expect(page.getByText("Yes: the ISSO is copied on every message")).toBeVisible();
+  await ready(page, js);
+
+  // Hosting edits the plan with the dev team's editor; the history shows the change.
+  await page.getByRole("link", { name: "Edit the plan" }).click();
+  await ready(page, js);
+  await page.getByRole("link", { name: "Change step 1" }).click();
+  await ready(page, js);
+  await page.getByLabel("Expected result").fill("All pods ready; error rate below 0.1%");
+  await page.getByRole("button", { name: "Save step" }).click();
+  await expect(page).toHaveURL(new RegExp(`/requests/${reference}/plan$`));
+  await expect(page.getByText("All pods ready; error rate below 0.1%")).toBeVisible();
+  await page.getByRole("link", { name: "History of changes" }).click();
+  await expect(page.getByRole("heading", { name: /From plan version 1 to version 2/ })).toBeVisible();
+  await expect(page.getByRole("main")).toContainText("Step 1 “Deploy the patched image”: expected result changed");
+  await expectAccessible(page);
+  await page.goto(`/requests/${reference}/review`);
   await ready(page, js);
 
   await page.getByLabel("What the dev team needs to change").fill("Add the CVE number to the description");
@@ -351,4 +374,63 @@ test("hosting takes the request from the queue, reviews it, returns it once and 
   await page.goto("/dev/mail");
   await expect(page.getByRole("article").filter({ hasText: "cor1@example.gov" }).first()).toContainText("Your approval is requested");
   await expect(page.getByRole("article").filter({ hasText: "cor2@example.gov" }).first()).toContainText("isso@example.gov");
+});
+
+test("two hosting engineers edit one plan: the second sees what changed, keeps their text, and history has both", async ({ page, browser }, testInfo) => {
+  test.setTimeout(180_000);
+  const js = jsOn(testInfo);
+  const reference = await wholeRequest(page, "mouse", js, `Two editors (${testInfo.project.name})`);
+  await page.getByRole("button", { name: "Sign out" }).click();
+
+  // Two browsers: Hal here, Lee in a second context, both on step 1 of the same version.
+  await signIn(page, "hosting@example.gov");
+  const leeContext = await browser.newContext({ javaScriptEnabled: js, baseURL: testInfo.project.use.baseURL });
+  const lee = await leeContext.newPage();
+  await signIn(lee, "lead@example.gov");
+  for (const p of [page, lee]) {
+    await p.goto(`/requests/${reference}/plan`);
+    await ready(p, js);
+    await p.getByRole("link", { name: "Change step 1" }).click();
+    await ready(p, js);
+  }
+  await lee.getByLabel("How to verify it worked").fill("curl https://portal/healthz and check the version header");
+  await lee.getByRole("button", { name: "Save step" }).click();
+  await expect(lee).toHaveURL(new RegExp(`/requests/${reference}/plan$`));
+
+  await page.getByLabel("How to verify it worked").fill("Open the portal and sign in as a test user");
+  await page.getByRole("button", { name: "Save step" }).click();
+  await expect(page.getByRole("alert")).toContainText("Lee Lead saved the plan");
+  await expect(page.getByRole("region", { name: "Changes made while you were editing" })).toContainText("how to verify it changed");
+  await expect(page.locator("#field-verification-error")).toContainText("curl https://portal/healthz and check the version header");
+  await expect(page.getByLabel("How to verify it worked")).toHaveValue("Open the portal and sign in as a test user");
+  await expect(page).toHaveTitle(/^Error: /);
+  await expectAccessible(page);
+
+  // Hal merges: both checks, saved on top of Lee's version.
+  await page.getByLabel("How to verify it worked").fill("curl https://portal/healthz and check the version header; sign in as a test user");
+  await page.getByRole("button", { name: "Save step" }).click();
+  await expect(page).toHaveURL(new RegExp(`/requests/${reference}/plan$`));
+  await expect(page.getByText("check the version header; sign in as a test user")).toBeVisible();
+
+  await page.goto(`/requests/${reference}/history`);
+  await expect(page.getByRole("listitem").filter({ hasText: /Version 3 saved by Hal Hosting/ })).toBeVisible();
+  await expect(page.getByRole("listitem").filter({ hasText: /Version 2 saved by Lee Lead/ })).toBeVisible();
+  await page.getByLabel("Compare plan version").selectOption("1");
+  await page.getByLabel("with plan version").selectOption("3");
+  await page.getByRole("button", { name: "Compare plan versions" }).click();
+  await expect(page.getByRole("heading", { name: "From plan version 1 to version 3" })).toBeVisible();
+  await expect(page.getByRole("main").locator("ins").first()).toContainText("sign in as a test user");
+  await expectAccessible(page);
+
+  // The comment thread: plain text, for everyone involved.
+  await page.goto(`/requests/${reference}/comments`);
+  await ready(page, js);
+  await page.getByRole("button", { name: "Add comment" }).click();
+  await expect(page.locator("#field-body-error")).toContainText("Enter a comment");
+  await expectAccessible(page);
+  await page.getByLabel("Add a comment").fill("Merged Lee's check into step 1 <b>really</b>");
+  await page.getByRole("button", { name: "Add comment" }).click();
+  await expect(page.getByRole("listitem").filter({ hasText: "Hal Hosting" })).toContainText("Merged Lee's check into step 1 <b>really</b>");
+  await expectAccessible(page);
+  await leeContext.close();
 });

@@ -328,7 +328,17 @@ both_backends!(a_plan_saved_from_an_old_version_is_a_conflict_not_an_overwrite, 
     ok(&app, "save_plan_step", &step(&r, "0")).await;
     let (status, e) = failed(&app, "save_plan_step", &step(&r, "0")).await;
     assert_eq!(status, 409);
-    assert_eq!(e, serde_json::json!("Conflict"));
+    let conflict = &e["EditConflict"];
+    assert!(conflict["summary"].as_str().unwrap().contains("version 0"), "{e}");
+    assert_eq!(conflict["changes"], serde_json::json!(["Step 1 “Deploy the patched image” was added"]));
+    assert!(
+        conflict["form"]["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|kv| kv[0] == "commands" && kv[1].as_str().unwrap().contains("kubectl set image")),
+        "what was typed comes back: {e}"
+    );
     assert_eq!(view(&app, &r).await["plan"]["steps"].as_array().unwrap().len(), 1);
     // Reordering and deleting are plain forms too.
     let mut second = step(&r, "1");
@@ -508,7 +518,7 @@ both_backends!(
         // The dev team cannot do hosting's part.
         app.sign_in("dev@example.gov").await;
         for (name, form) in [
-            ("assign_to_me", vec![("reference", r.as_str())]),
+            ("assign_engineer", vec![("reference", r.as_str())]),
             ("record_risk_review", vec![("reference", r.as_str()), ("security_related", "no"), ("reason", "x")]),
             ("return_to_dev", vec![("reference", r.as_str()), ("comments", "x")]),
             ("submit_to_cors", vec![("reference", r.as_str())]),
@@ -519,7 +529,7 @@ both_backends!(
         app.call("sign_out", &[]).await;
 
         app.sign_in("hosting@example.gov").await;
-        ok(&app, "assign_to_me", &[("reference", &r)]).await;
+        ok(&app, "assign_engineer", &[("reference", &r)]).await;
         let v = view(&app, &r).await;
         assert_eq!((v["assigned_name"].as_str(), v["assigned_to_me"].as_bool()), (Some("Hal Hosting"), Some(true)));
 
@@ -591,3 +601,314 @@ both_backends!(
         app.stop().await;
     }
 );
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array().unwrap().iter().map(|x| x.as_str().unwrap_or_default().to_string()).collect()
+}
+
+/// A step for `base` with its own action text, editing step `id` ("" adds one).
+fn step_with<'a>(r: &'a str, base: &'a str, id: &'a str, action: &'a str) -> Vec<(&'a str, &'a str)> {
+    let mut s = step(r, base);
+    s.retain(|(k, _)| *k != "step[action]");
+    s.push(("step[action]", action));
+    s.push(("step_id", id));
+    s
+}
+
+both_backends!(
+    parallel_plan_editors_each_land_a_version_or_get_a_conflict_never_an_overwrite,
+    |url: String, _b| async move {
+        let app = std::sync::Arc::new(TestApp::spawn(&url).await);
+        let r = submitted_for_review(&app).await;
+        let (hal, lee) = (common::client(), common::client());
+        app.sign_in_as(&hal, "hosting@example.gov").await;
+        app.sign_in_as(&lee, "lead@example.gov").await;
+        app.sign_in("hosting@example.gov").await;
+        let base = view(&app, &r).await["plan_version"].as_i64().unwrap();
+
+        // Eight writers at once, each adding its own step and retrying from the newest version
+        // after a conflict. A lost update would drop a step; a silent overwrite would too.
+        let writers = 8;
+        let mut tasks = Vec::new();
+        for w in 0..writers {
+            let (app, r) = (app.clone(), r.clone());
+            let client = if w % 2 == 0 { hal.clone() } else { lee.clone() };
+            tasks.push(tokio::spawn(async move {
+                let action = format!("Writer {w} step");
+                let mut conflicts = 0;
+                loop {
+                    let v: Value =
+                        app.call_as(&client, "get_request_view", &[("reference", &r)]).await.json().await.unwrap();
+                    let version = v["plan_version"].as_i64().unwrap().to_string();
+                    let res = app.call_as(&client, "save_plan_step", &step_with(&r, &version, "", &action)).await;
+                    match res.status().as_u16() {
+                        200..=399 => return conflicts,
+                        409 => {
+                            let e: Value = res.json().await.unwrap();
+                            assert!(e.get("EditConflict").is_some(), "a conflict, not another refusal: {e}");
+                            conflicts += 1;
+                        }
+                        other => panic!("writer {w}: {other} {}", res.text().await.unwrap()),
+                    }
+                }
+            }));
+        }
+        let mut conflicts = 0;
+        for t in tasks {
+            conflicts += t.await.unwrap();
+        }
+        let v = view(&app, &r).await;
+        assert_eq!(v["plan_version"].as_i64().unwrap(), base + writers, "every write is its own version");
+        let actions: Vec<String> =
+            v["plan"]["steps"].as_array().unwrap().iter().map(|s| s["action"].as_str().unwrap().to_string()).collect();
+        for w in 0..writers {
+            assert_eq!(
+                actions.iter().filter(|a| **a == format!("Writer {w} step")).count(),
+                1,
+                "writer {w} landed once: {actions:?}"
+            );
+        }
+        let history: Value = app.call("get_history", &[("reference", &r)]).await.json().await.unwrap();
+        assert_eq!(history["plan_versions"].as_array().unwrap().len() as i64, base + writers);
+        let by: std::collections::BTreeSet<String> = history["plan_versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["by"].as_str().unwrap().to_string())
+            .collect();
+        assert!(by.contains("Hal Hosting") && by.contains("Lee Lead"), "history shows both editors: {by:?}");
+        eprintln!("{writers} writers, {conflicts} conflicts resolved by retrying");
+        match std::sync::Arc::try_unwrap(app) {
+            Ok(app) => app.stop().await,
+            Err(_) => panic!("tasks still hold the app"),
+        }
+    }
+);
+
+both_backends!(
+    a_stale_step_edit_shows_what_changed_and_keeps_the_text_and_history_diffs_it,
+    |url: String, _b| async move {
+        let app = TestApp::spawn(&url).await;
+        let r = submitted_for_review(&app).await;
+        let lee = common::client();
+        app.sign_in("hosting@example.gov").await;
+        app.sign_in_as(&lee, "lead@example.gov").await;
+        let v = view(&app, &r).await;
+        let base = v["plan_version"].as_i64().unwrap().to_string();
+        let id = v["plan"]["steps"][0]["id"].as_u64().unwrap().to_string();
+
+        // Lee changes step 1's action first; Hal, still on the old version, changes it too.
+        let res = app.call_as(&lee, "save_plan_step", &step_with(&r, &base, &id, "Deploy portal 2.4.2")).await;
+        assert!(res.status().is_success());
+        let (status, e) =
+            failed(&app, "save_plan_step", &step_with(&r, &base, &id, "Deploy portal 2.4.1 carefully")).await;
+        assert_eq!(status, 409);
+        let c = &e["EditConflict"];
+        assert!(c["summary"].as_str().unwrap().starts_with("Lee Lead saved the plan"), "{e}");
+        assert_eq!(strings(&c["changes"]), ["Step 1 “Deploy portal 2.4.2”: what this step does changed"]);
+        assert_eq!(c["form"]["errors"][0]["field"], "action");
+        assert!(c["form"]["errors"][0]["message"].as_str().unwrap().contains("“Deploy portal 2.4.2”"));
+        let kept: Vec<(String, String)> = serde_json::from_value(c["form"]["values"].clone()).unwrap();
+        assert!(kept.contains(&("action".into(), "Deploy portal 2.4.1 carefully".into())), "Hal's text is kept");
+        assert!(kept.contains(&("step_id".into(), id.clone())));
+
+        // Hal decides: his text, saved on top of the newest version.
+        let newest = view(&app, &r).await["plan_version"].as_i64().unwrap().to_string();
+        ok(&app, "save_plan_step", &step_with(&r, &newest, &id, "Deploy portal 2.4.1 carefully")).await;
+
+        let h: Value = app
+            .call(
+                "get_history",
+                &[
+                    ("reference", &r),
+                    ("plan_from", &base),
+                    ("plan_to", &(newest.parse::<i64>().unwrap() + 1).to_string()),
+                ],
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let versions: Vec<String> = h["plan_versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .take(2)
+            .map(|v| v["by"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(versions, ["Hal Hosting", "Lee Lead"], "both versions, newest first");
+        let diff = &h["plan_diff"][2][0]["Changed"];
+        assert_eq!(diff["fields"][0]["before"], "Deploy the patched image");
+        assert_eq!(diff["fields"][0]["after"], "Deploy portal 2.4.1 carefully");
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    form_saves_from_an_old_version_merge_field_by_field_and_clash_only_on_the_same_field,
+    |url: String, _b| async move {
+        let app = TestApp::spawn(&url).await;
+        let r = submitted_for_review(&app).await;
+        let lee = common::client();
+        app.sign_in("hosting@example.gov").await;
+        app.sign_in_as(&lee, "lead@example.gov").await;
+        let base = view(&app, &r).await["form_version"].as_i64().unwrap().to_string();
+        let details = |description: &'static str| {
+            vec![
+                ("title", "Patch OpenSSL 3.0.15"),
+                ("services", "Grants portal web and API"),
+                ("environment", "Production"),
+                ("artifact", "portal:2.4.1"),
+                ("pipeline_url", "https://ci.example.gov/runs/981"),
+                ("description", description),
+            ]
+        };
+        let save = |client: Option<&reqwest::Client>,
+                    sec: &'static str,
+                    f: Vec<(&'static str, &'static str)>,
+                    base: String| {
+            let mut form = section(&r, sec, &f);
+            form.push(("base_version".into(), base));
+            let app = &app;
+            let client = client.cloned();
+            async move {
+                let pairs: Vec<(&str, &str)> = form.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+                match client {
+                    Some(c) => app.call_as(&c, "save_form_section", &pairs).await,
+                    None => app.call("save_form_section", &pairs).await,
+                }
+            }
+        };
+        // Different fields from the same version: both land.
+        let res = save(Some(&lee), "details", details("Patch OpenSSL to 3.0.15 (CVE-2026-0001)"), base.clone()).await;
+        assert!(res.status().is_success());
+        let justification = vec![
+            ("justification", "Exploited in the wild"),
+            ("incident_reference", "INC-42"),
+            ("security_related", "yes"),
+            ("security_reason", "CVE-2026-0001"),
+            ("impact", "Rolling restart, no downtime"),
+            ("risk_level", "medium"),
+        ];
+        let res = save(None, "justification", justification, base.clone()).await;
+        assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+        let v = view(&app, &r).await;
+        assert_eq!(v["form"]["description"], "Patch OpenSSL to 3.0.15 (CVE-2026-0001)");
+        assert_eq!(v["form"]["impact"], "Rolling restart, no downtime");
+
+        // The same field from the same old version: a conflict naming it, with Hal's text kept.
+        let res = save(None, "details", details("Patch OpenSSL; restart pods one by one"), base.clone()).await;
+        assert_eq!(res.status(), 409);
+        let e: Value = res.json().await.unwrap();
+        let c = &e["EditConflict"];
+        assert_eq!(c["form"]["errors"].as_array().unwrap().len(), 1);
+        assert_eq!(c["form"]["errors"][0]["field"], "description");
+        let kept: Vec<(String, String)> = serde_json::from_value(c["form"]["values"].clone()).unwrap();
+        assert!(kept.contains(&("description".into(), "Patch OpenSSL; restart pods one by one".into())));
+        assert_eq!(
+            view(&app, &r).await["form"]["description"],
+            "Patch OpenSSL to 3.0.15 (CVE-2026-0001)",
+            "nothing saved"
+        );
+        app.stop().await;
+    }
+);
+
+both_backends!(the_comment_thread_is_plain_text_for_everyone_involved_and_nobody_else, |url: String, _b| async move {
+    add_other_team_dev(&url).await;
+    let app = TestApp::spawn(&url).await;
+    let r = submitted_for_review(&app).await;
+    app.sign_in("dev@example.gov").await;
+    let (status, e) = failed(&app, "add_comment", &[("reference", &r), ("body", "   ")]).await;
+    assert_eq!((status, fields(&e)), (422, vec!["body".to_string()]));
+    ok(&app, "add_comment", &[("reference", &r), ("body", "Can we go at 10? <script>alert(1)</script>")]).await;
+    app.call("sign_out", &[]).await;
+    app.sign_in("hosting@example.gov").await;
+    ok(&app, "add_comment", &[("reference", &r), ("body", "10 is fine.")]).await;
+    let v = view(&app, &r).await;
+    let bodies: Vec<String> =
+        v["comments"].as_array().unwrap().iter().map(|c| c["body"].as_str().unwrap().to_string()).collect();
+    assert_eq!(bodies, ["Can we go at 10? <script>alert(1)</script>", "10 is fine."]);
+    let (status, html) = app.get_text(&format!("/requests/{r}/comments")).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !html.contains("<script>alert(1)"),
+        "shown as text"
+    );
+    app.call("sign_out", &[]).await;
+    app.sign_in("otto@example.gov").await;
+    let (status, _) = failed(&app, "add_comment", &[("reference", &r), ("body", "hello")]).await;
+    assert_eq!(status, 404, "another team cannot even see the thread");
+    app.stop().await;
+});
+
+both_backends!(the_queue_filters_searches_pages_by_keyset_and_assigns_to_a_teammate, |url: String, _b| async move {
+    let app = TestApp::spawn(&url).await;
+    let mut refs = Vec::new();
+    for _ in 0..3 {
+        refs.push(submitted_for_review(&app).await);
+    }
+    app.sign_in("dev@example.gov").await;
+    let (status, _) = failed(&app, "hosting_queue", &[]).await;
+    assert_eq!(status, 403, "the queue is the hosting team's");
+    app.call("sign_out", &[]).await;
+    app.sign_in("hosting@example.gov").await;
+    let queue = |form: Vec<(&'static str, String)>| {
+        let app = &app;
+        async move {
+            let pairs: Vec<(&str, &str)> = form.iter().map(|(a, b)| (*a, b.as_str())).collect();
+            let res = app.call("hosting_queue", &pairs).await;
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap())
+        }
+    };
+    let refs_of = |page: &Value| -> Vec<String> {
+        page["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["summary"]["reference"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, all) = queue(vec![]).await;
+    assert_eq!(refs_of(&all), refs, "longest unchanged first");
+    assert!(all["rows"][0]["clock"][0].as_str().unwrap().starts_with("Assign by"), "the assignment clock runs");
+    let (_, one) = queue(vec![("filter[q]", refs[1].to_lowercase())]).await;
+    assert_eq!(refs_of(&one), [refs[1].clone()], "a reference finds exactly that request");
+    let (_, none) = queue(vec![("filter[q]", "50%_".into())]).await;
+    assert!(refs_of(&none).is_empty(), "typed wildcards are literal");
+    let (status, e) = queue(vec![("filter[from]", "yesterday".into())]).await;
+    assert_eq!((status, fields(&e)), (422, vec!["from".to_string()]));
+
+    // Hal hands the second request to Lee; "unassigned" then leaves it out.
+    let engineers = all["engineers"].as_array().unwrap();
+    let lee = engineers.iter().find(|e| e[1] == "Lee Lead").unwrap()[0].as_i64().unwrap().to_string();
+    ok(&app, "assign_engineer", &[("reference", &refs[1]), ("engineer", &lee)]).await;
+    assert_eq!(view(&app, &refs[1]).await["assigned_name"], "Lee Lead");
+    let (status, e) = failed(&app, "assign_engineer", &[("reference", &refs[0]), ("engineer", "1")]).await;
+    assert_eq!((status, fields(&e)), (422, vec!["engineer".to_string()]), "only hosting engineers take requests");
+    let (_, unassigned) = queue(vec![("filter[assigned]", "unassigned".into())]).await;
+    assert_eq!(refs_of(&unassigned), [refs[0].clone(), refs[2].clone()]);
+
+    // Keyset pages through storage: one row at a time, nothing twice, nothing skipped.
+    let store = Store::new(Db::open(&url).await.unwrap());
+    let mut query = app::ports::QueueQuery {
+        from_ms: i64::MIN,
+        to_ms: i64::MAX,
+        after: (i64::MIN, i64::MIN),
+        ..Default::default()
+    };
+    let mut seen = Vec::new();
+    loop {
+        let page = app::ports::RequestStore::hosting_queue(&store, &query, 1).await.unwrap();
+        let Some(item) = page.first() else { break };
+        seen.push(item.summary.reference.clone());
+        query.after = item.cursor;
+    }
+    let mut sorted_seen = seen.clone();
+    sorted_seen.sort();
+    let mut sorted_refs = refs.clone();
+    sorted_refs.sort();
+    assert_eq!(sorted_seen, sorted_refs, "every request once: {seen:?}");
+    app.stop().await;
+});

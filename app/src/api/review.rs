@@ -1,15 +1,9 @@
-//! The hosting team's review: take the request, record the risk review, return it to the dev
+//! The hosting team's review (taking a request is in `queue`): record the risk review, return it to the dev
 //! team, or submit it to the CORs. Thin, like the wizard: authorise, domain, one transaction.
 
 use crate::error::AppError;
 use leptos::prelude::*;
 use std::collections::BTreeMap;
-
-/// Make the signed-in hosting engineer responsible for the request.
-#[server(endpoint = "assign_to_me")]
-pub async fn assign_to_me(reference: String) -> Result<(), AppError> {
-    super::ssr::respond(server::assign_to_me(reference).await)
-}
 
 /// Record the security and performance risk review (`fields[risk_<key>]=yes` per risk).
 #[server(endpoint = "record_risk_review")]
@@ -46,15 +40,6 @@ mod server {
 
     fn go(reference: &str, path: &str) {
         leptos_axum::redirect(&format!("/requests/{reference}/{path}"));
-    }
-
-    pub async fn assign_to_me(reference: String) -> Result<(), AppError> {
-        let (loaded, _) = perform(&reference, ActionKind::AssignEngineer, |l| {
-            Ok(Change::action(Action::AssignEngineer { engineer: l.session.user.id }))
-        })
-        .await?;
-        go(&loaded.request.summary.reference, "review");
-        Ok(())
     }
 
     pub async fn record_risk_review(

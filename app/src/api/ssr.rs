@@ -217,6 +217,64 @@ pub async fn perform(
     Err(AppError::Conflict)
 }
 
+/// The edit conflict for a plan edit based on version `base`: what changed since, in words,
+/// and, for the step being edited, the fields someone else changed that differ from `typed`.
+pub async fn plan_conflict(reference: &str, base: i64, step_id: Option<u32>, typed: Vec<(String, String)>) -> AppError {
+    use crate::domain::forms::{FieldError, FormErrors};
+    use crate::domain::history::{excerpt, plan_diff, step_field_changes};
+    let Ok(l) = load_readable(reference).await else { return AppError::Conflict };
+    let store = &l.services.requests;
+    let base_plan = match store.plan_at(l.request.id, base).await {
+        Ok(p) => p.unwrap_or_default(),
+        Err(e) => return e.into(),
+    };
+    let current = &l.request.plan;
+    let mut who: Vec<String> = store
+        .plan_history(l.request.id)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|v| v.version > base)
+        .map(|v| v.by)
+        .collect();
+    who.sort();
+    who.dedup();
+    let who = if who.is_empty() { "Someone else".to_string() } else { who.join(" and ") };
+    let mut changes: Vec<String> = plan_diff(&base_plan, current).iter().map(|c| c.words()).collect();
+    let mut errors = Vec::new();
+    if let Some(id) = step_id {
+        match (base_plan.steps.iter().find(|s| s.id == id), current.steps.iter().find(|s| s.id == id)) {
+            (Some(before), Some(now)) => {
+                for c in step_field_changes(before, now) {
+                    let mine = typed.iter().find(|(k, _)| *k == c.field).map(|(_, v)| v.trim()).unwrap_or("");
+                    if mine != c.after.trim() {
+                        errors.push(FieldError {
+                            field: c.field.clone(),
+                            message: format!(
+                                "{who} changed {} to “{}”. Yours is kept below: keep it, change it or use theirs",
+                                c.label.to_lowercase(),
+                                excerpt(&c.after, 200)
+                            ),
+                        });
+                    }
+                }
+            }
+            (Some(_), None) => changes.push(
+                "The step you are editing was removed. Saving again adds yours back as a new step at the end".into(),
+            ),
+            _ => {}
+        }
+    }
+    AppError::EditConflict {
+        summary: format!(
+            "{who} saved the plan (now version {}) while you were working from version {base}. Nothing of yours was saved yet",
+            l.request.plan_version
+        ),
+        changes,
+        form: FormErrors { errors, values: typed },
+    }
+}
+
 fn recipient_words(r: &Recipient) -> String {
     match r {
         Recipient::HostingTeam => "The hosting team".into(),
@@ -295,5 +353,7 @@ pub fn view_of(l: &Loaded) -> RequestView {
         assigned_name: r.assigned_name.clone(),
         assigned_to_me: r.snapshot.assigned_engineer == Some(l.session.user.id),
         cors_preview: cors_preview(&l.cors, r.snapshot.security_related),
+        form_version: r.form_version,
+        comments: r.comments.clone(),
     }
 }

@@ -146,6 +146,116 @@ pub struct RequestView {
     pub assigned_to_me: bool,
     /// What submitting to the CORs would send: (message, recipients with reasons).
     pub cors_preview: Vec<(String, Vec<NoticePreview>)>,
+    /// The CR form's version (sent back with section saves, for the three-way merge).
+    pub form_version: i64,
+    /// The comment thread, oldest first.
+    pub comments: Vec<CommentView>,
+}
+
+/// One comment on a request (plain text).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommentView {
+    /// Who wrote it.
+    pub author: String,
+    /// Their role, in words.
+    pub author_role: String,
+    /// The text, shown as typed (never as markup).
+    pub body: String,
+    /// When, in Eastern-time words.
+    pub when: String,
+}
+
+/// One saved version of the plan or the CR form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionInfo {
+    /// Its number.
+    pub version: i64,
+    /// Who saved it.
+    pub by: String,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// When, in Eastern-time words.
+    pub when: String,
+}
+
+/// A request's history: every version, and the differences between two of them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryView {
+    /// The request.
+    pub summary: RequestSummary,
+    /// Plan versions, newest first.
+    pub plan_versions: Vec<VersionInfo>,
+    /// CR form versions, newest first.
+    pub form_versions: Vec<VersionInfo>,
+    /// The plan versions compared, and what changed from one to the other.
+    pub plan_diff: Option<(i64, i64, Vec<crate::domain::history::StepChange>)>,
+    /// The form versions compared, and what changed.
+    pub form_diff: Option<(i64, i64, Vec<crate::domain::history::FieldChange>)>,
+}
+
+/// How the hosting queue is narrowed (every field optional; empty means any).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct QueueFilter {
+    /// A state key.
+    pub state: String,
+    /// Part of the system's name.
+    pub system: String,
+    /// A team's name.
+    pub team: String,
+    /// Changed on or after this date (YYYY-MM-DD, Eastern).
+    pub from: String,
+    /// Changed on or before this date.
+    pub to: String,
+    /// A reference or part of a title.
+    pub q: String,
+    /// "mine", "unassigned" or empty.
+    pub assigned: String,
+    /// Keyset cursor: the last row of the previous page (`updated_at:id`).
+    pub after: String,
+}
+
+/// One row of the hosting queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueRow {
+    /// The request.
+    pub summary: RequestSummary,
+    /// Its team's name.
+    pub team: Option<String>,
+    /// The assigned engineer.
+    pub assigned: Option<String>,
+    /// The clock that matters now, in words, with its status (assistance call or assignment).
+    pub clock: Option<(String, ClockStatus)>,
+}
+
+/// A page of the hosting queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuePage {
+    /// The rows, longest waiting first.
+    pub rows: Vec<QueueRow>,
+    /// The cursor of the next page, if there is one.
+    pub next: Option<String>,
+    /// The hosting engineers (to assign to).
+    pub engineers: Vec<(i64, String)>,
+    /// The teams (for the filter).
+    pub teams: Vec<String>,
+}
+
+/// A queue row as storage returns it (the server function adds the clock).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueueItem {
+    /// The request.
+    pub summary: RequestSummary,
+    /// Team name.
+    pub team: Option<String>,
+    /// Assigned engineer's name.
+    pub assigned: Option<String>,
+    /// Submitted for review at.
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// Hosting's help asked for at.
+    pub assistance_requested_at: Option<DateTime<Utc>>,
+    /// Keyset position.
+    pub cursor: (i64, i64),
 }
 
 impl RequestView {

@@ -1,7 +1,7 @@
 //! The dev-team wizard's server functions: one per step. Each is thin: authorise, ask the
 //! domain, persist in one transaction (see `ssr::perform`), then send the browser onwards.
 
-use crate::api::types::{MailView, RequestSummary, RequestView};
+use crate::api::types::{MailView, RequestView};
 use crate::error::AppError;
 use leptos::prelude::*;
 use std::collections::BTreeMap;
@@ -30,16 +30,17 @@ pub async fn answer_triage(
     super::ssr::respond(server::answer_triage(reference, form).await)
 }
 
-/// Step 1: add a step (no `index`) or replace step `index` (1-based). The step's fields post
-/// as `step[action]`, `step[commands]`, …
+/// Step 1: add a step (no `step_id`) or replace the step with that id. The step's fields post
+/// as `step[action]`, `step[commands]`, … A save based on an older plan version is an edit
+/// conflict: nothing is saved, and the typed text comes back with what changed.
 #[server(endpoint = "save_plan_step")]
 pub async fn save_plan_step(
     reference: String,
     base_version: String,
-    #[server(default)] index: String,
+    #[server(default)] step_id: String,
     step: crate::domain::forms::PlanStepForm,
 ) -> Result<(), AppError> {
-    super::ssr::respond(server::save_plan_step(reference, base_version, index, step).await)
+    super::ssr::respond(server::save_plan_step(reference, base_version, step_id, step).await)
 }
 
 /// Step 1: move a step up or down, or delete it.
@@ -93,21 +94,16 @@ pub async fn save_form_section(
     reference: String,
     section: String,
     #[server(default)] intent: String,
+    #[server(default)] base_version: String,
     #[server(default)] fields: BTreeMap<String, String>,
 ) -> Result<(), AppError> {
-    super::ssr::respond(server::save_form_section(reference, section, intent, fields).await)
+    super::ssr::respond(server::save_form_section(reference, section, intent, base_version, fields).await)
 }
 
 /// Step 3 → 4: submit the request for hosting review.
 #[server(endpoint = "submit_for_review")]
 pub async fn submit_for_review(reference: String) -> Result<(), AppError> {
     super::ssr::respond(server::simple(reference, "submit_for_review").await)
-}
-
-/// The hosting team's queue.
-#[server(endpoint = "hosting_queue")]
-pub async fn hosting_queue() -> Result<Vec<RequestSummary>, AppError> {
-    super::ssr::respond(server::hosting_queue().await)
 }
 
 /// The demo mail viewer's messages (demo mode only).
@@ -119,9 +115,11 @@ pub async fn dev_mail() -> Result<Vec<MailView>, AppError> {
 #[cfg(feature = "ssr")]
 mod server {
     use crate::api::ssr::*;
-    use crate::api::types::{MailView, RequestSummary, RequestView};
+    use crate::api::types::{MailView, RequestView};
     use crate::domain::cr_form::{CrForm, CHECKLIST, SECTIONS};
-    use crate::domain::forms::{FieldError, FormErrors, PlanStepForm, SignOffForm, TriageForm};
+    use crate::domain::forms::{FieldError, FormErrors, FormFields, PlanStepForm, SignOffForm, TriageForm};
+    use crate::domain::history::{excerpt, merge_form, FieldChange, FormMerge};
+    use crate::domain::plan::PlanStep;
     use crate::domain::workflow::{Action, ActionKind, State, TriageOutcome};
     use crate::error::AppError;
     use std::collections::BTreeMap;
@@ -155,6 +153,13 @@ mod server {
         text.trim().parse().map_err(|_| AppError::Refused("The form was incomplete: open the plan again".into()))
     }
 
+    fn parse_step_id(text: &str) -> Result<Option<u32>, AppError> {
+        match text.trim() {
+            "" => Ok(None),
+            t => t.parse::<u32>().map(Some).map_err(|_| AppError::NotFound),
+        }
+    }
+
     fn parse_index(text: &str, len: usize) -> Result<usize, AppError> {
         match text.trim().parse::<usize>() {
             Ok(i) if (1..=len).contains(&i) => Ok(i - 1),
@@ -165,24 +170,35 @@ mod server {
     pub async fn save_plan_step(
         reference: String,
         base_version: String,
-        index: String,
+        step_id: String,
         form: PlanStepForm,
     ) -> Result<(), AppError> {
         let step = form.step()?;
         let base = parse_version(&base_version)?;
-        let (loaded, _) = perform(&reference, ActionKind::EditPlan, |l| {
+        let id = parse_step_id(&step_id)?;
+        let result = perform(&reference, ActionKind::EditPlan, |l| {
             let mut plan = l.request.plan.clone();
-            if index.trim().is_empty() {
-                plan.steps.push(step.clone());
-            } else {
-                let i = parse_index(&index, plan.steps.len())?;
-                plan.steps[i] = step.clone();
+            let next = plan.next_id();
+            match id.and_then(|id| plan.steps.iter_mut().find(|s| s.id == id)) {
+                Some(slot) => *slot = PlanStep { id: slot.id, ..step.clone() },
+                // A new step, or one someone else removed that this person deliberately keeps.
+                None => plan.steps.push(PlanStep { id: next, ..step.clone() }),
             }
             Ok(Change::plan(plan, base))
         })
-        .await?;
-        go(&loaded.request.summary.reference, "plan");
-        Ok(())
+        .await;
+        match result {
+            Ok((loaded, _)) => {
+                go(&loaded.request.summary.reference, "plan");
+                Ok(())
+            }
+            Err(AppError::Conflict) => {
+                let mut typed = form.values();
+                typed.push(("step_id".into(), step_id.trim().to_string()));
+                Err(plan_conflict(&reference, base, id, typed).await)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     pub async fn change_plan_step(
@@ -192,7 +208,7 @@ mod server {
         command: String,
     ) -> Result<(), AppError> {
         let base = parse_version(&base_version)?;
-        let (loaded, _) = perform(&reference, ActionKind::EditPlan, |l| {
+        let result = perform(&reference, ActionKind::EditPlan, |l| {
             let mut plan = l.request.plan.clone();
             let i = parse_index(&index, plan.steps.len())?;
             match command.as_str() {
@@ -205,9 +221,15 @@ mod server {
             }
             Ok(Change::plan(plan, base))
         })
-        .await?;
-        go(&loaded.request.summary.reference, "plan");
-        Ok(())
+        .await;
+        match result {
+            Ok((loaded, _)) => {
+                go(&loaded.request.summary.reference, "plan");
+                Ok(())
+            }
+            Err(AppError::Conflict) => Err(plan_conflict(&reference, base, None, Vec::new()).await),
+            Err(e) => Err(e),
+        }
     }
 
     pub async fn simple(reference: String, what: &str) -> Result<(), AppError> {
@@ -305,16 +327,41 @@ mod server {
         reference: String,
         section: String,
         intent: String,
+        base_version: String,
         fields: BTreeMap<String, String>,
     ) -> Result<(), AppError> {
         let position = SECTIONS.iter().position(|(slug, _)| *slug == section).ok_or(AppError::NotFound)?;
+        let with_title = |form: &CrForm, l: &Loaded| {
+            let mut form = form.clone();
+            if form.title.is_empty() {
+                form.title = l.request.summary.title.clone();
+            }
+            form
+        };
+        // The version the editor opened, for the three-way merge when someone saved since.
+        // (No version sent: an older client or the API; the save applies to the newest.)
+        let base = match base_version.trim() {
+            "" => None,
+            v => {
+                let v: i64 =
+                    v.parse().map_err(|_| AppError::Refused("The form was incomplete: open it again".into()))?;
+                let l = load_readable(&reference).await?;
+                let form = l.services.requests.form_at(l.request.id, v).await?.ok_or(AppError::NotFound)?;
+                Some((v, with_title(&form, &l)))
+            }
+        };
         // Save the draft first, valid or not: nothing typed is lost, with or without JavaScript.
         let (loaded, _) = perform(&reference, ActionKind::UpdateForm, |l| {
-            let mut stored = l.request.form.clone();
-            if stored.title.is_empty() {
-                stored.title = l.request.summary.title.clone();
-            }
-            let form = merged(&stored, &section, &fields);
+            let stored = with_title(&l.request.form, l);
+            let form = match &base {
+                Some((v, base_form)) if *v != l.request.form_version => {
+                    match merge_form(base_form, &stored, &merged(base_form, &section, &fields)) {
+                        FormMerge::Clean(form) => form.normalised(),
+                        FormMerge::Conflict(both) => return Err(form_conflict(&section, base_form, &fields, both)),
+                    }
+                }
+                _ => merged(&stored, &section, &fields),
+            };
             let complete = form.is_complete(&l.calendar);
             Ok(Change {
                 action: Action::UpdateForm {
@@ -335,11 +382,7 @@ mod server {
             go(&r, "");
             return Ok(());
         }
-        let mut stored = loaded.request.form.clone();
-        if stored.title.is_empty() {
-            stored.title = loaded.request.summary.title.clone();
-        }
-        let saved = merged(&stored, &section, &fields);
+        let saved = merged(&with_title(&loaded.request.form, &loaded), &section, &fields);
         saved.validate_section(&section, &loaded.calendar)?;
         match SECTIONS.get(position + 1) {
             Some((next, _)) => go(&r, &format!("form/{next}")),
@@ -348,12 +391,37 @@ mod server {
         Ok(())
     }
 
-    pub async fn hosting_queue() -> Result<Vec<RequestSummary>, AppError> {
-        let session = require_session()?;
-        if !session.user.role.is_hosting() && session.user.role != crate::domain::roles::Role::Admin {
-            return Err(AppError::Forbidden);
+    /// Both this editor and someone else changed the same fields: nothing is saved; each such
+    /// field says what the other person wrote, and everything typed comes back.
+    fn form_conflict(
+        section: &str,
+        base: &CrForm,
+        fields: &BTreeMap<String, String>,
+        both: Vec<FieldChange>,
+    ) -> AppError {
+        let mine = merged(base, section, fields);
+        let mut values: Vec<(String, String)> = crate::domain::cr_form::section_field_names(section)
+            .iter()
+            .map(|f| (f.to_string(), mine.value(f)))
+            .collect();
+        values.extend(fields.iter().filter(|(k, _)| k.starts_with("check_")).map(|(k, v)| (k.clone(), v.clone())));
+        let errors = both
+            .iter()
+            .map(|c| FieldError {
+                field: c.field.clone(),
+                message: format!(
+                    "{} was changed by someone else to “{}”. Yours is kept below: keep it, change it or use theirs",
+                    c.label,
+                    excerpt(&c.before, 200)
+                ),
+            })
+            .collect();
+        AppError::EditConflict {
+            summary: "Someone else saved this part of the form while you were editing. Nothing of yours was saved yet"
+                .into(),
+            changes: both.iter().map(|c| format!("{}: “{}”", c.label, excerpt(&c.before, 300))).collect(),
+            form: FormErrors { errors, values },
         }
-        Ok(services()?.requests.hosting_queue().await?)
     }
 
     pub async fn dev_mail() -> Result<Vec<MailView>, AppError> {

@@ -11,7 +11,7 @@ pub fn form_errors_of<T: Clone + Send + Sync + 'static>(
     value: Signal<Option<Result<T, AppError>>>,
 ) -> Signal<Option<FormErrors>> {
     Signal::derive(move || match value.get() {
-        Some(Err(AppError::Invalid(f))) => Some(f),
+        Some(Err(AppError::Invalid(f))) | Some(Err(AppError::EditConflict { form: f, .. })) => Some(f),
         _ => None,
     })
 }
@@ -24,6 +24,33 @@ pub fn other_error_of<T: Clone + Send + Sync + 'static>(
         Some(Err(AppError::Invalid(_))) | Some(Ok(_)) | None => None,
         Some(Err(e)) => Some(e.to_string()),
     })
+}
+
+/// What others changed, when the last save was an edit conflict.
+pub fn conflict_changes_of<T: Clone + Send + Sync + 'static>(
+    value: Signal<Option<Result<T, AppError>>>,
+) -> Signal<Option<Vec<String>>> {
+    Signal::derive(move || match value.get() {
+        Some(Err(AppError::EditConflict { changes, .. })) => Some(changes),
+        _ => None,
+    })
+}
+
+/// The panel that explains an edit conflict: what the others changed since this person's
+/// version. Their own text stays in the form below it.
+#[component]
+pub fn ConflictPanel(#[prop(into)] changes: Signal<Option<Vec<String>>>) -> impl IntoView {
+    view! {
+        <Show when=move || changes.with(|c| c.is_some())>
+            <div class="notification notification--important" role="region" aria-label="Changes made while you were editing">
+                <h2 class="heading-s">"Changes made while you were editing"</h2>
+                <ul class="list">
+                    {move || changes.get().unwrap_or_default().into_iter().map(|c| view! { <li class="preserve">{c}</li> }).collect_view()}
+                </ul>
+                <p>"Your text is kept in the form. Compare, change what you need, and save again: your save will then be based on the newest version."</p>
+            </div>
+        </Show>
+    }
 }
 
 /// "There is a problem" box at the top of the form. It takes focus when it appears, so

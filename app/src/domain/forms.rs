@@ -282,6 +282,7 @@ impl PlanStepForm {
         }
         result?;
         Ok(super::plan::PlanStep {
+            id: 0,
             action: f.action,
             commands: f.commands,
             owner: f.owner,

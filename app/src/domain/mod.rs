@@ -7,6 +7,7 @@ pub mod attachment;
 pub mod calendar;
 pub mod cr_form;
 pub mod forms;
+pub mod history;
 pub mod notify;
 pub mod plan;
 pub mod quorum;

@@ -10,6 +10,10 @@ use std::fmt;
 /// One step of the operation plan.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanStep {
+    /// Stable identity across versions (so history can tell "moved" from "changed"); not part
+    /// of the hash. 0 in plans saved before ids existed: [`Plan::with_ids`] numbers those.
+    #[serde(default)]
+    pub id: u32,
     /// What is done, in a few words.
     pub action: String,
     /// The exact commands or instructions.
@@ -77,6 +81,24 @@ impl Plan {
         PlanHash(hex::encode(h.finalize()))
     }
 
+    /// The plan with every step carrying a distinct id (older plans had none: they are
+    /// numbered by position, which is what they meant).
+    pub fn with_ids(mut self) -> Plan {
+        let mut seen = std::collections::BTreeSet::new();
+        let distinct = self.steps.iter().all(|s| s.id != 0 && seen.insert(s.id));
+        if !distinct {
+            for (i, s) in self.steps.iter_mut().enumerate() {
+                s.id = i as u32 + 1;
+            }
+        }
+        self
+    }
+
+    /// The id a new step gets.
+    pub fn next_id(&self) -> u32 {
+        self.steps.iter().map(|s| s.id).max().unwrap_or(0) + 1
+    }
+
     /// Total estimated minutes.
     pub fn estimated_minutes(&self) -> u32 {
         self.steps.iter().map(|s| s.estimated_minutes).fold(0, u32::saturating_add)
@@ -105,6 +127,7 @@ mod tests {
 
     fn step(action: &str) -> PlanStep {
         PlanStep {
+            id: 0,
             action: action.into(),
             commands: "kubectl rollout restart deploy/portal".into(),
             owner: "Hosting".into(),
@@ -135,6 +158,18 @@ mod tests {
         for other in [reordered, longer, renamed] {
             assert_ne!(a.hash(), other.hash());
         }
+    }
+
+    #[test]
+    fn step_ids_do_not_change_the_hash_and_old_plans_get_positional_ids() {
+        let a = Plan { steps: vec![step("Restart"), step("Verify")] };
+        let b = a.clone().with_ids();
+        assert_eq!(a.hash(), b.hash());
+        assert_eq!(b.steps.iter().map(|s| s.id).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(b.next_id(), 3);
+        let mut c = b.clone();
+        c.steps.swap(0, 1);
+        assert_eq!(c.clone().with_ids(), c, "distinct ids are kept as they are");
     }
 
     #[test]

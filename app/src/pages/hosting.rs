@@ -1,41 +1,211 @@
-//! The hosting team's queue (the full dashboard arrives with the hosting issue).
+//! `/hosting`: the hosting team's queue. What needs them now, longest waiting first, with the
+//! SLA clock that matters (assistance call ≤ 2 hours, assignment ≤ 1 business day), narrowed
+//! by a GET form (works without JavaScript; the address is shareable) and paged by keyset.
 
 use super::requests::state_label;
-use crate::api::wizard::hosting_queue;
+use crate::api::queue::{hosting_queue, AssignEngineer};
+use crate::api::types::{QueueFilter, QueueRow};
+use crate::components::form::{form_errors_of, other_error_of, ErrorSummary, TextField};
+use crate::domain::calendar::ClockStatus;
+use crate::domain::workflow::State;
+use crate::error::AppError;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
-/// `/hosting`: requests that need the hosting team.
+/// The states the queue can be narrowed to.
+const QUEUE_STATES: [State; 8] = [
+    State::StagingValidation,
+    State::HostingReview,
+    State::AwaitingApproval,
+    State::Approved,
+    State::Implementing,
+    State::ValidatingInProduction,
+    State::RegularChange,
+    State::Rejected,
+];
+
+fn clock_tag(status: ClockStatus) -> (&'static str, &'static str) {
+    match status {
+        ClockStatus::OnTrack => ("tag tag--blue", "On track"),
+        ClockStatus::Amber => ("tag tag--amber", "Due soon"),
+        ClockStatus::Overdue => ("tag tag--red", "Overdue"),
+    }
+}
+
+/// The filter as the address says.
+fn filter_of(q: &leptos_router::params::ParamsMap) -> QueueFilter {
+    let get = |k: &str| q.get(k).unwrap_or_default();
+    QueueFilter {
+        state: get("state"),
+        system: get("system"),
+        team: get("team"),
+        from: get("from"),
+        to: get("to"),
+        q: get("q"),
+        assigned: get("assigned"),
+        after: get("after"),
+    }
+}
+
+/// The address of the next page: the same filter, after the cursor.
+fn next_href(f: &QueueFilter, after: &str) -> String {
+    let pairs = [
+        ("q", &f.q),
+        ("state", &f.state),
+        ("system", &f.system),
+        ("team", &f.team),
+        ("from", &f.from),
+        ("to", &f.to),
+        ("assigned", &f.assigned),
+    ];
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs.into_iter().filter(|(_, v)| !v.is_empty()) {
+        query.append_pair(k, v);
+    }
+    query.append_pair("after", after);
+    format!("/hosting?{}", query.finish())
+}
+
+/// A `<select>` with its label.
+fn select(name: &'static str, label: &'static str, current: String, options: Vec<(String, String)>) -> impl IntoView {
+    let id = format!("field-{name}");
+    view! {
+        <div class="form-group form-group--inline">
+            <label class="label" for=id.clone()>{label}</label>
+            <select class="select" id=id name=name>
+                {options.into_iter().map(|(value, text)| {
+                    let selected = value == current;
+                    view! { <option value=value selected=selected>{text}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// `/hosting`.
 #[component]
 pub fn HostingQueue() -> impl IntoView {
-    let queue = Resource::new(|| (), |_| hosting_queue());
+    let query = use_query_map();
+    let assign = ServerAction::<AssignEngineer>::new();
+    let assign_value = Signal::derive(move || assign.value().get());
+    let assign_other = other_error_of(assign_value);
+    let assign_errors = form_errors_of(assign_value);
+    let page = Resource::new(move || query.with(filter_of), hosting_queue);
     view! {
-        <Title text=super::page_title("Hosting queue", false)/>
-        <h1 class="heading-l">"Requests for the hosting team"</h1>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match queue.await {
-                    Ok(list) if list.is_empty() => view! { <p>"Nothing needs the hosting team right now."</p> }.into_any(),
-                    Ok(list) => view! {
-                        <table class="table">
-                            <caption class="visually-hidden">"Requests for the hosting team, longest waiting first"</caption>
-                            <thead><tr><th scope="col">"Reference"</th><th scope="col">"Title"</th><th scope="col">"System"</th><th scope="col">"State"</th><th scope="col">"Started by"</th></tr></thead>
-                            <tbody>
-                                {list.into_iter().map(|r| view! {
-                                    <tr>
-                                        <td><a href=format!("/requests/{}", r.reference)>{r.reference.clone()}</a></td>
-                                        <td>{r.title}</td>
-                                        <td>{r.system}</td>
-                                        <td><span class="tag">{state_label(&r.state)}</span></td>
-                                        <td>{r.started_by}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
-                    Err(e) => view! { <p>{e.to_string()}</p> }.into_any(),
-                }
+                let filter = query.with_untracked(filter_of);
+                let result = page.await;
+                let filter_errors = Signal::derive({
+                    let e = result.as_ref().err().and_then(|e| e.form_errors().cloned());
+                    move || e.clone()
+                });
+                let other = Signal::derive({
+                    let msg = match &result {
+                        Err(AppError::Invalid(_)) | Ok(_) => None,
+                        Err(e) => Some(e.to_string()),
+                    };
+                    move || msg.clone().or_else(|| assign_other.get())
+                });
+                let all_errors = Signal::derive(move || filter_errors.get().or_else(|| assign_errors.get()));
+                let has_errors = Signal::derive(move || all_errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
+                let page_data = result.ok();
+                let teams = page_data.as_ref().map(|p| p.teams.clone()).unwrap_or_default();
+                let text = |name: &'static str, v: &String| {
+                    let v = filter_errors.with_untracked(|e| e.as_ref().and_then(|e| e.value_of(name).map(str::to_string))).unwrap_or_else(|| v.clone());
+                    Signal::derive(move || v.clone())
+                };
+                view! {
+                    <super::PageTitle title="Hosting queue" has_errors=has_errors/>
+                    <ErrorSummary errors=all_errors other=other/>
+                    <h1 class="heading-l">"Requests for the hosting team"</h1>
+                    <form method="get" action="/hosting" class="filter" role="search" aria-label="Narrow the queue">
+                        <TextField name="q" label="Reference or title" hint="A reference like ECR-2026-0042, or words from the title." value=text("q", &filter.q) errors=filter_errors/>
+                        <div class="filter__row">
+                            {select("state", "State", filter.state.clone(),
+                                std::iter::once((String::new(), "Any".to_string()))
+                                    .chain(QUEUE_STATES.iter().map(|s| (s.as_str().to_string(), s.label().to_string())))
+                                    .collect())}
+                            {select("team", "Team", filter.team.clone(),
+                                std::iter::once((String::new(), "Any".to_string()))
+                                    .chain(teams.iter().map(|t| (t.clone(), t.clone())))
+                                    .collect())}
+                            {select("assigned", "Engineer", filter.assigned.clone(), vec![
+                                (String::new(), "Anyone".into()),
+                                ("mine".into(), "Assigned to me".into()),
+                                ("unassigned".into(), "Nobody yet".into()),
+                            ])}
+                        </div>
+                        <div class="filter__row">
+                            <TextField name="system" label="System" value=text("system", &filter.system) errors=filter_errors/>
+                            <TextField name="from" label="Changed from" hint="Year-month-day" value=text("from", &filter.from) errors=filter_errors/>
+                            <TextField name="to" label="Changed to" hint="Year-month-day" value=text("to", &filter.to) errors=filter_errors/>
+                        </div>
+                        <div class="button-row">
+                            <button type="submit" class="button">"Show requests"</button>
+                            <a class="button button--secondary" href="/hosting">"Clear"</a>
+                        </div>
+                    </form>
+                    {match page_data {
+                        None => view! { <p>"Correct the filter to see requests."</p> }.into_any(),
+                        Some(p) if p.rows.is_empty() => view! { <p>"No request matches. Nothing needs the hosting team here right now."</p> }.into_any(),
+                        Some(p) => {
+                            let engineers = p.engineers.clone();
+                            let next = p.next.clone().map(|after| next_href(&filter, &after));
+                            view! {
+                                <div class="table-wrap">
+                                <table class="table">
+                                    <caption class="visually-hidden">"Requests for the hosting team, longest unchanged first"</caption>
+                                    <thead><tr>
+                                        <th scope="col">"Reference"</th><th scope="col">"Title"</th><th scope="col">"System"</th>
+                                        <th scope="col">"Team"</th><th scope="col">"State"</th><th scope="col">"Clock"</th><th scope="col">"Engineer"</th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {p.rows.into_iter().map(|r| queue_row(r, engineers.clone(), assign)).collect_view()}
+                                    </tbody>
+                                </table>
+                                </div>
+                                {next.map(|href| view! { <p><a class="button button--secondary" href=href>"Next page"</a></p> })}
+                            }.into_any()
+                        }
+                    }}
+                }.into_any()
             })}
         </Suspense>
+    }
+}
+
+fn queue_row(r: QueueRow, engineers: Vec<(i64, String)>, assign: ServerAction<AssignEngineer>) -> impl IntoView {
+    let reference = r.summary.reference.clone();
+    let select_id = format!("engineer-{reference}");
+    view! {
+        <tr>
+            <td><a href=format!("/requests/{reference}/review")>{reference.clone()}</a></td>
+            <td>{r.summary.title.clone()}</td>
+            <td>{r.summary.system.clone()}</td>
+            <td>{r.team.clone().unwrap_or_default()}</td>
+            <td><span class="tag">{state_label(&r.summary.state)}</span></td>
+            <td>{r.clock.map(|(words, status)| {
+                let (class, label) = clock_tag(status);
+                view! { <strong class=class>{label}</strong>" "<span class="hint">{words}</span> }
+            })}</td>
+            <td>
+                {r.assigned.clone().map(|a| view! { <span>{a}</span> })}
+                {(r.summary.state == State::HostingReview.as_str()).then(|| view! {
+                    <ActionForm action=assign attr:class="inline-form">
+                        <input type="hidden" name="reference" value=reference.clone()/>
+                        <label class="visually-hidden" for=select_id.clone()>{format!("Engineer for {reference}")}</label>
+                        <select class="select select--small" id=select_id.clone() name="engineer">
+                            <option value="me">"Me"</option>
+                            {engineers.iter().map(|(id, name)| view! { <option value=id.to_string()>{name.clone()}</option> }).collect_view()}
+                        </select>
+                        <button type="submit" class="button button--secondary button--small">
+                            {if r.assigned.is_some() { "Reassign" } else { "Assign" }}
+                            <span class="visually-hidden">{format!(" {reference}")}</span>
+                        </button>
+                    </ActionForm>
+                })}
+            </td>
+        </tr>
     }
 }

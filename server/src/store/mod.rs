@@ -8,6 +8,7 @@
 
 mod accounts;
 mod audit;
+mod history;
 mod requests;
 mod wizard;
 

@@ -2,12 +2,14 @@
 
 use super::audit::append_audit;
 use super::{backend, from_millis, millis, on_pool, AuditEvent, Db};
-use app::api::types::{MailView, RequestSummary, SessionUser};
+use app::api::types::{MailView, QueueItem, RequestSummary, SessionUser, VersionInfo};
+use app::domain::cr_form::CrForm;
 use app::domain::forms::StartRequest;
+use app::domain::plan::Plan;
 use app::domain::quorum::Cor;
 use app::domain::reference::Reference;
 use app::domain::workflow::State;
-use app::ports::{Commit, LoadedRequest};
+use app::ports::{Commit, LoadedRequest, QueueQuery};
 use app::ports::{RequestStore, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Datelike, Utc};
@@ -35,7 +37,6 @@ macro_rules! summary_select {
          FROM change_requests r JOIN users u ON u.id = r.started_by "
     };
 }
-pub(super) use summary_select;
 
 /// A summary row as the pages see it.
 pub(super) fn summary(
@@ -143,8 +144,43 @@ impl RequestStore for Store {
         self.write_staging_notes(request_id, by, source, notes, millis(now)).await.map_err(backend)
     }
 
-    async fn hosting_queue(&self) -> Result<Vec<RequestSummary>, StoreError> {
-        self.queue_for_hosting().await.map_err(backend)
+    async fn hosting_queue(&self, query: &QueueQuery, limit: i64) -> Result<Vec<QueueItem>, StoreError> {
+        self.queue(query, limit).await.map_err(backend)
+    }
+
+    async fn hosting_engineers(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        self.engineers().await.map_err(backend)
+    }
+
+    async fn team_names(&self) -> Result<Vec<String>, StoreError> {
+        self.teams().await.map_err(backend)
+    }
+
+    async fn plan_history(&self, request_id: i64) -> Result<Vec<VersionInfo>, StoreError> {
+        self.plan_versions(request_id).await.map_err(backend)
+    }
+
+    async fn plan_at(&self, request_id: i64, version: i64) -> Result<Option<Plan>, StoreError> {
+        self.plan_version(request_id, version).await.map_err(backend)
+    }
+
+    async fn form_history(&self, request_id: i64) -> Result<Vec<VersionInfo>, StoreError> {
+        self.form_versions(request_id).await.map_err(backend)
+    }
+
+    async fn form_at(&self, request_id: i64, version: i64) -> Result<Option<CrForm>, StoreError> {
+        self.form_version(request_id, version).await.map_err(backend)
+    }
+
+    async fn add_comment(
+        &self,
+        request: &LoadedRequest,
+        by: &SessionUser,
+        source: &str,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write_comment(request, by, source, body, now).await.map_err(backend)
     }
 
     async fn configured_cors(&self) -> Result<Vec<Cor>, StoreError> {

@@ -1,7 +1,6 @@
 //! Loading a request for a decision, and committing what the domain decided.
 
 use super::audit::append_audit;
-use super::requests::{summary, summary_select, SummaryRow};
 use super::{from_millis, millis, on_pool, AuditEvent, Store};
 use app::api::types::{AttachmentView, MailView, RequestSummary, SessionUser, SignOffView};
 use app::domain::cr_form::{lines, CrForm};
@@ -103,7 +102,8 @@ impl Store {
         }.await)?;
         let Some((row, steps_json, sign_offs)) = loaded else { return Ok(None) };
         let attachments = self.attachments(row.id).await?;
-        let plan: Plan = steps_json.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default();
+        let plan: Plan = steps_json.and_then(|j| serde_json::from_str::<Plan>(&j).ok()).unwrap_or_default().with_ids();
+        let comments = self.comment_thread(row.id).await?;
         let form: CrForm = serde_json::from_str(&row.form_json).unwrap_or_default();
         let triage: Option<TriageAnswers> = row.triage_json.as_deref().and_then(|j| serde_json::from_str(j).ok());
         let sign_offs: Vec<SignOffView> = sign_offs
@@ -160,6 +160,7 @@ impl Store {
             attachments,
             risk_review: row.risk_review_json.as_deref().and_then(|j| serde_json::from_str(j).ok()),
             assigned_name: row.assigned_name,
+            comments,
         }))
     }
 
@@ -402,16 +403,6 @@ impl Store {
             append_audit!(tx, &event);
             tx.commit().await
         }.await)
-    }
-
-    pub(crate) async fn queue_for_hosting(&self) -> Result<Vec<RequestSummary>, sqlx::Error> {
-        let sql = concat!(
-            summary_select!(),
-            "WHERE r.state IN ('hosting_review', 'approved', 'implementing', 'regular_change', 'rejected') \
-             ORDER BY r.updated_at ASC LIMIT 200"
-        );
-        let rows: Vec<SummaryRow> = on_pool!(&self.db, pool => sqlx::query_as(sql).fetch_all(pool).await)?;
-        Ok(rows.into_iter().map(summary).collect())
     }
 
     pub(crate) async fn cors(&self) -> Result<Vec<Cor>, sqlx::Error> {

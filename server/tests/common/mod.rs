@@ -143,7 +143,12 @@ impl TestApp {
 
     /// Calls a server function the way the browser's JavaScript does (JSON answer, no redirect).
     pub async fn call(&self, name: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        self.client
+        self.call_as(&self.client, name, form).await
+    }
+
+    /// [`TestApp::call`] from another browser (its own cookies, so its own session).
+    pub async fn call_as(&self, client: &reqwest::Client, name: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        client
             .post(self.url(&format!("/api/{name}")))
             .header("Accept", "application/json")
             .header("Sec-Fetch-Site", "same-origin")
@@ -154,7 +159,12 @@ impl TestApp {
     }
 
     pub async fn sign_in(&self, email: &str) {
-        let res = self.call("sign_in", &[("email", email), ("password", DEMO_PASSWORD)]).await;
+        self.sign_in_as(&self.client, email).await
+    }
+
+    /// Signs `email` in on another browser.
+    pub async fn sign_in_as(&self, client: &reqwest::Client, email: &str) {
+        let res = self.call_as(client, "sign_in", &[("email", email), ("password", DEMO_PASSWORD)]).await;
         assert!(res.status().is_success() || res.status().is_redirection(), "sign-in failed: {}", res.status());
     }
 

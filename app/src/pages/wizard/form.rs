@@ -3,7 +3,10 @@
 
 use super::{request_resource, with_request, BackToTasks, Caption};
 use crate::api::wizard::SaveFormSection;
-use crate::components::form::{form_errors_of, other_error_of, Checkboxes, ErrorSummary, Radios, TextArea, TextField};
+use crate::components::form::{
+    conflict_changes_of, form_errors_of, kept_value, other_error_of, Checkboxes, ConflictPanel, ErrorSummary, Radios,
+    TextArea, TextField,
+};
 use crate::domain::cr_form::{CHECKLIST, SECTIONS};
 use crate::domain::workflow::ActionKind;
 use leptos::prelude::*;
@@ -92,6 +95,7 @@ pub fn FormSectionPage() -> impl IntoView {
     let value = Signal::derive(move || action.value().get());
     let errors = form_errors_of(value);
     let other = other_error_of(value);
+    let changes = conflict_changes_of(value);
     let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
     let params = use_params_map();
     let section = move || params.with(|p| p.get("section")).unwrap_or_default();
@@ -110,13 +114,24 @@ pub fn FormSectionPage() -> impl IntoView {
         }
         let stored = move |name: &'static str| {
             let form = form.clone();
-            // The draft is saved before it is checked, so the stored value is what was typed.
-            Signal::derive(move || form.value(name))
+            // The draft is saved before it is checked, so the stored value is what was typed;
+            // after an edit conflict (nothing saved) the typed text comes back with the error.
+            kept_value(errors, name, move || form.value(name))
         };
         let checked = {
             let list = v.form.checklist.clone();
-            Signal::derive(move || list.clone())
+            Signal::derive(move || {
+                errors
+                    .with(|e| {
+                        e.as_ref().and_then(|e| {
+                            e.value_of("checklist")
+                                .map(|c| c.split(',').filter(|k| !k.is_empty()).map(str::to_string).collect())
+                        })
+                    })
+                    .unwrap_or_else(|| list.clone())
+            })
         };
+        let form_version = v.form_version.to_string();
         let warnings = v.window_warnings.clone();
         view! {
             <crate::pages::PageTitle title=title has_errors=has_errors/>
@@ -125,6 +140,7 @@ pub fn FormSectionPage() -> impl IntoView {
                 <ErrorSummary errors=errors other=other/>
                 <Caption view=v.clone()/>
                 <h1 class="heading-l">{title}</h1>
+                <ConflictPanel changes=changes/>
                 {(slug == "schedule" && !warnings.is_empty()).then(|| view! {
                     <div class="warning-text" role="note">
                         <strong>"Outside the production window: "</strong>
@@ -139,6 +155,7 @@ pub fn FormSectionPage() -> impl IntoView {
                         <ActionForm action=action>
                             <input type="hidden" name="reference" value=reference.clone()/>
                             <input type="hidden" name="section" value=slug.clone()/>
+                            <input type="hidden" name="base_version" value=form_version.clone()/>
                             {(slug == "checklist").then(|| view! {
                                 <Checkboxes
                                     name="checklist"

@@ -1,7 +1,9 @@
 //! The dev-team wizard: one module per step.
 
 pub mod check;
+pub mod comments;
 pub mod form;
+pub mod history;
 pub mod plan;
 pub mod review;
 pub mod staging;
@@ -71,4 +73,20 @@ pub fn Caption(view: RequestView) -> impl IntoView {
 /// Sums several actions' versions, so one resource reloads after any of them.
 pub fn versions(list: Vec<Signal<usize>>) -> Signal<usize> {
     Signal::derive(move || list.iter().map(|v| v.get()).sum())
+}
+
+/// Links every page about a request offers: the whole request, its history, its comments.
+#[component]
+pub fn RequestLinks(view: RequestView) -> impl IntoView {
+    let r = view.summary.reference.clone();
+    let n = view.comments.len();
+    view! {
+        <nav class="related-links" aria-label="About this request">
+            <ul class="inline-list">
+                <li><a href=format!("/requests/{r}/check")>"The whole request"</a></li>
+                <li><a href=format!("/requests/{r}/history")>"History of changes"</a></li>
+                <li><a href=format!("/requests/{r}/comments")>{format!("Comments ({n})")}</a></li>
+            </ul>
+        </nav>
+    }
 }

@@ -3,7 +3,9 @@
 
 use super::{request_resource, versions, with_request, BackToTasks, Caption};
 use crate::api::wizard::{ChangePlanStep, CompletePlan, SavePlanStep};
-use crate::components::form::{form_errors_of, kept_value, other_error_of, ErrorSummary, TextArea, TextField};
+use crate::components::form::{
+    conflict_changes_of, form_errors_of, kept_value, other_error_of, ConflictPanel, ErrorSummary, TextArea, TextField,
+};
 use crate::domain::forms::{FormFields, PlanStepForm};
 use crate::domain::workflow::ActionKind;
 use leptos::prelude::*;
@@ -18,6 +20,7 @@ pub fn PlanPage() -> impl IntoView {
     let complete_value = Signal::derive(move || complete.value().get());
     let other =
         Signal::derive(move || other_error_of(change_value).get().or_else(|| other_error_of(complete_value).get()));
+    let changes = conflict_changes_of(change_value);
     let resource = request_resource(versions(vec![change.version().into(), complete.version().into()]));
     with_request(resource, move |v| {
         let reference = v.summary.reference.clone();
@@ -36,7 +39,11 @@ pub fn PlanPage() -> impl IntoView {
             <p>
                 "Write every step the hosting team will take in production, exactly as they should do it. Use the same steps in staging so they are proven before production."
             </p>
-            <p class="hint">{format!("Version {} · {count} steps · about {minutes} minutes · fingerprint {}", v.plan_version, v.plan_hash)}</p>
+            <ConflictPanel changes=changes/>
+            <p class="hint">
+                {format!("Version {} · {count} steps · about {minutes} minutes · fingerprint {} · ", v.plan_version, v.plan_hash)}
+                <a href=format!("/requests/{reference}/history")>"History of changes"</a>
+            </p>
             {if count == 0 {
                 view! { <p>"There are no steps yet."</p> }.into_any()
             } else {
@@ -44,7 +51,7 @@ pub fn PlanPage() -> impl IntoView {
                     <ol class="plan-steps">
                         {v.plan.steps.iter().enumerate().map(|(i, s)| {
                             let n = i + 1;
-                            let change_href = format!("/requests/{reference}/plan/step/{n}");
+                            let change_href = format!("/requests/{reference}/plan/step/{}", s.id);
                             let reference = reference.clone();
                             let version = version.clone();
                             let button = move |command: &'static str, label: String, class: &'static str| {
@@ -110,6 +117,7 @@ pub fn PlanStepPage() -> impl IntoView {
     let value = Signal::derive(move || action.value().get());
     let errors = form_errors_of(value);
     let other = other_error_of(value);
+    let changes = conflict_changes_of(value);
     let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
     let params = use_params_map();
     let step_param = move || params.with(|p| p.get("step")).unwrap_or_default();
@@ -117,15 +125,22 @@ pub fn PlanStepPage() -> impl IntoView {
     with_request(resource, move |v| {
         let reference = v.summary.reference.clone();
         let param = step_param();
-        let index: Option<usize> = param.parse::<usize>().ok().filter(|n| (1..=v.plan.steps.len()).contains(n));
-        if param != "new" && index.is_none() {
+        // Steps are addressed by their id, which survives reordering by others.
+        let found: Option<(usize, &crate::domain::plan::PlanStep)> =
+            param.parse::<u32>().ok().and_then(|id| v.plan.steps.iter().enumerate().find(|(_, s)| s.id == id));
+        let in_conflict = errors.with_untracked(|e| e.as_ref().is_some_and(|e| e.value_of("step_id").is_some()));
+        if param != "new" && found.is_none() && !in_conflict {
             return view! { <crate::pages::not_found::NotFound/> }.into_any();
         }
-        let stored = index.map(|n| PlanStepForm::from_step(&v.plan.steps[n - 1])).unwrap_or_default();
-        let heading = match index {
-            Some(n) => format!("Change step {n}"),
+        let stored = found.map(|(_, s)| PlanStepForm::from_step(s)).unwrap_or_default();
+        let heading = match found {
+            Some((i, _)) => format!("Change step {}", i + 1),
             None => format!("Add step {}", v.plan.steps.len() + 1),
         };
+        let step_id = kept_value(errors, "step_id", {
+            let id = found.map(|(_, s)| s.id.to_string()).unwrap_or_default();
+            move || id.clone()
+        });
         let field = move |name: &'static str| {
             let stored = stored.clone();
             kept_value(errors, name, move || {
@@ -140,10 +155,11 @@ pub fn PlanStepPage() -> impl IntoView {
                 <ErrorSummary errors=errors other=other/>
                 <Caption view=v.clone()/>
                 <h1 class="heading-l">{heading}</h1>
+                <ConflictPanel changes=changes/>
                 <ActionForm action=action>
                     <input type="hidden" name="reference" value=reference.clone()/>
                     <input type="hidden" name="base_version" value=v.plan_version.to_string()/>
-                    <input type="hidden" name="index" value=index.map(|n| n.to_string()).unwrap_or_default()/>
+                    <input type="hidden" name="step_id" value=step_id/>
                     <TextField name="action" input_name="step[action]" label="What this step does" hint="A few words, for example “Deploy the patched image”." value=field("action") errors=errors/>
                     <TextArea name="commands" input_name="step[commands]" label="Commands or instructions" hint="Exactly what to run or do, so anyone on the hosting team can repeat it." code=true rows=6 value=field("commands") errors=errors/>
                     <TextField name="owner" input_name="step[owner]" label="Who does it" hint="A team or a person, for example “Hosting” or “Dana (dev)”." value=field("owner") errors=errors/>

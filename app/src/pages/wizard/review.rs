@@ -1,7 +1,8 @@
 //! The hosting team's review of one request (step 4).
 
 use super::{request_resource, versions, with_request};
-use crate::api::review::{AssignToMe, RecordRiskReview, ReturnToDev, SubmitToCors};
+use crate::api::queue::AssignEngineer;
+use crate::api::review::{RecordRiskReview, ReturnToDev, SubmitToCors};
 use crate::components::form::{form_errors_of, other_error_of, Checkboxes, ErrorSummary, Radios, TextArea};
 use crate::domain::review::RISKS;
 use crate::domain::workflow::{ActionKind, State};
@@ -11,7 +12,7 @@ use leptos::prelude::*;
 /// `/requests/:reference/review`.
 #[component]
 pub fn ReviewPage() -> impl IntoView {
-    let assign = ServerAction::<AssignToMe>::new();
+    let assign = ServerAction::<AssignEngineer>::new();
     let review = ServerAction::<RecordRiskReview>::new();
     let back = ServerAction::<ReturnToDev>::new();
     let submit = ServerAction::<SubmitToCors>::new();
@@ -80,10 +81,17 @@ pub fn ReviewPage() -> impl IntoView {
                 <div class="summary-list__row"><dt class="summary-list__key">"Hosting engineer"</dt><dd class="summary-list__value">{v.assigned_name.clone().unwrap_or_else(|| "Nobody yet".into())}</dd></div>
                 <div class="summary-list__row"><dt class="summary-list__key">"Plan"</dt><dd class="summary-list__value">{format!("{} steps, version {} ({})", v.plan.steps.len(), v.plan_version, v.plan_hash)}</dd></div>
             </dl>
-            <p><a href=format!("/requests/{r}/check")>"Read the whole request"</a></p>
+            <super::RequestLinks view=v.clone()/>
+            {(v.can(ActionKind::EditPlan) || v.can(ActionKind::UpdateForm)).then(|| view! {
+                <p class="button-row">
+                    {v.can(ActionKind::EditPlan).then(|| view! { <a class="button button--secondary" href=format!("/requests/{r}/plan")>"Edit the plan"</a> })}
+                    {v.can(ActionKind::UpdateForm).then(|| view! { <a class="button button--secondary" href=format!("/requests/{r}/form/details")>"Edit the CR form"</a> })}
+                </p>
+            })}
             {(v.can(ActionKind::AssignEngineer) && !v.assigned_to_me).then(|| view! {
                 <ActionForm action=assign>
                     <input type="hidden" name="reference" value=r1.clone()/>
+                    <input type="hidden" name="engineer" value="me"/>
                     <button type="submit" class="button button--secondary">"Assign to me"</button>
                 </ActionForm>
             })}

@@ -61,6 +61,7 @@ pub fn RequestHome() -> impl IntoView {
                     <dd class="summary-list__value">{v.summary.started_by.clone()}</dd>
                 </div>
             </dl>
+            <super::RequestLinks view=v.clone()/>
             {v.can(crate::domain::workflow::ActionKind::AssignEngineer).then(|| view! {
                 <p><a class="button" href=format!("/requests/{}/review", v.summary.reference)>"Open the hosting review"</a></p>
             })}

@@ -1,0 +1,95 @@
+//! A request's history (every plan and form version, and what changed between any two) and
+//! its comment thread. Readable by everyone who may read the request.
+
+use crate::api::types::HistoryView;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The history, comparing plan versions `plan_from` → `plan_to` and form versions
+/// `form_from` → `form_to` (empty: the newest against the one before).
+#[server(endpoint = "get_history")]
+pub async fn get_history(
+    reference: String,
+    #[server(default)] plan_from: String,
+    #[server(default)] plan_to: String,
+    #[server(default)] form_from: String,
+    #[server(default)] form_to: String,
+) -> Result<HistoryView, AppError> {
+    super::ssr::respond(server::history(reference, [plan_from, plan_to, form_from, form_to]).await)
+}
+
+/// Add a comment to the request's thread (plain text).
+#[server(endpoint = "add_comment")]
+pub async fn add_comment(reference: String, #[server(default)] body: String) -> Result<(), AppError> {
+    super::ssr::respond(server::add_comment(reference, body).await)
+}
+
+/// Longest comment accepted, in characters.
+pub const COMMENT_MAX: usize = 5_000;
+
+#[cfg(feature = "ssr")]
+mod server {
+    use crate::api::ssr::*;
+    use crate::api::types::{HistoryView, VersionInfo};
+    use crate::domain::forms::{FieldError, FormErrors};
+    use crate::domain::history::{form_diff, plan_diff};
+    use crate::error::AppError;
+
+    /// The pair to compare: as asked when both are real versions, else newest vs the one before.
+    fn pair(list: &[VersionInfo], from: &str, to: &str) -> Option<(i64, i64)> {
+        let exists = |v: i64| v == 0 || list.iter().any(|i| i.version == v);
+        match (from.trim().parse::<i64>(), to.trim().parse::<i64>()) {
+            (Ok(a), Ok(b)) if exists(a) && exists(b) => Some((a, b)),
+            _ => list.first().map(|newest| (newest.version - 1, newest.version)),
+        }
+    }
+
+    pub async fn history(reference: String, asked: [String; 4]) -> Result<HistoryView, AppError> {
+        let l = load_readable(&reference).await?;
+        let store = &l.services.requests;
+        let id = l.request.id;
+        let plan_versions = store.plan_history(id).await?;
+        let form_versions = store.form_history(id).await?;
+        let plan_diff = match pair(&plan_versions, &asked[0], &asked[1]) {
+            Some((a, b)) => {
+                let old = store.plan_at(id, a).await?.unwrap_or_default();
+                let new = store.plan_at(id, b).await?.unwrap_or_default();
+                Some((a, b, plan_diff(&old, &new)))
+            }
+            None => None,
+        };
+        let form_diff = match pair(&form_versions, &asked[2], &asked[3]) {
+            Some((a, b)) => {
+                let old = store.form_at(id, a).await?.unwrap_or_default();
+                let new = store.form_at(id, b).await?.unwrap_or_default();
+                Some((a, b, form_diff(&old, &new)))
+            }
+            None => None,
+        };
+        Ok(HistoryView { summary: l.request.summary.clone(), plan_versions, form_versions, plan_diff, form_diff })
+    }
+
+    pub async fn add_comment(reference: String, body: String) -> Result<(), AppError> {
+        let l = load_readable(&reference).await?;
+        let body = body.trim().to_string();
+        let problem = if body.is_empty() {
+            Some("Enter a comment".to_string())
+        } else if body.chars().count() > super::COMMENT_MAX {
+            Some(format!("A comment must be {} characters or fewer", super::COMMENT_MAX))
+        } else {
+            None
+        };
+        if let Some(message) = problem {
+            return Err(AppError::Invalid(FormErrors {
+                errors: vec![FieldError { field: "body".into(), message }],
+                values: vec![("body".into(), body)],
+            }));
+        }
+        l.services
+            .requests
+            .add_comment(&l.request, &l.session.user, &source_address(), &body, chrono::Utc::now())
+            .await?;
+        leptos_axum::redirect(&format!("/requests/{}/comments", l.request.summary.reference));
+        Ok(())
+    }
+}

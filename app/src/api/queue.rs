@@ -1,0 +1,190 @@
+//! The hosting team's queue: what needs them now, with SLA clocks, narrowed and paged; and
+//! assigning a request to a teammate.
+
+use crate::api::types::{QueueFilter, QueuePage};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// Rows per page of the queue.
+pub const PAGE_SIZE: i64 = 50;
+
+/// One page of the queue (the page passes its address's query).
+#[server(endpoint = "hosting_queue")]
+pub async fn hosting_queue(#[server(default)] filter: QueueFilter) -> Result<QueuePage, AppError> {
+    super::ssr::respond(server::hosting_queue(filter).await)
+}
+
+/// Make a hosting engineer (yourself or a teammate) responsible for the request.
+#[server(endpoint = "assign_engineer")]
+pub async fn assign_engineer(reference: String, #[server(default)] engineer: String) -> Result<(), AppError> {
+    super::ssr::respond(server::assign_engineer(reference, engineer).await)
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use crate::api::ssr::*;
+    use crate::api::types::{QueueFilter, QueuePage, QueueRow};
+    use crate::domain::calendar::{eastern, Clock};
+    use crate::domain::forms::{FieldError, FormErrors};
+    use crate::domain::reference::Reference;
+    use crate::domain::workflow::{Action, ActionKind, State};
+    use crate::error::AppError;
+    use crate::ports::QueueQuery;
+    use chrono::{NaiveDate, TimeZone};
+
+    /// `text` as a `LIKE` pattern matching it anywhere (wildcards typed by people are literal).
+    pub fn contains_pattern(text: &str) -> String {
+        let t = text.trim().to_lowercase();
+        if t.is_empty() {
+            return String::new();
+        }
+        let escaped = t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        format!("%{escaped}%")
+    }
+
+    fn eastern_midnight(date: NaiveDate) -> i64 {
+        let local = date.and_hms_opt(0, 0, 0).unwrap_or_default();
+        chrono_tz::America::New_York
+            .from_local_datetime(&local)
+            .earliest()
+            .map(|t| t.timestamp_millis())
+            .unwrap_or_else(|| local.and_utc().timestamp_millis())
+    }
+
+    /// The filter as typed → the query storage runs; a date that is not a date is a field error.
+    pub fn query_of(f: &QueueFilter, user_id: i64) -> Result<QueueQuery, AppError> {
+        let mut errors = Vec::new();
+        let mut date = |field: &str, text: &str| -> Option<NaiveDate> {
+            let t = text.trim();
+            if t.is_empty() {
+                return None;
+            }
+            let parsed = NaiveDate::parse_from_str(t, "%Y-%m-%d").ok();
+            if parsed.is_none() {
+                errors.push(FieldError {
+                    field: field.into(),
+                    message: "Enter a real date in the form year-month-day, for example 2026-11-21".into(),
+                });
+            }
+            parsed
+        };
+        let from = date("from", &f.from);
+        let to = date("to", &f.to);
+        if !errors.is_empty() {
+            let values = [("state", &f.state), ("system", &f.system), ("team", &f.team), ("from", &f.from)]
+                .into_iter()
+                .chain([("to", &f.to), ("q", &f.q), ("assigned", &f.assigned)])
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect();
+            return Err(AppError::Invalid(FormErrors { errors, values }));
+        }
+        let (reference, title_like) = match Reference::parse(f.q.trim()) {
+            Some(r) => (r.to_string(), String::new()),
+            None => (String::new(), contains_pattern(&f.q)),
+        };
+        let after = f
+            .after
+            .split_once(':')
+            .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)))
+            .unwrap_or((i64::MIN, i64::MIN));
+        Ok(QueueQuery {
+            state: State::parse(f.state.trim()).map(|s| s.as_str().to_string()).unwrap_or_default(),
+            system_like: contains_pattern(&f.system),
+            team: f.team.trim().to_string(),
+            from_ms: from.map(eastern_midnight).unwrap_or(i64::MIN),
+            to_ms: to.and_then(|d| d.succ_opt()).map(eastern_midnight).unwrap_or(i64::MAX),
+            reference,
+            title_like,
+            assigned_to: (f.assigned == "mine").then_some(user_id),
+            unassigned: f.assigned == "unassigned",
+            after,
+        })
+    }
+
+    pub async fn hosting_queue(filter: QueueFilter) -> Result<QueuePage, AppError> {
+        let session = require_session()?;
+        if !session.user.role.is_hosting() && session.user.role != crate::domain::roles::Role::Admin {
+            return Err(AppError::Forbidden);
+        }
+        let query = query_of(&filter, session.user.id)?;
+        let store = services()?.requests;
+        let mut items = store.hosting_queue(&query, super::PAGE_SIZE + 1).await?;
+        let next = (items.len() as i64 > super::PAGE_SIZE).then(|| {
+            items.truncate(super::PAGE_SIZE as usize);
+            items.last().map(|i| format!("{}:{}", i.cursor.0, i.cursor.1)).unwrap_or_default()
+        });
+        let now = chrono::Utc::now();
+        let cal = calendar(now);
+        let words = |prefix: &str, clock: Clock| {
+            let left = clock.minutes_left(now);
+            let due = eastern(clock.due).format("%a %-d %b, %-I:%M %p").to_string();
+            let when = if left < 0 { format!("overdue since {due}") } else { format!("by {due} ({left} min left)") };
+            (format!("{prefix} {when}"), clock.status(now))
+        };
+        let rows = items
+            .into_iter()
+            .map(|i| {
+                let clock = match State::parse(&i.summary.state) {
+                    Some(State::StagingValidation) => {
+                        i.assistance_requested_at.map(|at| words("Call the dev team", Clock::assistance_call(at)))
+                    }
+                    Some(State::HostingReview) if i.assigned.is_none() => {
+                        i.submitted_at.map(|at| words("Assign", Clock::assignment(at, &cal)))
+                    }
+                    _ => None,
+                };
+                QueueRow { summary: i.summary, team: i.team, assigned: i.assigned, clock }
+            })
+            .collect();
+        Ok(QueuePage { rows, next, engineers: store.hosting_engineers().await?, teams: store.team_names().await? })
+    }
+
+    pub async fn assign_engineer(reference: String, engineer: String) -> Result<(), AppError> {
+        let session = require_session()?;
+        let store = services()?.requests;
+        let engineer: i64 = match engineer.trim() {
+            "" | "me" => session.user.id,
+            id => id.parse().map_err(|_| AppError::NotFound)?,
+        };
+        let engineers = store.hosting_engineers().await?;
+        let (loaded, _) = perform(&reference, ActionKind::AssignEngineer, |_| {
+            // Only hosting engineers and leads take requests (checked after authorisation).
+            if !engineers.iter().any(|(id, _)| *id == engineer) {
+                return Err(AppError::Invalid(FormErrors {
+                    errors: vec![FieldError { field: "engineer".into(), message: "Choose a hosting engineer".into() }],
+                    values: vec![("engineer".into(), engineer.to_string())],
+                }));
+            }
+            Ok(Change::action(Action::AssignEngineer { engineer }))
+        })
+        .await?;
+        leptos_axum::redirect(&format!("/requests/{}/review", loaded.request.summary.reference));
+        Ok(())
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn typed_wildcards_are_literal_and_references_search_exactly() {
+            assert_eq!(contains_pattern(" 50%_off\\ "), "%50\\%\\_off\\\\%");
+            let q = query_of(&QueueFilter { q: "ecr-2026-0042".into(), ..Default::default() }, 1).unwrap();
+            assert_eq!((q.reference.as_str(), q.title_like.as_str()), ("ECR-2026-0042", ""));
+            let q = query_of(&QueueFilter { q: "Portal".into(), ..Default::default() }, 1).unwrap();
+            assert_eq!((q.reference.as_str(), q.title_like.as_str()), ("", "%portal%"));
+        }
+
+        #[test]
+        fn a_date_that_is_not_a_date_is_a_field_error_and_keeps_the_filter() {
+            let f = QueueFilter { from: "21/11/2026".into(), system: "portal".into(), ..Default::default() };
+            match query_of(&f, 1) {
+                Err(AppError::Invalid(e)) => {
+                    assert_eq!(e.errors[0].field, "from");
+                    assert_eq!(e.value_of("system"), Some("portal"));
+                }
+                other => panic!("expected a field error, got {other:?}"),
+            }
+        }
+    }
+}

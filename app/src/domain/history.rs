@@ -1,0 +1,387 @@
+//! What changed between two versions of the plan or of the CR form, and how a save based on
+//! an older form version merges with what others saved since (three-way, field by field).
+//!
+//! Plans are compared by step identity ([`PlanStep::id`]), so "moved" and "changed" are told
+//! apart; forms field by field, in page order.
+
+use super::cr_form::{CrForm, SECTIONS};
+use super::plan::{Plan, PlanStep};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One field that differs, with both texts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    /// The field's stable name.
+    pub field: String,
+    /// What people call it.
+    pub label: String,
+    /// The text before.
+    pub before: String,
+    /// The text after.
+    pub after: String,
+}
+
+/// One difference between two plans.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StepChange {
+    /// A step that is new (its 1-based position in the newer plan).
+    Added { position: usize, action: String },
+    /// A step that is gone (its position in the older plan).
+    Removed { position: usize, action: String },
+    /// A step whose place relative to the others changed.
+    Moved { from: usize, to: usize, action: String },
+    /// A step whose fields changed (position in the newer plan).
+    Changed { position: usize, action: String, fields: Vec<FieldChange> },
+}
+
+impl StepChange {
+    /// The change in words ("Step 3 “Deploy” was added").
+    pub fn words(&self) -> String {
+        match self {
+            StepChange::Added { position, action } => format!("Step {position} “{action}” was added"),
+            StepChange::Removed { position, action } => format!("Step {position} “{action}” was removed"),
+            StepChange::Moved { from, to, action } => format!("“{action}” moved from step {from} to step {to}"),
+            StepChange::Changed { position, action, fields } => format!(
+                "Step {position} “{action}”: {} changed",
+                fields.iter().map(|f| f.label.to_lowercase()).collect::<Vec<_>>().join(", ")
+            ),
+        }
+    }
+}
+
+/// Text shortened to `max` characters for a message (the whole text is in the history).
+pub fn excerpt(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(max).collect::<String>())
+    }
+}
+
+const STEP_FIELDS: [(&str, &str); 7] = [
+    ("action", "What this step does"),
+    ("commands", "Commands or instructions"),
+    ("owner", "Who does it"),
+    ("expected_result", "Expected result"),
+    ("verification", "How to verify it"),
+    ("rollback", "How to roll back"),
+    ("estimated_minutes", "Estimated minutes"),
+];
+
+fn step_field(s: &PlanStep, field: &str) -> String {
+    match field {
+        "action" => s.action.clone(),
+        "commands" => s.commands.clone(),
+        "owner" => s.owner.clone(),
+        "expected_result" => s.expected_result.clone(),
+        "verification" => s.verification.clone(),
+        "rollback" => s.rollback.clone(),
+        _ => s.estimated_minutes.to_string(),
+    }
+}
+
+/// The fields that differ between two versions of one step.
+pub fn step_field_changes(old: &PlanStep, new: &PlanStep) -> Vec<FieldChange> {
+    STEP_FIELDS
+        .iter()
+        .filter_map(|(field, label)| {
+            let (before, after) = (step_field(old, field), step_field(new, field));
+            (before != after).then(|| FieldChange { field: field.to_string(), label: label.to_string(), before, after })
+        })
+        .collect()
+}
+
+/// Longest common subsequence of two id sequences: the steps that kept their relative order.
+fn kept_in_order(a: &[u32], b: &[u32]) -> BTreeSet<u32> {
+    let (n, m) = (a.len(), b.len());
+    let mut table = vec![vec![0usize; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            table[i][j] = if a[i] == b[j] { table[i + 1][j + 1] + 1 } else { table[i + 1][j].max(table[i][j + 1]) };
+        }
+    }
+    let (mut i, mut j, mut kept) = (0, 0, BTreeSet::new());
+    while i < n && j < m {
+        if a[i] == b[j] {
+            kept.insert(a[i]);
+            i += 1;
+            j += 1;
+        } else if table[i + 1][j] >= table[i][j + 1] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    kept
+}
+
+/// Everything that changed from `old` to `new`: removals first (old positions), then, in the
+/// new plan's order, additions, moves and changed fields.
+pub fn plan_diff(old: &Plan, new: &Plan) -> Vec<StepChange> {
+    let (old, new) = (old.clone().with_ids(), new.clone().with_ids());
+    let old_pos: BTreeMap<u32, usize> = old.steps.iter().enumerate().map(|(i, s)| (s.id, i + 1)).collect();
+    let new_ids: BTreeSet<u32> = new.steps.iter().map(|s| s.id).collect();
+    let common_old: Vec<u32> = old.steps.iter().map(|s| s.id).filter(|id| new_ids.contains(id)).collect();
+    let common_new: Vec<u32> = new.steps.iter().map(|s| s.id).filter(|id| old_pos.contains_key(id)).collect();
+    let kept = kept_in_order(&common_old, &common_new);
+    let mut out: Vec<StepChange> = old
+        .steps
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !new_ids.contains(&s.id))
+        .map(|(i, s)| StepChange::Removed { position: i + 1, action: s.action.clone() })
+        .collect();
+    for (i, s) in new.steps.iter().enumerate() {
+        let position = i + 1;
+        match old_pos.get(&s.id) {
+            None => out.push(StepChange::Added { position, action: s.action.clone() }),
+            Some(&from) => {
+                if !kept.contains(&s.id) {
+                    out.push(StepChange::Moved { from, to: position, action: s.action.clone() });
+                }
+                let fields = step_field_changes(&old.steps[from - 1], s);
+                if !fields.is_empty() {
+                    out.push(StepChange::Changed { position, action: s.action.clone(), fields });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What people call a CR form field.
+pub fn form_field_label(field: &str) -> &'static str {
+    match field {
+        "title" => "Title",
+        "services" => "Systems and services",
+        "environment" => "Environment",
+        "artifact" => "Artifact and version",
+        "pipeline_url" => "Pipeline run",
+        "description" => "What the change does",
+        "justification" => "Why it cannot wait",
+        "incident_reference" => "Incident reference",
+        "security_related" => "Security-related",
+        "security_reason" => "Security reason",
+        "impact" => "Impact",
+        "risk_level" => "Risk level",
+        "strategy" => "Deployment strategy",
+        "canary_steps" => "Canary steps",
+        "feature_flag" => "Feature flag",
+        "kill_switch" => "Kill switch",
+        "rollback_plan" => "Rollback plan",
+        "planned_date" => "Planned date",
+        "planned_time" => "Planned time",
+        "duration_minutes" => "Duration in minutes",
+        "override_reason" => "Reason to deploy outside the window",
+        "checklist" => "Pre-deployment checklist",
+        "on_call" => "On call",
+        "affected_teams" => "Affected teams",
+        "stakeholders" => "Stakeholders",
+        _ => "Field",
+    }
+}
+
+/// Every form field, in page order.
+pub fn form_fields_in_order() -> impl Iterator<Item = &'static str> {
+    SECTIONS.iter().flat_map(|(slug, _)| super::cr_form::section_field_names(slug).iter().copied())
+}
+
+/// A field's value as people read it (checklist items by their wording, one per line).
+fn readable(form: &CrForm, field: &str) -> String {
+    if field == "checklist" {
+        return super::cr_form::CHECKLIST
+            .iter()
+            .filter(|(key, _)| form.checklist.iter().any(|c| c == key))
+            .map(|(_, label)| format!("✓ {label}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
+    form.value(field)
+}
+
+/// The fields that differ between two versions of the CR form, in page order.
+pub fn form_diff(old: &CrForm, new: &CrForm) -> Vec<FieldChange> {
+    form_fields_in_order()
+        .filter_map(|field| {
+            let (before, after) = (readable(old, field), readable(new, field));
+            (before != after).then(|| FieldChange {
+                field: field.into(),
+                label: form_field_label(field).into(),
+                before,
+                after,
+            })
+        })
+        .collect()
+}
+
+/// A save based on an older form version, merged with what was saved since.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FormMerge {
+    /// Nobody else touched the fields this save changes: the merged form.
+    Clean(Box<CrForm>),
+    /// Someone else changed some of the same fields differently. Nothing is saved; each
+    /// field shows their text and keeps yours.
+    Conflict(Vec<FieldChange>),
+}
+
+/// Three-way merge of one section's save: `base` is the version the editor opened, `theirs`
+/// the stored one now, `mine` the base with this save applied. A field changed only by me or
+/// only by them takes that change; changed by both to different texts is a conflict
+/// (`before` = theirs, `after` = mine).
+pub fn merge_form(base: &CrForm, theirs: &CrForm, mine: &CrForm) -> FormMerge {
+    let mut merged = theirs.clone();
+    let mut conflicts = Vec::new();
+    for field in form_fields_in_order() {
+        let (b, t, m) = (base.value(field), theirs.value(field), mine.value(field));
+        if m == b || m == t {
+            continue;
+        }
+        if t != b {
+            conflicts.push(FieldChange {
+                field: field.into(),
+                label: form_field_label(field).into(),
+                before: t,
+                after: m,
+            });
+        } else if field == "checklist" {
+            merged.checklist = mine.checklist.clone();
+        } else {
+            merged.set(field, m);
+        }
+    }
+    if conflicts.is_empty() {
+        FormMerge::Clean(Box::new(merged))
+    } else {
+        FormMerge::Conflict(conflicts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn step(id: u32, action: &str) -> PlanStep {
+        PlanStep {
+            id,
+            action: action.into(),
+            commands: format!("run {action}"),
+            owner: "Hosting".into(),
+            expected_result: "ok".into(),
+            verification: "check".into(),
+            rollback: "undo".into(),
+            estimated_minutes: 5,
+        }
+    }
+
+    fn plan(ids: &[u32]) -> Plan {
+        Plan { steps: ids.iter().map(|&i| step(i, &format!("s{i}"))).collect() }
+    }
+
+    #[test]
+    fn the_diff_names_added_removed_moved_and_changed_steps() {
+        let old = plan(&[1, 2, 3, 4]);
+        let mut new = plan(&[1, 3, 2, 5]);
+        new.steps[0].owner = "Dev".into();
+        let diff = plan_diff(&old, &new);
+        assert_eq!(
+            diff,
+            vec![
+                StepChange::Removed { position: 4, action: "s4".into() },
+                StepChange::Changed {
+                    position: 1,
+                    action: "s1".into(),
+                    fields: vec![FieldChange {
+                        field: "owner".into(),
+                        label: "Who does it".into(),
+                        before: "Hosting".into(),
+                        after: "Dev".into()
+                    }]
+                },
+                // A swap of two is one move (either could be named; the tie goes to the later one).
+                StepChange::Moved { from: 2, to: 3, action: "s2".into() },
+                StepChange::Added { position: 4, action: "s5".into() },
+            ]
+        );
+        assert!(plan_diff(&old, &old).is_empty());
+    }
+
+    #[test]
+    fn fields_only_one_side_changed_merge_and_both_sides_changing_one_field_conflicts() {
+        let base = CrForm { description: "a".into(), impact: "low".into(), ..CrForm::default() };
+        let theirs = CrForm { impact: "high".into(), ..base.clone() };
+        let mine = CrForm { description: "b".into(), ..base.clone() };
+        assert_eq!(
+            merge_form(&base, &theirs, &mine),
+            FormMerge::Clean(Box::new(CrForm { description: "b".into(), impact: "high".into(), ..base.clone() }))
+        );
+        let mine_too = CrForm { impact: "medium".into(), ..base.clone() };
+        match merge_form(&base, &theirs, &mine_too) {
+            FormMerge::Conflict(c) => {
+                assert_eq!(c.len(), 1);
+                assert_eq!((c[0].before.as_str(), c[0].after.as_str()), ("high", "medium"));
+            }
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+        // Both sides making the same change is no conflict.
+        assert!(matches!(merge_form(&base, &theirs, &theirs), FormMerge::Clean(f) if *f == theirs));
+    }
+
+    fn ids() -> impl Strategy<Value = Vec<u32>> {
+        proptest::sample::subsequence((1u32..=12).collect::<Vec<_>>(), 0..=12).prop_shuffle()
+    }
+
+    proptest! {
+        /// Replaying the diff's bookkeeping accounts for every step exactly once: each new
+        /// step is either added or came from the old plan; each old step is removed or kept.
+        #[test]
+        fn every_step_is_accounted_for(a in ids(), b in ids()) {
+            let (old, new) = (plan(&a), plan(&b));
+            let diff = plan_diff(&old, &new);
+            let removed = diff.iter().filter(|c| matches!(c, StepChange::Removed { .. })).count();
+            let added = diff.iter().filter(|c| matches!(c, StepChange::Added { .. })).count();
+            let common = a.iter().filter(|i| b.contains(i)).count();
+            prop_assert_eq!(removed, a.len() - common);
+            prop_assert_eq!(added, b.len() - common);
+            let moved = diff.iter().filter(|c| matches!(c, StepChange::Moved { .. })).count();
+            prop_assert_eq!(moved == 0, a.iter().filter(|i| b.contains(i)).collect::<Vec<_>>()
+                == b.iter().filter(|i| a.contains(i)).collect::<Vec<_>>());
+            let changed = diff.iter().any(|c| matches!(c, StepChange::Changed { .. }));
+            prop_assert!(!changed, "identical steps never show as changed");
+        }
+
+        /// A merge never loses a change: every field ends as mine when only I changed it,
+        /// theirs when only they did, and a field both changed differently is reported.
+        #[test]
+        fn merging_keeps_every_one_sided_change(
+            b in proptest::collection::vec("[ab]?", 4),
+            t in proptest::collection::vec("[ab]?", 4),
+            m in proptest::collection::vec("[ab]?", 4),
+        ) {
+            let form = |v: &[String]| CrForm {
+                services: v[0].clone(), description: v[1].clone(), impact: v[2].clone(), on_call: v[3].clone(),
+                ..CrForm::default()
+            };
+            let (base, theirs, mine) = (form(&b), form(&t), form(&m));
+            let fields = ["services", "description", "impact", "on_call"];
+            match merge_form(&base, &theirs, &mine) {
+                FormMerge::Clean(merged) => {
+                    for (i, f) in fields.iter().enumerate() {
+                        let expected = if m[i] != b[i] { &m[i] } else { &t[i] };
+                        prop_assert_eq!(&merged.value(f), expected);
+                        prop_assert!(!(m[i] != b[i] && t[i] != b[i] && m[i] != t[i]));
+                    }
+                }
+                FormMerge::Conflict(c) => {
+                    prop_assert!(!c.is_empty());
+                    for change in &c {
+                        let i = fields.iter().position(|f| *f == change.field).unwrap();
+                        prop_assert!(m[i] != b[i] && t[i] != b[i] && m[i] != t[i]);
+                    }
+                }
+            }
+        }
+    }
+}

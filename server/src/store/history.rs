@@ -1,0 +1,188 @@
+//! Plan and form history, the comment thread, and the hosting queue.
+
+use super::audit::append_audit;
+use super::requests::{summary, SummaryRow};
+use super::{from_millis, millis, on_pool, AuditEvent, Store};
+use app::api::types::{CommentView, QueueItem, SessionUser, VersionInfo};
+use app::domain::calendar::eastern;
+use app::domain::cr_form::CrForm;
+use app::domain::plan::Plan;
+use app::domain::roles::Role;
+use app::ports::{LoadedRequest, QueueQuery};
+
+fn when(at: i64) -> String {
+    eastern(from_millis(at)).format("%-d %b %Y, %-I:%M %p Eastern").to_string()
+}
+
+fn versions(rows: Vec<(i64, String, i64)>) -> Vec<VersionInfo> {
+    rows.into_iter().map(|(version, by, at)| VersionInfo { version, by, at: from_millis(at), when: when(at) }).collect()
+}
+
+type QueueRow =
+    (String, String, String, String, String, i64, i64, Option<String>, Option<String>, Option<i64>, Option<i64>, i64);
+
+impl Store {
+    pub(crate) async fn plan_versions(&self, request_id: i64) -> Result<Vec<VersionInfo>, sqlx::Error> {
+        let rows = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT p.version, u.display_name, p.created_at FROM plan_versions p JOIN users u ON u.id = p.created_by \
+             WHERE p.request_id = $1 ORDER BY p.version DESC",
+        )
+        .bind(request_id)
+        .fetch_all(pool)
+        .await)?;
+        Ok(versions(rows))
+    }
+
+    pub(crate) async fn plan_version(&self, request_id: i64, version: i64) -> Result<Option<Plan>, sqlx::Error> {
+        let row: Option<(String,)> = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT steps_json FROM plan_versions WHERE request_id = $1 AND version = $2",
+        )
+        .bind(request_id)
+        .bind(version)
+        .fetch_optional(pool)
+        .await)?;
+        Ok(row.map(|(j,)| serde_json::from_str::<Plan>(&j).unwrap_or_default().with_ids()))
+    }
+
+    pub(crate) async fn form_versions(&self, request_id: i64) -> Result<Vec<VersionInfo>, sqlx::Error> {
+        let rows = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT f.version, u.display_name, f.created_at FROM form_versions f JOIN users u ON u.id = f.created_by \
+             WHERE f.request_id = $1 ORDER BY f.version DESC",
+        )
+        .bind(request_id)
+        .fetch_all(pool)
+        .await)?;
+        Ok(versions(rows))
+    }
+
+    pub(crate) async fn form_version(&self, request_id: i64, version: i64) -> Result<Option<CrForm>, sqlx::Error> {
+        if version == 0 {
+            return Ok(Some(CrForm::default()));
+        }
+        let row: Option<(String,)> = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT form_json FROM form_versions WHERE request_id = $1 AND version = $2",
+        )
+        .bind(request_id)
+        .bind(version)
+        .fetch_optional(pool)
+        .await)?;
+        Ok(row.map(|(j,)| serde_json::from_str(&j).unwrap_or_default()))
+    }
+
+    pub(crate) async fn comment_thread(&self, request_id: i64) -> Result<Vec<CommentView>, sqlx::Error> {
+        let rows: Vec<(String, String, String, i64)> = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT u.display_name, u.role, c.body, c.created_at FROM comments c JOIN users u ON u.id = c.author_id \
+             WHERE c.request_id = $1 ORDER BY c.id",
+        )
+        .bind(request_id)
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(author, role, body, at)| CommentView {
+                author,
+                author_role: Role::parse(&role).map(Role::label).unwrap_or("").to_string(),
+                body,
+                when: when(at),
+            })
+            .collect())
+    }
+
+    pub(crate) async fn write_comment(
+        &self,
+        request: &LoadedRequest,
+        by: &SessionUser,
+        source: &str,
+        body: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), sqlx::Error> {
+        let at = millis(now);
+        on_pool!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            sqlx::query("INSERT INTO comments (request_id, author_id, body, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(request.id)
+                .bind(by.id)
+                .bind(body)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            let event = AuditEvent {
+                at,
+                actor_id: Some(by.id),
+                request_id: Some(request.id),
+                action: "Comment".into(),
+                detail: format!("{}: comment added ({} characters)", request.summary.reference, body.chars().count()),
+                source: source.to_string(),
+                outcome: "success".into(),
+            };
+            append_audit!(tx, &event);
+            tx.commit().await
+        }.await)
+    }
+
+    pub(crate) async fn queue(&self, q: &QueueQuery, limit: i64) -> Result<Vec<QueueItem>, sqlx::Error> {
+        // One static statement: each narrowing is either off ('' or a sentinel) or on, bound.
+        let sql = "SELECT r.reference, r.title, r.system, r.state, u.display_name, r.created_at, r.updated_at, \
+             t.name, a.display_name, r.submitted_at, r.assistance_requested_at, r.id \
+             FROM change_requests r JOIN users u ON u.id = r.started_by \
+             LEFT JOIN teams t ON t.id = r.team_id LEFT JOIN users a ON a.id = r.assigned_engineer \
+             WHERE r.state IN ('hosting_review', 'awaiting_approval', 'approved', 'implementing', \
+             'validating_in_production', 'regular_change', 'rejected', 'staging_validation') \
+             AND (r.state <> 'staging_validation' OR r.assistance_requested_at IS NOT NULL) \
+             AND ($1 = '' OR r.state = $1) \
+             AND ($2 = '' OR LOWER(r.system) LIKE $2 ESCAPE '\\') \
+             AND ($3 = '' OR LOWER(t.name) = LOWER($3)) \
+             AND r.updated_at >= $4 AND r.updated_at < $5 \
+             AND ($6 = '' OR r.reference = $6) \
+             AND ($7 = '' OR LOWER(r.title) LIKE $7 ESCAPE '\\') \
+             AND ($8 = 0 OR r.assigned_engineer = $8) \
+             AND ($9 = FALSE OR r.assigned_engineer IS NULL) \
+             AND (r.updated_at > $10 OR (r.updated_at = $10 AND r.id > $11)) \
+             ORDER BY r.updated_at, r.id LIMIT $12";
+        let rows: Vec<QueueRow> = on_pool!(&self.db, pool => sqlx::query_as(sql)
+            .bind(&q.state)
+            .bind(&q.system_like)
+            .bind(&q.team)
+            .bind(q.from_ms)
+            .bind(q.to_ms)
+            .bind(&q.reference)
+            .bind(&q.title_like)
+            .bind(q.assigned_to.unwrap_or(0))
+            .bind(q.unassigned)
+            .bind(q.after.0)
+            .bind(q.after.1)
+            .bind(limit)
+            .fetch_all(pool)
+            .await)?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(reference, title, system, state, by, created, updated, team, assigned, submitted, assistance, id)| {
+                    let row: SummaryRow = (reference, title, system, state, by, created, updated);
+                    QueueItem {
+                        summary: summary(row),
+                        team,
+                        assigned,
+                        submitted_at: submitted.map(from_millis),
+                        assistance_requested_at: assistance.map(from_millis),
+                        cursor: (updated, id),
+                    }
+                },
+            )
+            .collect())
+    }
+
+    pub(crate) async fn engineers(&self) -> Result<Vec<(i64, String)>, sqlx::Error> {
+        on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT id, display_name FROM users WHERE active = TRUE AND role IN ('hosting', 'hosting_lead') ORDER BY display_name",
+        )
+        .fetch_all(pool)
+        .await)
+    }
+
+    pub(crate) async fn teams(&self) -> Result<Vec<String>, sqlx::Error> {
+        let rows: Vec<(String,)> =
+            on_pool!(&self.db, pool => sqlx::query_as("SELECT name FROM teams ORDER BY name").fetch_all(pool).await)?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+}
