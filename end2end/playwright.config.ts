@@ -51,6 +51,7 @@ export default defineConfig({
       OFFCYCLE_DEMO_PASSWORD: "e2e-demo-password",
       LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? "../target/site",
       RUST_LOG: "warn",
+      OFFCYCLE_MAIL_POLL_MS: "200",
     },
   },
 });

@@ -84,8 +84,12 @@ fn Pages() -> impl IntoView {
                     <Route path=path!("/requests/:reference/review") view=pages::wizard::review::ReviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/requests/:reference/history") view=pages::wizard::history::HistoryPage ssr=SsrMode::Async/>
                     <Route path=path!("/requests/:reference/comments") view=pages::wizard::comments::CommentsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference/decide") view=pages::decide::DecideSignedInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/decide/:token") view=pages::decide::DecideByLinkPage ssr=SsrMode::Async/>
+                    <Route path=path!("/out-of-office") view=pages::absence::OutOfOfficePage ssr=SsrMode::Async/>
                     <Route path=path!("/hosting") view=pages::hosting::HostingQueue ssr=SsrMode::Async/>
                     <Route path=path!("/dev/mail") view=pages::dev_mail::MailViewer ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/mail") view=pages::dev_mail::UndeliveredMail ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
     }

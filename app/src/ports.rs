@@ -2,7 +2,8 @@
 //! (storage, accounts). Server functions reach them through Leptos context; only under `ssr`.
 
 use crate::api::types::{
-    AttachmentView, CommentView, MailView, QueueItem, RequestSummary, SessionUser, SignOffView, VersionInfo,
+    AbsenceView, AttachmentView, CommentView, MailView, QueueItem, RequestSummary, SessionUser, SignOffView,
+    VersionInfo,
 };
 use crate::domain::cr_form::CrForm;
 use crate::domain::forms::StartRequest;
@@ -21,6 +22,9 @@ pub enum StoreError {
     /// Someone else wrote first (optimistic concurrency).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The decision link was used, voided or expired before this commit (nothing written).
+    #[error("the decision link is spent")]
+    LinkSpent,
     /// The database refused or failed.
     #[error("database: {0}")]
     Backend(String),
@@ -30,6 +34,9 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Conflict(_) => AppError::Conflict,
+            StoreError::LinkSpent => {
+                AppError::Refused("This link has already been used, has expired or was replaced by a newer one".into())
+            }
             StoreError::Backend(detail) => {
                 leptos::logging::error!("storage failure: {detail}");
                 AppError::Internal
@@ -83,6 +90,34 @@ pub trait RequestStore: Send + Sync {
     async fn form_history(&self, request_id: i64) -> Result<Vec<VersionInfo>, StoreError>;
     /// One saved CR form version.
     async fn form_at(&self, request_id: i64, version: i64) -> Result<Option<CrForm>, StoreError>;
+    /// Requests awaiting approval on which this COR has not decided (current plan version).
+    async fn awaiting_decision(&self, cor_id: i64) -> Result<Vec<RequestSummary>, StoreError>;
+    /// A decision link by the SHA-256 of its token.
+    async fn decision_link(&self, token_hash: &str) -> Result<Option<DecisionLink>, StoreError>;
+    /// An active person by id.
+    async fn active_user(&self, user_id: i64) -> Result<Option<SessionUser>, StoreError>;
+    /// Every recorded out-of-office period.
+    async fn absences(&self) -> Result<Vec<AbsenceView>, StoreError>;
+    /// Records an out-of-office period, audited.
+    #[allow(clippy::too_many_arguments)]
+    async fn add_absence(
+        &self,
+        user_id: i64,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+        note: Option<&str>,
+        by: &SessionUser,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Removes one, audited; `false` when there was none.
+    async fn remove_absence(
+        &self,
+        id: i64,
+        by: &SessionUser,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
     /// Adds a comment (plain text) with its audit event, in one transaction.
     async fn add_comment(
         &self,
@@ -96,6 +131,8 @@ pub trait RequestStore: Send + Sync {
     async fn configured_cors(&self) -> Result<Vec<Cor>, StoreError>;
     /// The newest outgoing messages (the demo mail viewer).
     async fn recent_mail(&self, limit: i64) -> Result<Vec<MailView>, StoreError>;
+    /// Messages whose delivery failed and that are not sent yet (retrying or given up).
+    async fn undelivered_mail(&self, limit: i64) -> Result<Vec<MailView>, StoreError>;
 }
 
 /// The hosting queue's narrowing, as storage applies it (already parsed and escaped).
@@ -123,6 +160,23 @@ pub struct QueueQuery {
     pub after: (i64, i64),
 }
 
+/// An emailed decision link, as stored (the token itself never is).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecisionLink {
+    /// The request it is for.
+    pub reference: String,
+    /// The COR it is for.
+    pub cor_id: i64,
+    /// The plan version it is bound to.
+    pub plan_hash: String,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+    /// When it was used, if it was.
+    pub used_at: Option<DateTime<Utc>>,
+    /// When a plan edit voided it, if one did.
+    pub voided_at: Option<DateTime<Utc>>,
+}
+
 /// A session that sign-in created: the raw cookie value (only ever sent to the browser).
 #[derive(Clone, Debug)]
 pub struct NewSession {
@@ -141,6 +195,32 @@ pub trait Accounts: Send + Sync {
     async fn sign_out(&self, session_token_hash: &str) -> Result<(), AppError>;
 }
 
+/// SHA-256 of a secret token (sessions, decision links), hex: what the database keeps
+/// instead of the token.
+pub fn token_hash(token: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(token.as_bytes()))
+}
+
+/// Demo mode's inbox: messages the built-in mail viewer shows as delivered (by outbox id),
+/// with their decision links. Memory only: tokens never rest anywhere but in a message.
+#[derive(Clone, Debug, Default)]
+pub struct DemoInbox(Arc<std::sync::Mutex<std::collections::BTreeMap<i64, String>>>);
+
+impl DemoInbox {
+    /// Delivers a message's final body.
+    pub fn deliver(&self, outbox_id: i64, body: String) {
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(outbox_id, body);
+        }
+    }
+
+    /// The delivered body of a message, if it was delivered here.
+    pub fn body(&self, outbox_id: i64) -> Option<String> {
+        self.0.lock().ok().and_then(|m| m.get(&outbox_id).cloned())
+    }
+}
+
 /// Everything server functions reach, provided as Leptos context by the server.
 #[derive(Clone)]
 pub struct Services {
@@ -154,6 +234,8 @@ pub struct Services {
     pub public_url: String,
     /// Demo mode: the mail viewer is served.
     pub demo: bool,
+    /// Demo mode's inbox (empty when a real relay is configured).
+    pub demo_inbox: DemoInbox,
 }
 
 /// The signed-in person and their session, put into request extensions by the server's
@@ -241,4 +323,6 @@ pub struct Commit<'a> {
     pub risk_review: Option<&'a crate::domain::review::RiskReview>,
     /// The public address, for links in messages.
     pub public_url: &'a str,
+    /// SHA-256 of the emailed decision link this decision spends, if it came from one.
+    pub decision_token: Option<&'a str>,
 }

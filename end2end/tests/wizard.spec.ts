@@ -434,3 +434,112 @@ test("two hosting engineers edit one plan: the second sees what changed, keeps t
   await expectAccessible(page);
   await leeContext.close();
 });
+
+/** A request the hosting team has reviewed and submitted to the CORs (security-related). */
+async function submittedToCors(page: Page, js: boolean, title: string, beforeSubmit?: () => Promise<void>) {
+  const reference = await wholeRequest(page, "mouse", js, title);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signIn(page, "hosting@example.gov");
+  if (beforeSubmit) await beforeSubmit();
+  await page.goto(`/requests/${reference}/review`);
+  await ready(page, js);
+  await page.getByRole("button", { name: "Assign to me" }).click();
+  await expect(page.getByRole("definition").filter({ hasText: "Hal Hosting" })).toBeVisible();
+  await ready(page, js);
+  await page.getByRole("group", { name: "Is the change security-related?" }).getByLabel("Yes", { exact: true }).check();
+  await page.getByLabel("Reason for your conclusion").fill("Patches an exploited CVE");
+  await page.getByRole("button", { name: "Record the risk review" }).click();
+  await expect(page.getByText("Yes: the ISSO is copied on every message")).toBeVisible();
+  await ready(page, js);
+  await page.getByRole("button", { name: "Submit to the CORs" }).click();
+  await expect(page.getByText("Submitted to the CORs. Waiting for their decisions.")).toBeVisible();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  return reference;
+}
+
+/** Opens the decision link a COR received for `reference`, from the built-in mail viewer. */
+async function openDecisionLink(page: Page, js: boolean, reference: string, cor: string) {
+  const message = page.getByRole("article").filter({ hasText: cor }).filter({ hasText: reference }).filter({ hasText: "Your approval is requested" });
+  // The mail worker delivers within a moment; the viewer shows the message once it has.
+  await expect(async () => {
+    await page.goto("/dev/mail");
+    await expect(message.getByRole("link", { name: /\/decide\// })).toBeVisible({ timeout: 1000 });
+  }).toPass({ timeout: 20_000 });
+  await expect(message).toContainText("isso@example.gov");
+  await message.getByRole("link", { name: /\/decide\// }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Decide:");
+  await ready(page, js);
+}
+
+test("both CORs approve from the links in their mail, without signing in", async ({ page }, testInfo) => {
+  test.setTimeout(180_000);
+  const js = jsOn(testInfo);
+  const reference = await submittedToCors(page, js, `Two CORs (${testInfo.project.name})`);
+
+  await openDecisionLink(page, js, reference, "cor1@example.gov");
+  await expect(page.getByRole("region", { name: "Where approval stands" })).toContainText("waiting for");
+  await expectAccessible(page);
+  // Rejecting needs a reason, at the field.
+  await page.getByRole("radio", { name: "Reject" }).check();
+  await page.getByRole("button", { name: "Record my decision" }).click();
+  await expect(page.locator("#field-reason-error")).toContainText("Give the reason for rejecting");
+  await expect(page).toHaveTitle(/^Error: /);
+  await expectAccessible(page);
+  await page.getByRole("radio", { name: "Approve" }).check();
+  await page.getByRole("button", { name: "Record my decision" }).click();
+  await expect(page.getByRole("status")).toContainText("This link was used");
+  await expect(page.getByRole("region", { name: "Where approval stands" })).toContainText("Elizabeth COR approved");
+  await expect(page.getByRole("button", { name: "Record my decision" })).toHaveCount(0);
+  await expectAccessible(page);
+
+  await openDecisionLink(page, js, reference, "cor2@example.gov");
+  await page.getByRole("radio", { name: "Approve" }).check();
+  await page.getByRole("button", { name: "Record my decision" }).click();
+  await expect(page.getByRole("region", { name: "Where approval stands" })).toContainText(/approved by .*Elizabeth COR.*Alana COR|approved by .*Alana COR.*Elizabeth COR/);
+
+  await signIn(page, "dev@example.gov");
+  await page.goto(`/requests/${reference}`);
+  await expect(page.getByText("Approved. The hosting team will apply it in production.")).toBeVisible();
+});
+
+test("with one COR out of office, one approval suffices", async ({ page }, testInfo) => {
+  test.setTimeout(180_000);
+  const js = jsOn(testInfo);
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone: "America/New_York" }).format(new Date());
+  const reference = await submittedToCors(page, js, `One COR away (${testInfo.project.name})`, async () => {
+    await page.goto("/out-of-office");
+    await ready(page, js);
+    await page.getByLabel("COR").selectOption({ label: "Alana COR" });
+    await page.getByLabel("First day away").fill(today);
+    await page.getByLabel("Last day away").fill("tomorrow");
+    await page.getByRole("button", { name: "Record absence" }).click();
+    await expect(page.locator("#field-to-error")).toContainText("must be a real date");
+    await expect(page.getByLabel("First day away")).toHaveValue(today);
+    await expect(page.getByLabel("COR")).toHaveValue(/\d+/);
+    await expect(page.getByLabel("COR").locator("option:checked")).toHaveText("Alana COR");
+    await expectAccessible(page);
+    await page.getByLabel("Last day away").fill(today);
+    await page.getByLabel("Note (optional)").fill("annual leave");
+    await page.getByRole("button", { name: "Record absence" }).click();
+    await expect(page.getByRole("row", { name: /Alana COR/ }).first()).toContainText("annual leave");
+    await expectAccessible(page);
+  });
+
+  await openDecisionLink(page, js, reference, "cor1@example.gov");
+  await expect(page.getByRole("region", { name: "Where approval stands" })).toContainText("out of office");
+  await page.getByRole("radio", { name: "Approve" }).check();
+  await page.getByRole("button", { name: "Record my decision" }).click();
+  await expect(page.getByRole("status")).toContainText("This link was used");
+
+  await signIn(page, "hosting@example.gov");
+  await page.goto(`/requests/${reference}/review`);
+  await expect(page.getByRole("definition").filter({ hasText: "Approved" })).toBeVisible();
+  // Clean up for the other project's run: the absence would make every later request one-COR.
+  await page.goto("/out-of-office");
+  await ready(page, js);
+  while (await page.getByRole("button", { name: /Remove the absence of Alana COR/ }).count()) {
+    await page.getByRole("button", { name: /Remove the absence of Alana COR/ }).first().click();
+    await page.waitForLoadState();
+    await ready(page, js);
+  }
+});

@@ -7,7 +7,6 @@ use app::ports::{Accounts, NewSession};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use async_trait::async_trait;
-use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
 /// Hashes a password with argon2id (default parameters). Slow on purpose: call off the async
@@ -29,9 +28,9 @@ pub fn new_token() -> String {
     hex::encode(bytes)
 }
 
-/// The stored form of a token.
+/// The stored form of a token (the same hash the server functions compute).
 pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
+    app::ports::token_hash(token)
 }
 
 /// A hash to verify against when the email is unknown, so both cases take the same time

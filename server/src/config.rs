@@ -12,7 +12,7 @@ pub struct Config {
     pub bind: SocketAddr,
     /// `OFFCYCLE_PUBLIC_URL`: the address people use, for links in mail (default `http://{bind}`).
     pub public_url: String,
-    /// `SMTP_URL`: outgoing mail relay (the outbox arrives with the approvals issue).
+    /// `SMTP_URL`: outgoing mail relay (`smtp://host:25`, `smtp://user:pass@host:587?tls=required`, `smtps://…`).
     pub smtp_url: Option<String>,
     /// `OFFCYCLE_DEMO=1`: seed a demo organisation and serve the mail viewer. Never in production.
     pub demo: bool,
@@ -24,6 +24,18 @@ pub struct Config {
     pub session_idle: Duration,
     /// `OFFCYCLE_SESSION_MAX_HOURS` (default 12).
     pub session_absolute: Duration,
+    /// The sender of every message.
+    pub mail_from: String,
+    /// How long an emailed decision link works.
+    pub decision_link_ttl: Duration,
+    /// No decision this long after submission: remind the pending CORs.
+    pub remind_after: Duration,
+    /// No quorum this long after submission: tell the hosting lead and admins.
+    pub escalate_after: Duration,
+    /// How often the mail worker looks for work.
+    pub mail_poll: Duration,
+    /// The first wait after a failed delivery (it doubles, up to an hour).
+    pub mail_retry_base: Duration,
 }
 
 /// A setting that could not be read.
@@ -75,6 +87,12 @@ impl Config {
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             session_idle: Duration::from_secs(60 * parse("OFFCYCLE_SESSION_IDLE_MINUTES", 30u64)?),
             session_absolute: Duration::from_secs(3600 * parse("OFFCYCLE_SESSION_MAX_HOURS", 12u64)?),
+            mail_from: var("OFFCYCLE_MAIL_FROM").unwrap_or_else(|| "Offcycle <offcycle@localhost>".into()),
+            decision_link_ttl: Duration::from_secs(3600 * parse("OFFCYCLE_DECISION_LINK_HOURS", 72u64)?),
+            remind_after: Duration::from_secs(60 * parse("OFFCYCLE_REMIND_AFTER_MINUTES", 240u64)?),
+            escalate_after: Duration::from_secs(60 * parse("OFFCYCLE_ESCALATE_AFTER_MINUTES", 480u64)?),
+            mail_poll: Duration::from_millis(parse("OFFCYCLE_MAIL_POLL_MS", 2000u64)?),
+            mail_retry_base: Duration::from_secs(parse("OFFCYCLE_MAIL_RETRY_SECONDS", 30u64)?),
         })
     }
 

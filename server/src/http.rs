@@ -65,6 +65,8 @@ fn is_public(path: &str) -> bool {
         || path.starts_with("/pkg/")
         || path.starts_with("/api/")
         || path.starts_with("/dev/mail")
+        // A COR's emailed decision link: the token is the credential (see api::decide).
+        || path.starts_with("/decide/")
 }
 
 /// Sends people who are not signed in to the sign-in page, remembering where they were going.

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod http;
+pub mod mail;
 pub mod store;
 
 use app::ports::Services;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub services: Services,
     /// Leptos's own settings (site root, output name).
     pub leptos_options: LeptosOptions,
+    /// The mail worker, if mail can go anywhere.
+    pub mailer: Option<mail::Mailer>,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {
@@ -51,12 +54,18 @@ pub async fn build_state(config: Config) -> Result<AppState, Box<dyn std::error:
             println!("\n  Demo organisation created. Every demo user's password is: {password}\n  (sign in as dev@example.gov, hosting@example.gov, cor1@example.gov, …; set OFFCYCLE_DEMO_PASSWORD to choose it)\n");
         }
     }
+    let demo_inbox = app::ports::DemoInbox::default();
+    let mailer = mail::Mailer::from_config(store.clone(), &config, &demo_inbox)?;
+    if mailer.is_none() {
+        tracing::warn!("SMTP_URL is not set: messages wait in the outbox until it is");
+    }
     let services = Services {
         requests: Arc::new(store.clone()),
         accounts: Arc::new(auth::AccountService::new(store.clone())),
         secure_cookies: config.is_https(),
         public_url: config.public_url.clone(),
         demo: config.demo,
+        demo_inbox,
     };
     let leptos_options = LeptosOptions::builder()
         .output_name("offcycle")
@@ -64,7 +73,7 @@ pub async fn build_state(config: Config) -> Result<AppState, Box<dyn std::error:
         .site_pkg_dir("pkg")
         .site_addr(config.bind)
         .build();
-    Ok(AppState { store, config: Arc::new(config), services, leptos_options })
+    Ok(AppState { store, config: Arc::new(config), services, leptos_options, mailer })
 }
 
 /// The whole HTTP application.
@@ -111,8 +120,14 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let db = state.store.db().clone();
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker = state.mailer.clone().map(|m| m.spawn(state.config.mail_poll, stop_rx));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    let _ = stop_tx.send(true);
+    if let Some(worker) = worker {
+        let _ = worker.await;
+    }
     db.close().await;
     Ok(())
 }

@@ -1,6 +1,8 @@
 //! Server functions, one file per area. Thin: authorise, call the domain, persist.
 
+pub mod absence;
 pub mod auth;
+pub mod decide;
 pub mod history;
 pub mod queue;
 pub mod requests;

@@ -108,7 +108,12 @@ pub struct Loaded {
 
 /// Loads a request the signed-in person may read (others get "not found": no leaks).
 pub async fn load_readable(reference: &str) -> Result<Loaded, AppError> {
-    let session = require_session()?;
+    load_readable_as(reference, require_session()?).await
+}
+
+/// [`load_readable`] for a given person: the signed-in one, or the COR an emailed decision
+/// link stands for (then `session.token_hash` is empty: there is no session).
+pub async fn load_readable_as(reference: &str, session: CurrentSession) -> Result<Loaded, AppError> {
     let services = services()?;
     let reference = Reference::parse(reference).ok_or(AppError::NotFound)?;
     let request = services.requests.load_request(reference).await?.ok_or(AppError::NotFound)?;
@@ -170,8 +175,20 @@ pub async fn perform(
     kind: ActionKind,
     build: impl Fn(&Loaded) -> Result<Change, AppError>,
 ) -> Result<(Loaded, Transition), AppError> {
+    perform_as(reference, require_session()?, None, kind, build).await
+}
+
+/// [`perform`] as `who`; with `decision_token` (the SHA-256 of an emailed link) the commit also
+/// spends that link, in the same transaction.
+pub async fn perform_as(
+    reference: &str,
+    who: CurrentSession,
+    decision_token: Option<&str>,
+    kind: ActionKind,
+    build: impl Fn(&Loaded) -> Result<Change, AppError>,
+) -> Result<(Loaded, Transition), AppError> {
     for _ in 0..3 {
-        let loaded = load_readable(reference).await?;
+        let loaded = load_readable_as(reference, who.clone()).await?;
         // Authorise before looking at the input: someone who may never take this action on
         // this request learns nothing from it.
         {
@@ -207,6 +224,7 @@ pub async fn perform(
             triage: change.triage.as_ref(),
             risk_review: change.risk_review.as_ref(),
             public_url: &loaded.services.public_url,
+            decision_token,
         };
         match loaded.services.requests.commit(commit).await {
             Ok(()) => return Ok((loaded, transition)),

@@ -81,6 +81,12 @@ pub struct MailView {
     pub created_at: DateTime<Utc>,
     /// When it was sent, if it was.
     pub sent_at: Option<DateTime<Utc>>,
+    /// Delivery attempts so far.
+    pub attempts: i64,
+    /// The last delivery error, if the last attempt failed.
+    pub last_error: Option<String>,
+    /// True when delivery was given up after every retry (admins must act).
+    pub gave_up: bool,
 }
 
 /// Who will be told, and why (the confirmation page and previews).
@@ -280,4 +286,61 @@ pub struct AttachmentView {
     pub sha256: String,
     /// Who uploaded it.
     pub uploaded_by: String,
+}
+
+/// A recorded out-of-office period.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AbsenceView {
+    /// Its id.
+    pub id: i64,
+    /// Whose.
+    pub user_id: i64,
+    /// Their name.
+    pub name: String,
+    /// First day away (YYYY-MM-DD, Eastern).
+    pub from: String,
+    /// Last day away.
+    pub to: String,
+    /// Optional note.
+    pub note: Option<String>,
+    /// Who recorded it.
+    pub set_by: String,
+}
+
+/// The out-of-office page: the CORs, their absences, and what this person may change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AbsencesView {
+    /// The CORs (id, name).
+    pub cors: Vec<(i64, String)>,
+    /// Every recorded absence.
+    pub absences: Vec<AbsenceView>,
+    /// True when this person may record absences for any COR (hosting, admin).
+    pub for_anyone: bool,
+    /// This person's id.
+    pub me: i64,
+}
+
+/// What a COR sees when deciding (from an emailed link or signed in).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionView {
+    /// The request.
+    pub summary: RequestSummary,
+    /// Security-related.
+    pub security_related: bool,
+    /// What the change does, why, its impact and risk (from the CR form).
+    pub form: CrForm,
+    /// The plan they decide on.
+    pub plan: Plan,
+    /// Its fingerprint (short).
+    pub plan_hash: String,
+    /// The COR deciding.
+    pub cor_name: String,
+    /// The quorum in words, with the out-of-office basis.
+    pub quorum: String,
+    /// Decisions so far, in words.
+    pub decisions: Vec<String>,
+    /// True when this COR may decide now.
+    pub can_decide: bool,
+    /// Why not, when they may not (used, expired, voided, decided).
+    pub closed_reason: Option<String>,
 }

@@ -112,6 +112,12 @@ pub async fn dev_mail() -> Result<Vec<MailView>, AppError> {
     super::ssr::respond(server::dev_mail().await)
 }
 
+/// Messages that could not be delivered yet (admins only), with their errors.
+#[server(endpoint = "undelivered_mail")]
+pub async fn undelivered_mail() -> Result<Vec<MailView>, AppError> {
+    super::ssr::respond(server::undelivered_mail().await)
+}
+
 #[cfg(feature = "ssr")]
 mod server {
     use crate::api::ssr::*;
@@ -429,6 +435,21 @@ mod server {
         if !services.demo {
             return Err(AppError::NotFound);
         }
-        Ok(services.requests.recent_mail(100).await?)
+        // Demo delivery keeps the final body (with its decision link) in memory only.
+        let mut mail = services.requests.recent_mail(100).await?;
+        for m in &mut mail {
+            if let Some(body) = services.demo_inbox.body(m.id) {
+                m.body = body;
+            }
+        }
+        Ok(mail)
+    }
+
+    pub async fn undelivered_mail() -> Result<Vec<MailView>, AppError> {
+        let session = require_session()?;
+        if session.user.role != crate::domain::roles::Role::Admin {
+            return Err(AppError::Forbidden);
+        }
+        Ok(services()?.requests.undelivered_mail(200).await?)
     }
 }

@@ -61,6 +61,10 @@ pub enum MessageKind {
     OnHold,
     /// Nobody can approve: every COR is out of office.
     Escalated,
+    /// No decision yet from this COR: a reminder, with a fresh link.
+    DecisionReminder(UserId),
+    /// Still no decision after the escalation time: the hosting lead and admins step in.
+    DecisionOverdue,
 }
 
 /// One addressee and why they get the message.
@@ -122,6 +126,16 @@ pub fn message(kind: MessageKind, security_related: bool) -> Message {
             vec![a(R::HostingTeam, "The reviewing team keeps a copy")],
         ),
         K::ApprovalRequest(cor) => (vec![a(R::Cor(*cor), "Step 4: a configured COR approves or rejects")], vec![]),
+        K::DecisionReminder(cor) => {
+            (vec![a(R::Cor(*cor), "A reminder: your decision is still needed on this emergency change")], vec![])
+        }
+        K::DecisionOverdue => (
+            vec![
+                a(R::HostingLead, "No COR decision within the escalation time: the hosting lead follows up"),
+                a(R::Admins, "No COR decision within the escalation time: admins are told"),
+            ],
+            vec![a(R::HostingTeam, "Hosting keeps a copy")],
+        ),
         K::SubmittedToCors => (
             vec![a(R::HostingTeam, "Hosting submitted the request and keeps a copy")],
             vec![
@@ -258,6 +272,8 @@ impl MessageKind {
             MessageKind::Withdrawn => "withdrawn",
             MessageKind::OnHold => "on_hold",
             MessageKind::Escalated => "escalated",
+            MessageKind::DecisionReminder(_) => "decision_reminder",
+            MessageKind::DecisionOverdue => "decision_overdue",
         }
     }
 
@@ -296,9 +312,32 @@ impl MessageKind {
                 "A hold has been raised on this change: production work will not start until it is lifted."
             }
             MessageKind::Escalated => "Every COR is out of office: an admin must decide on this emergency change.",
+            MessageKind::DecisionReminder(_) => "Reminder: your decision is still needed on this emergency change.",
+            MessageKind::DecisionOverdue => {
+                "No COR has decided on this emergency change within the escalation time. Please follow up."
+            }
+        }
+    }
+
+    /// True for messages that carry a COR's personal, single-use decision link.
+    pub fn carries_decision_link(&self) -> bool {
+        matches!(self, MessageKind::ApprovalRequest(_) | MessageKind::DecisionReminder(_))
+    }
+
+    /// The COR a decision-link message is for.
+    pub fn cor(&self) -> Option<UserId> {
+        match self {
+            MessageKind::ApprovalRequest(id) | MessageKind::DecisionReminder(id) => Some(*id),
+            _ => None,
         }
     }
 }
+
+/// Stands for a COR's personal decision link in a stored body; the mail worker replaces it
+/// when it sends (the raw token is never stored).
+pub const DECISION_LINK: &str = "{{decision_link}}";
+/// Stands for the link's expiry time in a stored body.
+pub const LINK_EXPIRY: &str = "{{link_expiry}}";
 
 /// The plain-text body of a message.
 pub fn render_text(message: &Message, ctx: &MessageContext) -> String {
@@ -306,10 +345,64 @@ pub fn render_text(message: &Message, ctx: &MessageContext) -> String {
     if let Some(note) = &ctx.note {
         out.push_str(&format!("\n{note}\n"));
     }
+    if message.kind.carries_decision_link() {
+        out.push_str(&format!(
+            "\nReview and decide: {DECISION_LINK}\nThis link is yours alone. It works once and expires {LINK_EXPIRY}. \
+             Opening it changes nothing; only the Approve or Reject button records a decision.\n"
+        ));
+    }
     out.push_str(&format!("\nOpen the request: {}\n", ctx.link));
     out.push_str("\nYou receive this message because:\n");
     for a in message.to.iter().chain(&message.cc) {
         out.push_str(&format!("- {}\n", a.reason));
     }
     out
+}
+
+/// The HTML body: the plain text, escaped, with its links made clickable. The text body is
+/// the source of truth; this alternative only adds links and paragraphs.
+pub fn render_html(text: &str) -> String {
+    fn escape(s: &str) -> String {
+        s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    }
+    let mut html = String::from(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"></head>\
+         <body style=\"font-family: Arial, sans-serif; font-size: 16px; line-height: 1.5\">",
+    );
+    for paragraph in text.split("\n\n") {
+        let lines: Vec<String> = paragraph
+            .lines()
+            .map(|line| {
+                let words: Vec<String> = line
+                    .split(' ')
+                    .map(|w| {
+                        if w.starts_with("https://") || w.starts_with("http://") {
+                            let e = escape(w);
+                            format!("<a href=\"{e}\">{e}</a>")
+                        } else {
+                            escape(w)
+                        }
+                    })
+                    .collect();
+                words.join(" ")
+            })
+            .collect();
+        html.push_str(&format!("<p>{}</p>", lines.join("<br>")));
+    }
+    html.push_str("</body></html>");
+    html
+}
+
+#[cfg(test)]
+mod html_tests {
+    use super::*;
+
+    #[test]
+    fn html_escapes_everything_and_links_only_urls() {
+        let html = render_html("Hello <b>&</b>\nOpen: https://x.gov/a?b=1&c=2\n\nBye");
+        assert!(html.contains("Hello &lt;b&gt;&amp;&lt;/b&gt;<br>"));
+        assert!(html.contains("<a href=\"https://x.gov/a?b=1&amp;c=2\">https://x.gov/a?b=1&amp;c=2</a>"));
+        assert!(html.contains("<p>Bye</p>"));
+        assert!(!html.contains("<b>"));
+    }
 }

@@ -20,6 +20,46 @@ fn linked(body: &str) -> impl IntoView {
         .collect_view()
 }
 
+/// How delivery stands, in words.
+pub fn delivery(m: &crate::api::types::MailView) -> String {
+    match (&m.sent_at, &m.last_error) {
+        (Some(at), _) => format!("Sent {}", at.format("%Y-%m-%d %H:%M:%S UTC")),
+        (None, Some(e)) if m.gave_up => format!("Given up after {} attempts: {e}", m.attempts),
+        (None, Some(e)) => format!("Retrying after {} failed attempts: {e}", m.attempts),
+        (None, None) => "Waiting to be sent".into(),
+    }
+}
+
+/// `/admin/mail`: messages that could not be delivered (admins only).
+#[component]
+pub fn UndeliveredMail() -> impl IntoView {
+    let mail = Resource::new(|| (), |_| crate::api::wizard::undelivered_mail());
+    view! {
+        <Title text=super::page_title("Undelivered mail", false)/>
+        <h1 class="heading-l">"Undelivered mail"</h1>
+        <p>"Messages the mail relay refused or could not take. They are retried with growing waits; after the last attempt they stay here until the cause is fixed."</p>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match mail.await {
+                    Ok(list) if list.is_empty() => view! { <p>"Every message has been delivered."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <table class="table">
+                            <caption class="visually-hidden">"Undelivered messages, newest first"</caption>
+                            <thead><tr><th scope="col">"Request"</th><th scope="col">"Subject"</th><th scope="col">"To"</th><th scope="col">"Status"</th></tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|m| view! {
+                                    <tr><td>{m.reference.clone().unwrap_or_default()}</td><td>{m.subject.clone()}</td><td>{m.to.join(", ")}</td><td>{delivery(&m)}</td></tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(e) => view! { <p>{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
 /// `/dev/mail`.
 #[component]
 pub fn MailViewer() -> impl IntoView {
@@ -40,6 +80,7 @@ pub fn MailViewer() -> impl IntoView {
                                 <div class="summary-list__row"><dt class="summary-list__key">"CC"</dt><dd class="summary-list__value">{m.cc.join(", ")}</dd></div>
                                 <div class="summary-list__row"><dt class="summary-list__key">"Kind"</dt><dd class="summary-list__value">{m.kind.clone()}</dd></div>
                                 <div class="summary-list__row"><dt class="summary-list__key">"Queued"</dt><dd class="summary-list__value">{m.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</dd></div>
+                                <div class="summary-list__row"><dt class="summary-list__key">"Delivery"</dt><dd class="summary-list__value">{delivery(&m)}</dd></div>
                             </dl>
                             <pre class="mail__body">{linked(&m.body)}</pre>
                         </article>

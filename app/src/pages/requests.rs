@@ -32,9 +32,23 @@ pub fn next_action(key: &str) -> &'static str {
 #[component]
 pub fn MyRequests() -> impl IntoView {
     let requests = Resource::new(|| (), |_| my_requests());
+    let waiting = Resource::new(|| (), |_| crate::api::decide::awaiting_my_decision());
     view! {
         <Title text=super::page_title("Your requests", false)/>
         <h1 class="heading-l">"Your requests"</h1>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let list = waiting.await.unwrap_or_default();
+                (!list.is_empty()).then(|| view! {
+                    <h2 class="heading-m">"Waiting for your decision"</h2>
+                    <ul class="list">
+                        {list.into_iter().map(|r| view! {
+                            <li><a href=format!("/requests/{}/decide", r.reference)>{format!("{}: {}", r.reference, r.title)}</a>{format!(" ({})", r.system)}</li>
+                        }).collect_view()}
+                    </ul>
+                })
+            })}
+        </Suspense>
         <a href="/requests/new" role="button" draggable="false" class="button">"Start an emergency change request"</a>
         <Suspense fallback=|| view! { <p>"Loading your requests…"</p> }>
             {move || Suspend::new(async move {

@@ -135,6 +135,15 @@ impl Store {
         Ok(row.and_then(user))
     }
 
+    /// An active person by id (a decision link acts as its COR).
+    pub async fn active_user(&self, user_id: i64) -> Result<Option<SessionUser>, sqlx::Error> {
+        let row: Option<UserRow> = on_pool!(&self.db, pool => sqlx::query_as(concat!(user_select!(), "WHERE u.id = $1 AND u.active = TRUE"))
+                .bind(user_id)
+                .fetch_optional(pool)
+                .await)?;
+        Ok(row.and_then(user))
+    }
+
     /// Ends a session on the server.
     pub async fn end_session(&self, token_hash: &str) -> Result<(), sqlx::Error> {
         on_pool!(&self.db, pool => sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(pool).await.map(|_| ()))?;

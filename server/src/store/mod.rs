@@ -7,12 +7,15 @@
 //! `migrations/postgres`), embedded and run at start.
 
 mod accounts;
+mod approvals;
 mod audit;
 mod history;
+pub(crate) mod outbox;
 mod requests;
 mod wizard;
 
 pub use accounts::SignInCandidate;
+pub use approvals::ClaimedMessage;
 pub use audit::{verify_audit_chain, AuditEvent, ChainBreak};
 pub use requests::Store;
 

@@ -1,15 +1,16 @@
 //! Change requests.
 
 use super::audit::append_audit;
+use super::wizard::CommitOutcome;
 use super::{backend, from_millis, millis, on_pool, AuditEvent, Db};
-use app::api::types::{MailView, QueueItem, RequestSummary, SessionUser, VersionInfo};
+use app::api::types::{AbsenceView, MailView, QueueItem, RequestSummary, SessionUser, VersionInfo};
 use app::domain::cr_form::CrForm;
 use app::domain::forms::StartRequest;
 use app::domain::plan::Plan;
 use app::domain::quorum::Cor;
 use app::domain::reference::Reference;
 use app::domain::workflow::State;
-use app::ports::{Commit, LoadedRequest, QueueQuery};
+use app::ports::{Commit, DecisionLink, LoadedRequest, QueueQuery};
 use app::ports::{RequestStore, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Datelike, Utc};
@@ -128,8 +129,9 @@ impl RequestStore for Store {
 
     async fn commit(&self, commit: Commit<'_>) -> Result<(), StoreError> {
         match self.write_commit(commit).await.map_err(backend)? {
-            true => Ok(()),
-            false => Err(StoreError::Conflict("the request changed since it was loaded".into())),
+            CommitOutcome::Done => Ok(()),
+            CommitOutcome::Stale => Err(StoreError::Conflict("the request changed since it was loaded".into())),
+            CommitOutcome::LinkSpent => Err(StoreError::LinkSpent),
         }
     }
 
@@ -172,6 +174,52 @@ impl RequestStore for Store {
         self.form_version(request_id, version).await.map_err(backend)
     }
 
+    async fn awaiting_decision(&self, cor_id: i64) -> Result<Vec<RequestSummary>, StoreError> {
+        let sql = concat!(
+            summary_select!(),
+            "WHERE r.state = 'awaiting_approval' AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.request_id = r.id \
+             AND d.decided_by = $1 AND d.plan_hash = r.submitted_plan_hash) ORDER BY r.updated_at LIMIT 200"
+        );
+        let rows: Vec<SummaryRow> =
+            on_pool!(&self.db, pool => sqlx::query_as(sql).bind(cor_id).fetch_all(pool).await).map_err(backend)?;
+        Ok(rows.into_iter().map(summary).collect())
+    }
+
+    async fn decision_link(&self, token_hash: &str) -> Result<Option<DecisionLink>, StoreError> {
+        Store::decision_link(self, token_hash).await.map_err(backend)
+    }
+
+    async fn active_user(&self, user_id: i64) -> Result<Option<SessionUser>, StoreError> {
+        Store::active_user(self, user_id).await.map_err(backend)
+    }
+
+    async fn absences(&self) -> Result<Vec<AbsenceView>, StoreError> {
+        self.absence_list().await.map_err(backend)
+    }
+
+    async fn add_absence(
+        &self,
+        user_id: i64,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+        note: Option<&str>,
+        by: &SessionUser,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write_absence(user_id, from, to, note, by, source, now).await.map_err(backend)
+    }
+
+    async fn remove_absence(
+        &self,
+        id: i64,
+        by: &SessionUser,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.delete_absence(id, by, source, now).await.map_err(backend)
+    }
+
     async fn add_comment(
         &self,
         request: &LoadedRequest,
@@ -188,7 +236,11 @@ impl RequestStore for Store {
     }
 
     async fn recent_mail(&self, limit: i64) -> Result<Vec<MailView>, StoreError> {
-        self.mail(limit).await.map_err(backend)
+        self.mail(limit, false).await.map_err(backend)
+    }
+
+    async fn undelivered_mail(&self, limit: i64) -> Result<Vec<MailView>, StoreError> {
+        self.mail(limit, true).await.map_err(backend)
     }
 
     async fn request_by_reference(&self, reference: Reference) -> Result<Option<RequestSummary>, StoreError> {

@@ -1,12 +1,14 @@
 //! Loading a request for a decision, and committing what the domain decided.
 
 use super::audit::append_audit;
+use super::outbox::{queue_message, MailTarget};
 use super::{from_millis, millis, on_pool, AuditEvent, Store};
 use app::api::types::{AttachmentView, MailView, RequestSummary, SessionUser, SignOffView};
-use app::domain::cr_form::{lines, CrForm};
-use app::domain::notify::{render_text, subject, Message, MessageContext, MessageKind, Recipient};
+use app::domain::cr_form::CrForm;
+use app::domain::notify::{Message, MessageContext, MessageKind};
 use app::domain::plan::{Plan, PlanHash};
 use app::domain::quorum::Cor;
+use app::domain::quorum::{Decision, Verdict};
 use app::domain::workflow::{Effect, Hold, Request, SignOffRole, State, TriageAnswers};
 use app::ports::{Commit, LoadedRequest};
 use std::collections::BTreeSet;
@@ -104,6 +106,7 @@ impl Store {
         let attachments = self.attachments(row.id).await?;
         let plan: Plan = steps_json.and_then(|j| serde_json::from_str::<Plan>(&j).ok()).unwrap_or_default().with_ids();
         let comments = self.comment_thread(row.id).await?;
+        let decisions = self.decisions_of(row.id).await?;
         let form: CrForm = serde_json::from_str(&row.form_json).unwrap_or_default();
         let triage: Option<TriageAnswers> = row.triage_json.as_deref().and_then(|j| serde_json::from_str(j).ok());
         let sign_offs: Vec<SignOffView> = sign_offs
@@ -126,7 +129,7 @@ impl Store {
             form_complete: row.form_complete,
             risk_review_done: row.risk_review_done,
             sign_offs: sign_offs.iter().map(|s| s.role).collect::<BTreeSet<_>>(),
-            decisions: Vec::new(),
+            decisions,
             hold: match (row.hold_reason.clone(), row.hold_by) {
                 (Some(reason), Some(raised_by)) => Some(Hold { reason, raised_by }),
                 _ => None,
@@ -164,13 +167,22 @@ impl Store {
         }))
     }
 
-    /// Writes one transition; `Ok(false)` when the request changed since it was loaded.
-    pub(crate) async fn write_commit(&self, c: Commit<'_>) -> Result<bool, sqlx::Error> {
+    /// Writes one transition (see [`CommitOutcome`]).
+    pub(crate) async fn write_commit(&self, c: Commit<'_>) -> Result<CommitOutcome, sqlx::Error> {
         let at = millis(c.now);
         let req = c.request;
         let after = c.after;
         let t = c.transition;
         let form_for_mail = c.form.unwrap_or(&req.form);
+        let target = MailTarget {
+            request_id: req.id,
+            started_by: after.started_by,
+            team_id: after.team_id,
+            form: form_for_mail,
+            system: &req.summary.system,
+            now: c.now,
+            plan_hash: after.submitted_plan_hash.as_ref().unwrap_or(&after.plan_hash).0.clone(),
+        };
         on_pool!(&self.db, pool => async {
             let mut tx = pool.begin().await?;
             let updated = sqlx::query(
@@ -198,7 +210,31 @@ impl Store {
             .await?
             .rows_affected();
             if updated == 0 {
-                return Ok(false);
+                return Ok(CommitOutcome::Stale);
+            }
+            // A decision from an emailed link spends the link in the same transaction: a
+            // replayed or concurrent second use finds it spent and nothing is recorded.
+            if let Some(token_hash) = c.decision_token {
+                let spent = sqlx::query(
+                    "UPDATE approval_tokens SET used_at = $1 WHERE token_hash = $2 AND request_id = $3 \
+                     AND used_at IS NULL AND voided_at IS NULL AND expires_at > $1",
+                )
+                .bind(at)
+                .bind(token_hash)
+                .bind(req.id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if spent == 0 {
+                    return Ok(CommitOutcome::LinkSpent);
+                }
+            }
+            if t.to == State::AwaitingApproval && t.from != State::AwaitingApproval {
+                sqlx::query("UPDATE change_requests SET approval_requested_at = $1, reminded_at = NULL, escalated_at = NULL WHERE id = $2")
+                    .bind(at)
+                    .bind(req.id)
+                    .execute(&mut *tx)
+                    .await?;
             }
             if let Some(plan) = c.plan {
                 let version = req.plan_version + 1;
@@ -295,63 +331,35 @@ impl Store {
                             .await?;
                     }
                     Effect::Send(message) => {
-                        let mut to: Vec<String> = Vec::new();
-                        let mut cc: Vec<String> = Vec::new();
-                        for (list, addressees) in [(&mut to, &message.to), (&mut cc, &message.cc)] {
-                            for a in addressees {
-                                let emails: Vec<String> = match &a.who {
-                                    Recipient::HostingTeam => sqlx::query_as::<_, (String,)>(
-                                        "SELECT email FROM users WHERE active = TRUE AND role IN ('hosting', 'hosting_lead') ORDER BY email",
-                                    ).fetch_all(&mut *tx).await?.into_iter().map(|r| r.0).collect(),
-                                    Recipient::HostingLead => sqlx::query_as::<_, (String,)>(
-                                        "SELECT email FROM users WHERE active = TRUE AND role = 'hosting_lead' ORDER BY email",
-                                    ).fetch_all(&mut *tx).await?.into_iter().map(|r| r.0).collect(),
-                                    Recipient::Isso => sqlx::query_as::<_, (String,)>(
-                                        "SELECT email FROM users WHERE active = TRUE AND role = 'isso' ORDER BY email",
-                                    ).fetch_all(&mut *tx).await?.into_iter().map(|r| r.0).collect(),
-                                    Recipient::Admins => sqlx::query_as::<_, (String,)>(
-                                        "SELECT email FROM users WHERE active = TRUE AND role = 'admin' ORDER BY email",
-                                    ).fetch_all(&mut *tx).await?.into_iter().map(|r| r.0).collect(),
-                                    Recipient::Cor(id) => sqlx::query_as::<_, (String,)>("SELECT email FROM users WHERE id = $1 AND active = TRUE")
-                                        .bind(*id).fetch_all(&mut *tx).await?.into_iter().map(|r| r.0).collect(),
-                                    Recipient::DevTeam => sqlx::query_as::<_, (String,)>(
-                                        "SELECT email FROM users WHERE active = TRUE AND (id = $1 OR (team_id IS NOT NULL AND team_id = $2)) ORDER BY email",
-                                    ).bind(after.started_by).bind(after.team_id).fetch_all(&mut *tx).await?.into_iter().map(|r| r.0).collect(),
-                                    Recipient::AffectedTeams => {
-                                        let mut out = Vec::new();
-                                        for team in lines(&form_for_mail.affected_teams) {
-                                            let members: Vec<(String,)> = sqlx::query_as(
-                                                "SELECT u.email FROM users u JOIN teams t ON t.id = u.team_id WHERE u.active = TRUE AND LOWER(t.name) = LOWER($1) ORDER BY u.email",
-                                            ).bind(&team).fetch_all(&mut *tx).await?;
-                                            out.extend(members.into_iter().map(|r| r.0));
-                                        }
-                                        out
-                                    }
-                                    Recipient::Stakeholders => lines(&form_for_mail.stakeholders),
-                                };
-                                list.extend(emails);
-                            }
-                        }
-                        let (to, cc) = dedupe(to, cc);
-                        if to.is_empty() && cc.is_empty() {
-                            continue;
-                        }
                         let ctx = message_context(c, message);
-                        let reasons: Vec<String> = message.to.iter().chain(&message.cc).map(|a| a.reason.clone()).collect();
+                        queue_message!(tx, &target, message, &ctx);
+                    }
+                    Effect::RecordDecision(d) => {
+                        let (verdict, reason) = match &d.verdict {
+                            Verdict::Approve => ("approve", None),
+                            Verdict::Reject(r) => ("reject", Some(r.clone())),
+                        };
                         sqlx::query(
-                            "INSERT INTO outbox (request_id, kind, subject, to_addrs, cc_addrs, reasons, body_text, created_at) \
+                            "INSERT INTO decisions (request_id, decided_by, verdict, reason, plan_hash, on_escalation, via, decided_at) \
                              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                         )
                         .bind(req.id)
-                        .bind(message.kind.key())
-                        .bind(subject(&req.summary.system, environment(form_for_mail), app::domain::calendar::eastern_date(c.now)))
-                        .bind(to.join(", "))
-                        .bind(cc.join(", "))
-                        .bind(serde_json::to_string(&reasons).unwrap_or_default())
-                        .bind(render_text(message, &ctx))
+                        .bind(d.by)
+                        .bind(verdict)
+                        .bind(reason)
+                        .bind(&d.plan_hash.0)
+                        .bind(d.on_escalation)
+                        .bind(if c.decision_token.is_some() { "emailed link" } else { "signed in" })
                         .bind(at)
                         .execute(&mut *tx)
                         .await?;
+                    }
+                    Effect::VoidDecisions => {
+                        sqlx::query("UPDATE approval_tokens SET voided_at = $1 WHERE request_id = $2 AND used_at IS NULL AND voided_at IS NULL")
+                            .bind(at)
+                            .bind(req.id)
+                            .execute(&mut *tx)
+                            .await?;
                     }
                     Effect::Audit { action, detail } => {
                         let event = AuditEvent {
@@ -369,7 +377,7 @@ impl Store {
                 }
             }
             tx.commit().await?;
-            Ok(true)
+            Ok(CommitOutcome::Done)
         }.await)
     }
 
@@ -411,51 +419,117 @@ impl Store {
         )
         .fetch_all(pool)
         .await)?;
-        Ok(rows.into_iter().map(|(id, name)| Cor { id, name, absences: Vec::new() }).collect())
+        let absences = self.absences_of_cors().await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name)| Cor {
+                id,
+                name,
+                absences: absences.iter().filter(|(user, _)| *user == id).map(|(_, a)| a.clone()).collect(),
+            })
+            .collect())
     }
 
-    pub(crate) async fn mail(&self, limit: i64) -> Result<Vec<MailView>, sqlx::Error> {
-        type MailRow = (i64, Option<String>, String, String, String, String, String, String, i64, Option<i64>);
-        let rows: Vec<MailRow> = on_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT o.id, r.reference, o.kind, o.subject, o.to_addrs, o.cc_addrs, o.reasons, o.body_text, o.created_at, o.sent_at \
-             FROM outbox o LEFT JOIN change_requests r ON r.id = o.request_id ORDER BY o.id DESC LIMIT $1",
+    /// Every decision recorded on a request, oldest first.
+    pub(crate) async fn decisions_of(&self, request_id: i64) -> Result<Vec<Decision>, sqlx::Error> {
+        type Row = (i64, String, String, Option<String>, String, bool, i64);
+        let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT d.decided_by, u.display_name, d.verdict, d.reason, d.plan_hash, d.on_escalation, d.decided_at \
+             FROM decisions d JOIN users u ON u.id = d.decided_by WHERE d.request_id = $1 ORDER BY d.id",
         )
-        .bind(limit)
+        .bind(request_id)
         .fetch_all(pool)
         .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(by, name, verdict, reason, plan_hash, on_escalation, at)| Decision {
+                by,
+                name,
+                verdict: if verdict == "approve" {
+                    Verdict::Approve
+                } else {
+                    Verdict::Reject(reason.unwrap_or_default())
+                },
+                at: from_millis(at),
+                plan_hash: PlanHash(plan_hash),
+                on_escalation,
+            })
+            .collect())
+    }
+
+    pub(crate) async fn mail(&self, limit: i64, problems_only: bool) -> Result<Vec<MailView>, sqlx::Error> {
+        type MailRow = (
+            i64,
+            Option<String>,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            i64,
+            Option<i64>,
+            i64,
+            Option<String>,
+            Option<i64>,
+        );
+        let sql = if problems_only {
+            "SELECT o.id, r.reference, o.kind, o.subject, o.to_addrs, o.cc_addrs, o.reasons, o.body_text, o.created_at, o.sent_at, \
+             CAST(o.attempts AS BIGINT), o.last_error, o.gave_up_at FROM outbox o LEFT JOIN change_requests r ON r.id = o.request_id \
+             WHERE o.sent_at IS NULL AND o.last_error IS NOT NULL ORDER BY o.id DESC LIMIT $1"
+        } else {
+            "SELECT o.id, r.reference, o.kind, o.subject, o.to_addrs, o.cc_addrs, o.reasons, o.body_text, o.created_at, o.sent_at, \
+             CAST(o.attempts AS BIGINT), o.last_error, o.gave_up_at FROM outbox o LEFT JOIN change_requests r ON r.id = o.request_id \
+             ORDER BY o.id DESC LIMIT $1"
+        };
+        let rows: Vec<MailRow> = on_pool!(&self.db, pool => sqlx::query_as(sql).bind(limit).fetch_all(pool).await)?;
         let split = |s: String| s.split(", ").filter(|x| !x.is_empty()).map(str::to_string).collect::<Vec<_>>();
         Ok(rows
             .into_iter()
-            .map(|(id, reference, kind, subject, to, cc, reasons, body, created_at, sent_at)| MailView {
-                id,
-                reference,
-                kind,
-                subject,
-                to: split(to),
-                cc: split(cc),
-                reasons: serde_json::from_str(&reasons).unwrap_or_default(),
-                body,
-                created_at: from_millis(created_at),
-                sent_at: sent_at.map(from_millis),
-            })
+            .map(
+                |(
+                    id,
+                    reference,
+                    kind,
+                    subject,
+                    to,
+                    cc,
+                    reasons,
+                    body,
+                    created_at,
+                    sent_at,
+                    attempts,
+                    last_error,
+                    gave_up,
+                )| MailView {
+                    id,
+                    reference,
+                    kind,
+                    subject,
+                    to: split(to),
+                    cc: split(cc),
+                    reasons: serde_json::from_str(&reasons).unwrap_or_default(),
+                    body,
+                    created_at: from_millis(created_at),
+                    sent_at: sent_at.map(from_millis),
+                    attempts,
+                    last_error,
+                    gave_up: gave_up.is_some(),
+                },
+            )
             .collect())
     }
 }
 
-fn environment(form: &CrForm) -> &str {
-    if form.environment.trim().is_empty() {
-        "Production"
-    } else {
-        form.environment.trim()
-    }
-}
-
-/// To wins over CC; each address once, in order.
-fn dedupe(to: Vec<String>, cc: Vec<String>) -> (Vec<String>, Vec<String>) {
-    let mut seen = BTreeSet::new();
-    let to: Vec<String> = to.into_iter().filter(|a| seen.insert(a.to_lowercase())).collect();
-    let cc: Vec<String> = cc.into_iter().filter(|a| seen.insert(a.to_lowercase())).collect();
-    (to, cc)
+/// What a commit came to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommitOutcome {
+    /// Written.
+    Done,
+    /// The request changed since it was loaded: nothing written.
+    Stale,
+    /// The decision link was already used, voided or expired: nothing written.
+    LinkSpent,
 }
 
 fn message_context(c: Commit<'_>, message: &Message) -> MessageContext {
@@ -566,20 +640,5 @@ impl Store {
         Ok(row.map(|(id, file_name, media_type, size_bytes, sha256, uploaded_by, data)| {
             (AttachmentView { id, file_name, media_type, size_bytes, sha256, uploaded_by }, data)
         }))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::dedupe;
-
-    #[test]
-    fn an_address_in_to_is_not_repeated_in_cc() {
-        let (to, cc) = dedupe(
-            vec!["a@x.gov".into(), "b@x.gov".into(), "A@x.gov".into()],
-            vec!["b@x.gov".into(), "c@x.gov".into()],
-        );
-        assert_eq!(to, ["a@x.gov", "b@x.gov"]);
-        assert_eq!(cc, ["c@x.gov"]);
     }
 }

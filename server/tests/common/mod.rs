@@ -2,6 +2,8 @@
 //! or a new PostgreSQL database under `TEST_DATABASE_URL`), and drives it over HTTP.
 #![allow(dead_code)]
 
+pub mod flow;
+
 use server::config::Config;
 use sqlx::Connection;
 use std::net::SocketAddr;
@@ -95,6 +97,12 @@ pub fn config(db_url: &str) -> Config {
         site_root: "target/site".into(),
         session_idle: Duration::from_secs(1800),
         session_absolute: Duration::from_secs(12 * 3600),
+        mail_from: "Offcycle <offcycle@example.gov>".into(),
+        decision_link_ttl: Duration::from_secs(72 * 3600),
+        remind_after: Duration::from_secs(4 * 3600),
+        escalate_after: Duration::from_secs(8 * 3600),
+        mail_poll: Duration::from_millis(100),
+        mail_retry_base: Duration::from_millis(500),
     }
 }
 

@@ -1,0 +1,157 @@
+//! Out of office: CORs declare their absences; the hosting team and admins can record them
+//! for any COR (with a note). The quorum excuses a COR who is away on the day of a decision.
+
+use crate::api::types::AbsencesView;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The CORs and every recorded absence.
+#[server(endpoint = "absences")]
+pub async fn absences() -> Result<AbsencesView, AppError> {
+    super::ssr::respond(server::list().await)
+}
+
+/// Record an absence (`cor` empty: yourself). Dates are year-month-day, Eastern, inclusive.
+#[server(endpoint = "declare_absence")]
+pub async fn declare_absence(
+    #[server(default)] cor: String,
+    #[server(default)] from: String,
+    #[server(default)] to: String,
+    #[server(default)] note: String,
+) -> Result<(), AppError> {
+    super::ssr::respond(server::declare(cor, from, to, note).await)
+}
+
+/// Remove a recorded absence.
+#[server(endpoint = "remove_absence")]
+pub async fn remove_absence(id: String) -> Result<(), AppError> {
+    super::ssr::respond(server::remove(id).await)
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use crate::api::ssr::*;
+    use crate::api::types::AbsencesView;
+    use crate::domain::forms::{FieldError, FormErrors};
+    use crate::domain::roles::Role;
+    use crate::error::AppError;
+    use chrono::NaiveDate;
+
+    fn for_anyone(role: Role) -> bool {
+        role.is_hosting() || role == Role::Admin
+    }
+
+    pub async fn list() -> Result<AbsencesView, AppError> {
+        let session = require_session()?;
+        let role = session.user.role;
+        if role != Role::Cor && !for_anyone(role) {
+            return Err(AppError::Forbidden);
+        }
+        let store = services()?.requests;
+        let cors = store.configured_cors().await?.into_iter().map(|c| (c.id, c.name)).collect();
+        Ok(AbsencesView { cors, absences: store.absences().await?, for_anyone: for_anyone(role), me: session.user.id })
+    }
+
+    /// Checks the typed absence: real dates, in order, not over a year, and a note of sane length.
+    pub fn parse(from: &str, to: &str, note: &str) -> Result<(NaiveDate, NaiveDate, Option<String>), FormErrors> {
+        let mut errors = Vec::new();
+        let date = |field: &str, label: &str, text: &str, errors: &mut Vec<FieldError>| {
+            let t = text.trim();
+            if t.is_empty() {
+                errors.push(FieldError { field: field.into(), message: format!("Enter the {label}") });
+                return None;
+            }
+            let d = NaiveDate::parse_from_str(t, "%Y-%m-%d").ok();
+            if d.is_none() {
+                errors.push(FieldError {
+                    field: field.into(),
+                    message: format!("The {label} must be a real date, for example 2026-12-24"),
+                });
+            }
+            d
+        };
+        let a = date("from", "first day away", from, &mut errors);
+        let b = date("to", "last day away", to, &mut errors);
+        if let (Some(a), Some(b)) = (a, b) {
+            if b < a {
+                errors.push(FieldError {
+                    field: "to".into(),
+                    message: "The last day away must be on or after the first".into(),
+                });
+            } else if (b - a).num_days() > 366 {
+                errors.push(FieldError { field: "to".into(), message: "An absence can be at most a year long".into() });
+            }
+        }
+        if note.chars().count() > 500 {
+            errors
+                .push(FieldError { field: "note".into(), message: "The note must be 500 characters or fewer".into() });
+        }
+        match (a, b) {
+            (Some(a), Some(b)) if errors.is_empty() => {
+                Ok((a, b, Some(note.trim().to_string()).filter(|n| !n.is_empty())))
+            }
+            _ => Err(FormErrors {
+                errors,
+                values: vec![("from".into(), from.into()), ("to".into(), to.into()), ("note".into(), note.into())],
+            }),
+        }
+    }
+
+    pub async fn declare(cor: String, from: String, to: String, note: String) -> Result<(), AppError> {
+        let session = require_session()?;
+        let role = session.user.role;
+        let store = services()?.requests;
+        let who = match cor.trim() {
+            "" | "me" if role == Role::Cor => session.user.id,
+            "" | "me" => return Err(AppError::Forbidden),
+            id => {
+                let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+                if id != session.user.id && !for_anyone(role) {
+                    return Err(AppError::Forbidden);
+                }
+                id
+            }
+        };
+        if !store.configured_cors().await?.iter().any(|c| c.id == who) {
+            return Err(AppError::Invalid(FormErrors {
+                errors: vec![FieldError { field: "cor".into(), message: "Choose a COR".into() }],
+                values: vec![("cor".into(), cor), ("from".into(), from), ("to".into(), to), ("note".into(), note)],
+            }));
+        }
+        let (a, b, note) = parse(&from, &to, &note).map_err(|mut e| {
+            e.values.push(("cor".into(), cor.clone()));
+            e
+        })?;
+        store.add_absence(who, a, b, note.as_deref(), &session.user, &source_address(), chrono::Utc::now()).await?;
+        leptos_axum::redirect("/out-of-office");
+        Ok(())
+    }
+
+    pub async fn remove(id: String) -> Result<(), AppError> {
+        let session = require_session()?;
+        let store = services()?.requests;
+        let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
+        let absence = store.absences().await?.into_iter().find(|a| a.id == id).ok_or(AppError::NotFound)?;
+        if absence.user_id != session.user.id && !for_anyone(session.user.role) {
+            return Err(AppError::Forbidden);
+        }
+        store.remove_absence(id, &session.user, &source_address(), chrono::Utc::now()).await?;
+        leptos_axum::redirect("/out-of-office");
+        Ok(())
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::parse;
+
+        #[test]
+        fn dates_must_be_real_and_in_order() {
+            assert!(parse("2026-12-24", "2026-12-26", " leave ").is_ok_and(|(_, _, n)| n.as_deref() == Some("leave")));
+            let e = parse("2026-12-26", "2026-12-24", "").unwrap_err();
+            assert_eq!(e.errors[0].field, "to");
+            let e = parse("24/12/2026", "", "").unwrap_err();
+            assert_eq!(e.errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["from", "to"]);
+            assert_eq!(e.value_of("from"), Some("24/12/2026"));
+        }
+    }
+}

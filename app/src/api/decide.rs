@@ -1,0 +1,207 @@
+//! COR decisions: from an emailed link (the token is the credential; no sign-in) or signed in.
+//!
+//! Opening a link (the page's GET and [`decision_by_link`]) never changes anything, so mail
+//! scanners that open every link decide nothing. Only the POST of [`decide_by_link`] decides,
+//! and it spends the link in the same transaction as the decision: single use.
+
+use crate::api::types::{DecisionView, RequestSummary};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// What a decision link shows. Unknown or tampered links are "not found".
+#[server(endpoint = "decision_by_link")]
+pub async fn decision_by_link(token: String) -> Result<DecisionView, AppError> {
+    super::ssr::respond(server::by_link(token).await)
+}
+
+/// Decide from an emailed link: `verdict` is `approve` or `reject` (with a `reason`).
+#[server(endpoint = "decide_by_link")]
+pub async fn decide_by_link(
+    token: String,
+    #[server(default)] verdict: String,
+    #[server(default)] reason: String,
+) -> Result<(), AppError> {
+    super::ssr::respond(server::decide_by_link(token, verdict, reason).await)
+}
+
+/// What a signed-in COR sees when deciding on a request.
+#[server(endpoint = "decision_for_cor")]
+pub async fn decision_for_cor(reference: String) -> Result<DecisionView, AppError> {
+    super::ssr::respond(server::signed_in(reference).await)
+}
+
+/// Decide signed in (a COR, or an admin when every COR is out of office).
+#[server(endpoint = "decide")]
+pub async fn decide(
+    reference: String,
+    #[server(default)] verdict: String,
+    #[server(default)] reason: String,
+) -> Result<(), AppError> {
+    super::ssr::respond(server::decide_signed_in(reference, verdict, reason).await)
+}
+
+/// Requests waiting for the signed-in COR's decision.
+#[server(endpoint = "awaiting_my_decision")]
+pub async fn awaiting_my_decision() -> Result<Vec<RequestSummary>, AppError> {
+    super::ssr::respond(server::awaiting().await)
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use crate::api::ssr::*;
+    use crate::api::types::{DecisionView, RequestSummary};
+    use crate::domain::calendar::eastern;
+    use crate::domain::forms::{FieldError, FormErrors};
+    use crate::domain::plan::PlanHash;
+    use crate::domain::quorum::{evaluate, Quorum, Verdict};
+    use crate::domain::roles::Role;
+    use crate::domain::workflow::{Action, ActionKind, State};
+    use crate::error::AppError;
+    use crate::ports::{token_hash, CurrentSession, DecisionLink};
+
+    fn words(at: chrono::DateTime<chrono::Utc>) -> String {
+        eastern(at).format("%-I:%M %p Eastern on %A %-d %B").to_string()
+    }
+
+    fn verdict_of(verdict: &str, reason: &str) -> Result<Verdict, AppError> {
+        let problem = |field: &str, message: &str| {
+            AppError::Invalid(FormErrors {
+                errors: vec![FieldError { field: field.into(), message: message.into() }],
+                values: vec![("verdict".into(), verdict.into()), ("reason".into(), reason.into())],
+            })
+        };
+        match verdict {
+            "approve" => Ok(Verdict::Approve),
+            "reject" if reason.trim().is_empty() => Err(problem("reason", "Give the reason for rejecting")),
+            "reject" => Ok(Verdict::Reject(reason.trim().to_string())),
+            _ => Err(problem("verdict", "Choose approve or reject")),
+        }
+    }
+
+    /// The link and the COR it stands for; unknown links are "not found".
+    async fn link_of(token: &str) -> Result<(String, DecisionLink, CurrentSession), AppError> {
+        let store = services()?.requests;
+        let hash = token_hash(token.trim());
+        let link = store.decision_link(&hash).await?.ok_or(AppError::NotFound)?;
+        let cor = store.active_user(link.cor_id).await?.ok_or(AppError::NotFound)?;
+        Ok((hash, link, CurrentSession { user: cor, token_hash: String::new() }))
+    }
+
+    /// Why this link cannot decide now, if it cannot.
+    fn link_closed(link: &DecisionLink, l: &Loaded, now: chrono::DateTime<chrono::Utc>) -> Option<String> {
+        let submitted = l.request.snapshot.submitted_plan_hash.as_ref().map(|h| h.0.as_str());
+        if let Some(at) = link.used_at {
+            return Some(format!(
+                "This link was used at {}: the decision is recorded below. A link works only once.",
+                words(at)
+            ));
+        }
+        if link.voided_at.is_some() || submitted != Some(link.plan_hash.as_str()) {
+            return Some("The plan changed after this link was sent, so it no longer works. When the hosting team submits the new version, you will get a new link.".into());
+        }
+        if link.expires_at <= now {
+            return Some(format!(
+                "This link expired at {}. Sign in to decide from your dashboard, or ask the hosting team to send a new link.",
+                words(link.expires_at)
+            ));
+        }
+        None
+    }
+
+    fn view(l: &Loaded, closed: Option<String>) -> DecisionView {
+        let r = &l.request;
+        let now = chrono::Utc::now();
+        let today = crate::domain::calendar::eastern_date(now);
+        let hash = r.snapshot.submitted_plan_hash.clone().unwrap_or_else(|| r.snapshot.plan_hash.clone());
+        let quorum = match evaluate(&l.cors, &r.snapshot.decisions, &hash, today) {
+            Quorum::Pending { basis, .. } | Quorum::Approved { basis } | Quorum::Escalated { basis } => basis,
+            Quorum::Rejected { by, reason } => format!("Rejected by {by}: {reason}"),
+        };
+        let me = l.session.user.id;
+        let decided = r.snapshot.decisions.iter().any(|d| d.by == me && d.plan_hash == hash);
+        let closed = closed.or_else(|| {
+            if r.snapshot.state != State::AwaitingApproval {
+                Some(format!("No decision is needed now: the request is {}.", r.snapshot.state.label().to_lowercase()))
+            } else if decided {
+                Some("You have decided on this plan version.".into())
+            } else {
+                None
+            }
+        });
+        DecisionView {
+            summary: r.summary.clone(),
+            security_related: r.snapshot.security_related || r.form.is_security_related(),
+            form: r.form.clone(),
+            plan: r.plan.clone(),
+            plan_hash: hash.short().to_string(),
+            cor_name: l.session.user.display_name.clone(),
+            quorum,
+            decisions: r
+                .snapshot
+                .decisions
+                .iter()
+                .filter(|d| d.plan_hash == hash)
+                .map(|d| match &d.verdict {
+                    Verdict::Approve => format!("{} approved at {}", d.name, words(d.at)),
+                    Verdict::Reject(reason) => format!("{} rejected at {}: {reason}", d.name, words(d.at)),
+                })
+                .collect(),
+            can_decide: closed.is_none(),
+            closed_reason: closed,
+        }
+    }
+
+    pub async fn by_link(token: String) -> Result<DecisionView, AppError> {
+        let (_, link, cor) = link_of(&token).await?;
+        let l = load_readable_as(&link.reference, cor).await?;
+        let closed = link_closed(&link, &l, chrono::Utc::now());
+        Ok(view(&l, closed))
+    }
+
+    pub async fn decide_by_link(token: String, verdict: String, reason: String) -> Result<(), AppError> {
+        let (hash, link, cor) = link_of(&token).await?;
+        let verdict = verdict_of(&verdict, &reason)?;
+        {
+            let l = load_readable_as(&link.reference, cor.clone()).await?;
+            if let Some(why) = link_closed(&link, &l, chrono::Utc::now()) {
+                return Err(AppError::Refused(why));
+            }
+        }
+        let plan_hash = PlanHash(link.plan_hash.clone());
+        perform_as(&link.reference, cor, Some(&hash), ActionKind::Decide, |_| {
+            Ok(Change::action(Action::Decide { verdict: verdict.clone(), plan_hash: plan_hash.clone() }))
+        })
+        .await?;
+        leptos_axum::redirect(&format!("/decide/{}", token.trim()));
+        Ok(())
+    }
+
+    pub async fn signed_in(reference: String) -> Result<DecisionView, AppError> {
+        let l = load_readable(&reference).await?;
+        let role = l.session.user.role;
+        if role != Role::Cor && role != Role::Admin {
+            return Err(AppError::Forbidden);
+        }
+        Ok(view(&l, None))
+    }
+
+    pub async fn decide_signed_in(reference: String, verdict: String, reason: String) -> Result<(), AppError> {
+        let verdict = verdict_of(&verdict, &reason)?;
+        let (loaded, _) = perform(&reference, ActionKind::Decide, |l| {
+            let hash =
+                l.request.snapshot.submitted_plan_hash.clone().unwrap_or_else(|| l.request.snapshot.plan_hash.clone());
+            Ok(Change::action(Action::Decide { verdict: verdict.clone(), plan_hash: hash }))
+        })
+        .await?;
+        leptos_axum::redirect(&format!("/requests/{}/decide", loaded.request.summary.reference));
+        Ok(())
+    }
+
+    pub async fn awaiting() -> Result<Vec<RequestSummary>, AppError> {
+        let session = require_session()?;
+        if session.user.role != Role::Cor {
+            return Ok(Vec::new());
+        }
+        Ok(services()?.requests.awaiting_decision(session.user.id).await?)
+    }
+}

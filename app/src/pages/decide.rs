@@ -1,0 +1,183 @@
+//! A COR's decision: `/decide/:token` from an emailed link (no sign-in: the link is the
+//! credential), and `/requests/:reference/decide` signed in. Opening either changes nothing;
+//! only the form's button records a decision.
+
+use crate::api::decide::{decision_by_link, decision_for_cor, Decide, DecideByLink};
+use crate::api::types::DecisionView;
+use crate::components::form::{form_errors_of, kept_value, other_error_of, ErrorSummary, Radios, TextArea};
+use crate::domain::forms::FormErrors;
+use crate::error::AppError;
+use crate::pages::PageTitle;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+/// What is being decided: the request, the plan version, and where the quorum stands.
+#[component]
+fn DecisionSummary(v: DecisionView) -> impl IntoView {
+    let f = &v.form;
+    let row = |k: &'static str, val: String| {
+        view! {
+            <div class="summary-list__row">
+                <dt class="summary-list__key">{k}</dt>
+                <dd class="summary-list__value preserve">{if val.trim().is_empty() { "Not given".to_string() } else { val }}</dd>
+            </div>
+        }
+    };
+    view! {
+        <span class="caption">{format!("{} · {}", v.summary.reference, v.summary.system)}</span>
+        <h1 class="heading-l">{format!("Decide: {}", v.summary.title)}</h1>
+        <div class="notification" role="region" aria-label="Where approval stands">
+            <p><strong>"Approval: "</strong>{v.quorum.clone()}</p>
+            {(!v.decisions.is_empty()).then(|| view! {
+                <ul class="list">{v.decisions.iter().map(|d| view! { <li>{d.clone()}</li> }).collect_view()}</ul>
+            })}
+        </div>
+        <dl class="summary-list">
+            {row("What the change does", f.description.clone())}
+            {row("Why it cannot wait", f.justification.clone())}
+            {row("Impact", f.impact.clone())}
+            {row("Risk", f.risk_level.clone())}
+            {row("Security-related", if v.security_related { "Yes: the ISSO is copied".into() } else { "No".into() })}
+            {row("Deployment", f.strategy.replace('_', "/"))}
+            {row("Rollback plan", f.rollback_plan.clone())}
+            {row("Planned start (Eastern)", format!("{} {}", f.planned_date, f.planned_time))}
+        </dl>
+        <h2 class="heading-m">{format!("Operation plan (fingerprint {})", v.plan_hash)}</h2>
+        <ol class="list list--number">
+            {v.plan.steps.iter().map(|s| view! {
+                <li>
+                    <strong>{s.action.clone()}</strong>{format!(" ({}, {} min)", s.owner, s.estimated_minutes)}
+                    <pre class="code">{s.commands.clone()}</pre>
+                    <p class="hint">{format!("Roll back: {}", s.rollback)}</p>
+                </li>
+            }).collect_view()}
+        </ol>
+    }
+}
+
+/// The decision's two fields.
+fn decision_fields(errors: Signal<Option<FormErrors>>) -> impl IntoView {
+    view! {
+        <Radios
+            name="verdict"
+            legend="Your decision"
+            options=vec![("approve", "Approve"), ("reject", "Reject")]
+            value=kept_value(errors, "verdict", String::new)
+            errors=errors
+        />
+        <TextArea
+            name="reason"
+            label="Reason for rejecting"
+            hint=Some("Needed if you reject. The hosting and dev teams see it.")
+            rows=3
+            value=kept_value(errors, "reason", String::new)
+            errors=errors
+        />
+    }
+}
+
+fn closed_or<F: IntoView>(v: &DecisionView, form: impl FnOnce() -> F) -> AnyView {
+    match &v.closed_reason {
+        Some(why) => {
+            view! { <div class="notification notification--important" role="status"><p>{why.clone()}</p></div> }
+                .into_any()
+        }
+        None => form().into_any(),
+    }
+}
+
+fn problem_page(e: AppError) -> AnyView {
+    match e {
+        AppError::NotFound => view! {
+            <PageTitle title="This link does not work" has_errors=Signal::derive(|| false)/>
+            <h1 class="heading-l">"This link does not work"</h1>
+            <p>"The link is not one Offcycle sent, or it was copied incompletely. Nothing has been recorded."</p>
+            <p>"Use the newest message about the request, or sign in to decide from your list of requests."</p>
+            <p><a href="/sign-in?next=/requests">"Sign in"</a></p>
+        }
+        .into_any(),
+        e => view! {
+            <PageTitle title="Sorry, there is a problem" has_errors=Signal::derive(|| false)/>
+            <h1 class="heading-l">"Sorry, there is a problem"</h1>
+            <p>{e.to_string()}</p>
+        }
+        .into_any(),
+    }
+}
+
+/// `/decide/:token`.
+#[component]
+pub fn DecideByLinkPage() -> impl IntoView {
+    let params = use_params_map();
+    let token = Signal::derive(move || params.with(|p| p.get("token")).unwrap_or_default());
+    let action = ServerAction::<DecideByLink>::new();
+    let value = Signal::derive(move || action.value().get());
+    let errors = form_errors_of(value);
+    let other = other_error_of(value);
+    let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
+    let resource = Resource::new(move || (token.get(), action.version().get()), |(t, _)| decision_by_link(t));
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match resource.await {
+                    Err(e) => problem_page(e),
+                    Ok(v) => {
+                        let t = token.get_untracked();
+                        view! {
+                            <PageTitle title=format!("Decide on {}", v.summary.reference) has_errors=has_errors/>
+                            <ErrorSummary errors=errors other=other/>
+                            <p class="hint">{format!("For {}. This link is yours alone.", v.cor_name)}</p>
+                            <DecisionSummary v=v.clone()/>
+                            {closed_or(&v, move || view! {
+                                <ActionForm action=action>
+                                    <input type="hidden" name="token" value=t/>
+                                    {decision_fields(errors)}
+                                    <button type="submit" class="button">"Record my decision"</button>
+                                </ActionForm>
+                            })}
+                        }
+                        .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// `/requests/:reference/decide`.
+#[component]
+pub fn DecideSignedInPage() -> impl IntoView {
+    let reference = super::wizard::use_reference();
+    let action = ServerAction::<Decide>::new();
+    let value = Signal::derive(move || action.value().get());
+    let errors = form_errors_of(value);
+    let other = other_error_of(value);
+    let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
+    let resource = Resource::new(move || (reference.get(), action.version().get()), |(r, _)| decision_for_cor(r));
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match resource.await {
+                    Err(e) => problem_page(e),
+                    Ok(v) => {
+                        let r = v.summary.reference.clone();
+                        view! {
+                            <PageTitle title=format!("Decide on {r}") has_errors=has_errors/>
+                            <a class="back-link" href="/requests">"Back to your requests"</a>
+                            <ErrorSummary errors=errors other=other/>
+                            <DecisionSummary v=v.clone()/>
+                            {closed_or(&v, move || view! {
+                                <ActionForm action=action>
+                                    <input type="hidden" name="reference" value=r/>
+                                    {decision_fields(errors)}
+                                    <button type="submit" class="button">"Record my decision"</button>
+                                </ActionForm>
+                            })}
+                        }
+                        .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,191 @@
+//! The mail worker: delivers the outbox over SMTP (lettre), with retries and exponential
+//! backoff, and queues decision reminders and overdue notices.
+//!
+//! Each message is claimed with a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL), so with
+//! several app servers every message goes to exactly one worker; a worker that dies mid-send
+//! loses its lease and the message is sent again after restart (at least once, never lost).
+//! A COR's decision link is made here, at send time: its token goes only into the message
+//! and its SHA-256 into the database.
+
+use crate::auth::{new_token, token_hash};
+use crate::config::Config;
+use crate::store::{ClaimedMessage, Store};
+use app::domain::notify::{render_html, DECISION_LINK, LINK_EXPIRY};
+use app::ports::DemoInbox;
+use chrono::{DateTime, Utc};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::time::Duration;
+
+/// After this many failed attempts a message is given up and shown to admins.
+pub const MAX_ATTEMPTS: i64 = 10;
+/// How long a claim lasts before another worker may take the message.
+const LEASE_MS: i64 = 120_000;
+
+/// Where messages go.
+#[derive(Clone)]
+pub enum Transport {
+    /// A real SMTP relay.
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// Demo mode without a relay: the built-in mail viewer's inbox.
+    Inbox(DemoInbox),
+}
+
+/// Delivers the outbox.
+#[derive(Clone)]
+pub struct Mailer {
+    store: Store,
+    transport: Transport,
+    from: Mailbox,
+    public_url: String,
+    link_ttl: chrono::Duration,
+    remind_after: chrono::Duration,
+    escalate_after: chrono::Duration,
+    retry_base: Duration,
+}
+
+/// Why the worker could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum MailSetupError {
+    /// `SMTP_URL` is not a usable relay address.
+    #[error("SMTP_URL: {0}")]
+    SmtpUrl(String),
+    /// `OFFCYCLE_MAIL_FROM` is not an address.
+    #[error("OFFCYCLE_MAIL_FROM: {0}")]
+    From(String),
+}
+
+/// Waits before attempt `attempts + 1`: `base`, then double each time, capped at an hour.
+pub fn backoff(base: Duration, attempts: i64) -> Duration {
+    let exp = attempts.clamp(1, 8) as u32 - 1;
+    (base * (1u32 << exp)).min(Duration::from_secs(3600))
+}
+
+fn chrono_of(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
+}
+
+impl Mailer {
+    /// The worker for `config`: SMTP when `SMTP_URL` is set, else the demo inbox in demo mode;
+    /// `None` when neither (mail then waits in the outbox, visible to admins).
+    pub fn from_config(store: Store, config: &Config, inbox: &DemoInbox) -> Result<Option<Mailer>, MailSetupError> {
+        let transport = match &config.smtp_url {
+            Some(url) => Transport::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| MailSetupError::SmtpUrl(e.to_string()))?
+                    .timeout(Some(Duration::from_secs(20)))
+                    .build(),
+            ),
+            None if config.demo => Transport::Inbox(inbox.clone()),
+            None => return Ok(None),
+        };
+        Ok(Some(Mailer {
+            store,
+            transport,
+            from: config
+                .mail_from
+                .parse()
+                .map_err(|e: lettre::address::AddressError| MailSetupError::From(e.to_string()))?,
+            public_url: config.public_url.clone(),
+            link_ttl: chrono_of(config.decision_link_ttl),
+            remind_after: chrono_of(config.remind_after),
+            escalate_after: chrono_of(config.escalate_after),
+            retry_base: config.mail_retry_base,
+        }))
+    }
+
+    /// Delivers every message due now; returns how many were sent.
+    pub async fn deliver_due(&self, now: DateTime<Utc>) -> Result<usize, sqlx::Error> {
+        let mut sent = 0;
+        while let Some(m) = self.store.claim_due_message(now, LEASE_MS).await? {
+            match self.deliver(&m, now).await {
+                Ok(()) => {
+                    if self.store.mark_sent(&m, Utc::now()).await? {
+                        sent += 1;
+                    }
+                }
+                Err(error) => {
+                    let retry = (m.attempts < MAX_ATTEMPTS)
+                        .then(|| Utc::now() + chrono_of(backoff(self.retry_base, m.attempts)));
+                    tracing::warn!(id = m.id, attempts = m.attempts, %error, "sending failed");
+                    self.store.mark_failed(&m, &error, retry, Utc::now()).await?;
+                    // The relay is likely down: leave the rest for the next round.
+                    break;
+                }
+            }
+        }
+        Ok(sent)
+    }
+
+    /// Builds and sends one message (making its decision link first, if it carries one).
+    async fn deliver(&self, m: &ClaimedMessage, now: DateTime<Utc>) -> Result<(), String> {
+        let mut text = m.body_text.clone();
+        if m.cor_id.is_some() && text.contains(DECISION_LINK) {
+            let token = new_token();
+            let expires = now + self.link_ttl;
+            self.store.create_decision_link(m, &token_hash(&token), now, expires).await.map_err(|e| e.to_string())?;
+            let expiry = app::domain::calendar::eastern(expires).format("%A %-d %B at %-I:%M %p Eastern").to_string();
+            text = text
+                .replace(DECISION_LINK, &format!("{}/decide/{token}", self.public_url))
+                .replace(LINK_EXPIRY, &expiry);
+        }
+        match &self.transport {
+            Transport::Inbox(inbox) => {
+                inbox.deliver(m.id, text);
+                Ok(())
+            }
+            Transport::Smtp(smtp) => {
+                let mut builder = Message::builder().from(self.from.clone()).subject(&m.subject);
+                for to in &m.to {
+                    builder = builder.to(to.parse().map_err(|e| format!("bad address {to:?}: {e}"))?);
+                }
+                for cc in &m.cc {
+                    builder = builder.cc(cc.parse().map_err(|e| format!("bad address {cc:?}: {e}"))?);
+                }
+                let html = render_html(&text);
+                let email = builder
+                    .multipart(MultiPart::alternative_plain_html(text, html))
+                    .map_err(|e| format!("could not build the message: {e}"))?;
+                smtp.send(email).await.map(|_| ()).map_err(|e| e.to_string())
+            }
+        }
+    }
+
+    /// Queues reminders and overdue notices that are due.
+    pub async fn remind(&self, now: DateTime<Utc>) -> Result<(usize, usize), sqlx::Error> {
+        self.store.queue_reminders(now, self.remind_after, self.escalate_after, &self.public_url).await
+    }
+
+    /// Runs until `stop` flips: reminders, then delivery, every `poll`.
+    pub fn spawn(self, poll: Duration, mut stop: tokio::sync::watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(poll) => {}
+                    _ = stop.changed() => return,
+                }
+                let now = Utc::now();
+                if let Err(e) = self.remind(now).await {
+                    tracing::error!(error = %e, "queueing reminders failed");
+                }
+                if let Err(e) = self.deliver_due(now).await {
+                    tracing::error!(error = %e, "mail delivery failed");
+                }
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff;
+    use std::time::Duration;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        let base = Duration::from_secs(30);
+        let waits: Vec<u64> = (1..=10).map(|a| backoff(base, a).as_secs()).collect();
+        assert_eq!(waits, [30, 60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]);
+        assert_eq!(backoff(base, 0), base);
+    }
+}

@@ -1,0 +1,407 @@
+//! Decision links (stored only as SHA-256), out-of-office periods, and the mail worker's
+//! claims on the outbox.
+
+use super::audit::append_audit;
+use super::outbox::{queue_message, MailTarget};
+use super::{from_millis, millis, on_pool, AuditEvent, Db, Store};
+use app::api::types::{AbsenceView, SessionUser};
+use app::domain::notify::{message, MessageContext, MessageKind};
+use app::domain::quorum::{evaluate, Absence, Quorum};
+use app::ports::DecisionLink;
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// A message the worker claimed: everything sending needs.
+#[derive(Clone, Debug)]
+pub struct ClaimedMessage {
+    /// Outbox id.
+    pub id: i64,
+    /// The request it concerns.
+    pub request_id: Option<i64>,
+    /// Subject line.
+    pub subject: String,
+    /// Addresses.
+    pub to: Vec<String>,
+    /// Copies.
+    pub cc: Vec<String>,
+    /// The stored plain-text body (decision-link placeholders not yet filled).
+    pub body_text: String,
+    /// The COR a decision link is for.
+    pub cor_id: Option<i64>,
+    /// The plan version the link is bound to.
+    pub plan_hash: Option<String>,
+    /// Attempts so far, this one included.
+    pub attempts: i64,
+    /// The lease this claim holds (only its holder may mark the message).
+    pub lease: i64,
+}
+
+type ClaimRow = (i64, Option<i64>, String, String, String, String, Option<i64>, Option<String>, i64, i64);
+
+fn split(s: &str) -> Vec<String> {
+    s.split(", ").filter(|x| !x.is_empty()).map(str::to_string).collect()
+}
+
+impl Store {
+    /// Claims the oldest due message for `lease_ms`, or nothing. With several app servers on
+    /// one PostgreSQL each message goes to exactly one of them (`FOR UPDATE SKIP LOCKED`); a
+    /// claim whose worker died expires and the message is claimed again.
+    pub async fn claim_due_message(
+        &self,
+        now: DateTime<Utc>,
+        lease_ms: i64,
+    ) -> Result<Option<ClaimedMessage>, sqlx::Error> {
+        let now_ms = millis(now);
+        let lease = now_ms + lease_ms;
+        let row: Option<ClaimRow> = match &self.db {
+            Db::Postgres(pool) => {
+                sqlx::query_as(
+                    "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1 WHERE id = ( \
+                     SELECT id FROM outbox WHERE sent_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= $2 \
+                     AND claimed_until < $2 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) \
+                     RETURNING id, request_id, subject, to_addrs, cc_addrs, body_text, cor_id, plan_hash, CAST(attempts AS BIGINT), claimed_until",
+                )
+                .bind(lease)
+                .bind(now_ms)
+                .fetch_optional(pool)
+                .await?
+            }
+            // SQLite has one writer at a time, so the statement is atomic as it stands.
+            Db::Sqlite(pool) => {
+                sqlx::query_as(
+                    "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1 WHERE id = ( \
+                     SELECT id FROM outbox WHERE sent_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= $2 \
+                     AND claimed_until < $2 ORDER BY id LIMIT 1) \
+                     RETURNING id, request_id, subject, to_addrs, cc_addrs, body_text, cor_id, plan_hash, CAST(attempts AS BIGINT), claimed_until",
+                )
+                .bind(lease)
+                .bind(now_ms)
+                .fetch_optional(pool)
+                .await?
+            }
+        };
+        Ok(row.map(|(id, request_id, subject, to, cc, body_text, cor_id, plan_hash, attempts, lease)| ClaimedMessage {
+            id,
+            request_id,
+            subject,
+            to: split(&to),
+            cc: split(&cc),
+            body_text,
+            cor_id,
+            plan_hash,
+            attempts,
+            lease,
+        }))
+    }
+
+    /// Stores a new decision link's hash for a claimed message.
+    pub async fn create_decision_link(
+        &self,
+        m: &ClaimedMessage,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
+        on_pool!(&self.db, pool => sqlx::query(
+            "INSERT INTO approval_tokens (token_hash, request_id, cor_id, plan_hash, outbox_id, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(token_hash)
+        .bind(m.request_id)
+        .bind(m.cor_id)
+        .bind(&m.plan_hash)
+        .bind(m.id)
+        .bind(millis(now))
+        .bind(millis(expires))
+        .execute(pool)
+        .await
+        .map(|_| ()))
+    }
+
+    /// Marks a claimed message sent (only while the claim is still this worker's).
+    pub async fn mark_sent(&self, m: &ClaimedMessage, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+        let done = on_pool!(&self.db, pool => sqlx::query(
+            "UPDATE outbox SET sent_at = $1, last_error = NULL WHERE id = $2 AND claimed_until = $3 AND sent_at IS NULL",
+        )
+        .bind(millis(now))
+        .bind(m.id)
+        .bind(m.lease)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(done == 1)
+    }
+
+    /// Records a failed attempt: retried at `retry_at`, or given up (shown to admins).
+    pub async fn mark_failed(
+        &self,
+        m: &ClaimedMessage,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
+        on_pool!(&self.db, pool => sqlx::query(
+            "UPDATE outbox SET last_error = $1, next_attempt_at = $2, claimed_until = 0, gave_up_at = $3 \
+             WHERE id = $4 AND claimed_until = $5",
+        )
+        .bind(error)
+        .bind(retry_at.map(millis).unwrap_or(i64::MAX))
+        .bind(retry_at.is_none().then(|| millis(now)))
+        .bind(m.id)
+        .bind(m.lease)
+        .execute(pool)
+        .await
+        .map(|_| ()))
+    }
+
+    /// Requests awaiting approval whose CORs were asked at or before `cutoff` and that have not
+    /// been reminded (or escalated, with `escalation`) yet.
+    async fn waiting_since(&self, cutoff: i64, escalation: bool) -> Result<Vec<(i64, String, i64)>, sqlx::Error> {
+        let sql = if escalation {
+            "SELECT id, reference, approval_requested_at FROM change_requests WHERE state = 'awaiting_approval' \
+             AND approval_requested_at <= $1 AND escalated_at IS NULL ORDER BY id LIMIT 100"
+        } else {
+            "SELECT id, reference, approval_requested_at FROM change_requests WHERE state = 'awaiting_approval' \
+             AND approval_requested_at <= $1 AND reminded_at IS NULL ORDER BY id LIMIT 100"
+        };
+        on_pool!(&self.db, pool => sqlx::query_as(sql).bind(cutoff).fetch_all(pool).await)
+    }
+
+    /// Queues reminders to the CORs still pending after `remind_after`, and the overdue notice
+    /// to the hosting lead and admins after `escalate_after`; each once per submission.
+    /// Returns how many requests got each.
+    pub async fn queue_reminders(
+        &self,
+        now: DateTime<Utc>,
+        remind_after: chrono::Duration,
+        escalate_after: chrono::Duration,
+        public_url: &str,
+    ) -> Result<(usize, usize), sqlx::Error> {
+        let mut counts = (0, 0);
+        for (escalation, after) in [(false, remind_after), (true, escalate_after)] {
+            for (id, reference, requested_at) in self.waiting_since(millis(now - after), escalation).await? {
+                let Some(reference) = app::domain::reference::Reference::parse(&reference) else { continue };
+                let Some(loaded) = self.load(reference).await? else { continue };
+                let cors = self.cors().await?;
+                let snapshot = &loaded.snapshot;
+                let sec = snapshot.security_related || loaded.form.is_security_related();
+                let plan_hash = snapshot.submitted_plan_hash.clone().unwrap_or_else(|| snapshot.plan_hash.clone());
+                let today = app::domain::calendar::eastern_date(now);
+                let kinds: Vec<MessageKind> = if escalation {
+                    vec![MessageKind::DecisionOverdue]
+                } else {
+                    match evaluate(&cors, &snapshot.decisions, &plan_hash, today) {
+                        Quorum::Pending { waiting_for, .. } => {
+                            waiting_for.into_iter().map(MessageKind::DecisionReminder).collect()
+                        }
+                        _ => Vec::new(),
+                    }
+                };
+                let target = MailTarget {
+                    request_id: id,
+                    started_by: snapshot.started_by,
+                    team_id: snapshot.team_id,
+                    form: &loaded.form,
+                    system: &loaded.summary.system,
+                    now,
+                    plan_hash: plan_hash.0.clone(),
+                };
+                let ctx = MessageContext {
+                    reference: loaded.summary.reference.clone(),
+                    title: loaded.summary.title.clone(),
+                    system: loaded.summary.system.clone(),
+                    link: format!("{public_url}/requests/{}", loaded.summary.reference),
+                    note: Some(format!(
+                        "Submitted to the CORs {} ago; no quorum yet.",
+                        humanise(now - from_millis(requested_at))
+                    )),
+                };
+                let at = millis(now);
+                let marked: bool = on_pool!(&self.db, pool => async {
+                    let mut tx = pool.begin().await?;
+                    // Claim the reminder slot first: two app servers never both remind.
+                    let sql = if escalation {
+                        "UPDATE change_requests SET escalated_at = $1 WHERE id = $2 AND escalated_at IS NULL"
+                    } else {
+                        "UPDATE change_requests SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL"
+                    };
+                    if sqlx::query(sql).bind(at).bind(id).execute(&mut *tx).await?.rows_affected() == 0 {
+                        return Ok::<bool, sqlx::Error>(false);
+                    }
+                    for kind in &kinds {
+                        let m = message(kind.clone(), sec);
+                        queue_message!(tx, &target, &m, &ctx);
+                    }
+                    let event = AuditEvent {
+                        at,
+                        actor_id: None,
+                        request_id: Some(id),
+                        action: if escalation { "Decision overdue".into() } else { "Decision reminder".into() },
+                        detail: format!("{}: {} message(s) queued", loaded.summary.reference, kinds.len()),
+                        source: "mail worker".into(),
+                        outcome: "success".into(),
+                    };
+                    append_audit!(tx, &event);
+                    tx.commit().await?;
+                    Ok(true)
+                }.await)?;
+                if marked {
+                    if escalation {
+                        counts.1 += 1;
+                    } else {
+                        counts.0 += 1;
+                    }
+                }
+            }
+        }
+        Ok(counts)
+    }
+
+    /// A decision link by the SHA-256 of its token.
+    pub(crate) async fn decision_link(&self, token_hash: &str) -> Result<Option<DecisionLink>, sqlx::Error> {
+        type Row = (String, i64, String, i64, Option<i64>, Option<i64>);
+        let row: Option<Row> = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT r.reference, t.cor_id, t.plan_hash, t.expires_at, t.used_at, t.voided_at \
+             FROM approval_tokens t JOIN change_requests r ON r.id = t.request_id WHERE t.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(pool)
+        .await)?;
+        Ok(row.map(|(reference, cor_id, plan_hash, expires_at, used_at, voided_at)| DecisionLink {
+            reference,
+            cor_id,
+            plan_hash,
+            expires_at: from_millis(expires_at),
+            used_at: used_at.map(from_millis),
+            voided_at: voided_at.map(from_millis),
+        }))
+    }
+
+    /// Every COR's absences (for the quorum).
+    pub(crate) async fn absences_of_cors(&self) -> Result<Vec<(i64, Absence)>, sqlx::Error> {
+        Ok(self.absence_list().await?.into_iter().filter_map(|a| Some((a.user_id, absence_of(&a)?))).collect())
+    }
+
+    /// Every recorded absence, soonest first.
+    pub(crate) async fn absence_list(&self) -> Result<Vec<AbsenceView>, sqlx::Error> {
+        type Row = (i64, i64, String, String, String, Option<String>, String);
+        let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT a.id, a.user_id, u.display_name, a.starts_on, a.ends_on, a.note, s.display_name FROM absences a \
+             JOIN users u ON u.id = a.user_id JOIN users s ON s.id = a.set_by ORDER BY a.starts_on, a.id",
+        )
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, user_id, name, from, to, note, set_by)| AbsenceView {
+                id,
+                user_id,
+                name,
+                from,
+                to,
+                note,
+                set_by,
+            })
+            .collect())
+    }
+
+    /// Records an absence, audited.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn write_absence(
+        &self,
+        user_id: i64,
+        from: NaiveDate,
+        to: NaiveDate,
+        note: Option<&str>,
+        by: &SessionUser,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
+        let at = millis(now);
+        on_pool!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            sqlx::query("INSERT INTO absences (user_id, starts_on, ends_on, note, set_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(user_id)
+                .bind(from.to_string())
+                .bind(to.to_string())
+                .bind(note)
+                .bind(by.id)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            let event = AuditEvent {
+                at,
+                actor_id: Some(by.id),
+                request_id: None,
+                action: "Out of office".into(),
+                detail: format!("user {user_id} out of office {from} to {to}{}", note.map(|n| format!(" ({n})")).unwrap_or_default()),
+                source: source.to_string(),
+                outcome: "success".into(),
+            };
+            append_audit!(tx, &event);
+            tx.commit().await
+        }.await)
+    }
+
+    /// Removes an absence, audited. `Ok(false)` when there was none with that id.
+    pub(crate) async fn delete_absence(
+        &self,
+        id: i64,
+        by: &SessionUser,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, sqlx::Error> {
+        let at = millis(now);
+        on_pool!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            let gone = sqlx::query("DELETE FROM absences WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
+            if gone == 0 {
+                return Ok(false);
+            }
+            let event = AuditEvent {
+                at,
+                actor_id: Some(by.id),
+                request_id: None,
+                action: "Out of office removed".into(),
+                detail: format!("absence {id} removed"),
+                source: source.to_string(),
+                outcome: "success".into(),
+            };
+            append_audit!(tx, &event);
+            tx.commit().await?;
+            Ok(true)
+        }.await)
+    }
+}
+
+fn absence_of(a: &AbsenceView) -> Option<Absence> {
+    Some(Absence { from: a.from.parse().ok()?, to: a.to.parse().ok()?, note: a.note.clone(), set_by: a.set_by.clone() })
+}
+
+fn humanise(d: chrono::Duration) -> String {
+    let minutes = d.num_minutes();
+    if minutes < 120 {
+        format!("{minutes} minutes")
+    } else {
+        format!("{} hours", minutes / 60)
+    }
+}
+
+impl Store {
+    /// Every outbox body (tests: proving no raw token rests in the database).
+    #[doc(hidden)]
+    pub async fn undelivered_and_bodies_for_test(&self) -> Vec<String> {
+        let rows: Vec<(String,)> =
+            on_pool!(&self.db, pool => sqlx::query_as("SELECT body_text FROM outbox").fetch_all(pool).await)
+                .unwrap_or_default();
+        rows.into_iter().map(|r| r.0).collect()
+    }
+
+    /// How many messages the outbox holds (tests).
+    #[doc(hidden)]
+    pub async fn outbox_count_for_test(&self) -> usize {
+        let (n,): (i64,) =
+            on_pool!(&self.db, pool => sqlx::query_as("SELECT COUNT(*) FROM outbox").fetch_one(pool).await)
+                .unwrap_or((0,));
+        n as usize
+    }
+}

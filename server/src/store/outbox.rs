@@ -1,0 +1,128 @@
+//! Writing messages to the outbox (inside the caller's transaction) and the mail worker's
+//! side of it: claiming due messages with a lease, marking them sent or failed.
+
+use app::domain::cr_form::CrForm;
+use std::collections::BTreeSet;
+
+/// What resolving a message's recipients needs to know about its request.
+pub struct MailTarget<'a> {
+    /// The request's id.
+    pub request_id: i64,
+    /// Who started it (part of the dev team).
+    pub started_by: i64,
+    /// The dev team.
+    pub team_id: Option<i64>,
+    /// The CR form (affected teams, stakeholders, environment).
+    pub form: &'a CrForm,
+    /// The affected system (the subject's project).
+    pub system: &'a str,
+    /// When.
+    pub now: chrono::DateTime<chrono::Utc>,
+    /// The plan version a decision link is bound to.
+    pub plan_hash: String,
+}
+
+/// The environment for the subject line (Production unless the form says otherwise).
+pub fn environment(form: &CrForm) -> &str {
+    if form.environment.trim().is_empty() {
+        "Production"
+    } else {
+        form.environment.trim()
+    }
+}
+
+/// To wins over CC; each address once, in order.
+pub fn dedupe(to: Vec<String>, cc: Vec<String>) -> (Vec<String>, Vec<String>) {
+    let mut seen = BTreeSet::new();
+    let to: Vec<String> = to.into_iter().filter(|a| seen.insert(a.to_lowercase())).collect();
+    let cc: Vec<String> = cc.into_iter().filter(|a| seen.insert(a.to_lowercase())).collect();
+    (to, cc)
+}
+
+/// Resolves a domain message's recipients to addresses and writes it to the outbox, inside
+/// transaction `$tx` (so the message exists exactly when the state change does).
+macro_rules! queue_message {
+    ($tx:ident, $target:expr, $message:expr, $ctx:expr) => {{
+        let target: &$crate::store::outbox::MailTarget = $target;
+        let message: &app::domain::notify::Message = $message;
+        let ctx: &app::domain::notify::MessageContext = $ctx;
+        let mut to: Vec<String> = Vec::new();
+        let mut cc: Vec<String> = Vec::new();
+        for (list, addressees) in [(&mut to, &message.to), (&mut cc, &message.cc)] {
+            for a in addressees {
+                let emails: Vec<String> = match &a.who {
+                    app::domain::notify::Recipient::HostingTeam => sqlx::query_as::<_, (String,)>(
+                        "SELECT email FROM users WHERE active = TRUE AND role IN ('hosting', 'hosting_lead') ORDER BY email",
+                    ).fetch_all(&mut *$tx).await?.into_iter().map(|r| r.0).collect(),
+                    app::domain::notify::Recipient::HostingLead => sqlx::query_as::<_, (String,)>(
+                        "SELECT email FROM users WHERE active = TRUE AND role = 'hosting_lead' ORDER BY email",
+                    ).fetch_all(&mut *$tx).await?.into_iter().map(|r| r.0).collect(),
+                    app::domain::notify::Recipient::Isso => sqlx::query_as::<_, (String,)>(
+                        "SELECT email FROM users WHERE active = TRUE AND role = 'isso' ORDER BY email",
+                    ).fetch_all(&mut *$tx).await?.into_iter().map(|r| r.0).collect(),
+                    app::domain::notify::Recipient::Admins => sqlx::query_as::<_, (String,)>(
+                        "SELECT email FROM users WHERE active = TRUE AND role = 'admin' ORDER BY email",
+                    ).fetch_all(&mut *$tx).await?.into_iter().map(|r| r.0).collect(),
+                    app::domain::notify::Recipient::Cor(id) => sqlx::query_as::<_, (String,)>("SELECT email FROM users WHERE id = $1 AND active = TRUE")
+                        .bind(*id).fetch_all(&mut *$tx).await?.into_iter().map(|r| r.0).collect(),
+                    app::domain::notify::Recipient::DevTeam => sqlx::query_as::<_, (String,)>(
+                        "SELECT email FROM users WHERE active = TRUE AND (id = $1 OR (team_id IS NOT NULL AND team_id = $2)) ORDER BY email",
+                    ).bind(target.started_by).bind(target.team_id).fetch_all(&mut *$tx).await?.into_iter().map(|r| r.0).collect(),
+                    app::domain::notify::Recipient::AffectedTeams => {
+                        let mut out = Vec::new();
+                        for team in app::domain::cr_form::lines(&target.form.affected_teams) {
+                            let members: Vec<(String,)> = sqlx::query_as(
+                                "SELECT u.email FROM users u JOIN teams t ON t.id = u.team_id WHERE u.active = TRUE AND LOWER(t.name) = LOWER($1) ORDER BY u.email",
+                            ).bind(&team).fetch_all(&mut *$tx).await?;
+                            out.extend(members.into_iter().map(|r| r.0));
+                        }
+                        out
+                    }
+                    app::domain::notify::Recipient::Stakeholders => app::domain::cr_form::lines(&target.form.stakeholders),
+                };
+                list.extend(emails);
+            }
+        }
+        let (to, cc) = $crate::store::outbox::dedupe(to, cc);
+        if !to.is_empty() || !cc.is_empty() {
+            let reasons: Vec<String> = message.to.iter().chain(&message.cc).map(|a| a.reason.clone()).collect();
+            let cor = message.kind.cor();
+            sqlx::query(
+                "INSERT INTO outbox (request_id, kind, subject, to_addrs, cc_addrs, reasons, body_text, created_at, cor_id, plan_hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(target.request_id)
+            .bind(message.kind.key())
+            .bind(app::domain::notify::subject(
+                target.system,
+                $crate::store::outbox::environment(target.form),
+                app::domain::calendar::eastern_date(target.now),
+            ))
+            .bind(to.join(", "))
+            .bind(cc.join(", "))
+            .bind(serde_json::to_string(&reasons).unwrap_or_default())
+            .bind(app::domain::notify::render_text(message, ctx))
+            .bind($crate::store::millis(target.now))
+            .bind(cor)
+            .bind(cor.map(|_| target.plan_hash.clone()))
+            .execute(&mut *$tx)
+            .await?;
+        }
+    }};
+}
+pub(crate) use queue_message;
+
+#[cfg(test)]
+mod tests {
+    use super::dedupe;
+
+    #[test]
+    fn an_address_in_to_is_not_repeated_in_cc() {
+        let (to, cc) = dedupe(
+            vec!["a@x.gov".into(), "b@x.gov".into(), "A@x.gov".into()],
+            vec!["b@x.gov".into(), "c@x.gov".into()],
+        );
+        assert_eq!(to, ["a@x.gov", "b@x.gov"]);
+        assert_eq!(cc, ["c@x.gov"]);
+    }
+}

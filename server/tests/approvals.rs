@@ -1,0 +1,424 @@
+//! COR approvals over real SMTP (aiosmtpd on loopback), on SQLite and PostgreSQL: the links,
+//! the quorum with out-of-office, the ISSO copy, scanners, replays, races, outages and restarts.
+
+mod common;
+use common::flow::*;
+use common::*;
+use mail_parser::MessageParser;
+use serde_json::Value;
+use server::store::{Db, Store};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A real SMTP server in a child process, writing what it receives to a folder.
+struct SmtpSink {
+    port: u16,
+    dir: PathBuf,
+    child: Option<std::process::Child>,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl SmtpSink {
+    /// A sink on a free port, not started yet (to test an outage first).
+    fn stopped() -> SmtpSink {
+        let dir = std::env::temp_dir().join(format!("offcycle-smtp-{}-{}", std::process::id(), free_port()));
+        std::fs::create_dir_all(&dir).unwrap();
+        SmtpSink { port: free_port(), dir, child: None }
+    }
+
+    fn start(&mut self) {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp_sink.py");
+        let mut child = std::process::Command::new("/usr/bin/python3")
+            .args([script, &self.port.to_string(), self.dir.to_str().unwrap()])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 with aiosmtpd (Debian python3-aiosmtpd; scripts/bootstrap.sh --test installs it)");
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
+        assert_eq!(line.trim(), "ready");
+        self.child = Some(child);
+    }
+
+    fn running() -> SmtpSink {
+        let mut s = SmtpSink::stopped();
+        s.start();
+        s
+    }
+
+    fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Every message received so far: (recipients, raw message).
+    fn received(&self) -> Vec<(Vec<String>, Vec<u8>)> {
+        let mut out = Vec::new();
+        for n in 1.. {
+            let base = self.dir.join(n.to_string());
+            let (Ok(env), Ok(raw)) =
+                (std::fs::read_to_string(base.with_extension("json")), std::fs::read(base.with_extension("eml")))
+            else {
+                break;
+            };
+            let env: Value = serde_json::from_str(&env).unwrap();
+            out.push((env["to"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect(), raw));
+        }
+        out
+    }
+
+    /// Waits until the messages received satisfy `done`.
+    async fn wait_until(&self, what: &str, done: impl Fn(&[Mail]) -> bool) -> Vec<Mail> {
+        for _ in 0..200 {
+            let got = mails(self);
+            if done(&got) {
+                return got;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("waited for {what}; got {} messages", self.received().len());
+    }
+
+    /// Both approval requests arrived.
+    async fn approval_requests(&self) -> Vec<Mail> {
+        self.wait_until("both approval requests", |m| {
+            m.iter().filter(|m| m.text.contains("Your approval is requested")).count() >= 2
+        })
+        .await
+    }
+
+    /// Waits until `n` messages have arrived.
+    async fn wait_for(&self, n: usize) -> Vec<(Vec<String>, Vec<u8>)> {
+        for _ in 0..200 {
+            let got = self.received();
+            if got.len() >= n {
+                return got;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("expected {n} messages, got {}", self.received().len());
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// One received message, parsed.
+struct Mail {
+    envelope_to: Vec<String>,
+    to: Vec<String>,
+    cc: Vec<String>,
+    subject: String,
+    text: String,
+    html: String,
+}
+
+fn parse(envelope_to: Vec<String>, raw: &[u8]) -> Mail {
+    let m = MessageParser::default().parse(raw).expect("a parseable message");
+    let addrs = |a: Option<&mail_parser::Address>| -> Vec<String> {
+        a.map(|a| a.iter().filter_map(|x| x.address().map(str::to_string)).collect()).unwrap_or_default()
+    };
+    Mail {
+        envelope_to,
+        to: addrs(m.to()),
+        cc: addrs(m.cc()),
+        subject: m.subject().unwrap_or_default().to_string(),
+        text: m.body_text(0).map(|t| t.to_string()).unwrap_or_default(),
+        html: m.body_html(0).map(|t| t.to_string()).unwrap_or_default(),
+    }
+}
+
+fn mails(sink: &SmtpSink) -> Vec<Mail> {
+    sink.received().into_iter().map(|(to, raw)| parse(to, &raw)).collect()
+}
+
+/// The decision link in a message's text.
+fn link_in(text: &str) -> String {
+    let start = text.find("/decide/").expect("a decision link");
+    let token: String = text[start + 8..].chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+    token
+}
+
+async fn app_with(url: &str, smtp: &str, tweak: impl FnOnce(&mut server::config::Config)) -> TestApp {
+    let mut config = common::config(url);
+    config.smtp_url = Some(smtp.to_string());
+    tweak(&mut config);
+    TestApp::spawn_with(config).await
+}
+
+/// Submits a security-related request to the CORs; returns its reference.
+async fn submitted_to_cors(app: &TestApp) -> String {
+    let r = submitted_for_review(app).await;
+    app.sign_in("hosting@example.gov").await;
+    ok(app, "assign_engineer", &[("reference", &r)]).await;
+    ok(
+        app,
+        "record_risk_review",
+        &[("reference", &r), ("notes", ""), ("security_related", "yes"), ("reason", "Patches an exploited CVE")],
+    )
+    .await;
+    ok(app, "submit_to_cors", &[("reference", &r)]).await;
+    app.call("sign_out", &[]).await;
+    r
+}
+
+/// The approval request a COR received.
+fn approval_for<'a>(all: &'a [Mail], cor: &str) -> &'a Mail {
+    all.iter().find(|m| m.to == [cor] && m.text.contains("Your approval is requested")).expect("an approval request")
+}
+
+async fn anonymous(app: &TestApp, name: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    app.call_as(&common::client(), name, form).await
+}
+
+both_backends!(two_cors_approve_from_emailed_links_and_scanners_decide_nothing, |url: String, _b| async move {
+    let sink = SmtpSink::running();
+    let app = app_with(&url, &sink.url(), |_| {}).await;
+    let r = submitted_to_cors(&app).await;
+    // Submission: one message per COR and the copy, each with the ISSO copied.
+    sink.approval_requests().await;
+    let all = sink
+        .wait_until("the copy", |m| {
+            m.iter().any(|m| m.text.contains("submitted this emergency change request to the CORs"))
+        })
+        .await;
+    let a1 = approval_for(&all, "cor1@example.gov");
+    let a2 = approval_for(&all, "cor2@example.gov");
+    for m in [a1, a2] {
+        assert_eq!(m.cc, ["isso@example.gov"], "security-related: the ISSO is copied");
+        assert!(m.envelope_to.contains(&"isso@example.gov".to_string()), "and really receives it");
+        assert!(m.subject.starts_with("Grants portal - Production - Emergency Change Request - "), "{}", m.subject);
+        assert!(m.text.contains(&r) && m.html.contains(&r));
+        let token = link_in(&m.text);
+        assert_eq!(token.len(), 64, "256 bits, hex");
+        assert!(m.html.contains(&format!("/decide/{token}\">")), "the HTML body links the same decision page");
+    }
+    let copy = all.iter().find(|m| m.text.contains("submitted this emergency change request to the CORs")).unwrap();
+    assert_eq!(copy.to, ["hosting@example.gov", "lead@example.gov"]);
+    assert_eq!(copy.cc, ["dev@example.gov", "isso@example.gov"]);
+
+    // Tokens rest only in the messages: the database has their hashes, the outbox placeholders.
+    let (t1, t2) = (link_in(&a1.text), link_in(&a2.text));
+    let store = Store::new(Db::open(&url).await.unwrap());
+    let rows = store.undelivered_and_bodies_for_test().await;
+    assert!(rows.iter().all(|b| !b.contains(&t1) && !b.contains(&t2)), "no raw token in the outbox");
+    assert!(app::ports::RequestStore::decision_link(&store, &app::ports::token_hash(&t1)).await.unwrap().is_some());
+
+    // A mail scanner opens the link three times (the page and its data): nothing is decided.
+    for _ in 0..3 {
+        let res = common::client().get(app.url(&format!("/decide/{t1}"))).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let v: Value = anonymous(&app, "decision_by_link", &[("token", &t1)]).await.json().await.unwrap();
+        assert_eq!(v["can_decide"], true);
+        assert!(v["decisions"].as_array().unwrap().is_empty());
+    }
+
+    // Rejecting needs a reason (at the field); approving decides once; a replay is refused.
+    let res = anonymous(&app, "decide_by_link", &[("token", &t1), ("verdict", "reject")]).await;
+    assert_eq!(res.status(), 422);
+    let res = anonymous(&app, "decide_by_link", &[("token", &t1), ("verdict", "approve")]).await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    let res = anonymous(&app, "decide_by_link", &[("token", &t1), ("verdict", "approve")]).await;
+    assert_eq!(res.status(), 409, "a used link is refused");
+    let v: Value = anonymous(&app, "decision_by_link", &[("token", &t1)]).await.json().await.unwrap();
+    assert!(v["closed_reason"].as_str().unwrap().contains("was used"), "{v}");
+    assert!(v["quorum"].as_str().unwrap().contains("waiting for"), "{v}");
+
+    // A tampered token is not found and changes nothing.
+    let mut tampered = t2.clone().into_bytes();
+    tampered[10] = if tampered[10] == b'a' { b'b' } else { b'a' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    assert_eq!(anonymous(&app, "decision_by_link", &[("token", &tampered)]).await.status(), 404);
+    assert_eq!(anonymous(&app, "decide_by_link", &[("token", &tampered), ("verdict", "approve")]).await.status(), 404);
+
+    let res = anonymous(&app, "decide_by_link", &[("token", &t2), ("verdict", "approve")]).await;
+    assert!(res.status().is_success());
+    app.sign_in("hosting@example.gov").await;
+    let v = view(&app, &r).await;
+    assert_eq!(v["state"], "Approved");
+    // The decision goes to hosting and dev, with the ISSO copied.
+    let all = sink.wait_until("the approval notice", |m| m.iter().any(|m| m.text.contains("has been approved"))).await;
+    let approved = all.iter().find(|m| m.text.contains("has been approved")).unwrap();
+    assert_eq!(approved.to, ["hosting@example.gov", "lead@example.gov", "dev@example.gov"]);
+    assert!(approved.cc.contains(&"isso@example.gov".to_string()));
+    assert!(approved.text.contains("Approval: approved by"), "the basis is in the message: {}", approved.text);
+    app.stop().await;
+});
+
+both_backends!(one_cor_suffices_while_the_other_is_out_of_office, |url: String, _b| async move {
+    let sink = SmtpSink::running();
+    let app = app_with(&url, &sink.url(), |_| {}).await;
+    // The hosting team records COR 2's absence for today.
+    app.sign_in("hosting@example.gov").await;
+    let cors: Value = app.call("absences", &[]).await.json().await.unwrap();
+    let cor2 = cors["cors"].as_array().unwrap().iter().find(|c| c[1] == "Alana COR").unwrap()[0].to_string();
+    let today = app::domain::calendar::eastern_date(chrono::Utc::now()).to_string();
+    let (status, e) = failed(&app, "declare_absence", &[("cor", &cor2), ("from", &today), ("to", "not a date")]).await;
+    assert_eq!((status, fields(&e)), (422, vec!["to".to_string()]));
+    ok(&app, "declare_absence", &[("cor", &cor2), ("from", &today), ("to", &today), ("note", "annual leave")]).await;
+    app.call("sign_out", &[]).await;
+    // A COR may not record absences for someone else.
+    app.sign_in("cor1@example.gov").await;
+    let (status, _) = failed(&app, "declare_absence", &[("cor", &cor2), ("from", &today), ("to", &today)]).await;
+    assert_eq!(status, 403);
+    app.call("sign_out", &[]).await;
+
+    let r = submitted_to_cors(&app).await;
+    let all = sink.approval_requests().await;
+    let t1 = link_in(&approval_for(&all, "cor1@example.gov").text);
+    let v: Value = anonymous(&app, "decision_by_link", &[("token", &t1)]).await.json().await.unwrap();
+    assert!(v["quorum"].as_str().unwrap().contains("out of office"), "the basis shows the absence: {v}");
+    let res = anonymous(&app, "decide_by_link", &[("token", &t1), ("verdict", "approve")]).await;
+    assert!(res.status().is_success());
+    app.sign_in("hosting@example.gov").await;
+    assert_eq!(view(&app, &r).await["state"], "Approved", "one approval suffices");
+    app.stop().await;
+});
+
+both_backends!(racing_decisions_are_each_recorded_once_and_the_quorum_holds, |url: String, _b| async move {
+    let sink = SmtpSink::running();
+    let app = std::sync::Arc::new(app_with(&url, &sink.url(), |_| {}).await);
+    let r = submitted_to_cors(&app).await;
+    let all = sink.approval_requests().await;
+    let (t1, t2) =
+        (link_in(&approval_for(&all, "cor1@example.gov").text), link_in(&approval_for(&all, "cor2@example.gov").text));
+    // Both CORs at the same instant, and COR 1's link posted twice at once as well.
+    let mut tasks = Vec::new();
+    for t in [t1.clone(), t2.clone(), t1.clone()] {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            app.call_as(&common::client(), "decide_by_link", &[("token", &t), ("verdict", "approve")])
+                .await
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    statuses.sort();
+    assert_eq!(statuses.iter().filter(|s| **s < 400).count(), 2, "two decisions land: {statuses:?}");
+    app.sign_in("hosting@example.gov").await;
+    let v = view(&app, &r).await;
+    assert_eq!(v["state"], "Approved");
+    let store = Store::new(Db::open(&url).await.unwrap());
+    let reference = app::domain::reference::Reference::parse(&r).unwrap();
+    let loaded = app::ports::RequestStore::load_request(&store, reference).await.unwrap().unwrap();
+    assert_eq!(loaded.snapshot.decisions.len(), 2, "exactly one decision per COR");
+    match std::sync::Arc::try_unwrap(app) {
+        Ok(app) => app.stop().await,
+        Err(_) => panic!("tasks still hold the app"),
+    }
+});
+
+both_backends!(expired_and_voided_links_say_what_happened_and_change_nothing, |url: String, _b| async move {
+    let sink = SmtpSink::running();
+    let app = app_with(&url, &sink.url(), |c| c.decision_link_ttl = Duration::from_secs(0)).await;
+    let r = submitted_to_cors(&app).await;
+    let all = sink.approval_requests().await;
+    let t1 = link_in(&approval_for(&all, "cor1@example.gov").text);
+    let v: Value = anonymous(&app, "decision_by_link", &[("token", &t1)]).await.json().await.unwrap();
+    assert_eq!(v["can_decide"], false);
+    assert!(v["closed_reason"].as_str().unwrap().contains("expired"), "{v}");
+    let res = anonymous(&app, "decide_by_link", &[("token", &t1), ("verdict", "approve")]).await;
+    assert_eq!(res.status(), 409);
+    app.stop().await;
+
+    // A plan edit after submission voids the links.
+    let sink = SmtpSink::running();
+    let app = app_with(&url, &sink.url(), |_| {}).await;
+    app.sign_in("hosting@example.gov").await;
+    let v = view(&app, &r).await;
+    assert_eq!(v["state"], "AwaitingApproval");
+    let id = v["plan"]["steps"][0]["id"].as_u64().unwrap().to_string();
+    let version = v["plan_version"].as_i64().unwrap().to_string();
+    let mut edit = step(&r, &version);
+    edit.push(("step_id", &id));
+    edit.retain(|(k, _)| *k != "step[estimated_minutes]");
+    edit.push(("step[estimated_minutes]", "20"));
+    ok(&app, "save_plan_step", &edit).await;
+    assert_eq!(view(&app, &r).await["state"], "HostingReview");
+    let v: Value = anonymous(&app, "decision_by_link", &[("token", &t1)]).await.json().await.unwrap();
+    assert!(v["closed_reason"].as_str().unwrap().contains("plan changed"), "{v}");
+    app.stop().await;
+});
+
+both_backends!(smtp_down_then_up_delivers_every_message_exactly_once, |url: String, _b| async move {
+    let mut sink = SmtpSink::stopped();
+    let app = app_with(&url, &sink.url(), |_| {}).await;
+    let _r = submitted_to_cors(&app).await;
+    // The relay is down: attempts fail, and admins see why.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    app.sign_in("admin@example.gov").await;
+    let failing: Value = app.call("undelivered_mail", &[]).await.json().await.unwrap();
+    assert!(!failing.as_array().unwrap().is_empty(), "failures are visible to admins");
+    assert!(failing[0]["last_error"].as_str().is_some_and(|e| !e.is_empty()));
+    app.call("sign_out", &[]).await;
+    let queued = Store::new(Db::open(&url).await.unwrap()).outbox_count_for_test().await;
+    sink.start();
+    let got = sink.wait_for(queued).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let got_later = sink.received();
+    assert_eq!(got_later.len(), got.len(), "nothing is sent twice");
+    assert_eq!(got.len(), queued, "every queued message arrives once");
+    app.sign_in("admin@example.gov").await;
+    let failing: Value = app.call("undelivered_mail", &[]).await.json().await.unwrap();
+    assert!(failing.as_array().unwrap().is_empty(), "{failing}");
+    app.stop().await;
+});
+
+both_backends!(a_worker_that_dies_mid_send_loses_nothing, |url: String, _b| async move {
+    let sink = SmtpSink::running();
+    // The worker does not get round to it: the app queues, nobody sends.
+    let app = app_with(&url, &sink.url(), |c| c.mail_poll = Duration::from_secs(3600)).await;
+    let _r = submitted_to_cors(&app).await;
+    app.stop().await;
+    let store = Store::new(Db::open(&url).await.unwrap());
+    let queued = store.outbox_count_for_test().await;
+    // A worker claims a message and dies before marking it (its lease is short here).
+    let claimed = store.claim_due_message(chrono::Utc::now(), 200).await.unwrap().expect("a due message");
+    drop(claimed);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // After the restart a new worker delivers everything, the orphaned message included.
+    let app = app_with(&url, &sink.url(), |_| {}).await;
+    sink.wait_for(queued).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(sink.received().len(), queued);
+    app.stop().await;
+});
+
+both_backends!(no_decision_in_time_reminds_the_pending_cors_then_escalates_once, |url: String, _b| async move {
+    let sink = SmtpSink::running();
+    let app = app_with(&url, &sink.url(), |c| {
+        c.remind_after = Duration::from_millis(300);
+        c.escalate_after = Duration::from_millis(900);
+    })
+    .await;
+    let _r = submitted_to_cors(&app).await;
+    let t1 = link_in(&approval_for(&sink.approval_requests().await, "cor1@example.gov").text);
+    let res = anonymous(&app, "decide_by_link", &[("token", &t1), ("verdict", "approve")]).await;
+    assert!(res.status().is_success());
+    // COR 2 stays silent: one reminder (with a fresh link) to COR 2 only, then one overdue notice.
+    sink.wait_until("the overdue notice", |m| m.iter().any(|m| m.text.contains("within the escalation time"))).await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let all = mails(&sink);
+    let reminders: Vec<&Mail> = all.iter().filter(|m| m.text.starts_with("Reminder:")).collect();
+    assert_eq!(reminders.len(), 1, "once");
+    assert_eq!(reminders[0].to, ["cor2@example.gov"]);
+    let fresh = link_in(&reminders[0].text);
+    let v: Value = anonymous(&app, "decision_by_link", &[("token", &fresh)]).await.json().await.unwrap();
+    assert_eq!(v["can_decide"], true, "the reminder's link works");
+    let overdue: Vec<&Mail> = all.iter().filter(|m| m.text.contains("within the escalation time")).collect();
+    assert_eq!(overdue.len(), 1);
+    assert_eq!(overdue[0].to, ["lead@example.gov", "admin@example.gov"]);
+    app.stop().await;
+});
