@@ -422,3 +422,33 @@ both_backends!(no_decision_in_time_reminds_the_pending_cors_then_escalates_once,
     assert_eq!(overdue[0].to, ["lead@example.gov", "admin@example.gov"]);
     app.stop().await;
 });
+
+both_backends!(a_signed_in_cor_rejects_from_their_list_and_hosting_sees_why, |url: String, _b| async move {
+    let sink = SmtpSink::running();
+    let app = app_with(&url, &sink.url(), |_| {}).await;
+    let r = submitted_to_cors(&app).await;
+    app.sign_in("cor2@example.gov").await;
+    let waiting: Value = app.call("awaiting_my_decision", &[]).await.json().await.unwrap();
+    assert_eq!(waiting[0]["reference"], r.as_str(), "the request waits for this COR");
+    let (status, e) = failed(&app, "decide", &[("reference", &r), ("verdict", "reject")]).await;
+    assert_eq!((status, fields(&e)), (422, vec!["reason".to_string()]));
+    ok(&app, "decide", &[("reference", &r), ("verdict", "reject"), ("reason", "Roll out after the 14:00 batch job")])
+        .await;
+    let waiting: Value = app.call("awaiting_my_decision", &[]).await.json().await.unwrap();
+    assert!(waiting.as_array().unwrap().is_empty());
+    app.call("sign_out", &[]).await;
+    // A dev cannot decide at all.
+    app.sign_in("dev@example.gov").await;
+    let (status, _) = failed(&app, "decide", &[("reference", &r), ("verdict", "approve")]).await;
+    assert_eq!(status, 403);
+    app.call("sign_out", &[]).await;
+    app.sign_in("hosting@example.gov").await;
+    let v = view(&app, &r).await;
+    assert_eq!(v["state"], "Rejected");
+    assert!(v["decisions"][0].as_str().unwrap().contains("rejected on"), "{v}");
+    let all = sink.wait_until("the rejection notice", |m| m.iter().any(|m| m.text.contains("has been rejected"))).await;
+    let rejected = all.iter().find(|m| m.text.contains("has been rejected")).unwrap();
+    assert!(rejected.text.contains("rejected by Alana COR: Roll out after the 14:00 batch job"), "{}", rejected.text);
+    assert!(rejected.to.contains(&"hosting@example.gov".to_string()));
+    app.stop().await;
+});

@@ -373,5 +373,22 @@ pub fn view_of(l: &Loaded) -> RequestView {
         cors_preview: cors_preview(&l.cors, r.snapshot.security_related),
         form_version: r.form_version,
         comments: r.comments.clone(),
+        decisions: {
+            let hash = r.snapshot.submitted_plan_hash.as_ref();
+            r.snapshot
+                .decisions
+                .iter()
+                .filter(|d| Some(&d.plan_hash) == hash)
+                .map(|d| {
+                    let when = crate::domain::calendar::eastern(d.at).format("%-d %b %Y, %-I:%M %p Eastern");
+                    match &d.verdict {
+                        crate::domain::quorum::Verdict::Approve => format!("{} approved on {when}", d.name),
+                        crate::domain::quorum::Verdict::Reject(reason) => {
+                            format!("{} rejected on {when}: {reason}", d.name)
+                        }
+                    }
+                })
+                .collect()
+        },
     }
 }

@@ -156,6 +156,8 @@ pub struct RequestView {
     pub form_version: i64,
     /// The comment thread, oldest first.
     pub comments: Vec<CommentView>,
+    /// The CORs' decisions on the submitted plan version, in words.
+    pub decisions: Vec<String>,
 }
 
 /// One comment on a request (plain text).

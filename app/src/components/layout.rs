@@ -31,6 +31,8 @@ pub fn Layout(children: Children) -> impl IntoView {
                                             .then(|| view! { <A href="/hosting">"Hosting queue"</A> })}
                                         {(u.role.is_hosting() || matches!(u.role, crate::domain::roles::Role::Admin | crate::domain::roles::Role::Cor))
                                             .then(|| view! { <A href="/out-of-office">"Out of office"</A> })}
+                                        {(u.role == crate::domain::roles::Role::Admin)
+                                            .then(|| view! { <A href="/admin/mail">"Undelivered mail"</A> })}
                                         <A href="/requests">"My requests"</A>
                                         <span class="header__who">
                                             {u.display_name.clone()}

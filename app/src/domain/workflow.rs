@@ -1110,6 +1110,8 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
                 }
                 Quorum::Rejected { by, reason } => {
                     to = S::Rejected;
+                    // Before the message, so the message carries who rejected and why.
+                    effects.push(Effect::QuorumBasis(format!("rejected by {by}: {reason}")));
                     effects.push(Effect::Send(message(MessageKind::Rejected, sec)));
                     detail = format!("{by} rejected: {reason}");
                 }

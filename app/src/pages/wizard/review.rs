@@ -134,6 +134,13 @@ pub fn ReviewPage() -> impl IntoView {
             {(v.state == State::AwaitingApproval).then(|| view! {
                 <div class="notification" role="status"><p>"Submitted to the CORs. Waiting for their decisions."</p></div>
             })}
+            {(!v.decisions.is_empty()).then(|| view! {
+                <h2 class="heading-m">"Decisions"</h2>
+                <ul class="list">{v.decisions.iter().map(|d| view! { <li class="preserve">{d.clone()}</li> }).collect_view()}</ul>
+            })}
+            {(v.state == State::Rejected).then(|| view! {
+                <p>"A COR rejected the request. Change the plan or the form to address the reason (the request then comes back here to submit again), or return it to the dev team."</p>
+            })}
         }
     })
 }
