@@ -83,6 +83,7 @@ fn Pages() -> impl IntoView {
                     <Route path=path!("/requests/:reference/submitted") view=pages::wizard::check::SubmittedPage ssr=SsrMode::Async/>
                     <Route path=path!("/requests/:reference/review") view=pages::wizard::review::ReviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/requests/:reference/history") view=pages::wizard::history::HistoryPage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference/audit") view=pages::wizard::history::AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/requests/:reference/comments") view=pages::wizard::comments::CommentsPage ssr=SsrMode::Async/>
                     <Route path=path!("/requests/:reference/decide") view=pages::decide::DecideSignedInPage ssr=SsrMode::Async/>
                     <Route path=path!("/decide/:token") view=pages::decide::DecideByLinkPage ssr=SsrMode::Async/>
@@ -90,6 +91,10 @@ fn Pages() -> impl IntoView {
                     <Route path=path!("/hosting") view=pages::hosting::HostingQueue ssr=SsrMode::Async/>
                     <Route path=path!("/dev/mail") view=pages::dev_mail::MailViewer ssr=SsrMode::Async/>
                     <Route path=path!("/admin/mail") view=pages::dev_mail::UndeliveredMail ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/people") view=pages::admin::AdminPeoplePage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/webhooks") view=pages::admin::WebhooksPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=pages::admin::AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/set-password/:token") view=pages::admin::SetPasswordPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
     }

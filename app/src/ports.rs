@@ -2,8 +2,8 @@
 //! (storage, accounts). Server functions reach them through Leptos context; only under `ssr`.
 
 use crate::api::types::{
-    AbsenceView, AttachmentView, CommentView, MailView, QueueItem, RequestSummary, SessionUser, SignOffView,
-    VersionInfo,
+    AbsenceView, AttachmentView, AuditView, CommentView, MailView, PersonView, QueueItem, RequestSummary, SessionUser,
+    SessionView, SignOffView, TokenView, VersionInfo, WebhookView,
 };
 use crate::domain::cr_form::CrForm;
 use crate::domain::forms::StartRequest;
@@ -90,6 +90,8 @@ pub trait RequestStore: Send + Sync {
     async fn form_history(&self, request_id: i64) -> Result<Vec<VersionInfo>, StoreError>;
     /// One saved CR form version.
     async fn form_at(&self, request_id: i64, version: i64) -> Result<Option<CrForm>, StoreError>;
+    /// A request's audit trail, oldest first.
+    async fn audit_trail(&self, request_id: i64) -> Result<Vec<AuditView>, StoreError>;
     /// Requests awaiting approval on which this COR has not decided (current plan version).
     async fn awaiting_decision(&self, cor_id: i64) -> Result<Vec<RequestSummary>, StoreError>;
     /// A decision link by the SHA-256 of its token.
@@ -177,6 +179,116 @@ pub struct DecisionLink {
     pub voided_at: Option<DateTime<Utc>>,
 }
 
+/// A change an admin makes to a person.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PersonChange {
+    /// A new role.
+    Role(crate::domain::roles::Role),
+    /// A new team (or none).
+    Team(Option<i64>),
+    /// Deactivate (their sessions and tokens end at once) or reactivate.
+    Active(bool),
+}
+
+/// People, teams, sessions and API tokens. One implementation per database backend.
+#[async_trait]
+pub trait People: Send + Sync {
+    /// Everyone, by name.
+    async fn people(&self) -> Result<Vec<PersonView>, StoreError>;
+    /// Every team: (id, name).
+    async fn teams(&self) -> Result<Vec<(i64, String)>, StoreError>;
+    /// Creates a team, audited; `None` when the name is taken.
+    async fn create_team(
+        &self,
+        name: &str,
+        by: &SessionUser,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, StoreError>;
+    /// Invites a person (no password yet; the invitation's set-password link is made when it
+    /// is sent); `None` when the email is taken.
+    #[allow(clippy::too_many_arguments)]
+    async fn invite(
+        &self,
+        email: &str,
+        name: &str,
+        role: crate::domain::roles::Role,
+        team_id: Option<i64>,
+        by: &SessionUser,
+        source: &str,
+        public_url: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, StoreError>;
+    /// Sends a new set-password link; `false` for an unknown or inactive person.
+    async fn resend_invitation(
+        &self,
+        user_id: i64,
+        by: &SessionUser,
+        source: &str,
+        public_url: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Changes a person, audited; `false` when there is no such person.
+    async fn change_person(
+        &self,
+        user_id: i64,
+        change: &PersonChange,
+        by: &SessionUser,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// A person's open sessions.
+    async fn sessions_of(&self, user_id: i64) -> Result<Vec<SessionView>, StoreError>;
+    /// Ends one of a person's sessions.
+    async fn end_session_of(&self, user_id: i64, id: &str) -> Result<bool, StoreError>;
+    /// A person's working API tokens.
+    async fn tokens_of(&self, user_id: i64, now: DateTime<Utc>) -> Result<Vec<TokenView>, StoreError>;
+    /// Makes a new API token (256 bits from the operating system, with a recognisable
+    /// `ofc_` prefix for secret scanners), stores its hash, and returns it: the only time
+    /// anyone sees it.
+    async fn create_token(
+        &self,
+        user: &SessionUser,
+        name: &str,
+        scope: &str,
+        source: &str,
+        now: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> Result<String, StoreError>;
+    /// Active webhooks.
+    async fn webhooks(&self) -> Result<Vec<WebhookView>, StoreError>;
+    /// The newest webhook deliveries.
+    async fn webhook_deliveries(&self, limit: i64) -> Result<Vec<MailView>, StoreError>;
+    /// Adds a webhook (its secret made here, returned once), audited.
+    #[allow(clippy::too_many_arguments)]
+    async fn add_webhook(
+        &self,
+        team_id: Option<i64>,
+        url: &str,
+        events: &str,
+        slack: bool,
+        by: &SessionUser,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String, StoreError>;
+    /// Turns a webhook off, audited.
+    async fn remove_webhook(
+        &self,
+        id: i64,
+        by: &SessionUser,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Revokes one of a person's API tokens.
+    async fn revoke_token(
+        &self,
+        user: &SessionUser,
+        id: i64,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+}
+
 /// A session that sign-in created: the raw cookie value (only ever sent to the browser).
 #[derive(Clone, Debug)]
 pub struct NewSession {
@@ -193,6 +305,10 @@ pub trait Accounts: Send + Sync {
     async fn sign_in(&self, email: &str, password: &str, source: &str) -> Result<NewSession, AppError>;
     /// Ends the session on the server.
     async fn sign_out(&self, session_token_hash: &str) -> Result<(), AppError>;
+    /// Whose set-password link this is, while it works: the email address.
+    async fn password_link(&self, token: &str) -> Result<Option<String>, AppError>;
+    /// Sets a password from a link (policy checked: field errors on `password`).
+    async fn set_password(&self, token: &str, password: &str, source: &str) -> Result<(), AppError>;
 }
 
 /// SHA-256 of a secret token (sessions, decision links), hex: what the database keeps
@@ -228,6 +344,8 @@ pub struct Services {
     pub requests: Arc<dyn RequestStore>,
     /// Sign-in and sessions.
     pub accounts: Arc<dyn Accounts>,
+    /// People administration, sessions and API tokens.
+    pub people: Arc<dyn People>,
     /// Mark the session cookie `Secure` (the public URL is https).
     pub secure_cookies: bool,
     /// The address people use (links in mail).

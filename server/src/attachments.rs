@@ -123,6 +123,7 @@ pub async fn download(
     State(state): State<AppState>,
     Path((reference, id)): Path<(String, i64)>,
     session: Option<Extension<CurrentSession>>,
+    source: Option<Extension<app::ports::ClientAddress>>,
 ) -> Response {
     let Some(Extension(session)) = session else { return Redirect::to("/sign-in").into_response() };
     let Some(parsed) = Reference::parse(&reference) else { return not_found() };
@@ -135,6 +136,21 @@ pub async fn download(
         return not_found();
     }
     let Ok(Some((info, data))) = state.store.attachment(request.id, id).await else { return not_found() };
+    // Downloads are audited; a failure to record refuses the download rather than skip it.
+    let event = crate::store::AuditEvent {
+        at: chrono::Utc::now().timestamp_millis(),
+        actor_id: Some(session.user.id),
+        request_id: Some(request.id),
+        action: "Download".into(),
+        detail: format!("{reference}: downloaded {} (sha256 {})", info.file_name, info.sha256),
+        source: source.map(|Extension(a)| a.0).unwrap_or_default(),
+        outcome: "success".into(),
+    };
+    if let Err(e) = state.store.record(&event).await {
+        tracing::error!("auditing a download failed: {e}");
+        return (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "Could not record the download; try again")
+            .into_response();
+    }
     let mut res = data.into_response();
     let h = res.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&info.media_type) {

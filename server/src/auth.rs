@@ -57,10 +57,48 @@ fn internal(e: impl std::fmt::Display) -> AppError {
     AppError::Internal
 }
 
+/// At most this many failed sign-ins per account (or unknown email) per hour.
+pub const MAX_FAILURES_PER_HOUR: i64 = 100;
+
+/// The wait before answering a sign-in for an email with `failures` recent failures: none for
+/// the first five, then growing to two seconds (slows guessing; the same for unknown emails).
+pub fn throttle_delay(failures: i64) -> std::time::Duration {
+    let over = (failures - 5).max(0) as u64;
+    std::time::Duration::from_millis((over * over * 20).min(2000))
+}
+
+/// Why a new password is refused, if it is (ASVS: 8+ characters, 128 allowed, no composition
+/// rules, not a common or easily guessed password, not the email address).
+pub fn password_problem(password: &str, email: &str) -> Option<String> {
+    let n = password.chars().count();
+    if n < 8 {
+        return Some("Your password must be at least 8 characters".into());
+    }
+    if n > 128 {
+        return Some("Your password must be 128 characters or fewer".into());
+    }
+    if password.trim().eq_ignore_ascii_case(email.trim()) {
+        return Some("Your password must not be your email address".into());
+    }
+    let local = email.split('@').next().unwrap_or_default();
+    let estimate = zxcvbn::zxcvbn(password, &[email, local, "offcycle"]);
+    if (estimate.score() as u8) < 2 {
+        return Some("That password is too common or easy to guess. Try a few unrelated words together".into());
+    }
+    None
+}
+
 #[async_trait]
 impl Accounts for AccountService {
     async fn sign_in(&self, email: &str, password: &str, source: &str) -> Result<NewSession, AppError> {
         let now = chrono::Utc::now().timestamp_millis();
+        // Throttle by the email as typed, whether or not it exists: no enumeration.
+        let failures = self.store.recent_failures(email, now - 3_600_000).await.map_err(internal)?;
+        if failures >= MAX_FAILURES_PER_HOUR {
+            self.store.record_sign_in_failure(email, None, source, now).await.map_err(internal)?;
+            return Err(AppError::Throttled);
+        }
+        tokio::time::sleep(throttle_delay(failures)).await;
         let candidate = self.store.sign_in_candidate(email).await.map_err(internal)?;
         let hash = candidate.as_ref().and_then(|c| c.password_hash.clone()).unwrap_or_else(|| decoy_hash().to_string());
         let password = password.to_string();
@@ -76,6 +114,7 @@ impl Accounts for AccountService {
                     .record_sign_in_failure(email, other.map(|c| c.user.id), source, now)
                     .await
                     .map_err(internal)?;
+                self.store.note_failure(email, now).await.map_err(internal)?;
                 Err(AppError::BadCredentials)
             }
         }
@@ -83,6 +122,33 @@ impl Accounts for AccountService {
 
     async fn sign_out(&self, session_token_hash: &str) -> Result<(), AppError> {
         self.store.end_session(session_token_hash).await.map_err(internal)
+    }
+
+    async fn password_link(&self, token: &str) -> Result<Option<String>, AppError> {
+        let link = self.store.password_link(&token_hash(token.trim()), chrono::Utc::now()).await.map_err(internal)?;
+        Ok(link.map(|(_, email)| email))
+    }
+
+    async fn set_password(&self, token: &str, password: &str, source: &str) -> Result<(), AppError> {
+        use app::domain::forms::{FieldError, FormErrors};
+        let hash = token_hash(token.trim());
+        let now = chrono::Utc::now();
+        let (user_id, email) =
+            self.store.password_link(&hash, now).await.map_err(internal)?.ok_or(AppError::NotFound)?;
+        if let Some(message) = password_problem(password, &email) {
+            // The password is never echoed back.
+            return Err(AppError::Invalid(FormErrors {
+                errors: vec![FieldError { field: "password".into(), message }],
+                values: vec![],
+            }));
+        }
+        let password = password.to_string();
+        let phc =
+            tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(internal)?.map_err(internal)?;
+        match self.store.set_password(&hash, user_id, &phc, source, now).await.map_err(internal)? {
+            true => Ok(()),
+            false => Err(AppError::NotFound),
+        }
     }
 }
 
@@ -97,6 +163,30 @@ mod tests {
         assert!(verify_password("correct horse battery staple", &hash));
         assert!(!verify_password("correct horse battery stapler", &hash));
         assert!(!verify_password("anything", "not a phc string"));
+    }
+
+    #[test]
+    fn common_short_and_self_named_passwords_are_refused_and_no_composition_is_required() {
+        for weak in ["short", "password", "password1", "Passw0rd!", "qwertyuiop", "dana@example.gov"] {
+            assert!(password_problem(weak, "dana@example.gov").is_some(), "{weak} should be refused");
+        }
+        for fine in ["correct horse battery staple", "glacier umbrella violin", "q8#vTz!mWp2k"] {
+            assert_eq!(password_problem(fine, "dana@example.gov"), None, "{fine} should be accepted");
+        }
+        assert!(password_problem(&"x".repeat(129), "a@b.gov").is_some());
+        assert!(
+            password_problem(&"correct horse battery staple ".repeat(4)[..120], "a@b.gov").is_none(),
+            "long is fine"
+        );
+    }
+
+    #[test]
+    fn the_wait_grows_after_five_failures_and_is_capped() {
+        assert_eq!(throttle_delay(0).as_millis(), 0);
+        assert_eq!(throttle_delay(5).as_millis(), 0);
+        assert_eq!(throttle_delay(6).as_millis(), 20);
+        assert_eq!(throttle_delay(10).as_millis(), 500);
+        assert_eq!(throttle_delay(99).as_millis(), 2000);
     }
 
     #[test]

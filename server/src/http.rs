@@ -67,6 +67,8 @@ fn is_public(path: &str) -> bool {
         || path.starts_with("/dev/mail")
         // A COR's emailed decision link: the token is the credential (see api::decide).
         || path.starts_with("/decide/")
+        // An invitation's set-password link: the token is the credential.
+        || path.starts_with("/set-password/")
 }
 
 /// Sends people who are not signed in to the sign-in page, remembering where they were going.

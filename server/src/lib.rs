@@ -4,6 +4,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod api_v1;
 pub mod attachments;
 pub mod auth;
 pub mod config;
@@ -62,6 +63,7 @@ pub async fn build_state(config: Config) -> Result<AppState, Box<dyn std::error:
     let services = Services {
         requests: Arc::new(store.clone()),
         accounts: Arc::new(auth::AccountService::new(store.clone())),
+        people: Arc::new(store.clone()),
         secure_cookies: config.is_https(),
         public_url: config.public_url.clone(),
         demo: config.demo,
@@ -84,6 +86,7 @@ pub fn router(state: AppState) -> Router {
     let context = move || provide_context(services.clone());
     Router::new()
         .route("/healthz", get(http::healthz))
+        .merge(api_v1::routes())
         .route(
             "/requests/{reference}/attachments",
             axum::routing::post(attachments::upload)

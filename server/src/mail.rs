@@ -10,7 +10,7 @@
 use crate::auth::{new_token, token_hash};
 use crate::config::Config;
 use crate::store::{ClaimedMessage, Store};
-use app::domain::notify::{render_html, DECISION_LINK, LINK_EXPIRY};
+use app::domain::notify::{render_html, DECISION_LINK, LINK_EXPIRY, SET_PASSWORD_LINK};
 use app::ports::DemoInbox;
 use chrono::{DateTime, Utc};
 use lettre::message::{Mailbox, MultiPart};
@@ -42,6 +42,15 @@ pub struct Mailer {
     remind_after: chrono::Duration,
     escalate_after: chrono::Duration,
     retry_base: Duration,
+    http: reqwest::Client,
+}
+
+/// HMAC-SHA256 of `body` with the webhook's secret, hex: the `X-Offcycle-Signature` value.
+pub fn sign(secret: &str, body: &[u8]) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes a key of any length");
+    mac.update(body);
+    hex::encode(mac.finalize().into_bytes())
 }
 
 /// Why the worker could not start.
@@ -91,6 +100,11 @@ impl Mailer {
             remind_after: chrono_of(config.remind_after),
             escalate_after: chrono_of(config.escalate_after),
             retry_base: config.mail_retry_base,
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| MailSetupError::SmtpUrl(format!("HTTP client: {e}")))?,
         }))
     }
 
@@ -117,8 +131,35 @@ impl Mailer {
         Ok(sent)
     }
 
+    /// Posts one webhook delivery, signed with the hook's secret.
+    async fn post_webhook(&self, m: &ClaimedMessage) -> Result<(), String> {
+        let hook = m.webhook_id.ok_or("a webhook delivery without its webhook")?;
+        let Some((url, secret)) = self.store.webhook_target(hook).await.map_err(|e| e.to_string())? else {
+            return Err("the webhook was removed".into());
+        };
+        let res = self
+            .http
+            .post(&url)
+            .header("Content-Type", "application/json")
+            .header("X-Offcycle-Event", &m.subject)
+            .header("X-Offcycle-Delivery", m.id.to_string())
+            .header("X-Offcycle-Signature", format!("sha256={}", sign(&secret, m.body_text.as_bytes())))
+            .body(m.body_text.clone())
+            .send()
+            .await
+            .map_err(|e| format!("could not reach {url}: {e}"))?;
+        if res.status().is_success() {
+            Ok(())
+        } else {
+            Err(format!("{url} answered {}", res.status()))
+        }
+    }
+
     /// Builds and sends one message (making its decision link first, if it carries one).
     async fn deliver(&self, m: &ClaimedMessage, now: DateTime<Utc>) -> Result<(), String> {
+        if m.kind == "webhook" {
+            return self.post_webhook(m).await;
+        }
         let mut text = m.body_text.clone();
         if m.cor_id.is_some() && text.contains(DECISION_LINK) {
             let token = new_token();
@@ -128,6 +169,15 @@ impl Mailer {
             text = text
                 .replace(DECISION_LINK, &format!("{}/decide/{token}", self.public_url))
                 .replace(LINK_EXPIRY, &expiry);
+        }
+        if let (Some(user), true) = (m.user_id, text.contains(SET_PASSWORD_LINK)) {
+            let token = new_token();
+            let expires = now + chrono::Duration::hours(72);
+            self.store
+                .create_password_link(user, &token_hash(&token), now, expires)
+                .await
+                .map_err(|e| e.to_string())?;
+            text = text.replace(SET_PASSWORD_LINK, &format!("{}/set-password/{token}", self.public_url));
         }
         match &self.transport {
             Transport::Inbox(inbox) => {
@@ -180,6 +230,15 @@ impl Mailer {
 mod tests {
     use super::backoff;
     use std::time::Duration;
+
+    #[test]
+    fn the_signature_is_the_rfc_4231_hmac_sha256() {
+        // RFC 4231, test case 2.
+        assert_eq!(
+            super::sign("Jefe", b"what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
 
     #[test]
     fn backoff_doubles_and_is_capped() {

@@ -186,11 +186,11 @@ mod server {
     }
 
     pub async fn decide_signed_in(reference: String, verdict: String, reason: String) -> Result<(), AppError> {
-        let verdict = verdict_of(&verdict, &reason)?;
         let (loaded, _) = perform(&reference, ActionKind::Decide, |l| {
+            let verdict = verdict_of(&verdict, &reason)?;
             let hash =
                 l.request.snapshot.submitted_plan_hash.clone().unwrap_or_else(|| l.request.snapshot.plan_hash.clone());
-            Ok(Change::action(Action::Decide { verdict: verdict.clone(), plan_hash: hash }))
+            Ok(Change::action(Action::Decide { verdict, plan_hash: hash }))
         })
         .await?;
         leptos_axum::redirect(&format!("/requests/{}/decide", loaded.request.summary.reference));

@@ -24,6 +24,12 @@ pub async fn add_comment(reference: String, #[server(default)] body: String) -> 
     super::ssr::respond(server::add_comment(reference, body).await)
 }
 
+/// The request's audit trail: every recorded event, who, when, from where, with what outcome.
+#[server(endpoint = "request_audit")]
+pub async fn request_audit(reference: String) -> Result<Vec<crate::api::types::AuditView>, AppError> {
+    super::ssr::respond(server::audit(reference).await)
+}
+
 /// Longest comment accepted, in characters.
 pub const COMMENT_MAX: usize = 5_000;
 
@@ -67,6 +73,11 @@ mod server {
             None => None,
         };
         Ok(HistoryView { summary: l.request.summary.clone(), plan_versions, form_versions, plan_diff, form_diff })
+    }
+
+    pub async fn audit(reference: String) -> Result<Vec<crate::api::types::AuditView>, AppError> {
+        let l = load_readable(&reference).await?;
+        Ok(l.services.requests.audit_trail(l.request.id).await?)
     }
 
     pub async fn add_comment(reference: String, body: String) -> Result<(), AppError> {

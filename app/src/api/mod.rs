@@ -1,6 +1,7 @@
 //! Server functions, one file per area. Thin: authorise, call the domain, persist.
 
 pub mod absence;
+pub mod admin;
 pub mod auth;
 pub mod decide;
 pub mod history;

@@ -54,8 +54,9 @@ mod server {
             .filter(|(k, _)| fields.get(&format!("risk_{k}")).is_some_and(|v| v == "yes"))
             .map(|(k, _)| k.to_string())
             .collect();
-        let review = RiskReview { risks, notes, security_related, reason }.validated()?;
+        let typed = RiskReview { risks, notes, security_related, reason };
         let (loaded, _) = perform(&reference, ActionKind::RecordRiskReview, |_| {
+            let review = typed.clone().validated()?;
             let mut c = Change::action(Action::RecordRiskReview { security_related: review.is_security_related() });
             c.risk_review = Some(review.clone());
             Ok(c)
@@ -67,16 +68,16 @@ mod server {
 
     pub async fn return_to_dev(reference: String, comments: String) -> Result<(), AppError> {
         let comments = comments.trim().to_string();
-        if comments.is_empty() {
-            return Err(AppError::Invalid(FormErrors {
-                errors: vec![FieldError {
-                    field: "comments".into(),
-                    message: "Say what the dev team needs to change".into(),
-                }],
-                values: vec![("comments".into(), comments)],
-            }));
-        }
         let (loaded, _) = perform(&reference, ActionKind::ReturnToDev, |_| {
+            if comments.is_empty() {
+                return Err(AppError::Invalid(FormErrors {
+                    errors: vec![FieldError {
+                        field: "comments".into(),
+                        message: "Say what the dev team needs to change".into(),
+                    }],
+                    values: vec![("comments".into(), comments.clone())],
+                }));
+            }
             Ok(Change::action(Action::ReturnToDev { comments: comments.clone() }))
         })
         .await?;

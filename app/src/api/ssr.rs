@@ -62,10 +62,9 @@ use crate::domain::notify::{message, MessageKind, Recipient};
 use crate::domain::plan::Plan;
 use crate::domain::quorum::Cor;
 use crate::domain::reference::Reference;
-use crate::domain::roles::Role;
 use crate::domain::tasks::task_list;
 use crate::domain::workflow::{
-    available_actions, decide, Action, ActionKind, Actor, Context, Party, Refusal, Transition, TriageAnswers, RULES,
+    available_actions, decide, Action, ActionKind, Actor, Context, Refusal, Transition, TriageAnswers, RULES,
 };
 use crate::ports::{Commit, LoadedRequest, StoreError};
 
@@ -83,13 +82,8 @@ pub fn calendar(now: chrono::DateTime<chrono::Utc>) -> Calendar {
 
 /// Who may read a request: its dev team, hosting, CORs, the ISSO, archivists and admins.
 pub fn can_read(actor: &Actor, loaded: &LoadedRequest, cors: &[Cor], calendar: &Calendar) -> bool {
-    match actor.role {
-        Role::DevTeamMember => {
-            let ctx = Context { now: chrono::Utc::now(), cors, calendar };
-            Party::DevTeam.includes(actor, &loaded.snapshot, &ctx)
-        }
-        _ => true,
-    }
+    let ctx = Context { now: chrono::Utc::now(), cors, calendar };
+    crate::domain::workflow::may_read(actor, &loaded.snapshot, &ctx)
 }
 
 /// A request loaded for the signed-in person, with what deciding needs.

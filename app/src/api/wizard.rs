@@ -140,13 +140,16 @@ mod server {
     }
 
     pub async fn answer_triage(reference: String, form: TriageForm) -> Result<(), AppError> {
-        let answers = form.answers()?;
+        // Authorised first (inside `perform`), then the input is checked: a caller who may not
+        // act learns nothing from the validation.
         let (loaded, _) = perform(&reference, ActionKind::Triage, |_| {
+            let answers = form.answers()?;
             let mut c = Change::action(Action::Triage(answers));
             c.triage = Some(answers);
             Ok(c)
         })
         .await?;
+        let answers = form.answers()?;
         let r = &loaded.request.summary.reference;
         match answers.outcome() {
             TriageOutcome::RegularChange => go(r, "regular"),
@@ -179,10 +182,10 @@ mod server {
         step_id: String,
         form: PlanStepForm,
     ) -> Result<(), AppError> {
-        let step = form.step()?;
         let base = parse_version(&base_version)?;
         let id = parse_step_id(&step_id)?;
         let result = perform(&reference, ActionKind::EditPlan, |l| {
+            let step = form.step()?;
             let mut plan = l.request.plan.clone();
             let next = plan.next_id();
             match id.and_then(|id| plan.steps.iter_mut().find(|s| s.id == id)) {
@@ -296,9 +299,10 @@ mod server {
     }
 
     pub async fn sign_off(reference: String, role: String, evidence: String) -> Result<(), AppError> {
-        let (role, evidence) = SignOffForm { role, evidence }.sign_off()?;
+        let form = SignOffForm { role, evidence };
         let (loaded, _) = perform(&reference, ActionKind::SignOff, |_| {
-            Ok(Change::action(Action::SignOff { role, evidence: evidence.clone() }))
+            let (role, evidence) = form.sign_off()?;
+            Ok(Change::action(Action::SignOff { role, evidence }))
         })
         .await?;
         go(&loaded.request.summary.reference, "staging");

@@ -32,10 +32,10 @@ pub fn Layout(children: Children) -> impl IntoView {
                                         {(u.role.is_hosting() || matches!(u.role, crate::domain::roles::Role::Admin | crate::domain::roles::Role::Cor))
                                             .then(|| view! { <A href="/out-of-office">"Out of office"</A> })}
                                         {(u.role == crate::domain::roles::Role::Admin)
-                                            .then(|| view! { <A href="/admin/mail">"Undelivered mail"</A> })}
+                                            .then(|| view! { <A href="/admin/people">"People"</A><A href="/admin/webhooks">"Webhooks"</A><A href="/admin/mail">"Undelivered mail"</A> })}
                                         <A href="/requests">"My requests"</A>
                                         <span class="header__who">
-                                            {u.display_name.clone()}
+                                            <A href="/account">{u.display_name.clone()}</A>
                                             <span class="header__role">" (" {u.role.label()} ")"</span>
                                         </span>
                                         <ActionForm action=sign_out attr:class="inline-form">

@@ -333,9 +333,33 @@ impl MessageKind {
     }
 }
 
+/// Every event key a webhook can ask for (the message kinds).
+pub const EVENT_KEYS: &[&str] = &[
+    "emergency_started",
+    "regular_change_queued",
+    "assistance_requested",
+    "submitted_for_review",
+    "returned_to_dev",
+    "approval_request",
+    "submitted_to_cors",
+    "approved",
+    "rejected",
+    "approvals_voided",
+    "implementation_started",
+    "rolled_back",
+    "completed",
+    "withdrawn",
+    "on_hold",
+    "escalated",
+    "decision_reminder",
+    "decision_overdue",
+];
+
 /// Stands for a COR's personal decision link in a stored body; the mail worker replaces it
 /// when it sends (the raw token is never stored).
 pub const DECISION_LINK: &str = "{{decision_link}}";
+/// Stands for a person's set-password link in a stored invitation; made at send time.
+pub const SET_PASSWORD_LINK: &str = "{{set_password_link}}";
 /// Stands for the link's expiry time in a stored body.
 pub const LINK_EXPIRY: &str = "{{link_expiry}}";
 

@@ -533,6 +533,15 @@ impl Party {
     }
 }
 
+/// Who may read a request: its dev team, and everyone on the hosting, approval, security,
+/// archive and admin side (they act on or oversee every request). Other dev teams may not.
+pub fn may_read(actor: &Actor, request: &Request, ctx: &Context) -> bool {
+    match actor.role {
+        Role::DevTeamMember => Party::DevTeam.includes(actor, request, ctx),
+        _ => true,
+    }
+}
+
 /// One row of the process: an action, where it may be taken, by whom, under which guard, and
 /// where it leads.
 #[derive(Clone, Copy, Debug)]

@@ -1,6 +1,7 @@
 //! One module per page or workflow step.
 
 pub mod absence;
+pub mod admin;
 pub mod decide;
 pub mod dev_mail;
 pub mod home;

@@ -29,13 +29,33 @@ pub struct ClaimedMessage {
     pub cor_id: Option<i64>,
     /// The plan version the link is bound to.
     pub plan_hash: Option<String>,
+    /// The person an invitation's set-password link is for.
+    pub user_id: Option<i64>,
+    /// `webhook` for a webhook delivery (else a message kind).
+    pub kind: String,
+    /// The webhook it goes to.
+    pub webhook_id: Option<i64>,
     /// Attempts so far, this one included.
     pub attempts: i64,
     /// The lease this claim holds (only its holder may mark the message).
     pub lease: i64,
 }
 
-type ClaimRow = (i64, Option<i64>, String, String, String, String, Option<i64>, Option<String>, i64, i64);
+type ClaimRow = (
+    i64,
+    Option<i64>,
+    String,
+    String,
+    String,
+    String,
+    Option<i64>,
+    Option<String>,
+    i64,
+    i64,
+    Option<i64>,
+    String,
+    Option<i64>,
+);
 
 fn split(s: &str) -> Vec<String> {
     s.split(", ").filter(|x| !x.is_empty()).map(str::to_string).collect()
@@ -58,7 +78,7 @@ impl Store {
                     "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1 WHERE id = ( \
                      SELECT id FROM outbox WHERE sent_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= $2 \
                      AND claimed_until < $2 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) \
-                     RETURNING id, request_id, subject, to_addrs, cc_addrs, body_text, cor_id, plan_hash, CAST(attempts AS BIGINT), claimed_until",
+                     RETURNING id, request_id, subject, to_addrs, cc_addrs, body_text, cor_id, plan_hash, CAST(attempts AS BIGINT), claimed_until, user_id, kind, webhook_id",
                 )
                 .bind(lease)
                 .bind(now_ms)
@@ -71,7 +91,7 @@ impl Store {
                     "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1 WHERE id = ( \
                      SELECT id FROM outbox WHERE sent_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= $2 \
                      AND claimed_until < $2 ORDER BY id LIMIT 1) \
-                     RETURNING id, request_id, subject, to_addrs, cc_addrs, body_text, cor_id, plan_hash, CAST(attempts AS BIGINT), claimed_until",
+                     RETURNING id, request_id, subject, to_addrs, cc_addrs, body_text, cor_id, plan_hash, CAST(attempts AS BIGINT), claimed_until, user_id, kind, webhook_id",
                 )
                 .bind(lease)
                 .bind(now_ms)
@@ -79,18 +99,37 @@ impl Store {
                 .await?
             }
         };
-        Ok(row.map(|(id, request_id, subject, to, cc, body_text, cor_id, plan_hash, attempts, lease)| ClaimedMessage {
-            id,
-            request_id,
-            subject,
-            to: split(&to),
-            cc: split(&cc),
-            body_text,
-            cor_id,
-            plan_hash,
-            attempts,
-            lease,
-        }))
+        Ok(row.map(
+            |(
+                id,
+                request_id,
+                subject,
+                to,
+                cc,
+                body_text,
+                cor_id,
+                plan_hash,
+                attempts,
+                lease,
+                user_id,
+                kind,
+                webhook_id,
+            )| ClaimedMessage {
+                id,
+                request_id,
+                subject,
+                to: split(&to),
+                cc: split(&cc),
+                body_text,
+                cor_id,
+                plan_hash,
+                user_id,
+                kind,
+                webhook_id,
+                attempts,
+                lease,
+            },
+        ))
     }
 
     /// Stores a new decision link's hash for a claimed message.
@@ -204,6 +243,7 @@ impl Store {
                     system: &loaded.summary.system,
                     now,
                     plan_hash: plan_hash.0.clone(),
+                    state: snapshot.state.as_str(),
                 };
                 let ctx = MessageContext {
                     reference: loaded.summary.reference.clone(),
@@ -403,5 +443,15 @@ impl Store {
             on_pool!(&self.db, pool => sqlx::query_as("SELECT COUNT(*) FROM outbox").fetch_one(pool).await)
                 .unwrap_or((0,));
         n as usize
+    }
+}
+
+impl Store {
+    /// A webhook's address and secret, while it is active.
+    pub async fn webhook_target(&self, id: i64) -> Result<Option<(String, String)>, sqlx::Error> {
+        on_pool!(&self.db, pool => sqlx::query_as("SELECT url, secret FROM webhooks WHERE id = $1 AND active = TRUE")
+            .bind(id)
+            .fetch_optional(pool)
+            .await)
     }
 }

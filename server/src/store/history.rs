@@ -186,3 +186,37 @@ impl Store {
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 }
+
+impl Store {
+    /// Requests for the API, newest first, before id `before`; `team` narrows to a dev team
+    /// member's own and their team's requests: (their id, their team).
+    pub async fn api_requests(
+        &self,
+        team: Option<(i64, Option<i64>)>,
+        state: &str,
+        before: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, app::api::types::RequestSummary)>, sqlx::Error> {
+        type Row = (i64, String, String, String, String, String, i64, i64);
+        let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT r.id, r.reference, r.title, r.system, r.state, u.display_name, r.created_at, r.updated_at \
+             FROM change_requests r JOIN users u ON u.id = r.started_by \
+             WHERE ($1 = FALSE OR r.started_by = $2 OR (r.team_id IS NOT NULL AND r.team_id = $3)) \
+             AND ($4 = '' OR r.state = $4) AND r.id < $5 ORDER BY r.id DESC LIMIT $6",
+        )
+        .bind(team.is_some())
+        .bind(team.map(|t| t.0).unwrap_or(0))
+        .bind(team.and_then(|t| t.1))
+        .bind(state)
+        .bind(before)
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, reference, title, system, state, by, created, updated)| {
+                (id, summary((reference, title, system, state, by, created, updated)))
+            })
+            .collect())
+    }
+}

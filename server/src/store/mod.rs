@@ -11,6 +11,7 @@ mod approvals;
 mod audit;
 mod history;
 pub(crate) mod outbox;
+mod people;
 mod requests;
 mod wizard;
 

@@ -20,6 +20,36 @@ pub struct MailTarget<'a> {
     pub now: chrono::DateTime<chrono::Utc>,
     /// The plan version a decision link is bound to.
     pub plan_hash: String,
+    /// The request's state after the change (for webhooks).
+    pub state: &'a str,
+}
+
+/// A webhook's JSON body for one message: the event in our own shape, or Slack's.
+pub fn webhook_payload(
+    message: &app::domain::notify::Message,
+    ctx: &app::domain::notify::MessageContext,
+    target: &MailTarget,
+    slack: bool,
+) -> String {
+    let headline = message.kind.headline();
+    if slack {
+        serde_json::json!({
+            "text": format!("*{}* {} ({}): {headline} <{}|Open the request>", ctx.reference, ctx.title, ctx.system, ctx.link)
+        })
+        .to_string()
+    } else {
+        serde_json::json!({
+            "event": message.kind.key(),
+            "headline": headline,
+            "reference": ctx.reference,
+            "title": ctx.title,
+            "system": ctx.system,
+            "state": target.state,
+            "at": target.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "link": ctx.link,
+        })
+        .to_string()
+    }
 }
 
 /// The environment for the subject line (Production unless the form says otherwise).
@@ -105,6 +135,31 @@ macro_rules! queue_message {
             .bind($crate::store::millis(target.now))
             .bind(cor)
             .bind(cor.map(|_| target.plan_hash.clone()))
+            .execute(&mut *$tx)
+            .await?;
+        }
+        // The same event to every webhook that asked for it (global, or the request's team).
+        let hooks: Vec<(i64, String, String, bool)> = sqlx::query_as(
+            "SELECT id, url, events, slack FROM webhooks WHERE active = TRUE AND (team_id IS NULL OR team_id = $1) ORDER BY id",
+        )
+        .bind(target.team_id)
+        .fetch_all(&mut *$tx)
+        .await?;
+        let key = message.kind.key();
+        for (hook_id, url, events, slack) in hooks {
+            if events.trim() != "*" && !events.split(',').any(|e| e.trim() == key) {
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO outbox (request_id, kind, subject, to_addrs, cc_addrs, reasons, body_text, created_at, webhook_id) \
+                 VALUES ($1, 'webhook', $2, $3, '', '[]', $4, $5, $6)",
+            )
+            .bind(target.request_id)
+            .bind(key)
+            .bind(url)
+            .bind($crate::store::outbox::webhook_payload(message, ctx, target, slack))
+            .bind($crate::store::millis(target.now))
+            .bind(hook_id)
             .execute(&mut *$tx)
             .await?;
         }

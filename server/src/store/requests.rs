@@ -3,7 +3,7 @@
 use super::audit::append_audit;
 use super::wizard::CommitOutcome;
 use super::{backend, from_millis, millis, on_pool, AuditEvent, Db};
-use app::api::types::{AbsenceView, MailView, QueueItem, RequestSummary, SessionUser, VersionInfo};
+use app::api::types::{AbsenceView, AuditView, MailView, QueueItem, RequestSummary, SessionUser, VersionInfo};
 use app::domain::cr_form::CrForm;
 use app::domain::forms::StartRequest;
 use app::domain::plan::Plan;
@@ -172,6 +172,10 @@ impl RequestStore for Store {
 
     async fn form_at(&self, request_id: i64, version: i64) -> Result<Option<CrForm>, StoreError> {
         self.form_version(request_id, version).await.map_err(backend)
+    }
+
+    async fn audit_trail(&self, request_id: i64) -> Result<Vec<AuditView>, StoreError> {
+        self.trail(request_id).await.map_err(backend)
     }
 
     async fn awaiting_decision(&self, cor_id: i64) -> Result<Vec<RequestSummary>, StoreError> {

@@ -182,6 +182,7 @@ impl Store {
             system: &req.summary.system,
             now: c.now,
             plan_hash: after.submitted_plan_hash.as_ref().unwrap_or(&after.plan_hash).0.clone(),
+            state: after.state.as_str(),
         };
         on_pool!(&self.db, pool => async {
             let mut tx = pool.begin().await?;
@@ -455,6 +456,11 @@ impl Store {
                 on_escalation,
             })
             .collect())
+    }
+
+    /// The newest outbox rows of one kind (webhook deliveries).
+    pub(crate) async fn mail_of_kind(&self, kind: &str, limit: i64) -> Result<Vec<MailView>, sqlx::Error> {
+        Ok(self.mail(500, false).await?.into_iter().filter(|m| m.kind == kind).take(limit as usize).collect())
     }
 
     pub(crate) async fn mail(&self, limit: i64, problems_only: bool) -> Result<Vec<MailView>, sqlx::Error> {

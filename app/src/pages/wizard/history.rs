@@ -135,3 +135,38 @@ pub fn HistoryPage() -> impl IntoView {
         </Suspense>
     }
 }
+
+/// `/requests/:reference/audit`: the request's audit trail.
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let reference = use_reference();
+    let trail = Resource::new(move || reference.get(), crate::api::history::request_audit);
+    view! {
+        <PageTitle title="Audit trail" has_errors=Signal::derive(|| false)/>
+        <a class="back-link" href=move || format!("/requests/{}", reference.get())>"Back to the request"</a>
+        <span class="caption">{move || reference.get()}</span>
+        <h1 class="heading-l">"Audit trail"</h1>
+        <p>"Every recorded event on this request, oldest first. The log is append-only and each entry carries the hash of the one before; the server's verify-audit command checks the chain."</p>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match trail.await {
+                    Err(crate::error::AppError::NotFound) => view! { <crate::pages::not_found::NotFound/> }.into_any(),
+                    Err(e) => view! { <p>{e.to_string()}</p> }.into_any(),
+                    Ok(rows) => view! {
+                        <div class="table-wrap">
+                        <table class="table">
+                            <caption class="visually-hidden">"Audit events, oldest first"</caption>
+                            <thead><tr><th scope="col">"#"</th><th scope="col">"When (UTC)"</th><th scope="col">"Who"</th><th scope="col">"What"</th><th scope="col">"Details"</th><th scope="col">"From"</th><th scope="col">"Outcome"</th></tr></thead>
+                            <tbody>
+                                {rows.into_iter().map(|a| view! {
+                                    <tr><td>{a.id}</td><td>{a.at.format("%Y-%m-%d %H:%M:%S").to_string()}</td><td>{a.actor}</td><td>{a.action}</td><td>{a.detail}</td><td>{a.source}</td><td>{a.outcome}</td></tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        </div>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -86,6 +86,7 @@ pub fn RequestLinks(view: RequestView) -> impl IntoView {
                 <li><a href=format!("/requests/{r}/check")>"The whole request"</a></li>
                 <li><a href=format!("/requests/{r}/history")>"History of changes"</a></li>
                 <li><a href=format!("/requests/{r}/comments")>{format!("Comments ({n})")}</a></li>
+                <li><a href=format!("/requests/{r}/audit")>"Audit trail"</a></li>
             </ul>
         </nav>
     }

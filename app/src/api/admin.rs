@@ -1,0 +1,358 @@
+//! Administration (admins only): people, roles, teams, invitations, deactivation. And every
+//! person's own account: their sessions and API tokens; and setting a password from a link.
+
+use crate::api::types::{AccountView, PeopleView};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// Everyone and every team.
+#[server(endpoint = "people")]
+pub async fn people() -> Result<PeopleView, AppError> {
+    super::ssr::respond(server::people().await)
+}
+
+/// Invite a person by email: they get a single-use, expiring link to choose a password.
+#[server(endpoint = "invite_person")]
+pub async fn invite_person(
+    #[server(default)] email: String,
+    #[server(default)] name: String,
+    #[server(default)] role: String,
+    #[server(default)] team: String,
+) -> Result<(), AppError> {
+    super::ssr::respond(server::invite(email, name, role, team).await)
+}
+
+/// Change a person: `what` is `role`, `team`, `deactivate`, `reactivate` or `resend`.
+#[server(endpoint = "change_person")]
+pub async fn change_person(id: String, what: String, #[server(default)] value: String) -> Result<(), AppError> {
+    super::ssr::respond(server::change(id, what, value).await)
+}
+
+/// Create a team.
+#[server(endpoint = "create_team")]
+pub async fn create_team(#[server(default)] name: String) -> Result<(), AppError> {
+    super::ssr::respond(server::create_team(name).await)
+}
+
+/// The signed-in person's sessions and API tokens.
+#[server(endpoint = "my_account")]
+pub async fn my_account() -> Result<AccountView, AppError> {
+    super::ssr::respond(server::account().await)
+}
+
+/// End one of your other sessions.
+#[server(endpoint = "end_session")]
+pub async fn end_session(id: String) -> Result<(), AppError> {
+    super::ssr::respond(server::end_session(id).await)
+}
+
+/// Create an API token; its value is shown once, in the answer.
+#[server(endpoint = "create_api_token")]
+pub async fn create_api_token(#[server(default)] name: String) -> Result<String, AppError> {
+    super::ssr::respond(server::create_token(name).await)
+}
+
+/// Revoke one of your API tokens.
+#[server(endpoint = "revoke_api_token")]
+pub async fn revoke_api_token(id: String) -> Result<(), AppError> {
+    super::ssr::respond(server::revoke_token(id).await)
+}
+
+/// Whose set-password link this is (the email), if it still works.
+#[server(endpoint = "password_link")]
+pub async fn password_link(token: String) -> Result<String, AppError> {
+    super::ssr::respond(server::password_link(token).await)
+}
+
+/// Choose a password from a link.
+#[server(endpoint = "set_password")]
+pub async fn set_password(
+    token: String,
+    #[server(default)] password: String,
+    #[server(default)] confirm: String,
+) -> Result<(), AppError> {
+    super::ssr::respond(server::set_password(token, password, confirm).await)
+}
+
+/// Webhooks and their recent deliveries (admins).
+#[server(endpoint = "webhooks")]
+pub async fn webhooks() -> Result<crate::api::types::WebhooksView, AppError> {
+    super::ssr::respond(server::webhooks().await)
+}
+
+/// Add a webhook; the answer is its signing secret, shown once.
+#[server(endpoint = "add_webhook")]
+pub async fn add_webhook(
+    #[server(default)] url: String,
+    #[server(default)] team: String,
+    #[server(default)] events: String,
+    #[server(default)] slack: String,
+) -> Result<String, AppError> {
+    super::ssr::respond(server::add_webhook(url, team, events, slack).await)
+}
+
+/// Turn a webhook off.
+#[server(endpoint = "remove_webhook")]
+pub async fn remove_webhook(id: String) -> Result<(), AppError> {
+    super::ssr::respond(server::remove_webhook(id).await)
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use crate::api::ssr::*;
+    use crate::api::types::{AccountView, PeopleView};
+    use crate::domain::forms::{FieldError, FormErrors};
+    use crate::domain::roles::Role;
+    use crate::error::AppError;
+    use crate::ports::{CurrentSession, PersonChange};
+
+    fn admin() -> Result<CurrentSession, AppError> {
+        let s = require_session()?;
+        if s.user.role != Role::Admin {
+            return Err(AppError::Forbidden);
+        }
+        Ok(s)
+    }
+
+    fn field(field: &str, message: &str, values: Vec<(&str, String)>) -> AppError {
+        AppError::Invalid(FormErrors {
+            errors: vec![FieldError { field: field.into(), message: message.into() }],
+            values: values.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        })
+    }
+
+    pub async fn people() -> Result<PeopleView, AppError> {
+        let s = admin()?;
+        let p = services()?.people;
+        Ok(PeopleView { people: p.people().await?, teams: p.teams().await?, me: s.user.id })
+    }
+
+    pub async fn invite(email: String, name: String, role: String, team: String) -> Result<(), AppError> {
+        let s = admin()?;
+        let services = services()?;
+        let email = email.trim().to_lowercase();
+        let name = name.trim().to_string();
+        let values =
+            || vec![("email", email.clone()), ("name", name.clone()), ("role", role.clone()), ("team", team.clone())];
+        let mut errors = Vec::new();
+        let at = email.find('@');
+        if email.is_empty() {
+            errors.push(FieldError { field: "email".into(), message: "Enter their email address".into() });
+        } else if at.is_none_or(|i| i == 0 || i + 1 >= email.len() || !email[i + 1..].contains('.'))
+            || email.chars().any(char::is_whitespace)
+            || email.len() > 254
+        {
+            errors.push(FieldError {
+                field: "email".into(),
+                message: "Enter an email address like name@agency.gov".into(),
+            });
+        }
+        if name.is_empty() || name.chars().count() > 100 {
+            errors.push(FieldError { field: "name".into(), message: "Enter their name (up to 100 characters)".into() });
+        }
+        let parsed_role = Role::parse(role.trim());
+        if parsed_role.is_none() {
+            errors.push(FieldError { field: "role".into(), message: "Choose a role".into() });
+        }
+        let teams = services.people.teams().await?;
+        let team_id = match team.trim() {
+            "" => None,
+            t => match t.parse::<i64>().ok().filter(|id| teams.iter().any(|(tid, _)| tid == id)) {
+                Some(id) => Some(id),
+                None => {
+                    errors.push(FieldError { field: "team".into(), message: "Choose a team".into() });
+                    None
+                }
+            },
+        };
+        if parsed_role == Some(Role::DevTeamMember) && team_id.is_none() && errors.iter().all(|e| e.field != "team") {
+            errors.push(FieldError { field: "team".into(), message: "A dev team member needs a team".into() });
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(FormErrors {
+                errors,
+                values: values().into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            }));
+        }
+        let role = parsed_role.unwrap_or(Role::DevTeamMember);
+        let created = services
+            .people
+            .invite(&email, &name, role, team_id, &s.user, &source_address(), &services.public_url, chrono::Utc::now())
+            .await?;
+        if created.is_none() {
+            return Err(field("email", "Someone with this email address already has access", values()));
+        }
+        leptos_axum::redirect("/admin/people");
+        Ok(())
+    }
+
+    pub async fn change(id: String, what: String, value: String) -> Result<(), AppError> {
+        let s = admin()?;
+        let services = services()?;
+        let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
+        let now = chrono::Utc::now();
+        let source = source_address();
+        // An admin cannot lock themselves out (demote or deactivate themselves).
+        if id == s.user.id && matches!(what.as_str(), "role" | "deactivate") {
+            return Err(AppError::Refused(
+                "You cannot change your own role or deactivate yourself: ask another admin".into(),
+            ));
+        }
+        let change = match what.as_str() {
+            "role" => {
+                PersonChange::Role(Role::parse(value.trim()).ok_or_else(|| field("role", "Choose a role", vec![]))?)
+            }
+            "team" => PersonChange::Team(match value.trim() {
+                "" => None,
+                t => Some(t.parse().map_err(|_| field("team", "Choose a team", vec![]))?),
+            }),
+            "deactivate" => PersonChange::Active(false),
+            "reactivate" => PersonChange::Active(true),
+            "resend" => {
+                if !services.people.resend_invitation(id, &s.user, &source, &services.public_url, now).await? {
+                    return Err(AppError::NotFound);
+                }
+                leptos_axum::redirect("/admin/people");
+                return Ok(());
+            }
+            _ => return Err(AppError::NotFound),
+        };
+        if !services.people.change_person(id, &change, &s.user, &source, now).await? {
+            return Err(AppError::NotFound);
+        }
+        leptos_axum::redirect("/admin/people");
+        Ok(())
+    }
+
+    pub async fn create_team(name: String) -> Result<(), AppError> {
+        let s = admin()?;
+        let name = name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err(field("team_name", "Enter the team's name (up to 80 characters)", vec![("team_name", name)]));
+        }
+        let created = services()?.people.create_team(&name, &s.user, &source_address(), chrono::Utc::now()).await?;
+        if created.is_none() {
+            return Err(field("team_name", "There is already a team with this name", vec![("team_name", name)]));
+        }
+        leptos_axum::redirect("/admin/people");
+        Ok(())
+    }
+
+    pub async fn webhooks() -> Result<crate::api::types::WebhooksView, AppError> {
+        admin()?;
+        let p = services()?.people;
+        Ok(crate::api::types::WebhooksView {
+            hooks: p.webhooks().await?,
+            deliveries: p.webhook_deliveries(50).await?,
+            teams: p.teams().await?,
+        })
+    }
+
+    pub async fn add_webhook(url: String, team: String, events: String, slack: String) -> Result<String, AppError> {
+        let s = admin()?;
+        let p = services()?.people;
+        let url = url.trim().to_string();
+        let events = match events.trim() {
+            "" => "*".to_string(),
+            e => e.split(',').map(str::trim).filter(|e| !e.is_empty()).collect::<Vec<_>>().join(","),
+        };
+        let values =
+            || vec![("url", url.clone()), ("team", team.clone()), ("events", events.clone()), ("slack", slack.clone())];
+        let ok_url = (url.starts_with("https://") || url.starts_with("http://"))
+            && url.len() <= 500
+            && !url.chars().any(char::is_whitespace)
+            && url.split("://").nth(1).is_some_and(|rest| !rest.is_empty());
+        if !ok_url {
+            return Err(field("url", "Enter the receiver's address, starting with https://", values()));
+        }
+        let known = crate::domain::notify::EVENT_KEYS;
+        if let Some(bad) = events.split(',').find(|e| *e != "*" && !known.contains(e)) {
+            return Err(field(
+                "events",
+                &format!("“{bad}” is not an event; use * or keys like approved, rejected"),
+                values(),
+            ));
+        }
+        let team_id = match team.trim() {
+            "" => None,
+            t => Some(t.parse().map_err(|_| field("team", "Choose a team", values()))?),
+        };
+        let secret = p
+            .add_webhook(team_id, &url, &events, slack == "yes", &s.user, &source_address(), chrono::Utc::now())
+            .await?;
+        Ok(secret)
+    }
+
+    pub async fn remove_webhook(id: String) -> Result<(), AppError> {
+        let s = admin()?;
+        let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
+        if !services()?.people.remove_webhook(id, &s.user, &source_address(), chrono::Utc::now()).await? {
+            return Err(AppError::NotFound);
+        }
+        leptos_axum::redirect("/admin/webhooks");
+        Ok(())
+    }
+
+    pub async fn account() -> Result<AccountView, AppError> {
+        let s = require_session()?;
+        let p = services()?.people;
+        let mut sessions = p.sessions_of(s.user.id).await?;
+        for v in &mut sessions {
+            v.current = s.token_hash.starts_with(&v.id);
+        }
+        Ok(AccountView { sessions, tokens: p.tokens_of(s.user.id, chrono::Utc::now()).await? })
+    }
+
+    pub async fn end_session(id: String) -> Result<(), AppError> {
+        let s = require_session()?;
+        if s.token_hash.starts_with(id.trim()) {
+            return Err(AppError::Refused("To end this session, sign out".into()));
+        }
+        if !services()?.people.end_session_of(s.user.id, id.trim()).await? {
+            return Err(AppError::NotFound);
+        }
+        leptos_axum::redirect("/account");
+        Ok(())
+    }
+
+    pub async fn create_token(name: String) -> Result<String, AppError> {
+        let s = require_session()?;
+        let name = name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err(field(
+                "token_name",
+                "Say what the token is for (up to 80 characters)",
+                vec![("token_name", name)],
+            ));
+        }
+        let now = chrono::Utc::now();
+        let token = services()?
+            .people
+            .create_token(&s.user, &name, "read", &source_address(), now, now + chrono::Duration::days(90))
+            .await?;
+        Ok(token)
+    }
+
+    pub async fn revoke_token(id: String) -> Result<(), AppError> {
+        let s = require_session()?;
+        let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
+        if !services()?.people.revoke_token(&s.user, id, &source_address(), chrono::Utc::now()).await? {
+            return Err(AppError::NotFound);
+        }
+        leptos_axum::redirect("/account");
+        Ok(())
+    }
+
+    pub async fn password_link(token: String) -> Result<String, AppError> {
+        services()?.accounts.password_link(&token).await?.ok_or(AppError::NotFound)
+    }
+
+    pub async fn set_password(token: String, password: String, confirm: String) -> Result<(), AppError> {
+        if password != confirm {
+            return Err(field("confirm", "The passwords do not match", vec![]));
+        }
+        services()?.accounts.set_password(&token, &password, &source_address()).await?;
+        leptos_axum::redirect("/sign-in?password_set=1");
+        Ok(())
+    }
+}

@@ -1,0 +1,412 @@
+//! The JSON API for automation, `/api/v1`: read requests, their plans and plan versions, and
+//! the actions the token's owner could take. Personal access tokens (`Authorization: Bearer
+//! ofc_…`, hashed at rest, scoped, revocable) and the same authorisation as the pages: a dev
+//! team member reads only their team's requests. The OpenAPI document is generated from
+//! these handlers (`/api/v1/openapi.json`).
+
+use crate::auth::token_hash;
+use crate::AppState;
+use app::api::types::SessionUser;
+use app::domain::reference::Reference;
+use app::domain::workflow::{available_actions, may_read, Actor, Context};
+use app::ports::RequestStore;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+/// An error answer.
+#[derive(Serialize, ToSchema)]
+pub struct ApiError {
+    /// What went wrong, in words.
+    pub error: String,
+}
+
+fn fail(status: StatusCode, error: &str) -> Response {
+    (status, Json(ApiError { error: error.into() })).into_response()
+}
+
+/// A request as the API lists it.
+#[derive(Serialize, ToSchema)]
+pub struct RequestItem {
+    /// `ECR-2026-0042`.
+    pub reference: String,
+    /// What the change does.
+    pub title: String,
+    /// The affected system.
+    pub system: String,
+    /// The state key (`hosting_review`, `awaiting_approval`, …).
+    pub state: String,
+    /// Who started it.
+    pub started_by: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    /// RFC 3339, UTC.
+    pub updated_at: String,
+}
+
+/// One page of requests, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct RequestPage {
+    /// The requests.
+    pub items: Vec<RequestItem>,
+    /// Pass as `before` for the next page; absent on the last page.
+    pub next: Option<i64>,
+}
+
+/// One request in detail.
+#[derive(Serialize, ToSchema)]
+pub struct RequestDetail {
+    /// The summary.
+    #[serde(flatten)]
+    pub item: RequestItem,
+    /// Security-related (the ISSO is copied).
+    pub security_related: bool,
+    /// The current plan version.
+    pub plan_version: i64,
+    /// Its SHA-256.
+    pub plan_hash: String,
+    /// The plan version submitted to the CORs, if it was.
+    pub submitted_plan_hash: Option<String>,
+    /// The assigned hosting engineer.
+    pub assigned_engineer: Option<String>,
+    /// On hold, with the reason.
+    pub hold: Option<String>,
+}
+
+/// One step of a plan.
+#[derive(Serialize, ToSchema)]
+pub struct StepItem {
+    /// Stable across versions.
+    pub id: u32,
+    /// What the step does.
+    pub action: String,
+    /// Exact commands.
+    pub commands: String,
+    /// Who does it.
+    pub owner: String,
+    /// Expected result.
+    pub expected_result: String,
+    /// How to verify.
+    pub verification: String,
+    /// How to roll back.
+    pub rollback: String,
+    /// Estimated minutes.
+    pub estimated_minutes: u32,
+}
+
+/// A plan version.
+#[derive(Serialize, ToSchema)]
+pub struct PlanItem {
+    /// Version number.
+    pub version: i64,
+    /// SHA-256 of the normalised plan.
+    pub hash: String,
+    /// The steps in order.
+    pub steps: Vec<StepItem>,
+}
+
+/// A saved plan version, listed.
+#[derive(Serialize, ToSchema)]
+pub struct VersionItem {
+    /// Version number.
+    pub version: i64,
+    /// Who saved it.
+    pub by: String,
+    /// RFC 3339, UTC.
+    pub at: String,
+}
+
+/// What the token's owner could do now.
+#[derive(Serialize, ToSchema)]
+pub struct ActionsItem {
+    /// Action keys in the README's table (`EditPlan`, `Decide`, …).
+    pub actions: Vec<String>,
+}
+
+/// Paging for the request list.
+#[derive(Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// Only requests in this state.
+    pub state: Option<String>,
+    /// Requests older than this cursor (the previous page's `next`).
+    pub before: Option<i64>,
+    /// Page size, 1–100 (default 50).
+    pub limit: Option<i64>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Offcycle API", version = "1", description = "Read emergency change requests, their plans and the actions you could take."),
+    paths(list_requests, get_request, get_plan, list_plan_versions, get_plan_version, get_actions),
+    components(schemas(ApiError, RequestItem, RequestPage, RequestDetail, StepItem, PlanItem, VersionItem, ActionsItem)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A personal access token (ofc_…) from your account page"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The routes, under `/api/v1`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/requests", get(list_requests))
+        .route("/api/v1/requests/{reference}", get(get_request))
+        .route("/api/v1/requests/{reference}/plan", get(get_plan))
+        .route("/api/v1/requests/{reference}/plan/versions", get(list_plan_versions))
+        .route("/api/v1/requests/{reference}/plan/versions/{version}", get(get_plan_version))
+        .route("/api/v1/requests/{reference}/actions", get(get_actions))
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// The token's owner, or the answer to send instead.
+async fn caller(state: &AppState, headers: &HeaderMap) -> Result<SessionUser, Response> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let Some(token) = token else {
+        return Err(fail(StatusCode::UNAUTHORIZED, "Send a personal access token: Authorization: Bearer ofc_…"));
+    };
+    match state.store.token_user(&token_hash(token), chrono::Utc::now()).await {
+        Ok(Some((user, scope))) if scope == "read" => Ok(user),
+        Ok(_) => Err(fail(StatusCode::UNAUTHORIZED, "The token is unknown, expired or revoked")),
+        Err(e) => {
+            tracing::error!("token lookup failed: {e}");
+            Err(fail(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side"))
+        }
+    }
+}
+
+fn actor(u: &SessionUser) -> Actor {
+    Actor { id: u.id, name: u.display_name.clone(), role: u.role, team_id: u.team_id }
+}
+
+fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn item(s: &app::api::types::RequestSummary) -> RequestItem {
+    RequestItem {
+        reference: s.reference.clone(),
+        title: s.title.clone(),
+        system: s.system.clone(),
+        state: s.state.clone(),
+        started_by: s.started_by.clone(),
+        created_at: rfc3339(s.created_at),
+        updated_at: rfc3339(s.updated_at),
+    }
+}
+
+/// A request the caller may read (others: 404, so nothing leaks).
+async fn readable(
+    state: &AppState,
+    user: &SessionUser,
+    reference: &str,
+) -> Result<app::ports::LoadedRequest, Response> {
+    let not_found = || fail(StatusCode::NOT_FOUND, "No such request");
+    let reference = Reference::parse(reference).ok_or_else(not_found)?;
+    let internal = |e: app::ports::StoreError| {
+        tracing::error!("api: {e}");
+        fail(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side")
+    };
+    let loaded = state.store.load_request(reference).await.map_err(internal)?.ok_or_else(not_found)?;
+    let cors = state.store.configured_cors().await.map_err(internal)?;
+    let calendar = app::domain::calendar::Calendar::default();
+    let ctx = Context { now: chrono::Utc::now(), cors: &cors, calendar: &calendar };
+    if !may_read(&actor(user), &loaded.snapshot, &ctx) {
+        return Err(not_found());
+    }
+    Ok(loaded)
+}
+
+fn plan_item(version: i64, plan: &app::domain::plan::Plan) -> PlanItem {
+    PlanItem {
+        version,
+        hash: plan.hash().0,
+        steps: plan
+            .steps
+            .iter()
+            .map(|s| StepItem {
+                id: s.id,
+                action: s.action.clone(),
+                commands: s.commands.clone(),
+                owner: s.owner.clone(),
+                expected_result: s.expected_result.clone(),
+                verification: s.verification.clone(),
+                rollback: s.rollback.clone(),
+                estimated_minutes: s.estimated_minutes,
+            })
+            .collect(),
+    }
+}
+
+/// List the requests you may read, newest first.
+#[utoipa::path(get, path = "/api/v1/requests", params(ListQuery), responses(
+    (status = 200, body = RequestPage), (status = 401, body = ApiError)
+))]
+async fn list_requests(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ListQuery>) -> Response {
+    let user = match caller(&state, &headers).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let limit = q.limit.unwrap_or(50).clamp(1, 100);
+    let team = (user.role == app::domain::roles::Role::DevTeamMember).then_some((user.id, user.team_id));
+    match state
+        .store
+        .api_requests(team, q.state.as_deref().unwrap_or(""), q.before.unwrap_or(i64::MAX), limit + 1)
+        .await
+    {
+        Ok(mut rows) => {
+            let next = (rows.len() as i64 > limit).then(|| {
+                rows.truncate(limit as usize);
+                rows.last().map(|(id, _)| *id).unwrap_or_default()
+            });
+            Json(RequestPage { items: rows.iter().map(|(_, s)| item(s)).collect(), next }).into_response()
+        }
+        Err(e) => {
+            tracing::error!("api: {e}");
+            fail(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side")
+        }
+    }
+}
+
+/// Read one request.
+#[utoipa::path(get, path = "/api/v1/requests/{reference}", params(("reference" = String, Path, description = "ECR-2026-0042")), responses(
+    (status = 200, body = RequestDetail), (status = 401, body = ApiError), (status = 404, body = ApiError)
+))]
+async fn get_request(State(state): State<AppState>, headers: HeaderMap, Path(reference): Path<String>) -> Response {
+    let user = match caller(&state, &headers).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    match readable(&state, &user, &reference).await {
+        Ok(l) => Json(RequestDetail {
+            item: item(&l.summary),
+            security_related: l.snapshot.security_related || l.form.is_security_related(),
+            plan_version: l.plan_version,
+            plan_hash: l.snapshot.plan_hash.0.clone(),
+            submitted_plan_hash: l.snapshot.submitted_plan_hash.as_ref().map(|h| h.0.clone()),
+            assigned_engineer: l.assigned_name.clone(),
+            hold: l.snapshot.hold.as_ref().map(|h| h.reason.clone()),
+        })
+        .into_response(),
+        Err(r) => r,
+    }
+}
+
+/// Read the current plan.
+#[utoipa::path(get, path = "/api/v1/requests/{reference}/plan", params(("reference" = String, Path)), responses(
+    (status = 200, body = PlanItem), (status = 401, body = ApiError), (status = 404, body = ApiError)
+))]
+async fn get_plan(State(state): State<AppState>, headers: HeaderMap, Path(reference): Path<String>) -> Response {
+    let user = match caller(&state, &headers).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    match readable(&state, &user, &reference).await {
+        Ok(l) => Json(plan_item(l.plan_version, &l.plan)).into_response(),
+        Err(r) => r,
+    }
+}
+
+/// List every saved plan version, newest first.
+#[utoipa::path(get, path = "/api/v1/requests/{reference}/plan/versions", params(("reference" = String, Path)), responses(
+    (status = 200, body = [VersionItem]), (status = 401, body = ApiError), (status = 404, body = ApiError)
+))]
+async fn list_plan_versions(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+) -> Response {
+    let user = match caller(&state, &headers).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let l = match readable(&state, &user, &reference).await {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    match state.store.plan_history(l.id).await {
+        Ok(v) => Json(
+            v.into_iter().map(|v| VersionItem { version: v.version, by: v.by, at: rfc3339(v.at) }).collect::<Vec<_>>(),
+        )
+        .into_response(),
+        Err(e) => {
+            tracing::error!("api: {e}");
+            fail(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side")
+        }
+    }
+}
+
+/// Read one saved plan version.
+#[utoipa::path(get, path = "/api/v1/requests/{reference}/plan/versions/{version}", params(("reference" = String, Path), ("version" = i64, Path)), responses(
+    (status = 200, body = PlanItem), (status = 401, body = ApiError), (status = 404, body = ApiError)
+))]
+async fn get_plan_version(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((reference, version)): Path<(String, i64)>,
+) -> Response {
+    let user = match caller(&state, &headers).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let l = match readable(&state, &user, &reference).await {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    match state.store.plan_at(l.id, version).await {
+        Ok(Some(plan)) => Json(plan_item(version, &plan)).into_response(),
+        Ok(None) => fail(StatusCode::NOT_FOUND, "No such plan version"),
+        Err(e) => {
+            tracing::error!("api: {e}");
+            fail(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side")
+        }
+    }
+}
+
+/// The actions you could take on the request now (the process's guards aside).
+#[utoipa::path(get, path = "/api/v1/requests/{reference}/actions", params(("reference" = String, Path)), responses(
+    (status = 200, body = ActionsItem), (status = 401, body = ApiError), (status = 404, body = ApiError)
+))]
+async fn get_actions(State(state): State<AppState>, headers: HeaderMap, Path(reference): Path<String>) -> Response {
+    let user = match caller(&state, &headers).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let l = match readable(&state, &user, &reference).await {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let cors = state.store.configured_cors().await.unwrap_or_default();
+    let calendar = app::domain::calendar::Calendar::default();
+    let ctx = Context { now: chrono::Utc::now(), cors: &cors, calendar: &calendar };
+    let actions = available_actions(&l.snapshot, &actor(&user), &ctx).into_iter().map(|a| format!("{a:?}")).collect();
+    Json(ActionsItem { actions }).into_response()
+}

@@ -1,0 +1,700 @@
+//! People administration: listing, inviting (a set-password link made at send time),
+//! roles, teams, deactivation; set-password links; sign-in throttling; a person's sessions.
+
+use super::audit::append_audit;
+use super::{backend, from_millis, millis, on_pool, AuditEvent, Store};
+use app::api::types::{PersonView, SessionUser, SessionView, TokenView, WebhookView};
+use app::domain::notify::SET_PASSWORD_LINK;
+use app::domain::roles::Role;
+use app::ports::PersonChange;
+use app::ports::StoreError;
+use chrono::{DateTime, Utc};
+
+/// Queues an invitation (or a new set-password link) inside transaction `$tx`.
+macro_rules! queue_invitation {
+    ($tx:ident, $user_id:expr, $email:expr, $name:expr, $role:expr, $public_url:expr, $at:expr) => {{
+        let body = format!(
+            "Hello {},\n\nYou have been given access to Offcycle, the emergency change service, as {}.\n\n\
+             Choose your password: {}\nThe link works once and expires in 72 hours.\n\n\
+             Then sign in at {}/sign-in with this email address.\n",
+            $name,
+            $role.label(),
+            SET_PASSWORD_LINK,
+            $public_url
+        );
+        sqlx::query(
+            "INSERT INTO outbox (request_id, kind, subject, to_addrs, cc_addrs, reasons, body_text, created_at, user_id) \
+             VALUES (NULL, 'invitation', 'Offcycle - your access', $1, '', $2, $3, $4, $5)",
+        )
+        .bind($email)
+        .bind(serde_json::to_string(&["An admin gave you access to Offcycle"]).unwrap_or_default())
+        .bind(body)
+        .bind($at)
+        .bind($user_id)
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+
+type PersonRow = (i64, String, String, String, Option<i64>, Option<String>, bool, bool);
+
+impl Store {
+    /// Everyone, by name.
+    pub(crate) async fn people(&self) -> Result<Vec<PersonView>, sqlx::Error> {
+        let rows: Vec<PersonRow> = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT u.id, u.email, u.display_name, u.role, u.team_id, t.name, u.active, u.password_hash IS NOT NULL \
+             FROM users u LEFT JOIN teams t ON t.id = u.team_id ORDER BY u.display_name, u.id",
+        )
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, email, name, role, team_id, team, active, has_password)| {
+                Some(PersonView { id, email, name, role: Role::parse(&role)?, team_id, team, active, has_password })
+            })
+            .collect())
+    }
+
+    /// Every team: (id, name).
+    pub(crate) async fn team_list(&self) -> Result<Vec<(i64, String)>, sqlx::Error> {
+        on_pool!(&self.db, pool => sqlx::query_as("SELECT id, name FROM teams ORDER BY name").fetch_all(pool).await)
+    }
+
+    /// Creates a team, audited; `Ok(None)` when the name is taken.
+    pub(crate) async fn create_team(
+        &self,
+        name: &str,
+        by: &SessionUser,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, sqlx::Error> {
+        let at = millis(now);
+        on_pool!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            let id: Option<(i64,)> = sqlx::query_as("INSERT INTO teams (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id")
+                .bind(name)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some((id,)) = id else { return Ok(None) };
+            let event = AuditEvent {
+                at,
+                actor_id: Some(by.id),
+                request_id: None,
+                action: "Team created".into(),
+                detail: format!("team {name}"),
+                source: source.into(),
+                outcome: "success".into(),
+            };
+            append_audit!(tx, &event);
+            tx.commit().await?;
+            Ok(Some(id))
+        }.await)
+    }
+
+    /// Invites a person: creates them without a password and queues the invitation, whose
+    /// set-password link the mail worker makes when it sends. `Ok(None)` when the email is taken.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn invite(
+        &self,
+        email: &str,
+        name: &str,
+        role: Role,
+        team_id: Option<i64>,
+        by: &SessionUser,
+        source: &str,
+        public_url: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, sqlx::Error> {
+        let at = millis(now);
+        on_pool!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            let id: Option<(i64,)> = sqlx::query_as(
+                "INSERT INTO users (email, display_name, role, team_id, password_hash, active, created_at) \
+                 VALUES ($1, $2, $3, $4, NULL, TRUE, $5) ON CONFLICT (email) DO NOTHING RETURNING id",
+            )
+            .bind(email)
+            .bind(name)
+            .bind(role.as_str())
+            .bind(team_id)
+            .bind(at)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((id,)) = id else { return Ok(None) };
+            queue_invitation!(tx, id, email, name, role, public_url, at);
+            let event = AuditEvent {
+                at,
+                actor_id: Some(by.id),
+                request_id: None,
+                action: "Person invited".into(),
+                detail: format!("{email} invited as {}", role.label()),
+                source: source.into(),
+                outcome: "success".into(),
+            };
+            append_audit!(tx, &event);
+            tx.commit().await?;
+            Ok(Some(id))
+        }.await)
+    }
+
+    /// Sends a person a new set-password link (their old links stop working).
+    pub(crate) async fn resend_invitation(
+        &self,
+        user_id: i64,
+        by: &SessionUser,
+        source: &str,
+        public_url: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, sqlx::Error> {
+        let at = millis(now);
+        on_pool!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            let row: Option<(String, String, String)> =
+                sqlx::query_as("SELECT email, display_name, role FROM users WHERE id = $1 AND active = TRUE")
+                    .bind(user_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some((email, name, role)) = row else { return Ok(false) };
+            let role = Role::parse(&role).unwrap_or(Role::DevTeamMember);
+            sqlx::query("UPDATE password_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+                .bind(at)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            queue_invitation!(tx, user_id, &email, &name, role, public_url, at);
+            let event = AuditEvent {
+                at,
+                actor_id: Some(by.id),
+                request_id: None,
+                action: "Set-password link sent".into(),
+                detail: format!("new set-password link for {email}"),
+                source: source.into(),
+                outcome: "success".into(),
+            };
+            append_audit!(tx, &event);
+            tx.commit().await?;
+            Ok(true)
+        }.await)
+    }
+
+    /// Changes a person, audited. Deactivating ends every session of theirs at once.
+    pub(crate) async fn change_person(
+        &self,
+        user_id: i64,
+        change: &PersonChange,
+        by: &SessionUser,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, sqlx::Error> {
+        let at = millis(now);
+        on_pool!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            let (sql, detail) = match change {
+                PersonChange::Role(r) => ("UPDATE users SET role = $1 WHERE id = $2", format!("role changed to {}", r.label())),
+                PersonChange::Team(_) => ("UPDATE users SET team_id = CAST($1 AS BIGINT) WHERE id = $2", "team changed".to_string()),
+                PersonChange::Active(true) => ("UPDATE users SET active = TRUE WHERE id = $2 AND $1 = $1", "reactivated".to_string()),
+                PersonChange::Active(false) => ("UPDATE users SET active = FALSE WHERE id = $2 AND $1 = $1", "deactivated".to_string()),
+            };
+            let value: Option<String> = match change {
+                PersonChange::Role(r) => Some(r.as_str().to_string()),
+                PersonChange::Team(t) => t.map(|t| t.to_string()),
+                PersonChange::Active(_) => Some(String::new()),
+            };
+            let updated = sqlx::query(sql).bind(value).bind(user_id).execute(&mut *tx).await?.rows_affected();
+            if updated == 0 {
+                return Ok(false);
+            }
+            if matches!(change, PersonChange::Active(false)) {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+                sqlx::query("UPDATE personal_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+                    .bind(at)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let event = AuditEvent {
+                at,
+                actor_id: Some(by.id),
+                request_id: None,
+                action: "Person changed".into(),
+                detail: format!("user {user_id}: {detail}"),
+                source: source.into(),
+                outcome: "success".into(),
+            };
+            append_audit!(tx, &event);
+            tx.commit().await?;
+            Ok(true)
+        }.await)
+    }
+
+    /// Stores a set-password link's hash for an invitation being sent.
+    pub async fn create_password_link(
+        &self,
+        user_id: i64,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
+        on_pool!(&self.db, pool => sqlx::query(
+            "INSERT INTO password_tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(millis(now))
+        .bind(millis(expires))
+        .execute(pool)
+        .await
+        .map(|_| ()))
+    }
+
+    /// Whose set-password link this is, while it still works: (user id, email).
+    pub(crate) async fn password_link(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(i64, String)>, sqlx::Error> {
+        on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT u.id, u.email FROM password_tokens p JOIN users u ON u.id = p.user_id \
+             WHERE p.token_hash = $1 AND p.used_at IS NULL AND p.expires_at > $2 AND u.active = TRUE",
+        )
+        .bind(token_hash)
+        .bind(millis(now))
+        .fetch_optional(pool)
+        .await)
+    }
+
+    /// Sets a password from a link: spends the link, ends the person's sessions, audited.
+    /// `Ok(false)` when the link was spent meanwhile.
+    pub(crate) async fn set_password(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        password_hash: &str,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, sqlx::Error> {
+        let at = millis(now);
+        on_pool!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            let spent = sqlx::query("UPDATE password_tokens SET used_at = $1 WHERE token_hash = $2 AND user_id = $3 AND used_at IS NULL AND expires_at > $1")
+                .bind(at)
+                .bind(token_hash)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if spent == 0 {
+                return Ok(false);
+            }
+            sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(password_hash).bind(user_id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+            let event = AuditEvent {
+                at,
+                actor_id: Some(user_id),
+                request_id: None,
+                action: "Password set".into(),
+                detail: "password set from a set-password link".into(),
+                source: source.into(),
+                outcome: "success".into(),
+            };
+            append_audit!(tx, &event);
+            tx.commit().await?;
+            Ok(true)
+        }.await)
+    }
+
+    /// Failed sign-ins for `email` since `since`.
+    pub(crate) async fn recent_failures(&self, email: &str, since: i64) -> Result<i64, sqlx::Error> {
+        let (n,): (i64,) = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT COUNT(*) FROM sign_in_failures WHERE email = $1 AND at >= $2",
+        )
+        .bind(email)
+        .bind(since)
+        .fetch_one(pool)
+        .await)?;
+        Ok(n)
+    }
+
+    /// Remembers a failed sign-in for throttling (old rows are pruned as we go).
+    pub(crate) async fn note_failure(&self, email: &str, now: i64) -> Result<(), sqlx::Error> {
+        on_pool!(&self.db, pool => async {
+            sqlx::query("INSERT INTO sign_in_failures (email, at) VALUES ($1, $2)").bind(email).bind(now).execute(pool).await?;
+            sqlx::query("DELETE FROM sign_in_failures WHERE at < $1").bind(now - 2 * 3_600_000).execute(pool).await?;
+            Ok::<(), sqlx::Error>(())
+        }.await)
+    }
+
+    /// A person's open sessions, newest first.
+    pub(crate) async fn sessions_of(&self, user_id: i64) -> Result<Vec<SessionView>, sqlx::Error> {
+        let rows: Vec<(String, i64, i64, String)> = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT token_hash, created_at, last_seen_at, source FROM sessions WHERE user_id = $1 ORDER BY created_at DESC",
+        )
+        .bind(user_id)
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(hash, created, seen, source)| SessionView {
+                id: hash.get(..16).unwrap_or(&hash).to_string(),
+                started: from_millis(created),
+                last_seen: from_millis(seen),
+                source,
+                current: false,
+            })
+            .collect())
+    }
+
+    /// Ends one of a person's sessions, named by the first 16 hex digits of its hash.
+    pub(crate) async fn end_session_of(&self, user_id: i64, id_prefix: &str) -> Result<bool, sqlx::Error> {
+        if id_prefix.len() != 16 || !id_prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(false);
+        }
+        let pattern = format!("{id_prefix}%");
+        let n = on_pool!(&self.db, pool => sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash LIKE $2")
+            .bind(user_id)
+            .bind(pattern)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(n > 0)
+    }
+}
+
+impl Store {
+    /// A person's personal access tokens that still work.
+    pub(crate) async fn tokens_of(&self, user_id: i64, now: DateTime<Utc>) -> Result<Vec<TokenView>, sqlx::Error> {
+        let rows: Vec<(i64, String, String, i64, i64, Option<i64>)> = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT id, name, scope, created_at, expires_at, last_used_at FROM personal_tokens \
+             WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY id DESC",
+        )
+        .bind(user_id)
+        .bind(millis(now))
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, scope, created, expires, used)| TokenView {
+                id,
+                name,
+                scope,
+                created: from_millis(created),
+                expires: from_millis(expires),
+                last_used: used.map(from_millis),
+            })
+            .collect())
+    }
+
+    /// Stores a new personal access token's hash, audited.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn create_token(
+        &self,
+        user: &SessionUser,
+        name: &str,
+        scope: &str,
+        token_hash: &str,
+        source: &str,
+        now: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
+        let at = millis(now);
+        on_pool!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO personal_tokens (user_id, name, token_hash, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(user.id)
+            .bind(name)
+            .bind(token_hash)
+            .bind(scope)
+            .bind(at)
+            .bind(millis(expires))
+            .execute(&mut *tx)
+            .await?;
+            let event = AuditEvent {
+                at,
+                actor_id: Some(user.id),
+                request_id: None,
+                action: "API token created".into(),
+                detail: format!("token {name:?} ({scope})"),
+                source: source.into(),
+                outcome: "success".into(),
+            };
+            append_audit!(tx, &event);
+            tx.commit().await
+        }.await)
+    }
+
+    /// Revokes one of a person's tokens, audited.
+    pub(crate) async fn revoke_token(
+        &self,
+        user: &SessionUser,
+        id: i64,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, sqlx::Error> {
+        let at = millis(now);
+        on_pool!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query("UPDATE personal_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
+                .bind(at)
+                .bind(id)
+                .bind(user.id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                return Ok(false);
+            }
+            let event = AuditEvent {
+                at,
+                actor_id: Some(user.id),
+                request_id: None,
+                action: "API token revoked".into(),
+                detail: format!("token {id}"),
+                source: source.into(),
+                outcome: "success".into(),
+            };
+            append_audit!(tx, &event);
+            tx.commit().await?;
+            Ok(true)
+        }.await)
+    }
+
+    /// The active person a token stands for, with its scope; notes its use.
+    pub async fn token_user(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(SessionUser, String)>, sqlx::Error> {
+        let at = millis(now);
+        let row: Option<(i64, String)> = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT t.user_id, t.scope FROM personal_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.active = TRUE",
+        )
+        .bind(token_hash)
+        .bind(at)
+        .fetch_optional(pool)
+        .await)?;
+        let Some((user_id, scope)) = row else { return Ok(None) };
+        on_pool!(&self.db, pool => sqlx::query("UPDATE personal_tokens SET last_used_at = $1 WHERE token_hash = $2")
+            .bind(at)
+            .bind(token_hash)
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
+        Ok(self.active_user(user_id).await?.map(|u| (u, scope)))
+    }
+}
+
+#[async_trait::async_trait]
+impl app::ports::People for Store {
+    async fn people(&self) -> Result<Vec<PersonView>, StoreError> {
+        Store::people(self).await.map_err(backend)
+    }
+    async fn teams(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        self.team_list().await.map_err(backend)
+    }
+    async fn create_team(
+        &self,
+        name: &str,
+        by: &SessionUser,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, StoreError> {
+        Store::create_team(self, name, by, source, now).await.map_err(backend)
+    }
+    async fn invite(
+        &self,
+        email: &str,
+        name: &str,
+        role: Role,
+        team_id: Option<i64>,
+        by: &SessionUser,
+        source: &str,
+        public_url: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, StoreError> {
+        Store::invite(self, email, name, role, team_id, by, source, public_url, now).await.map_err(backend)
+    }
+    async fn resend_invitation(
+        &self,
+        user_id: i64,
+        by: &SessionUser,
+        source: &str,
+        public_url: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        Store::resend_invitation(self, user_id, by, source, public_url, now).await.map_err(backend)
+    }
+    async fn change_person(
+        &self,
+        user_id: i64,
+        change: &PersonChange,
+        by: &SessionUser,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        Store::change_person(self, user_id, change, by, source, now).await.map_err(backend)
+    }
+    async fn sessions_of(&self, user_id: i64) -> Result<Vec<SessionView>, StoreError> {
+        Store::sessions_of(self, user_id).await.map_err(backend)
+    }
+    async fn end_session_of(&self, user_id: i64, id: &str) -> Result<bool, StoreError> {
+        Store::end_session_of(self, user_id, id).await.map_err(backend)
+    }
+    async fn tokens_of(&self, user_id: i64, now: DateTime<Utc>) -> Result<Vec<TokenView>, StoreError> {
+        Store::tokens_of(self, user_id, now).await.map_err(backend)
+    }
+    async fn create_token(
+        &self,
+        user: &SessionUser,
+        name: &str,
+        scope: &str,
+        source: &str,
+        now: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        let token = format!("ofc_{}", crate::auth::new_token());
+        let hash = crate::auth::token_hash(&token);
+        Store::create_token(self, user, name, scope, &hash, source, now, expires).await.map_err(backend)?;
+        Ok(token)
+    }
+    async fn revoke_token(
+        &self,
+        user: &SessionUser,
+        id: i64,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        Store::revoke_token(self, user, id, source, now).await.map_err(backend)
+    }
+    async fn webhooks(&self) -> Result<Vec<WebhookView>, StoreError> {
+        self.webhook_list().await.map_err(backend)
+    }
+    async fn webhook_deliveries(&self, limit: i64) -> Result<Vec<app::api::types::MailView>, StoreError> {
+        self.mail_of_kind("webhook", limit).await.map_err(backend)
+    }
+    async fn add_webhook(
+        &self,
+        team_id: Option<i64>,
+        url: &str,
+        events: &str,
+        slack: bool,
+        by: &SessionUser,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        let secret = crate::auth::new_token();
+        self.write_webhook(team_id, url, events, slack, &secret, by, source, now).await.map_err(backend)?;
+        Ok(secret)
+    }
+    async fn remove_webhook(
+        &self,
+        id: i64,
+        by: &SessionUser,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.disable_webhook(id, by, source, now).await.map_err(backend)
+    }
+}
+
+impl Store {
+    /// Records a failed sign-in at `at` (tests: filling the throttle without waiting).
+    #[doc(hidden)]
+    pub async fn note_failure_for_test(&self, email: &str, at: i64) {
+        let _ = on_pool!(&self.db, pool => sqlx::query("INSERT INTO sign_in_failures (email, at) VALUES ($1, $2)")
+            .bind(email)
+            .bind(at)
+            .execute(pool)
+            .await
+            .map(|_| ()));
+    }
+}
+
+impl Store {
+    /// Active webhooks.
+    pub(crate) async fn webhook_list(&self) -> Result<Vec<WebhookView>, sqlx::Error> {
+        let rows: Vec<(i64, Option<String>, String, String, bool)> = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT w.id, t.name, w.url, w.events, w.slack FROM webhooks w LEFT JOIN teams t ON t.id = w.team_id \
+             WHERE w.active = TRUE ORDER BY w.id",
+        )
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, team, url, events, slack)| WebhookView { id, team, url, events, slack })
+            .collect())
+    }
+
+    /// Stores a webhook, audited.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn write_webhook(
+        &self,
+        team_id: Option<i64>,
+        url: &str,
+        events: &str,
+        slack: bool,
+        secret: &str,
+        by: &SessionUser,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
+        let at = millis(now);
+        on_pool!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO webhooks (team_id, url, events, slack, secret, active, created_by, created_at) VALUES ($1, $2, $3, $4, $5, TRUE, $6, $7)",
+            )
+            .bind(team_id)
+            .bind(url)
+            .bind(events)
+            .bind(slack)
+            .bind(secret)
+            .bind(by.id)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+            let event = AuditEvent {
+                at,
+                actor_id: Some(by.id),
+                request_id: None,
+                action: "Webhook added".into(),
+                detail: format!("{url} for {events}"),
+                source: source.into(),
+                outcome: "success".into(),
+            };
+            append_audit!(tx, &event);
+            tx.commit().await
+        }.await)
+    }
+
+    /// Turns a webhook off, audited.
+    pub(crate) async fn disable_webhook(
+        &self,
+        id: i64,
+        by: &SessionUser,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, sqlx::Error> {
+        let at = millis(now);
+        on_pool!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query("UPDATE webhooks SET active = FALSE WHERE id = $1 AND active = TRUE").bind(id).execute(&mut *tx).await?.rows_affected();
+            if n == 0 {
+                return Ok(false);
+            }
+            let event = AuditEvent {
+                at,
+                actor_id: Some(by.id),
+                request_id: None,
+                action: "Webhook removed".into(),
+                detail: format!("webhook {id}"),
+                source: source.into(),
+                outcome: "success".into(),
+            };
+            append_audit!(tx, &event);
+            tx.commit().await?;
+            Ok(true)
+        }.await)
+    }
+}

@@ -1,0 +1,175 @@
+//! The JSON API with personal access tokens, on SQLite and PostgreSQL, checked against its
+//! own OpenAPI document.
+
+mod common;
+use common::flow::*;
+use common::*;
+use serde_json::Value;
+
+async fn token_for(app: &TestApp, email: &str) -> String {
+    let client = common::client();
+    app.sign_in_as(&client, email).await;
+    let res = app.call_as(&client, "create_api_token", &[("name", "pipeline")]).await;
+    assert!(res.status().is_success());
+    let token: String = res.json().await.unwrap();
+    assert!(token.starts_with("ofc_") && token.len() == 68, "{token}");
+    token
+}
+
+async fn get(app: &TestApp, token: Option<&str>, path: &str) -> (u16, Value) {
+    let mut req = reqwest::Client::new().get(app.url(path));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// Checks a JSON value against a schema of the document (objects' required fields and types).
+fn conforms(doc: &Value, schema: &Value, value: &Value, at: &str, problems: &mut Vec<String>) {
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        let name = r.trim_start_matches("#/components/schemas/");
+        return conforms(doc, &doc["components"]["schemas"][name], value, at, problems);
+    }
+    if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+        // One object described in parts (flattened fields): check it against their union.
+        let mut props = serde_json::Map::new();
+        let mut required = Vec::new();
+        for part in all {
+            let part = match part.get("$ref").and_then(Value::as_str) {
+                Some(r) => &doc["components"]["schemas"][r.trim_start_matches("#/components/schemas/")],
+                None => part,
+            };
+            if let Some(p) = part["properties"].as_object() {
+                props.extend(p.clone());
+            }
+            if let Some(r) = part["required"].as_array() {
+                required.extend(r.clone());
+            }
+        }
+        let merged = serde_json::json!({ "type": "object", "properties": props, "required": required });
+        return conforms(doc, &merged, value, at, problems);
+    }
+    if let Some(one) = schema.get("oneOf").and_then(Value::as_array) {
+        // Nullable fields: `oneOf: [{type: null}, {...}]`.
+        if value.is_null() && one.iter().any(|s| s["type"] == "null") {
+            return;
+        }
+        for s in one.iter().filter(|s| s["type"] != "null") {
+            conforms(doc, s, value, at, problems);
+        }
+        return;
+    }
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    let ok = types.is_empty()
+        || types.iter().any(|t| match *t {
+            "object" => value.is_object(),
+            "array" => value.is_array(),
+            "string" => value.is_string(),
+            "integer" => value.is_i64() || value.is_u64(),
+            "number" => value.is_number(),
+            "boolean" => value.is_boolean(),
+            "null" => value.is_null(),
+            _ => true,
+        });
+    if !ok {
+        problems.push(format!("{at}: {value} is not {types:?}"));
+        return;
+    }
+    if let Some(required) = schema["required"].as_array() {
+        for f in required.iter().filter_map(Value::as_str) {
+            if value.get(f).is_none() {
+                problems.push(format!("{at}: missing required {f}"));
+            }
+        }
+    }
+    if let (Some(props), Some(obj)) = (schema["properties"].as_object(), value.as_object()) {
+        for (k, v) in obj {
+            match props.get(k) {
+                Some(s) => conforms(doc, s, v, &format!("{at}.{k}"), problems),
+                None => problems.push(format!("{at}: undocumented field {k}")),
+            }
+        }
+    }
+    if let (Some(items), Some(arr)) = (schema.get("items"), value.as_array()) {
+        for (i, v) in arr.iter().enumerate() {
+            conforms(doc, items, v, &format!("{at}[{i}]"), problems);
+        }
+    }
+}
+
+both_backends!(
+    tokens_read_what_their_owner_may_read_and_answers_match_the_openapi_document,
+    |url: String, _b| async move {
+        add_other_team_dev(&url).await;
+        let app = TestApp::spawn(&url).await;
+        let r = submitted_for_review(&app).await;
+        let dev = token_for(&app, "dev@example.gov").await;
+        let otto = token_for(&app, "otto@example.gov").await;
+        let hosting = token_for(&app, "hosting@example.gov").await;
+
+        let (status, doc) = get(&app, None, "/api/v1/openapi.json").await;
+        assert_eq!(status, 200);
+        assert_eq!(doc["openapi"].as_str().map(|v| v.starts_with("3.")), Some(true));
+
+        // Every documented operation, called as the dev: the status is documented and the body
+        // conforms to the documented schema.
+        let mut problems = Vec::new();
+        let paths = doc["paths"].as_object().unwrap();
+        assert_eq!(paths.len(), 6);
+        for (path, ops) in paths {
+            let concrete = path.replace("{reference}", &r).replace("{version}", "1");
+            for who in [Some(dev.as_str()), Some(otto.as_str()), None] {
+                let (status, body) = get(&app, who, &concrete).await;
+                let responses = &ops["get"]["responses"];
+                match responses.get(status.to_string()) {
+                    None => problems.push(format!("{concrete} as {who:?}: undocumented status {status}")),
+                    Some(resp) => {
+                        let schema = &resp["content"]["application/json"]["schema"];
+                        conforms(&doc, schema, &body, &format!("{concrete} {status}"), &mut problems);
+                    }
+                }
+            }
+        }
+        assert!(problems.is_empty(), "the API differs from its document:\n{}", problems.join("\n"));
+
+        // The same authorisation as the pages.
+        let (_, page) = get(&app, Some(&dev), "/api/v1/requests").await;
+        assert_eq!(page["items"][0]["reference"], r.as_str());
+        let (_, page) = get(&app, Some(&otto), "/api/v1/requests").await;
+        assert!(page["items"].as_array().unwrap().is_empty(), "another team's requests are not listed");
+        assert_eq!(get(&app, Some(&otto), &format!("/api/v1/requests/{r}")).await.0, 404);
+        let (_, actions) = get(&app, Some(&hosting), &format!("/api/v1/requests/{r}/actions")).await;
+        assert!(actions["actions"].as_array().unwrap().iter().any(|a| a == "RecordRiskReview"), "{actions}");
+        let (_, plan) = get(&app, Some(&dev), &format!("/api/v1/requests/{r}/plan")).await;
+        assert_eq!(plan["steps"][0]["action"], "Deploy the patched image");
+        assert_eq!(plan["hash"].as_str().unwrap().len(), 64);
+
+        // Bad, revoked and deactivated owners' tokens stop working at once.
+        assert_eq!(get(&app, Some("ofc_nonsense"), "/api/v1/requests").await.0, 401);
+        let client = common::client();
+        app.sign_in_as(&client, "dev@example.gov").await;
+        let account: Value = app.call_as(&client, "my_account", &[]).await.json().await.unwrap();
+        let id = account["tokens"][0]["id"].as_i64().unwrap().to_string();
+        assert!(app.call_as(&client, "revoke_api_token", &[("id", &id)]).await.status().is_success());
+        assert_eq!(get(&app, Some(&dev), "/api/v1/requests").await.0, 401);
+        let admin = common::client();
+        app.sign_in_as(&admin, "admin@example.gov").await;
+        let people: Value = app.call_as(&admin, "people", &[]).await.json().await.unwrap();
+        let hal = people["people"].as_array().unwrap().iter().find(|p| p["email"] == "hosting@example.gov").unwrap()
+            ["id"]
+            .to_string();
+        assert!(app
+            .call_as(&admin, "change_person", &[("id", &hal), ("what", "deactivate")])
+            .await
+            .status()
+            .is_success());
+        assert_eq!(get(&app, Some(&hosting), "/api/v1/requests").await.0, 401, "a deactivated person's token is dead");
+        app.stop().await;
+    }
+);

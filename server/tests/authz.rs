@@ -1,0 +1,142 @@
+//! The authorisation matrix, through the HTTP layer, on SQLite and PostgreSQL: every role ×
+//! every server function × their own team's request and another team's. Authorisation comes
+//! before the process's guards, so one request in hosting review serves every action: an
+//! allowed caller gets an answer about the request (done, refused by a guard, or a field
+//! error), a refused one 403, and a dev of another team 404 (they may not even know it exists).
+
+mod common;
+use common::flow::*;
+use common::*;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Outcome {
+    Allowed,
+    Forbidden,
+    Hidden,
+}
+use Outcome::*;
+
+const PEOPLE: [&str; 8] = [
+    "dev@example.gov",
+    "otto@example.gov",
+    "hosting@example.gov",
+    "lead@example.gov",
+    "cor1@example.gov",
+    "isso@example.gov",
+    "archivist@example.gov",
+    "admin@example.gov",
+];
+
+/// One row: a server function, its form (the reference is added), the outcome for each of PEOPLE.
+type Row = (&'static str, Vec<(&'static str, &'static str)>, [Outcome; 8]);
+
+/// Functions about one request.
+fn matrix() -> Vec<Row> {
+    let reads = [Allowed, Hidden, Allowed, Allowed, Allowed, Allowed, Allowed, Allowed];
+    let dev_and_hosting = [Allowed, Hidden, Allowed, Allowed, Forbidden, Forbidden, Forbidden, Forbidden];
+    let hosting = [Forbidden, Hidden, Allowed, Allowed, Forbidden, Forbidden, Forbidden, Forbidden];
+    let dev = [Allowed, Hidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden];
+    vec![
+        ("get_request_view", vec![], reads),
+        ("get_history", vec![], reads),
+        ("request_audit", vec![], reads),
+        ("add_comment", vec![("body", "A comment")], reads),
+        (
+            "answer_triage",
+            vec![
+                ("active_incident", "yes"),
+                ("users_cannot_access", "no"),
+                ("performance_degraded", "no"),
+                ("security_or_quality_need", "no"),
+            ],
+            [Allowed, Hidden, Allowed, Allowed, Forbidden, Forbidden, Forbidden, Allowed],
+        ),
+        ("save_plan_step", vec![("base_version", "0"), ("step[action]", "x")], dev_and_hosting),
+        ("change_plan_step", vec![("base_version", "0"), ("index", "1"), ("command", "down")], dev_and_hosting),
+        ("complete_plan", vec![], dev_and_hosting),
+        ("request_hosting_help", vec![], dev),
+        ("sign_off_staging", vec![("role", "qa"), ("evidence", "run 1")], dev),
+        ("complete_staging", vec![], dev),
+        (
+            "save_form_section",
+            vec![("section", "details"), ("intent", "later"), ("fields[impact]", "none")],
+            dev_and_hosting,
+        ),
+        ("submit_for_review", vec![], dev),
+        ("assign_engineer", vec![], [Forbidden, Hidden, Allowed, Allowed, Forbidden, Forbidden, Forbidden, Allowed]),
+        ("record_risk_review", vec![("security_related", "no"), ("reason", "none")], hosting),
+        ("return_to_dev", vec![("comments", "Please add the CVE")], hosting),
+        ("submit_to_cors", vec![], hosting),
+        (
+            "decide",
+            vec![("verdict", "approve")],
+            [Forbidden, Hidden, Forbidden, Forbidden, Allowed, Forbidden, Forbidden, Allowed],
+        ),
+        ("decision_for_cor", vec![], [Forbidden, Hidden, Forbidden, Forbidden, Allowed, Forbidden, Forbidden, Allowed]),
+    ]
+}
+
+/// Functions about no one request: (name, form, outcome for each of PEOPLE).
+fn global() -> Vec<Row> {
+    let admin_only = [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allowed];
+    vec![
+        ("hosting_queue", vec![], [Forbidden, Forbidden, Allowed, Allowed, Forbidden, Forbidden, Forbidden, Allowed]),
+        ("people", vec![], admin_only),
+        ("undelivered_mail", vec![], admin_only),
+        ("create_team", vec![("name", "")], admin_only),
+        ("invite_person", vec![("email", "")], admin_only),
+        ("change_person", vec![("id", "1"), ("what", "reactivate")], admin_only),
+        ("absences", vec![], [Forbidden, Forbidden, Allowed, Allowed, Allowed, Forbidden, Forbidden, Allowed]),
+        (
+            "declare_absence",
+            vec![("cor", "me"), ("from", "2030-01-01"), ("to", "2030-01-02")],
+            [Forbidden, Forbidden, Forbidden, Forbidden, Allowed, Forbidden, Forbidden, Forbidden],
+        ),
+        ("my_account", vec![], [Allowed; 8]),
+    ]
+}
+
+fn outcome_of(status: u16) -> Outcome {
+    match status {
+        403 => Forbidden,
+        404 => Hidden,
+        401 => panic!("signed in, yet 401"),
+        _ => Allowed,
+    }
+}
+
+both_backends!(every_role_gets_exactly_what_the_rules_allow_on_every_server_function, |url: String, _b| async move {
+    add_other_team_dev(&url).await;
+    let app = TestApp::spawn(&url).await;
+    let r = submitted_for_review(&app).await;
+    let mut wrong = Vec::new();
+    // Nobody signed in: 401 everywhere.
+    for (name, form, _) in matrix().into_iter().chain(global()) {
+        let mut f = form.clone();
+        f.push(("reference", r.as_str()));
+        let status = app.call(name, &f).await.status().as_u16();
+        if status != 401 {
+            wrong.push(format!("anonymous {name}: {status}"));
+        }
+    }
+    for (i, who) in PEOPLE.iter().enumerate() {
+        let client = common::client();
+        app.sign_in_as(&client, who).await;
+        for (name, form, expected) in matrix().into_iter().chain(global()) {
+            let mut f = form.clone();
+            f.push(("reference", r.as_str()));
+            let res = app.call_as(&client, name, &f).await;
+            let status = res.status().as_u16();
+            let got = outcome_of(status);
+            if got != expected[i] {
+                wrong.push(format!(
+                    "{who} {name}: expected {:?}, got {status} {}",
+                    expected[i],
+                    res.text().await.unwrap_or_default()
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "authorisation matrix mismatches:\n{}", wrong.join("\n"));
+    app.stop().await;
+});
