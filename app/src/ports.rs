@@ -337,6 +337,30 @@ impl DemoInbox {
     }
 }
 
+/// Secrets shown once (a new API token, a webhook's signing secret), kept in memory for the
+/// next page of the session that made them, then forgotten: without JavaScript the form's
+/// answer cannot carry them, so the page after the redirect takes them from here. (With
+/// several app servers, that page may land on another one: then it is JavaScript's answer
+/// that shows the secret.)
+#[derive(Clone, Debug, Default)]
+pub struct Reveal(Arc<std::sync::Mutex<std::collections::HashMap<String, (String, std::time::Instant)>>>);
+
+impl Reveal {
+    /// Keeps `secret` for the session `session_hash` for five minutes.
+    pub fn put(&self, session_hash: &str, secret: &str) {
+        if let Ok(mut m) = self.0.lock() {
+            m.retain(|_, (_, at)| at.elapsed() < std::time::Duration::from_secs(300));
+            m.insert(session_hash.to_string(), (secret.to_string(), std::time::Instant::now()));
+        }
+    }
+
+    /// Takes the session's secret, if there is one (it is then gone).
+    pub fn take(&self, session_hash: &str) -> Option<String> {
+        let mut m = self.0.lock().ok()?;
+        m.remove(session_hash).filter(|(_, at)| at.elapsed() < std::time::Duration::from_secs(300)).map(|(s, _)| s)
+    }
+}
+
 /// Everything server functions reach, provided as Leptos context by the server.
 #[derive(Clone)]
 pub struct Services {
@@ -354,6 +378,8 @@ pub struct Services {
     pub demo: bool,
     /// Demo mode's inbox (empty when a real relay is configured).
     pub demo_inbox: DemoInbox,
+    /// Secrets shown once.
+    pub reveal: Reveal,
 }
 
 /// The signed-in person and their session, put into request extensions by the server's

@@ -68,6 +68,7 @@ pub async fn build_state(config: Config) -> Result<AppState, Box<dyn std::error:
         public_url: config.public_url.clone(),
         demo: config.demo,
         demo_inbox,
+        reveal: app::ports::Reveal::default(),
     };
     let leptos_options = LeptosOptions::builder()
         .output_name("offcycle")

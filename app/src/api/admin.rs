@@ -239,12 +239,14 @@ mod server {
     }
 
     pub async fn webhooks() -> Result<crate::api::types::WebhooksView, AppError> {
-        admin()?;
-        let p = services()?.people;
+        let s = admin()?;
+        let services = services()?;
+        let p = services.people;
         Ok(crate::api::types::WebhooksView {
             hooks: p.webhooks().await?,
             deliveries: p.webhook_deliveries(50).await?,
             teams: p.teams().await?,
+            new_secret: services.reveal.take(&s.token_hash),
         })
     }
 
@@ -280,6 +282,7 @@ mod server {
         let secret = p
             .add_webhook(team_id, &url, &events, slack == "yes", &s.user, &source_address(), chrono::Utc::now())
             .await?;
+        services()?.reveal.put(&s.token_hash, &secret);
         Ok(secret)
     }
 
@@ -300,7 +303,8 @@ mod server {
         for v in &mut sessions {
             v.current = s.token_hash.starts_with(&v.id);
         }
-        Ok(AccountView { sessions, tokens: p.tokens_of(s.user.id, chrono::Utc::now()).await? })
+        let new_token = services()?.reveal.take(&s.token_hash);
+        Ok(AccountView { sessions, tokens: p.tokens_of(s.user.id, chrono::Utc::now()).await?, new_token })
     }
 
     pub async fn end_session(id: String) -> Result<(), AppError> {
@@ -330,6 +334,7 @@ mod server {
             .people
             .create_token(&s.user, &name, "read", &source_address(), now, now + chrono::Duration::days(90))
             .await?;
+        services()?.reveal.put(&s.token_hash, &token);
         Ok(token)
     }
 

@@ -418,6 +418,8 @@ pub struct AccountView {
     pub sessions: Vec<SessionView>,
     /// Personal access tokens that still work.
     pub tokens: Vec<TokenView>,
+    /// A token just created, shown this once.
+    pub new_token: Option<String>,
 }
 
 /// One audit event, as a request's trail shows it.
@@ -463,4 +465,6 @@ pub struct WebhooksView {
     pub deliveries: Vec<MailView>,
     /// Teams for the form.
     pub teams: Vec<(i64, String)>,
+    /// The signing secret of a webhook just added, shown this once.
+    pub new_secret: Option<String>,
 }

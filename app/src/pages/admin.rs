@@ -12,14 +12,15 @@ use crate::pages::PageTitle;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
+/// A labelled `<select>`; `id` must be unique on the page.
 fn select(
+    id: String,
     name: &'static str,
     label: String,
     current: String,
     options: Vec<(String, String)>,
     visible_label: bool,
 ) -> impl IntoView {
-    let id = format!("field-{name}-{}", label.len());
     let class = if visible_label { "label" } else { "visually-hidden" };
     view! {
         <label class=class for=id.clone()>{label}</label>
@@ -120,8 +121,8 @@ pub fn AdminPeoplePage() -> impl IntoView {
                                             <tr>
                                                 <td>{p.name.clone()}</td>
                                                 <td>{p.email.clone()}</td>
-                                                <td>{(p.id != me).then(|| form("role", "Change role".into(), select("value", format!("Role of {name}"), p.role.as_str().to_string(), role_options(), false).into_any())).map(IntoAny::into_any).unwrap_or_else(|| p.role.label().into_any())}</td>
-                                                <td>{form("team", "Change team".into(), select("value", format!("Team of {}", p.name), p.team_id.map(|t| t.to_string()).unwrap_or_default(), opts, false).into_any())}</td>
+                                                <td>{(p.id != me).then(|| form("role", "Change role".into(), select(format!("role-{}", p.id), "value", format!("Role of {name}"), p.role.as_str().to_string(), role_options(), false).into_any())).map(IntoAny::into_any).unwrap_or_else(|| p.role.label().into_any())}</td>
+                                                <td>{form("team", "Change team".into(), select(format!("team-{}", p.id), "value", format!("Team of {}", p.name), p.team_id.map(|t| t.to_string()).unwrap_or_default(), opts, false).into_any())}</td>
                                                 <td>{status}</td>
                                                 <td>
                                                     {(p.active && !p.has_password).then(|| form("resend", "Send a new link".into(), ().into_any()))}
@@ -137,7 +138,8 @@ pub fn AdminPeoplePage() -> impl IntoView {
                             <div class="grid-two-thirds">
                             <h2 class="heading-m">"Invite someone"</h2>
                             <p>"They get an email with a link to choose their password. The link works once and expires in 72 hours."</p>
-                            <ActionForm action=invite>
+                            // The server checks the address and says what is wrong at the field.
+                            <ActionForm action=invite attr:novalidate=true>
                                 <TextField name="email" label="Email address" input_type="email" autocomplete="off" value=kept_value(invite_errors, "email", String::new) errors=invite_errors/>
                                 <TextField name="name" label="Name" value=kept_value(invite_errors, "name", String::new) errors=invite_errors/>
                                 {select_field("role", "Role", std::iter::once((String::new(), "Choose a role".to_string())).chain(role_options()).collect(), invite_errors)}
@@ -173,10 +175,6 @@ pub fn AccountPage() -> impl IntoView {
             .or_else(|| other_error_of(Signal::derive(move || revoke.value().get())).get())
     });
     let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
-    let new_token = Signal::derive(move || match cv.get() {
-        Some(Ok(t)) => Some(t),
-        _ => None,
-    });
     let data =
         Resource::new(move || (end.version().get(), create.version().get(), revoke.version().get()), |_| my_account());
     view! {
@@ -184,18 +182,18 @@ pub fn AccountPage() -> impl IntoView {
         <div class="grid-two-thirds">
         <ErrorSummary errors=errors other=other/>
         <h1 class="heading-l">"Your account"</h1>
-        {move || new_token.get().map(|t| view! {
-            <div class="notification notification--success" role="status">
-                <h2 class="heading-s">"Your new API token"</h2>
-                <p>"Copy it now: it is shown only once. Send it as " <code>"Authorization: Bearer …"</code> "."</p>
-                <p><code class="token">{t}</code></p>
-            </div>
-        })}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <p>{e.to_string()}</p> }.into_any(),
                     Ok(a) => view! {
+                        {a.new_token.clone().map(|t| view! {
+                            <div class="notification notification--success" role="status">
+                                <h2 class="heading-s">"Your new API token"</h2>
+                                <p>"Copy it now: it is shown only once. Send it as " <code>"Authorization: Bearer …"</code> "."</p>
+                                <p><code class="token">{t}</code></p>
+                            </div>
+                        })}
                         <h2 class="heading-m">"Where you are signed in"</h2>
                         <table class="table">
                             <caption class="visually-hidden">"Your sessions, newest first"</caption>
@@ -303,23 +301,12 @@ pub fn WebhooksPage() -> impl IntoView {
         other_error_of(av).get().or_else(|| other_error_of(Signal::derive(move || remove.value().get())).get())
     });
     let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
-    let secret = Signal::derive(move || match av.get() {
-        Some(Ok(s)) => Some(s),
-        _ => None,
-    });
     let data = Resource::new(move || (add.version().get(), remove.version().get()), |_| webhooks());
     view! {
         <PageTitle title="Webhooks" has_errors=has_errors/>
         <ErrorSummary errors=errors other=other/>
         <h1 class="heading-l">"Webhooks"</h1>
         <p>"Each event of a request is posted as JSON (or as a Slack message) to the receivers that asked for it, through the same outbox as mail: retried until delivered. Every body is signed: " <code>"X-Offcycle-Signature: sha256=HMAC-SHA256(secret, body)"</code> "; " <code>"X-Offcycle-Delivery"</code> " names the delivery, so a receiver can ignore a repeat."</p>
-        {move || secret.get().map(|s| view! {
-            <div class="notification notification--success" role="status">
-                <h2 class="heading-s">"The webhook's signing secret"</h2>
-                <p>"Give it to the receiver now: it is shown only once."</p>
-                <p><code class="token">{s}</code></p>
-            </div>
-        })}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
@@ -329,6 +316,13 @@ pub fn WebhooksPage() -> impl IntoView {
                             .chain(d.teams.iter().map(|(id, n)| (id.to_string(), n.clone())))
                             .collect();
                         view! {
+                            {d.new_secret.clone().map(|s| view! {
+                                <div class="notification notification--success" role="status">
+                                    <h2 class="heading-s">"The webhook's signing secret"</h2>
+                                    <p>"Give it to the receiver now: it is shown only once."</p>
+                                    <p><code class="token">{s}</code></p>
+                                </div>
+                            })}
                             {if d.hooks.is_empty() { view! { <p>"No webhooks yet."</p> }.into_any() } else { view! {
                                 <table class="table">
                                     <caption class="visually-hidden">"Active webhooks"</caption>
@@ -349,7 +343,7 @@ pub fn WebhooksPage() -> impl IntoView {
                             }.into_any() }}
                             <div class="grid-two-thirds">
                             <h2 class="heading-m">"Add a webhook"</h2>
-                            <ActionForm action=add>
+                            <ActionForm action=add attr:novalidate=true>
                                 <TextField name="url" label="Receiver address" hint="https://…" input_type="url" value=kept_value(errors, "url", String::new) errors=errors/>
                                 {select_field("team", "For requests of", team_options, errors)}
                                 <TextField name="events" label="Events" hint="* for every event, or keys separated by commas: submitted_to_cors, approved, rejected, completed, rolled_back, …" value=kept_value(errors, "events", || "*".to_string()) errors=errors/>

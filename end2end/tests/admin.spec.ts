@@ -1,0 +1,100 @@
+import { test, expect, expectAccessible, signIn, jsOn, ready } from "./fixtures";
+
+test("an admin invites someone, who chooses a password from the emailed link and signs in", async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  const js = jsOn(testInfo);
+  const email = `new.${testInfo.project.name}.${Date.now()}@example.gov`;
+  await signIn(page, "admin@example.gov");
+  await page.goto("/admin/people");
+  await ready(page, js);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("People and teams");
+  await expectAccessible(page);
+  // Errors at each field, what was typed kept.
+  await page.getByLabel("Email address").fill("not-an-email");
+  await page.getByRole("button", { name: "Send invitation" }).click();
+  await expect(page.locator("#field-email-error")).toContainText("Enter an email address like");
+  await expect(page.locator("#field-name-error")).toContainText("Enter their name");
+  await expect(page.locator("#field-role-error")).toContainText("Choose a role");
+  await expect(page.getByLabel("Email address")).toHaveValue("not-an-email");
+  await expect(page).toHaveTitle(/^Error: /);
+  await expectAccessible(page);
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Name", { exact: true }).fill("Nia New");
+  await page.getByLabel("Role", { exact: true }).selectOption({ label: "Archivist" });
+  await page.getByRole("button", { name: "Send invitation" }).click();
+  await expect(page.getByRole("row", { name: new RegExp(email.replace(/\./g, "\\.")) })).toContainText("Invited");
+  await page.getByRole("button", { name: "Sign out" }).click();
+
+  // The invitation arrives in the mail viewer; its link works once.
+  const message = page.getByRole("article").filter({ hasText: email });
+  await expect(async () => {
+    await page.goto("/dev/mail");
+    await expect(message.getByRole("link", { name: /\/set-password\// })).toBeVisible({ timeout: 1000 });
+  }).toPass({ timeout: 20_000 });
+  await message.getByRole("link", { name: /\/set-password\// }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Choose your password");
+  await ready(page, js);
+  await expectAccessible(page);
+  await page.getByLabel("New password").fill("password123");
+  await page.getByLabel("Type it again").fill("password123");
+  await page.getByRole("button", { name: "Set password" }).click();
+  await expect(page.locator("#field-password-error")).toContainText("too common");
+  // A password is never sent back: without JavaScript the field comes back empty.
+  if (!js) await expect(page.getByLabel("New password")).toHaveValue("");
+  await expectAccessible(page);
+  await page.getByLabel("New password").fill("glacier umbrella violin");
+  await page.getByLabel("Type it again").fill("glacier umbrella violin");
+  await page.getByRole("button", { name: "Set password" }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+  await signIn(page, email, "glacier umbrella violin");
+
+  // Their account: sessions, and an API token shown once.
+  await page.goto("/account");
+  await ready(page, js);
+  await expect(page.getByRole("cell", { name: "This session" })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByLabel("What the new token is for").fill("reporting");
+  await page.getByRole("button", { name: "Create API token" }).click();
+  await expect(page.getByRole("status")).toContainText("ofc_");
+  await expect(page.getByRole("listitem").filter({ hasText: "reporting (read)" })).toBeVisible();
+  await expectAccessible(page);
+  // Shown once: the next visit does not show it again.
+  await page.goto("/account");
+  await expect(page.getByText("ofc_")).toHaveCount(0);
+});
+
+test("an admin adds a webhook and sees its deliveries; a request shows its audit trail", async ({ page }, testInfo) => {
+  const js = jsOn(testInfo);
+  await signIn(page, "admin@example.gov");
+  await page.goto("/admin/webhooks");
+  await ready(page, js);
+  await expectAccessible(page);
+  await page.getByLabel("Receiver address").fill("http://127.0.0.1:9/hook");
+  await page.getByLabel("Events").fill("approved, nonsense");
+  await page.getByRole("button", { name: "Add webhook" }).click();
+  await expect(page.locator("#field-events-error")).toContainText("“nonsense” is not an event");
+  await expect(page.getByLabel("Receiver address")).toHaveValue("http://127.0.0.1:9/hook");
+  await expectAccessible(page);
+  await page.getByLabel("Events").fill("approved");
+  await page.getByRole("button", { name: "Add webhook" }).click();
+  await expect(page.getByRole("status")).toContainText("signing secret");
+  await page.goto("/admin/webhooks");
+  await expect(page.getByRole("status")).toHaveCount(0);
+  await expect(page.getByRole("row", { name: /127\.0\.0\.1:9\/hook/ }).first()).toContainText("approved");
+  await page.getByRole("button", { name: /Remove http:\/\/127\.0\.0\.1:9\/hook/ }).first().click();
+  await expect(page.getByRole("row", { name: /127\.0\.0\.1:9\/hook/ })).toHaveCount(0);
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signIn(page, "dev@example.gov");
+  await page.goto("/requests/new");
+  await ready(page, js);
+  await page.getByLabel("Title").fill(`Audit me (${testInfo.project.name})`);
+  await page.getByLabel("Affected system").fill("Grants portal");
+  await page.getByRole("button", { name: "Save and continue" }).click();
+  await expect(page).toHaveURL(/\/triage$/);
+  const reference = page.url().split("/").slice(-2)[0];
+  await page.goto(`/requests/${reference}/audit`);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Audit trail");
+  await expect(page.getByRole("row").filter({ hasText: "request.started" })).toContainText("Dana");
+  await expectAccessible(page);
+});
