@@ -255,6 +255,17 @@ pub trait People: Send + Sync {
         now: DateTime<Utc>,
         expires: DateTime<Utc>,
     ) -> Result<String, StoreError>;
+    /// Each team's standing stakeholder list: (team id, addresses one per line).
+    async fn team_stakeholders(&self) -> Result<Vec<(i64, String)>, StoreError>;
+    /// Replaces a team's stakeholder list, audited; `false` for an unknown team.
+    async fn set_team_stakeholders(
+        &self,
+        team_id: i64,
+        list: &str,
+        by: &SessionUser,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
     /// Active webhooks.
     async fn webhooks(&self) -> Result<Vec<WebhookView>, StoreError>;
     /// The newest webhook deliveries.

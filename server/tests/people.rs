@@ -110,6 +110,27 @@ both_backends!(
         assert_eq!(app.call_as(&b1, "my_account", &[]).await.status(), 401, "deactivated: out at once");
         let res = app.call_as(&b1, "sign_in", &[("email", "dana.new@example.gov"), ("password", good)]).await;
         assert_eq!(res.status(), 401);
+        // Each team's standing stakeholders: email addresses only, one per line.
+        let res = app
+            .call_as(
+                &admin,
+                "set_stakeholders",
+                &[("team", &team), ("stakeholders", "owner@example.gov\nnot an address")],
+            )
+            .await;
+        assert_eq!(res.status(), 422);
+        let res = app
+            .call_as(
+                &admin,
+                "set_stakeholders",
+                &[("team", &team), ("stakeholders", " owner@example.gov \n\nops@example.gov")],
+            )
+            .await;
+        assert!(res.status().is_success());
+        let people: Value = app.call_as(&admin, "people", &[]).await.json().await.unwrap();
+        let saved =
+            people["stakeholders"].as_array().unwrap().iter().find(|s| s[0].to_string() == team).unwrap()[1].clone();
+        assert_eq!(saved, "owner@example.gov\nops@example.gov");
         // An admin cannot lock themselves out.
         let me = people["me"].to_string();
         assert_eq!(app.call_as(&admin, "change_person", &[("id", &me), ("what", "deactivate")]).await.status(), 409);

@@ -28,6 +28,12 @@ pub async fn change_person(id: String, what: String, #[server(default)] value: S
     super::ssr::respond(server::change(id, what, value).await)
 }
 
+/// Replace a team's standing stakeholder list (one email address per line).
+#[server(endpoint = "set_stakeholders")]
+pub async fn set_stakeholders(team: String, #[server(default)] stakeholders: String) -> Result<(), AppError> {
+    super::ssr::respond(server::set_stakeholders(team, stakeholders).await)
+}
+
 /// Create a team.
 #[server(endpoint = "create_team")]
 pub async fn create_team(#[server(default)] name: String) -> Result<(), AppError> {
@@ -124,7 +130,12 @@ mod server {
     pub async fn people() -> Result<PeopleView, AppError> {
         let s = admin()?;
         let p = services()?.people;
-        Ok(PeopleView { people: p.people().await?, teams: p.teams().await?, me: s.user.id })
+        Ok(PeopleView {
+            people: p.people().await?,
+            teams: p.teams().await?,
+            stakeholders: p.team_stakeholders().await?,
+            me: s.user.id,
+        })
     }
 
     pub async fn invite(email: String, name: String, role: String, team: String) -> Result<(), AppError> {
@@ -135,13 +146,9 @@ mod server {
         let values =
             || vec![("email", email.clone()), ("name", name.clone()), ("role", role.clone()), ("team", team.clone())];
         let mut errors = Vec::new();
-        let at = email.find('@');
         if email.is_empty() {
             errors.push(FieldError { field: "email".into(), message: "Enter their email address".into() });
-        } else if at.is_none_or(|i| i == 0 || i + 1 >= email.len() || !email[i + 1..].contains('.'))
-            || email.chars().any(char::is_whitespace)
-            || email.len() > 254
-        {
+        } else if !crate::domain::cr_form::is_email(&email) || email.len() > 254 {
             errors.push(FieldError {
                 field: "email".into(),
                 message: "Enter an email address like name@agency.gov".into(),
@@ -218,6 +225,28 @@ mod server {
             _ => return Err(AppError::NotFound),
         };
         if !services.people.change_person(id, &change, &s.user, &source, now).await? {
+            return Err(AppError::NotFound);
+        }
+        leptos_axum::redirect("/admin/people");
+        Ok(())
+    }
+
+    pub async fn set_stakeholders(team: String, stakeholders: String) -> Result<(), AppError> {
+        let s = admin()?;
+        let id: i64 = team.trim().parse().map_err(|_| AppError::NotFound)?;
+        let field_name = format!("stakeholders_{id}");
+        let lines = crate::domain::cr_form::lines(&stakeholders);
+        if let Some(bad) = lines.iter().find(|l| !crate::domain::cr_form::is_email(l)) {
+            return Err(AppError::Invalid(FormErrors {
+                errors: vec![FieldError {
+                    field: field_name.clone(),
+                    message: format!("“{bad}” is not an email address: one address per line"),
+                }],
+                values: vec![(field_name, stakeholders)],
+            }));
+        }
+        let list = lines.join("\n");
+        if !services()?.people.set_team_stakeholders(id, &list, &s.user, &source_address(), chrono::Utc::now()).await? {
             return Err(AppError::NotFound);
         }
         leptos_axum::redirect("/admin/people");

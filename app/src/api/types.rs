@@ -375,6 +375,8 @@ pub struct PeopleView {
     pub people: Vec<PersonView>,
     /// Every team: (id, name).
     pub teams: Vec<(i64, String)>,
+    /// Each team's standing stakeholder list: (team id, addresses one per line).
+    pub stakeholders: Vec<(i64, String)>,
     /// The admin looking (they cannot deactivate or demote themselves).
     pub me: i64,
 }

@@ -286,7 +286,8 @@ pub fn planned_start(date: &str, time: &str) -> Option<DateTime<Utc>> {
     chrono_tz::America::New_York.from_local_datetime(&d.and_time(t)).earliest().map(|x| x.with_timezone(&Utc))
 }
 
-fn looks_like_email(s: &str) -> bool {
+/// A plausible email address (one `@`, a dotted domain, no spaces); the mail relay decides the rest.
+pub fn is_email(s: &str) -> bool {
     let mut parts = s.split('@');
     matches!((parts.next(), parts.next(), parts.next()), (Some(local), Some(domain), None)
         if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !s.contains(char::is_whitespace))
@@ -406,7 +407,7 @@ impl CrForm {
                         message: format!("Confirm every item of the pre-deployment checklist ({missing} not confirmed): incomplete requests are returned"),
                     });
                 }
-                if let Some(bad) = lines(&s.stakeholders).into_iter().find(|l| !looks_like_email(l)) {
+                if let Some(bad) = lines(&s.stakeholders).into_iter().find(|l| !is_email(l)) {
                     extra.push(FieldError {
                         field: "stakeholders".into(),
                         message: format!("“{bad}” is not an email address: enter one email address per line"),

@@ -3,7 +3,7 @@
 
 use crate::api::admin::{
     my_account, password_link, people, webhooks, AddWebhook, ChangePerson, CreateApiToken, CreateTeam, EndSession,
-    InvitePerson, RemoveWebhook, RevokeApiToken, SetPassword,
+    InvitePerson, RemoveWebhook, RevokeApiToken, SetPassword, SetStakeholders,
 };
 use crate::components::form::{form_errors_of, kept_value, other_error_of, ErrorSummary, TextField};
 use crate::domain::forms::FormErrors;
@@ -62,6 +62,9 @@ pub fn AdminPeoplePage() -> impl IntoView {
     let invite = ServerAction::<InvitePerson>::new();
     let change = ServerAction::<ChangePerson>::new();
     let team = ServerAction::<CreateTeam>::new();
+    let stake = ServerAction::<SetStakeholders>::new();
+    let sv = Signal::derive(move || stake.value().get());
+    let stake_errors = form_errors_of(sv);
     let iv = Signal::derive(move || invite.value().get());
     let cv = Signal::derive(move || change.value().get());
     let tv = Signal::derive(move || team.value().get());
@@ -146,6 +149,28 @@ pub fn AdminPeoplePage() -> impl IntoView {
                                 {select_field("team", "Team (dev team members need one)", team_options("No team"), invite_errors)}
                                 <button type="submit" class="button">"Send invitation"</button>
                             </ActionForm>
+                            <h2 class="heading-m">"Stakeholders of each team"</h2>
+                            <p>"Told when a change of the team's completes or is rolled back, besides the stakeholders named in each request."</p>
+                            {d.teams.clone().into_iter().map(|(id, name)| {
+                                let current = d.stakeholders.iter().find(|(t, _)| *t == id).map(|(_, s)| s.clone()).unwrap_or_default();
+                                let field = format!("stakeholders_{id}");
+                                let (f1, f2, f3) = (field.clone(), field.clone(), field.clone());
+                                let message = move || stake_errors.with(|e| e.as_ref().and_then(|e| e.message_for(&f1).map(str::to_string)));
+                                let message2 = message.clone();
+                                let kept = stake_errors.with_untracked(|e| e.as_ref().and_then(|e| e.value_of(&f2).map(str::to_string))).unwrap_or(current);
+                                view! {
+                                    <ActionForm action=stake>
+                                        <input type="hidden" name="team" value=id.to_string()/>
+                                        <div class="form-group" class:form-group--error=move || message().is_some()>
+                                            <label class="label" for=format!("field-{field}")>{format!("Stakeholders of {name}")}</label>
+                                            <div class="hint" id=format!("field-{field}-hint")>"One email address per line."</div>
+                                            {move || message2().map(|m| view! { <p class="error-message" id=format!("field-{f3}-error")><span class="visually-hidden">"Error: "</span>{m}</p> })}
+                                            <textarea class="textarea" id=format!("field-{field}") name="stakeholders" rows="3" aria-describedby=format!("field-{field}-hint")>{kept}</textarea>
+                                        </div>
+                                        <button type="submit" class="button button--secondary">{format!("Save the stakeholders of {name}")}</button>
+                                    </ActionForm>
+                                }
+                            }).collect_view()}
                             <h2 class="heading-m">"Add a team"</h2>
                             <ActionForm action=team>
                                 <TextField name="team_name" input_name="name" label="Team name" value=kept_value(team_errors, "team_name", String::new) errors=team_errors/>

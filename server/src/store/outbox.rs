@@ -108,7 +108,15 @@ macro_rules! queue_message {
                         }
                         out
                     }
-                    app::domain::notify::Recipient::Stakeholders => app::domain::cr_form::lines(&target.form.stakeholders),
+                    app::domain::notify::Recipient::Stakeholders => {
+                        let mut out = app::domain::cr_form::lines(&target.form.stakeholders);
+                        let standing: Option<(String,)> = sqlx::query_as("SELECT stakeholders FROM teams WHERE id = $1")
+                            .bind(target.team_id)
+                            .fetch_optional(&mut *$tx)
+                            .await?;
+                        out.extend(standing.map(|s| app::domain::cr_form::lines(&s.0)).unwrap_or_default());
+                        out
+                    }
                 };
                 list.extend(emails);
             }

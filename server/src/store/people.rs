@@ -567,6 +567,40 @@ impl app::ports::People for Store {
     ) -> Result<bool, StoreError> {
         Store::revoke_token(self, user, id, source, now).await.map_err(backend)
     }
+    async fn team_stakeholders(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        on_pool!(&self.db, pool => sqlx::query_as("SELECT id, stakeholders FROM teams ORDER BY name").fetch_all(pool).await)
+            .map_err(backend)
+    }
+    async fn set_team_stakeholders(
+        &self,
+        team_id: i64,
+        list: &str,
+        by: &SessionUser,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let at = millis(now);
+        let r: Result<bool, sqlx::Error> = on_pool!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query("UPDATE teams SET stakeholders = $1 WHERE id = $2").bind(list).bind(team_id).execute(&mut *tx).await?.rows_affected();
+            if n == 0 {
+                return Ok(false);
+            }
+            let event = AuditEvent {
+                at,
+                actor_id: Some(by.id),
+                request_id: None,
+                action: "Stakeholders changed".into(),
+                detail: format!("team {team_id}: {} addresses", app::domain::cr_form::lines(list).len()),
+                source: source.into(),
+                outcome: "success".into(),
+            };
+            append_audit!(tx, &event);
+            tx.commit().await?;
+            Ok(true)
+        }.await);
+        r.map_err(backend)
+    }
     async fn webhooks(&self) -> Result<Vec<WebhookView>, StoreError> {
         self.webhook_list().await.map_err(backend)
     }
