@@ -128,8 +128,13 @@ both_backends!(
             .await;
         assert!(res.status().is_success());
         let people: Value = app.call_as(&admin, "people", &[]).await.json().await.unwrap();
-        let saved =
-            people["stakeholders"].as_array().unwrap().iter().find(|s| s[0].to_string() == team).unwrap()[1].clone();
+        let saved = people["stakeholders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s[0].as_i64().map(|n| n.to_string()).as_deref() == Some(team.as_str()))
+            .unwrap()[1]
+            .clone();
         assert_eq!(saved, "owner@example.gov\nops@example.gov");
         // An admin cannot lock themselves out.
         let me = people["me"].to_string();

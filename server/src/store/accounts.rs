@@ -59,15 +59,7 @@ impl Store {
                 .bind(source)
                 .execute(&mut *tx)
                 .await?;
-            let event = AuditEvent {
-                at: now,
-                actor_id: Some(user_id),
-                request_id: None,
-                action: "sign_in".into(),
-                detail: "signed in".into(),
-                source: source.into(),
-                outcome: "success".into(),
-            };
+            let event = AuditEvent::success(now, Some(user_id), None, "sign_in", "signed in".to_string(), source);
             append_audit!(tx, &event);
             tx.commit().await
         }.await)

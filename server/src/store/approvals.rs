@@ -368,15 +368,7 @@ impl Store {
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;
-            let event = AuditEvent {
-                at,
-                actor_id: Some(by.id),
-                request_id: None,
-                action: "Out of office".into(),
-                detail: format!("user {user_id} out of office {from} to {to}{}", note.map(|n| format!(" ({n})")).unwrap_or_default()),
-                source: source.to_string(),
-                outcome: "success".into(),
-            };
+            let event = AuditEvent::success(at, Some(by.id), None, "Out of office", format!("user {user_id} out of office {from} to {to}{}", note.map(|n| format!(" ({n})")).unwrap_or_default()), source);
             append_audit!(tx, &event);
             tx.commit().await
         }.await)
@@ -397,15 +389,7 @@ impl Store {
             if gone == 0 {
                 return Ok(false);
             }
-            let event = AuditEvent {
-                at,
-                actor_id: Some(by.id),
-                request_id: None,
-                action: "Out of office removed".into(),
-                detail: format!("absence {id} removed"),
-                source: source.to_string(),
-                outcome: "success".into(),
-            };
+            let event = AuditEvent::success(at, Some(by.id), None, "Out of office removed", format!("absence {id} removed"), source);
             append_audit!(tx, &event);
             tx.commit().await?;
             Ok(true)

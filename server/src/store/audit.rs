@@ -22,6 +22,28 @@ pub struct AuditEvent {
     pub outcome: String,
 }
 
+impl AuditEvent {
+    /// A successful action by `actor`, about `request` if any.
+    pub fn success(
+        at: i64,
+        actor: Option<i64>,
+        request: Option<i64>,
+        action: &str,
+        detail: String,
+        source: &str,
+    ) -> AuditEvent {
+        AuditEvent {
+            at,
+            actor_id: actor,
+            request_id: request,
+            action: action.into(),
+            detail,
+            source: source.into(),
+            outcome: "success".into(),
+        }
+    }
+}
+
 /// The chain hash of one row: SHA-256 over the previous hash and the row's fields.
 pub(crate) fn chain_hash(prev: &str, seq: i64, e: &AuditEvent) -> String {
     let mut h = Sha256::new();

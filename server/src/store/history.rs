@@ -106,15 +106,7 @@ impl Store {
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;
-            let event = AuditEvent {
-                at,
-                actor_id: Some(by.id),
-                request_id: Some(request.id),
-                action: "Comment".into(),
-                detail: format!("{}: comment added ({} characters)", request.summary.reference, body.chars().count()),
-                source: source.to_string(),
-                outcome: "success".into(),
-            };
+            let event = AuditEvent::success(at, Some(by.id), Some(request.id), "Comment", format!("{}: comment added ({} characters)", request.summary.reference, body.chars().count()), source);
             append_audit!(tx, &event);
             tx.commit().await
         }.await)

@@ -76,15 +76,7 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
             let Some((id,)) = id else { return Ok(None) };
-            let event = AuditEvent {
-                at,
-                actor_id: Some(by.id),
-                request_id: None,
-                action: "Team created".into(),
-                detail: format!("team {name}"),
-                source: source.into(),
-                outcome: "success".into(),
-            };
+            let event = AuditEvent::success(at, Some(by.id), None, "Team created", format!("team {name}"), source);
             append_audit!(tx, &event);
             tx.commit().await?;
             Ok(Some(id))
@@ -121,15 +113,7 @@ impl Store {
             .await?;
             let Some((id,)) = id else { return Ok(None) };
             queue_invitation!(tx, id, email, name, role, public_url, at);
-            let event = AuditEvent {
-                at,
-                actor_id: Some(by.id),
-                request_id: None,
-                action: "Person invited".into(),
-                detail: format!("{email} invited as {}", role.label()),
-                source: source.into(),
-                outcome: "success".into(),
-            };
+            let event = AuditEvent::success(at, Some(by.id), None, "Person invited", format!("{email} invited as {}", role.label()), source);
             append_audit!(tx, &event);
             tx.commit().await?;
             Ok(Some(id))
@@ -161,15 +145,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             queue_invitation!(tx, user_id, &email, &name, role, public_url, at);
-            let event = AuditEvent {
-                at,
-                actor_id: Some(by.id),
-                request_id: None,
-                action: "Set-password link sent".into(),
-                detail: format!("new set-password link for {email}"),
-                source: source.into(),
-                outcome: "success".into(),
-            };
+            let event = AuditEvent::success(at, Some(by.id), None, "Set-password link sent", format!("new set-password link for {email}"), source);
             append_audit!(tx, &event);
             tx.commit().await?;
             Ok(true)
@@ -211,15 +187,7 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
-            let event = AuditEvent {
-                at,
-                actor_id: Some(by.id),
-                request_id: None,
-                action: "Person changed".into(),
-                detail: format!("user {user_id}: {detail}"),
-                source: source.into(),
-                outcome: "success".into(),
-            };
+            let event = AuditEvent::success(at, Some(by.id), None, "Person changed", format!("user {user_id}: {detail}"), source);
             append_audit!(tx, &event);
             tx.commit().await?;
             Ok(true)
@@ -287,15 +255,7 @@ impl Store {
             }
             sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(password_hash).bind(user_id).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-            let event = AuditEvent {
-                at,
-                actor_id: Some(user_id),
-                request_id: None,
-                action: "Password set".into(),
-                detail: "password set from a set-password link".into(),
-                source: source.into(),
-                outcome: "success".into(),
-            };
+            let event = AuditEvent::success(at, Some(user_id), None, "Password set", "password set from a set-password link".to_string(), source);
             append_audit!(tx, &event);
             tx.commit().await?;
             Ok(true)
@@ -409,15 +369,7 @@ impl Store {
             .bind(millis(expires))
             .execute(&mut *tx)
             .await?;
-            let event = AuditEvent {
-                at,
-                actor_id: Some(user.id),
-                request_id: None,
-                action: "API token created".into(),
-                detail: format!("token {name:?} ({scope})"),
-                source: source.into(),
-                outcome: "success".into(),
-            };
+            let event = AuditEvent::success(at, Some(user.id), None, "API token created", format!("token {name:?} ({scope})"), source);
             append_audit!(tx, &event);
             tx.commit().await
         }.await)
@@ -444,15 +396,7 @@ impl Store {
             if n == 0 {
                 return Ok(false);
             }
-            let event = AuditEvent {
-                at,
-                actor_id: Some(user.id),
-                request_id: None,
-                action: "API token revoked".into(),
-                detail: format!("token {id}"),
-                source: source.into(),
-                outcome: "success".into(),
-            };
+            let event = AuditEvent::success(at, Some(user.id), None, "API token revoked", format!("token {id}"), source);
             append_audit!(tx, &event);
             tx.commit().await?;
             Ok(true)
@@ -586,15 +530,7 @@ impl app::ports::People for Store {
             if n == 0 {
                 return Ok(false);
             }
-            let event = AuditEvent {
-                at,
-                actor_id: Some(by.id),
-                request_id: None,
-                action: "Stakeholders changed".into(),
-                detail: format!("team {team_id}: {} addresses", app::domain::cr_form::lines(list).len()),
-                source: source.into(),
-                outcome: "success".into(),
-            };
+            let event = AuditEvent::success(at, Some(by.id), None, "Stakeholders changed", format!("team {team_id}: {} addresses", app::domain::cr_form::lines(list).len()), source);
             append_audit!(tx, &event);
             tx.commit().await?;
             Ok(true)
@@ -688,15 +624,7 @@ impl Store {
             .bind(at)
             .execute(&mut *tx)
             .await?;
-            let event = AuditEvent {
-                at,
-                actor_id: Some(by.id),
-                request_id: None,
-                action: "Webhook added".into(),
-                detail: format!("{url} for {events}"),
-                source: source.into(),
-                outcome: "success".into(),
-            };
+            let event = AuditEvent::success(at, Some(by.id), None, "Webhook added", format!("{url} for {events}"), source);
             append_audit!(tx, &event);
             tx.commit().await
         }.await)
@@ -717,15 +645,7 @@ impl Store {
             if n == 0 {
                 return Ok(false);
             }
-            let event = AuditEvent {
-                at,
-                actor_id: Some(by.id),
-                request_id: None,
-                action: "Webhook removed".into(),
-                detail: format!("webhook {id}"),
-                source: source.into(),
-                outcome: "success".into(),
-            };
+            let event = AuditEvent::success(at, Some(by.id), None, "Webhook removed", format!("webhook {id}"), source);
             append_audit!(tx, &event);
             tx.commit().await?;
             Ok(true)

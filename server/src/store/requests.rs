@@ -92,15 +92,7 @@ impl RequestStore for Store {
             .bind(at)
             .fetch_one(&mut *tx)
             .await?;
-            let event = AuditEvent {
-                at,
-                actor_id: Some(by.id),
-                request_id: Some(id),
-                action: "request.started".into(),
-                detail: format!("{reference} started: {}", form.title),
-                source: source.to_string(),
-                outcome: "success".into(),
-            };
+            let event = AuditEvent::success(at, Some(by.id), Some(id), "request.started", format!("{reference} started: {}", form.title), source);
             append_audit!(tx, &event);
             tx.commit().await?;
             Ok(RequestSummary {

@@ -400,15 +400,7 @@ impl Store {
             .bind(request_id)
             .fetch_one(&mut *tx)
             .await?;
-            let event = AuditEvent {
-                at,
-                actor_id: Some(by.id),
-                request_id: Some(request_id),
-                action: "Record staging changes".into(),
-                detail: format!("{reference}: staging notes saved"),
-                source: source.to_string(),
-                outcome: "success".into(),
-            };
+            let event = AuditEvent::success(at, Some(by.id), Some(request_id), "Record staging changes", format!("{reference}: staging notes saved"), source);
             append_audit!(tx, &event);
             tx.commit().await
         }.await)
@@ -595,15 +587,7 @@ impl Store {
             .bind(at)
             .fetch_one(&mut *tx)
             .await?;
-            let event = AuditEvent {
-                at,
-                actor_id: Some(by.id),
-                request_id: Some(request_id),
-                action: "Attach staging evidence".into(),
-                detail: format!("{reference}: attached {file_name} ({} bytes, sha256 {sha})", data.len()),
-                source: source.to_string(),
-                outcome: "success".into(),
-            };
+            let event = AuditEvent::success(at, Some(by.id), Some(request_id), "Attach staging evidence", format!("{reference}: attached {file_name} ({} bytes, sha256 {sha})", data.len()), source);
             append_audit!(tx, &event);
             tx.commit().await?;
             Ok(id)
