@@ -14,6 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::Extension;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -166,16 +167,61 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// The routes, under `/api/v1`.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/openapi.json", get(openapi))
+/// The routes, under `/api/v1`: the document is public, everything else needs a token.
+pub fn routes(state: AppState) -> Router<AppState> {
+    let authenticated = Router::new()
         .route("/api/v1/requests", get(list_requests))
         .route("/api/v1/requests/{reference}", get(get_request))
         .route("/api/v1/requests/{reference}/plan", get(get_plan))
         .route("/api/v1/requests/{reference}/plan/versions", get(list_plan_versions))
         .route("/api/v1/requests/{reference}/plan/versions/{version}", get(get_plan_version))
         .route("/api/v1/requests/{reference}/actions", get(get_actions))
+        .route_layer(axum::middleware::from_fn_with_state(state, authenticate));
+    Router::new().route("/api/v1/openapi.json", get(openapi)).merge(authenticated)
+}
+
+/// The token's owner, as the handlers receive them.
+#[derive(Clone)]
+struct ApiCaller(SessionUser);
+
+/// Checks the token and audits every use, answered or refused (the audit log is where "who
+/// read what through the API" is kept).
+async fn authenticate(
+    State(state): State<AppState>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let source = req.extensions().get::<app::ports::ClientAddress>().map(|a| a.0.clone()).unwrap_or_default();
+    let what = format!("{} {}", req.method(), req.uri().path());
+    let now = chrono::Utc::now();
+    let result = caller(&state, req.headers()).await;
+    let event = match &result {
+        Ok(user) => {
+            crate::store::AuditEvent::success(now.timestamp_millis(), Some(user.id), None, "API", what, &source)
+        }
+        Err(_) => crate::store::AuditEvent {
+            outcome: "failure".into(),
+            ..crate::store::AuditEvent::success(
+                now.timestamp_millis(),
+                None,
+                None,
+                "API",
+                format!("{what}: no valid token"),
+                &source,
+            )
+        },
+    };
+    if let Err(e) = state.store.record(&event).await {
+        tracing::error!("auditing an API call failed: {e}");
+        return fail(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side");
+    }
+    match result {
+        Ok(user) => {
+            req.extensions_mut().insert(ApiCaller(user));
+            next.run(req).await
+        }
+        Err(r) => r,
+    }
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
@@ -270,11 +316,11 @@ fn plan_item(version: i64, plan: &app::domain::plan::Plan) -> PlanItem {
 #[utoipa::path(get, path = "/api/v1/requests", params(ListQuery), responses(
     (status = 200, body = RequestPage), (status = 401, body = ApiError)
 ))]
-async fn list_requests(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ListQuery>) -> Response {
-    let user = match caller(&state, &headers).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+async fn list_requests(
+    State(state): State<AppState>,
+    Extension(ApiCaller(user)): Extension<ApiCaller>,
+    Query(q): Query<ListQuery>,
+) -> Response {
     let limit = q.limit.unwrap_or(50).clamp(1, 100);
     let team = (user.role == app::domain::roles::Role::DevTeamMember).then_some((user.id, user.team_id));
     match state
@@ -300,11 +346,11 @@ async fn list_requests(State(state): State<AppState>, headers: HeaderMap, Query(
 #[utoipa::path(get, path = "/api/v1/requests/{reference}", params(("reference" = String, Path, description = "ECR-2026-0042")), responses(
     (status = 200, body = RequestDetail), (status = 401, body = ApiError), (status = 404, body = ApiError)
 ))]
-async fn get_request(State(state): State<AppState>, headers: HeaderMap, Path(reference): Path<String>) -> Response {
-    let user = match caller(&state, &headers).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+async fn get_request(
+    State(state): State<AppState>,
+    Extension(ApiCaller(user)): Extension<ApiCaller>,
+    Path(reference): Path<String>,
+) -> Response {
     match readable(&state, &user, &reference).await {
         Ok(l) => Json(RequestDetail {
             item: item(&l.summary),
@@ -324,11 +370,11 @@ async fn get_request(State(state): State<AppState>, headers: HeaderMap, Path(ref
 #[utoipa::path(get, path = "/api/v1/requests/{reference}/plan", params(("reference" = String, Path)), responses(
     (status = 200, body = PlanItem), (status = 401, body = ApiError), (status = 404, body = ApiError)
 ))]
-async fn get_plan(State(state): State<AppState>, headers: HeaderMap, Path(reference): Path<String>) -> Response {
-    let user = match caller(&state, &headers).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+async fn get_plan(
+    State(state): State<AppState>,
+    Extension(ApiCaller(user)): Extension<ApiCaller>,
+    Path(reference): Path<String>,
+) -> Response {
     match readable(&state, &user, &reference).await {
         Ok(l) => Json(plan_item(l.plan_version, &l.plan)).into_response(),
         Err(r) => r,
@@ -341,13 +387,9 @@ async fn get_plan(State(state): State<AppState>, headers: HeaderMap, Path(refere
 ))]
 async fn list_plan_versions(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(ApiCaller(user)): Extension<ApiCaller>,
     Path(reference): Path<String>,
 ) -> Response {
-    let user = match caller(&state, &headers).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
     let l = match readable(&state, &user, &reference).await {
         Ok(l) => l,
         Err(r) => return r,
@@ -370,13 +412,9 @@ async fn list_plan_versions(
 ))]
 async fn get_plan_version(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(ApiCaller(user)): Extension<ApiCaller>,
     Path((reference, version)): Path<(String, i64)>,
 ) -> Response {
-    let user = match caller(&state, &headers).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
     let l = match readable(&state, &user, &reference).await {
         Ok(l) => l,
         Err(r) => return r,
@@ -395,11 +433,11 @@ async fn get_plan_version(
 #[utoipa::path(get, path = "/api/v1/requests/{reference}/actions", params(("reference" = String, Path)), responses(
     (status = 200, body = ActionsItem), (status = 401, body = ApiError), (status = 404, body = ApiError)
 ))]
-async fn get_actions(State(state): State<AppState>, headers: HeaderMap, Path(reference): Path<String>) -> Response {
-    let user = match caller(&state, &headers).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+async fn get_actions(
+    State(state): State<AppState>,
+    Extension(ApiCaller(user)): Extension<ApiCaller>,
+    Path(reference): Path<String>,
+) -> Response {
     let l = match readable(&state, &user, &reference).await {
         Ok(l) => l,
         Err(r) => return r,

@@ -87,7 +87,7 @@ pub fn router(state: AppState) -> Router {
     let context = move || provide_context(services.clone());
     Router::new()
         .route("/healthz", get(http::healthz))
-        .merge(api_v1::routes())
+        .merge(api_v1::routes(state.clone()))
         .route(
             "/requests/{reference}/attachments",
             axum::routing::post(attachments::upload)

@@ -175,3 +175,14 @@ impl super::Store {
             .collect())
     }
 }
+
+impl super::Store {
+    /// Every audit row's (action, outcome, detail), oldest first (tests).
+    #[doc(hidden)]
+    pub async fn audit_rows_for_test(&self) -> Vec<(String, String, String)> {
+        on_pool!(&self.db, pool => sqlx::query_as("SELECT action, outcome, detail FROM audit_events ORDER BY id")
+            .fetch_all(pool)
+            .await)
+        .unwrap_or_default()
+    }
+}
