@@ -36,6 +36,9 @@ pub struct Config {
     pub mail_poll: Duration,
     /// The first wait after a failed delivery (it doubles, up to an hour).
     pub mail_retry_base: Duration,
+    /// How long a worker's claim on a message lasts; after that another worker (or this one,
+    /// restarted) may send it.
+    pub mail_lease: Duration,
 }
 
 /// A setting that could not be read.
@@ -93,6 +96,7 @@ impl Config {
             escalate_after: Duration::from_secs(60 * parse("OFFCYCLE_ESCALATE_AFTER_MINUTES", 480u64)?),
             mail_poll: Duration::from_millis(parse("OFFCYCLE_MAIL_POLL_MS", 2000u64)?),
             mail_retry_base: Duration::from_secs(parse("OFFCYCLE_MAIL_RETRY_SECONDS", 30u64)?),
+            mail_lease: Duration::from_secs(parse("OFFCYCLE_MAIL_LEASE_SECONDS", 120u64)?),
         })
     }
 

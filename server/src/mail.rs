@@ -19,8 +19,6 @@ use std::time::Duration;
 
 /// After this many failed attempts a message is given up and shown to admins.
 pub const MAX_ATTEMPTS: i64 = 10;
-/// How long a claim lasts before another worker may take the message.
-const LEASE_MS: i64 = 120_000;
 
 /// Where messages go.
 #[derive(Clone)]
@@ -42,6 +40,7 @@ pub struct Mailer {
     remind_after: chrono::Duration,
     escalate_after: chrono::Duration,
     retry_base: Duration,
+    lease_ms: i64,
     http: reqwest::Client,
 }
 
@@ -100,6 +99,7 @@ impl Mailer {
             remind_after: chrono_of(config.remind_after),
             escalate_after: chrono_of(config.escalate_after),
             retry_base: config.mail_retry_base,
+            lease_ms: config.mail_lease.as_millis() as i64,
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(10))
                 .redirect(reqwest::redirect::Policy::none())
@@ -111,7 +111,7 @@ impl Mailer {
     /// Delivers every message due now; returns how many were sent.
     pub async fn deliver_due(&self, now: DateTime<Utc>) -> Result<usize, sqlx::Error> {
         let mut sent = 0;
-        while let Some(m) = self.store.claim_due_message(now, LEASE_MS).await? {
+        while let Some(m) = self.store.claim_due_message(now, self.lease_ms).await? {
             match self.deliver(&m, now).await {
                 Ok(()) => {
                     if self.store.mark_sent(&m, Utc::now()).await? {

@@ -42,6 +42,22 @@ impl SmtpSink {
         self.child = Some(child);
     }
 
+    /// A sink that takes connections but never answers a message's data: a send hangs there.
+    fn stalling() -> SmtpSink {
+        let mut s = SmtpSink::stopped();
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp_sink.py");
+        let mut child = std::process::Command::new("/usr/bin/python3")
+            .args([script, &s.port.to_string(), s.dir.to_str().unwrap(), "stall"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 with aiosmtpd");
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
+        assert_eq!(line.trim(), "ready");
+        s.child = Some(child);
+        s
+    }
+
     fn running() -> SmtpSink {
         let mut s = SmtpSink::stopped();
         s.start();
@@ -451,4 +467,54 @@ both_backends!(a_signed_in_cor_rejects_from_their_list_and_hosting_sees_why, |ur
     assert!(rejected.text.contains("rejected by Alana COR: Roll out after the 14:00 batch job"), "{}", rejected.text);
     assert!(rejected.to.contains(&"hosting@example.gov".to_string()));
     app.stop().await;
+});
+
+/// The real server binary as a child process, so it can be killed with SIGKILL.
+fn spawn_server(db_url: &str, smtp: &str) -> std::process::Child {
+    let port = free_port();
+    std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .env("DATABASE_URL", db_url)
+        .env("OFFCYCLE_BIND", format!("127.0.0.1:{port}"))
+        .env("SMTP_URL", smtp)
+        .env("OFFCYCLE_MAIL_POLL_MS", "100")
+        .env("OFFCYCLE_MAIL_LEASE_SECONDS", "2")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the server binary")
+}
+
+both_backends!(a_server_killed_mid_send_loses_no_message, |url: String, _b| async move {
+    // Queue the submission's messages without sending them (the worker would wait an hour).
+    let parked = SmtpSink::stopped();
+    let app = app_with(&url, &parked.url(), |c| c.mail_poll = Duration::from_secs(3600)).await;
+    let _r = submitted_to_cors(&app).await;
+    app.stop().await;
+    let queued = Store::new(Db::open(&url).await.unwrap()).outbox_count_for_test().await;
+
+    // A real server process starts sending to a relay that never answers the data, and is
+    // killed with SIGKILL in the middle of that send.
+    let stall = SmtpSink::stalling();
+    let mut server = spawn_server(&url, &stall.url());
+    let marker = stall.dir.join("stalled");
+    for _ in 0..200 {
+        if marker.exists() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(marker.exists(), "the server got as far as sending");
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    // After a restart, against a working relay, every message arrives, the interrupted one too.
+    let sink = SmtpSink::running();
+    let mut server = spawn_server(&url, &sink.url());
+    let got = sink.wait_for(queued).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(got.len(), queued);
+    assert_eq!(sink.received().len(), queued, "and none twice");
 });

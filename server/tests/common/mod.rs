@@ -103,6 +103,7 @@ pub fn config(db_url: &str) -> Config {
         escalate_after: Duration::from_secs(8 * 3600),
         mail_poll: Duration::from_millis(100),
         mail_retry_base: Duration::from_millis(500),
+        mail_lease: Duration::from_secs(120),
     }
 }
 
