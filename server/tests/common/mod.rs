@@ -186,6 +186,26 @@ impl TestApp {
 /// Runs an async test body once per backend, as `sqlite_<name>` and `postgres_<name>`.
 #[macro_export]
 macro_rules! both_backends {
+    // Benchmarks: compiled with the tests, run only when asked (`-- --ignored`).
+    (#[ignore] $name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[ignore = "a benchmark: bench/queue-scale.sh runs it"]
+            async fn sqlite() {
+                let db = TestDb::new(Backend::Sqlite).await;
+                ($body)(db.url.clone(), Backend::Sqlite).await;
+                db.drop_database().await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[ignore = "a benchmark: bench/queue-scale.sh runs it"]
+            async fn postgres() {
+                let db = TestDb::new(Backend::Postgres).await;
+                ($body)(db.url.clone(), Backend::Postgres).await;
+                db.drop_database().await;
+            }
+        }
+    };
     ($name:ident, $body:expr) => {
         mod $name {
             use super::*;
