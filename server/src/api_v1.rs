@@ -212,8 +212,7 @@ async fn authenticate(
         },
     };
     if let Err(e) = state.store.record(&event).await {
-        tracing::error!("auditing an API call failed: {e}");
-        return fail(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side");
+        return internal(format!("auditing an API call failed: {e}"));
     }
     match result {
         Ok(user) => {
@@ -242,10 +241,7 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> Result<SessionUser, Re
     match state.store.token_user(&token_hash(token), chrono::Utc::now()).await {
         Ok(Some((user, scope))) if scope == "read" => Ok(user),
         Ok(_) => Err(fail(StatusCode::UNAUTHORIZED, "The token is unknown, expired or revoked")),
-        Err(e) => {
-            tracing::error!("token lookup failed: {e}");
-            Err(fail(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side"))
-        }
+        Err(e) => Err(internal(e)),
     }
 }
 
@@ -269,18 +265,23 @@ fn item(s: &app::api::types::RequestSummary) -> RequestItem {
     }
 }
 
-/// A request the caller may read (others: 404, so nothing leaks).
+/// A storage failure, logged; the caller learns only that it was ours.
+fn internal(e: impl std::fmt::Display) -> Response {
+    tracing::error!("api: {e}");
+    fail(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side")
+}
+
+/// What a handler answers: the body, or the error answer.
+type Answer = Result<Response, Response>;
+
+/// A request the caller may read (others: 404, so nothing leaks), with the CORs it was read with.
 async fn readable(
     state: &AppState,
     user: &SessionUser,
     reference: &str,
-) -> Result<app::ports::LoadedRequest, Response> {
+) -> Result<(app::ports::LoadedRequest, Vec<app::domain::quorum::Cor>), Response> {
     let not_found = || fail(StatusCode::NOT_FOUND, "No such request");
     let reference = Reference::parse(reference).ok_or_else(not_found)?;
-    let internal = |e: app::ports::StoreError| {
-        tracing::error!("api: {e}");
-        fail(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side")
-    };
     let loaded = state.store.load_request(reference).await.map_err(internal)?.ok_or_else(not_found)?;
     let cors = state.store.configured_cors().await.map_err(internal)?;
     let calendar = app::domain::calendar::Calendar::default();
@@ -288,7 +289,7 @@ async fn readable(
     if !may_read(&actor(user), &loaded.snapshot, &ctx) {
         return Err(not_found());
     }
-    Ok(loaded)
+    Ok((loaded, cors))
 }
 
 fn plan_item(version: i64, plan: &app::domain::plan::Plan) -> PlanItem {
@@ -320,26 +321,19 @@ async fn list_requests(
     State(state): State<AppState>,
     Extension(ApiCaller(user)): Extension<ApiCaller>,
     Query(q): Query<ListQuery>,
-) -> Response {
+) -> Answer {
     let limit = q.limit.unwrap_or(50).clamp(1, 100);
     let team = (user.role == app::domain::roles::Role::DevTeamMember).then_some((user.id, user.team_id));
-    match state
+    let mut rows = state
         .store
         .api_requests(team, q.state.as_deref().unwrap_or(""), q.before.unwrap_or(i64::MAX), limit + 1)
         .await
-    {
-        Ok(mut rows) => {
-            let next = (rows.len() as i64 > limit).then(|| {
-                rows.truncate(limit as usize);
-                rows.last().map(|(id, _)| *id).unwrap_or_default()
-            });
-            Json(RequestPage { items: rows.iter().map(|(_, s)| item(s)).collect(), next }).into_response()
-        }
-        Err(e) => {
-            tracing::error!("api: {e}");
-            fail(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side")
-        }
-    }
+        .map_err(internal)?;
+    let next = (rows.len() as i64 > limit).then(|| {
+        rows.truncate(limit as usize);
+        rows.last().map(|(id, _)| *id).unwrap_or_default()
+    });
+    Ok(Json(RequestPage { items: rows.iter().map(|(_, s)| item(s)).collect(), next }).into_response())
 }
 
 /// Read one request.
@@ -350,20 +344,18 @@ async fn get_request(
     State(state): State<AppState>,
     Extension(ApiCaller(user)): Extension<ApiCaller>,
     Path(reference): Path<String>,
-) -> Response {
-    match readable(&state, &user, &reference).await {
-        Ok(l) => Json(RequestDetail {
-            item: item(&l.summary),
-            security_related: l.snapshot.security_related || l.form.is_security_related(),
-            plan_version: l.plan_version,
-            plan_hash: l.snapshot.plan_hash.0.clone(),
-            submitted_plan_hash: l.snapshot.submitted_plan_hash.as_ref().map(|h| h.0.clone()),
-            assigned_engineer: l.assigned_name.clone(),
-            hold: l.snapshot.hold.as_ref().map(|h| h.reason.clone()),
-        })
-        .into_response(),
-        Err(r) => r,
-    }
+) -> Answer {
+    let (l, _) = readable(&state, &user, &reference).await?;
+    Ok(Json(RequestDetail {
+        item: item(&l.summary),
+        security_related: l.snapshot.security_related || l.form.is_security_related(),
+        plan_version: l.plan_version,
+        plan_hash: l.snapshot.plan_hash.0.clone(),
+        submitted_plan_hash: l.snapshot.submitted_plan_hash.as_ref().map(|h| h.0.clone()),
+        assigned_engineer: l.assigned_name.clone(),
+        hold: l.snapshot.hold.as_ref().map(|h| h.reason.clone()),
+    })
+    .into_response())
 }
 
 /// Read the current plan.
@@ -374,11 +366,9 @@ async fn get_plan(
     State(state): State<AppState>,
     Extension(ApiCaller(user)): Extension<ApiCaller>,
     Path(reference): Path<String>,
-) -> Response {
-    match readable(&state, &user, &reference).await {
-        Ok(l) => Json(plan_item(l.plan_version, &l.plan)).into_response(),
-        Err(r) => r,
-    }
+) -> Answer {
+    let (l, _) = readable(&state, &user, &reference).await?;
+    Ok(Json(plan_item(l.plan_version, &l.plan)).into_response())
 }
 
 /// List every saved plan version, newest first.
@@ -389,21 +379,12 @@ async fn list_plan_versions(
     State(state): State<AppState>,
     Extension(ApiCaller(user)): Extension<ApiCaller>,
     Path(reference): Path<String>,
-) -> Response {
-    let l = match readable(&state, &user, &reference).await {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
-    match state.store.plan_history(l.id).await {
-        Ok(v) => Json(
-            v.into_iter().map(|v| VersionItem { version: v.version, by: v.by, at: rfc3339(v.at) }).collect::<Vec<_>>(),
-        )
-        .into_response(),
-        Err(e) => {
-            tracing::error!("api: {e}");
-            fail(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side")
-        }
-    }
+) -> Answer {
+    let (l, _) = readable(&state, &user, &reference).await?;
+    let versions = state.store.plan_history(l.id).await.map_err(internal)?;
+    let items: Vec<VersionItem> =
+        versions.into_iter().map(|v| VersionItem { version: v.version, by: v.by, at: rfc3339(v.at) }).collect();
+    Ok(Json(items).into_response())
 }
 
 /// Read one saved plan version.
@@ -414,18 +395,11 @@ async fn get_plan_version(
     State(state): State<AppState>,
     Extension(ApiCaller(user)): Extension<ApiCaller>,
     Path((reference, version)): Path<(String, i64)>,
-) -> Response {
-    let l = match readable(&state, &user, &reference).await {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
-    match state.store.plan_at(l.id, version).await {
-        Ok(Some(plan)) => Json(plan_item(version, &plan)).into_response(),
-        Ok(None) => fail(StatusCode::NOT_FOUND, "No such plan version"),
-        Err(e) => {
-            tracing::error!("api: {e}");
-            fail(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side")
-        }
+) -> Answer {
+    let (l, _) = readable(&state, &user, &reference).await?;
+    match state.store.plan_at(l.id, version).await.map_err(internal)? {
+        Some(plan) => Ok(Json(plan_item(version, &plan)).into_response()),
+        None => Err(fail(StatusCode::NOT_FOUND, "No such plan version")),
     }
 }
 
@@ -437,14 +411,10 @@ async fn get_actions(
     State(state): State<AppState>,
     Extension(ApiCaller(user)): Extension<ApiCaller>,
     Path(reference): Path<String>,
-) -> Response {
-    let l = match readable(&state, &user, &reference).await {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
-    let cors = state.store.configured_cors().await.unwrap_or_default();
+) -> Answer {
+    let (l, cors) = readable(&state, &user, &reference).await?;
     let calendar = app::domain::calendar::Calendar::default();
     let ctx = Context { now: chrono::Utc::now(), cors: &cors, calendar: &calendar };
     let actions = available_actions(&l.snapshot, &actor(&user), &ctx).into_iter().map(|a| format!("{a:?}")).collect();
-    Json(ActionsItem { actions }).into_response()
+    Ok(Json(ActionsItem { actions }).into_response())
 }

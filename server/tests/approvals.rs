@@ -30,9 +30,15 @@ impl SmtpSink {
     }
 
     fn start(&mut self) {
+        self.spawn(&[]);
+    }
+
+    /// Runs the sink script with `extra` arguments and waits until it listens.
+    fn spawn(&mut self, extra: &[&str]) {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp_sink.py");
         let mut child = std::process::Command::new("/usr/bin/python3")
             .args([script, &self.port.to_string(), self.dir.to_str().unwrap()])
+            .args(extra)
             .stdout(std::process::Stdio::piped())
             .spawn()
             .expect("python3 with aiosmtpd (Debian python3-aiosmtpd; scripts/bootstrap.sh --test installs it)");
@@ -45,16 +51,7 @@ impl SmtpSink {
     /// A sink that takes connections but never answers a message's data: a send hangs there.
     fn stalling() -> SmtpSink {
         let mut s = SmtpSink::stopped();
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp_sink.py");
-        let mut child = std::process::Command::new("/usr/bin/python3")
-            .args([script, &s.port.to_string(), s.dir.to_str().unwrap(), "stall"])
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("python3 with aiosmtpd");
-        let mut line = String::new();
-        std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
-        assert_eq!(line.trim(), "ready");
-        s.child = Some(child);
+        s.spawn(&["stall"]);
         s
     }
 

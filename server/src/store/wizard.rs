@@ -452,10 +452,15 @@ impl Store {
 
     /// The newest outbox rows of one kind (webhook deliveries).
     pub(crate) async fn mail_of_kind(&self, kind: &str, limit: i64) -> Result<Vec<MailView>, sqlx::Error> {
-        Ok(self.mail(500, false).await?.into_iter().filter(|m| m.kind == kind).take(limit as usize).collect())
+        self.mail_where(limit, false, kind).await
     }
 
     pub(crate) async fn mail(&self, limit: i64, problems_only: bool) -> Result<Vec<MailView>, sqlx::Error> {
+        self.mail_where(limit, problems_only, "").await
+    }
+
+    /// The newest outbox rows: only undelivered ones with `problems_only`, only `kind` unless empty.
+    async fn mail_where(&self, limit: i64, problems_only: bool, kind: &str) -> Result<Vec<MailView>, sqlx::Error> {
         type MailRow = (
             i64,
             Option<String>,
@@ -474,13 +479,14 @@ impl Store {
         let sql = if problems_only {
             "SELECT o.id, r.reference, o.kind, o.subject, o.to_addrs, o.cc_addrs, o.reasons, o.body_text, o.created_at, o.sent_at, \
              CAST(o.attempts AS BIGINT), o.last_error, o.gave_up_at FROM outbox o LEFT JOIN change_requests r ON r.id = o.request_id \
-             WHERE o.sent_at IS NULL AND o.last_error IS NOT NULL ORDER BY o.id DESC LIMIT $1"
+             WHERE o.sent_at IS NULL AND o.last_error IS NOT NULL AND ($2 = '' OR o.kind = $2) ORDER BY o.id DESC LIMIT $1"
         } else {
             "SELECT o.id, r.reference, o.kind, o.subject, o.to_addrs, o.cc_addrs, o.reasons, o.body_text, o.created_at, o.sent_at, \
              CAST(o.attempts AS BIGINT), o.last_error, o.gave_up_at FROM outbox o LEFT JOIN change_requests r ON r.id = o.request_id \
-             ORDER BY o.id DESC LIMIT $1"
+             WHERE ($2 = '' OR o.kind = $2) ORDER BY o.id DESC LIMIT $1"
         };
-        let rows: Vec<MailRow> = on_pool!(&self.db, pool => sqlx::query_as(sql).bind(limit).fetch_all(pool).await)?;
+        let rows: Vec<MailRow> =
+            on_pool!(&self.db, pool => sqlx::query_as(sql).bind(limit).bind(kind).fetch_all(pool).await)?;
         let split = |s: String| s.split(", ").filter(|x| !x.is_empty()).map(str::to_string).collect::<Vec<_>>();
         Ok(rows
             .into_iter()
