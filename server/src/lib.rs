@@ -11,6 +11,7 @@ pub mod config;
 pub mod demo;
 pub mod http;
 pub mod mail;
+pub mod pdf;
 pub mod store;
 
 use app::ports::Services;

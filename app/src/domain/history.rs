@@ -189,7 +189,7 @@ pub fn form_fields_in_order() -> impl Iterator<Item = &'static str> {
 }
 
 /// A field's value as people read it (checklist items by their wording, one per line).
-fn readable(form: &CrForm, field: &str) -> String {
+pub fn readable(form: &CrForm, field: &str) -> String {
     if field == "checklist" {
         return super::cr_form::CHECKLIST
             .iter()

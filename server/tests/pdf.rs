@@ -1,0 +1,377 @@
+//! The archival PDF, checked with the tools an archivist would use: poppler's `pdftotext`,
+//! `pdffonts` and `pdfinfo`, and `qpdf --check`.
+
+use app::api::types::{AttachmentView, AuditView, MailView, SignOffView};
+use app::domain::cr_form::CrForm;
+use app::domain::plan::{Plan, PlanHash, PlanStep};
+use app::domain::quorum::{Decision, Verdict};
+use app::domain::review::RiskReview;
+use app::domain::workflow::{SignOffRole, TriageAnswers};
+use chrono::{TimeZone, Utc};
+use server::pdf::{render, ChangeRecord, ExecutionEntry};
+use std::process::Command;
+
+fn step(n: usize) -> PlanStep {
+    PlanStep {
+        id: n as u32,
+        action: format!("Plan step {n}: drain node café-{n}"),
+        commands: format!("kubectl drain node-{n} --ignore-daemonsets"),
+        owner: "Zoë Ødegård".into(),
+        expected_result: format!("Node {n} shows SchedulingDisabled"),
+        verification: format!("kubectl get node node-{n}"),
+        rollback: format!("kubectl uncordon node-{n}"),
+        estimated_minutes: 5,
+    }
+}
+
+/// A record with every section filled, accents and scripts, and hostile text.
+fn rich_record() -> ChangeRecord {
+    let at = |h: u32, m: u32| Utc.with_ymd_and_hms(2026, 11, 17, h, m, 0).single().expect("a valid time");
+    let form = CrForm {
+        title: "Rotate the payments TLS certificate — naïve résumé".into(),
+        services: "payments-api, checkout".into(),
+        environment: "Production".into(),
+        artifact: "payments-api:4.2.1".into(),
+        pipeline_url: "https://ci.example.gov/runs/8812".into(),
+        description: "Greek αβγδ, Cyrillic Жизнь, symbols € ± ≤ ✓ → and <script>alert('x')</script>".into(),
+        justification: "The certificate expires in 36 hours; renewal failed. Evil \u{202E}txt.exe override".into(),
+        incident_reference: "INC-4471".into(),
+        security_related: "yes".into(),
+        security_reason: "TLS keys change".into(),
+        impact: format!("Checkout pauses for a minute. {}", "Supercalifragilistic".repeat(12)),
+        risk_level: "medium".into(),
+        strategy: "blue_green".into(),
+        canary_steps: String::new(),
+        feature_flag: String::new(),
+        kill_switch: String::new(),
+        rollback_plan: "Switch the load balancer back to blue".into(),
+        planned_date: "2026-11-18".into(),
+        planned_time: "09:00".into(),
+        duration_minutes: "45".into(),
+        override_reason: String::new(),
+        checklist: vec!["ci_passed".into(), "rollback_tested".into()],
+        on_call: "Ana Núñez, +1 202 555 0101".into(),
+        affected_teams: "Checkout".into(),
+        stakeholders: "owner@example.gov".into(),
+    };
+    ChangeRecord {
+        reference: "ECR-2026-0042".into(),
+        title: form.title.clone(),
+        system: "payments-api".into(),
+        state: "Completed".into(),
+        requester: "Dana Développeur".into(),
+        team: Some("Payments".into()),
+        created_at: at(8, 0),
+        as_of: at(15, 30),
+        record_version: 17,
+        copy: None,
+        assigned: Some("Hiro Hosting".into()),
+        security_related: true,
+        fast_path: false,
+        hold: None,
+        triage: Some(TriageAnswers {
+            active_incident: true,
+            security_or_quality_need: true,
+            ..TriageAnswers::default()
+        }),
+        plan_version: 3,
+        plan_hash: PlanHash("ab".repeat(32)).0,
+        plan: Plan { steps: (1..=3).map(step).collect() },
+        staging_notes: "Deployed 4.2.1 to staging; TLS handshake verified.".into(),
+        sign_offs: SignOffRole::ALL
+            .iter()
+            .map(|r| SignOffView {
+                role: *r,
+                signer: "Quinn QA".into(),
+                evidence: format!("{} evidence link", r.label()),
+                at: at(10, 0),
+            })
+            .collect(),
+        form_version: 5,
+        form,
+        risk_review: Some(RiskReview {
+            risks: vec!["secrets".into()],
+            notes: "New key generated in the HSM".into(),
+            security_related: "yes".into(),
+            reason: "Key material changes".into(),
+        }),
+        submitted_plan_hash: Some(PlanHash("ab".repeat(32)).0),
+        decisions: vec![Decision {
+            by: 7,
+            name: "Cora Approver".into(),
+            verdict: Verdict::Approve,
+            at: at(12, 5),
+            plan_hash: PlanHash("ab".repeat(32)),
+            on_escalation: false,
+        }],
+        quorum: "approved by Cora Approver; Colm Second is out of office (one approval suffices)".into(),
+        absences: vec!["Colm Second: 2026-11-16 to 2026-11-20 (annual leave)".into()],
+        messages: vec![MailView {
+            id: 1,
+            reference: Some("ECR-2026-0042".into()),
+            kind: "approval_request".into(),
+            subject: "Approval needed: ECR-2026-0042".into(),
+            to: vec!["cor1@example.gov".into()],
+            cc: vec!["isso@example.gov".into()],
+            reasons: vec![],
+            body: String::new(),
+            created_at: at(11, 0),
+            sent_at: Some(at(11, 1)),
+            attempts: 1,
+            last_error: None,
+            gave_up: false,
+        }],
+        execution: vec![ExecutionEntry {
+            step: "1".into(),
+            action: "Plan step 1".into(),
+            status: "done".into(),
+            times: "13:00–13:04 UTC by Hiro Hosting".into(),
+            note: "Drained cleanly".into(),
+        }],
+        closing: vec![("Lessons learned".into(), "Renew certificates 30 days ahead".into())],
+        attachments: vec![AttachmentView {
+            id: 1,
+            file_name: "staging-report.pdf".into(),
+            media_type: "application/pdf".into(),
+            size_bytes: 1234,
+            sha256: "cd".repeat(32),
+            uploaded_by: "Quinn QA".into(),
+        }],
+        audit: vec![AuditView {
+            id: 99,
+            at: at(15, 30),
+            actor: "Dana Développeur".into(),
+            action: "Validate in production".into(),
+            detail: "ECR-2026-0042: validated".into(),
+            source: "127.0.0.1".into(),
+            outcome: "success".into(),
+        }],
+    }
+}
+
+fn tool(name: &str, args: &[&str], pdf: &[u8]) -> (bool, String) {
+    let dir = std::env::temp_dir().join(format!("offcycle-pdf-{}-{}", std::process::id(), rand_suffix()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let path = dir.join("record.pdf");
+    std::fs::write(&path, pdf).expect("the PDF is written");
+    let mut cmd = Command::new(name);
+    cmd.args(args).arg(&path);
+    if name == "pdftotext" {
+        cmd.arg("-");
+    }
+    let out = cmd.output().unwrap_or_else(|e| panic!("{name} runs (install poppler-utils and qpdf): {e}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+}
+
+fn text_of(pdf: &[u8]) -> String {
+    let (ok, text) = tool("pdftotext", &["-layout", "-enc", "UTF-8"], pdf);
+    assert!(ok, "pdftotext failed: {text}");
+    text
+}
+
+/// Asserts each needle occurs, each after the previous one.
+fn assert_in_order(haystack: &str, needles: &[&str]) {
+    let mut from = 0;
+    for needle in needles {
+        match haystack[from..].find(needle) {
+            Some(i) => from += i + needle.len(),
+            None => panic!("{needle:?} is missing or out of order in:\n{haystack}"),
+        }
+    }
+}
+
+#[test]
+fn every_section_and_field_is_in_the_text_in_order_with_accents_intact() {
+    let pdf = render(&rich_record()).expect("renders");
+    let text = text_of(&pdf);
+    assert_in_order(
+        &text,
+        &[
+            "Rotate the payments TLS certificate — naïve résumé",
+            "Summary",
+            "ECR-2026-0042",
+            "Dana Développeur (Payments)",
+            "Hiro Hosting",
+            "Triage",
+            "Active incident",
+            "Emergency change: plan, validate in staging",
+            "Operation plan (version 3)",
+            "abababab",
+            "Plan step 1: drain node café-1",
+            "Zoë",
+            "Plan step 3",
+            "Staging validation",
+            "TLS handshake verified",
+            "Quinn QA",
+            "Emergency change request form (version 5)",
+            "payments-api, checkout",
+            "payments-api:4.2.1",
+            "Greek αβγδ, Cyrillic Жизнь, symbols € ± ≤ ✓ →",
+            "INC-4471",
+            "TLS keys change",
+            "blue_green",
+            "Switch the load balancer back to blue",
+            "2026-11-18",
+            "✓ The build, unit, integration",
+            "Ana Núñez",
+            "owner@example.gov",
+            "Hosting risk review",
+            "Secrets, keys or certificates change",
+            "New key generated in the HSM",
+            "Approvals",
+            "Colm Second is out of office",
+            "annual leave",
+            "Cora Approver",
+            "Approved",
+            "Messages sent",
+            "Approval needed:",
+            "cor1@example.gov",
+            "isso@example.gov",
+            "Production execution log",
+            "Drained cleanly",
+            "Verification and lessons learned",
+            "Renew certificates 30 days ahead",
+            "Attachments",
+            "staging-report.pdf",
+            "cdcdcdcd",
+            "Audit trail",
+            "Dana",
+            "ECR-2026-0042: validated",
+        ],
+    );
+    assert!(text.contains("Page 1 of"), "a footer with page numbers:\n{text}");
+    assert!(text.contains("record version 17 as of 2026-11-17 15:30:00 UTC"));
+}
+
+#[test]
+fn hostile_text_is_shown_as_text_and_long_words_wrap() {
+    let pdf = render(&rich_record()).expect("renders");
+    let text = text_of(&pdf);
+    assert!(text.contains("<script>alert('x')</script>"), "markup is printed as typed");
+    assert!(text.contains("Evil [U+202E]txt.exe"), "a bidi override is made visible, not obeyed");
+    assert!(!text.contains('\u{202E}'));
+    // 240 characters without a space: broken across lines, every character kept.
+    let long = "Supercalifragilistic".repeat(12);
+    assert!(!text.lines().any(|l| l.contains(&long)), "the long word is wrapped");
+    let joined: String = text.split_whitespace().collect();
+    assert!(joined.contains(&long), "and nothing of it is lost");
+}
+
+#[test]
+fn a_character_the_font_lacks_is_a_visible_replacement_mark() {
+    let mut record = rich_record();
+    record.staging_notes = "Deseret \u{10400}\u{10401} here".into();
+    let text = text_of(&render(&record).expect("renders"));
+    assert!(text.contains("Deseret \u{FFFD}\u{FFFD} here"), "{text}");
+}
+
+#[test]
+fn fonts_are_embedded_and_subset_and_the_file_is_structurally_sound() {
+    let pdf = render(&rich_record()).expect("renders");
+    let (ok, fonts) = tool("pdffonts", &[], &pdf);
+    assert!(ok, "{fonts}");
+    let rows: Vec<&str> = fonts.lines().skip(2).filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(rows.len(), 2, "regular and bold:\n{fonts}");
+    for row in rows {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        // name type encoding emb sub uni object ID
+        let n = cols.len();
+        assert_eq!(&cols[n - 5..n - 2], &["yes", "yes", "yes"], "embedded, subset, with Unicode map: {row}");
+        assert!(cols[0].contains("+DejaVuSans"), "{row}");
+    }
+    let (ok, check) = tool("qpdf", &["--check"], &pdf);
+    assert!(ok, "qpdf --check: {check}");
+    assert!(check.contains("No syntax or stream encoding errors found"), "{check}");
+    assert!(!String::from_utf8_lossy(&pdf).contains("/Encrypt"));
+    assert!(!String::from_utf8_lossy(&pdf).contains("/JavaScript"));
+}
+
+#[test]
+fn the_metadata_and_the_pdfa_identification_are_there() {
+    let pdf = render(&rich_record()).expect("renders");
+    assert!(pdf.starts_with(b"%PDF-1.7\n%"), "PDF 1.7 header with a binary comment");
+    let (ok, info) = tool("pdfinfo", &["-isodates"], &pdf);
+    assert!(ok, "{info}");
+    for expected in [
+        "Title:           ECR-2026-0042: Rotate the payments TLS certificate — naïve résumé",
+        "Subject:         Emergency change record for payments-api, completed",
+        "Author:          Offcycle; Dana Développeur",
+        "Keywords:        ECR-2026-0042; emergency change; payments-api; Completed",
+        "Creator:         Offcycle",
+        "CreationDate:    2026-11-17T08:00:00Z",
+        "ModDate:         2026-11-17T15:30:00Z",
+        "Encrypted:       no",
+        "Page size:       612 x 792 pts (letter)",
+        "PDF version:     1.7",
+    ] {
+        assert!(info.contains(expected), "{expected:?} missing from:\n{info}");
+    }
+    let (ok, meta) = tool("pdfinfo", &["-meta"], &pdf);
+    assert!(ok);
+    for expected in [
+        "<pdfaid:part>2</pdfaid:part>",
+        "<pdfaid:conformance>B</pdfaid:conformance>",
+        "<dc:identifier>ECR-2026-0042</dc:identifier>",
+        "<xmp:CreateDate>2026-11-17T08:00:00Z</xmp:CreateDate>",
+        "Dana Développeur",
+    ] {
+        assert!(meta.contains(expected), "{expected:?} missing from the XMP:\n{meta}");
+    }
+    let raw = String::from_utf8_lossy(&pdf);
+    assert!(raw.contains("/GTS_PDFA1") && raw.contains("sRGB IEC61966-2.1"), "an sRGB output intent");
+}
+
+#[test]
+fn the_same_record_version_renders_to_the_same_bytes() {
+    let a = render(&rich_record()).expect("renders");
+    let b = render(&rich_record()).expect("renders");
+    assert!(a == b, "two renders differ");
+    let mut next = rich_record();
+    next.record_version += 1;
+    assert!(render(&next).expect("renders") != a, "another version is another document");
+}
+
+#[test]
+fn a_200_step_plan_paginates_with_the_table_header_on_every_page() {
+    let mut record = rich_record();
+    record.plan = Plan { steps: (1..=200).map(step).collect() };
+    let pdf = render(&record).expect("renders");
+    let (ok, info) = tool("pdfinfo", &[], &pdf);
+    assert!(ok);
+    let pages: usize =
+        info.lines().find_map(|l| l.strip_prefix("Pages:")).and_then(|n| n.trim().parse().ok()).expect("a page count");
+    assert!(pages >= 10, "200 steps take many pages, got {pages}");
+    let mut plan_pages = 0;
+    for page in 1..=pages {
+        let p = page.to_string();
+        let (ok, text) = tool("pdftotext", &["-layout", "-enc", "UTF-8", "-f", &p, "-l", &p], &pdf);
+        assert!(ok);
+        assert!(text.contains(&format!("Page {page} of {pages}")), "page {page} has its footer");
+        assert!(text.contains("ECR-2026-0042 · Rotate the payments"), "page {page} has its header");
+        if text.contains("drain node café-") {
+            plan_pages += 1;
+            assert!(
+                text.contains("Step and commands") && text.contains("Expected result"),
+                "page {page} continues the plan and repeats its header:\n{text}"
+            );
+        }
+    }
+    assert!(plan_pages >= 6, "the plan spans pages ({plan_pages})");
+    let text = text_of(&pdf);
+    assert_in_order(&text, &["café-1 ", "café-100", "café-200"]);
+}
+
+/// Writes the sample record to `$OFFCYCLE_PDF_SAMPLE` for a look (skipped otherwise).
+#[test]
+fn sample_for_eyes() {
+    if let Ok(path) = std::env::var("OFFCYCLE_PDF_SAMPLE") {
+        std::fs::write(path, render(&rich_record()).expect("renders")).expect("written");
+    }
+}
