@@ -2,8 +2,8 @@
 //! (storage, accounts). Server functions reach them through Leptos context; only under `ssr`.
 
 use crate::api::types::{
-    AbsenceView, AttachmentView, AuditView, CommentView, MailView, PersonView, QueueItem, RequestSummary, SessionUser,
-    SessionView, SignOffView, TokenView, VersionInfo, WebhookView,
+    AbsenceView, ArchiveCopyView, ArchiveRow, AttachmentView, AuditView, CommentView, MailView, PersonView, QueueItem,
+    RequestSummary, SessionUser, SessionView, SignOffView, TokenView, VersionInfo, WebhookView,
 };
 use crate::domain::cr_form::CrForm;
 use crate::domain::forms::StartRequest;
@@ -92,6 +92,11 @@ pub trait RequestStore: Send + Sync {
     async fn form_at(&self, request_id: i64, version: i64) -> Result<Option<CrForm>, StoreError>;
     /// A request's audit trail, oldest first.
     async fn audit_trail(&self, request_id: i64) -> Result<Vec<AuditView>, StoreError>;
+    /// Requests in any state with their archive copies, most recently changed first, after
+    /// `q.after` (descending keyset); each with its (updated_at, id) cursor.
+    async fn archive_search(&self, q: &QueueQuery, limit: i64) -> Result<Vec<(ArchiveRow, (i64, i64))>, StoreError>;
+    /// Archive copies whose folder write keeps failing.
+    async fn archive_folder_problems(&self) -> Result<Vec<ArchiveCopyView>, StoreError>;
     /// Requests awaiting approval on which this COR has not decided (current plan version).
     async fn awaiting_decision(&self, cor_id: i64) -> Result<Vec<RequestSummary>, StoreError>;
     /// A decision link by the SHA-256 of its token.

@@ -1,5 +1,7 @@
 import { Page, Locator } from "@playwright/test";
 import { test, expect, expectAccessible, signIn, jsOn, ready } from "./fixtures";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 
 /** How the person moves: with a mouse, or with the keyboard alone. */
 type Hands = "mouse" | "keyboard";
@@ -500,7 +502,45 @@ test("both CORs approve from the links in their mail, without signing in", async
   await signIn(page, "dev@example.gov");
   await page.goto(`/requests/${reference}`);
   await expect(page.getByText("Approved. The hosting team will apply it in production.")).toBeVisible();
+  await page.getByRole("button", { name: "Sign out" }).click();
+
+  // An archivist finds it and downloads the record and both archived copies.
+  await signIn(page, "archivist@example.gov");
+  await page.goto("/archive");
+  await ready(page, js);
+  await expectAccessible(page);
+  await page.getByLabel("Changed from").fill("21/11/2026");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page.locator("#field-from-error")).toContainText("Enter a real date");
+  await expect(page.getByLabel("Changed from")).toHaveValue("21/11/2026");
+  await expectAccessible(page);
+  await page.getByLabel("Changed from").fill("");
+  await page.getByLabel("Reference or title").fill(reference);
+  await page.getByRole("button", { name: "Search" }).click();
+  const item = page.getByRole("listitem").filter({ has: page.getByRole("heading", { name: new RegExp(reference) }) });
+  const copies = item.getByRole("table", { name: `Archive copies of ${reference}` });
+  await expect(async () => {
+    await page.reload();
+    await expect(copies.getByRole("link", { name: /_v02\.pdf/ })).toBeVisible({ timeout: 1000 });
+  }).toPass({ timeout: 20_000 });
+  await expect(copies.getByRole("row")).toHaveCount(3);
+  await expect(copies).toContainText("Submitted to the CORs");
+  await expect(copies).toContainText("Approved");
+  await ready(page, js);
+  await expectAccessible(page);
+  const current = await download(page, item.getByRole("link", { name: `Current record of ${reference} (PDF)` }));
+  expect(current.subarray(0, 8).toString()).toBe("%PDF-1.7");
+  const approved = copies.getByRole("row").filter({ hasText: "Approved" });
+  const copy = await download(page, approved.getByRole("link", { name: /_v02\.pdf/ }));
+  expect(createHash("sha256").update(copy).digest("hex")).toBe((await approved.locator(".checksum").textContent())?.trim());
 });
+
+/** Clicks a link that downloads a file and returns the file's bytes. */
+async function download(page: Page, link: Locator): Promise<Buffer> {
+  const [file] = await Promise.all([page.waitForEvent("download"), link.click()]);
+  const path = await file.path();
+  return readFileSync(path);
+}
 
 test("with one COR out of office, one approval suffices", async ({ page }, testInfo) => {
   test.setTimeout(180_000);

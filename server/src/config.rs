@@ -39,6 +39,12 @@ pub struct Config {
     /// How long a worker's claim on a message lasts; after that another worker (or this one,
     /// restarted) may send it.
     pub mail_lease: Duration,
+    /// `ARCHIVE_DIR`: a folder (the organisation's synced archive) that also receives every
+    /// archive copy as `ECR-2026-0042_20261121_v03.pdf`. Optional; the database always has them.
+    pub archive_dir: Option<std::path::PathBuf>,
+    /// How often the archive worker looks for copies another server filed (and retries
+    /// folder writes).
+    pub archive_poll: Duration,
 }
 
 /// A setting that could not be read.
@@ -97,6 +103,8 @@ impl Config {
             mail_poll: Duration::from_millis(parse("OFFCYCLE_MAIL_POLL_MS", 2000u64)?),
             mail_retry_base: Duration::from_secs(parse("OFFCYCLE_MAIL_RETRY_SECONDS", 30u64)?),
             mail_lease: Duration::from_secs(parse("OFFCYCLE_MAIL_LEASE_SECONDS", 120u64)?),
+            archive_dir: var("ARCHIVE_DIR").map(std::path::PathBuf::from),
+            archive_poll: Duration::from_millis(parse("OFFCYCLE_ARCHIVE_POLL_MS", 5000u64)?),
         })
     }
 

@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod api_v1;
+pub mod archive;
 pub mod attachments;
 pub mod auth;
 pub mod config;
@@ -95,6 +96,9 @@ pub fn router(state: AppState) -> Router {
                 .layer(axum::extract::DefaultBodyLimit::max(app::domain::attachment::MAX_BYTES + 1024 * 1024)),
         )
         .route("/requests/{reference}/attachments/{id}", get(attachments::download))
+        .route("/changes/{file}", get(archive::current_pdf))
+        .route("/archive/copies/{file}", get(archive::copy_pdf))
+        .route("/archive/export.csv", get(archive::export_csv))
         .route(
             "/api/{*fn_name}",
             axum::routing::post({
@@ -126,13 +130,16 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let db = state.store.db().clone();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let worker = state.mailer.clone().map(|m| m.spawn(state.config.mail_poll, stop_rx));
+    let worker = state.mailer.clone().map(|m| m.spawn(state.config.mail_poll, stop_rx.clone()));
+    let archivist =
+        archive::spawn(state.store.clone(), state.config.archive_dir.clone(), state.config.archive_poll, stop_rx);
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
     let _ = stop_tx.send(true);
     if let Some(worker) = worker {
         let _ = worker.await;
     }
+    let _ = archivist.await;
     db.close().await;
     Ok(())
 }

@@ -167,22 +167,6 @@ async fn app_with(url: &str, smtp: &str, tweak: impl FnOnce(&mut server::config:
     TestApp::spawn_with(config).await
 }
 
-/// Submits a security-related request to the CORs; returns its reference.
-async fn submitted_to_cors(app: &TestApp) -> String {
-    let r = submitted_for_review(app).await;
-    app.sign_in("hosting@example.gov").await;
-    ok(app, "assign_engineer", &[("reference", &r)]).await;
-    ok(
-        app,
-        "record_risk_review",
-        &[("reference", &r), ("notes", ""), ("security_related", "yes"), ("reason", "Patches an exploited CVE")],
-    )
-    .await;
-    ok(app, "submit_to_cors", &[("reference", &r)]).await;
-    app.call("sign_out", &[]).await;
-    r
-}
-
 /// The approval request a COR received.
 fn approval_for<'a>(all: &'a [Mail], cor: &str) -> &'a Mail {
     all.iter().find(|m| m.to == [cor] && m.text.contains("Your approval is requested")).expect("an approval request")

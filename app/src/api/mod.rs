@@ -2,6 +2,7 @@
 
 pub mod absence;
 pub mod admin;
+pub mod archive;
 pub mod auth;
 pub mod decide;
 pub mod history;

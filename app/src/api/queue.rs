@@ -21,6 +21,9 @@ pub async fn assign_engineer(reference: String, #[server(default)] engineer: Str
 }
 
 #[cfg(feature = "ssr")]
+pub use server::query_of;
+
+#[cfg(feature = "ssr")]
 mod server {
     use crate::api::ssr::*;
     use crate::api::types::{QueueFilter, QueuePage, QueueRow};

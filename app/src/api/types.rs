@@ -470,3 +470,54 @@ pub struct WebhooksView {
     /// The signing secret of a webhook just added, shown this once.
     pub new_secret: Option<String>,
 }
+
+/// One archived copy of a change record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchiveCopyView {
+    /// Its id (the download address).
+    pub id: i64,
+    /// The request's reference.
+    pub reference: String,
+    /// 1, 2, 3… per request.
+    pub copy_number: i64,
+    /// Why it was filed, in words.
+    pub reason: String,
+    /// The state it was filed in, in words.
+    pub state: String,
+    /// When it was filed.
+    pub filed_at: DateTime<Utc>,
+    /// SHA-256 of the PDF, once rendered.
+    pub sha256: Option<String>,
+    /// Its size in bytes, once rendered.
+    pub size_bytes: Option<i64>,
+    /// The archive folder's file name (`ECR-2026-0042_20261121_v03.pdf`).
+    pub file_name: String,
+    /// The folder copy: written, failing (with the error) or not configured.
+    pub folder_error: Option<String>,
+    /// When the folder copy was written.
+    pub folder_written_at: Option<DateTime<Utc>>,
+}
+
+/// One request in an archive search, with its copies.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchiveRow {
+    /// The request.
+    pub summary: RequestSummary,
+    /// Its team.
+    pub team: Option<String>,
+    /// Its archived copies, oldest first.
+    pub copies: Vec<ArchiveCopyView>,
+}
+
+/// A page of archive search results.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchivePage {
+    /// The requests, most recently changed first.
+    pub rows: Vec<ArchiveRow>,
+    /// The cursor of the next page, if there is one.
+    pub next: Option<String>,
+    /// The teams (for the filter).
+    pub teams: Vec<String>,
+    /// Copies whose archive-folder write keeps failing (shown to admins).
+    pub folder_problems: Vec<ArchiveCopyView>,
+}

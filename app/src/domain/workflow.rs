@@ -816,6 +816,38 @@ pub enum ArchiveReason {
     Closed,
 }
 
+impl ArchiveReason {
+    /// The stable identifier stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArchiveReason::SubmittedToCors => "submitted_to_cors",
+            ArchiveReason::Approved => "approved",
+            ArchiveReason::Closed => "closed",
+        }
+    }
+
+    /// Parses the stored identifier.
+    pub fn parse(s: &str) -> Option<ArchiveReason> {
+        [ArchiveReason::SubmittedToCors, ArchiveReason::Approved, ArchiveReason::Closed]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+
+    /// Why the copy was filed, in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            ArchiveReason::SubmittedToCors => "Submitted to the CORs",
+            ArchiveReason::Approved => "Approved",
+            ArchiveReason::Closed => "Closed",
+        }
+    }
+}
+
+/// The archive folder's name for a copy: `ECR-2026-0042_20261121_v03.pdf` (filing date, UTC).
+pub fn archive_file_name(reference: &str, filed_at: DateTime<Utc>, copy_number: i64) -> String {
+    format!("{reference}_{}_v{copy_number:02}.pdf", filed_at.format("%Y%m%d"))
+}
+
 /// What persisting a transition must do besides changing the state.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Effect {

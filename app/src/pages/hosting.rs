@@ -33,7 +33,7 @@ fn clock_tag(status: ClockStatus) -> (&'static str, &'static str) {
 }
 
 /// The filter as the address says.
-fn filter_of(q: &leptos_router::params::ParamsMap) -> QueueFilter {
+pub(crate) fn filter_of(q: &leptos_router::params::ParamsMap) -> QueueFilter {
     let get = |k: &str| q.get(k).unwrap_or_default();
     QueueFilter {
         state: get("state"),
@@ -47,8 +47,8 @@ fn filter_of(q: &leptos_router::params::ParamsMap) -> QueueFilter {
     }
 }
 
-/// The address of the next page: the same filter, after the cursor.
-fn next_href(f: &QueueFilter, after: &str) -> String {
+/// The address of the next page of `base`: the same filter, after the cursor.
+pub(crate) fn next_href(base: &str, f: &QueueFilter, after: &str) -> String {
     let pairs = [
         ("q", &f.q),
         ("state", &f.state),
@@ -63,11 +63,16 @@ fn next_href(f: &QueueFilter, after: &str) -> String {
         query.append_pair(k, v);
     }
     query.append_pair("after", after);
-    format!("/hosting?{}", query.finish())
+    format!("{base}?{}", query.finish())
 }
 
 /// A `<select>` with its label.
-fn select(name: &'static str, label: &'static str, current: String, options: Vec<(String, String)>) -> impl IntoView {
+pub(crate) fn select(
+    name: &'static str,
+    label: &'static str,
+    current: String,
+    options: Vec<(String, String)>,
+) -> impl IntoView {
     let id = format!("field-{name}");
     view! {
         <div class="form-group form-group--inline">
@@ -151,7 +156,7 @@ pub fn HostingQueue() -> impl IntoView {
                         Some(p) if p.rows.is_empty() => view! { <p>"No request matches. Nothing needs the hosting team here right now."</p> }.into_any(),
                         Some(p) => {
                             let engineers = p.engineers.clone();
-                            let next = p.next.clone().map(|after| next_href(&filter, &after));
+                            let next = p.next.clone().map(|after| next_href("/hosting", &filter, &after));
                             view! {
                                 <div class="table-wrap">
                                 <table class="table">

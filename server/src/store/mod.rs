@@ -8,6 +8,7 @@
 
 mod accounts;
 mod approvals;
+mod archive;
 mod audit;
 mod history;
 pub(crate) mod outbox;
@@ -17,6 +18,7 @@ mod wizard;
 
 pub use accounts::SignInCandidate;
 pub use approvals::ClaimedMessage;
+pub use archive::{FolderWrite, PendingCopy};
 pub use audit::{verify_audit_chain, AuditEvent, ChainBreak};
 pub use requests::Store;
 

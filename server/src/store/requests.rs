@@ -3,7 +3,9 @@
 use super::audit::append_audit;
 use super::wizard::CommitOutcome;
 use super::{backend, from_millis, millis, on_pool, AuditEvent, Db};
-use app::api::types::{AbsenceView, AuditView, MailView, QueueItem, RequestSummary, SessionUser, VersionInfo};
+use app::api::types::{
+    AbsenceView, ArchiveCopyView, ArchiveRow, AuditView, MailView, QueueItem, RequestSummary, SessionUser, VersionInfo,
+};
 use app::domain::cr_form::CrForm;
 use app::domain::forms::StartRequest;
 use app::domain::plan::Plan;
@@ -19,12 +21,19 @@ use chrono::{DateTime, Datelike, Utc};
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(super) db: Db,
+    /// Woken after a commit files an archive copy, so the archive worker renders it now.
+    pub(super) archive_signal: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Store {
     /// Wraps an opened database.
     pub fn new(db: Db) -> Self {
-        Store { db }
+        Store { db, archive_signal: Default::default() }
+    }
+
+    /// Resolves when a commit has filed an archive copy (or at once if one did since the last call).
+    pub async fn archive_copy_filed(&self) {
+        self.archive_signal.notified().await
     }
 }
 
@@ -168,6 +177,14 @@ impl RequestStore for Store {
 
     async fn audit_trail(&self, request_id: i64) -> Result<Vec<AuditView>, StoreError> {
         self.trail(request_id).await.map_err(backend)
+    }
+
+    async fn archive_search(&self, q: &QueueQuery, limit: i64) -> Result<Vec<(ArchiveRow, (i64, i64))>, StoreError> {
+        self.search_archive(q, limit).await.map_err(backend)
+    }
+
+    async fn archive_folder_problems(&self) -> Result<Vec<ArchiveCopyView>, StoreError> {
+        self.folder_problems().await.map_err(backend)
     }
 
     async fn awaiting_decision(&self, cor_id: i64) -> Result<Vec<RequestSummary>, StoreError> {

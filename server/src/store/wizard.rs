@@ -80,7 +80,8 @@ pub fn empty_plan_hash() -> PlanHash {
 type Loaded = (RequestRow, Option<String>, Vec<(String, String, String, i64)>);
 
 impl Store {
-    pub(crate) async fn load(
+    /// One request with everything its pages and decisions need.
+    pub async fn load(
         &self,
         reference: app::domain::reference::Reference,
     ) -> Result<Option<LoadedRequest>, sqlx::Error> {
@@ -362,6 +363,23 @@ impl Store {
                             .execute(&mut *tx)
                             .await?;
                     }
+                    Effect::FileArchiveCopy(reason) => {
+                        // Filed here, in the transaction; rendered by the archive worker right
+                        // after, from the versions recorded here, so a crash loses nothing.
+                        sqlx::query(
+                            "INSERT INTO archive_copies (request_id, copy_number, reason, state, record_version, plan_version, form_version, filed_at) \
+                             VALUES ($1, (SELECT COALESCE(MAX(copy_number), 0) + 1 FROM archive_copies WHERE request_id = $1), $2, $3, $4, $5, $6, $7)",
+                        )
+                        .bind(req.id)
+                        .bind(reason.as_str())
+                        .bind(after.state.as_str())
+                        .bind(req.row_version + 1)
+                        .bind(req.plan_version + i64::from(c.plan.is_some()))
+                        .bind(req.form_version + i64::from(c.form.is_some()))
+                        .bind(at)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
                     Effect::Audit { action, detail } => {
                         let event = AuditEvent {
                             at,
@@ -378,6 +396,9 @@ impl Store {
                 }
             }
             tx.commit().await?;
+            if t.effects.iter().any(|e| matches!(e, Effect::FileArchiveCopy(_))) {
+                self.archive_signal.notify_one();
+            }
             Ok(CommitOutcome::Done)
         }.await)
     }

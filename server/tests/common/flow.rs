@@ -152,3 +152,19 @@ pub async fn submitted_for_review(app: &TestApp) -> String {
     app.call("sign_out", &[]).await;
     r
 }
+
+/// Submits a security-related request to the CORs; returns its reference.
+pub async fn submitted_to_cors(app: &TestApp) -> String {
+    let r = submitted_for_review(app).await;
+    app.sign_in("hosting@example.gov").await;
+    ok(app, "assign_engineer", &[("reference", &r)]).await;
+    ok(
+        app,
+        "record_risk_review",
+        &[("reference", &r), ("notes", ""), ("security_related", "yes"), ("reason", "Patches an exploited CVE")],
+    )
+    .await;
+    ok(app, "submit_to_cors", &[("reference", &r)]).await;
+    app.call("sign_out", &[]).await;
+    r
+}

@@ -104,6 +104,8 @@ pub fn config(db_url: &str) -> Config {
         mail_poll: Duration::from_millis(100),
         mail_retry_base: Duration::from_millis(500),
         mail_lease: Duration::from_secs(120),
+        archive_dir: None,
+        archive_poll: Duration::from_millis(200),
     }
 }
 

@@ -87,6 +87,7 @@ pub fn RequestLinks(view: RequestView) -> impl IntoView {
                 <li><a href=format!("/requests/{r}/history")>"History of changes"</a></li>
                 <li><a href=format!("/requests/{r}/comments")>{format!("Comments ({n})")}</a></li>
                 <li><a href=format!("/requests/{r}/audit")>"Audit trail"</a></li>
+                <li><a href=format!("/changes/{r}.pdf") rel="external">"Change record (PDF)"</a></li>
             </ul>
         </nav>
     }

@@ -1,0 +1,167 @@
+//! `/archive`: find any request by reference, title, system, team, state or date, download its
+//! current record or any filed copy (each with its checksum), and export the metadata of the
+//! search as CSV. A GET form: shareable and works without JavaScript.
+
+use super::hosting::{filter_of, next_href, select};
+use super::requests::state_label;
+use crate::api::archive::archive_search;
+use crate::api::types::{ArchiveCopyView, ArchiveRow, QueueFilter};
+use crate::components::form::{ErrorSummary, TextField};
+use crate::domain::workflow::State;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+fn utc(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// The CSV export's address: the same filter.
+fn export_href(f: &QueueFilter) -> String {
+    next_href("/archive/export.csv", &QueueFilter { after: String::new(), ..f.clone() }, "")
+        .replace("&after=", "")
+        .replace("?after=", "?")
+}
+
+fn size(bytes: Option<i64>) -> String {
+    match bytes {
+        Some(b) if b >= 1024 => format!("{:.0} KB", b as f64 / 1024.0),
+        Some(b) => format!("{b} bytes"),
+        None => String::new(),
+    }
+}
+
+/// `/archive`.
+#[component]
+pub fn ArchivePage() -> impl IntoView {
+    let query = use_query_map();
+    let page = Resource::new(move || query.with(filter_of), archive_search);
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let filter = query.with_untracked(filter_of);
+                let result = page.await;
+                let filter_errors = Signal::derive({
+                    let e = result.as_ref().err().and_then(|e| e.form_errors().cloned());
+                    move || e.clone()
+                });
+                let other = Signal::derive({
+                    let msg = match &result {
+                        Err(AppError::Invalid(_)) | Ok(_) => None,
+                        Err(e) => Some(e.to_string()),
+                    };
+                    move || msg.clone()
+                });
+                let has_errors = Signal::derive(move || filter_errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
+                let data = result.ok();
+                let teams = data.as_ref().map(|p| p.teams.clone()).unwrap_or_default();
+                let text = |name: &'static str, v: &String| {
+                    let v = filter_errors.with_untracked(|e| e.as_ref().and_then(|e| e.value_of(name).map(str::to_string))).unwrap_or_else(|| v.clone());
+                    Signal::derive(move || v.clone())
+                };
+                view! {
+                    <super::PageTitle title="Archive" has_errors=has_errors/>
+                    <ErrorSummary errors=filter_errors other=other/>
+                    <h1 class="heading-l">"Archive"</h1>
+                    <p class="lede">"Every change record, with the copies filed when it went to the CORs, was approved and was closed. Each copy's SHA-256 is checked again when you download it."</p>
+                    <form method="get" action="/archive" class="filter" role="search" aria-label="Search the archive">
+                        <TextField name="q" label="Reference or title" hint="A reference like ECR-2026-0042, or words from the title." value=text("q", &filter.q) errors=filter_errors/>
+                        <div class="filter__row">
+                            {select("state", "State", filter.state.clone(),
+                                std::iter::once((String::new(), "Any".to_string()))
+                                    .chain(State::ALL.iter().map(|s| (s.as_str().to_string(), s.label().to_string())))
+                                    .collect())}
+                            {select("team", "Team", filter.team.clone(),
+                                std::iter::once((String::new(), "Any".to_string()))
+                                    .chain(teams.iter().map(|t| (t.clone(), t.clone())))
+                                    .collect())}
+                            <TextField name="system" label="System" value=text("system", &filter.system) errors=filter_errors/>
+                        </div>
+                        <div class="filter__row">
+                            <TextField name="from" label="Changed from" hint="Year-month-day" value=text("from", &filter.from) errors=filter_errors/>
+                            <TextField name="to" label="Changed to" hint="Year-month-day" value=text("to", &filter.to) errors=filter_errors/>
+                        </div>
+                        <div class="button-row">
+                            <button type="submit" class="button">"Search"</button>
+                            <a class="button button--secondary" href="/archive">"Clear"</a>
+                        </div>
+                    </form>
+                    {data.as_ref().filter(|p| !p.folder_problems.is_empty()).map(|p| view! {
+                        <div class="warning-text" role="status">
+                            <h2 class="heading-s">"Archive folder writes are failing"</h2>
+                            <p>"These copies are safe in the database; writing them to the archive folder is retried until it works."</p>
+                            <ul>
+                                {p.folder_problems.iter().map(|c| view! {
+                                    <li>{format!("{} — {}", c.file_name, c.folder_error.clone().unwrap_or_default())}</li>
+                                }).collect_view()}
+                            </ul>
+                        </div>
+                    })}
+                    {match data {
+                        None => view! { <p>"Correct the search to see records."</p> }.into_any(),
+                        Some(p) if p.rows.is_empty() => view! { <p>"No record matches."</p> }.into_any(),
+                        Some(p) => {
+                            let next = p.next.clone().map(|after| next_href("/archive", &filter, &after));
+                            view! {
+                                <p><a href=export_href(&filter) download="offcycle-archive.csv" rel="external">"Download the metadata of these results (CSV)"</a></p>
+                                <ul class="archive-list">
+                                    {p.rows.into_iter().map(archive_row).collect_view()}
+                                </ul>
+                                {next.map(|href| view! { <p><a class="button button--secondary" href=href>"Next page"</a></p> })}
+                            }.into_any()
+                        }
+                    }}
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}
+
+fn archive_row(r: ArchiveRow) -> impl IntoView {
+    let reference = r.summary.reference.clone();
+    let heading_id = format!("archive-{reference}");
+    let labelled_by = heading_id.clone();
+    view! {
+        <li class="archive-item" aria-labelledby=labelled_by>
+            <h2 class="heading-s" id=heading_id>
+                <a href=format!("/requests/{reference}")>{reference.clone()}</a>" — "{r.summary.title.clone()}
+            </h2>
+            <p class="hint">
+                {format!("{} · {} · {} · changed {}", r.summary.system, r.team.clone().unwrap_or_else(|| "No team".into()), state_label(&r.summary.state), utc(r.summary.updated_at))}
+            </p>
+            <p><a href=format!("/changes/{reference}.pdf") rel="external">{format!("Current record of {reference} (PDF)")}</a></p>
+            {if r.copies.is_empty() {
+                view! { <p class="hint">"No archive copies yet: one is filed when the request goes to the CORs."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                    <table class="table">
+                        <caption class="visually-hidden">{format!("Archive copies of {reference}")}</caption>
+                        <thead><tr>
+                            <th scope="col">"Copy"</th><th scope="col">"Filed"</th><th scope="col">"Why"</th>
+                            <th scope="col">"Size"</th><th scope="col">"SHA-256"</th><th scope="col">"Download"</th>
+                        </tr></thead>
+                        <tbody>{r.copies.into_iter().map(copy_row).collect_view()}</tbody>
+                    </table>
+                    </div>
+                }.into_any()
+            }}
+        </li>
+    }
+}
+
+fn copy_row(c: ArchiveCopyView) -> impl IntoView {
+    let ready = c.sha256.is_some();
+    view! {
+        <tr>
+            <td>{c.copy_number}</td>
+            <td>{utc(c.filed_at)}</td>
+            <td>{c.reason.clone()}</td>
+            <td>{size(c.size_bytes)}</td>
+            <td><code class="checksum">{c.sha256.clone().unwrap_or_else(|| "Being filed…".into())}</code></td>
+            <td>{ready.then(|| view! {
+                <a href=format!("/archive/copies/{}.pdf", c.id) rel="external">{format!("{} ", c.file_name)}<span class="visually-hidden">"(PDF)"</span></a>
+            })}</td>
+        </tr>
+    }
+}

@@ -1,0 +1,452 @@
+//! The archive: assembling a [`ChangeRecord`], rendering filed copies (the worker), writing
+//! them to the optional archive folder, and the downloads.
+//!
+//! A copy is filed as a row in the same transaction as the state change that calls for it
+//! (`store::wizard`), with the plan and form versions and the moment it shows; the worker
+//! renders it from exactly those, so rendering it now or after a crash gives the same PDF.
+
+use crate::pdf::{render, ChangeRecord};
+use crate::store::{AuditEvent, PendingCopy, Store};
+use crate::AppState;
+use app::api::types::{ArchiveCopyView, SessionUser};
+use app::domain::calendar::{eastern_date, Calendar};
+use app::domain::quorum::{evaluate, Quorum};
+use app::domain::reference::Reference;
+use app::domain::workflow::{may_read, Actor, ArchiveReason, Context, State};
+use app::ports::{ClientAddress, CurrentSession, LoadedRequest, RequestStore, StoreError};
+use axum::extract::{Path, Query, State as AxumState};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Which version of the record to assemble.
+pub enum Version<'a> {
+    /// As it stands now.
+    Current,
+    /// As filed in an archive copy.
+    Copy(&'a PendingCopy),
+}
+
+/// Assembles the record of a loaded request. Everything time-ordered is cut at the moment
+/// the record shows, so one record version always gives the same record.
+pub async fn record(store: &Store, l: &LoadedRequest, version: Version<'_>) -> Result<ChangeRecord, StoreError> {
+    let be = crate::store::backend;
+    let (as_of, record_version, state, plan, plan_version, form, form_version, copy) = match version {
+        Version::Current => (
+            l.summary.updated_at,
+            l.row_version,
+            State::parse(&l.summary.state),
+            l.plan.clone(),
+            l.plan_version,
+            l.form.clone(),
+            l.form_version,
+            None,
+        ),
+        Version::Copy(c) => (
+            crate::store::from_millis(c.filed_at),
+            c.record_version,
+            State::parse(&c.state),
+            store.plan_at(l.id, c.plan_version).await?.unwrap_or_default(),
+            c.plan_version,
+            store.form_at(l.id, c.form_version).await?.unwrap_or_default(),
+            c.form_version,
+            Some((c.copy_number, ArchiveReason::parse(&c.reason).map(|r| r.label().to_string()).unwrap_or_default())),
+        ),
+    };
+    let until = as_of.timestamp_millis();
+    let cors = store.cors().await.map_err(be)?;
+    let decisions: Vec<_> = store.decisions_of(l.id).await.map_err(be)?.into_iter().filter(|d| d.at <= as_of).collect();
+    let submitted = l.snapshot.submitted_plan_hash.clone();
+    let quorum = match &submitted {
+        None if decisions.is_empty() => "Not submitted to the CORs".to_string(),
+        _ => {
+            let hash = submitted.clone().unwrap_or_else(|| l.snapshot.plan_hash.clone());
+            match evaluate(&cors, &decisions, &hash, eastern_date(as_of)) {
+                Quorum::Pending { basis, .. } | Quorum::Approved { basis } | Quorum::Escalated { basis } => basis,
+                Quorum::Rejected { by, reason } => format!("rejected by {by}: {reason}"),
+            }
+        }
+    };
+    let (from, to) = (eastern_date(l.summary.created_at), eastern_date(as_of));
+    let absences = cors
+        .iter()
+        .flat_map(|c| {
+            c.absences.iter().filter(|a| a.from <= to && a.to >= from).map(move |a| {
+                let note = a.note.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
+                format!("{}: out of office {} to {}{note}, recorded by {}", c.name, a.from, a.to, a.set_by)
+            })
+        })
+        .collect();
+    let team = match l.snapshot.team_id {
+        Some(id) => store.team_name(id).await.map_err(be)?,
+        None => None,
+    };
+    Ok(ChangeRecord {
+        reference: l.summary.reference.clone(),
+        title: l.summary.title.clone(),
+        system: l.summary.system.clone(),
+        state: state.map(|s| s.label()).unwrap_or("Unknown").to_string(),
+        requester: l.summary.started_by.clone(),
+        team,
+        created_at: l.summary.created_at,
+        as_of,
+        record_version,
+        copy,
+        assigned: l.assigned_name.clone(),
+        security_related: l.snapshot.security_related,
+        fast_path: l.snapshot.fast_path,
+        hold: l.snapshot.hold.as_ref().map(|h| h.reason.clone()),
+        triage: l.triage,
+        plan_hash: plan.hash().0,
+        plan,
+        plan_version,
+        staging_notes: l.staging_notes.clone(),
+        sign_offs: l.sign_offs.iter().filter(|s| s.at <= as_of).cloned().collect(),
+        form,
+        form_version,
+        risk_review: l.risk_review.clone(),
+        submitted_plan_hash: submitted.map(|h| h.0),
+        decisions,
+        quorum,
+        absences,
+        messages: store.messages_of(l.id, until).await.map_err(be)?,
+        execution: Vec::new(),
+        closing: Vec::new(),
+        attachments: l.attachments.clone(),
+        audit: store.audit_trail(l.id).await?.into_iter().filter(|e| e.at <= as_of).collect(),
+    })
+}
+
+/// SHA-256, hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Renders every filed copy that has no rendering yet. Returns how many it stored.
+pub async fn render_pending(store: &Store) -> Result<usize, StoreError> {
+    let mut stored = 0;
+    for copy in store.unrendered_copies(20).await.map_err(crate::store::backend)? {
+        let Some(reference) = Reference::parse(&copy.reference) else { continue };
+        let Some(loaded) = store.load(reference).await.map_err(crate::store::backend)? else { continue };
+        let record = record(store, &loaded, Version::Copy(&copy)).await?;
+        let pdf = match render(&record) {
+            Ok(pdf) => pdf,
+            Err(e) => {
+                tracing::error!("rendering archive copy {} of {}: {e}", copy.copy_number, copy.reference);
+                continue;
+            }
+        };
+        let sha = sha256_hex(&pdf);
+        if store
+            .store_rendering(&copy, &pdf, &sha, Utc::now().timestamp_millis())
+            .await
+            .map_err(crate::store::backend)?
+        {
+            stored += 1;
+        }
+    }
+    Ok(stored)
+}
+
+/// Writes rendered copies to the archive folder. A failed write is retried with a growing
+/// wait (up to an hour) and shown to admins on the archive page until it succeeds.
+pub async fn write_folder(store: &Store, dir: &std::path::Path, base_wait: Duration) -> Result<usize, StoreError> {
+    let now = Utc::now().timestamp_millis();
+    let mut written = 0;
+    for copy in store.folder_writes_due(now, 20).await.map_err(crate::store::backend)? {
+        let result = write_once(dir, &copy.file_name, &copy.pdf, &copy.sha256).await;
+        let wait = base_wait.saturating_mul(1 << copy.attempts.clamp(0, 12)).min(Duration::from_secs(3600));
+        let next = now + wait.as_millis() as i64;
+        if let Err(e) = &result {
+            tracing::warn!("archive folder write of {} failed: {e}", copy.file_name);
+        }
+        store
+            .folder_write_result(copy.id, now, result.as_ref().err().map(String::as_str), next)
+            .await
+            .map_err(crate::store::backend)?;
+        written += usize::from(result.is_ok());
+    }
+    Ok(written)
+}
+
+/// Writes one file atomically (temporary file, then rename). An existing file with the same
+/// bytes counts as written; one with other bytes is never replaced.
+async fn write_once(dir: &std::path::Path, name: &str, pdf: &[u8], sha: &str) -> Result<(), String> {
+    let target = dir.join(name);
+    if let Ok(existing) = tokio::fs::read(&target).await {
+        return if sha256_hex(&existing) == sha {
+            Ok(())
+        } else {
+            Err(format!("{} exists with different content; not replaced", target.display()))
+        };
+    }
+    let temp = dir.join(format!(".{name}.partial"));
+    let write = async {
+        tokio::fs::write(&temp, pdf).await?;
+        let file = tokio::fs::File::open(&temp).await?;
+        file.sync_all().await?;
+        tokio::fs::rename(&temp, &target).await
+    };
+    write.await.map_err(|e| format!("{}: {e}", target.display()))
+}
+
+/// Renders filed copies as soon as a commit files one (and every `poll` in case another
+/// server filed it), then writes the folder copies, until `stop` turns true.
+pub fn spawn(
+    store: Store,
+    dir: Option<PathBuf>,
+    poll: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = render_pending(&store).await {
+                tracing::error!("archive worker: {e}");
+            }
+            if let Some(dir) = &dir {
+                if let Err(e) = write_folder(&store, dir, poll).await {
+                    tracing::error!("archive folder worker: {e}");
+                }
+            }
+            tokio::select! {
+                _ = store.archive_copy_filed() => {}
+                _ = tokio::time::sleep(poll) => {}
+                _ = stop.changed() => return,
+            }
+        }
+    })
+}
+
+fn actor(user: &SessionUser) -> Actor {
+    Actor { id: user.id, name: user.display_name.clone(), role: user.role, team_id: user.team_id }
+}
+
+fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "Not found").into_response()
+}
+
+/// The request if this person may read it.
+async fn readable(state: &AppState, session: &CurrentSession, reference: &str) -> Option<LoadedRequest> {
+    let request = state.store.load(Reference::parse(reference)?).await.ok()??;
+    let cors = state.store.cors().await.unwrap_or_default();
+    let calendar = Calendar::default();
+    let ctx = Context { now: Utc::now(), cors: &cors, calendar: &calendar };
+    may_read(&actor(&session.user), &request.snapshot, &ctx).then_some(request)
+}
+
+/// Audits a download; a failure to record refuses the download rather than skip the record.
+async fn audited(
+    state: &AppState,
+    session: &CurrentSession,
+    request_id: i64,
+    source: Option<Extension<ClientAddress>>,
+    action: &str,
+    detail: String,
+    outcome: &str,
+) -> Result<(), Response> {
+    let event = AuditEvent {
+        at: Utc::now().timestamp_millis(),
+        actor_id: Some(session.user.id),
+        request_id: Some(request_id),
+        action: action.into(),
+        detail,
+        source: source.map(|Extension(a)| a.0).unwrap_or_default(),
+        outcome: outcome.into(),
+    };
+    state.store.record(&event).await.map_err(|e| {
+        tracing::error!("auditing a download failed: {e}");
+        (StatusCode::INTERNAL_SERVER_ERROR, "Could not record the download; try again").into_response()
+    })
+}
+
+fn pdf_response(bytes: Vec<u8>, file_name: &str, sha: &str) -> Response {
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(sha) {
+        h.insert("x-content-sha256", v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    res
+}
+
+/// `GET /changes/{reference}.pdf`: the record as it stands, for anyone who may read it.
+pub async fn current_pdf(
+    AxumState(state): AxumState<AppState>,
+    Path(file): Path<String>,
+    session: Option<Extension<CurrentSession>>,
+    source: Option<Extension<ClientAddress>>,
+) -> Response {
+    let Some(Extension(session)) = session else { return Redirect::to("/sign-in").into_response() };
+    let Some(reference) = file.strip_suffix(".pdf") else { return not_found() };
+    let Some(request) = readable(&state, &session, reference).await else { return not_found() };
+    let record = match record(&state.store, &request, Version::Current).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!("assembling the record of {reference}: {e}");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let pdf = match tokio::task::spawn_blocking(move || render(&record)).await {
+        Ok(Ok(pdf)) => pdf,
+        other => {
+            tracing::error!("rendering {reference}: {other:?}");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let sha = sha256_hex(&pdf);
+    let reference = request.summary.reference.clone();
+    let detail = format!("{reference}: downloaded the record (version {}, sha256 {sha})", request.row_version);
+    if let Err(res) = audited(&state, &session, request.id, source, "Download record", detail, "success").await {
+        return res;
+    }
+    pdf_response(pdf, &format!("{reference}.pdf"), &sha)
+}
+
+/// `GET /archive/copies/{id}.pdf`: an archived copy, its checksum verified on the way out.
+pub async fn copy_pdf(
+    AxumState(state): AxumState<AppState>,
+    Path(file): Path<String>,
+    session: Option<Extension<CurrentSession>>,
+    source: Option<Extension<ClientAddress>>,
+) -> Response {
+    let Some(Extension(session)) = session else { return Redirect::to("/sign-in").into_response() };
+    let Some(id) = file.strip_suffix(".pdf").and_then(|n| n.parse::<i64>().ok()) else { return not_found() };
+    let Ok(Some((copy, request_id, pdf))) = state.store.archive_copy(id).await else { return not_found() };
+    if readable(&state, &session, &copy.reference).await.is_none() {
+        return not_found();
+    }
+    let (Some(pdf), Some(sha)) = (pdf, copy.sha256.clone()) else {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "2")],
+            "This copy is being filed; try again in a moment",
+        )
+            .into_response();
+    };
+    let actual = sha256_hex(&pdf);
+    if actual != sha {
+        let detail = format!(
+            "{}: archive copy {} failed its checksum (recorded {sha}, stored bytes {actual})",
+            copy.reference, copy.copy_number
+        );
+        tracing::error!("{detail}");
+        let _ = audited(&state, &session, request_id, source, "Download archive copy", detail, "failure").await;
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "This archived copy failed its checksum check, so it was not sent. The event is in the audit trail; \
+             restore the copy from backup.",
+        )
+            .into_response();
+    }
+    let detail = format!("{}: downloaded archive copy {} (sha256 {sha})", copy.reference, copy.copy_number);
+    if let Err(res) = audited(&state, &session, request_id, source, "Download archive copy", detail, "success").await {
+        return res;
+    }
+    pdf_response(pdf, &copy.file_name, &sha)
+}
+
+/// A cell a spreadsheet would run as a formula gets a leading apostrophe (CSV injection).
+fn cell(value: String) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value
+    }
+}
+
+/// `GET /archive/export.csv?…`: the metadata of an archive search, one row per copy (a
+/// request without copies gets one row with the copy columns empty).
+pub async fn export_csv(
+    AxumState(state): AxumState<AppState>,
+    Query(filter): Query<app::api::types::QueueFilter>,
+    session: Option<Extension<CurrentSession>>,
+) -> Response {
+    let Some(Extension(session)) = session else { return Redirect::to("/sign-in").into_response() };
+    if !app::api::archive::may_search(session.user.role) {
+        return (StatusCode::FORBIDDEN, "The archive is for archivists, hosting, CORs, the ISSO and admins")
+            .into_response();
+    }
+    let Ok(mut query) = app::api::archive::query_of(&filter, session.user.id) else {
+        return (StatusCode::BAD_REQUEST, "Check the dates: year-month-day, for example 2026-11-21").into_response();
+    };
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let _ = out.write_record([
+        "reference",
+        "title",
+        "system",
+        "team",
+        "state",
+        "requested_by",
+        "created_utc",
+        "updated_utc",
+        "copy_number",
+        "copy_reason",
+        "copy_state",
+        "filed_utc",
+        "file_name",
+        "size_bytes",
+        "sha256",
+    ]);
+    let time = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    // Up to 10,000 requests per export, in pages.
+    for _ in 0..20 {
+        let rows = match state.store.search_archive(&query, 500).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!("archive export: {e}");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        };
+        let Some((_, last)) = rows.last() else { break };
+        query.after = *last;
+        let full = rows.len() == 500;
+        for (row, _) in rows {
+            let s = &row.summary;
+            let base = [
+                s.reference.clone(),
+                s.title.clone(),
+                s.system.clone(),
+                row.team.clone().unwrap_or_default(),
+                State::parse(&s.state).map(|x| x.label().to_string()).unwrap_or_default(),
+                s.started_by.clone(),
+                time(s.created_at),
+                time(s.updated_at),
+            ];
+            let copies: Vec<Option<&ArchiveCopyView>> =
+                if row.copies.is_empty() { vec![None] } else { row.copies.iter().map(Some).collect() };
+            for c in copies {
+                let tail = match c {
+                    Some(c) => [
+                        c.copy_number.to_string(),
+                        c.reason.clone(),
+                        c.state.clone(),
+                        time(c.filed_at),
+                        c.file_name.clone(),
+                        c.size_bytes.map(|n| n.to_string()).unwrap_or_default(),
+                        c.sha256.clone().unwrap_or_default(),
+                    ],
+                    None => Default::default(),
+                };
+                let _ = out.write_record(base.iter().chain(tail.iter()).map(|v| cell(v.clone())));
+            }
+        }
+        if !full {
+            break;
+        }
+    }
+    let Ok(bytes) = out.into_inner() else { return StatusCode::INTERNAL_SERVER_ERROR.into_response() };
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"offcycle-archive.csv\""));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    res
+}

@@ -1,0 +1,358 @@
+//! Archive copies of change records, the archive search, and what a record shows besides the
+//! request itself (its messages, its team).
+
+use super::audit::append_audit;
+use super::{from_millis, on_pool, AuditEvent, Db, Store};
+use app::api::types::{ArchiveCopyView, ArchiveRow, MailView};
+use app::domain::workflow::{archive_file_name, ArchiveReason, State};
+use app::ports::QueueQuery;
+
+/// A copy filed but not yet rendered.
+#[derive(Clone, Debug)]
+pub struct PendingCopy {
+    /// Its id.
+    pub id: i64,
+    /// The request's id.
+    pub request_id: i64,
+    /// The request's reference.
+    pub reference: String,
+    /// 1, 2, 3… per request.
+    pub copy_number: i64,
+    /// Why it was filed.
+    pub reason: String,
+    /// The state it was filed in.
+    pub state: String,
+    /// The request's row version after the filing change.
+    pub record_version: i64,
+    /// The plan version at filing.
+    pub plan_version: i64,
+    /// The form version at filing.
+    pub form_version: i64,
+    /// When it was filed (Unix ms).
+    pub filed_at: i64,
+}
+
+/// A rendered copy whose archive-folder write is due.
+#[derive(Clone, Debug)]
+pub struct FolderWrite {
+    /// Its id.
+    pub id: i64,
+    /// The folder file name.
+    pub file_name: String,
+    /// The stored bytes.
+    pub pdf: Vec<u8>,
+    /// Their recorded SHA-256.
+    pub sha256: String,
+    /// Failed attempts so far.
+    pub attempts: i64,
+}
+
+type CopyRow = (i64, String, i64, String, String, i64, Option<String>, Option<i64>, Option<String>, Option<i64>);
+
+macro_rules! copy_select {
+    () => {
+        "SELECT c.id, r.reference, c.copy_number, c.reason, c.state, c.filed_at, c.sha256, c.size_bytes, c.folder_error, \
+         c.folder_written_at FROM archive_copies c JOIN change_requests r ON r.id = c.request_id "
+    };
+}
+
+fn copy_view(
+    (id, reference, copy_number, reason, state, filed_at, sha256, size_bytes, folder_error, folder_written_at): CopyRow,
+) -> ArchiveCopyView {
+    let filed_at = from_millis(filed_at);
+    ArchiveCopyView {
+        id,
+        file_name: archive_file_name(&reference, filed_at, copy_number),
+        reference,
+        copy_number,
+        reason: ArchiveReason::parse(&reason).map(|r| r.label().to_string()).unwrap_or(reason),
+        state: State::parse(&state).map(|s| s.label().to_string()).unwrap_or(state),
+        filed_at,
+        sha256,
+        size_bytes,
+        folder_error,
+        folder_written_at: folder_written_at.map(from_millis),
+    }
+}
+
+impl Store {
+    /// Copies filed but not rendered yet, oldest first.
+    pub async fn unrendered_copies(&self, limit: i64) -> Result<Vec<PendingCopy>, sqlx::Error> {
+        type Row = (i64, i64, String, i64, String, String, i64, i64, i64, i64);
+        let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT c.id, c.request_id, r.reference, c.copy_number, c.reason, c.state, c.record_version, c.plan_version, \
+             c.form_version, c.filed_at FROM archive_copies c JOIN change_requests r ON r.id = c.request_id \
+             WHERE c.rendered_at IS NULL ORDER BY c.id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(
+                    id,
+                    request_id,
+                    reference,
+                    copy_number,
+                    reason,
+                    state,
+                    record_version,
+                    plan_version,
+                    form_version,
+                    filed_at,
+                )| {
+                    PendingCopy {
+                        id,
+                        request_id,
+                        reference,
+                        copy_number,
+                        reason,
+                        state,
+                        record_version,
+                        plan_version,
+                        form_version,
+                        filed_at,
+                    }
+                },
+            )
+            .collect())
+    }
+
+    /// Stores a copy's rendering once, with its audit event. False when it already had one
+    /// (another server got there first): the first rendering stands.
+    pub async fn store_rendering(
+        &self,
+        copy: &PendingCopy,
+        pdf: &[u8],
+        sha256: &str,
+        at: i64,
+    ) -> Result<bool, sqlx::Error> {
+        on_pool!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            let stored = sqlx::query(
+                "UPDATE archive_copies SET pdf = $1, sha256 = $2, size_bytes = $3, rendered_at = $4 WHERE id = $5 AND pdf IS NULL",
+            )
+            .bind(pdf)
+            .bind(sha256)
+            .bind(pdf.len() as i64)
+            .bind(at)
+            .bind(copy.id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if stored == 0 {
+                return Ok(false);
+            }
+            let event = AuditEvent::success(
+                at,
+                None,
+                Some(copy.request_id),
+                "File archive copy",
+                format!("{}: archive copy {} filed ({} bytes, sha256 {sha256})", copy.reference, copy.copy_number, pdf.len()),
+                "archive",
+            );
+            append_audit!(tx, &event);
+            tx.commit().await?;
+            Ok(true)
+        }.await)
+    }
+
+    /// The copies of one request, oldest first.
+    pub async fn copies_of(&self, request_id: i64) -> Result<Vec<ArchiveCopyView>, sqlx::Error> {
+        let rows: Vec<CopyRow> = on_pool!(&self.db, pool => sqlx::query_as(concat!(copy_select!(), "WHERE c.request_id = $1 ORDER BY c.copy_number"))
+            .bind(request_id)
+            .fetch_all(pool)
+            .await)?;
+        Ok(rows.into_iter().map(copy_view).collect())
+    }
+
+    /// One copy with its request's id and its stored bytes (None until rendered).
+    pub async fn archive_copy(&self, id: i64) -> Result<Option<(ArchiveCopyView, i64, Option<Vec<u8>>)>, sqlx::Error> {
+        type Row = (
+            i64,
+            String,
+            i64,
+            String,
+            String,
+            i64,
+            Option<String>,
+            Option<i64>,
+            Option<String>,
+            Option<i64>,
+            i64,
+            Option<Vec<u8>>,
+        );
+        let row: Option<Row> = on_pool!(&self.db, pool => sqlx::query_as(concat!(
+            "SELECT c.id, r.reference, c.copy_number, c.reason, c.state, c.filed_at, c.sha256, c.size_bytes, c.folder_error, \
+             c.folder_written_at, c.request_id, c.pdf FROM archive_copies c JOIN change_requests r ON r.id = c.request_id ",
+            "WHERE c.id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?;
+        Ok(row.map(|(id, reference, n, reason, state, filed, sha, size, err, written, request_id, pdf)| {
+            (copy_view((id, reference, n, reason, state, filed, sha, size, err, written)), request_id, pdf)
+        }))
+    }
+
+    /// Rendered copies not yet in the archive folder whose next attempt is due.
+    pub async fn folder_writes_due(&self, now: i64, limit: i64) -> Result<Vec<FolderWrite>, sqlx::Error> {
+        type Row = (i64, String, i64, i64, Vec<u8>, String, i64);
+        let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT c.id, r.reference, c.copy_number, c.filed_at, c.pdf, c.sha256, c.folder_attempts FROM archive_copies c \
+             JOIN change_requests r ON r.id = c.request_id WHERE c.pdf IS NOT NULL AND c.folder_written_at IS NULL \
+             AND (c.folder_next_at IS NULL OR c.folder_next_at <= $1) ORDER BY c.id LIMIT $2",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, reference, n, filed, pdf, sha256, attempts)| FolderWrite {
+                id,
+                file_name: archive_file_name(&reference, from_millis(filed), n),
+                pdf,
+                sha256,
+                attempts,
+            })
+            .collect())
+    }
+
+    /// Records a folder write: done (`error` None) or failed, to retry at `next_at`.
+    pub async fn folder_write_result(
+        &self,
+        id: i64,
+        at: i64,
+        error: Option<&str>,
+        next_at: i64,
+    ) -> Result<(), sqlx::Error> {
+        on_pool!(&self.db, pool => match error {
+            None => sqlx::query("UPDATE archive_copies SET folder_written_at = $2, folder_error = NULL, folder_next_at = NULL WHERE id = $1")
+                .bind(id)
+                .bind(at)
+                .execute(pool)
+                .await
+                .map(|_| ()),
+            Some(e) => sqlx::query(
+                "UPDATE archive_copies SET folder_attempts = folder_attempts + 1, folder_error = $2, folder_next_at = $3 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(e)
+            .bind(next_at)
+            .execute(pool)
+            .await
+            .map(|_| ()),
+        })?;
+        Ok(())
+    }
+
+    /// Copies whose folder write has failed and not yet succeeded.
+    pub async fn folder_problems(&self) -> Result<Vec<ArchiveCopyView>, sqlx::Error> {
+        let rows: Vec<CopyRow> = on_pool!(&self.db, pool => sqlx::query_as(concat!(
+            copy_select!(),
+            "WHERE c.folder_error IS NOT NULL AND c.folder_written_at IS NULL ORDER BY c.id LIMIT 100"
+        ))
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows.into_iter().map(copy_view).collect())
+    }
+
+    /// Requests in any state, most recently changed first, narrowed like the hosting queue;
+    /// `q.after` is the (updated_at, id) of the last row of the previous page.
+    pub async fn search_archive(
+        &self,
+        q: &QueueQuery,
+        limit: i64,
+    ) -> Result<Vec<(ArchiveRow, (i64, i64))>, sqlx::Error> {
+        macro_rules! search_select {
+            ($where:literal, $keyset:literal) => {
+                concat!(
+                    "SELECT r.reference, r.title, r.system, r.state, u.display_name, r.created_at, r.updated_at, t.name, r.id \
+                     FROM change_requests r JOIN users u ON u.id = r.started_by LEFT JOIN teams t ON t.id = r.team_id \
+                     WHERE ($1 = '' OR r.state = $1) \
+                     AND ($2 = '' OR LOWER(r.system) LIKE $2 ESCAPE '\\') \
+                     AND ($3 = '' OR LOWER(t.name) = LOWER($3)) \
+                     AND r.updated_at >= $4 AND r.updated_at < $5 ",
+                    $where,
+                    " AND ($7 = '' OR LOWER(r.title) LIKE $7 ESCAPE '\\') AND ",
+                    $keyset,
+                    " ORDER BY r.updated_at DESC, r.id DESC LIMIT $10"
+                )
+            };
+        }
+        let sql = match (&self.db, q.reference.is_empty()) {
+            (Db::Postgres(_), true) => search_select!("AND $6 = ''", "(r.updated_at, r.id) < ($8, $9)"),
+            (Db::Postgres(_), false) => search_select!("AND r.reference = $6", "(r.updated_at, r.id) < ($8, $9)"),
+            (Db::Sqlite(_), true) => {
+                search_select!("AND $6 = ''", "(r.updated_at < $8 OR (r.updated_at = $8 AND r.id < $9))")
+            }
+            (Db::Sqlite(_), false) => {
+                search_select!("AND r.reference = $6", "(r.updated_at < $8 OR (r.updated_at = $8 AND r.id < $9))")
+            }
+        };
+        type Row = (String, String, String, String, String, i64, i64, Option<String>, i64);
+        let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(sql)
+            .bind(&q.state)
+            .bind(&q.system_like)
+            .bind(&q.team)
+            .bind(q.from_ms)
+            .bind(q.to_ms)
+            .bind(&q.reference)
+            .bind(&q.title_like)
+            .bind(q.after.0)
+            .bind(q.after.1)
+            .bind(limit)
+            .fetch_all(pool)
+            .await)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (reference, title, system, state, by, created, updated, team, id) in rows {
+            let summary = super::requests::summary((reference, title, system, state, by, created, updated));
+            out.push((ArchiveRow { summary, team, copies: self.copies_of(id).await? }, (updated, id)));
+        }
+        Ok(out)
+    }
+
+    /// Every message about one request queued up to `until` (Unix ms), oldest first.
+    pub async fn messages_of(&self, request_id: i64, until: i64) -> Result<Vec<MailView>, sqlx::Error> {
+        type Row = (i64, String, String, String, String, String, i64, Option<i64>, i64, Option<String>, Option<i64>);
+        let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT id, kind, subject, to_addrs, cc_addrs, reasons, created_at, sent_at, CAST(attempts AS BIGINT), last_error, gave_up_at \
+             FROM outbox WHERE request_id = $1 AND created_at <= $2 AND kind <> 'webhook' ORDER BY id",
+        )
+        .bind(request_id)
+        .bind(until)
+        .fetch_all(pool)
+        .await)?;
+        let split = |s: String| s.split(", ").filter(|x| !x.is_empty()).map(str::to_string).collect::<Vec<_>>();
+        Ok(rows
+            .into_iter()
+            .map(|(id, kind, subject, to, cc, reasons, created, sent, attempts, last_error, gave_up)| MailView {
+                id,
+                reference: None,
+                kind,
+                subject,
+                to: split(to),
+                cc: split(cc),
+                reasons: serde_json::from_str(&reasons).unwrap_or_default(),
+                body: String::new(),
+                created_at: from_millis(created),
+                // As of the record: a delivery after it is not part of it.
+                sent_at: sent.filter(|s| *s <= until).map(from_millis),
+                attempts,
+                last_error,
+                gave_up: gave_up.is_some_and(|g| g <= until),
+            })
+            .collect())
+    }
+
+    /// A team's name.
+    pub async fn team_name(&self, team_id: i64) -> Result<Option<String>, sqlx::Error> {
+        let row: Option<(String,)> = on_pool!(&self.db, pool => sqlx::query_as("SELECT name FROM teams WHERE id = $1")
+            .bind(team_id)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(row.map(|(n,)| n))
+    }
+}
