@@ -82,6 +82,7 @@ fn Pages() -> impl IntoView {
                     <Route path=path!("/requests/:reference/check") view=pages::wizard::check::CheckPage ssr=SsrMode::Async/>
                     <Route path=path!("/requests/:reference/submitted") view=pages::wizard::check::SubmittedPage ssr=SsrMode::Async/>
                     <Route path=path!("/requests/:reference/review") view=pages::wizard::review::ReviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference/production") view=pages::wizard::production::ProductionPage ssr=SsrMode::Async/>
                     <Route path=path!("/requests/:reference/history") view=pages::wizard::history::HistoryPage ssr=SsrMode::Async/>
                     <Route path=path!("/requests/:reference/audit") view=pages::wizard::history::AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/requests/:reference/comments") view=pages::wizard::comments::CommentsPage ssr=SsrMode::Async/>

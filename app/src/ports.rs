@@ -456,6 +456,14 @@ pub struct LoadedRequest {
     pub assigned_name: Option<String>,
     /// The comment thread, oldest first.
     pub comments: Vec<CommentView>,
+    /// The production execution log, oldest first.
+    pub execution: Vec<crate::domain::execution::StepMark>,
+    /// When production work started.
+    pub implementation_started_at: Option<DateTime<Utc>>,
+    /// Why it started outside the production window, if it did.
+    pub override_reason: Option<String>,
+    /// The closing note: the dev team's validation, the rollback reason or the withdrawal reason.
+    pub closing_note: Option<String>,
 }
 
 /// Everything a commit writes.

@@ -542,7 +542,7 @@ async function download(page: Page, link: Locator): Promise<Buffer> {
   return readFileSync(path);
 }
 
-test("with one COR out of office, one approval suffices", async ({ page }, testInfo) => {
+test("with one COR out of office, one approval suffices; production completes it (JS) or rolls it back (no JS)", async ({ page }, testInfo) => {
   test.setTimeout(180_000);
   const js = jsOn(testInfo);
   const today = new Intl.DateTimeFormat("en-CA", { timeZone: "America/New_York" }).format(new Date());
@@ -581,5 +581,62 @@ test("with one COR out of office, one approval suffices", async ({ page }, testI
     await page.getByRole("button", { name: /Remove the absence of Alana COR/ }).first().click();
     await page.waitForLoadState();
     await ready(page, js);
+  }
+
+  // Step 5, production. The run with JavaScript completes it; the run without rolls it back.
+  await page.goto(`/requests/${reference}/production`);
+  await ready(page, js);
+  await expectAccessible(page);
+  const override = page.getByLabel("Why it cannot wait for the production window");
+  if (await override.count()) {
+    await page.getByRole("button", { name: "Start production work" }).click();
+    await expect(page.locator("#field-override_reason-error")).toContainText("say why it cannot wait");
+    await expectAccessible(page);
+    await override.fill("Exploited CVE, patch now");
+  }
+  await page.getByRole("button", { name: "Start production work" }).click();
+  await expect(page.getByRole("button", { name: /^Start step 1:/ })).toBeVisible();
+  await ready(page, js);
+  await page.getByRole("button", { name: /^Start step 1:/ }).click();
+  await expect(page.getByRole("heading", { name: /Step 1 in progress/ })).toBeVisible();
+  await ready(page, js);
+  await expectAccessible(page);
+  if (js) {
+    await page.getByLabel("What you saw (optional)").fill("All pods ready");
+    await page.getByRole("button", { name: "Step 1 done" }).click();
+    await page.getByRole("button", { name: "Hand over to the dev team to validate" }).click();
+    await expect(page.getByRole("definition").filter({ hasText: "Validating in production" })).toBeVisible();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await signIn(page, "dev@example.gov");
+    await page.goto(`/requests/${reference}/production`);
+    await ready(page, js);
+    await expect(page.getByRole("row", { name: /All pods ready/ })).toBeVisible();
+    await page.getByRole("button", { name: "Confirm it works in production" }).click();
+    await expect(page.locator("#field-note-error")).toContainText("Say what you checked");
+    await expectAccessible(page);
+    await page.getByLabel("What you checked in production").fill("Login and grant search work");
+    await page.getByRole("button", { name: "Confirm it works in production" }).click();
+    await expect(page.getByText("Completed: validated in production")).toBeVisible();
+    await expectAccessible(page);
+    // The stakeholders get the notice, with what was checked.
+    const notice = page.getByRole("article").filter({ hasText: reference }).filter({ hasText: "Login and grant search work" });
+    await expect(async () => {
+      await page.goto("/dev/mail");
+      await expect(notice.first()).toBeVisible({ timeout: 1000 });
+    }).toPass({ timeout: 20_000 });
+  } else {
+    await page.getByRole("button", { name: "Step 1 failed" }).click();
+    await expect(page.locator("#field-failed_note-error")).toContainText("Say what went wrong");
+    await expectAccessible(page);
+    await page.getByLabel("What went wrong").fill("Pods crash-looping");
+    await page.getByRole("button", { name: "Step 1 failed" }).click();
+    await expect(page.getByRole("table", { name: /Rollback checklist/ })).toBeVisible();
+    await expectAccessible(page);
+    await page.getByRole("button", { name: "Step 1 rolled back" }).click();
+    await expect(page.getByRole("table", { name: /Rollback checklist/ })).toContainText("Rolled back");
+    await page.getByLabel("Why the change was rolled back").fill("Crash loop after the patch");
+    await page.getByRole("button", { name: "Confirm the rollback" }).click();
+    await expect(page.getByText("Rolled back: stakeholders told")).toBeVisible();
+    await expectAccessible(page);
   }
 });

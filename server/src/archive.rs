@@ -5,11 +5,12 @@
 //! (`store::wizard`), with the plan and form versions and the moment it shows; the worker
 //! renders it from exactly those, so rendering it now or after a crash gives the same PDF.
 
-use crate::pdf::{render, ChangeRecord};
+use crate::pdf::{render, ChangeRecord, ExecutionEntry};
 use crate::store::{AuditEvent, PendingCopy, Store};
 use crate::AppState;
 use app::api::types::{ArchiveCopyView, SessionUser};
 use app::domain::calendar::{eastern_date, Calendar};
+use app::domain::execution::StepMark;
 use app::domain::quorum::{evaluate, Quorum};
 use app::domain::reference::Reference;
 use app::domain::workflow::{may_read, Actor, ArchiveReason, Context, State};
@@ -85,6 +86,7 @@ pub async fn record(store: &Store, l: &LoadedRequest, version: Version<'_>) -> R
         Some(id) => store.team_name(id).await.map_err(be)?,
         None => None,
     };
+    let plan_steps: Vec<(String, String)> = plan.steps.iter().map(|s| (s.action.clone(), s.rollback.clone())).collect();
     Ok(ChangeRecord {
         reference: l.summary.reference.clone(),
         title: l.summary.title.clone(),
@@ -114,11 +116,51 @@ pub async fn record(store: &Store, l: &LoadedRequest, version: Version<'_>) -> R
         quorum,
         absences,
         messages: store.messages_of(l.id, until).await.map_err(be)?,
-        execution: Vec::new(),
-        closing: Vec::new(),
+        execution: execution_entries(&l.execution, as_of, &plan_steps),
+        closing: closing(l, state, as_of),
         attachments: l.attachments.clone(),
         audit: store.audit_trail(l.id).await?.into_iter().filter(|e| e.at <= as_of).collect(),
     })
+}
+
+/// The execution log as the record's table: one row per mark up to `as_of`.
+fn execution_entries(marks: &[StepMark], as_of: DateTime<Utc>, steps: &[(String, String)]) -> Vec<ExecutionEntry> {
+    marks
+        .iter()
+        .filter(|m| m.at <= as_of)
+        .map(|m| ExecutionEntry {
+            step: m.step.to_string(),
+            action: match steps.get(m.step as usize - 1) {
+                Some((_, undo)) if m.rollback => format!("Undo: {undo}"),
+                Some((action, _)) => action.clone(),
+                None => String::new(),
+            },
+            status: if m.rollback { "Rolled back".into() } else { m.status.label().to_string() },
+            times: format!("{} by {}", m.at.format("%Y-%m-%d %H:%M:%S UTC"), m.by),
+            note: m.note.clone(),
+        })
+        .collect()
+}
+
+/// Production start, validation or rollback, as labelled lines.
+fn closing(l: &LoadedRequest, state: Option<State>, as_of: DateTime<Utc>) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Some(at) = l.implementation_started_at.filter(|t| *t <= as_of) {
+        out.push(("Production work started".into(), at.format("%Y-%m-%d %H:%M:%S UTC").to_string()));
+        if let Some(reason) = &l.override_reason {
+            out.push(("Started outside the production window because".into(), reason.clone()));
+        }
+    }
+    let label = match state {
+        Some(State::Completed) => "Validated in production",
+        Some(State::RolledBack) => "Why it was rolled back",
+        Some(State::Withdrawn) => "Why it was withdrawn",
+        _ => return out,
+    };
+    if let Some(note) = &l.closing_note {
+        out.push((label.into(), note.clone()));
+    }
+    out
 }
 
 /// SHA-256, hex.

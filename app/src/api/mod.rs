@@ -6,6 +6,7 @@ pub mod archive;
 pub mod auth;
 pub mod decide;
 pub mod history;
+pub mod production;
 pub mod queue;
 pub mod requests;
 pub mod review;

@@ -521,3 +521,30 @@ pub struct ArchivePage {
     /// Copies whose archive-folder write keeps failing (shown to admins).
     pub folder_problems: Vec<ArchiveCopyView>,
 }
+
+/// The production page: the approved plan as it is executed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductionView {
+    /// The request.
+    pub summary: RequestSummary,
+    /// Where the steps stand.
+    pub progress: crate::domain::execution::Progress,
+    /// What this person may do now.
+    pub available: Vec<ActionKind>,
+    /// When production work started.
+    pub started_at: Option<DateTime<Utc>>,
+    /// Minutes since then (or until it ended).
+    pub elapsed_minutes: Option<i64>,
+    /// Why it started outside the production window.
+    pub override_reason: Option<String>,
+    /// Production-window warnings if work started now.
+    pub window_warnings: Vec<String>,
+    /// The hold, with who raised it.
+    pub hold: Option<String>,
+    /// The dev team's validation note, the rollback reason, or the withdrawal reason.
+    pub closing_note: Option<String>,
+    /// The assigned engineer.
+    pub assigned_name: Option<String>,
+    /// True while the page should refresh itself (work in progress).
+    pub live: bool,
+}

@@ -6,6 +6,7 @@
 pub mod attachment;
 pub mod calendar;
 pub mod cr_form;
+pub mod execution;
 pub mod forms;
 pub mod history;
 pub mod notify;

@@ -117,6 +117,18 @@ impl State {
         }
     }
 
+    /// True from approval on: production work is next, under way or over.
+    pub fn is_production_or_later(self) -> bool {
+        matches!(
+            self,
+            State::Approved
+                | State::Implementing
+                | State::ValidatingInProduction
+                | State::Completed
+                | State::RolledBack
+        )
+    }
+
     /// True when nothing more can happen to the request. (A rejected request is not final:
     /// hosting may rework it and submit again, or return it to the dev team.)
     pub fn is_final(self) -> bool {
@@ -353,6 +365,17 @@ pub enum Action {
         /// Why it goes ahead outside the production window, if it does.
         override_reason: Option<String>,
     },
+    /// Mark a plan step (or, after a failure, its rollback) in the execution log.
+    RecordStep {
+        /// The step, counted from 1.
+        step: u32,
+        /// True for the step's rollback.
+        rollback: bool,
+        /// What happened.
+        status: super::execution::StepStatus,
+        /// A note (required when it failed).
+        note: String,
+    },
     /// Every step is done; the dev team validates.
     FinishImplementation,
     /// Stop and run the rollback.
@@ -410,6 +433,8 @@ pub enum ActionKind {
     Decide,
     /// See [`Action::StartImplementation`].
     StartImplementation,
+    /// See [`Action::RecordStep`].
+    RecordStep,
     /// See [`Action::FinishImplementation`].
     FinishImplementation,
     /// See [`Action::AbortAndRollBack`].
@@ -442,6 +467,7 @@ impl Action {
             Action::UpdateForm { .. } => ActionKind::UpdateForm,
             Action::Decide { .. } => ActionKind::Decide,
             Action::StartImplementation { .. } => ActionKind::StartImplementation,
+            Action::RecordStep { .. } => ActionKind::RecordStep,
             Action::FinishImplementation => ActionKind::FinishImplementation,
             Action::AbortAndRollBack { .. } => ActionKind::AbortAndRollBack,
             Action::ValidateInProduction { .. } => ActionKind::ValidateInProduction,
@@ -470,6 +496,7 @@ impl ActionKind {
             ActionKind::UpdateForm => "Edit the CR form",
             ActionKind::Decide => "Approve or reject",
             ActionKind::StartImplementation => "Start implementation",
+            ActionKind::RecordStep => "Record a production step",
             ActionKind::FinishImplementation => "Finish implementation",
             ActionKind::AbortAndRollBack => "Abort and roll back",
             ActionKind::ValidateInProduction => "Validate in production",
@@ -740,18 +767,25 @@ pub const RULES: &[Rule] = &[
         to: "Implementing",
     },
     Rule {
+        action: ActionKind::RecordStep,
+        from: &[S::Implementing],
+        who: &[Party::AssignedEngineer],
+        guard: "steps in order, one at a time; after a failure only the rollback, newest first; a failure needs a note",
+        to: "same state",
+    },
+    Rule {
         action: ActionKind::FinishImplementation,
         from: &[S::Implementing],
         who: &[Party::AssignedEngineer],
-        guard: "—",
+        guard: "every step of the execution log done",
         to: "Validating in production",
     },
     Rule {
         action: ActionKind::AbortAndRollBack,
         from: &[S::Implementing, S::ValidatingInProduction],
         who: &[Party::AssignedEngineer],
-        guard: "a reason",
-        to: "Rolled back",
+        guard: "a reason; after a failed step, every rollback item done (newest first)",
+        to: "Rolled back; stakeholders notified; archive copy filed",
     },
     Rule {
         action: ActionKind::ValidateInProduction,
@@ -855,6 +889,17 @@ pub enum Effect {
     Send(super::notify::Message),
     /// File an immutable archive copy.
     FileArchiveCopy(ArchiveReason),
+    /// Append a mark to the execution log.
+    RecordStep {
+        /// The step, counted from 1.
+        step: u32,
+        /// True for the step's rollback.
+        rollback: bool,
+        /// What happened.
+        status: super::execution::StepStatus,
+        /// The note.
+        note: String,
+    },
     /// Record an audit event (every transition has one).
     Audit {
         /// The action's label.
@@ -1179,6 +1224,24 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
             effects.push(Effect::Send(message(MessageKind::ImplementationStarted, sec)));
             detail = "production work started".into();
         }
+        Action::RecordStep { step, rollback, status, note } => {
+            use super::execution::StepStatus;
+            if *status == StepStatus::Failed {
+                not_blank(note, "Say what went wrong")?;
+            }
+            effects.push(Effect::RecordStep {
+                step: *step,
+                rollback: *rollback,
+                status: *status,
+                note: note.trim().to_string(),
+            });
+            detail = match (rollback, status) {
+                (true, _) => format!("rolled back step {step}"),
+                (false, StepStatus::Started) => format!("started step {step}"),
+                (false, StepStatus::Done) => format!("step {step} done"),
+                (false, StepStatus::Failed) => format!("step {step} failed: {}", note.trim()),
+            };
+        }
         Action::FinishImplementation => {
             to = S::ValidatingInProduction;
             detail = "every step done; dev team validating".into();
@@ -1264,6 +1327,7 @@ impl Request {
                 Effect::ClearHold => self.hold = None,
                 Effect::Send(_)
                 | Effect::FileArchiveCopy(_)
+                | Effect::RecordStep { .. }
                 | Effect::Audit { .. }
                 | Effect::QueueForWindow(_)
                 | Effect::StartAssistanceClock

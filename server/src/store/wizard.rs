@@ -5,6 +5,7 @@ use super::outbox::{queue_message, MailTarget};
 use super::{from_millis, millis, on_pool, AuditEvent, Store};
 use app::api::types::{AttachmentView, MailView, RequestSummary, SessionUser, SignOffView};
 use app::domain::cr_form::CrForm;
+use app::domain::execution::{StepMark, StepStatus};
 use app::domain::notify::{Message, MessageContext, MessageKind};
 use app::domain::plan::{Plan, PlanHash};
 use app::domain::quorum::Cor;
@@ -48,13 +49,17 @@ struct RequestRow {
     submitted_at: Option<i64>,
     risk_review_json: Option<String>,
     assigned_name: Option<String>,
+    implementation_started_at: Option<i64>,
+    override_reason: Option<String>,
+    closing_note: Option<String>,
 }
 
 const LOAD_SQL: &str = "SELECT r.id, r.version, r.reference, r.title, r.system, r.state, u.display_name AS started_by_name, \
      r.created_at, r.updated_at, r.started_by, r.team_id, r.assigned_engineer, r.fast_path, r.security_related, \
      r.plan_version, r.plan_hash, r.plan_complete, r.submitted_plan_hash, r.form_version, r.form_json, r.form_complete, \
      r.risk_review_done, r.hold_reason, r.hold_by, r.planned_start, r.triage_json, r.staging_notes, r.returned_comments, \
-     r.queued_window, r.assistance_requested_at, r.submitted_at, r.risk_review_json, a.display_name AS assigned_name \
+     r.queued_window, r.assistance_requested_at, r.submitted_at, r.risk_review_json, a.display_name AS assigned_name, \
+     r.implementation_started_at, r.override_reason, r.closing_note \
      FROM change_requests r JOIN users u ON u.id = r.started_by LEFT JOIN users a ON a.id = r.assigned_engineer \
      WHERE r.ref_year = $1 AND r.ref_number = $2";
 
@@ -107,6 +112,7 @@ impl Store {
         let attachments = self.attachments(row.id).await?;
         let plan: Plan = steps_json.and_then(|j| serde_json::from_str::<Plan>(&j).ok()).unwrap_or_default().with_ids();
         let comments = self.comment_thread(row.id).await?;
+        let execution = self.execution_log(row.id).await?;
         let decisions = self.decisions_of(row.id).await?;
         let form: CrForm = serde_json::from_str(&row.form_json).unwrap_or_default();
         let triage: Option<TriageAnswers> = row.triage_json.as_deref().and_then(|j| serde_json::from_str(j).ok());
@@ -164,6 +170,10 @@ impl Store {
             attachments,
             risk_review: row.risk_review_json.as_deref().and_then(|j| serde_json::from_str(j).ok()),
             assigned_name: row.assigned_name,
+            execution,
+            implementation_started_at: row.implementation_started_at.map(from_millis),
+            override_reason: row.override_reason,
+            closing_note: row.closing_note,
             comments,
         }))
     }
@@ -296,6 +306,9 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
+            if t.to == State::Implementing && t.from != State::Implementing {
+                sqlx::query("UPDATE change_requests SET implementation_started_at = $1 WHERE id = $2").bind(at).bind(req.id).execute(&mut *tx).await?;
+            }
             if t.to == State::HostingReview && t.from != State::HostingReview {
                 sqlx::query("UPDATE change_requests SET submitted_at = $1 WHERE id = $2").bind(at).bind(req.id).execute(&mut *tx).await?;
             }
@@ -359,6 +372,35 @@ impl Store {
                     Effect::VoidDecisions => {
                         sqlx::query("UPDATE approval_tokens SET voided_at = $1 WHERE request_id = $2 AND used_at IS NULL AND voided_at IS NULL")
                             .bind(at)
+                            .bind(req.id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Effect::RecordStep { step, rollback, status, note } => {
+                        sqlx::query(
+                            "INSERT INTO execution_marks (request_id, step, rollback, status, note, marked_by, marked_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        )
+                        .bind(req.id)
+                        .bind(i64::from(*step))
+                        .bind(*rollback)
+                        .bind(status.as_str())
+                        .bind(note)
+                        .bind(c.actor.id)
+                        .bind(at)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    Effect::RecordOverride(reason) => {
+                        sqlx::query("UPDATE change_requests SET override_reason = $1 WHERE id = $2")
+                            .bind(reason)
+                            .bind(req.id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Effect::RecordReason(reason) => {
+                        sqlx::query("UPDATE change_requests SET closing_note = $1 WHERE id = $2")
+                            .bind(reason)
                             .bind(req.id)
                             .execute(&mut *tx)
                             .await?;
@@ -440,6 +482,31 @@ impl Store {
                 id,
                 name,
                 absences: absences.iter().filter(|(user, _)| *user == id).map(|(_, a)| a.clone()).collect(),
+            })
+            .collect())
+    }
+
+    /// The execution log of a request, oldest first.
+    pub(crate) async fn execution_log(&self, request_id: i64) -> Result<Vec<StepMark>, sqlx::Error> {
+        type Row = (i64, bool, String, String, String, i64);
+        let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT m.step, m.rollback, m.status, m.note, u.display_name, m.marked_at FROM execution_marks m \
+             JOIN users u ON u.id = m.marked_by WHERE m.request_id = $1 ORDER BY m.id",
+        )
+        .bind(request_id)
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(step, rollback, status, note, by, at)| {
+                Some(StepMark {
+                    step: u32::try_from(step).ok()?,
+                    rollback,
+                    status: StepStatus::parse(&status)?,
+                    note,
+                    by,
+                    at: from_millis(at),
+                })
             })
             .collect())
     }

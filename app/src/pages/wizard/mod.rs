@@ -5,6 +5,7 @@ pub mod comments;
 pub mod form;
 pub mod history;
 pub mod plan;
+pub mod production;
 pub mod review;
 pub mod staging;
 pub mod task_list;
@@ -87,6 +88,7 @@ pub fn RequestLinks(view: RequestView) -> impl IntoView {
                 <li><a href=format!("/requests/{r}/history")>"History of changes"</a></li>
                 <li><a href=format!("/requests/{r}/comments")>{format!("Comments ({n})")}</a></li>
                 <li><a href=format!("/requests/{r}/audit")>"Audit trail"</a></li>
+                {view.state.is_production_or_later().then(|| view! { <li><a href=format!("/requests/{r}/production")>"Production"</a></li> })}
                 <li><a href=format!("/changes/{r}.pdf") rel="external">"Change record (PDF)"</a></li>
             </ul>
         </nav>

@@ -1,0 +1,229 @@
+//! Step 5, production: start the approved plan, mark each step, roll back when one fails,
+//! hand over for validation, and the dev team's validation; holds that stop it all.
+
+use crate::api::types::ProductionView;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The production page's data.
+#[server(endpoint = "production_view")]
+pub async fn get_production(reference: String) -> Result<ProductionView, AppError> {
+    super::ssr::respond(server::production_view(reference).await)
+}
+
+/// Start production work (a reason is needed outside the production window).
+#[server(endpoint = "start_production")]
+pub async fn start_production(reference: String, #[server(default)] override_reason: String) -> Result<(), AppError> {
+    super::ssr::respond(server::start_production(reference, override_reason).await)
+}
+
+/// Mark a step started, done or failed, or (after a failure) a step's rollback done.
+#[server(endpoint = "record_step")]
+pub async fn record_step(
+    reference: String,
+    step: String,
+    #[server(default)] rollback: String,
+    status: String,
+    #[server(default)] note: String,
+) -> Result<(), AppError> {
+    super::ssr::respond(server::record_step(reference, step, rollback, status, note).await)
+}
+
+/// Every step is done: hand over to the dev team to validate in production.
+#[server(endpoint = "finish_production")]
+pub async fn finish_production(reference: String) -> Result<(), AppError> {
+    super::ssr::respond(server::finish_production(reference).await)
+}
+
+/// The rollback is done (or production work is abandoned): the request ends rolled back.
+#[server(endpoint = "confirm_rollback")]
+pub async fn confirm_rollback(reference: String, #[server(default)] reason: String) -> Result<(), AppError> {
+    super::ssr::respond(server::confirm_rollback(reference, reason).await)
+}
+
+/// The dev team confirms the change works in production: completed, stakeholders told.
+#[server(endpoint = "validate_production")]
+pub async fn validate_production(reference: String, #[server(default)] note: String) -> Result<(), AppError> {
+    super::ssr::respond(server::validate_production(reference, note).await)
+}
+
+/// Raise a hold: nothing moves towards production until it is lifted.
+#[server(endpoint = "raise_hold")]
+pub async fn raise_hold(reference: String, #[server(default)] reason: String) -> Result<(), AppError> {
+    super::ssr::respond(server::raise_hold(reference, reason).await)
+}
+
+/// Lift the hold.
+#[server(endpoint = "lift_hold")]
+pub async fn lift_hold(reference: String) -> Result<(), AppError> {
+    super::ssr::respond(server::lift_hold(reference).await)
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use crate::api::ssr::*;
+    use crate::api::types::ProductionView;
+    use crate::domain::execution::{check_mark, progress, StepStatus};
+    use crate::domain::forms::{FieldError, FormErrors};
+    use crate::domain::workflow::{available_actions, Action, ActionKind, Context, State};
+    use crate::error::AppError;
+
+    fn field_error(field: &str, message: impl Into<String>, values: &[(&str, &str)]) -> AppError {
+        AppError::Invalid(FormErrors {
+            errors: vec![FieldError { field: field.into(), message: message.into() }],
+            values: values.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        })
+    }
+
+    fn back(reference: &str) {
+        leptos_axum::redirect(&format!("/requests/{reference}/production"));
+    }
+
+    pub async fn production_view(reference: String) -> Result<ProductionView, AppError> {
+        let l = load_readable(&reference).await?;
+        let r = &l.request;
+        let now = chrono::Utc::now();
+        let ctx = Context { now, cors: &l.cors, calendar: &l.calendar };
+        let state = State::parse(&r.summary.state);
+        let live = matches!(state, Some(State::Implementing | State::ValidatingInProduction));
+        let end = if live { now } else { r.execution.last().map(|m| m.at).unwrap_or(now) };
+        Ok(ProductionView {
+            summary: r.summary.clone(),
+            progress: progress(&r.plan, &r.execution),
+            available: available_actions(&r.snapshot, &actor_of(&l.session), &ctx),
+            started_at: r.implementation_started_at,
+            elapsed_minutes: r.implementation_started_at.map(|s| (end - s).num_minutes().max(0)),
+            override_reason: r.override_reason.clone(),
+            window_warnings: l.calendar.check(now).iter().map(|w| w.message()).collect(),
+            hold: r.snapshot.hold.as_ref().map(|h| h.reason.clone()),
+            closing_note: r.closing_note.clone(),
+            assigned_name: r.assigned_name.clone(),
+            live,
+        })
+    }
+
+    pub async fn start_production(reference: String, override_reason: String) -> Result<(), AppError> {
+        let reason = override_reason.trim().to_string();
+        let (loaded, _) = perform(&reference, ActionKind::StartImplementation, |l| {
+            let warnings = l.calendar.check(chrono::Utc::now());
+            if !warnings.is_empty() && reason.is_empty() {
+                let words: Vec<String> = warnings.iter().map(|w| w.message()).collect();
+                return Err(field_error(
+                    "override_reason",
+                    format!("{}: say why it cannot wait", words.join("; ")),
+                    &[("override_reason", "")],
+                ));
+            }
+            Ok(Change::action(Action::StartImplementation {
+                override_reason: Some(reason.clone()).filter(|r| !r.is_empty()),
+            }))
+        })
+        .await?;
+        back(&loaded.request.summary.reference);
+        Ok(())
+    }
+
+    pub async fn record_step(
+        reference: String,
+        step: String,
+        rollback: String,
+        status: String,
+        note: String,
+    ) -> Result<(), AppError> {
+        let step: u32 = step.trim().parse().map_err(|_| AppError::NotFound)?;
+        let rollback = matches!(rollback.as_str(), "true" | "on" | "yes");
+        let status = StepStatus::parse(status.trim()).ok_or(AppError::NotFound)?;
+        let note = note.trim().to_string();
+        let (loaded, _) = perform(&reference, ActionKind::RecordStep, |l| {
+            let r = &l.request;
+            let note_field = match (rollback, status) {
+                (true, _) => "rollback_note",
+                (false, StepStatus::Failed) => "failed_note",
+                (false, _) => "done_note",
+            };
+            if let Err(why) = check_mark(&r.plan, &r.execution, step, rollback, status) {
+                return Err(AppError::Refused(why));
+            }
+            if status == StepStatus::Failed && note.is_empty() {
+                return Err(field_error(
+                    note_field,
+                    format!("Say what went wrong in step {step}"),
+                    &[(note_field, "")],
+                ));
+            }
+            if note.chars().count() > 4000 {
+                return Err(field_error(note_field, "Keep the note under 4,000 characters", &[(note_field, &note)]));
+            }
+            Ok(Change::action(Action::RecordStep { step, rollback, status, note: note.clone() }))
+        })
+        .await?;
+        back(&loaded.request.summary.reference);
+        Ok(())
+    }
+
+    pub async fn finish_production(reference: String) -> Result<(), AppError> {
+        let (loaded, _) = perform(&reference, ActionKind::FinishImplementation, |l| {
+            let p = progress(&l.request.plan, &l.request.execution);
+            if !p.all_done {
+                return Err(AppError::Refused("Mark every step done before handing over for validation".into()));
+            }
+            Ok(Change::action(Action::FinishImplementation))
+        })
+        .await?;
+        back(&loaded.request.summary.reference);
+        Ok(())
+    }
+
+    pub async fn confirm_rollback(reference: String, reason: String) -> Result<(), AppError> {
+        let reason = reason.trim().to_string();
+        let (loaded, _) = perform(&reference, ActionKind::AbortAndRollBack, |l| {
+            let p = progress(&l.request.plan, &l.request.execution);
+            if let Some(open) = p.rollback.iter().find(|r| r.status != Some(StepStatus::Done)) {
+                return Err(field_error(
+                    "reason",
+                    format!("Roll back step {} first: the checklist runs newest first", open.step),
+                    &[("reason", &reason)],
+                ));
+            }
+            if reason.is_empty() {
+                return Err(field_error("reason", "Say why the change was rolled back", &[("reason", "")]));
+            }
+            Ok(Change::action(Action::AbortAndRollBack { reason: reason.clone() }))
+        })
+        .await?;
+        back(&loaded.request.summary.reference);
+        Ok(())
+    }
+
+    pub async fn validate_production(reference: String, note: String) -> Result<(), AppError> {
+        let note = note.trim().to_string();
+        let (loaded, _) = perform(&reference, ActionKind::ValidateInProduction, |_| {
+            if note.is_empty() {
+                return Err(field_error("note", "Say what you checked in production", &[("note", "")]));
+            }
+            Ok(Change::action(Action::ValidateInProduction { note: note.clone() }))
+        })
+        .await?;
+        back(&loaded.request.summary.reference);
+        Ok(())
+    }
+
+    pub async fn raise_hold(reference: String, reason: String) -> Result<(), AppError> {
+        let reason = reason.trim().to_string();
+        let (loaded, _) = perform(&reference, ActionKind::RaiseHold, |_| {
+            if reason.is_empty() {
+                return Err(field_error("hold_reason", "Say what is blocking the change", &[("hold_reason", "")]));
+            }
+            Ok(Change::action(Action::RaiseHold { reason: reason.clone() }))
+        })
+        .await?;
+        back(&loaded.request.summary.reference);
+        Ok(())
+    }
+
+    pub async fn lift_hold(reference: String) -> Result<(), AppError> {
+        let (loaded, _) = perform(&reference, ActionKind::LiftHold, |_| Ok(Change::action(Action::LiftHold))).await?;
+        back(&loaded.request.summary.reference);
+        Ok(())
+    }
+}

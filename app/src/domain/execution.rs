@@ -1,0 +1,328 @@
+//! Production execution: the approved plan applied step by step, and the rollback checklist
+//! when a step fails.
+//!
+//! The log is a list of marks (step started / done / failed, or a step's rollback done);
+//! [`progress`] reads where things stand from it and [`check_mark`] says whether a new mark
+//! makes sense: steps run in order, one at a time; after a failure only the rollback runs,
+//! newest completed step first.
+
+use super::plan::Plan;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// What happened to a step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum StepStatus {
+    /// Work on it began.
+    Started,
+    /// It worked.
+    Done,
+    /// It did not: production work stops and the rollback runs.
+    Failed,
+}
+
+impl StepStatus {
+    /// The stored identifier.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepStatus::Started => "started",
+            StepStatus::Done => "done",
+            StepStatus::Failed => "failed",
+        }
+    }
+
+    /// Parses the stored identifier.
+    pub fn parse(s: &str) -> Option<StepStatus> {
+        [StepStatus::Started, StepStatus::Done, StepStatus::Failed].into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// In words.
+    pub fn label(self) -> &'static str {
+        match self {
+            StepStatus::Started => "In progress",
+            StepStatus::Done => "Done",
+            StepStatus::Failed => "Failed",
+        }
+    }
+}
+
+/// One mark in the execution log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepMark {
+    /// The step, counted from 1.
+    pub step: u32,
+    /// True for the step's rollback.
+    pub rollback: bool,
+    /// What happened.
+    pub status: StepStatus,
+    /// A note (what was seen, why it failed).
+    pub note: String,
+    /// Who.
+    pub by: String,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// Where one step (or its rollback) stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepProgress {
+    /// The step, counted from 1.
+    pub step: u32,
+    /// What it does (or, for a rollback item, how it is undone).
+    pub action: String,
+    /// Estimated minutes.
+    pub estimate: u32,
+    /// Where it stands (None: not begun).
+    pub status: Option<StepStatus>,
+    /// When it began.
+    pub started_at: Option<DateTime<Utc>>,
+    /// When it ended.
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Who marked it last.
+    pub by: Option<String>,
+    /// The notes, in order.
+    pub notes: Vec<String>,
+}
+
+/// Where production work stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    /// Every step of the plan.
+    pub steps: Vec<StepProgress>,
+    /// After a failure: the rollback of every step that was begun, newest first.
+    pub rollback: Vec<StepProgress>,
+    /// A step failed.
+    pub failed: bool,
+    /// Every step is done.
+    pub all_done: bool,
+    /// Every rollback item is done (true when there is nothing to roll back).
+    pub rollback_done: bool,
+    /// The plan's estimate in minutes.
+    pub estimate_minutes: u32,
+}
+
+fn empty(step: u32, action: &str, estimate: u32) -> StepProgress {
+    StepProgress {
+        step,
+        action: action.to_string(),
+        estimate,
+        status: None,
+        started_at: None,
+        finished_at: None,
+        by: None,
+        notes: Vec::new(),
+    }
+}
+
+fn apply(p: &mut StepProgress, m: &StepMark) {
+    match m.status {
+        StepStatus::Started => p.started_at = Some(m.at),
+        StepStatus::Done | StepStatus::Failed => {
+            p.started_at.get_or_insert(m.at);
+            p.finished_at = Some(m.at);
+        }
+    }
+    p.status = Some(m.status);
+    p.by = Some(m.by.clone());
+    if !m.note.trim().is_empty() {
+        p.notes.push(m.note.clone());
+    }
+}
+
+/// Where things stand after `marks` (oldest first) on `plan`.
+pub fn progress(plan: &Plan, marks: &[StepMark]) -> Progress {
+    let mut steps: Vec<StepProgress> =
+        plan.steps.iter().enumerate().map(|(i, s)| empty(i as u32 + 1, &s.action, s.estimated_minutes)).collect();
+    for m in marks.iter().filter(|m| !m.rollback) {
+        if let Some(p) = steps.get_mut(m.step as usize - 1).filter(|_| m.step >= 1) {
+            apply(p, m);
+        }
+    }
+    let failed = steps.iter().any(|s| s.status == Some(StepStatus::Failed));
+    let mut rollback: Vec<StepProgress> = if failed {
+        steps
+            .iter()
+            .rev()
+            .filter(|s| s.status.is_some())
+            .map(|s| {
+                let plan_step = &plan.steps[s.step as usize - 1];
+                empty(s.step, &plan_step.rollback, 0)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    for m in marks.iter().filter(|m| m.rollback) {
+        if let Some(p) = rollback.iter_mut().find(|r| r.step == m.step) {
+            apply(p, m);
+        }
+    }
+    Progress {
+        all_done: !steps.is_empty() && steps.iter().all(|s| s.status == Some(StepStatus::Done)),
+        rollback_done: rollback.iter().all(|r| r.status == Some(StepStatus::Done)),
+        estimate_minutes: plan.steps.iter().map(|s| s.estimated_minutes).sum(),
+        steps,
+        rollback,
+        failed,
+    }
+}
+
+/// Whether `status` may be marked on `step` (its rollback with `rollback`) now; the refusal
+/// says why in words.
+pub fn check_mark(
+    plan: &Plan,
+    marks: &[StepMark],
+    step: u32,
+    rollback: bool,
+    status: StepStatus,
+) -> Result<(), String> {
+    let p = progress(plan, marks);
+    if step == 0 || step as usize > p.steps.len() {
+        return Err(format!("There is no step {step} in the plan"));
+    }
+    if rollback {
+        if !p.failed {
+            return Err("The rollback runs only after a step failed".into());
+        }
+        if status != StepStatus::Done {
+            return Err("Mark a rollback item done once it is undone".into());
+        }
+        // Newest first: everything before this item in the checklist must be done.
+        for item in &p.rollback {
+            if item.step == step {
+                return if item.status == Some(StepStatus::Done) {
+                    Err(format!("The rollback of step {step} is already done"))
+                } else {
+                    Ok(())
+                };
+            }
+            if item.status != Some(StepStatus::Done) {
+                return Err(format!("Roll back step {} first (newest first)", item.step));
+            }
+        }
+        return Err(format!("Step {step} was never begun, so there is nothing to roll back"));
+    }
+    if p.failed {
+        return Err("A step failed: run the rollback checklist instead".into());
+    }
+    let this = &p.steps[step as usize - 1];
+    match status {
+        StepStatus::Started => {
+            if this.status.is_some() {
+                return Err(format!(
+                    "Step {step} is already {}",
+                    this.status.map(|s| s.label()).unwrap_or("").to_lowercase()
+                ));
+            }
+            if let Some(open) = p.steps.iter().find(|s| s.status == Some(StepStatus::Started)) {
+                return Err(format!("Finish step {} first", open.step));
+            }
+            if let Some(before) = p.steps[..step as usize - 1].iter().find(|s| s.status != Some(StepStatus::Done)) {
+                return Err(format!("Step {} comes first", before.step));
+            }
+            Ok(())
+        }
+        StepStatus::Done | StepStatus::Failed => {
+            if this.status != Some(StepStatus::Started) {
+                return Err(format!("Start step {step} first"));
+            }
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::plan::PlanStep;
+    use proptest::prelude::*;
+
+    fn plan(n: u32) -> Plan {
+        Plan {
+            steps: (1..=n)
+                .map(|i| PlanStep {
+                    id: i,
+                    action: format!("step {i}"),
+                    rollback: format!("undo {i}"),
+                    estimated_minutes: 10,
+                    ..PlanStep::default()
+                })
+                .collect(),
+        }
+    }
+
+    fn mark(step: u32, rollback: bool, status: StepStatus) -> StepMark {
+        StepMark { step, rollback, status, note: String::new(), by: "Hal".into(), at: DateTime::<Utc>::default() }
+    }
+
+    #[test]
+    fn steps_run_in_order_one_at_a_time() {
+        let p = plan(3);
+        let mut log = Vec::new();
+        assert!(check_mark(&p, &log, 2, false, StepStatus::Started).unwrap_err().contains("Step 1 comes first"));
+        assert!(check_mark(&p, &log, 1, false, StepStatus::Done).unwrap_err().contains("Start step 1"));
+        log.push(mark(1, false, StepStatus::Started));
+        assert!(check_mark(&p, &log, 2, false, StepStatus::Started).unwrap_err().contains("Finish step 1"));
+        log.push(mark(1, false, StepStatus::Done));
+        for s in 2..=3 {
+            check_mark(&p, &log, s, false, StepStatus::Started).unwrap();
+            log.push(mark(s, false, StepStatus::Started));
+            log.push(mark(s, false, StepStatus::Done));
+        }
+        let pr = progress(&p, &log);
+        assert!(pr.all_done && !pr.failed && pr.rollback.is_empty());
+        assert_eq!(pr.estimate_minutes, 30);
+    }
+
+    #[test]
+    fn a_failure_turns_the_begun_steps_into_a_rollback_checklist_newest_first() {
+        let p = plan(4);
+        let log = vec![
+            mark(1, false, StepStatus::Started),
+            mark(1, false, StepStatus::Done),
+            mark(2, false, StepStatus::Started),
+            mark(2, false, StepStatus::Done),
+            mark(3, false, StepStatus::Started),
+            mark(3, false, StepStatus::Failed),
+        ];
+        let pr = progress(&p, &log);
+        assert!(pr.failed && !pr.all_done && !pr.rollback_done);
+        let order: Vec<(u32, &str)> = pr.rollback.iter().map(|r| (r.step, r.action.as_str())).collect();
+        assert_eq!(order, vec![(3, "undo 3"), (2, "undo 2"), (1, "undo 1")]);
+        assert!(check_mark(&p, &log, 4, false, StepStatus::Started).unwrap_err().contains("rollback"));
+        assert!(check_mark(&p, &log, 1, true, StepStatus::Done).unwrap_err().contains("Roll back step 3 first"));
+        assert!(check_mark(&p, &log, 4, true, StepStatus::Done).is_err(), "step 4 never began");
+        let mut log = log;
+        for s in [3, 2, 1] {
+            check_mark(&p, &log, s, true, StepStatus::Done).unwrap();
+            log.push(mark(s, true, StepStatus::Done));
+        }
+        assert!(progress(&p, &log).rollback_done);
+    }
+
+    proptest! {
+        /// Whatever marks are attempted, the accepted ones never leave two steps in progress,
+        /// never start a step before the ones above it are done, and never record both
+        /// "all done" and "failed".
+        #[test]
+        fn accepted_marks_keep_the_log_consistent(attempts in prop::collection::vec((1u32..6, any::<bool>(), 0u8..3), 0..60)) {
+            let p = plan(5);
+            let mut log = Vec::new();
+            for (step, rollback, s) in attempts {
+                let status = [StepStatus::Started, StepStatus::Done, StepStatus::Failed][s as usize];
+                if check_mark(&p, &log, step, rollback, status).is_ok() {
+                    log.push(mark(step, rollback, status));
+                }
+                let pr = progress(&p, &log);
+                prop_assert!(pr.steps.iter().filter(|s| s.status == Some(StepStatus::Started)).count() <= 1);
+                prop_assert!(!(pr.all_done && pr.failed));
+                for (i, s) in pr.steps.iter().enumerate() {
+                    if s.status.is_some() {
+                        prop_assert!(pr.steps[..i].iter().all(|b| b.status == Some(StepStatus::Done)));
+                    }
+                }
+                prop_assert!(pr.steps.iter().filter(|s| s.status == Some(StepStatus::Failed)).count() <= 1);
+            }
+        }
+    }
+}

@@ -1,0 +1,304 @@
+//! `/requests/:reference/production` (step 5): the approved plan executed step by step, the
+//! rollback checklist when a step fails, the hand-over and the dev team's validation, and holds.
+//! Everyone who may read the request sees progress; with JavaScript it refreshes by itself.
+
+use super::use_reference;
+use crate::api::production::{
+    get_production, ConfirmRollback, FinishProduction, LiftHold, RaiseHold, RecordStep, StartProduction,
+    ValidateProduction,
+};
+use crate::api::types::ProductionView;
+use crate::components::form::{form_errors_of, other_error_of, ErrorSummary, TextArea};
+use crate::domain::execution::{StepProgress, StepStatus};
+use crate::domain::forms::FormErrors;
+use crate::domain::workflow::{ActionKind, State};
+use crate::error::AppError;
+use crate::pages::PageTitle;
+use leptos::prelude::*;
+
+fn time(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    t.map(|t| crate::domain::calendar::eastern(t).format("%-I:%M %p").to_string()).unwrap_or_default()
+}
+
+fn status_tag(s: Option<StepStatus>, rollback: bool) -> (&'static str, &'static str) {
+    match (s, rollback) {
+        (None, _) => ("tag tag--grey", "Not started"),
+        (Some(StepStatus::Started), _) => ("tag tag--blue", "In progress"),
+        (Some(StepStatus::Done), true) => ("tag tag--green", "Rolled back"),
+        (Some(StepStatus::Done), false) => ("tag tag--green", "Done"),
+        (Some(StepStatus::Failed), _) => ("tag tag--red", "Failed"),
+    }
+}
+
+fn step_rows(items: Vec<StepProgress>, rollback: bool) -> impl IntoView {
+    items
+        .into_iter()
+        .map(|s| {
+            let (class, label) = status_tag(s.status, rollback);
+            view! {
+                <tr>
+                    <td>{s.step}</td>
+                    <td>{s.action.clone()}</td>
+                    <td><strong class=class>{label}</strong></td>
+                    <td>{if rollback { String::new() } else { format!("{} min", s.estimate) }}</td>
+                    <td>{format!("{}{}", time(s.started_at), s.finished_at.map(|f| format!("–{}", time(Some(f)))).unwrap_or_default())}</td>
+                    <td>{s.by.clone().unwrap_or_default()}</td>
+                    <td>{s.notes.join(" · ")}</td>
+                </tr>
+            }
+        })
+        .collect_view()
+}
+
+fn kept(errors: Signal<Option<FormErrors>>, field: &'static str) -> Signal<String> {
+    Signal::derive(move || {
+        errors.with(|e| e.as_ref().and_then(|e| e.value_of(field).map(str::to_string))).unwrap_or_default()
+    })
+}
+
+/// `/requests/:reference/production`.
+#[component]
+pub fn ProductionPage() -> impl IntoView {
+    let reference = use_reference();
+    let start = ServerAction::<StartProduction>::new();
+    let mark = ServerAction::<RecordStep>::new();
+    let finish = ServerAction::<FinishProduction>::new();
+    let rollback = ServerAction::<ConfirmRollback>::new();
+    let validate = ServerAction::<ValidateProduction>::new();
+    let hold = ServerAction::<RaiseHold>::new();
+    let lift = ServerAction::<LiftHold>::new();
+    let (start_v, mark_v, finish_v, rollback_v) = (
+        Signal::derive(move || start.value().get()),
+        Signal::derive(move || mark.value().get()),
+        Signal::derive(move || finish.value().get()),
+        Signal::derive(move || rollback.value().get()),
+    );
+    let (validate_v, hold_v, lift_v) = (
+        Signal::derive(move || validate.value().get()),
+        Signal::derive(move || hold.value().get()),
+        Signal::derive(move || lift.value().get()),
+    );
+    let field_errors = [
+        form_errors_of(start_v),
+        form_errors_of(mark_v),
+        form_errors_of(rollback_v),
+        form_errors_of(validate_v),
+        form_errors_of(hold_v),
+    ];
+    let errors = Signal::derive(move || field_errors.iter().find_map(|e| e.get()));
+    let others = [
+        other_error_of(start_v),
+        other_error_of(mark_v),
+        other_error_of(finish_v),
+        other_error_of(rollback_v),
+        other_error_of(validate_v),
+        other_error_of(hold_v),
+        other_error_of(lift_v),
+    ];
+    let other = Signal::derive(move || others.iter().find_map(|o| o.get()));
+    let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
+    let (tick, set_tick) = signal(0usize);
+    let versions = move || {
+        start.version().get()
+            + mark.version().get()
+            + finish.version().get()
+            + rollback.version().get()
+            + validate.version().get()
+            + hold.version().get()
+            + lift.version().get()
+            + tick.get()
+    };
+    let resource = Resource::new(move || (reference.get(), versions()), |(r, _)| get_production(r));
+    // With JavaScript, the page follows the work by itself while it is in progress.
+    Effect::new(move |_| {
+        if let Ok(handle) = set_interval_with_handle(
+            move || {
+                let live = resource.get_untracked().and_then(|r| r.ok()).is_some_and(|v| v.live);
+                if live {
+                    set_tick.update(|t| *t += 1);
+                }
+            },
+            std::time::Duration::from_secs(5),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match resource.await {
+                    Ok(v) => page(v, errors, other, has_errors, (start, mark, finish, rollback), (validate, hold, lift)).into_any(),
+                    Err(AppError::NotFound) => view! { <crate::pages::not_found::NotFound/> }.into_any(),
+                    Err(e) => view! { <PageTitle title="Sorry, there is a problem"/><h1 class="heading-l">"Sorry, there is a problem"</h1><p>{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+type WorkActions = (
+    ServerAction<StartProduction>,
+    ServerAction<RecordStep>,
+    ServerAction<FinishProduction>,
+    ServerAction<ConfirmRollback>,
+);
+
+fn page(
+    v: ProductionView,
+    errors: Signal<Option<FormErrors>>,
+    other: Signal<Option<String>>,
+    has_errors: Signal<bool>,
+    (start, mark, finish, rollback): WorkActions,
+    (validate, hold, lift): (ServerAction<ValidateProduction>, ServerAction<RaiseHold>, ServerAction<LiftHold>),
+) -> impl IntoView {
+    let r = v.summary.reference.clone();
+    let state = State::parse(&v.summary.state);
+    let can = |k: ActionKind| v.available.contains(&k);
+    let p = v.progress.clone();
+    let current = p.steps.iter().find(|s| s.status == Some(StepStatus::Started)).cloned();
+    let next = p.steps.iter().find(|s| s.status.is_none()).cloned().filter(|_| current.is_none() && !p.failed);
+    let next_rollback = p.rollback.iter().find(|s| s.status != Some(StepStatus::Done)).cloned();
+    let stored = StoredValue::new(r.clone());
+    let hidden = move || view! { <input type="hidden" name="reference" value=stored.get_value()/> };
+    view! {
+        <PageTitle title=format!("Production: {r}") has_errors=has_errors/>
+        <a class="back-link" href=format!("/requests/{r}")>"Back to the request"</a>
+        <ErrorSummary errors=errors other=other/>
+        <span class="caption">{format!("{} · {}", v.summary.reference, v.summary.title)}</span>
+        <h1 class="heading-l">"Production"</h1>
+        <dl class="summary-list">
+            <div class="summary-list__row"><dt class="summary-list__key">"State"</dt><dd class="summary-list__value"><span class="tag">{state.map(|s| s.label()).unwrap_or("")}</span></dd></div>
+            <div class="summary-list__row"><dt class="summary-list__key">"Hosting engineer"</dt><dd class="summary-list__value">{v.assigned_name.clone().unwrap_or_else(|| "Not assigned".into())}</dd></div>
+            <div class="summary-list__row"><dt class="summary-list__key">"Time"</dt><dd class="summary-list__value">{match (v.started_at, v.elapsed_minutes) {
+                (Some(s), Some(m)) => format!("Started {}; {m} of {} estimated minutes", time(Some(s)), p.estimate_minutes),
+                _ => format!("Not started; {} minutes estimated", p.estimate_minutes),
+            }}</dd></div>
+            {v.override_reason.clone().map(|o| view! { <div class="summary-list__row"><dt class="summary-list__key">"Outside the window because"</dt><dd class="summary-list__value">{o}</dd></div> })}
+            {v.closing_note.clone().filter(|_| matches!(state, Some(State::Completed | State::RolledBack))).map(|n| view! {
+                <div class="summary-list__row"><dt class="summary-list__key">{if state == Some(State::Completed) { "Validated in production" } else { "Rolled back because" }}</dt><dd class="summary-list__value">{n}</dd></div>
+            })}
+        </dl>
+        {v.live.then(|| view! { <p class="hint">"This page refreshes by itself every few seconds. "<a href=format!("/requests/{}/production", stored.get_value())>"Refresh now"</a></p> })}
+        {v.hold.clone().map(|h| view! {
+            <div class="warning-text" role="region" aria-label="On hold"><p><strong>"On hold: "</strong>{h}" Production work cannot start or continue until the hold is lifted."</p></div>
+        })}
+
+        {(state == Some(State::Approved) && can(ActionKind::StartImplementation)).then(|| view! {
+            <h2 class="heading-m">"Start production work"</h2>
+            {(!v.window_warnings.is_empty()).then(|| view! {
+                <div class="warning-text"><ul>{v.window_warnings.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view()}</ul></div>
+            })}
+            <ActionForm action=start>
+                {hidden()}
+                {(!v.window_warnings.is_empty()).then(|| view! {
+                    <TextArea name="override_reason" label="Why it cannot wait for the production window" rows=3 value=kept(errors, "override_reason") errors=errors/>
+                })}
+                <button type="submit" class="button">"Start production work"</button>
+            </ActionForm>
+        })}
+
+        {(!p.steps.is_empty()).then(|| view! {
+            <div class="table-wrap">
+            <table class="table">
+                <caption class="heading-m table__caption">"Plan steps"</caption>
+                <thead><tr><th scope="col">"#"</th><th scope="col">"Step"</th><th scope="col">"Status"</th><th scope="col">"Estimate"</th><th scope="col">"Time (Eastern)"</th><th scope="col">"By"</th><th scope="col">"Notes"</th></tr></thead>
+                <tbody>{step_rows(p.steps.clone(), false)}</tbody>
+            </table>
+            </div>
+        })}
+
+        {can(ActionKind::RecordStep).then(|| view! {
+            {next.clone().map(|s| view! {
+                <ActionForm action=mark>
+                    {hidden()}
+                    <input type="hidden" name="step" value=s.step.to_string()/>
+                    <input type="hidden" name="status" value="started"/>
+                    <button type="submit" class="button">{format!("Start step {}: {}", s.step, s.action)}</button>
+                </ActionForm>
+            })}
+            {current.clone().map(|s| view! {
+                <h2 class="heading-m">{format!("Step {} in progress: {}", s.step, s.action)}</h2>
+                <div class="two-forms">
+                    <ActionForm action=mark>
+                        {hidden()}
+                        <input type="hidden" name="step" value=s.step.to_string()/>
+                        <input type="hidden" name="status" value="done"/>
+                        <TextArea name="done_note" input_name="note" label="What you saw (optional)" rows=2 value=kept(errors, "done_note") errors=errors/>
+                        <button type="submit" class="button">{format!("Step {} done", s.step)}</button>
+                    </ActionForm>
+                    <ActionForm action=mark>
+                        {hidden()}
+                        <input type="hidden" name="step" value=s.step.to_string()/>
+                        <input type="hidden" name="status" value="failed"/>
+                        <TextArea name="failed_note" input_name="note" label="What went wrong" rows=2 value=kept(errors, "failed_note") errors=errors/>
+                        <button type="submit" class="button button--warning">{format!("Step {} failed", s.step)}</button>
+                    </ActionForm>
+                </div>
+            })}
+        })}
+
+        {(!p.rollback.is_empty()).then(|| view! {
+            <div class="table-wrap">
+            <table class="table">
+                <caption class="heading-m table__caption">"Rollback checklist (newest step first)"</caption>
+                <thead><tr><th scope="col">"Step"</th><th scope="col">"How to undo it"</th><th scope="col">"Status"</th><th scope="col"><span class="visually-hidden">"Estimate"</span></th><th scope="col">"Time (Eastern)"</th><th scope="col">"By"</th><th scope="col">"Notes"</th></tr></thead>
+                <tbody>{step_rows(p.rollback.clone(), true)}</tbody>
+            </table>
+            </div>
+        })}
+        {(can(ActionKind::RecordStep) && p.failed).then(|| next_rollback.clone().map(|s| view! {
+            <ActionForm action=mark>
+                {hidden()}
+                <input type="hidden" name="step" value=s.step.to_string()/>
+                <input type="hidden" name="rollback" value="true"/>
+                <input type="hidden" name="status" value="done"/>
+                <TextArea name="rollback_note" input_name="note" label="What you did to undo it (optional)" rows=2 value=kept(errors, "rollback_note") errors=errors/>
+                <button type="submit" class="button">{format!("Step {} rolled back", s.step)}</button>
+            </ActionForm>
+        }))}
+        {(can(ActionKind::AbortAndRollBack) && (p.failed || state == Some(State::ValidatingInProduction))).then(|| view! {
+            <h2 class="heading-m">"End as rolled back"</h2>
+            <ActionForm action=rollback>
+                {hidden()}
+                <TextArea name="reason" label="Why the change was rolled back" rows=3 value=kept(errors, "reason") errors=errors/>
+                <button type="submit" class="button button--warning">"Confirm the rollback"</button>
+            </ActionForm>
+        })}
+        {(can(ActionKind::FinishImplementation) && p.all_done).then(|| view! {
+            <ActionForm action=finish>
+                {hidden()}
+                <button type="submit" class="button">"Hand over to the dev team to validate"</button>
+            </ActionForm>
+        })}
+        {can(ActionKind::ValidateInProduction).then(|| view! {
+            <h2 class="heading-m">"Validate in production"</h2>
+            <ActionForm action=validate>
+                {hidden()}
+                <TextArea name="note" label="What you checked in production" hint="The stakeholders and affected teams are told it is done, with this note." rows=3 value=kept(errors, "note") errors=errors/>
+                <button type="submit" class="button">"Confirm it works in production"</button>
+            </ActionForm>
+        })}
+        {state.filter(|s| s.is_final()).map(|s| view! { <p class="lede">{match s {
+            State::Completed => "Completed: validated in production, stakeholders told, the final archive copy filed.",
+            State::RolledBack => "Rolled back: stakeholders told, the final archive copy filed.",
+            _ => "Closed.",
+        }}</p> })}
+
+        {can(ActionKind::RaiseHold).then(|| view! {
+            <details class="details">
+                <summary class="details__summary">"Raise a hold"</summary>
+                <ActionForm action=hold>
+                    {hidden()}
+                    <TextArea name="hold_reason" input_name="reason" label="What is blocking the change" rows=2 value=kept(errors, "hold_reason") errors=errors/>
+                    <button type="submit" class="button button--secondary">"Raise the hold"</button>
+                </ActionForm>
+            </details>
+        })}
+        {can(ActionKind::LiftHold).then(|| view! {
+            <ActionForm action=lift>
+                {hidden()}
+                <button type="submit" class="button button--secondary">"Lift the hold"</button>
+            </ActionForm>
+        })}
+    }
+}
