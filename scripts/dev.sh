@@ -10,5 +10,7 @@ export LEPTOS_OUTPUT_NAME=offcycle
 scripts/bootstrap.sh
 export DATABASE_URL="${DATABASE_URL:-sqlite://$root/data/offcycle.db}"
 export OFFCYCLE_DEMO="${OFFCYCLE_DEMO:-1}"
+# Example requests in every state of the process (only into an empty database).
+export OFFCYCLE_DEMO_REQUESTS="${OFFCYCLE_DEMO_REQUESTS:-1}"
 echo "Building… then open http://${OFFCYCLE_BIND:-127.0.0.1:3000}/"
 exec cargo leptos serve

@@ -91,6 +91,8 @@ fn Pages() -> impl IntoView {
                     <Route path=path!("/out-of-office") view=pages::absence::OutOfOfficePage ssr=SsrMode::Async/>
                     <Route path=path!("/hosting") view=pages::hosting::HostingQueue ssr=SsrMode::Async/>
                     <Route path=path!("/archive") view=pages::archive::ArchivePage ssr=SsrMode::Async/>
+                    <Route path=path!("/calendar") view=pages::calendar::CalendarPage ssr=SsrMode::Async/>
+                    <Route path=path!("/problems") view=pages::problems::ProblemsPage ssr=SsrMode::Async/>
                     <Route path=path!("/dev/mail") view=pages::dev_mail::MailViewer ssr=SsrMode::Async/>
                     <Route path=path!("/admin/mail") view=pages::dev_mail::UndeliveredMail ssr=SsrMode::Async/>
                     <Route path=path!("/admin/people") view=pages::admin::AdminPeoplePage ssr=SsrMode::Async/>

@@ -97,6 +97,32 @@ pub trait RequestStore: Send + Sync {
     async fn archive_search(&self, q: &QueueQuery, limit: i64) -> Result<Vec<(ArchiveRow, (i64, i64))>, StoreError>;
     /// Archive copies whose folder write keeps failing.
     async fn archive_folder_problems(&self) -> Result<Vec<ArchiveCopyView>, StoreError>;
+    /// The problem log across requests, newest first.
+    async fn problem_log(&self, limit: i64) -> Result<Vec<crate::domain::execution::Problem>, StoreError>;
+    /// The admin-managed calendar entries.
+    async fn calendar_entries(&self) -> Result<Vec<crate::domain::calendar::CalendarEntry>, StoreError>;
+    /// Adds a calendar entry (audited); returns its id.
+    async fn add_calendar_entry(
+        &self,
+        entry: &crate::domain::calendar::CalendarEntry,
+        by: &SessionUser,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError>;
+    /// Removes a calendar entry (audited); false when there was none.
+    async fn remove_calendar_entry(
+        &self,
+        id: i64,
+        by: &SessionUser,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Changes planned between `from` and `to`.
+    async fn scheduled_changes(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<crate::api::types::ScheduledChange>, StoreError>;
     /// Requests awaiting approval on which this COR has not decided (current plan version).
     async fn awaiting_decision(&self, cor_id: i64) -> Result<Vec<RequestSummary>, StoreError>;
     /// A decision link by the SHA-256 of its token.
@@ -464,6 +490,10 @@ pub struct LoadedRequest {
     pub override_reason: Option<String>,
     /// The closing note: the dev team's validation, the rollback reason or the withdrawal reason.
     pub closing_note: Option<String>,
+    /// The post-deployment review, once recorded.
+    pub post_review: Option<crate::domain::execution::PostReview>,
+    /// Problems logged against this request, oldest first.
+    pub problems: Vec<crate::domain::execution::Problem>,
 }
 
 /// Everything a commit writes.

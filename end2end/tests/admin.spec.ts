@@ -98,3 +98,40 @@ test("an admin adds a webhook and sees its deliveries; a request shows its audit
   await expect(page.getByRole("row").filter({ hasText: "request.started" })).toContainText("Dana");
   await expectAccessible(page);
 });
+
+test("an admin keeps the change calendar, and the hosting team has a problem log", async ({ page }, testInfo) => {
+  const js = jsOn(testInfo);
+  await signIn(page, "admin@example.gov");
+  await page.goto("/calendar");
+  await ready(page, js);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Change calendar");
+  await expect(page.getByRole("table", { name: "Scheduled changes" })).toBeVisible();
+  await expectAccessible(page);
+  // Errors at each field, what was typed kept.
+  await page.getByRole("radio", { name: "Change freeze" }).check();
+  await page.getByLabel("First day").fill("31/12/2030");
+  await page.getByRole("button", { name: "Add to the calendar" }).click();
+  await expect(page.locator("#field-name-error")).toContainText("Enter a name");
+  await expect(page.locator("#field-reason-error")).toContainText("Say why changes are frozen");
+  await expect(page.locator("#field-from-error")).toContainText("Enter a real date");
+  await expect(page.getByLabel("First day")).toHaveValue("31/12/2030");
+  await expect(page).toHaveTitle(/^Error: /);
+  await expectAccessible(page);
+  const name = `Year-end freeze ${testInfo.project.name}`;
+  await page.getByLabel("Name", { exact: true }).fill(name);
+  await page.getByLabel("Why (needed for a freeze)").fill("Fiscal close");
+  await page.getByLabel("First day").fill("2030-12-20");
+  await page.getByLabel("Last day (optional)").fill("2031-01-02");
+  await page.getByRole("button", { name: "Add to the calendar" }).click();
+  const row = page.getByRole("row", { name: new RegExp(name) });
+  await expect(row).toContainText("Fiscal close");
+  await ready(page, js);
+  await expectAccessible(page);
+  // Removed again, so the other project's run starts from the same calendar.
+  await row.getByRole("button", { name: `Remove ${name}` }).click();
+  await expect(row).toHaveCount(0);
+  await page.goto("/problems");
+  await ready(page, js);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Problem log");
+  await expectAccessible(page);
+});

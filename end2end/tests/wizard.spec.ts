@@ -577,9 +577,11 @@ test("with one COR out of office, one approval suffices; production completes it
   // Clean up for the other project's run: the absence would make every later request one-COR.
   await page.goto("/out-of-office");
   await ready(page, js);
-  while (await page.getByRole("button", { name: /Remove the absence of Alana COR/ }).count()) {
-    await page.getByRole("button", { name: /Remove the absence of Alana COR/ }).first().click();
-    await page.waitForLoadState();
+  const removals = page.getByRole("button", { name: /Remove the absence of Alana COR/ });
+  // One at a time, each awaited: with JavaScript the list re-renders in place after each.
+  for (let n = await removals.count(); n > 0; n--) {
+    await removals.first().click();
+    await expect(removals).toHaveCount(n - 1);
     await ready(page, js);
   }
 
@@ -618,6 +620,16 @@ test("with one COR out of office, one approval suffices; production completes it
     await page.getByRole("button", { name: "Confirm it works in production" }).click();
     await expect(page.getByText("Completed: validated in production")).toBeVisible();
     await expectAccessible(page);
+    // The post-deployment review: lessons are required; the checklist is kept on an error.
+    await ready(page, js);
+    await page.getByLabel("Error rates are at or below their level before the change").check();
+    await page.getByRole("button", { name: "Record the review" }).click();
+    await expect(page.locator("#field-lessons-error")).toContainText("Say what to keep or change");
+    await expect(page.getByLabel("Error rates are at or below their level before the change")).toBeChecked();
+    await expectAccessible(page);
+    await page.getByLabel("Lessons learned").fill("Pre-pull the image before the window");
+    await page.getByRole("button", { name: "Record the review" }).click();
+    await expect(page.getByRole("button", { name: "Update the review" })).toBeVisible();
     // The stakeholders get the notice, with what was checked.
     const notice = page.getByRole("article").filter({ hasText: reference }).filter({ hasText: "Login and grant search work" });
     await expect(async () => {

@@ -151,6 +151,17 @@ fn closing(l: &LoadedRequest, state: Option<State>, as_of: DateTime<Utc>) -> Vec
             out.push(("Started outside the production window because".into(), reason.clone()));
         }
     }
+    for p in l.problems.iter().filter(|p| p.at <= as_of) {
+        out.push((format!("Problem logged {} by {}", p.at.format("%Y-%m-%d %H:%M UTC"), p.by), p.text.clone()));
+    }
+    if let Some(review) = &l.post_review {
+        let checked: Vec<String> = app::domain::execution::VERIFICATION
+            .iter()
+            .map(|(k, words)| format!("{} {words}", if review.checks.iter().any(|c| c == k) { "✓" } else { "✗" }))
+            .collect();
+        out.push(("Post-deployment verification".into(), checked.join("\n")));
+        out.push(("Lessons learned".into(), review.lessons.clone()));
+    }
     let label = match state {
         Some(State::Completed) => "Validated in production",
         Some(State::RolledBack) => "Why it was rolled back",

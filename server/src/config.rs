@@ -16,6 +16,9 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// `OFFCYCLE_DEMO=1`: seed a demo organisation and serve the mail viewer. Never in production.
     pub demo: bool,
+    /// `OFFCYCLE_DEMO_REQUESTS=1` (with demo mode): example requests in every state of the
+    /// process, seeded into an empty list.
+    pub demo_requests: bool,
     /// `OFFCYCLE_DEMO_PASSWORD`: the demo users' password (generated and printed once if unset).
     pub demo_password: Option<String>,
     /// `LEPTOS_SITE_ROOT`: where cargo-leptos wrote the browser bundle (default `target/site`).
@@ -93,6 +96,7 @@ impl Config {
             smtp_url: var("SMTP_URL"),
             demo: matches!(var("OFFCYCLE_DEMO").as_deref(), Some("1" | "true" | "yes")),
             demo_password: var("OFFCYCLE_DEMO_PASSWORD"),
+            demo_requests: matches!(var("OFFCYCLE_DEMO_REQUESTS").as_deref(), Some("1" | "true" | "yes")),
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             session_idle: Duration::from_secs(60 * parse("OFFCYCLE_SESSION_IDLE_MINUTES", 30u64)?),
             session_absolute: Duration::from_secs(3600 * parse("OFFCYCLE_SESSION_MAX_HOURS", 12u64)?),

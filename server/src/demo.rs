@@ -45,3 +45,333 @@ pub async fn seed(
     }
     Ok(generated.then_some(password))
 }
+
+/// The example requests: (title, system, the state to drive it to).
+const EXAMPLES: &[(&str, &str, Example)] = &[
+    ("Rotate the grants portal TLS certificate", "Grants portal", Example::Triage),
+    ("Update the footer copyright year", "Grants portal", Example::RegularChange),
+    ("Raise the upload size limit", "Grants portal", Example::Planning),
+    ("Patch the PDF export memory leak", "Grants portal", Example::Staging),
+    ("Add an index for the award search", "Grants portal", Example::CrForm),
+    ("Upgrade the session library (CVE)", "Grants portal", Example::HostingReview),
+    ("Switch the mail relay to the new host", "Grants portal", Example::ReturnedToDev),
+    ("Fix the timezone bug in deadlines", "Grants portal", Example::AwaitingApproval),
+    ("Enable HTTP/2 on the load balancer", "Grants portal", Example::Rejected),
+    ("Patch OpenSSL on the web tier", "Grants portal", Example::Approved),
+    ("Block the abusive crawler range", "Grants portal", Example::OnHold),
+    ("Restart the search cluster with more heap", "Grants portal", Example::Implementing),
+    ("Roll out the login rate limit", "Grants portal", Example::Validating),
+    ("Hotfix the broken application submit button", "Grants portal", Example::Completed),
+    ("Upgrade the PostgreSQL minor version", "Grants portal", Example::RolledBack),
+    ("Move the cron jobs to the new scheduler", "Grants portal", Example::Withdrawn),
+];
+
+/// How far an example request goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Example {
+    Triage,
+    RegularChange,
+    Withdrawn,
+    Planning,
+    Staging,
+    CrForm,
+    HostingReview,
+    ReturnedToDev,
+    AwaitingApproval,
+    Rejected,
+    Approved,
+    OnHold,
+    Implementing,
+    Validating,
+    Completed,
+    RolledBack,
+}
+
+/// Demo requests in every state of the process, so a newcomer sees the whole process at once.
+/// Only into an organisation without requests, and only when asked (`OFFCYCLE_DEMO_REQUESTS=1`,
+/// which `scripts/dev.sh` sets): the tests start from an empty list.
+pub async fn seed_requests(store: &Store, public_url: &str) -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
+    if store.request_count().await? > 0 {
+        return Ok(0);
+    }
+    let mut people = std::collections::HashMap::new();
+    for (email, ..) in DEMO_PEOPLE {
+        if let Some(c) = store.sign_in_candidate(email).await? {
+            people.insert(*email, c.user);
+        }
+    }
+    let seeder = Seeder { store, people, public_url };
+    for (title, system, example) in EXAMPLES {
+        seeder.drive(title, system, *example).await?;
+    }
+    Ok(EXAMPLES.len())
+}
+
+struct Seeder<'a> {
+    store: &'a Store,
+    people: std::collections::HashMap<&'static str, app::api::types::SessionUser>,
+    public_url: &'a str,
+}
+
+/// What one seeded action changes besides the state.
+#[derive(Default)]
+struct Extra {
+    plan: Option<app::domain::plan::Plan>,
+    form: Option<app::domain::cr_form::CrForm>,
+    triage: Option<app::domain::workflow::TriageAnswers>,
+    review: Option<app::domain::review::RiskReview>,
+}
+
+impl Seeder<'_> {
+    async fn drive(
+        &self,
+        title: &str,
+        system: &str,
+        goal: Example,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        use app::domain::execution::StepStatus;
+        use app::domain::quorum::Verdict;
+        use app::domain::workflow::{Action, SignOffRole, TriageAnswers};
+        use app::ports::RequestStore;
+        use Example as E;
+        let dev = self.person("dev@example.gov")?;
+        let start = app::domain::forms::StartRequest { title: title.into(), system: system.into() };
+        let summary = self.store.start_request(&dev, "demo", &start, chrono::Utc::now()).await?;
+        let r = summary.reference.as_str();
+        if goal == E::Triage {
+            return Ok(());
+        }
+        let dev_mail = "dev@example.gov";
+        if goal == E::RegularChange {
+            let answers = TriageAnswers::default();
+            return self
+                .act(r, dev_mail, Action::Triage(answers), Extra { triage: Some(answers), ..Extra::default() })
+                .await;
+        }
+        let answers =
+            TriageAnswers { active_incident: true, security_or_quality_need: true, ..TriageAnswers::default() };
+        self.act(r, dev_mail, Action::Triage(answers), Extra { triage: Some(answers), ..Extra::default() }).await?;
+        if goal == E::Withdrawn {
+            return self
+                .act(
+                    r,
+                    dev_mail,
+                    Action::Withdraw { reason: "Folded into next month's release".into() },
+                    Extra::default(),
+                )
+                .await;
+        }
+        let plan = example_plan();
+        let edit = Action::EditPlan { new_hash: plan.hash(), complete: plan.is_complete() };
+        self.act(r, dev_mail, edit, Extra { plan: Some(plan.clone()), ..Extra::default() }).await?;
+        if goal == E::Planning {
+            return Ok(());
+        }
+        self.act(r, dev_mail, Action::CompletePlan, Extra::default()).await?;
+        if goal == E::Staging {
+            return self.act(r, dev_mail, Action::RequestHostingHelp, Extra::default()).await;
+        }
+        for role in SignOffRole::ALL {
+            let evidence = format!("{} checked in staging run 42", role.label());
+            self.act(r, dev_mail, Action::SignOff { role, evidence }, Extra::default()).await?;
+        }
+        self.act(r, dev_mail, Action::CompleteStaging, Extra::default()).await?;
+        if goal == E::CrForm {
+            return Ok(());
+        }
+        let form = example_form(title);
+        let calendar = calendar();
+        let update = Action::UpdateForm {
+            complete: form.is_complete(&calendar),
+            planned_start: form.planned_start(),
+            security_related: form.security_related == "yes",
+        };
+        self.act(r, dev_mail, update, Extra { form: Some(form), ..Extra::default() }).await?;
+        self.act(r, dev_mail, Action::SubmitForReview, Extra::default()).await?;
+        if goal == E::HostingReview {
+            return Ok(());
+        }
+        let hosting = "hosting@example.gov";
+        let engineer = self.person(hosting)?.id;
+        self.act(r, hosting, Action::AssignEngineer { engineer }, Extra::default()).await?;
+        if goal == E::ReturnedToDev {
+            let comments = "Add the exact relay host name to step 1".to_string();
+            return self.act(r, hosting, Action::ReturnToDev { comments }, Extra::default()).await;
+        }
+        let review = app::domain::review::RiskReview {
+            risks: vec!["secrets".into()],
+            notes: "Keys stay in the vault; rotated after the change".into(),
+            security_related: "yes".into(),
+            reason: "Touches authentication".into(),
+        };
+        let record = Action::RecordRiskReview { security_related: true };
+        self.act(r, hosting, record, Extra { review: Some(review), ..Extra::default() }).await?;
+        self.act(r, hosting, Action::SubmitToCors, Extra::default()).await?;
+        if goal == E::AwaitingApproval {
+            return Ok(());
+        }
+        let plan_hash = plan.hash();
+        if goal == E::Rejected {
+            let verdict = Verdict::Reject("Wait until the end-of-quarter batch has finished".into());
+            return self.act(r, "cor2@example.gov", Action::Decide { verdict, plan_hash }, Extra::default()).await;
+        }
+        for cor in ["cor1@example.gov", "cor2@example.gov"] {
+            let decide = Action::Decide { verdict: Verdict::Approve, plan_hash: plan_hash.clone() };
+            self.act(r, cor, decide, Extra::default()).await?;
+        }
+        if goal == E::Approved {
+            return Ok(());
+        }
+        if goal == E::OnHold {
+            let reason = "Marketing launch at noon: wait until 2pm".to_string();
+            return self.act(r, dev_mail, Action::RaiseHold { reason }, Extra::default()).await;
+        }
+        let reason = Some("Demo: shows production work at any hour".to_string());
+        self.act(r, hosting, Action::StartImplementation { override_reason: reason }, Extra::default()).await?;
+        let mark = |step: u32, rollback: bool, status: StepStatus, note: &str| Action::RecordStep {
+            step,
+            rollback,
+            status,
+            note: note.to_string(),
+        };
+        self.act(r, hosting, mark(1, false, StepStatus::Started, ""), Extra::default()).await?;
+        if goal == E::Implementing {
+            return Ok(());
+        }
+        if goal == E::RolledBack {
+            let failed = mark(1, false, StepStatus::Failed, "The new version refused connections");
+            self.act(r, hosting, failed, Extra::default()).await?;
+            self.act(r, hosting, mark(1, true, StepStatus::Done, "Previous version restored"), Extra::default())
+                .await?;
+            let reason = "The new version refused connections; restored the old one".to_string();
+            return self.act(r, hosting, Action::AbortAndRollBack { reason }, Extra::default()).await;
+        }
+        self.act(r, hosting, mark(1, false, StepStatus::Done, "Deployed; all instances healthy"), Extra::default())
+            .await?;
+        for step in 2..=plan.steps.len() as u32 {
+            self.act(r, hosting, mark(step, false, StepStatus::Started, ""), Extra::default()).await?;
+            self.act(r, hosting, mark(step, false, StepStatus::Done, ""), Extra::default()).await?;
+        }
+        self.act(r, hosting, Action::FinishImplementation, Extra::default()).await?;
+        if goal == E::Validating {
+            return Ok(());
+        }
+        let note = "Submitted a test application end to end".to_string();
+        self.act(r, dev_mail, Action::ValidateInProduction { note }, Extra::default()).await
+    }
+
+    fn person(&self, email: &str) -> Result<app::api::types::SessionUser, Box<dyn std::error::Error + Send + Sync>> {
+        self.people.get(email).cloned().ok_or_else(|| format!("demo person {email} missing").into())
+    }
+
+    /// One action through the domain and one commit, as the server functions do it.
+    async fn act(
+        &self,
+        reference: &str,
+        who: &str,
+        action: app::domain::workflow::Action,
+        extra: Extra,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        use app::ports::{Commit, RequestStore};
+        let user = self.person(who)?;
+        let parsed = app::domain::reference::Reference::parse(reference).ok_or("a demo reference")?;
+        let loaded = self.store.load(parsed).await?.ok_or("a demo request")?;
+        let cors = self.store.cors().await?;
+        let calendar = calendar();
+        let now = chrono::Utc::now();
+        let ctx = app::domain::workflow::Context { now, cors: &cors, calendar: &calendar };
+        let actor = app::domain::workflow::Actor {
+            id: user.id,
+            name: user.display_name.clone(),
+            role: user.role,
+            team_id: user.team_id,
+        };
+        let transition = app::domain::workflow::decide(&loaded.snapshot, &actor, &action, &ctx)
+            .map_err(|e| format!("demo {reference}: {e}"))?;
+        let mut after = loaded.snapshot.clone();
+        after.apply(&transition);
+        let commit = Commit {
+            request: &loaded,
+            actor: &user,
+            source: "demo",
+            now,
+            transition: &transition,
+            after: &after,
+            plan: extra.plan.as_ref(),
+            form: extra.form.as_ref(),
+            triage: extra.triage.as_ref(),
+            risk_review: extra.review.as_ref(),
+            public_url: self.public_url,
+            decision_token: None,
+        };
+        self.store.commit(commit).await?;
+        Ok(())
+    }
+}
+
+fn calendar() -> app::domain::calendar::Calendar {
+    let now = chrono::Utc::now();
+    app::domain::calendar::Calendar {
+        maintenance_windows: app::domain::calendar::monthly_windows(now, 13),
+        ..app::domain::calendar::Calendar::default()
+    }
+}
+
+fn example_plan() -> app::domain::plan::Plan {
+    use app::domain::plan::{Plan, PlanStep};
+    let step = |id: u32, action: &str, commands: &str, rollback: &str| PlanStep {
+        id,
+        action: action.into(),
+        commands: commands.into(),
+        owner: "Hosting".into(),
+        expected_result: "All instances healthy".into(),
+        verification: "curl -fsS https://portal.example.gov/healthz".into(),
+        rollback: rollback.into(),
+        estimated_minutes: 10,
+    };
+    Plan {
+        steps: vec![
+            step(
+                1,
+                "Deploy the new version to the green pool",
+                "deploy --pool green portal:2.4.1",
+                "Stop the green pool",
+            ),
+            step(2, "Switch traffic to green", "lb switch portal green", "lb switch portal blue"),
+            step(3, "Watch errors and latency for 15 minutes", "open the portal dashboard", "lb switch portal blue"),
+        ],
+    }
+}
+
+fn example_form(title: &str) -> app::domain::cr_form::CrForm {
+    use chrono::Datelike;
+    // The next Tuesday at 10am Eastern: inside the production window.
+    let mut day = app::domain::calendar::eastern_date(chrono::Utc::now()).succ_opt().unwrap_or_default();
+    while day.weekday() != chrono::Weekday::Tue {
+        day = day.succ_opt().unwrap_or(day);
+    }
+    app::domain::cr_form::CrForm {
+        title: title.into(),
+        services: "Grants portal web and API".into(),
+        environment: "Production".into(),
+        artifact: "portal:2.4.1".into(),
+        pipeline_url: "https://ci.example.gov/runs/981".into(),
+        description: "Blue/green deployment of the fixed version".into(),
+        justification: "Applicants cannot submit before the deadline".into(),
+        incident_reference: "INC-42".into(),
+        security_related: "yes".into(),
+        security_reason: "Touches authentication".into(),
+        impact: "No downtime expected; a rolling switch".into(),
+        risk_level: "medium".into(),
+        strategy: "blue_green".into(),
+        rollback_plan: "Switch traffic back to blue".into(),
+        planned_date: day.format("%Y-%m-%d").to_string(),
+        planned_time: "10:00".into(),
+        duration_minutes: "30".into(),
+        checklist: app::domain::cr_form::CHECKLIST.iter().map(|(k, _)| k.to_string()).collect(),
+        on_call: "Dana Developer, 555-0100".into(),
+        affected_teams: "Grants Portal team".into(),
+        stakeholders: "owner@example.gov".into(),
+        ..app::domain::cr_form::CrForm::default()
+    }
+}

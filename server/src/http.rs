@@ -69,6 +69,8 @@ fn is_public(path: &str) -> bool {
         || path.starts_with("/decide/")
         // An invitation's set-password link: the token is the credential.
         || path.starts_with("/set-password/")
+        // Calendar apps cannot sign in: the feed takes a session or an API token (see ical).
+        || path == "/calendar.ics"
 }
 
 /// Sends people who are not signed in to the sign-in page, remembering where they were going.

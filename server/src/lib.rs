@@ -11,6 +11,7 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod http;
+pub mod ical;
 pub mod mail;
 pub mod pdf;
 pub mod store;
@@ -52,7 +53,14 @@ pub async fn build_state(config: Config) -> Result<AppState, Box<dyn std::error:
     tracing::info!(backend = db.backend(), "database ready");
     let store = Store::new(db);
     if config.demo {
-        if let Some(password) = demo::seed(&store, config.demo_password.as_deref()).await? {
+        let generated = demo::seed(&store, config.demo_password.as_deref()).await?;
+        if config.demo_requests {
+            let n = demo::seed_requests(&store, &config.public_url).await?;
+            if n > 0 {
+                tracing::info!("seeded {n} demo requests, one or more in every state of the process");
+            }
+        }
+        if let Some(password) = generated {
             // Printed once, on the first start; only its hash is kept.
             println!("\n  Demo organisation created. Every demo user's password is: {password}\n  (sign in as dev@example.gov, hosting@example.gov, cor1@example.gov, …; set OFFCYCLE_DEMO_PASSWORD to choose it)\n");
         }
@@ -99,6 +107,7 @@ pub fn router(state: AppState) -> Router {
         .route("/changes/{file}", get(archive::current_pdf))
         .route("/archive/copies/{file}", get(archive::copy_pdf))
         .route("/archive/export.csv", get(archive::export_csv))
+        .route("/calendar.ics", get(ical::feed))
         .route(
             "/api/{*fn_name}",
             axum::routing::post({

@@ -85,6 +85,8 @@ fn matrix() -> Vec<Row> {
         // No reason: a field error for those allowed, and nothing changes.
         ("raise_hold", vec![], [Allowed, Hidden, Allowed, Allowed, Allowed, Allowed, Forbidden, Allowed]),
         ("lift_hold", vec![], [Forbidden, Hidden, Allowed, Allowed, Forbidden, Forbidden, Forbidden, Allowed]),
+        ("log_problem", vec![], [Allowed, Hidden, Allowed, Allowed, Forbidden, Forbidden, Forbidden, Allowed]),
+        ("record_post_review", vec![], dev_and_hosting),
     ]
 }
 
@@ -94,6 +96,9 @@ fn global() -> Vec<Row> {
     vec![
         ("hosting_queue", vec![], [Forbidden, Forbidden, Allowed, Allowed, Forbidden, Forbidden, Forbidden, Allowed]),
         ("archive_search", vec![], [Forbidden, Forbidden, Allowed, Allowed, Allowed, Allowed, Allowed, Allowed]),
+        ("problem_log", vec![], [Forbidden, Forbidden, Allowed, Allowed, Forbidden, Forbidden, Forbidden, Allowed]),
+        ("calendar_view", vec![], [Allowed; 8]),
+        ("add_calendar_entry", vec![], admin_only),
         ("people", vec![], admin_only),
         ("undelivered_mail", vec![], admin_only),
         ("create_team", vec![("name", "")], admin_only),

@@ -375,3 +375,30 @@ fn sample_for_eyes() {
         std::fs::write(path, render(&rich_record()).expect("renders")).expect("written");
     }
 }
+
+/// `bench/pdf-render.sh`: render time and size of a 10-page record and of a 200-step plan.
+#[test]
+#[ignore = "a benchmark: bench/pdf-render.sh runs it in release mode"]
+fn bench_render_time_and_size() {
+    for (label, steps) in [("10-page record", 40usize), ("200-step plan", 200)] {
+        let mut record = rich_record();
+        record.plan = Plan { steps: (1..=steps).map(step).collect() };
+        let pdf = render(&record).expect("renders");
+        let (_, info) = tool("pdfinfo", &[], &pdf);
+        let pages = info.lines().find_map(|l| l.strip_prefix("Pages:")).unwrap_or("?").trim().to_string();
+        let mut times: Vec<f64> = (0..30)
+            .map(|_| {
+                let t = std::time::Instant::now();
+                let _ = render(&record).expect("renders");
+                t.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        println!(
+            "BENCH {label}: {pages} pages, {} bytes, render median {:.1} ms, p95 {:.1} ms (30 runs)",
+            pdf.len(),
+            times[15],
+            times[28]
+        );
+    }
+}

@@ -115,6 +115,38 @@ both_backends!(approved_to_completed_with_validation_and_the_stakeholder_notice,
     ] {
         assert!(text.contains(needle), "{needle:?} missing from the final copy:\n{text}");
     }
+    // After closing: the post-deployment review (its own archive copy) and the problem log.
+    app.call("sign_out", &[]).await;
+    app.sign_in("hosting@example.gov").await;
+    let (status, e) =
+        failed(&app, "record_post_review", &[("reference", &r), ("fields[verify_error_rates]", "yes")]).await;
+    assert_eq!((status, fields(&e)), (422, vec!["lessons".to_string()]));
+    ok(
+        &app,
+        "record_post_review",
+        &[
+            ("reference", &r),
+            ("fields[verify_error_rates]", "yes"),
+            ("fields[verify_latency]", "yes"),
+            ("lessons", "Pre-pull the image"),
+        ],
+    )
+    .await;
+    ok(&app, "log_problem", &[("reference", &r), ("text", "The dashboard lagged by five minutes")]).await;
+    let log: Value = app.call("problem_log", &[]).await.json().await.unwrap();
+    assert_eq!(log[0]["reference"], r.as_str());
+    assert_eq!(log[0]["text"], "The dashboard lagged by five minutes");
+    app.call("sign_out", &[]).await;
+    app.sign_in("archivist@example.gov").await;
+    let copies = archived_copies(&app, &r, 4).await;
+    assert_eq!(copies[3]["reason"], "Post-deployment review");
+    let pdf = app.client.get(app.url(&format!("/archive/copies/{}.pdf", copies[3]["id"]))).send().await.unwrap();
+    let text = pdftotext(&pdf.bytes().await.unwrap());
+    for needle in
+        ["Post-deployment", "✓ Error rates", "✗ The key user journeys", "Lessons learned", "Pre-pull the image"]
+    {
+        assert!(text.contains(needle), "{needle:?} missing from the review copy:\n{text}");
+    }
     let notices = mail(&app, &r, "completed").await;
     assert_eq!(notices.len(), 1, "one completion notice");
     let recipients = notices[0]["to"].to_string() + &notices[0]["cc"].to_string();

@@ -4,6 +4,7 @@ pub mod absence;
 pub mod admin;
 pub mod archive;
 pub mod auth;
+pub mod calendar;
 pub mod decide;
 pub mod history;
 pub mod production;

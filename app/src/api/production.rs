@@ -59,6 +59,28 @@ pub async fn lift_hold(reference: String) -> Result<(), AppError> {
     super::ssr::respond(server::lift_hold(reference).await)
 }
 
+/// Log a problem met during the change (it joins the problem log across requests).
+#[server(endpoint = "log_problem")]
+pub async fn log_problem(reference: String, #[server(default)] text: String) -> Result<(), AppError> {
+    super::ssr::respond(server::log_problem(reference, text).await)
+}
+
+/// The post-deployment review (`fields[verify_<key>]=yes` per verification item).
+#[server(endpoint = "record_post_review")]
+pub async fn record_post_review(
+    reference: String,
+    #[server(default)] lessons: String,
+    #[server(default)] fields: std::collections::BTreeMap<String, String>,
+) -> Result<(), AppError> {
+    super::ssr::respond(server::record_post_review(reference, lessons, fields).await)
+}
+
+/// The problem log across requests, for the hosting team.
+#[server(endpoint = "problem_log")]
+pub async fn problem_log() -> Result<Vec<crate::domain::execution::Problem>, AppError> {
+    super::ssr::respond(server::problem_log().await)
+}
+
 #[cfg(feature = "ssr")]
 mod server {
     use crate::api::ssr::*;
@@ -99,6 +121,8 @@ mod server {
             closing_note: r.closing_note.clone(),
             assigned_name: r.assigned_name.clone(),
             live,
+            post_review: r.post_review.clone(),
+            problems: r.problems.clone(),
         })
     }
 
@@ -225,5 +249,58 @@ mod server {
         let (loaded, _) = perform(&reference, ActionKind::LiftHold, |_| Ok(Change::action(Action::LiftHold))).await?;
         back(&loaded.request.summary.reference);
         Ok(())
+    }
+
+    pub async fn log_problem(reference: String, text: String) -> Result<(), AppError> {
+        let text = text.trim().to_string();
+        let (loaded, _) = perform(&reference, ActionKind::LogProblem, |_| {
+            if text.is_empty() {
+                return Err(field_error("problem", "Describe the problem and its effect", &[("problem", "")]));
+            }
+            if text.chars().count() > 4000 {
+                return Err(field_error("problem", "Keep it under 4,000 characters", &[("problem", &text)]));
+            }
+            Ok(Change::action(Action::LogProblem { text: text.clone() }))
+        })
+        .await?;
+        back(&loaded.request.summary.reference);
+        Ok(())
+    }
+
+    pub async fn record_post_review(
+        reference: String,
+        lessons: String,
+        fields: std::collections::BTreeMap<String, String>,
+    ) -> Result<(), AppError> {
+        use crate::domain::execution::VERIFICATION;
+        let checks: Vec<String> = VERIFICATION
+            .iter()
+            .filter(|(k, _)| fields.get(&format!("verify_{k}")).is_some_and(|v| v == "yes"))
+            .map(|(k, _)| k.to_string())
+            .collect();
+        let lessons = lessons.trim().to_string();
+        let (loaded, _) = perform(&reference, ActionKind::RecordPostReview, |_| {
+            if lessons.is_empty() {
+                return Err(AppError::Invalid(FormErrors {
+                    errors: vec![FieldError {
+                        field: "lessons".into(),
+                        message: "Say what to keep or change next time".into(),
+                    }],
+                    values: vec![("lessons".into(), String::new()), ("verify".into(), checks.join(","))],
+                }));
+            }
+            Ok(Change::action(Action::RecordPostReview { checks: checks.clone(), lessons: lessons.clone() }))
+        })
+        .await?;
+        back(&loaded.request.summary.reference);
+        Ok(())
+    }
+
+    pub async fn problem_log() -> Result<Vec<crate::domain::execution::Problem>, AppError> {
+        let session = require_session()?;
+        if !session.user.role.is_hosting() && session.user.role != crate::domain::roles::Role::Admin {
+            return Err(AppError::Forbidden);
+        }
+        Ok(services()?.requests.problem_log(500).await?)
     }
 }

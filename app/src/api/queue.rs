@@ -117,7 +117,7 @@ mod server {
             items.last().map(|i| format!("{}:{}", i.cursor.0, i.cursor.1)).unwrap_or_default()
         });
         let now = chrono::Utc::now();
-        let cal = calendar(now);
+        let cal = calendar(&services()?, now).await?;
         let words = |prefix: &str, clock: Clock| {
             let left = clock.minutes_left(now);
             let due = eastern(clock.due).format("%a %-d %b, %-I:%M %p").to_string();

@@ -56,7 +56,7 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
 }
 
 use crate::api::types::{NoticePreview, RequestView};
-use crate::domain::calendar::{monthly_windows, Calendar, Clock};
+use crate::domain::calendar::{Calendar, Clock};
 use crate::domain::cr_form::CrForm;
 use crate::domain::notify::{message, MessageKind, Recipient};
 use crate::domain::plan::Plan;
@@ -74,10 +74,10 @@ pub fn actor_of(session: &CurrentSession) -> Actor {
     Actor { id: u.id, name: u.display_name.clone(), role: u.role, team_id: u.team_id }
 }
 
-/// The calendar decisions use. (Admin-managed holidays and freezes arrive with the calendar
-/// issue; until then the default monthly windows apply.)
-pub fn calendar(now: chrono::DateTime<chrono::Utc>) -> Calendar {
-    Calendar { maintenance_windows: monthly_windows(now, 13), ..Calendar::default() }
+/// The calendar decisions use: the admins' holidays, freezes and windows (the default monthly
+/// windows until they set any ahead).
+pub async fn calendar(services: &Services, now: chrono::DateTime<chrono::Utc>) -> Result<Calendar, AppError> {
+    Ok(Calendar::of(&services.requests.calendar_entries().await?, now))
 }
 
 /// Who may read a request: its dev team, hosting, CORs, the ISSO, archivists and admins.
@@ -112,7 +112,7 @@ pub async fn load_readable_as(reference: &str, session: CurrentSession) -> Resul
     let reference = Reference::parse(reference).ok_or(AppError::NotFound)?;
     let request = services.requests.load_request(reference).await?.ok_or(AppError::NotFound)?;
     let cors = services.requests.configured_cors().await?;
-    let calendar = calendar(chrono::Utc::now());
+    let calendar = calendar(&services, chrono::Utc::now()).await?;
     if !can_read(&actor_of(&session), &request, &cors, &calendar) {
         return Err(AppError::NotFound);
     }

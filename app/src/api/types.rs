@@ -547,4 +547,36 @@ pub struct ProductionView {
     pub assigned_name: Option<String>,
     /// True while the page should refresh itself (work in progress).
     pub live: bool,
+    /// The post-deployment review, once recorded.
+    pub post_review: Option<crate::domain::execution::PostReview>,
+    /// Problems logged against the request.
+    pub problems: Vec<crate::domain::execution::Problem>,
+}
+
+/// A change on the calendar.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduledChange {
+    /// The request.
+    pub summary: RequestSummary,
+    /// When it is planned to start.
+    pub at: DateTime<Utc>,
+    /// How long it is planned to take.
+    pub minutes: i64,
+    /// A regular change, in a maintenance window.
+    pub regular: bool,
+    /// The requesting team.
+    pub team: Option<String>,
+}
+
+/// The calendar page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarView {
+    /// Holidays, freezes and windows the admins entered.
+    pub entries: Vec<crate::domain::calendar::CalendarEntry>,
+    /// The maintenance windows ahead (the admins', or the default monthly ones).
+    pub windows: Vec<DateTime<Utc>>,
+    /// Changes planned from a week ago to four months ahead.
+    pub scheduled: Vec<ScheduledChange>,
+    /// Whether this person may edit the calendar.
+    pub can_edit: bool,
 }

@@ -28,12 +28,13 @@ pub fn Layout(children: Children) -> impl IntoView {
                                 view! {
                                     <nav class="header__nav" aria-label="Account">
                                         {(u.role.is_hosting() || u.role == crate::domain::roles::Role::Admin)
-                                            .then(|| view! { <A href="/hosting">"Hosting queue"</A> })}
+                                            .then(|| view! { <A href="/hosting">"Hosting queue"</A><A href="/problems">"Problems"</A> })}
                                         {(u.role.is_hosting() || matches!(u.role, crate::domain::roles::Role::Admin | crate::domain::roles::Role::Cor))
                                             .then(|| view! { <A href="/out-of-office">"Out of office"</A> })}
                                         {(u.role == crate::domain::roles::Role::Admin)
                                             .then(|| view! { <A href="/admin/people">"People"</A><A href="/admin/webhooks">"Webhooks"</A><A href="/admin/mail">"Undelivered mail"</A> })}
                                         {crate::api::archive::may_search(u.role).then(|| view! { <A href="/archive">"Archive"</A> })}
+                                        <A href="/calendar">"Calendar"</A>
                                         <A href="/requests">"My requests"</A>
                                         <span class="header__who">
                                             <A href="/account">{u.display_name.clone()}</A>

@@ -159,6 +159,173 @@ impl Calendar {
     }
 }
 
+/// What an admin-managed calendar entry is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EntryKind {
+    /// Days off (one or several).
+    Holiday,
+    /// A change freeze.
+    Freeze,
+    /// A regular maintenance window (regular changes are planned into the next one).
+    Window,
+}
+
+impl EntryKind {
+    /// The stored identifier.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Holiday => "holiday",
+            EntryKind::Freeze => "freeze",
+            EntryKind::Window => "window",
+        }
+    }
+
+    /// Parses the stored identifier.
+    pub fn parse(s: &str) -> Option<EntryKind> {
+        [EntryKind::Holiday, EntryKind::Freeze, EntryKind::Window].into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// In words.
+    pub fn label(self) -> &'static str {
+        match self {
+            EntryKind::Holiday => "Holiday",
+            EntryKind::Freeze => "Change freeze",
+            EntryKind::Window => "Maintenance window",
+        }
+    }
+}
+
+/// One admin-managed calendar entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarEntry {
+    /// Its id.
+    pub id: i64,
+    /// What it is.
+    pub kind: EntryKind,
+    /// Its name ("Thanksgiving", "End of fiscal year", "November window").
+    pub name: String,
+    /// Why (required for a freeze).
+    pub reason: String,
+    /// First day (Eastern), inclusive.
+    pub from: NaiveDate,
+    /// Last day (Eastern), inclusive.
+    pub to: NaiveDate,
+    /// When a maintenance window starts.
+    pub starts_at: Option<DateTime<Utc>>,
+}
+
+/// An entry as typed into the admin form, before checking (a field left out arrives empty).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EntryForm {
+    /// `holiday`, `freeze` or `window`.
+    pub kind: String,
+    /// Its name.
+    pub name: String,
+    /// Why (freezes).
+    pub reason: String,
+    /// First day, YYYY-MM-DD.
+    pub from: String,
+    /// Last day, YYYY-MM-DD (empty: the same day).
+    pub to: String,
+    /// A window's start time, HH:MM Eastern.
+    pub time: String,
+}
+
+impl EntryForm {
+    /// The entry, or a message for each field that is wrong.
+    pub fn validated(&self) -> Result<CalendarEntry, super::forms::FormErrors> {
+        use super::forms::{FieldError, FormErrors};
+        let mut errors = Vec::new();
+        let mut err =
+            |field: &str, message: &str| errors.push(FieldError { field: field.into(), message: message.into() });
+        let kind = EntryKind::parse(self.kind.trim());
+        if kind.is_none() {
+            err("kind", "Choose a holiday, a change freeze or a maintenance window");
+        }
+        let name = self.name.trim().to_string();
+        if name.is_empty() {
+            err("name", "Enter a name, for example Thanksgiving or End of fiscal year");
+        } else if name.chars().count() > 120 {
+            err("name", "Name must be 120 characters or fewer");
+        }
+        let reason = self.reason.trim().to_string();
+        if kind == Some(EntryKind::Freeze) && reason.is_empty() {
+            err("reason", "Say why changes are frozen");
+        }
+        let date = |text: &str| NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
+        let from = date(&self.from);
+        if from.is_none() {
+            err("from", "Enter a real date in the form year-month-day, for example 2026-11-26");
+        }
+        let to = if self.to.trim().is_empty() { from } else { date(&self.to) };
+        match (from, to) {
+            (_, None) if !self.to.trim().is_empty() => {
+                err("to", "Enter a real date in the form year-month-day, or leave it empty for one day")
+            }
+            (Some(f), Some(t)) if t < f => err("to", "The last day cannot be before the first day"),
+            (Some(f), Some(t)) if (t - f).num_days() > 366 => err("to", "An entry lasts a year at most"),
+            _ => {}
+        }
+        let starts_at = match (kind, from) {
+            (Some(EntryKind::Window), Some(day)) => {
+                let at = NaiveTime::parse_from_str(self.time.trim(), "%H:%M").ok().and_then(|t| {
+                    New_York.from_local_datetime(&day.and_time(t)).earliest().map(|d| d.with_timezone(&Utc))
+                });
+                if at.is_none() {
+                    err("time", "Enter the start time as hours and minutes, for example 20:00");
+                }
+                at
+            }
+            _ => None,
+        };
+        let values = [("kind", &self.kind), ("name", &self.name), ("reason", &self.reason), ("from", &self.from)]
+            .into_iter()
+            .chain([("to", &self.to), ("time", &self.time)])
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        match (kind, from, to, errors.is_empty()) {
+            (Some(kind), Some(from), Some(to), true) => {
+                Ok(CalendarEntry { id: 0, kind, name, reason, from, to, starts_at })
+            }
+            _ => Err(FormErrors { errors, values }),
+        }
+    }
+}
+
+impl Calendar {
+    /// The calendar decisions use: the admin's holidays and freezes, and their maintenance
+    /// windows once any lies ahead (else the default monthly windows).
+    pub fn of(entries: &[CalendarEntry], now: DateTime<Utc>) -> Calendar {
+        let mut holidays = Vec::new();
+        let mut freezes = Vec::new();
+        let mut windows = Vec::new();
+        for e in entries {
+            match e.kind {
+                EntryKind::Holiday => {
+                    let mut day = e.from;
+                    while day <= e.to {
+                        holidays.push(Holiday { date: day, name: e.name.clone() });
+                        day = match day.succ_opt() {
+                            Some(d) => d,
+                            None => break,
+                        };
+                    }
+                }
+                EntryKind::Freeze => {
+                    freezes.push(Freeze { name: e.name.clone(), reason: e.reason.clone(), from: e.from, to: e.to })
+                }
+                EntryKind::Window => windows.extend(e.starts_at),
+            }
+        }
+        if !windows.iter().any(|w| *w > now) {
+            windows = monthly_windows(now, 13);
+        }
+        windows.sort();
+        Calendar { holidays, freezes, maintenance_windows: windows }
+    }
+}
+
 /// The default monthly maintenance windows until an admin sets them: the second Tuesday of
 /// each month, 20:00 Eastern, for `months` months from `from`'s month.
 pub fn monthly_windows(from: DateTime<Utc>, months: u32) -> Vec<DateTime<Utc>> {
@@ -332,5 +499,68 @@ mod tests {
             "too little notice"
         );
         assert_eq!(cal.next_maintenance_window(et(2026, 12, 20, 9, 0)), None, "no window scheduled yet");
+    }
+}
+
+#[cfg(test)]
+mod entry_tests {
+    use super::*;
+
+    fn form(kind: &str, from: &str, to: &str) -> EntryForm {
+        EntryForm {
+            kind: kind.into(),
+            name: "Thanksgiving".into(),
+            from: from.into(),
+            to: to.into(),
+            ..EntryForm::default()
+        }
+    }
+
+    #[test]
+    fn admin_entries_become_holidays_freezes_and_windows_with_their_warnings() {
+        let holiday = form("holiday", "2026-11-26", "2026-11-27").validated().unwrap();
+        let freeze = EntryForm {
+            reason: "Fiscal year end".into(),
+            name: "Year end".into(),
+            ..form("freeze", "2026-12-21", "2027-01-02")
+        }
+        .validated()
+        .unwrap();
+        let window =
+            EntryForm { time: "21:00".into(), name: "December window".into(), ..form("window", "2026-12-08", "") }
+                .validated()
+                .unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
+        let cal = Calendar::of(&[holiday, freeze, window.clone()], now);
+        assert_eq!(cal.holidays.len(), 2, "every day of a multi-day holiday");
+        assert_eq!(
+            cal.maintenance_windows,
+            vec![window.starts_at.unwrap()],
+            "the admin's windows replace the defaults"
+        );
+        // Wednesday 25 November, 10am Eastern: the day before Thanksgiving.
+        let before = Utc.with_ymd_and_hms(2026, 11, 25, 15, 0, 0).unwrap();
+        assert!(cal.check(before).iter().any(|w| matches!(w, WindowWarning::BeforeHoliday(n) if n == "Thanksgiving")));
+        let frozen = Utc.with_ymd_and_hms(2026, 12, 22, 15, 0, 0).unwrap();
+        assert!(cal
+            .check(frozen)
+            .iter()
+            .any(|w| matches!(w, WindowWarning::Freeze { name, .. } if name == "Year end")));
+        // A regular change planned today goes to the admin's window.
+        assert_eq!(cal.next_maintenance_window(now), window.starts_at);
+    }
+
+    #[test]
+    fn bad_entries_get_a_message_at_each_field_and_keep_what_was_typed() {
+        let e = EntryForm { kind: "freeze".into(), from: "26/11/2026".into(), ..EntryForm::default() }
+            .validated()
+            .unwrap_err();
+        let fields: Vec<&str> = e.errors.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["name", "reason", "from"]);
+        assert_eq!(e.value_of("from"), Some("26/11/2026"));
+        let e = form("holiday", "2026-11-27", "2026-11-26").validated().unwrap_err();
+        assert_eq!(e.errors[0].field, "to");
+        let e = form("window", "2026-12-08", "").validated().unwrap_err();
+        assert_eq!(e.errors[0].field, "time");
     }
 }

@@ -10,6 +10,41 @@ use super::plan::Plan;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+/// The post-deployment verification checklist (organisation standard: verify after every
+/// production change), key and words.
+pub const VERIFICATION: &[(&str, &str)] = &[
+    ("health_checks", "Health checks and smoke tests pass"),
+    ("error_rates", "Error rates are at or below their level before the change"),
+    ("latency", "Latency and resource use are normal"),
+    ("user_journeys", "The key user journeys work for real users"),
+    ("logs_clean", "Logs show no new errors or warnings"),
+    ("monitoring_quiet", "No alert fired that the change explains"),
+];
+
+/// The post-deployment review as recorded.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostReview {
+    /// Verification items confirmed (keys of [`VERIFICATION`]).
+    pub checks: Vec<String>,
+    /// Lessons learned.
+    pub lessons: String,
+}
+
+/// One entry of the problem log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// The request's reference.
+    pub reference: String,
+    /// Its title.
+    pub title: String,
+    /// What happened.
+    pub text: String,
+    /// Who logged it.
+    pub by: String,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
 /// What happened to a step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum StepStatus {

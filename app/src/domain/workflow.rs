@@ -388,6 +388,18 @@ pub enum Action {
         /// What was checked.
         note: String,
     },
+    /// Record a problem met during the change (the problem log).
+    LogProblem {
+        /// What happened, and its effect.
+        text: String,
+    },
+    /// The post-deployment review: the verification checklist and lessons learned.
+    RecordPostReview {
+        /// The verification items confirmed (their keys).
+        checks: Vec<String>,
+        /// What to keep or change next time.
+        lessons: String,
+    },
     /// The requester withdraws the request.
     Withdraw {
         /// Why.
@@ -441,6 +453,10 @@ pub enum ActionKind {
     AbortAndRollBack,
     /// See [`Action::ValidateInProduction`].
     ValidateInProduction,
+    /// See [`Action::LogProblem`].
+    LogProblem,
+    /// See [`Action::RecordPostReview`].
+    RecordPostReview,
     /// See [`Action::Withdraw`].
     Withdraw,
     /// See [`Action::RaiseHold`].
@@ -471,6 +487,8 @@ impl Action {
             Action::FinishImplementation => ActionKind::FinishImplementation,
             Action::AbortAndRollBack { .. } => ActionKind::AbortAndRollBack,
             Action::ValidateInProduction { .. } => ActionKind::ValidateInProduction,
+            Action::LogProblem { .. } => ActionKind::LogProblem,
+            Action::RecordPostReview { .. } => ActionKind::RecordPostReview,
             Action::Withdraw { .. } => ActionKind::Withdraw,
             Action::RaiseHold { .. } => ActionKind::RaiseHold,
             Action::LiftHold => ActionKind::LiftHold,
@@ -500,6 +518,8 @@ impl ActionKind {
             ActionKind::FinishImplementation => "Finish implementation",
             ActionKind::AbortAndRollBack => "Abort and roll back",
             ActionKind::ValidateInProduction => "Validate in production",
+            ActionKind::LogProblem => "Log a problem",
+            ActionKind::RecordPostReview => "Record the post-deployment review",
             ActionKind::Withdraw => "Withdraw",
             ActionKind::RaiseHold => "Raise a hold",
             ActionKind::LiftHold => "Lift the hold",
@@ -795,6 +815,20 @@ pub const RULES: &[Rule] = &[
         to: "Completed; stakeholders notified; archive copy filed",
     },
     Rule {
+        action: ActionKind::LogProblem,
+        from: &[S::Approved, S::Implementing, S::ValidatingInProduction, S::Completed, S::RolledBack],
+        who: &[Party::DevTeam, Party::Hosting, Party::Admin],
+        guard: "a description",
+        to: "same state; in the problem log",
+    },
+    Rule {
+        action: ActionKind::RecordPostReview,
+        from: &[S::ValidatingInProduction, S::Completed, S::RolledBack],
+        who: &[Party::DevTeam, Party::Hosting],
+        guard: "lessons learned given; known verification items only",
+        to: "same state; after closing, an archive copy filed",
+    },
+    Rule {
         action: ActionKind::Withdraw,
         from: WITHDRAWABLE,
         who: &[Party::DevTeam, Party::Admin],
@@ -848,6 +882,8 @@ pub enum ArchiveReason {
     Approved,
     /// Completed (or rolled back).
     Closed,
+    /// The post-deployment review was recorded after closing.
+    Reviewed,
 }
 
 impl ArchiveReason {
@@ -857,12 +893,13 @@ impl ArchiveReason {
             ArchiveReason::SubmittedToCors => "submitted_to_cors",
             ArchiveReason::Approved => "approved",
             ArchiveReason::Closed => "closed",
+            ArchiveReason::Reviewed => "reviewed",
         }
     }
 
     /// Parses the stored identifier.
     pub fn parse(s: &str) -> Option<ArchiveReason> {
-        [ArchiveReason::SubmittedToCors, ArchiveReason::Approved, ArchiveReason::Closed]
+        [ArchiveReason::SubmittedToCors, ArchiveReason::Approved, ArchiveReason::Closed, ArchiveReason::Reviewed]
             .into_iter()
             .find(|r| r.as_str() == s)
     }
@@ -873,6 +910,7 @@ impl ArchiveReason {
             ArchiveReason::SubmittedToCors => "Submitted to the CORs",
             ArchiveReason::Approved => "Approved",
             ArchiveReason::Closed => "Closed",
+            ArchiveReason::Reviewed => "Post-deployment review",
         }
     }
 }
@@ -889,6 +927,15 @@ pub enum Effect {
     Send(super::notify::Message),
     /// File an immutable archive copy.
     FileArchiveCopy(ArchiveReason),
+    /// Add to the problem log.
+    LogProblem(String),
+    /// Save the post-deployment review.
+    PostReview {
+        /// Verification items confirmed.
+        checks: Vec<String>,
+        /// Lessons learned.
+        lessons: String,
+    },
     /// Append a mark to the execution log.
     RecordStep {
         /// The step, counted from 1.
@@ -1266,6 +1313,26 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
             effects.push(Effect::FileArchiveCopy(ArchiveReason::Closed));
             detail = "validated in production; stakeholders notified".into();
         }
+        Action::LogProblem { text } => {
+            not_blank(text, "Describe the problem and its effect")?;
+            effects.push(Effect::LogProblem(text.trim().to_string()));
+            detail = format!("problem logged: {}", text.trim());
+        }
+        Action::RecordPostReview { checks, lessons } => {
+            not_blank(lessons, "Say what to keep or change next time")?;
+            let known = |c: &String| super::execution::VERIFICATION.iter().any(|(k, _)| k == c);
+            guard(checks.iter().all(known), "Choose verification items from the list")?;
+            effects.push(Effect::PostReview { checks: checks.clone(), lessons: lessons.trim().to_string() });
+            if request.state.is_final() {
+                // The closing copy is filed already: the review gets a copy of its own.
+                effects.push(Effect::FileArchiveCopy(ArchiveReason::Reviewed));
+            }
+            detail = format!(
+                "post-deployment review recorded ({} of {} checks)",
+                checks.len(),
+                super::execution::VERIFICATION.len()
+            );
+        }
         Action::Withdraw { reason } => {
             not_blank(reason, "Say why the request is withdrawn")?;
             to = S::Withdrawn;
@@ -1328,6 +1395,8 @@ impl Request {
                 Effect::Send(_)
                 | Effect::FileArchiveCopy(_)
                 | Effect::RecordStep { .. }
+                | Effect::LogProblem(_)
+                | Effect::PostReview { .. }
                 | Effect::Audit { .. }
                 | Effect::QueueForWindow(_)
                 | Effect::StartAssistanceClock

@@ -3,11 +3,13 @@
 pub mod absence;
 pub mod admin;
 pub mod archive;
+pub mod calendar;
 pub mod decide;
 pub mod dev_mail;
 pub mod home;
 pub mod hosting;
 pub mod not_found;
+pub mod problems;
 pub mod requests;
 pub mod sign_in;
 pub mod wizard;

@@ -189,6 +189,13 @@ impl Store {
         Ok(n)
     }
 
+    /// How many requests exist (demo requests are seeded only into an empty list).
+    pub async fn request_count(&self) -> Result<i64, sqlx::Error> {
+        let (n,): (i64,) =
+            on_pool!(&self.db, pool => sqlx::query_as("SELECT COUNT(*) FROM change_requests").fetch_one(pool).await)?;
+        Ok(n)
+    }
+
     /// The underlying database.
     pub fn db(&self) -> &Db {
         &self.db

@@ -10,6 +10,7 @@ mod accounts;
 mod approvals;
 mod archive;
 mod audit;
+mod calendar;
 mod history;
 pub(crate) mod outbox;
 mod people;

@@ -187,6 +187,42 @@ impl RequestStore for Store {
         self.folder_problems().await.map_err(backend)
     }
 
+    async fn problem_log(&self, limit: i64) -> Result<Vec<app::domain::execution::Problem>, StoreError> {
+        self.problems(None, limit).await.map_err(backend)
+    }
+
+    async fn calendar_entries(&self) -> Result<Vec<app::domain::calendar::CalendarEntry>, StoreError> {
+        self.calendar().await.map_err(backend)
+    }
+
+    async fn add_calendar_entry(
+        &self,
+        entry: &app::domain::calendar::CalendarEntry,
+        by: &SessionUser,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        self.add_entry(entry, by, source, now).await.map_err(backend)
+    }
+
+    async fn remove_calendar_entry(
+        &self,
+        id: i64,
+        by: &SessionUser,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.remove_entry(id, by, source, now).await.map_err(backend)
+    }
+
+    async fn scheduled_changes(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<app::api::types::ScheduledChange>, StoreError> {
+        self.scheduled(from, to).await.map_err(backend)
+    }
+
     async fn awaiting_decision(&self, cor_id: i64) -> Result<Vec<RequestSummary>, StoreError> {
         let sql = concat!(
             summary_select!(),

@@ -5,7 +5,7 @@ use super::outbox::{queue_message, MailTarget};
 use super::{from_millis, millis, on_pool, AuditEvent, Store};
 use app::api::types::{AttachmentView, MailView, RequestSummary, SessionUser, SignOffView};
 use app::domain::cr_form::CrForm;
-use app::domain::execution::{StepMark, StepStatus};
+use app::domain::execution::{Problem, StepMark, StepStatus};
 use app::domain::notify::{Message, MessageContext, MessageKind};
 use app::domain::plan::{Plan, PlanHash};
 use app::domain::quorum::Cor;
@@ -52,6 +52,7 @@ struct RequestRow {
     implementation_started_at: Option<i64>,
     override_reason: Option<String>,
     closing_note: Option<String>,
+    post_review_json: Option<String>,
 }
 
 const LOAD_SQL: &str = "SELECT r.id, r.version, r.reference, r.title, r.system, r.state, u.display_name AS started_by_name, \
@@ -59,7 +60,7 @@ const LOAD_SQL: &str = "SELECT r.id, r.version, r.reference, r.title, r.system, 
      r.plan_version, r.plan_hash, r.plan_complete, r.submitted_plan_hash, r.form_version, r.form_json, r.form_complete, \
      r.risk_review_done, r.hold_reason, r.hold_by, r.planned_start, r.triage_json, r.staging_notes, r.returned_comments, \
      r.queued_window, r.assistance_requested_at, r.submitted_at, r.risk_review_json, a.display_name AS assigned_name, \
-     r.implementation_started_at, r.override_reason, r.closing_note \
+     r.implementation_started_at, r.override_reason, r.closing_note, r.post_review_json \
      FROM change_requests r JOIN users u ON u.id = r.started_by LEFT JOIN users a ON a.id = r.assigned_engineer \
      WHERE r.ref_year = $1 AND r.ref_number = $2";
 
@@ -113,6 +114,7 @@ impl Store {
         let plan: Plan = steps_json.and_then(|j| serde_json::from_str::<Plan>(&j).ok()).unwrap_or_default().with_ids();
         let comments = self.comment_thread(row.id).await?;
         let execution = self.execution_log(row.id).await?;
+        let problems = self.problems(Some(row.id), 1000).await?;
         let decisions = self.decisions_of(row.id).await?;
         let form: CrForm = serde_json::from_str(&row.form_json).unwrap_or_default();
         let triage: Option<TriageAnswers> = row.triage_json.as_deref().and_then(|j| serde_json::from_str(j).ok());
@@ -174,6 +176,8 @@ impl Store {
             implementation_started_at: row.implementation_started_at.map(from_millis),
             override_reason: row.override_reason,
             closing_note: row.closing_note,
+            post_review: row.post_review_json.as_deref().and_then(|j| serde_json::from_str(j).ok()),
+            problems,
             comments,
         }))
     }
@@ -391,6 +395,23 @@ impl Store {
                         .execute(&mut *tx)
                         .await?;
                     }
+                    Effect::LogProblem(text) => {
+                        sqlx::query("INSERT INTO problems (request_id, text, logged_by, logged_at) VALUES ($1, $2, $3, $4)")
+                            .bind(req.id)
+                            .bind(text)
+                            .bind(c.actor.id)
+                            .bind(at)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Effect::PostReview { checks, lessons } => {
+                        let review = app::domain::execution::PostReview { checks: checks.clone(), lessons: lessons.clone() };
+                        sqlx::query("UPDATE change_requests SET post_review_json = $1 WHERE id = $2")
+                            .bind(serde_json::to_string(&review).unwrap_or_default())
+                            .bind(req.id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
                     Effect::RecordOverride(reason) => {
                         sqlx::query("UPDATE change_requests SET override_reason = $1 WHERE id = $2")
                             .bind(reason)
@@ -508,6 +529,34 @@ impl Store {
                     at: from_millis(at),
                 })
             })
+            .collect())
+    }
+
+    /// Problems logged: one request's oldest first, or (None) every request's newest first.
+    pub(crate) async fn problems(&self, request_id: Option<i64>, limit: i64) -> Result<Vec<Problem>, sqlx::Error> {
+        type Row = (String, String, String, String, i64);
+        let rows: Vec<Row> = on_pool!(&self.db, pool => match request_id {
+            Some(id) => sqlx::query_as(
+                "SELECT r.reference, r.title, p.text, u.display_name, p.logged_at FROM problems p \
+                 JOIN change_requests r ON r.id = p.request_id JOIN users u ON u.id = p.logged_by \
+                 WHERE p.request_id = $1 ORDER BY p.id LIMIT $2",
+            )
+            .bind(id)
+            .bind(limit)
+            .fetch_all(pool)
+            .await,
+            None => sqlx::query_as(
+                "SELECT r.reference, r.title, p.text, u.display_name, p.logged_at FROM problems p \
+                 JOIN change_requests r ON r.id = p.request_id JOIN users u ON u.id = p.logged_by \
+                 ORDER BY p.logged_at DESC, p.id DESC LIMIT $1",
+            )
+            .bind(limit)
+            .fetch_all(pool)
+            .await,
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(reference, title, text, by, at)| Problem { reference, title, text, by, at: from_millis(at) })
             .collect())
     }
 

@@ -94,6 +94,7 @@ pub fn config(db_url: &str) -> Config {
         smtp_url: None,
         demo: true,
         demo_password: Some(DEMO_PASSWORD.into()),
+        demo_requests: false,
         site_root: "target/site".into(),
         session_idle: Duration::from_secs(1800),
         session_absolute: Duration::from_secs(12 * 3600),

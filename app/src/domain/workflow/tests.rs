@@ -706,7 +706,7 @@ proptest! {
 fn archive_copies_are_named_by_reference_filing_date_and_copy_number() {
     let at = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 21, 23, 59, 0).unwrap();
     assert_eq!(archive_file_name("ECR-2026-0042", at, 3), "ECR-2026-0042_20261121_v03.pdf");
-    for r in [ArchiveReason::SubmittedToCors, ArchiveReason::Approved, ArchiveReason::Closed] {
+    for r in [ArchiveReason::SubmittedToCors, ArchiveReason::Approved, ArchiveReason::Closed, ArchiveReason::Reviewed] {
         assert_eq!(ArchiveReason::parse(r.as_str()), Some(r));
     }
 }

@@ -4,12 +4,12 @@
 
 use super::use_reference;
 use crate::api::production::{
-    get_production, ConfirmRollback, FinishProduction, LiftHold, RaiseHold, RecordStep, StartProduction,
-    ValidateProduction,
+    get_production, ConfirmRollback, FinishProduction, LiftHold, LogProblem, RaiseHold, RecordPostReview, RecordStep,
+    StartProduction, ValidateProduction,
 };
 use crate::api::types::ProductionView;
-use crate::components::form::{form_errors_of, other_error_of, ErrorSummary, TextArea};
-use crate::domain::execution::{StepProgress, StepStatus};
+use crate::components::form::{form_errors_of, other_error_of, Checkboxes, ErrorSummary, TextArea};
+use crate::domain::execution::{StepProgress, StepStatus, VERIFICATION};
 use crate::domain::forms::FormErrors;
 use crate::domain::workflow::{ActionKind, State};
 use crate::error::AppError;
@@ -67,6 +67,10 @@ pub fn ProductionPage() -> impl IntoView {
     let validate = ServerAction::<ValidateProduction>::new();
     let hold = ServerAction::<RaiseHold>::new();
     let lift = ServerAction::<LiftHold>::new();
+    let problem = ServerAction::<LogProblem>::new();
+    let review = ServerAction::<RecordPostReview>::new();
+    let (problem_v, review_v) =
+        (Signal::derive(move || problem.value().get()), Signal::derive(move || review.value().get()));
     let (start_v, mark_v, finish_v, rollback_v) = (
         Signal::derive(move || start.value().get()),
         Signal::derive(move || mark.value().get()),
@@ -84,6 +88,8 @@ pub fn ProductionPage() -> impl IntoView {
         form_errors_of(rollback_v),
         form_errors_of(validate_v),
         form_errors_of(hold_v),
+        form_errors_of(problem_v),
+        form_errors_of(review_v),
     ];
     let errors = Signal::derive(move || field_errors.iter().find_map(|e| e.get()));
     let others = [
@@ -94,6 +100,8 @@ pub fn ProductionPage() -> impl IntoView {
         other_error_of(validate_v),
         other_error_of(hold_v),
         other_error_of(lift_v),
+        other_error_of(problem_v),
+        other_error_of(review_v),
     ];
     let other = Signal::derive(move || others.iter().find_map(|o| o.get()));
     let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
@@ -106,6 +114,8 @@ pub fn ProductionPage() -> impl IntoView {
             + validate.version().get()
             + hold.version().get()
             + lift.version().get()
+            + problem.version().get()
+            + review.version().get()
             + tick.get()
     };
     let resource = Resource::new(move || (reference.get(), versions()), |(r, _)| get_production(r));
@@ -127,7 +137,7 @@ pub fn ProductionPage() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match resource.await {
-                    Ok(v) => page(v, errors, other, has_errors, (start, mark, finish, rollback), (validate, hold, lift)).into_any(),
+                    Ok(v) => page(v, errors, other, has_errors, (start, mark, finish, rollback), (validate, hold, lift), (problem, review)).into_any(),
                     Err(AppError::NotFound) => view! { <crate::pages::not_found::NotFound/> }.into_any(),
                     Err(e) => view! { <PageTitle title="Sorry, there is a problem"/><h1 class="heading-l">"Sorry, there is a problem"</h1><p>{e.to_string()}</p> }.into_any(),
                 }
@@ -150,7 +160,26 @@ fn page(
     has_errors: Signal<bool>,
     (start, mark, finish, rollback): WorkActions,
     (validate, hold, lift): (ServerAction<ValidateProduction>, ServerAction<RaiseHold>, ServerAction<LiftHold>),
+    (problem, review): (ServerAction<LogProblem>, ServerAction<RecordPostReview>),
 ) -> impl IntoView {
+    let checked = {
+        let stored = v.post_review.clone().map(|r| r.checks).unwrap_or_default();
+        Signal::derive(move || {
+            errors
+                .with(|e| {
+                    e.as_ref().and_then(|e| e.value_of("verify").map(|v| v.split(',').map(str::to_string).collect()))
+                })
+                .unwrap_or_else(|| stored.clone())
+        })
+    };
+    let lessons = {
+        let stored = v.post_review.clone().map(|r| r.lessons).unwrap_or_default();
+        Signal::derive(move || {
+            errors
+                .with(|e| e.as_ref().and_then(|e| e.value_of("lessons").map(str::to_string)))
+                .unwrap_or_else(|| stored.clone())
+        })
+    };
     let r = v.summary.reference.clone();
     let state = State::parse(&v.summary.state);
     let can = |k: ActionKind| v.available.contains(&k);
@@ -283,6 +312,32 @@ fn page(
             State::RolledBack => "Rolled back: stakeholders told, the final archive copy filed.",
             _ => "Closed.",
         }}</p> })}
+
+        {(!v.problems.is_empty()).then(|| view! {
+            <h2 class="heading-m">"Problems met"</h2>
+            <ul class="list list--bullet">{v.problems.iter().map(|p| view! {
+                <li>{format!("{} ({}, {})", p.text, p.by, time(Some(p.at)))}</li>
+            }).collect_view()}</ul>
+        })}
+        {can(ActionKind::LogProblem).then(|| view! {
+            <details class="details">
+                <summary class="details__summary">"Log a problem"</summary>
+                <ActionForm action=problem>
+                    {hidden()}
+                    <TextArea name="problem" input_name="text" label="What happened, and its effect" hint="It is kept with this request and in the hosting team's problem log." rows=3 value=kept(errors, "problem") errors=errors/>
+                    <button type="submit" class="button button--secondary">"Log the problem"</button>
+                </ActionForm>
+            </details>
+        })}
+        {can(ActionKind::RecordPostReview).then(|| view! {
+            <h2 class="heading-m">"Post-deployment review"</h2>
+            <ActionForm action=review>
+                {hidden()}
+                <Checkboxes name="verify" legend="What was verified after the change?" options=VERIFICATION prefix="verify_" checked=checked errors=errors/>
+                <TextArea name="lessons" label="Lessons learned" hint="What to keep, and what to change next time." rows=4 value=lessons errors=errors/>
+                <button type="submit" class="button">{if v.post_review.is_some() { "Update the review" } else { "Record the review" }}</button>
+            </ActionForm>
+        })}
 
         {can(ActionKind::RaiseHold).then(|| view! {
             <details class="details">

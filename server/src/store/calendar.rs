@@ -1,0 +1,132 @@
+//! The admin-managed calendar and the changes scheduled on it.
+
+use super::audit::append_audit;
+use super::{from_millis, millis, on_pool, AuditEvent, Store};
+use app::api::types::{ScheduledChange, SessionUser};
+use app::domain::calendar::{CalendarEntry, EntryKind};
+use chrono::{DateTime, NaiveDate, Utc};
+
+type EntryRow = (i64, String, String, String, String, String, Option<i64>);
+
+impl Store {
+    /// Every calendar entry, by first day.
+    pub async fn calendar(&self) -> Result<Vec<CalendarEntry>, sqlx::Error> {
+        let rows: Vec<EntryRow> = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT id, kind, name, reason, starts_on, ends_on, starts_at FROM calendar_entries ORDER BY starts_on, id",
+        )
+        .fetch_all(pool)
+        .await)?;
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, kind, name, reason, from, to, starts_at)| {
+                Some(CalendarEntry {
+                    id,
+                    kind: EntryKind::parse(&kind)?,
+                    name,
+                    reason,
+                    from: day(&from)?,
+                    to: day(&to)?,
+                    starts_at: starts_at.map(from_millis),
+                })
+            })
+            .collect())
+    }
+
+    /// Adds an entry, audited, in one transaction.
+    pub async fn add_entry(
+        &self,
+        e: &CalendarEntry,
+        by: &SessionUser,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, sqlx::Error> {
+        let at = millis(now);
+        on_pool!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO calendar_entries (kind, name, reason, starts_on, ends_on, starts_at, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(e.kind.as_str())
+            .bind(&e.name)
+            .bind(&e.reason)
+            .bind(e.from.format("%Y-%m-%d").to_string())
+            .bind(e.to.format("%Y-%m-%d").to_string())
+            .bind(e.starts_at.map(millis))
+            .bind(by.id)
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await?;
+            let detail = format!("{} “{}” {} to {}", e.kind.label(), e.name, e.from, e.to);
+            let event = AuditEvent::success(at, Some(by.id), None, "Add calendar entry", detail, source);
+            append_audit!(tx, &event);
+            tx.commit().await?;
+            Ok(id)
+        }.await)
+    }
+
+    /// Removes an entry, audited. False when there was none.
+    pub async fn remove_entry(
+        &self,
+        id: i64,
+        by: &SessionUser,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, sqlx::Error> {
+        let at = millis(now);
+        on_pool!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            let row: Option<(String, String)> = sqlx::query_as("DELETE FROM calendar_entries WHERE id = $1 RETURNING kind, name")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some((kind, name)) = row else { return Ok(false) };
+            let label = EntryKind::parse(&kind).map(|k| k.label()).unwrap_or("Entry");
+            let event = AuditEvent::success(at, Some(by.id), None, "Remove calendar entry", format!("{label} “{name}”"), source);
+            append_audit!(tx, &event);
+            tx.commit().await?;
+            Ok(true)
+        }.await)
+    }
+
+    /// Changes planned in `[from, to)`: emergency changes by their requested start, regular
+    /// changes by the maintenance window they are queued for.
+    pub async fn scheduled(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<ScheduledChange>, sqlx::Error> {
+        type Row = (String, String, String, String, String, i64, i64, Option<i64>, Option<i64>, String, Option<String>);
+        let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT r.reference, r.title, r.system, r.state, u.display_name, r.created_at, r.updated_at, r.planned_start, \
+             r.queued_window, r.form_json, t.name FROM change_requests r JOIN users u ON u.id = r.started_by \
+             LEFT JOIN teams t ON t.id = r.team_id \
+             WHERE (r.planned_start >= $1 AND r.planned_start < $2 AND r.state NOT IN ('withdrawn', 'regular_change', 'triage')) \
+             OR (r.queued_window >= $1 AND r.queued_window < $2 AND r.state = 'regular_change') \
+             ORDER BY COALESCE(r.planned_start, r.queued_window), r.id LIMIT 500"
+        )
+        .bind(millis(from))
+        .bind(millis(to))
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(reference, title, system, state, by, created, updated, planned, queued, form_json, team)| {
+                let regular = state == "regular_change";
+                let when = if regular { queued? } else { planned? };
+                let form: app::domain::cr_form::CrForm = serde_json::from_str(&form_json).unwrap_or_default();
+                let minutes = form
+                    .duration_minutes
+                    .trim()
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|m| (1..=24 * 60).contains(m))
+                    .unwrap_or(60);
+                Some(ScheduledChange {
+                    summary: super::requests::summary((reference, title, system, state, by, created, updated)),
+                    at: from_millis(when),
+                    minutes,
+                    regular,
+                    team,
+                })
+            })
+            .collect())
+    }
+}

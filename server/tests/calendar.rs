@@ -1,0 +1,124 @@
+//! The change calendar on SQLite and PostgreSQL: admin-managed freezes, holidays and windows;
+//! a freeze requires the override reason to start production; regular changes land in the
+//! admin's next window; the iCalendar feed for a session or an API token.
+
+mod common;
+use common::flow::*;
+use common::*;
+use serde_json::Value;
+
+fn today_eastern() -> String {
+    app::domain::calendar::eastern_date(chrono::Utc::now()).format("%Y-%m-%d").to_string()
+}
+
+async fn add(app: &TestApp, fields: &[(&str, &str)]) -> reqwest::Response {
+    let form: Vec<(String, &str)> = fields.iter().map(|(k, v)| (format!("entry[{k}]"), *v)).collect();
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    app.call("add_calendar_entry", &form).await
+}
+
+both_backends!(
+    a_freeze_requires_the_override_reason_and_regular_changes_land_in_the_admins_window,
+    |url: String, _b| async move {
+        let app = TestApp::spawn(&url).await;
+        // Not an admin: refused.
+        app.sign_in("hosting@example.gov").await;
+        assert_eq!(add(&app, &[("kind", "holiday"), ("name", "x"), ("from", "2030-01-01")]).await.status(), 403);
+        app.call("sign_out", &[]).await;
+
+        app.sign_in("admin@example.gov").await;
+        let res = add(&app, &[("kind", "freeze"), ("from", "26/11/2026")]).await;
+        assert_eq!(res.status(), 422);
+        let e: Value = res.json().await.unwrap();
+        assert_eq!(fields(&e), ["name", "reason", "from"]);
+        let today = today_eastern();
+        let res =
+            add(&app, &[("kind", "freeze"), ("name", "Year-end freeze"), ("reason", "Fiscal close"), ("from", &today)])
+                .await;
+        assert!(res.status().is_success(), "{}", res.status());
+        // A window three weeks ahead, at 9pm Eastern: regular changes go there.
+        let day = (app::domain::calendar::eastern_date(chrono::Utc::now()) + chrono::Duration::days(21))
+            .format("%Y-%m-%d")
+            .to_string();
+        let res = add(&app, &[("kind", "window"), ("name", "Special window"), ("from", &day), ("time", "21:00")]).await;
+        assert!(res.status().is_success());
+        let cal: Value = app.call("calendar_view", &[]).await.json().await.unwrap();
+        assert_eq!(cal["entries"].as_array().unwrap().len(), 2);
+        assert_eq!(cal["can_edit"], true);
+        let window = cal["windows"][0].as_str().unwrap().to_string();
+        app.call("sign_out", &[]).await;
+
+        // The freeze: starting production needs a reason, and the message names the freeze.
+        let r = submitted_to_cors(&app).await;
+        for cor in ["cor1@example.gov", "cor2@example.gov"] {
+            app.sign_in(cor).await;
+            ok(&app, "decide", &[("reference", &r), ("verdict", "approve")]).await;
+            app.call("sign_out", &[]).await;
+        }
+        app.sign_in("hosting@example.gov").await;
+        let (status, e) = failed(&app, "start_production", &[("reference", &r)]).await;
+        assert_eq!((status, fields(&e)), (422, vec!["override_reason".to_string()]));
+        assert!(e.to_string().contains("Year-end freeze"), "{e}");
+        ok(&app, "start_production", &[("reference", &r), ("override_reason", "Exploited CVE")]).await;
+        let v: Value = app.call("production_view", &[("reference", &r)]).await.json().await.unwrap();
+        assert_eq!(v["override_reason"], "Exploited CVE");
+        app.call("sign_out", &[]).await;
+
+        // A regular change is planned into the admin's window, and the calendar shows it.
+        app.sign_in("dev@example.gov").await;
+        let regular = start(&app, "Upgrade a library").await;
+        let no = [
+            ("reference", regular.as_str()),
+            ("active_incident", "no"),
+            ("users_cannot_access", "no"),
+            ("performance_degraded", "no"),
+            ("security_or_quality_need", "no"),
+        ];
+        ok(&app, "answer_triage", &no).await;
+        assert_eq!(view(&app, &regular).await["queued_window"], window.as_str());
+        let cal: Value = app.call("calendar_view", &[]).await.json().await.unwrap();
+        let listed: Vec<&Value> = cal["scheduled"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["summary"]["reference"] == regular.as_str())
+            .collect();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0]["regular"], true);
+        app.stop().await;
+    }
+);
+
+both_backends!(the_icalendar_feed_lists_scheduled_changes_for_a_session_or_a_token, |url: String, _b| async move {
+    let app = TestApp::spawn(&url).await;
+    let r = submitted_for_review(&app).await;
+    // Nobody: 401, not the sign-in page (calendar apps cannot follow it).
+    let anonymous = reqwest::Client::new();
+    let res = anonymous.get(app.url("/calendar.ics")).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    let res = anonymous.get(app.url("/calendar.ics?token=ofc_nonsense")).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    app.sign_in("hosting@example.gov").await;
+    let res = app.call("create_api_token", &[("name", "calendar")]).await;
+    let token: String = res.json().await.unwrap();
+    let res = anonymous.get(app.url(&format!("/calendar.ics?token={token}"))).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/calendar"));
+    let text = res.text().await.unwrap();
+    let parsed: icalendar::Calendar = text.parse().expect("a valid iCalendar document");
+    let uids: Vec<String> = parsed
+        .components
+        .iter()
+        .filter_map(|c| match c {
+            icalendar::CalendarComponent::Event(e) => icalendar::Component::get_uid(e).map(str::to_string),
+            _ => None,
+        })
+        .collect();
+    assert!(uids.contains(&format!("{r}@offcycle")), "the planned change is in the feed: {uids:?}");
+    assert!(uids.iter().any(|u| u.starts_with("window-")), "and the maintenance windows");
+    // The session works too.
+    let (status, body) = app.get_text("/calendar.ics").await;
+    assert_eq!(status, 200);
+    assert!(body.contains(&format!("UID:{r}@offcycle")));
+    app.stop().await;
+});

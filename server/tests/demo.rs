@@ -1,0 +1,31 @@
+//! Demo mode with example requests (README command 1): one or more requests in every state of
+//! the process, on SQLite and PostgreSQL, each with the archive copies its state calls for.
+
+mod common;
+use common::*;
+use serde_json::Value;
+
+both_backends!(demo_requests_cover_every_state_of_the_process, |url: String, _b| async move {
+    let mut config = config(&url);
+    config.demo_requests = true;
+    let app = TestApp::spawn_with(config).await;
+    app.sign_in("admin@example.gov").await;
+    for state in app::domain::workflow::State::ALL {
+        let page: Value = app.call("archive_search", &[("filter[state]", state.as_str())]).await.json().await.unwrap();
+        let rows = page["rows"].as_array().cloned().unwrap_or_default();
+        assert!(!rows.is_empty(), "no demo request is in {}", state.label());
+    }
+    let on_hold: Value = app.call("archive_search", &[("filter[q]", "abusive crawler")]).await.json().await.unwrap();
+    let r = on_hold["rows"][0]["summary"]["reference"].as_str().unwrap().to_string();
+    let v: Value = app.call("production_view", &[("reference", &r)]).await.json().await.unwrap();
+    assert!(v["hold"].as_str().unwrap().contains("Marketing launch"), "one approved request is on hold: {v}");
+    app.stop().await;
+    // A second start adds nothing: demo requests go only into an empty list.
+    let mut again = common::config(&url);
+    again.demo_requests = true;
+    let app = TestApp::spawn_with(again).await;
+    app.sign_in("admin@example.gov").await;
+    let all: Value = app.call("archive_search", &[]).await.json().await.unwrap();
+    assert_eq!(all["rows"].as_array().unwrap().len(), 16);
+    app.stop().await;
+});
