@@ -380,7 +380,7 @@ fn sample_for_eyes() {
 #[test]
 #[ignore = "a benchmark: bench/pdf-render.sh runs it in release mode"]
 fn bench_render_time_and_size() {
-    for (label, steps) in [("10-page record", 40usize), ("200-step plan", 200)] {
+    for (label, steps) in [("10-page record", 112usize), ("200-step plan", 200)] {
         let mut record = rich_record();
         record.plan = Plan { steps: (1..=steps).map(step).collect() };
         let pdf = render(&record).expect("renders");
