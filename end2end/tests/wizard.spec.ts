@@ -630,6 +630,10 @@ test("with one COR out of office, one approval suffices; production completes it
     await page.getByLabel("Lessons learned").fill("Pre-pull the image before the window");
     await page.getByRole("button", { name: "Record the review" }).click();
     await expect(page.getByRole("button", { name: "Update the review" })).toBeVisible();
+    // The calendar shows it, completed, at its planned start.
+    await page.goto("/calendar");
+    await ready(page, js);
+    await expect(page.getByRole("table", { name: "Scheduled changes" }).getByRole("row", { name: new RegExp(reference) })).toContainText("Completed");
     // The stakeholders get the notice, with what was checked.
     const notice = page.getByRole("article").filter({ hasText: reference }).filter({ hasText: "Login and grant search work" });
     await expect(async () => {
@@ -650,5 +654,13 @@ test("with one COR out of office, one approval suffices; production completes it
     await page.getByRole("button", { name: "Confirm the rollback" }).click();
     await expect(page.getByText("Rolled back: stakeholders told")).toBeVisible();
     await expectAccessible(page);
+    // The stakeholders get the notice; the calendar shows it rolled back.
+    const notice = page.getByRole("article").filter({ hasText: reference }).filter({ hasText: "Crash loop after the patch" });
+    await expect(async () => {
+      await page.goto("/dev/mail");
+      await expect(notice.first()).toBeVisible({ timeout: 1000 });
+    }).toPass({ timeout: 20_000 });
+    await page.goto("/calendar");
+    await expect(page.getByRole("table", { name: "Scheduled changes" }).getByRole("row", { name: new RegExp(reference) })).toContainText("Rolled back");
   }
 });

@@ -40,7 +40,7 @@ mod server {
         let calendar = calendar(&services, now).await?;
         let entries = services.requests.calendar_entries().await?;
         let mut scheduled =
-            services.requests.scheduled_changes(now - Duration::days(7), now + Duration::days(120)).await?;
+            services.requests.scheduled_changes(now - Duration::days(7), now + Duration::days(3660)).await?;
         // A dev team member sees their own team's changes; everyone else sees all.
         if session.user.role == Role::DevTeamMember {
             let mine: Vec<String> = services

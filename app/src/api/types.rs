@@ -575,7 +575,7 @@ pub struct CalendarView {
     pub entries: Vec<crate::domain::calendar::CalendarEntry>,
     /// The maintenance windows ahead (the admins', or the default monthly ones).
     pub windows: Vec<DateTime<Utc>>,
-    /// Changes planned from a week ago to four months ahead.
+    /// Changes planned from a week ago on (the store caps the list).
     pub scheduled: Vec<ScheduledChange>,
     /// Whether this person may edit the calendar.
     pub can_edit: bool,

@@ -78,7 +78,7 @@ fn page(
             <thead><tr><th scope="col">"Starts (Eastern)"</th><th scope="col">"Reference"</th><th scope="col">"Title"</th><th scope="col">"System"</th><th scope="col">"Kind"</th><th scope="col">"State"</th></tr></thead>
             <tbody>
                 {if v.scheduled.is_empty() {
-                    view! { <tr><td colspan="6">"No change is planned in the next four months."</td></tr> }.into_any()
+                    view! { <tr><td colspan="6">"No change is planned."</td></tr> }.into_any()
                 } else {
                     v.scheduled.into_iter().map(scheduled_row).collect_view().into_any()
                 }}
