@@ -13,6 +13,14 @@ export LEPTOS_OUTPUT_NAME=offcycle
 started=$(date +%s)
 step() { printf '\n=== %s (%ss)\n' "$*" "$(( $(date +%s) - started ))"; }
 
+# The shared build cache only grows (every clone's and branch's artifacts); when the disk runs
+# low, drop the incremental data (rebuilt on demand) before it fills up mid-run.
+free_kb=$(df -Pk "$(dirname "$CARGO_TARGET_DIR")" 2>/dev/null | awk 'NR==2 { print $4 }')
+if [ -n "${free_kb:-}" ] && [ "$free_kb" -lt $((20 * 1024 * 1024)) ] && [ -d "$CARGO_TARGET_DIR" ]; then
+  echo "under 20 GB free: removing incremental build data from $CARGO_TARGET_DIR"
+  rm -rf "$CARGO_TARGET_DIR"/debug/incremental "$CARGO_TARGET_DIR"/release/incremental "$CARGO_TARGET_DIR"/front/*/incremental
+fi
+
 step "tools"
 scripts/bootstrap.sh --test
 

@@ -2,13 +2,12 @@
 //! current record or any filed copy (each with its checksum), and export the metadata of the
 //! search as CSV. A GET form: shareable and works without JavaScript.
 
-use super::hosting::{filter_of, next_href, select};
+use super::hosting::{filter_of, filter_outcome, filter_text, next_href, select};
 use super::requests::state_label;
 use crate::api::archive::archive_search;
 use crate::api::types::{ArchiveCopyView, ArchiveRow, QueueFilter};
 use crate::components::form::{ErrorSummary, TextField};
 use crate::domain::workflow::State;
-use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -41,24 +40,12 @@ pub fn ArchivePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let filter = query.with_untracked(filter_of);
                 let result = page.await;
-                let filter_errors = Signal::derive({
-                    let e = result.as_ref().err().and_then(|e| e.form_errors().cloned());
-                    move || e.clone()
-                });
-                let other = Signal::derive({
-                    let msg = match &result {
-                        Err(AppError::Invalid(_)) | Ok(_) => None,
-                        Err(e) => Some(e.to_string()),
-                    };
-                    move || msg.clone()
-                });
+                let (filter_errors, msg) = filter_outcome(&result);
+                let other = Signal::derive(move || msg.clone());
                 let has_errors = Signal::derive(move || filter_errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
                 let data = result.ok();
                 let teams = data.as_ref().map(|p| p.teams.clone()).unwrap_or_default();
-                let text = |name: &'static str, v: &String| {
-                    let v = filter_errors.with_untracked(|e| e.as_ref().and_then(|e| e.value_of(name).map(str::to_string))).unwrap_or_else(|| v.clone());
-                    Signal::derive(move || v.clone())
-                };
+                let text = |name: &'static str, v: &String| filter_text(filter_errors, name, v);
                 view! {
                     <super::PageTitle title="Archive" has_errors=has_errors/>
                     <ErrorSummary errors=filter_errors other=other/>

@@ -7,6 +7,7 @@ use crate::api::queue::{hosting_queue, AssignEngineer};
 use crate::api::types::{QueueFilter, QueueRow};
 use crate::components::form::{form_errors_of, other_error_of, ErrorSummary, TextField};
 use crate::domain::calendar::ClockStatus;
+use crate::domain::forms::FormErrors;
 use crate::domain::workflow::State;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -66,6 +67,25 @@ pub(crate) fn next_href(base: &str, f: &QueueFilter, after: &str) -> String {
     format!("{base}?{}", query.finish())
 }
 
+/// A GET filter's outcome as its page shows it: the field errors (with what was typed) and any
+/// other error, in words.
+pub(crate) fn filter_outcome<T>(result: &Result<T, AppError>) -> (Signal<Option<FormErrors>>, Option<String>) {
+    let errors = result.as_ref().err().and_then(|e| e.form_errors().cloned());
+    let other = match result {
+        Err(AppError::Invalid(_)) | Ok(_) => None,
+        Err(e) => Some(e.to_string()),
+    };
+    (Signal::derive(move || errors.clone()), other)
+}
+
+/// The value a filter field shows: what was typed when the filter was refused, else `current`.
+pub(crate) fn filter_text(errors: Signal<Option<FormErrors>>, name: &'static str, current: &str) -> Signal<String> {
+    let v = errors
+        .with_untracked(|e| e.as_ref().and_then(|e| e.value_of(name).map(str::to_string)))
+        .unwrap_or_else(|| current.to_string());
+    Signal::derive(move || v.clone())
+}
+
 /// A `<select>` with its label.
 pub(crate) fn select(
     name: &'static str,
@@ -101,25 +121,13 @@ pub fn HostingQueue() -> impl IntoView {
             {move || Suspend::new(async move {
                 let filter = query.with_untracked(filter_of);
                 let result = page.await;
-                let filter_errors = Signal::derive({
-                    let e = result.as_ref().err().and_then(|e| e.form_errors().cloned());
-                    move || e.clone()
-                });
-                let other = Signal::derive({
-                    let msg = match &result {
-                        Err(AppError::Invalid(_)) | Ok(_) => None,
-                        Err(e) => Some(e.to_string()),
-                    };
-                    move || msg.clone().or_else(|| assign_other.get())
-                });
+                let (filter_errors, msg) = filter_outcome(&result);
+                let other = Signal::derive(move || msg.clone().or_else(|| assign_other.get()));
                 let all_errors = Signal::derive(move || filter_errors.get().or_else(|| assign_errors.get()));
                 let has_errors = Signal::derive(move || all_errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
                 let page_data = result.ok();
                 let teams = page_data.as_ref().map(|p| p.teams.clone()).unwrap_or_default();
-                let text = |name: &'static str, v: &String| {
-                    let v = filter_errors.with_untracked(|e| e.as_ref().and_then(|e| e.value_of(name).map(str::to_string))).unwrap_or_else(|| v.clone());
-                    Signal::derive(move || v.clone())
-                };
+                let text = |name: &'static str, v: &String| filter_text(filter_errors, name, v);
                 view! {
                     <super::PageTitle title="Hosting queue" has_errors=has_errors/>
                     <ErrorSummary errors=all_errors other=other/>

@@ -415,6 +415,29 @@ fn the_assigned_engineer_starts_inside_the_production_window() {
 }
 
 #[test]
+fn only_the_approved_plan_version_is_executed_and_never_on_hold() {
+    let mut w = World::new();
+    w.submitted();
+    w.approve(COR_A);
+    w.approve(COR_B);
+    // A snapshot whose current plan is not the one the CORs approved (a stale or tampered load).
+    let approved = w.request.plan_hash.clone();
+    w.request.plan_hash = PlanHash("0".repeat(64));
+    match w.try_do(HOSTING, Action::StartImplementation { override_reason: None }) {
+        Err(Refusal::Guard(m)) => assert!(m.contains("Only the approved plan version"), "{m}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    w.request.plan_hash = approved;
+    w.must(DEV, Action::RaiseHold { reason: "Launch at noon".into() });
+    match w.try_do(HOSTING, Action::StartImplementation { override_reason: None }) {
+        Err(Refusal::Guard(m)) => assert!(m.contains("on hold"), "{m}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    w.must(DEV, Action::LiftHold);
+    assert_eq!(w.must(HOSTING, Action::StartImplementation { override_reason: None }).to, State::Implementing);
+}
+
+#[test]
 fn outside_the_window_or_in_a_freeze_starting_needs_an_override_reason_which_is_recorded() {
     let mut w = World::new();
     w.submitted();
