@@ -95,7 +95,7 @@ pub fn router(state: AppState) -> Router {
     let leptos_options = state.leptos_options.clone();
     let services = state.services.clone();
     let context = move || provide_context(services.clone());
-    Router::new()
+    let app = Router::new()
         .route("/healthz", get(http::healthz))
         .merge(api_v1::routes(state.clone()))
         .route(
@@ -128,7 +128,31 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::identify))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::refuse_cross_site))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::security_headers))
-        .with_state(state)
+        // Pages and JSON compressed per response (brotli quality 4, gzip); the static assets
+        // already carry their build-time .br/.gz and pass through untouched.
+        .layer(tower_http::compression::CompressionLayer::new())
+        .with_state(state);
+    match std::env::var_os("OFFCYCLE_BENCH_BARE_FILE") {
+        Some(path) => bench_bare_route(path.into()).merge(app),
+        None => app,
+    }
+}
+
+/// `bench/server-load.sh`'s yardstick: `GET /bench/bare` answers the bytes of a file read once,
+/// outside every middleware (no session, no headers, no compression). Only when
+/// `OFFCYCLE_BENCH_BARE_FILE` names the file; never in a deployment.
+fn bench_bare_route(path: std::path::PathBuf) -> Router {
+    let bytes = Arc::new(std::sync::OnceLock::<axum::body::Bytes>::new());
+    Router::new().route(
+        "/bench/bare",
+        get(move || {
+            let (bytes, path) = (bytes.clone(), path.clone());
+            async move {
+                let body = bytes.get_or_init(|| std::fs::read(&path).unwrap_or_default().into()).clone();
+                ([(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")], body)
+            }
+        }),
+    )
 }
 
 /// Serves until `shutdown` resolves, then drains connections and closes the database.
@@ -143,6 +167,13 @@ pub async fn serve(
     let archivist =
         archive::spawn(state.store.clone(), state.config.archive_dir.clone(), state.config.archive_poll, stop_rx);
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    // Without TCP_NODELAY a response written in more than one piece (a streamed page, a file)
+    // waits for the client's delayed ACK: about 40 ms per request under load.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!("could not set TCP_NODELAY: {e}");
+        }
+    });
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
     let _ = stop_tx.send(true);
     if let Some(worker) = worker {
