@@ -168,6 +168,17 @@ pub trait RequestStore: Send + Sync {
     async fn undelivered_mail(&self, limit: i64) -> Result<Vec<MailView>, StoreError>;
 }
 
+/// `text` as a `LIKE` pattern (escaped with `\\`) matching it anywhere, lower-cased; wildcards
+/// typed by people are literal. Empty for empty text.
+pub fn contains_pattern(text: &str) -> String {
+    let t = text.trim().to_lowercase();
+    if t.is_empty() {
+        return String::new();
+    }
+    let escaped = t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 /// The hosting queue's narrowing, as storage applies it (already parsed and escaped).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct QueueQuery {
@@ -183,8 +194,9 @@ pub struct QueueQuery {
     pub to_ms: i64,
     /// A reference (exact), or empty.
     pub reference: String,
-    /// `LIKE` pattern for the title, or empty.
-    pub title_like: String,
+    /// Text the title must contain (lower-cased, taken literally), or empty. Storage answers it
+    /// from a trigram index where one applies.
+    pub title_contains: String,
     /// Only requests assigned to this user.
     pub assigned_to: Option<i64>,
     /// Only unassigned requests.

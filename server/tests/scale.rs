@@ -1,83 +1,136 @@
-//! Scale benchmark for the hosting queue (run by `bench/queue-scale.sh`, not by the test suite):
-//! seeds N requests in bulk and times the queue's queries, p50 and p95, on both databases.
+//! Scale benchmark (run by `bench/queue-scale.sh` and `bench/run.sh`, not by the test suite): seeds
+//! requests in bulk in steps (10,000 → 100,000 on SQLite, → 1,000,000 on PostgreSQL by default)
+//! and after each step times what people do at that size — the dashboard list, the hosting queue,
+//! searches, one request's page — p50 and p95, so the table shows how each cost grows with n.
 
 mod common;
+use app::domain::reference::Reference;
 use app::ports::{QueueQuery, RequestStore};
 use common::*;
 use server::store::{Db, Store};
 use std::time::Instant;
 
-fn n() -> i64 {
-    std::env::var("SCALE_N").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000)
+/// Sizes to measure at, from `SCALE_SQLITE` / `SCALE_POSTGRES` (comma-separated).
+fn sizes(backend: Backend) -> Vec<i64> {
+    let (var, default) = match backend {
+        Backend::Sqlite => ("SCALE_SQLITE", "10000,100000"),
+        Backend::Postgres => ("SCALE_POSTGRES", "10000,100000,1000000"),
+    };
+    let text = std::env::var(var).unwrap_or_else(|_| default.into());
+    text.split(',').filter_map(|s| s.trim().parse().ok()).collect()
 }
 
-async fn seed(url: &str, backend: Backend, n: i64) -> Store {
-    let db = Db::open(url).await.unwrap();
-    let store = Store::new(db.clone());
-    server::demo::seed(&store, Some(DEMO_PASSWORD)).await.unwrap();
-    // One statement per backend: n requests over the states, the queue's share in hosting states.
+/// Adds requests `from..=to` in one statement (3 in 8 in states the queue shows).
+async fn seed_range(db: &Db, backend: Backend, from: i64, to: i64) {
     let sql = match backend {
         Backend::Sqlite => {
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
+            "WITH RECURSIVE n(i) AS (SELECT $1 UNION ALL SELECT i + 1 FROM n WHERE i < $2) \
              INSERT INTO change_requests (reference, ref_year, ref_number, title, system, state, started_by, team_id, created_at, updated_at) \
-             SELECT printf('ECR-2026-%06d', i), 2026, i, 'Change number ' || i, 'System ' || (i % 50), \
+             SELECT printf('ECR-2026-%04d', i), 2026, i, 'Change number ' || i, 'System ' || (i % 50), \
              CASE i % 8 WHEN 0 THEN 'hosting_review' WHEN 1 THEN 'awaiting_approval' WHEN 2 THEN 'approved' ELSE 'completed' END, \
              1, 1, 1700000000000 + i * 1000, 1700000000000 + i * 1000 FROM n"
         }
         Backend::Postgres => {
             "INSERT INTO change_requests (reference, ref_year, ref_number, title, system, state, started_by, team_id, created_at, updated_at) \
-             SELECT 'ECR-2026-' || lpad(i::text, 6, '0'), 2026, i, 'Change number ' || i, 'System ' || (i % 50), \
+             SELECT 'ECR-2026-' || CASE WHEN i < 1000 THEN lpad(i::text, 4, '0') ELSE i::text END, 2026, i, 'Change number ' || i, 'System ' || (i % 50), \
              CASE i % 8 WHEN 0 THEN 'hosting_review' WHEN 1 THEN 'awaiting_approval' WHEN 2 THEN 'approved' ELSE 'completed' END, \
-             1, 1, 1700000000000 + i * 1000, 1700000000000 + i * 1000 FROM generate_series(1, $1::bigint) AS i"
+             1, 1, 1700000000000 + i * 1000, 1700000000000 + i * 1000 FROM generate_series($1::bigint, $2::bigint) AS i"
         }
     };
-    match &db {
+    match db {
         Db::Sqlite(p) => {
-            sqlx::query(sql).bind(n).execute(p).await.unwrap();
+            sqlx::query(sql).bind(from).bind(to).execute(p).await.unwrap();
             sqlx::query("ANALYZE").execute(p).await.unwrap();
         }
         Db::Postgres(p) => {
-            sqlx::query(sql).bind(n).execute(p).await.unwrap();
-            sqlx::query("ANALYZE").execute(p).await.unwrap();
+            sqlx::query(sql).bind(from).bind(to).execute(p).await.unwrap();
+            sqlx::query("VACUUM ANALYZE change_requests").execute(p).await.unwrap();
         }
     }
-    store
 }
 
-async fn time(store: &Store, q: &QueueQuery, runs: usize) -> (f64, f64, usize) {
-    let mut ms = Vec::new();
+/// p50 and p95 in ms of `runs` calls, and what the last call returned (rows).
+async fn time<F, Fut>(runs: usize, mut call: F) -> (f64, f64, usize)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = usize>,
+{
+    let mut ms = Vec::with_capacity(runs);
     let mut rows = 0;
     for _ in 0..runs {
         let t = Instant::now();
-        rows = store.hosting_queue(q, 51).await.unwrap().len();
+        rows = call().await;
         ms.push(t.elapsed().as_secs_f64() * 1000.0);
     }
-    ms.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    ms.sort_by(|a, b| a.total_cmp(b));
     (ms[runs / 2], ms[runs * 95 / 100], rows)
 }
 
 both_backends!(
     #[ignore]
-    queue_queries_at_scale,
+    queries_at_scale,
     |url: String, backend| async move {
-        let n = n();
-        let started = Instant::now();
-        let store = seed(&url, backend, n).await;
-        println!("\n{backend:?}: {n} requests seeded in {:.1} s", started.elapsed().as_secs_f64());
-        let any = QueueQuery { from_ms: i64::MIN, to_ms: i64::MAX, after: (i64::MIN, i64::MIN), ..Default::default() };
-        let deep = QueueQuery { after: (1700000000000 + (n * 9 / 10) * 1000, i64::MAX), ..any.clone() };
-        let cases = [
-            ("first page", any.clone()),
-            ("a page 90% deep (keyset)", deep),
-            ("state = approved", QueueQuery { state: "approved".into(), ..any.clone() }),
-            ("one reference", QueueQuery { reference: format!("ECR-2026-{:06}", n / 2), ..any.clone() }),
-            ("title words (LIKE %…%)", QueueQuery { title_like: "%number 4242%".into(), ..any.clone() }),
-            ("system contains", QueueQuery { system_like: "%system 7%".into(), ..any.clone() }),
+        let db = Db::open(&url).await.unwrap();
+        let store = Store::new(db.clone());
+        server::demo::seed(&store, Some(DEMO_PASSWORD)).await.unwrap();
+        let sizes = sizes(backend);
+        let names = [
+            "dashboard: your requests (newest 200)",
+            "hosting queue: first page",
+            "hosting queue: a page 90% deep (keyset)",
+            "hosting queue: state = approved",
+            "search: title contains (trigram index)",
+            "search: system contains",
+            "archive search: title contains",
+            "search: one reference",
+            "one request's page (load by reference)",
         ];
-        println!("| query | p50 ms | p95 ms | rows |\n| --- | --- | --- | --- |");
-        for (name, q) in cases {
-            let (p50, p95, rows) = time(&store, &q, 100).await;
-            println!("| {name} | {p50:.2} | {p95:.2} | {rows} |");
+        let mut p95s: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
+        let mut seeded = 0;
+        for &n in &sizes {
+            let started = Instant::now();
+            seed_range(&db, backend, seeded + 1, n).await;
+            println!("{backend:?}: {} → {n} requests seeded in {:.1} s", seeded, started.elapsed().as_secs_f64());
+            seeded = n;
+            let any =
+                QueueQuery { from_ms: i64::MIN, to_ms: i64::MAX, after: (i64::MIN, i64::MIN), ..Default::default() };
+            let deep = QueueQuery { after: (1700000000000 + (n * 9 / 10) * 1000, i64::MAX), ..any.clone() };
+            let approved = QueueQuery { state: "approved".into(), ..any.clone() };
+            // Matches "Change number 4242" and the longer numbers that start with it.
+            let title = QueueQuery { title_contains: "number 4242".into(), ..any.clone() };
+            let system = QueueQuery { system_like: "%system 7%".into(), ..any.clone() };
+            let middle = format!("ECR-2026-{:04}", n / 2);
+            let one = QueueQuery { reference: middle.clone(), ..any.clone() };
+            let archive = QueueQuery { after: (i64::MAX, i64::MAX), ..title.clone() };
+            let reference = Reference::parse(&middle).unwrap();
+            let runs = 100;
+            let results = [
+                time(runs, || async { store.requests_started_by(1).await.unwrap().len() }).await,
+                time(runs, || async { store.hosting_queue(&any, 51).await.unwrap().len() }).await,
+                time(runs, || async { store.hosting_queue(&deep, 51).await.unwrap().len() }).await,
+                time(runs, || async { store.hosting_queue(&approved, 51).await.unwrap().len() }).await,
+                time(runs, || async { store.hosting_queue(&title, 51).await.unwrap().len() }).await,
+                time(runs, || async { store.hosting_queue(&system, 51).await.unwrap().len() }).await,
+                time(runs, || async { store.archive_search(&archive, 51).await.unwrap().len() }).await,
+                time(runs, || async { store.hosting_queue(&one, 51).await.unwrap().len() }).await,
+                time(runs, || async { usize::from(store.load_request(reference).await.unwrap().is_some()) }).await,
+            ];
+            println!("| at {n} | p50 ms | p95 ms | rows |\n| --- | --- | --- | --- |");
+            for (i, (p50, p95, rows)) in results.into_iter().enumerate() {
+                assert!(rows > 0, "{}: nothing found at {n}", names[i]);
+                println!("| {} | {p50:.2} | {p95:.2} | {rows} |", names[i]);
+                p95s[i].push(p95);
+            }
+        }
+        // The summary: p95 at each size, and how much it grew from the smallest to the largest.
+        let header: Vec<String> = sizes.iter().map(|n| format!("p95 ms at {n}")).collect();
+        println!("\nSUMMARY {backend:?}");
+        println!("| query | {} | growth (n ×{}) |", header.join(" | "), sizes.last().unwrap() / sizes[0]);
+        println!("| --- |{}--- |", " --- |".repeat(sizes.len()));
+        for (i, name) in names.iter().enumerate() {
+            let cells: Vec<String> = p95s[i].iter().map(|v| format!("{v:.2}")).collect();
+            let growth = p95s[i].last().unwrap() / p95s[i][0].max(0.01);
+            println!("| {name} | {} | ×{growth:.1} |", cells.join(" | "));
         }
     }
 );

@@ -471,57 +471,87 @@ both_backends!(
     parallel_plan_editors_each_land_a_version_or_get_a_conflict_never_an_overwrite,
     |url: String, _b| async move {
         let app = std::sync::Arc::new(TestApp::spawn(&url).await);
-        let r = submitted_for_review(&app).await;
         let (hal, lee) = (common::client(), common::client());
         app.sign_in_as(&hal, "hosting@example.gov").await;
         app.sign_in_as(&lee, "lead@example.gov").await;
-        app.sign_in("hosting@example.gov").await;
-        let base = view(&app, &r).await["plan_version"].as_i64().unwrap();
+        let (mut r, mut base) = (String::new(), 0);
 
-        // Eight writers at once, each adding its own step and retrying from the newest version
-        // after a conflict. A lost update would drop a step; a silent overwrite would too.
-        let writers = 8;
-        let mut tasks = Vec::new();
-        for w in 0..writers {
-            let (app, r) = (app.clone(), r.clone());
-            let client = if w % 2 == 0 { hal.clone() } else { lee.clone() };
-            tasks.push(tokio::spawn(async move {
-                let action = format!("Writer {w} step");
-                let mut conflicts = 0;
-                loop {
-                    let v: Value =
-                        app.call_as(&client, "get_request_view", &[("reference", &r)]).await.json().await.unwrap();
-                    let version = v["plan_version"].as_i64().unwrap().to_string();
-                    let res = app.call_as(&client, "save_plan_step", &step_with(&r, &version, "", &action)).await;
-                    match res.status().as_u16() {
-                        200..=399 => return conflicts,
-                        409 => {
-                            let e: Value = res.json().await.unwrap();
-                            assert!(e.get("EditConflict").is_some(), "a conflict, not another refusal: {e}");
-                            conflicts += 1;
+        // Rounds of two to eight writers at once (`RESILIENCE_TRIALS` rounds, randomised; the
+        // bench command runs thousands), each adding its own step and retrying from the newest
+        // version after a conflict. A lost update would drop a step; a silent overwrite would too.
+        let rounds = std::env::var("RESILIENCE_TRIALS").ok().and_then(|v| v.parse().ok()).unwrap_or(3usize);
+        let seed =
+            std::env::var("RESILIENCE_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or_else(|| fastrand::u64(..));
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let mut expected = Vec::new();
+        let (mut conflicts, mut total_writers) = (0, 0);
+        for round in 0..rounds {
+            // A fresh request every 20 rounds keeps plans to a realistic length.
+            if round % 20 == 0 {
+                app.call("sign_out", &[]).await;
+                r = submitted_for_review(&app).await;
+                app.sign_in("hosting@example.gov").await;
+                base = view(&app, &r).await["plan_version"].as_i64().unwrap();
+                expected.clear();
+            }
+            let writers = rng.usize(2..=8);
+            total_writers += writers;
+            let mut tasks = Vec::new();
+            for w in 0..writers {
+                let (app, r) = (app.clone(), r.clone());
+                let client = match w {
+                    0 => hal.clone(),
+                    1 => lee.clone(),
+                    _ if rng.bool() => hal.clone(),
+                    _ => lee.clone(),
+                };
+                let action = format!("Round {round} writer {w} step");
+                expected.push(action.clone());
+                tasks.push(tokio::spawn(async move {
+                    let mut conflicts = 0;
+                    loop {
+                        let v: Value =
+                            app.call_as(&client, "get_request_view", &[("reference", &r)]).await.json().await.unwrap();
+                        let version = v["plan_version"].as_i64().unwrap().to_string();
+                        let res = app.call_as(&client, "save_plan_step", &step_with(&r, &version, "", &action)).await;
+                        match res.status().as_u16() {
+                            200..=399 => return conflicts,
+                            409 => {
+                                let e: Value = res.json().await.unwrap();
+                                assert!(e.get("EditConflict").is_some(), "a conflict, not another refusal: {e}");
+                                conflicts += 1;
+                            }
+                            other => panic!("writer {w}: {other} {}", res.text().await.unwrap()),
                         }
-                        other => panic!("writer {w}: {other} {}", res.text().await.unwrap()),
                     }
-                }
-            }));
-        }
-        let mut conflicts = 0;
-        for t in tasks {
-            conflicts += t.await.unwrap();
-        }
-        let v = view(&app, &r).await;
-        assert_eq!(v["plan_version"].as_i64().unwrap(), base + writers, "every write is its own version");
-        let actions: Vec<String> =
-            v["plan"]["steps"].as_array().unwrap().iter().map(|s| s["action"].as_str().unwrap().to_string()).collect();
-        for w in 0..writers {
+                }));
+            }
+            for t in tasks {
+                conflicts += t.await.unwrap();
+            }
+            let v = view(&app, &r).await;
+            let versions = expected.len() as i64;
             assert_eq!(
-                actions.iter().filter(|a| **a == format!("Writer {w} step")).count(),
-                1,
-                "writer {w} landed once: {actions:?}"
+                v["plan_version"].as_i64().unwrap(),
+                base + versions,
+                "every write is its own version (seed {seed})"
             );
+            let actions: Vec<String> = v["plan"]["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["action"].as_str().unwrap().to_string())
+                .collect();
+            for action in &expected {
+                assert_eq!(
+                    actions.iter().filter(|a| *a == action).count(),
+                    1,
+                    "{action} landed once (seed {seed}): {actions:?}"
+                );
+            }
         }
         let history: Value = app.call("get_history", &[("reference", &r)]).await.json().await.unwrap();
-        assert_eq!(history["plan_versions"].as_array().unwrap().len() as i64, base + writers);
+        assert_eq!(history["plan_versions"].as_array().unwrap().len() as i64, base + expected.len() as i64);
         let by: std::collections::BTreeSet<String> = history["plan_versions"]
             .as_array()
             .unwrap()
@@ -529,7 +559,7 @@ both_backends!(
             .map(|v| v["by"].as_str().unwrap().to_string())
             .collect();
         assert!(by.contains("Hal Hosting") && by.contains("Lee Lead"), "history shows both editors: {by:?}");
-        eprintln!("{writers} writers, {conflicts} conflicts resolved by retrying");
+        eprintln!("{rounds} rounds, {total_writers} writers, {conflicts} conflicts resolved by retrying (seed {seed})");
         match std::sync::Arc::try_unwrap(app) {
             Ok(app) => app.stop().await,
             Err(_) => panic!("tasks still hold the app"),
@@ -729,6 +759,14 @@ both_backends!(the_queue_filters_searches_pages_by_keyset_and_assigns_to_a_teamm
     assert_eq!(refs_of(&one), [refs[1].clone()], "a reference finds exactly that request");
     let (_, none) = queue(vec![("filter[q]", "50%_".into())]).await;
     assert!(refs_of(&none).is_empty(), "typed wildcards are literal");
+    // Inside titles, any case: from the trigram index (three characters or more) or a scan.
+    for q in ["openssl", "PATCH OPEN", "ssl", "op", "h \"o"] {
+        let (_, found) = queue(vec![("filter[q]", q.into())]).await;
+        let expected = if q.contains('"') { vec![] } else { refs.clone() };
+        assert_eq!(refs_of(&found), expected, "title contains {q:?}");
+    }
+    let (_, none) = queue(vec![("filter[q]", "openssh".into())]).await;
+    assert!(refs_of(&none).is_empty(), "no title contains openssh");
     let (status, e) = queue(vec![("filter[from]", "yesterday".into())]).await;
     assert_eq!((status, fields(&e)), (422, vec!["from".to_string()]));
 

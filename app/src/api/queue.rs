@@ -32,18 +32,8 @@ mod server {
     use crate::domain::reference::Reference;
     use crate::domain::workflow::{Action, ActionKind, State};
     use crate::error::AppError;
-    use crate::ports::QueueQuery;
+    use crate::ports::{contains_pattern, QueueQuery};
     use chrono::{NaiveDate, TimeZone};
-
-    /// `text` as a `LIKE` pattern matching it anywhere (wildcards typed by people are literal).
-    pub fn contains_pattern(text: &str) -> String {
-        let t = text.trim().to_lowercase();
-        if t.is_empty() {
-            return String::new();
-        }
-        let escaped = t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        format!("%{escaped}%")
-    }
 
     fn eastern_midnight(date: NaiveDate) -> i64 {
         let local = date.and_hms_opt(0, 0, 0).unwrap_or_default();
@@ -81,9 +71,9 @@ mod server {
                 .collect();
             return Err(AppError::Invalid(FormErrors { errors, values }));
         }
-        let (reference, title_like) = match Reference::parse(f.q.trim()) {
+        let (reference, title_contains) = match Reference::parse(f.q.trim()) {
             Some(r) => (r.to_string(), String::new()),
-            None => (String::new(), contains_pattern(&f.q)),
+            None => (String::new(), f.q.trim().to_lowercase()),
         };
         let after = f
             .after
@@ -97,7 +87,7 @@ mod server {
             from_ms: from.map(eastern_midnight).unwrap_or(i64::MIN),
             to_ms: to.and_then(|d| d.succ_opt()).map(eastern_midnight).unwrap_or(i64::MAX),
             reference,
-            title_like,
+            title_contains,
             assigned_to: (f.assigned == "mine").then_some(user_id),
             unassigned: f.assigned == "unassigned",
             after,
@@ -173,9 +163,9 @@ mod server {
         fn typed_wildcards_are_literal_and_references_search_exactly() {
             assert_eq!(contains_pattern(" 50%_off\\ "), "%50\\%\\_off\\\\%");
             let q = query_of(&QueueFilter { q: "ecr-2026-0042".into(), ..Default::default() }, 1).unwrap();
-            assert_eq!((q.reference.as_str(), q.title_like.as_str()), ("ECR-2026-0042", ""));
+            assert_eq!((q.reference.as_str(), q.title_contains.as_str()), ("ECR-2026-0042", ""));
             let q = query_of(&QueueFilter { q: "Portal".into(), ..Default::default() }, 1).unwrap();
-            assert_eq!((q.reference.as_str(), q.title_like.as_str()), ("", "%portal%"));
+            assert_eq!((q.reference.as_str(), q.title_contains.as_str()), ("", "portal"));
         }
 
         #[test]

@@ -2,7 +2,7 @@
 //! request itself (its messages, its team).
 
 use super::audit::append_audit;
-use super::{from_millis, on_pool, AuditEvent, Db, Store};
+use super::{from_millis, on_pool, title_clause, AuditEvent, Db, Store};
 use app::api::types::{ArchiveCopyView, ArchiveRow, MailView};
 use app::domain::workflow::{archive_file_name, ArchiveReason, State};
 use app::ports::QueueQuery;
@@ -267,7 +267,7 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<(ArchiveRow, (i64, i64))>, sqlx::Error> {
         macro_rules! search_select {
-            ($where:literal, $keyset:literal) => {
+            ($where:literal, $title:expr, $keyset:literal) => {
                 concat!(
                     "SELECT r.reference, r.title, r.system, r.state, u.display_name, r.created_at, r.updated_at, t.name, r.id \
                      FROM change_requests r JOIN users u ON u.id = r.started_by LEFT JOIN teams t ON t.id = r.team_id \
@@ -276,21 +276,40 @@ impl Store {
                      AND ($3 = '' OR LOWER(t.name) = LOWER($3)) \
                      AND r.updated_at >= $4 AND r.updated_at < $5 ",
                     $where,
-                    " AND ($7 = '' OR LOWER(r.title) LIKE $7 ESCAPE '\\') AND ",
+                    " ",
+                    $title,
+                    "AND ",
                     $keyset,
                     " ORDER BY r.updated_at DESC, r.id DESC LIMIT $10"
                 )
             };
         }
-        let sql = match (&self.db, q.reference.is_empty()) {
-            (Db::Postgres(_), true) => search_select!("AND $6 = ''", "(r.updated_at, r.id) < ($8, $9)"),
-            (Db::Postgres(_), false) => search_select!("AND r.reference = $6", "(r.updated_at, r.id) < ($8, $9)"),
-            (Db::Sqlite(_), true) => {
-                search_select!("AND $6 = ''", "(r.updated_at < $8 OR (r.updated_at = $8 AND r.id < $9))")
+        let (indexed, title) = super::title_search(&self.db, &q.title_contains);
+        let sql = match (&self.db, q.reference.is_empty(), indexed) {
+            (Db::Postgres(_), false, _) => {
+                search_select!("AND r.reference = $6", title_clause!(scan), "(r.updated_at, r.id) < ($8, $9)")
             }
-            (Db::Sqlite(_), false) => {
-                search_select!("AND r.reference = $6", "(r.updated_at < $8 OR (r.updated_at = $8 AND r.id < $9))")
+            (Db::Postgres(_), true, true) => {
+                search_select!("AND $6 = ''", title_clause!(indexed, postgres), "(r.updated_at, r.id) < ($8, $9)")
             }
+            (Db::Postgres(_), true, false) => {
+                search_select!("AND $6 = ''", title_clause!(scan), "(r.updated_at, r.id) < ($8, $9)")
+            }
+            (Db::Sqlite(_), false, _) => search_select!(
+                "AND r.reference = $6",
+                title_clause!(scan),
+                "(r.updated_at < $8 OR (r.updated_at = $8 AND r.id < $9))"
+            ),
+            (Db::Sqlite(_), true, true) => search_select!(
+                "AND $6 = ''",
+                title_clause!(indexed, sqlite),
+                "(r.updated_at < $8 OR (r.updated_at = $8 AND r.id < $9))"
+            ),
+            (Db::Sqlite(_), true, false) => search_select!(
+                "AND $6 = ''",
+                title_clause!(scan),
+                "(r.updated_at < $8 OR (r.updated_at = $8 AND r.id < $9))"
+            ),
         };
         type Row = (String, String, String, String, String, i64, i64, Option<String>, i64);
         let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(sql)
@@ -300,7 +319,7 @@ impl Store {
             .bind(q.from_ms)
             .bind(q.to_ms)
             .bind(&q.reference)
-            .bind(&q.title_like)
+            .bind(&title)
             .bind(q.after.0)
             .bind(q.after.1)
             .bind(limit)

@@ -2,7 +2,7 @@
 
 use super::audit::append_audit;
 use super::requests::{summary, SummaryRow};
-use super::{from_millis, millis, on_pool, AuditEvent, Db, Store};
+use super::{from_millis, millis, on_pool, title_clause, AuditEvent, Db, Store};
 use app::api::types::{CommentView, QueueItem, SessionUser, VersionInfo};
 use app::domain::calendar::eastern;
 use app::domain::cr_form::CrForm;
@@ -117,7 +117,7 @@ impl Store {
         // reference is unique, so it gets its own statement that the unique index answers (an
         // `OR` around it would hide the index from SQLite's planner).
         macro_rules! queue_select {
-            ($where:literal, $keyset:literal) => {
+            ($where:literal, $title:expr, $keyset:literal) => {
                 concat!(
                     "SELECT r.reference, r.title, r.system, r.state, u.display_name, r.created_at, r.updated_at, \
                      t.name, a.display_name, r.submitted_at, r.assistance_requested_at, r.id \
@@ -131,8 +131,9 @@ impl Store {
                      AND ($3 = '' OR LOWER(t.name) = LOWER($3)) \
                      AND r.updated_at >= $4 AND r.updated_at < $5 ",
                     $where,
-                    " AND ($7 = '' OR LOWER(r.title) LIKE $7 ESCAPE '\\') \
-                     AND ($8 = 0 OR r.assigned_engineer = $8) \
+                    " ",
+                    $title,
+                    "AND ($8 = 0 OR r.assigned_engineer = $8) \
                      AND ($9 = FALSE OR r.assigned_engineer IS NULL) AND ",
                     $keyset,
                     " ORDER BY r.updated_at, r.id LIMIT $12"
@@ -141,15 +142,32 @@ impl Store {
         }
         // The keyset condition as each planner uses the (updated_at, id) index best (measured
         // with bench/queue-scale.sh): a row value on PostgreSQL, the expanded form on SQLite.
-        let sql = match (&self.db, q.reference.is_empty()) {
-            (Db::Postgres(_), true) => queue_select!("AND $6 = ''", "(r.updated_at, r.id) > ($10, $11)"),
-            (Db::Postgres(_), false) => queue_select!("AND r.reference = $6", "(r.updated_at, r.id) > ($10, $11)"),
-            (Db::Sqlite(_), true) => {
-                queue_select!("AND $6 = ''", "(r.updated_at > $10 OR (r.updated_at = $10 AND r.id > $11))")
+        let (indexed, title) = super::title_search(&self.db, &q.title_contains);
+        let sql = match (&self.db, q.reference.is_empty(), indexed) {
+            (Db::Postgres(_), false, _) => {
+                queue_select!("AND r.reference = $6", title_clause!(scan), "(r.updated_at, r.id) > ($10, $11)")
             }
-            (Db::Sqlite(_), false) => {
-                queue_select!("AND r.reference = $6", "(r.updated_at > $10 OR (r.updated_at = $10 AND r.id > $11))")
+            (Db::Postgres(_), true, true) => {
+                queue_select!("AND $6 = ''", title_clause!(indexed, postgres), "(r.updated_at, r.id) > ($10, $11)")
             }
+            (Db::Postgres(_), true, false) => {
+                queue_select!("AND $6 = ''", title_clause!(scan), "(r.updated_at, r.id) > ($10, $11)")
+            }
+            (Db::Sqlite(_), false, _) => queue_select!(
+                "AND r.reference = $6",
+                title_clause!(scan),
+                "(r.updated_at > $10 OR (r.updated_at = $10 AND r.id > $11))"
+            ),
+            (Db::Sqlite(_), true, true) => queue_select!(
+                "AND $6 = ''",
+                title_clause!(indexed, sqlite),
+                "(r.updated_at > $10 OR (r.updated_at = $10 AND r.id > $11))"
+            ),
+            (Db::Sqlite(_), true, false) => queue_select!(
+                "AND $6 = ''",
+                title_clause!(scan),
+                "(r.updated_at > $10 OR (r.updated_at = $10 AND r.id > $11))"
+            ),
         };
         let rows: Vec<QueueRow> = on_pool!(&self.db, pool => sqlx::query_as(sql)
             .bind(&q.state)
@@ -158,7 +176,7 @@ impl Store {
             .bind(q.from_ms)
             .bind(q.to_ms)
             .bind(&q.reference)
-            .bind(&q.title_like)
+            .bind(&title)
             .bind(q.assigned_to.unwrap_or(0))
             .bind(q.unassigned)
             .bind(q.after.0)

@@ -116,6 +116,36 @@ pub(crate) fn backend(e: sqlx::Error) -> app::ports::StoreError {
 }
 
 /// Milliseconds since the Unix epoch, the stored time format.
+/// The text bound for a title "contains" narrowing, and whether the statement that answers it
+/// from the trigram index applies (SQLite's FTS5 trigrams need three characters; PostgreSQL's
+/// pg_trgm index answers the `LIKE` itself).
+pub(crate) fn title_search(db: &Db, contains: &str) -> (bool, String) {
+    match db {
+        _ if contains.is_empty() => (false, String::new()),
+        Db::Sqlite(_) if contains.chars().count() >= 3 => {
+            // One FTS5 phrase: the trigrams in a row, i.e. the text as a substring.
+            (true, format!("\"{}\"", contains.replace('"', "\"\"")))
+        }
+        Db::Postgres(_) => (true, app::ports::contains_pattern(contains)),
+        Db::Sqlite(_) => (false, app::ports::contains_pattern(contains)),
+    }
+}
+
+/// The narrowing by title in statements over `change_requests r`: `$7` as bound by
+/// [`title_search`].
+macro_rules! title_clause {
+    (indexed, sqlite) => {
+        "AND r.id IN (SELECT rowid FROM change_requests_title_search WHERE change_requests_title_search MATCH $7) "
+    };
+    (indexed, postgres) => {
+        "AND LOWER(r.title) LIKE $7 ESCAPE '\\' "
+    };
+    (scan) => {
+        "AND ($7 = '' OR LOWER(r.title) LIKE $7 ESCAPE '\\') "
+    };
+}
+pub(crate) use title_clause;
+
 pub(crate) fn millis(t: chrono::DateTime<chrono::Utc>) -> i64 {
     t.timestamp_millis()
 }
