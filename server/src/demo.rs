@@ -68,7 +68,7 @@ const EXAMPLES: &[(&str, &str, Example)] = &[
 
 /// How far an example request goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Example {
+pub enum Example {
     Triage,
     RegularChange,
     Withdrawn,
@@ -94,20 +94,18 @@ pub async fn seed_requests(store: &Store, public_url: &str) -> Result<usize, Box
     if store.request_count().await? > 0 {
         return Ok(0);
     }
-    let mut people = std::collections::HashMap::new();
-    for (email, ..) in DEMO_PEOPLE {
-        if let Some(c) = store.sign_in_candidate(email).await? {
-            people.insert(*email, c.user);
-        }
-    }
-    let seeder = Seeder { store, people, public_url };
+    let seeder = Seeder::new(store, public_url).await?;
     for (title, system, example) in EXAMPLES {
         seeder.drive(title, system, *example).await?;
     }
     Ok(EXAMPLES.len())
 }
 
-struct Seeder<'a> {
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Drives requests of the demo organisation through the domain, as its people (the demo seed and
+/// the resilience tests use it).
+pub struct Seeder<'a> {
     store: &'a Store,
     people: std::collections::HashMap<&'static str, app::api::types::SessionUser>,
     public_url: &'a str,
@@ -122,22 +120,34 @@ struct Extra {
     review: Option<app::domain::review::RiskReview>,
 }
 
-impl Seeder<'_> {
-    async fn drive(
-        &self,
-        title: &str,
-        system: &str,
-        goal: Example,
-    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        use app::domain::execution::StepStatus;
-        use app::domain::quorum::Verdict;
-        use app::domain::workflow::{Action, SignOffRole, TriageAnswers};
+impl<'a> Seeder<'a> {
+    /// A seeder for the demo organisation in `store`.
+    pub async fn new(store: &'a Store, public_url: &'a str) -> Result<Seeder<'a>, BoxError> {
+        let mut people = std::collections::HashMap::new();
+        for (email, ..) in DEMO_PEOPLE {
+            if let Some(c) = store.sign_in_candidate(email).await? {
+                people.insert(*email, c.user);
+            }
+        }
+        Ok(Seeder { store, people, public_url })
+    }
+
+    /// Starts a request as the demo developer and drives it to `goal`; returns its reference.
+    pub async fn drive(&self, title: &str, system: &str, goal: Example) -> Result<String, BoxError> {
         use app::ports::RequestStore;
-        use Example as E;
         let dev = self.person("dev@example.gov")?;
         let start = app::domain::forms::StartRequest { title: title.into(), system: system.into() };
         let summary = self.store.start_request(&dev, "demo", &start, chrono::Utc::now()).await?;
-        let r = summary.reference.as_str();
+        self.advance(&summary.reference, title, goal).await?;
+        Ok(summary.reference)
+    }
+
+    /// Takes a request just started to `goal`.
+    async fn advance(&self, r: &str, title: &str, goal: Example) -> Result<(), BoxError> {
+        use app::domain::execution::StepStatus;
+        use app::domain::quorum::Verdict;
+        use app::domain::workflow::{Action, SignOffRole, TriageAnswers};
+        use Example as E;
         if goal == E::Triage {
             return Ok(());
         }
@@ -262,6 +272,17 @@ impl Seeder<'_> {
 
     fn person(&self, email: &str) -> Result<app::api::types::SessionUser, Box<dyn std::error::Error + Send + Sync>> {
         self.people.get(email).cloned().ok_or_else(|| format!("demo person {email} missing").into())
+    }
+
+    /// One action by `who` through the domain and one commit, as the server functions do it: the
+    /// domain's refusal or the store's conflict (another writer was first) as the error.
+    pub async fn act_as(
+        &self,
+        reference: &str,
+        who: &str,
+        action: app::domain::workflow::Action,
+    ) -> Result<(), BoxError> {
+        self.act(reference, who, action, Extra::default()).await
     }
 
     /// One action through the domain and one commit, as the server functions do it.

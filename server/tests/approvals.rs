@@ -17,10 +17,6 @@ struct SmtpSink {
     child: Option<std::process::Child>,
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 impl SmtpSink {
     /// A sink on a free port, not started yet (to test an outage first).
     fn stopped() -> SmtpSink {
