@@ -5,13 +5,16 @@
 #   scripts/bootstrap.sh            build tools (wasm target, cargo-leptos, wasm-bindgen)
 #   scripts/bootstrap.sh --test     … plus chromium, PostgreSQL and the end2end npm packages
 #   scripts/bootstrap.sh --release  … plus wasm-opt (npm binaryen) for release builds
+#   scripts/bootstrap.sh --bench    … plus everything the bench command needs (implies --test and
+#                                   --release): wrk, lighthouse (npm), cargo-fuzz
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-want_test=0; want_release=0
+want_test=0; want_release=0; want_bench=0
 for arg in "$@"; do
   case "$arg" in
     --test) want_test=1 ;;
     --release) want_release=1 ;;
+    --bench) want_bench=1; want_test=1; want_release=1 ;;
     *) echo "bootstrap: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -68,6 +71,19 @@ if [ "$want_test" = 1 ]; then
   if [ ! -d "$root/end2end/node_modules/@playwright/test" ] || [ "$root/end2end/package-lock.json" -nt "$root/end2end/node_modules/.package-lock.json" ]; then
     say "npm ci in end2end (Playwright drives Debian's chromium; no browser download)"
     (cd "$root/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
+  fi
+fi
+if [ "$want_bench" = 1 ]; then
+  apt_install wrk
+  if [ ! -x "$tools/node_modules/.bin/lighthouse" ]; then
+    say "installing lighthouse 12 (npm; it drives Debian's chromium)"
+    mkdir -p "$tools"
+    npm install --prefix "$tools" --no-audit --no-fund --silent lighthouse@12.8.2
+  fi
+  # cargo-fuzz runs on stable with --sanitizer none (see fuzz/Cargo.toml).
+  if ! cargo fuzz --version >/dev/null 2>&1; then
+    say "installing cargo-fuzz (a few minutes, once per machine)"
+    cargo install cargo-fuzz --locked
   fi
 fi
 say "tools ready"

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The resilience tests at bench strength, release build, SQLite and PostgreSQL: randomised racing
+# CORs (RESILIENCE_TRIALS, default 2,000 per database), randomised rounds of parallel plan
+# editors (RESILIENCE_ROUNDS, default 500 per database, 2–8 writers each), the server killed with
+# SIGKILL under write load, and the SMTP outage and crash tests. Prints a table; fails on any failure.
+# Needs TEST_DATABASE_URL (scripts/postgres.sh prints it).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/offcycle/target}"
+trials=${RESILIENCE_TRIALS:-2000}
+rounds=${RESILIENCE_ROUNDS:-500}
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+run() { # name, test file, test name filters
+  local name=$1 file=$2; shift 2
+  local started=$SECONDS
+  if ! cargo test -q --release -p server --test "$file" -- "$@" --nocapture --test-threads 1 > "$log" 2>&1; then
+    tail -60 "$log" >&2
+    echo "| $name | **failed** | |"
+    exit 1
+  fi
+  local passed
+  passed=$(grep -o '^test result: ok. [0-9]* passed' "$log" | awk '{ s += $4 } END { print s }')
+  local detail
+  detail=$(grep -E '^[0-9]+ (trials|rounds)' "$log" | sed 's/ (seed [0-9]*)//' | paste -sd ';' - | sed 's/;/; /g')
+  printf '| %s | passed (%s tests, %s s) | %s |\n' "$name" "$passed" "$((SECONDS - started))" "${detail:-—}"
+}
+printf '| test (SQLite and PostgreSQL) | result | what happened |\n| --- | --- | --- |\n'
+RESILIENCE_TRIALS=$trials run "racing CORs: $trials randomised trials per database (1–4 decisions at once, duplicates, a COR away or not)" \
+  resilience racing_cors
+RESILIENCE_TRIALS=$rounds run "parallel plan editors: $rounds randomised rounds per database (2–8 writers at once)" \
+  wizard parallel_plan_editors
+run "kill -9 under write load, then restart: every acknowledged write present, audit chain intact" \
+  resilience a_server_killed_under_write_load
+run "SMTP outage and recovery; a server killed mid-send; a worker dying mid-send: every message delivered once" \
+  approvals smtp_down_then_up a_server_killed_mid_send a_worker_that_dies_mid_send
