@@ -79,11 +79,8 @@ impl Db {
             }
             // A connection to a local file does not go stale: no ping before each use (it cost
             // one more hop to sqlx's SQLite worker thread per statement; a page runs about 12).
-            let pool = SqlitePoolOptions::new()
-                .max_connections(8)
-                .test_before_acquire(false)
-                .connect_with(options)
-                .await?;
+            let pool =
+                SqlitePoolOptions::new().max_connections(8).test_before_acquire(false).connect_with(options).await?;
             sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
             Db::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
