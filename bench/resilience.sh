@@ -23,7 +23,9 @@ run() { # name, test file, test name filters
   local passed
   passed=$(grep -o '^test result: ok. [0-9]* passed' "$log" | awk '{ s += $4 } END { print s }')
   local detail
-  detail=$(grep -E '^[0-9]+ (trials|rounds)' "$log" | sed 's/ (seed [0-9]*)//' | paste -sd ';' - | sed 's/;/; /g')
+  detail=$(grep -oE '[0-9]+ (trials|rounds)[ ,(].*' "$log" | sed 's/ (seed [0-9]*)//' | paste -sd ';' - | sed 's/;/; /g')
+  # libtest runs a file's tests by name: the postgres one before the sqlite one.
+  case "$detail" in *";"*) detail="PostgreSQL: ${detail/; /; SQLite: }" ;; esac
   printf '| %s | passed (%s tests, %s s) | %s |\n' "$name" "$passed" "$((SECONDS - started))" "${detail:-—}"
 }
 printf '| test (SQLite and PostgreSQL) | result | what happened |\n| --- | --- | --- |\n'
