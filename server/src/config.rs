@@ -48,6 +48,9 @@ pub struct Config {
     /// How often the archive worker looks for copies another server filed (and retries
     /// folder writes).
     pub archive_poll: Duration,
+    /// `OFFCYCLE_BENCH_BARE_FILE`: only for `bench/server-load.sh`, which compares a page with a
+    /// bare route (`/bench/bare`) serving this file's bytes. Never set in a deployment.
+    pub bench_bare_file: Option<std::path::PathBuf>,
 }
 
 /// A setting that could not be read.
@@ -109,6 +112,7 @@ impl Config {
             mail_lease: Duration::from_secs(parse("OFFCYCLE_MAIL_LEASE_SECONDS", 120u64)?),
             archive_dir: var("ARCHIVE_DIR").map(std::path::PathBuf::from),
             archive_poll: Duration::from_millis(parse("OFFCYCLE_ARCHIVE_POLL_MS", 5000u64)?),
+            bench_bare_file: var("OFFCYCLE_BENCH_BARE_FILE").map(std::path::PathBuf::from),
         })
     }
 

@@ -94,6 +94,7 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let leptos_options = state.leptos_options.clone();
     let services = state.services.clone();
+    let bench_bare_file = state.config.bench_bare_file.clone();
     let context = move || provide_context(services.clone());
     let app = Router::new()
         .route("/healthz", get(http::healthz))
@@ -132,15 +133,15 @@ pub fn router(state: AppState) -> Router {
         // already carry their build-time .br/.gz and pass through untouched.
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state);
-    match std::env::var_os("OFFCYCLE_BENCH_BARE_FILE") {
-        Some(path) => bench_bare_route(path.into()).merge(app),
+    match bench_bare_file {
+        Some(path) => bench_bare_route(path).merge(app),
         None => app,
     }
 }
 
 /// `bench/server-load.sh`'s yardstick: `GET /bench/bare` answers the bytes of a file read once,
 /// outside every middleware (no session, no headers, no compression). Only when
-/// `OFFCYCLE_BENCH_BARE_FILE` names the file; never in a deployment.
+/// [`Config::bench_bare_file`] is set.
 fn bench_bare_route(path: std::path::PathBuf) -> Router {
     let bytes = Arc::new(std::sync::OnceLock::<axum::body::Bytes>::new());
     Router::new().route(

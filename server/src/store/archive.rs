@@ -2,7 +2,7 @@
 //! request itself (its messages, its team).
 
 use super::audit::append_audit;
-use super::{from_millis, on_pool, title_clause, AuditEvent, Db, Store};
+use super::{from_millis, on_pool, search_statement, title_clause, AuditEvent, Db, Store};
 use app::api::types::{ArchiveCopyView, ArchiveRow, MailView};
 use app::domain::workflow::{archive_file_name, ArchiveReason, State};
 use app::ports::QueueQuery;
@@ -285,32 +285,14 @@ impl Store {
             };
         }
         let (indexed, title) = super::title_search(&self.db, &q.title_contains);
-        let sql = match (&self.db, q.reference.is_empty(), indexed) {
-            (Db::Postgres(_), false, _) => {
-                search_select!("AND r.reference = $6", title_clause!(scan), "(r.updated_at, r.id) < ($8, $9)")
-            }
-            (Db::Postgres(_), true, true) => {
-                search_select!("AND $6 = ''", title_clause!(indexed, postgres), "(r.updated_at, r.id) < ($8, $9)")
-            }
-            (Db::Postgres(_), true, false) => {
-                search_select!("AND $6 = ''", title_clause!(scan), "(r.updated_at, r.id) < ($8, $9)")
-            }
-            (Db::Sqlite(_), false, _) => search_select!(
-                "AND r.reference = $6",
-                title_clause!(scan),
-                "(r.updated_at < $8 OR (r.updated_at = $8 AND r.id < $9))"
-            ),
-            (Db::Sqlite(_), true, true) => search_select!(
-                "AND $6 = ''",
-                title_clause!(indexed, sqlite),
-                "(r.updated_at < $8 OR (r.updated_at = $8 AND r.id < $9))"
-            ),
-            (Db::Sqlite(_), true, false) => search_select!(
-                "AND $6 = ''",
-                title_clause!(scan),
-                "(r.updated_at < $8 OR (r.updated_at = $8 AND r.id < $9))"
-            ),
-        };
+        let sql = search_statement!(
+            search_select,
+            &self.db,
+            !q.reference.is_empty(),
+            indexed,
+            postgres: "(r.updated_at, r.id) < ($8, $9)",
+            sqlite: "(r.updated_at < $8 OR (r.updated_at = $8 AND r.id < $9))"
+        );
         type Row = (String, String, String, String, String, i64, i64, Option<String>, i64);
         let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(sql)
             .bind(&q.state)

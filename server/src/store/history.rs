@@ -2,7 +2,7 @@
 
 use super::audit::append_audit;
 use super::requests::{summary, SummaryRow};
-use super::{from_millis, millis, on_pool, title_clause, AuditEvent, Db, Store};
+use super::{from_millis, millis, on_pool, search_statement, title_clause, AuditEvent, Db, Store};
 use app::api::types::{CommentView, QueueItem, SessionUser, VersionInfo};
 use app::domain::calendar::eastern;
 use app::domain::cr_form::CrForm;
@@ -143,32 +143,14 @@ impl Store {
         // The keyset condition as each planner uses the (updated_at, id) index best (measured
         // with bench/queue-scale.sh): a row value on PostgreSQL, the expanded form on SQLite.
         let (indexed, title) = super::title_search(&self.db, &q.title_contains);
-        let sql = match (&self.db, q.reference.is_empty(), indexed) {
-            (Db::Postgres(_), false, _) => {
-                queue_select!("AND r.reference = $6", title_clause!(scan), "(r.updated_at, r.id) > ($10, $11)")
-            }
-            (Db::Postgres(_), true, true) => {
-                queue_select!("AND $6 = ''", title_clause!(indexed, postgres), "(r.updated_at, r.id) > ($10, $11)")
-            }
-            (Db::Postgres(_), true, false) => {
-                queue_select!("AND $6 = ''", title_clause!(scan), "(r.updated_at, r.id) > ($10, $11)")
-            }
-            (Db::Sqlite(_), false, _) => queue_select!(
-                "AND r.reference = $6",
-                title_clause!(scan),
-                "(r.updated_at > $10 OR (r.updated_at = $10 AND r.id > $11))"
-            ),
-            (Db::Sqlite(_), true, true) => queue_select!(
-                "AND $6 = ''",
-                title_clause!(indexed, sqlite),
-                "(r.updated_at > $10 OR (r.updated_at = $10 AND r.id > $11))"
-            ),
-            (Db::Sqlite(_), true, false) => queue_select!(
-                "AND $6 = ''",
-                title_clause!(scan),
-                "(r.updated_at > $10 OR (r.updated_at = $10 AND r.id > $11))"
-            ),
-        };
+        let sql = search_statement!(
+            queue_select,
+            &self.db,
+            !q.reference.is_empty(),
+            indexed,
+            postgres: "(r.updated_at, r.id) > ($10, $11)",
+            sqlite: "(r.updated_at > $10 OR (r.updated_at = $10 AND r.id > $11))"
+        );
         let rows: Vec<QueueRow> = on_pool!(&self.db, pool => sqlx::query_as(sql)
             .bind(&q.state)
             .bind(&q.system_like)

@@ -149,6 +149,24 @@ macro_rules! title_clause {
 }
 pub(crate) use title_clause;
 
+/// Picks the static statement for a queue-like search over `change_requests r`: `$select` is a
+/// local macro taking (reference clause, title clause, keyset clause); `$6` is the reference, `$7`
+/// the title text from [`title_search`]. A reference gets its own statement that the unique index
+/// answers; the keyset clause is given per backend, as each planner uses the index best.
+macro_rules! search_statement {
+    ($select:ident, $db:expr, $by_reference:expr, $indexed:expr, postgres: $pg:literal, sqlite: $sq:literal) => {
+        match ($db, $by_reference, $indexed) {
+            (Db::Postgres(_), true, _) => $select!("AND r.reference = $6", title_clause!(scan), $pg),
+            (Db::Postgres(_), false, true) => $select!("AND $6 = ''", title_clause!(indexed, postgres), $pg),
+            (Db::Postgres(_), false, false) => $select!("AND $6 = ''", title_clause!(scan), $pg),
+            (Db::Sqlite(_), true, _) => $select!("AND r.reference = $6", title_clause!(scan), $sq),
+            (Db::Sqlite(_), false, true) => $select!("AND $6 = ''", title_clause!(indexed, sqlite), $sq),
+            (Db::Sqlite(_), false, false) => $select!("AND $6 = ''", title_clause!(scan), $sq),
+        }
+    };
+}
+pub(crate) use search_statement;
+
 pub(crate) fn millis(t: chrono::DateTime<chrono::Utc>) -> i64 {
     t.timestamp_millis()
 }

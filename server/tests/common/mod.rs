@@ -107,6 +107,7 @@ pub fn config(db_url: &str) -> Config {
         mail_lease: Duration::from_secs(120),
         archive_dir: None,
         archive_poll: Duration::from_millis(200),
+        bench_bare_file: None,
     }
 }
 
