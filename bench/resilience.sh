@@ -22,8 +22,10 @@ run() { # name, test file, test name filters
   fi
   local passed
   passed=$(grep -o '^test result: ok. [0-9]* passed' "$log" | awk '{ s += $4 } END { print s }')
+  # Not every test prints a trial count; under pipefail a grep that matches nothing would end the
+  # script here without a word, as it did in the first bench run.
   local detail
-  detail=$(grep -oE '[0-9]+ (trials|rounds)[ ,(].*' "$log" | sed 's/ (seed [0-9]*)//' | paste -sd ';' - | sed 's/;/; /g')
+  detail=$( { grep -oE '[0-9]+ (trials|rounds)[ ,(].*' "$log" || true; } | sed 's/ (seed [0-9]*)//' | paste -sd ';' - | sed 's/;/; /g')
   # libtest runs a file's tests by name: the postgres one before the sqlite one.
   case "$detail" in *";"*) detail="PostgreSQL: ${detail/; /; SQLite: }" ;; esac
   printf '| %s | passed (%s tests, %s s) | %s |\n' "$name" "$passed" "$((SECONDS - started))" "${detail:-—}"
