@@ -160,6 +160,8 @@ pub trait RequestStore: Send + Sync {
         body: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+    /// `limit` comments of a request's thread from `offset`, oldest first.
+    async fn comment_page(&self, request_id: i64, offset: i64, limit: i64) -> Result<Vec<CommentView>, StoreError>;
     /// The configured CORs with their absences.
     async fn configured_cors(&self) -> Result<Vec<Cor>, StoreError>;
     /// The newest outgoing messages (the demo mail viewer).
@@ -492,8 +494,8 @@ pub struct LoadedRequest {
     pub risk_review: Option<crate::domain::review::RiskReview>,
     /// The assigned hosting engineer's name.
     pub assigned_name: Option<String>,
-    /// The comment thread, oldest first.
-    pub comments: Vec<CommentView>,
+    /// How many comments its thread has (the thread itself loads page by page).
+    pub comment_count: i64,
     /// The production execution log, oldest first.
     pub execution: Vec<crate::domain::execution::StepMark>,
     /// When production work started.

@@ -59,7 +59,8 @@ pub async fn record(store: &Store, l: &LoadedRequest, version: Version<'_>) -> R
         ),
     };
     let until = as_of.timestamp_millis();
-    let cors = store.cors().await.map_err(be)?;
+    let (from, to) = (eastern_date(l.summary.created_at), eastern_date(as_of));
+    let cors = store.cors_absent_since(from).await.map_err(be)?;
     let decisions: Vec<_> = store.decisions_of(l.id).await.map_err(be)?.into_iter().filter(|d| d.at <= as_of).collect();
     let submitted = l.snapshot.submitted_plan_hash.clone();
     let quorum = match &submitted {
@@ -72,7 +73,6 @@ pub async fn record(store: &Store, l: &LoadedRequest, version: Version<'_>) -> R
             }
         }
     };
-    let (from, to) = (eastern_date(l.summary.created_at), eastern_date(as_of));
     let absences = cors
         .iter()
         .flat_map(|c| {

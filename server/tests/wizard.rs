@@ -696,6 +696,19 @@ both_backends!(
     }
 );
 
+/// One page of a thread: ((page, pages, offset), (total, bodies)).
+async fn comments(app: &TestApp, r: &str, page: &str) -> ((i64, i64, i64), (i64, Vec<String>)) {
+    let res = app.call("get_comments", &[("reference", r), ("page", page)]).await;
+    assert!(res.status().is_success(), "get_comments: {}", res.status());
+    let t: serde_json::Value = res.json().await.unwrap();
+    let p = &t["page"];
+    let bodies = t["comments"].as_array().unwrap().iter().map(|c| c["body"].as_str().unwrap().to_string()).collect();
+    (
+        (p["page"].as_i64().unwrap(), p["pages"].as_i64().unwrap(), p["offset"].as_i64().unwrap()),
+        (t["total"].as_i64().unwrap(), bodies),
+    )
+}
+
 both_backends!(the_comment_thread_is_plain_text_for_everyone_involved_and_nobody_else, |url: String, _b| async move {
     add_other_team_dev(&url).await;
     let app = TestApp::spawn(&url).await;
@@ -707,20 +720,43 @@ both_backends!(the_comment_thread_is_plain_text_for_everyone_involved_and_nobody
     app.call("sign_out", &[]).await;
     app.sign_in("hosting@example.gov").await;
     ok(&app, "add_comment", &[("reference", &r), ("body", "10 is fine.")]).await;
-    let v = view(&app, &r).await;
-    let bodies: Vec<String> =
-        v["comments"].as_array().unwrap().iter().map(|c| c["body"].as_str().unwrap().to_string()).collect();
-    assert_eq!(bodies, ["Can we go at 10? <script>alert(1)</script>", "10 is fine."]);
+    assert_eq!(view(&app, &r).await["comment_count"], 2);
+    let (_, thread) = comments(&app, &r, "").await;
+    assert_eq!(thread.1, ["Can we go at 10? <script>alert(1)</script>", "10 is fine."]);
     let (status, html) = app.get_text(&format!("/requests/{r}/comments")).await;
     assert_eq!(status, 200);
     assert!(
         html.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !html.contains("<script>alert(1)"),
         "shown as text"
     );
+    assert!(!html.contains("Earlier comments"), "one page needs no pager");
+
+    // A long thread comes a page at a time, the newest page first; request pages only count it.
+    for n in 3..=52 {
+        ok(&app, "add_comment", &[("reference", &r), ("body", &format!("Comment {n}"))]).await;
+    }
+    assert_eq!(view(&app, &r).await["comment_count"], 52);
+    assert!(view(&app, &r).await.get("comments").is_none(), "a request page does not carry the thread");
+    let (page, newest) = comments(&app, &r, "").await;
+    assert_eq!((page, newest.1), ((2, 2, 50), vec!["Comment 51".to_string(), "Comment 52".into()]));
+    let (page, first) = comments(&app, &r, "1").await;
+    assert_eq!(
+        (page, first.1.len(), first.1[0].as_str(), first.1[49].as_str()),
+        ((1, 2, 0), 50, "Can we go at 10? <script>alert(1)</script>", "Comment 50")
+    );
+    assert_eq!(comments(&app, &r, "7").await.0, (2, 2, 50), "a page that does not exist shows the newest");
+    let (_, html) = app.get_text(&format!("/requests/{r}/comments?page=1")).await;
+    assert!(
+        html.contains("Comments 1 to 50 of 52") && html.contains(&format!("/requests/{r}/comments?page=2")),
+        "page 1 says where it is and links to the later page"
+    );
+
     app.call("sign_out", &[]).await;
     app.sign_in("otto@example.gov").await;
     let (status, _) = failed(&app, "add_comment", &[("reference", &r), ("body", "hello")]).await;
     assert_eq!(status, 404, "another team cannot even see the thread");
+    let (status, _) = failed(&app, "get_comments", &[("reference", &r)]).await;
+    assert_eq!(status, 404, "nor read it");
     app.stop().await;
 });
 

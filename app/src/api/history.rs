@@ -1,7 +1,7 @@
 //! A request's history (every plan and form version, and what changed between any two) and
 //! its comment thread. Readable by everyone who may read the request.
 
-use crate::api::types::HistoryView;
+use crate::api::types::{CommentThread, HistoryView};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -16,6 +16,13 @@ pub async fn get_history(
     #[server(default)] form_to: String,
 ) -> Result<HistoryView, AppError> {
     super::ssr::respond(server::history(reference, [plan_from, plan_to, form_from, form_to]).await)
+}
+
+/// One page of the request's comment thread (`page` from 1; empty or unknown: the last page,
+/// with the newest comments).
+#[server(endpoint = "get_comments")]
+pub async fn get_comments(reference: String, #[server(default)] page: String) -> Result<CommentThread, AppError> {
+    super::ssr::respond(server::comments(reference, page).await)
 }
 
 /// Add a comment to the request's thread (plain text).
@@ -36,9 +43,9 @@ pub const COMMENT_MAX: usize = 5_000;
 #[cfg(feature = "ssr")]
 mod server {
     use crate::api::ssr::*;
-    use crate::api::types::{HistoryView, VersionInfo};
+    use crate::api::types::{CommentThread, HistoryView, VersionInfo};
     use crate::domain::forms::{FieldError, FormErrors};
-    use crate::domain::history::{form_diff, plan_diff};
+    use crate::domain::history::{form_diff, plan_diff, thread_page, COMMENTS_PER_PAGE};
     use crate::error::AppError;
 
     /// The pair to compare: as asked when both are real versions, else newest vs the one before.
@@ -78,6 +85,14 @@ mod server {
     pub async fn audit(reference: String) -> Result<Vec<crate::api::types::AuditView>, AppError> {
         let l = load_readable(&reference).await?;
         Ok(l.services.requests.audit_trail(l.request.id).await?)
+    }
+
+    pub async fn comments(reference: String, page: String) -> Result<CommentThread, AppError> {
+        let l = load_readable(&reference).await?;
+        let total = l.request.comment_count;
+        let page = thread_page(total, &page);
+        let comments = l.services.requests.comment_page(l.request.id, page.offset, COMMENTS_PER_PAGE).await?;
+        Ok(CommentThread { total, page, comments })
     }
 
     pub async fn add_comment(reference: String, body: String) -> Result<(), AppError> {

@@ -366,7 +366,7 @@ pub fn view_of(l: &Loaded) -> RequestView {
         assigned_to_me: r.snapshot.assigned_engineer == Some(l.session.user.id),
         cors_preview: cors_preview(&l.cors, r.snapshot.security_related),
         form_version: r.form_version,
-        comments: r.comments.clone(),
+        comment_count: r.comment_count,
         decisions: {
             let hash = r.snapshot.submitted_plan_hash.as_ref();
             r.snapshot

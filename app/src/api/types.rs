@@ -154,10 +154,21 @@ pub struct RequestView {
     pub cors_preview: Vec<(String, Vec<NoticePreview>)>,
     /// The CR form's version (sent back with section saves, for the three-way merge).
     pub form_version: i64,
-    /// The comment thread, oldest first.
-    pub comments: Vec<CommentView>,
+    /// How many comments the thread has.
+    pub comment_count: i64,
     /// The CORs' decisions on the submitted plan version, in words.
     pub decisions: Vec<String>,
+}
+
+/// One page of a request's comment thread.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommentThread {
+    /// How many comments the whole thread has.
+    pub total: i64,
+    /// Which page this is, of how many.
+    pub page: crate::domain::history::ThreadPage,
+    /// This page's comments, oldest first.
+    pub comments: Vec<CommentView>,
 }
 
 /// One comment on a request (plain text).

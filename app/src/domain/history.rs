@@ -258,6 +258,32 @@ pub fn merge_form(base: &CrForm, theirs: &CrForm, mine: &CrForm) -> FormMerge {
     }
 }
 
+/// Comments shown on one page of a request's thread.
+pub const COMMENTS_PER_PAGE: i64 = 50;
+
+/// One page of a comment thread: which page, of how many, and the rows it covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadPage {
+    /// This page, from 1.
+    pub page: i64,
+    /// How many pages the thread has (at least 1, even when empty).
+    pub pages: i64,
+    /// Comments before this page, oldest first.
+    pub offset: i64,
+}
+
+/// The page of a thread of `total` comments to show for `asked` (the `?page=` text): the asked
+/// page when it exists, else the last one, where the newest comments and the reply box are.
+pub fn thread_page(total: i64, asked: &str) -> ThreadPage {
+    let pages = (total.max(0) + COMMENTS_PER_PAGE - 1) / COMMENTS_PER_PAGE;
+    let pages = pages.max(1);
+    let page = match asked.trim().parse::<i64>() {
+        Ok(p) if (1..=pages).contains(&p) => p,
+        _ => pages,
+    };
+    ThreadPage { page, pages, offset: (page - 1) * COMMENTS_PER_PAGE }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -334,6 +360,20 @@ mod tests {
     }
 
     proptest! {
+        /// Every comment is on exactly one page, and any text asks for a page that exists.
+        #[test]
+        fn thread_pages_cover_every_comment_once(total in 0i64..2_000, asked in "[0-9-]{0,4}|.{0,4}") {
+            let shown = thread_page(total, &asked);
+            prop_assert!((1..=shown.pages).contains(&shown.page));
+            let mut covered = Vec::new();
+            for p in 1..=shown.pages {
+                let t = thread_page(total, &p.to_string());
+                prop_assert_eq!(t.page, p);
+                covered.extend(t.offset..(t.offset + COMMENTS_PER_PAGE).min(total));
+            }
+            prop_assert_eq!(covered, (0..total).collect::<Vec<_>>());
+        }
+
         /// Replaying the diff's bookkeeping accounts for every step exactly once: each new
         /// step is either added or came from the old plan; each old step is removed or kept.
         #[test]

@@ -6,6 +6,8 @@ use app::api::types::SessionUser;
 use app::domain::roles::Role;
 
 type UserRow = (i64, String, String, String, Option<i64>, Option<String>);
+/// A session's created and last-seen times, then its person as in [`UserRow`].
+type SessionRow = (i64, i64, i64, String, String, String, Option<i64>, Option<String>);
 /// A user row plus their password hash.
 type CandidateRow = (i64, String, String, String, Option<i64>, Option<String>, Option<String>);
 
@@ -98,14 +100,16 @@ impl Store {
         idle_ms: i64,
         absolute_ms: i64,
     ) -> Result<Option<SessionUser>, sqlx::Error> {
-        let row: Option<(i64, i64, i64)> = on_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT s.user_id, s.created_at, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.token_hash = $1 AND u.active = TRUE",
-        )
-        .bind(token_hash)
-        .fetch_optional(pool)
-        .await)?;
-        let Some((user_id, created_at, last_seen_at)) = row else {
+        // One statement for the session and its person: every signed-in page starts here.
+        let row: Option<SessionRow> = on_pool!(&self.db, pool => sqlx::query_as(
+                "SELECT s.created_at, s.last_seen_at, u.id, u.email, u.display_name, u.role, u.team_id, t.name \
+                 FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN teams t ON t.id = u.team_id \
+                 WHERE s.token_hash = $1 AND u.active = TRUE",
+            )
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await)?;
+        let Some((created_at, last_seen_at, id, email, display_name, role, team_id, team_name)) = row else {
             return Ok(None);
         };
         if now - last_seen_at > idle_ms || now - created_at > absolute_ms {
@@ -120,11 +124,7 @@ impl Store {
                 .await
                 .map(|_| ()))?;
         }
-        let row: Option<UserRow> = on_pool!(&self.db, pool => sqlx::query_as(concat!(user_select!(), "WHERE u.id = $1"))
-            .bind(user_id)
-            .fetch_optional(pool)
-            .await)?;
-        Ok(row.and_then(user))
+        Ok(user((id, email, display_name, role, team_id, team_name)))
     }
 
     /// An active person by id (a decision link acts as its COR).

@@ -6,7 +6,7 @@ use super::outbox::{queue_message, MailTarget};
 use super::{from_millis, millis, on_pool, AuditEvent, Db, Store};
 use app::api::types::{AbsenceView, SessionUser};
 use app::domain::notify::{message, MessageContext, MessageKind};
-use app::domain::quorum::{evaluate, Absence, Quorum};
+use app::domain::quorum::{evaluate, Quorum};
 use app::ports::DecisionLink;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -316,11 +316,6 @@ impl Store {
         }))
     }
 
-    /// Every COR's absences (for the quorum).
-    pub(crate) async fn absences_of_cors(&self) -> Result<Vec<(i64, Absence)>, sqlx::Error> {
-        Ok(self.absence_list().await?.into_iter().filter_map(|a| Some((a.user_id, absence_of(&a)?))).collect())
-    }
-
     /// Every recorded absence, soonest first.
     pub(crate) async fn absence_list(&self) -> Result<Vec<AbsenceView>, sqlx::Error> {
         type Row = (i64, i64, String, String, String, Option<String>, String);
@@ -395,10 +390,6 @@ impl Store {
             Ok(true)
         }.await)
     }
-}
-
-fn absence_of(a: &AbsenceView) -> Option<Absence> {
-    Some(Absence { from: a.from.parse().ok()?, to: a.to.parse().ok()?, note: a.note.clone(), set_by: a.set_by.clone() })
 }
 
 fn humanise(d: chrono::Duration) -> String {

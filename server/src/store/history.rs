@@ -69,12 +69,20 @@ impl Store {
         Ok(row.map(|(j,)| serde_json::from_str(&j).unwrap_or_default()))
     }
 
-    pub(crate) async fn comment_thread(&self, request_id: i64) -> Result<Vec<CommentView>, sqlx::Error> {
+    /// `limit` comments of a thread from `offset`, oldest first.
+    pub(crate) async fn comment_thread(
+        &self,
+        request_id: i64,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<CommentView>, sqlx::Error> {
         let rows: Vec<(String, String, String, i64)> = on_pool!(&self.db, pool => sqlx::query_as(
             "SELECT u.display_name, u.role, c.body, c.created_at FROM comments c JOIN users u ON u.id = c.author_id \
-             WHERE c.request_id = $1 ORDER BY c.id",
+             WHERE c.request_id = $1 ORDER BY c.id LIMIT $2 OFFSET $3",
         )
         .bind(request_id)
+        .bind(limit)
+        .bind(offset)
         .fetch_all(pool)
         .await)?;
         Ok(rows

@@ -4,7 +4,8 @@ use super::audit::append_audit;
 use super::wizard::CommitOutcome;
 use super::{backend, from_millis, millis, on_pool, AuditEvent, Db};
 use app::api::types::{
-    AbsenceView, ArchiveCopyView, ArchiveRow, AuditView, MailView, QueueItem, RequestSummary, SessionUser, VersionInfo,
+    AbsenceView, ArchiveCopyView, ArchiveRow, AuditView, CommentView, MailView, QueueItem, RequestSummary, SessionUser,
+    VersionInfo,
 };
 use app::domain::cr_form::CrForm;
 use app::domain::forms::StartRequest;
@@ -278,6 +279,10 @@ impl RequestStore for Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.write_comment(request, by, source, body, now).await.map_err(backend)
+    }
+
+    async fn comment_page(&self, request_id: i64, offset: i64, limit: i64) -> Result<Vec<CommentView>, StoreError> {
+        self.comment_thread(request_id, offset, limit).await.map_err(backend)
     }
 
     async fn configured_cors(&self) -> Result<Vec<Cor>, StoreError> {

@@ -8,7 +8,7 @@ use app::domain::cr_form::CrForm;
 use app::domain::execution::{Problem, StepMark, StepStatus};
 use app::domain::notify::{Message, MessageContext, MessageKind};
 use app::domain::plan::{Plan, PlanHash};
-use app::domain::quorum::Cor;
+use app::domain::quorum::{Absence, Cor};
 use app::domain::quorum::{Decision, Verdict};
 use app::domain::workflow::{Effect, Hold, Request, SignOffRole, State, TriageAnswers};
 use app::ports::{Commit, LoadedRequest};
@@ -53,6 +53,8 @@ struct RequestRow {
     override_reason: Option<String>,
     closing_note: Option<String>,
     post_review_json: Option<String>,
+    comment_count: i64,
+    steps_json: Option<String>,
 }
 
 const LOAD_SQL: &str = "SELECT r.id, r.version, r.reference, r.title, r.system, r.state, u.display_name AS started_by_name, \
@@ -60,8 +62,10 @@ const LOAD_SQL: &str = "SELECT r.id, r.version, r.reference, r.title, r.system, 
      r.plan_version, r.plan_hash, r.plan_complete, r.submitted_plan_hash, r.form_version, r.form_json, r.form_complete, \
      r.risk_review_done, r.hold_reason, r.hold_by, r.planned_start, r.triage_json, r.staging_notes, r.returned_comments, \
      r.queued_window, r.assistance_requested_at, r.submitted_at, r.risk_review_json, a.display_name AS assigned_name, \
-     r.implementation_started_at, r.override_reason, r.closing_note, r.post_review_json \
+     r.implementation_started_at, r.override_reason, r.closing_note, r.post_review_json, \
+     (SELECT COUNT(*) FROM comments c WHERE c.request_id = r.id) AS comment_count, p.steps_json \
      FROM change_requests r JOIN users u ON u.id = r.started_by LEFT JOIN users a ON a.id = r.assigned_engineer \
+     LEFT JOIN plan_versions p ON p.request_id = r.id AND p.version = r.plan_version \
      WHERE r.ref_year = $1 AND r.ref_number = $2";
 
 /// The stored key of a sign-off capacity.
@@ -83,7 +87,7 @@ pub fn empty_plan_hash() -> PlanHash {
     Plan::default().hash()
 }
 
-type Loaded = (RequestRow, Option<String>, Vec<(String, String, String, i64)>);
+type Loaded = (RequestRow, Vec<(String, String, String, i64)>);
 
 impl Store {
     /// One request with everything its pages and decisions need.
@@ -95,11 +99,6 @@ impl Store {
             let row: Option<RequestRow> =
                 sqlx::query_as(LOAD_SQL).bind(reference.year).bind(reference.number).fetch_optional(pool).await?;
             let Some(row) = row else { return Ok::<_, sqlx::Error>(None) };
-            let steps: Option<(String,)> = sqlx::query_as("SELECT steps_json FROM plan_versions WHERE request_id = $1 AND version = $2")
-                .bind(row.id)
-                .bind(row.plan_version)
-                .fetch_optional(pool)
-                .await?;
             let sign_offs: Vec<(String, String, String, i64)> = sqlx::query_as(
                 "SELECT s.role, u.display_name, s.evidence, s.created_at FROM sign_offs s JOIN users u ON u.id = s.signer_id \
                  WHERE s.request_id = $1 ORDER BY s.created_at",
@@ -107,12 +106,12 @@ impl Store {
             .bind(row.id)
             .fetch_all(pool)
             .await?;
-            Ok(Some((row, steps.map(|s| s.0), sign_offs)))
+            Ok(Some((row, sign_offs)))
         }.await)?;
-        let Some((row, steps_json, sign_offs)) = loaded else { return Ok(None) };
+        let Some((row, sign_offs)) = loaded else { return Ok(None) };
         let attachments = self.attachments(row.id).await?;
-        let plan: Plan = steps_json.and_then(|j| serde_json::from_str::<Plan>(&j).ok()).unwrap_or_default().with_ids();
-        let comments = self.comment_thread(row.id).await?;
+        let plan: Plan =
+            row.steps_json.as_deref().and_then(|j| serde_json::from_str::<Plan>(j).ok()).unwrap_or_default().with_ids();
         let execution = self.execution_log(row.id).await?;
         let problems = self.problems(Some(row.id), 1000).await?;
         let decisions = self.decisions_of(row.id).await?;
@@ -178,7 +177,7 @@ impl Store {
             closing_note: row.closing_note,
             post_review: row.post_review_json.as_deref().and_then(|j| serde_json::from_str(j).ok()),
             problems,
-            comments,
+            comment_count: row.comment_count,
         }))
     }
 
@@ -490,21 +489,39 @@ impl Store {
         }.await)
     }
 
+    /// The active CORs with the absences that matter from now on (those ending yesterday or
+    /// later, Eastern, with a day's margin for time zones): what decisions and pages need.
     pub(crate) async fn cors(&self) -> Result<Vec<Cor>, sqlx::Error> {
-        let rows: Vec<(i64, String)> = on_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT id, display_name FROM users WHERE role = 'cor' AND active = TRUE ORDER BY id",
+        let today = app::domain::calendar::eastern_date(chrono::Utc::now());
+        self.cors_absent_since(today - chrono::Days::new(1)).await
+    }
+
+    /// The active CORs, each with the absences ending on or after `since`, in one statement
+    /// (old absences pile up over the years; no page needs them).
+    pub(crate) async fn cors_absent_since(&self, since: chrono::NaiveDate) -> Result<Vec<Cor>, sqlx::Error> {
+        type Row = (i64, String, Option<String>, Option<String>, Option<String>, Option<String>);
+        let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT u.id, u.display_name, a.starts_on, a.ends_on, a.note, s.display_name FROM users u \
+             LEFT JOIN absences a ON a.user_id = u.id AND a.ends_on >= $1 LEFT JOIN users s ON s.id = a.set_by \
+             WHERE u.role = 'cor' AND u.active = TRUE ORDER BY u.id, a.starts_on, a.id",
         )
+        .bind(since.format("%Y-%m-%d").to_string())
         .fetch_all(pool)
         .await)?;
-        let absences = self.absences_of_cors().await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, name)| Cor {
-                id,
-                name,
-                absences: absences.iter().filter(|(user, _)| *user == id).map(|(_, a)| a.clone()).collect(),
-            })
-            .collect())
+        let mut cors: Vec<Cor> = Vec::new();
+        for (id, name, from, to, note, set_by) in rows {
+            if cors.last().is_none_or(|c| c.id != id) {
+                cors.push(Cor { id, name, absences: Vec::new() });
+            }
+            let absence = match (from.and_then(|f| f.parse().ok()), to.and_then(|t| t.parse().ok())) {
+                (Some(from), Some(to)) => Some(Absence { from, to, note, set_by: set_by.unwrap_or_default() }),
+                _ => None,
+            };
+            if let (Some(cor), Some(absence)) = (cors.last_mut(), absence) {
+                cor.absences.push(absence);
+            }
+        }
+        Ok(cors)
     }
 
     /// The execution log of a request, oldest first.

@@ -2,10 +2,12 @@
 //! Plain text only: what people type is shown as text, never as markup.
 
 use super::{request_resource, with_request, Caption};
-use crate::api::history::AddComment;
+use crate::api::history::{get_comments, AddComment};
 use crate::components::form::{form_errors_of, kept_value, other_error_of, ErrorSummary, TextArea};
+use crate::domain::history::ThreadPage;
 use crate::pages::PageTitle;
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 /// `/requests/:reference/comments`.
 #[component]
@@ -16,9 +18,18 @@ pub fn CommentsPage() -> impl IntoView {
     let other = other_error_of(value);
     let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
     let resource = request_resource(add.version().into());
+    let reference = super::use_reference();
+    let query = use_query_map();
+    let thread = Resource::new(
+        move || (reference.get(), query.with(|q| q.get("page").unwrap_or_default()), add.version().get()),
+        |(r, page, _)| get_comments(r, page),
+    );
     with_request(resource, move |v| {
         let r = v.summary.reference.clone();
-        let count = v.comments.len();
+        let page_link = {
+            let r = r.clone();
+            move |p: i64| format!("/requests/{r}/comments?page={p}")
+        };
         view! {
             <PageTitle title="Comments" has_errors=has_errors/>
             <a class="back-link" href=format!("/requests/{r}")>"Back to the request"</a>
@@ -26,20 +37,41 @@ pub fn CommentsPage() -> impl IntoView {
                 <ErrorSummary errors=errors other=other/>
                 <Caption view=v.clone()/>
                 <h1 class="heading-l">"Comments"</h1>
-                {if count == 0 {
-                    view! { <p>"No comments yet."</p> }.into_any()
-                } else {
-                    view! {
-                        <ol class="comment-thread">
-                            {v.comments.iter().map(|c| view! {
-                                <li class="comment">
-                                    <p class="comment__meta"><strong>{c.author.clone()}</strong>{format!(" ({}) · {}", c.author_role, c.when)}</p>
-                                    <p class="preserve">{c.body.clone()}</p>
-                                </li>
-                            }).collect_view()}
-                        </ol>
-                    }.into_any()
-                }}
+                <Suspense fallback=|| view! { <p>"Loading comments…"</p> }>
+                    {let page_link = page_link.clone(); move || {
+                        let page_link = page_link.clone();
+                        Suspend::new(async move {
+                            match thread.await {
+                                Ok(t) if t.total == 0 => view! { <p>"No comments yet."</p> }.into_any(),
+                                Ok(t) => {
+                                    let ThreadPage { page, pages, offset } = t.page;
+                                    let pager = (pages > 1).then(|| view! {
+                                        <nav class="pager" aria-label="Comment pages">
+                                            <p>{format!("Comments {} to {} of {} · page {page} of {pages}", offset + 1, offset + t.comments.len() as i64, t.total)}</p>
+                                            <ul class="inline-list">
+                                                {(page > 1).then(|| view! { <li><a href=page_link(page - 1) rel="prev">"Earlier comments"</a></li> })}
+                                                {(page < pages).then(|| view! { <li><a href=page_link(page + 1) rel="next">"Later comments"</a></li> })}
+                                                {(page < pages).then(|| view! { <li><a href=page_link(pages)>"Newest comments"</a></li> })}
+                                            </ul>
+                                        </nav>
+                                    });
+                                    view! {
+                                        <ol class="comment-thread" start=offset + 1>
+                                            {t.comments.into_iter().map(|c| view! {
+                                                <li class="comment">
+                                                    <p class="comment__meta"><strong>{c.author}</strong>{format!(" ({}) · {}", c.author_role, c.when)}</p>
+                                                    <p class="preserve">{c.body}</p>
+                                                </li>
+                                            }).collect_view()}
+                                        </ol>
+                                        {pager}
+                                    }.into_any()
+                                }
+                                Err(e) => view! { <p>{e.to_string()}</p> }.into_any(),
+                            }
+                        })
+                    }}
+                </Suspense>
                 <ActionForm action=add>
                     <input type="hidden" name="reference" value=r.clone()/>
                     <TextArea

@@ -80,7 +80,7 @@ pub fn versions(list: Vec<Signal<usize>>) -> Signal<usize> {
 #[component]
 pub fn RequestLinks(view: RequestView) -> impl IntoView {
     let r = view.summary.reference.clone();
-    let n = view.comments.len();
+    let n = view.comment_count;
     view! {
         <nav class="related-links" aria-label="About this request">
             <ul class="inline-list">
