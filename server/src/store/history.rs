@@ -114,6 +114,12 @@ impl Store {
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;
+            // The count is not part of the request's version: a comment never makes anyone's
+            // open form stale.
+            sqlx::query("UPDATE change_requests SET comment_count = comment_count + 1 WHERE id = $1")
+                .bind(request.id)
+                .execute(&mut *tx)
+                .await?;
             let event = AuditEvent::success(at, Some(by.id), Some(request.id), "Comment", format!("{}: comment added ({} characters)", request.summary.reference, body.chars().count()), source);
             append_audit!(tx, &event);
             tx.commit().await

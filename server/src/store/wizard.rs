@@ -63,7 +63,7 @@ const LOAD_SQL: &str = "SELECT r.id, r.version, r.reference, r.title, r.system, 
      r.risk_review_done, r.hold_reason, r.hold_by, r.planned_start, r.triage_json, r.staging_notes, r.returned_comments, \
      r.queued_window, r.assistance_requested_at, r.submitted_at, r.risk_review_json, a.display_name AS assigned_name, \
      r.implementation_started_at, r.override_reason, r.closing_note, r.post_review_json, \
-     (SELECT COUNT(*) FROM comments c WHERE c.request_id = r.id) AS comment_count, p.steps_json \
+     r.comment_count, p.steps_json \
      FROM change_requests r JOIN users u ON u.id = r.started_by LEFT JOIN users a ON a.id = r.assigned_engineer \
      LEFT JOIN plan_versions p ON p.request_id = r.id AND p.version = r.plan_version \
      WHERE r.ref_year = $1 AND r.ref_number = $2";
