@@ -3,6 +3,12 @@
 use server::config::Config;
 use std::process::ExitCode;
 
+/// mimalloc rather than glibc's malloc: under a sustained write load glibc's per-thread arenas
+/// kept growing (rows are allocated on sqlx's SQLite threads and freed on tokio's), +27% RSS in
+/// three minutes while heaptrack showed a flat live heap (bench/notes/sustained.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
