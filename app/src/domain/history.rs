@@ -275,8 +275,7 @@ pub struct ThreadPage {
 /// The page of a thread of `total` comments to show for `asked` (the `?page=` text): the asked
 /// page when it exists, else the last one, where the newest comments and the reply box are.
 pub fn thread_page(total: i64, asked: &str) -> ThreadPage {
-    let pages = (total.max(0) + COMMENTS_PER_PAGE - 1) / COMMENTS_PER_PAGE;
-    let pages = pages.max(1);
+    let pages = ((total.max(0) + COMMENTS_PER_PAGE - 1) / COMMENTS_PER_PAGE).max(1);
     let page = match asked.trim().parse::<i64>() {
         Ok(p) if (1..=pages).contains(&p) => p,
         _ => pages,
