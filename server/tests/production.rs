@@ -133,9 +133,25 @@ both_backends!(approved_to_completed_with_validation_and_the_stakeholder_notice,
     )
     .await;
     ok(&app, "log_problem", &[("reference", &r), ("text", "The dashboard lagged by five minutes")]).await;
+    ok(&app, "log_problem", &[("reference", &r), ("text", "A cache node restarted")]).await;
     let log: Value = app.call("problem_log", &[]).await.json().await.unwrap();
     assert_eq!(log[0]["reference"], r.as_str());
-    assert_eq!(log[0]["text"], "The dashboard lagged by five minutes");
+    assert_eq!(log[0]["text"], "A cache node restarted", "the log across requests is newest first");
+    // The request's own page lists its problems oldest first, each with who logged it.
+    let v = production(&app, &r).await;
+    let problems: Vec<(&str, &str, &str)> = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["reference"].as_str().unwrap(), p["text"].as_str().unwrap(), p["by"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            (r.as_str(), "The dashboard lagged by five minutes", "Hal Hosting"),
+            (r.as_str(), "A cache node restarted", "Hal Hosting")
+        ]
+    );
     app.call("sign_out", &[]).await;
     app.sign_in("archivist@example.gov").await;
     let copies = archived_copies(&app, &r, 4).await;

@@ -325,6 +325,7 @@ both_backends!(
         let v = view(&app, &r).await;
         let a = &v["attachments"][0];
         assert_eq!(a["file_name"], "run 982.pdf", "path and quotes removed");
+        assert_eq!(a["uploaded_by"], "Dana Developer");
         let expected = {
             use sha2::Digest;
             hex::encode(sha2::Sha256::digest(&pdf))
@@ -343,6 +344,14 @@ both_backends!(
         assert!(upload(&app, &r, "tool.exe", b"MZ".to_vec()).await.contains("upload_error=wrong_type"));
         assert!(upload(&app, &r, "big.log", vec![b'a'; 10 * 1024 * 1024 + 1]).await.contains("upload_error=too_large"));
         assert_eq!(view(&app, &r).await["attachments"].as_array().unwrap().len(), 1, "refused files are not stored");
+        upload(&app, &r, "smoke.log", b"all green".to_vec()).await;
+        let names: Vec<String> = view(&app, &r).await["attachments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["file_name"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(names, ["run 982.pdf", "smoke.log"], "oldest first");
         app.call("sign_out", &[]).await;
 
         app.sign_in("otto@example.gov").await;

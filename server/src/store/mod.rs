@@ -118,7 +118,6 @@ pub(crate) fn backend(e: sqlx::Error) -> app::ports::StoreError {
     app::ports::StoreError::Backend(e.to_string())
 }
 
-/// Milliseconds since the Unix epoch, the stored time format.
 /// The text bound for a title "contains" narrowing, and whether the statement that answers it
 /// from the trigram index applies (SQLite's FTS5 trigrams need three characters; PostgreSQL's
 /// pg_trgm index answers the `LIKE` itself).
@@ -167,6 +166,7 @@ macro_rules! search_statement {
 }
 pub(crate) use search_statement;
 
+/// Milliseconds since the Unix epoch, the stored time format.
 pub(crate) fn millis(t: chrono::DateTime<chrono::Utc>) -> i64 {
     t.timestamp_millis()
 }

@@ -189,7 +189,7 @@ impl RequestStore for Store {
     }
 
     async fn problem_log(&self, limit: i64) -> Result<Vec<app::domain::execution::Problem>, StoreError> {
-        self.problems(None, limit).await.map_err(backend)
+        self.recent_problems(limit).await.map_err(backend)
     }
 
     async fn calendar_entries(&self) -> Result<Vec<app::domain::calendar::CalendarEntry>, StoreError> {

@@ -55,18 +55,94 @@ struct RequestRow {
     post_review_json: Option<String>,
     comment_count: i64,
     steps_json: Option<String>,
+    sign_offs_json: String,
+    attachments_json: String,
+    execution_json: String,
+    problems_json: String,
+    decisions_json: String,
 }
 
-const LOAD_SQL: &str = "SELECT r.id, r.version, r.reference, r.title, r.system, r.state, u.display_name AS started_by_name, \
-     r.created_at, r.updated_at, r.started_by, r.team_id, r.assigned_engineer, r.fast_path, r.security_related, \
-     r.plan_version, r.plan_hash, r.plan_complete, r.submitted_plan_hash, r.form_version, r.form_json, r.form_complete, \
-     r.risk_review_done, r.hold_reason, r.hold_by, r.planned_start, r.triage_json, r.staging_notes, r.returned_comments, \
-     r.queued_window, r.assistance_requested_at, r.submitted_at, r.risk_review_json, a.display_name AS assigned_name, \
-     r.implementation_started_at, r.override_reason, r.closing_note, r.post_review_json, \
-     r.comment_count, p.steps_json \
-     FROM change_requests r JOIN users u ON u.id = r.started_by LEFT JOIN users a ON a.id = r.assigned_engineer \
-     LEFT JOIN plan_versions p ON p.request_id = r.id AND p.version = r.plan_version \
-     WHERE r.ref_year = $1 AND r.ref_number = $2";
+/// One JSON array of rows from a sub-select over the request `r`, in the dialect's words: every
+/// list a request's pages need comes back with the request in one statement, because each
+/// statement is a round trip to the database (on SQLite, to sqlx's worker thread and back).
+macro_rules! rows_json {
+    (sqlite, $row:literal, $order:literal, $from:literal) => {
+        concat!("(SELECT json_group_array(json_array(", $row, ") ORDER BY ", $order, ") ", $from, ")")
+    };
+    (postgres, $row:literal, $order:literal, $from:literal) => {
+        concat!(
+            "(SELECT COALESCE(json_agg(json_build_array(",
+            $row,
+            ") ORDER BY ",
+            $order,
+            "), '[]')::text ",
+            $from,
+            ")"
+        )
+    };
+}
+
+/// The request by reference with its current plan, sign-offs, attachments, execution marks,
+/// problems and decisions. Flags inside the JSON are written as 0/1 so both dialects agree.
+macro_rules! load_sql {
+    ($dialect:ident) => {
+        concat!(
+            "SELECT r.id, r.version, r.reference, r.title, r.system, r.state, u.display_name AS started_by_name, \
+             r.created_at, r.updated_at, r.started_by, r.team_id, r.assigned_engineer, r.fast_path, r.security_related, \
+             r.plan_version, r.plan_hash, r.plan_complete, r.submitted_plan_hash, r.form_version, r.form_json, r.form_complete, \
+             r.risk_review_done, r.hold_reason, r.hold_by, r.planned_start, r.triage_json, r.staging_notes, r.returned_comments, \
+             r.queued_window, r.assistance_requested_at, r.submitted_at, r.risk_review_json, a.display_name AS assigned_name, \
+             r.implementation_started_at, r.override_reason, r.closing_note, r.post_review_json, \
+             r.comment_count, p.steps_json, ",
+            rows_json!($dialect, "s.role, su.display_name, s.evidence, s.created_at", "s.created_at",
+                "FROM sign_offs s JOIN users su ON su.id = s.signer_id WHERE s.request_id = r.id"),
+            " AS sign_offs_json, ",
+            rows_json!($dialect, "f.id, f.file_name, f.media_type, f.size_bytes, f.sha256, fu.display_name", "f.id",
+                "FROM attachments f JOIN users fu ON fu.id = f.uploaded_by WHERE f.request_id = r.id"),
+            " AS attachments_json, ",
+            rows_json!($dialect, "m.step, CASE WHEN m.rollback THEN 1 ELSE 0 END, m.status, m.note, mu.display_name, m.marked_at", "m.id",
+                "FROM execution_marks m JOIN users mu ON mu.id = m.marked_by WHERE m.request_id = r.id"),
+            " AS execution_json, ",
+            rows_json!($dialect, "q.text, qu.display_name, q.logged_at", "q.id",
+                "FROM problems q JOIN users qu ON qu.id = q.logged_by WHERE q.request_id = r.id"),
+            " AS problems_json, ",
+            rows_json!($dialect, "d.decided_by, du.display_name, d.verdict, d.reason, d.plan_hash, \
+                CASE WHEN d.on_escalation THEN 1 ELSE 0 END, d.decided_at", "d.id",
+                "FROM decisions d JOIN users du ON du.id = d.decided_by WHERE d.request_id = r.id"),
+            " AS decisions_json \
+             FROM change_requests r JOIN users u ON u.id = r.started_by LEFT JOIN users a ON a.id = r.assigned_engineer \
+             LEFT JOIN plan_versions p ON p.request_id = r.id AND p.version = r.plan_version \
+             WHERE r.ref_year = $1 AND r.ref_number = $2"
+        )
+    };
+}
+
+/// A sign-off as loaded: capacity, signer, evidence, when (ms).
+type SignOffRow = (String, String, String, i64);
+/// An attachment as loaded: id, file name, media type, size, SHA-256, uploader.
+type AttachmentRow = (i64, String, String, i64, String, String);
+/// An execution mark as loaded: step, rollback (0/1), status, note, by, when (ms).
+type MarkRow = (i64, i64, String, String, String, i64);
+/// A problem as loaded: text, by, when (ms).
+type ProblemRow = (String, String, i64);
+/// A decision: decided by, name, verdict, reason, plan hash, on escalation, when (ms).
+type DecisionRow = (i64, String, String, Option<String>, String, bool, i64);
+
+/// One of the load's JSON lists; a list that does not parse is a storage fault, not an empty list.
+fn rows_of<T: serde::de::DeserializeOwned>(json: &str) -> Result<Vec<T>, sqlx::Error> {
+    serde_json::from_str(json).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+fn decision((by, name, verdict, reason, plan_hash, on_escalation, at): DecisionRow) -> Decision {
+    Decision {
+        by,
+        name,
+        verdict: if verdict == "approve" { Verdict::Approve } else { Verdict::Reject(reason.unwrap_or_default()) },
+        at: from_millis(at),
+        plan_hash: PlanHash(plan_hash),
+        on_escalation,
+    }
+}
 
 /// The stored key of a sign-off capacity.
 pub fn sign_off_key(role: SignOffRole) -> &'static str {
@@ -87,34 +163,69 @@ pub fn empty_plan_hash() -> PlanHash {
     Plan::default().hash()
 }
 
-type Loaded = (RequestRow, Vec<(String, String, String, i64)>);
-
 impl Store {
     /// One request with everything its pages and decisions need.
     pub async fn load(
         &self,
         reference: app::domain::reference::Reference,
     ) -> Result<Option<LoadedRequest>, sqlx::Error> {
-        let loaded: Option<Loaded> = on_pool!(&self.db, pool => async {
-            let row: Option<RequestRow> =
-                sqlx::query_as(LOAD_SQL).bind(reference.year).bind(reference.number).fetch_optional(pool).await?;
-            let Some(row) = row else { return Ok::<_, sqlx::Error>(None) };
-            let sign_offs: Vec<(String, String, String, i64)> = sqlx::query_as(
-                "SELECT s.role, u.display_name, s.evidence, s.created_at FROM sign_offs s JOIN users u ON u.id = s.signer_id \
-                 WHERE s.request_id = $1 ORDER BY s.created_at",
-            )
-            .bind(row.id)
-            .fetch_all(pool)
-            .await?;
-            Ok(Some((row, sign_offs)))
-        }.await)?;
-        let Some((row, sign_offs)) = loaded else { return Ok(None) };
-        let attachments = self.attachments(row.id).await?;
+        let row: Option<RequestRow> = match &self.db {
+            super::Db::Sqlite(pool) => {
+                sqlx::query_as(load_sql!(sqlite)).bind(reference.year).bind(reference.number).fetch_optional(pool).await
+            }
+            super::Db::Postgres(pool) => {
+                sqlx::query_as(load_sql!(postgres))
+                    .bind(reference.year)
+                    .bind(reference.number)
+                    .fetch_optional(pool)
+                    .await
+            }
+        }?;
+        let Some(row) = row else { return Ok(None) };
         let plan: Plan =
             row.steps_json.as_deref().and_then(|j| serde_json::from_str::<Plan>(j).ok()).unwrap_or_default().with_ids();
-        let execution = self.execution_log(row.id).await?;
-        let problems = self.problems(Some(row.id), 1000).await?;
-        let decisions = self.decisions_of(row.id).await?;
+        let sign_offs: Vec<SignOffRow> = rows_of(&row.sign_offs_json)?;
+        let attachments = rows_of::<AttachmentRow>(&row.attachments_json)?
+            .into_iter()
+            .map(|(id, file_name, media_type, size_bytes, sha256, uploaded_by)| AttachmentView {
+                id,
+                file_name,
+                media_type,
+                size_bytes,
+                sha256,
+                uploaded_by,
+            })
+            .collect();
+        let execution = rows_of::<MarkRow>(&row.execution_json)?
+            .into_iter()
+            .filter_map(|(step, rollback, status, note, by, at)| {
+                Some(StepMark {
+                    step: u32::try_from(step).ok()?,
+                    rollback: rollback != 0,
+                    status: StepStatus::parse(&status)?,
+                    note,
+                    by,
+                    at: from_millis(at),
+                })
+            })
+            .collect();
+        let problems = rows_of::<ProblemRow>(&row.problems_json)?
+            .into_iter()
+            .map(|(text, by, at)| Problem {
+                reference: row.reference.clone(),
+                title: row.title.clone(),
+                text,
+                by,
+                at: from_millis(at),
+            })
+            .collect();
+        type JsonDecisionRow = (i64, String, String, Option<String>, String, i64, i64);
+        let decisions = rows_of::<JsonDecisionRow>(&row.decisions_json)?
+            .into_iter()
+            .map(|(by, name, verdict, reason, hash, escalation, at)| {
+                decision((by, name, verdict, reason, hash, escalation != 0, at))
+            })
+            .collect();
         let form: CrForm = serde_json::from_str(&row.form_json).unwrap_or_default();
         let triage: Option<TriageAnswers> = row.triage_json.as_deref().and_then(|j| serde_json::from_str(j).ok());
         let sign_offs: Vec<SignOffView> = sign_offs
@@ -524,53 +635,17 @@ impl Store {
         Ok(cors)
     }
 
-    /// The execution log of a request, oldest first.
-    pub(crate) async fn execution_log(&self, request_id: i64) -> Result<Vec<StepMark>, sqlx::Error> {
-        type Row = (i64, bool, String, String, String, i64);
+    /// The newest problems logged across every request.
+    pub(crate) async fn recent_problems(&self, limit: i64) -> Result<Vec<Problem>, sqlx::Error> {
+        type Row = (String, String, String, String, i64);
         let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT m.step, m.rollback, m.status, m.note, u.display_name, m.marked_at FROM execution_marks m \
-             JOIN users u ON u.id = m.marked_by WHERE m.request_id = $1 ORDER BY m.id",
+            "SELECT r.reference, r.title, p.text, u.display_name, p.logged_at FROM problems p \
+             JOIN change_requests r ON r.id = p.request_id JOIN users u ON u.id = p.logged_by \
+             ORDER BY p.logged_at DESC, p.id DESC LIMIT $1",
         )
-        .bind(request_id)
+        .bind(limit)
         .fetch_all(pool)
         .await)?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(step, rollback, status, note, by, at)| {
-                Some(StepMark {
-                    step: u32::try_from(step).ok()?,
-                    rollback,
-                    status: StepStatus::parse(&status)?,
-                    note,
-                    by,
-                    at: from_millis(at),
-                })
-            })
-            .collect())
-    }
-
-    /// Problems logged: one request's oldest first, or (None) every request's newest first.
-    pub(crate) async fn problems(&self, request_id: Option<i64>, limit: i64) -> Result<Vec<Problem>, sqlx::Error> {
-        type Row = (String, String, String, String, i64);
-        let rows: Vec<Row> = on_pool!(&self.db, pool => match request_id {
-            Some(id) => sqlx::query_as(
-                "SELECT r.reference, r.title, p.text, u.display_name, p.logged_at FROM problems p \
-                 JOIN change_requests r ON r.id = p.request_id JOIN users u ON u.id = p.logged_by \
-                 WHERE p.request_id = $1 ORDER BY p.id LIMIT $2",
-            )
-            .bind(id)
-            .bind(limit)
-            .fetch_all(pool)
-            .await,
-            None => sqlx::query_as(
-                "SELECT r.reference, r.title, p.text, u.display_name, p.logged_at FROM problems p \
-                 JOIN change_requests r ON r.id = p.request_id JOIN users u ON u.id = p.logged_by \
-                 ORDER BY p.logged_at DESC, p.id DESC LIMIT $1",
-            )
-            .bind(limit)
-            .fetch_all(pool)
-            .await,
-        })?;
         Ok(rows
             .into_iter()
             .map(|(reference, title, text, by, at)| Problem { reference, title, text, by, at: from_millis(at) })
@@ -579,29 +654,14 @@ impl Store {
 
     /// Every decision recorded on a request, oldest first.
     pub(crate) async fn decisions_of(&self, request_id: i64) -> Result<Vec<Decision>, sqlx::Error> {
-        type Row = (i64, String, String, Option<String>, String, bool, i64);
-        let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(
+        let rows: Vec<DecisionRow> = on_pool!(&self.db, pool => sqlx::query_as(
             "SELECT d.decided_by, u.display_name, d.verdict, d.reason, d.plan_hash, d.on_escalation, d.decided_at \
              FROM decisions d JOIN users u ON u.id = d.decided_by WHERE d.request_id = $1 ORDER BY d.id",
         )
         .bind(request_id)
         .fetch_all(pool)
         .await)?;
-        Ok(rows
-            .into_iter()
-            .map(|(by, name, verdict, reason, plan_hash, on_escalation, at)| Decision {
-                by,
-                name,
-                verdict: if verdict == "approve" {
-                    Verdict::Approve
-                } else {
-                    Verdict::Reject(reason.unwrap_or_default())
-                },
-                at: from_millis(at),
-                plan_hash: PlanHash(plan_hash),
-                on_escalation,
-            })
-            .collect())
+        Ok(rows.into_iter().map(decision).collect())
     }
 
     /// The newest outbox rows of one kind (webhook deliveries).
@@ -712,8 +772,6 @@ fn message_context(c: Commit<'_>, message: &Message) -> MessageContext {
     }
 }
 
-type AttachmentRow = (i64, String, String, i64, String, String);
-
 impl Store {
     /// Stores an attachment (already checked) with its audit event, in one transaction.
     #[allow(clippy::too_many_arguments)]
@@ -752,28 +810,6 @@ impl Store {
             tx.commit().await?;
             Ok(id)
         }.await)
-    }
-
-    /// The attachments of a request, oldest first.
-    pub async fn attachments(&self, request_id: i64) -> Result<Vec<AttachmentView>, sqlx::Error> {
-        let rows: Vec<AttachmentRow> = on_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT a.id, a.file_name, a.media_type, a.size_bytes, a.sha256, u.display_name FROM attachments a \
-             JOIN users u ON u.id = a.uploaded_by WHERE a.request_id = $1 ORDER BY a.id",
-        )
-        .bind(request_id)
-        .fetch_all(pool)
-        .await)?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, file_name, media_type, size_bytes, sha256, uploaded_by)| AttachmentView {
-                id,
-                file_name,
-                media_type,
-                size_bytes,
-                sha256,
-                uploaded_by,
-            })
-            .collect())
     }
 
     /// One attachment's description and bytes, if it belongs to the request.
