@@ -5,7 +5,9 @@
 #   new_request TITLE              starts an emergency request past triage; prints its reference
 #   session_cookie                 prints the session cookie's value
 bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-release_server="${CARGO_TARGET_DIR:-$HOME/.cache/offcycle/target}/release/server"
+# bench/run.sh points OFFCYCLE_BENCH_SERVER at a copy of the server cargo-leptos built: its parts
+# that run `cargo test --release` relink target/release/server with the test build's features.
+release_server="${OFFCYCLE_BENCH_SERVER:-${CARGO_TARGET_DIR:-$HOME/.cache/offcycle/target}/release/server}"
 
 start_server() {
   [ -x "$release_server" ] || { echo "no release server at $release_server: run cargo leptos build --release --precompress" >&2; exit 1; }

@@ -31,6 +31,9 @@ step "release build (server + wasm, precompressed assets)"
 started=$SECONDS
 cargo leptos build --release --precompress > "$out/build.log" 2>&1 || { tail -40 "$out/build.log" >&2; exit 1; }
 build_secs=$((SECONDS - started))
+# Every part serves this binary, whatever later `cargo test --release` builds relink.
+cp "$CARGO_TARGET_DIR/release/server" "$out/server"
+export OFFCYCLE_BENCH_SERVER="$out/server"
 # What the header needs, kept with the figures so --write-only can rewrite the file.
 {
   echo "date='$(date -u '+%Y-%m-%d %H:%M UTC')'"
