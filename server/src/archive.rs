@@ -61,7 +61,8 @@ pub async fn record(store: &Store, l: &LoadedRequest, version: Version<'_>) -> R
     let until = as_of.timestamp_millis();
     let (from, to) = (eastern_date(l.summary.created_at), eastern_date(as_of));
     let cors = store.cors_absent_since(from).await.map_err(be)?;
-    let decisions: Vec<_> = store.decisions_of(l.id).await.map_err(be)?.into_iter().filter(|d| d.at <= as_of).collect();
+    // The loaded request carries every decision; the copy shows those made by its moment.
+    let decisions: Vec<_> = l.snapshot.decisions.iter().filter(|d| d.at <= as_of).cloned().collect();
     let submitted = l.snapshot.submitted_plan_hash.clone();
     let quorum = match &submitted {
         None if decisions.is_empty() => "Not submitted to the CORs".to_string(),

@@ -125,8 +125,8 @@ type AttachmentRow = (i64, String, String, i64, String, String);
 type MarkRow = (i64, i64, String, String, String, i64);
 /// A problem as loaded: text, by, when (ms).
 type ProblemRow = (String, String, i64);
-/// A decision: decided by, name, verdict, reason, plan hash, on escalation, when (ms).
-type DecisionRow = (i64, String, String, Option<String>, String, bool, i64);
+/// A decision as loaded: decided by, name, verdict, reason, plan hash, on escalation (0/1), when (ms).
+type DecisionRow = (i64, String, String, Option<String>, String, i64, i64);
 
 /// One of the load's JSON lists; a list that does not parse is a storage fault, not an empty list.
 fn rows_of<T: serde::de::DeserializeOwned>(json: &str) -> Result<Vec<T>, sqlx::Error> {
@@ -140,7 +140,7 @@ fn decision((by, name, verdict, reason, plan_hash, on_escalation, at): DecisionR
         verdict: if verdict == "approve" { Verdict::Approve } else { Verdict::Reject(reason.unwrap_or_default()) },
         at: from_millis(at),
         plan_hash: PlanHash(plan_hash),
-        on_escalation,
+        on_escalation: on_escalation != 0,
     }
 }
 
@@ -219,13 +219,7 @@ impl Store {
                 at: from_millis(at),
             })
             .collect();
-        type JsonDecisionRow = (i64, String, String, Option<String>, String, i64, i64);
-        let decisions = rows_of::<JsonDecisionRow>(&row.decisions_json)?
-            .into_iter()
-            .map(|(by, name, verdict, reason, hash, escalation, at)| {
-                decision((by, name, verdict, reason, hash, escalation != 0, at))
-            })
-            .collect();
+        let decisions = rows_of::<DecisionRow>(&row.decisions_json)?.into_iter().map(decision).collect();
         let form: CrForm = serde_json::from_str(&row.form_json).unwrap_or_default();
         let triage: Option<TriageAnswers> = row.triage_json.as_deref().and_then(|j| serde_json::from_str(j).ok());
         let sign_offs: Vec<SignOffView> = sign_offs
@@ -650,18 +644,6 @@ impl Store {
             .into_iter()
             .map(|(reference, title, text, by, at)| Problem { reference, title, text, by, at: from_millis(at) })
             .collect())
-    }
-
-    /// Every decision recorded on a request, oldest first.
-    pub(crate) async fn decisions_of(&self, request_id: i64) -> Result<Vec<Decision>, sqlx::Error> {
-        let rows: Vec<DecisionRow> = on_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT d.decided_by, u.display_name, d.verdict, d.reason, d.plan_hash, d.on_escalation, d.decided_at \
-             FROM decisions d JOIN users u ON u.id = d.decided_by WHERE d.request_id = $1 ORDER BY d.id",
-        )
-        .bind(request_id)
-        .fetch_all(pool)
-        .await)?;
-        Ok(rows.into_iter().map(decision).collect())
     }
 
     /// The newest outbox rows of one kind (webhook deliveries).
