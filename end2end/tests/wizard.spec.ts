@@ -375,8 +375,30 @@ test("hosting takes the request from the queue, reviews it, returns it once and 
   await expect(page.getByText("Submitted to the CORs. Waiting for their decisions.")).toBeVisible();
   await page.goto("/dev/mail");
   await expect(page.getByRole("article").filter({ hasText: "cor1@example.gov" }).first()).toContainText("Your approval is requested");
-  await expect(page.getByRole("article").filter({ hasText: "cor2@example.gov" }).first()).toContainText("isso@example.gov");
+  // Each COR's link reaches that COR alone; the ISSO (security-related) gets the copy without it.
+  const approval = page.getByRole("article").filter({ hasText: "cor2@example.gov" }).filter({ hasText: "Your approval is requested" }).first();
+  await expect(approval).toBeVisible();
+  await expect(approval).not.toContainText("isso@example.gov");
+  await expectNoDecisionLinkBut(page, reference);
 });
+
+/** Every message about `reference` that carries a decision link has one COR as its only addressee. */
+async function expectNoDecisionLinkBut(page: Page, reference: string) {
+  const about = page.getByRole("article").filter({ hasText: reference });
+  await expect(async () => {
+    await page.goto("/dev/mail");
+    await expect(about.filter({ hasText: "isso@example.gov" }).first()).toBeVisible({ timeout: 1000 });
+  }).toPass({ timeout: 20_000 });
+  const withLinks = about.filter({ has: page.getByRole("link", { name: /\/decide\// }) });
+  expect(await withLinks.count()).toBeGreaterThan(0);
+  for (const m of await withLinks.all()) {
+    const to = (await m.locator("dt", { hasText: /^To$/ }).locator("xpath=following-sibling::dd").innerText()).trim();
+    const cc = (await m.locator("dt", { hasText: /^CC$/ }).locator("xpath=following-sibling::dd").innerText()).trim();
+    expect(to).toMatch(/^cor\d@example\.gov$/);
+    expect(cc).toBe("");
+  }
+  await expect(about.filter({ hasText: "isso@example.gov" }).getByRole("link", { name: /\/decide\// })).toHaveCount(0);
+}
 
 test("two hosting engineers edit one plan: the second sees what changed, keeps their text, and history has both", async ({ page, browser }, testInfo) => {
   test.setTimeout(180_000);
@@ -467,7 +489,7 @@ async function openDecisionLink(page: Page, js: boolean, reference: string, cor:
     await page.goto("/dev/mail");
     await expect(message.getByRole("link", { name: /\/decide\// })).toBeVisible({ timeout: 1000 });
   }).toPass({ timeout: 20_000 });
-  await expect(message).toContainText("isso@example.gov");
+  await expect(message).not.toContainText("isso@example.gov");
   await message.getByRole("link", { name: /\/decide\// }).click();
   await expect(page.getByRole("heading", { level: 1 })).toContainText("Decide:");
   await ready(page, js);

@@ -161,6 +161,12 @@ impl Mailer {
             return self.post_webhook(m).await;
         }
         let mut text = m.body_text.clone();
+        let personal = text.contains(DECISION_LINK) || text.contains(SET_PASSWORD_LINK);
+        // The domain addresses a personal link to its holder alone; the worker that makes the
+        // token refuses anything else, whatever a stored row says.
+        if personal && (m.to.len() != 1 || !m.cc.is_empty()) {
+            return Err("refused: a message with a personal link must have one recipient and no copies".into());
+        }
         if m.cor_id.is_some() && text.contains(DECISION_LINK) {
             let token = new_token();
             let expires = now + self.link_ttl;

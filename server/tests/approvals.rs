@@ -185,9 +185,9 @@ both_backends!(two_cors_approve_from_emailed_links_and_scanners_decide_nothing, 
         .await;
     let a1 = approval_for(&all, "cor1@example.gov");
     let a2 = approval_for(&all, "cor2@example.gov");
-    for m in [a1, a2] {
-        assert_eq!(m.cc, ["isso@example.gov"], "security-related: the ISSO is copied");
-        assert!(m.envelope_to.contains(&"isso@example.gov".to_string()), "and really receives it");
+    for (m, cor) in [(a1, "cor1@example.gov"), (a2, "cor2@example.gov")] {
+        assert!(m.cc.is_empty(), "a decision link reaches its COR alone, never copied: {:?}", m.cc);
+        assert_eq!(m.envelope_to, [cor], "nobody else receives the COR's link");
         assert!(m.subject.starts_with("Grants portal - Production - Emergency Change Request - "), "{}", m.subject);
         assert!(m.text.contains(&r) && m.html.contains(&r));
         let token = link_in(&m.text);
@@ -196,7 +196,17 @@ both_backends!(two_cors_approve_from_emailed_links_and_scanners_decide_nothing, 
     }
     let copy = all.iter().find(|m| m.text.contains("submitted this emergency change request to the CORs")).unwrap();
     assert_eq!(copy.to, ["hosting@example.gov", "lead@example.gov"]);
-    assert_eq!(copy.cc, ["dev@example.gov", "isso@example.gov"]);
+    assert_eq!(copy.cc, ["dev@example.gov", "isso@example.gov"], "security-related: the ISSO gets the copy");
+    // No message that reaches anyone but its COR carries a decision link.
+    for m in &all {
+        if m.text.contains("/decide/") {
+            assert_eq!((m.envelope_to.len(), m.cc.len()), (1, 0), "{:?} {:?}", m.envelope_to, m.cc);
+        }
+    }
+    assert!(all
+        .iter()
+        .filter(|m| m.envelope_to.iter().any(|a| a == "isso@example.gov"))
+        .all(|m| !m.text.contains("/decide/")));
 
     // Tokens rest only in the messages: the database has their hashes, the outbox placeholders.
     let (t1, t2) = (link_in(&a1.text), link_in(&a2.text));
@@ -407,6 +417,10 @@ both_backends!(no_decision_in_time_reminds_the_pending_cors_then_escalates_once,
     let reminders: Vec<&Mail> = all.iter().filter(|m| m.text.starts_with("Reminder:")).collect();
     assert_eq!(reminders.len(), 1, "once");
     assert_eq!(reminders[0].to, ["cor2@example.gov"]);
+    assert_eq!(
+        (reminders[0].envelope_to.as_slice(), reminders[0].cc.len()),
+        (&["cor2@example.gov".to_string()][..], 0)
+    );
     let fresh = link_in(&reminders[0].text);
     let v: Value = anonymous(&app, "decision_by_link", &[("token", &fresh)]).await.json().await.unwrap();
     assert_eq!(v["can_decide"], true, "the reminder's link works");

@@ -303,8 +303,8 @@ fn recipient_words(r: &Recipient) -> String {
 /// Who a message of `kind` reaches, in words, for previews.
 pub fn notice_preview(kind: MessageKind, security_related: bool) -> Vec<NoticePreview> {
     let m = message(kind, security_related);
-    let to = m.to.iter().map(|a| (a, "To"));
-    let cc = m.cc.iter().map(|a| (a, "CC"));
+    let to = m.to().iter().map(|a| (a, "To"));
+    let cc = m.cc().iter().map(|a| (a, "CC"));
     to.chain(cc)
         .map(|(a, copy)| NoticePreview { who: recipient_words(&a.who), copy: copy.into(), reason: a.reason.clone() })
         .collect()

@@ -76,15 +76,63 @@ pub struct Addressee {
     pub reason: String,
 }
 
-/// One message to send: To, CC, and what it is about.
+/// One message to send: To, CC, and what it is about. Built only through [`Message::new`]
+/// (also when read back), so a message carrying a personal link reaches its holder alone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "MessageParts")]
 pub struct Message {
+    kind: MessageKind,
+    to: Vec<Addressee>,
+    cc: Vec<Addressee>,
+}
+
+/// A message as stored, before [`Message::new`] checks it.
+#[derive(Deserialize)]
+struct MessageParts {
+    kind: MessageKind,
+    to: Vec<Addressee>,
+    cc: Vec<Addressee>,
+}
+
+impl TryFrom<MessageParts> for Message {
+    type Error = PersonalLinkShared;
+    fn try_from(p: MessageParts) -> Result<Self, Self::Error> {
+        Message::new(p.kind, p.to, p.cc)
+    }
+}
+
+/// A message with a personal link addressed to anyone but its holder, or copied to anyone.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("a message carrying a personal link must go to its holder alone, with no copies")]
+pub struct PersonalLinkShared;
+
+impl Message {
+    /// A message; one that carries a personal link (a COR's decision link) must have exactly
+    /// one addressee, the link's holder, and no copies: whoever must also know gets a separate
+    /// message without the link (for COR requests, [`MessageKind::SubmittedToCors`]).
+    pub fn new(kind: MessageKind, to: Vec<Addressee>, cc: Vec<Addressee>) -> Result<Message, PersonalLinkShared> {
+        if let Some(holder) = kind.cor() {
+            if !cc.is_empty() || to.len() != 1 || to[0].who != Recipient::Cor(holder) {
+                return Err(PersonalLinkShared);
+            }
+        }
+        Ok(Message { kind, to, cc })
+    }
+
     /// What it is about.
-    pub kind: MessageKind,
+    pub fn kind(&self) -> &MessageKind {
+        &self.kind
+    }
+
     /// Primary recipients.
-    pub to: Vec<Addressee>,
+    pub fn to(&self) -> &[Addressee] {
+        &self.to
+    }
+
     /// Copied.
-    pub cc: Vec<Addressee>,
+    pub fn cc(&self) -> &[Addressee] {
+        &self.cc
+    }
 }
 
 fn a(who: Recipient, reason: &str) -> Addressee {
@@ -97,7 +145,8 @@ pub fn subject(project: &str, environment: &str, date: NaiveDate) -> String {
 }
 
 /// Builds the message for `kind`, adding the ISSO in CC when the request is security-related
-/// (the process: "if the emergency change is related to a security fix/incident, CC the ISSO").
+/// (the process: "if the emergency change is related to a security fix/incident, CC the ISSO"),
+/// except on a message carrying a personal link: the ISSO gets the submission's copy instead.
 pub fn message(kind: MessageKind, security_related: bool) -> Message {
     use MessageKind as K;
     use Recipient as R;
@@ -191,10 +240,14 @@ pub fn message(kind: MessageKind, security_related: bool) -> Message {
             vec![a(R::HostingTeam, "Hosting keeps a copy")],
         ),
     };
-    if security_related && !to.iter().any(|x| x.who == R::Isso) {
+    if security_related && !kind.carries_decision_link() && !to.iter().any(|x| x.who == R::Isso) {
         cc.push(a(R::Isso, "The change is security-related: the ISSO is copied on every message"));
     }
-    Message { kind, to, cc }
+    match Message::new(kind, to, cc) {
+        Ok(m) => m,
+        // The table above addresses every personal-link kind to its holder alone (tested).
+        Err(PersonalLinkShared) => unreachable!("a personal-link message with copies"),
+    }
 }
 
 #[cfg(test)]
@@ -217,17 +270,70 @@ mod tests {
         assert_eq!(cc, vec![Recipient::DevTeam, Recipient::AffectedTeams]);
     }
 
+    /// Every kind of message, personal-link kinds for COR 7.
+    fn every_kind() -> Vec<MessageKind> {
+        use MessageKind as K;
+        vec![
+            K::EmergencyStarted,
+            K::RegularChangeQueued,
+            K::AssistanceRequested,
+            K::SubmittedForReview,
+            K::ReturnedToDev,
+            K::ApprovalRequest(7),
+            K::SubmittedToCors,
+            K::Approved,
+            K::Rejected,
+            K::ApprovalsVoided,
+            K::ImplementationStarted,
+            K::RolledBack,
+            K::Completed,
+            K::Withdrawn,
+            K::OnHold,
+            K::Escalated,
+            K::DecisionReminder(7),
+            K::DecisionOverdue,
+        ]
+    }
+
     #[test]
     fn the_isso_is_copied_on_every_message_of_a_security_related_request_and_no_other() {
-        for kind in [
-            MessageKind::EmergencyStarted,
-            MessageKind::ApprovalRequest(7),
-            MessageKind::Completed,
-            MessageKind::Rejected,
-        ] {
+        for kind in every_kind().into_iter().filter(|k| !k.carries_decision_link()) {
             assert!(message(kind.clone(), true).cc.iter().any(|x| x.who == Recipient::Isso), "{kind:?}");
             assert!(!message(kind.clone(), false).cc.iter().any(|x| x.who == Recipient::Isso), "{kind:?}");
         }
+    }
+
+    #[test]
+    fn a_personal_link_reaches_its_holder_alone_and_the_isso_gets_the_copy_without_it() {
+        for kind in every_kind().into_iter().filter(MessageKind::carries_decision_link) {
+            for security_related in [false, true] {
+                let m = message(kind.clone(), security_related);
+                assert_eq!(m.to().iter().map(|a| &a.who).collect::<Vec<_>>(), [&Recipient::Cor(7)], "{kind:?}");
+                assert!(m.cc().is_empty(), "{kind:?} security-related {security_related}: no copies");
+            }
+        }
+        let copy = message(MessageKind::SubmittedToCors, true);
+        assert!(copy.cc().iter().any(|x| x.who == Recipient::Isso));
+        assert!(!copy.kind().carries_decision_link());
+    }
+
+    #[test]
+    fn a_personal_link_message_with_a_copy_or_another_addressee_cannot_be_built_or_read_back() {
+        let to_cor = vec![a(Recipient::Cor(7), "decide")];
+        let isso = vec![a(Recipient::Isso, "copied")];
+        let kind = MessageKind::ApprovalRequest(7);
+        assert_eq!(Message::new(kind.clone(), to_cor.clone(), isso.clone()), Err(PersonalLinkShared));
+        assert_eq!(Message::new(kind.clone(), isso.clone(), vec![]), Err(PersonalLinkShared));
+        assert_eq!(Message::new(kind.clone(), vec![a(Recipient::Cor(8), "decide")], vec![]), Err(PersonalLinkShared));
+        let mut two = to_cor.clone();
+        two.extend(isso.clone());
+        assert_eq!(Message::new(kind.clone(), two, vec![]), Err(PersonalLinkShared));
+        assert!(Message::new(MessageKind::Approved, to_cor.clone(), isso.clone()).is_ok());
+        // Stored effects are checked again when read back.
+        let json = serde_json::json!({ "kind": { "ApprovalRequest": 7 }, "to": to_cor, "cc": isso });
+        assert!(serde_json::from_value::<Message>(json).is_err());
+        let ok = message(kind, true);
+        assert_eq!(serde_json::from_value::<Message>(serde_json::to_value(&ok).unwrap()).unwrap(), ok);
     }
 
     #[test]

@@ -31,15 +31,17 @@ pub fn webhook_payload(
     target: &MailTarget,
     slack: bool,
 ) -> String {
-    let headline = message.kind.headline();
+    let headline = message.kind().headline();
     if slack {
+        let (reference, title, system, headline) =
+            (slack_escape(&ctx.reference), slack_escape(&ctx.title), slack_escape(&ctx.system), slack_escape(headline));
         serde_json::json!({
-            "text": format!("*{}* {} ({}): {headline} <{}|Open the request>", ctx.reference, ctx.title, ctx.system, ctx.link)
+            "text": format!("*{reference}* {title} ({system}): {headline} <{}|Open the request>", ctx.link)
         })
         .to_string()
     } else {
         serde_json::json!({
-            "event": message.kind.key(),
+            "event": message.kind().key(),
             "headline": headline,
             "reference": ctx.reference,
             "title": ctx.title,
@@ -50,6 +52,12 @@ pub fn webhook_payload(
         })
         .to_string()
     }
+}
+
+/// Slack's message format reads `<…>` as a link or mention and `&` as an entity: a title like
+/// `<!channel>` must stay text.
+pub fn slack_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// The environment for the subject line (Production unless the form says otherwise).
@@ -78,7 +86,7 @@ macro_rules! queue_message {
         let ctx: &app::domain::notify::MessageContext = $ctx;
         let mut to: Vec<String> = Vec::new();
         let mut cc: Vec<String> = Vec::new();
-        for (list, addressees) in [(&mut to, &message.to), (&mut cc, &message.cc)] {
+        for (list, addressees) in [(&mut to, message.to()), (&mut cc, message.cc())] {
             for a in addressees {
                 let emails: Vec<String> = match &a.who {
                     app::domain::notify::Recipient::HostingTeam => sqlx::query_as::<_, (String,)>(
@@ -123,14 +131,14 @@ macro_rules! queue_message {
         }
         let (to, cc) = $crate::store::outbox::dedupe(to, cc);
         if !to.is_empty() || !cc.is_empty() {
-            let reasons: Vec<String> = message.to.iter().chain(&message.cc).map(|a| a.reason.clone()).collect();
-            let cor = message.kind.cor();
+            let reasons: Vec<String> = message.to().iter().chain(message.cc()).map(|a| a.reason.clone()).collect();
+            let cor = message.kind().cor();
             sqlx::query(
                 "INSERT INTO outbox (request_id, kind, subject, to_addrs, cc_addrs, reasons, body_text, created_at, cor_id, plan_hash) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(target.request_id)
-            .bind(message.kind.key())
+            .bind(message.kind().key())
             .bind(app::domain::notify::subject(
                 target.system,
                 $crate::store::outbox::environment(target.form),
@@ -153,7 +161,7 @@ macro_rules! queue_message {
         .bind(target.team_id)
         .fetch_all(&mut *$tx)
         .await?;
-        let key = message.kind.key();
+        let key = message.kind().key();
         for (hook_id, url, events, slack) in hooks {
             if events.trim() != "*" && !events.split(',').any(|e| e.trim() == key) {
                 continue;
@@ -177,7 +185,15 @@ pub(crate) use queue_message;
 
 #[cfg(test)]
 mod tests {
-    use super::dedupe;
+    use super::{dedupe, slack_escape};
+
+    #[test]
+    fn slack_text_cannot_mention_or_link() {
+        assert_eq!(
+            slack_escape("Fix <!channel> & <https://evil.example|login>"),
+            "Fix &lt;!channel&gt; &amp; &lt;https://evil.example|login&gt;"
+        );
+    }
 
     #[test]
     fn an_address_in_to_is_not_repeated_in_cc() {

@@ -733,7 +733,7 @@ pub enum CommitOutcome {
 }
 
 fn message_context(c: Commit<'_>, message: &Message) -> MessageContext {
-    let note = c.transition.effects.iter().find_map(|e| match (e, &message.kind) {
+    let note = c.transition.effects.iter().find_map(|e| match (e, message.kind()) {
         (Effect::ReturnComments(text), MessageKind::ReturnedToDev) => {
             Some(format!("Comments from the hosting team:\n{text}"))
         }

@@ -126,8 +126,8 @@ fn an_active_incident_justifies_an_emergency_and_notifies_hosting() {
     let mut w = World::new();
     let t = w.must(DEV, Action::Triage(TriageAnswers { active_incident: true, ..Default::default() }));
     assert_eq!(t.to, State::Planning);
-    assert_eq!(messages(&t)[0].kind, MessageKind::EmergencyStarted);
-    assert_eq!(messages(&t)[0].to[0].who, Recipient::HostingTeam);
+    assert_eq!(messages(&t)[0].kind(), &MessageKind::EmergencyStarted);
+    assert_eq!(messages(&t)[0].to()[0].who, Recipient::HostingTeam);
 }
 
 #[test]
@@ -144,7 +144,7 @@ fn when_nothing_applies_it_becomes_a_regular_change_in_the_next_window_and_hosti
     let t = w.must(DEV, Action::Triage(TriageAnswers::default()));
     assert_eq!(t.to, State::RegularChange);
     assert!(t.effects.contains(&Effect::QueueForWindow(Some(Utc.with_ymd_and_hms(2026, 12, 8, 1, 0, 0).unwrap()))));
-    assert_eq!(messages(&t)[0].kind, MessageKind::RegularChangeQueued);
+    assert_eq!(messages(&t)[0].kind(), &MessageKind::RegularChangeQueued);
     assert!(w.request.state.is_final());
 }
 
@@ -181,7 +181,7 @@ fn asking_hosting_for_help_starts_the_two_hour_clock_and_tells_hosting() {
     w.must(DEV, Action::Triage(TriageAnswers { active_incident: true, ..Default::default() }));
     let t = w.must(DEV, Action::RequestHostingHelp);
     assert!(t.effects.contains(&Effect::StartAssistanceClock));
-    assert_eq!(messages(&t)[0].kind, MessageKind::AssistanceRequested);
+    assert_eq!(messages(&t)[0].kind(), &MessageKind::AssistanceRequested);
     assert_eq!(t.to, State::Planning);
 }
 
@@ -238,7 +238,7 @@ fn the_forms_security_answer_counts_until_hostings_risk_review_decides() {
     w.must(DEV, Action::CompleteStaging);
     w.must(DEV, Action::UpdateForm { complete: true, planned_start: None, security_related: true });
     let t = w.must(DEV, Action::SubmitForReview);
-    assert!(messages(&t)[0].cc.iter().any(|a| a.who == Recipient::Isso), "the ISSO is copied from the start");
+    assert!(messages(&t)[0].cc().iter().any(|a| a.who == Recipient::Isso), "the ISSO is copied from the start");
     w.must(HOSTING, Action::RecordRiskReview { security_related: false });
     w.must(HOSTING, Action::UpdateForm { complete: true, planned_start: None, security_related: true });
     assert!(!w.request.security_related, "the review's conclusion stands");
@@ -263,7 +263,7 @@ fn submission_freezes_the_plan_asks_each_cor_copies_the_teams_and_files_an_archi
     assert_eq!(t.to, State::AwaitingApproval);
     assert!(t.effects.contains(&Effect::FreezePlan(h("p1"))));
     assert!(t.effects.contains(&Effect::FileArchiveCopy(ArchiveReason::SubmittedToCors)));
-    let kinds: Vec<_> = messages(&t).iter().map(|m| m.kind.clone()).collect();
+    let kinds: Vec<_> = messages(&t).iter().map(|m| m.kind().clone()).collect();
     assert_eq!(
         kinds,
         vec![MessageKind::ApprovalRequest(COR_A), MessageKind::ApprovalRequest(COR_B), MessageKind::SubmittedToCors]
@@ -271,12 +271,15 @@ fn submission_freezes_the_plan_asks_each_cor_copies_the_teams_and_files_an_archi
 }
 
 #[test]
-fn a_security_related_change_copies_the_isso_on_the_submission() {
+fn a_security_related_change_copies_the_isso_on_the_submission_but_never_on_a_decision_link() {
     let mut w = World::new();
     w.emergency_to_hosting_review();
     w.must(HOSTING, Action::RecordRiskReview { security_related: true });
     let t = w.must(HOSTING, Action::SubmitToCors);
-    assert!(messages(&t).iter().all(|m| m.cc.iter().any(|a| a.who == Recipient::Isso)));
+    let (links, copies): (Vec<_>, Vec<_>) = messages(&t).into_iter().partition(|m| m.kind().carries_decision_link());
+    assert_eq!(links.len(), 2);
+    assert!(links.iter().all(|m| m.cc().is_empty() && m.to().len() == 1), "each COR's link reaches that COR alone");
+    assert!(copies.iter().all(|m| m.cc().iter().any(|a| a.who == Recipient::Isso)));
 }
 
 #[test]
@@ -312,7 +315,7 @@ fn when_every_cor_is_out_an_admin_is_asked_and_only_then_may_decide() {
         c.absences.push(Absence { from: date(16), to: date(18), note: None, set_by: "Ada".into() });
     }
     let t = w.must(HOSTING, Action::SubmitToCors);
-    assert!(messages(&t).iter().any(|m| m.kind == MessageKind::Escalated));
+    assert!(messages(&t).iter().any(|m| *m.kind() == MessageKind::Escalated));
     assert_eq!(w.must(ADMIN, Action::Decide { verdict: Verdict::Approve, plan_hash }).to, State::Approved);
 }
 
@@ -391,7 +394,7 @@ fn hosting_returns_a_request_to_dev_with_comments_and_dev_resubmits() {
     w.emergency_to_hosting_review();
     assert!(matches!(w.try_do(HOSTING, Action::ReturnToDev { comments: "".into() }), Err(Refusal::Guard(_))));
     let t = w.must(HOSTING, Action::ReturnToDev { comments: "Split the migration".into() });
-    assert_eq!(messages(&t)[0].to[0].who, Recipient::DevTeam);
+    assert_eq!(messages(&t)[0].to()[0].who, Recipient::DevTeam);
     assert_eq!(w.must(DEV, Action::SubmitForReview).to, State::HostingReview);
 }
 
@@ -498,7 +501,7 @@ fn the_dev_team_validates_in_production_then_stakeholders_are_notified() {
     ));
     let t = w.must(DEV, Action::ValidateInProduction { note: "Smoke tests pass".into() });
     assert_eq!(t.to, State::Completed);
-    assert_eq!(messages(&t)[0].to[0].who, Recipient::Stakeholders);
+    assert_eq!(messages(&t)[0].to()[0].who, Recipient::Stakeholders);
 }
 
 #[test]
