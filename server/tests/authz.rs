@@ -41,6 +41,8 @@ fn matrix() -> Vec<Row> {
     let engineer = [Forbidden, Hidden, Allowed, Allowed, Forbidden, Forbidden, Forbidden, Forbidden];
     vec![
         ("get_request_view", vec![], reads),
+        ("get_comments", vec![], reads),
+        ("save_staging_notes", vec![("notes", "Checked in staging")], dev),
         ("get_history", vec![], reads),
         ("request_audit", vec![], reads),
         ("add_comment", vec![("body", "A comment")], reads),
@@ -93,6 +95,7 @@ fn matrix() -> Vec<Row> {
 /// Functions about no one request: (name, form, outcome for each of PEOPLE).
 fn global() -> Vec<Row> {
     let admin_only = [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allowed];
+    let admin_unknown = [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Hidden];
     vec![
         ("hosting_queue", vec![], [Forbidden, Forbidden, Allowed, Allowed, Forbidden, Forbidden, Forbidden, Allowed]),
         ("archive_search", vec![], [Forbidden, Forbidden, Allowed, Allowed, Allowed, Allowed, Allowed, Allowed]),
@@ -113,7 +116,55 @@ fn global() -> Vec<Row> {
             [Forbidden, Forbidden, Forbidden, Forbidden, Allowed, Forbidden, Forbidden, Forbidden],
         ),
         ("my_account", vec![], [Allowed; 8]),
+        ("my_requests", vec![], [Allowed; 8]),
+        ("awaiting_my_decision", vec![], [Allowed; 8]),
+        (
+            "start_request",
+            vec![("title", ""), ("system", "")],
+            [Allowed, Allowed, Allowed, Allowed, Forbidden, Forbidden, Forbidden, Allowed],
+        ),
+        ("add_webhook", vec![("url", "")], admin_only),
+        ("remove_webhook", vec![("id", "999999")], admin_unknown),
+        ("remove_calendar_entry", vec![("id", "999999")], admin_unknown),
+        (
+            "remove_absence",
+            vec![("id", "999999")],
+            [Forbidden, Forbidden, Hidden, Hidden, Hidden, Forbidden, Forbidden, Hidden],
+        ),
+        // Anyone's own tokens and sessions: an unknown one is not found, for everyone.
+        ("create_api_token", vec![("name", "")], [Allowed; 8]),
+        ("revoke_api_token", vec![("id", "999999")], [Hidden; 8]),
+        ("end_session", vec![("id", "ffffffffffffffff")], [Hidden; 8]),
     ]
+}
+
+/// Functions anyone may call, each with why: their authority is what the caller holds (a
+/// password, a single-use link), never a session.
+const PUBLIC: [(&str, &str); 8] = [
+    ("sign_in", "an email and password"),
+    ("sign_out", "ends the caller's own session, if any"),
+    ("whoami", "says only whether the caller is signed in"),
+    ("password_link", "a single-use set-password token"),
+    ("set_password", "a single-use set-password token"),
+    ("decision_by_link", "a COR's single-use decision token"),
+    ("decide_by_link", "a COR's single-use decision token"),
+    ("dev_mail", "demo mode's inbox, on a loopback-only server (else admins alone; tests/http.rs)"),
+];
+
+/// Every server function the app registers is in the matrix, the global list or PUBLIC: a new
+/// one fails here until someone says who may call it.
+#[test]
+fn every_registered_server_function_is_in_the_authorisation_matrix() {
+    let listed: std::collections::BTreeSet<&str> =
+        matrix().iter().chain(&global()).map(|r| r.0).chain(PUBLIC.iter().map(|p| p.0)).collect();
+    let registered: std::collections::BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.trim_start_matches("/api/").to_string())
+        .collect();
+    assert!(registered.len() > 50, "the registry is read: {registered:?}");
+    let unlisted: Vec<&String> = registered.iter().filter(|n| !listed.contains(n.as_str())).collect();
+    assert!(unlisted.is_empty(), "server functions missing from the authorisation matrix: {unlisted:?}");
+    let gone: Vec<&&str> = listed.iter().filter(|n| !registered.contains(**n)).collect();
+    assert!(gone.is_empty(), "listed but not registered: {gone:?}");
 }
 
 fn outcome_of(status: u16) -> Outcome {

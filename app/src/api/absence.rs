@@ -129,6 +129,10 @@ mod server {
 
     pub async fn remove(id: String) -> Result<(), AppError> {
         let session = require_session()?;
+        // Only those who may see absences learn whether one exists.
+        if session.user.role != Role::Cor && !for_anyone(session.user.role) {
+            return Err(AppError::Forbidden);
+        }
         let store = services()?.requests;
         let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
         let absence = store.absences().await?.into_iter().find(|a| a.id == id).ok_or(AppError::NotFound)?;
