@@ -432,6 +432,9 @@ pub struct Services {
     pub public_url: String,
     /// Demo mode: the mail viewer is served.
     pub demo: bool,
+    /// The server listens on loopback only: the demo mail viewer may serve anyone who can
+    /// reach it (bound elsewhere, it serves admins alone, since it holds live links).
+    pub loopback_only: bool,
     /// Demo mode's inbox (empty when a real relay is configured).
     pub demo_inbox: DemoInbox,
     /// Secrets shown once.

@@ -77,6 +77,7 @@ pub async fn build_state(config: Config) -> Result<AppState, Box<dyn std::error:
         secure_cookies: config.is_https(),
         public_url: config.public_url.clone(),
         demo: config.demo,
+        loopback_only: config.bind.ip().is_loopback(),
         demo_inbox,
         reveal: app::ports::Reveal::default(),
     };

@@ -172,3 +172,41 @@ both_backends!(security_headers_are_on_every_page, |url: String, _b| async move 
     assert_eq!(h["cache-control"], "no-store", "pages are never stored");
     app.stop().await;
 });
+
+both_backends!(sign_in_returns_only_to_a_path_on_this_site, |url: String, _b| async move {
+    let app = TestApp::spawn(&url).await;
+    // `next=/%09/evil.example` and `next=/%0A` as a sign-in page would post them (no JavaScript).
+    for (next, expected) in
+        [("/\t/evil.example", "/"), ("/\n", "/"), ("/\\evil.example", "/"), ("/requests/new", "/requests/new")]
+    {
+        let client = common::client();
+        let res = client
+            .post(app.url("/api/sign_in"))
+            .header("Accept", "text/html")
+            .header("Sec-Fetch-Site", "same-origin")
+            .header("Referer", app.url("/sign-in"))
+            .form(&[("email", "dev@example.gov"), ("password", DEMO_PASSWORD), ("next", next)])
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_redirection(), "{next:?}: {}", res.status());
+        assert_eq!(res.headers()["location"], expected, "{next:?}");
+    }
+    app.stop().await;
+});
+
+both_backends!(
+    the_demo_mail_viewer_serves_only_admins_unless_the_server_is_loopback_only,
+    |url: String, _b| async move {
+        let mut config = common::config(&url);
+        config.bind = "0.0.0.0:0".parse().unwrap();
+        let app = TestApp::spawn_with(config).await;
+        assert_eq!(app.call("dev_mail", &[]).await.status(), 404, "anonymous");
+        app.sign_in("cor1@example.gov").await;
+        assert_eq!(app.call("dev_mail", &[]).await.status(), 404, "a COR may not read everyone's links");
+        app.call("sign_out", &[]).await;
+        app.sign_in("admin@example.gov").await;
+        assert_eq!(app.call("dev_mail", &[]).await.status(), 200, "an admin may");
+        app.stop().await;
+    }
+);

@@ -4,10 +4,20 @@ use crate::api::types::SessionUser;
 use crate::error::AppError;
 use leptos::prelude::*;
 
-/// Where to go after signing in: only paths on this site, never another origin.
+/// Where to go after signing in: only a path on this site, never another origin. Browsers drop
+/// tabs and newlines from a URL and read a backslash as `/`, so `/<TAB>/evil.example` would leave
+/// the site; anything but a plain absolute path (visible ASCII, one leading `/`, no backslash)
+/// goes to `/`.
 pub fn safe_next(next: Option<&str>) -> String {
+    let plain_path = |n: &str| {
+        let mut chars = n.chars();
+        chars.next() == Some('/')
+            && !matches!(chars.next(), Some('/'))
+            && n.len() <= 2048
+            && n.chars().all(|c| c.is_ascii_graphic() && c != '\\')
+    };
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n) if plain_path(n) => n.to_string(),
         _ => "/".to_string(),
     }
 }
@@ -88,5 +98,32 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+        assert_eq!(
+            safe_next(Some("/requests/ECR-2026-0001/plan?step=2#top")),
+            "/requests/ECR-2026-0001/plan?step=2#top"
+        );
+        assert_eq!(safe_next(Some("/")), "/");
+        assert_eq!(safe_next(Some("/%2F%2Fevil.example")), "/%2F%2Fevil.example", "encoded slashes stay a path");
+    }
+
+    #[test]
+    fn whitespace_control_characters_and_backslashes_never_survive() {
+        for bad in [
+            "/\t/evil.example",
+            "/\n",
+            "/\r\n/evil.example",
+            "/ /evil.example",
+            "/\u{0}x",
+            "/\u{7f}",
+            "/a\\b",
+            "\\\\evil.example",
+            "/\u{a0}/evil.example",
+            "/\u{3000}/evil.example",
+            "",
+            "requests",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
     }
 }

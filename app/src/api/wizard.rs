@@ -436,7 +436,8 @@ mod server {
 
     pub async fn dev_mail() -> Result<Vec<MailView>, AppError> {
         let services = services()?;
-        if !services.demo {
+        let admin = session().is_some_and(|s| s.user.role == crate::domain::roles::Role::Admin);
+        if !services.demo || !(services.loopback_only || admin) {
             return Err(AppError::NotFound);
         }
         // Demo delivery keeps the final body (with its decision link) in memory only.
