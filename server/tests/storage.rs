@@ -74,41 +74,67 @@ both_backends!(references_are_sequential_per_year_and_unique_under_concurrency, 
     assert_eq!(titles, ["one", "new year"]);
 });
 
+/// Runs `sql` on the store's own pool (tests that act as someone with database access).
+async fn execute(store: &Store, sql: &str) -> Result<(), sqlx::Error> {
+    match store.db() {
+        Db::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+        Db::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+    }
+}
+
+/// What only a database owner can do: take the append-only triggers away.
+async fn drop_audit_triggers(store: &Store, backend: Backend) {
+    let statements: &[&str] = match backend {
+        Backend::Sqlite => &["DROP TRIGGER audit_events_never_updated", "DROP TRIGGER audit_events_never_deleted"],
+        Backend::Postgres => &["DROP TRIGGER audit_events_append_only ON audit_events"],
+    };
+    for sql in statements {
+        execute(store, sql).await.unwrap();
+    }
+}
+
+both_backends!(the_database_refuses_to_change_or_delete_an_audit_row, |url: String, backend| async move {
+    let (store, dev) = store_with_dev(&url).await;
+    store.start_request(&dev, "10.0.0.1", &form("r"), chrono::Utc::now()).await.unwrap();
+    let before = store.audit_rows_for_test().await;
+    assert!(!before.is_empty());
+    for sql in
+        ["UPDATE audit_events SET detail = 'nothing to see' WHERE id = 1", "DELETE FROM audit_events WHERE id = 1"]
+    {
+        let e = execute(&store, sql).await.expect_err(sql);
+        assert!(e.to_string().contains("append-only"), "{sql}: {e}");
+    }
+    if backend == Backend::Postgres {
+        let e = execute(&store, "TRUNCATE audit_events").await.expect_err("truncate");
+        assert!(e.to_string().contains("append-only"), "{e}");
+    }
+    assert_eq!(store.audit_rows_for_test().await, before, "nothing changed");
+    let head = verify_audit_chain(store.db()).await.unwrap().unwrap();
+    assert_eq!((head.rows, head.hash.len()), (before.len() as u64, 64), "the head hash is there to keep elsewhere");
+});
+
 both_backends!(the_audit_chain_verifies_and_names_the_first_tampered_row, |url: String, backend| async move {
     let (store, dev) = store_with_dev(&url).await;
     let now = chrono::Utc::now();
     for i in 0..5 {
         store.start_request(&dev, "10.0.0.1", &form(&format!("r{i}")), now).await.unwrap();
     }
-    assert_eq!(verify_audit_chain(store.db()).await.unwrap(), Ok(5));
+    assert_eq!(verify_audit_chain(store.db()).await.unwrap().unwrap().rows, 5);
 
-    // Someone edits row 3 directly in the database.
-    match (store.db(), backend) {
-        (Db::Sqlite(pool), Backend::Sqlite) => {
-            sqlx::query("UPDATE audit_events SET detail = 'nothing to see' WHERE id = 3").execute(pool).await.unwrap();
-        }
-        (Db::Postgres(pool), Backend::Postgres) => {
-            sqlx::query("UPDATE audit_events SET detail = 'nothing to see' WHERE id = 3").execute(pool).await.unwrap();
-        }
-        _ => unreachable!(),
-    }
+    // Someone who owns the database drops the triggers and edits row 3.
+    drop_audit_triggers(&store, backend).await;
+    execute(&store, "UPDATE audit_events SET detail = 'nothing to see' WHERE id = 3").await.unwrap();
     let broken = verify_audit_chain(store.db()).await.unwrap().unwrap_err();
     assert_eq!(broken.row_id, 3);
 });
 
-both_backends!(the_audit_chain_notices_rows_cut_from_the_end, |url: String, _b| async move {
+both_backends!(the_audit_chain_notices_rows_cut_from_the_end, |url: String, backend| async move {
     let (store, dev) = store_with_dev(&url).await;
     for i in 0..3 {
         store.start_request(&dev, "x", &form(&format!("r{i}")), chrono::Utc::now()).await.unwrap();
     }
-    match store.db() {
-        Db::Sqlite(pool) => {
-            sqlx::query("DELETE FROM audit_events WHERE id = 3").execute(pool).await.unwrap();
-        }
-        Db::Postgres(pool) => {
-            sqlx::query("DELETE FROM audit_events WHERE id = 3").execute(pool).await.unwrap();
-        }
-    }
+    drop_audit_triggers(&store, backend).await;
+    execute(&store, "DELETE FROM audit_events WHERE id = 3").await.unwrap();
     assert_eq!(verify_audit_chain(store.db()).await.unwrap().unwrap_err().row_id, 3);
 });
 

@@ -107,8 +107,18 @@ pub struct ChainBreak {
 
 type AuditRow = (i64, i64, Option<i64>, Option<i64>, String, String, String, String, String, String);
 
-/// Re-computes the whole chain; `Ok(n)` with the number of rows checked, or the first break.
-pub async fn verify_audit_chain(db: &Db) -> Result<Result<u64, ChainBreak>, sqlx::Error> {
+/// An intact chain: how many rows it has and the hash of the last, which an operator keeps
+/// elsewhere (a later check that no longer reaches that hash shows a rewritten chain).
+#[derive(Debug, PartialEq, Eq)]
+pub struct ChainHead {
+    /// Rows verified.
+    pub rows: u64,
+    /// The last row's hash (empty for an empty log).
+    pub hash: String,
+}
+
+/// Re-computes the whole chain: its head, or the first break.
+pub async fn verify_audit_chain(db: &Db) -> Result<Result<ChainHead, ChainBreak>, sqlx::Error> {
     let rows: Vec<AuditRow> = on_pool!(db, pool => sqlx::query_as(
         "SELECT id, at, actor_id, request_id, action, detail, source, outcome, prev_hash, hash FROM audit_events ORDER BY id"
     ).fetch_all(pool).await)?;
@@ -138,7 +148,7 @@ pub async fn verify_audit_chain(db: &Db) -> Result<Result<u64, ChainBreak>, sqlx
             reason: format!("the chain head says {seq} rows, found {}", expected_id - 1),
         }));
     }
-    Ok(Ok((expected_id - 1) as u64))
+    Ok(Ok(ChainHead { rows: (expected_id - 1) as u64, hash: prev }))
 }
 
 impl super::Store {

@@ -20,7 +20,7 @@ mod wizard;
 pub use accounts::SignInCandidate;
 pub use approvals::ClaimedMessage;
 pub use archive::{FolderWrite, PendingCopy};
-pub use audit::{verify_audit_chain, AuditEvent, ChainBreak};
+pub use audit::{verify_audit_chain, AuditEvent, ChainBreak, ChainHead};
 pub use requests::Store;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
