@@ -43,12 +43,13 @@ fn decoy_hash() -> &'static str {
 /// Sign-in and sign-out over the store.
 pub struct AccountService {
     store: Store,
+    hashing: Hashing,
 }
 
 impl AccountService {
     /// Wraps the store.
     pub fn new(store: Store) -> Self {
-        AccountService { store }
+        AccountService { store, hashing: Hashing::new(ARGON2_AT_ONCE) }
     }
 }
 
@@ -57,14 +58,75 @@ fn internal(e: impl std::fmt::Display) -> AppError {
     AppError::Internal
 }
 
-/// At most this many failed sign-ins per account (or unknown email) per hour.
+/// At most this many sign-in attempts an hour for one account from one source address; past
+/// it, that address waits for the next hour. Other addresses are unaffected, so nobody can
+/// lock a COR or an admin out from elsewhere.
 pub const MAX_FAILURES_PER_HOUR: i64 = 100;
+/// At most this many failed sign-ins an hour from one source address, whatever the accounts
+/// (spraying one password across many).
+pub const MAX_FAILURES_PER_SOURCE_PER_HOUR: i64 = 1000;
+/// Argon2 hashes computed at once (19 MiB each): a flood of sign-ins queues instead of
+/// exhausting memory.
+pub const ARGON2_AT_ONCE: usize = 4;
+/// How long a sign-in waits for a turn at hashing before it is told to try again.
+const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// The wait before answering a sign-in for an email with `failures` recent failures: none for
-/// the first five, then growing to two seconds (slows guessing; the same for unknown emails).
+/// The wait before answering an attempt with `failures` earlier ones: none for the first five,
+/// then growing to two seconds (slows guessing; the same for unknown emails).
 pub fn throttle_delay(failures: i64) -> std::time::Duration {
     let over = (failures - 5).max(0) as u64;
     std::time::Duration::from_millis((over * over * 20).min(2000))
+}
+
+/// The delay for an attempt counted as `[account and source, account, source]`: the pair's
+/// own delay, or the account's across every address (a tenth as steep), whichever is longer.
+pub fn attempt_delay(counts: [i64; 3]) -> std::time::Duration {
+    throttle_delay(counts[0] - 1).max(throttle_delay((counts[1] - 1) / 10))
+}
+
+/// Whether the `n`th failure of an account from one address this hour gets its own audit row:
+/// the first ten, then one row for every hundred (saying how many), so anonymous guessing
+/// cannot grow the audit log without bound.
+pub fn audited(n: i64) -> bool {
+    n <= 10 || n % 100 == 0
+}
+
+/// The email as it keys the throttle and appears in the audit log: trimmed, lower case, at
+/// most 254 characters (the longest address there is).
+fn email_key(email: &str) -> String {
+    email.trim().to_lowercase().chars().take(254).collect()
+}
+
+/// The throttle's keys for an attempt: `[account and source, account, source]`.
+pub fn throttle_keys(email: &str, source: &str) -> [String; 3] {
+    let email = email_key(email);
+    [format!("pair:{email} {source}"), format!("account:{email}"), format!("source:{source}")]
+}
+
+/// A bounded number of argon2 computations at once, each on a blocking thread.
+#[derive(Clone)]
+pub struct Hashing(std::sync::Arc<tokio::sync::Semaphore>);
+
+impl Hashing {
+    /// At most `at_once` computations at a time.
+    pub fn new(at_once: usize) -> Self {
+        Hashing(std::sync::Arc::new(tokio::sync::Semaphore::new(at_once)))
+    }
+
+    /// Runs `work` when a turn is free; `Throttled` when none came within the wait.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        wait: std::time::Duration,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let permit = tokio::time::timeout(wait, self.0.clone().acquire_owned())
+            .await
+            .map_err(|_| AppError::Throttled)?
+            .map_err(internal)?;
+        let out = tokio::task::spawn_blocking(work).await.map_err(internal)?;
+        drop(permit);
+        Ok(out)
+    }
 }
 
 /// Why a new password is refused, if it is (ASVS: 8+ characters, 128 allowed, no composition
@@ -92,29 +154,43 @@ pub fn password_problem(password: &str, email: &str) -> Option<String> {
 impl Accounts for AccountService {
     async fn sign_in(&self, email: &str, password: &str, source: &str) -> Result<NewSession, AppError> {
         let now = chrono::Utc::now().timestamp_millis();
-        // Throttle by the email as typed, whether or not it exists: no enumeration.
-        let failures = self.store.recent_failures(email, now - 3_600_000).await.map_err(internal)?;
-        if failures >= MAX_FAILURES_PER_HOUR {
-            self.store.record_sign_in_failure(email, None, source, now).await.map_err(internal)?;
+        let hour = now / 3_600_000;
+        // Keyed by the email as typed, whether or not it exists: no enumeration.
+        let email = email_key(email);
+        let source: String = source.chars().take(64).collect();
+        let keys = throttle_keys(&email, &source);
+        let counts = self.store.count_sign_in_attempt(&keys, hour).await.map_err(internal)?;
+        let over = (counts[0] - MAX_FAILURES_PER_HOUR).max(counts[2] - MAX_FAILURES_PER_SOURCE_PER_HOUR);
+        if over > 0 {
+            if audited(over) {
+                let detail = format!("sign-in refused (attempt {} this hour from this address)", counts[0]);
+                self.store.record_sign_in_failure(&email, None, &source, now, &detail).await.map_err(internal)?;
+            }
             return Err(AppError::Throttled);
         }
-        tokio::time::sleep(throttle_delay(failures)).await;
-        let candidate = self.store.sign_in_candidate(email).await.map_err(internal)?;
+        tokio::time::sleep(attempt_delay(counts)).await;
+        let candidate = self.store.sign_in_candidate(&email).await.map_err(internal)?;
         let hash = candidate.as_ref().and_then(|c| c.password_hash.clone()).unwrap_or_else(|| decoy_hash().to_string());
         let password = password.to_string();
-        let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.map_err(internal)?;
+        let matches = self.hashing.run(HASHING_WAIT, move || verify_password(&password, &hash)).await?;
         match candidate {
             Some(c) if matches && c.password_hash.is_some() => {
+                self.store.settle_sign_in(&keys, hour).await.map_err(internal)?;
                 let token = new_token();
-                self.store.open_session(&token_hash(&token), c.user.id, source, now).await.map_err(internal)?;
+                self.store.open_session(&token_hash(&token), c.user.id, &source, now).await.map_err(internal)?;
                 Ok(NewSession { token, user: c.user })
             }
             other => {
-                self.store
-                    .record_sign_in_failure(email, other.map(|c| c.user.id), source, now)
-                    .await
-                    .map_err(internal)?;
-                self.store.note_failure(email, now).await.map_err(internal)?;
+                if audited(counts[0]) {
+                    let detail = match counts[0] {
+                        n if n <= 10 => "failed sign-in".to_string(),
+                        n => format!("{n} failed sign-ins this hour from this address"),
+                    };
+                    self.store
+                        .record_sign_in_failure(&email, other.map(|c| c.user.id), &source, now, &detail)
+                        .await
+                        .map_err(internal)?;
+                }
                 Err(AppError::BadCredentials)
             }
         }
@@ -143,8 +219,7 @@ impl Accounts for AccountService {
             }));
         }
         let password = password.to_string();
-        let phc =
-            tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(internal)?.map_err(internal)?;
+        let phc = self.hashing.run(HASHING_WAIT, move || hash_password(&password)).await?.map_err(internal)?;
         match self.store.set_password(&hash, user_id, &phc, source, now).await.map_err(internal)? {
             true => Ok(()),
             false => Err(AppError::NotFound),
@@ -155,6 +230,46 @@ impl Accounts for AccountService {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_audit_keeps_the_first_failures_and_then_one_row_a_hundred() {
+        let rows: Vec<i64> = (1..=1000).filter(|n| audited(*n)).collect();
+        assert_eq!(rows.len(), 10 + 10);
+        assert_eq!(&rows[..11], &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 100]);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn no_more_hashes_run_at_once_than_the_limit() {
+        use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+        let hashing = Hashing::new(3);
+        let (now, most) = (std::sync::Arc::new(AtomicUsize::new(0)), std::sync::Arc::new(AtomicUsize::new(0)));
+        let runs = (0..12).map(|_| {
+            let (hashing, now, most) = (hashing.clone(), now.clone(), most.clone());
+            tokio::spawn(async move {
+                hashing
+                    .run(std::time::Duration::from_secs(30), move || {
+                        most.fetch_max(now.fetch_add(1, SeqCst) + 1, SeqCst);
+                        std::thread::sleep(std::time::Duration::from_millis(30));
+                        now.fetch_sub(1, SeqCst);
+                    })
+                    .await
+            })
+        });
+        for run in runs.collect::<Vec<_>>() {
+            run.await.unwrap().unwrap();
+        }
+        assert_eq!(most.load(SeqCst), 3, "three at once, never more");
+        // A turn that does not come in time is a "try again", not a pile-up.
+        let busy = Hashing::new(1);
+        let hold = busy.clone();
+        let long = tokio::spawn(async move {
+            hold.run(std::time::Duration::from_secs(1), || std::thread::sleep(std::time::Duration::from_millis(400)))
+                .await
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        assert_eq!(busy.run(std::time::Duration::from_millis(50), || ()).await, Err(AppError::Throttled));
+        long.await.unwrap().unwrap();
+    }
 
     #[test]
     fn a_password_verifies_only_against_its_own_hash() {
@@ -191,6 +306,9 @@ mod tests {
         assert_eq!(throttle_delay(6).as_millis(), 20);
         assert_eq!(throttle_delay(10).as_millis(), 500);
         assert_eq!(throttle_delay(99).as_millis(), 2000);
+        assert_eq!(attempt_delay([1, 1, 1]).as_millis(), 0, "a first attempt waits for nothing");
+        assert_eq!(attempt_delay([1, 991, 1]).as_millis(), 2000, "an account guessed at from everywhere slows down");
+        assert_eq!(attempt_delay([10, 10, 10]).as_millis(), 320);
     }
 
     #[test]

@@ -67,6 +67,64 @@ impl Store {
         }.await)
     }
 
+    /// Counts one sign-in attempt under each of `keys` in `hour`, atomically (one upsert per
+    /// key), and returns each key's attempts this hour, this one included.
+    pub async fn count_sign_in_attempt(&self, keys: &[String; 3], hour: i64) -> Result<[i64; 3], sqlx::Error> {
+        on_pool!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            let mut counts = [0; 3];
+            for (key, count) in keys.iter().zip(counts.iter_mut()) {
+                let (n,): (i64,) = sqlx::query_as(
+                    "INSERT INTO sign_in_throttle (key, hour, attempts) VALUES ($1, $2, 1) \
+                     ON CONFLICT (key, hour) DO UPDATE SET attempts = sign_in_throttle.attempts + 1 RETURNING attempts",
+                )
+                .bind(key)
+                .bind(hour)
+                .fetch_one(&mut *tx)
+                .await?;
+                *count = n;
+            }
+            // The first attempt of a key this hour tidies away the hours before the last.
+            if counts[0] == 1 {
+                sqlx::query("DELETE FROM sign_in_throttle WHERE hour < $1").bind(hour - 1).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(counts)
+        }.await)
+    }
+
+    /// A sign-in that worked: its account and source start afresh (`keys[0]`), and the other
+    /// counts forget it, so only failures add up.
+    pub async fn settle_sign_in(&self, keys: &[String; 3], hour: i64) -> Result<(), sqlx::Error> {
+        on_pool!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM sign_in_throttle WHERE key = $1").bind(&keys[0]).execute(&mut *tx).await?;
+            for key in &keys[1..] {
+                sqlx::query("UPDATE sign_in_throttle SET attempts = attempts - 1 WHERE key = $1 AND hour = $2 AND attempts > 0")
+                    .bind(key)
+                    .bind(hour)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await
+        }.await)
+    }
+
+    /// Sets a key's attempts this hour (tests: filling the throttle without waiting).
+    #[doc(hidden)]
+    pub async fn set_sign_in_attempts_for_test(&self, key: &str, hour: i64, attempts: i64) {
+        let _ = on_pool!(&self.db, pool => sqlx::query(
+            "INSERT INTO sign_in_throttle (key, hour, attempts) VALUES ($1, $2, $3) \
+             ON CONFLICT (key, hour) DO UPDATE SET attempts = $3",
+        )
+        .bind(key)
+        .bind(hour)
+        .bind(attempts)
+        .execute(pool)
+        .await
+        .map(|_| ()));
+    }
+
     /// Records a failed sign-in (the email as typed, never the password).
     pub async fn record_sign_in_failure(
         &self,
@@ -74,6 +132,7 @@ impl Store {
         user_id: Option<i64>,
         source: &str,
         now: i64,
+        detail: &str,
     ) -> Result<(), sqlx::Error> {
         on_pool!(&self.db, pool => async {
             let mut tx = pool.begin().await?;
@@ -82,7 +141,7 @@ impl Store {
                 actor_id: user_id,
                 request_id: None,
                 action: "sign_in".into(),
-                detail: format!("failed sign-in for {email}"),
+                detail: format!("{detail} for {email}"),
                 source: source.into(),
                 outcome: "failure".into(),
             };

@@ -254,32 +254,18 @@ impl Store {
                 return Ok(false);
             }
             sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(password_hash).bind(user_id).execute(&mut *tx).await?;
+            // Every other open link of theirs is spent too: an older invitation in a mailbox
+            // must not set the password again.
+            sqlx::query("UPDATE password_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+                .bind(at)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
             let event = AuditEvent::success(at, Some(user_id), None, "Password set", "password set from a set-password link".to_string(), source);
             append_audit!(tx, &event);
             tx.commit().await?;
             Ok(true)
-        }.await)
-    }
-
-    /// Failed sign-ins for `email` since `since`.
-    pub(crate) async fn recent_failures(&self, email: &str, since: i64) -> Result<i64, sqlx::Error> {
-        let (n,): (i64,) = on_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT COUNT(*) FROM sign_in_failures WHERE email = $1 AND at >= $2",
-        )
-        .bind(email)
-        .bind(since)
-        .fetch_one(pool)
-        .await)?;
-        Ok(n)
-    }
-
-    /// Remembers a failed sign-in for throttling (old rows are pruned as we go).
-    pub(crate) async fn note_failure(&self, email: &str, now: i64) -> Result<(), sqlx::Error> {
-        on_pool!(&self.db, pool => async {
-            sqlx::query("INSERT INTO sign_in_failures (email, at) VALUES ($1, $2)").bind(email).bind(now).execute(pool).await?;
-            sqlx::query("DELETE FROM sign_in_failures WHERE at < $1").bind(now - 2 * 3_600_000).execute(pool).await?;
-            Ok::<(), sqlx::Error>(())
         }.await)
     }
 
@@ -565,19 +551,6 @@ impl app::ports::People for Store {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         self.disable_webhook(id, by, source, now).await.map_err(backend)
-    }
-}
-
-impl Store {
-    /// Records a failed sign-in at `at` (tests: filling the throttle without waiting).
-    #[doc(hidden)]
-    pub async fn note_failure_for_test(&self, email: &str, at: i64) {
-        let _ = on_pool!(&self.db, pool => sqlx::query("INSERT INTO sign_in_failures (email, at) VALUES ($1, $2)")
-            .bind(email)
-            .bind(at)
-            .execute(pool)
-            .await
-            .map(|_| ()));
     }
 }
 
