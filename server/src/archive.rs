@@ -68,7 +68,8 @@ pub async fn record(store: &Store, l: &LoadedRequest, version: Version<'_>) -> R
         None if decisions.is_empty() => "Not submitted to the CORs".to_string(),
         _ => {
             let hash = submitted.clone().unwrap_or_else(|| l.snapshot.plan_hash.clone());
-            match evaluate(&cors, &decisions, &hash, eastern_date(as_of)) {
+            // Copies are filed as the submission happens, so the request's round is the copy's.
+            match evaluate(&cors, &decisions, &hash, l.snapshot.round, eastern_date(as_of)) {
                 Quorum::Pending { basis, .. } | Quorum::Approved { basis } | Quorum::Escalated { basis } => basis,
                 Quorum::Rejected { by, reason } => format!("rejected by {by}: {reason}"),
             }

@@ -509,3 +509,40 @@ both_backends!(a_server_killed_mid_send_loses_no_message, |url: String, _b| asyn
     assert_eq!(got.len(), queued);
     assert_eq!(sink.received().len(), queued, "and none twice");
 });
+
+/// Signs `who` in, runs one server function that must succeed, signs out.
+async fn as_person(app: &TestApp, who: &str, name: &str, form: &[(&str, &str)]) {
+    app.sign_in(who).await;
+    ok(app, name, form).await;
+    app.call("sign_out", &[]).await;
+}
+
+both_backends!(
+    a_rejected_request_returned_and_resubmitted_unchanged_asks_both_cors_again,
+    |url: String, _b| async move {
+        let app = TestApp::spawn(&url).await;
+        let r = submitted_to_cors(&app).await;
+        let r = r.as_str();
+        as_person(&app, "cor1@example.gov", "decide", &[("reference", r), ("verdict", "approve")]).await;
+        let reject = [("reference", r), ("verdict", "reject"), ("reason", "Add the rollback timing")];
+        as_person(&app, "cor2@example.gov", "decide", &reject).await;
+        // Hosting sends it back; the dev team resubmits without touching the plan; hosting resubmits.
+        as_person(&app, "hosting@example.gov", "return_to_dev", &[("reference", r), ("comments", "Say when")]).await;
+        as_person(&app, "dev@example.gov", "submit_for_review", &[("reference", r)]).await;
+        as_person(&app, "hosting@example.gov", "submit_to_cors", &[("reference", r)]).await;
+
+        // The COR who rejected is asked again and may decide; the earlier approval no longer counts.
+        app.sign_in("cor2@example.gov").await;
+        let waiting: Value = app.call("awaiting_my_decision", &[]).await.json().await.unwrap();
+        assert_eq!(waiting[0]["reference"], r, "a new submission waits for this COR again");
+        ok(&app, "decide", &[("reference", r), ("verdict", "approve")]).await;
+        assert_eq!(view(&app, r).await["state"], "AwaitingApproval", "the first submission's approval does not count");
+        app.call("sign_out", &[]).await;
+        as_person(&app, "cor1@example.gov", "decide", &[("reference", r), ("verdict", "approve")]).await;
+        app.sign_in("hosting@example.gov").await;
+        let v = view(&app, r).await;
+        assert_eq!(v["state"], "Approved");
+        assert_eq!(v["decisions"].as_array().unwrap().len(), 4, "the record keeps both submissions' decisions: {v}");
+        app.stop().await;
+    }
+);

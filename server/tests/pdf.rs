@@ -102,6 +102,7 @@ fn rich_record() -> ChangeRecord {
             verdict: Verdict::Approve,
             at: at(12, 5),
             plan_hash: PlanHash("ab".repeat(32)),
+            round: 1,
             on_escalation: false,
         }],
         quorum: "approved by Cora Approver; Colm Second is out of office (one approval suffices)".into(),

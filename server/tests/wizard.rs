@@ -440,8 +440,8 @@ both_backends!(
         let to: Vec<&str> = approvals.iter().rev().map(|m| m["to"][0].as_str().unwrap()).collect();
         assert_eq!(to, ["cor1@example.gov", "cor2@example.gov"], "one message per COR");
         assert!(
-            approvals.iter().all(|m| m["cc"] == serde_json::json!(["isso@example.gov"])),
-            "security-related: ISSO copied"
+            approvals.iter().all(|m| m["cc"] == serde_json::json!([])),
+            "a decision link reaches its COR alone, even when security-related"
         );
         let copy = mail.iter().find(|m| m["kind"] == "submitted_to_cors").unwrap();
         assert_eq!(copy["to"], serde_json::json!(["hosting@example.gov", "lead@example.gov"]));

@@ -113,12 +113,13 @@ mod server {
         let now = chrono::Utc::now();
         let today = crate::domain::calendar::eastern_date(now);
         let hash = r.snapshot.submitted_plan_hash.clone().unwrap_or_else(|| r.snapshot.plan_hash.clone());
-        let quorum = match evaluate(&l.cors, &r.snapshot.decisions, &hash, today) {
+        let quorum = match evaluate(&l.cors, &r.snapshot.decisions, &hash, r.snapshot.round, today) {
             Quorum::Pending { basis, .. } | Quorum::Approved { basis } | Quorum::Escalated { basis } => basis,
             Quorum::Rejected { by, reason } => format!("Rejected by {by}: {reason}"),
         };
         let me = l.session.user.id;
-        let decided = r.snapshot.decisions.iter().any(|d| d.by == me && d.plan_hash == hash);
+        let decided =
+            r.snapshot.decisions.iter().any(|d| d.by == me && d.plan_hash == hash && d.round == r.snapshot.round);
         let closed = closed.or_else(|| {
             if r.snapshot.state != State::AwaitingApproval {
                 Some(format!("No decision is needed now: the request is {}.", r.snapshot.state.label().to_lowercase()))

@@ -4,7 +4,7 @@
 //! office on the day of the decision (Eastern date) is excused; if that leaves one, one approval
 //! suffices. At least one approval is always required: if every COR is out, the request escalates
 //! to an admin and never approves itself. Any rejection rejects. Only decisions on the current
-//! plan version count.
+//! submission (its round and plan version) count.
 
 use super::plan::PlanHash;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -66,6 +66,8 @@ pub struct Decision {
     pub at: DateTime<Utc>,
     /// The plan version they saw.
     pub plan_hash: PlanHash,
+    /// The submission to the CORs it was made on (see [`super::workflow::Request::round`]).
+    pub round: u32,
     /// True when an admin decided because every COR was out of office.
     pub on_escalation: bool,
 }
@@ -117,9 +119,10 @@ fn join_names(names: &[String]) -> String {
     }
 }
 
-/// Decides where approval stands for plan `current` on Eastern date `today`.
-pub fn evaluate(cors: &[Cor], decisions: &[Decision], current: &PlanHash, today: NaiveDate) -> Quorum {
-    let counted: Vec<&Decision> = decisions.iter().filter(|d| &d.plan_hash == current).collect();
+/// Decides where approval stands for plan `current` in submission `round` on Eastern date
+/// `today`.
+pub fn evaluate(cors: &[Cor], decisions: &[Decision], current: &PlanHash, round: u32, today: NaiveDate) -> Quorum {
+    let counted: Vec<&Decision> = decisions.iter().filter(|d| &d.plan_hash == current && d.round == round).collect();
     if let Some(d) = counted.iter().find(|d| matches!(d.verdict, Verdict::Reject(_))) {
         let reason = match &d.verdict {
             Verdict::Reject(r) => r.clone(),
@@ -193,6 +196,7 @@ mod tests {
             verdict,
             at: Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap(),
             plan_hash: hash(plan),
+            round: 1,
             on_escalation: false,
         }
     }
@@ -203,7 +207,7 @@ mod tests {
     #[test]
     fn both_cors_must_approve() {
         let one = [decide(1, "Elizabeth", Verdict::Approve, "p1")];
-        match evaluate(&two_cors(), &one, &hash("p1"), day(21)) {
+        match evaluate(&two_cors(), &one, &hash("p1"), 1, day(21)) {
             Quorum::Pending { waiting_for, basis } => {
                 assert_eq!(waiting_for, vec![2]);
                 assert_eq!(basis, "approved by Elizabeth; waiting for Alana");
@@ -212,7 +216,7 @@ mod tests {
         }
         let both = [decide(1, "Elizabeth", Verdict::Approve, "p1"), decide(2, "Alana", Verdict::Approve, "p1")];
         assert_eq!(
-            evaluate(&two_cors(), &both, &hash("p1"), day(21)),
+            evaluate(&two_cors(), &both, &hash("p1"), 1, day(21)),
             Quorum::Approved { basis: "approved by Elizabeth and Alana".into() }
         );
     }
@@ -222,13 +226,13 @@ mod tests {
         let cors = vec![cor(1, "Elizabeth"), away(cor(2, "Alana"), 20, 27)];
         let one = [decide(1, "Elizabeth", Verdict::Approve, "p1")];
         assert_eq!(
-            evaluate(&cors, &one, &hash("p1"), day(21)),
+            evaluate(&cors, &one, &hash("p1"), 1, day(21)),
             Quorum::Approved {
                 basis: "approved by Elizabeth; Alana out of office 20 Nov–27 Nov, set by Ada Admin".into()
             }
         );
         // Back in the office on the 28th: her approval is needed again.
-        assert!(matches!(evaluate(&cors, &one, &hash("p1"), day(28)), Quorum::Pending { .. }));
+        assert!(matches!(evaluate(&cors, &one, &hash("p1"), 1, day(28)), Quorum::Pending { .. }));
     }
 
     #[test]
@@ -238,7 +242,7 @@ mod tests {
             decide(2, "Alana", Verdict::Reject("no rollback".into()), "p1"),
         ];
         assert_eq!(
-            evaluate(&two_cors(), &ds, &hash("p1"), day(21)),
+            evaluate(&two_cors(), &ds, &hash("p1"), 1, day(21)),
             Quorum::Rejected { by: "Alana".into(), reason: "no rollback".into() }
         );
     }
@@ -246,9 +250,9 @@ mod tests {
     #[test]
     fn if_every_cor_is_out_the_request_escalates_and_never_approves_itself() {
         let cors = vec![away(cor(1, "Elizabeth"), 20, 22), away(cor(2, "Alana"), 21, 21)];
-        assert!(matches!(evaluate(&cors, &[], &hash("p1"), day(21)), Quorum::Escalated { .. }));
+        assert!(matches!(evaluate(&cors, &[], &hash("p1"), 1, day(21)), Quorum::Escalated { .. }));
         let admin = Decision { on_escalation: true, ..decide(9, "Ada", Verdict::Approve, "p1") };
-        match evaluate(&cors, &[admin], &hash("p1"), day(21)) {
+        match evaluate(&cors, &[admin], &hash("p1"), 1, day(21)) {
             Quorum::Approved { basis } => {
                 assert!(basis.starts_with("approved by Ada (admin, on escalation); Elizabeth out of office"))
             }
@@ -259,30 +263,43 @@ mod tests {
     #[test]
     fn decisions_on_an_older_plan_version_do_not_count() {
         let ds = [decide(1, "Elizabeth", Verdict::Approve, "old"), decide(2, "Alana", Verdict::Approve, "old")];
-        assert!(matches!(evaluate(&two_cors(), &ds, &hash("new"), day(21)), Quorum::Pending { .. }));
+        assert!(matches!(evaluate(&two_cors(), &ds, &hash("new"), 1, day(21)), Quorum::Pending { .. }));
         let rejected_old = [decide(2, "Alana", Verdict::Reject("x".into()), "old")];
-        assert!(matches!(evaluate(&two_cors(), &rejected_old, &hash("new"), day(21)), Quorum::Pending { .. }));
+        assert!(matches!(evaluate(&two_cors(), &rejected_old, &hash("new"), 1, day(21)), Quorum::Pending { .. }));
+    }
+
+    #[test]
+    fn decisions_of_an_earlier_submission_do_not_count_even_on_the_same_plan() {
+        let earlier =
+            [decide(1, "Elizabeth", Verdict::Approve, "p1"), decide(2, "Alana", Verdict::Reject("x".into()), "p1")];
+        assert!(matches!(evaluate(&two_cors(), &earlier, &hash("p1"), 2, day(21)), Quorum::Pending { .. }));
+        let now = [Decision { round: 2, ..decide(1, "Elizabeth", Verdict::Approve, "p1") }];
+        match evaluate(&two_cors(), &[&earlier[..], &now[..]].concat(), &hash("p1"), 2, day(21)) {
+            Quorum::Pending { waiting_for, .. } => assert_eq!(waiting_for, vec![2]),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
     fn any_number_of_cors_may_be_configured() {
         let cors = vec![cor(1, "A"), cor(2, "B"), cor(3, "C")];
         let two = [decide(1, "A", Verdict::Approve, "p"), decide(2, "B", Verdict::Approve, "p")];
-        assert!(matches!(evaluate(&cors, &two, &hash("p"), day(21)), Quorum::Pending { .. }));
+        assert!(matches!(evaluate(&cors, &two, &hash("p"), 1, day(21)), Quorum::Pending { .. }));
         let three = [two[0].clone(), two[1].clone(), decide(3, "C", Verdict::Approve, "p")];
         assert_eq!(
-            evaluate(&cors, &three, &hash("p"), day(21)),
+            evaluate(&cors, &three, &hash("p"), 1, day(21)),
             Quorum::Approved { basis: "approved by A, B and C".into() }
         );
     }
 
     proptest! {
-        /// Never approved without an approval on the current plan from every COR who is in.
+        /// Never approved without an approval on the current submission from every COR who is in:
+        /// decisions on another plan version or an earlier round never count.
         #[test]
         fn approval_always_has_every_present_cor_and_at_least_one_approval(
             absent in proptest::collection::vec(any::<bool>(), 1..5),
             approves in proptest::collection::vec(proptest::option::of(any::<bool>()), 1..5),
-            stale in proptest::collection::vec(any::<bool>(), 1..5),
+            stale in proptest::collection::vec(0u8..3, 1..5),
         ) {
             let n = absent.len().min(approves.len()).min(stale.len());
             let cors: Vec<Cor> = (0..n).map(|i| {
@@ -291,10 +308,13 @@ mod tests {
             }).collect();
             let decisions: Vec<Decision> = (0..n).filter_map(|i| approves[i].map(|yes| {
                 let verdict = if yes { Verdict::Approve } else { Verdict::Reject("r".into()) };
-                decide(i as i64, &format!("C{i}"), verdict, if stale[i] { "old" } else { "cur" })
+                // 0: this submission; 1: an older plan version; 2: an earlier round, same plan.
+                let d = decide(i as i64, &format!("C{i}"), verdict, if stale[i] == 1 { "old" } else { "cur" });
+                Decision { round: if stale[i] == 2 { 1 } else { 2 }, ..d }
             })).collect();
-            let current: Vec<&Decision> = decisions.iter().filter(|d| d.plan_hash == hash("cur")).collect();
-            match evaluate(&cors, &decisions, &hash("cur"), day(21)) {
+            let current: Vec<&Decision> =
+                decisions.iter().filter(|d| d.plan_hash == hash("cur") && d.round == 2).collect();
+            match evaluate(&cors, &decisions, &hash("cur"), 2, day(21)) {
                 Quorum::Approved { .. } => {
                     prop_assert!(current.iter().any(|d| d.verdict == Verdict::Approve));
                     prop_assert!(current.iter().all(|d| d.verdict == Verdict::Approve));

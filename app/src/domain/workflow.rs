@@ -234,13 +234,16 @@ pub struct Request {
     pub plan_complete: bool,
     /// The plan version frozen when hosting submitted to the CORs.
     pub submitted_plan_hash: Option<PlanHash>,
+    /// Which submission to the CORs this is (0 before the first): only decisions made on the
+    /// current one count.
+    pub round: u32,
     /// Every required CR form field is complete.
     pub form_complete: bool,
     /// Hosting completed the security and performance risk review.
     pub risk_review_done: bool,
     /// Staging sign-offs recorded.
     pub sign_offs: BTreeSet<SignOffRole>,
-    /// COR (or escalation) decisions on the submitted plan version.
+    /// Every COR (or escalation) decision, each with the submission it was made on.
     pub decisions: Vec<Decision>,
     /// A blocker, if one is raised.
     pub hold: Option<Hold>,
@@ -261,6 +264,7 @@ impl Request {
             plan_hash: empty_plan,
             plan_complete: false,
             submitted_plan_hash: None,
+            round: 0,
             form_complete: false,
             risk_review_done: false,
             sign_offs: BTreeSet::new(),
@@ -1172,6 +1176,10 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
         Action::ReturnToDev { comments } => {
             not_blank(comments, "Say what the dev team needs to change")?;
             to = S::ReturnedToDev;
+            if from == S::Rejected {
+                // The rejection ends this submission: a resubmission, changed or not, asks again.
+                effects.push(Effect::VoidDecisions);
+            }
             effects.push(Effect::ReturnComments(comments.clone()));
             effects.push(Effect::Send(message(MessageKind::ReturnedToDev, sec)));
             detail = "returned to dev with comments".into();
@@ -1194,7 +1202,7 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
             effects.push(Effect::Send(message(MessageKind::SubmittedToCors, sec)));
             effects.push(Effect::FileArchiveCopy(ArchiveReason::SubmittedToCors));
             let today = super::calendar::eastern_date(ctx.now);
-            if let Quorum::Escalated { basis } = evaluate(ctx.cors, &[], &request.plan_hash, today) {
+            if let Quorum::Escalated { basis } = evaluate(ctx.cors, &[], &request.plan_hash, request.round + 1, today) {
                 effects.push(Effect::Send(message(MessageKind::Escalated, sec)));
                 effects.push(Effect::QuorumBasis(basis));
             }
@@ -1208,7 +1216,10 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
                 "The plan changed after this was sent: open the latest version",
             )?;
             guard(
-                !request.decisions.iter().any(|d| d.by == actor.id && &d.plan_hash == plan_hash),
+                !request
+                    .decisions
+                    .iter()
+                    .any(|d| d.by == actor.id && &d.plan_hash == plan_hash && d.round == request.round),
                 "You have already decided on this plan version",
             )?;
             if let Verdict::Reject(reason) = verdict {
@@ -1218,7 +1229,10 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
             let escalation = actor.role == Role::Admin;
             if escalation {
                 guard(
-                    matches!(evaluate(ctx.cors, &request.decisions, plan_hash, today), Quorum::Escalated { .. }),
+                    matches!(
+                        evaluate(ctx.cors, &request.decisions, plan_hash, request.round, today),
+                        Quorum::Escalated { .. }
+                    ),
                     "An admin decides only when every COR is out of office",
                 )?;
             }
@@ -1228,12 +1242,13 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
                 verdict: verdict.clone(),
                 at: ctx.now,
                 plan_hash: plan_hash.clone(),
+                round: request.round,
                 on_escalation: escalation,
             };
             let mut all = request.decisions.clone();
             all.push(decision.clone());
             effects.push(Effect::RecordDecision(decision));
-            match evaluate(ctx.cors, &all, plan_hash, today) {
+            match evaluate(ctx.cors, &all, plan_hash, request.round, today) {
                 Quorum::Approved { basis } => {
                     to = S::Approved;
                     effects.push(Effect::QuorumBasis(basis.clone()));
@@ -1379,11 +1394,12 @@ impl Request {
                         self.security_related = *security_related;
                     }
                 }
-                Effect::FreezePlan(hash) => self.submitted_plan_hash = Some(hash.clone()),
-                Effect::VoidDecisions => {
-                    self.decisions.clear();
-                    self.submitted_plan_hash = None;
+                Effect::FreezePlan(hash) => {
+                    self.submitted_plan_hash = Some(hash.clone());
+                    self.round += 1;
                 }
+                // Decisions stay in the record; the next submission is a new round.
+                Effect::VoidDecisions => self.submitted_plan_hash = None,
                 Effect::RecordDecision(d) => self.decisions.push(d.clone()),
                 Effect::SetSecurityRelated(flag) => {
                     self.security_related = *flag;

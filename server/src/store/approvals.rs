@@ -228,7 +228,7 @@ impl Store {
                 let kinds: Vec<MessageKind> = if escalation {
                     vec![MessageKind::DecisionOverdue]
                 } else {
-                    match evaluate(&cors, &snapshot.decisions, &plan_hash, today) {
+                    match evaluate(&cors, &snapshot.decisions, &plan_hash, snapshot.round, today) {
                         Quorum::Pending { waiting_for, .. } => {
                             waiting_for.into_iter().map(MessageKind::DecisionReminder).collect()
                         }

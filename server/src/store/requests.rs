@@ -228,7 +228,8 @@ impl RequestStore for Store {
         let sql = concat!(
             summary_select!(),
             "WHERE r.state = 'awaiting_approval' AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.request_id = r.id \
-             AND d.decided_by = $1 AND d.plan_hash = r.submitted_plan_hash) ORDER BY r.updated_at LIMIT 200"
+             AND d.decided_by = $1 AND d.plan_hash = r.submitted_plan_hash AND d.round = r.submission_round) \
+             ORDER BY r.updated_at LIMIT 200"
         );
         let rows: Vec<SummaryRow> =
             on_pool!(&self.db, pool => sqlx::query_as(sql).bind(cor_id).fetch_all(pool).await).map_err(backend)?;

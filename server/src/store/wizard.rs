@@ -34,6 +34,7 @@ struct RequestRow {
     plan_hash: String,
     plan_complete: bool,
     submitted_plan_hash: Option<String>,
+    submission_round: i64,
     form_version: i64,
     form_json: String,
     form_complete: bool,
@@ -89,7 +90,7 @@ macro_rules! load_sql {
         concat!(
             "SELECT r.id, r.version, r.reference, r.title, r.system, r.state, u.display_name AS started_by_name, \
              r.created_at, r.updated_at, r.started_by, r.team_id, r.assigned_engineer, r.fast_path, r.security_related, \
-             r.plan_version, r.plan_hash, r.plan_complete, r.submitted_plan_hash, r.form_version, r.form_json, r.form_complete, \
+             r.plan_version, r.plan_hash, r.plan_complete, r.submitted_plan_hash, r.submission_round, r.form_version, r.form_json, r.form_complete, \
              r.risk_review_done, r.hold_reason, r.hold_by, r.planned_start, r.triage_json, r.staging_notes, r.returned_comments, \
              r.queued_window, r.assistance_requested_at, r.submitted_at, r.risk_review_json, a.display_name AS assigned_name, \
              r.implementation_started_at, r.override_reason, r.closing_note, r.post_review_json, \
@@ -107,7 +108,7 @@ macro_rules! load_sql {
                 "FROM problems q JOIN users qu ON qu.id = q.logged_by WHERE q.request_id = r.id"),
             " AS problems_json, ",
             rows_json!($dialect, "d.decided_by, du.display_name, d.verdict, d.reason, d.plan_hash, \
-                CASE WHEN d.on_escalation THEN 1 ELSE 0 END, d.decided_at", "d.id",
+                CASE WHEN d.on_escalation THEN 1 ELSE 0 END, d.decided_at, d.round", "d.id",
                 "FROM decisions d JOIN users du ON du.id = d.decided_by WHERE d.request_id = r.id"),
             " AS decisions_json \
              FROM change_requests r JOIN users u ON u.id = r.started_by LEFT JOIN users a ON a.id = r.assigned_engineer \
@@ -125,23 +126,32 @@ type AttachmentRow = (i64, String, String, i64, String, String);
 type MarkRow = (i64, i64, String, String, String, i64);
 /// A problem as loaded: text, by, when (ms).
 type ProblemRow = (String, String, i64);
-/// A decision as loaded: decided by, name, verdict, reason, plan hash, on escalation (0/1), when (ms).
-type DecisionRow = (i64, String, String, Option<String>, String, i64, i64);
+/// A decision as loaded: decided by, name, verdict, reason, plan hash, on escalation (0/1), when
+/// (ms), submission round.
+type DecisionRow = (i64, String, String, Option<String>, String, i64, i64, i64);
 
 /// One of the load's JSON lists; a list that does not parse is a storage fault, not an empty list.
 fn rows_of<T: serde::de::DeserializeOwned>(json: &str) -> Result<Vec<T>, sqlx::Error> {
     serde_json::from_str(json).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
-fn decision((by, name, verdict, reason, plan_hash, on_escalation, at): DecisionRow) -> Decision {
-    Decision {
+fn decision(
+    (by, name, verdict, reason, plan_hash, on_escalation, at, round): DecisionRow,
+) -> Result<Decision, sqlx::Error> {
+    Ok(Decision {
         by,
         name,
         verdict: if verdict == "approve" { Verdict::Approve } else { Verdict::Reject(reason.unwrap_or_default()) },
         at: from_millis(at),
         plan_hash: PlanHash(plan_hash),
+        round: round_of(round)?,
         on_escalation: on_escalation != 0,
-    }
+    })
+}
+
+/// A stored round; one that does not fit is a storage fault.
+fn round_of(stored: i64) -> Result<u32, sqlx::Error> {
+    u32::try_from(stored).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
 /// The stored key of a sign-off capacity.
@@ -219,7 +229,8 @@ impl Store {
                 at: from_millis(at),
             })
             .collect();
-        let decisions = rows_of::<DecisionRow>(&row.decisions_json)?.into_iter().map(decision).collect();
+        let decisions =
+            rows_of::<DecisionRow>(&row.decisions_json)?.into_iter().map(decision).collect::<Result<_, _>>()?;
         let form: CrForm = serde_json::from_str(&row.form_json).unwrap_or_default();
         let triage: Option<TriageAnswers> = row.triage_json.as_deref().and_then(|j| serde_json::from_str(j).ok());
         let sign_offs: Vec<SignOffView> = sign_offs
@@ -239,6 +250,7 @@ impl Store {
             plan_hash: if row.plan_hash.is_empty() { empty_plan_hash() } else { PlanHash(row.plan_hash.clone()) },
             plan_complete: row.plan_complete,
             submitted_plan_hash: row.submitted_plan_hash.clone().map(PlanHash),
+            round: round_of(row.submission_round)?,
             form_complete: row.form_complete,
             risk_review_done: row.risk_review_done,
             sign_offs: sign_offs.iter().map(|s| s.role).collect::<BTreeSet<_>>(),
@@ -308,8 +320,8 @@ impl Store {
             let updated = sqlx::query(
                 "UPDATE change_requests SET state = $1, fast_path = $2, security_related = $3, assigned_engineer = $4, \
                  plan_hash = $5, plan_complete = $6, submitted_plan_hash = $7, form_complete = $8, risk_review_done = $9, \
-                 hold_reason = $10, hold_by = $11, planned_start = $12, updated_at = $13, version = version + 1 \
-                 WHERE id = $14 AND version = $15",
+                 hold_reason = $10, hold_by = $11, planned_start = $12, updated_at = $13, submission_round = $14, \
+                 version = version + 1 WHERE id = $15 AND version = $16",
             )
             .bind(after.state.as_str())
             .bind(after.fast_path)
@@ -324,6 +336,7 @@ impl Store {
             .bind(after.hold.as_ref().map(|h| h.raised_by))
             .bind(after.planned_start.map(millis))
             .bind(at)
+            .bind(i64::from(after.round))
             .bind(req.id)
             .bind(req.row_version)
             .execute(&mut *tx)
@@ -463,8 +476,8 @@ impl Store {
                             Verdict::Reject(r) => ("reject", Some(r.clone())),
                         };
                         sqlx::query(
-                            "INSERT INTO decisions (request_id, decided_by, verdict, reason, plan_hash, on_escalation, via, decided_at) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                            "INSERT INTO decisions (request_id, decided_by, verdict, reason, plan_hash, on_escalation, via, decided_at, round) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                         )
                         .bind(req.id)
                         .bind(d.by)
@@ -474,6 +487,7 @@ impl Store {
                         .bind(d.on_escalation)
                         .bind(if c.decision_token.is_some() { "emailed link" } else { "signed in" })
                         .bind(at)
+                        .bind(i64::from(d.round))
                         .execute(&mut *tx)
                         .await?;
                     }

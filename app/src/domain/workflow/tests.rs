@@ -371,10 +371,43 @@ fn a_plan_edit_after_approval_voids_the_approvals_and_asks_again() {
     let t = w.must(HOSTING, Action::EditPlan { new_hash: h("p2"), complete: true });
     assert_eq!(t.to, State::HostingReview);
     assert!(t.effects.contains(&Effect::VoidDecisions));
-    assert!(w.request.decisions.is_empty());
+    assert_eq!(w.request.decisions.len(), 2, "the record keeps them");
     assert_eq!(w.request.submitted_plan_hash, None);
     let resubmit = w.must(HOSTING, Action::SubmitToCors);
     assert!(resubmit.effects.contains(&Effect::FreezePlan(h("p2"))));
+    let today = crate::domain::calendar::eastern_date(w.now);
+    let r = &w.request;
+    assert!(matches!(evaluate(&w.cors, &r.decisions, &r.plan_hash, r.round, today), Quorum::Pending { .. }));
+}
+
+#[test]
+fn a_plan_edited_back_to_an_earlier_text_asks_the_cors_again() {
+    let mut w = World::new();
+    w.submitted();
+    w.approve(COR_A);
+    w.must(HOSTING, Action::EditPlan { new_hash: h("p2"), complete: true });
+    w.must(HOSTING, Action::EditPlan { new_hash: h("p1"), complete: true });
+    w.must(HOSTING, Action::SubmitToCors);
+    assert_eq!(w.request.round, 2);
+    // COR A's approval of p1 was on the first submission: COR B alone is not enough.
+    assert_eq!(w.approve(COR_B).to, State::AwaitingApproval);
+    assert_eq!(w.approve(COR_A).to, State::Approved);
+}
+
+#[test]
+fn a_rejected_request_with_an_unchanged_plan_can_be_returned_and_resubmitted() {
+    let mut w = World::new();
+    w.submitted();
+    w.approve(COR_A);
+    let plan_hash = w.request.plan_hash.clone();
+    let t = w.must(COR_B, Action::Decide { verdict: Verdict::Reject("Add the rollback timing".into()), plan_hash });
+    assert_eq!(t.to, State::Rejected);
+    let back = w.must(HOSTING, Action::ReturnToDev { comments: "Add the rollback timing".into() });
+    assert!(back.effects.contains(&Effect::VoidDecisions), "unused links of the rejected submission die");
+    w.must(DEV, Action::SubmitForReview);
+    w.must(HOSTING, Action::SubmitToCors);
+    assert_eq!(w.approve(COR_B).to, State::AwaitingApproval, "the rejecting COR decides again");
+    assert_eq!(w.approve(COR_A).to, State::Approved, "and so does the one who approved before");
 }
 
 #[test]
@@ -706,10 +739,15 @@ proptest! {
                     // Never approved without quorum, never on a stale plan hash.
                     if r.state == State::Approved && before.state != State::Approved {
                         let today = crate::domain::calendar::eastern_date(w.now);
-                        let approved = matches!(evaluate(&w.cors, &r.decisions, &r.plan_hash, today), Quorum::Approved { .. });
+                        let approved =
+                            matches!(evaluate(&w.cors, &r.decisions, &r.plan_hash, r.round, today), Quorum::Approved { .. });
                         prop_assert!(approved, "approved without quorum");
                         prop_assert_eq!(r.submitted_plan_hash.as_ref(), Some(&r.plan_hash));
-                        prop_assert!(r.decisions.iter().all(|d| d.plan_hash == r.plan_hash && d.verdict == Verdict::Approve));
+                        prop_assert!(r
+                            .decisions
+                            .iter()
+                            .filter(|d| d.round == r.round)
+                            .all(|d| d.plan_hash == r.plan_hash && d.verdict == Verdict::Approve));
                     }
                     if r.state == State::Implementing && before.state != State::Implementing {
                         prop_assert!(before.hold.is_none());
