@@ -86,6 +86,9 @@ pub async fn upload(
     if !available_actions(&request.snapshot, &me, &ctx).contains(&ActionKind::SignOff) {
         return (StatusCode::FORBIDDEN, "You cannot attach evidence to this request now.").into_response();
     }
+    if request.attachments.len() >= app::domain::limits::ATTACHMENTS {
+        return back(&request.summary.reference, Some(AttachmentError::TooMany));
+    }
     let (name, bytes) = match read_file(&mut multipart).await {
         Ok(file) => file,
         Err(e) => return back(&request.summary.reference, Some(e)),

@@ -169,6 +169,10 @@ impl Accounts for AccountService {
             return Err(AppError::Throttled);
         }
         tokio::time::sleep(attempt_delay(counts)).await;
+        // No password is this long (the policy allows 128): no hashing work for it.
+        if password.len() > app::domain::limits::PASSWORD {
+            return Err(AppError::BadCredentials);
+        }
         let candidate = self.store.sign_in_candidate(&email).await.map_err(internal)?;
         let hash = candidate.as_ref().and_then(|c| c.password_hash.clone()).unwrap_or_else(|| decoy_hash().to_string());
         let password = password.to_string();

@@ -847,3 +847,48 @@ both_backends!(the_queue_filters_searches_pages_by_keyset_and_assigns_to_a_teamm
     assert_eq!(sorted_seen, sorted_refs, "every request once: {seen:?}");
     app.stop().await;
 });
+
+both_backends!(every_text_has_a_limit_at_its_field_before_anything_is_saved, |url: String, _b| async move {
+    let app = TestApp::spawn(&url).await;
+    app.sign_in("dev@example.gov").await;
+    let r = start(&app, "Limits").await;
+    ok(&app, "answer_triage", &[&[("reference", r.as_str())], EMERGENCY].concat()).await;
+    let long = "x".repeat(app::domain::limits::LONG + 1);
+
+    // A CR form draft ("come back later") with one field over its limit saves nothing.
+    ok(
+        &app,
+        "save_form_section",
+        &[("reference", &r), ("section", "details"), ("intent", "later"), ("fields[description]", "Short")],
+    )
+    .await;
+    let (status, e) = failed(
+        &app,
+        "save_form_section",
+        &[("reference", &r), ("section", "details"), ("intent", "later"), ("fields[description]", &long)],
+    )
+    .await;
+    assert_eq!((status, fields(&e)), (422, vec!["description".to_string()]));
+    assert!(e["Invalid"]["errors"][0]["message"].as_str().unwrap().contains("10,000 characters or fewer"), "{e}");
+    assert_eq!(e["Invalid"]["values"].as_array().unwrap().iter().find(|v| v[0] == "description").unwrap()[1], long);
+    assert_eq!(view(&app, &r).await["form"]["description"], "Short", "the stored draft is untouched");
+
+    // A plan step with over-long commands is refused at that field.
+    let mut over = step(&r, "0");
+    over.retain(|(k, _)| *k != "step[commands]");
+    over.push(("step[commands]", &long));
+    let (status, e) = failed(&app, "save_plan_step", &over).await;
+    assert_eq!((status, fields(&e)), (422, vec!["commands".to_string()]));
+    assert_eq!(view(&app, &r).await["plan"]["steps"].as_array().unwrap().len(), 0);
+
+    // A plan holds at most 200 steps.
+    for version in 0..app::domain::limits::PLAN_STEPS {
+        ok(&app, "save_plan_step", &step(&r, &version.to_string())).await;
+    }
+    let full = app::domain::limits::PLAN_STEPS.to_string();
+    let (status, e) = failed(&app, "save_plan_step", &step(&r, &full)).await;
+    assert_eq!((status, fields(&e)), (422, vec!["action".to_string()]), "{e}");
+    assert!(e["Invalid"]["errors"][0]["message"].as_str().unwrap().contains("at most 200 steps"));
+    assert_eq!(view(&app, &r).await["plan"]["steps"].as_array().unwrap().len(), app::domain::limits::PLAN_STEPS);
+    app.stop().await;
+});

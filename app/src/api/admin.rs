@@ -235,6 +235,7 @@ mod server {
         let s = admin()?;
         let id: i64 = team.trim().parse().map_err(|_| AppError::NotFound)?;
         let field_name = format!("stakeholders_{id}");
+        within(&field_name, "The stakeholder list", &stakeholders, crate::domain::limits::LONG)?;
         let lines = crate::domain::cr_form::lines(&stakeholders);
         if let Some(bad) = lines.iter().find(|l| !crate::domain::cr_form::is_email(l)) {
             return Err(AppError::Invalid(FormErrors {

@@ -70,6 +70,14 @@ mod server {
                 values: vec![("verdict".into(), verdict.into()), ("reason".into(), reason.into())],
             })
         };
+        if let Some(e) = crate::domain::limits::too_long(&crate::domain::limits::Typed {
+            field: "reason",
+            label: "The reason",
+            value: reason,
+            max: crate::domain::limits::SHORT,
+        }) {
+            return Err(problem(&e.field, &e.message));
+        }
         match verdict {
             "approve" => Ok(Verdict::Approve),
             "reject" if reason.trim().is_empty() => Err(problem("reason", "Give the reason for rejecting")),

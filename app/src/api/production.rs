@@ -87,6 +87,7 @@ mod server {
     use crate::api::types::ProductionView;
     use crate::domain::execution::{check_mark, progress, StepStatus};
     use crate::domain::forms::{FieldError, FormErrors};
+    use crate::domain::limits;
     use crate::domain::workflow::{available_actions, Action, ActionKind, Context, State};
     use crate::error::AppError;
 
@@ -127,6 +128,7 @@ mod server {
     }
 
     pub async fn start_production(reference: String, override_reason: String) -> Result<(), AppError> {
+        within("override_reason", "The reason", &override_reason, limits::SHORT)?;
         let reason = override_reason.trim().to_string();
         let (loaded, _) = perform(&reference, ActionKind::StartImplementation, |l| {
             let warnings = l.calendar.check(chrono::Utc::now());
@@ -199,6 +201,7 @@ mod server {
     }
 
     pub async fn confirm_rollback(reference: String, reason: String) -> Result<(), AppError> {
+        within("reason", "The reason", &reason, limits::SHORT)?;
         let reason = reason.trim().to_string();
         let (loaded, _) = perform(&reference, ActionKind::AbortAndRollBack, |l| {
             let p = progress(&l.request.plan, &l.request.execution);
@@ -220,6 +223,7 @@ mod server {
     }
 
     pub async fn validate_production(reference: String, note: String) -> Result<(), AppError> {
+        within("note", "The note", &note, limits::SHORT)?;
         let note = note.trim().to_string();
         let (loaded, _) = perform(&reference, ActionKind::ValidateInProduction, |_| {
             if note.is_empty() {
@@ -233,6 +237,7 @@ mod server {
     }
 
     pub async fn raise_hold(reference: String, reason: String) -> Result<(), AppError> {
+        within("reason", "The reason", &reason, limits::SHORT)?;
         let reason = reason.trim().to_string();
         let (loaded, _) = perform(&reference, ActionKind::RaiseHold, |_| {
             if reason.is_empty() {
@@ -273,6 +278,7 @@ mod server {
         fields: std::collections::BTreeMap<String, String>,
     ) -> Result<(), AppError> {
         use crate::domain::execution::VERIFICATION;
+        within("lessons", "Lessons learned", &lessons, limits::LONG)?;
         let checks: Vec<String> = VERIFICATION
             .iter()
             .filter(|(k, _)| fields.get(&format!("verify_{k}")).is_some_and(|v| v == "yes"))

@@ -33,6 +33,7 @@ pub async fn submit_to_cors(reference: String) -> Result<(), AppError> {
 mod server {
     use crate::api::ssr::*;
     use crate::domain::forms::{FieldError, FormErrors};
+    use crate::domain::limits;
     use crate::domain::review::{RiskReview, RISKS};
     use crate::domain::workflow::{Action, ActionKind};
     use crate::error::AppError;
@@ -49,6 +50,10 @@ mod server {
         notes: String,
         fields: BTreeMap<String, String>,
     ) -> Result<(), AppError> {
+        limits::check(&[
+            limits::Typed { field: "reason", label: "The reason", value: &reason, max: limits::SHORT },
+            limits::Typed { field: "notes", label: "Notes", value: &notes, max: limits::LONG },
+        ])?;
         let risks = RISKS
             .iter()
             .filter(|(k, _)| fields.get(&format!("risk_{k}")).is_some_and(|v| v == "yes"))
@@ -67,6 +72,7 @@ mod server {
     }
 
     pub async fn return_to_dev(reference: String, comments: String) -> Result<(), AppError> {
+        within("comments", "Comments", &comments, limits::LONG)?;
         let comments = comments.trim().to_string();
         let (loaded, _) = perform(&reference, ActionKind::ReturnToDev, |_| {
             if comments.is_empty() {

@@ -40,6 +40,13 @@ pub fn source_address() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
+/// Refuses `value` over `max` characters with an error at `field` (before anything is saved);
+/// the limits themselves are the domain's ([`crate::domain::limits`]).
+pub fn within(field: &str, label: &str, value: &str, max: usize) -> Result<(), AppError> {
+    crate::domain::limits::check(&[crate::domain::limits::Typed { field, label, value, max }])?;
+    Ok(())
+}
+
 /// Every server function's result passes through here: an error sets its HTTP status, unless
 /// the response must stay Leptos's redirect back to the form (plain form posts without JS).
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {

@@ -125,6 +125,7 @@ mod server {
     use crate::domain::cr_form::{CrForm, CHECKLIST, SECTIONS};
     use crate::domain::forms::{FieldError, FormErrors, FormFields, PlanStepForm, SignOffForm, TriageForm};
     use crate::domain::history::{excerpt, merge_form, FieldChange, FormMerge};
+    use crate::domain::limits;
     use crate::domain::plan::PlanStep;
     use crate::domain::workflow::{Action, ActionKind, State, TriageOutcome};
     use crate::error::AppError;
@@ -188,9 +189,22 @@ mod server {
             let step = form.step()?;
             let mut plan = l.request.plan.clone();
             let next = plan.next_id();
+            let full = plan.steps.len() >= limits::PLAN_STEPS;
             match id.and_then(|id| plan.steps.iter_mut().find(|s| s.id == id)) {
                 Some(slot) => *slot = PlanStep { id: slot.id, ..step.clone() },
                 // A new step, or one someone else removed that this person deliberately keeps.
+                None if full => {
+                    return Err(AppError::Invalid(FormErrors {
+                        errors: vec![FieldError {
+                            field: "action".into(),
+                            message: format!(
+                                "A plan can have at most {} steps: combine related steps into one",
+                                limits::PLAN_STEPS
+                            ),
+                        }],
+                        values: form.values(),
+                    }))
+                }
                 None => plan.steps.push(PlanStep { id: next, ..step.clone() }),
             }
             Ok(Change::plan(plan, base))
@@ -341,6 +355,22 @@ mod server {
         fields: BTreeMap<String, String>,
     ) -> Result<(), AppError> {
         let position = SECTIONS.iter().position(|(slug, _)| *slug == section).ok_or(AppError::NotFound)?;
+        // Limits hold for drafts too: an over-long field is refused before anything is saved.
+        let typed: Vec<limits::Typed> = crate::domain::cr_form::section_field_names(&section)
+            .iter()
+            .filter(|f| **f != "checklist")
+            .map(|f| limits::Typed {
+                field: f,
+                label: crate::domain::history::form_field_label(f),
+                value: fields.get(*f).map_or("", String::as_str),
+                max: limits::cr_form_field(f),
+            })
+            .collect();
+        if let Err(mut e) = limits::check(&typed) {
+            e.values
+                .extend(fields.iter().filter(|(k, _)| k.starts_with("check_")).map(|(k, v)| (k.clone(), v.clone())));
+            return Err(AppError::Invalid(e));
+        }
         let with_title = |form: &CrForm, l: &Loaded| {
             let mut form = form.clone();
             if form.title.is_empty() {

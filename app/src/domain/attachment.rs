@@ -48,6 +48,9 @@ pub enum AttachmentError {
     /// The content does not match the name.
     #[error("The selected file’s content does not match its name: it must really be a PDF, PNG, JPG or text file")]
     Mismatch,
+    /// The request holds as many files as it may ([`super::limits::ATTACHMENTS`]).
+    #[error("This request already has 50 evidence files, the most it can hold: link further evidence in a sign-off")]
+    TooMany,
 }
 
 impl AttachmentError {
@@ -59,12 +62,13 @@ impl AttachmentError {
             AttachmentError::TooLarge => "too_large",
             AttachmentError::WrongType => "wrong_type",
             AttachmentError::Mismatch => "mismatch",
+            AttachmentError::TooMany => "too_many",
         }
     }
 
     /// The error for a code from the address.
     pub fn from_code(code: &str) -> Option<AttachmentError> {
-        [Self::Missing, Self::Empty, Self::TooLarge, Self::WrongType, Self::Mismatch]
+        [Self::Missing, Self::Empty, Self::TooLarge, Self::WrongType, Self::Mismatch, Self::TooMany]
             .into_iter()
             .find(|e| e.code() == code)
     }
@@ -119,6 +123,12 @@ pub fn check(file_name: &str, bytes: &[u8]) -> Result<AttachmentKind, Attachment
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_too_many_message_names_the_limit() {
+        assert!(AttachmentError::TooMany.to_string().contains(&super::super::limits::ATTACHMENTS.to_string()));
+        assert_eq!(AttachmentError::from_code("too_many"), Some(AttachmentError::TooMany));
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -272,6 +272,16 @@ impl PlanStepForm {
             estimated_minutes: self.estimated_minutes.trim().into(),
         };
         let empty_minutes = f.estimated_minutes.is_empty();
+        let typed = |field, label, value, max| super::limits::Typed { field, label, value, max };
+        super::limits::check(&[
+            typed("action", "What this step does", &f.action, super::limits::SHORT),
+            typed("commands", "Commands or instructions", &f.commands, super::limits::LONG),
+            typed("owner", "Who performs it", &f.owner, super::limits::LINE),
+            typed("expected_result", "Expected result", &f.expected_result, super::limits::SHORT),
+            typed("verification", "How to verify it", &f.verification, super::limits::SHORT),
+            typed("rollback", "How to roll it back", &f.rollback, super::limits::LONG),
+        ])
+        .map_err(|e| FormErrors { errors: e.errors, values: self.values() })?;
         let mut result = collect_errors(&f, f.validate());
         if empty_minutes {
             if let Err(e) = &mut result {

@@ -1,0 +1,112 @@
+//! How much anyone may type or attach: every limit in one table, checked before anything is
+//! saved (a draft too), each with an error at its field that keeps what was typed.
+
+use super::forms::{FieldError, FormErrors};
+
+/// A one-line name: a title, a system, a team.
+pub const LINE: usize = 120;
+/// An email address (RFC 5321's longest path, less the angle brackets).
+pub const EMAIL: usize = 254;
+/// A reason, a note, evidence, a short list.
+pub const SHORT: usize = 2_000;
+/// A long text: a description, commands, a rollback plan.
+pub const LONG: usize = 10_000;
+/// Steps in one operation plan.
+pub const PLAN_STEPS: usize = 200;
+/// Evidence files on one request.
+pub const ATTACHMENTS: usize = 50;
+/// A password, checked before any hashing (the policy itself allows 128).
+pub const PASSWORD: usize = 1_024;
+
+/// One typed field to check: its name, what people call it, its value, its limit.
+pub struct Typed<'a> {
+    /// The input's name.
+    pub field: &'a str,
+    /// The label, as in "Reason must be 2,000 characters or fewer".
+    pub label: &'a str,
+    /// What was typed.
+    pub value: &'a str,
+    /// The most characters it may have.
+    pub max: usize,
+}
+
+/// `1,000`-style numbers for messages.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The error for a field over its limit, saying the limit and how far over it is.
+pub fn too_long(t: &Typed) -> Option<FieldError> {
+    let n = t.value.chars().count();
+    (n > t.max).then(|| FieldError {
+        field: t.field.to_string(),
+        message: format!("{} must be {} characters or fewer (it has {})", t.label, grouped(t.max), grouped(n)),
+    })
+}
+
+/// Checks every field against its limit; on any over it, every such error, with all that was
+/// typed kept.
+pub fn check(fields: &[Typed]) -> Result<(), FormErrors> {
+    let errors: Vec<FieldError> = fields.iter().filter_map(too_long).collect();
+    if errors.is_empty() {
+        return Ok(());
+    }
+    Err(FormErrors { errors, values: fields.iter().map(|t| (t.field.to_string(), t.value.to_string())).collect() })
+}
+
+/// A CR form field's limit: one-line answers are short, free text long.
+pub fn cr_form_field(field: &str) -> usize {
+    match field {
+        "title" => LINE,
+        "services" | "environment" | "artifact" | "pipeline_url" | "incident_reference" | "security_related"
+        | "risk_level" | "strategy" | "canary_steps" | "feature_flag" | "kill_switch" | "planned_date"
+        | "planned_time" | "duration_minutes" => SHORT,
+        _ => LONG,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn an_over_long_field_says_its_limit_and_keeps_everything_typed() {
+        let long = "é".repeat(SHORT + 1);
+        let e = check(&[
+            Typed { field: "reason", label: "Reason", value: &long, max: SHORT },
+            Typed { field: "note", label: "Note", value: "fine", max: SHORT },
+        ])
+        .unwrap_err();
+        assert_eq!(e.errors.len(), 1);
+        assert_eq!(e.message_for("reason"), Some("Reason must be 2,000 characters or fewer (it has 2,001)"));
+        assert_eq!(e.value_of("reason"), Some(long.as_str()));
+        assert_eq!(e.value_of("note"), Some("fine"));
+        assert!(check(&[Typed { field: "x", label: "X", value: &"a".repeat(SHORT), max: SHORT }]).is_ok());
+    }
+
+    #[test]
+    fn every_cr_form_field_has_a_limit_no_shorter_than_a_line() {
+        for field in super::super::cr_form::ALL_TEXT_FIELDS {
+            assert!(cr_form_field(field) >= LINE, "{field}");
+        }
+        assert_eq!(cr_form_field("description"), LONG);
+    }
+
+    proptest! {
+        #[test]
+        fn a_field_passes_exactly_when_it_is_within_its_limit(n in 0usize..300, max in 1usize..200) {
+            let value = "x".repeat(n);
+            let ok = check(&[Typed { field: "f", label: "F", value: &value, max }]).is_ok();
+            prop_assert_eq!(ok, n <= max);
+        }
+    }
+}
