@@ -192,27 +192,41 @@ async fn authenticate(
     next: axum::middleware::Next,
 ) -> Response {
     let source = req.extensions().get::<app::ports::ClientAddress>().map(|a| a.0.clone()).unwrap_or_default();
-    let what = format!("{} {}", req.method(), req.uri().path());
+    // The path carries a caller's text (a reference): bounded before it is kept.
+    let what: String = format!("{} {}", req.method(), req.uri().path()).chars().take(200).collect();
     let now = chrono::Utc::now();
     let result = caller(&state, req.headers()).await;
     let event = match &result {
         Ok(user) => {
-            crate::store::AuditEvent::success(now.timestamp_millis(), Some(user.id), None, "API", what, &source)
+            Some(crate::store::AuditEvent::success(now.timestamp_millis(), Some(user.id), None, "API", what, &source))
         }
-        Err(_) => crate::store::AuditEvent {
-            outcome: "failure".into(),
-            ..crate::store::AuditEvent::success(
-                now.timestamp_millis(),
-                None,
-                None,
-                "API",
-                format!("{what}: no valid token"),
-                &source,
-            )
-        },
+        // Anonymous failures are counted per address: the first ten audited one by one, then one
+        // row a hundred, and past the hourly limit the address is refused outright.
+        Err(_) => {
+            let key = [format!("api:{source}")];
+            let n = match state.store.count_attempt(&key, now.timestamp_millis() / 3_600_000).await {
+                Ok([n]) => n,
+                Err(e) => return internal(format!("counting a failed API call failed: {e}")),
+            };
+            if n > crate::auth::MAX_API_FAILURES_PER_HOUR {
+                return fail(StatusCode::TOO_MANY_REQUESTS, "Too many calls without a valid token: try again later");
+            }
+            crate::auth::audited(n).then(|| {
+                let detail = match n {
+                    1..=10 => format!("{what}: no valid token"),
+                    n => format!("{what}: no valid token ({n} such calls this hour from this address)"),
+                };
+                crate::store::AuditEvent {
+                    outcome: "failure".into(),
+                    ..crate::store::AuditEvent::success(now.timestamp_millis(), None, None, "API", detail, &source)
+                }
+            })
+        }
     };
-    if let Err(e) = state.store.record(&event).await {
-        return internal(format!("auditing an API call failed: {e}"));
+    if let Some(event) = event {
+        if let Err(e) = state.store.record(&event).await {
+            return internal(format!("auditing an API call failed: {e}"));
+        }
     }
     match result {
         Ok(user) => {

@@ -84,6 +84,10 @@ pub fn attempt_delay(counts: [i64; 3]) -> std::time::Duration {
     throttle_delay(counts[0] - 1).max(throttle_delay((counts[1] - 1) / 10))
 }
 
+/// At most this many API calls without a valid token an hour from one source address; past
+/// it, the address is answered 429 until the next hour.
+pub const MAX_API_FAILURES_PER_HOUR: i64 = 1000;
+
 /// Whether the `n`th failure of an account from one address this hour gets its own audit row:
 /// the first ten, then one row for every hundred (saying how many), so anonymous guessing
 /// cannot grow the audit log without bound.
@@ -159,7 +163,7 @@ impl Accounts for AccountService {
         let email = email_key(email);
         let source: String = source.chars().take(64).collect();
         let keys = throttle_keys(&email, &source);
-        let counts = self.store.count_sign_in_attempt(&keys, hour).await.map_err(internal)?;
+        let counts = self.store.count_attempt(&keys, hour).await.map_err(internal)?;
         let over = (counts[0] - MAX_FAILURES_PER_HOUR).max(counts[2] - MAX_FAILURES_PER_SOURCE_PER_HOUR);
         if over > 0 {
             if audited(over) {

@@ -173,3 +173,33 @@ both_backends!(
         app.stop().await;
     }
 );
+
+both_backends!(calls_without_a_valid_token_cannot_grow_the_audit_log_without_bound, |url: String, _b| async move {
+    use server::store::{Db, Store};
+    let app = TestApp::spawn(&url).await;
+    let store = Store::new(Db::open(&url).await.unwrap());
+    let refused = || async {
+        store.audit_rows_for_test().await.into_iter().filter(|r| r.0 == "API" && r.1 == "failure").collect::<Vec<_>>()
+    };
+    let long_path = format!("/api/v1/requests/{}", "A".repeat(5_000));
+    for _ in 0..15 {
+        assert_eq!(get(&app, None, &long_path).await.0, 401);
+    }
+    let rows = refused().await;
+    assert_eq!(rows.len(), 10, "the first ten are audited one by one");
+    assert!(rows.iter().all(|r| r.2.chars().count() < 300), "with the path bounded");
+    // The hundredth says how many there were; past the hourly limit the address is refused.
+    let hour = chrono::Utc::now().timestamp_millis() / 3_600_000;
+    store.set_sign_in_attempts_for_test("api:127.0.0.1", hour, 99).await;
+    assert_eq!(get(&app, Some("ofc_nonsense"), "/api/v1/requests").await.0, 401);
+    let rows = refused().await;
+    assert_eq!(rows.len(), 11);
+    assert!(rows[10].2.contains("100 such calls this hour"), "{:?}", rows[10]);
+    store.set_sign_in_attempts_for_test("api:127.0.0.1", hour, server::auth::MAX_API_FAILURES_PER_HOUR).await;
+    assert_eq!(get(&app, None, "/api/v1/requests").await.0, 429);
+    assert_eq!(refused().await.len(), 11);
+    // A valid token still works from that address.
+    let dev = token_for(&app, "dev@example.gov").await;
+    assert_eq!(get(&app, Some(&dev), "/api/v1/requests").await.0, 200);
+    app.stop().await;
+});

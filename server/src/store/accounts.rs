@@ -67,12 +67,13 @@ impl Store {
         }.await)
     }
 
-    /// Counts one sign-in attempt under each of `keys` in `hour`, atomically (one upsert per
-    /// key), and returns each key's attempts this hour, this one included.
-    pub async fn count_sign_in_attempt(&self, keys: &[String; 3], hour: i64) -> Result<[i64; 3], sqlx::Error> {
+    /// Counts one attempt (a sign-in, an API call without a valid token) under each of `keys`
+    /// in `hour`, atomically (one upsert per key), and returns each key's attempts this hour,
+    /// this one included.
+    pub async fn count_attempt<const N: usize>(&self, keys: &[String; N], hour: i64) -> Result<[i64; N], sqlx::Error> {
         on_pool!(&self.db, pool => async {
             let mut tx = pool.begin().await?;
-            let mut counts = [0; 3];
+            let mut counts = [0; N];
             for (key, count) in keys.iter().zip(counts.iter_mut()) {
                 let (n,): (i64,) = sqlx::query_as(
                     "INSERT INTO sign_in_throttle (key, hour, attempts) VALUES ($1, $2, 1) \
@@ -110,7 +111,7 @@ impl Store {
         }.await)
     }
 
-    /// Sets a key's attempts this hour (tests: filling the throttle without waiting).
+    /// Sets a key's attempts this hour (tests: filling a throttle without waiting).
     #[doc(hidden)]
     pub async fn set_sign_in_attempts_for_test(&self, key: &str, hour: i64, attempts: i64) {
         let _ = on_pool!(&self.db, pool => sqlx::query(
