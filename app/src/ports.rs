@@ -451,8 +451,18 @@ pub struct CurrentSession {
     pub token_hash: String,
 }
 
-/// Name of the session cookie.
+/// Name of the session cookie over plain http (loopback demos, tests).
 pub const SESSION_COOKIE: &str = "offcycle_session";
+
+/// The session cookie's name: over https it takes the `__Host-` prefix, which browsers accept
+/// only when it is `Secure`, has `Path=/` and no `Domain`, so no sibling host can plant one.
+pub fn session_cookie(secure: bool) -> &'static str {
+    if secure {
+        "__Host-offcycle_session"
+    } else {
+        SESSION_COOKIE
+    }
+}
 
 /// The peer address of the HTTP connection, put into request extensions by the server.
 #[derive(Clone, Debug)]

@@ -2,7 +2,7 @@
 
 use crate::auth::token_hash;
 use crate::AppState;
-use app::ports::{ClientAddress, CurrentSession, SESSION_COOKIE};
+use app::ports::{session_cookie, ClientAddress, CurrentSession};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, Request, StatusCode};
@@ -42,7 +42,7 @@ pub async fn identify(State(state): State<AppState>, mut req: Request<Body>, nex
     // Static files need no session lookup.
     let is_asset = path.starts_with("/pkg/") || path == "/favicon.svg" || path == "/favicon.ico";
     if !is_asset {
-        if let Some(token) = cookie(req.headers(), SESSION_COOKIE) {
+        if let Some(token) = cookie(req.headers(), session_cookie(state.services.secure_cookies)) {
             let hash = token_hash(token);
             let now = chrono::Utc::now().timestamp_millis();
             let idle = state.config.session_idle.as_millis() as i64;

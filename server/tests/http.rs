@@ -210,3 +210,39 @@ both_backends!(
         app.stop().await;
     }
 );
+
+both_backends!(over_https_the_session_cookie_is_host_prefixed_and_secure, |url: String, _b| async move {
+    let mut config = common::config(&url);
+    config.public_url = "https://offcycle.example.gov".into();
+    let app = TestApp::spawn_with(config).await;
+    let res = app.call("sign_in", &[("email", "dev@example.gov"), ("password", DEMO_PASSWORD)]).await;
+    let set_cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(set_cookie.starts_with("__Host-offcycle_session="), "{set_cookie}");
+    assert!(set_cookie.contains("; Secure") && set_cookie.contains("Path=/") && !set_cookie.contains("Domain"));
+    // The server reads the prefixed cookie back (the proxy in front terminates TLS).
+    let cookie = set_cookie.split(';').next().unwrap().to_string();
+    let who = reqwest::Client::new()
+        .post(app.url("/api/whoami"))
+        .header("Accept", "application/json")
+        .header("Cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(who.contains("dev@example.gov"), "{who}");
+    let plain = cookie.replacen("__Host-", "", 1);
+    let who = reqwest::Client::new()
+        .post(app.url("/api/whoami"))
+        .header("Accept", "application/json")
+        .header("Cookie", plain)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(who, "null", "an unprefixed cookie is not a session over https");
+    app.stop().await;
+});

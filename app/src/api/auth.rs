@@ -46,7 +46,7 @@ mod server {
     use crate::api::ssr::*;
     use crate::domain::forms::{FieldError, FormErrors};
     use crate::error::AppError;
-    use crate::ports::SESSION_COOKIE;
+    use crate::ports::session_cookie;
 
     fn set_cookie(value: &str) {
         if let (Some(res), Ok(value)) =
@@ -72,16 +72,20 @@ mod server {
         }
         let session = services.accounts.sign_in(&email, &password, &source_address()).await?;
         let secure = if services.secure_cookies { "; Secure" } else { "" };
-        set_cookie(&format!("{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax{secure}", session.token));
+        let name = session_cookie(services.secure_cookies);
+        set_cookie(&format!("{name}={}; Path=/; HttpOnly; SameSite=Lax{secure}", session.token));
         leptos_axum::redirect(&safe_next(next.as_deref()));
         Ok(())
     }
 
     pub async fn sign_out() -> Result<(), AppError> {
+        let services = services()?;
         if let Some(current) = session() {
-            services()?.accounts.sign_out(&current.token_hash).await?;
+            services.accounts.sign_out(&current.token_hash).await?;
         }
-        set_cookie(&format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"));
+        let secure = if services.secure_cookies { "; Secure" } else { "" };
+        let name = session_cookie(services.secure_cookies);
+        set_cookie(&format!("{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"));
         leptos_axum::redirect("/sign-in?signed_out=1");
         Ok(())
     }
