@@ -451,6 +451,30 @@ pub struct CurrentSession {
     pub token_hash: String,
 }
 
+/// What a personal access token may do: each token does one thing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenScope {
+    /// Read the JSON API as its owner.
+    Read,
+    /// Fetch `/calendar.ics` only (a calendar app keeps it in a URL, where it leaks easily).
+    CalendarFeed,
+}
+
+impl TokenScope {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenScope::Read => "read",
+            TokenScope::CalendarFeed => "calendar",
+        }
+    }
+
+    /// The stored name parsed; anything else is no scope at all.
+    pub fn parse(s: &str) -> Option<TokenScope> {
+        [TokenScope::Read, TokenScope::CalendarFeed].into_iter().find(|t| t.as_str() == s)
+    }
+}
+
 /// Name of the session cookie over plain http (loopback demos, tests).
 pub const SESSION_COOKIE: &str = "offcycle_session";
 

@@ -253,7 +253,9 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> Result<SessionUser, Re
         return Err(fail(StatusCode::UNAUTHORIZED, "Send a personal access token: Authorization: Bearer ofc_…"));
     };
     match state.store.token_user(&token_hash(token), chrono::Utc::now()).await {
-        Ok(Some((user, scope))) if scope == "read" => Ok(user),
+        Ok(Some((user, scope))) if app::ports::TokenScope::parse(&scope) == Some(app::ports::TokenScope::Read) => {
+            Ok(user)
+        }
         Ok(_) => Err(fail(StatusCode::UNAUTHORIZED, "The token is unknown, expired or revoked")),
         Err(e) => Err(internal(e)),
     }

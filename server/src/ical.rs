@@ -1,6 +1,7 @@
 //! `/calendar.ics`: the scheduled changes, maintenance windows and freezes as an iCalendar
 //! feed for the hosting team's calendar app. A calendar app cannot sign in, so the feed takes
-//! a personal API token (`?token=ofc_…` or `Authorization: Bearer`) as well as a session.
+//! a feed-only personal token (`?token=ofc_…` or `Authorization: Bearer`) as well as a session:
+//! a token in a calendar URL leaks easily, so it reads nothing but this feed.
 
 use crate::auth::token_hash;
 use crate::AppState;
@@ -29,7 +30,11 @@ async fn who(
         headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     let token = bearer.or(query.get("token").map(String::as_str)).map(str::trim).filter(|t| !t.is_empty())?;
     match state.store.token_user(&token_hash(token), Utc::now()).await {
-        Ok(Some((user, _scope))) => Some(user),
+        Ok(Some((user, scope)))
+            if app::ports::TokenScope::parse(&scope) == Some(app::ports::TokenScope::CalendarFeed) =>
+        {
+            Some(user)
+        }
         _ => None,
     }
 }

@@ -99,8 +99,15 @@ both_backends!(the_icalendar_feed_lists_scheduled_changes_for_a_session_or_a_tok
     let res = anonymous.get(app.url("/calendar.ics?token=ofc_nonsense")).send().await.unwrap();
     assert_eq!(res.status(), 401);
     app.sign_in("hosting@example.gov").await;
-    let res = app.call("create_api_token", &[("name", "calendar")]).await;
+    // A full API token is refused here, and a feed token reads nothing but the feed.
+    let res = app.call("create_api_token", &[("name", "pipeline")]).await;
+    let api: String = res.json().await.unwrap();
+    let res = anonymous.get(app.url(&format!("/calendar.ics?token={api}"))).send().await.unwrap();
+    assert_eq!(res.status(), 401, "an API token is not a feed token");
+    let res = app.call("create_api_token", &[("name", "calendar"), ("scope", "calendar")]).await;
     let token: String = res.json().await.unwrap();
+    let res = anonymous.get(app.url("/api/v1/requests")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(res.status(), 401, "a feed token reads no API");
     let res = anonymous.get(app.url(&format!("/calendar.ics?token={token}"))).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/calendar"));

@@ -54,8 +54,11 @@ pub async fn end_session(id: String) -> Result<(), AppError> {
 
 /// Create an API token; its value is shown once, in the answer.
 #[server(endpoint = "create_api_token")]
-pub async fn create_api_token(#[server(default)] name: String) -> Result<String, AppError> {
-    super::ssr::respond(server::create_token(name).await)
+pub async fn create_api_token(
+    #[server(default)] name: String,
+    #[server(default)] scope: String,
+) -> Result<String, AppError> {
+    super::ssr::respond(server::create_token(name, scope).await)
 }
 
 /// Revoke one of your API tokens.
@@ -349,9 +352,15 @@ mod server {
         Ok(())
     }
 
-    pub async fn create_token(name: String) -> Result<String, AppError> {
+    pub async fn create_token(name: String, scope: String) -> Result<String, AppError> {
         let s = require_session()?;
         let name = name.trim().to_string();
+        let scope = match scope.trim() {
+            "" => crate::ports::TokenScope::Read,
+            other => crate::ports::TokenScope::parse(other).ok_or_else(|| {
+                field("token_scope", "Choose what the token may do", vec![("token_name", name.clone())])
+            })?,
+        };
         if name.is_empty() || name.chars().count() > 80 {
             return Err(field(
                 "token_name",
@@ -362,7 +371,7 @@ mod server {
         let now = chrono::Utc::now();
         let token = services()?
             .people
-            .create_token(&s.user, &name, "read", &source_address(), now, now + chrono::Duration::days(90))
+            .create_token(&s.user, &name, scope.as_str(), &source_address(), now, now + chrono::Duration::days(90))
             .await?;
         services()?.reveal.put(&s.token_hash, &token);
         Ok(token)

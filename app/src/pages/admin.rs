@@ -5,7 +5,7 @@ use crate::api::admin::{
     my_account, password_link, people, webhooks, AddWebhook, ChangePerson, CreateApiToken, CreateTeam, EndSession,
     InvitePerson, RemoveWebhook, RevokeApiToken, SetPassword, SetStakeholders,
 };
-use crate::components::form::{form_errors_of, kept_value, other_error_of, ErrorSummary, TextField};
+use crate::components::form::{form_errors_of, kept_value, other_error_of, ErrorSummary, Radios, TextField};
 use crate::domain::forms::FormErrors;
 use crate::domain::roles::Role;
 use crate::pages::PageTitle;
@@ -264,6 +264,10 @@ pub fn AccountPage() -> impl IntoView {
                         }}
                         <ActionForm action=create>
                             <TextField name="token_name" input_name="name" label="What the new token is for" hint="For example “release pipeline”." value=kept_value(errors, "token_name", String::new) errors=errors/>
+                            <Radios name="token_scope" input_name="scope" legend="What it may do" options=vec![
+                                ("read", "Read the JSON API as you"),
+                                ("calendar", "Only fetch the calendar feed (for a calendar app: /calendar.ics?token=…)"),
+                            ] value=Signal::derive(|| "read".to_string()) errors=errors/>
                             <button type="submit" class="button button--secondary">"Create API token"</button>
                         </ActionForm>
                     }.into_any(),

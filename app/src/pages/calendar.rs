@@ -67,7 +67,7 @@ fn page(
         <h1 class="heading-l">"Change calendar"</h1>
         <p class="lede">"Production changes happen Monday to Thursday, 8am to 4pm Eastern. Fridays, weekends, holidays, the day before a holiday and change freezes need a reason, which approvers see."</p>
         <p><a href="/calendar.ics" rel="external">"Subscribe to the scheduled changes (iCalendar)"</a>
-            <span class="hint">" — or, from a calendar app, "<code class="code">"/calendar.ics?token=ofc_…"</code>" with an API token from your account page."</span></p>
+            <span class="hint">" — or, from a calendar app, "<code class="code">"/calendar.ics?token=ofc_…"</code>" with a calendar feed token from your account page."</span></p>
 
         <h2 class="heading-m">"Next maintenance windows"</h2>
         <ul class="list list--bullet">{v.windows.iter().map(|w| view! { <li>{when(*w)}</li> }).collect_view()}</ul>
