@@ -408,9 +408,11 @@ pub async fn copy_pdf(
     pdf_response(pdf, &copy.file_name, &sha)
 }
 
-/// A cell a spreadsheet would run as a formula gets a leading apostrophe (CSV injection).
+/// A cell a spreadsheet would run as a formula gets a leading apostrophe (CSV injection), and
+/// no control character survives to break a row.
 fn cell(value: String) -> String {
-    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    let value = app::domain::limits::printable(&value);
+    if value.trim_start().starts_with(['=', '+', '-', '@']) {
         format!("'{value}")
     } else {
         value
@@ -504,4 +506,17 @@ pub async fn export_csv(
     h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"offcycle-archive.csv\""));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn a_csv_cell_can_neither_start_a_formula_nor_a_new_row() {
+        assert_eq!(cell("=HYPERLINK(\"https://evil.example\")".into()), "'=HYPERLINK(\"https://evil.example\")");
+        assert_eq!(cell("\t+1".into()), "' +1");
+        assert_eq!(cell("Fix\r\nECR-2026-9999,forged".into()), "Fix  ECR-2026-9999,forged");
+        assert_eq!(cell("Grants portal".into()), "Grants portal");
+    }
 }

@@ -7,6 +7,7 @@ use crate::auth::token_hash;
 use crate::AppState;
 use app::api::types::SessionUser;
 use app::domain::calendar::{Calendar as Policy, EntryKind};
+use app::domain::limits::printable;
 use app::domain::roles::Role;
 use app::ports::{CurrentSession, RequestStore};
 use axum::extract::{Query, State};
@@ -79,7 +80,7 @@ pub async fn feed(
         cal.push(
             Event::new()
                 .uid(&format!("{r}@offcycle"))
-                .summary(&format!("{r}: {} ({})", c.summary.title, c.summary.system))
+                .summary(&printable(&format!("{r}: {} ({})", c.summary.title, c.summary.system)))
                 .description(&format!("{kind}; {state_words}. {base}/requests/{r}"))
                 .url(&format!("{base}/requests/{r}"))
                 .starts(c.at)
@@ -102,7 +103,7 @@ pub async fn feed(
         cal.push(
             Event::new()
                 .uid(&format!("{}-{}@offcycle", e.kind.as_str(), e.id))
-                .summary(&format!("{} — {}{reason}", e.kind.label(), e.name))
+                .summary(&printable(&format!("{} — {}{reason}", e.kind.label(), e.name)))
                 .all_day(e.from)
                 .ends(e.to.succ_opt().unwrap_or(e.to))
                 .done(),

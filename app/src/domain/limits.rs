@@ -62,6 +62,13 @@ pub fn check(fields: &[Typed]) -> Result<(), FormErrors> {
     Err(FormErrors { errors, values: fields.iter().map(|t| (t.field.to_string(), t.value.to_string())).collect() })
 }
 
+/// Text for one-line outputs other programs read (CSV cells, iCalendar properties): every
+/// control character (line breaks, tabs, escapes, C1 codes) becomes a space, so typed text
+/// cannot start a new row, property or terminal sequence.
+pub fn printable(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
 /// A CR form field's limit: one-line answers are short, free text long.
 pub fn cr_form_field(field: &str) -> usize {
     match field {
@@ -91,6 +98,12 @@ mod tests {
         assert_eq!(e.value_of("reason"), Some(long.as_str()));
         assert_eq!(e.value_of("note"), Some("fine"));
         assert!(check(&[Typed { field: "x", label: "X", value: &"a".repeat(SHORT), max: SHORT }]).is_ok());
+    }
+
+    #[test]
+    fn printable_text_has_no_control_characters_left() {
+        assert_eq!(printable("a\r\nDTSTART:1\tb\u{1b}[31m\u{85}c"), "a  DTSTART:1 b [31m c");
+        assert_eq!(printable("Grants – portal"), "Grants – portal");
     }
 
     #[test]
