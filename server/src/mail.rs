@@ -9,7 +9,7 @@
 
 use crate::auth::{new_token, token_hash};
 use crate::config::Config;
-use crate::store::{ClaimedMessage, Store};
+use crate::store::{ClaimedMessage, Queue, Store};
 use app::domain::notify::{render_html, DECISION_LINK, LINK_EXPIRY, SET_PASSWORD_LINK};
 use app::ports::DemoInbox;
 use chrono::{DateTime, Utc};
@@ -108,10 +108,10 @@ impl Mailer {
         }))
     }
 
-    /// Delivers every message due now; returns how many were sent.
-    pub async fn deliver_due(&self, now: DateTime<Utc>) -> Result<usize, sqlx::Error> {
+    /// Delivers every message of `queue` due now; returns how many were sent.
+    pub async fn deliver_due(&self, now: DateTime<Utc>, queue: Queue) -> Result<usize, sqlx::Error> {
         let mut sent = 0;
-        while let Some(m) = self.store.claim_due_message(now, self.lease_ms).await? {
+        while let Some(m) = self.store.claim_due_message(now, self.lease_ms, queue).await? {
             match self.deliver(&m, now).await {
                 Ok(()) => {
                     if self.store.mark_sent(&m, Utc::now()).await? {
@@ -123,8 +123,12 @@ impl Mailer {
                         .then(|| Utc::now() + chrono_of(backoff(self.retry_base, m.attempts)));
                     tracing::warn!(id = m.id, attempts = m.attempts, %error, "sending failed");
                     self.store.mark_failed(&m, &error, retry, Utc::now()).await?;
-                    // The relay is likely down: leave the rest for the next round.
-                    break;
+                    match queue {
+                        // The relay is likely down: leave the rest for the next round.
+                        Queue::Mail => break,
+                        // One receiver failing says nothing of the others: each backs off alone.
+                        Queue::Webhooks => continue,
+                    }
                 }
             }
         }
@@ -212,22 +216,36 @@ impl Mailer {
         self.store.queue_reminders(now, self.remind_after, self.escalate_after, &self.public_url).await
     }
 
-    /// Runs until `stop` flips: reminders, then delivery, every `poll`.
-    pub fn spawn(self, poll: Duration, mut stop: tokio::sync::watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
-        tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    _ = tokio::time::sleep(poll) => {}
-                    _ = stop.changed() => return,
-                }
-                let now = Utc::now();
-                if let Err(e) = self.remind(now).await {
-                    tracing::error!(error = %e, "queueing reminders failed");
-                }
-                if let Err(e) = self.deliver_due(now).await {
-                    tracing::error!(error = %e, "mail delivery failed");
+    /// Runs until `stop` flips: reminders and mail every `poll` in one loop, webhooks in a
+    /// loop of their own, so a slow or failing receiver never holds up mail.
+    pub fn spawn(self, poll: Duration, stop: tokio::sync::watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+        let me = std::sync::Arc::new(self);
+        let run = |queue: Queue, mut stop: tokio::sync::watch::Receiver<bool>| {
+            let me = me.clone();
+            async move {
+                loop {
+                    tokio::select! {
+                        _ = tokio::time::sleep(poll) => {}
+                        _ = stop.changed() => return,
+                    }
+                    let now = Utc::now();
+                    if queue == Queue::Mail {
+                        if let Err(e) = me.remind(now).await {
+                            tracing::error!(error = %e, "queueing reminders failed");
+                        }
+                    }
+                    if let Err(e) = me.deliver_due(now, queue).await {
+                        tracing::error!(error = %e, ?queue, "delivery failed");
+                    }
                 }
             }
+        };
+        let mail = run(Queue::Mail, stop.clone());
+        let hooks = tokio::spawn(run(Queue::Webhooks, stop));
+        tokio::spawn(async move {
+            mail.await;
+            // Stopping ends the webhook loop too; one that is mid-delivery is left to its lease.
+            hooks.abort();
         })
     }
 }

@@ -388,7 +388,11 @@ both_backends!(a_worker_that_dies_mid_send_loses_nothing, |url: String, _b| asyn
     let store = Store::new(Db::open(&url).await.unwrap());
     let queued = store.outbox_count_for_test().await;
     // A worker claims a message and dies before marking it (its lease is short here).
-    let claimed = store.claim_due_message(chrono::Utc::now(), 200).await.unwrap().expect("a due message");
+    let claimed = store
+        .claim_due_message(chrono::Utc::now(), 200, server::store::Queue::Mail)
+        .await
+        .unwrap()
+        .expect("a due message");
     drop(claimed);
     tokio::time::sleep(Duration::from_millis(300)).await;
     // After the restart a new worker delivers everything, the orphaned message included.

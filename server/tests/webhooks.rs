@@ -88,3 +88,40 @@ both_backends!(each_event_reaches_the_receiver_once_signed_even_after_an_outage,
     server.abort();
     app.stop().await;
 });
+
+both_backends!(a_receiver_that_never_answers_does_not_hold_up_mail, |url: String, _b| async move {
+    // A receiver that takes the connection and never answers: each delivery waits out the
+    // client's 10-second timeout.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let hang = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let app = TestApp::spawn(&url).await;
+    let admin = common::client();
+    app.sign_in_as(&admin, "admin@example.gov").await;
+    let hook = format!("http://127.0.0.1:{port}/hook");
+    let res = app.call_as(&admin, "add_webhook", &[("url", &hook), ("events", "*")]).await;
+    assert!(res.status().is_success());
+    let r = submitted_for_review(&app).await;
+    // The first event's delivery is hanging by now; the next event's mail must still go.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    app.sign_in("hosting@example.gov").await;
+    ok(&app, "return_to_dev", &[("reference", &r), ("comments", "Add the CVE")]).await;
+    let started = std::time::Instant::now();
+    let mut delivered = false;
+    while started.elapsed() < Duration::from_secs(5) {
+        let mail: Value = app.call_as(&admin, "dev_mail", &[]).await.json().await.unwrap();
+        delivered = mail.as_array().unwrap().iter().any(|m| m["kind"] == "returned_to_dev" && !m["sent_at"].is_null());
+        if delivered {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(delivered, "the returned-to-dev mail waited for the hanging receiver");
+    app.stop().await;
+    hang.abort();
+});

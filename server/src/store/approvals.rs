@@ -10,6 +10,15 @@ use app::domain::quorum::{evaluate, Quorum};
 use app::ports::DecisionLink;
 use chrono::{DateTime, NaiveDate, Utc};
 
+/// The outbox's two queues: mail goes out whatever a webhook receiver does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Queue {
+    /// Email (through the relay or the demo inbox).
+    Mail,
+    /// Webhook deliveries (each to its own receiver).
+    Webhooks,
+}
+
 /// A message the worker claimed: everything sending needs.
 #[derive(Clone, Debug)]
 pub struct ClaimedMessage {
@@ -69,7 +78,9 @@ impl Store {
         &self,
         now: DateTime<Utc>,
         lease_ms: i64,
+        queue: Queue,
     ) -> Result<Option<ClaimedMessage>, sqlx::Error> {
+        let webhooks = queue == Queue::Webhooks;
         let now_ms = millis(now);
         let lease = now_ms + lease_ms;
         let row: Option<ClaimRow> = match &self.db {
@@ -77,11 +88,12 @@ impl Store {
                 sqlx::query_as(
                     "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1 WHERE id = ( \
                      SELECT id FROM outbox WHERE sent_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= $2 \
-                     AND claimed_until < $2 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) \
+                     AND claimed_until < $2 AND (webhook_id IS NOT NULL) = $3 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) \
                      RETURNING id, request_id, subject, to_addrs, cc_addrs, body_text, cor_id, plan_hash, CAST(attempts AS BIGINT), claimed_until, user_id, kind, webhook_id",
                 )
                 .bind(lease)
                 .bind(now_ms)
+                .bind(webhooks)
                 .fetch_optional(pool)
                 .await?
             }
@@ -90,11 +102,12 @@ impl Store {
                 sqlx::query_as(
                     "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1 WHERE id = ( \
                      SELECT id FROM outbox WHERE sent_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= $2 \
-                     AND claimed_until < $2 ORDER BY id LIMIT 1) \
+                     AND claimed_until < $2 AND (webhook_id IS NOT NULL) = $3 ORDER BY id LIMIT 1) \
                      RETURNING id, request_id, subject, to_addrs, cc_addrs, body_text, cor_id, plan_hash, CAST(attempts AS BIGINT), claimed_until, user_id, kind, webhook_id",
                 )
                 .bind(lease)
                 .bind(now_ms)
+                .bind(webhooks)
                 .fetch_optional(pool)
                 .await?
             }

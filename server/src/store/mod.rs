@@ -18,7 +18,7 @@ mod requests;
 mod wizard;
 
 pub use accounts::SignInCandidate;
-pub use approvals::ClaimedMessage;
+pub use approvals::{ClaimedMessage, Queue};
 pub use archive::{FolderWrite, PendingCopy};
 pub use audit::{verify_audit_chain, AuditEvent, ChainBreak, ChainHead};
 pub use requests::Store;
