@@ -432,6 +432,8 @@ pub struct Services {
     pub public_url: String,
     /// Demo mode: the mail viewer is served.
     pub demo: bool,
+    /// The operator allows webhook receivers on private addresses (and plain http).
+    pub webhooks_allow_private: bool,
     /// The server listens on loopback only: the demo mail viewer may serve anyone who can
     /// reach it (bound elsewhere, it serves admins alone, since it holds live links).
     pub loopback_only: bool,

@@ -51,6 +51,9 @@ pub struct Config {
     /// `OFFCYCLE_BENCH_BARE_FILE`: only for `bench/server-load.sh`, which compares a page with a
     /// bare route (`/bench/bare`) serving this file's bytes. Never set in a deployment.
     pub bench_bare_file: Option<std::path::PathBuf>,
+    /// `OFFCYCLE_WEBHOOKS_ALLOW_PRIVATE`: webhook receivers may be on loopback, private or
+    /// link-local addresses, and plain http (off: https receivers on the public internet only).
+    pub webhooks_allow_private: bool,
 }
 
 /// A setting that could not be read.
@@ -113,6 +116,10 @@ impl Config {
             archive_dir: var("ARCHIVE_DIR").map(std::path::PathBuf::from),
             archive_poll: Duration::from_millis(parse("OFFCYCLE_ARCHIVE_POLL_MS", 5000u64)?),
             bench_bare_file: var("OFFCYCLE_BENCH_BARE_FILE").map(std::path::PathBuf::from),
+            webhooks_allow_private: matches!(
+                var("OFFCYCLE_WEBHOOKS_ALLOW_PRIVATE").as_deref(),
+                Some("1" | "true" | "yes")
+            ),
         })
     }
 

@@ -78,6 +78,7 @@ pub async fn build_state(config: Config) -> Result<AppState, Box<dyn std::error:
         public_url: config.public_url.clone(),
         demo: config.demo,
         loopback_only: config.bind.ip().is_loopback(),
+        webhooks_allow_private: config.webhooks_allow_private,
         demo_inbox,
         reveal: app::ports::Reveal::default(),
     };

@@ -42,6 +42,7 @@ pub struct Mailer {
     retry_base: Duration,
     lease_ms: i64,
     http: reqwest::Client,
+    webhooks_allow_private: bool,
 }
 
 /// HMAC-SHA256 of `body` with the webhook's secret, hex: the `X-Offcycle-Signature` value.
@@ -105,6 +106,7 @@ impl Mailer {
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(|e| MailSetupError::SmtpUrl(format!("HTTP client: {e}")))?,
+            webhooks_allow_private: config.webhooks_allow_private,
         }))
     }
 
@@ -141,8 +143,29 @@ impl Mailer {
         let Some((url, secret)) = self.store.webhook_target(hook).await.map_err(|e| e.to_string())? else {
             return Err("the webhook was removed".into());
         };
-        let res = self
-            .http
+        // Checked at every delivery, on the addresses the name resolves to now, and the request
+        // goes to exactly those (a name that later resolves elsewhere cannot slip past).
+        let shown = app::domain::webhook::redacted(&url);
+        let receiver = app::domain::webhook::receiver(&url).map_err(|e| format!("{shown}: {e}"))?;
+        let http = if self.webhooks_allow_private {
+            self.http.clone()
+        } else {
+            let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((receiver.host.as_str(), receiver.port))
+                .await
+                .map_err(|e| format!("could not resolve {shown}: {e}"))?
+                .collect();
+            let ips: Vec<std::net::IpAddr> = addrs.iter().map(|a| a.ip()).collect();
+            if let Some(why) = app::domain::webhook::refusal(&receiver, &ips, false) {
+                return Err(format!("not sent to {shown}: {why}"));
+            }
+            reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .redirect(reqwest::redirect::Policy::none())
+                .resolve_to_addrs(&receiver.host, &addrs)
+                .build()
+                .map_err(|e| format!("HTTP client: {e}"))?
+        };
+        let res = http
             .post(&url)
             .header("Content-Type", "application/json")
             .header("X-Offcycle-Event", &m.subject)
@@ -151,11 +174,11 @@ impl Mailer {
             .body(m.body_text.clone())
             .send()
             .await
-            .map_err(|e| format!("could not reach {url}: {e}"))?;
+            .map_err(|e| format!("could not reach {shown}: {}", e.without_url()))?;
         if res.status().is_success() {
             Ok(())
         } else {
-            Err(format!("{url} answered {}", res.status()))
+            Err(format!("{shown} answered {}", res.status()))
         }
     }
 

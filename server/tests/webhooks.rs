@@ -125,3 +125,55 @@ both_backends!(a_receiver_that_never_answers_does_not_hold_up_mail, |url: String
     app.stop().await;
     hang.abort();
 });
+
+both_backends!(receivers_must_be_public_https_unless_the_operator_allows_private_ones, |url: String, _b| async move {
+    let mut config = common::config(&url);
+    config.webhooks_allow_private = false;
+    let app = TestApp::spawn_with(config).await;
+    let admin = common::client();
+    app.sign_in_as(&admin, "admin@example.gov").await;
+    for bad in [
+        "http://hooks.example.gov/x",
+        "https://127.0.0.1:9/hook",
+        "https://localhost/hook",
+        "https://[::1]/hook",
+        "https://169.254.169.254/latest/meta-data",
+        "https://10.0.0.8/hook",
+    ] {
+        let res = app.call_as(&admin, "add_webhook", &[("url", bad), ("events", "*")]).await;
+        assert_eq!(res.status(), 422, "{bad}");
+        let e: Value = res.json().await.unwrap();
+        assert_eq!(e["Invalid"]["errors"][0]["field"], "url", "{bad}: {e}");
+    }
+    // A receiver stored while private ones were allowed is refused at delivery all the same.
+    let store = server::store::Store::new(server::store::Db::open(&url).await.unwrap());
+    let people: &dyn app::ports::People = &store;
+    let me = app.call_as(&admin, "whoami", &[]).await.json::<app::api::types::SessionUser>().await.unwrap();
+    people
+        .add_webhook(None, "https://127.0.0.1:9/secret-path", "*", false, &me, "test", chrono::Utc::now())
+        .await
+        .unwrap();
+    let _ = submitted_for_review(&app).await;
+    let mut errors = Vec::new();
+    for _ in 0..100 {
+        let history: Value = app.call_as(&admin, "webhooks", &[]).await.json().await.unwrap();
+        errors = history["deliveries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|d| d["last_error"].as_str().map(str::to_string))
+            .collect();
+        if !errors.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!errors.is_empty(), "the delivery was tried");
+    assert!(
+        errors
+            .iter()
+            .all(|e| e.starts_with("not sent to https://127.0.0.1/…: The receiver must be on the public internet")),
+        "refused, and the path (often a secret) never shown: {errors:?}"
+    );
+    app.stop().await;
+});

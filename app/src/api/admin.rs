@@ -293,12 +293,8 @@ mod server {
         };
         let values =
             || vec![("url", url.clone()), ("team", team.clone()), ("events", events.clone()), ("slack", slack.clone())];
-        let ok_url = (url.starts_with("https://") || url.starts_with("http://"))
-            && url.len() <= 500
-            && !url.chars().any(char::is_whitespace)
-            && url.split("://").nth(1).is_some_and(|rest| !rest.is_empty());
-        if !ok_url {
-            return Err(field("url", "Enter the receiver's address, starting with https://", values()));
+        if let Some(why) = crate::domain::webhook::address_refusal(&url, services()?.webhooks_allow_private) {
+            return Err(field("url", why, values()));
         }
         let known = crate::domain::notify::EVENT_KEYS;
         if let Some(bad) = events.split(',').find(|e| *e != "*" && !known.contains(e)) {

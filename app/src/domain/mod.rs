@@ -17,4 +17,5 @@ pub mod reference;
 pub mod review;
 pub mod roles;
 pub mod tasks;
+pub mod webhook;
 pub mod workflow;

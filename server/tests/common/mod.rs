@@ -108,6 +108,8 @@ pub fn config(db_url: &str) -> Config {
         archive_dir: None,
         archive_poll: Duration::from_millis(200),
         bench_bare_file: None,
+        // The tests' receivers listen on loopback (tests/webhooks.rs checks the refusal).
+        webhooks_allow_private: true,
     }
 }
 
