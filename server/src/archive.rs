@@ -228,25 +228,57 @@ pub async fn write_folder(store: &Store, dir: &std::path::Path, base_wait: Durat
     Ok(written)
 }
 
-/// Writes one file atomically (temporary file, then rename). An existing file with the same
-/// bytes counts as written; one with other bytes is never replaced.
+/// Writes one file atomically and never through a link: the bytes go to a temporary file made
+/// with `create_new` (a planted link or file there is removed, never followed), then are
+/// linked in under the final name, which fails rather than replace anything. An existing file
+/// with the same bytes counts as written; one with other bytes, or a link, is left alone.
 async fn write_once(dir: &std::path::Path, name: &str, pdf: &[u8], sha: &str) -> Result<(), String> {
     let target = dir.join(name);
-    if let Ok(existing) = tokio::fs::read(&target).await {
-        return if sha256_hex(&existing) == sha {
-            Ok(())
-        } else {
-            Err(format!("{} exists with different content; not replaced", target.display()))
-        };
+    let shown = |e: std::io::Error| format!("{}: {e}", target.display());
+    match tokio::fs::symlink_metadata(&target).await {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            return Err(format!("{} is a symbolic link; not followed", target.display()));
+        }
+        Ok(_) => {
+            let existing = read_no_follow(&target).await.map_err(shown)?;
+            return if sha256_hex(&existing) == sha {
+                Ok(())
+            } else {
+                Err(format!("{} exists with different content; not replaced", target.display()))
+            };
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(shown(e)),
     }
     let temp = dir.join(format!(".{name}.partial"));
     let write = async {
-        tokio::fs::write(&temp, pdf).await?;
-        let file = tokio::fs::File::open(&temp).await?;
+        // Left by a crash, or planted: removing a link removes the link, not what it points at.
+        if tokio::fs::symlink_metadata(&temp).await.is_ok() {
+            tokio::fs::remove_file(&temp).await?;
+        }
+        let mut file = tokio::fs::OpenOptions::new().write(true).create_new(true).open(&temp).await?;
+        tokio::io::AsyncWriteExt::write_all(&mut file, pdf).await?;
         file.sync_all().await?;
-        tokio::fs::rename(&temp, &target).await
+        drop(file);
+        let linked = tokio::fs::hard_link(&temp, &target).await;
+        tokio::fs::remove_file(&temp).await?;
+        linked
     };
-    write.await.map_err(|e| format!("{}: {e}", target.display()))
+    write.await.map_err(shown)
+}
+
+/// Reads a file, refusing to follow a link in its last component.
+async fn read_no_follow(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = path.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let mut file = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW).open(path)?;
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut bytes)?;
+        Ok(bytes)
+    })
+    .await
+    .map_err(std::io::Error::other)?
 }
 
 /// Renders filed copies as soon as a commit files one (and every `poll` in case another
@@ -510,7 +542,32 @@ pub async fn export_csv(
 
 #[cfg(test)]
 mod tests {
-    use super::cell;
+    use super::{cell, sha256_hex, write_once};
+
+    #[tokio::test]
+    async fn folder_writes_never_follow_links_nor_replace_a_file() {
+        let dir = std::env::temp_dir().join(format!("offcycle-folder-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let outside = dir.join("outside.txt");
+        std::fs::write(&outside, b"keep me").unwrap();
+        let pdf = b"%PDF-1.7 copy";
+        let sha = sha256_hex(pdf);
+        // A link planted where the copy goes is refused, and what it points at is untouched.
+        std::os::unix::fs::symlink(&outside, dir.join("a.pdf")).unwrap();
+        assert!(write_once(&dir, "a.pdf", pdf, &sha).await.unwrap_err().contains("symbolic link"));
+        // A link planted as the temporary file is removed, not written through.
+        std::os::unix::fs::symlink(&outside, dir.join(".b.pdf.partial")).unwrap();
+        write_once(&dir, "b.pdf", pdf, &sha).await.unwrap();
+        assert_eq!(std::fs::read(dir.join("b.pdf")).unwrap(), pdf);
+        assert_eq!(std::fs::read(&outside).unwrap(), b"keep me");
+        assert!(!dir.join(".b.pdf.partial").exists());
+        // The same bytes again count as written; other bytes never replace them.
+        write_once(&dir, "b.pdf", pdf, &sha).await.unwrap();
+        assert!(write_once(&dir, "b.pdf", b"other", &sha256_hex(b"other")).await.unwrap_err().contains("not replaced"));
+        assert_eq!(std::fs::read(dir.join("b.pdf")).unwrap(), pdf);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn a_csv_cell_can_neither_start_a_formula_nor_a_new_row() {
