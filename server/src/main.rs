@@ -1,4 +1,4 @@
-//! `server`: runs Offcycle. `server verify-audit` re-computes the audit chain.
+//! `server`: runs Offcycle. `server verify-audit [--expect HEAD_HASH]` re-computes the audit chain.
 
 use server::config::Config;
 use std::process::ExitCode;
@@ -70,7 +70,17 @@ async fn verify_audit(config: Config) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match server::store::verify_audit_chain(&db).await {
+    // `server verify-audit --expect HASH`: the head hash printed by an earlier run.
+    let args: Vec<String> = std::env::args().skip(2).collect();
+    let kept = match args.as_slice() {
+        [] => None,
+        [flag, hash] if flag == "--expect" => Some(hash.as_str()),
+        _ => {
+            eprintln!("usage: server verify-audit [--expect HEAD_HASH]");
+            return ExitCode::from(2);
+        }
+    };
+    match server::store::verify_audit_chain(&db, kept).await {
         Ok(Ok(head)) => {
             println!("audit chain intact: {} rows verified", head.rows);
             // Kept outside the database, it shows later whether the chain was rewritten.

@@ -109,8 +109,14 @@ both_backends!(the_database_refuses_to_change_or_delete_an_audit_row, |url: Stri
         assert!(e.to_string().contains("append-only"), "{e}");
     }
     assert_eq!(store.audit_rows_for_test().await, before, "nothing changed");
-    let head = verify_audit_chain(store.db()).await.unwrap().unwrap();
+    let head = verify_audit_chain(store.db(), None).await.unwrap().unwrap();
     assert_eq!((head.rows, head.hash.len()), (before.len() as u64, 64), "the head hash is there to keep elsewhere");
+    // Later, the chain must still pass through the kept hash; one it never had means a rewrite.
+    store.start_request(&dev, "10.0.0.1", &form("later"), chrono::Utc::now()).await.unwrap();
+    assert!(verify_audit_chain(store.db(), Some(&head.hash)).await.unwrap().is_ok());
+    let forged = "ab".repeat(32);
+    let e = verify_audit_chain(store.db(), Some(&forged)).await.unwrap().unwrap_err();
+    assert!(e.reason.contains("rewritten"), "{e:?}");
 });
 
 both_backends!(the_audit_chain_verifies_and_names_the_first_tampered_row, |url: String, backend| async move {
@@ -119,12 +125,12 @@ both_backends!(the_audit_chain_verifies_and_names_the_first_tampered_row, |url: 
     for i in 0..5 {
         store.start_request(&dev, "10.0.0.1", &form(&format!("r{i}")), now).await.unwrap();
     }
-    assert_eq!(verify_audit_chain(store.db()).await.unwrap().unwrap().rows, 5);
+    assert_eq!(verify_audit_chain(store.db(), None).await.unwrap().unwrap().rows, 5);
 
     // Someone who owns the database drops the triggers and edits row 3.
     drop_audit_triggers(&store, backend).await;
     execute(&store, "UPDATE audit_events SET detail = 'nothing to see' WHERE id = 3").await.unwrap();
-    let broken = verify_audit_chain(store.db()).await.unwrap().unwrap_err();
+    let broken = verify_audit_chain(store.db(), None).await.unwrap().unwrap_err();
     assert_eq!(broken.row_id, 3);
 });
 
@@ -135,7 +141,7 @@ both_backends!(the_audit_chain_notices_rows_cut_from_the_end, |url: String, back
     }
     drop_audit_triggers(&store, backend).await;
     execute(&store, "DELETE FROM audit_events WHERE id = 3").await.unwrap();
-    assert_eq!(verify_audit_chain(store.db()).await.unwrap().unwrap_err().row_id, 3);
+    assert_eq!(verify_audit_chain(store.db(), None).await.unwrap().unwrap_err().row_id, 3);
 });
 
 both_backends!(sessions_end_after_idling_or_living_too_long, |url: String, _b| async move {

@@ -117,8 +117,11 @@ pub struct ChainHead {
     pub hash: String,
 }
 
-/// Re-computes the whole chain: its head, or the first break.
-pub async fn verify_audit_chain(db: &Db) -> Result<Result<ChainHead, ChainBreak>, sqlx::Error> {
+/// Re-computes the whole chain: its head, or the first break. With `kept`, a head hash an
+/// operator kept from an earlier run, the chain must still pass through it: a log rewritten
+/// from before that point (by someone who dropped the triggers) no longer does.
+pub async fn verify_audit_chain(db: &Db, kept: Option<&str>) -> Result<Result<ChainHead, ChainBreak>, sqlx::Error> {
+    let mut kept_seen = kept.is_none_or(str::is_empty);
     let rows: Vec<AuditRow> = on_pool!(db, pool => sqlx::query_as(
         "SELECT id, at, actor_id, request_id, action, detail, source, outcome, prev_hash, hash FROM audit_events ORDER BY id"
     ).fetch_all(pool).await)?;
@@ -136,8 +139,15 @@ pub async fn verify_audit_chain(db: &Db) -> Result<Result<ChainHead, ChainBreak>
         if computed != hash {
             return Ok(Err(ChainBreak { row_id: id, reason: "contents do not match the row's hash".into() }));
         }
+        kept_seen |= kept == Some(hash.as_str());
         prev = hash;
         expected_id += 1;
+    }
+    if !kept_seen {
+        return Ok(Err(ChainBreak {
+            row_id: expected_id,
+            reason: "the kept head hash is not in the chain: the log was rewritten before it".into(),
+        }));
     }
     // Rows cut from the end leave a valid prefix: the head remembers how far the chain went.
     let (seq, head): (i64, String) =
