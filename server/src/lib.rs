@@ -65,6 +65,11 @@ pub async fn build_state(config: Config) -> Result<AppState, Box<dyn std::error:
             println!("\n  Demo organisation created. Every demo user's password is: {password}\n  (sign in as dev@example.gov, hosting@example.gov, cor1@example.gov, …; set OFFCYCLE_DEMO_PASSWORD to choose it)\n");
         }
     }
+    if !config.demo && store.active_admins().await? == 0 {
+        tracing::warn!(
+            "no admin exists yet, so nobody can sign in: run `server create-admin you@agency.gov --name \"Your Name\"` with this DATABASE_URL and open the link it prints"
+        );
+    }
     let demo_inbox = app::ports::DemoInbox::default();
     let mailer = mail::Mailer::from_config(store.clone(), &config, &demo_inbox)?;
     if mailer.is_none() {

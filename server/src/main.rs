@@ -28,8 +28,9 @@ async fn main() -> ExitCode {
     match command.as_deref() {
         None | Some("serve") => serve(config).await,
         Some("verify-audit") => verify_audit(config).await,
+        Some("create-admin") => create_admin(config).await,
         Some(other) => {
-            eprintln!("unknown command {other:?}; use `server` (serve) or `server verify-audit`");
+            eprintln!("unknown command {other:?}; use `server` (serve), `server create-admin EMAIL [--name NAME]` or `server verify-audit`");
             ExitCode::from(2)
         }
     }
@@ -57,6 +58,57 @@ async fn serve(config: Config) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("server error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `server create-admin EMAIL [--name NAME]`: the first admin (or another), with a single-use
+/// set-password link printed once; only its hash is stored.
+async fn create_admin(config: Config) -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(2).collect();
+    let (email, name) = match args.as_slice() {
+        [email] => (email.clone(), None),
+        [email, flag, name] if flag == "--name" => (email.clone(), Some(name.clone())),
+        _ => {
+            eprintln!("usage: server create-admin EMAIL [--name NAME]");
+            return ExitCode::from(2);
+        }
+    };
+    let email = email.trim().to_lowercase();
+    if !app::domain::cr_form::is_email(&email) || email.len() > app::domain::limits::EMAIL {
+        eprintln!("{email:?} is not an email address like name@agency.gov");
+        return ExitCode::from(2);
+    }
+    let name = name
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_string());
+    if name.chars().count() > 100 {
+        eprintln!("the name must be 100 characters or fewer");
+        return ExitCode::from(2);
+    }
+    let db = match server::store::Db::open(&config.database_url).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let store = server::store::Store::new(db);
+    let token = server::auth::new_token();
+    let now = chrono::Utc::now();
+    let expires = now + chrono::Duration::hours(72);
+    match store.create_admin(&email, &name, &server::auth::token_hash(&token), now, expires).await {
+        Ok((_, created)) => {
+            let what = if created { "Created the admin" } else { "Made an admin:" };
+            println!("{what} {email}.");
+            println!("Choose the password (the link works once, until {} UTC):", expires.format("%Y-%m-%d %H:%M"));
+            println!("{}/set-password/{token}", config.public_url.trim_end_matches('/'));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("could not create the admin: {e}");
             ExitCode::FAILURE
         }
     }

@@ -235,3 +235,62 @@ both_backends!(setting_a_password_spends_every_open_link_of_that_person, |url: S
     assert_eq!(app.call_as(&anon, "password_link", &[("token", &first)]).await.status(), 404);
     app.stop().await;
 });
+
+/// Runs `server create-admin …` against `url`; returns its exit status and what it printed.
+fn create_admin(url: &str, args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .arg("create-admin")
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("OFFCYCLE_PUBLIC_URL", "https://offcycle.agency.example")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the server binary");
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string())
+}
+
+fn printed_link(out: &str) -> String {
+    let at = out.find("/set-password/").expect("a set-password link");
+    out[at + 14..].chars().take_while(char::is_ascii_hexdigit).collect()
+}
+
+both_backends!(the_first_admin_comes_from_the_command_line_with_a_single_use_link, |url: String, _b| async move {
+    // A real organisation's database: no demo people at all.
+    let mut config = common::config(&url);
+    config.demo = false;
+    let (ok, out) = create_admin(&url, &["Ada.Admin@Agency.example", "--name", "Ada Admin"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("https://offcycle.agency.example/set-password/"), "{out}");
+    let first = printed_link(&out);
+    assert_eq!(first.len(), 64);
+    assert!(!create_admin(&url, &["not an email"]).0, "a bad address is refused");
+    // Run again: the same person, a fresh link; the first is spent.
+    let (ok, out) = create_admin(&url, &["ada.admin@agency.example"]);
+    assert!(ok && out.contains("Made an admin"), "{out}");
+    let second = printed_link(&out);
+
+    let app = TestApp::spawn_with(config).await;
+    let anon = common::client();
+    let good = "harbour kestrel piano";
+    let set = |token: String| {
+        let (app, anon) = (&app, &anon);
+        async move {
+            app.call_as(anon, "set_password", &[("token", &token), ("password", good), ("confirm", good)])
+                .await
+                .status()
+        }
+    };
+    assert_eq!(set(first).await, 404, "the first link was spent by the second");
+    assert!(set(second.clone()).await.is_success());
+    assert_eq!(set(second).await, 404, "a link works once");
+    let admin = common::client();
+    let res = app.call_as(&admin, "sign_in", &[("email", "ada.admin@agency.example"), ("password", good)]).await;
+    assert!(res.status().is_success(), "{}", res.status());
+    let people: Value = app.call_as(&admin, "people", &[]).await.json().await.unwrap();
+    let me = people["people"].as_array().unwrap().iter().find(|p| p["email"] == "ada.admin@agency.example").unwrap();
+    assert_eq!((me["name"].as_str(), me["role"].as_str()), (Some("Ada Admin"), Some("Admin")));
+    let store = Store::new(Db::open(&url).await.unwrap());
+    let audit = store.audit_rows_for_test().await;
+    assert_eq!(audit.iter().filter(|r| r.0 == "Admin created").count(), 2, "each run is audited");
+    app.stop().await;
+});

@@ -120,6 +120,71 @@ impl Store {
         }.await)
     }
 
+    /// The first admin, from the command line: creates an admin (or makes the person with this
+    /// email an active admin), spends their open set-password links and stores a new one's
+    /// hash, audited. Returns their id and whether they were created.
+    pub async fn create_admin(
+        &self,
+        email: &str,
+        name: &str,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> Result<(i64, bool), sqlx::Error> {
+        let at = millis(now);
+        on_pool!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            let created: Option<(i64,)> = sqlx::query_as(
+                "INSERT INTO users (email, display_name, role, team_id, password_hash, active, created_at) \
+                 VALUES ($1, $2, 'admin', NULL, NULL, TRUE, $3) ON CONFLICT (email) DO NOTHING RETURNING id",
+            )
+            .bind(email)
+            .bind(name)
+            .bind(at)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let (id, was_created) = match created {
+                Some((id,)) => (id, true),
+                None => {
+                    let (id,): (i64,) = sqlx::query_as(
+                        "UPDATE users SET role = 'admin', active = TRUE WHERE email = $1 RETURNING id",
+                    )
+                    .bind(email)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    (id, false)
+                }
+            };
+            sqlx::query("UPDATE password_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+                .bind(at)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("INSERT INTO password_tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+                .bind(token_hash)
+                .bind(id)
+                .bind(at)
+                .bind(millis(expires))
+                .execute(&mut *tx)
+                .await?;
+            let detail = if was_created { format!("{email} created as admin") } else { format!("{email} made an admin") };
+            let event = AuditEvent::success(at, None, None, "Admin created", format!("{detail}; set-password link issued"), "command line");
+            append_audit!(tx, &event);
+            tx.commit().await?;
+            Ok((id, was_created))
+        }.await)
+    }
+
+    /// How many active admins there are (a start with none says how to make the first).
+    pub async fn active_admins(&self) -> Result<i64, sqlx::Error> {
+        let (n,): (i64,) = on_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = TRUE",
+        )
+        .fetch_one(pool)
+        .await)?;
+        Ok(n)
+    }
+
     /// Sends a person a new set-password link (their old links stop working).
     pub(crate) async fn resend_invitation(
         &self,
