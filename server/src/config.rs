@@ -54,6 +54,9 @@ pub struct Config {
     /// `OFFCYCLE_WEBHOOKS_ALLOW_PRIVATE`: webhook receivers may be on loopback, private or
     /// link-local addresses, and plain http (off: https receivers on the public internet only).
     pub webhooks_allow_private: bool,
+    /// `OFFCYCLE_TRUSTED_PROXIES`: addresses of the reverse proxies in front (comma-separated);
+    /// from them, the client's address is read from `X-Forwarded-For`.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// A setting that could not be read.
@@ -89,6 +92,21 @@ impl Config {
                 .map_err(|e| ConfigError { name: "LEPTOS_SITE_ADDR", problem: format!("{default_bind:?}: {e}") })?,
         )?;
         let public_url = var("OFFCYCLE_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
+        let trusted_proxies = var("OFFCYCLE_TRUSTED_PROXIES")
+            .map(|list| {
+                list.split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(|p| {
+                        p.parse().map_err(|e| ConfigError {
+                            name: "OFFCYCLE_TRUSTED_PROXIES",
+                            problem: format!("{p:?}: {e}"),
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?
+            .unwrap_or_default();
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
             return Err(ConfigError {
                 name: "OFFCYCLE_PUBLIC_URL",
@@ -116,6 +134,7 @@ impl Config {
             archive_dir: var("ARCHIVE_DIR").map(std::path::PathBuf::from),
             archive_poll: Duration::from_millis(parse("OFFCYCLE_ARCHIVE_POLL_MS", 5000u64)?),
             bench_bare_file: var("OFFCYCLE_BENCH_BARE_FILE").map(std::path::PathBuf::from),
+            trusted_proxies,
             webhooks_allow_private: matches!(
                 var("OFFCYCLE_WEBHOOKS_ALLOW_PRIVATE").as_deref(),
                 Some("1" | "true" | "yes")

@@ -8,7 +8,7 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, Request, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 /// `GET /healthz`: 200 only when the database answers.
 pub async fn healthz(State(state): State<AppState>) -> Response {
@@ -30,13 +30,30 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
+/// The client's address: the connection's, or, when that is a trusted proxy, the nearest
+/// address in `X-Forwarded-For` that is not one (each proxy appends the address it saw, so
+/// the entries left of the first untrusted one are the client's to invent).
+pub fn client_address(peer: Option<IpAddr>, forwarded: Option<&str>, trusted: &[IpAddr]) -> String {
+    let Some(peer) = peer else { return "unknown".into() };
+    if !trusted.contains(&peer) {
+        return peer.to_string();
+    }
+    let hops: Vec<&str> = forwarded.map(|f| f.split(',').map(str::trim).collect()).unwrap_or_default();
+    for hop in hops.iter().rev() {
+        match hop.parse::<IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => continue,
+            Ok(ip) => return ip.to_string(),
+            Err(_) => break,
+        }
+    }
+    peer.to_string()
+}
+
 /// Records the client's address and, if the session cookie is valid, who is signed in.
 pub async fn identify(State(state): State<AppState>, mut req: Request<Body>, next: Next) -> Response {
-    let source = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
+    let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let source = client_address(peer, forwarded, &state.config.trusted_proxies);
     req.extensions_mut().insert(ClientAddress(source));
     let path = req.uri().path();
     // Static files need no session lookup.
@@ -153,6 +170,21 @@ pub async fn security_headers(State(state): State<AppState>, req: Request<Body>,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn only_a_trusted_proxy_may_name_the_client() {
+        let proxy = [ip("10.0.0.5")];
+        assert_eq!(client_address(Some(ip("203.0.113.9")), Some("1.2.3.4"), &proxy), "203.0.113.9", "not a proxy");
+        assert_eq!(client_address(Some(ip("10.0.0.5")), Some("1.2.3.4, 198.51.100.7"), &proxy), "198.51.100.7");
+        assert_eq!(client_address(Some(ip("10.0.0.5")), Some("198.51.100.7, 10.0.0.5"), &proxy), "198.51.100.7");
+        assert_eq!(client_address(Some(ip("10.0.0.5")), Some("junk"), &proxy), "10.0.0.5");
+        assert_eq!(client_address(Some(ip("10.0.0.5")), None, &proxy), "10.0.0.5");
+        assert_eq!(client_address(None, Some("1.2.3.4"), &proxy), "unknown");
+    }
 
     #[test]
     fn the_next_parameter_is_percent_encoded() {

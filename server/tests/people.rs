@@ -294,3 +294,32 @@ both_backends!(the_first_admin_comes_from_the_command_line_with_a_single_use_lin
     assert_eq!(audit.iter().filter(|r| r.0 == "Admin created").count(), 2, "each run is audited");
     app.stop().await;
 });
+
+both_backends!(behind_a_trusted_proxy_each_client_is_throttled_on_its_own, |url: String, _b| async move {
+    let mut config = common::config(&url);
+    config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    let app = TestApp::spawn_with(config).await;
+    let store = Store::new(Db::open(&url).await.unwrap());
+    let hour = chrono::Utc::now().timestamp_millis() / 3_600_000;
+    let key = &server::auth::throttle_keys("cor1@example.gov", "203.0.113.9")[0];
+    store.set_sign_in_attempts_for_test(key, hour, server::auth::MAX_FAILURES_PER_HOUR).await;
+    let sign_in = |client: &'static str| {
+        let app = &app;
+        async move {
+            common::client()
+                .post(app.url("/api/sign_in"))
+                .header("Accept", "application/json")
+                .header("Sec-Fetch-Site", "same-origin")
+                .header("X-Forwarded-For", format!("192.0.2.200, {client}"))
+                .form(&[("email", "cor1@example.gov"), ("password", DEMO_PASSWORD)])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(sign_in("203.0.113.9").await, 429, "the guessing client is held back");
+    assert_eq!(sign_in("198.51.100.7").await, 200, "the COR, through the same proxy, is not");
+    app.stop().await;
+});

@@ -197,6 +197,13 @@ impl Store {
         let at = millis(now);
         on_pool!(&self.db, pool => async {
             let mut tx = pool.begin().await?;
+            // Write first: on SQLite a transaction that reads and then writes fails at once
+            // (not after the busy wait) when the mail worker wrote in between.
+            sqlx::query("UPDATE password_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+                .bind(at)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
             let row: Option<(String, String, String)> =
                 sqlx::query_as("SELECT email, display_name, role FROM users WHERE id = $1 AND active = TRUE")
                     .bind(user_id)
@@ -204,11 +211,6 @@ impl Store {
                     .await?;
             let Some((email, name, role)) = row else { return Ok(false) };
             let role = Role::parse(&role).unwrap_or(Role::DevTeamMember);
-            sqlx::query("UPDATE password_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
-                .bind(at)
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
             queue_invitation!(tx, user_id, &email, &name, role, public_url, at);
             let event = AuditEvent::success(at, Some(by.id), None, "Set-password link sent", format!("new set-password link for {email}"), source);
             append_audit!(tx, &event);

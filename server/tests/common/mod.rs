@@ -110,6 +110,7 @@ pub fn config(db_url: &str) -> Config {
         bench_bare_file: None,
         // The tests' receivers listen on loopback (tests/webhooks.rs checks the refusal).
         webhooks_allow_private: true,
+        trusted_proxies: Vec::new(),
     }
 }
 
