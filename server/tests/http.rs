@@ -133,30 +133,27 @@ both_backends!(cross_site_posts_are_refused, |url: String, _b| async move {
     app.stop().await;
 });
 
+/// Who the server says is signed in, for a bare `Cookie` header (no cookie jar).
+async fn whoami_with(app: &TestApp, cookie: &str) -> String {
+    let res = reqwest::Client::new()
+        .post(app.url("/api/whoami"))
+        .header("Accept", "application/json")
+        .header("Cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    res.text().await.unwrap()
+}
+
 both_backends!(sign_out_ends_the_session_on_the_server, |url: String, _b| async move {
     let app = TestApp::spawn(&url).await;
     let res = app.call("sign_in", &[("email", "dev@example.gov"), ("password", DEMO_PASSWORD)]).await;
     let set_cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
     let session = set_cookie.split(';').next().unwrap().to_string();
-    let replay = |cookie: String| {
-        let url = app.url("/api/whoami");
-        async move {
-            reqwest::Client::new()
-                .post(url)
-                .header("Accept", "application/json")
-                .header("Cookie", cookie)
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap()
-        }
-    };
-    assert!(replay(session.clone()).await.contains("dev@example.gov"));
+    assert!(whoami_with(&app, &session).await.contains("dev@example.gov"));
     app.call("sign_out", &[]).await;
-    assert_eq!(replay(session).await, "null", "the old cookie no longer works");
+    assert_eq!(whoami_with(&app, &session).await, "null", "the old cookie no longer works");
     app.stop().await;
 });
 
@@ -221,28 +218,9 @@ both_backends!(over_https_the_session_cookie_is_host_prefixed_and_secure, |url: 
     assert!(set_cookie.contains("; Secure") && set_cookie.contains("Path=/") && !set_cookie.contains("Domain"));
     // The server reads the prefixed cookie back (the proxy in front terminates TLS).
     let cookie = set_cookie.split(';').next().unwrap().to_string();
-    let who = reqwest::Client::new()
-        .post(app.url("/api/whoami"))
-        .header("Accept", "application/json")
-        .header("Cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let who = whoami_with(&app, &cookie).await;
     assert!(who.contains("dev@example.gov"), "{who}");
     let plain = cookie.replacen("__Host-", "", 1);
-    let who = reqwest::Client::new()
-        .post(app.url("/api/whoami"))
-        .header("Accept", "application/json")
-        .header("Cookie", plain)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert_eq!(who, "null", "an unprefixed cookie is not a session over https");
+    assert_eq!(whoami_with(&app, &plain).await, "null", "an unprefixed cookie is not a session over https");
     app.stop().await;
 });

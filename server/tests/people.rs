@@ -197,6 +197,13 @@ both_backends!(parallel_guesses_cannot_slip_past_the_limit, |url: String, _b| as
     app.stop().await;
 });
 
+/// Sets `password` from the set-password link `token`, as someone not signed in; the status.
+async fn set_password(app: &TestApp, anon: &reqwest::Client, token: String, password: &str) -> reqwest::StatusCode {
+    app.call_as(anon, "set_password", &[("token", &token), ("password", password), ("confirm", password)])
+        .await
+        .status()
+}
+
 both_backends!(setting_a_password_spends_every_open_link_of_that_person, |url: String, _b| async move {
     let app = TestApp::spawn(&url).await;
     let admin = common::client();
@@ -221,15 +228,7 @@ both_backends!(setting_a_password_spends_every_open_link_of_that_person, |url: S
     }
     assert_ne!(first, second, "a second link was sent");
     let anon = common::client();
-    let good = "copper lantern meadow";
-    let set = |token: String| {
-        let (app, anon) = (&app, &anon);
-        async move {
-            app.call_as(anon, "set_password", &[("token", &token), ("password", good), ("confirm", good)])
-                .await
-                .status()
-        }
-    };
+    let set = |token: String| set_password(&app, &anon, token, "copper lantern meadow");
     assert!(set(second).await.is_success());
     assert_eq!(set(first.clone()).await, 404, "the older link was spent with the newer one");
     assert_eq!(app.call_as(&anon, "password_link", &[("token", &first)]).await.status(), 404);
@@ -272,14 +271,7 @@ both_backends!(the_first_admin_comes_from_the_command_line_with_a_single_use_lin
     let app = TestApp::spawn_with(config).await;
     let anon = common::client();
     let good = "harbour kestrel piano";
-    let set = |token: String| {
-        let (app, anon) = (&app, &anon);
-        async move {
-            app.call_as(anon, "set_password", &[("token", &token), ("password", good), ("confirm", good)])
-                .await
-                .status()
-        }
-    };
+    let set = |token: String| set_password(&app, &anon, token, good);
     assert_eq!(set(first).await, 404, "the first link was spent by the second");
     assert!(set(second.clone()).await.is_success());
     assert_eq!(set(second).await, 404, "a link works once");
