@@ -286,6 +286,7 @@ mod server {
     pub async fn add_webhook(url: String, team: String, events: String, slack: String) -> Result<String, AppError> {
         let s = admin()?;
         let p = services()?.people;
+        within("events", "The event list", &events, crate::domain::limits::SHORT)?;
         let url = url.trim().to_string();
         let events = match events.trim() {
             "" => "*".to_string(),

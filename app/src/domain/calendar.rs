@@ -252,6 +252,13 @@ impl EntryForm {
         let reason = self.reason.trim().to_string();
         if kind == Some(EntryKind::Freeze) && reason.is_empty() {
             err("reason", "Say why changes are frozen");
+        } else if let Some(e) = super::limits::too_long(&super::limits::Typed {
+            field: "reason",
+            label: "The reason",
+            value: &reason,
+            max: super::limits::SHORT,
+        }) {
+            err(&e.field, &e.message);
         }
         let date = |text: &str| NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
         let from = date(&self.from);
@@ -514,6 +521,15 @@ mod entry_tests {
             to: to.into(),
             ..EntryForm::default()
         }
+    }
+
+    #[test]
+    fn a_freeze_reason_has_a_limit() {
+        let long =
+            EntryForm { reason: "x".repeat(super::super::limits::SHORT + 1), ..form("freeze", "2026-12-21", "") };
+        let e = long.validated().unwrap_err();
+        assert_eq!(e.errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["reason"]);
+        assert!(e.errors[0].message.contains("2,000 characters or fewer"));
     }
 
     #[test]
