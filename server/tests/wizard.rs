@@ -892,3 +892,21 @@ both_backends!(every_text_has_a_limit_at_its_field_before_anything_is_saved, |ur
     assert_eq!(view(&app, &r).await["plan"]["steps"].as_array().unwrap().len(), app::domain::limits::PLAN_STEPS);
     app.stop().await;
 });
+
+both_backends!(a_request_holds_at_most_fifty_evidence_files, |url: String, _b| async move {
+    let app = TestApp::spawn(&url).await;
+    app.sign_in("dev@example.gov").await;
+    let r = start(&app, "Many files").await;
+    ok(&app, "answer_triage", &[&[("reference", r.as_str())], EMERGENCY].concat()).await;
+    ok(&app, "save_plan_step", &step(&r, "0")).await;
+    ok(&app, "complete_plan", &[("reference", &r)]).await;
+    for i in 0..app::domain::limits::ATTACHMENTS {
+        let loc = upload(&app, &r, &format!("run-{i}.txt"), format!("run {i} passed").into_bytes()).await;
+        assert!(loc.ends_with("/staging#attachments"), "{i}: {loc}");
+    }
+    let loc = upload(&app, &r, "one-more.txt", b"run 51 passed".to_vec()).await;
+    assert!(loc.ends_with("upload_error=too_many#field-file"), "{loc}");
+    let count = view(&app, &r).await["attachments"].as_array().unwrap().len();
+    assert_eq!(count, app::domain::limits::ATTACHMENTS, "the 51st is not stored");
+    app.stop().await;
+});
