@@ -4,6 +4,14 @@ import { defineConfig } from "@playwright/test";
 // PostgreSQL database) and a free port from scripts/e2e.sh (E2E_DATABASE_URL, E2E_PORT).
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
+// The organisation's identity provider: npm oidc-provider on loopback (oidc/provider.mjs).
+const oidcPort = Number(process.env.E2E_OIDC_PORT ?? port + 1);
+const issuer = `http://127.0.0.1:${oidcPort}`;
+const SSO_USERS = [
+  { sub: "sso-cor", email: "sso.cor@example.gov", name: "Sam Approver", groups: ["offcycle-cors"] },
+  { sub: "sso-dev", email: "sso.dev@example.gov", name: "Sasha Builder", groups: ["offcycle-devs", "team-grants"] },
+  { sub: "sso-nobody", email: "sso.nobody@example.gov", name: "Noel Newcomer", groups: [] },
+];
 
 const chromium = {
   browserName: "chromium" as const,
@@ -37,7 +45,23 @@ export default defineConfig({
     { name: "js", use: { ...chromium, javaScriptEnabled: true } },
     { name: "nojs", use: { ...chromium, javaScriptEnabled: false } },
   ],
-  webServer: {
+  webServer: [
+  {
+    command: "node oidc/provider.mjs",
+    url: `${issuer}/.well-known/openid-configuration`,
+    reuseExistingServer: false,
+    timeout: 30_000,
+    stdout: "ignore",
+    stderr: "pipe",
+    env: {
+      OIDC_PORT: String(oidcPort),
+      OIDC_REDIRECT_URIS: `${baseURL}/auth/oidc/callback`,
+      OIDC_POST_LOGOUT_URIS: `${baseURL}/sign-in?signed_out=1`,
+      OIDC_USERS: JSON.stringify(SSO_USERS),
+      OIDC_WORK_DIR: process.env.E2E_OIDC_WORK_DIR ?? "/tmp",
+    },
+  },
+  {
     command: process.env.E2E_SERVER_BIN ?? "../target/debug/server",
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
@@ -52,6 +76,14 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? "../target/site",
       RUST_LOG: "warn",
       OFFCYCLE_MAIL_POLL_MS: "200",
+      OFFCYCLE_OIDC_ISSUER: issuer,
+      OFFCYCLE_OIDC_CLIENT_ID: "offcycle",
+      OFFCYCLE_OIDC_CLIENT_SECRET: "offcycle-test-secret",
+      OFFCYCLE_OIDC_SCOPES: "openid email profile groups",
+      OFFCYCLE_OIDC_ROLE_MAP: "offcycle-cors=cor;offcycle-devs=dev;team-grants=team:Grants Portal",
+      OFFCYCLE_OIDC_PROVISIONING: "jit",
+      OFFCYCLE_OIDC_LABEL: "the test provider",
     },
   },
+  ],
 });

@@ -27,6 +27,10 @@ case "${E2E_BACKEND:-sqlite}" in
   *) echo "E2E_BACKEND must be sqlite or postgres" >&2; exit 2 ;;
 esac
 echo "end-to-end against ${E2E_BACKEND:-sqlite}"
-export E2E_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+export E2E_PORT=$(free_port)
+# The test identity provider (end2end/oidc/provider.mjs), on its own port.
+export E2E_OIDC_PORT=$(free_port)
+export E2E_OIDC_WORK_DIR="$work"
 cd "$root/end2end"
 npx playwright test "$@"

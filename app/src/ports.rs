@@ -359,8 +359,9 @@ pub struct NewSession {
 pub trait Accounts: Send + Sync {
     /// Checks the password and opens a new session (a fresh ID: never reuse one from before sign-in).
     async fn sign_in(&self, email: &str, password: &str, source: &str) -> Result<NewSession, AppError>;
-    /// Ends the session on the server.
-    async fn sign_out(&self, session_token_hash: &str) -> Result<(), AppError>;
+    /// Ends the session on the server; where to go next when the identity provider opened it
+    /// and offers RP-initiated logout (its `end_session_endpoint`).
+    async fn sign_out(&self, session_token_hash: &str) -> Result<Option<String>, AppError>;
     /// Whose set-password link this is, while it works: the email address.
     async fn password_link(&self, token: &str) -> Result<Option<String>, AppError>;
     /// Sets a password from a link (policy checked: field errors on `password`).
@@ -424,6 +425,8 @@ pub struct Services {
     pub requests: Arc<dyn RequestStore>,
     /// Sign-in and sessions.
     pub accounts: Arc<dyn Accounts>,
+    /// How people may sign in (the sign-in page shows these).
+    pub sign_in_methods: crate::api::types::SignInMethods,
     /// People administration, sessions and API tokens.
     pub people: Arc<dyn People>,
     /// Mark the session cookie `Secure` (the public URL is https).

@@ -17,7 +17,7 @@ test("a wrong password gets one generic message and keeps the email", async ({ p
   await ready(page, jsOn(testInfo));
   await page.getByLabel("Email address").fill("dev@example.gov");
   await page.getByLabel("Password").fill("not-the-password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   const summary = page.getByRole("alert");
   await expect(summary).toContainText("Enter a correct email address and password");
   await expect(page).toHaveTitle(/^Error: Sign in/);
@@ -26,7 +26,7 @@ test("a wrong password gets one generic message and keeps the email", async ({ p
   // An unknown address gets exactly the same words: no account enumeration.
   await page.getByLabel("Email address").fill("nobody@example.gov");
   await page.getByLabel("Password").fill("whatever-it-is");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("alert")).toHaveText(/There is a problem\s*Enter a correct email address and password/);
 });
 
@@ -36,7 +36,7 @@ test("pages need sign-in and return to where you were going", async ({ page }, t
   await ready(page, jsOn(testInfo));
   await page.getByLabel("Email address").fill("dev@example.gov");
   await page.getByLabel("Password").fill("e2e-demo-password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).toHaveURL(/\/requests$/);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your requests");
   await expect(page.getByText("Dana Developer")).toBeVisible();

@@ -44,12 +44,18 @@ fn decoy_hash() -> &'static str {
 pub struct AccountService {
     store: Store,
     hashing: Hashing,
+    oidc: Option<std::sync::Arc<crate::oidc::Oidc>>,
+    methods: app::api::types::SignInMethods,
 }
 
 impl AccountService {
-    /// Wraps the store.
-    pub fn new(store: Store) -> Self {
-        AccountService { store, hashing: Hashing::new(ARGON2_AT_ONCE) }
+    /// Wraps the store (and the identity provider, when there is one).
+    pub fn new(
+        store: Store,
+        oidc: Option<std::sync::Arc<crate::oidc::Oidc>>,
+        methods: app::api::types::SignInMethods,
+    ) -> Self {
+        AccountService { store, hashing: Hashing::new(ARGON2_AT_ONCE), oidc, methods }
     }
 }
 
@@ -184,6 +190,12 @@ impl Accounts for AccountService {
         match candidate {
             Some(c) if matches && c.password_hash.is_some() => {
                 self.store.settle_sign_in(&keys, hour).await.map_err(internal)?;
+                if self.methods.passwords_for_admins_only && c.user.role != app::domain::roles::Role::Admin {
+                    let provider = self.methods.provider.as_deref().unwrap_or("your organisation's account");
+                    return Err(AppError::Refused(format!(
+                        "Sign in with {provider}: password sign-in is kept for admins when the identity provider is down"
+                    )));
+                }
                 let token = new_token();
                 self.store.open_session(&token_hash(&token), c.user.id, &source, now).await.map_err(internal)?;
                 Ok(NewSession { token, user: c.user })
@@ -204,8 +216,13 @@ impl Accounts for AccountService {
         }
     }
 
-    async fn sign_out(&self, session_token_hash: &str) -> Result<(), AppError> {
-        self.store.end_session(session_token_hash).await.map_err(internal)
+    async fn sign_out(&self, session_token_hash: &str) -> Result<Option<String>, AppError> {
+        let id_token = self.store.session_id_token(session_token_hash).await.map_err(internal)?;
+        self.store.end_session(session_token_hash).await.map_err(internal)?;
+        Ok(match (&self.oidc, id_token) {
+            (Some(oidc), Some(id_token)) => oidc.logout_url(&id_token).await,
+            _ => None,
+        })
     }
 
     async fn password_link(&self, token: &str) -> Result<Option<String>, AppError> {

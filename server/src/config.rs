@@ -57,6 +57,10 @@ pub struct Config {
     /// `OFFCYCLE_TRUSTED_PROXIES`: addresses of the reverse proxies in front (comma-separated);
     /// from them, the client's address is read from `X-Forwarded-For`.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// `OFFCYCLE_OIDC_*`: sign-in through the organisation's identity provider, if set.
+    pub oidc: Option<crate::oidc::OidcSettings>,
+    /// `OFFCYCLE_PASSWORD_SIGN_IN`: `everyone` (default) or `admins` (break-glass only).
+    pub password_sign_in: app::domain::identity::PasswordSignIn,
 }
 
 /// A setting that could not be read.
@@ -65,6 +69,13 @@ pub struct Config {
 pub struct ConfigError {
     name: &'static str,
     problem: String,
+}
+
+impl ConfigError {
+    /// A setting and what is wrong with it.
+    pub fn new(name: &'static str, problem: String) -> ConfigError {
+        ConfigError { name, problem }
+    }
 }
 
 fn var(name: &str) -> Option<String> {
@@ -135,6 +146,13 @@ impl Config {
             archive_poll: Duration::from_millis(parse("OFFCYCLE_ARCHIVE_POLL_MS", 5000u64)?),
             bench_bare_file: var("OFFCYCLE_BENCH_BARE_FILE").map(std::path::PathBuf::from),
             trusted_proxies,
+            oidc: crate::oidc::OidcSettings::from_env()?,
+            password_sign_in: match var("OFFCYCLE_PASSWORD_SIGN_IN") {
+                None => Default::default(),
+                Some(v) => {
+                    v.parse().map_err(|e| ConfigError { name: "OFFCYCLE_PASSWORD_SIGN_IN", problem: format!("{e}") })?
+                }
+            },
             webhooks_allow_private: matches!(
                 var("OFFCYCLE_WEBHOOKS_ALLOW_PRIVATE").as_deref(),
                 Some("1" | "true" | "yes")

@@ -81,6 +81,8 @@ fn is_public(path: &str) -> bool {
     matches!(path, "/" | "/sign-in" | "/healthz" | "/favicon.svg" | "/favicon.ico")
         || path.starts_with("/pkg/")
         || path.starts_with("/api/")
+        // Sign-in through the identity provider (the callback checks its one-time state).
+        || matches!(path, "/auth/oidc/start" | "/auth/oidc/callback")
         || path.starts_with("/dev/mail")
         // A COR's emailed decision link: the token is the credential (see api::decide).
         || path.starts_with("/decide/")
@@ -90,10 +92,38 @@ fn is_public(path: &str) -> bool {
         || path == "/calendar.ics"
 }
 
+/// What someone signed in with no role yet may reach: the home page, signing out, and the
+/// pages anyone may see.
+fn open_without_a_role(path: &str) -> bool {
+    matches!(
+        path,
+        "/" | "/sign-in" | "/healthz" | "/favicon.svg" | "/favicon.ico" | "/auth/oidc/start" | "/auth/oidc/callback"
+    ) || matches!(
+        path,
+        "/api/sign_in"
+            | "/api/sign_out"
+            | "/api/whoami"
+            | "/api/sign_in_methods"
+            | "/api/password_link"
+            | "/api/set_password"
+    ) || path.starts_with("/pkg/")
+        || path.starts_with("/set-password/")
+}
+
 /// Sends people who are not signed in to the sign-in page, remembering where they were going.
 /// (Server functions check for themselves and answer 401.)
 pub async fn require_sign_in(req: Request<Body>, next: Next) -> Response {
     let path = req.uri().path();
+    let unassigned =
+        req.extensions().get::<CurrentSession>().is_some_and(|s| s.user.role == app::domain::roles::Role::Unassigned);
+    if unassigned && !open_without_a_role(path) {
+        // Signed in through the identity provider, but no role yet: the home page says so, and
+        // nothing else is theirs to see or do.
+        return match *req.method() {
+            Method::GET | Method::HEAD if !path.starts_with("/api/") => Redirect::to("/").into_response(),
+            _ => (StatusCode::FORBIDDEN, "An admin has not given you a role yet.").into_response(),
+        };
+    }
     if (req.method() == Method::GET || req.method() == Method::HEAD)
         && !is_public(path)
         && req.extensions().get::<CurrentSession>().is_none()

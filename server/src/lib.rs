@@ -13,6 +13,7 @@ pub mod demo;
 pub mod http;
 pub mod ical;
 pub mod mail;
+pub mod oidc;
 pub mod pdf;
 pub mod store;
 
@@ -39,6 +40,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The mail worker, if mail can go anywhere.
     pub mailer: Option<mail::Mailer>,
+    /// The identity provider's relying party, when OIDC is configured.
+    pub oidc: Option<Arc<oidc::Oidc>>,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {
@@ -75,9 +78,21 @@ pub async fn build_state(config: Config) -> Result<AppState, Box<dyn std::error:
     if mailer.is_none() {
         tracing::warn!("SMTP_URL is not set: messages wait in the outbox until it is");
     }
+    if config.password_sign_in == app::domain::identity::PasswordSignIn::AdminsOnly && config.oidc.is_none() {
+        return Err("OFFCYCLE_PASSWORD_SIGN_IN=admins needs OFFCYCLE_OIDC_ISSUER: nobody else could sign in".into());
+    }
+    let oidc = match &config.oidc {
+        Some(settings) => Some(Arc::new(oidc::Oidc::new(settings.clone(), &config.public_url)?)),
+        None => None,
+    };
+    let sign_in_methods = app::api::types::SignInMethods {
+        provider: oidc.as_ref().map(|o| o.settings().label.clone()),
+        passwords_for_admins_only: config.password_sign_in == app::domain::identity::PasswordSignIn::AdminsOnly,
+    };
     let services = Services {
         requests: Arc::new(store.clone()),
-        accounts: Arc::new(auth::AccountService::new(store.clone())),
+        accounts: Arc::new(auth::AccountService::new(store.clone(), oidc.clone(), sign_in_methods.clone())),
+        sign_in_methods,
         people: Arc::new(store.clone()),
         secure_cookies: config.is_https(),
         public_url: config.public_url.clone(),
@@ -93,7 +108,7 @@ pub async fn build_state(config: Config) -> Result<AppState, Box<dyn std::error:
         .site_pkg_dir("pkg")
         .site_addr(config.bind)
         .build();
-    Ok(AppState { store, config: Arc::new(config), services, leptos_options, mailer })
+    Ok(AppState { store, config: Arc::new(config), services, leptos_options, mailer, oidc })
 }
 
 /// The whole HTTP application.
@@ -116,6 +131,8 @@ pub fn router(state: AppState) -> Router {
         .route("/archive/copies/{file}", get(archive::copy_pdf))
         .route("/archive/export.csv", get(archive::export_csv))
         .route("/calendar.ics", get(ical::feed))
+        .route("/auth/oidc/start", get(oidc::start))
+        .route("/auth/oidc/callback", get(oidc::callback))
         .route(
             "/api/{*fn_name}",
             axum::routing::post({

@@ -140,8 +140,9 @@ fn global() -> Vec<Row> {
 
 /// Functions anyone may call, each with why: their authority is what the caller holds (a
 /// password, a single-use link), never a session.
-const PUBLIC: [(&str, &str); 8] = [
+const PUBLIC: [(&str, &str); 9] = [
     ("sign_in", "an email and password"),
+    ("sign_in_methods", "says only how one may sign in here (the sign-in page's buttons)"),
     ("sign_out", "ends the caller's own session, if any"),
     ("whoami", "says only whether the caller is signed in"),
     ("password_link", "a single-use set-password token"),
@@ -209,5 +210,38 @@ both_backends!(every_role_gets_exactly_what_the_rules_allow_on_every_server_func
         }
     }
     assert!(wrong.is_empty(), "authorisation matrix mismatches:\n{}", wrong.join("\n"));
+    app.stop().await;
+});
+
+both_backends!(someone_with_no_role_reaches_only_the_home_page_and_signing_out, |url: String, _b| async move {
+    let app = TestApp::spawn(&url).await;
+    let reference = submitted_for_review(&app).await;
+    // An admin hands the archivist's role back to the identity provider's groups: "No role yet".
+    app.sign_in("admin@example.gov").await;
+    let people: serde_json::Value = app.call("people", &[]).await.json().await.unwrap();
+    let otto = people["people"].as_array().unwrap().iter().find(|p| p["email"] == "archivist@example.gov").unwrap()
+        ["id"]
+        .to_string();
+    let res = app.call("change_person", &[("id", &otto), ("what", "role"), ("value", "none")]).await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    let otto = common::client();
+    app.sign_in_as(&otto, "archivist@example.gov").await;
+    let open = ["sign_in", "sign_in_methods", "sign_out", "whoami", "password_link", "set_password"];
+    for (path, _) in leptos::server_fn::axum::server_fn_paths() {
+        let name = path.trim_start_matches("/api/");
+        if open.contains(&name) || name.ends_with("by_link") || name == "dev_mail" {
+            continue;
+        }
+        let res = app.call_as(&otto, name, &[("reference", reference.as_str())]).await;
+        assert_eq!(res.status(), 403, "{name}");
+    }
+    for page in ["/requests", &format!("/requests/{reference}"), "/hosting", "/archive", "/admin/people", "/account"] {
+        let res = otto.get(app.url(page)).send().await.unwrap();
+        assert_eq!(res.headers().get("location").map(|l| l.to_str().unwrap()), Some("/"), "{page}");
+    }
+    let res = otto.get(app.url(&format!("/changes/{reference}.pdf"))).send().await.unwrap();
+    assert_eq!(res.headers().get("location").map(|l| l.to_str().unwrap()), Some("/"));
+    let home = otto.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("you have no role yet"));
     app.stop().await;
 });

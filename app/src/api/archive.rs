@@ -12,7 +12,10 @@ pub const PAGE_SIZE: i64 = 25;
 /// Who may search the archive: everyone but dev team members (who read their own team's
 /// records from the request pages).
 pub fn may_search(role: Role) -> bool {
-    role != Role::DevTeamMember
+    match role {
+        Role::DevTeamMember | Role::Unassigned => false,
+        Role::HostingEngineer | Role::HostingLead | Role::Cor | Role::Isso | Role::Archivist | Role::Admin => true,
+    }
 }
 
 /// One page of the archive search (the page passes its address's query).

@@ -34,6 +34,12 @@ pub async fn sign_out() -> Result<(), AppError> {
     super::ssr::respond(server::sign_out().await)
 }
 
+/// How people may sign in here (the sign-in page asks).
+#[server(endpoint = "sign_in_methods")]
+pub async fn sign_in_methods() -> Result<crate::api::types::SignInMethods, AppError> {
+    Ok(super::ssr::services()?.sign_in_methods.clone())
+}
+
 /// Who is signed in, if anyone.
 #[server(endpoint = "whoami")]
 pub async fn whoami() -> Result<Option<SessionUser>, AppError> {
@@ -80,13 +86,16 @@ mod server {
 
     pub async fn sign_out() -> Result<(), AppError> {
         let services = services()?;
-        if let Some(current) = session() {
-            services.accounts.sign_out(&current.token_hash).await?;
-        }
+        let provider_logout = match session() {
+            Some(current) => services.accounts.sign_out(&current.token_hash).await?,
+            None => None,
+        };
         let secure = if services.secure_cookies { "; Secure" } else { "" };
         let name = session_cookie(services.secure_cookies);
         set_cookie(&format!("{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"));
-        leptos_axum::redirect("/sign-in?signed_out=1");
+        // A session the identity provider opened ends there too (RP-initiated logout), which
+        // sends the person back to the sign-in page.
+        leptos_axum::redirect(provider_logout.as_deref().unwrap_or("/sign-in?signed_out=1"));
         Ok(())
     }
 }

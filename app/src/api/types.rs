@@ -377,6 +377,19 @@ pub struct PersonView {
     pub active: bool,
     /// False until they set a password from their invitation.
     pub has_password: bool,
+    /// They sign in through the identity provider (linked by issuer and subject).
+    pub linked: bool,
+    /// Their role came from the identity provider's groups (a sign-in may change it).
+    pub role_from_provider: bool,
+}
+
+/// How people may sign in here.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInMethods {
+    /// The identity provider's label ("Sign in with …"), when OIDC is configured.
+    pub provider: Option<String>,
+    /// Password sign-in is kept for admins (break-glass).
+    pub passwords_for_admins_only: bool,
 }
 
 /// The admin page: people and teams.

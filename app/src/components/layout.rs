@@ -34,8 +34,8 @@ pub fn Layout(children: Children) -> impl IntoView {
                                         {(u.role == crate::domain::roles::Role::Admin)
                                             .then(|| view! { <A href="/admin/people">"People"</A><A href="/admin/webhooks">"Webhooks"</A><A href="/admin/mail">"Undelivered mail"</A> })}
                                         {crate::api::archive::may_search(u.role).then(|| view! { <A href="/archive">"Archive"</A> })}
-                                        <A href="/calendar">"Calendar"</A>
-                                        <A href="/requests">"My requests"</A>
+                                        {(u.role != crate::domain::roles::Role::Unassigned)
+                                            .then(|| view! { <A href="/calendar">"Calendar"</A><A href="/requests">"My requests"</A> })}
                                         <span class="header__who">
                                             <A href="/account">{u.display_name.clone()}</A>
                                             <span class="header__role">" (" {u.role.label()} ")"</span>

@@ -9,6 +9,7 @@ pub mod cr_form;
 pub mod execution;
 pub mod forms;
 pub mod history;
+pub mod identity;
 pub mod limits;
 pub mod notify;
 pub mod plan;

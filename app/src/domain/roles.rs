@@ -19,11 +19,14 @@ pub enum Role {
     Archivist,
     /// Manages people, teams, out-of-office dates and the calendar.
     Admin,
+    /// Signed in through the identity provider, but no role yet (none of their groups gives
+    /// one, or an admin handed the role back to the provider's groups): sees only their account.
+    Unassigned,
 }
 
 impl Role {
     /// Every role, in the order the admin screens list them.
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Role::DevTeamMember,
         Role::HostingEngineer,
         Role::HostingLead,
@@ -31,6 +34,7 @@ impl Role {
         Role::Isso,
         Role::Archivist,
         Role::Admin,
+        Role::Unassigned,
     ];
 
     /// The stable identifier stored in the database.
@@ -43,6 +47,7 @@ impl Role {
             Role::Isso => "isso",
             Role::Archivist => "archivist",
             Role::Admin => "admin",
+            Role::Unassigned => "none",
         }
     }
 
@@ -61,6 +66,7 @@ impl Role {
             Role::Isso => "ISSO",
             Role::Archivist => "Archivist",
             Role::Admin => "Admin",
+            Role::Unassigned => "No role yet",
         }
     }
 

@@ -589,7 +589,8 @@ impl Party {
 pub fn may_read(actor: &Actor, request: &Request, ctx: &Context) -> bool {
     match actor.role {
         Role::DevTeamMember => Party::DevTeam.includes(actor, request, ctx),
-        _ => true,
+        Role::HostingEngineer | Role::HostingLead | Role::Cor | Role::Isso | Role::Archivist | Role::Admin => true,
+        Role::Unassigned => false,
     }
 }
 

@@ -102,11 +102,13 @@ pub fn AdminPeoplePage() -> impl IntoView {
                                 <tbody>
                                     {d.people.into_iter().map(|p| {
                                         let id = p.id.to_string();
-                                        let status = match (p.active, p.has_password) {
+                                        let status = match (p.active, p.has_password || p.linked) {
                                             (false, _) => "Deactivated",
                                             (true, false) => "Invited",
+                                            (true, true) if p.linked => "Active (identity provider)",
                                             (true, true) => "Active",
                                         };
+                                        let role_hint = p.role_from_provider.then(|| view! { <span class="hint">"From the identity provider's groups"</span> });
                                         let opts = team_options("No team");
                                         let form = |what: &'static str, label: String, extra: AnyView| {
                                             let id = id.clone();
@@ -124,11 +126,11 @@ pub fn AdminPeoplePage() -> impl IntoView {
                                             <tr>
                                                 <td>{p.name.clone()}</td>
                                                 <td>{p.email.clone()}</td>
-                                                <td>{(p.id != me).then(|| form("role", "Change role".into(), select(format!("role-{}", p.id), "value", format!("Role of {name}"), p.role.as_str().to_string(), role_options(), false).into_any())).map(IntoAny::into_any).unwrap_or_else(|| p.role.label().into_any())}</td>
+                                                <td>{(p.id != me).then(|| form("role", "Change role".into(), select(format!("role-{}", p.id), "value", format!("Role of {name}"), p.role.as_str().to_string(), role_options(), false).into_any())).map(IntoAny::into_any).unwrap_or_else(|| p.role.label().into_any())}{role_hint}</td>
                                                 <td>{form("team", "Change team".into(), select(format!("team-{}", p.id), "value", format!("Team of {}", p.name), p.team_id.map(|t| t.to_string()).unwrap_or_default(), opts, false).into_any())}</td>
                                                 <td>{status}</td>
                                                 <td>
-                                                    {(p.active && !p.has_password).then(|| form("resend", "Send a new link".into(), ().into_any()))}
+                                                    {(p.active && !p.has_password && !p.linked).then(|| form("resend", "Send a new link".into(), ().into_any()))}
                                                     {(p.active && p.id != me).then(|| form("deactivate", format!("Deactivate {}", p.name), ().into_any()))}
                                                     {(!p.active).then(|| form("reactivate", format!("Reactivate {}", p.name), ().into_any()))}
                                                 </td>

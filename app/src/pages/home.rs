@@ -23,6 +23,16 @@ pub fn Home() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match user.await {
+                    Ok(Some(u)) if u.role == crate::domain::roles::Role::Unassigned => view! {
+                        <div class="notification" role="status">
+                            <h2 class="heading-m">"You are signed in, but you have no role yet"</h2>
+                            <p>
+                                "None of your groups at your identity provider gives an Offcycle role. "
+                                "Ask an admin to give you one (or to add you to the right group), then sign in again."
+                            </p>
+                        </div>
+                    }
+                        .into_any(),
                     Ok(Some(_)) => view! {
                         <a href="/requests/new" role="button" draggable="false" class="button button--start">
                             "Start an emergency change request"

@@ -12,6 +12,7 @@ mod archive;
 mod audit;
 mod calendar;
 mod history;
+mod identity;
 pub(crate) mod outbox;
 mod people;
 mod requests;
@@ -21,6 +22,7 @@ pub use accounts::SignInCandidate;
 pub use approvals::{ClaimedMessage, Queue};
 pub use archive::{FolderWrite, PendingCopy};
 pub use audit::{verify_audit_chain, AuditEvent, ChainBreak, ChainHead};
+pub use identity::{PendingLogin, ProviderIdentity, LOGIN_TTL_MS};
 pub use requests::Store;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};

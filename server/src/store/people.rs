@@ -36,21 +36,35 @@ macro_rules! queue_invitation {
     }};
 }
 
-type PersonRow = (i64, String, String, String, Option<i64>, Option<String>, bool, bool);
+type PersonRow = (i64, String, String, String, Option<i64>, Option<String>, bool, bool, bool, String);
 
 impl Store {
     /// Everyone, by name.
     pub(crate) async fn people(&self) -> Result<Vec<PersonView>, sqlx::Error> {
         let rows: Vec<PersonRow> = on_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT u.id, u.email, u.display_name, u.role, u.team_id, t.name, u.active, u.password_hash IS NOT NULL \
+            "SELECT u.id, u.email, u.display_name, u.role, u.team_id, t.name, u.active, u.password_hash IS NOT NULL, \
+             EXISTS (SELECT 1 FROM identities i WHERE i.user_id = u.id), u.role_source \
              FROM users u LEFT JOIN teams t ON t.id = u.team_id ORDER BY u.display_name, u.id",
         )
         .fetch_all(pool)
         .await)?;
         Ok(rows
             .into_iter()
-            .filter_map(|(id, email, name, role, team_id, team, active, has_password)| {
-                Some(PersonView { id, email, name, role: Role::parse(&role)?, team_id, team, active, has_password })
+            .filter_map(|(id, email, name, role, team_id, team, active, has_password, linked, role_source)| {
+                let role_from_provider =
+                    app::domain::identity::Source::parse(&role_source)? == app::domain::identity::Source::Provider;
+                Some(PersonView {
+                    id,
+                    email,
+                    name,
+                    role: Role::parse(&role)?,
+                    team_id,
+                    team,
+                    active,
+                    has_password,
+                    linked,
+                    role_from_provider,
+                })
             })
             .collect())
     }
@@ -232,8 +246,8 @@ impl Store {
         on_pool!(&self.db, pool => async {
             let mut tx = pool.begin().await?;
             let (sql, detail) = match change {
-                PersonChange::Role(r) => ("UPDATE users SET role = $1 WHERE id = $2", format!("role changed to {}", r.label())),
-                PersonChange::Team(_) => ("UPDATE users SET team_id = CAST($1 AS BIGINT) WHERE id = $2", "team changed".to_string()),
+                PersonChange::Role(r) => ("UPDATE users SET role = $1, role_source = 'admin' WHERE id = $2", format!("role changed to {}", r.label())),
+                PersonChange::Team(_) => ("UPDATE users SET team_id = CAST($1 AS BIGINT), team_source = 'admin' WHERE id = $2", "team changed".to_string()),
                 PersonChange::Active(true) => ("UPDATE users SET active = TRUE WHERE id = $2 AND $1 = $1", "reactivated".to_string()),
                 PersonChange::Active(false) => ("UPDATE users SET active = FALSE WHERE id = $2 AND $1 = $1", "deactivated".to_string()),
             };
@@ -478,7 +492,8 @@ impl Store {
             .execute(pool)
             .await
             .map(|_| ()))?;
-        Ok(self.active_user(user_id).await?.map(|u| (u, scope)))
+        // Someone with no role yet has no API access either.
+        Ok(self.active_user(user_id).await?.filter(|u| u.role != Role::Unassigned).map(|u| (u, scope)))
     }
 }
 

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod flow;
+pub mod provider;
 
 use server::config::Config;
 use sqlx::Connection;
@@ -111,6 +112,8 @@ pub fn config(db_url: &str) -> Config {
         // The tests' receivers listen on loopback (tests/webhooks.rs checks the refusal).
         webhooks_allow_private: true,
         trusted_proxies: Vec::new(),
+        oidc: None,
+        password_sign_in: Default::default(),
     }
 }
 
@@ -134,8 +137,9 @@ impl TestApp {
     }
 
     pub async fn spawn_with(config: Config) -> TestApp {
+        let bind = config.bind;
         let state = server::build_state(config).await.expect("server state");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = tokio::net::TcpListener::bind(bind).await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel();
         let task = tokio::spawn(async move {
