@@ -427,6 +427,8 @@ pub struct Services {
     pub accounts: Arc<dyn Accounts>,
     /// How people may sign in (the sign-in page shows these).
     pub sign_in_methods: crate::api::types::SignInMethods,
+    /// Where forms may go besides this site (the CSP's `form-action`; see [`form_action`]).
+    pub form_action: String,
     /// People administration, sessions and API tokens.
     pub people: Arc<dyn People>,
     /// Mark the session cookie `Secure` (the public URL is https).
@@ -491,6 +493,18 @@ pub fn session_cookie(secure: bool) -> &'static str {
     } else {
         SESSION_COOKIE
     }
+}
+
+/// The CSP `form-action` sources: this site, and the identity provider's origin when sign-in
+/// goes through one (sign-in and sign-out forms are redirected there, without JavaScript).
+pub fn form_action(issuer: Option<&str>) -> String {
+    let origin = issuer.and_then(|issuer| {
+        let (scheme, rest) = issuer.split_once("://")?;
+        let host =
+            rest.split('/').next().filter(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_graphic() && c != ';'))?;
+        Some(format!(" {scheme}://{host}"))
+    });
+    format!("form-action 'self'{}", origin.unwrap_or_default())
 }
 
 /// The peer address of the HTTP connection, put into request extensions by the server.

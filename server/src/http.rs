@@ -172,6 +172,15 @@ fn origin_matches_host(origin: &str, headers: &HeaderMap) -> bool {
     origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")) == Some(host)
 }
 
+/// The Content-Security-Policy of responses that are not pages (pages set their own, with a
+/// script nonce): nothing runs, nothing frames us, forms go where [`app::ports::form_action`] says.
+pub fn content_security_policy(form_action: &str) -> HeaderValue {
+    HeaderValue::from_str(&format!("frame-ancestors 'none'; base-uri 'self'; {form_action}; object-src 'none'"))
+        .unwrap_or_else(|_| {
+            HeaderValue::from_static("frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'")
+        })
+}
+
 /// Headers on every response: no sniffing, no framing, no Referer to other sites.
 pub async fn security_headers(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
     let mut res = next.run(req).await;
@@ -180,10 +189,7 @@ pub async fn security_headers(State(state): State<AppState>, req: Request<Body>,
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        h.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"),
-        );
+        h.insert(header::CONTENT_SECURITY_POLICY, state.content_security_policy.clone());
     }
     // Pages hold personal data and change as the request moves on: never store them, so Back
     // re-fetches the page as it is now (and cannot offer a second submission).

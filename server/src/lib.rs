@@ -42,6 +42,8 @@ pub struct AppState {
     pub mailer: Option<mail::Mailer>,
     /// The identity provider's relying party, when OIDC is configured.
     pub oidc: Option<Arc<oidc::Oidc>>,
+    /// Sent on every response (see [`http::content_security_policy`]).
+    pub content_security_policy: axum::http::HeaderValue,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {
@@ -89,7 +91,10 @@ pub async fn build_state(config: Config) -> Result<AppState, Box<dyn std::error:
         provider: oidc.as_ref().map(|o| o.settings().label.clone()),
         passwords_for_admins_only: config.password_sign_in == app::domain::identity::PasswordSignIn::AdminsOnly,
     };
+    let form_action = app::ports::form_action(config.oidc.as_ref().map(|o| o.issuer.as_str()));
+    let content_security_policy = http::content_security_policy(&form_action);
     let services = Services {
+        form_action,
         requests: Arc::new(store.clone()),
         accounts: Arc::new(auth::AccountService::new(store.clone(), oidc.clone(), sign_in_methods.clone())),
         sign_in_methods,
@@ -108,7 +113,7 @@ pub async fn build_state(config: Config) -> Result<AppState, Box<dyn std::error:
         .site_pkg_dir("pkg")
         .site_addr(config.bind)
         .build();
-    Ok(AppState { store, config: Arc::new(config), services, leptos_options, mailer, oidc })
+    Ok(AppState { store, config: Arc::new(config), services, leptos_options, mailer, oidc, content_security_policy })
 }
 
 /// The whole HTTP application.

@@ -30,7 +30,11 @@ both_backends!(a_cor_and_a_dev_sign_in_with_roles_and_teams_from_their_groups, |
         user("cor-sub", "new.cor@example.gov", &["offcycle-cors"]),
         user("dev-sub", "new.dev@example.gov", &["offcycle-devs", "team-grants"]),
     ];
-    let (app, _provider) = app_with_provider(&url, &users, "jit").await;
+    let (app, provider) = app_with_provider(&url, &users, "jit").await;
+    // Forms may be redirected to the provider (sign-in and sign-out without JavaScript).
+    let page = app.client.get(app.url("/sign-in")).send().await.unwrap();
+    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains(&format!("form-action 'self' {};", provider.issuer())), "{csp}");
     let cor = common::client();
     let landing = provider::sign_in(&app, &cor, "new.cor@example.gov", "/hosting").await;
     assert_eq!((landing.status, landing.location.as_str()), (303, "/hosting"), "back where they were going");
