@@ -178,17 +178,11 @@ both_backends!(a_forged_replayed_or_carried_off_state_opens_no_session, |url: St
     let res = thief.get(&landing.callback).send().await.unwrap();
     assert_eq!(res.headers()["location"], "/sign-in?oidc=expired");
     assert_eq!(provider::whoami(&app, &thief).await, None);
-    // Carried off: an answer opened in another browser than the one that started the sign-in.
-    let victim = common::client();
-    let start = victim.get(app.url("/auth/oidc/start?login_hint=cor1@example.gov")).send().await.unwrap().headers()
-        ["location"]
-        .to_str()
-        .unwrap()
-        .to_string();
-    let _ = start;
+    // Carried off (login CSRF): an attacker's own unused answer, opened in the victim's browser.
     let attacker = common::client();
-    let landing = provider::sign_in(&app, &attacker, "cor1@example.gov", "/").await;
-    let res = victim.get(&landing.callback).send().await.unwrap();
+    let callback = provider::walk_to_callback(&app, &attacker, "cor1@example.gov").await;
+    let victim = common::client();
+    let res = victim.get(&callback).send().await.unwrap();
     assert_eq!(res.headers()["location"], "/sign-in?oidc=expired", "bound to the browser that started it");
     assert_eq!(provider::whoami(&app, &victim).await, None);
     app.stop().await;

@@ -138,6 +138,21 @@ fn absolute(base: &str, location: &str) -> String {
     }
 }
 
+/// Walks a sign-in of `email` through the provider up to the app's callback, and stops there:
+/// the callback URL, not yet used.
+pub async fn walk_to_callback(app: &TestApp, client: &reqwest::Client, email: &str) -> String {
+    let mut url = format!("{}?login_hint={email}", app.url("/auth/oidc/start"));
+    for _ in 0..20 {
+        let res = client.get(&url).send().await.unwrap();
+        let location = res.headers().get("location").map(|l| l.to_str().unwrap().to_string());
+        url = absolute(&url, &location.expect("a redirect on the way to the callback"));
+        if url.starts_with(&app.url("/auth/oidc/callback")) {
+            return url;
+        }
+    }
+    panic!("too many redirects");
+}
+
 /// Signs `email` in through the provider (login hint), following every redirect by hand up to
 /// the app's callback and its answer.
 pub async fn sign_in(app: &TestApp, client: &reqwest::Client, email: &str, next: &str) -> Landing {
