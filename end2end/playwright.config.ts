@@ -8,7 +8,9 @@ const baseURL = `http://127.0.0.1:${port}`;
 const oidcPort = Number(process.env.E2E_OIDC_PORT ?? port + 1);
 const issuer = `http://127.0.0.1:${oidcPort}`;
 const SSO_USERS = [
-  { sub: "sso-cor", email: "sso.cor@example.gov", name: "Sam Approver", groups: ["offcycle-cors"] },
+  // The demo's COR, invited by an admin: her first sign-in here links her account (a third COR
+  // from groups would change every quorum the other specs count on; tests/oidc.rs has that case).
+  { sub: "sso-cor", email: "cor1@example.gov", name: "Elizabeth COR", groups: ["offcycle-cors"] },
   { sub: "sso-dev", email: "sso.dev@example.gov", name: "Sasha Builder", groups: ["offcycle-devs", "team-grants"] },
   { sub: "sso-nobody", email: "sso.nobody@example.gov", name: "Noel Newcomer", groups: [] },
 ];

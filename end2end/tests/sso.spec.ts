@@ -2,8 +2,9 @@ import { test, expect, expectAccessible, jsOn, ready } from "./fixtures";
 import type { Page } from "@playwright/test";
 
 // Sign-in through the organisation's identity provider: a real OpenID Provider (npm
-// oidc-provider, end2end/oidc/provider.mjs) that the e2e server is configured with. People are
-// created at first sign-in (just-in-time) with the role and team their groups give.
+// oidc-provider, end2end/oidc/provider.mjs) that the e2e server is configured with. An invited
+// person's first sign-in links their account; anyone else is created at first sign-in
+// (just-in-time) with the role and team their groups give.
 
 /** From Offcycle's sign-in page, through the provider's own sign-in form, and back. */
 async function signInAtProvider(page: Page, email: string) {
@@ -13,7 +14,7 @@ async function signInAtProvider(page: Page, email: string) {
   await page.getByRole("button", { name: "Sign in at the test provider" }).click();
 }
 
-test("a COR and a dev team member sign in through the identity provider, with roles from their groups", async ({ browser }, testInfo) => {
+test("a COR and a dev team member sign in through the identity provider, the dev with role and team from their groups", async ({ browser }, testInfo) => {
   const js = jsOn(testInfo);
   const context = await browser.newContext({ javaScriptEnabled: js });
   const page = await context.newPage();
@@ -21,10 +22,10 @@ test("a COR and a dev team member sign in through the identity provider, with ro
   await expect(page).toHaveURL(/\/sign-in\?next=\/requests$/);
   await ready(page, js);
   await expectAccessible(page);
-  await signInAtProvider(page, "sso.cor@example.gov");
-  // Back where they were going, as a COR.
+  await signInAtProvider(page, "cor1@example.gov");
+  // Back where they were going, as the COR an admin invited.
   await expect(page).toHaveURL(/\/requests$/);
-  await expect(page.getByText("Sam Approver")).toBeVisible();
+  await expect(page.getByText("Elizabeth COR")).toBeVisible();
   await expect(page.getByText("(COR)")).toBeVisible();
   await expect(page.getByRole("link", { name: "Out of office" })).toBeVisible();
   await expectAccessible(page);
@@ -46,6 +47,7 @@ test("a COR and a dev team member sign in through the identity provider, with ro
   await ready(dev, js);
   await signInAtProvider(dev, "sso.dev@example.gov");
   await expect(dev).toHaveURL(/\/$/);
+  await expect(dev.getByText("Sasha Builder")).toBeVisible();
   await expect(dev.getByText("(Dev team member)")).toBeVisible();
   await dev.getByRole("button", { name: "Start an emergency change request" }).click();
   await expect(dev).toHaveURL(/\/requests\/new$/);

@@ -201,6 +201,7 @@ impl Accounts for AccountService {
                 Ok(NewSession { token, user: c.user })
             }
             other => {
+                metrics::counter!("offcycle_sign_in_failures_total", "method" => "password").increment(1);
                 if audited(counts[0]) {
                     let detail = match counts[0] {
                         n if n <= 10 => "failed sign-in".to_string(),

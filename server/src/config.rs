@@ -59,6 +59,8 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// `OFFCYCLE_OIDC_*`: sign-in through the organisation's identity provider, if set.
     pub oidc: Option<crate::oidc::OidcSettings>,
+    /// `OFFCYCLE_METRICS_TOKEN`: the bearer token `/metrics` wants (unset: loopback only).
+    pub metrics_token: Option<String>,
     /// `OFFCYCLE_PASSWORD_SIGN_IN`: `everyone` (default) or `admins` (break-glass only).
     pub password_sign_in: app::domain::identity::PasswordSignIn,
 }
@@ -147,6 +149,7 @@ impl Config {
             bench_bare_file: var("OFFCYCLE_BENCH_BARE_FILE").map(std::path::PathBuf::from),
             trusted_proxies,
             oidc: crate::oidc::OidcSettings::from_env()?,
+            metrics_token: var("OFFCYCLE_METRICS_TOKEN"),
             password_sign_in: match var("OFFCYCLE_PASSWORD_SIGN_IN") {
                 None => Default::default(),
                 Some(v) => {

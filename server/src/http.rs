@@ -19,6 +19,36 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
+/// Gives every request an id: the `request` span around everything logged while it is
+/// handled (so each log line names it), and the `x-request-id` response header (so a person
+/// reporting a problem can quote it). The path is not logged: it may hold a decision token.
+pub async fn request_id(req: Request<Body>, next: Next) -> Response {
+    use tracing::Instrument;
+    let mut bytes = [0u8; 8];
+    let id = match getrandom::fill(&mut bytes) {
+        Ok(()) => hex::encode(bytes),
+        Err(_) => "unknown".into(),
+    };
+    // At ERROR level so that every filter that lets a line through keeps its span too (an info
+    // span would vanish under RUST_LOG=warn, and the warning with it would lose its request).
+    let span = tracing::error_span!("request", id = %id, method = %req.method());
+    let mut res = next.run(req).instrument(span).await;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert("x-request-id", value);
+    }
+    res
+}
+
+/// `GET /readyz`: 200 when the database answers and holds every migration this build knows
+/// (a load balancer sends traffic only then); `/healthz` stays liveness.
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    if state.store.db().is_ready().await {
+        (StatusCode::OK, "ready").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database not ready").into_response()
+    }
+}
+
 fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
@@ -78,7 +108,9 @@ pub async fn identify(State(state): State<AppState>, mut req: Request<Body>, nex
 
 /// Pages that anyone may see without signing in.
 fn is_public(path: &str) -> bool {
-    matches!(path, "/" | "/sign-in" | "/healthz" | "/favicon.svg" | "/favicon.ico")
+    matches!(path, "/" | "/sign-in" | "/healthz" | "/readyz" | "/favicon.svg" | "/favicon.ico")
+        // Its own check: a bearer token or loopback (see metrics::scrape).
+        || path == "/metrics"
         || path.starts_with("/pkg/")
         || path.starts_with("/api/")
         // Sign-in through the identity provider (the callback checks its one-time state).

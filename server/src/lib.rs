@@ -13,6 +13,7 @@ pub mod demo;
 pub mod http;
 pub mod ical;
 pub mod mail;
+pub mod metrics;
 pub mod oidc;
 pub mod pdf;
 pub mod store;
@@ -75,6 +76,8 @@ pub async fn build_state(config: Config) -> Result<AppState, Box<dyn std::error:
             "no admin exists yet, so nobody can sign in: run `server create-admin you@agency.gov --name \"Your Name\"` with this DATABASE_URL and open the link it prints"
         );
     }
+    // Installed before anything counts.
+    let _ = metrics::handle();
     let demo_inbox = app::ports::DemoInbox::default();
     let mailer = mail::Mailer::from_config(store.clone(), &config, &demo_inbox)?;
     if mailer.is_none() {
@@ -125,6 +128,8 @@ pub fn router(state: AppState) -> Router {
     let context = move || provide_context(services.clone());
     let app = Router::new()
         .route("/healthz", get(http::healthz))
+        .route("/readyz", get(http::readyz))
+        .route("/metrics", get(metrics::scrape))
         .merge(api_v1::routes(state.clone()))
         .route(
             "/requests/{reference}/attachments",
@@ -155,12 +160,14 @@ pub fn router(state: AppState) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
         .layer(axum::middleware::from_fn(http::require_sign_in))
+        .layer(axum::middleware::from_fn(metrics::record))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::identify))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::refuse_cross_site))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::security_headers))
         // Pages and JSON compressed per response (brotli quality 4, gzip); the static assets
         // already carry their build-time .br/.gz and pass through untouched.
         .layer(tower_http::compression::CompressionLayer::new())
+        .layer(axum::middleware::from_fn(http::request_id))
         .with_state(state);
     match bench_bare_file {
         Some(path) => bench_bare_route(path).merge(app),

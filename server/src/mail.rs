@@ -124,6 +124,11 @@ impl Mailer {
                     let retry = (m.attempts < MAX_ATTEMPTS)
                         .then(|| Utc::now() + chrono_of(backoff(self.retry_base, m.attempts)));
                     tracing::warn!(id = m.id, attempts = m.attempts, %error, "sending failed");
+                    let queue_label = match queue {
+                        Queue::Mail => "mail",
+                        Queue::Webhooks => "webhooks",
+                    };
+                    metrics::counter!("offcycle_deliveries_failed_total", "queue" => queue_label).increment(1);
                     self.store.mark_failed(&m, &error, retry, Utc::now()).await?;
                     match queue {
                         // The relay is likely down: leave the rest for the next round.

@@ -1,4 +1,6 @@
-//! `server`: runs Offcycle. `server verify-audit [--expect HEAD_HASH]` re-computes the audit chain.
+//! `server`: runs Offcycle. `server verify-audit [--expect HEAD_HASH]` re-computes the audit chain;
+//! `server backup FILE` copies a running SQLite database; `server restore FILE` restores one into a
+//! new `DATABASE_URL`; `server create-admin EMAIL [--name NAME]` makes an admin.
 
 use server::config::Config;
 use std::process::ExitCode;
@@ -11,12 +13,14 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn,leptos=warn".into()),
-        )
-        .init();
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| "info,sqlx=warn,leptos=warn".into());
+    // `OFFCYCLE_LOG_FORMAT=json`: one JSON object a line, each with its request's id.
+    if std::env::var("OFFCYCLE_LOG_FORMAT").is_ok_and(|f| f.trim() == "json") {
+        tracing_subscriber::fmt().json().with_current_span(true).with_span_list(false).with_env_filter(filter).init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
     let config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {
@@ -29,8 +33,10 @@ async fn main() -> ExitCode {
         None | Some("serve") => serve(config).await,
         Some("verify-audit") => verify_audit(config).await,
         Some("create-admin") => create_admin(config).await,
+        Some("backup") => backup(config).await,
+        Some("restore") => restore(config).await,
         Some(other) => {
-            eprintln!("unknown command {other:?}; use `server` (serve), `server create-admin EMAIL [--name NAME]` or `server verify-audit`");
+            eprintln!("unknown command {other:?}; use `server` (serve), `server create-admin EMAIL [--name NAME]`, `server verify-audit`, `server backup FILE` or `server restore FILE`");
             ExitCode::from(2)
         }
     }
@@ -112,6 +118,58 @@ async fn create_admin(config: Config) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The one FILE argument of `backup` and `restore`.
+fn file_argument(command: &str) -> Option<std::path::PathBuf> {
+    let args: Vec<String> = std::env::args().skip(2).collect();
+    match args.as_slice() {
+        [file] => Some(std::path::PathBuf::from(file)),
+        _ => {
+            eprintln!("usage: server {command} FILE");
+            None
+        }
+    }
+}
+
+fn report(
+    done: &str,
+    file: &std::path::Path,
+    outcome: Result<server::store::ChainHead, server::store::BackupError>,
+) -> ExitCode {
+    match outcome {
+        Ok(head) => {
+            println!("{done} {} (audit chain intact: {} rows)", file.display(), head.rows);
+            println!("head hash: {}", head.hash);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `server backup FILE`: a consistent copy of the running SQLite database.
+async fn backup(config: Config) -> ExitCode {
+    let Some(file) = file_argument("backup") else { return ExitCode::from(2) };
+    let db = match server::store::Db::open(&config.database_url).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = db.backup(&file).await;
+    db.close().await;
+    report("backup written:", &file, outcome)
+}
+
+/// `server restore FILE`: a backup into the new SQLite database `DATABASE_URL` names.
+async fn restore(config: Config) -> ExitCode {
+    let Some(file) = file_argument("restore") else { return ExitCode::from(2) };
+    let outcome = server::store::restore(&file, &config.database_url).await;
+    report("restored from", &file, outcome)
 }
 
 async fn verify_audit(config: Config) -> ExitCode {

@@ -608,6 +608,10 @@ pub async fn callback(
             );
             with_cookies(Redirect::to(&next).into_response(), &[session, clear])
         }
-        Err(refusal) => with_cookies(refused(refusal), &[clear]),
+        Err(refusal) => {
+            metrics::counter!("offcycle_sign_in_failures_total", "method" => "identity_provider", "reason" => refusal.key())
+                .increment(1);
+            with_cookies(refused(refusal), &[clear])
+        }
     }
 }

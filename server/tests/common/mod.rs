@@ -113,6 +113,7 @@ pub fn config(db_url: &str) -> Config {
         webhooks_allow_private: true,
         trusted_proxies: Vec::new(),
         oidc: None,
+        metrics_token: None,
         password_sign_in: Default::default(),
     }
 }
