@@ -67,7 +67,7 @@ fi
 
 if [ "$want_test" = 1 ]; then
   command -v npm >/dev/null || die "npm is missing: install Node.js 20 (Debian package nodejs + npm)."
-  apt_install chromium postgresql poppler-utils qpdf python3-aiosmtpd
+  apt_install chromium postgresql poppler-utils qpdf python3-aiosmtpd systemd curl
   if [ ! -d "$root/end2end/node_modules/@playwright/test" ] || [ "$root/end2end/package-lock.json" -nt "$root/end2end/node_modules/.package-lock.json" ]; then
     say "npm ci in end2end (Playwright drives Debian's chromium; no browser download)"
     (cd "$root/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)

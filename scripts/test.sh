@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # README command 2 (and .ci/run): sets up the tools and runs every test.
-#   formatting · clippy -D warnings (ssr, hydrate/wasm32, server) · unit + property tests ·
+#   formatting · clippy -D warnings (ssr, hydrate/wasm32, server) · the release tarball · unit + property tests ·
 #   integration tests against SQLite and PostgreSQL · end-to-end in Chromium (JS on and off, axe).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,6 +38,9 @@ cargo clippy -p server --all-targets -- -D warnings
 
 step "build the site (server + wasm + css)"
 cargo leptos build
+
+step "package: the tarball serves from an empty folder; its systemd unit verifies"
+scripts/package-check.sh
 
 step "unit, property and integration tests (SQLite and PostgreSQL)"
 cargo test -p app --features ssr

@@ -82,3 +82,12 @@ both_backends!(a_backup_under_load_restores_every_acknowledged_write, |url: Stri
     app.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
 });
+
+both_backends!(an_older_binary_refuses_a_database_a_newer_one_migrated, |url: String, _b| async move {
+    let db = Db::open(&url).await.unwrap();
+    // What a newer release would have recorded: a migration this build does not know.
+    server::store::record_future_migration_for_test(&db, 9999).await;
+    db.close().await;
+    let refused = Db::open(&url).await.expect_err("an unknown applied migration stops the start");
+    assert!(refused.to_string().contains("9999"), "{refused}");
+});

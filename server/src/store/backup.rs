@@ -109,3 +109,18 @@ pub async fn restore(backup: &Path, database_url: &str) -> Result<ChainHead, Bac
     to.sync_all()?;
     verified(&target).await
 }
+
+/// Records an applied migration `version` this build does not have (tests: what a newer
+/// release leaves behind).
+#[doc(hidden)]
+pub async fn record_future_migration_for_test(db: &Db, version: i64) {
+    let _ = super::on_pool!(db, pool => sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES ($1, 'from a newer release', TRUE, $2, 0)",
+    )
+    .bind(version)
+    .bind(vec![0u8; 48])
+    .execute(pool)
+    .await
+    .map(|_| ()));
+}

@@ -24,7 +24,7 @@ pub use accounts::SignInCandidate;
 pub use approvals::{ClaimedMessage, Queue};
 pub use archive::{FolderWrite, PendingCopy};
 pub use audit::{verify_audit_chain, AuditEvent, ChainBreak, ChainHead};
-pub use backup::{restore, sqlite_path, BackupError};
+pub use backup::{record_future_migration_for_test, restore, sqlite_path, BackupError};
 pub use identity::{PendingLogin, ProviderIdentity, LOGIN_TTL_MS};
 pub use operations::Operations;
 pub use requests::Store;
