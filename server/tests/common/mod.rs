@@ -4,6 +4,7 @@
 
 pub mod flow;
 pub mod provider;
+pub mod smtp;
 
 use server::config::Config;
 use sqlx::Connection;
@@ -133,6 +134,11 @@ pub fn client() -> reqwest::Client {
 }
 
 impl TestApp {
+    /// A handle on a server running elsewhere (another process), driven with `client`.
+    pub fn remote(addr: SocketAddr, client: reqwest::Client) -> TestApp {
+        TestApp { addr, client, stop: None, task: None }
+    }
+
     pub async fn spawn(db_url: &str) -> TestApp {
         Self::spawn_with(config(db_url)).await
     }
