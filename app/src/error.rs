@@ -49,6 +49,10 @@ pub enum AppError {
     /// Something failed on our side; the details are in the server log, not here.
     #[error("Something went wrong on our side. Try again; if it keeps happening, contact the hosting team")]
     Internal,
+    /// The database cannot be reached just now (a restart, a failover): nothing was saved, and
+    /// trying again shortly will work.
+    #[error("Offcycle cannot reach its database just now. Nothing was saved: wait a minute and try again")]
+    Unavailable,
     /// The request never reached (or never came back from) the server function.
     #[error("The request could not be sent: {0}")]
     Transport(String),
@@ -65,6 +69,7 @@ impl AppError {
             AppError::Throttled => 429,
             AppError::Conflict | AppError::EditConflict { .. } | AppError::Refused(_) => 409,
             AppError::Internal | AppError::Transport(_) => 500,
+            AppError::Unavailable => 503,
         }
     }
 

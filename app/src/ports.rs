@@ -28,6 +28,9 @@ pub enum StoreError {
     /// The database refused or failed.
     #[error("database: {0}")]
     Backend(String),
+    /// The database cannot be reached (connection refused or lost, pool timed out).
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
 }
 
 impl From<StoreError> for AppError {
@@ -36,6 +39,10 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(_) => AppError::Conflict,
             StoreError::LinkSpent => {
                 AppError::Refused("This link has already been used, has expired or was replaced by a newer one".into())
+            }
+            StoreError::Unavailable(detail) => {
+                leptos::logging::warn!("database unavailable: {detail}");
+                AppError::Unavailable
             }
             StoreError::Backend(detail) => {
                 leptos::logging::error!("storage failure: {detail}");

@@ -99,6 +99,12 @@ pub async fn identify(State(state): State<AppState>, mut req: Request<Body>, nex
                     req.extensions_mut().insert(CurrentSession { user, token_hash: hash });
                 }
                 Ok(None) => {}
+                // Not "signed out": the database is away; say so rather than ask for a sign-in.
+                Err(e) if crate::store::is_unavailable(&e) => {
+                    tracing::warn!("session lookup: database unavailable: {e}");
+                    return (StatusCode::SERVICE_UNAVAILABLE, app::error::AppError::Unavailable.to_string())
+                        .into_response();
+                }
                 Err(e) => tracing::error!("session lookup failed: {e}"),
             }
         }

@@ -238,3 +238,132 @@ async fn three_app_servers_share_one_database_and_do_everything_exactly_once() {
     let _ = std::fs::remove_dir_all(&archive);
     db.drop_database().await;
 }
+
+/// A TCP forwarder to PostgreSQL the test can cut: an outage drops every connection through it
+/// and refuses new ones, as a database restart does to its clients.
+struct Cuttable {
+    port: u16,
+    up: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    open: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Cuttable {
+    async fn to(target: std::net::SocketAddr) -> Cuttable {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let up = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let open = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (up2, open2) = (up.clone(), open.clone());
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((mut inbound, _)) = listener.accept().await else { break };
+                if !up2.load(std::sync::atomic::Ordering::SeqCst) {
+                    drop(inbound);
+                    continue;
+                }
+                let conn = tokio::spawn(async move {
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+                open2.lock().unwrap().push(conn.abort_handle());
+            }
+        });
+        Cuttable { port, up, open, task }
+    }
+
+    fn cut(&self) {
+        self.up.store(false, std::sync::atomic::Ordering::SeqCst);
+        for conn in self.open.lock().unwrap().drain(..) {
+            conn.abort();
+        }
+    }
+
+    fn restore(&self) {
+        self.up.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Drop for Cuttable {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// PostgreSQL goes away mid-load and comes back: requests meanwhile are told 503 (never a 500,
+/// never a dropped connection), the servers recover without a restart of their own, and every
+/// write they acknowledged is there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_outage_mid_load_fails_cleanly_and_loses_nothing() {
+    let db = TestDb::new(Backend::Postgres).await;
+    // Migrated and seeded directly first, so the outage hits a running service.
+    server::store::Db::open(&db.url).await.unwrap().close().await;
+    let (host_port, rest) = db.url.split_once('@').map(|(_, r)| r.split_once('/').unwrap()).unwrap();
+    let proxy = Cuttable::to(host_port.parse().unwrap()).await;
+    let via_proxy = db.url.replace(host_port, &format!("127.0.0.1:{}", proxy.port));
+    assert!(via_proxy.ends_with(rest));
+    let sink = SmtpSink::running();
+    let archive = std::env::temp_dir().join(format!("offcycle-outage-archive-{}-{}", std::process::id(), free_port()));
+    std::fs::create_dir_all(&archive).unwrap();
+    let ports = [free_port(), free_port()];
+    let public = format!("http://127.0.0.1:{}", ports[0]);
+    let mut servers = Vec::new();
+    for port in ports {
+        servers.push(start_server(&via_proxy, &public, port, &sink.url(), &archive).await);
+    }
+    let browsers = [client(), client()];
+    for (i, b) in browsers.iter().enumerate() {
+        TestApp::remote(servers[i].addr, b.clone()).sign_in("dev@example.gov").await;
+    }
+    let started = std::time::Instant::now();
+    let load = async {
+        let mut outcomes = Vec::new();
+        let mut i = 0usize;
+        while started.elapsed() < Duration::from_secs(9) {
+            let app = TestApp::remote(servers[i % 2].addr, browsers[i % 2].clone());
+            let title = format!("Outage load {i}");
+            let res = app.call("start_request", &[("title", title.as_str()), ("system", "Grants portal")]).await;
+            let status = res.status().as_u16();
+            let reference = res
+                .headers()
+                .get("location")
+                .map(|l| l.to_str().unwrap().trim_start_matches("/requests/").trim_end_matches("/triage").to_string());
+            outcomes.push((started.elapsed(), status, reference));
+            i += 1;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        outcomes
+    };
+    let outage = async {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        proxy.cut();
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        proxy.restore();
+    };
+    let (outcomes, ()) = tokio::join!(load, outage);
+    let failed: Vec<_> = outcomes.iter().filter(|(_, s, _)| !matches!(s, 200..=399)).collect();
+    assert!(!failed.is_empty(), "the outage was felt");
+    assert!(failed.iter().all(|(_, s, _)| *s == 503), "failures are 503, never a 500: {failed:?}");
+    let recovered = outcomes.iter().rev().take(5).all(|(_, s, _)| matches!(s, 200..=399));
+    assert!(recovered, "the servers recovered on their own: {:?}", &outcomes[outcomes.len() - 5..]);
+    for s in &mut servers {
+        assert!(s.child.try_wait().unwrap().is_none(), "no server exited");
+    }
+    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+    let acknowledged: Vec<&String> =
+        outcomes.iter().filter(|(_, s, _)| matches!(s, 200..=399)).filter_map(|(_, _, r)| r.as_ref()).collect();
+    assert!(acknowledged.len() > 10);
+    for reference in acknowledged {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM change_requests WHERE reference = $1")
+            .bind(reference)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(n, 1, "{reference} was acknowledged, so it is there");
+    }
+    pool.close().await;
+    drop(servers);
+    let _ = std::fs::remove_dir_all(&archive);
+    db.drop_database().await;
+}

@@ -119,9 +119,28 @@ impl Db {
     }
 }
 
-/// Storage failures become `StoreError::Backend`; details go to the log only.
+/// Storage failures become `StoreError::Backend`, or `Unavailable` when the database cannot be
+/// reached (the person is told to try again shortly); details go to the log only.
 pub(crate) fn backend(e: sqlx::Error) -> app::ports::StoreError {
-    app::ports::StoreError::Backend(e.to_string())
+    if is_unavailable(&e) {
+        app::ports::StoreError::Unavailable(e.to_string())
+    } else {
+        app::ports::StoreError::Backend(e.to_string())
+    }
+}
+
+/// True for failures of reaching the database rather than of a statement: the connection
+/// refused or lost, the pool out of time, the server shutting down or starting up
+/// (SQLSTATE class 08, 57P01–57P03).
+pub fn is_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(db) => {
+            db.code().is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03"))
+        }
+        _ => false,
+    }
 }
 
 /// The text bound for a title "contains" narrowing, and whether the statement that answers it
