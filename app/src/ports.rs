@@ -268,7 +268,7 @@ pub trait People: Send + Sync {
         team_id: Option<i64>,
         by: &SessionUser,
         source: &str,
-        public_url: &str,
+        way: &crate::domain::notify::SignInWay<'_>,
         now: DateTime<Utc>,
     ) -> Result<Option<i64>, StoreError>;
     /// Sends a new set-password link; `false` for an unknown or inactive person.
@@ -277,7 +277,7 @@ pub trait People: Send + Sync {
         user_id: i64,
         by: &SessionUser,
         source: &str,
-        public_url: &str,
+        way: &crate::domain::notify::SignInWay<'_>,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
     /// Changes a person, audited; `false` when there is no such person.

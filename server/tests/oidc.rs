@@ -298,8 +298,32 @@ both_backends!(password_sign_in_can_be_kept_for_break_glass_admins, |url: String
     assert!(provider::whoami(&app, &app.client).await.is_none());
     app.sign_in("admin@example.gov").await;
     assert_eq!(provider::whoami(&app, &app.client).await.unwrap().1, "Admin");
+    // An invitation tells a COR to use the provider, with no password link they could not use;
+    // a break-glass admin's has one.
+    for (email, role, link) in [("new.cor@example.gov", "cor", false), ("new.admin@example.gov", "admin", true)] {
+        let res = app.call("invite_person", &[("email", email), ("name", "New Person"), ("role", role)]).await;
+        assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+        let body = invitation_body(&app, email).await;
+        assert!(body.contains("\"Sign in with the test provider\""), "{body}");
+        assert_eq!(body.contains("/set-password/"), link, "{body}");
+    }
     app.stop().await;
 });
+
+/// The body of the invitation to `email`, as delivered (the demo inbox).
+async fn invitation_body(app: &TestApp, email: &str) -> String {
+    for _ in 0..100 {
+        let mail: Value = app.call_as(&common::client(), "dev_mail", &[]).await.json().await.unwrap();
+        if let Some(m) = mail.as_array().unwrap().iter().find(|m| m["kind"] == "invitation" && m["to"][0] == email) {
+            // Delivered: the body as sent (its link, if any, made at send time).
+            if !m["sent_at"].is_null() {
+                return m["body"].as_str().unwrap().to_string();
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no invitation for {email}");
+}
 
 both_backends!(without_oidc_the_sign_in_page_offers_passwords_only, |url: String, _b: Backend| async move {
     let app = TestApp::spawn(&url).await;

@@ -35,7 +35,8 @@ both_backends!(metrics_count_requests_failures_and_what_waits, |url: String, _b|
     let res = app.call("sign_in", &[("email", "dev@example.gov"), ("password", "not the password")]).await;
     assert_eq!(res.status(), 401);
     let (_, after) = scrape(&app, None).await;
-    assert_eq!(sample(&after, healthz) - sample(&before, healthz), 3.0, "{after}");
+    // One recorder per process, and the other database's run of this test counts too.
+    assert!(sample(&after, healthz) - sample(&before, healthz) >= 3.0, "{after}");
     assert!(sample(&after, failures) - sample(&before, failures) >= 1.0);
     assert!(
         after.contains("offcycle_http_request_duration_seconds_bucket{route=\"/healthz\",method=\"GET\",le=\"0.005\"}")

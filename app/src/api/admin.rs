@@ -141,6 +141,21 @@ mod server {
         })
     }
 
+    /// How invitations from here tell people to sign in.
+    fn sign_in_way(services: &crate::ports::Services) -> crate::domain::notify::SignInWay<'_> {
+        use crate::domain::identity::PasswordSignIn;
+        let methods = &services.sign_in_methods;
+        crate::domain::notify::SignInWay {
+            public_url: &services.public_url,
+            provider: methods.provider.as_deref(),
+            passwords: if methods.passwords_for_admins_only {
+                PasswordSignIn::AdminsOnly
+            } else {
+                PasswordSignIn::Everyone
+            },
+        }
+    }
+
     pub async fn invite(email: String, name: String, role: String, team: String) -> Result<(), AppError> {
         let s = admin()?;
         let services = services()?;
@@ -187,7 +202,16 @@ mod server {
         let role = parsed_role.unwrap_or(Role::DevTeamMember);
         let created = services
             .people
-            .invite(&email, &name, role, team_id, &s.user, &source_address(), &services.public_url, chrono::Utc::now())
+            .invite(
+                &email,
+                &name,
+                role,
+                team_id,
+                &s.user,
+                &source_address(),
+                &sign_in_way(&services),
+                chrono::Utc::now(),
+            )
             .await?;
         if created.is_none() {
             return Err(field("email", "Someone with this email address already has access", values()));
@@ -219,7 +243,7 @@ mod server {
             "deactivate" => PersonChange::Active(false),
             "reactivate" => PersonChange::Active(true),
             "resend" => {
-                if !services.people.resend_invitation(id, &s.user, &source, &services.public_url, now).await? {
+                if !services.people.resend_invitation(id, &s.user, &source, &sign_in_way(&services), now).await? {
                     return Err(AppError::NotFound);
                 }
                 leptos_axum::redirect("/admin/people");

@@ -4,7 +4,7 @@
 use super::audit::append_audit;
 use super::{backend, from_millis, millis, on_pool, AuditEvent, Store};
 use app::api::types::{PersonView, SessionUser, SessionView, TokenView, WebhookView};
-use app::domain::notify::SET_PASSWORD_LINK;
+use app::domain::notify::SignInWay;
 use app::domain::roles::Role;
 use app::ports::PersonChange;
 use app::ports::StoreError;
@@ -12,16 +12,8 @@ use chrono::{DateTime, Utc};
 
 /// Queues an invitation (or a new set-password link) inside transaction `$tx`.
 macro_rules! queue_invitation {
-    ($tx:ident, $user_id:expr, $email:expr, $name:expr, $role:expr, $public_url:expr, $at:expr) => {{
-        let body = format!(
-            "Hello {},\n\nYou have been given access to Offcycle, the emergency change service, as {}.\n\n\
-             Choose your password: {}\nThe link works once and expires in 72 hours.\n\n\
-             Then sign in at {}/sign-in with this email address.\n",
-            $name,
-            $role.label(),
-            SET_PASSWORD_LINK,
-            $public_url
-        );
+    ($tx:ident, $user_id:expr, $email:expr, $name:expr, $role:expr, $way:expr, $at:expr) => {{
+        let body = app::domain::notify::invitation_text($name, $role, $way);
         sqlx::query(
             "INSERT INTO outbox (request_id, kind, subject, to_addrs, cc_addrs, reasons, body_text, created_at, user_id) \
              VALUES (NULL, 'invitation', 'Offcycle - your access', $1, '', $2, $3, $4, $5)",
@@ -108,7 +100,7 @@ impl Store {
         team_id: Option<i64>,
         by: &SessionUser,
         source: &str,
-        public_url: &str,
+        way: &SignInWay<'_>,
         now: DateTime<Utc>,
     ) -> Result<Option<i64>, sqlx::Error> {
         let at = millis(now);
@@ -126,7 +118,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             let Some((id,)) = id else { return Ok(None) };
-            queue_invitation!(tx, id, email, name, role, public_url, at);
+            queue_invitation!(tx, id, email, name, role, way, at);
             let event = AuditEvent::success(at, Some(by.id), None, "Person invited", format!("{email} invited as {}", role.label()), source);
             append_audit!(tx, &event);
             tx.commit().await?;
@@ -205,7 +197,7 @@ impl Store {
         user_id: i64,
         by: &SessionUser,
         source: &str,
-        public_url: &str,
+        way: &SignInWay<'_>,
         now: DateTime<Utc>,
     ) -> Result<bool, sqlx::Error> {
         let at = millis(now);
@@ -225,7 +217,7 @@ impl Store {
                     .await?;
             let Some((email, name, role)) = row else { return Ok(false) };
             let role = Role::parse(&role).unwrap_or(Role::DevTeamMember);
-            queue_invitation!(tx, user_id, &email, &name, role, public_url, at);
+            queue_invitation!(tx, user_id, &email, &name, role, way, at);
             let event = AuditEvent::success(at, Some(by.id), None, "Set-password link sent", format!("new set-password link for {email}"), source);
             append_audit!(tx, &event);
             tx.commit().await?;
@@ -522,20 +514,20 @@ impl app::ports::People for Store {
         team_id: Option<i64>,
         by: &SessionUser,
         source: &str,
-        public_url: &str,
+        way: &SignInWay<'_>,
         now: DateTime<Utc>,
     ) -> Result<Option<i64>, StoreError> {
-        Store::invite(self, email, name, role, team_id, by, source, public_url, now).await.map_err(backend)
+        Store::invite(self, email, name, role, team_id, by, source, way, now).await.map_err(backend)
     }
     async fn resend_invitation(
         &self,
         user_id: i64,
         by: &SessionUser,
         source: &str,
-        public_url: &str,
+        way: &SignInWay<'_>,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        Store::resend_invitation(self, user_id, by, source, public_url, now).await.map_err(backend)
+        Store::resend_invitation(self, user_id, by, source, way, now).await.map_err(backend)
     }
     async fn change_person(
         &self,
