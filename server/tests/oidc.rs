@@ -205,12 +205,16 @@ both_backends!(tokens_that_do_not_check_out_are_refused_and_rotated_keys_are_fet
     // within the refresh interval, and refused.
     provider.restart(&users, "kid").await;
     let before = provider.jwks_requests().await;
-    for _ in 0..3 {
+    let began = std::time::Instant::now();
+    for _ in 0..6 {
         let browser = common::client();
         let landing = provider::sign_in(&app, &browser, "cor1@example.gov", "/").await;
         assert_eq!(refusal(&landing).as_deref(), Some("failed"));
     }
-    assert_eq!(provider.jwks_requests().await - before, 1, "one fetch for three unknown keys within the interval");
+    // At most one fetch per refresh interval (one, on an idle machine), never one per token.
+    let fetches = provider.jwks_requests().await - before;
+    let intervals = (began.elapsed().as_millis() / provider::KEY_REFRESH.as_millis()) as i64;
+    assert!(fetches >= 1 && fetches <= 1 + intervals && fetches < 6, "{fetches} fetches in {intervals} intervals");
     // A real rotation: a new key at the provider, and sign-in just works.
     provider.restart(&users, "").await;
     let browser = common::client();
@@ -248,16 +252,7 @@ both_backends!(signing_out_ends_the_session_here_and_at_the_provider, |url: Stri
     let (app, provider) = app_with_provider(&url, &[user("cor1", "cor1@example.gov", &[])], "invite").await;
     let browser = common::client();
     provider::sign_in(&app, &browser, "cor1@example.gov", "/").await;
-    let res = browser
-        .post(app.url("/api/sign_out"))
-        .header("Accept", "text/html")
-        .header("Sec-Fetch-Site", "same-origin")
-        .header("Referer", app.url("/"))
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_redirection(), "{}", res.status());
-    let to = res.headers()["location"].to_str().unwrap().to_string();
+    let to = sign_out_without_javascript(&app, &browser).await;
     assert!(to.starts_with(&format!("{}/session/end?", provider.issuer())), "{to}");
     assert!(to.contains("id_token_hint=") && to.contains("post_logout_redirect_uri="), "{to}");
     assert_eq!(provider::whoami(&app, &browser).await, None, "the session here is over");
@@ -267,8 +262,13 @@ both_backends!(signing_out_ends_the_session_here_and_at_the_provider, |url: Stri
     assert!(page.text().await.unwrap().contains("Yes, sign me out"));
     // A password session signs out locally only.
     app.sign_in("dev@example.gov").await;
-    let res = app
-        .client
+    assert_eq!(sign_out_without_javascript(&app, &app.client).await, "/sign-in?signed_out=1");
+    app.stop().await;
+});
+
+/// The header's "Sign out" form posted as a browser without JavaScript does: where it redirects.
+async fn sign_out_without_javascript(app: &TestApp, browser: &reqwest::Client) -> String {
+    let res = browser
         .post(app.url("/api/sign_out"))
         .header("Accept", "text/html")
         .header("Sec-Fetch-Site", "same-origin")
@@ -276,9 +276,9 @@ both_backends!(signing_out_ends_the_session_here_and_at_the_provider, |url: Stri
         .send()
         .await
         .unwrap();
-    assert_eq!(res.headers()["location"], "/sign-in?signed_out=1");
-    app.stop().await;
-});
+    assert!(res.status().is_redirection(), "{}", res.status());
+    res.headers()["location"].to_str().unwrap().to_string()
+}
 
 both_backends!(password_sign_in_can_be_kept_for_break_glass_admins, |url: String, _b| async move {
     let port = free_port();

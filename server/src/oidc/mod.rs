@@ -5,17 +5,16 @@
 //! The provider is discovered on first use (a start does not depend on it being up); its
 //! signing keys are fetched again when a token names a key we do not know, at most once a
 //! minute. The HTTP client never follows redirects (SSRF).
+mod routes;
+mod settings;
+
+pub use routes::{callback, start};
+use settings::bad;
+pub use settings::{ClientAuth, OidcSettings};
 
 use crate::auth::{new_token, token_hash};
 use crate::config::ConfigError;
 use crate::store::{PendingLogin, ProviderIdentity, Store, LOGIN_TTL_MS};
-use crate::AppState;
-use app::domain::identity::{Provisioning, Refusal, RoleMapping};
-use app::ports::ClientAddress;
-use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, HeaderValue};
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
 use openidconnect::core::{
     CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreErrorResponseType, CoreGenderClaim, CoreJsonWebKey,
     CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm, CoreRevocableToken, CoreRevocationErrorResponse,
@@ -30,9 +29,7 @@ use openidconnect::{
     UserInfoClaims,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::str::FromStr;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Claims beyond the standard ones (the groups claim is read from here by name).
@@ -72,131 +69,6 @@ type OidcClient = openidconnect::Client<
     EndpointMaybeSet,
     EndpointMaybeSet,
 >;
-
-/// How Offcycle proves who it is at the provider's token endpoint.
-#[derive(Clone)]
-pub enum ClientAuth {
-    /// `client_secret_basic`.
-    Secret(String),
-    /// `private_key_jwt` (Login.gov): a signed assertion per request.
-    PrivateKey {
-        /// The RSA key (PEM), loaded at start.
-        key: Arc<jsonwebtoken::EncodingKey>,
-        /// The `kid` header, if the provider needs it.
-        key_id: Option<String>,
-    },
-}
-
-impl ClientAuth {
-    /// `private_key_jwt` with the RSA key in this PEM file.
-    pub fn private_key_file(file: &std::path::Path, key_id: Option<String>) -> Result<ClientAuth, ConfigError> {
-        let name = "OFFCYCLE_OIDC_PRIVATE_KEY_FILE";
-        let pem = std::fs::read(file).map_err(|e| bad(name, format!("{}: {e}", file.display())))?;
-        let key = jsonwebtoken::EncodingKey::from_rsa_pem(&pem)
-            .map_err(|e| bad(name, format!("{}: not an RSA private key in PEM ({e})", file.display())))?;
-        Ok(ClientAuth::PrivateKey { key: Arc::new(key), key_id })
-    }
-}
-
-impl std::fmt::Debug for ClientAuth {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            ClientAuth::Secret(_) => "client_secret_basic",
-            ClientAuth::PrivateKey { .. } => "private_key_jwt",
-        })
-    }
-}
-
-/// The `OFFCYCLE_OIDC_*` settings (see the README's configuration table).
-#[derive(Clone, Debug)]
-pub struct OidcSettings {
-    /// `OFFCYCLE_OIDC_ISSUER`: the provider's issuer URL (discovery is under it).
-    pub issuer: String,
-    /// `OFFCYCLE_OIDC_CLIENT_ID`.
-    pub client_id: String,
-    /// `OFFCYCLE_OIDC_CLIENT_SECRET` or `OFFCYCLE_OIDC_PRIVATE_KEY_FILE` (+ `OFFCYCLE_OIDC_KEY_ID`).
-    pub auth: ClientAuth,
-    /// `OFFCYCLE_OIDC_SCOPES` (default `openid email profile`).
-    pub scopes: Vec<String>,
-    /// `OFFCYCLE_OIDC_ACR_VALUES`: asked of the provider (space-separated), if set.
-    pub acr_values: Vec<String>,
-    /// `OFFCYCLE_OIDC_GROUPS_CLAIM` (default `groups`; Entra ID: `roles`).
-    pub groups_claim: String,
-    /// `OFFCYCLE_OIDC_ROLE_MAP`.
-    pub mapping: RoleMapping,
-    /// `OFFCYCLE_OIDC_PROVISIONING`: `invite` (default) or `jit`.
-    pub provisioning: Provisioning,
-    /// `OFFCYCLE_OIDC_ALGORITHMS`: ID token signatures accepted (default `RS256`).
-    pub algorithms: Vec<CoreJwsSigningAlgorithm>,
-    /// `OFFCYCLE_OIDC_LABEL`: the sign-in button says "Sign in with {label}".
-    pub label: String,
-    /// The provider's keys are fetched again at most this often (a minute; tests shorten it).
-    pub key_refresh: Duration,
-}
-
-fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
-}
-
-fn bad(name: &'static str, problem: impl std::fmt::Display) -> ConfigError {
-    ConfigError::new(name, problem.to_string())
-}
-
-impl OidcSettings {
-    /// Reads the settings; `None` when `OFFCYCLE_OIDC_ISSUER` is unset (OIDC off).
-    pub fn from_env() -> Result<Option<OidcSettings>, ConfigError> {
-        let Some(issuer) = var("OFFCYCLE_OIDC_ISSUER") else { return Ok(None) };
-        IssuerUrl::new(issuer.clone()).map_err(|e| bad("OFFCYCLE_OIDC_ISSUER", e))?;
-        let client_id = var("OFFCYCLE_OIDC_CLIENT_ID")
-            .ok_or_else(|| bad("OFFCYCLE_OIDC_CLIENT_ID", "is required with OFFCYCLE_OIDC_ISSUER"))?;
-        let auth = match (var("OFFCYCLE_OIDC_CLIENT_SECRET"), var("OFFCYCLE_OIDC_PRIVATE_KEY_FILE")) {
-            (Some(secret), None) => ClientAuth::Secret(secret),
-            (None, Some(file)) => {
-                ClientAuth::private_key_file(std::path::Path::new(&file), var("OFFCYCLE_OIDC_KEY_ID"))?
-            }
-            (Some(_), Some(_)) => {
-                return Err(bad("OFFCYCLE_OIDC_CLIENT_SECRET", "set it or OFFCYCLE_OIDC_PRIVATE_KEY_FILE, not both"))
-            }
-            (None, None) => {
-                return Err(bad(
-                    "OFFCYCLE_OIDC_CLIENT_SECRET",
-                    "or OFFCYCLE_OIDC_PRIVATE_KEY_FILE is required with OFFCYCLE_OIDC_ISSUER",
-                ))
-            }
-        };
-        let words = |name: &str, default: &str| -> Vec<String> {
-            var(name).unwrap_or_else(|| default.to_string()).split_whitespace().map(str::to_string).collect()
-        };
-        let algorithms = words("OFFCYCLE_OIDC_ALGORITHMS", "RS256")
-            .iter()
-            .map(|a| {
-                serde_json::from_value::<CoreJwsSigningAlgorithm>(serde_json::Value::String(a.replace(',', "")))
-                    .ok()
-                    .filter(|alg| !matches!(alg, CoreJwsSigningAlgorithm::None))
-                    .ok_or_else(|| bad("OFFCYCLE_OIDC_ALGORITHMS", format!("{a:?} is not a JWS signing algorithm")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let mapping = RoleMapping::from_str(&var("OFFCYCLE_OIDC_ROLE_MAP").unwrap_or_default())
-            .map_err(|e| bad("OFFCYCLE_OIDC_ROLE_MAP", e))?;
-        let provisioning = match var("OFFCYCLE_OIDC_PROVISIONING") {
-            None => Provisioning::default(),
-            Some(v) => v.parse().map_err(|e| bad("OFFCYCLE_OIDC_PROVISIONING", e))?,
-        };
-        Ok(Some(OidcSettings {
-            issuer,
-            client_id,
-            auth,
-            scopes: words("OFFCYCLE_OIDC_SCOPES", "openid email profile"),
-            acr_values: words("OFFCYCLE_OIDC_ACR_VALUES", ""),
-            groups_claim: var("OFFCYCLE_OIDC_GROUPS_CLAIM").unwrap_or_else(|| "groups".into()),
-            mapping,
-            provisioning,
-            algorithms,
-            label: var("OFFCYCLE_OIDC_LABEL").unwrap_or_else(|| "your organisation's account".into()),
-            key_refresh: KEY_REFRESH,
-        }))
-    }
-}
 
 /// The provider as last discovered, with when its keys were fetched.
 struct Discovered {
@@ -495,123 +367,5 @@ fn groups_of(claims: &serde_json::Map<String, serde_json::Value>, name: &str) ->
         serde_json::Value::Array(items) => Some(items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()),
         serde_json::Value::String(one) => Some(vec![one.clone()]),
         _ => None,
-    }
-}
-
-fn refused(refusal: Refusal) -> Response {
-    Redirect::to(&format!("/sign-in?oidc={}", refusal.key())).into_response()
-}
-
-fn with_cookies(mut response: Response, cookies: &[String]) -> Response {
-    for c in cookies {
-        if let Ok(v) = HeaderValue::from_str(c) {
-            response.headers_mut().append(header::SET_COOKIE, v);
-        }
-    }
-    response
-}
-
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
-
-/// `GET /auth/oidc/start?next=…&login_hint=…`: off to the provider.
-pub async fn start(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Response {
-    let Some(oidc) = state.oidc.clone() else { return Redirect::to("/sign-in").into_response() };
-    let next = app::api::auth::safe_next(q.get("next").map(String::as_str));
-    let hint = q.get("login_hint").map(|h| h.trim()).filter(|h| !h.is_empty() && h.len() <= 254);
-    match oidc.start(&state.store, &next, hint).await {
-        Ok((url, cookie)) => with_cookies(Redirect::to(&url).into_response(), &[cookie]),
-        Err(e) => {
-            tracing::error!("identity provider sign-in could not start: {e}");
-            refused(Refusal::Failed)
-        }
-    }
-}
-
-/// `GET /auth/oidc/callback?code=…&state=…`: the provider's answer.
-pub async fn callback(
-    State(state): State<AppState>,
-    Extension(ClientAddress(source)): Extension<ClientAddress>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let Some(oidc) = state.oidc.clone() else { return Redirect::to("/sign-in").into_response() };
-    let clear = format!(
-        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
-        oidc.login_cookie(),
-        if oidc.secure { "; Secure" } else { "" }
-    );
-    let answer = async {
-        // Whatever the answer, the state is used once.
-        let Some(st) = q.get("state") else { return Err(Refusal::Expired) };
-        let login = match state.store.take_oidc_login(&token_hash(st)).await {
-            Ok(Some(login)) => login,
-            Ok(None) => {
-                tracing::warn!("identity provider answer with an unknown or spent state");
-                return Err(Refusal::Expired);
-            }
-            Err(e) => {
-                tracing::error!("reading a sign-in under way: {e}");
-                return Err(Refusal::Failed);
-            }
-        };
-        if chrono::Utc::now().timestamp_millis() - login.created_at > LOGIN_TTL_MS {
-            return Err(Refusal::Expired);
-        }
-        // RFC 9207: an answer that names another issuer is a mix-up, not ours.
-        if q.get("iss").is_some_and(|iss| iss.trim_end_matches('/') != oidc.settings.issuer.trim_end_matches('/')) {
-            tracing::warn!("identity provider answer names another issuer");
-            return Err(Refusal::Failed);
-        }
-        if cookie(&headers, oidc.login_cookie()).map(token_hash).as_deref() != Some(login.browser_hash.as_str()) {
-            tracing::warn!("identity provider answer reached another browser than the one that started it");
-            return Err(Refusal::Expired);
-        }
-        if let Some(error) = q.get("error") {
-            tracing::info!("the identity provider answered {error}");
-            return Err(if error == "access_denied" { Refusal::Cancelled } else { Refusal::Failed });
-        }
-        let Some(code) = q.get("code") else { return Err(Refusal::Failed) };
-        let (identity, id_token) = oidc.finish(code, &login).await.map_err(|e| {
-            tracing::warn!("identity provider sign-in failed: {e}");
-            Refusal::Failed
-        })?;
-        let token = new_token();
-        let now = chrono::Utc::now().timestamp_millis();
-        let opened = state
-            .store
-            .oidc_sign_in(&identity, oidc.settings.provisioning, &token_hash(&token), &id_token, &source, now)
-            .await
-            .map_err(|e| {
-                tracing::error!("identity provider sign-in: {e}");
-                Refusal::Failed
-            })??;
-        tracing::info!(user = opened.id, "signed in through the identity provider");
-        Ok((token, login.next))
-    }
-    .await;
-    match answer {
-        Ok((token, next)) => {
-            let secure = state.services.secure_cookies;
-            let session = format!(
-                "{}={token}; Path=/; HttpOnly; SameSite=Lax{}",
-                app::ports::session_cookie(secure),
-                if secure { "; Secure" } else { "" }
-            );
-            with_cookies(Redirect::to(&next).into_response(), &[session, clear])
-        }
-        Err(refusal) => {
-            metrics::counter!("offcycle_sign_in_failures_total", "method" => "identity_provider", "reason" => refusal.key())
-                .increment(1);
-            with_cookies(refused(refusal), &[clear])
-        }
     }
 }
