@@ -756,8 +756,9 @@ proptest! {
                 }
                 Err(_) => prop_assert_eq!(&w.request, &before),
             }
-            // Every decision is recorded once: one per person per plan version.
-            let mut keys: Vec<_> = w.request.decisions.iter().map(|d| (d.by, d.plan_hash.clone())).collect();
+            // Every decision is recorded once: one per person per submission round (a plan edited
+            // back to an earlier text is a new round, asked again: decisions.round).
+            let mut keys: Vec<_> = w.request.decisions.iter().map(|d| (d.by, d.round)).collect();
             let n = keys.len();
             keys.sort();
             keys.dedup();
