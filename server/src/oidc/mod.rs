@@ -313,7 +313,7 @@ impl Oidc {
         let mut groups = groups_of(&claims.additional_claims().claims, &self.settings.groups_claim);
         if groups.is_none() || email.is_none() {
             // Many providers keep these claims for the userinfo endpoint.
-            if let Some(info) = self.user_info(&client_for_userinfo(self).await?, &tokens, subject.clone()).await? {
+            if let Some(info) = self.user_info(&client, &tokens, subject.clone()).await? {
                 if email.is_none() {
                     email = info.email().map(|e| e.as_str().to_lowercase());
                     email_verified = info.email_verified().unwrap_or(false);
@@ -343,10 +343,6 @@ impl Oidc {
         let Ok(request) = client.user_info(tokens.access_token().clone(), Some(subject)) else { return Ok(None) };
         request.request_async(&self.http).await.map(Some).map_err(|e| failed("userinfo", describe(&e)))
     }
-}
-
-async fn client_for_userinfo(oidc: &Oidc) -> Result<OidcClient, ProviderError> {
-    oidc.client(oidc.metadata().await?)
 }
 
 /// An error with its causes, for the log.

@@ -238,17 +238,24 @@ impl Store {
         on_pool!(&self.db, pool => async {
             let mut tx = pool.begin().await?;
             let (sql, detail) = match change {
-                PersonChange::Role(r) => ("UPDATE users SET role = $1, role_source = 'admin' WHERE id = $2", format!("role changed to {}", r.label())),
-                PersonChange::Team(_) => ("UPDATE users SET team_id = CAST($1 AS BIGINT), team_source = 'admin' WHERE id = $2", "team changed".to_string()),
-                PersonChange::Active(true) => ("UPDATE users SET active = TRUE WHERE id = $2 AND $1 = $1", "reactivated".to_string()),
-                PersonChange::Active(false) => ("UPDATE users SET active = FALSE WHERE id = $2 AND $1 = $1", "deactivated".to_string()),
+                // An admin's choice: a sign-in through the identity provider leaves it alone.
+                PersonChange::Role(r) => ("UPDATE users SET role = $1, role_source = $3 WHERE id = $2", format!("role changed to {}", r.label())),
+                PersonChange::Team(_) => ("UPDATE users SET team_id = CAST($1 AS BIGINT), team_source = $3 WHERE id = $2", "team changed".to_string()),
+                PersonChange::Active(true) => ("UPDATE users SET active = TRUE WHERE id = $2 AND $1 = $1 AND $3 = $3", "reactivated".to_string()),
+                PersonChange::Active(false) => ("UPDATE users SET active = FALSE WHERE id = $2 AND $1 = $1 AND $3 = $3", "deactivated".to_string()),
             };
             let value: Option<String> = match change {
                 PersonChange::Role(r) => Some(r.as_str().to_string()),
                 PersonChange::Team(t) => t.map(|t| t.to_string()),
                 PersonChange::Active(_) => Some(String::new()),
             };
-            let updated = sqlx::query(sql).bind(value).bind(user_id).execute(&mut *tx).await?.rows_affected();
+            let updated = sqlx::query(sql)
+                .bind(value)
+                .bind(user_id)
+                .bind(app::domain::identity::Source::Admin.as_str())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
             if updated == 0 {
                 return Ok(false);
             }
