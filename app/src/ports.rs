@@ -134,6 +134,8 @@ pub trait RequestStore: Send + Sync {
     async fn awaiting_decision(&self, cor_id: i64) -> Result<Vec<RequestSummary>, StoreError>;
     /// A decision link by the SHA-256 of its token.
     async fn decision_link(&self, token_hash: &str) -> Result<Option<DecisionLink>, StoreError>;
+    /// Notes that a decision link's page was shown (the first time counts).
+    async fn decision_link_opened(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
     /// An active person by id.
     async fn active_user(&self, user_id: i64) -> Result<Option<SessionUser>, StoreError>;
     /// Every recorded out-of-office period.
@@ -204,7 +206,7 @@ pub struct QueueQuery {
     /// A reference (exact), or empty.
     pub reference: String,
     /// Text the title must contain (lower-cased, taken literally), or empty. Storage answers it
-    /// from a trigram index where one applies.
+    /// from a trigram or words index where one applies; the meaning stays "contains".
     pub title_contains: String,
     /// Only requests assigned to this user.
     pub assigned_to: Option<i64>,

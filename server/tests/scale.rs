@@ -79,9 +79,10 @@ both_backends!(
             "hosting queue: first page",
             "hosting queue: a page 90% deep (keyset)",
             "hosting queue: state = approved",
-            "search: title contains (trigram index)",
+            "search: title contains words (\"number 4242\": words index)",
+            "search: title contains a fragment (\"4242\": trigram index)",
             "search: system contains",
-            "archive search: title contains",
+            "archive search: title contains words",
             "search: one reference",
             "one request's page (load by reference)",
         ];
@@ -98,6 +99,7 @@ both_backends!(
             let approved = QueueQuery { state: "approved".into(), ..any.clone() };
             // Matches "Change number 4242" and the longer numbers that start with it.
             let title = QueueQuery { title_contains: "number 4242".into(), ..any.clone() };
+            let fragment = QueueQuery { title_contains: "4242".into(), ..any.clone() };
             let system = QueueQuery { system_like: "%system 7%".into(), ..any.clone() };
             let middle = format!("ECR-2026-{:04}", n / 2);
             let one = QueueQuery { reference: middle.clone(), ..any.clone() };
@@ -110,6 +112,7 @@ both_backends!(
                 time(runs, || async { store.hosting_queue(&deep, 51).await.unwrap().len() }).await,
                 time(runs, || async { store.hosting_queue(&approved, 51).await.unwrap().len() }).await,
                 time(runs, || async { store.hosting_queue(&title, 51).await.unwrap().len() }).await,
+                time(runs, || async { store.hosting_queue(&fragment, 51).await.unwrap().len() }).await,
                 time(runs, || async { store.hosting_queue(&system, 51).await.unwrap().len() }).await,
                 time(runs, || async { store.archive_search(&archive, 51).await.unwrap().len() }).await,
                 time(runs, || async { store.hosting_queue(&one, 51).await.unwrap().len() }).await,

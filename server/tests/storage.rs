@@ -5,7 +5,7 @@ use app::api::types::SessionUser;
 use app::domain::forms::StartRequest;
 use app::domain::reference::Reference;
 use app::domain::roles::Role;
-use app::ports::RequestStore;
+use app::ports::{QueueQuery, RequestStore};
 use chrono::TimeZone;
 use common::*;
 use server::store::{verify_audit_chain, Db, Store};
@@ -164,4 +164,99 @@ both_backends!(sessions_end_after_idling_or_living_too_long, |url: String, _b| a
         store.session_user("busy", t0 + absolute + 1, idle, absolute).await.unwrap().is_none(),
         "12 hours is the limit"
     );
+});
+
+/// Titles whose words trip up a text parser or a tokenizer: scientific notation, versions,
+/// punctuation inside words, markup, letters outside ASCII, repeated spaces.
+const AWKWARD_TITLES: &[&str] = &[
+    "Change number 4242",
+    "Change number 42421",
+    "change number 424",
+    "Patch 4242e5xy and 5e5e5 parsing",
+    "Upgrade OpenSSL to v3.0.13 (CVE-2024-0727)",
+    "Fix <br 4242 x> markup in the footer",
+    "Rotate keys: o'brien's account_42 & ops@agency.gov",
+    "Café menu naïve cache — roll back",
+    "Restart  the   portal",
+    "x86_64 build of the login-service",
+    "Deploy hotfix 1.2",
+    "Deploy hotfix 1.20",
+];
+
+/// Fails naming only the titles found wrongly and those missed (the lists run to hundreds).
+fn assert_same(found: &[String], expected: &[&str], what: &str) {
+    let extra: Vec<&String> = found.iter().filter(|t| !expected.contains(&t.as_str())).collect();
+    let missed: Vec<&&str> = expected.iter().filter(|t| !found.iter().any(|f| f == *t)).collect();
+    assert!(extra.is_empty() && missed.is_empty(), "{what}: found wrongly {extra:?}, missed {missed:?}");
+}
+
+both_backends!(title_search_finds_exactly_the_titles_that_contain_the_text, |url: String, backend| async move {
+    let (store, dev) = store_with_dev(&url).await;
+    let at = chrono::Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap();
+    for title in AWKWARD_TITLES {
+        store.start_request(&dev, "test", &form(title), at).await.unwrap();
+    }
+    // More titles holding "patch" than PostgreSQL checks one by one, so that path is taken too.
+    let many = match backend {
+        Backend::Sqlite => {
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 520) \
+             INSERT INTO change_requests (reference, ref_year, ref_number, title, system, state, started_by, team_id, created_at, updated_at) \
+             SELECT printf('ECR-2025-%04d', i), 2025, i, 'Routine patch window ' || i, 'Portal', 'triage', 1, 1, 1700000000000 + i, 1700000000000 + i FROM n"
+        }
+        Backend::Postgres => {
+            "INSERT INTO change_requests (reference, ref_year, ref_number, title, system, state, started_by, team_id, created_at, updated_at) \
+             SELECT 'ECR-2025-' || lpad(i::text, 4, '0'), 2025, i, 'Routine patch window ' || i, 'Portal', 'triage', 1, 1, 1700000000000 + i, 1700000000000 + i \
+             FROM generate_series(1, 520) AS i"
+        }
+    };
+    execute(&store, many).await.unwrap();
+    execute(&store, "UPDATE change_requests SET state = 'hosting_review'").await.unwrap();
+    let titles: Vec<String> = AWKWARD_TITLES
+        .iter()
+        .map(|t| t.to_string())
+        .chain((1..=520).map(|i| format!("Routine patch window {i}")))
+        .collect();
+
+    // Pieces of every awkward title (starting anywhere, of many lengths), and a few that match
+    // nothing or many.
+    let mut queries: Vec<String> = vec![
+        "patch window".into(),
+        "routine patch".into(),
+        "e patch w".into(),
+        "window 5".into(),
+        "number 4242".into(),
+        "number 9999".into(),
+        "  Deploy HOTFIX 1.2  ".into(),
+        "e5 5".into(),
+    ];
+    for title in AWKWARD_TITLES {
+        let chars: Vec<char> = title.chars().collect();
+        for start in (0..chars.len()).step_by(2) {
+            for len in [2, 4, 6, 9, 13, 18] {
+                if start + len <= chars.len() {
+                    queries.push(chars[start..start + len].iter().collect());
+                }
+            }
+        }
+    }
+    let all = QueueQuery { from_ms: i64::MIN, to_ms: i64::MAX, after: (i64::MIN, i64::MIN), ..Default::default() };
+    for text in &queries {
+        let needle = text.trim().to_lowercase();
+        if needle.is_empty() {
+            continue;
+        }
+        let mut expected: Vec<&str> =
+            titles.iter().filter(|t| t.to_lowercase().contains(&needle)).map(String::as_str).collect();
+        expected.sort();
+        let q = QueueQuery { title_contains: text.clone(), ..all.clone() };
+        let mut queue: Vec<String> =
+            store.hosting_queue(&q, 1000).await.unwrap().into_iter().map(|i| i.summary.title).collect();
+        queue.sort();
+        assert_same(&queue, &expected, &format!("hosting queue, title contains {text:?}"));
+        let archive = QueueQuery { after: (i64::MAX, i64::MAX), ..q };
+        let mut found: Vec<String> =
+            store.archive_search(&archive, 1000).await.unwrap().into_iter().map(|(r, _)| r.summary.title).collect();
+        found.sort();
+        assert_same(&found, &expected, &format!("archive search, title contains {text:?}"));
+    }
 });

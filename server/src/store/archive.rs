@@ -2,7 +2,7 @@
 //! request itself (its messages, its team).
 
 use super::audit::append_audit;
-use super::{from_millis, on_pool, search_statement, title_clause, AuditEvent, Db, Store};
+use super::{from_millis, on_pool, search_statement, title_clause, AuditEvent, Db, Store, TitleMode};
 use app::api::types::{ArchiveCopyView, ArchiveRow, MailView};
 use app::domain::workflow::{archive_file_name, ArchiveReason, State};
 use app::ports::QueueQuery;
@@ -284,27 +284,30 @@ impl Store {
                 )
             };
         }
-        let (indexed, title) = super::title_search(&self.db, &q.title_contains);
+        let title = super::title_search(&self.db, &q.title_contains).await?;
         let sql = search_statement!(
             search_select,
             &self.db,
             !q.reference.is_empty(),
-            indexed,
+            title.mode,
+            ids: "$11",
             postgres: "(r.updated_at, r.id) < ($8, $9)",
             sqlite: "(r.updated_at < $8 OR (r.updated_at = $8 AND r.id < $9))"
         );
         type Row = (String, String, String, String, String, i64, i64, Option<String>, i64);
         let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(sql)
+            .persistent(title.reuse_plan)
             .bind(&q.state)
             .bind(&q.system_like)
             .bind(&q.team)
             .bind(q.from_ms)
             .bind(q.to_ms)
             .bind(&q.reference)
-            .bind(&title)
+            .bind(&title.text)
             .bind(q.after.0)
             .bind(q.after.1)
             .bind(limit)
+            .bind(&title.candidates)
             .fetch_all(pool)
             .await)?;
         let mut out = Vec::with_capacity(rows.len());

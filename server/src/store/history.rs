@@ -2,7 +2,7 @@
 
 use super::audit::append_audit;
 use super::requests::{summary, SummaryRow};
-use super::{from_millis, millis, on_pool, search_statement, title_clause, AuditEvent, Db, Store};
+use super::{from_millis, millis, on_pool, search_statement, title_clause, AuditEvent, Db, Store, TitleMode};
 use app::api::types::{CommentView, QueueItem, SessionUser, VersionInfo};
 use app::domain::calendar::eastern;
 use app::domain::cr_form::CrForm;
@@ -156,28 +156,31 @@ impl Store {
         }
         // The keyset condition as each planner uses the (updated_at, id) index best (measured
         // with bench/queue-scale.sh): a row value on PostgreSQL, the expanded form on SQLite.
-        let (indexed, title) = super::title_search(&self.db, &q.title_contains);
+        let title = super::title_search(&self.db, &q.title_contains).await?;
         let sql = search_statement!(
             queue_select,
             &self.db,
             !q.reference.is_empty(),
-            indexed,
+            title.mode,
+            ids: "$13",
             postgres: "(r.updated_at, r.id) > ($10, $11)",
             sqlite: "(r.updated_at > $10 OR (r.updated_at = $10 AND r.id > $11))"
         );
         let rows: Vec<QueueRow> = on_pool!(&self.db, pool => sqlx::query_as(sql)
+            .persistent(title.reuse_plan)
             .bind(&q.state)
             .bind(&q.system_like)
             .bind(&q.team)
             .bind(q.from_ms)
             .bind(q.to_ms)
             .bind(&q.reference)
-            .bind(&title)
+            .bind(&title.text)
             .bind(q.assigned_to.unwrap_or(0))
             .bind(q.unassigned)
             .bind(q.after.0)
             .bind(q.after.1)
             .bind(limit)
+            .bind(&title.candidates)
             .fetch_all(pool)
             .await)?;
         Ok(rows

@@ -18,7 +18,9 @@ mod operations;
 pub(crate) mod outbox;
 mod people;
 mod requests;
+mod title_search;
 mod wizard;
+pub(crate) use title_search::{search_statement, title_clause, title_search, TitleMode};
 
 pub use accounts::SignInCandidate;
 pub use approvals::{ClaimedMessage, Queue};
@@ -142,54 +144,6 @@ pub fn is_unavailable(e: &sqlx::Error) -> bool {
         _ => false,
     }
 }
-
-/// The text bound for a title "contains" narrowing, and whether the statement that answers it
-/// from the trigram index applies (SQLite's FTS5 trigrams need three characters; PostgreSQL's
-/// pg_trgm index answers the `LIKE` itself).
-pub(crate) fn title_search(db: &Db, contains: &str) -> (bool, String) {
-    match db {
-        _ if contains.is_empty() => (false, String::new()),
-        Db::Sqlite(_) if contains.chars().count() >= 3 => {
-            // One FTS5 phrase: the trigrams in a row, i.e. the text as a substring.
-            (true, format!("\"{}\"", contains.replace('"', "\"\"")))
-        }
-        Db::Postgres(_) => (true, app::ports::contains_pattern(contains)),
-        Db::Sqlite(_) => (false, app::ports::contains_pattern(contains)),
-    }
-}
-
-/// The narrowing by title in statements over `change_requests r`: `$7` as bound by
-/// [`title_search`].
-macro_rules! title_clause {
-    (indexed, sqlite) => {
-        "AND r.id IN (SELECT rowid FROM change_requests_title_search WHERE change_requests_title_search MATCH $7) "
-    };
-    (indexed, postgres) => {
-        "AND LOWER(r.title) LIKE $7 ESCAPE '\\' "
-    };
-    (scan) => {
-        "AND ($7 = '' OR LOWER(r.title) LIKE $7 ESCAPE '\\') "
-    };
-}
-pub(crate) use title_clause;
-
-/// Picks the static statement for a queue-like search over `change_requests r`: `$select` is a
-/// local macro taking (reference clause, title clause, keyset clause); `$6` is the reference, `$7`
-/// the title text from [`title_search`]. A reference gets its own statement that the unique index
-/// answers; the keyset clause is given per backend, as each planner uses the index best.
-macro_rules! search_statement {
-    ($select:ident, $db:expr, $by_reference:expr, $indexed:expr, postgres: $pg:literal, sqlite: $sq:literal) => {
-        match ($db, $by_reference, $indexed) {
-            (Db::Postgres(_), true, _) => $select!("AND r.reference = $6", title_clause!(scan), $pg),
-            (Db::Postgres(_), false, true) => $select!("AND $6 = ''", title_clause!(indexed, postgres), $pg),
-            (Db::Postgres(_), false, false) => $select!("AND $6 = ''", title_clause!(scan), $pg),
-            (Db::Sqlite(_), true, _) => $select!("AND r.reference = $6", title_clause!(scan), $sq),
-            (Db::Sqlite(_), false, true) => $select!("AND $6 = ''", title_clause!(indexed, sqlite), $sq),
-            (Db::Sqlite(_), false, false) => $select!("AND $6 = ''", title_clause!(scan), $sq),
-        }
-    };
-}
-pub(crate) use search_statement;
 
 /// Milliseconds since the Unix epoch, the stored time format.
 pub(crate) fn millis(t: chrono::DateTime<chrono::Utc>) -> i64 {
