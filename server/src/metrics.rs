@@ -95,6 +95,7 @@ pub async fn scrape(
             let unfiled = if state.config.archive_dir.is_some() { o.copies_unfiled } else { 0 };
             metrics::gauge!("offcycle_archive_copies_waiting", "for" => "folder").set(unfiled as f64);
             metrics::gauge!("offcycle_decision_links", "state" => "open").set(o.links_open as f64);
+            metrics::gauge!("offcycle_decision_links", "state" => "opened").set(o.links_opened as f64);
             metrics::gauge!("offcycle_decision_links", "state" => "used").set(o.links_used as f64);
             metrics::gauge!("offcycle_decision_links", "state" => "voided").set(o.links_voided as f64);
             metrics::gauge!("offcycle_database_up").set(1.0);

@@ -68,6 +68,8 @@ both_backends!(two_cors_approve_from_emailed_links_and_scanners_decide_nothing, 
     assert!(rows.iter().all(|b| !b.contains(&t1) && !b.contains(&t2)), "no raw token in the outbox");
     assert!(app::ports::RequestStore::decision_link(&store, &app::ports::token_hash(&t1)).await.unwrap().is_some());
 
+    let links = |o: server::store::Operations| (o.links_open, o.links_opened, o.links_used);
+    assert_eq!(links(store.operations(chrono::Utc::now()).await.unwrap()), (2, 0, 0));
     // A mail scanner opens the link three times (the page and its data): nothing is decided.
     for _ in 0..3 {
         let res = common::client().get(app.url(&format!("/decide/{t1}"))).send().await.unwrap();
@@ -77,6 +79,8 @@ both_backends!(two_cors_approve_from_emailed_links_and_scanners_decide_nothing, 
         assert!(v["decisions"].as_array().unwrap().is_empty());
     }
 
+    assert_eq!(links(store.operations(chrono::Utc::now()).await.unwrap()), (2, 1, 0), "opened, not used");
+
     // Rejecting needs a reason (at the field); approving decides once; a replay is refused.
     let res = anonymous(&app, "decide_by_link", &[("token", &t1), ("verdict", "reject")]).await;
     assert_eq!(res.status(), 422);
@@ -84,6 +88,7 @@ both_backends!(two_cors_approve_from_emailed_links_and_scanners_decide_nothing, 
     assert!(res.status().is_success(), "{}", res.text().await.unwrap());
     let res = anonymous(&app, "decide_by_link", &[("token", &t1), ("verdict", "approve")]).await;
     assert_eq!(res.status(), 409, "a used link is refused");
+    assert_eq!(links(store.operations(chrono::Utc::now()).await.unwrap()), (1, 0, 1));
     let v: Value = anonymous(&app, "decision_by_link", &[("token", &t1)]).await.json().await.unwrap();
     assert!(v["closed_reason"].as_str().unwrap().contains("was used"), "{v}");
     assert!(v["quorum"].as_str().unwrap().contains("waiting for"), "{v}");

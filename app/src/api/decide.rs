@@ -161,9 +161,11 @@ mod server {
     }
 
     pub async fn by_link(token: String) -> Result<DecisionView, AppError> {
-        let (_, link, cor) = link_of(&token).await?;
+        let (hash, link, cor) = link_of(&token).await?;
+        let now = chrono::Utc::now();
+        services()?.requests.decision_link_opened(&hash, now).await?;
         let l = load_readable_as(&link.reference, cor).await?;
-        let closed = link_closed(&link, &l, chrono::Utc::now());
+        let closed = link_closed(&link, &l, now);
         Ok(view(&l, closed))
     }
 

@@ -329,6 +329,18 @@ impl Store {
         }))
     }
 
+    /// Stamps the first time a decision link's page was shown.
+    pub(crate) async fn decision_link_opened(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+        on_pool!(&self.db, pool => sqlx::query(
+            "UPDATE approval_tokens SET opened_at = $2 WHERE token_hash = $1 AND opened_at IS NULL",
+        )
+        .bind(token_hash)
+        .bind(millis(at))
+        .execute(pool)
+        .await
+        .map(|_| ()))
+    }
+
     /// Every recorded absence, soonest first.
     pub(crate) async fn absence_list(&self) -> Result<Vec<AbsenceView>, sqlx::Error> {
         type Row = (i64, i64, String, String, String, Option<String>, String);

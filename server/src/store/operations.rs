@@ -20,6 +20,8 @@ pub struct Operations {
     pub copies_unfiled: i64,
     /// Decision links that still work.
     pub links_open: i64,
+    /// Decision links that still work and whose page has been shown.
+    pub links_opened: i64,
     /// Decision links used.
     pub links_used: i64,
     /// Decision links voided (a newer plan, a rejection).
@@ -30,7 +32,7 @@ impl Store {
     /// The figures as of `now`.
     pub async fn operations(&self, now: DateTime<Utc>) -> Result<Operations, sqlx::Error> {
         let at = millis(now);
-        let row: (i64, i64, Option<i64>, i64, i64, i64, i64, i64, i64) = on_pool!(&self.db, pool => sqlx::query_as(
+        let row: (i64, i64, Option<i64>, i64, i64, i64, i64, i64, i64, i64) = on_pool!(&self.db, pool => sqlx::query_as(
             "SELECT \
                (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND gave_up_at IS NULL AND webhook_id IS NULL), \
                (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND gave_up_at IS NULL AND webhook_id IS NOT NULL), \
@@ -39,6 +41,7 @@ impl Store {
                (SELECT COUNT(*) FROM archive_copies WHERE rendered_at IS NULL), \
                (SELECT COUNT(*) FROM archive_copies WHERE rendered_at IS NOT NULL AND folder_written_at IS NULL), \
                (SELECT COUNT(*) FROM approval_tokens WHERE used_at IS NULL AND voided_at IS NULL AND expires_at > $1), \
+               (SELECT COUNT(*) FROM approval_tokens WHERE used_at IS NULL AND voided_at IS NULL AND expires_at > $1 AND opened_at IS NOT NULL), \
                (SELECT COUNT(*) FROM approval_tokens WHERE used_at IS NOT NULL), \
                (SELECT COUNT(*) FROM approval_tokens WHERE voided_at IS NOT NULL)",
         )
@@ -53,6 +56,7 @@ impl Store {
             copies_unrendered,
             copies_unfiled,
             links_open,
+            links_opened,
             links_used,
             links_voided,
         ) = row;
@@ -64,6 +68,7 @@ impl Store {
             copies_unrendered,
             copies_unfiled,
             links_open,
+            links_opened,
             links_used,
             links_voided,
         })

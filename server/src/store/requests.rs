@@ -240,6 +240,10 @@ impl RequestStore for Store {
         Store::decision_link(self, token_hash).await.map_err(backend)
     }
 
+    async fn decision_link_opened(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        Store::decision_link_opened(self, token_hash, at).await.map_err(backend)
+    }
+
     async fn active_user(&self, user_id: i64) -> Result<Option<SessionUser>, StoreError> {
         Store::active_user(self, user_id).await.map_err(backend)
     }
