@@ -76,7 +76,8 @@ impl SmtpSink {
 
     /// Waits until the messages received satisfy `done`.
     pub async fn wait_until(&self, what: &str, done: impl Fn(&[Mail]) -> bool) -> Vec<Mail> {
-        for _ in 0..200 {
+        // Up to 30 s: the bench command's longer runs queue hundreds of messages.
+        for _ in 0..600 {
             let got = mails(self);
             if done(&got) {
                 return got;
