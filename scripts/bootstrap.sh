@@ -2,9 +2,9 @@
 # Installs what Offcycle's build and tests need, from the Rust crate registry, npm and Debian only.
 # Idempotent: every step is skipped when its tool is already there. Used by both README commands.
 #
-#   scripts/bootstrap.sh            build tools (wasm target, cargo-leptos, wasm-bindgen)
+#   scripts/bootstrap.sh            build tools (wasm target, wasm-bindgen)
 #   scripts/bootstrap.sh --test     … plus chromium, PostgreSQL and the end2end npm packages
-#   scripts/bootstrap.sh --release  … plus wasm-opt (npm binaryen) for release builds
+#   scripts/bootstrap.sh --release  … plus cargo-leptos and wasm-opt (npm binaryen) for release builds
 #   scripts/bootstrap.sh --bench    … plus everything the bench command needs (implies --test and
 #                                   --release): wrk, lighthouse (npm), cargo-fuzz
 set -euo pipefail
@@ -29,8 +29,9 @@ rustup target list --installed | grep -q '^wasm32-unknown-unknown$' || {
   rustup target add wasm32-unknown-unknown
 }
 
-# cargo-leptos 0.3.11 needs rustc ≥ 1.96; 0.3.10 with no_downloads never reaches for GitHub.
-if ! cargo leptos --version 2>/dev/null | grep -q '0\.3\.10'; then
+# Release builds only (wasm-opt, precompressed assets): debug builds need cargo and wasm-bindgen
+# alone (scripts/site.sh). 0.3.11 needs rustc ≥ 1.96; 0.3.10 with no_downloads never reaches for GitHub.
+if [ "$want_release" = 1 ] && ! cargo leptos --version 2>/dev/null | grep -q '0\.3\.10'; then
   say "installing cargo-leptos 0.3.10 (about 18 minutes on 2 cores, once per machine)"
   cargo install cargo-leptos@0.3.10 --locked --features no_downloads
 fi

@@ -12,5 +12,8 @@ export DATABASE_URL="${DATABASE_URL:-sqlite://$root/data/offcycle.db}"
 export OFFCYCLE_DEMO="${OFFCYCLE_DEMO:-1}"
 # Example requests in every state of the process (only into an empty database).
 export OFFCYCLE_DEMO_REQUESTS="${OFFCYCLE_DEMO_REQUESTS:-1}"
-echo "Building… then open http://${OFFCYCLE_BIND:-127.0.0.1:3000}/"
-exec cargo leptos serve
+echo "Building… (about 12 minutes the first time on two cores, seconds after that)"
+scripts/site.sh
+export LEPTOS_SITE_ROOT="$root/target/site"
+echo "Open http://${OFFCYCLE_BIND:-127.0.0.1:3000}/"
+exec "$CARGO_TARGET_DIR/debug/server"

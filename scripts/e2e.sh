@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Runs the Playwright suite against the server cargo-leptos built: a fresh SQLite file and a
-# free port for every run. Expects `cargo leptos build` to have run (scripts/test.sh does).
+# Runs the Playwright suite against the server scripts/site.sh built: a fresh SQLite file and a
+# free port for every run. Expects scripts/site.sh to have run (scripts/test.sh does).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 target="${CARGO_TARGET_DIR:-$root/target}"
 export E2E_SERVER_BIN="$target/debug/server"
-[ -x "$E2E_SERVER_BIN" ] || { echo "no server binary at $E2E_SERVER_BIN: run cargo leptos build" >&2; exit 1; }
+[ -x "$E2E_SERVER_BIN" ] || { echo "no server binary at $E2E_SERVER_BIN: run scripts/site.sh" >&2; exit 1; }
 export LEPTOS_SITE_ROOT="$root/target/site"
 [ -f "$LEPTOS_SITE_ROOT/pkg/offcycle.wasm" ] || [ -f "$LEPTOS_SITE_ROOT/pkg/offcycle_bg.wasm" ] \
-  || { echo "no browser bundle under $LEPTOS_SITE_ROOT/pkg: run cargo leptos build" >&2; exit 1; }
+  || { echo "no browser bundle under $LEPTOS_SITE_ROOT/pkg: run scripts/site.sh" >&2; exit 1; }
 work=$(mktemp -d)
 # E2E_BACKEND=postgres runs the same suite against a fresh PostgreSQL database (TEST_DATABASE_URL
 # names the server; scripts/postgres.sh starts one).

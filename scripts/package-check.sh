@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The tarball serves from an empty folder with only environment variables, and its systemd
-# unit passes `systemd-analyze verify`. Run by scripts/test.sh after `cargo leptos build`.
+# unit passes `systemd-analyze verify`. Run by scripts/test.sh after scripts/site.sh.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 tarball=$("$root/scripts/package.sh" --debug | tail -1)

@@ -21,8 +21,8 @@ if [ "$profile" = release ]; then
   cargo leptos build --release >&2
 fi
 bin="$CARGO_TARGET_DIR/$profile/server"
-[ -x "$bin" ] || { echo "no server binary at $bin: run cargo leptos build${profile/debug/}" >&2; exit 1; }
-[ -d target/site/pkg ] || { echo "no browser bundle in target/site: run cargo leptos build" >&2; exit 1; }
+[ -x "$bin" ] || { echo "no server binary at $bin: run scripts/site.sh (or this script without --debug)" >&2; exit 1; }
+[ -d target/site/pkg ] || { echo "no browser bundle in target/site: run scripts/site.sh (or this script without --debug)" >&2; exit 1; }
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 name="offcycle-$version-linux-$(uname -m)"
 [ "$profile" = debug ] && name="$name-debug"

@@ -8,7 +8,7 @@ cd "$root"
 # A target directory outside the checkout keeps repeat runs (and CI on a kept machine) warm.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/offcycle/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
-# The same value cargo-leptos compiles with, so tests and the site share one build of leptos.
+# The same value the site is compiled with (scripts/site.sh), so tests and the site share one build of leptos.
 export LEPTOS_OUTPUT_NAME=offcycle
 started=$(date +%s)
 step() { printf '\n=== %s (%ss)\n' "$*" "$(( $(date +%s) - started ))"; }
@@ -37,7 +37,7 @@ cargo clippy -p app --features hydrate --target wasm32-unknown-unknown -- -D war
 cargo clippy -p server --all-targets -- -D warnings
 
 step "build the site (server + wasm + css)"
-cargo leptos build
+scripts/site.sh
 
 step "package: the tarball serves from an empty folder; its systemd unit verifies"
 scripts/package-check.sh
