@@ -608,6 +608,8 @@ pub struct Rule {
     pub guard: &'static str,
     /// Where it leads, in words.
     pub to: &'static str,
+    /// A rule for the outage fast path alone: the refusal when the request is not on it.
+    pub only_on_fast_path: Option<&'static str>,
 }
 
 use State as S;
@@ -657,6 +659,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam, Party::Hosting, Party::Admin],
         guard: "—",
         to: "Planning (incident, degraded performance, security or quality need); Hosting review on the outage fast path (users cannot reach the service); Regular change (none apply)",
+        only_on_fast_path: None,
     },
     Rule {
         action: ActionKind::EditPlan,
@@ -664,6 +667,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam],
         guard: "the plan changed",
         to: "same state, new plan version",
+        only_on_fast_path: None,
     },
     Rule {
         action: ActionKind::EditPlan,
@@ -671,6 +675,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::Hosting],
         guard: "the plan changed",
         to: "same state, new plan version; after submission: Hosting review, earlier approvals void",
+        only_on_fast_path: None,
     },
     Rule {
         action: ActionKind::EditPlan,
@@ -678,6 +683,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam],
         guard: "outage fast path only; the plan changed",
         to: "same state, new plan version",
+        only_on_fast_path: Some("The request is with the hosting team now"),
     },
     Rule {
         action: ActionKind::CompletePlan,
@@ -685,6 +691,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam, Party::Hosting],
         guard: "at least one step, every step complete",
         to: "Staging validation",
+        only_on_fast_path: None,
     },
     Rule {
         action: ActionKind::RequestHostingHelp,
@@ -692,6 +699,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam],
         guard: "—",
         to: "same state; hosting calls within 2 hours",
+        only_on_fast_path: None,
     },
     Rule {
         action: ActionKind::SignOff,
@@ -699,6 +707,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam],
         guard: "evidence given; not yet signed in that capacity",
         to: "same state",
+        only_on_fast_path: None,
     },
     Rule {
         action: ActionKind::SignOff,
@@ -706,6 +715,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam],
         guard: "outage fast path only (recorded afterwards); evidence given",
         to: "same state",
+        only_on_fast_path: Some("Staging sign-off is recorded during staging validation"),
     },
     Rule {
         action: ActionKind::CompleteStaging,
@@ -713,6 +723,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam],
         guard: "QA, testers, dev and product have all signed off",
         to: "CR form",
+        only_on_fast_path: None,
     },
     Rule {
         action: ActionKind::UpdateForm,
@@ -720,6 +731,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam, Party::Hosting],
         guard: "—",
         to: "same state",
+        only_on_fast_path: None,
     },
     Rule {
         action: ActionKind::UpdateForm,
@@ -727,6 +739,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::Hosting],
         guard: "—",
         to: "same state",
+        only_on_fast_path: None,
     },
     Rule {
         action: ActionKind::UpdateForm,
@@ -734,6 +747,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam],
         guard: "outage fast path only",
         to: "same state",
+        only_on_fast_path: Some("The request is with the hosting team now"),
     },
     Rule {
         action: ActionKind::SubmitForReview,
@@ -741,6 +755,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam],
         guard: "plan and CR form complete; staging signed off",
         to: "Hosting review",
+        only_on_fast_path: None,
     },
     Rule {
         action: ActionKind::AssignEngineer,
@@ -748,6 +763,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::Hosting, Party::Admin],
         guard: "—",
         to: "same state",
+        only_on_fast_path: None,
     },
     Rule {
         action: ActionKind::RecordRiskReview,
@@ -755,6 +771,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::Hosting],
         guard: "—",
         to: "same state; sets or clears security-related",
+        only_on_fast_path: None,
     },
     Rule {
         action: ActionKind::ReturnToDev,
@@ -762,6 +779,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::Hosting],
         guard: "comments given",
         to: "Returned to dev",
+        only_on_fast_path: None,
     },
     Rule {
         action: ActionKind::SubmitToCors,
@@ -769,6 +787,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::Hosting],
         guard: "plan and CR form complete; risk review done; staging signed off (except on the fast path); not on hold",
         to: "Awaiting approval; plan version frozen; archive copy filed",
+        only_on_fast_path: None,
     },
     Rule {
         action: ActionKind::Decide,
@@ -776,6 +795,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::Cor],
         guard: "the submitted plan version; one decision per COR; a rejection has a reason; not on hold",
         to: "Approved when the quorum is reached (archive copy filed); Rejected on any rejection; else same state",
+        only_on_fast_path: None,
     },
     Rule {
         action: ActionKind::Decide,
@@ -783,6 +803,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::Admin],
         guard: "only when every COR is out of office (escalated); as for a COR",
         to: "as for a COR",
+        only_on_fast_path: None,
     },
     Rule {
         action: ActionKind::StartImplementation,
@@ -790,6 +811,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::AssignedEngineer],
         guard: "not on hold; the approved plan version is current; inside the production window or an override reason",
         to: "Implementing",
+        only_on_fast_path: None,
     },
     Rule {
         action: ActionKind::RecordStep,
@@ -797,6 +819,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::AssignedEngineer],
         guard: "steps in order, one at a time; after a failure only the rollback, newest first; a failure needs a note",
         to: "same state",
+        only_on_fast_path: None,
     },
     Rule {
         action: ActionKind::FinishImplementation,
@@ -804,6 +827,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::AssignedEngineer],
         guard: "every step of the execution log done",
         to: "Validating in production",
+        only_on_fast_path: None,
     },
     Rule {
         action: ActionKind::AbortAndRollBack,
@@ -811,6 +835,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::AssignedEngineer],
         guard: "a reason; after a failed step, every rollback item done (newest first)",
         to: "Rolled back; stakeholders notified; archive copy filed",
+        only_on_fast_path: None,
     },
     Rule {
         action: ActionKind::ValidateInProduction,
@@ -818,6 +843,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam],
         guard: "a note; on the fast path, staging signed off",
         to: "Completed; stakeholders notified; archive copy filed",
+        only_on_fast_path: None,
     },
     Rule {
         action: ActionKind::LogProblem,
@@ -825,6 +851,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam, Party::Hosting, Party::Admin],
         guard: "a description",
         to: "same state; in the problem log",
+        only_on_fast_path: None,
     },
     Rule {
         action: ActionKind::RecordPostReview,
@@ -832,6 +859,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam, Party::Hosting],
         guard: "lessons learned given; known verification items only",
         to: "same state; after closing, an archive copy filed",
+        only_on_fast_path: None,
     },
     Rule {
         action: ActionKind::Withdraw,
@@ -839,6 +867,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam, Party::Admin],
         guard: "a reason",
         to: "Withdrawn",
+        only_on_fast_path: None,
     },
     Rule {
         action: ActionKind::RaiseHold,
@@ -846,6 +875,7 @@ pub const RULES: &[Rule] = &[
         who: ALL_INVOLVED,
         guard: "a reason; not already on hold",
         to: "same state, on hold",
+        only_on_fast_path: None,
     },
     Rule {
         action: ActionKind::LiftHold,
@@ -853,6 +883,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::HoldRaiser, Party::Hosting, Party::Admin],
         guard: "on hold",
         to: "same state",
+        only_on_fast_path: None,
     },
 ];
 
@@ -965,6 +996,12 @@ pub enum Effect {
     QueueForWindow(Option<DateTime<Utc>>),
     /// Start the 2-hour assistance clock.
     StartAssistanceClock,
+    /// The request entered hosting review: the queue counts its wait from now.
+    StampSubmitted,
+    /// The request went to the CORs: reminders and escalation count from now.
+    StampApprovalRequested,
+    /// Implementation began now.
+    StampImplementationStarted,
     /// Record a staging sign-off.
     RecordSignOff {
         /// In which capacity.
@@ -1068,9 +1105,10 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
     let mut effects = Vec::new();
     let on_hold = request.hold.is_some();
     let detail: String;
-    // The dev team keeps writing plan and form after triage sends an outage straight to hosting.
-    if from == S::HostingReview && rule.who == [Party::DevTeam] {
-        guard(request.fast_path, "The request is with the hosting team now")?;
+    // The dev team keeps writing plan and form (and records staging sign-offs afterwards) when
+    // triage sends an outage straight to hosting.
+    if let Some(why) = rule.only_on_fast_path {
+        guard(request.fast_path, why)?;
     }
 
     match action {
@@ -1131,9 +1169,6 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
             detail = "asked hosting for a call within 2 hours".into();
         }
         Action::SignOff { role, evidence } => {
-            if rule.from != [S::StagingValidation] {
-                guard(request.fast_path, "Staging sign-off is recorded during staging validation")?;
-            }
             not_blank(evidence, "Give a note or a link as evidence for the sign-off")?;
             guard(!request.sign_offs.contains(role), &format!("{} has already signed off", role.label()))?;
             effects.push(Effect::RecordSignOff { role: *role, evidence: evidence.clone() });
@@ -1369,6 +1404,15 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
             detail = "hold lifted".into();
         }
     }
+    // Entering these states starts a clock the record keeps.
+    if to != from {
+        match to {
+            S::HostingReview => effects.push(Effect::StampSubmitted),
+            S::AwaitingApproval => effects.push(Effect::StampApprovalRequested),
+            S::Implementing => effects.push(Effect::StampImplementationStarted),
+            _ => {}
+        }
+    }
     effects.push(Effect::Audit { action: action.kind().label().to_string(), detail });
     Ok(Transition { from, to, effects })
 }
@@ -1417,6 +1461,9 @@ impl Request {
                 | Effect::Audit { .. }
                 | Effect::QueueForWindow(_)
                 | Effect::StartAssistanceClock
+                | Effect::StampSubmitted
+                | Effect::StampApprovalRequested
+                | Effect::StampImplementationStarted
                 | Effect::QuorumBasis(_)
                 | Effect::ReturnComments(_)
                 | Effect::RecordOverride(_)

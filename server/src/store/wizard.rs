@@ -362,13 +362,6 @@ impl Store {
                     return Ok(CommitOutcome::LinkSpent);
                 }
             }
-            if t.to == State::AwaitingApproval && t.from != State::AwaitingApproval {
-                sqlx::query("UPDATE change_requests SET approval_requested_at = $1, reminded_at = NULL, escalated_at = NULL WHERE id = $2")
-                    .bind(at)
-                    .bind(req.id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
             if let Some(plan) = c.plan {
                 let version = req.plan_version + 1;
                 sqlx::query(
@@ -427,12 +420,6 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
-            if t.to == State::Implementing && t.from != State::Implementing {
-                sqlx::query("UPDATE change_requests SET implementation_started_at = $1 WHERE id = $2").bind(at).bind(req.id).execute(&mut *tx).await?;
-            }
-            if t.to == State::HostingReview && t.from != State::HostingReview {
-                sqlx::query("UPDATE change_requests SET submitted_at = $1 WHERE id = $2").bind(at).bind(req.id).execute(&mut *tx).await?;
-            }
             for effect in &t.effects {
                 match effect {
                     Effect::RecordSignOff { role, evidence } => {
@@ -442,6 +429,27 @@ impl Store {
                             .bind(c.actor.id)
                             .bind(evidence)
                             .bind(at)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Effect::StampSubmitted => {
+                        sqlx::query("UPDATE change_requests SET submitted_at = $1 WHERE id = $2")
+                            .bind(at)
+                            .bind(req.id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Effect::StampApprovalRequested => {
+                        sqlx::query("UPDATE change_requests SET approval_requested_at = $1, reminded_at = NULL, escalated_at = NULL WHERE id = $2")
+                            .bind(at)
+                            .bind(req.id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Effect::StampImplementationStarted => {
+                        sqlx::query("UPDATE change_requests SET implementation_started_at = $1 WHERE id = $2")
+                            .bind(at)
+                            .bind(req.id)
                             .execute(&mut *tx)
                             .await?;
                     }
@@ -573,7 +581,17 @@ impl Store {
                         };
                         append_audit!(tx, &event);
                     }
-                    _ => {}
+                    // Written with the snapshot's columns above, or read by the messages'
+                    // context (the quorum's basis).
+                    Effect::MarkFastPath
+                    | Effect::NewPlanVersion { .. }
+                    | Effect::FormUpdated { .. }
+                    | Effect::FreezePlan(_)
+                    | Effect::QuorumBasis(_)
+                    | Effect::SetSecurityRelated(_)
+                    | Effect::Assign(_)
+                    | Effect::SetHold(_)
+                    | Effect::ClearHold => {}
                 }
             }
             tx.commit().await?;

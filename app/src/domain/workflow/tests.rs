@@ -734,6 +734,12 @@ proptest! {
                     prop_assert_eq!(t.effects.iter().filter(|e| matches!(e, Effect::Audit { .. })).count(), 1);
                     prop_assert_eq!(t.from, before.state);
                     prop_assert!(!before.state.is_final(), "nothing happens to a closed request");
+                    // A clock starts exactly when its state is entered.
+                    let entered = |s: State| t.to == s && t.from != s;
+                    let count = |e: &Effect| t.effects.iter().filter(|x| *x == e).count();
+                    prop_assert_eq!(count(&Effect::StampSubmitted), usize::from(entered(State::HostingReview)));
+                    prop_assert_eq!(count(&Effect::StampApprovalRequested), usize::from(entered(State::AwaitingApproval)));
+                    prop_assert_eq!(count(&Effect::StampImplementationStarted), usize::from(entered(State::Implementing)));
                     w.request.apply(&t);
                     let r = &w.request;
                     // Never approved without quorum, never on a stale plan hash.
