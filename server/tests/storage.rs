@@ -260,3 +260,29 @@ both_backends!(title_search_finds_exactly_the_titles_that_contain_the_text, |url
         assert_same(&found, &expected, &format!("archive search, title contains {text:?}"));
     }
 });
+
+both_backends!(a_stored_value_that_does_not_decode_is_an_error_not_a_default, |url: String, _b| async move {
+    let (store, dev) = store_with_dev(&url).await;
+    let at = chrono::Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap();
+    let started = store.start_request(&dev, "test", &form("Corruptible"), at).await.unwrap();
+    let reference = Reference::parse(&started.reference).unwrap();
+    assert!(store.load_request(reference).await.unwrap().is_some());
+    for (column, bad) in [("state", "'no_such_state'"), ("form_json", "'{not json'"), ("triage_json", "'[1, 2]'")] {
+        let good: String = match store.db() {
+            Db::Sqlite(p) => sqlx::query_scalar(&format!("SELECT COALESCE({column}, 'NULL') FROM change_requests"))
+                .fetch_one(p)
+                .await
+                .unwrap(),
+            Db::Postgres(p) => sqlx::query_scalar(&format!("SELECT COALESCE({column}, 'NULL') FROM change_requests"))
+                .fetch_one(p)
+                .await
+                .unwrap(),
+        };
+        execute(&store, &format!("UPDATE change_requests SET {column} = {bad}")).await.unwrap();
+        let err = store.load_request(reference).await.expect_err(column);
+        assert!(err.to_string().contains(column) || format!("{err:?}").contains(column), "{column}: {err:?}");
+        let restore = if good == "NULL" { "NULL".to_string() } else { format!("'{}'", good.replace('\'', "''")) };
+        execute(&store, &format!("UPDATE change_requests SET {column} = {restore}")).await.unwrap();
+        assert!(store.load_request(reference).await.unwrap().is_some(), "{column} restored");
+    }
+});

@@ -135,13 +135,37 @@ fn rows_of<T: serde::de::DeserializeOwned>(json: &str) -> Result<Vec<T>, sqlx::E
     serde_json::from_str(json).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
+/// A stored value that does not decode: a storage fault naming the request and the column,
+/// never a default that would show a COR a blank form or a request back in triage.
+fn corrupt(reference: &str, column: &str, problem: impl std::fmt::Display) -> sqlx::Error {
+    sqlx::Error::Decode(format!("{reference}: {column} does not decode: {problem}").into())
+}
+
+/// A stored JSON column, decoded or a storage fault.
+fn stored<T: serde::de::DeserializeOwned>(reference: &str, column: &str, json: &str) -> Result<T, sqlx::Error> {
+    serde_json::from_str(json).map_err(|e| corrupt(reference, column, e))
+}
+
+/// A nullable stored JSON column: NULL is `None`; text that does not decode is a storage fault.
+fn stored_opt<T: serde::de::DeserializeOwned>(
+    reference: &str,
+    column: &str,
+    json: Option<&str>,
+) -> Result<Option<T>, sqlx::Error> {
+    json.map(|j| stored(reference, column, j)).transpose()
+}
+
 fn decision(
     (by, name, verdict, reason, plan_hash, on_escalation, at, round): DecisionRow,
 ) -> Result<Decision, sqlx::Error> {
     Ok(Decision {
         by,
         name,
-        verdict: if verdict == "approve" { Verdict::Approve } else { Verdict::Reject(reason.unwrap_or_default()) },
+        verdict: match (verdict.as_str(), reason) {
+            ("approve", _) => Verdict::Approve,
+            ("reject", reason) => Verdict::Reject(reason.unwrap_or_default()),
+            (other, _) => return Err(corrupt("a decision", "verdict", format!("{other:?}"))),
+        },
         at: from_millis(at),
         plan_hash: PlanHash(plan_hash),
         round: round_of(round)?,
@@ -192,8 +216,9 @@ impl Store {
             }
         }?;
         let Some(row) = row else { return Ok(None) };
-        let plan: Plan =
-            row.steps_json.as_deref().and_then(|j| serde_json::from_str::<Plan>(j).ok()).unwrap_or_default().with_ids();
+        let r = row.reference.as_str();
+        // No plan version yet is an empty plan; a stored one must decode.
+        let plan: Plan = stored_opt::<Plan>(r, "steps_json", row.steps_json.as_deref())?.unwrap_or_default().with_ids();
         let sign_offs: Vec<SignOffRow> = rows_of(&row.sign_offs_json)?;
         let attachments = rows_of::<AttachmentRow>(&row.attachments_json)?
             .into_iter()
@@ -208,17 +233,18 @@ impl Store {
             .collect();
         let execution = rows_of::<MarkRow>(&row.execution_json)?
             .into_iter()
-            .filter_map(|(step, rollback, status, note, by, at)| {
-                Some(StepMark {
-                    step: u32::try_from(step).ok()?,
+            .map(|(step, rollback, status, note, by, at)| {
+                Ok(StepMark {
+                    step: u32::try_from(step).map_err(|e| corrupt(r, "execution_marks.step", e))?,
                     rollback: rollback != 0,
-                    status: StepStatus::parse(&status)?,
+                    status: StepStatus::parse(&status)
+                        .ok_or_else(|| corrupt(r, "execution_marks.status", format!("{status:?}")))?,
                     note,
                     by,
                     at: from_millis(at),
                 })
             })
-            .collect();
+            .collect::<Result<_, sqlx::Error>>()?;
         let problems = rows_of::<ProblemRow>(&row.problems_json)?
             .into_iter()
             .map(|(text, by, at)| Problem {
@@ -231,15 +257,18 @@ impl Store {
             .collect();
         let decisions =
             rows_of::<DecisionRow>(&row.decisions_json)?.into_iter().map(decision).collect::<Result<_, _>>()?;
-        let form: CrForm = serde_json::from_str(&row.form_json).unwrap_or_default();
-        let triage: Option<TriageAnswers> = row.triage_json.as_deref().and_then(|j| serde_json::from_str(j).ok());
+        let form: CrForm = stored(r, "form_json", &row.form_json)?;
+        let triage: Option<TriageAnswers> = stored_opt(r, "triage_json", row.triage_json.as_deref())?;
+        let risk_review = stored_opt(r, "risk_review_json", row.risk_review_json.as_deref())?;
+        let post_review = stored_opt(r, "post_review_json", row.post_review_json.as_deref())?;
         let sign_offs: Vec<SignOffView> = sign_offs
             .into_iter()
-            .filter_map(|(role, signer, evidence, at)| {
-                Some(SignOffView { role: sign_off_role(&role)?, signer, evidence, at: from_millis(at) })
+            .map(|(role, signer, evidence, at)| {
+                let role = sign_off_role(&role).ok_or_else(|| corrupt(r, "sign_offs.role", format!("{role:?}")))?;
+                Ok(SignOffView { role, signer, evidence, at: from_millis(at) })
             })
-            .collect();
-        let state = State::parse(&row.state).unwrap_or(State::Triage);
+            .collect::<Result<_, sqlx::Error>>()?;
+        let state = State::parse(&row.state).ok_or_else(|| corrupt(r, "state", format!("{:?}", row.state)))?;
         let snapshot = Request {
             state,
             started_by: row.started_by,
@@ -286,13 +315,13 @@ impl Store {
             queued_window: row.queued_window.map(from_millis),
             submitted_at: row.submitted_at.map(from_millis),
             attachments,
-            risk_review: row.risk_review_json.as_deref().and_then(|j| serde_json::from_str(j).ok()),
+            risk_review,
             assigned_name: row.assigned_name,
             execution,
             implementation_started_at: row.implementation_started_at.map(from_millis),
             override_reason: row.override_reason,
             closing_note: row.closing_note,
-            post_review: row.post_review_json.as_deref().and_then(|j| serde_json::from_str(j).ok()),
+            post_review,
             problems,
             comment_count: row.comment_count,
         }))
