@@ -1,7 +1,7 @@
 //! Change requests.
 
 use super::audit::append_audit;
-use super::wizard::CommitOutcome;
+use super::commit::CommitOutcome;
 use super::{backend, from_millis, millis, on_pool, AuditEvent, Db};
 use app::api::types::{
     AbsenceView, ArchiveCopyView, ArchiveRow, AuditView, CommentView, MailView, QueueItem, RequestSummary, SessionUser,

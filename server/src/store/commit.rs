@@ -1,0 +1,350 @@
+//! Committing what the domain decided: the snapshot, the plan and form versions, and every
+//! effect, in one transaction that fails when the request changed since it was loaded.
+
+use super::audit::append_audit;
+use super::load::sign_off_key;
+use super::outbox::{queue_message, MailTarget};
+use super::{millis, on_pool, AuditEvent, Store};
+use app::domain::notify::{Message, MessageContext, MessageKind};
+use app::domain::quorum::Verdict;
+use app::domain::workflow::Effect;
+use app::ports::Commit;
+
+impl Store {
+    /// Writes one transition (see [`CommitOutcome`]).
+    pub(crate) async fn write_commit(&self, c: Commit<'_>) -> Result<CommitOutcome, sqlx::Error> {
+        let at = millis(c.now);
+        let req = c.request;
+        let after = c.after;
+        let t = c.transition;
+        let form_for_mail = c.form.unwrap_or(&req.form);
+        let target = MailTarget {
+            request_id: req.id,
+            started_by: after.started_by,
+            team_id: after.team_id,
+            form: form_for_mail,
+            system: &req.summary.system,
+            now: c.now,
+            plan_hash: after.submitted_plan_hash.as_ref().unwrap_or(&after.plan_hash).0.clone(),
+            state: after.state.as_str(),
+        };
+        on_pool!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            let updated = sqlx::query(
+                "UPDATE change_requests SET state = $1, fast_path = $2, security_related = $3, assigned_engineer = $4, \
+                 plan_hash = $5, plan_complete = $6, submitted_plan_hash = $7, form_complete = $8, risk_review_done = $9, \
+                 hold_reason = $10, hold_by = $11, planned_start = $12, updated_at = $13, submission_round = $14, \
+                 version = version + 1 WHERE id = $15 AND version = $16",
+            )
+            .bind(after.state.as_str())
+            .bind(after.fast_path)
+            .bind(after.security_related)
+            .bind(after.assigned_engineer)
+            .bind(&after.plan_hash.0)
+            .bind(after.plan_complete)
+            .bind(after.submitted_plan_hash.as_ref().map(|h| h.0.clone()))
+            .bind(after.form_complete)
+            .bind(after.risk_review_done)
+            .bind(after.hold.as_ref().map(|h| h.reason.clone()))
+            .bind(after.hold.as_ref().map(|h| h.raised_by))
+            .bind(after.planned_start.map(millis))
+            .bind(at)
+            .bind(i64::from(after.round))
+            .bind(req.id)
+            .bind(req.row_version)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if updated == 0 {
+                return Ok(CommitOutcome::Stale);
+            }
+            // A decision from an emailed link spends the link in the same transaction: a
+            // replayed or concurrent second use finds it spent and nothing is recorded.
+            if let Some(token_hash) = c.decision_token {
+                let spent = sqlx::query(
+                    "UPDATE approval_tokens SET used_at = $1 WHERE token_hash = $2 AND request_id = $3 \
+                     AND used_at IS NULL AND voided_at IS NULL AND expires_at > $1",
+                )
+                .bind(at)
+                .bind(token_hash)
+                .bind(req.id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if spent == 0 {
+                    return Ok(CommitOutcome::LinkSpent);
+                }
+            }
+            if let Some(plan) = c.plan {
+                let version = req.plan_version + 1;
+                sqlx::query(
+                    "INSERT INTO plan_versions (request_id, version, hash, steps_json, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(req.id)
+                .bind(version)
+                .bind(plan.hash().0)
+                .bind(serde_json::to_string(plan).unwrap_or_default())
+                .bind(c.actor.id)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("UPDATE change_requests SET plan_version = $1 WHERE id = $2").bind(version).bind(req.id).execute(&mut *tx).await?;
+            }
+            if let Some(form) = c.form {
+                let version = req.form_version + 1;
+                let json = serde_json::to_string(form).unwrap_or_default();
+                sqlx::query(
+                    "INSERT INTO form_versions (request_id, version, form_json, created_by, created_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(req.id)
+                .bind(version)
+                .bind(&json)
+                .bind(c.actor.id)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("UPDATE change_requests SET form_version = $1, form_json = $2 WHERE id = $3")
+                    .bind(version)
+                    .bind(&json)
+                    .bind(req.id)
+                    .execute(&mut *tx)
+                    .await?;
+                // The title is the request's name everywhere: a valid new one replaces it.
+                let title = form.title.trim();
+                if !title.is_empty() && title.chars().count() <= 120 && title != req.summary.title {
+                    sqlx::query("UPDATE change_requests SET title = $1 WHERE id = $2")
+                        .bind(title)
+                        .bind(req.id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            if let Some(review) = c.risk_review {
+                sqlx::query("UPDATE change_requests SET risk_review_json = $1 WHERE id = $2")
+                    .bind(serde_json::to_string(review).unwrap_or_default())
+                    .bind(req.id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            if let Some(triage) = c.triage {
+                sqlx::query("UPDATE change_requests SET triage_json = $1 WHERE id = $2")
+                    .bind(serde_json::to_string(triage).unwrap_or_default())
+                    .bind(req.id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for effect in &t.effects {
+                match effect {
+                    Effect::RecordSignOff { role, evidence } => {
+                        sqlx::query("INSERT INTO sign_offs (request_id, role, signer_id, evidence, created_at) VALUES ($1, $2, $3, $4, $5)")
+                            .bind(req.id)
+                            .bind(sign_off_key(*role))
+                            .bind(c.actor.id)
+                            .bind(evidence)
+                            .bind(at)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Effect::StampSubmitted => {
+                        sqlx::query("UPDATE change_requests SET submitted_at = $1 WHERE id = $2")
+                            .bind(at)
+                            .bind(req.id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Effect::StampApprovalRequested => {
+                        sqlx::query("UPDATE change_requests SET approval_requested_at = $1, reminded_at = NULL, escalated_at = NULL WHERE id = $2")
+                            .bind(at)
+                            .bind(req.id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Effect::StampImplementationStarted => {
+                        sqlx::query("UPDATE change_requests SET implementation_started_at = $1 WHERE id = $2")
+                            .bind(at)
+                            .bind(req.id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Effect::StartAssistanceClock => {
+                        sqlx::query("UPDATE change_requests SET assistance_requested_at = $1 WHERE id = $2")
+                            .bind(at)
+                            .bind(req.id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Effect::ReturnComments(comments) => {
+                        sqlx::query("UPDATE change_requests SET returned_comments = $1 WHERE id = $2")
+                            .bind(comments)
+                            .bind(req.id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Effect::QueueForWindow(window) => {
+                        sqlx::query("UPDATE change_requests SET queued_window = $1 WHERE id = $2")
+                            .bind(window.map(millis))
+                            .bind(req.id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Effect::Send(message) => {
+                        let ctx = message_context(c, message);
+                        queue_message!(tx, &target, message, &ctx);
+                    }
+                    Effect::RecordDecision(d) => {
+                        let (verdict, reason) = match &d.verdict {
+                            Verdict::Approve => ("approve", None),
+                            Verdict::Reject(r) => ("reject", Some(r.clone())),
+                        };
+                        sqlx::query(
+                            "INSERT INTO decisions (request_id, decided_by, verdict, reason, plan_hash, on_escalation, via, decided_at, round) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                        )
+                        .bind(req.id)
+                        .bind(d.by)
+                        .bind(verdict)
+                        .bind(reason)
+                        .bind(&d.plan_hash.0)
+                        .bind(d.on_escalation)
+                        .bind(if c.decision_token.is_some() { "emailed link" } else { "signed in" })
+                        .bind(at)
+                        .bind(i64::from(d.round))
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    Effect::VoidDecisions => {
+                        sqlx::query("UPDATE approval_tokens SET voided_at = $1 WHERE request_id = $2 AND used_at IS NULL AND voided_at IS NULL")
+                            .bind(at)
+                            .bind(req.id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Effect::RecordStep { step, rollback, status, note } => {
+                        sqlx::query(
+                            "INSERT INTO execution_marks (request_id, step, rollback, status, note, marked_by, marked_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        )
+                        .bind(req.id)
+                        .bind(i64::from(*step))
+                        .bind(*rollback)
+                        .bind(status.as_str())
+                        .bind(note)
+                        .bind(c.actor.id)
+                        .bind(at)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    Effect::LogProblem(text) => {
+                        sqlx::query("INSERT INTO problems (request_id, text, logged_by, logged_at) VALUES ($1, $2, $3, $4)")
+                            .bind(req.id)
+                            .bind(text)
+                            .bind(c.actor.id)
+                            .bind(at)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Effect::PostReview { checks, lessons } => {
+                        let review = app::domain::execution::PostReview { checks: checks.clone(), lessons: lessons.clone() };
+                        sqlx::query("UPDATE change_requests SET post_review_json = $1 WHERE id = $2")
+                            .bind(serde_json::to_string(&review).unwrap_or_default())
+                            .bind(req.id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Effect::RecordOverride(reason) => {
+                        sqlx::query("UPDATE change_requests SET override_reason = $1 WHERE id = $2")
+                            .bind(reason)
+                            .bind(req.id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Effect::RecordReason(reason) => {
+                        sqlx::query("UPDATE change_requests SET closing_note = $1 WHERE id = $2")
+                            .bind(reason)
+                            .bind(req.id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Effect::FileArchiveCopy(reason) => {
+                        // Filed here, in the transaction; rendered by the archive worker right
+                        // after, from the versions recorded here, so a crash loses nothing.
+                        sqlx::query(
+                            "INSERT INTO archive_copies (request_id, copy_number, reason, state, record_version, plan_version, form_version, filed_at) \
+                             VALUES ($1, (SELECT COALESCE(MAX(copy_number), 0) + 1 FROM archive_copies WHERE request_id = $1), $2, $3, $4, $5, $6, $7)",
+                        )
+                        .bind(req.id)
+                        .bind(reason.as_str())
+                        .bind(after.state.as_str())
+                        .bind(req.row_version + 1)
+                        .bind(req.plan_version + i64::from(c.plan.is_some()))
+                        .bind(req.form_version + i64::from(c.form.is_some()))
+                        .bind(at)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    Effect::Audit { action, detail } => {
+                        let event = AuditEvent {
+                            at,
+                            actor_id: Some(c.actor.id),
+                            request_id: Some(req.id),
+                            action: action.clone(),
+                            detail: format!("{}: {detail}", req.summary.reference),
+                            source: c.source.to_string(),
+                            outcome: "success".into(),
+                        };
+                        append_audit!(tx, &event);
+                    }
+                    // Written with the snapshot's columns above, or read by the messages'
+                    // context (the quorum's basis).
+                    Effect::MarkFastPath
+                    | Effect::NewPlanVersion { .. }
+                    | Effect::FormUpdated { .. }
+                    | Effect::FreezePlan(_)
+                    | Effect::QuorumBasis(_)
+                    | Effect::SetSecurityRelated(_)
+                    | Effect::Assign(_)
+                    | Effect::SetHold(_)
+                    | Effect::ClearHold => {}
+                }
+            }
+            tx.commit().await?;
+            if t.effects.iter().any(|e| matches!(e, Effect::FileArchiveCopy(_))) {
+                self.archive_signal.notify_one();
+            }
+            Ok(CommitOutcome::Done)
+        }.await)
+    }
+}
+
+/// What a commit came to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommitOutcome {
+    /// Written.
+    Done,
+    /// The request changed since it was loaded: nothing written.
+    Stale,
+    /// The decision link was already used, voided or expired: nothing written.
+    LinkSpent,
+}
+
+fn message_context(c: Commit<'_>, message: &Message) -> MessageContext {
+    let note = c.transition.effects.iter().find_map(|e| match (e, message.kind()) {
+        (Effect::ReturnComments(text), MessageKind::ReturnedToDev) => {
+            Some(format!("Comments from the hosting team:\n{text}"))
+        }
+        (Effect::QueueForWindow(Some(w)), MessageKind::RegularChangeQueued) => {
+            Some(format!("Planned for the maintenance window starting {}.", w.format("%Y-%m-%d %H:%M UTC")))
+        }
+        (Effect::QuorumBasis(basis), _) => Some(format!("Approval: {basis}")),
+        (Effect::RecordReason(reason), _) => Some(reason.clone()),
+        (Effect::SetHold(h), MessageKind::OnHold) => Some(format!("Reason: {}", h.reason)),
+        _ => None,
+    });
+    MessageContext {
+        reference: c.request.summary.reference.clone(),
+        title: c.request.summary.title.clone(),
+        system: c.request.summary.system.clone(),
+        link: format!("{}/requests/{}", c.public_url, c.request.summary.reference),
+        note,
+    }
+}
