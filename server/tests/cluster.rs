@@ -76,19 +76,25 @@ fn newest_links(all: &[Mail]) -> BTreeMap<(String, String), String> {
     links
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn three_app_servers_share_one_database_and_do_everything_exactly_once() {
-    let db = TestDb::new(Backend::Postgres).await;
+/// Three servers on `db` with one SMTP sink and one archive folder. The first migrates and
+/// seeds the demo organisation; the others join it.
+async fn three_servers(db: &TestDb) -> (Vec<Server>, SmtpSink, std::path::PathBuf) {
     let sink = SmtpSink::running();
     let archive = std::env::temp_dir().join(format!("offcycle-cluster-archive-{}-{}", std::process::id(), free_port()));
     std::fs::create_dir_all(&archive).unwrap();
     let ports = [free_port(), free_port(), free_port()];
     let public = format!("http://127.0.0.1:{}", ports[0]);
-    // The first server migrates and seeds the demo organisation; the others join it.
     let mut servers = vec![start_server(&db.url, &public, ports[0], &sink.url(), &archive).await];
     for port in &ports[1..] {
         servers.push(start_server(&db.url, &public, *port, &sink.url(), &archive).await);
     }
+    (servers, sink, archive)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_app_servers_share_one_database_and_do_everything_exactly_once() {
+    let db = TestDb::new(Backend::Postgres).await;
+    let (servers, sink, archive) = three_servers(&db).await;
     let on = |i: usize, client: &reqwest::Client| TestApp::remote(servers[i % 3].addr, client.clone());
 
     // A session made on one server works on the others.
@@ -285,15 +291,7 @@ async fn page_views(servers: &[&Server], clients: &[reqwest::Client], path: &str
 #[ignore = "a benchmark: bench/resilience.sh runs it"]
 async fn pages_per_second_from_one_server_and_from_three() {
     let db = TestDb::new(Backend::Postgres).await;
-    let sink = SmtpSink::running();
-    let archive = std::env::temp_dir().join(format!("offcycle-cluster-rate-{}-{}", std::process::id(), free_port()));
-    std::fs::create_dir_all(&archive).unwrap();
-    let ports = [free_port(), free_port(), free_port()];
-    let public = format!("http://127.0.0.1:{}", ports[0]);
-    let mut servers = vec![start_server(&db.url, &public, ports[0], &sink.url(), &archive).await];
-    for port in &ports[1..] {
-        servers.push(start_server(&db.url, &public, *port, &sink.url(), &archive).await);
-    }
+    let (servers, _sink, archive) = three_servers(&db).await;
     let secs: u64 = std::env::var("CLUSTER_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
     let first = TestApp::remote(servers[0].addr, client());
     first.sign_in("dev@example.gov").await;
