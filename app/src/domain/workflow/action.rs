@@ -1,0 +1,317 @@
+//! Who acts and what they ask to do; who counts as which party.
+
+use super::*;
+
+/// The person acting.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Actor {
+    /// Their id.
+    pub id: UserId,
+    /// Their name (for the words in the record).
+    pub name: String,
+    /// Their role.
+    pub role: Role,
+    /// Their team.
+    pub team_id: Option<TeamId>,
+}
+
+/// Everything besides the request that decisions depend on.
+#[derive(Clone, Copy, Debug)]
+pub struct Context<'a> {
+    /// Now.
+    pub now: DateTime<Utc>,
+    /// The configured CORs with their absences.
+    pub cors: &'a [Cor],
+    /// Holidays, freezes, maintenance windows.
+    pub calendar: &'a Calendar,
+}
+
+/// Something a person asks to do to a request.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Action {
+    /// Answer the triage questions.
+    Triage(TriageAnswers),
+    /// The plan is written; move on to staging.
+    CompletePlan,
+    /// Ask the hosting team for a call (within 2 hours).
+    RequestHostingHelp,
+    /// Sign off staging in one capacity, with evidence.
+    SignOff {
+        /// In which capacity.
+        role: SignOffRole,
+        /// A note or link.
+        evidence: String,
+    },
+    /// Staging is validated; move on to the CR form.
+    CompleteStaging,
+    /// Submit the request for hosting review.
+    SubmitForReview,
+    /// Make a hosting engineer responsible.
+    AssignEngineer {
+        /// Who.
+        engineer: UserId,
+    },
+    /// Record the security and performance risk review; it sets or clears the security flag.
+    RecordRiskReview {
+        /// The review's conclusion.
+        security_related: bool,
+    },
+    /// Send it back to the dev team.
+    ReturnToDev {
+        /// What to address.
+        comments: String,
+    },
+    /// Submit to the CORs (freezes the plan version).
+    SubmitToCors,
+    /// Save a new plan version.
+    EditPlan {
+        /// The new version's hash.
+        new_hash: PlanHash,
+        /// Whether every step of it is complete.
+        complete: bool,
+    },
+    /// Mark the CR form complete (or not) after an edit.
+    UpdateForm {
+        /// Every required field is filled in.
+        complete: bool,
+        /// The requested start of production work.
+        planned_start: Option<DateTime<Utc>>,
+        /// The form says the change is security-related (counts until hosting's risk review).
+        security_related: bool,
+    },
+    /// Approve or reject the plan version seen.
+    Decide {
+        /// Approve or reject (with a reason).
+        verdict: Verdict,
+        /// The plan version the decider saw (pinned by the approval link).
+        plan_hash: PlanHash,
+    },
+    /// Start production work.
+    StartImplementation {
+        /// Why it goes ahead outside the production window, if it does.
+        override_reason: Option<String>,
+    },
+    /// Mark a plan step (or, after a failure, its rollback) in the execution log.
+    RecordStep {
+        /// The step, counted from 1.
+        step: u32,
+        /// True for the step's rollback.
+        rollback: bool,
+        /// What happened.
+        status: crate::domain::execution::StepStatus,
+        /// A note (required when it failed).
+        note: String,
+    },
+    /// Every step is done; the dev team validates.
+    FinishImplementation,
+    /// Stop and run the rollback.
+    AbortAndRollBack {
+        /// Why.
+        reason: String,
+    },
+    /// The dev team confirms the change works in production.
+    ValidateInProduction {
+        /// What was checked.
+        note: String,
+    },
+    /// Record a problem met during the change (the problem log).
+    LogProblem {
+        /// What happened, and its effect.
+        text: String,
+    },
+    /// The post-deployment review: the verification checklist and lessons learned.
+    RecordPostReview {
+        /// The verification items confirmed (their keys).
+        checks: Vec<String>,
+        /// What to keep or change next time.
+        lessons: String,
+    },
+    /// The requester withdraws the request.
+    Withdraw {
+        /// Why.
+        reason: String,
+    },
+    /// Raise a blocker.
+    RaiseHold {
+        /// Why.
+        reason: String,
+    },
+    /// Lift the blocker.
+    LiftHold,
+}
+
+/// The kinds of [`Action`], for the rule table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ActionKind {
+    /// See [`Action::Triage`].
+    Triage,
+    /// See [`Action::CompletePlan`].
+    CompletePlan,
+    /// See [`Action::RequestHostingHelp`].
+    RequestHostingHelp,
+    /// See [`Action::SignOff`].
+    SignOff,
+    /// See [`Action::CompleteStaging`].
+    CompleteStaging,
+    /// See [`Action::SubmitForReview`].
+    SubmitForReview,
+    /// See [`Action::AssignEngineer`].
+    AssignEngineer,
+    /// See [`Action::RecordRiskReview`].
+    RecordRiskReview,
+    /// See [`Action::ReturnToDev`].
+    ReturnToDev,
+    /// See [`Action::SubmitToCors`].
+    SubmitToCors,
+    /// See [`Action::EditPlan`].
+    EditPlan,
+    /// See [`Action::UpdateForm`].
+    UpdateForm,
+    /// See [`Action::Decide`].
+    Decide,
+    /// See [`Action::StartImplementation`].
+    StartImplementation,
+    /// See [`Action::RecordStep`].
+    RecordStep,
+    /// See [`Action::FinishImplementation`].
+    FinishImplementation,
+    /// See [`Action::AbortAndRollBack`].
+    AbortAndRollBack,
+    /// See [`Action::ValidateInProduction`].
+    ValidateInProduction,
+    /// See [`Action::LogProblem`].
+    LogProblem,
+    /// See [`Action::RecordPostReview`].
+    RecordPostReview,
+    /// See [`Action::Withdraw`].
+    Withdraw,
+    /// See [`Action::RaiseHold`].
+    RaiseHold,
+    /// See [`Action::LiftHold`].
+    LiftHold,
+}
+
+impl Action {
+    /// The action's kind.
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            Action::Triage(_) => ActionKind::Triage,
+            Action::CompletePlan => ActionKind::CompletePlan,
+            Action::RequestHostingHelp => ActionKind::RequestHostingHelp,
+            Action::SignOff { .. } => ActionKind::SignOff,
+            Action::CompleteStaging => ActionKind::CompleteStaging,
+            Action::SubmitForReview => ActionKind::SubmitForReview,
+            Action::AssignEngineer { .. } => ActionKind::AssignEngineer,
+            Action::RecordRiskReview { .. } => ActionKind::RecordRiskReview,
+            Action::ReturnToDev { .. } => ActionKind::ReturnToDev,
+            Action::SubmitToCors => ActionKind::SubmitToCors,
+            Action::EditPlan { .. } => ActionKind::EditPlan,
+            Action::UpdateForm { .. } => ActionKind::UpdateForm,
+            Action::Decide { .. } => ActionKind::Decide,
+            Action::StartImplementation { .. } => ActionKind::StartImplementation,
+            Action::RecordStep { .. } => ActionKind::RecordStep,
+            Action::FinishImplementation => ActionKind::FinishImplementation,
+            Action::AbortAndRollBack { .. } => ActionKind::AbortAndRollBack,
+            Action::ValidateInProduction { .. } => ActionKind::ValidateInProduction,
+            Action::LogProblem { .. } => ActionKind::LogProblem,
+            Action::RecordPostReview { .. } => ActionKind::RecordPostReview,
+            Action::Withdraw { .. } => ActionKind::Withdraw,
+            Action::RaiseHold { .. } => ActionKind::RaiseHold,
+            Action::LiftHold => ActionKind::LiftHold,
+        }
+    }
+}
+
+impl ActionKind {
+    /// What people call it (the audit log and the README table use these words).
+    pub fn label(self) -> &'static str {
+        match self {
+            ActionKind::Triage => "Answer triage",
+            ActionKind::CompletePlan => "Complete the plan",
+            ActionKind::RequestHostingHelp => "Request hosting help",
+            ActionKind::SignOff => "Sign off staging",
+            ActionKind::CompleteStaging => "Complete staging",
+            ActionKind::SubmitForReview => "Submit for hosting review",
+            ActionKind::AssignEngineer => "Assign a hosting engineer",
+            ActionKind::RecordRiskReview => "Record the risk review",
+            ActionKind::ReturnToDev => "Return to dev",
+            ActionKind::SubmitToCors => "Submit to the CORs",
+            ActionKind::EditPlan => "Edit the plan",
+            ActionKind::UpdateForm => "Edit the CR form",
+            ActionKind::Decide => "Approve or reject",
+            ActionKind::StartImplementation => "Start implementation",
+            ActionKind::RecordStep => "Record a production step",
+            ActionKind::FinishImplementation => "Finish implementation",
+            ActionKind::AbortAndRollBack => "Abort and roll back",
+            ActionKind::ValidateInProduction => "Validate in production",
+            ActionKind::LogProblem => "Log a problem",
+            ActionKind::RecordPostReview => "Record the post-deployment review",
+            ActionKind::Withdraw => "Withdraw",
+            ActionKind::RaiseHold => "Raise a hold",
+            ActionKind::LiftHold => "Lift the hold",
+        }
+    }
+}
+
+/// A person's relation to a request, which decides what they may do to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Party {
+    /// A dev team member of the requesting team (or the requester).
+    DevTeam,
+    /// Any hosting engineer or lead.
+    Hosting,
+    /// The assigned hosting engineer, or a hosting lead.
+    AssignedEngineer,
+    /// A configured COR.
+    Cor,
+    /// The ISSO.
+    Isso,
+    /// An admin.
+    Admin,
+    /// Whoever raised the current hold.
+    HoldRaiser,
+}
+
+impl Party {
+    /// What the README table calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Party::DevTeam => "dev team",
+            Party::Hosting => "hosting",
+            Party::AssignedEngineer => "assigned engineer",
+            Party::Cor => "COR",
+            Party::Isso => "ISSO",
+            Party::Admin => "admin",
+            Party::HoldRaiser => "hold raiser",
+        }
+    }
+
+    /// True when `actor` stands in this relation to `request`.
+    pub fn includes(self, actor: &Actor, request: &Request, ctx: &Context) -> bool {
+        match self {
+            Party::DevTeam => {
+                actor.role == Role::DevTeamMember
+                    && (actor.id == request.started_by || (actor.team_id.is_some() && actor.team_id == request.team_id))
+            }
+            Party::Hosting => actor.role.is_hosting(),
+            Party::AssignedEngineer => {
+                actor.role == Role::HostingLead
+                    || (actor.role.is_hosting() && request.assigned_engineer == Some(actor.id))
+            }
+            Party::Cor => actor.role == Role::Cor && ctx.cors.iter().any(|c| c.id == actor.id),
+            Party::Isso => actor.role == Role::Isso,
+            Party::Admin => actor.role == Role::Admin,
+            Party::HoldRaiser => request.hold.as_ref().is_some_and(|h| h.raised_by == actor.id),
+        }
+    }
+}
+
+/// Who may read a request: its dev team, and everyone on the hosting, approval, security,
+/// archive and admin side (they act on or oversee every request). Other dev teams may not.
+pub fn may_read(actor: &Actor, request: &Request, ctx: &Context) -> bool {
+    match actor.role {
+        Role::DevTeamMember => Party::DevTeam.includes(actor, request, ctx),
+        Role::HostingEngineer | Role::HostingLead | Role::Cor | Role::Isso | Role::Archivist | Role::Admin => true,
+        Role::Unassigned => false,
+    }
+}

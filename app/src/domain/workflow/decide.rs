@@ -1,0 +1,360 @@
+//! Checking an action against the rules and their guards.
+
+use super::*;
+
+fn rule_for(request: &Request, actor: &Actor, action: ActionKind, ctx: &Context) -> Result<&'static Rule, Refusal> {
+    let in_state: Vec<&'static Rule> =
+        RULES.iter().filter(|r| r.action == action && r.from.contains(&request.state)).collect();
+    if in_state.is_empty() {
+        return Err(Refusal::NotNow { action: action.label(), state: request.state.label() });
+    }
+    in_state
+        .into_iter()
+        .find(|r| r.who.iter().any(|p| p.includes(actor, request, ctx)))
+        .ok_or(Refusal::NotPermitted { action: action.label() })
+}
+
+fn guard(ok: bool, message: &str) -> Result<(), Refusal> {
+    if ok {
+        Ok(())
+    } else {
+        Err(Refusal::Guard(message.to_string()))
+    }
+}
+
+fn not_blank(text: &str, message: &str) -> Result<(), Refusal> {
+    guard(!text.trim().is_empty(), message)
+}
+
+/// The actions this person could take on this request now (their guards may still refuse).
+pub fn available_actions(request: &Request, actor: &Actor, ctx: &Context) -> Vec<ActionKind> {
+    let mut kinds: Vec<ActionKind> = RULES
+        .iter()
+        .filter(|r| r.from.contains(&request.state) && r.who.iter().any(|p| p.includes(actor, request, ctx)))
+        .map(|r| r.action)
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    kinds
+}
+
+/// Checks `action` by `actor` against the process and returns what follows, or why not.
+pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) -> Result<Transition, Refusal> {
+    let rule = rule_for(request, actor, action.kind(), ctx)?;
+    let sec = request.security_related;
+    let from = request.state;
+    let mut to = from;
+    let mut effects = Vec::new();
+    let on_hold = request.hold.is_some();
+    let detail: String;
+    // The dev team keeps writing plan and form (and records staging sign-offs afterwards) when
+    // triage sends an outage straight to hosting.
+    if let Some(why) = rule.only_on_fast_path {
+        guard(request.fast_path, why)?;
+    }
+
+    match action {
+        Action::Triage(answers) => {
+            match answers.outcome() {
+                TriageOutcome::OutageFastPath => {
+                    to = S::HostingReview;
+                    effects.push(Effect::MarkFastPath);
+                    effects.push(Effect::Send(message(MessageKind::EmergencyStarted, sec)));
+                    detail = "production is down: outage fast path, straight to hosting; staging sign-off recorded afterwards".into();
+                }
+                TriageOutcome::Emergency => {
+                    to = S::Planning;
+                    effects.push(Effect::Send(message(MessageKind::EmergencyStarted, sec)));
+                    detail = "emergency justified: hosting notified".into();
+                }
+                TriageOutcome::RegularChange => {
+                    to = S::RegularChange;
+                    let window = ctx.calendar.next_maintenance_window(ctx.now);
+                    effects.push(Effect::QueueForWindow(window));
+                    effects.push(Effect::Send(message(MessageKind::RegularChangeQueued, sec)));
+                    detail = match window {
+                        Some(w) => format!(
+                            "not an emergency: queued for the maintenance window of {}",
+                            w.format("%Y-%m-%d %H:%M UTC")
+                        ),
+                        None => "not an emergency: queued for the next maintenance window (none scheduled yet)".into(),
+                    };
+                }
+            }
+        }
+        Action::EditPlan { new_hash, complete } => {
+            guard(new_hash != &request.plan_hash, "The plan has not changed")?;
+            effects.push(Effect::NewPlanVersion { hash: new_hash.clone(), complete: *complete });
+            if matches!(from, S::AwaitingApproval | S::Approved | S::Rejected) {
+                to = S::HostingReview;
+                effects.push(Effect::VoidDecisions);
+                effects.push(Effect::Send(message(MessageKind::ApprovalsVoided, sec)));
+                detail = format!(
+                    "new plan version {} after submission: earlier approvals and links are void",
+                    new_hash.short()
+                );
+            } else {
+                detail = format!("new plan version {}", new_hash.short());
+            }
+        }
+        Action::CompletePlan => {
+            guard(
+                request.plan_complete,
+                "Add at least one step, and complete every field of every step, before moving on to staging",
+            )?;
+            to = S::StagingValidation;
+            detail = "plan complete".into();
+        }
+        Action::RequestHostingHelp => {
+            effects.push(Effect::StartAssistanceClock);
+            effects.push(Effect::Send(message(MessageKind::AssistanceRequested, sec)));
+            detail = "asked hosting for a call within 2 hours".into();
+        }
+        Action::SignOff { role, evidence } => {
+            not_blank(evidence, "Give a note or a link as evidence for the sign-off")?;
+            guard(!request.sign_offs.contains(role), &format!("{} has already signed off", role.label()))?;
+            effects.push(Effect::RecordSignOff { role: *role, evidence: evidence.clone() });
+            detail = format!("{} signed off staging", role.label());
+        }
+        Action::CompleteStaging => {
+            let missing: Vec<&str> =
+                SignOffRole::ALL.iter().filter(|r| !request.sign_offs.contains(r)).map(|r| r.label()).collect();
+            guard(missing.is_empty(), &format!("Staging needs sign-off from {} first", missing.join(", ")))?;
+            to = S::CrForm;
+            detail = "staging validated".into();
+        }
+        Action::UpdateForm { complete, planned_start, security_related } => {
+            effects.push(Effect::FormUpdated {
+                complete: *complete,
+                planned_start: *planned_start,
+                security_related: *security_related,
+            });
+            detail = "CR form saved".into();
+        }
+        Action::SubmitForReview => {
+            guard(request.plan_complete, "Complete the operation plan before submitting")?;
+            guard(request.form_complete, "Complete the CR form before submitting")?;
+            guard(request.fast_path || request.staging_signed_off(), "Staging needs every sign-off before submitting")?;
+            to = S::HostingReview;
+            effects.push(Effect::Send(message(MessageKind::SubmittedForReview, sec)));
+            detail = "submitted for hosting review".into();
+        }
+        Action::AssignEngineer { engineer } => {
+            effects.push(Effect::Assign(*engineer));
+            detail = format!("hosting engineer {engineer} assigned");
+        }
+        Action::RecordRiskReview { security_related } => {
+            effects.push(Effect::SetSecurityRelated(*security_related));
+            detail = if *security_related {
+                "risk review: security-related (ISSO copied)".into()
+            } else {
+                "risk review: not security-related".into()
+            };
+        }
+        Action::ReturnToDev { comments } => {
+            not_blank(comments, "Say what the dev team needs to change")?;
+            to = S::ReturnedToDev;
+            if from == S::Rejected {
+                // The rejection ends this submission: a resubmission, changed or not, asks again.
+                effects.push(Effect::VoidDecisions);
+            }
+            effects.push(Effect::ReturnComments(comments.clone()));
+            effects.push(Effect::Send(message(MessageKind::ReturnedToDev, sec)));
+            detail = "returned to dev with comments".into();
+        }
+        Action::SubmitToCors => {
+            guard(!on_hold, "The request is on hold: lift the hold first")?;
+            guard(request.plan_complete, "Complete the operation plan before submitting to the CORs")?;
+            guard(request.form_complete, "Complete the CR form before submitting to the CORs")?;
+            guard(request.risk_review_done, "Record the security and performance risk review first")?;
+            guard(
+                request.fast_path || request.staging_signed_off(),
+                "Staging needs every sign-off first (only the outage fast path records it afterwards)",
+            )?;
+            guard(!ctx.cors.is_empty(), "No CORs are configured: ask an admin to configure them")?;
+            to = S::AwaitingApproval;
+            effects.push(Effect::FreezePlan(request.plan_hash.clone()));
+            for cor in ctx.cors {
+                effects.push(Effect::Send(message(MessageKind::ApprovalRequest(cor.id), sec)));
+            }
+            effects.push(Effect::Send(message(MessageKind::SubmittedToCors, sec)));
+            effects.push(Effect::FileArchiveCopy(ArchiveReason::SubmittedToCors));
+            let today = crate::domain::calendar::eastern_date(ctx.now);
+            if let Quorum::Escalated { basis } = evaluate(ctx.cors, &[], &request.plan_hash, request.round + 1, today) {
+                effects.push(Effect::Send(message(MessageKind::Escalated, sec)));
+                effects.push(Effect::QuorumBasis(basis));
+            }
+            detail = format!("submitted to the CORs with plan version {}", request.plan_hash.short());
+        }
+        Action::Decide { verdict, plan_hash } => {
+            guard(!on_hold, "The request is on hold: no decision until the hold is lifted")?;
+            let submitted = request.submitted_plan_hash.as_ref();
+            guard(
+                submitted == Some(plan_hash) && plan_hash == &request.plan_hash,
+                "The plan changed after this was sent: open the latest version",
+            )?;
+            guard(
+                !request
+                    .decisions
+                    .iter()
+                    .any(|d| d.by == actor.id && &d.plan_hash == plan_hash && d.round == request.round),
+                "You have already decided on this plan version",
+            )?;
+            if let Verdict::Reject(reason) = verdict {
+                not_blank(reason, "Give a reason for rejecting")?;
+            }
+            let today = crate::domain::calendar::eastern_date(ctx.now);
+            let escalation = actor.role == Role::Admin;
+            if escalation {
+                guard(
+                    matches!(
+                        evaluate(ctx.cors, &request.decisions, plan_hash, request.round, today),
+                        Quorum::Escalated { .. }
+                    ),
+                    "An admin decides only when every COR is out of office",
+                )?;
+            }
+            let decision = Decision {
+                by: actor.id,
+                name: actor.name.clone(),
+                verdict: verdict.clone(),
+                at: ctx.now,
+                plan_hash: plan_hash.clone(),
+                round: request.round,
+                on_escalation: escalation,
+            };
+            let mut all = request.decisions.clone();
+            all.push(decision.clone());
+            effects.push(Effect::RecordDecision(decision));
+            match evaluate(ctx.cors, &all, plan_hash, request.round, today) {
+                Quorum::Approved { basis } => {
+                    to = S::Approved;
+                    effects.push(Effect::QuorumBasis(basis.clone()));
+                    effects.push(Effect::Send(message(MessageKind::Approved, sec)));
+                    effects.push(Effect::FileArchiveCopy(ArchiveReason::Approved));
+                    detail = format!("{} approved; quorum reached: {basis}", actor.name);
+                }
+                Quorum::Rejected { by, reason } => {
+                    to = S::Rejected;
+                    // Before the message, so the message carries who rejected and why.
+                    effects.push(Effect::QuorumBasis(format!("rejected by {by}: {reason}")));
+                    effects.push(Effect::Send(message(MessageKind::Rejected, sec)));
+                    detail = format!("{by} rejected: {reason}");
+                }
+                Quorum::Pending { basis, .. } | Quorum::Escalated { basis } => {
+                    effects.push(Effect::QuorumBasis(basis.clone()));
+                    detail = format!("{} approved; {basis}", actor.name);
+                }
+            }
+        }
+        Action::StartImplementation { override_reason } => {
+            guard(!on_hold, "The request is on hold: production work cannot start until the hold is lifted")?;
+            guard(
+                request.submitted_plan_hash.as_ref() == Some(&request.plan_hash),
+                "Only the approved plan version can be executed",
+            )?;
+            let warnings = ctx.calendar.check(ctx.now);
+            if !warnings.is_empty() {
+                let reason = override_reason.as_deref().unwrap_or("").trim();
+                let words: Vec<String> = warnings.iter().map(|w| w.message()).collect();
+                guard(!reason.is_empty(), &format!("{}: give a reason to go ahead now", words.join("; ")))?;
+                effects.push(Effect::RecordOverride(reason.to_string()));
+            }
+            to = S::Implementing;
+            effects.push(Effect::Send(message(MessageKind::ImplementationStarted, sec)));
+            detail = "production work started".into();
+        }
+        Action::RecordStep { step, rollback, status, note } => {
+            use crate::domain::execution::StepStatus;
+            if *status == StepStatus::Failed {
+                not_blank(note, "Say what went wrong")?;
+            }
+            effects.push(Effect::RecordStep {
+                step: *step,
+                rollback: *rollback,
+                status: *status,
+                note: note.trim().to_string(),
+            });
+            detail = match (rollback, status) {
+                (true, _) => format!("rolled back step {step}"),
+                (false, StepStatus::Started) => format!("started step {step}"),
+                (false, StepStatus::Done) => format!("step {step} done"),
+                (false, StepStatus::Failed) => format!("step {step} failed: {}", note.trim()),
+            };
+        }
+        Action::FinishImplementation => {
+            to = S::ValidatingInProduction;
+            detail = "every step done; dev team validating".into();
+        }
+        Action::AbortAndRollBack { reason } => {
+            not_blank(reason, "Say why the change is being rolled back")?;
+            to = S::RolledBack;
+            effects.push(Effect::RecordReason(reason.clone()));
+            effects.push(Effect::Send(message(MessageKind::RolledBack, sec)));
+            effects.push(Effect::FileArchiveCopy(ArchiveReason::Closed));
+            detail = format!("aborted and rolled back: {reason}");
+        }
+        Action::ValidateInProduction { note } => {
+            not_blank(note, "Say what you checked in production")?;
+            guard(
+                !request.fast_path || request.staging_signed_off(),
+                "On the outage fast path, record the staging sign-offs before closing",
+            )?;
+            to = S::Completed;
+            effects.push(Effect::RecordReason(note.clone()));
+            effects.push(Effect::Send(message(MessageKind::Completed, sec)));
+            effects.push(Effect::FileArchiveCopy(ArchiveReason::Closed));
+            detail = "validated in production; stakeholders notified".into();
+        }
+        Action::LogProblem { text } => {
+            not_blank(text, "Describe the problem and its effect")?;
+            effects.push(Effect::LogProblem(text.trim().to_string()));
+            detail = format!("problem logged: {}", text.trim());
+        }
+        Action::RecordPostReview { checks, lessons } => {
+            not_blank(lessons, "Say what to keep or change next time")?;
+            let known = |c: &String| crate::domain::execution::VERIFICATION.iter().any(|(k, _)| k == c);
+            guard(checks.iter().all(known), "Choose verification items from the list")?;
+            effects.push(Effect::PostReview { checks: checks.clone(), lessons: lessons.trim().to_string() });
+            if request.state.is_final() {
+                // The closing copy is filed already: the review gets a copy of its own.
+                effects.push(Effect::FileArchiveCopy(ArchiveReason::Reviewed));
+            }
+            detail = format!(
+                "post-deployment review recorded ({} of {} checks)",
+                checks.len(),
+                crate::domain::execution::VERIFICATION.len()
+            );
+        }
+        Action::Withdraw { reason } => {
+            not_blank(reason, "Say why the request is withdrawn")?;
+            to = S::Withdrawn;
+            effects.push(Effect::RecordReason(reason.clone()));
+            effects.push(Effect::Send(message(MessageKind::Withdrawn, sec)));
+            detail = format!("withdrawn: {reason}");
+        }
+        Action::RaiseHold { reason } => {
+            not_blank(reason, "Say what is blocking the change")?;
+            guard(!on_hold, "The request is already on hold")?;
+            effects.push(Effect::SetHold(Hold { reason: reason.clone(), raised_by: actor.id }));
+            effects.push(Effect::Send(message(MessageKind::OnHold, sec)));
+            detail = format!("on hold: {reason}");
+        }
+        Action::LiftHold => {
+            guard(on_hold, "The request is not on hold")?;
+            effects.push(Effect::ClearHold);
+            detail = "hold lifted".into();
+        }
+    }
+    // Entering these states starts a clock the record keeps.
+    if to != from {
+        match to {
+            S::HostingReview => effects.push(Effect::StampSubmitted),
+            S::AwaitingApproval => effects.push(Effect::StampApprovalRequested),
+            S::Implementing => effects.push(Effect::StampImplementationStarted),
+            _ => {}
+        }
+    }
+    effects.push(Effect::Audit { action: action.kind().label().to_string(), detail });
+    Ok(Transition { from, to, effects })
+}

@@ -1,0 +1,325 @@
+//! The request as the process sees it: its state, the triage answers, sign-offs and holds,
+//! and how a transition changes it.
+
+use super::*;
+
+/// Where a request stands in the process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum State {
+    /// Step 0: is this really an emergency?
+    Triage,
+    /// Not justified as an emergency: queued for the next monthly maintenance window.
+    RegularChange,
+    /// Step 1: the dev team writes the step-by-step operation plan.
+    Planning,
+    /// Step 2: changes made and validated in staging; sign-offs collected.
+    StagingValidation,
+    /// Step 3: the emergency CR form is being completed.
+    CrForm,
+    /// Step 4a: the hosting team checks security and performance risk.
+    HostingReview,
+    /// Step 4b: submitted to the CORs.
+    AwaitingApproval,
+    /// Quorum reached; ready for production.
+    Approved,
+    /// Step 5: the hosting team is applying the plan.
+    Implementing,
+    /// The dev team is validating the change in production.
+    ValidatingInProduction,
+    /// Done, stakeholders told, archived.
+    Completed,
+    /// Sent back to the dev team with comments.
+    ReturnedToDev,
+    /// A COR rejected it (with a reason).
+    Rejected,
+    /// The requester withdrew it.
+    Withdrawn,
+    /// Implementation was aborted and the rollback executed.
+    RolledBack,
+}
+
+impl State {
+    /// Every state, in process order.
+    pub const ALL: [State; 15] = [
+        State::Triage,
+        State::RegularChange,
+        State::Planning,
+        State::StagingValidation,
+        State::CrForm,
+        State::HostingReview,
+        State::AwaitingApproval,
+        State::Approved,
+        State::Implementing,
+        State::ValidatingInProduction,
+        State::Completed,
+        State::ReturnedToDev,
+        State::Rejected,
+        State::Withdrawn,
+        State::RolledBack,
+    ];
+
+    /// The stable identifier stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Triage => "triage",
+            State::RegularChange => "regular_change",
+            State::Planning => "planning",
+            State::StagingValidation => "staging_validation",
+            State::CrForm => "cr_form",
+            State::HostingReview => "hosting_review",
+            State::AwaitingApproval => "awaiting_approval",
+            State::Approved => "approved",
+            State::Implementing => "implementing",
+            State::ValidatingInProduction => "validating_in_production",
+            State::Completed => "completed",
+            State::ReturnedToDev => "returned_to_dev",
+            State::Rejected => "rejected",
+            State::Withdrawn => "withdrawn",
+            State::RolledBack => "rolled_back",
+        }
+    }
+
+    /// Parses the stored identifier.
+    pub fn parse(s: &str) -> Option<State> {
+        State::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// What people call the state.
+    pub fn label(self) -> &'static str {
+        match self {
+            State::Triage => "Triage",
+            State::RegularChange => "Regular change",
+            State::Planning => "Planning",
+            State::StagingValidation => "Staging validation",
+            State::CrForm => "CR form",
+            State::HostingReview => "Hosting review",
+            State::AwaitingApproval => "Awaiting approval",
+            State::Approved => "Approved",
+            State::Implementing => "Implementing",
+            State::ValidatingInProduction => "Validating in production",
+            State::Completed => "Completed",
+            State::ReturnedToDev => "Returned to dev",
+            State::Rejected => "Rejected",
+            State::Withdrawn => "Withdrawn",
+            State::RolledBack => "Rolled back",
+        }
+    }
+
+    /// True from approval on: production work is next, under way or over.
+    pub fn is_production_or_later(self) -> bool {
+        matches!(
+            self,
+            State::Approved
+                | State::Implementing
+                | State::ValidatingInProduction
+                | State::Completed
+                | State::RolledBack
+        )
+    }
+
+    /// True when nothing more can happen to the request. (A rejected request is not final:
+    /// hosting may rework it and submit again, or return it to the dev team.)
+    pub fn is_final(self) -> bool {
+        matches!(self, State::RegularChange | State::Completed | State::Withdrawn | State::RolledBack)
+    }
+}
+
+/// A team's id.
+pub type TeamId = i64;
+
+/// The answers to step 0: is this really an emergency?
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TriageAnswers {
+    /// Is there an active, ongoing incident?
+    pub active_incident: bool,
+    /// Are users unable to reach the service? (Production is down: the outage fast path.)
+    pub users_cannot_access: bool,
+    /// Is performance significantly degraded?
+    pub performance_degraded: bool,
+    /// Does the change address an immediate security or quality need?
+    pub security_or_quality_need: bool,
+}
+
+/// What triage concluded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TriageOutcome {
+    /// Production is down: straight to hosting, staging sign-off recorded afterwards.
+    OutageFastPath,
+    /// A justified emergency: plan, validate in staging, complete the form.
+    Emergency,
+    /// Not justified: a regular change in the next monthly window.
+    RegularChange,
+}
+
+impl TriageAnswers {
+    /// The decision the process document describes.
+    pub fn outcome(&self) -> TriageOutcome {
+        if self.users_cannot_access {
+            TriageOutcome::OutageFastPath
+        } else if self.active_incident || self.performance_degraded || self.security_or_quality_need {
+            TriageOutcome::Emergency
+        } else {
+            TriageOutcome::RegularChange
+        }
+    }
+}
+
+/// Who validated the change in staging.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum SignOffRole {
+    /// Quality assurance.
+    Qa,
+    /// Testers.
+    Testers,
+    /// The developers.
+    Dev,
+    /// The product owner.
+    Product,
+}
+
+impl SignOffRole {
+    /// All four sign-offs staging needs.
+    pub const ALL: [SignOffRole; 4] = [SignOffRole::Qa, SignOffRole::Testers, SignOffRole::Dev, SignOffRole::Product];
+
+    /// What people call it.
+    pub fn label(self) -> &'static str {
+        match self {
+            SignOffRole::Qa => "QA",
+            SignOffRole::Testers => "Testers",
+            SignOffRole::Dev => "Dev",
+            SignOffRole::Product => "Product",
+        }
+    }
+}
+
+/// A blocker that stops production work until it is lifted.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Hold {
+    /// Why.
+    pub reason: String,
+    /// Who raised it (they, hosting or an admin may lift it).
+    pub raised_by: UserId,
+}
+
+/// What the domain needs to know about one request to decide what may happen next.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Request {
+    /// Where it stands.
+    pub state: State,
+    /// Who started it.
+    pub started_by: UserId,
+    /// The requesting dev team.
+    pub team_id: Option<TeamId>,
+    /// The hosting engineer responsible.
+    pub assigned_engineer: Option<UserId>,
+    /// Production was down: straight to hosting, staging sign-off recorded afterwards.
+    pub fast_path: bool,
+    /// Security-related (drives the ISSO CC).
+    pub security_related: bool,
+    /// The current plan version's hash.
+    pub plan_hash: PlanHash,
+    /// Every step of the current plan is complete.
+    pub plan_complete: bool,
+    /// The plan version frozen when hosting submitted to the CORs.
+    pub submitted_plan_hash: Option<PlanHash>,
+    /// Which submission to the CORs this is (0 before the first): only decisions made on the
+    /// current one count.
+    pub round: u32,
+    /// Every required CR form field is complete.
+    pub form_complete: bool,
+    /// Hosting completed the security and performance risk review.
+    pub risk_review_done: bool,
+    /// Staging sign-offs recorded.
+    pub sign_offs: BTreeSet<SignOffRole>,
+    /// Every COR (or escalation) decision, each with the submission it was made on.
+    pub decisions: Vec<Decision>,
+    /// A blocker, if one is raised.
+    pub hold: Option<Hold>,
+    /// When production work is planned to start.
+    pub planned_start: Option<DateTime<Utc>>,
+}
+
+impl Request {
+    /// A request just started by `by` for `team`, with an empty plan.
+    pub fn new(by: UserId, team: Option<TeamId>, empty_plan: PlanHash) -> Request {
+        Request {
+            state: State::Triage,
+            started_by: by,
+            team_id: team,
+            assigned_engineer: None,
+            fast_path: false,
+            security_related: false,
+            plan_hash: empty_plan,
+            plan_complete: false,
+            submitted_plan_hash: None,
+            round: 0,
+            form_complete: false,
+            risk_review_done: false,
+            sign_offs: BTreeSet::new(),
+            decisions: Vec::new(),
+            hold: None,
+            planned_start: None,
+        }
+    }
+
+    /// True when all four staging sign-offs are recorded.
+    pub fn staging_signed_off(&self) -> bool {
+        SignOffRole::ALL.iter().all(|r| self.sign_offs.contains(r))
+    }
+}
+
+impl Request {
+    /// Applies an allowed transition to this snapshot (what the server persists, in memory).
+    pub fn apply(&mut self, t: &Transition) {
+        self.state = t.to;
+        for e in &t.effects {
+            match e {
+                Effect::MarkFastPath => self.fast_path = true,
+                Effect::RecordSignOff { role, .. } => {
+                    self.sign_offs.insert(*role);
+                }
+                Effect::NewPlanVersion { hash, complete } => {
+                    self.plan_hash = hash.clone();
+                    self.plan_complete = *complete;
+                }
+                Effect::FormUpdated { complete, planned_start, security_related } => {
+                    self.form_complete = *complete;
+                    self.planned_start = *planned_start;
+                    // Hosting's risk review has the last word on the security flag.
+                    if !self.risk_review_done {
+                        self.security_related = *security_related;
+                    }
+                }
+                Effect::FreezePlan(hash) => {
+                    self.submitted_plan_hash = Some(hash.clone());
+                    self.round += 1;
+                }
+                // Decisions stay in the record; the next submission is a new round.
+                Effect::VoidDecisions => self.submitted_plan_hash = None,
+                Effect::RecordDecision(d) => self.decisions.push(d.clone()),
+                Effect::SetSecurityRelated(flag) => {
+                    self.security_related = *flag;
+                    self.risk_review_done = true;
+                }
+                Effect::Assign(id) => self.assigned_engineer = Some(*id),
+                Effect::SetHold(h) => self.hold = Some(h.clone()),
+                Effect::ClearHold => self.hold = None,
+                Effect::Send(_)
+                | Effect::FileArchiveCopy(_)
+                | Effect::RecordStep { .. }
+                | Effect::LogProblem(_)
+                | Effect::PostReview { .. }
+                | Effect::Audit { .. }
+                | Effect::QueueForWindow(_)
+                | Effect::StartAssistanceClock
+                | Effect::StampSubmitted
+                | Effect::StampApprovalRequested
+                | Effect::StampImplementationStarted
+                | Effect::QuorumBasis(_)
+                | Effect::ReturnComments(_)
+                | Effect::RecordOverride(_)
+                | Effect::RecordReason(_) => {}
+            }
+        }
+    }
+}
