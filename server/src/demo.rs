@@ -172,7 +172,8 @@ impl<'a> Seeder<'a> {
                 .await;
         }
         let plan = example_plan();
-        let edit = Action::EditPlan { new_hash: plan.hash(), complete: plan.is_complete() };
+        let edit =
+            Action::EditPlan { new_hash: plan.hash(), complete: plan.is_complete(), steps: plan.steps.len() as u32 };
         self.act(r, dev_mail, edit, Extra { plan: Some(plan.clone()), ..Extra::default() }).await?;
         if goal == E::Planning {
             return Ok(());

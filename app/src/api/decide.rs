@@ -80,7 +80,6 @@ mod server {
         }
         match verdict {
             "approve" => Ok(Verdict::Approve),
-            "reject" if reason.trim().is_empty() => Err(problem("reason", "Give the reason for rejecting")),
             "reject" => Ok(Verdict::Reject(reason.trim().to_string())),
             _ => Err(problem("verdict", "Choose approve or reject")),
         }
@@ -171,7 +170,7 @@ mod server {
 
     pub async fn decide_by_link(token: String, verdict: String, reason: String) -> Result<(), AppError> {
         let (hash, link, cor) = link_of(&token).await?;
-        let verdict = verdict_of(&verdict, &reason)?;
+        let choice = verdict_of(&verdict, &reason)?;
         {
             let l = load_readable_as(&link.reference, cor.clone()).await?;
             if let Some(why) = link_closed(&link, &l, chrono::Utc::now()) {
@@ -180,7 +179,8 @@ mod server {
         }
         let plan_hash = PlanHash(link.plan_hash.clone());
         perform_as(&link.reference, cor, Some(&hash), ActionKind::Decide, |_| {
-            Ok(Change::action(Action::Decide { verdict: verdict.clone(), plan_hash: plan_hash.clone() }))
+            Ok(Change::action(Action::Decide { verdict: choice.clone(), plan_hash: plan_hash.clone() })
+                .typed(&[("verdict", &verdict), ("reason", &reason)]))
         })
         .await?;
         leptos_axum::redirect(&format!("/decide/{}", token.trim()));
@@ -198,10 +198,11 @@ mod server {
 
     pub async fn decide_signed_in(reference: String, verdict: String, reason: String) -> Result<(), AppError> {
         let (loaded, _) = perform(&reference, ActionKind::Decide, |l| {
-            let verdict = verdict_of(&verdict, &reason)?;
+            let choice = verdict_of(&verdict, &reason)?;
             let hash =
                 l.request.snapshot.submitted_plan_hash.clone().unwrap_or_else(|| l.request.snapshot.plan_hash.clone());
-            Ok(Change::action(Action::Decide { verdict, plan_hash: hash }))
+            Ok(Change::action(Action::Decide { verdict: choice, plan_hash: hash })
+                .typed(&[("verdict", &verdict), ("reason", &reason)]))
         })
         .await?;
         leptos_axum::redirect(&format!("/requests/{}/decide", loaded.request.summary.reference));

@@ -85,18 +85,10 @@ pub async fn problem_log() -> Result<Vec<crate::domain::execution::Problem>, App
 mod server {
     use crate::api::ssr::*;
     use crate::api::types::ProductionView;
-    use crate::domain::execution::{check_mark, progress, StepStatus};
-    use crate::domain::forms::{FieldError, FormErrors};
+    use crate::domain::execution::{progress, StepStatus};
     use crate::domain::limits;
-    use crate::domain::workflow::{available_actions, Action, ActionKind, Context, State};
+    use crate::domain::workflow::{available_actions, Action, ActionKind, Context, Input, State};
     use crate::error::AppError;
-
-    fn field_error(field: &str, message: impl Into<String>, values: &[(&str, &str)]) -> AppError {
-        AppError::Invalid(FormErrors {
-            errors: vec![FieldError { field: field.into(), message: message.into() }],
-            values: values.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-        })
-    }
 
     fn back(reference: &str) {
         leptos_axum::redirect(&format!("/requests/{reference}/production"));
@@ -130,19 +122,10 @@ mod server {
     pub async fn start_production(reference: String, override_reason: String) -> Result<(), AppError> {
         within("override_reason", "The reason", &override_reason, limits::SHORT)?;
         let reason = override_reason.trim().to_string();
-        let (loaded, _) = perform(&reference, ActionKind::StartImplementation, |l| {
-            let warnings = l.calendar.check(chrono::Utc::now());
-            if !warnings.is_empty() && reason.is_empty() {
-                let words: Vec<String> = warnings.iter().map(|w| w.message()).collect();
-                return Err(field_error(
-                    "override_reason",
-                    format!("{}: say why it cannot wait", words.join("; ")),
-                    &[("override_reason", "")],
-                ));
-            }
-            Ok(Change::action(Action::StartImplementation {
-                override_reason: Some(reason.clone()).filter(|r| !r.is_empty()),
-            }))
+        let (loaded, _) = perform(&reference, ActionKind::StartImplementation, |_| {
+            let action =
+                Action::StartImplementation { override_reason: Some(reason.clone()).filter(|r| !r.is_empty()) };
+            Ok(Change::action(action).typed(&[("override_reason", &reason)]))
         })
         .await?;
         back(&loaded.request.summary.reference);
@@ -159,28 +142,17 @@ mod server {
         let step: u32 = step.trim().parse().map_err(|_| AppError::NotFound)?;
         let rollback = matches!(rollback.as_str(), "true" | "on" | "yes");
         let status = StepStatus::parse(status.trim()).ok_or(AppError::NotFound)?;
+        // Each kind of mark has its own note field on the page.
+        let field = match (rollback, status) {
+            (true, _) => "rollback_note",
+            (false, StepStatus::Failed) => "failed_note",
+            (false, _) => "done_note",
+        };
+        within(field, "The note", &note, limits::SHORT)?;
         let note = note.trim().to_string();
-        let (loaded, _) = perform(&reference, ActionKind::RecordStep, |l| {
-            let r = &l.request;
-            let note_field = match (rollback, status) {
-                (true, _) => "rollback_note",
-                (false, StepStatus::Failed) => "failed_note",
-                (false, _) => "done_note",
-            };
-            if let Err(why) = check_mark(&r.plan, &r.execution, step, rollback, status) {
-                return Err(AppError::Refused(why));
-            }
-            if status == StepStatus::Failed && note.is_empty() {
-                return Err(field_error(
-                    note_field,
-                    format!("Say what went wrong in step {step}"),
-                    &[(note_field, "")],
-                ));
-            }
-            if note.chars().count() > 4000 {
-                return Err(field_error(note_field, "Keep the note under 4,000 characters", &[(note_field, &note)]));
-            }
-            Ok(Change::action(Action::RecordStep { step, rollback, status, note: note.clone() }))
+        let (loaded, _) = perform(&reference, ActionKind::RecordStep, |_| {
+            let action = Action::RecordStep { step, rollback, status, note: note.clone() };
+            Ok(Change::action(action).input_at(Input::Note, field).typed(&[(field, &note)]))
         })
         .await?;
         back(&loaded.request.summary.reference);
@@ -188,14 +160,9 @@ mod server {
     }
 
     pub async fn finish_production(reference: String) -> Result<(), AppError> {
-        let (loaded, _) = perform(&reference, ActionKind::FinishImplementation, |l| {
-            let p = progress(&l.request.plan, &l.request.execution);
-            if !p.all_done {
-                return Err(AppError::Refused("Mark every step done before handing over for validation".into()));
-            }
-            Ok(Change::action(Action::FinishImplementation))
-        })
-        .await?;
+        let (loaded, _) =
+            perform(&reference, ActionKind::FinishImplementation, |_| Ok(Change::action(Action::FinishImplementation)))
+                .await?;
         back(&loaded.request.summary.reference);
         Ok(())
     }
@@ -203,19 +170,8 @@ mod server {
     pub async fn confirm_rollback(reference: String, reason: String) -> Result<(), AppError> {
         within("reason", "The reason", &reason, limits::SHORT)?;
         let reason = reason.trim().to_string();
-        let (loaded, _) = perform(&reference, ActionKind::AbortAndRollBack, |l| {
-            let p = progress(&l.request.plan, &l.request.execution);
-            if let Some(open) = p.rollback.iter().find(|r| r.status != Some(StepStatus::Done)) {
-                return Err(field_error(
-                    "reason",
-                    format!("Roll back step {} first: the checklist runs newest first", open.step),
-                    &[("reason", &reason)],
-                ));
-            }
-            if reason.is_empty() {
-                return Err(field_error("reason", "Say why the change was rolled back", &[("reason", "")]));
-            }
-            Ok(Change::action(Action::AbortAndRollBack { reason: reason.clone() }))
+        let (loaded, _) = perform(&reference, ActionKind::AbortAndRollBack, |_| {
+            Ok(Change::action(Action::AbortAndRollBack { reason: reason.clone() }).typed(&[("reason", &reason)]))
         })
         .await?;
         back(&loaded.request.summary.reference);
@@ -226,10 +182,7 @@ mod server {
         within("note", "The note", &note, limits::SHORT)?;
         let note = note.trim().to_string();
         let (loaded, _) = perform(&reference, ActionKind::ValidateInProduction, |_| {
-            if note.is_empty() {
-                return Err(field_error("note", "Say what you checked in production", &[("note", "")]));
-            }
-            Ok(Change::action(Action::ValidateInProduction { note: note.clone() }))
+            Ok(Change::action(Action::ValidateInProduction { note: note.clone() }).typed(&[("note", &note)]))
         })
         .await?;
         back(&loaded.request.summary.reference);
@@ -237,13 +190,12 @@ mod server {
     }
 
     pub async fn raise_hold(reference: String, reason: String) -> Result<(), AppError> {
-        within("reason", "The reason", &reason, limits::SHORT)?;
+        within("hold_reason", "The reason", &reason, limits::SHORT)?;
         let reason = reason.trim().to_string();
         let (loaded, _) = perform(&reference, ActionKind::RaiseHold, |_| {
-            if reason.is_empty() {
-                return Err(field_error("hold_reason", "Say what is blocking the change", &[("hold_reason", "")]));
-            }
-            Ok(Change::action(Action::RaiseHold { reason: reason.clone() }))
+            Ok(Change::action(Action::RaiseHold { reason: reason.clone() })
+                .input_at(Input::Reason, "hold_reason")
+                .typed(&[("hold_reason", &reason)]))
         })
         .await?;
         back(&loaded.request.summary.reference);
@@ -257,15 +209,10 @@ mod server {
     }
 
     pub async fn log_problem(reference: String, text: String) -> Result<(), AppError> {
+        within("problem", "The problem", &text, limits::LONG)?;
         let text = text.trim().to_string();
         let (loaded, _) = perform(&reference, ActionKind::LogProblem, |_| {
-            if text.is_empty() {
-                return Err(field_error("problem", "Describe the problem and its effect", &[("problem", "")]));
-            }
-            if text.chars().count() > 4000 {
-                return Err(field_error("problem", "Keep it under 4,000 characters", &[("problem", &text)]));
-            }
-            Ok(Change::action(Action::LogProblem { text: text.clone() }))
+            Ok(Change::action(Action::LogProblem { text: text.clone() }).typed(&[("problem", &text)]))
         })
         .await?;
         back(&loaded.request.summary.reference);
@@ -286,16 +233,8 @@ mod server {
             .collect();
         let lessons = lessons.trim().to_string();
         let (loaded, _) = perform(&reference, ActionKind::RecordPostReview, |_| {
-            if lessons.is_empty() {
-                return Err(AppError::Invalid(FormErrors {
-                    errors: vec![FieldError {
-                        field: "lessons".into(),
-                        message: "Say what to keep or change next time".into(),
-                    }],
-                    values: vec![("lessons".into(), String::new()), ("verify".into(), checks.join(","))],
-                }));
-            }
-            Ok(Change::action(Action::RecordPostReview { checks: checks.clone(), lessons: lessons.clone() }))
+            let action = Action::RecordPostReview { checks: checks.clone(), lessons: lessons.clone() };
+            Ok(Change::action(action).typed(&[("lessons", &lessons), ("verify", &checks.join(","))]))
         })
         .await?;
         back(&loaded.request.summary.reference);

@@ -32,7 +32,6 @@ pub async fn submit_to_cors(reference: String) -> Result<(), AppError> {
 #[cfg(feature = "ssr")]
 mod server {
     use crate::api::ssr::*;
-    use crate::domain::forms::{FieldError, FormErrors};
     use crate::domain::limits;
     use crate::domain::review::{RiskReview, RISKS};
     use crate::domain::workflow::{Action, ActionKind};
@@ -75,16 +74,7 @@ mod server {
         within("comments", "Comments", &comments, limits::LONG)?;
         let comments = comments.trim().to_string();
         let (loaded, _) = perform(&reference, ActionKind::ReturnToDev, |_| {
-            if comments.is_empty() {
-                return Err(AppError::Invalid(FormErrors {
-                    errors: vec![FieldError {
-                        field: "comments".into(),
-                        message: "Say what the dev team needs to change".into(),
-                    }],
-                    values: vec![("comments".into(), comments.clone())],
-                }));
-            }
-            Ok(Change::action(Action::ReturnToDev { comments: comments.clone() }))
+            Ok(Change::action(Action::ReturnToDev { comments: comments.clone() }).typed(&[("comments", &comments)]))
         })
         .await?;
         go(&loaded.request.summary.reference, "review");

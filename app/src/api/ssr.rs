@@ -71,7 +71,7 @@ use crate::domain::quorum::Cor;
 use crate::domain::reference::Reference;
 use crate::domain::tasks::task_list;
 use crate::domain::workflow::{
-    available_actions, decide, Action, ActionKind, Actor, Context, Refusal, Transition, TriageAnswers, RULES,
+    available_actions, decide, Action, ActionKind, Actor, Context, Input, Refusal, Transition, TriageAnswers, RULES,
 };
 use crate::ports::{Commit, LoadedRequest, StoreError};
 
@@ -140,30 +140,65 @@ pub struct Change {
     pub triage: Option<TriageAnswers>,
     /// The risk review (with `RecordRiskReview`).
     pub risk_review: Option<crate::domain::review::RiskReview>,
+    /// What was typed, by the page's field names: a refusal of one of the action's inputs
+    /// brings all of it back.
+    pub typed: Vec<(String, String)>,
+    /// The page's field for an input it names differently from the action.
+    pub fields: Vec<(Input, &'static str)>,
 }
 
 impl Change {
     /// A new plan version, based on version `base`.
     pub fn plan(plan: Plan, base: i64) -> Change {
-        Change {
-            action: Action::EditPlan { new_hash: plan.hash(), complete: plan.is_complete() },
-            plan: Some(plan),
-            base_plan_version: Some(base),
-            form: None,
-            triage: None,
-            risk_review: None,
-        }
+        let mut change = Change::action(Action::EditPlan {
+            new_hash: plan.hash(),
+            complete: plan.is_complete(),
+            steps: plan.steps.len() as u32,
+        });
+        change.plan = Some(plan);
+        change.base_plan_version = Some(base);
+        change
     }
 
     /// A change that is only an action.
     pub fn action(action: Action) -> Change {
-        Change { action, plan: None, base_plan_version: None, form: None, triage: None, risk_review: None }
+        Change {
+            action,
+            plan: None,
+            base_plan_version: None,
+            form: None,
+            triage: None,
+            risk_review: None,
+            typed: Vec::new(),
+            fields: Vec::new(),
+        }
+    }
+
+    /// What the page's fields held, to come back with a refusal.
+    pub fn typed(mut self, values: &[(&str, &str)]) -> Change {
+        self.typed.extend(values.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        self
+    }
+
+    /// The page shows `input` at `field`.
+    pub fn input_at(mut self, input: Input, field: &'static str) -> Change {
+        self.fields.push((input, field));
+        self
     }
 }
 
-fn refusal(r: Refusal) -> AppError {
+/// The domain's refusal as the page's error: an input's at its field, with what was typed.
+fn refusal(r: Refusal, change: &Change) -> AppError {
     match r {
         Refusal::NotPermitted { .. } => AppError::Forbidden,
+        Refusal::Input { input, message } => {
+            use crate::domain::forms::{FieldError, FormErrors};
+            let field = change.fields.iter().find(|(i, _)| *i == input).map_or(input.name(), |(_, f)| *f);
+            AppError::Invalid(FormErrors {
+                errors: vec![FieldError { field: field.into(), message }],
+                values: change.typed.clone(),
+            })
+        }
         other => AppError::Refused(other.to_string()),
     }
 }
@@ -209,7 +244,8 @@ pub async fn perform_as(
         let now = chrono::Utc::now();
         let actor = actor_of(&loaded.session);
         let ctx = Context { now, cors: &loaded.cors, calendar: &loaded.calendar };
-        let transition = decide(&loaded.request.snapshot, &actor, &change.action, &ctx).map_err(refusal)?;
+        let transition =
+            decide(&loaded.request.snapshot, &actor, &change.action, &ctx).map_err(|r| refusal(r, &change))?;
         let mut after = loaded.request.snapshot.clone();
         after.apply(&transition);
         let source = source_address();

@@ -316,7 +316,8 @@ mod server {
         let form = SignOffForm { role, evidence };
         let (loaded, _) = perform(&reference, ActionKind::SignOff, |_| {
             let (role, evidence) = form.sign_off()?;
-            Ok(Change::action(Action::SignOff { role, evidence }))
+            Ok(Change::action(Action::SignOff { role, evidence })
+                .typed(&[("role", &form.role), ("evidence", &form.evidence)]))
         })
         .await?;
         go(&loaded.request.summary.reference, "staging");
@@ -403,18 +404,13 @@ mod server {
                 _ => merged(&stored, &section, &fields),
             };
             let complete = form.is_complete(&l.calendar);
-            Ok(Change {
-                action: Action::UpdateForm {
-                    complete,
-                    planned_start: form.planned_start(),
-                    security_related: form.is_security_related(),
-                },
-                plan: None,
-                base_plan_version: None,
-                form: Some(form),
-                triage: None,
-                risk_review: None,
-            })
+            let mut change = Change::action(Action::UpdateForm {
+                complete,
+                planned_start: form.planned_start(),
+                security_related: form.is_security_related(),
+            });
+            change.form = Some(form);
+            Ok(change)
         })
         .await?;
         let r = loaded.request.summary.reference.clone();

@@ -2,7 +2,7 @@
 //! when a step fails.
 //!
 //! The log is a list of marks (step started / done / failed, or a step's rollback done);
-//! [`progress`] reads where things stand from it and [`check_mark`] says whether a new mark
+//! [`progress`] reads where things stand from it and [`Execution::check`] says whether a new mark
 //! makes sense: steps run in order, one at a time; after a failure only the rollback runs,
 //! newest completed step first.
 
@@ -164,8 +164,137 @@ fn apply(p: &mut StepProgress, m: &StepMark) {
     }
 }
 
-/// Where things stand after `marks` (oldest first) on `plan`.
+/// What deciding needs of production work: how many steps the plan has and what was marked,
+/// without the words. [`progress`] dresses the same standing in the plan's text for the page.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Execution {
+    /// The plan's step count.
+    pub steps: u32,
+    /// Every mark, oldest first.
+    pub marks: Vec<Mark>,
+}
+
+/// One mark as deciding sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Mark {
+    /// The step, counted from 1.
+    pub step: u32,
+    /// True for the step's rollback.
+    pub rollback: bool,
+    /// What happened.
+    pub status: StepStatus,
+}
+
+/// Each step's status, and after a failure the rollback checklist (step, status), newest first.
+struct Standing {
+    steps: Vec<Option<StepStatus>>,
+    rollback: Vec<(u32, Option<StepStatus>)>,
+    failed: bool,
+}
+
+impl Execution {
+    /// The standing of `marks` on a plan of `steps` steps.
+    pub fn of(steps: usize, marks: &[StepMark]) -> Execution {
+        Execution {
+            steps: steps as u32,
+            marks: marks.iter().map(|m| Mark { step: m.step, rollback: m.rollback, status: m.status }).collect(),
+        }
+    }
+
+    fn standing(&self) -> Standing {
+        let mut steps = vec![None; self.steps as usize];
+        for m in self.marks.iter().filter(|m| !m.rollback && m.step >= 1) {
+            if let Some(s) = steps.get_mut(m.step as usize - 1) {
+                *s = Some(m.status);
+            }
+        }
+        let failed = steps.contains(&Some(StepStatus::Failed));
+        // After a failure, every step that was begun is undone, newest first.
+        let mut rollback: Vec<(u32, Option<StepStatus>)> = if failed {
+            (1..=self.steps).rev().filter(|&n| steps[n as usize - 1].is_some()).map(|n| (n, None)).collect()
+        } else {
+            Vec::new()
+        };
+        for m in self.marks.iter().filter(|m| m.rollback) {
+            if let Some(item) = rollback.iter_mut().find(|(n, _)| *n == m.step) {
+                item.1 = Some(m.status);
+            }
+        }
+        Standing { steps, rollback, failed }
+    }
+
+    /// Every step is done.
+    pub fn all_done(&self) -> bool {
+        let s = self.standing();
+        !s.steps.is_empty() && s.steps.iter().all(|st| *st == Some(StepStatus::Done))
+    }
+
+    /// The next rollback item still to do (the checklist runs newest first), if any.
+    pub fn rollback_pending(&self) -> Option<u32> {
+        self.standing().rollback.into_iter().find(|(_, st)| *st != Some(StepStatus::Done)).map(|(n, _)| n)
+    }
+
+    /// Whether `status` may be marked on `step` (its rollback with `rollback`) now; the refusal
+    /// says why in words.
+    pub fn check(&self, step: u32, rollback: bool, status: StepStatus) -> Result<(), String> {
+        let p = self.standing();
+        if step == 0 || step > self.steps {
+            return Err(format!("There is no step {step} in the plan"));
+        }
+        if rollback {
+            if !p.failed {
+                return Err("The rollback runs only after a step failed".into());
+            }
+            if status != StepStatus::Done {
+                return Err("Mark a rollback item done once it is undone".into());
+            }
+            // Newest first: everything before this item in the checklist must be done.
+            for (n, st) in &p.rollback {
+                if *n == step {
+                    return if *st == Some(StepStatus::Done) {
+                        Err(format!("The rollback of step {step} is already done"))
+                    } else {
+                        Ok(())
+                    };
+                }
+                if *st != Some(StepStatus::Done) {
+                    return Err(format!("Roll back step {n} first (newest first)"));
+                }
+            }
+            return Err(format!("Step {step} was never begun, so there is nothing to roll back"));
+        }
+        if p.failed {
+            return Err("A step failed: run the rollback checklist instead".into());
+        }
+        let this = p.steps[step as usize - 1];
+        match status {
+            StepStatus::Started => {
+                if let Some(st) = this {
+                    return Err(format!("Step {step} is already {}", st.label().to_lowercase()));
+                }
+                if let Some(open) = p.steps.iter().position(|s| *s == Some(StepStatus::Started)) {
+                    return Err(format!("Finish step {} first", open + 1));
+                }
+                if let Some(before) = p.steps[..step as usize - 1].iter().position(|s| *s != Some(StepStatus::Done)) {
+                    return Err(format!("Step {} comes first", before + 1));
+                }
+                Ok(())
+            }
+            StepStatus::Done | StepStatus::Failed => {
+                if this != Some(StepStatus::Started) {
+                    return Err(format!("Start step {step} first"));
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Where things stand after `marks` (oldest first) on `plan`: [`Execution`]'s standing with the
+/// plan's words, times, people and notes.
 pub fn progress(plan: &Plan, marks: &[StepMark]) -> Progress {
+    let execution = Execution::of(plan.steps.len(), marks);
+    let standing = execution.standing();
     let mut steps: Vec<StepProgress> =
         plan.steps.iter().enumerate().map(|(i, s)| empty(i as u32 + 1, &s.action, s.estimated_minutes)).collect();
     for m in marks.iter().filter(|m| !m.rollback) {
@@ -173,96 +302,20 @@ pub fn progress(plan: &Plan, marks: &[StepMark]) -> Progress {
             apply(p, m);
         }
     }
-    let failed = steps.iter().any(|s| s.status == Some(StepStatus::Failed));
-    let mut rollback: Vec<StepProgress> = if failed {
-        steps
-            .iter()
-            .rev()
-            .filter(|s| s.status.is_some())
-            .map(|s| {
-                let plan_step = &plan.steps[s.step as usize - 1];
-                empty(s.step, &plan_step.rollback, 0)
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let mut rollback: Vec<StepProgress> =
+        standing.rollback.iter().map(|(n, _)| empty(*n, &plan.steps[*n as usize - 1].rollback, 0)).collect();
     for m in marks.iter().filter(|m| m.rollback) {
         if let Some(p) = rollback.iter_mut().find(|r| r.step == m.step) {
             apply(p, m);
         }
     }
     Progress {
-        all_done: !steps.is_empty() && steps.iter().all(|s| s.status == Some(StepStatus::Done)),
-        rollback_done: rollback.iter().all(|r| r.status == Some(StepStatus::Done)),
+        all_done: execution.all_done(),
+        rollback_done: execution.rollback_pending().is_none(),
         estimate_minutes: plan.steps.iter().map(|s| s.estimated_minutes).sum(),
+        failed: standing.failed,
         steps,
         rollback,
-        failed,
-    }
-}
-
-/// Whether `status` may be marked on `step` (its rollback with `rollback`) now; the refusal
-/// says why in words.
-pub fn check_mark(
-    plan: &Plan,
-    marks: &[StepMark],
-    step: u32,
-    rollback: bool,
-    status: StepStatus,
-) -> Result<(), String> {
-    let p = progress(plan, marks);
-    if step == 0 || step as usize > p.steps.len() {
-        return Err(format!("There is no step {step} in the plan"));
-    }
-    if rollback {
-        if !p.failed {
-            return Err("The rollback runs only after a step failed".into());
-        }
-        if status != StepStatus::Done {
-            return Err("Mark a rollback item done once it is undone".into());
-        }
-        // Newest first: everything before this item in the checklist must be done.
-        for item in &p.rollback {
-            if item.step == step {
-                return if item.status == Some(StepStatus::Done) {
-                    Err(format!("The rollback of step {step} is already done"))
-                } else {
-                    Ok(())
-                };
-            }
-            if item.status != Some(StepStatus::Done) {
-                return Err(format!("Roll back step {} first (newest first)", item.step));
-            }
-        }
-        return Err(format!("Step {step} was never begun, so there is nothing to roll back"));
-    }
-    if p.failed {
-        return Err("A step failed: run the rollback checklist instead".into());
-    }
-    let this = &p.steps[step as usize - 1];
-    match status {
-        StepStatus::Started => {
-            if this.status.is_some() {
-                return Err(format!(
-                    "Step {step} is already {}",
-                    this.status.map(|s| s.label()).unwrap_or("").to_lowercase()
-                ));
-            }
-            if let Some(open) = p.steps.iter().find(|s| s.status == Some(StepStatus::Started)) {
-                return Err(format!("Finish step {} first", open.step));
-            }
-            if let Some(before) = p.steps[..step as usize - 1].iter().find(|s| s.status != Some(StepStatus::Done)) {
-                return Err(format!("Step {} comes first", before.step));
-            }
-            Ok(())
-        }
-        StepStatus::Done | StepStatus::Failed => {
-            if this.status != Some(StepStatus::Started) {
-                return Err(format!("Start step {step} first"));
-            }
-            Ok(())
-        }
     }
 }
 
@@ -294,13 +347,22 @@ mod tests {
     fn steps_run_in_order_one_at_a_time() {
         let p = plan(3);
         let mut log = Vec::new();
-        assert!(check_mark(&p, &log, 2, false, StepStatus::Started).unwrap_err().contains("Step 1 comes first"));
-        assert!(check_mark(&p, &log, 1, false, StepStatus::Done).unwrap_err().contains("Start step 1"));
+        assert!(Execution::of(p.steps.len(), &log)
+            .check(2, false, StepStatus::Started)
+            .unwrap_err()
+            .contains("Step 1 comes first"));
+        assert!(Execution::of(p.steps.len(), &log)
+            .check(1, false, StepStatus::Done)
+            .unwrap_err()
+            .contains("Start step 1"));
         log.push(mark(1, false, StepStatus::Started));
-        assert!(check_mark(&p, &log, 2, false, StepStatus::Started).unwrap_err().contains("Finish step 1"));
+        assert!(Execution::of(p.steps.len(), &log)
+            .check(2, false, StepStatus::Started)
+            .unwrap_err()
+            .contains("Finish step 1"));
         log.push(mark(1, false, StepStatus::Done));
         for s in 2..=3 {
-            check_mark(&p, &log, s, false, StepStatus::Started).unwrap();
+            Execution::of(p.steps.len(), &log).check(s, false, StepStatus::Started).unwrap();
             log.push(mark(s, false, StepStatus::Started));
             log.push(mark(s, false, StepStatus::Done));
         }
@@ -324,12 +386,18 @@ mod tests {
         assert!(pr.failed && !pr.all_done && !pr.rollback_done);
         let order: Vec<(u32, &str)> = pr.rollback.iter().map(|r| (r.step, r.action.as_str())).collect();
         assert_eq!(order, vec![(3, "undo 3"), (2, "undo 2"), (1, "undo 1")]);
-        assert!(check_mark(&p, &log, 4, false, StepStatus::Started).unwrap_err().contains("rollback"));
-        assert!(check_mark(&p, &log, 1, true, StepStatus::Done).unwrap_err().contains("Roll back step 3 first"));
-        assert!(check_mark(&p, &log, 4, true, StepStatus::Done).is_err(), "step 4 never began");
+        assert!(Execution::of(p.steps.len(), &log)
+            .check(4, false, StepStatus::Started)
+            .unwrap_err()
+            .contains("rollback"));
+        assert!(Execution::of(p.steps.len(), &log)
+            .check(1, true, StepStatus::Done)
+            .unwrap_err()
+            .contains("Roll back step 3 first"));
+        assert!(Execution::of(p.steps.len(), &log).check(4, true, StepStatus::Done).is_err(), "step 4 never began");
         let mut log = log;
         for s in [3, 2, 1] {
-            check_mark(&p, &log, s, true, StepStatus::Done).unwrap();
+            Execution::of(p.steps.len(), &log).check(s, true, StepStatus::Done).unwrap();
             log.push(mark(s, true, StepStatus::Done));
         }
         assert!(progress(&p, &log).rollback_done);
@@ -345,7 +413,7 @@ mod tests {
             let mut log = Vec::new();
             for (step, rollback, s) in attempts {
                 let status = [StepStatus::Started, StepStatus::Done, StepStatus::Failed][s as usize];
-                if check_mark(&p, &log, step, rollback, status).is_ok() {
+                if Execution::of(p.steps.len(), &log).check(step, rollback, status).is_ok() {
                     log.push(mark(step, rollback, status));
                 }
                 let pr = progress(&p, &log);

@@ -19,6 +19,7 @@ pub use request::*;
 pub use rules::*;
 
 use super::calendar::Calendar;
+use super::execution::{Execution, Mark, StepStatus};
 use super::notify::{message, MessageKind};
 use super::plan::PlanHash;
 use super::quorum::{evaluate, Cor, Decision, Quorum, UserId, Verdict};

@@ -241,7 +241,7 @@ impl Store {
                     at: from_millis(at),
                 })
             })
-            .collect::<Result<_, sqlx::Error>>()?;
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
         let problems = rows_of::<ProblemRow>(&row.problems_json)?
             .into_iter()
             .map(|(text, by, at)| Problem {
@@ -286,6 +286,7 @@ impl Store {
                 _ => None,
             },
             planned_start: row.planned_start.map(from_millis),
+            production: app::domain::execution::Execution::of(plan.steps.len(), &execution),
         };
         Ok(Some(LoadedRequest {
             id: row.id,

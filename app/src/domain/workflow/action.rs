@@ -69,6 +69,8 @@ pub enum Action {
         new_hash: PlanHash,
         /// Whether every step of it is complete.
         complete: bool,
+        /// How many steps it has.
+        steps: u32,
     },
     /// Mark the CR form complete (or not) after an edit.
     UpdateForm {

@@ -22,8 +22,13 @@ fn guard(ok: bool, message: &str) -> Result<(), Refusal> {
     }
 }
 
-fn not_blank(text: &str, message: &str) -> Result<(), Refusal> {
-    guard(!text.trim().is_empty(), message)
+/// Refuses a blank `input`, with `message` at its field.
+fn given(text: &str, input: Input, message: impl Into<String>) -> Result<(), Refusal> {
+    if text.trim().is_empty() {
+        Err(Refusal::Input { input, message: message.into() })
+    } else {
+        Ok(())
+    }
 }
 
 /// The actions this person could take on this request now (their guards may still refuse).
@@ -82,9 +87,9 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
                 }
             }
         }
-        Action::EditPlan { new_hash, complete } => {
+        Action::EditPlan { new_hash, complete, steps } => {
             guard(new_hash != &request.plan_hash, "The plan has not changed")?;
-            effects.push(Effect::NewPlanVersion { hash: new_hash.clone(), complete: *complete });
+            effects.push(Effect::NewPlanVersion { hash: new_hash.clone(), complete: *complete, steps: *steps });
             if matches!(from, S::AwaitingApproval | S::Approved | S::Rejected) {
                 to = S::HostingReview;
                 effects.push(Effect::VoidDecisions);
@@ -111,7 +116,7 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
             detail = "asked hosting for a call within 2 hours".into();
         }
         Action::SignOff { role, evidence } => {
-            not_blank(evidence, "Give a note or a link as evidence for the sign-off")?;
+            given(evidence, Input::Evidence, "Enter a note or a link to the evidence")?;
             guard(!request.sign_offs.contains(role), &format!("{} has already signed off", role.label()))?;
             effects.push(Effect::RecordSignOff { role: *role, evidence: evidence.clone() });
             detail = format!("{} signed off staging", role.label());
@@ -152,7 +157,7 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
             };
         }
         Action::ReturnToDev { comments } => {
-            not_blank(comments, "Say what the dev team needs to change")?;
+            given(comments, Input::Comments, "Say what the dev team needs to change")?;
             to = S::ReturnedToDev;
             if from == S::Rejected {
                 // The rejection ends this submission: a resubmission, changed or not, asks again.
@@ -201,7 +206,7 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
                 "You have already decided on this plan version",
             )?;
             if let Verdict::Reject(reason) = verdict {
-                not_blank(reason, "Give a reason for rejecting")?;
+                given(reason, Input::Reason, "Give the reason for rejecting")?;
             }
             let today = crate::domain::calendar::eastern_date(ctx.now);
             let escalation = actor.role == Role::Admin;
@@ -257,7 +262,7 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
             if !warnings.is_empty() {
                 let reason = override_reason.as_deref().unwrap_or("").trim();
                 let words: Vec<String> = warnings.iter().map(|w| w.message()).collect();
-                guard(!reason.is_empty(), &format!("{}: give a reason to go ahead now", words.join("; ")))?;
+                given(reason, Input::OverrideReason, format!("{}: say why it cannot wait", words.join("; ")))?;
                 effects.push(Effect::RecordOverride(reason.to_string()));
             }
             to = S::Implementing;
@@ -265,9 +270,9 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
             detail = "production work started".into();
         }
         Action::RecordStep { step, rollback, status, note } => {
-            use crate::domain::execution::StepStatus;
+            request.production.check(*step, *rollback, *status).map_err(Refusal::Guard)?;
             if *status == StepStatus::Failed {
-                not_blank(note, "Say what went wrong")?;
+                given(note, Input::Note, format!("Say what went wrong in step {step}"))?;
             }
             effects.push(Effect::RecordStep {
                 step: *step,
@@ -283,11 +288,19 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
             };
         }
         Action::FinishImplementation => {
+            guard(request.production.all_done(), "Mark every step done before handing over for validation")?;
             to = S::ValidatingInProduction;
             detail = "every step done; dev team validating".into();
         }
         Action::AbortAndRollBack { reason } => {
-            not_blank(reason, "Say why the change is being rolled back")?;
+            if let Some(step) = request.production.rollback_pending() {
+                // At the reason's field: what was typed there comes back with the refusal.
+                return Err(Refusal::Input {
+                    input: Input::Reason,
+                    message: format!("Roll back step {step} first: the checklist runs newest first"),
+                });
+            }
+            given(reason, Input::Reason, "Say why the change was rolled back")?;
             to = S::RolledBack;
             effects.push(Effect::RecordReason(reason.clone()));
             effects.push(Effect::Send(message(MessageKind::RolledBack, sec)));
@@ -295,7 +308,7 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
             detail = format!("aborted and rolled back: {reason}");
         }
         Action::ValidateInProduction { note } => {
-            not_blank(note, "Say what you checked in production")?;
+            given(note, Input::Note, "Say what you checked in production")?;
             guard(
                 !request.fast_path || request.staging_signed_off(),
                 "On the outage fast path, record the staging sign-offs before closing",
@@ -307,14 +320,19 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
             detail = "validated in production; stakeholders notified".into();
         }
         Action::LogProblem { text } => {
-            not_blank(text, "Describe the problem and its effect")?;
+            given(text, Input::Problem, "Describe the problem and its effect")?;
             effects.push(Effect::LogProblem(text.trim().to_string()));
             detail = format!("problem logged: {}", text.trim());
         }
         Action::RecordPostReview { checks, lessons } => {
-            not_blank(lessons, "Say what to keep or change next time")?;
+            given(lessons, Input::Lessons, "Say what to keep or change next time")?;
             let known = |c: &String| crate::domain::execution::VERIFICATION.iter().any(|(k, _)| k == c);
-            guard(checks.iter().all(known), "Choose verification items from the list")?;
+            if !checks.iter().all(known) {
+                return Err(Refusal::Input {
+                    input: Input::Checks,
+                    message: "Choose verification items from the list".into(),
+                });
+            }
             effects.push(Effect::PostReview { checks: checks.clone(), lessons: lessons.trim().to_string() });
             if request.state.is_final() {
                 // The closing copy is filed already: the review gets a copy of its own.
@@ -327,14 +345,14 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
             );
         }
         Action::Withdraw { reason } => {
-            not_blank(reason, "Say why the request is withdrawn")?;
+            given(reason, Input::Reason, "Say why the request is withdrawn")?;
             to = S::Withdrawn;
             effects.push(Effect::RecordReason(reason.clone()));
             effects.push(Effect::Send(message(MessageKind::Withdrawn, sec)));
             detail = format!("withdrawn: {reason}");
         }
         Action::RaiseHold { reason } => {
-            not_blank(reason, "Say what is blocking the change")?;
+            given(reason, Input::Reason, "Say what is blocking the change")?;
             guard(!on_hold, "The request is already on hold")?;
             effects.push(Effect::SetHold(Hold { reason: reason.clone(), raised_by: actor.id }));
             effects.push(Effect::Send(message(MessageKind::OnHold, sec)));

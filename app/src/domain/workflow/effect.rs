@@ -22,6 +22,51 @@ pub enum Refusal {
     /// A guard failed; the message says what is missing.
     #[error("{0}")]
     Guard(String),
+    /// What was given for one of the action's inputs does not do: the message says what to give.
+    #[error("{message}")]
+    Input {
+        /// Which input.
+        input: Input,
+        /// What to give.
+        message: String,
+    },
+}
+
+/// An input of an action that a refusal can point at (a page shows the refusal at its field).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Input {
+    /// A reason (rejecting, rolling back, withdrawing, raising a hold).
+    Reason,
+    /// A note (a failed step, the validation in production).
+    Note,
+    /// The evidence for a sign-off.
+    Evidence,
+    /// Comments returned to the dev team.
+    Comments,
+    /// A problem's description.
+    Problem,
+    /// The lessons of the post-deployment review.
+    Lessons,
+    /// The verification items of the post-deployment review.
+    Checks,
+    /// Why production work goes ahead outside the window.
+    OverrideReason,
+}
+
+impl Input {
+    /// The input's name, as the action's form calls it unless the page says otherwise.
+    pub fn name(self) -> &'static str {
+        match self {
+            Input::Reason => "reason",
+            Input::Note => "note",
+            Input::Evidence => "evidence",
+            Input::Comments => "comments",
+            Input::Problem => "problem",
+            Input::Lessons => "lessons",
+            Input::Checks => "verify",
+            Input::OverrideReason => "override_reason",
+        }
+    }
 }
 
 /// An archive copy to file, and why.
@@ -130,6 +175,8 @@ pub enum Effect {
         hash: PlanHash,
         /// Every step complete.
         complete: bool,
+        /// How many steps it has.
+        steps: u32,
     },
     /// Save the form's completeness and the planned start.
     FormUpdated {

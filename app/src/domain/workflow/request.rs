@@ -237,6 +237,8 @@ pub struct Request {
     pub hold: Option<Hold>,
     /// When production work is planned to start.
     pub planned_start: Option<DateTime<Utc>>,
+    /// Production work so far on the current plan.
+    pub production: Execution,
 }
 
 impl Request {
@@ -259,6 +261,7 @@ impl Request {
             decisions: Vec::new(),
             hold: None,
             planned_start: None,
+            production: Execution::default(),
         }
     }
 
@@ -278,9 +281,13 @@ impl Request {
                 Effect::RecordSignOff { role, .. } => {
                     self.sign_offs.insert(*role);
                 }
-                Effect::NewPlanVersion { hash, complete } => {
+                Effect::NewPlanVersion { hash, complete, steps } => {
                     self.plan_hash = hash.clone();
                     self.plan_complete = *complete;
+                    self.production.steps = *steps;
+                }
+                Effect::RecordStep { step, rollback, status, .. } => {
+                    self.production.marks.push(Mark { step: *step, rollback: *rollback, status: *status })
                 }
                 Effect::FormUpdated { complete, planned_start, security_related } => {
                     self.form_complete = *complete;
@@ -306,7 +313,6 @@ impl Request {
                 Effect::ClearHold => self.hold = None,
                 Effect::Send(_)
                 | Effect::FileArchiveCopy(_)
-                | Effect::RecordStep { .. }
                 | Effect::LogProblem(_)
                 | Effect::PostReview { .. }
                 | Effect::Audit { .. }

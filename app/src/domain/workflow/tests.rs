@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::domain::calendar::{Calendar, Freeze};
+use crate::domain::execution::StepStatus;
 use crate::domain::notify::Recipient;
 use crate::domain::quorum::Absence;
 use chrono::{NaiveDate, TimeZone};
@@ -88,7 +89,7 @@ impl World {
     }
     fn emergency_to_hosting_review(&mut self) {
         self.must(DEV, Action::Triage(TriageAnswers { active_incident: true, ..Default::default() }));
-        self.must(DEV, Action::EditPlan { new_hash: h("p1"), complete: true });
+        self.must(DEV, Action::EditPlan { new_hash: h("p1"), complete: true, steps: 1 });
         self.must(DEV, Action::CompletePlan);
         for role in SignOffRole::ALL {
             self.must(DEV, Action::SignOff { role, evidence: "https://ci.example/run/1".into() });
@@ -102,6 +103,14 @@ impl World {
         self.must(HOSTING, Action::AssignEngineer { engineer: HOSTING });
         self.must(HOSTING, Action::RecordRiskReview { security_related: false });
         self.must(HOSTING, Action::SubmitToCors);
+    }
+    /// Hosting starts and finishes each step of the plan in turn.
+    fn run_every_step(&mut self) {
+        for step in 1..=self.request.production.steps {
+            for status in [StepStatus::Started, StepStatus::Done] {
+                self.must(HOSTING, Action::RecordStep { step, rollback: false, status, note: String::new() });
+            }
+        }
     }
     fn approve(&mut self, who: UserId) -> Transition {
         let plan_hash = self.request.plan_hash.clone();
@@ -169,9 +178,9 @@ fn another_teams_developer_cannot_triage_someone_elses_request() {
 fn staging_starts_only_when_every_step_of_the_plan_is_complete() {
     let mut w = World::new();
     w.must(DEV, Action::Triage(TriageAnswers { active_incident: true, ..Default::default() }));
-    w.must(DEV, Action::EditPlan { new_hash: h("draft"), complete: false });
+    w.must(DEV, Action::EditPlan { new_hash: h("draft"), complete: false, steps: 1 });
     assert!(matches!(w.try_do(DEV, Action::CompletePlan), Err(Refusal::Guard(_))));
-    w.must(DEV, Action::EditPlan { new_hash: h("p1"), complete: true });
+    w.must(DEV, Action::EditPlan { new_hash: h("p1"), complete: true, steps: 1 });
     assert_eq!(w.must(DEV, Action::CompletePlan).to, State::StagingValidation);
 }
 
@@ -189,11 +198,11 @@ fn asking_hosting_for_help_starts_the_two_hour_clock_and_tells_hosting() {
 fn staging_needs_qa_testers_dev_and_product_to_sign_off_each_once_with_evidence() {
     let mut w = World::new();
     w.must(DEV, Action::Triage(TriageAnswers { active_incident: true, ..Default::default() }));
-    w.must(DEV, Action::EditPlan { new_hash: h("p1"), complete: true });
+    w.must(DEV, Action::EditPlan { new_hash: h("p1"), complete: true, steps: 1 });
     w.must(DEV, Action::CompletePlan);
     assert!(matches!(
         w.try_do(DEV, Action::SignOff { role: SignOffRole::Qa, evidence: " ".into() }),
-        Err(Refusal::Guard(_))
+        Err(Refusal::Input { input: Input::Evidence, .. })
     ));
     w.must(DEV, Action::SignOff { role: SignOffRole::Qa, evidence: "QA run 12".into() });
     assert_eq!(
@@ -210,7 +219,7 @@ fn staging_needs_qa_testers_dev_and_product_to_sign_off_each_once_with_evidence(
 fn submitting_for_review_needs_a_complete_form() {
     let mut w = World::new();
     w.must(DEV, Action::Triage(TriageAnswers { active_incident: true, ..Default::default() }));
-    w.must(DEV, Action::EditPlan { new_hash: h("p1"), complete: true });
+    w.must(DEV, Action::EditPlan { new_hash: h("p1"), complete: true, steps: 1 });
     w.must(DEV, Action::CompletePlan);
     for role in SignOffRole::ALL {
         w.must(DEV, Action::SignOff { role, evidence: "ok".into() });
@@ -230,7 +239,7 @@ fn the_forms_security_answer_counts_until_hostings_risk_review_decides() {
     w.must(DEV, Action::Triage(TriageAnswers { active_incident: true, ..Default::default() }));
     w.must(DEV, Action::UpdateForm { complete: false, planned_start: None, security_related: true });
     assert!(w.request.security_related);
-    w.must(DEV, Action::EditPlan { new_hash: h("p1"), complete: true });
+    w.must(DEV, Action::EditPlan { new_hash: h("p1"), complete: true, steps: 1 });
     w.must(DEV, Action::CompletePlan);
     for role in SignOffRole::ALL {
         w.must(DEV, Action::SignOff { role, evidence: "ok".into() });
@@ -347,7 +356,10 @@ fn any_rejection_rejects_and_needs_a_reason() {
     w.approve(COR_A);
     let plan_hash = w.request.plan_hash.clone();
     let blank = Action::Decide { verdict: Verdict::Reject("  ".into()), plan_hash: plan_hash.clone() };
-    assert_eq!(w.try_do(COR_B, blank), Err(Refusal::Guard("Give a reason for rejecting".into())));
+    assert_eq!(
+        w.try_do(COR_B, blank),
+        Err(Refusal::Input { input: Input::Reason, message: "Give the reason for rejecting".into() })
+    );
     let t = w.must(COR_B, Action::Decide { verdict: Verdict::Reject("No rollback for step 2".into()), plan_hash });
     assert_eq!(t.to, State::Rejected);
     // Hosting can rework it: back to the dev team.
@@ -368,7 +380,7 @@ fn a_plan_edit_after_approval_voids_the_approvals_and_asks_again() {
     w.submitted();
     w.approve(COR_A);
     w.approve(COR_B);
-    let t = w.must(HOSTING, Action::EditPlan { new_hash: h("p2"), complete: true });
+    let t = w.must(HOSTING, Action::EditPlan { new_hash: h("p2"), complete: true, steps: 1 });
     assert_eq!(t.to, State::HostingReview);
     assert!(t.effects.contains(&Effect::VoidDecisions));
     assert_eq!(w.request.decisions.len(), 2, "the record keeps them");
@@ -385,8 +397,8 @@ fn a_plan_edited_back_to_an_earlier_text_asks_the_cors_again() {
     let mut w = World::new();
     w.submitted();
     w.approve(COR_A);
-    w.must(HOSTING, Action::EditPlan { new_hash: h("p2"), complete: true });
-    w.must(HOSTING, Action::EditPlan { new_hash: h("p1"), complete: true });
+    w.must(HOSTING, Action::EditPlan { new_hash: h("p2"), complete: true, steps: 1 });
+    w.must(HOSTING, Action::EditPlan { new_hash: h("p1"), complete: true, steps: 1 });
     w.must(HOSTING, Action::SubmitToCors);
     assert_eq!(w.request.round, 2);
     // COR A's approval of p1 was on the first submission: COR B alone is not enough.
@@ -425,7 +437,10 @@ fn only_a_configured_cor_may_approve() {
 fn hosting_returns_a_request_to_dev_with_comments_and_dev_resubmits() {
     let mut w = World::new();
     w.emergency_to_hosting_review();
-    assert!(matches!(w.try_do(HOSTING, Action::ReturnToDev { comments: "".into() }), Err(Refusal::Guard(_))));
+    assert!(matches!(
+        w.try_do(HOSTING, Action::ReturnToDev { comments: "".into() }),
+        Err(Refusal::Input { input: Input::Comments, .. })
+    ));
     let t = w.must(HOSTING, Action::ReturnToDev { comments: "Split the migration".into() });
     assert_eq!(messages(&t)[0].to()[0].who, Recipient::DevTeam);
     assert_eq!(w.must(DEV, Action::SubmitForReview).to, State::HostingReview);
@@ -486,8 +501,8 @@ fn outside_the_window_or_in_a_freeze_starting_needs_an_override_reason_which_is_
         to: date(18),
     });
     match w.try_do(HOSTING, Action::StartImplementation { override_reason: Some(" ".into()) }) {
-        Err(Refusal::Guard(m)) => {
-            assert!(m.contains("Open enrollment change freeze") && m.contains("give a reason"), "{m}")
+        Err(Refusal::Input { input: Input::OverrideReason, message: m }) => {
+            assert!(m.contains("Open enrollment change freeze") && m.contains("say why it cannot wait"), "{m}")
         }
         other => panic!("{other:?}"),
     }
@@ -527,6 +542,7 @@ fn the_dev_team_validates_in_production_then_stakeholders_are_notified() {
     w.approve(COR_A);
     w.approve(COR_B);
     w.must(HOSTING, Action::StartImplementation { override_reason: None });
+    w.run_every_step();
     w.must(HOSTING, Action::FinishImplementation);
     assert!(matches!(
         w.try_do(HOSTING, Action::ValidateInProduction { note: "ok".into() }),
@@ -541,7 +557,7 @@ fn the_dev_team_validates_in_production_then_stakeholders_are_notified() {
 fn on_the_fast_path_staging_sign_off_is_recorded_afterwards_before_closing() {
     let mut w = World::new();
     w.must(DEV, Action::Triage(TriageAnswers { users_cannot_access: true, ..Default::default() }));
-    w.must(HOSTING, Action::EditPlan { new_hash: h("hotfix"), complete: true });
+    w.must(HOSTING, Action::EditPlan { new_hash: h("hotfix"), complete: true, steps: 1 });
     w.must(HOSTING, Action::UpdateForm { complete: true, planned_start: None, security_related: false });
     w.must(HOSTING, Action::AssignEngineer { engineer: HOSTING });
     w.must(HOSTING, Action::RecordRiskReview { security_related: false });
@@ -549,6 +565,7 @@ fn on_the_fast_path_staging_sign_off_is_recorded_afterwards_before_closing() {
     w.approve(COR_A);
     w.approve(COR_B);
     w.must(HOSTING, Action::StartImplementation { override_reason: None });
+    w.run_every_step();
     w.must(HOSTING, Action::FinishImplementation);
     assert!(matches!(w.try_do(DEV, Action::ValidateInProduction { note: "ok".into() }), Err(Refusal::Guard(_))));
     for role in SignOffRole::ALL {
@@ -601,9 +618,9 @@ fn alphabet() -> Vec<Action> {
         Action::Triage(TriageAnswers { active_incident: true, ..Default::default() }),
         Action::Triage(TriageAnswers { users_cannot_access: true, ..Default::default() }),
         Action::Triage(TriageAnswers::default()),
-        Action::EditPlan { new_hash: h("p1"), complete: true },
-        Action::EditPlan { new_hash: h("p2"), complete: true },
-        Action::EditPlan { new_hash: h("draft"), complete: false },
+        Action::EditPlan { new_hash: h("p1"), complete: true, steps: 1 },
+        Action::EditPlan { new_hash: h("p2"), complete: true, steps: 1 },
+        Action::EditPlan { new_hash: h("draft"), complete: false, steps: 1 },
         Action::CompletePlan,
         Action::RequestHostingHelp,
         Action::CompleteStaging,
@@ -616,6 +633,10 @@ fn alphabet() -> Vec<Action> {
         Action::SubmitToCors,
         Action::StartImplementation { override_reason: None },
         Action::StartImplementation { override_reason: Some("urgent".into()) },
+        Action::RecordStep { step: 1, rollback: false, status: StepStatus::Started, note: String::new() },
+        Action::RecordStep { step: 1, rollback: false, status: StepStatus::Done, note: String::new() },
+        Action::RecordStep { step: 1, rollback: false, status: StepStatus::Failed, note: "broke".into() },
+        Action::RecordStep { step: 1, rollback: true, status: StepStatus::Done, note: String::new() },
         Action::FinishImplementation,
         Action::AbortAndRollBack { reason: "failed".into() },
         Action::ValidateInProduction { note: "ok".into() },
@@ -638,12 +659,20 @@ fn every_state_is_reachable_from_triage() {
     let w = World::new();
     let ctx = w.ctx();
     let alphabet = alphabet();
+    // Requests that differ only in what no guard reads (decisions of earlier rounds, how many
+    // rounds there were) are one node: the search stays small enough to reach "completed".
+    let key = |r: &Request| {
+        let mut k = r.clone();
+        k.decisions.retain(|d| d.round == r.round);
+        k.round = 0;
+        k
+    };
     let mut seen: HashSet<Request> = HashSet::new();
     let mut states: HashSet<State> = HashSet::new();
     let mut queue = VecDeque::from([(w.request.clone(), 0u32)]);
     while let Some((req, depth)) = queue.pop_front() {
         states.insert(req.state);
-        if depth >= 16 || states.len() == State::ALL.len() {
+        if depth >= 22 || states.len() == State::ALL.len() {
             continue;
         }
         for who in [DEV, HOSTING, COR_A, COR_B] {
@@ -652,7 +681,7 @@ fn every_state_is_reachable_from_triage() {
                     let mut next = req.clone();
                     next.apply(&t);
                     // Decisions carry times; the same decision reached twice is the same node.
-                    if seen.insert(next.clone()) {
+                    if seen.insert(key(&next)) {
                         queue.push_back((next, depth + 1));
                     }
                 }
@@ -675,6 +704,8 @@ fn arb_action() -> impl Strategy<Value = Action> {
         1 => proptest::sample::select(CAST.to_vec()).prop_map(|engineer| Action::AssignEngineer { engineer }),
         1 => "[ a-z]{0,4}".prop_map(|r| Action::Decide { verdict: Verdict::Reject(r), plan_hash: h("p1") }),
         1 => proptest::option::of("[ a-z]{0,3}").prop_map(|o| Action::StartImplementation { override_reason: o }),
+        2 => (0u32..4, any::<bool>(), proptest::sample::select(vec![StepStatus::Started, StepStatus::Done, StepStatus::Failed]), "[ a-z]{0,2}")
+            .prop_map(|(step, rollback, status, note)| Action::RecordStep { step, rollback, status, note }),
     ]
 }
 
@@ -754,6 +785,20 @@ proptest! {
                             .iter()
                             .filter(|d| d.round == r.round)
                             .all(|d| d.plan_hash == r.plan_hash && d.verdict == Verdict::Approve));
+                    }
+                    // Handed over for validation only with every step done; closed as rolled back
+                    // only with the rollback checklist done.
+                    // Every mark in the log was a possible next mark when it was made.
+                    let mut replay = Execution { steps: r.production.steps, marks: Vec::new() };
+                    for m in &r.production.marks {
+                        prop_assert!(replay.check(m.step, m.rollback, m.status).is_ok(), "{:?}", r.production);
+                        replay.marks.push(*m);
+                    }
+                    if r.state == State::ValidatingInProduction && before.state != r.state {
+                        prop_assert!(r.production.all_done());
+                    }
+                    if r.state == State::RolledBack {
+                        prop_assert_eq!(r.production.rollback_pending(), None);
                     }
                     if r.state == State::Implementing && before.state != State::Implementing {
                         prop_assert!(before.hold.is_none());
