@@ -111,13 +111,17 @@ pub struct Seeder<'a> {
     public_url: &'a str,
 }
 
-/// What one seeded action changes besides the state.
+/// What one seeded action carries besides itself (as a server function's change does).
 #[derive(Default)]
-struct Extra {
-    plan: Option<app::domain::plan::Plan>,
-    form: Option<app::domain::cr_form::CrForm>,
-    triage: Option<app::domain::workflow::TriageAnswers>,
-    review: Option<app::domain::review::RiskReview>,
+pub struct Extra {
+    /// The new plan, with `EditPlan`.
+    pub plan: Option<app::domain::plan::Plan>,
+    /// The new form, with `UpdateForm`.
+    pub form: Option<app::domain::cr_form::CrForm>,
+    /// The answers, with `Triage`.
+    pub triage: Option<app::domain::workflow::TriageAnswers>,
+    /// The review, with `RecordRiskReview`.
+    pub review: Option<app::domain::review::RiskReview>,
 }
 
 impl<'a> Seeder<'a> {
@@ -286,21 +290,32 @@ impl<'a> Seeder<'a> {
         self.act(reference, who, action, Extra::default()).await
     }
 
-    /// One action through the domain and one commit, as the server functions do it.
     async fn act(
         &self,
         reference: &str,
         who: &str,
         action: app::domain::workflow::Action,
         extra: Extra,
-    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    ) -> Result<(), BoxError> {
+        self.act_with(reference, who, action, extra).await.map(|_| ())
+    }
+
+    /// One action through the domain and one commit, as the server functions do it; returns the
+    /// request as the domain's `apply` left it in memory (what a reload must read back).
+    pub async fn act_with(
+        &self,
+        reference: &str,
+        who: &str,
+        action: app::domain::workflow::Action,
+        extra: Extra,
+    ) -> Result<app::domain::workflow::Request, BoxError> {
         use app::ports::{Commit, RequestStore};
         let user = self.person(who)?;
         let parsed = app::domain::reference::Reference::parse(reference).ok_or("a demo reference")?;
         let loaded = self.store.load(parsed).await?.ok_or("a demo request")?;
         let cors = self.store.cors().await?;
         let calendar = calendar();
-        let now = chrono::Utc::now();
+        let now = app::ports::now();
         let ctx = app::domain::workflow::Context { now, cors: &cors, calendar: &calendar };
         let actor = app::domain::workflow::Actor {
             id: user.id,
@@ -327,7 +342,7 @@ impl<'a> Seeder<'a> {
             decision_token: None,
         };
         self.store.commit(commit).await?;
-        Ok(())
+        Ok(after)
     }
 }
 
@@ -339,7 +354,8 @@ fn calendar() -> app::domain::calendar::Calendar {
     }
 }
 
-fn example_plan() -> app::domain::plan::Plan {
+/// The demo's operation plan: three complete steps.
+pub fn example_plan() -> app::domain::plan::Plan {
     use app::domain::plan::{Plan, PlanStep};
     let step = |id: u32, action: &str, commands: &str, rollback: &str| PlanStep {
         id,
@@ -365,7 +381,8 @@ fn example_plan() -> app::domain::plan::Plan {
     }
 }
 
-fn example_form(title: &str) -> app::domain::cr_form::CrForm {
+/// The demo's CR form, complete, for a change next Tuesday at 10am Eastern.
+pub fn example_form(title: &str) -> app::domain::cr_form::CrForm {
     use chrono::Datelike;
     // The next Tuesday at 10am Eastern: inside the production window.
     let mut day = app::domain::calendar::eastern_date(chrono::Utc::now()).succ_opt().unwrap_or_default();

@@ -229,7 +229,7 @@ pub async fn perform_as(
         // this request learns nothing from it.
         {
             let actor = actor_of(&loaded.session);
-            let ctx = Context { now: chrono::Utc::now(), cors: &loaded.cors, calendar: &loaded.calendar };
+            let ctx = Context { now: crate::ports::now(), cors: &loaded.cors, calendar: &loaded.calendar };
             let may = RULES
                 .iter()
                 .any(|r| r.action == kind && r.who.iter().any(|p| p.includes(&actor, &loaded.request.snapshot, &ctx)));
@@ -241,7 +241,7 @@ pub async fn perform_as(
         if change.base_plan_version.is_some_and(|base| base != loaded.request.plan_version) {
             return Err(AppError::Conflict);
         }
-        let now = chrono::Utc::now();
+        let now = crate::ports::now();
         let actor = actor_of(&loaded.session);
         let ctx = Context { now, cors: &loaded.cors, calendar: &loaded.calendar };
         let transition =
