@@ -20,7 +20,9 @@ mod operations;
 pub(crate) mod outbox;
 mod people;
 mod requests;
+mod sessions;
 mod title_search;
+mod webhooks;
 mod wizard;
 pub(crate) use title_search::{search_statement, title_clause, title_search, TitleMode};
 
