@@ -1,0 +1,93 @@
+use super::*;
+
+/// An Eastern wall-clock time as UTC.
+fn et(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+    New_York.with_ymd_and_hms(y, m, d, h, min, 0).single().unwrap().with_timezone(&Utc)
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+#[test]
+fn monday_to_thursday_eight_to_four_eastern_is_the_production_window() {
+    let cal = Calendar::default();
+    assert!(cal.check(et(2026, 11, 16, 8, 0)).is_empty(), "Monday 8:00");
+    assert!(cal.check(et(2026, 11, 19, 15, 59)).is_empty(), "Thursday 15:59");
+    assert_eq!(cal.check(et(2026, 11, 19, 16, 0)), vec![WindowWarning::OutsideProductionHours]);
+    assert_eq!(cal.check(et(2026, 11, 17, 7, 59)), vec![WindowWarning::OutsideProductionHours]);
+}
+
+#[test]
+fn the_window_follows_eastern_time_across_daylight_saving() {
+    let cal = Calendar::default();
+    // 13:00 UTC is 8:00 EST in winter but 9:00 EDT in summer: both inside.
+    assert!(cal.check(Utc.with_ymd_and_hms(2026, 12, 1, 13, 0, 0).unwrap()).is_empty());
+    assert!(cal.check(Utc.with_ymd_and_hms(2026, 7, 7, 12, 0, 0).unwrap()).is_empty(), "8:00 EDT");
+    assert_eq!(
+        cal.check(Utc.with_ymd_and_hms(2026, 12, 1, 12, 30, 0).unwrap()),
+        vec![WindowWarning::OutsideProductionHours],
+        "7:30 EST"
+    );
+}
+
+#[test]
+fn fridays_and_weekends_need_an_override() {
+    let cal = Calendar::default();
+    assert_eq!(cal.check(et(2026, 11, 20, 10, 0)), vec![WindowWarning::Friday]);
+    assert_eq!(cal.check(et(2026, 11, 21, 10, 0)), vec![WindowWarning::Weekend]);
+}
+
+#[test]
+fn holidays_the_day_before_them_and_freezes_need_an_override() {
+    let cal = Calendar {
+        holidays: vec![Holiday { date: date(2026, 11, 26), name: "Thanksgiving".into() }],
+        freezes: vec![Freeze {
+            name: "Open enrollment".into(),
+            reason: "peak traffic".into(),
+            from: date(2026, 12, 1),
+            to: date(2026, 12, 3),
+        }],
+        maintenance_windows: vec![],
+    };
+    assert_eq!(cal.check(et(2026, 11, 26, 10, 0)), vec![WindowWarning::Holiday("Thanksgiving".into())]);
+    assert_eq!(cal.check(et(2026, 11, 25, 10, 0)), vec![WindowWarning::BeforeHoliday("Thanksgiving".into())]);
+    let w = cal.check(et(2026, 12, 3, 10, 0));
+    assert_eq!(w, vec![WindowWarning::Freeze { name: "Open enrollment".into(), reason: "peak traffic".into() }]);
+    assert!(w[0].message().contains("Open enrollment"));
+    assert!(cal.check(et(2026, 12, 7, 10, 0)).is_empty(), "the Monday after the freeze");
+}
+
+#[test]
+fn an_assistance_call_is_due_within_two_hours_and_turns_amber_then_red() {
+    let asked = et(2026, 11, 17, 10, 0);
+    let clock = Clock::assistance_call(asked);
+    assert_eq!(clock.due, et(2026, 11, 17, 12, 0));
+    assert_eq!(clock.status(et(2026, 11, 17, 11, 0)), ClockStatus::OnTrack);
+    assert_eq!(clock.status(et(2026, 11, 17, 11, 30)), ClockStatus::Amber);
+    assert_eq!(clock.status(et(2026, 11, 17, 12, 0)), ClockStatus::Overdue);
+    assert_eq!(clock.minutes_left(et(2026, 11, 17, 11, 45)), 15);
+}
+
+#[test]
+fn assignment_is_due_within_one_business_day_skipping_weekends_and_holidays() {
+    let cal =
+        Calendar { holidays: vec![Holiday { date: date(2026, 11, 23), name: "Closure".into() }], ..Default::default() };
+    let friday = et(2026, 11, 20, 15, 0);
+    assert_eq!(Clock::assignment(friday, &cal).due, et(2026, 11, 24, 15, 0), "Fri → (Sat, Sun, holiday Mon) → Tue");
+}
+
+#[test]
+fn default_windows_fall_on_the_second_tuesday_at_8pm_eastern() {
+    let w = monthly_windows(et(2026, 11, 1, 9, 0), 2);
+    assert_eq!(w, vec![et(2026, 11, 10, 20, 0), et(2026, 12, 8, 20, 0)]);
+}
+
+#[test]
+fn a_regular_change_goes_to_the_first_window_with_two_business_days_notice() {
+    let cal =
+        Calendar { maintenance_windows: vec![et(2026, 11, 24, 20, 0), et(2026, 12, 15, 20, 0)], ..Default::default() };
+    assert_eq!(cal.next_maintenance_window(et(2026, 11, 20, 9, 0)), Some(et(2026, 11, 24, 20, 0)));
+    assert_eq!(cal.next_maintenance_window(et(2026, 11, 23, 9, 0)), Some(et(2026, 12, 15, 20, 0)), "too little notice");
+    assert_eq!(cal.next_maintenance_window(et(2026, 12, 20, 9, 0)), None, "no window scheduled yet");
+}

@@ -1,0 +1,89 @@
+use super::*;
+
+#[test]
+fn the_subject_follows_the_organisations_convention() {
+    let d = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+    assert_eq!(
+        subject(" Grants Portal ", "Production", d),
+        "Grants Portal - Production - Emergency Change Request - 2026-11-21"
+    );
+}
+
+#[test]
+fn the_submission_copies_the_dev_and_affected_teams() {
+    let m = message(MessageKind::SubmittedToCors, false);
+    let cc: Vec<_> = m.cc.iter().map(|x| x.who.clone()).collect();
+    assert_eq!(cc, vec![Recipient::DevTeam, Recipient::AffectedTeams]);
+}
+
+/// Every kind of message, personal-link kinds for COR 7.
+fn every_kind() -> Vec<MessageKind> {
+    use MessageKind as K;
+    vec![
+        K::EmergencyStarted,
+        K::RegularChangeQueued,
+        K::AssistanceRequested,
+        K::SubmittedForReview,
+        K::ReturnedToDev,
+        K::ApprovalRequest(7),
+        K::SubmittedToCors,
+        K::Approved,
+        K::Rejected,
+        K::ApprovalsVoided,
+        K::ImplementationStarted,
+        K::RolledBack,
+        K::Completed,
+        K::Withdrawn,
+        K::OnHold,
+        K::Escalated,
+        K::DecisionReminder(7),
+        K::DecisionOverdue,
+    ]
+}
+
+#[test]
+fn the_isso_is_copied_on_every_message_of_a_security_related_request_and_no_other() {
+    for kind in every_kind().into_iter().filter(|k| !k.carries_decision_link()) {
+        assert!(message(kind.clone(), true).cc.iter().any(|x| x.who == Recipient::Isso), "{kind:?}");
+        assert!(!message(kind.clone(), false).cc.iter().any(|x| x.who == Recipient::Isso), "{kind:?}");
+    }
+}
+
+#[test]
+fn a_personal_link_reaches_its_holder_alone_and_the_isso_gets_the_copy_without_it() {
+    for kind in every_kind().into_iter().filter(MessageKind::carries_decision_link) {
+        for security_related in [false, true] {
+            let m = message(kind.clone(), security_related);
+            assert_eq!(m.to().iter().map(|a| &a.who).collect::<Vec<_>>(), [&Recipient::Cor(7)], "{kind:?}");
+            assert!(m.cc().is_empty(), "{kind:?} security-related {security_related}: no copies");
+        }
+    }
+    let copy = message(MessageKind::SubmittedToCors, true);
+    assert!(copy.cc().iter().any(|x| x.who == Recipient::Isso));
+    assert!(!copy.kind().carries_decision_link());
+}
+
+#[test]
+fn a_personal_link_message_with_a_copy_or_another_addressee_cannot_be_built_or_read_back() {
+    let to_cor = vec![a(Recipient::Cor(7), "decide")];
+    let isso = vec![a(Recipient::Isso, "copied")];
+    let kind = MessageKind::ApprovalRequest(7);
+    assert_eq!(Message::new(kind.clone(), to_cor.clone(), isso.clone()), Err(PersonalLinkShared));
+    assert_eq!(Message::new(kind.clone(), isso.clone(), vec![]), Err(PersonalLinkShared));
+    assert_eq!(Message::new(kind.clone(), vec![a(Recipient::Cor(8), "decide")], vec![]), Err(PersonalLinkShared));
+    let mut two = to_cor.clone();
+    two.extend(isso.clone());
+    assert_eq!(Message::new(kind.clone(), two, vec![]), Err(PersonalLinkShared));
+    assert!(Message::new(MessageKind::Approved, to_cor.clone(), isso.clone()).is_ok());
+    // Stored effects are checked again when read back.
+    let json = serde_json::json!({ "kind": { "ApprovalRequest": 7 }, "to": to_cor, "cc": isso });
+    assert!(serde_json::from_value::<Message>(json).is_err());
+    let ok = message(kind, true);
+    assert_eq!(serde_json::from_value::<Message>(serde_json::to_value(&ok).unwrap()).unwrap(), ok);
+}
+
+#[test]
+fn every_addressee_has_a_reason() {
+    let m = message(MessageKind::RolledBack, true);
+    assert!(m.to.iter().chain(&m.cc).all(|x| !x.reason.trim().is_empty()));
+}
