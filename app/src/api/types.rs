@@ -9,6 +9,9 @@ use crate::domain::workflow::{ActionKind, SignOffRole, State, TriageAnswers};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+mod admin;
+pub use admin::*;
+
 /// The signed-in person, as the pages show them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionUser {
@@ -356,143 +359,6 @@ pub struct DecisionView {
     pub can_decide: bool,
     /// Why not, when they may not (used, expired, voided, decided).
     pub closed_reason: Option<String>,
-}
-
-/// A person, as admins see them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PersonView {
-    /// Their id.
-    pub id: i64,
-    /// Sign-in email.
-    pub email: String,
-    /// Name.
-    pub name: String,
-    /// Role.
-    pub role: Role,
-    /// Team id.
-    pub team_id: Option<i64>,
-    /// Team name.
-    pub team: Option<String>,
-    /// False once deactivated.
-    pub active: bool,
-    /// False until they set a password from their invitation.
-    pub has_password: bool,
-    /// They sign in through the identity provider (linked by issuer and subject).
-    pub linked: bool,
-    /// Their role came from the identity provider's groups (a sign-in may change it).
-    pub role_from_provider: bool,
-}
-
-/// How people may sign in here.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SignInMethods {
-    /// The identity provider's label ("Sign in with …"), when OIDC is configured.
-    pub provider: Option<String>,
-    /// Password sign-in is kept for admins (break-glass).
-    pub passwords_for_admins_only: bool,
-}
-
-/// The admin page: people and teams.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PeopleView {
-    /// Everyone.
-    pub people: Vec<PersonView>,
-    /// Every team: (id, name).
-    pub teams: Vec<(i64, String)>,
-    /// Each team's standing stakeholder list: (team id, addresses one per line).
-    pub stakeholders: Vec<(i64, String)>,
-    /// The admin looking (they cannot deactivate or demote themselves).
-    pub me: i64,
-}
-
-/// One open session of the signed-in person.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionView {
-    /// The first 16 hex digits of the session's hash (enough to name it; not the token).
-    pub id: String,
-    /// When it started.
-    pub started: DateTime<Utc>,
-    /// When it was last used.
-    pub last_seen: DateTime<Utc>,
-    /// From where.
-    pub source: String,
-    /// True for the session making this request.
-    pub current: bool,
-}
-
-/// A personal access token, as its owner sees it (never the token itself after creation).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TokenView {
-    /// Its id.
-    pub id: i64,
-    /// The owner's name for it.
-    pub name: String,
-    /// `read`.
-    pub scope: String,
-    /// Created.
-    pub created: DateTime<Utc>,
-    /// Expires.
-    pub expires: DateTime<Utc>,
-    /// Last used, if ever.
-    pub last_used: Option<DateTime<Utc>>,
-}
-
-/// The account page: sessions and API tokens.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AccountView {
-    /// Open sessions.
-    pub sessions: Vec<SessionView>,
-    /// Personal access tokens that still work.
-    pub tokens: Vec<TokenView>,
-    /// A token just created, shown this once.
-    pub new_token: Option<String>,
-}
-
-/// One audit event, as a request's trail shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditView {
-    /// Its sequence number in the chain.
-    pub id: i64,
-    /// When (UTC).
-    pub at: DateTime<Utc>,
-    /// Who.
-    pub actor: String,
-    /// What.
-    pub action: String,
-    /// Details.
-    pub detail: String,
-    /// From where.
-    pub source: String,
-    /// `success` or `failure`.
-    pub outcome: String,
-}
-
-/// An outgoing webhook, as admins see it (never its secret after creation).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WebhookView {
-    /// Its id.
-    pub id: i64,
-    /// The team it is for; none: every request.
-    pub team: Option<String>,
-    /// Where deliveries go.
-    pub url: String,
-    /// Event keys, or `*` for all.
-    pub events: String,
-    /// Slack-compatible body (`{"text": …}`).
-    pub slack: bool,
-}
-
-/// The webhooks page: hooks and their recent deliveries.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WebhooksView {
-    /// Active hooks.
-    pub hooks: Vec<WebhookView>,
-    /// The newest deliveries (the outbox's webhook rows).
-    pub deliveries: Vec<MailView>,
-    /// Teams for the form.
-    pub teams: Vec<(i64, String)>,
-    /// The signing secret of a webhook just added, shown this once.
-    pub new_secret: Option<String>,
 }
 
 /// One archived copy of a change record.
