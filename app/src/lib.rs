@@ -12,6 +12,8 @@ pub mod error;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ports;
+#[cfg(feature = "ssr")]
+pub mod service;
 
 use api::auth::whoami;
 use components::layout::{CurrentUser, Layout};

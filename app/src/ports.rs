@@ -314,6 +314,8 @@ pub struct Services {
     pub demo_inbox: DemoInbox,
     /// Secrets shown once.
     pub reveal: Reveal,
+    /// Where "now" comes from.
+    pub clock: Arc<dyn crate::service::Clock>,
 }
 
 /// The signed-in person and their session, put into request extensions by the server's

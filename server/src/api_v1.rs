@@ -7,9 +7,9 @@
 use crate::auth::token_hash;
 use crate::AppState;
 use app::api::types::SessionUser;
-use app::domain::reference::Reference;
-use app::domain::workflow::{available_actions, may_read, Actor, Context};
+use app::domain::workflow::available_actions;
 use app::ports::RequestStore;
+use app::service::actor_of;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -261,10 +261,6 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> Result<SessionUser, Re
     }
 }
 
-fn actor(u: &SessionUser) -> Actor {
-    Actor { id: u.id, name: u.display_name.clone(), role: u.role, team_id: u.team_id }
-}
-
 fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
@@ -290,22 +286,13 @@ fn internal(e: impl std::fmt::Display) -> Response {
 /// What a handler answers: the body, or the error answer.
 type Answer = Result<Response, Response>;
 
-/// A request the caller may read (others: 404, so nothing leaks), with the CORs it was read with.
-async fn readable(
-    state: &AppState,
-    user: &SessionUser,
-    reference: &str,
-) -> Result<(app::ports::LoadedRequest, Vec<app::domain::quorum::Cor>), Response> {
-    let not_found = || fail(StatusCode::NOT_FOUND, "No such request");
-    let reference = Reference::parse(reference).ok_or_else(not_found)?;
-    let loaded = state.store.load_request(reference).await.map_err(internal)?.ok_or_else(not_found)?;
-    let cors = state.store.configured_cors().await.map_err(internal)?;
-    let calendar = app::domain::calendar::Calendar::default();
-    let ctx = Context { now: chrono::Utc::now(), cors: &cors, calendar: &calendar };
-    if !may_read(&actor(user), &loaded.snapshot, &ctx) {
-        return Err(not_found());
+/// A request the caller may read (others: 404, so nothing leaks).
+async fn readable(state: &AppState, user: &SessionUser, reference: &str) -> Result<app::service::Readable, Response> {
+    match state.workflow().readable(user, reference).await {
+        Ok(r) => Ok(r),
+        Err(app::error::AppError::NotFound) => Err(fail(StatusCode::NOT_FOUND, "No such request")),
+        Err(e) => Err(internal(format!("{e:?}"))),
     }
-    Ok((loaded, cors))
 }
 
 fn plan_item(version: i64, plan: &app::domain::plan::Plan) -> PlanItem {
@@ -361,7 +348,7 @@ async fn get_request(
     Extension(ApiCaller(user)): Extension<ApiCaller>,
     Path(reference): Path<String>,
 ) -> Answer {
-    let (l, _) = readable(&state, &user, &reference).await?;
+    let l = readable(&state, &user, &reference).await?.request;
     Ok(Json(RequestDetail {
         item: item(&l.summary),
         security_related: l.snapshot.security_related || l.form.is_security_related(),
@@ -383,7 +370,7 @@ async fn get_plan(
     Extension(ApiCaller(user)): Extension<ApiCaller>,
     Path(reference): Path<String>,
 ) -> Answer {
-    let (l, _) = readable(&state, &user, &reference).await?;
+    let l = readable(&state, &user, &reference).await?.request;
     Ok(Json(plan_item(l.plan_version, &l.plan)).into_response())
 }
 
@@ -396,7 +383,7 @@ async fn list_plan_versions(
     Extension(ApiCaller(user)): Extension<ApiCaller>,
     Path(reference): Path<String>,
 ) -> Answer {
-    let (l, _) = readable(&state, &user, &reference).await?;
+    let l = readable(&state, &user, &reference).await?.request;
     let versions = state.store.plan_history(l.id).await.map_err(internal)?;
     let items: Vec<VersionItem> =
         versions.into_iter().map(|v| VersionItem { version: v.version, by: v.by, at: rfc3339(v.at) }).collect();
@@ -412,7 +399,7 @@ async fn get_plan_version(
     Extension(ApiCaller(user)): Extension<ApiCaller>,
     Path((reference, version)): Path<(String, i64)>,
 ) -> Answer {
-    let (l, _) = readable(&state, &user, &reference).await?;
+    let l = readable(&state, &user, &reference).await?.request;
     match state.store.plan_at(l.id, version).await.map_err(internal)? {
         Some(plan) => Ok(Json(plan_item(version, &plan)).into_response()),
         None => Err(fail(StatusCode::NOT_FOUND, "No such plan version")),
@@ -428,9 +415,10 @@ async fn get_actions(
     Extension(ApiCaller(user)): Extension<ApiCaller>,
     Path(reference): Path<String>,
 ) -> Answer {
-    let (l, cors) = readable(&state, &user, &reference).await?;
-    let calendar = app::domain::calendar::Calendar::default();
-    let ctx = Context { now: chrono::Utc::now(), cors: &cors, calendar: &calendar };
-    let actions = available_actions(&l.snapshot, &actor(&user), &ctx).into_iter().map(|a| format!("{a:?}")).collect();
+    let r = readable(&state, &user, &reference).await?;
+    let actions = available_actions(&r.request.snapshot, &actor_of(&user), &r.context())
+        .into_iter()
+        .map(|a| format!("{a:?}"))
+        .collect();
     Ok(Json(ActionsItem { actions }).into_response())
 }

@@ -8,12 +8,12 @@
 use crate::pdf::{render, ChangeRecord, ExecutionEntry};
 use crate::store::{AuditEvent, PendingCopy, Store};
 use crate::AppState;
-use app::api::types::{ArchiveCopyView, SessionUser};
-use app::domain::calendar::{eastern_date, Calendar};
+use app::api::types::ArchiveCopyView;
+use app::domain::calendar::eastern_date;
 use app::domain::execution::StepMark;
 use app::domain::quorum::{evaluate, Quorum};
 use app::domain::reference::Reference;
-use app::domain::workflow::{may_read, Actor, ArchiveReason, Context, State};
+use app::domain::workflow::{ArchiveReason, State};
 use app::ports::{ClientAddress, CurrentSession, LoadedRequest, RequestStore, StoreError};
 use axum::extract::{Path, Query, State as AxumState};
 use axum::http::{header, HeaderValue, StatusCode};

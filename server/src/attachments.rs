@@ -5,20 +5,14 @@
 //! where the page shows them at the field.
 
 use crate::AppState;
-use app::api::types::SessionUser;
 use app::domain::attachment::{check, clean_file_name, AttachmentError, MAX_BYTES};
-use app::domain::calendar::{monthly_windows, Calendar};
-use app::domain::reference::Reference;
-use app::domain::workflow::{available_actions, ActionKind, Actor, Context, Party};
+use app::domain::workflow::{available_actions, ActionKind};
 use app::ports::{ClientAddress, CurrentSession};
+use app::service::actor_of;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
-
-fn actor(user: &SessionUser) -> Actor {
-    Actor { id: user.id, name: user.display_name.clone(), role: user.role, team_id: user.team_id }
-}
 
 fn back(reference: &str, error: Option<AttachmentError>) -> Response {
     match error {
@@ -67,23 +61,15 @@ pub async fn upload(
     mut multipart: Multipart,
 ) -> Response {
     let Some(Extension(session)) = session else { return Redirect::to("/sign-in").into_response() };
-    let Some(parsed) = Reference::parse(&reference) else { return not_found() };
-    let request = match state.store.load(parsed).await {
-        Ok(Some(r)) => r,
-        Ok(None) => return not_found(),
-        Err(e) => {
-            tracing::error!("loading {reference}: {e}");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
+    let readable = match state.readable(&session.user, &reference).await {
+        Ok(r) => r,
+        Err(answer) => return answer,
     };
-    let cors = state.store.cors().await.unwrap_or_default();
-    let calendar = Calendar { maintenance_windows: monthly_windows(chrono::Utc::now(), 13), ..Calendar::default() };
-    let ctx = Context { now: chrono::Utc::now(), cors: &cors, calendar: &calendar };
-    let me = actor(&session.user);
-    if me.role == app::domain::roles::Role::DevTeamMember && !Party::DevTeam.includes(&me, &request.snapshot, &ctx) {
-        return not_found();
-    }
-    if !available_actions(&request.snapshot, &me, &ctx).contains(&ActionKind::SignOff) {
+    let request = &readable.request;
+    // Same permission as signing off staging: the request's dev team, while staging is open.
+    if !available_actions(&request.snapshot, &actor_of(&session.user), &readable.context())
+        .contains(&ActionKind::SignOff)
+    {
         return (StatusCode::FORBIDDEN, "You cannot attach evidence to this request now.").into_response();
     }
     if request.attachments.len() >= app::domain::limits::ATTACHMENTS {
@@ -129,15 +115,10 @@ pub async fn download(
     source: Option<Extension<app::ports::ClientAddress>>,
 ) -> Response {
     let Some(Extension(session)) = session else { return Redirect::to("/sign-in").into_response() };
-    let Some(parsed) = Reference::parse(&reference) else { return not_found() };
-    let Ok(Some(request)) = state.store.load(parsed).await else { return not_found() };
-    let cors = state.store.cors().await.unwrap_or_default();
-    let calendar = Calendar::default();
-    let ctx = Context { now: chrono::Utc::now(), cors: &cors, calendar: &calendar };
-    let me = actor(&session.user);
-    if me.role == app::domain::roles::Role::DevTeamMember && !Party::DevTeam.includes(&me, &request.snapshot, &ctx) {
-        return not_found();
-    }
+    let request = match state.readable(&session.user, &reference).await {
+        Ok(r) => r.request,
+        Err(answer) => return answer,
+    };
     let Ok(Some((info, data))) = state.store.attachment(request.id, id).await else { return not_found() };
     // Downloads are audited; a failure to record refuses the download rather than skip it.
     let event = crate::store::AuditEvent {

@@ -309,40 +309,22 @@ impl<'a> Seeder<'a> {
         action: app::domain::workflow::Action,
         extra: Extra,
     ) -> Result<app::domain::workflow::Request, BoxError> {
-        use app::ports::{Commit, RequestStore};
+        use app::service::{Change, Principal, SystemClock, Workflow};
         let user = self.person(who)?;
-        let parsed = app::domain::reference::Reference::parse(reference).ok_or("a demo reference")?;
-        let loaded = self.store.load(parsed).await?.ok_or("a demo request")?;
-        let cors = self.store.cors().await?;
-        let calendar = calendar();
-        let now = app::ports::now();
-        let ctx = app::domain::workflow::Context { now, cors: &cors, calendar: &calendar };
-        let actor = app::domain::workflow::Actor {
-            id: user.id,
-            name: user.display_name.clone(),
-            role: user.role,
-            team_id: user.team_id,
-        };
-        let transition = app::domain::workflow::decide(&loaded.snapshot, &actor, &action, &ctx)
+        let workflow = Workflow { store: self.store, clock: &SystemClock, public_url: self.public_url };
+        let principal = Principal { user: &user, source: "demo", decision_token: None };
+        let done = workflow
+            .perform(&principal, reference, action.kind(), |_| {
+                let mut change = Change::action(action.clone());
+                change.plan = extra.plan.clone();
+                change.form = extra.form.clone();
+                change.triage = extra.triage;
+                change.risk_review = extra.review.clone();
+                Ok(change)
+            })
+            .await
             .map_err(|e| format!("demo {reference}: {e}"))?;
-        let mut after = loaded.snapshot.clone();
-        after.apply(&transition);
-        let commit = Commit {
-            request: &loaded,
-            actor: &user,
-            source: "demo",
-            now,
-            transition: &transition,
-            after: &after,
-            plan: extra.plan.as_ref(),
-            form: extra.form.as_ref(),
-            triage: extra.triage.as_ref(),
-            risk_review: extra.review.as_ref(),
-            public_url: self.public_url,
-            decision_token: None,
-        };
-        self.store.commit(commit).await?;
-        Ok(after)
+        Ok(done.after)
     }
 }
 

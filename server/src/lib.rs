@@ -47,6 +47,39 @@ pub struct AppState {
     pub content_security_policy: axum::http::HeaderValue,
 }
 
+impl AppState {
+    /// The application service: every handler reads and changes requests through it.
+    pub fn workflow(&self) -> app::service::Workflow<'_> {
+        app::service::Workflow {
+            store: &self.store,
+            clock: &*self.services.clock,
+            public_url: &self.services.public_url,
+        }
+    }
+
+    /// [`Workflow::readable`] for a handler: "not found" for a request this person may not see,
+    /// and a failure to load logged and answered as such.
+    ///
+    /// [`Workflow::readable`]: app::service::Workflow::readable
+    pub async fn readable(
+        &self,
+        user: &app::api::types::SessionUser,
+        reference: &str,
+    ) -> Result<app::service::Readable, axum::response::Response> {
+        use axum::response::IntoResponse;
+        match self.workflow().readable(user, reference).await {
+            Ok(r) => Ok(r),
+            Err(app::error::AppError::NotFound) => {
+                Err((axum::http::StatusCode::NOT_FOUND, "Not found").into_response())
+            }
+            Err(e) => {
+                tracing::error!("loading {reference}: {e:?}");
+                Err(axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response())
+            }
+        }
+    }
+}
+
 impl axum::extract::FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos_options.clone()
@@ -109,6 +142,7 @@ pub async fn build_state(config: Config) -> Result<AppState, Box<dyn std::error:
         webhooks_allow_private: config.webhooks_allow_private,
         demo_inbox,
         reveal: app::ports::Reveal::default(),
+        clock: Arc::new(app::service::SystemClock),
     };
     let leptos_options = LeptosOptions::builder()
         .output_name("offcycle")

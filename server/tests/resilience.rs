@@ -170,7 +170,10 @@ both_backends!(racing_cors_record_one_decision_each_and_never_break_the_quorum, 
                 let mut tries = 0;
                 loop {
                     let outcome = seeder.act_as(r, cor, action.clone()).await.map_err(|e| e.to_string());
-                    let conflict = outcome.as_ref().is_err_and(|e| e.contains("changed since it was loaded"));
+                    // The store's conflict, or the service's after its own retries.
+                    let conflict = outcome.as_ref().is_err_and(|e| {
+                        e.contains("changed since it was loaded") || e.contains("Someone else changed this")
+                    });
                     tries += 1;
                     if !conflict || tries == 20 {
                         return outcome;

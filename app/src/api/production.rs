@@ -87,7 +87,7 @@ mod server {
     use crate::api::types::ProductionView;
     use crate::domain::execution::{progress, StepStatus};
     use crate::domain::limits;
-    use crate::domain::workflow::{available_actions, Action, ActionKind, Context, Input, State};
+    use crate::domain::workflow::{available_actions, Action, ActionKind, Input, State};
     use crate::error::AppError;
 
     fn back(reference: &str) {
@@ -97,8 +97,7 @@ mod server {
     pub async fn production_view(reference: String) -> Result<ProductionView, AppError> {
         let l = load_readable(&reference).await?;
         let r = &l.request;
-        let now = chrono::Utc::now();
-        let ctx = Context { now, cors: &l.cors, calendar: &l.calendar };
+        let (now, ctx) = (l.now, l.context());
         let state = State::parse(&r.summary.state);
         let live = matches!(state, Some(State::Implementing | State::ValidatingInProduction));
         let end = if live { now } else { r.execution.last().map(|m| m.at).unwrap_or(now) };

@@ -64,21 +64,17 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
 
 use crate::api::types::{NoticePreview, RequestView};
 use crate::domain::calendar::{Calendar, Clock};
-use crate::domain::cr_form::CrForm;
 use crate::domain::notify::{message, MessageKind, Recipient};
-use crate::domain::plan::Plan;
 use crate::domain::quorum::Cor;
-use crate::domain::reference::Reference;
 use crate::domain::tasks::task_list;
-use crate::domain::workflow::{
-    available_actions, decide, Action, ActionKind, Actor, Context, Input, Refusal, Transition, TriageAnswers, RULES,
-};
-use crate::ports::{Commit, LoadedRequest, StoreError};
+use crate::domain::workflow::{available_actions, ActionKind, Actor, Context, Transition};
+use crate::ports::LoadedRequest;
+pub use crate::service::Change;
+use crate::service::{Principal, Readable, Workflow};
 
 /// The person acting, as the domain sees them.
 pub fn actor_of(session: &CurrentSession) -> Actor {
-    let u = &session.user;
-    Actor { id: u.id, name: u.display_name.clone(), role: u.role, team_id: u.team_id }
+    crate::service::actor_of(&session.user)
 }
 
 /// The calendar decisions use: the admins' holidays, freezes and windows (the default monthly
@@ -87,10 +83,9 @@ pub async fn calendar(services: &Services, now: chrono::DateTime<chrono::Utc>) -
     Ok(Calendar::of(&services.requests.calendar_entries().await?, now))
 }
 
-/// Who may read a request: its dev team, hosting, CORs, the ISSO, archivists and admins.
-pub fn can_read(actor: &Actor, loaded: &LoadedRequest, cors: &[Cor], calendar: &Calendar) -> bool {
-    let ctx = Context { now: chrono::Utc::now(), cors, calendar };
-    crate::domain::workflow::may_read(actor, &loaded.snapshot, &ctx)
+/// The application service over the provided services.
+pub fn workflow(services: &Services) -> Workflow<'_> {
+    Workflow { store: &*services.requests, clock: &*services.clock, public_url: &services.public_url }
 }
 
 /// A request loaded for the signed-in person, with what deciding needs.
@@ -105,6 +100,19 @@ pub struct Loaded {
     pub cors: Vec<Cor>,
     /// The calendar.
     pub calendar: Calendar,
+    /// When it was loaded.
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+impl Loaded {
+    fn of(session: CurrentSession, services: Services, r: Readable) -> Loaded {
+        Loaded { session, services, request: r.request, cors: r.cors, calendar: r.calendar, now: r.now }
+    }
+
+    /// The domain's context for this request, as loaded.
+    pub fn context(&self) -> Context<'_> {
+        Context { now: self.now, cors: &self.cors, calendar: &self.calendar }
+    }
 }
 
 /// Loads a request the signed-in person may read (others get "not found": no leaks).
@@ -116,100 +124,15 @@ pub async fn load_readable(reference: &str) -> Result<Loaded, AppError> {
 /// link stands for (then `session.token_hash` is empty: there is no session).
 pub async fn load_readable_as(reference: &str, session: CurrentSession) -> Result<Loaded, AppError> {
     let services = services()?;
-    let reference = Reference::parse(reference).ok_or(AppError::NotFound)?;
-    let request = services.requests.load_request(reference).await?.ok_or(AppError::NotFound)?;
-    let cors = services.requests.configured_cors().await?;
-    let calendar = calendar(&services, chrono::Utc::now()).await?;
-    if !can_read(&actor_of(&session), &request, &cors, &calendar) {
-        return Err(AppError::NotFound);
-    }
-    Ok(Loaded { session, services, request, cors, calendar })
+    let readable = workflow(&services).readable(&session.user, reference).await?;
+    Ok(Loaded::of(session, services, readable))
 }
 
-/// What one wizard action changes.
-pub struct Change {
-    /// The domain action.
-    pub action: Action,
-    /// The new plan (with `EditPlan`).
-    pub plan: Option<Plan>,
-    /// The plan version the editor started from.
-    pub base_plan_version: Option<i64>,
-    /// The new form (with `UpdateForm`).
-    pub form: Option<CrForm>,
-    /// The triage answers (with `Triage`).
-    pub triage: Option<TriageAnswers>,
-    /// The risk review (with `RecordRiskReview`).
-    pub risk_review: Option<crate::domain::review::RiskReview>,
-    /// What was typed, by the page's field names: a refusal of one of the action's inputs
-    /// brings all of it back.
-    pub typed: Vec<(String, String)>,
-    /// The page's field for an input it names differently from the action.
-    pub fields: Vec<(Input, &'static str)>,
-}
-
-impl Change {
-    /// A new plan version, based on version `base`.
-    pub fn plan(plan: Plan, base: i64) -> Change {
-        let mut change = Change::action(Action::EditPlan {
-            new_hash: plan.hash(),
-            complete: plan.is_complete(),
-            steps: plan.steps.len() as u32,
-        });
-        change.plan = Some(plan);
-        change.base_plan_version = Some(base);
-        change
-    }
-
-    /// A change that is only an action.
-    pub fn action(action: Action) -> Change {
-        Change {
-            action,
-            plan: None,
-            base_plan_version: None,
-            form: None,
-            triage: None,
-            risk_review: None,
-            typed: Vec::new(),
-            fields: Vec::new(),
-        }
-    }
-
-    /// What the page's fields held, to come back with a refusal.
-    pub fn typed(mut self, values: &[(&str, &str)]) -> Change {
-        self.typed.extend(values.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        self
-    }
-
-    /// The page shows `input` at `field`.
-    pub fn input_at(mut self, input: Input, field: &'static str) -> Change {
-        self.fields.push((input, field));
-        self
-    }
-}
-
-/// The domain's refusal as the page's error: an input's at its field, with what was typed.
-fn refusal(r: Refusal, change: &Change) -> AppError {
-    match r {
-        Refusal::NotPermitted { .. } => AppError::Forbidden,
-        Refusal::Input { input, message } => {
-            use crate::domain::forms::{FieldError, FormErrors};
-            let field = change.fields.iter().find(|(i, _)| *i == input).map_or(input.name(), |(_, f)| *f);
-            AppError::Invalid(FormErrors {
-                errors: vec![FieldError { field: field.into(), message }],
-                values: change.typed.clone(),
-            })
-        }
-        other => AppError::Refused(other.to_string()),
-    }
-}
-
-/// Authorise → domain → one transaction. `build` turns the freshly loaded request into the
-/// change; a commit that lost a race with an unrelated write is retried from a fresh load, but
-/// a plan edit based on an older plan version is a conflict for the person to resolve.
+/// Authorise → domain → one transaction, through [`Workflow::perform`].
 pub async fn perform(
     reference: &str,
     kind: ActionKind,
-    build: impl Fn(&Loaded) -> Result<Change, AppError>,
+    build: impl Fn(&Readable) -> Result<Change, AppError>,
 ) -> Result<(Loaded, Transition), AppError> {
     perform_as(reference, require_session()?, None, kind, build).await
 }
@@ -221,55 +144,13 @@ pub async fn perform_as(
     who: CurrentSession,
     decision_token: Option<&str>,
     kind: ActionKind,
-    build: impl Fn(&Loaded) -> Result<Change, AppError>,
+    build: impl Fn(&Readable) -> Result<Change, AppError>,
 ) -> Result<(Loaded, Transition), AppError> {
-    for _ in 0..3 {
-        let loaded = load_readable_as(reference, who.clone()).await?;
-        // Authorise before looking at the input: someone who may never take this action on
-        // this request learns nothing from it.
-        {
-            let actor = actor_of(&loaded.session);
-            let ctx = Context { now: crate::ports::now(), cors: &loaded.cors, calendar: &loaded.calendar };
-            let may = RULES
-                .iter()
-                .any(|r| r.action == kind && r.who.iter().any(|p| p.includes(&actor, &loaded.request.snapshot, &ctx)));
-            if !may {
-                return Err(AppError::Forbidden);
-            }
-        }
-        let change = build(&loaded)?;
-        if change.base_plan_version.is_some_and(|base| base != loaded.request.plan_version) {
-            return Err(AppError::Conflict);
-        }
-        let now = crate::ports::now();
-        let actor = actor_of(&loaded.session);
-        let ctx = Context { now, cors: &loaded.cors, calendar: &loaded.calendar };
-        let transition =
-            decide(&loaded.request.snapshot, &actor, &change.action, &ctx).map_err(|r| refusal(r, &change))?;
-        let mut after = loaded.request.snapshot.clone();
-        after.apply(&transition);
-        let source = source_address();
-        let commit = Commit {
-            request: &loaded.request,
-            actor: &loaded.session.user,
-            source: &source,
-            now,
-            transition: &transition,
-            after: &after,
-            plan: change.plan.as_ref(),
-            form: change.form.as_ref(),
-            triage: change.triage.as_ref(),
-            risk_review: change.risk_review.as_ref(),
-            public_url: &loaded.services.public_url,
-            decision_token,
-        };
-        match loaded.services.requests.commit(commit).await {
-            Ok(()) => return Ok((loaded, transition)),
-            Err(StoreError::Conflict(_)) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(AppError::Conflict)
+    let services = services()?;
+    let source = source_address();
+    let principal = Principal { user: &who.user, source: &source, decision_token };
+    let done = workflow(&services).perform(&principal, reference, kind, build).await?;
+    Ok((Loaded::of(who, services.clone(), done.before), done.transition))
 }
 
 /// The edit conflict for a plan edit based on version `base`: what changed since, in words,
@@ -372,8 +253,7 @@ pub fn cors_preview(cors: &[Cor], security_related: bool) -> Vec<(String, Vec<No
 /// The view of a loaded request for the person looking.
 pub fn view_of(l: &Loaded) -> RequestView {
     let r = &l.request;
-    let now = chrono::Utc::now();
-    let ctx = Context { now, cors: &l.cors, calendar: &l.calendar };
+    let (now, ctx) = (l.now, l.context());
     let actor = actor_of(&l.session);
     let security = r.snapshot.security_related || r.form.is_security_related();
     RequestView {

@@ -277,11 +277,7 @@ mod server {
     pub async fn save_staging_notes(reference: String, notes: String) -> Result<(), AppError> {
         let loaded = load_readable(&reference).await?;
         let actor = actor_of(&loaded.session);
-        let ctx = crate::domain::workflow::Context {
-            now: chrono::Utc::now(),
-            cors: &loaded.cors,
-            calendar: &loaded.calendar,
-        };
+        let ctx = loaded.context();
         // Same permission as signing off staging: the request's dev team, while staging is open.
         let allowed = crate::domain::workflow::available_actions(&loaded.request.snapshot, &actor, &ctx)
             .contains(&crate::domain::workflow::ActionKind::SignOff);
@@ -372,10 +368,10 @@ mod server {
                 .extend(fields.iter().filter(|(k, _)| k.starts_with("check_")).map(|(k, v)| (k.clone(), v.clone())));
             return Err(AppError::Invalid(e));
         }
-        let with_title = |form: &CrForm, l: &Loaded| {
+        let with_title = |form: &CrForm, l: &crate::ports::LoadedRequest| {
             let mut form = form.clone();
             if form.title.is_empty() {
-                form.title = l.request.summary.title.clone();
+                form.title = l.summary.title.clone();
             }
             form
         };
@@ -388,12 +384,12 @@ mod server {
                     v.parse().map_err(|_| AppError::Refused("The form was incomplete: open it again".into()))?;
                 let l = load_readable(&reference).await?;
                 let form = l.services.requests.form_at(l.request.id, v).await?.ok_or(AppError::NotFound)?;
-                Some((v, with_title(&form, &l)))
+                Some((v, with_title(&form, &l.request)))
             }
         };
         // Save the draft first, valid or not: nothing typed is lost, with or without JavaScript.
         let (loaded, _) = perform(&reference, ActionKind::UpdateForm, |l| {
-            let stored = with_title(&l.request.form, l);
+            let stored = with_title(&l.request.form, &l.request);
             let form = match &base {
                 Some((v, base_form)) if *v != l.request.form_version => {
                     match merge_form(base_form, &stored, &merged(base_form, &section, &fields)) {
@@ -418,7 +414,7 @@ mod server {
             go(&r, "");
             return Ok(());
         }
-        let saved = merged(&with_title(&loaded.request.form, &loaded), &section, &fields);
+        let saved = merged(&with_title(&loaded.request.form, &loaded.request), &section, &fields);
         saved.validate_section(&section, &loaded.calendar)?;
         match SECTIONS.get(position + 1) {
             Some((next, _)) => go(&r, &format!("form/{next}")),

@@ -3,21 +3,13 @@
 
 use super::*;
 
-fn actor(user: &SessionUser) -> Actor {
-    Actor { id: user.id, name: user.display_name.clone(), role: user.role, team_id: user.team_id }
-}
-
 fn not_found() -> Response {
     (StatusCode::NOT_FOUND, "Not found").into_response()
 }
 
 /// The request if this person may read it.
-async fn readable(state: &AppState, session: &CurrentSession, reference: &str) -> Option<LoadedRequest> {
-    let request = state.store.load(Reference::parse(reference)?).await.ok()??;
-    let cors = state.store.cors().await.unwrap_or_default();
-    let calendar = Calendar::default();
-    let ctx = Context { now: Utc::now(), cors: &cors, calendar: &calendar };
-    may_read(&actor(&session.user), &request.snapshot, &ctx).then_some(request)
+async fn readable(state: &AppState, session: &CurrentSession, reference: &str) -> Result<LoadedRequest, Response> {
+    state.readable(&session.user, reference).await.map(|r| r.request)
 }
 
 /// Audits a download; a failure to record refuses the download rather than skip the record.
@@ -68,7 +60,10 @@ pub async fn current_pdf(
 ) -> Response {
     let Some(Extension(session)) = session else { return Redirect::to("/sign-in").into_response() };
     let Some(reference) = file.strip_suffix(".pdf") else { return not_found() };
-    let Some(request) = readable(&state, &session, reference).await else { return not_found() };
+    let request = match readable(&state, &session, reference).await {
+        Ok(r) => r,
+        Err(answer) => return answer,
+    };
     let record = match record(&state.store, &request, Version::Current).await {
         Ok(r) => r,
         Err(e) => {
@@ -102,8 +97,8 @@ pub async fn copy_pdf(
     let Some(Extension(session)) = session else { return Redirect::to("/sign-in").into_response() };
     let Some(id) = file.strip_suffix(".pdf").and_then(|n| n.parse::<i64>().ok()) else { return not_found() };
     let Ok(Some((copy, request_id, pdf))) = state.store.archive_copy(id).await else { return not_found() };
-    if readable(&state, &session, &copy.reference).await.is_none() {
-        return not_found();
+    if let Err(answer) = readable(&state, &session, &copy.reference).await {
+        return answer;
     }
     let (Some(pdf), Some(sha)) = (pdf, copy.sha256.clone()) else {
         return (
