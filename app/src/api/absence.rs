@@ -32,19 +32,20 @@ pub async fn remove_absence(id: String) -> Result<(), AppError> {
 mod server {
     use crate::api::ssr::*;
     use crate::api::types::AbsencesView;
+    use crate::domain::access::Area;
     use crate::domain::forms::{FieldError, FormErrors};
     use crate::domain::roles::Role;
     use crate::error::AppError;
     use chrono::NaiveDate;
 
     fn for_anyone(role: Role) -> bool {
-        role.is_hosting() || role == Role::Admin
+        Area::AnyCorAbsence.allows(role)
     }
 
     pub async fn list() -> Result<AbsencesView, AppError> {
         let session = require_session()?;
         let role = session.user.role;
-        if role != Role::Cor && !for_anyone(role) {
+        if !Area::OwnAbsence.allows(role) && !for_anyone(role) {
             return Err(AppError::Forbidden);
         }
         let store = services()?.requests;
@@ -130,7 +131,7 @@ mod server {
     pub async fn remove(id: String) -> Result<(), AppError> {
         let session = require_session()?;
         // Only those who may see absences learn whether one exists.
-        if session.user.role != Role::Cor && !for_anyone(session.user.role) {
+        if !Area::OwnAbsence.allows(session.user.role) && !for_anyone(session.user.role) {
             return Err(AppError::Forbidden);
         }
         let store = services()?.requests;

@@ -117,7 +117,7 @@ mod server {
 
     fn admin() -> Result<CurrentSession, AppError> {
         let s = require_session()?;
-        if s.user.role != Role::Admin {
+        if !crate::domain::access::Area::Administration.allows(s.user.role) {
             return Err(AppError::Forbidden);
         }
         Ok(s)

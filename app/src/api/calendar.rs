@@ -63,7 +63,7 @@ mod server {
 
     fn admin() -> Result<crate::ports::CurrentSession, AppError> {
         let session = require_session()?;
-        if session.user.role != Role::Admin {
+        if !crate::domain::access::Area::Administration.allows(session.user.role) {
             return Err(AppError::Forbidden);
         }
         Ok(session)

@@ -242,7 +242,7 @@ mod server {
 
     pub async fn problem_log() -> Result<Vec<crate::domain::execution::Problem>, AppError> {
         let session = require_session()?;
-        if !session.user.role.is_hosting() && session.user.role != crate::domain::roles::Role::Admin {
+        if !crate::domain::access::Area::ProblemLog.allows(session.user.role) {
             return Err(AppError::Forbidden);
         }
         Ok(services()?.requests.problem_log(500).await?)

@@ -96,7 +96,7 @@ mod server {
 
     pub async fn hosting_queue(filter: QueueFilter) -> Result<QueuePage, AppError> {
         let session = require_session()?;
-        if !session.user.role.is_hosting() && session.user.role != crate::domain::roles::Role::Admin {
+        if !crate::domain::access::Area::HostingQueue.allows(session.user.role) {
             return Err(AppError::Forbidden);
         }
         let query = query_of(&filter, session.user.id)?;

@@ -21,13 +21,12 @@ mod server {
     use crate::api::ssr::*;
     use crate::api::types::RequestSummary;
     use crate::domain::forms::StartRequest;
-    use crate::domain::roles::Role;
     use crate::error::AppError;
 
     pub async fn start_request(title: String, system: String) -> Result<(), AppError> {
         let current = require_session()?;
         // Hosting may also start one on a team's behalf (outages at night).
-        if !matches!(current.user.role, Role::DevTeamMember | Role::HostingEngineer | Role::HostingLead | Role::Admin) {
+        if !crate::domain::access::Area::StartRequest.allows(current.user.role) {
             return Err(AppError::Forbidden);
         }
         let form = StartRequest { title, system }.normalised()?;

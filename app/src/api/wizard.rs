@@ -474,7 +474,7 @@ mod server {
 
     pub async fn undelivered_mail() -> Result<Vec<MailView>, AppError> {
         let session = require_session()?;
-        if session.user.role != crate::domain::roles::Role::Admin {
+        if !crate::domain::access::Area::Administration.allows(session.user.role) {
             return Err(AppError::Forbidden);
         }
         Ok(services()?.requests.undelivered_mail(200).await?)

@@ -3,6 +3,7 @@
 //! Everything here is shared by the server (which persists what the domain decides),
 //! the browser (which shows what is possible next) and, later, the PDF and the API.
 
+pub mod access;
 pub mod attachment;
 pub mod calendar;
 pub mod cr_form;

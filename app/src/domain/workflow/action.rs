@@ -270,6 +270,8 @@ pub enum Party {
     Isso,
     /// An admin.
     Admin,
+    /// An admin deciding in the CORs' place (the guard: every COR is out of office).
+    Escalation,
     /// Whoever raised the current hold.
     HoldRaiser,
 }
@@ -284,6 +286,7 @@ impl Party {
             Party::Cor => "COR",
             Party::Isso => "ISSO",
             Party::Admin => "admin",
+            Party::Escalation => "admin (escalation)",
             Party::HoldRaiser => "hold raiser",
         }
     }
@@ -302,7 +305,7 @@ impl Party {
             }
             Party::Cor => actor.role == Role::Cor && ctx.cors.iter().any(|c| c.id == actor.id),
             Party::Isso => actor.role == Role::Isso,
-            Party::Admin => actor.role == Role::Admin,
+            Party::Admin | Party::Escalation => actor.role == Role::Admin,
             Party::HoldRaiser => request.hold.as_ref().is_some_and(|h| h.raised_by == actor.id),
         }
     }

@@ -206,7 +206,7 @@ pub const RULES: &[Rule] = &[
     Rule {
         action: ActionKind::Decide,
         from: &[S::AwaitingApproval],
-        who: &[Party::Admin],
+        who: &[Party::Escalation],
         guard: "only when every COR is out of office (escalated); as for a COR",
         to: "as for a COR",
         only_on_fast_path: None,

@@ -1,0 +1,194 @@
+//! Who may do what: the parts of the product that are not an action on one request (the queue,
+//! the problem log, out-of-office dates, administration) as [`Area`]s the server functions
+//! check, and the README's "Who may do what" table, generated from them and from [`RULES`].
+
+use super::roles::Role;
+use super::workflow::{may_read, Actor, Context, Party, Request, RULES};
+
+/// A part of the product that roles, not a person's relation to a request, give access to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Area {
+    /// Start a request (hosting may too, on a team's behalf: outages at night).
+    StartRequest,
+    /// The hosting queue.
+    HostingQueue,
+    /// The problem log across requests.
+    ProblemLog,
+    /// A COR's own out-of-office dates.
+    OwnAbsence,
+    /// Any COR's out-of-office dates.
+    AnyCorAbsence,
+    /// People, teams, invitations, the calendar, undelivered mail.
+    Administration,
+    /// One's own account: sessions and API tokens.
+    OwnAccount,
+}
+
+impl Area {
+    /// Every area, in the README's order.
+    pub const ALL: [Area; 7] = [
+        Area::StartRequest,
+        Area::HostingQueue,
+        Area::ProblemLog,
+        Area::OwnAbsence,
+        Area::AnyCorAbsence,
+        Area::Administration,
+        Area::OwnAccount,
+    ];
+
+    /// What the README calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Area::StartRequest => "Start a request",
+            Area::HostingQueue => "The hosting queue",
+            Area::ProblemLog => "The problem log",
+            Area::OwnAbsence => "Their own out-of-office dates",
+            Area::AnyCorAbsence => "Any COR's out-of-office dates",
+            Area::Administration => "People, teams, invitations, the calendar, undelivered mail",
+            Area::OwnAccount => "Their own sessions and API tokens",
+        }
+    }
+
+    /// True when someone with `role` may use it.
+    pub fn allows(self, role: Role) -> bool {
+        use Role as R;
+        match self {
+            Area::StartRequest => matches!(role, R::DevTeamMember | R::HostingEngineer | R::HostingLead | R::Admin),
+            Area::HostingQueue | Area::ProblemLog | Area::AnyCorAbsence => role.is_hosting() || role == R::Admin,
+            Area::OwnAbsence => role == R::Cor,
+            Area::Administration => role == R::Admin,
+            Area::OwnAccount => true,
+        }
+    }
+}
+
+/// The table's columns: a role, and for dev team members whether the request is their team's.
+const COLUMNS: [(&str, Role, bool); 8] = [
+    ("dev team (own)", Role::DevTeamMember, true),
+    ("dev team (other)", Role::DevTeamMember, false),
+    ("hosting engineer", Role::HostingEngineer, true),
+    ("hosting lead", Role::HostingLead, true),
+    ("COR", Role::Cor, true),
+    ("ISSO", Role::Isso, true),
+    ("archivist", Role::Archivist, true),
+    ("admin", Role::Admin, true),
+];
+
+/// Whether `party` admits someone with `role`: not at all, always (`Some(None)`), or on a
+/// condition said in words.
+fn admits(party: Party, role: Role, raises_holds: bool) -> Option<Option<&'static str>> {
+    let always = Some(None);
+    match party {
+        Party::DevTeam => (role == Role::DevTeamMember).then_some(None),
+        Party::Hosting => role.is_hosting().then_some(None),
+        Party::AssignedEngineer => match role {
+            Role::HostingLead => always,
+            Role::HostingEngineer => Some(Some("if assigned")),
+            _ => None,
+        },
+        Party::Cor => (role == Role::Cor).then_some(None),
+        Party::Isso => (role == Role::Isso).then_some(None),
+        Party::Admin => (role == Role::Admin).then_some(None),
+        Party::Escalation => (role == Role::Admin).then_some(Some("when every COR is out of office")),
+        Party::HoldRaiser => raises_holds.then_some(Some("if they raised it")),
+    }
+}
+
+/// One cell for a request action: "yes", the conditions, or "no".
+fn action_cell(action: super::workflow::ActionKind, role: Role) -> String {
+    let raises_holds = RULES.iter().any(|r| {
+        r.action == super::workflow::ActionKind::RaiseHold
+            && r.who.iter().any(|p| *p != Party::HoldRaiser && admits(*p, role, false).is_some())
+    });
+    let mut conditions: Vec<&str> = Vec::new();
+    for rule in RULES.iter().filter(|r| r.action == action) {
+        for party in rule.who {
+            let Some(condition) = admits(*party, role, raises_holds) else { continue };
+            let on_fast_path = rule.only_on_fast_path.map(|_| "on the outage fast path");
+            match condition.or(on_fast_path) {
+                None => return "yes".into(),
+                Some(c) if !conditions.contains(&c) => conditions.push(c),
+                Some(_) => {}
+            }
+        }
+    }
+    if conditions.is_empty() {
+        "no".into()
+    } else {
+        conditions.join(", or ")
+    }
+}
+
+/// The README's "Who may do what" table, generated from [`RULES`], [`may_read`] and [`Area`].
+pub fn who_may_do_what_markdown() -> String {
+    let header: Vec<&str> = COLUMNS.iter().map(|(name, ..)| *name).collect();
+    let mut out = format!("| | {} |\n|{}\n", header.join(" | "), " --- |".repeat(COLUMNS.len() + 1));
+    let mut row = |what: &str, cells: Vec<String>| out.push_str(&format!("| {what} | {} |\n", cells.join(" | ")));
+    // A request of team 1 started by someone else; the reader is of team 1 or of team 2.
+    let request = Request::new(99, Some(1), super::plan::PlanHash(String::new()));
+    let reader =
+        |role: Role, own: bool| Actor { id: 1, name: String::new(), role, team_id: Some(if own { 1 } else { 2 }) };
+    let calendar = super::calendar::Calendar::default();
+    let cors = [super::quorum::Cor { id: 1, name: String::new(), absences: Vec::new() }];
+    let ctx = Context { now: chrono::DateTime::default(), cors: &cors, calendar: &calendar };
+    let not_found = |role: Role, own: bool| !may_read(&reader(role, own), &request, &ctx);
+    row(
+        "Read a request, its history and audit trail; comment",
+        COLUMNS
+            .iter()
+            .map(|(_, role, own)| if not_found(*role, *own) { "not found" } else { "yes" }.to_string())
+            .collect(),
+    );
+    let mut actions: Vec<super::workflow::ActionKind> = Vec::new();
+    for rule in RULES {
+        if !actions.contains(&rule.action) {
+            actions.push(rule.action);
+        }
+    }
+    for action in actions {
+        let cells = COLUMNS
+            .iter()
+            .map(|(_, role, own)| if not_found(*role, *own) { "not found".into() } else { action_cell(action, *role) })
+            .collect();
+        row(action.label(), cells);
+    }
+    for area in Area::ALL {
+        row(
+            area.label(),
+            COLUMNS.iter().map(|(_, role, _)| if area.allows(*role) { "yes" } else { "no" }.into()).collect(),
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Run with `UPDATE_README=1` to rewrite the README's table from the code.
+    #[test]
+    fn the_readme_who_may_do_what_table_is_the_code() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md");
+        let (start_marker, end_marker) = ("<!-- access:start -->", "<!-- access:end -->");
+        let mut readme = std::fs::read_to_string(path).expect("README.md beside the workspace");
+        let start = readme.find(start_marker).expect("README has the access table markers") + start_marker.len();
+        let end = readme.find(end_marker).expect("README has the access table end marker");
+        if std::env::var_os("UPDATE_README").is_some() {
+            readme.replace_range(start..end, &format!("\n{}", who_may_do_what_markdown()));
+            std::fs::write(path, &readme).expect("write README.md");
+            return;
+        }
+        assert_eq!(readme[start..end].trim(), who_may_do_what_markdown().trim(), "regenerate with UPDATE_README=1");
+    }
+
+    #[test]
+    fn conditions_come_from_the_parties_and_the_fast_path() {
+        use super::super::workflow::ActionKind as A;
+        assert_eq!(action_cell(A::StartImplementation, Role::HostingEngineer), "if assigned");
+        assert_eq!(action_cell(A::StartImplementation, Role::HostingLead), "yes");
+        assert_eq!(action_cell(A::Decide, Role::Admin), "when every COR is out of office");
+        assert_eq!(action_cell(A::LiftHold, Role::Cor), "if they raised it");
+        assert_eq!(action_cell(A::Decide, Role::Isso), "no");
+        assert!(!Area::Administration.allows(Role::HostingLead) && Area::Administration.allows(Role::Admin));
+    }
+}
