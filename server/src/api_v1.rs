@@ -270,7 +270,7 @@ fn item(s: &app::api::types::RequestSummary) -> RequestItem {
         reference: s.reference.clone(),
         title: s.title.clone(),
         system: s.system.clone(),
-        state: s.state.clone(),
+        state: s.state.as_str().to_string(),
         started_by: s.started_by.clone(),
         created_at: rfc3339(s.created_at),
         updated_at: rfc3339(s.updated_at),

@@ -40,7 +40,7 @@ pub async fn record(store: &Store, l: &LoadedRequest, version: Version<'_>) -> R
         Version::Current => (
             l.summary.updated_at,
             l.row_version,
-            State::parse(&l.summary.state),
+            Some(l.summary.state),
             l.plan.clone(),
             l.plan_version,
             l.form.clone(),

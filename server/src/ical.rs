@@ -76,7 +76,7 @@ pub async fn feed(
         }
         let r = &c.summary.reference;
         let kind = if c.regular { "Regular change" } else { "Emergency change" };
-        let state_words = app::domain::workflow::State::parse(&c.summary.state).map(|s| s.label()).unwrap_or("");
+        let state_words = c.summary.state.label();
         cal.push(
             Event::new()
                 .uid(&format!("{r}@offcycle"))

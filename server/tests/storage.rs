@@ -281,6 +281,11 @@ both_backends!(a_stored_value_that_does_not_decode_is_an_error_not_a_default, |u
         execute(&store, &format!("UPDATE change_requests SET {column} = {bad}")).await.unwrap();
         let err = store.load_request(reference).await.expect_err(column);
         assert!(err.to_string().contains(column) || format!("{err:?}").contains(column), "{column}: {err:?}");
+        if column == "state" {
+            // The lists read the state too: a summary that does not decode fails them as well.
+            assert!(store.requests_started_by(dev.id).await.is_err(), "a list with a corrupt state");
+            assert!(store.request_by_reference(reference).await.is_err(), "a summary with a corrupt state");
+        }
         let restore = if good == "NULL" { "NULL".to_string() } else { format!("'{}'", good.replace('\'', "''")) };
         execute(&store, &format!("UPDATE change_requests SET {column} = {restore}")).await.unwrap();
         assert!(store.load_request(reference).await.unwrap().is_some(), "{column} restored");

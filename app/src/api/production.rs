@@ -98,8 +98,7 @@ mod server {
         let l = load_readable(&reference).await?;
         let r = &l.request;
         let (now, ctx) = (l.now, l.context());
-        let state = State::parse(&r.summary.state);
-        let live = matches!(state, Some(State::Implementing | State::ValidatingInProduction));
+        let live = matches!(r.summary.state, State::Implementing | State::ValidatingInProduction);
         let end = if live { now } else { r.execution.last().map(|m| m.at).unwrap_or(now) };
         Ok(ProductionView {
             summary: r.summary.clone(),

@@ -117,11 +117,11 @@ mod server {
         let rows = items
             .into_iter()
             .map(|i| {
-                let clock = match State::parse(&i.summary.state) {
-                    Some(State::StagingValidation) => {
+                let clock = match i.summary.state {
+                    State::StagingValidation => {
                         i.assistance_requested_at.map(|at| words("Call the dev team", Clock::assistance_call(at)))
                     }
-                    Some(State::HostingReview) if i.assigned.is_none() => {
+                    State::HostingReview if i.assigned.is_none() => {
                         i.submitted_at.map(|at| words("Assign", Clock::assignment(at, &cal)))
                     }
                     _ => None,

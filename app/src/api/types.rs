@@ -38,8 +38,9 @@ pub struct RequestSummary {
     pub title: String,
     /// The system that needs it.
     pub system: String,
-    /// The stored state key (see the workflow module).
-    pub state: String,
+    /// Where it stands (on the wire as its stored key).
+    #[serde(with = "crate::domain::workflow::state_key")]
+    pub state: State,
     /// Who started it.
     pub started_by: String,
     /// When it was started.

@@ -3,7 +3,6 @@
 //! search as CSV. A GET form: shareable and works without JavaScript.
 
 use super::hosting::{filter_of, filter_outcome, filter_text, next_href, select};
-use super::requests::state_label;
 use crate::api::archive::archive_search;
 use crate::api::types::{ArchiveCopyView, ArchiveRow, QueueFilter};
 use crate::components::form::{ErrorSummary, TextField};
@@ -114,7 +113,7 @@ fn archive_row(r: ArchiveRow) -> impl IntoView {
                 <a href=format!("/requests/{reference}")>{reference.clone()}</a>" — "{r.summary.title.clone()}
             </h2>
             <p class="hint">
-                {format!("{} · {} · {} · changed {}", r.summary.system, r.team.clone().unwrap_or_else(|| "No team".into()), state_label(&r.summary.state), utc(r.summary.updated_at))}
+                {format!("{} · {} · {} · changed {}", r.summary.system, r.team.clone().unwrap_or_else(|| "No team".into()), r.summary.state.label(), utc(r.summary.updated_at))}
             </p>
             <p><a href=format!("/changes/{reference}.pdf") rel="external">{format!("Current record of {reference} (PDF)")}</a></p>
             {if r.copies.is_empty() {

@@ -46,7 +46,7 @@ fn scheduled_row(c: ScheduledChange) -> impl IntoView {
             <td>{c.summary.title.clone()}</td>
             <td>{c.summary.system.clone()}</td>
             <td>{if c.regular { "Regular (maintenance window)".to_string() } else { format!("Emergency, {} min", c.minutes) }}</td>
-            <td><span class="tag">{super::requests::state_label(&c.summary.state)}</span></td>
+            <td><span class="tag">{c.summary.state.label()}</span></td>
         </tr>
     }
 }

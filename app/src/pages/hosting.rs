@@ -2,7 +2,6 @@
 //! SLA clock that matters (assistance call ≤ 2 hours, assignment ≤ 1 business day), narrowed
 //! by a GET form (works without JavaScript; the address is shareable) and paged by keyset.
 
-use super::requests::state_label;
 use crate::api::queue::{hosting_queue, AssignEngineer};
 use crate::api::types::{QueueFilter, QueueRow};
 use crate::components::form::{form_errors_of, other_error_of, ErrorSummary, TextField};
@@ -197,14 +196,14 @@ fn queue_row(r: QueueRow, engineers: Vec<(i64, String)>, assign: ServerAction<As
             <td>{r.summary.title.clone()}</td>
             <td>{r.summary.system.clone()}</td>
             <td>{r.team.clone().unwrap_or_default()}</td>
-            <td><span class="tag">{state_label(&r.summary.state)}</span></td>
+            <td><span class="tag">{r.summary.state.label()}</span></td>
             <td>{r.clock.map(|(words, status)| {
                 let (class, label) = clock_tag(status);
                 view! { <strong class=class>{label}</strong>" "<span class="hint">{words}</span> }
             })}</td>
             <td>
                 {r.assigned.clone().map(|a| view! { <span>{a}</span> })}
-                {(r.summary.state == State::HostingReview.as_str()).then(|| view! {
+                {(r.summary.state == State::HostingReview).then(|| view! {
                     <ActionForm action=assign attr:class="inline-form">
                         <input type="hidden" name="reference" value=reference.clone()/>
                         <label class="visually-hidden" for=select_id.clone()>{format!("Engineer for {reference}")}</label>

@@ -5,26 +5,21 @@ use crate::components::form::{form_errors_of, kept_value, other_error_of, ErrorS
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// Human words for a stored state key.
-pub fn state_label(key: &str) -> String {
-    crate::domain::workflow::State::parse(key).map(|s| s.label().to_string()).unwrap_or_else(|| key.to_string())
-}
-
 /// What the dev team does next, in a few words.
-pub fn next_action(key: &str) -> &'static str {
+pub fn next_action(state: crate::domain::workflow::State) -> &'static str {
     use crate::domain::workflow::State as S;
-    match S::parse(key) {
-        Some(S::Triage) => "Answer the triage questions",
-        Some(S::Planning) => "Write the operation plan",
-        Some(S::StagingValidation) => "Validate in staging and sign off",
-        Some(S::CrForm) => "Complete the form and submit",
-        Some(S::ReturnedToDev) => "Address the hosting team's comments",
-        Some(S::HostingReview) => "None: hosting is reviewing",
-        Some(S::AwaitingApproval) => "None: waiting for the CORs",
-        Some(S::Approved) => "None: waiting for production",
-        Some(S::Implementing) => "Stand by to validate",
-        Some(S::ValidatingInProduction) => "Validate in production",
-        _ => "None",
+    match state {
+        S::Triage => "Answer the triage questions",
+        S::Planning => "Write the operation plan",
+        S::StagingValidation => "Validate in staging and sign off",
+        S::CrForm => "Complete the form and submit",
+        S::ReturnedToDev => "Address the hosting team's comments",
+        S::HostingReview => "None: hosting is reviewing",
+        S::AwaitingApproval => "None: waiting for the CORs",
+        S::Approved => "None: waiting for production",
+        S::Implementing => "Stand by to validate",
+        S::ValidatingInProduction => "Validate in production",
+        S::RegularChange | S::Rejected | S::Completed | S::RolledBack | S::Withdrawn => "None",
     }
 }
 
@@ -76,8 +71,8 @@ pub fn MyRequests() -> impl IntoView {
                                                 <td><a href=href>{r.reference.clone()}</a></td>
                                                 <td>{r.title}</td>
                                                 <td>{r.system}</td>
-                                                <td><span class="tag">{state_label(&r.state)}</span></td>
-                                                <td>{next_action(&r.state)}</td>
+                                                <td><span class="tag">{r.state.label()}</span></td>
+                                                <td>{next_action(r.state)}</td>
                                             </tr>
                                         }
                                     })

@@ -194,7 +194,7 @@ pub async fn export_csv(
                 s.title.clone(),
                 s.system.clone(),
                 row.team.clone().unwrap_or_default(),
-                State::parse(&s.state).map(|x| x.label().to_string()).unwrap_or_default(),
+                s.state.label().to_string(),
                 s.started_by.clone(),
                 time(s.created_at),
                 time(s.updated_at),

@@ -312,7 +312,7 @@ impl Store {
             .await)?;
         let mut out = Vec::with_capacity(rows.len());
         for (reference, title, system, state, by, created, updated, team, id) in rows {
-            let summary = super::requests::summary((reference, title, system, state, by, created, updated));
+            let summary = super::requests::summary((reference, title, system, state, by, created, updated))?;
             out.push((ArchiveRow { summary, team, copies: self.copies_of(id).await? }, (updated, id)));
         }
         Ok(out)

@@ -106,12 +106,19 @@ impl Store {
         .bind(millis(to))
         .fetch_all(pool)
         .await)?;
-        Ok(rows
-            .into_iter()
+        rows.into_iter()
             .filter_map(|(reference, title, system, state, by, created, updated, planned, queued, form_json, team)| {
                 let regular = state == "regular_change";
+                // Only what has a date is on the calendar.
                 let when = if regular { queued? } else { planned? };
-                let form: app::domain::cr_form::CrForm = serde_json::from_str(&form_json).unwrap_or_default();
+                let form: app::domain::cr_form::CrForm = match serde_json::from_str(&form_json) {
+                    Ok(form) => form,
+                    Err(e) => {
+                        return Some(Err(sqlx::Error::Decode(
+                            format!("{reference}: form_json does not decode: {e}").into(),
+                        )))
+                    }
+                };
                 let minutes = form
                     .duration_minutes
                     .trim()
@@ -119,14 +126,9 @@ impl Store {
                     .ok()
                     .filter(|m| (1..=24 * 60).contains(m))
                     .unwrap_or(60);
-                Some(ScheduledChange {
-                    summary: super::requests::summary((reference, title, system, state, by, created, updated)),
-                    at: from_millis(when),
-                    minutes,
-                    regular,
-                    team,
-                })
+                let summary = super::requests::summary((reference, title, system, state, by, created, updated));
+                Some(summary.map(|summary| ScheduledChange { summary, at: from_millis(when), minutes, regular, team }))
             })
-            .collect())
+            .collect()
     }
 }

@@ -183,22 +183,21 @@ impl Store {
             .bind(&title.candidates)
             .fetch_all(pool)
             .await)?;
-        Ok(rows
-            .into_iter()
+        rows.into_iter()
             .map(
                 |(reference, title, system, state, by, created, updated, team, assigned, submitted, assistance, id)| {
                     let row: SummaryRow = (reference, title, system, state, by, created, updated);
-                    QueueItem {
-                        summary: summary(row),
+                    Ok(QueueItem {
+                        summary: summary(row)?,
                         team,
                         assigned,
                         submitted_at: submitted.map(from_millis),
                         assistance_requested_at: assistance.map(from_millis),
                         cursor: (updated, id),
-                    }
+                    })
                 },
             )
-            .collect())
+            .collect()
     }
 
     pub(crate) async fn engineers(&self) -> Result<Vec<(i64, String)>, sqlx::Error> {
@@ -241,11 +240,10 @@ impl Store {
         .bind(limit)
         .fetch_all(pool)
         .await)?;
-        Ok(rows
-            .into_iter()
+        rows.into_iter()
             .map(|(id, reference, title, system, state, by, created, updated)| {
-                (id, summary((reference, title, system, state, by, created, updated)))
+                Ok((id, summary((reference, title, system, state, by, created, updated))?))
             })
-            .collect())
+            .collect()
     }
 }

@@ -295,7 +295,7 @@ impl Store {
                 reference: row.reference,
                 title: row.title,
                 system: row.system,
-                state: row.state,
+                state,
                 started_by: row.started_by_name,
                 created_at: from_millis(row.created_at),
                 updated_at: from_millis(row.updated_at),

@@ -49,11 +49,14 @@ macro_rules! summary_select {
     };
 }
 
-/// A summary row as the pages see it.
+/// A summary row as the pages see it; a state that does not decode is a storage fault.
 pub(super) fn summary(
     (reference, title, system, state, started_by, created_at, updated_at): SummaryRow,
-) -> RequestSummary {
-    RequestSummary {
+) -> Result<RequestSummary, sqlx::Error> {
+    let Some(state) = State::parse(&state) else {
+        return Err(sqlx::Error::Decode(format!("{reference}: state does not decode: {state:?}").into()));
+    };
+    Ok(RequestSummary {
         reference,
         title,
         system,
@@ -61,7 +64,7 @@ pub(super) fn summary(
         started_by,
         created_at: from_millis(created_at),
         updated_at: from_millis(updated_at),
-    }
+    })
 }
 
 #[async_trait]
@@ -109,7 +112,7 @@ impl RequestStore for Store {
                 reference,
                 title: form.title.clone(),
                 system: form.system.clone(),
-                state: State::Triage.as_str().into(),
+                state: State::Triage,
                 started_by: by.display_name.clone(),
                 created_at: from_millis(at),
                 updated_at: from_millis(at),
@@ -122,7 +125,7 @@ impl RequestStore for Store {
         let sql = concat!(summary_select!(), "WHERE r.started_by = $1 ORDER BY r.id DESC LIMIT 200");
         let rows: Vec<SummaryRow> =
             on_pool!(&self.db, pool => sqlx::query_as(sql).bind(user_id).fetch_all(pool).await).map_err(backend)?;
-        Ok(rows.into_iter().map(summary).collect())
+        rows.into_iter().map(summary).collect::<Result<_, _>>().map_err(backend)
     }
 
     async fn load_request(&self, reference: Reference) -> Result<Option<LoadedRequest>, StoreError> {
@@ -233,7 +236,7 @@ impl RequestStore for Store {
         );
         let rows: Vec<SummaryRow> =
             on_pool!(&self.db, pool => sqlx::query_as(sql).bind(cor_id).fetch_all(pool).await).map_err(backend)?;
-        Ok(rows.into_iter().map(summary).collect())
+        rows.into_iter().map(summary).collect::<Result<_, _>>().map_err(backend)
     }
 
     async fn decision_link(&self, token_hash: &str) -> Result<Option<DecisionLink>, StoreError> {
@@ -310,6 +313,6 @@ impl RequestStore for Store {
             .fetch_optional(pool)
             .await)
         .map_err(backend)?;
-        Ok(row.map(summary))
+        row.map(summary).transpose().map_err(backend)
     }
 }

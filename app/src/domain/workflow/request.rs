@@ -124,6 +124,22 @@ impl State {
     }
 }
 
+/// A [`State`] as its stored key (`"hosting_review"`), for data that carries the key.
+pub mod state_key {
+    use super::State;
+
+    /// Writes the key.
+    pub fn serialize<S: serde::Serializer>(state: &State, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(state.as_str())
+    }
+
+    /// Reads the key; an unknown one is an error, never a default.
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<State, D::Error> {
+        let key = <String as serde::Deserialize>::deserialize(d)?;
+        State::parse(&key).ok_or_else(|| serde::de::Error::custom(format!("unknown state {key:?}")))
+    }
+}
+
 /// A team's id.
 pub type TeamId = i64;
 

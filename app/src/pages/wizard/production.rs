@@ -181,7 +181,7 @@ fn page(
         })
     };
     let r = v.summary.reference.clone();
-    let state = State::parse(&v.summary.state);
+    let state = Some(v.summary.state);
     let can = |k: ActionKind| v.available.contains(&k);
     let p = v.progress.clone();
     let current = p.steps.iter().find(|s| s.status == Some(StepStatus::Started)).cloned();
