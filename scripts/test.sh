@@ -19,6 +19,13 @@ free_kb=$(df -Pk "$(dirname "$CARGO_TARGET_DIR")" 2>/dev/null | awk 'NR==2 { pri
 if [ -n "${free_kb:-}" ] && [ "$free_kb" -lt $((20 * 1024 * 1024)) ] && [ -d "$CARGO_TARGET_DIR" ]; then
   echo "under 20 GB free: removing incremental build data from $CARGO_TARGET_DIR"
   rm -rf "$CARGO_TARGET_DIR"/debug/incremental "$CARGO_TARGET_DIR"/release/incremental "$CARGO_TARGET_DIR"/front/*/incremental
+  # Old test binaries are most of the rest (one per test file per build, ~0.5 GB each): keep
+  # the newest of each name (cargo relinks what it needs).
+  if [ -d "$CARGO_TARGET_DIR/debug/deps" ]; then
+    (cd "$CARGO_TARGET_DIR/debug/deps" &&
+      find . -maxdepth 1 -type f -perm -u+x -regextype posix-extended -regex './[a-z_]+-[0-9a-f]{16}' -printf '%T@ %f\n' |
+      sort -rn | awk '{ name = $2; sub(/-[0-9a-f]+$/, "", name); if (seen[name]++) print $2 }' | xargs -r rm -f)
+  fi
 fi
 
 step "tools"
