@@ -19,13 +19,6 @@ use std::sync::Arc;
 mod people;
 pub use people::*;
 
-/// Now, to the millisecond the store keeps: what a transition records in memory (a decision's
-/// time, say) is then exactly what a reload reads back.
-pub fn now() -> DateTime<Utc> {
-    use chrono::SubsecRound;
-    Utc::now().trunc_subsecs(3)
-}
-
 /// A storage failure. Details go to the log; the person sees [`AppError::Internal`].
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -25,13 +25,15 @@ pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
 }
 
-/// The system clock, to the millisecond the store keeps.
+/// The system clock, to the millisecond the store keeps: what a transition records in memory
+/// (a decision's time, say) is then exactly what a reload reads back.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
-        crate::ports::now()
+        use chrono::SubsecRound;
+        Utc::now().trunc_subsecs(3)
     }
 }
 
@@ -166,13 +168,19 @@ pub struct Workflow<'a> {
 }
 
 impl Workflow<'_> {
+    /// The calendar decisions use: the admins' holidays, freezes and windows (the default
+    /// monthly windows until they set any ahead).
+    pub async fn calendar(&self, now: DateTime<Utc>) -> Result<Calendar, AppError> {
+        Ok(Calendar::of(&self.store.calendar_entries().await?, now))
+    }
+
     /// The request `reference` if `user` may read it; "not found" otherwise, so nothing leaks.
     pub async fn readable(&self, user: &SessionUser, reference: &str) -> Result<Readable, AppError> {
         let reference = Reference::parse(reference).ok_or(AppError::NotFound)?;
         let request = self.store.load_request(reference).await?.ok_or(AppError::NotFound)?;
         let now = self.clock.now();
         let cors = self.store.configured_cors().await?;
-        let calendar = Calendar::of(&self.store.calendar_entries().await?, now);
+        let calendar = self.calendar(now).await?;
         let readable = Readable { request, cors, calendar, now };
         if !may_read(&actor_of(user), &readable.request.snapshot, &readable.context()) {
             return Err(AppError::NotFound);

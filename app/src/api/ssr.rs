@@ -67,8 +67,7 @@ use crate::domain::calendar::{Calendar, Clock};
 use crate::domain::notify::{message, MessageKind, Recipient};
 use crate::domain::quorum::Cor;
 use crate::domain::tasks::task_list;
-use crate::domain::workflow::{available_actions, ActionKind, Actor, Context, Transition};
-use crate::ports::LoadedRequest;
+use crate::domain::workflow::{available_actions, ActionKind, Actor, Transition};
 pub use crate::service::Change;
 use crate::service::{Principal, Readable, Workflow};
 
@@ -80,7 +79,7 @@ pub fn actor_of(session: &CurrentSession) -> Actor {
 /// The calendar decisions use: the admins' holidays, freezes and windows (the default monthly
 /// windows until they set any ahead).
 pub async fn calendar(services: &Services, now: chrono::DateTime<chrono::Utc>) -> Result<Calendar, AppError> {
-    Ok(Calendar::of(&services.requests.calendar_entries().await?, now))
+    workflow(services).calendar(now).await
 }
 
 /// The application service over the provided services.
@@ -88,30 +87,21 @@ pub fn workflow(services: &Services) -> Workflow<'_> {
     Workflow { store: &*services.requests, clock: &*services.clock, public_url: &services.public_url }
 }
 
-/// A request loaded for the signed-in person, with what deciding needs.
+/// A request loaded for the signed-in person: the service's [`Readable`] (request, CORs,
+/// calendar, when, `context()`), with who is asking and the services.
 pub struct Loaded {
     /// Who is asking.
     pub session: CurrentSession,
     /// The services.
     pub services: Services,
-    /// The request.
-    pub request: LoadedRequest,
-    /// The configured CORs.
-    pub cors: Vec<Cor>,
-    /// The calendar.
-    pub calendar: Calendar,
-    /// When it was loaded.
-    pub now: chrono::DateTime<chrono::Utc>,
+    /// The request and what deciding about it needs.
+    pub read: Readable,
 }
 
-impl Loaded {
-    fn of(session: CurrentSession, services: Services, r: Readable) -> Loaded {
-        Loaded { session, services, request: r.request, cors: r.cors, calendar: r.calendar, now: r.now }
-    }
-
-    /// The domain's context for this request, as loaded.
-    pub fn context(&self) -> Context<'_> {
-        Context { now: self.now, cors: &self.cors, calendar: &self.calendar }
+impl std::ops::Deref for Loaded {
+    type Target = Readable;
+    fn deref(&self) -> &Readable {
+        &self.read
     }
 }
 
@@ -125,7 +115,7 @@ pub async fn load_readable(reference: &str) -> Result<Loaded, AppError> {
 pub async fn load_readable_as(reference: &str, session: CurrentSession) -> Result<Loaded, AppError> {
     let services = services()?;
     let readable = workflow(&services).readable(&session.user, reference).await?;
-    Ok(Loaded::of(session, services, readable))
+    Ok(Loaded { session, services, read: readable })
 }
 
 /// Authorise → domain → one transaction, through [`Workflow::perform`].
@@ -150,7 +140,7 @@ pub async fn perform_as(
     let source = source_address();
     let principal = Principal { user: &who.user, source: &source, decision_token };
     let done = workflow(&services).perform(&principal, reference, kind, build).await?;
-    Ok((Loaded::of(who, services.clone(), done.before), done.transition))
+    Ok((Loaded { session: who, services: services.clone(), read: done.before }, done.transition))
 }
 
 /// The edit conflict for a plan edit based on version `base`: what changed since, in words,
