@@ -62,6 +62,7 @@ impl Readable {
 }
 
 /// What one action changes: the domain action and what it carries.
+#[derive(Clone)]
 pub struct Change {
     /// The domain action.
     pub action: Action,

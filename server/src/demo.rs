@@ -3,6 +3,7 @@
 use crate::auth::{hash_password, new_token};
 use crate::store::Store;
 use app::domain::roles::Role;
+use app::service::Change;
 
 /// The demo people: (email, name, role, team).
 pub const DEMO_PEOPLE: &[(&str, &str, Role, Option<&str>)] = &[
@@ -111,19 +112,6 @@ pub struct Seeder<'a> {
     public_url: &'a str,
 }
 
-/// What one seeded action carries besides itself (as a server function's change does).
-#[derive(Default)]
-pub struct Extra {
-    /// The new plan, with `EditPlan`.
-    pub plan: Option<app::domain::plan::Plan>,
-    /// The new form, with `UpdateForm`.
-    pub form: Option<app::domain::cr_form::CrForm>,
-    /// The answers, with `Triage`.
-    pub triage: Option<app::domain::workflow::TriageAnswers>,
-    /// The review, with `RecordRiskReview`.
-    pub review: Option<app::domain::review::RiskReview>,
-}
-
 impl<'a> Seeder<'a> {
     /// A seeder for the demo organisation in `store`.
     pub async fn new(store: &'a Store, public_url: &'a str) -> Result<Seeder<'a>, BoxError> {
@@ -159,38 +147,37 @@ impl<'a> Seeder<'a> {
         if goal == E::RegularChange {
             let answers = TriageAnswers::default();
             return self
-                .act(r, dev_mail, Action::Triage(answers), Extra { triage: Some(answers), ..Extra::default() })
+                .act(r, dev_mail, Change { triage: Some(answers), ..Change::action(Action::Triage(answers)) })
                 .await;
         }
         let answers =
             TriageAnswers { active_incident: true, security_or_quality_need: true, ..TriageAnswers::default() };
-        self.act(r, dev_mail, Action::Triage(answers), Extra { triage: Some(answers), ..Extra::default() }).await?;
+        self.act(r, dev_mail, Change { triage: Some(answers), ..Change::action(Action::Triage(answers)) }).await?;
         if goal == E::Withdrawn {
             return self
                 .act(
                     r,
                     dev_mail,
-                    Action::Withdraw { reason: "Folded into next month's release".into() },
-                    Extra::default(),
+                    Change::action(Action::Withdraw { reason: "Folded into next month's release".into() }),
                 )
                 .await;
         }
         let plan = example_plan();
         let edit =
             Action::EditPlan { new_hash: plan.hash(), complete: plan.is_complete(), steps: plan.steps.len() as u32 };
-        self.act(r, dev_mail, edit, Extra { plan: Some(plan.clone()), ..Extra::default() }).await?;
+        self.act(r, dev_mail, Change { plan: Some(plan.clone()), ..Change::action(edit) }).await?;
         if goal == E::Planning {
             return Ok(());
         }
-        self.act(r, dev_mail, Action::CompletePlan, Extra::default()).await?;
+        self.act(r, dev_mail, Change::action(Action::CompletePlan)).await?;
         if goal == E::Staging {
-            return self.act(r, dev_mail, Action::RequestHostingHelp, Extra::default()).await;
+            return self.act(r, dev_mail, Change::action(Action::RequestHostingHelp)).await;
         }
         for role in SignOffRole::ALL {
             let evidence = format!("{} checked in staging run 42", role.label());
-            self.act(r, dev_mail, Action::SignOff { role, evidence }, Extra::default()).await?;
+            self.act(r, dev_mail, Change::action(Action::SignOff { role, evidence })).await?;
         }
-        self.act(r, dev_mail, Action::CompleteStaging, Extra::default()).await?;
+        self.act(r, dev_mail, Change::action(Action::CompleteStaging)).await?;
         if goal == E::CrForm {
             return Ok(());
         }
@@ -201,17 +188,17 @@ impl<'a> Seeder<'a> {
             planned_start: form.planned_start(),
             security_related: form.security_related == "yes",
         };
-        self.act(r, dev_mail, update, Extra { form: Some(form), ..Extra::default() }).await?;
-        self.act(r, dev_mail, Action::SubmitForReview, Extra::default()).await?;
+        self.act(r, dev_mail, Change { form: Some(form), ..Change::action(update) }).await?;
+        self.act(r, dev_mail, Change::action(Action::SubmitForReview)).await?;
         if goal == E::HostingReview {
             return Ok(());
         }
         let hosting = "hosting@example.gov";
         let engineer = self.person(hosting)?.id;
-        self.act(r, hosting, Action::AssignEngineer { engineer }, Extra::default()).await?;
+        self.act(r, hosting, Change::action(Action::AssignEngineer { engineer })).await?;
         if goal == E::ReturnedToDev {
             let comments = "Add the exact relay host name to step 1".to_string();
-            return self.act(r, hosting, Action::ReturnToDev { comments }, Extra::default()).await;
+            return self.act(r, hosting, Change::action(Action::ReturnToDev { comments })).await;
         }
         let review = app::domain::review::RiskReview {
             risks: vec!["secrets".into()],
@@ -220,59 +207,58 @@ impl<'a> Seeder<'a> {
             reason: "Touches authentication".into(),
         };
         let record = Action::RecordRiskReview { security_related: true };
-        self.act(r, hosting, record, Extra { review: Some(review), ..Extra::default() }).await?;
-        self.act(r, hosting, Action::SubmitToCors, Extra::default()).await?;
+        self.act(r, hosting, Change { risk_review: Some(review), ..Change::action(record) }).await?;
+        self.act(r, hosting, Change::action(Action::SubmitToCors)).await?;
         if goal == E::AwaitingApproval {
             return Ok(());
         }
         let plan_hash = plan.hash();
         if goal == E::Rejected {
             let verdict = Verdict::Reject("Wait until the end-of-quarter batch has finished".into());
-            return self.act(r, "cor2@example.gov", Action::Decide { verdict, plan_hash }, Extra::default()).await;
+            return self.act(r, "cor2@example.gov", Change::action(Action::Decide { verdict, plan_hash })).await;
         }
         for cor in ["cor1@example.gov", "cor2@example.gov"] {
             let decide = Action::Decide { verdict: Verdict::Approve, plan_hash: plan_hash.clone() };
-            self.act(r, cor, decide, Extra::default()).await?;
+            self.act(r, cor, Change::action(decide)).await?;
         }
         if goal == E::Approved {
             return Ok(());
         }
         if goal == E::OnHold {
             let reason = "Marketing launch at noon: wait until 2pm".to_string();
-            return self.act(r, dev_mail, Action::RaiseHold { reason }, Extra::default()).await;
+            return self.act(r, dev_mail, Change::action(Action::RaiseHold { reason })).await;
         }
         let reason = Some("Demo: shows production work at any hour".to_string());
-        self.act(r, hosting, Action::StartImplementation { override_reason: reason }, Extra::default()).await?;
+        self.act(r, hosting, Change::action(Action::StartImplementation { override_reason: reason })).await?;
         let mark = |step: u32, rollback: bool, status: StepStatus, note: &str| Action::RecordStep {
             step,
             rollback,
             status,
             note: note.to_string(),
         };
-        self.act(r, hosting, mark(1, false, StepStatus::Started, ""), Extra::default()).await?;
+        self.act(r, hosting, Change::action(mark(1, false, StepStatus::Started, ""))).await?;
         if goal == E::Implementing {
             return Ok(());
         }
         if goal == E::RolledBack {
             let failed = mark(1, false, StepStatus::Failed, "The new version refused connections");
-            self.act(r, hosting, failed, Extra::default()).await?;
-            self.act(r, hosting, mark(1, true, StepStatus::Done, "Previous version restored"), Extra::default())
-                .await?;
+            self.act(r, hosting, Change::action(failed)).await?;
+            self.act(r, hosting, Change::action(mark(1, true, StepStatus::Done, "Previous version restored"))).await?;
             let reason = "The new version refused connections; restored the old one".to_string();
-            return self.act(r, hosting, Action::AbortAndRollBack { reason }, Extra::default()).await;
+            return self.act(r, hosting, Change::action(Action::AbortAndRollBack { reason })).await;
         }
-        self.act(r, hosting, mark(1, false, StepStatus::Done, "Deployed; all instances healthy"), Extra::default())
+        self.act(r, hosting, Change::action(mark(1, false, StepStatus::Done, "Deployed; all instances healthy")))
             .await?;
         for step in 2..=plan.steps.len() as u32 {
-            self.act(r, hosting, mark(step, false, StepStatus::Started, ""), Extra::default()).await?;
-            self.act(r, hosting, mark(step, false, StepStatus::Done, ""), Extra::default()).await?;
+            self.act(r, hosting, Change::action(mark(step, false, StepStatus::Started, ""))).await?;
+            self.act(r, hosting, Change::action(mark(step, false, StepStatus::Done, ""))).await?;
         }
-        self.act(r, hosting, Action::FinishImplementation, Extra::default()).await?;
+        self.act(r, hosting, Change::action(Action::FinishImplementation)).await?;
         if goal == E::Validating {
             return Ok(());
         }
         let note = "Submitted a test application end to end".to_string();
-        self.act(r, dev_mail, Action::ValidateInProduction { note }, Extra::default()).await
+        self.act(r, dev_mail, Change::action(Action::ValidateInProduction { note })).await
     }
 
     fn person(&self, email: &str) -> Result<app::api::types::SessionUser, Box<dyn std::error::Error + Send + Sync>> {
@@ -287,41 +273,27 @@ impl<'a> Seeder<'a> {
         who: &str,
         action: app::domain::workflow::Action,
     ) -> Result<(), BoxError> {
-        self.act(reference, who, action, Extra::default()).await
+        self.act(reference, who, Change::action(action)).await
     }
 
-    async fn act(
-        &self,
-        reference: &str,
-        who: &str,
-        action: app::domain::workflow::Action,
-        extra: Extra,
-    ) -> Result<(), BoxError> {
-        self.act_with(reference, who, action, extra).await.map(|_| ())
+    async fn act(&self, reference: &str, who: &str, change: Change) -> Result<(), BoxError> {
+        self.act_with(reference, who, change).await.map(|_| ())
     }
 
-    /// One action through the domain and one commit, as the server functions do it; returns the
+    /// One change through the application service, as the server functions make it; returns the
     /// request as the domain's `apply` left it in memory (what a reload must read back).
     pub async fn act_with(
         &self,
         reference: &str,
         who: &str,
-        action: app::domain::workflow::Action,
-        extra: Extra,
+        change: Change,
     ) -> Result<app::domain::workflow::Request, BoxError> {
-        use app::service::{Change, Principal, SystemClock, Workflow};
+        use app::service::{Principal, SystemClock, Workflow};
         let user = self.person(who)?;
         let workflow = Workflow { store: self.store, clock: &SystemClock, public_url: self.public_url };
         let principal = Principal { user: &user, source: "demo", decision_token: None };
         let done = workflow
-            .perform(&principal, reference, action.kind(), |_| {
-                let mut change = Change::action(action.clone());
-                change.plan = extra.plan.clone();
-                change.form = extra.form.clone();
-                change.triage = extra.triage;
-                change.risk_review = extra.review.clone();
-                Ok(change)
-            })
+            .perform(&principal, reference, change.action.kind(), |_| Ok(change.clone()))
             .await
             .map_err(|e| format!("demo {reference}: {e}"))?;
         Ok(done.after)

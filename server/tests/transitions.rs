@@ -8,18 +8,18 @@ use app::domain::quorum::Verdict;
 use app::domain::reference::Reference;
 use app::domain::workflow::{Action, Request, SignOffRole, TriageAnswers};
 use app::ports::RequestStore;
+use app::service::Change;
 use common::*;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
-use server::demo::{example_form, example_plan, Example, Extra, Seeder};
+use server::demo::{example_form, example_plan, Example, Seeder};
 use server::store::{Db, Store};
 
 const DEV: &str = "dev@example.gov";
 const HOSTING: &str = "hosting@example.gov";
 
 /// The `n`th action of the alphabet, built for the request as it stands.
-fn action(n: usize, now: &Request) -> (&'static str, Action, Extra) {
-    let none = Extra::default;
+fn action(n: usize, now: &Request) -> (&'static str, Change) {
     let mark = |step, rollback, status: StepStatus, note: &str| Action::RecordStep {
         step,
         rollback,
@@ -34,7 +34,7 @@ fn action(n: usize, now: &Request) -> (&'static str, Action, Extra) {
                 1 => TriageAnswers { users_cannot_access: true, ..TriageAnswers::default() },
                 _ => TriageAnswers::default(),
             };
-            (DEV, Action::Triage(answers), Extra { triage: Some(answers), ..none() })
+            (DEV, Change { triage: Some(answers), ..Change::action(Action::Triage(answers)) })
         }
         3 | 4 => {
             // The demo plan, or its first step alone: two versions to switch between.
@@ -45,15 +45,15 @@ fn action(n: usize, now: &Request) -> (&'static str, Action, Extra) {
                 complete: plan.is_complete(),
                 steps: plan.steps.len() as u32,
             };
-            (if n == 3 { DEV } else { HOSTING }, edit, Extra { plan: Some(plan), ..none() })
+            (if n == 3 { DEV } else { HOSTING }, Change { plan: Some(plan), ..Change::action(edit) })
         }
-        5 => (DEV, Action::CompletePlan, none()),
-        6 => (DEV, Action::RequestHostingHelp, none()),
+        5 => (DEV, Change::action(Action::CompletePlan)),
+        6 => (DEV, Change::action(Action::RequestHostingHelp)),
         7..=10 => {
             let role = SignOffRole::ALL[n - 7];
-            (DEV, Action::SignOff { role, evidence: format!("{} run 7", role.label()) }, none())
+            (DEV, Change::action(Action::SignOff { role, evidence: format!("{} run 7", role.label()) }))
         }
-        11 => (DEV, Action::CompleteStaging, none()),
+        11 => (DEV, Change::action(Action::CompleteStaging)),
         12 => {
             let form = example_form("Reload test");
             let calendar = app::domain::calendar::Calendar {
@@ -65,10 +65,10 @@ fn action(n: usize, now: &Request) -> (&'static str, Action, Extra) {
                 planned_start: form.planned_start(),
                 security_related: form.is_security_related(),
             };
-            (DEV, update, Extra { form: Some(form), ..none() })
+            (DEV, Change { form: Some(form), ..Change::action(update) })
         }
-        13 => (DEV, Action::SubmitForReview, none()),
-        14 => (HOSTING, Action::AssignEngineer { engineer: 2 }, none()),
+        13 => (DEV, Change::action(Action::SubmitForReview)),
+        14 => (HOSTING, Change::action(Action::AssignEngineer { engineer: 2 })),
         15 => {
             let review = app::domain::review::RiskReview {
                 risks: vec!["secrets".into()],
@@ -76,37 +76,44 @@ fn action(n: usize, now: &Request) -> (&'static str, Action, Extra) {
                 security_related: "yes".into(),
                 reason: "Touches authentication".into(),
             };
-            (HOSTING, Action::RecordRiskReview { security_related: true }, Extra { review: Some(review), ..none() })
+            (
+                HOSTING,
+                Change {
+                    risk_review: Some(review),
+                    ..Change::action(Action::RecordRiskReview { security_related: true })
+                },
+            )
         }
-        16 => (HOSTING, Action::ReturnToDev { comments: "Name the relay host".into() }, none()),
-        17 => (HOSTING, Action::SubmitToCors, none()),
-        18 => ("cor1@example.gov", Action::Decide { verdict: Verdict::Approve, plan_hash: submitted }, none()),
-        19 => ("cor2@example.gov", Action::Decide { verdict: Verdict::Approve, plan_hash: submitted }, none()),
+        16 => (HOSTING, Change::action(Action::ReturnToDev { comments: "Name the relay host".into() })),
+        17 => (HOSTING, Change::action(Action::SubmitToCors)),
+        18 => ("cor1@example.gov", Change::action(Action::Decide { verdict: Verdict::Approve, plan_hash: submitted })),
+        19 => ("cor2@example.gov", Change::action(Action::Decide { verdict: Verdict::Approve, plan_hash: submitted })),
         20 => (
             "cor2@example.gov",
-            Action::Decide { verdict: Verdict::Reject("Wait".into()), plan_hash: submitted },
-            none(),
+            Change::action(Action::Decide { verdict: Verdict::Reject("Wait".into()), plan_hash: submitted }),
         ),
-        21 => (HOSTING, Action::StartImplementation { override_reason: Some("Reload test".into()) }, none()),
+        21 => (HOSTING, Change::action(Action::StartImplementation { override_reason: Some("Reload test".into()) })),
         22..=27 => {
             let step = (n as u32 - 22) / 2 + 1;
             let status = if n.is_multiple_of(2) { StepStatus::Started } else { StepStatus::Done };
-            (HOSTING, mark(step, false, status, ""), none())
+            (HOSTING, Change::action(mark(step, false, status, "")))
         }
-        28 => (HOSTING, mark(1, false, StepStatus::Failed, "Refused connections"), none()),
-        29 => (HOSTING, mark(1, true, StepStatus::Done, "Restored"), none()),
-        30 => (HOSTING, Action::FinishImplementation, none()),
-        31 => (HOSTING, Action::AbortAndRollBack { reason: "Refused connections".into() }, none()),
-        32 => (DEV, Action::ValidateInProduction { note: "Smoke tests pass".into() }, none()),
-        33 => (DEV, Action::RaiseHold { reason: "Launch at noon".into() }, none()),
-        34 => (DEV, Action::LiftHold, none()),
-        35 => (HOSTING, Action::LogProblem { text: "The relay was slow".into() }, none()),
+        28 => (HOSTING, Change::action(mark(1, false, StepStatus::Failed, "Refused connections"))),
+        29 => (HOSTING, Change::action(mark(1, true, StepStatus::Done, "Restored"))),
+        30 => (HOSTING, Change::action(Action::FinishImplementation)),
+        31 => (HOSTING, Change::action(Action::AbortAndRollBack { reason: "Refused connections".into() })),
+        32 => (DEV, Change::action(Action::ValidateInProduction { note: "Smoke tests pass".into() })),
+        33 => (DEV, Change::action(Action::RaiseHold { reason: "Launch at noon".into() })),
+        34 => (DEV, Change::action(Action::LiftHold)),
+        35 => (HOSTING, Change::action(Action::LogProblem { text: "The relay was slow".into() })),
         36 => (
             HOSTING,
-            Action::RecordPostReview { checks: vec!["latency".into()], lessons: "Warm the cache".into() },
-            none(),
+            Change::action(Action::RecordPostReview {
+                checks: vec!["latency".into()],
+                lessons: "Warm the cache".into(),
+            }),
         ),
-        _ => (DEV, Action::Withdraw { reason: "Fixed upstream".into() }, none()),
+        _ => (DEV, Change::action(Action::Withdraw { reason: "Fixed upstream".into() })),
     }
 }
 const ALPHABET: usize = 38;
@@ -141,8 +148,9 @@ both_backends!(a_committed_transition_reloads_exactly_as_apply_left_it, |url: St
                 let reference = seeder.drive("Reload test", "Portal", STARTS[start]).await.unwrap();
                 for n in actions {
                     let before = snapshot(&store, &reference).await;
-                    let (who, action, extra) = action(n, &before);
-                    match seeder.act_with(&reference, who, action.clone(), extra).await {
+                    let (who, change) = action(n, &before);
+                    let action = change.action.clone();
+                    match seeder.act_with(&reference, who, change).await {
                         Ok(after) => {
                             committed.set(committed.get() + 1);
                             let reloaded = snapshot(&store, &reference).await;
