@@ -35,14 +35,6 @@ async fn get(app: &TestApp, path: &str) -> reqwest::Response {
     app.client.get(app.url(path)).send().await.unwrap()
 }
 
-fn pdftotext(pdf: &[u8]) -> String {
-    let path = std::env::temp_dir().join(format!("offcycle-archive-{}-{}.pdf", std::process::id(), sha256_hex(pdf)));
-    std::fs::write(&path, pdf).unwrap();
-    let out = std::process::Command::new("pdftotext").args(["-layout", "-enc", "UTF-8"]).arg(&path).arg("-").output();
-    let _ = std::fs::remove_file(&path);
-    String::from_utf8_lossy(&out.expect("pdftotext (poppler-utils) runs").stdout).into_owned()
-}
-
 async fn approve(app: &TestApp, reference: &str, cor: &str) {
     app.sign_in(cor).await;
     ok(app, "decide", &[("reference", reference), ("verdict", "approve")]).await;

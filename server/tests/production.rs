@@ -57,14 +57,6 @@ async fn archived_copies(app: &TestApp, r: &str, n: usize) -> Value {
     panic!("{r} never got {n} archive copies");
 }
 
-fn pdftotext(pdf: &[u8]) -> String {
-    let path = std::env::temp_dir().join(format!("offcycle-production-{}-{}.pdf", std::process::id(), pdf.len()));
-    std::fs::write(&path, pdf).unwrap();
-    let out = std::process::Command::new("pdftotext").args(["-layout", "-enc", "UTF-8"]).arg(&path).arg("-").output();
-    let _ = std::fs::remove_file(&path);
-    String::from_utf8_lossy(&out.expect("pdftotext runs").stdout).into_owned()
-}
-
 both_backends!(approved_to_completed_with_validation_and_the_stakeholder_notice, |url: String, _b| async move {
     let app = TestApp::spawn(&url).await;
     let r = approved(&app).await;

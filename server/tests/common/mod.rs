@@ -120,6 +120,19 @@ pub fn config(db_url: &str) -> Config {
 }
 
 /// A TCP port nobody listens on right now.
+/// A PDF's text as `pdftotext -layout` reads it. Each call has its own file: tests run in
+/// parallel and deterministic renders can be byte-identical.
+pub fn pdftotext(pdf: &[u8]) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static CALLS: AtomicU64 = AtomicU64::new(0);
+    let n = CALLS.fetch_add(1, Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("offcycle-text-{}-{n}.pdf", std::process::id()));
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext").args(["-layout", "-enc", "UTF-8"]).arg(&path).arg("-").output();
+    let _ = std::fs::remove_file(&path);
+    String::from_utf8_lossy(&out.expect("pdftotext (poppler-utils) runs").stdout).into_owned()
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
