@@ -291,7 +291,7 @@ pub struct Services {
     /// Where forms may go besides this site (the CSP's `form-action`; see [`form_action`]).
     pub form_action: String,
     /// People administration, sessions and API tokens.
-    pub people: Arc<dyn People>,
+    pub people: Arc<dyn Administration>,
     /// Mark the session cookie `Secure` (the public URL is https).
     pub secure_cookies: bool,
     /// The address people use (links in mail).

@@ -147,7 +147,7 @@ both_backends!(receivers_must_be_public_https_unless_the_operator_allows_private
     }
     // A receiver stored while private ones were allowed is refused at delivery all the same.
     let store = server::store::Store::new(server::store::Db::open(&url).await.unwrap());
-    let people: &dyn app::ports::People = &store;
+    let people: &dyn app::ports::Webhooks = &store;
     let me = app.call_as(&admin, "whoami", &[]).await.json::<app::api::types::SessionUser>().await.unwrap();
     people
         .add_webhook(None, "https://127.0.0.1:9/secret-path", "*", false, &me, "test", chrono::Utc::now())

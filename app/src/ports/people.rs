@@ -13,7 +13,7 @@ pub enum PersonChange {
     Active(bool),
 }
 
-/// People, teams, sessions and API tokens. One implementation per database backend.
+/// People and teams: the admins' directory, invitations and stakeholder lists. One implementation per database backend.
 #[async_trait]
 pub trait People: Send + Sync {
     /// Everyone, by name.
@@ -60,6 +60,22 @@ pub trait People: Send + Sync {
         source: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+    /// Each team's standing stakeholder list: (team id, addresses one per line).
+    async fn team_stakeholders(&self) -> Result<Vec<(i64, String)>, StoreError>;
+    /// Replaces a team's stakeholder list, audited; `false` for an unknown team.
+    async fn set_team_stakeholders(
+        &self,
+        team_id: i64,
+        list: &str,
+        by: &SessionUser,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+}
+
+/// A person's sessions and personal API tokens. One implementation per database backend.
+#[async_trait]
+pub trait Sessions: Send + Sync {
     /// A person's open sessions.
     async fn sessions_of(&self, user_id: i64) -> Result<Vec<SessionView>, StoreError>;
     /// Ends one of a person's sessions.
@@ -78,17 +94,19 @@ pub trait People: Send + Sync {
         now: DateTime<Utc>,
         expires: DateTime<Utc>,
     ) -> Result<String, StoreError>;
-    /// Each team's standing stakeholder list: (team id, addresses one per line).
-    async fn team_stakeholders(&self) -> Result<Vec<(i64, String)>, StoreError>;
-    /// Replaces a team's stakeholder list, audited; `false` for an unknown team.
-    async fn set_team_stakeholders(
+    /// Revokes one of a person's API tokens.
+    async fn revoke_token(
         &self,
-        team_id: i64,
-        list: &str,
-        by: &SessionUser,
+        user: &SessionUser,
+        id: i64,
         source: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+}
+
+/// Where request events are posted. One implementation per database backend.
+#[async_trait]
+pub trait Webhooks: Send + Sync {
     /// Active webhooks.
     async fn webhooks(&self) -> Result<Vec<WebhookView>, StoreError>;
     /// The newest webhook deliveries.
@@ -113,15 +131,12 @@ pub trait People: Send + Sync {
         source: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
-    /// Revokes one of a person's API tokens.
-    async fn revoke_token(
-        &self,
-        user: &SessionUser,
-        id: i64,
-        source: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
 }
+
+/// Everything administration reaches: people, sessions and tokens, webhooks.
+pub trait Administration: People + Sessions + Webhooks {}
+
+impl<T: People + Sessions + Webhooks> Administration for T {}
 
 /// A session that sign-in created: the raw cookie value (only ever sent to the browser).
 #[derive(Clone, Debug)]

@@ -1,6 +1,6 @@
 //! People, teams and sessions.
 
-use super::audit::append_audit;
+use super::audit::audited;
 use super::{on_pool, AuditEvent, Db, Store};
 use app::api::types::SessionUser;
 use app::domain::roles::Role;
@@ -52,8 +52,7 @@ impl Store {
         source: &str,
         now: i64,
     ) -> Result<(), sqlx::Error> {
-        on_pool!(&self.db, pool => async {
-            let mut tx = pool.begin().await?;
+        audited!(&self.db, tx => {
             sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, source) VALUES ($1, $2, $3, $3, $4)")
                 .bind(token_hash)
                 .bind(user_id)
@@ -61,10 +60,8 @@ impl Store {
                 .bind(source)
                 .execute(&mut *tx)
                 .await?;
-            let event = AuditEvent::success(now, Some(user_id), None, "sign_in", "signed in".to_string(), source);
-            append_audit!(tx, &event);
-            tx.commit().await
-        }.await)
+            ((), AuditEvent::success(now, Some(user_id), None, "sign_in", "signed in".to_string(), source))
+        })
     }
 
     /// Counts one attempt (a sign-in, an API call without a valid token) under each of `keys`
@@ -135,20 +132,16 @@ impl Store {
         now: i64,
         detail: &str,
     ) -> Result<(), sqlx::Error> {
-        on_pool!(&self.db, pool => async {
-            let mut tx = pool.begin().await?;
-            let event = AuditEvent {
-                at: now,
-                actor_id: user_id,
-                request_id: None,
-                action: "sign_in".into(),
-                detail: format!("{detail} for {email}"),
-                source: source.into(),
-                outcome: "failure".into(),
-            };
-            append_audit!(tx, &event);
-            tx.commit().await
-        }.await)
+        let event = AuditEvent {
+            at: now,
+            actor_id: user_id,
+            request_id: None,
+            action: "sign_in".into(),
+            detail: format!("{detail} for {email}"),
+            source: source.into(),
+            outcome: "failure".into(),
+        };
+        self.record(&event).await
     }
 
     /// The person a session belongs to, if it is still valid; ends it when it has idled or

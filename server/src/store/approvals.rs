@@ -1,7 +1,7 @@
 //! Decision links (stored only as SHA-256), out-of-office periods, and the mail worker's
 //! claims on the outbox.
 
-use super::audit::append_audit;
+use super::audit::audited;
 use super::outbox::{queue_message, MailTarget};
 use super::{from_millis, millis, on_pool, AuditEvent, Db, Store};
 use app::api::types::{AbsenceView, SessionUser};
@@ -269,8 +269,7 @@ impl Store {
                     )),
                 };
                 let at = millis(now);
-                let marked: bool = on_pool!(&self.db, pool => async {
-                    let mut tx = pool.begin().await?;
+                let marked: bool = audited!(&self.db, tx => {
                     // Claim the reminder slot first: two app servers never both remind.
                     let sql = if escalation {
                         "UPDATE change_requests SET escalated_at = $1 WHERE id = $2 AND escalated_at IS NULL"
@@ -278,7 +277,7 @@ impl Store {
                         "UPDATE change_requests SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL"
                     };
                     if sqlx::query(sql).bind(at).bind(id).execute(&mut *tx).await?.rows_affected() == 0 {
-                        return Ok::<bool, sqlx::Error>(false);
+                        return Ok(false);
                     }
                     for kind in &kinds {
                         let m = message(kind.clone(), sec);
@@ -293,10 +292,8 @@ impl Store {
                         source: "mail worker".into(),
                         outcome: "success".into(),
                     };
-                    append_audit!(tx, &event);
-                    tx.commit().await?;
-                    Ok(true)
-                }.await)?;
+                    (true, event)
+                })?;
                 if marked {
                     if escalation {
                         counts.1 += 1;
@@ -377,8 +374,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
         let at = millis(now);
-        on_pool!(&self.db, pool => async {
-            let mut tx = pool.begin().await?;
+        audited!(&self.db, tx => {
             sqlx::query("INSERT INTO absences (user_id, starts_on, ends_on, note, set_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
                 .bind(user_id)
                 .bind(from.to_string())
@@ -388,10 +384,9 @@ impl Store {
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;
-            let event = AuditEvent::success(at, Some(by.id), None, "Out of office", format!("user {user_id} out of office {from} to {to}{}", note.map(|n| format!(" ({n})")).unwrap_or_default()), source);
-            append_audit!(tx, &event);
-            tx.commit().await
-        }.await)
+            let detail = format!("user {user_id} out of office {from} to {to}{}", note.map(|n| format!(" ({n})")).unwrap_or_default());
+            ((), AuditEvent::success(at, Some(by.id), None, "Out of office", detail, source))
+        })
     }
 
     /// Removes an absence, audited. `Ok(false)` when there was none with that id.
@@ -403,17 +398,13 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<bool, sqlx::Error> {
         let at = millis(now);
-        on_pool!(&self.db, pool => async {
-            let mut tx = pool.begin().await?;
+        audited!(&self.db, tx => {
             let gone = sqlx::query("DELETE FROM absences WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
             if gone == 0 {
                 return Ok(false);
             }
-            let event = AuditEvent::success(at, Some(by.id), None, "Out of office removed", format!("absence {id} removed"), source);
-            append_audit!(tx, &event);
-            tx.commit().await?;
-            Ok(true)
-        }.await)
+            (true, AuditEvent::success(at, Some(by.id), None, "Out of office removed", format!("absence {id} removed"), source))
+        })
     }
 }
 

@@ -1,7 +1,7 @@
 //! Archive copies of change records, the archive search, and what a record shows besides the
 //! request itself (its messages, its team).
 
-use super::audit::append_audit;
+use super::audit::audited;
 use super::{from_millis, on_pool, search_statement, title_clause, AuditEvent, Db, Store, TitleMode};
 use app::api::types::{ArchiveCopyView, ArchiveRow, MailView};
 use app::domain::workflow::{archive_file_name, ArchiveReason, State};
@@ -128,8 +128,7 @@ impl Store {
         sha256: &str,
         at: i64,
     ) -> Result<bool, sqlx::Error> {
-        on_pool!(&self.db, pool => async {
-            let mut tx = pool.begin().await?;
+        audited!(&self.db, tx => {
             let stored = sqlx::query(
                 "UPDATE archive_copies SET pdf = $1, sha256 = $2, size_bytes = $3, rendered_at = $4 WHERE id = $5 AND pdf IS NULL",
             )
@@ -152,10 +151,8 @@ impl Store {
                 format!("{}: archive copy {} filed ({} bytes, sha256 {sha256})", copy.reference, copy.copy_number, pdf.len()),
                 "archive",
             );
-            append_audit!(tx, &event);
-            tx.commit().await?;
-            Ok(true)
-        }.await)
+            (true, event)
+        })
     }
 
     /// The copies of one request, oldest first.

@@ -96,6 +96,22 @@ macro_rules! append_audit {
 }
 pub(crate) use append_audit;
 
+/// One audited write: runs `$body` in a transaction `$tx` on `$db`; the body ends in
+/// `(value, event)`, and `event` joins the audit chain in the same transaction before it commits.
+/// A body that returns early (nothing to change) rolls the transaction back.
+macro_rules! audited {
+    ($db:expr, $tx:ident => $body:expr) => {
+        $crate::store::on_pool!($db, pool => async {
+            let mut $tx = pool.begin().await?;
+            let (value, event): (_, $crate::store::AuditEvent) = $body;
+            $crate::store::audit::append_audit!($tx, &event);
+            $tx.commit().await?;
+            Ok::<_, sqlx::Error>(value)
+        }.await)
+    };
+}
+pub(crate) use audited;
+
 /// Where the audit chain first breaks.
 #[derive(Debug, PartialEq, Eq)]
 pub struct ChainBreak {
@@ -164,11 +180,7 @@ pub async fn verify_audit_chain(db: &Db, kept: Option<&str>) -> Result<Result<Ch
 impl super::Store {
     /// Records one event on its own (downloads, token use: things with no other write).
     pub async fn record(&self, event: &AuditEvent) -> Result<(), sqlx::Error> {
-        on_pool!(&self.db, pool => async {
-            let mut tx = pool.begin().await?;
-            append_audit!(tx, event);
-            tx.commit().await
-        }.await)
+        audited!(&self.db, tx => ((), event.clone()))
     }
 
     /// A request's audit trail, oldest first.

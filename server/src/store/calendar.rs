@@ -1,6 +1,6 @@
 //! The admin-managed calendar and the changes scheduled on it.
 
-use super::audit::append_audit;
+use super::audit::audited;
 use super::{from_millis, millis, on_pool, AuditEvent, Store};
 use app::api::types::{ScheduledChange, SessionUser};
 use app::domain::calendar::{CalendarEntry, EntryKind};
@@ -42,8 +42,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<i64, sqlx::Error> {
         let at = millis(now);
-        on_pool!(&self.db, pool => async {
-            let mut tx = pool.begin().await?;
+        audited!(&self.db, tx => {
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO calendar_entries (kind, name, reason, starts_on, ends_on, starts_at, created_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -59,11 +58,8 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             let detail = format!("{} “{}” {} to {}", e.kind.label(), e.name, e.from, e.to);
-            let event = AuditEvent::success(at, Some(by.id), None, "Add calendar entry", detail, source);
-            append_audit!(tx, &event);
-            tx.commit().await?;
-            Ok(id)
-        }.await)
+            (id, AuditEvent::success(at, Some(by.id), None, "Add calendar entry", detail, source))
+        })
     }
 
     /// Removes an entry, audited. False when there was none.
@@ -75,19 +71,15 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<bool, sqlx::Error> {
         let at = millis(now);
-        on_pool!(&self.db, pool => async {
-            let mut tx = pool.begin().await?;
+        audited!(&self.db, tx => {
             let row: Option<(String, String)> = sqlx::query_as("DELETE FROM calendar_entries WHERE id = $1 RETURNING kind, name")
                 .bind(id)
                 .fetch_optional(&mut *tx)
                 .await?;
             let Some((kind, name)) = row else { return Ok(false) };
             let label = EntryKind::parse(&kind).map(|k| k.label()).unwrap_or("Entry");
-            let event = AuditEvent::success(at, Some(by.id), None, "Remove calendar entry", format!("{label} “{name}”"), source);
-            append_audit!(tx, &event);
-            tx.commit().await?;
-            Ok(true)
-        }.await)
+            (true, AuditEvent::success(at, Some(by.id), None, "Remove calendar entry", format!("{label} “{name}”"), source))
+        })
     }
 
     /// Changes planned in `[from, to)`: emergency changes by their requested start, regular

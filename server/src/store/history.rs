@@ -1,6 +1,6 @@
 //! Plan and form history, the comment thread, and the hosting queue.
 
-use super::audit::append_audit;
+use super::audit::audited;
 use super::requests::{summary, SummaryRow};
 use super::{from_millis, millis, on_pool, search_statement, title_clause, AuditEvent, Db, Store, TitleMode};
 use app::api::types::{CommentView, QueueItem, SessionUser, VersionInfo};
@@ -105,8 +105,7 @@ impl Store {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), sqlx::Error> {
         let at = millis(now);
-        on_pool!(&self.db, pool => async {
-            let mut tx = pool.begin().await?;
+        audited!(&self.db, tx => {
             sqlx::query("INSERT INTO comments (request_id, author_id, body, created_at) VALUES ($1, $2, $3, $4)")
                 .bind(request.id)
                 .bind(by.id)
@@ -120,10 +119,8 @@ impl Store {
                 .bind(request.id)
                 .execute(&mut *tx)
                 .await?;
-            let event = AuditEvent::success(at, Some(by.id), Some(request.id), "Comment", format!("{}: comment added ({} characters)", request.summary.reference, body.chars().count()), source);
-            append_audit!(tx, &event);
-            tx.commit().await
-        }.await)
+            ((), AuditEvent::success(at, Some(by.id), Some(request.id), "Comment", format!("{}: comment added ({} characters)", request.summary.reference, body.chars().count()), source))
+        })
     }
 
     pub(crate) async fn queue(&self, q: &QueueQuery, limit: i64) -> Result<Vec<QueueItem>, sqlx::Error> {

@@ -149,6 +149,13 @@ pub fn is_unavailable(e: &sqlx::Error) -> bool {
     }
 }
 
+/// A port method's result from a storage future: its failure mapped by [`backend`].
+pub(crate) async fn ported<T>(
+    work: impl std::future::Future<Output = Result<T, sqlx::Error>>,
+) -> Result<T, app::ports::StoreError> {
+    work.await.map_err(backend)
+}
+
 /// Milliseconds since the Unix epoch, the stored time format.
 pub(crate) fn millis(t: chrono::DateTime<chrono::Utc>) -> i64 {
     t.timestamp_millis()

@@ -1,10 +1,11 @@
 //! People administration: listing, inviting (a set-password link made at send time),
-//! roles, teams, deactivation; set-password links. The people port is implemented here; its
-//! sessions and tokens are in `sessions.rs`, its webhooks in `webhooks.rs`.
+//! roles, teams, deactivation, stakeholder lists; set-password links. The administration's
+//! other ports are implemented beside it: sessions and tokens in `sessions.rs`, webhooks in
+//! `webhooks.rs`.
 
-use super::audit::append_audit;
-use super::{backend, millis, on_pool, AuditEvent, Store};
-use app::api::types::{PersonView, SessionUser, SessionView, TokenView, WebhookView};
+use super::audit::audited;
+use super::{millis, on_pool, ported, AuditEvent, Store};
+use app::api::types::{PersonView, SessionUser};
 use app::domain::notify::SignInWay;
 use app::domain::roles::Role;
 use app::ports::PersonChange;
@@ -32,101 +33,6 @@ macro_rules! queue_invitation {
 type PersonRow = (i64, String, String, String, Option<i64>, Option<String>, bool, bool, bool, String);
 
 impl Store {
-    /// Everyone, by name.
-    pub(crate) async fn people(&self) -> Result<Vec<PersonView>, sqlx::Error> {
-        let rows: Vec<PersonRow> = on_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT u.id, u.email, u.display_name, u.role, u.team_id, t.name, u.active, u.password_hash IS NOT NULL, \
-             EXISTS (SELECT 1 FROM identities i WHERE i.user_id = u.id), u.role_source \
-             FROM users u LEFT JOIN teams t ON t.id = u.team_id ORDER BY u.display_name, u.id",
-        )
-        .fetch_all(pool)
-        .await)?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(id, email, name, role, team_id, team, active, has_password, linked, role_source)| {
-                let role_from_provider =
-                    app::domain::identity::Source::parse(&role_source)? == app::domain::identity::Source::Provider;
-                Some(PersonView {
-                    id,
-                    email,
-                    name,
-                    role: Role::parse(&role)?,
-                    team_id,
-                    team,
-                    active,
-                    has_password,
-                    linked,
-                    role_from_provider,
-                })
-            })
-            .collect())
-    }
-
-    /// Every team: (id, name).
-    pub(crate) async fn team_list(&self) -> Result<Vec<(i64, String)>, sqlx::Error> {
-        on_pool!(&self.db, pool => sqlx::query_as("SELECT id, name FROM teams ORDER BY name").fetch_all(pool).await)
-    }
-
-    /// Creates a team, audited; `Ok(None)` when the name is taken.
-    pub(crate) async fn create_team(
-        &self,
-        name: &str,
-        by: &SessionUser,
-        source: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Option<i64>, sqlx::Error> {
-        let at = millis(now);
-        on_pool!(&self.db, pool => async {
-            let mut tx = pool.begin().await?;
-            let id: Option<(i64,)> = sqlx::query_as("INSERT INTO teams (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id")
-                .bind(name)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let Some((id,)) = id else { return Ok(None) };
-            let event = AuditEvent::success(at, Some(by.id), None, "Team created", format!("team {name}"), source);
-            append_audit!(tx, &event);
-            tx.commit().await?;
-            Ok(Some(id))
-        }.await)
-    }
-
-    /// Invites a person: creates them without a password and queues the invitation, whose
-    /// set-password link the mail worker makes when it sends. `Ok(None)` when the email is taken.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn invite(
-        &self,
-        email: &str,
-        name: &str,
-        role: Role,
-        team_id: Option<i64>,
-        by: &SessionUser,
-        source: &str,
-        way: &SignInWay<'_>,
-        now: DateTime<Utc>,
-    ) -> Result<Option<i64>, sqlx::Error> {
-        let at = millis(now);
-        on_pool!(&self.db, pool => async {
-            let mut tx = pool.begin().await?;
-            let id: Option<(i64,)> = sqlx::query_as(
-                "INSERT INTO users (email, display_name, role, team_id, password_hash, active, created_at) \
-                 VALUES ($1, $2, $3, $4, NULL, TRUE, $5) ON CONFLICT (email) DO NOTHING RETURNING id",
-            )
-            .bind(email)
-            .bind(name)
-            .bind(role.as_str())
-            .bind(team_id)
-            .bind(at)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some((id,)) = id else { return Ok(None) };
-            queue_invitation!(tx, id, email, name, role, way, at);
-            let event = AuditEvent::success(at, Some(by.id), None, "Person invited", format!("{email} invited as {}", role.label()), source);
-            append_audit!(tx, &event);
-            tx.commit().await?;
-            Ok(Some(id))
-        }.await)
-    }
-
     /// The first admin, from the command line: creates an admin (or makes the person with this
     /// email an active admin), spends their open set-password links and stores a new one's
     /// hash, audited. Returns their id and whether they were created.
@@ -139,8 +45,7 @@ impl Store {
         expires: DateTime<Utc>,
     ) -> Result<(i64, bool), sqlx::Error> {
         let at = millis(now);
-        on_pool!(&self.db, pool => async {
-            let mut tx = pool.begin().await?;
+        audited!(&self.db, tx => {
             let created: Option<(i64,)> = sqlx::query_as(
                 "INSERT INTO users (email, display_name, role, team_id, password_hash, active, created_at) \
                  VALUES ($1, $2, 'admin', NULL, NULL, TRUE, $3) ON CONFLICT (email) DO NOTHING RETURNING id",
@@ -175,11 +80,8 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             let detail = if was_created { format!("{email} created as admin") } else { format!("{email} made an admin") };
-            let event = AuditEvent::success(at, None, None, "Admin created", format!("{detail}; set-password link issued"), "command line");
-            append_audit!(tx, &event);
-            tx.commit().await?;
-            Ok((id, was_created))
-        }.await)
+            ((id, was_created), AuditEvent::success(at, None, None, "Admin created", format!("{detail}; set-password link issued"), "command line"))
+        })
     }
 
     /// How many active admins there are (a start with none says how to make the first).
@@ -190,89 +92,6 @@ impl Store {
         .fetch_one(pool)
         .await)?;
         Ok(n)
-    }
-
-    /// Sends a person a new set-password link (their old links stop working).
-    pub(crate) async fn resend_invitation(
-        &self,
-        user_id: i64,
-        by: &SessionUser,
-        source: &str,
-        way: &SignInWay<'_>,
-        now: DateTime<Utc>,
-    ) -> Result<bool, sqlx::Error> {
-        let at = millis(now);
-        on_pool!(&self.db, pool => async {
-            let mut tx = pool.begin().await?;
-            // Write first: on SQLite a transaction that reads and then writes fails at once
-            // (not after the busy wait) when the mail worker wrote in between.
-            sqlx::query("UPDATE password_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
-                .bind(at)
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
-            let row: Option<(String, String, String)> =
-                sqlx::query_as("SELECT email, display_name, role FROM users WHERE id = $1 AND active = TRUE")
-                    .bind(user_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            let Some((email, name, role)) = row else { return Ok(false) };
-            let role = Role::parse(&role).unwrap_or(Role::DevTeamMember);
-            queue_invitation!(tx, user_id, &email, &name, role, way, at);
-            let event = AuditEvent::success(at, Some(by.id), None, "Set-password link sent", format!("new set-password link for {email}"), source);
-            append_audit!(tx, &event);
-            tx.commit().await?;
-            Ok(true)
-        }.await)
-    }
-
-    /// Changes a person, audited. Deactivating ends every session of theirs at once.
-    pub(crate) async fn change_person(
-        &self,
-        user_id: i64,
-        change: &PersonChange,
-        by: &SessionUser,
-        source: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, sqlx::Error> {
-        let at = millis(now);
-        on_pool!(&self.db, pool => async {
-            let mut tx = pool.begin().await?;
-            let (sql, detail) = match change {
-                // An admin's choice: a sign-in through the identity provider leaves it alone.
-                PersonChange::Role(r) => ("UPDATE users SET role = $1, role_source = $3 WHERE id = $2", format!("role changed to {}", r.label())),
-                PersonChange::Team(_) => ("UPDATE users SET team_id = CAST($1 AS BIGINT), team_source = $3 WHERE id = $2", "team changed".to_string()),
-                PersonChange::Active(true) => ("UPDATE users SET active = TRUE WHERE id = $2 AND $1 = $1 AND $3 = $3", "reactivated".to_string()),
-                PersonChange::Active(false) => ("UPDATE users SET active = FALSE WHERE id = $2 AND $1 = $1 AND $3 = $3", "deactivated".to_string()),
-            };
-            let value: Option<String> = match change {
-                PersonChange::Role(r) => Some(r.as_str().to_string()),
-                PersonChange::Team(t) => t.map(|t| t.to_string()),
-                PersonChange::Active(_) => Some(String::new()),
-            };
-            let updated = sqlx::query(sql)
-                .bind(value)
-                .bind(user_id)
-                .bind(app::domain::identity::Source::Admin.as_str())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if updated == 0 {
-                return Ok(false);
-            }
-            if matches!(change, PersonChange::Active(false)) {
-                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-                sqlx::query("UPDATE personal_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-                    .bind(at)
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            let event = AuditEvent::success(at, Some(by.id), None, "Person changed", format!("user {user_id}: {detail}"), source);
-            append_audit!(tx, &event);
-            tx.commit().await?;
-            Ok(true)
-        }.await)
     }
 
     /// Stores a set-password link's hash for an invitation being sent.
@@ -322,8 +141,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<bool, sqlx::Error> {
         let at = millis(now);
-        on_pool!(&self.db, pool => async {
-            let mut tx = pool.begin().await?;
+        audited!(&self.db, tx => {
             let spent = sqlx::query("UPDATE password_tokens SET used_at = $1 WHERE token_hash = $2 AND user_id = $3 AND used_at IS NULL AND expires_at > $1")
                 .bind(at)
                 .bind(token_hash)
@@ -343,22 +161,55 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-            let event = AuditEvent::success(at, Some(user_id), None, "Password set", "password set from a set-password link".to_string(), source);
-            append_audit!(tx, &event);
-            tx.commit().await?;
-            Ok(true)
-        }.await)
+            (true, AuditEvent::success(at, Some(user_id), None, "Password set", "password set from a set-password link".to_string(), source))
+        })
     }
 }
 
 #[async_trait::async_trait]
 impl app::ports::People for Store {
+    /// Everyone, by name.
     async fn people(&self) -> Result<Vec<PersonView>, StoreError> {
-        Store::people(self).await.map_err(backend)
+        ported(async {
+            let rows: Vec<PersonRow> = on_pool!(&self.db, pool => sqlx::query_as(
+                "SELECT u.id, u.email, u.display_name, u.role, u.team_id, t.name, u.active, u.password_hash IS NOT NULL, \
+                 EXISTS (SELECT 1 FROM identities i WHERE i.user_id = u.id), u.role_source \
+                 FROM users u LEFT JOIN teams t ON t.id = u.team_id ORDER BY u.display_name, u.id",
+            )
+            .fetch_all(pool)
+            .await)?;
+            Ok(rows
+                .into_iter()
+                .filter_map(|(id, email, name, role, team_id, team, active, has_password, linked, role_source)| {
+                    let role_from_provider =
+                        app::domain::identity::Source::parse(&role_source)? == app::domain::identity::Source::Provider;
+                    Some(PersonView {
+                        id,
+                        email,
+                        name,
+                        role: Role::parse(&role)?,
+                        team_id,
+                        team,
+                        active,
+                        has_password,
+                        linked,
+                        role_from_provider,
+                    })
+                })
+                .collect())
+        })
+        .await
     }
+
+    /// Every team: (id, name).
     async fn teams(&self) -> Result<Vec<(i64, String)>, StoreError> {
-        self.team_list().await.map_err(backend)
+        ported(async {
+            on_pool!(&self.db, pool => sqlx::query_as("SELECT id, name FROM teams ORDER BY name").fetch_all(pool).await)
+        })
+        .await
     }
+
+    /// Creates a team, audited; `Ok(None)` when the name is taken.
     async fn create_team(
         &self,
         name: &str,
@@ -366,8 +217,23 @@ impl app::ports::People for Store {
         source: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<i64>, StoreError> {
-        Store::create_team(self, name, by, source, now).await.map_err(backend)
+        ported(async {
+            let at = millis(now);
+            audited!(&self.db, tx => {
+                let id: Option<(i64,)> = sqlx::query_as("INSERT INTO teams (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id")
+                    .bind(name)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some((id,)) = id else { return Ok(None) };
+                (Some(id), AuditEvent::success(at, Some(by.id), None, "Team created", format!("team {name}"), source))
+            })
+        })
+        .await
     }
+
+    /// Invites a person: creates them without a password and queues the invitation, whose
+    /// set-password link the mail worker makes when it sends. `Ok(None)` when the email is taken.
+    #[allow(clippy::too_many_arguments)]
     async fn invite(
         &self,
         email: &str,
@@ -379,8 +245,29 @@ impl app::ports::People for Store {
         way: &SignInWay<'_>,
         now: DateTime<Utc>,
     ) -> Result<Option<i64>, StoreError> {
-        Store::invite(self, email, name, role, team_id, by, source, way, now).await.map_err(backend)
+        ported(async {
+            let at = millis(now);
+            audited!(&self.db, tx => {
+                let id: Option<(i64,)> = sqlx::query_as(
+                    "INSERT INTO users (email, display_name, role, team_id, password_hash, active, created_at) \
+                     VALUES ($1, $2, $3, $4, NULL, TRUE, $5) ON CONFLICT (email) DO NOTHING RETURNING id",
+                )
+                .bind(email)
+                .bind(name)
+                .bind(role.as_str())
+                .bind(team_id)
+                .bind(at)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((id,)) = id else { return Ok(None) };
+                queue_invitation!(tx, id, email, name, role, way, at);
+                (Some(id), AuditEvent::success(at, Some(by.id), None, "Person invited", format!("{email} invited as {}", role.label()), source))
+            })
+        })
+        .await
     }
+
+    /// Sends a person a new set-password link (their old links stop working).
     async fn resend_invitation(
         &self,
         user_id: i64,
@@ -389,8 +276,31 @@ impl app::ports::People for Store {
         way: &SignInWay<'_>,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        Store::resend_invitation(self, user_id, by, source, way, now).await.map_err(backend)
+        ported(async {
+            let at = millis(now);
+            audited!(&self.db, tx => {
+                // Write first: on SQLite a transaction that reads and then writes fails at once
+                // (not after the busy wait) when the mail worker wrote in between.
+                sqlx::query("UPDATE password_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+                    .bind(at)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+                let row: Option<(String, String, String)> =
+                    sqlx::query_as("SELECT email, display_name, role FROM users WHERE id = $1 AND active = TRUE")
+                        .bind(user_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let Some((email, name, role)) = row else { return Ok(false) };
+                let role = Role::parse(&role).unwrap_or(Role::DevTeamMember);
+                queue_invitation!(tx, user_id, &email, &name, role, way, at);
+                (true, AuditEvent::success(at, Some(by.id), None, "Set-password link sent", format!("new set-password link for {email}"), source))
+            })
+        })
+        .await
     }
+
+    /// Changes a person, audited. Deactivating ends every session of theirs at once.
     async fn change_person(
         &self,
         user_id: i64,
@@ -399,43 +309,50 @@ impl app::ports::People for Store {
         source: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        Store::change_person(self, user_id, change, by, source, now).await.map_err(backend)
+        ported(async {
+            let at = millis(now);
+            audited!(&self.db, tx => {
+                let (sql, detail) = match change {
+                    // An admin's choice: a sign-in through the identity provider leaves it alone.
+                    PersonChange::Role(r) => ("UPDATE users SET role = $1, role_source = $3 WHERE id = $2", format!("role changed to {}", r.label())),
+                    PersonChange::Team(_) => ("UPDATE users SET team_id = CAST($1 AS BIGINT), team_source = $3 WHERE id = $2", "team changed".to_string()),
+                    PersonChange::Active(true) => ("UPDATE users SET active = TRUE WHERE id = $2 AND $1 = $1 AND $3 = $3", "reactivated".to_string()),
+                    PersonChange::Active(false) => ("UPDATE users SET active = FALSE WHERE id = $2 AND $1 = $1 AND $3 = $3", "deactivated".to_string()),
+                };
+                let value: Option<String> = match change {
+                    PersonChange::Role(r) => Some(r.as_str().to_string()),
+                    PersonChange::Team(t) => t.map(|t| t.to_string()),
+                    PersonChange::Active(_) => Some(String::new()),
+                };
+                let updated = sqlx::query(sql)
+                    .bind(value)
+                    .bind(user_id)
+                    .bind(app::domain::identity::Source::Admin.as_str())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if updated == 0 {
+                    return Ok(false);
+                }
+                if matches!(change, PersonChange::Active(false)) {
+                    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+                    sqlx::query("UPDATE personal_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+                        .bind(at)
+                        .bind(user_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                (true, AuditEvent::success(at, Some(by.id), None, "Person changed", format!("user {user_id}: {detail}"), source))
+            })
+        })
+        .await
     }
-    async fn sessions_of(&self, user_id: i64) -> Result<Vec<SessionView>, StoreError> {
-        Store::sessions_of(self, user_id).await.map_err(backend)
-    }
-    async fn end_session_of(&self, user_id: i64, id: &str) -> Result<bool, StoreError> {
-        Store::end_session_of(self, user_id, id).await.map_err(backend)
-    }
-    async fn tokens_of(&self, user_id: i64, now: DateTime<Utc>) -> Result<Vec<TokenView>, StoreError> {
-        Store::tokens_of(self, user_id, now).await.map_err(backend)
-    }
-    async fn create_token(
-        &self,
-        user: &SessionUser,
-        name: &str,
-        scope: &str,
-        source: &str,
-        now: DateTime<Utc>,
-        expires: DateTime<Utc>,
-    ) -> Result<String, StoreError> {
-        let token = format!("ofc_{}", crate::auth::new_token());
-        let hash = crate::auth::token_hash(&token);
-        Store::create_token(self, user, name, scope, &hash, source, now, expires).await.map_err(backend)?;
-        Ok(token)
-    }
-    async fn revoke_token(
-        &self,
-        user: &SessionUser,
-        id: i64,
-        source: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        Store::revoke_token(self, user, id, source, now).await.map_err(backend)
-    }
+
     async fn team_stakeholders(&self) -> Result<Vec<(i64, String)>, StoreError> {
-        on_pool!(&self.db, pool => sqlx::query_as("SELECT id, stakeholders FROM teams ORDER BY name").fetch_all(pool).await)
-            .map_err(backend)
+        ported(async {
+            on_pool!(&self.db, pool => sqlx::query_as("SELECT id, stakeholders FROM teams ORDER BY name").fetch_all(pool).await)
+        })
+        .await
     }
     async fn set_team_stakeholders(
         &self,
@@ -446,46 +363,13 @@ impl app::ports::People for Store {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let at = millis(now);
-        let r: Result<bool, sqlx::Error> = on_pool!(&self.db, pool => async {
-            let mut tx = pool.begin().await?;
+        ported(async { audited!(&self.db, tx => {
             let n = sqlx::query("UPDATE teams SET stakeholders = $1 WHERE id = $2").bind(list).bind(team_id).execute(&mut *tx).await?.rows_affected();
             if n == 0 {
                 return Ok(false);
             }
-            let event = AuditEvent::success(at, Some(by.id), None, "Stakeholders changed", format!("team {team_id}: {} addresses", app::domain::cr_form::lines(list).len()), source);
-            append_audit!(tx, &event);
-            tx.commit().await?;
-            Ok(true)
-        }.await);
-        r.map_err(backend)
-    }
-    async fn webhooks(&self) -> Result<Vec<WebhookView>, StoreError> {
-        self.webhook_list().await.map_err(backend)
-    }
-    async fn webhook_deliveries(&self, limit: i64) -> Result<Vec<app::api::types::MailView>, StoreError> {
-        self.mail_of_kind("webhook", limit).await.map_err(backend)
-    }
-    async fn add_webhook(
-        &self,
-        team_id: Option<i64>,
-        url: &str,
-        events: &str,
-        slack: bool,
-        by: &SessionUser,
-        source: &str,
-        now: DateTime<Utc>,
-    ) -> Result<String, StoreError> {
-        let secret = crate::auth::new_token();
-        self.write_webhook(team_id, url, events, slack, &secret, by, source, now).await.map_err(backend)?;
-        Ok(secret)
-    }
-    async fn remove_webhook(
-        &self,
-        id: i64,
-        by: &SessionUser,
-        source: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        self.disable_webhook(id, by, source, now).await.map_err(backend)
+            (true, AuditEvent::success(at, Some(by.id), None, "Stakeholders changed", format!("team {team_id}: {} addresses", app::domain::cr_form::lines(list).len()), source))
+        }) })
+        .await
     }
 }

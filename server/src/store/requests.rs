@@ -1,6 +1,6 @@
 //! Change requests.
 
-use super::audit::append_audit;
+use super::audit::audited;
 use super::commit::CommitOutcome;
 use super::{backend, from_millis, millis, on_pool, AuditEvent, Db};
 use app::api::types::{
@@ -78,8 +78,7 @@ impl RequestStore for Store {
     ) -> Result<RequestSummary, StoreError> {
         let at = millis(now);
         let year = now.year();
-        let result: Result<RequestSummary, sqlx::Error> = on_pool!(&self.db, pool => async {
-            let mut tx = pool.begin().await?;
+        let result: Result<RequestSummary, sqlx::Error> = audited!(&self.db, tx => {
             // The upsert is atomic on both backends: concurrent starts get distinct numbers.
             let (number,): (i64,) = sqlx::query_as(
                 "INSERT INTO reference_counters (year, last_number) VALUES ($1, 1) \
@@ -106,9 +105,7 @@ impl RequestStore for Store {
             .fetch_one(&mut *tx)
             .await?;
             let event = AuditEvent::success(at, Some(by.id), Some(id), "request.started", format!("{reference} started: {}", form.title), source);
-            append_audit!(tx, &event);
-            tx.commit().await?;
-            Ok(RequestSummary {
+            (RequestSummary {
                 reference,
                 title: form.title.clone(),
                 system: form.system.clone(),
@@ -116,8 +113,8 @@ impl RequestStore for Store {
                 started_by: by.display_name.clone(),
                 created_at: from_millis(at),
                 updated_at: from_millis(at),
-            })
-        }.await);
+            }, event)
+        });
         result.map_err(backend)
     }
 

@@ -1,132 +1,13 @@
 //! A person's sessions and personal access tokens.
 
-use super::audit::append_audit;
-use super::{from_millis, millis, on_pool, AuditEvent, Store};
+use super::audit::audited;
+use super::{from_millis, millis, on_pool, ported, AuditEvent, Store};
 use app::api::types::{SessionUser, SessionView, TokenView};
 use app::domain::roles::Role;
+use app::ports::{Sessions, StoreError};
 use chrono::{DateTime, Utc};
 
 impl Store {
-    /// A person's open sessions, newest first.
-    pub(crate) async fn sessions_of(&self, user_id: i64) -> Result<Vec<SessionView>, sqlx::Error> {
-        let rows: Vec<(String, i64, i64, String)> = on_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT token_hash, created_at, last_seen_at, source FROM sessions WHERE user_id = $1 ORDER BY created_at DESC",
-        )
-        .bind(user_id)
-        .fetch_all(pool)
-        .await)?;
-        Ok(rows
-            .into_iter()
-            .map(|(hash, created, seen, source)| SessionView {
-                id: hash.get(..16).unwrap_or(&hash).to_string(),
-                started: from_millis(created),
-                last_seen: from_millis(seen),
-                source,
-                current: false,
-            })
-            .collect())
-    }
-
-    /// Ends one of a person's sessions, named by the first 16 hex digits of its hash.
-    pub(crate) async fn end_session_of(&self, user_id: i64, id_prefix: &str) -> Result<bool, sqlx::Error> {
-        if id_prefix.len() != 16 || !id_prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Ok(false);
-        }
-        let pattern = format!("{id_prefix}%");
-        let n = on_pool!(&self.db, pool => sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash LIKE $2")
-            .bind(user_id)
-            .bind(pattern)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(n > 0)
-    }
-}
-
-impl Store {
-    /// A person's personal access tokens that still work.
-    pub(crate) async fn tokens_of(&self, user_id: i64, now: DateTime<Utc>) -> Result<Vec<TokenView>, sqlx::Error> {
-        let rows: Vec<(i64, String, String, i64, i64, Option<i64>)> = on_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT id, name, scope, created_at, expires_at, last_used_at FROM personal_tokens \
-             WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY id DESC",
-        )
-        .bind(user_id)
-        .bind(millis(now))
-        .fetch_all(pool)
-        .await)?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, name, scope, created, expires, used)| TokenView {
-                id,
-                name,
-                scope,
-                created: from_millis(created),
-                expires: from_millis(expires),
-                last_used: used.map(from_millis),
-            })
-            .collect())
-    }
-
-    /// Stores a new personal access token's hash, audited.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn create_token(
-        &self,
-        user: &SessionUser,
-        name: &str,
-        scope: &str,
-        token_hash: &str,
-        source: &str,
-        now: DateTime<Utc>,
-        expires: DateTime<Utc>,
-    ) -> Result<(), sqlx::Error> {
-        let at = millis(now);
-        on_pool!(&self.db, pool => async {
-            let mut tx = pool.begin().await?;
-            sqlx::query(
-                "INSERT INTO personal_tokens (user_id, name, token_hash, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(user.id)
-            .bind(name)
-            .bind(token_hash)
-            .bind(scope)
-            .bind(at)
-            .bind(millis(expires))
-            .execute(&mut *tx)
-            .await?;
-            let event = AuditEvent::success(at, Some(user.id), None, "API token created", format!("token {name:?} ({scope})"), source);
-            append_audit!(tx, &event);
-            tx.commit().await
-        }.await)
-    }
-
-    /// Revokes one of a person's tokens, audited.
-    pub(crate) async fn revoke_token(
-        &self,
-        user: &SessionUser,
-        id: i64,
-        source: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, sqlx::Error> {
-        let at = millis(now);
-        on_pool!(&self.db, pool => async {
-            let mut tx = pool.begin().await?;
-            let n = sqlx::query("UPDATE personal_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
-                .bind(at)
-                .bind(id)
-                .bind(user.id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if n == 0 {
-                return Ok(false);
-            }
-            let event = AuditEvent::success(at, Some(user.id), None, "API token revoked", format!("token {id}"), source);
-            append_audit!(tx, &event);
-            tx.commit().await?;
-            Ok(true)
-        }.await)
-    }
-
     /// The active person a token stands for, with its scope; notes its use.
     pub async fn token_user(
         &self,
@@ -151,5 +32,135 @@ impl Store {
             .map(|_| ()))?;
         // Someone with no role yet has no API access either.
         Ok(self.active_user(user_id).await?.filter(|u| u.role != Role::Unassigned).map(|u| (u, scope)))
+    }
+}
+
+#[async_trait::async_trait]
+impl Sessions for Store {
+    /// A person's open sessions, newest first.
+    async fn sessions_of(&self, user_id: i64) -> Result<Vec<SessionView>, StoreError> {
+        ported(async {
+            let rows: Vec<(String, i64, i64, String)> = on_pool!(&self.db, pool => sqlx::query_as(
+                "SELECT token_hash, created_at, last_seen_at, source FROM sessions WHERE user_id = $1 ORDER BY created_at DESC",
+            )
+            .bind(user_id)
+            .fetch_all(pool)
+            .await)?;
+            Ok(rows
+                .into_iter()
+                .map(|(hash, created, seen, source)| SessionView {
+                    id: hash.get(..16).unwrap_or(&hash).to_string(),
+                    started: from_millis(created),
+                    last_seen: from_millis(seen),
+                    source,
+                    current: false,
+                })
+                .collect())
+        })
+        .await
+    }
+
+    /// Ends one of a person's sessions, named by the first 16 hex digits of its hash.
+    async fn end_session_of(&self, user_id: i64, id_prefix: &str) -> Result<bool, StoreError> {
+        ported(async {
+            if id_prefix.len() != 16 || !id_prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Ok(false);
+            }
+            let pattern = format!("{id_prefix}%");
+            let n = on_pool!(&self.db, pool => sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash LIKE $2")
+                .bind(user_id)
+                .bind(pattern)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected()))?;
+            Ok(n > 0)
+        })
+        .await
+    }
+
+    /// A person's personal access tokens that still work.
+    async fn tokens_of(&self, user_id: i64, now: DateTime<Utc>) -> Result<Vec<TokenView>, StoreError> {
+        ported(async {
+            let rows: Vec<(i64, String, String, i64, i64, Option<i64>)> = on_pool!(&self.db, pool => sqlx::query_as(
+                "SELECT id, name, scope, created_at, expires_at, last_used_at FROM personal_tokens \
+                 WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY id DESC",
+            )
+            .bind(user_id)
+            .bind(millis(now))
+            .fetch_all(pool)
+            .await)?;
+            Ok(rows
+                .into_iter()
+                .map(|(id, name, scope, created, expires, used)| TokenView {
+                    id,
+                    name,
+                    scope,
+                    created: from_millis(created),
+                    expires: from_millis(expires),
+                    last_used: used.map(from_millis),
+                })
+                .collect())
+        })
+        .await
+    }
+
+    /// Makes a new personal access token, stores its hash, audited, and returns the token.
+    #[allow(clippy::too_many_arguments)]
+    async fn create_token(
+        &self,
+        user: &SessionUser,
+        name: &str,
+        scope: &str,
+        source: &str,
+        now: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        let token = format!("ofc_{}", crate::auth::new_token());
+        let token_hash = crate::auth::token_hash(&token);
+        ported(async {
+            let at = millis(now);
+            audited!(&self.db, tx => {
+                sqlx::query(
+                    "INSERT INTO personal_tokens (user_id, name, token_hash, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(user.id)
+                .bind(name)
+                .bind(&token_hash)
+                .bind(scope)
+                .bind(at)
+                .bind(millis(expires))
+                .execute(&mut *tx)
+                .await?;
+                (token, AuditEvent::success(at, Some(user.id), None, "API token created", format!("token {name:?} ({scope})"), source))
+            })
+        })
+        .await
+    }
+
+    /// Revokes one of a person's tokens, audited.
+    async fn revoke_token(
+        &self,
+        user: &SessionUser,
+        id: i64,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        ported(async {
+            let at = millis(now);
+            audited!(&self.db, tx => {
+                let n = sqlx::query("UPDATE personal_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
+                    .bind(at)
+                    .bind(id)
+                    .bind(user.id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if n == 0 {
+                    return Ok(false);
+                }
+                (true, AuditEvent::success(at, Some(user.id), None, "API token revoked", format!("token {id}"), source))
+            })
+        })
+        .await
     }
 }

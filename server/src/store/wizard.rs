@@ -1,7 +1,7 @@
 //! The rest of a request's storage: staging notes, attachments, the CORs, the problem log and
 //! the mail views.
 
-use super::audit::append_audit;
+use super::audit::audited;
 use super::{from_millis, millis, on_pool, AuditEvent, Store};
 use app::api::types::{AttachmentView, MailView, SessionUser};
 use app::domain::execution::Problem;
@@ -16,8 +16,7 @@ impl Store {
         notes: &str,
         at: i64,
     ) -> Result<(), sqlx::Error> {
-        on_pool!(&self.db, pool => async {
-            let mut tx = pool.begin().await?;
+        audited!(&self.db, tx => {
             let (reference,): (String,) = sqlx::query_as(
                 "UPDATE change_requests SET staging_notes = $1, updated_at = $2, version = version + 1 WHERE id = $3 RETURNING reference",
             )
@@ -26,10 +25,8 @@ impl Store {
             .bind(request_id)
             .fetch_one(&mut *tx)
             .await?;
-            let event = AuditEvent::success(at, Some(by.id), Some(request_id), "Record staging changes", format!("{reference}: staging notes saved"), source);
-            append_audit!(tx, &event);
-            tx.commit().await
-        }.await)
+            ((), AuditEvent::success(at, Some(by.id), Some(request_id), "Record staging changes", format!("{reference}: staging notes saved"), source))
+        })
     }
 
     /// The active CORs with the absences that matter from now on (those ending yesterday or
@@ -176,8 +173,7 @@ impl Store {
         use sha2::Digest;
         let sha = hex::encode(sha2::Sha256::digest(data));
         let at = millis(now);
-        on_pool!(&self.db, pool => async {
-            let mut tx = pool.begin().await?;
+        audited!(&self.db, tx => {
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO attachments (request_id, file_name, media_type, size_bytes, sha256, data, uploaded_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -192,11 +188,8 @@ impl Store {
             .bind(at)
             .fetch_one(&mut *tx)
             .await?;
-            let event = AuditEvent::success(at, Some(by.id), Some(request_id), "Attach staging evidence", format!("{reference}: attached {file_name} ({} bytes, sha256 {sha})", data.len()), source);
-            append_audit!(tx, &event);
-            tx.commit().await?;
-            Ok(id)
-        }.await)
+            (id, AuditEvent::success(at, Some(by.id), Some(request_id), "Attach staging evidence", format!("{reference}: attached {file_name} ({} bytes, sha256 {sha})", data.len()), source))
+        })
     }
 
     /// One attachment's description and bytes, if it belongs to the request.
