@@ -76,15 +76,6 @@ pub trait RequestStore: Send + Sync {
     /// Persists an allowed transition and all its effects in one transaction. Fails with
     /// [`StoreError::Conflict`] when the request changed since it was loaded.
     async fn commit(&self, commit: Commit<'_>) -> Result<(), StoreError>;
-    /// Saves the staging notes (no state change), audited.
-    async fn save_staging_notes(
-        &self,
-        request_id: i64,
-        by: &SessionUser,
-        source: &str,
-        notes: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
     /// One page of requests that need the hosting team, longest unchanged first, narrowed by
     /// `query` (keyset pagination: fast on any page).
     async fn hosting_queue(&self, query: &QueueQuery, limit: i64) -> Result<Vec<QueueItem>, StoreError>;

@@ -116,6 +116,12 @@ impl Change {
         self
     }
 
+    /// A form's fields as typed ([`crate::domain::forms::FormFields::values`]), to come back with a refusal.
+    pub fn typed_form(mut self, values: Vec<(String, String)>) -> Change {
+        self.typed.extend(values);
+        self
+    }
+
     /// The page shows `input` at `field`.
     pub fn input_at(mut self, input: Input, field: &'static str) -> Change {
         self.fields.push((input, field));

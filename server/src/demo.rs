@@ -194,8 +194,9 @@ impl<'a> Seeder<'a> {
             return Ok(());
         }
         let hosting = "hosting@example.gov";
-        let engineer = self.person(hosting)?.id;
-        self.act(r, hosting, Change::action(Action::AssignEngineer { engineer })).await?;
+        let engineer = self.person(hosting)?;
+        let (engineer, role) = (engineer.id, Some(engineer.role));
+        self.act(r, hosting, Change::action(Action::AssignEngineer { engineer, role })).await?;
         if goal == E::ReturnedToDev {
             let comments = "Add the exact relay host name to step 1".to_string();
             return self.act(r, hosting, Change::action(Action::ReturnToDev { comments })).await;

@@ -6,6 +6,7 @@ mod common;
 use app::domain::execution::StepStatus;
 use app::domain::quorum::Verdict;
 use app::domain::reference::Reference;
+use app::domain::roles::Role;
 use app::domain::workflow::{Action, Request, SignOffRole, TriageAnswers};
 use app::ports::RequestStore;
 use app::service::Change;
@@ -68,7 +69,7 @@ fn action(n: usize, now: &Request) -> (&'static str, Change) {
             (DEV, Change { form: Some(form), ..Change::action(update) })
         }
         13 => (DEV, Change::action(Action::SubmitForReview)),
-        14 => (HOSTING, Change::action(Action::AssignEngineer { engineer: 2 })),
+        14 => (HOSTING, Change::action(Action::AssignEngineer { engineer: 2, role: Some(Role::HostingEngineer) })),
         15 => {
             let review = app::domain::review::RiskReview {
                 risks: vec!["secrets".into()],
@@ -113,10 +114,11 @@ fn action(n: usize, now: &Request) -> (&'static str, Change) {
                 lessons: "Warm the cache".into(),
             }),
         ),
+        37 => (DEV, Change::action(Action::RecordStagingNotes { notes: "Deployed 4.2.1 to staging".into() })),
         _ => (DEV, Change::action(Action::Withdraw { reason: "Fixed upstream".into() })),
     }
 }
-const ALPHABET: usize = 38;
+const ALPHABET: usize = 39;
 
 const STARTS: [Example; 8] = [
     Example::Triage,

@@ -139,16 +139,9 @@ mod server {
             "" | "me" => session.user.id,
             id => id.parse().map_err(|_| AppError::NotFound)?,
         };
-        let engineers = store.hosting_engineers().await?;
+        let role = store.active_user(engineer).await?.map(|u| u.role);
         let (loaded, _) = perform(&reference, ActionKind::AssignEngineer, |_| {
-            // Only hosting engineers and leads take requests (checked after authorisation).
-            if !engineers.iter().any(|(id, _)| *id == engineer) {
-                return Err(AppError::Invalid(FormErrors {
-                    errors: vec![FieldError { field: "engineer".into(), message: "Choose a hosting engineer".into() }],
-                    values: vec![("engineer".into(), engineer.to_string())],
-                }));
-            }
-            Ok(Change::action(Action::AssignEngineer { engineer }))
+            Ok(Change::action(Action::AssignEngineer { engineer, role }).typed(&[("engineer", &engineer.to_string())]))
         })
         .await?;
         leptos_axum::redirect(&format!("/requests/{}/review", loaded.request.summary.reference));

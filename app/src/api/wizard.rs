@@ -189,25 +189,12 @@ mod server {
             let step = form.step()?;
             let mut plan = l.request.plan.clone();
             let next = plan.next_id();
-            let full = plan.steps.len() >= limits::PLAN_STEPS;
             match id.and_then(|id| plan.steps.iter_mut().find(|s| s.id == id)) {
                 Some(slot) => *slot = PlanStep { id: slot.id, ..step.clone() },
                 // A new step, or one someone else removed that this person deliberately keeps.
-                None if full => {
-                    return Err(AppError::Invalid(FormErrors {
-                        errors: vec![FieldError {
-                            field: "action".into(),
-                            message: format!(
-                                "A plan can have at most {} steps: combine related steps into one",
-                                limits::PLAN_STEPS
-                            ),
-                        }],
-                        values: form.values(),
-                    }))
-                }
                 None => plan.steps.push(PlanStep { id: next, ..step.clone() }),
             }
-            Ok(Change::plan(plan, base))
+            Ok(Change::plan(plan, base).typed_form(form.values()))
         })
         .await;
         match result {
@@ -275,35 +262,19 @@ mod server {
     }
 
     pub async fn save_staging_notes(reference: String, notes: String) -> Result<(), AppError> {
-        let loaded = load_readable(&reference).await?;
-        let actor = actor_of(&loaded.session);
-        let ctx = loaded.context();
-        // Same permission as signing off staging: the request's dev team, while staging is open.
-        let allowed = crate::domain::workflow::available_actions(&loaded.request.snapshot, &actor, &ctx)
-            .contains(&crate::domain::workflow::ActionKind::SignOff);
-        if !allowed {
-            return Err(AppError::Forbidden);
-        }
-        if notes.chars().count() > 10_000 {
-            return Err(AppError::Invalid(FormErrors {
-                errors: vec![FieldError {
-                    field: "notes".into(),
-                    message: "What was changed must be 10,000 characters or fewer".into(),
-                }],
-                values: vec![("notes".into(), notes)],
-            }));
-        }
-        loaded
-            .services
-            .requests
-            .save_staging_notes(
-                loaded.request.id,
-                &loaded.session.user,
-                &source_address(),
-                notes.trim(),
-                chrono::Utc::now(),
-            )
-            .await?;
+        let (loaded, _) = perform(&reference, ActionKind::RecordStagingNotes, |_| {
+            if notes.chars().count() > 10_000 {
+                return Err(AppError::Invalid(FormErrors {
+                    errors: vec![FieldError {
+                        field: "notes".into(),
+                        message: "What was changed must be 10,000 characters or fewer".into(),
+                    }],
+                    values: vec![("notes".into(), notes.clone())],
+                }));
+            }
+            Ok(Change::action(Action::RecordStagingNotes { notes: notes.trim().to_string() }))
+        })
+        .await?;
         go(&loaded.request.summary.reference, "staging");
         Ok(())
     }

@@ -180,6 +180,13 @@ impl Store {
                             .execute(&mut *tx)
                             .await?;
                     }
+                    Effect::StagingNotes(notes) => {
+                        sqlx::query("UPDATE change_requests SET staging_notes = $1 WHERE id = $2")
+                            .bind(notes)
+                            .bind(req.id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
                     Effect::QueueForWindow(window) => {
                         sqlx::query("UPDATE change_requests SET queued_window = $1 WHERE id = $2")
                             .bind(window.map(millis))

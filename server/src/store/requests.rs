@@ -137,17 +137,6 @@ impl RequestStore for Store {
         }
     }
 
-    async fn save_staging_notes(
-        &self,
-        request_id: i64,
-        by: &SessionUser,
-        source: &str,
-        notes: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        self.write_staging_notes(request_id, by, source, notes, millis(now)).await.map_err(backend)
-    }
-
     async fn hosting_queue(&self, query: &QueueQuery, limit: i64) -> Result<Vec<QueueItem>, StoreError> {
         self.queue(query, limit).await.map_err(backend)
     }

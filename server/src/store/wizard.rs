@@ -8,27 +8,6 @@ use app::domain::execution::Problem;
 use app::domain::quorum::{Absence, Cor};
 
 impl Store {
-    pub(crate) async fn write_staging_notes(
-        &self,
-        request_id: i64,
-        by: &SessionUser,
-        source: &str,
-        notes: &str,
-        at: i64,
-    ) -> Result<(), sqlx::Error> {
-        audited!(&self.db, tx => {
-            let (reference,): (String,) = sqlx::query_as(
-                "UPDATE change_requests SET staging_notes = $1, updated_at = $2, version = version + 1 WHERE id = $3 RETURNING reference",
-            )
-            .bind(notes)
-            .bind(at)
-            .bind(request_id)
-            .fetch_one(&mut *tx)
-            .await?;
-            ((), AuditEvent::success(at, Some(by.id), Some(request_id), "Record staging changes", format!("{reference}: staging notes saved"), source))
-        })
-    }
-
     /// The active CORs with the absences that matter from now on (those ending yesterday or
     /// later, Eastern, with a day's margin for time zones): what decisions and pages need.
     pub(crate) async fn cors(&self) -> Result<Vec<Cor>, sqlx::Error> {

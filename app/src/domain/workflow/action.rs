@@ -42,6 +42,11 @@ pub enum Action {
         /// A note or link.
         evidence: String,
     },
+    /// Record what was changed in staging (what the plan is adjusted from).
+    RecordStagingNotes {
+        /// The notes, trimmed.
+        notes: String,
+    },
     /// Staging is validated; move on to the CR form.
     CompleteStaging,
     /// Submit the request for hosting review.
@@ -50,6 +55,8 @@ pub enum Action {
     AssignEngineer {
         /// Who.
         engineer: UserId,
+        /// Their role now; `None` when no active person has that id.
+        role: Option<Role>,
     },
     /// Record the security and performance risk review; it sets or clears the security flag.
     RecordRiskReview {
@@ -153,6 +160,8 @@ pub enum ActionKind {
     RequestHostingHelp,
     /// See [`Action::SignOff`].
     SignOff,
+    /// See [`Action::RecordStagingNotes`].
+    RecordStagingNotes,
     /// See [`Action::CompleteStaging`].
     CompleteStaging,
     /// See [`Action::SubmitForReview`].
@@ -201,6 +210,7 @@ impl Action {
             Action::CompletePlan => ActionKind::CompletePlan,
             Action::RequestHostingHelp => ActionKind::RequestHostingHelp,
             Action::SignOff { .. } => ActionKind::SignOff,
+            Action::RecordStagingNotes { .. } => ActionKind::RecordStagingNotes,
             Action::CompleteStaging => ActionKind::CompleteStaging,
             Action::SubmitForReview => ActionKind::SubmitForReview,
             Action::AssignEngineer { .. } => ActionKind::AssignEngineer,
@@ -232,6 +242,7 @@ impl ActionKind {
             ActionKind::CompletePlan => "Complete the plan",
             ActionKind::RequestHostingHelp => "Request hosting help",
             ActionKind::SignOff => "Sign off staging",
+            ActionKind::RecordStagingNotes => "Record staging changes",
             ActionKind::CompleteStaging => "Complete staging",
             ActionKind::SubmitForReview => "Submit for hosting review",
             ActionKind::AssignEngineer => "Assign a hosting engineer",

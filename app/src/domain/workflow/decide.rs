@@ -1,6 +1,7 @@
 //! Checking an action against the rules and their guards.
 
 use super::*;
+use crate::domain::limits;
 
 fn rule_for(request: &Request, actor: &Actor, action: ActionKind, ctx: &Context) -> Result<&'static Rule, Refusal> {
     let in_state: Vec<&'static Rule> =
@@ -89,6 +90,15 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
         }
         Action::EditPlan { new_hash, complete, steps } => {
             guard(new_hash != &request.plan_hash, "The plan has not changed")?;
+            if *steps as usize > limits::PLAN_STEPS {
+                return Err(Refusal::Input {
+                    input: Input::StepAction,
+                    message: format!(
+                        "A plan can have at most {} steps: combine related steps into one",
+                        limits::PLAN_STEPS
+                    ),
+                });
+            }
             effects.push(Effect::NewPlanVersion { hash: new_hash.clone(), complete: *complete, steps: *steps });
             if matches!(from, S::AwaitingApproval | S::Approved | S::Rejected) {
                 to = S::HostingReview;
@@ -121,6 +131,10 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
             effects.push(Effect::RecordSignOff { role: *role, evidence: evidence.clone() });
             detail = format!("{} signed off staging", role.label());
         }
+        Action::RecordStagingNotes { notes } => {
+            effects.push(Effect::StagingNotes(notes.clone()));
+            detail = "staging notes saved".into();
+        }
         Action::CompleteStaging => {
             let missing: Vec<&str> =
                 SignOffRole::ALL.iter().filter(|r| !request.sign_offs.contains(r)).map(|r| r.label()).collect();
@@ -144,7 +158,11 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
             effects.push(Effect::Send(message(MessageKind::SubmittedForReview, sec)));
             detail = "submitted for hosting review".into();
         }
-        Action::AssignEngineer { engineer } => {
+        Action::AssignEngineer { engineer, role } => {
+            // Only hosting engineers and leads take requests.
+            if !role.is_some_and(Role::is_hosting) {
+                return Err(Refusal::Input { input: Input::Engineer, message: "Choose a hosting engineer".into() });
+            }
             effects.push(Effect::Assign(*engineer));
             detail = format!("hosting engineer {engineer} assigned");
         }

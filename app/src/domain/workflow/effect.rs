@@ -51,6 +51,10 @@ pub enum Input {
     Checks,
     /// Why production work goes ahead outside the window.
     OverrideReason,
+    /// The hosting engineer to assign.
+    Engineer,
+    /// A plan step's action (where a plan with too many steps is refused).
+    StepAction,
 }
 
 impl Input {
@@ -65,6 +69,8 @@ impl Input {
             Input::Lessons => "lessons",
             Input::Checks => "verify",
             Input::OverrideReason => "override_reason",
+            Input::Engineer => "engineer",
+            Input::StepAction => "action",
         }
     }
 }
@@ -201,6 +207,8 @@ pub enum Effect {
     Assign(UserId),
     /// Record comments returned to the dev team.
     ReturnComments(String),
+    /// Record what was changed in staging.
+    StagingNotes(String),
     /// Record the reason for going ahead outside the production window.
     RecordOverride(String),
     /// Record a reason (withdrawal, rollback, validation note).

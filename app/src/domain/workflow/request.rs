@@ -339,6 +339,7 @@ impl Request {
                 | Effect::StampImplementationStarted
                 | Effect::QuorumBasis(_)
                 | Effect::ReturnComments(_)
+                | Effect::StagingNotes(_)
                 | Effect::RecordOverride(_)
                 | Effect::RecordReason(_) => {}
             }

@@ -100,7 +100,7 @@ impl World {
     }
     fn submitted(&mut self) {
         self.emergency_to_hosting_review();
-        self.must(HOSTING, Action::AssignEngineer { engineer: HOSTING });
+        self.must(HOSTING, Action::AssignEngineer { engineer: HOSTING, role: Some(Role::HostingEngineer) });
         self.must(HOSTING, Action::RecordRiskReview { security_related: false });
         self.must(HOSTING, Action::SubmitToCors);
     }
@@ -559,7 +559,7 @@ fn on_the_fast_path_staging_sign_off_is_recorded_afterwards_before_closing() {
     w.must(DEV, Action::Triage(TriageAnswers { users_cannot_access: true, ..Default::default() }));
     w.must(HOSTING, Action::EditPlan { new_hash: h("hotfix"), complete: true, steps: 1 });
     w.must(HOSTING, Action::UpdateForm { complete: true, planned_start: None, security_related: false });
-    w.must(HOSTING, Action::AssignEngineer { engineer: HOSTING });
+    w.must(HOSTING, Action::AssignEngineer { engineer: HOSTING, role: Some(Role::HostingEngineer) });
     w.must(HOSTING, Action::RecordRiskReview { security_related: false });
     w.must(HOSTING, Action::SubmitToCors);
     w.approve(COR_A);
@@ -626,7 +626,7 @@ fn alphabet() -> Vec<Action> {
         Action::CompleteStaging,
         Action::UpdateForm { complete: true, planned_start: None, security_related: false },
         Action::SubmitForReview,
-        Action::AssignEngineer { engineer: HOSTING },
+        Action::AssignEngineer { engineer: HOSTING, role: Some(Role::HostingEngineer) },
         Action::RecordRiskReview { security_related: false },
         Action::RecordRiskReview { security_related: true },
         Action::ReturnToDev { comments: "fix".into() },
@@ -701,7 +701,7 @@ fn arb_action() -> impl Strategy<Value = Action> {
         1 => (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(a, b, c, d)| Action::Triage(TriageAnswers {
             active_incident: a, users_cannot_access: b, performance_degraded: c, security_or_quality_need: d
         })),
-        1 => proptest::sample::select(CAST.to_vec()).prop_map(|engineer| Action::AssignEngineer { engineer }),
+        1 => proptest::sample::select(CAST.to_vec()).prop_map(|engineer| Action::AssignEngineer { engineer, role: Some(actor(engineer).role) }),
         1 => "[ a-z]{0,4}".prop_map(|r| Action::Decide { verdict: Verdict::Reject(r), plan_hash: h("p1") }),
         1 => proptest::option::of("[ a-z]{0,3}").prop_map(|o| Action::StartImplementation { override_reason: o }),
         2 => (0u32..4, any::<bool>(), proptest::sample::select(vec![StepStatus::Started, StepStatus::Done, StepStatus::Failed]), "[ a-z]{0,2}")
@@ -736,7 +736,7 @@ proptest! {
             w.emergency_to_hosting_review();
         }
         if start >= 2 {
-            w.must(HOSTING, Action::AssignEngineer { engineer: HOSTING });
+            w.must(HOSTING, Action::AssignEngineer { engineer: HOSTING, role: Some(Role::HostingEngineer) });
             w.must(HOSTING, Action::RecordRiskReview { security_related: hour % 2 == 0 });
             w.must(HOSTING, Action::SubmitToCors);
         }
@@ -824,5 +824,38 @@ fn archive_copies_are_named_by_reference_filing_date_and_copy_number() {
     assert_eq!(archive_file_name("ECR-2026-0042", at, 3), "ECR-2026-0042_20261121_v03.pdf");
     for r in [ArchiveReason::SubmittedToCors, ArchiveReason::Approved, ArchiveReason::Closed, ArchiveReason::Reviewed] {
         assert_eq!(ArchiveReason::parse(r.as_str()), Some(r));
+    }
+}
+
+#[test]
+fn only_a_hosting_engineer_or_lead_can_be_assigned() {
+    let mut w = World::new();
+    w.emergency_to_hosting_review();
+    for role in [Some(Role::DevTeamMember), Some(Role::Cor), Some(Role::Admin), None] {
+        assert_eq!(
+            w.try_do(HOSTING, Action::AssignEngineer { engineer: DEV, role }),
+            Err(Refusal::Input { input: Input::Engineer, message: "Choose a hosting engineer".into() })
+        );
+    }
+    w.must(HOSTING, Action::AssignEngineer { engineer: LEAD, role: Some(Role::HostingLead) });
+}
+
+#[test]
+fn a_plan_has_at_most_the_step_limit() {
+    let mut w = World::new();
+    w.must(DEV, Action::Triage(TriageAnswers { users_cannot_access: true, ..Default::default() }));
+    let limit = crate::domain::limits::PLAN_STEPS as u32;
+    w.must(DEV, Action::EditPlan { new_hash: h("full"), complete: true, steps: limit });
+    assert!(matches!(
+        w.try_do(DEV, Action::EditPlan { new_hash: h("one more"), complete: true, steps: limit + 1 }),
+        Err(Refusal::Input { input: Input::StepAction, .. })
+    ));
+}
+
+#[test]
+fn the_rules_table_names_the_step_limit_that_decide_checks() {
+    let limit = format!("at most {} steps", crate::domain::limits::PLAN_STEPS);
+    for rule in RULES.iter().filter(|r| r.action == ActionKind::EditPlan) {
+        assert!(rule.guard.contains(&limit), "{:?} does not say {limit}", rule.guard);
     }
 }

@@ -61,6 +61,7 @@ pub fn StagingPage() -> impl IntoView {
     with_request(resource, move |v| {
         let reference = v.summary.reference.clone();
         let can_sign = v.can(ActionKind::SignOff);
+        let can_record = v.can(ActionKind::RecordStagingNotes);
         let can_help = v.can(ActionKind::RequestHostingHelp);
         let unsigned: Vec<SignOffRole> =
             SignOffRole::ALL.into_iter().filter(|r| !v.sign_offs.iter().any(|s| s.role == *r)).collect();
@@ -94,11 +95,19 @@ pub fn StagingPage() -> impl IntoView {
             <p><a href=format!("/requests/{reference}/plan")>"Open the plan"</a></p>
 
             <h2 class="heading-m">"What was changed in staging"</h2>
-            <ActionForm action=notes>
-                <input type="hidden" name="reference" value=reference.clone()/>
-                <TextArea name="notes" label="What was changed" hint="Versions deployed, settings changed, anything done by hand." rows=4 value=notes_value errors=notes_errors/>
-                <button type="submit" class="button button--secondary">"Save what was changed"</button>
-            </ActionForm>
+            {if can_record {
+                view! {
+                    <ActionForm action=notes>
+                        <input type="hidden" name="reference" value=reference.clone()/>
+                        <TextArea name="notes" label="What was changed" hint="Versions deployed, settings changed, anything done by hand." rows=4 value=notes_value errors=notes_errors/>
+                        <button type="submit" class="button button--secondary">"Save what was changed"</button>
+                    </ActionForm>
+                }.into_any()
+            } else if v.staging_notes.trim().is_empty() {
+                view! { <p>"Nothing recorded yet."</p> }.into_any()
+            } else {
+                view! { <p class="preserve">{v.staging_notes.clone()}</p> }.into_any()
+            }}
 
             <h2 class="heading-m">"Need help from the hosting team?"</h2>
             {match v.assistance.clone() {
