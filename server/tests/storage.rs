@@ -290,6 +290,28 @@ both_backends!(a_stored_value_that_does_not_decode_is_an_error_not_a_default, |u
         execute(&store, &format!("UPDATE change_requests SET {column} = {restore}")).await.unwrap();
         assert!(store.load_request(reference).await.unwrap().is_some(), "{column} restored");
     }
+    // The calendar too: an entry whose kind or day does not decode fails the list instead of
+    // silently leaving a freeze out of it.
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 24).unwrap();
+    let entry = app::domain::calendar::CalendarEntry {
+        id: 0,
+        kind: app::domain::calendar::EntryKind::Freeze,
+        name: "Holiday freeze".into(),
+        reason: "Staff away".into(),
+        from: day,
+        to: day,
+        starts_at: None,
+    };
+    store.add_calendar_entry(&entry, &dev, "test", at).await.unwrap();
+    assert_eq!(store.calendar_entries().await.unwrap().len(), 1);
+    for (column, bad) in [("kind", "'no_such_kind'"), ("starts_on", "'24/12/2026'")] {
+        execute(&store, &format!("UPDATE calendar_entries SET {column} = {bad}")).await.unwrap();
+        let err = store.calendar_entries().await.expect_err(column);
+        assert!(format!("{err:?}").contains(column), "{column}: {err:?}");
+        execute(&store, &format!("UPDATE calendar_entries SET kind = 'freeze', starts_on = '2026-12-24'"))
+            .await
+            .unwrap();
+    }
 });
 
 /// Every table and column, as `table.column`, from the database's own catalogue.

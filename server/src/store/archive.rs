@@ -2,7 +2,7 @@
 //! request itself (its messages, its team).
 
 use super::audit::audited;
-use super::{from_millis, on_pool, search_statement, title_clause, AuditEvent, Db, Store, TitleMode};
+use super::{from_millis, on_pool, parsed, search_statement, stored, title_clause, AuditEvent, Db, Store, TitleMode};
 use app::api::types::{ArchiveCopyView, ArchiveRow, MailView};
 use app::domain::workflow::{archive_file_name, ArchiveReason, State};
 use app::ports::QueueQuery;
@@ -58,21 +58,22 @@ macro_rules! copy_select {
 
 fn copy_view(
     (id, reference, copy_number, reason, state, filed_at, sha256, size_bytes, folder_error, folder_written_at): CopyRow,
-) -> ArchiveCopyView {
+) -> Result<ArchiveCopyView, sqlx::Error> {
     let filed_at = from_millis(filed_at);
-    ArchiveCopyView {
+    let at = format!("{reference} copy {copy_number}");
+    Ok(ArchiveCopyView {
         id,
         file_name: archive_file_name(&reference, filed_at, copy_number),
         reference,
         copy_number,
-        reason: ArchiveReason::parse(&reason).map(|r| r.label().to_string()).unwrap_or(reason),
-        state: State::parse(&state).map(|s| s.label().to_string()).unwrap_or(state),
+        reason: parsed(&at, "reason", &reason, ArchiveReason::parse)?.label().to_string(),
+        state: parsed(&at, "state", &state, State::parse)?.label().to_string(),
         filed_at,
         sha256,
         size_bytes,
         folder_error,
         folder_written_at: folder_written_at.map(from_millis),
-    }
+    })
 }
 
 impl Store {
@@ -161,7 +162,7 @@ impl Store {
             .bind(request_id)
             .fetch_all(pool)
             .await)?;
-        Ok(rows.into_iter().map(copy_view).collect())
+        rows.into_iter().map(copy_view).collect()
     }
 
     /// One copy with its request's id and its stored bytes (None until rendered).
@@ -188,9 +189,10 @@ impl Store {
         .bind(id)
         .fetch_optional(pool)
         .await)?;
-        Ok(row.map(|(id, reference, n, reason, state, filed, sha, size, err, written, request_id, pdf)| {
-            (copy_view((id, reference, n, reason, state, filed, sha, size, err, written)), request_id, pdf)
-        }))
+        row.map(|(id, reference, n, reason, state, filed, sha, size, err, written, request_id, pdf)| {
+            Ok((copy_view((id, reference, n, reason, state, filed, sha, size, err, written))?, request_id, pdf))
+        })
+        .transpose()
     }
 
     /// Rendered copies not yet in the archive folder whose next attempt is due.
@@ -253,7 +255,7 @@ impl Store {
         ))
         .fetch_all(pool)
         .await)?;
-        Ok(rows.into_iter().map(copy_view).collect())
+        rows.into_iter().map(copy_view).collect()
     }
 
     /// Requests in any state, most recently changed first, narrowed like the hosting queue;
@@ -327,25 +329,26 @@ impl Store {
         .fetch_all(pool)
         .await)?;
         let split = |s: String| s.split(", ").filter(|x| !x.is_empty()).map(str::to_string).collect::<Vec<_>>();
-        Ok(rows
-            .into_iter()
-            .map(|(id, kind, subject, to, cc, reasons, created, sent, attempts, last_error, gave_up)| MailView {
-                id,
-                reference: None,
-                kind,
-                subject,
-                to: split(to),
-                cc: split(cc),
-                reasons: serde_json::from_str(&reasons).unwrap_or_default(),
-                body: String::new(),
-                created_at: from_millis(created),
-                // As of the record: a delivery after it is not part of it.
-                sent_at: sent.filter(|s| *s <= until).map(from_millis),
-                attempts,
-                last_error,
-                gave_up: gave_up.is_some_and(|g| g <= until),
+        rows.into_iter()
+            .map(|(id, kind, subject, to, cc, reasons, created, sent, attempts, last_error, gave_up)| {
+                Ok(MailView {
+                    reasons: stored(&format!("message {id}"), "reasons", &reasons)?,
+                    id,
+                    reference: None,
+                    kind,
+                    subject,
+                    to: split(to),
+                    cc: split(cc),
+                    body: String::new(),
+                    created_at: from_millis(created),
+                    // As of the record: a delivery after it is not part of it.
+                    sent_at: sent.filter(|s| *s <= until).map(from_millis),
+                    attempts,
+                    last_error,
+                    gave_up: gave_up.is_some_and(|g| g <= until),
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// A team's name.

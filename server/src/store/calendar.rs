@@ -1,7 +1,7 @@
 //! The admin-managed calendar and the changes scheduled on it.
 
 use super::audit::audited;
-use super::{from_millis, millis, on_pool, AuditEvent, Store};
+use super::{corrupt, from_millis, millis, on_pool, parsed, AuditEvent, Store};
 use app::api::types::{ScheduledChange, SessionUser};
 use app::domain::calendar::{CalendarEntry, EntryKind};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -16,21 +16,23 @@ impl Store {
         )
         .fetch_all(pool)
         .await)?;
-        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
-        Ok(rows
-            .into_iter()
-            .filter_map(|(id, kind, name, reason, from, to, starts_at)| {
-                Some(CalendarEntry {
+        rows.into_iter()
+            .map(|(id, kind, name, reason, from, to, starts_at)| {
+                let at = format!("calendar entry {id}");
+                let day = |column: &str, s: &str| {
+                    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| corrupt(&at, column, e))
+                };
+                Ok(CalendarEntry {
                     id,
-                    kind: EntryKind::parse(&kind)?,
+                    kind: parsed(&at, "kind", &kind, EntryKind::parse)?,
                     name,
                     reason,
-                    from: day(&from)?,
-                    to: day(&to)?,
+                    from: day("starts_on", &from)?,
+                    to: day("ends_on", &to)?,
                     starts_at: starts_at.map(from_millis),
                 })
             })
-            .collect())
+            .collect()
     }
 
     /// Adds an entry, audited, in one transaction.
@@ -77,7 +79,7 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
             let Some((kind, name)) = row else { return Ok(false) };
-            let label = EntryKind::parse(&kind).map(|k| k.label()).unwrap_or("Entry");
+            let label = parsed(&format!("calendar entry {id}"), "kind", &kind, EntryKind::parse)?.label();
             (true, AuditEvent::success(at, Some(by.id), None, "Remove calendar entry", format!("{label} “{name}”"), source))
         })
     }

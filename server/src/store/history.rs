@@ -2,7 +2,9 @@
 
 use super::audit::audited;
 use super::requests::{summary, SummaryRow};
-use super::{from_millis, millis, on_pool, search_statement, title_clause, AuditEvent, Db, Store, TitleMode};
+use super::{
+    from_millis, millis, on_pool, parsed, search_statement, stored, title_clause, AuditEvent, Db, Store, TitleMode,
+};
 use app::api::types::{CommentView, QueueItem, SessionUser, VersionInfo};
 use app::domain::calendar::eastern;
 use app::domain::cr_form::CrForm;
@@ -41,7 +43,8 @@ impl Store {
         .bind(version)
         .fetch_optional(pool)
         .await)?;
-        Ok(row.map(|(j,)| serde_json::from_str::<Plan>(&j).unwrap_or_default().with_ids()))
+        let at = format!("request {request_id} plan version {version}");
+        row.map(|(j,)| stored::<Plan>(&at, "steps_json", &j).map(Plan::with_ids)).transpose()
     }
 
     pub(crate) async fn form_versions(&self, request_id: i64) -> Result<Vec<VersionInfo>, sqlx::Error> {
@@ -66,7 +69,8 @@ impl Store {
         .bind(version)
         .fetch_optional(pool)
         .await)?;
-        Ok(row.map(|(j,)| serde_json::from_str(&j).unwrap_or_default()))
+        let at = format!("request {request_id} form version {version}");
+        row.map(|(j,)| stored(&at, "form_json", &j)).transpose()
     }
 
     /// `limit` comments of a thread from `offset`, oldest first.
@@ -85,15 +89,18 @@ impl Store {
         .bind(offset)
         .fetch_all(pool)
         .await)?;
-        Ok(rows
-            .into_iter()
-            .map(|(author, role, body, at)| CommentView {
-                author,
-                author_role: Role::parse(&role).map(Role::label).unwrap_or("").to_string(),
-                body,
-                when: when(at),
+        rows.into_iter()
+            .map(|(author, role, body, at)| {
+                Ok(CommentView {
+                    author_role: parsed(&format!("{author}'s comment"), "role", &role, Role::parse)?
+                        .label()
+                        .to_string(),
+                    author,
+                    body,
+                    when: when(at),
+                })
             })
-            .collect())
+            .collect()
     }
 
     pub(crate) async fn write_comment(

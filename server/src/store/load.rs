@@ -1,7 +1,7 @@
 //! Loading one request with everything its pages and decisions need: one statement, its lists as
 //! JSON arrays. A stored value that does not decode is a storage fault, never a default.
 
-use super::{from_millis, Store};
+use super::{corrupt, from_millis, stored, stored_opt, Store};
 use app::api::types::{AttachmentView, RequestSummary, SignOffView};
 use app::domain::cr_form::CrForm;
 use app::domain::execution::{Problem, StepMark, StepStatus};
@@ -132,26 +132,6 @@ fn rows_of<T: serde::de::DeserializeOwned>(json: &str) -> Result<Vec<T>, sqlx::E
     serde_json::from_str(json).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
-/// A stored value that does not decode: a storage fault naming the request and the column,
-/// never a default that would show a COR a blank form or a request back in triage.
-fn corrupt(reference: &str, column: &str, problem: impl std::fmt::Display) -> sqlx::Error {
-    sqlx::Error::Decode(format!("{reference}: {column} does not decode: {problem}").into())
-}
-
-/// A stored JSON column, decoded or a storage fault.
-fn stored<T: serde::de::DeserializeOwned>(reference: &str, column: &str, json: &str) -> Result<T, sqlx::Error> {
-    serde_json::from_str(json).map_err(|e| corrupt(reference, column, e))
-}
-
-/// A nullable stored JSON column: NULL is `None`; text that does not decode is a storage fault.
-fn stored_opt<T: serde::de::DeserializeOwned>(
-    reference: &str,
-    column: &str,
-    json: Option<&str>,
-) -> Result<Option<T>, sqlx::Error> {
-    json.map(|j| stored(reference, column, j)).transpose()
-}
-
 fn decision(
     (by, name, verdict, reason, plan_hash, on_escalation, at, round): DecisionRow,
 ) -> Result<Decision, sqlx::Error> {
@@ -160,7 +140,8 @@ fn decision(
         name,
         verdict: match (verdict.as_str(), reason) {
             ("approve", _) => Verdict::Approve,
-            ("reject", reason) => Verdict::Reject(reason.unwrap_or_default()),
+            ("reject", Some(reason)) => Verdict::Reject(reason),
+            ("reject", None) => return Err(corrupt("a decision", "reason", "a rejection without its reason")),
             (other, _) => return Err(corrupt("a decision", "verdict", format!("{other:?}"))),
         },
         at: from_millis(at),

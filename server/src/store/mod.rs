@@ -149,6 +149,40 @@ pub fn is_unavailable(e: &sqlx::Error) -> bool {
     }
 }
 
+/// A stored value that does not decode: a storage fault naming the request and the column,
+/// never a default that would show a COR a blank form or a request back in triage.
+pub(crate) fn corrupt(reference: &str, column: &str, problem: impl std::fmt::Display) -> sqlx::Error {
+    sqlx::Error::Decode(format!("{reference}: {column} does not decode: {problem}").into())
+}
+
+/// A stored JSON column, decoded or a storage fault.
+pub(crate) fn stored<T: serde::de::DeserializeOwned>(
+    reference: &str,
+    column: &str,
+    json: &str,
+) -> Result<T, sqlx::Error> {
+    serde_json::from_str(json).map_err(|e| corrupt(reference, column, e))
+}
+
+/// A nullable stored JSON column: NULL is `None`; text that does not decode is a storage fault.
+pub(crate) fn stored_opt<T: serde::de::DeserializeOwned>(
+    reference: &str,
+    column: &str,
+    json: Option<&str>,
+) -> Result<Option<T>, sqlx::Error> {
+    json.map(|j| stored(reference, column, j)).transpose()
+}
+
+/// A stored key read by `parse` (a state, a role, a kind), or a storage fault.
+pub(crate) fn parsed<T>(
+    at: &str,
+    column: &str,
+    key: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> Result<T, sqlx::Error> {
+    parse(key).ok_or_else(|| corrupt(at, column, format!("{key:?}")))
+}
+
 /// A port method's result from a storage future: its failure mapped by [`backend`].
 pub(crate) async fn ported<T>(
     work: impl std::future::Future<Output = Result<T, sqlx::Error>>,

@@ -4,7 +4,7 @@
 //! `webhooks.rs`.
 
 use super::audit::audited;
-use super::{millis, on_pool, ported, AuditEvent, Store};
+use super::{millis, on_pool, parsed, ported, AuditEvent, Store};
 use app::api::types::{PersonView, SessionUser};
 use app::domain::notify::SignInWay;
 use app::domain::roles::Role;
@@ -292,7 +292,7 @@ impl app::ports::People for Store {
                         .fetch_optional(&mut *tx)
                         .await?;
                 let Some((email, name, role)) = row else { return Ok(false) };
-                let role = Role::parse(&role).unwrap_or(Role::DevTeamMember);
+                let role = parsed(&format!("user {user_id}"), "role", &role, Role::parse)?;
                 queue_invitation!(tx, user_id, &email, &name, role, way, at);
                 (true, AuditEvent::success(at, Some(by.id), None, "Set-password link sent", format!("new set-password link for {email}"), source))
             })

@@ -2,7 +2,7 @@
 //! the mail views.
 
 use super::audit::audited;
-use super::{from_millis, millis, on_pool, AuditEvent, Store};
+use super::{from_millis, millis, on_pool, stored, AuditEvent, Store};
 use app::api::types::{AttachmentView, MailView, SessionUser};
 use app::domain::execution::Problem;
 use app::domain::quorum::{Absence, Cor};
@@ -98,8 +98,7 @@ impl Store {
         let rows: Vec<MailRow> =
             on_pool!(&self.db, pool => sqlx::query_as(sql).bind(limit).bind(kind).fetch_all(pool).await)?;
         let split = |s: String| s.split(", ").filter(|x| !x.is_empty()).map(str::to_string).collect::<Vec<_>>();
-        Ok(rows
-            .into_iter()
+        rows.into_iter()
             .map(
                 |(
                     id,
@@ -115,23 +114,25 @@ impl Store {
                     attempts,
                     last_error,
                     gave_up,
-                )| MailView {
-                    id,
-                    reference,
-                    kind,
-                    subject,
-                    to: split(to),
-                    cc: split(cc),
-                    reasons: serde_json::from_str(&reasons).unwrap_or_default(),
-                    body,
-                    created_at: from_millis(created_at),
-                    sent_at: sent_at.map(from_millis),
-                    attempts,
-                    last_error,
-                    gave_up: gave_up.is_some(),
+                )| {
+                    Ok(MailView {
+                        reasons: stored(&format!("message {id}"), "reasons", &reasons)?,
+                        id,
+                        reference,
+                        kind,
+                        subject,
+                        to: split(to),
+                        cc: split(cc),
+                        body,
+                        created_at: from_millis(created_at),
+                        sent_at: sent_at.map(from_millis),
+                        attempts,
+                        last_error,
+                        gave_up: gave_up.is_some(),
+                    })
                 },
             )
-            .collect())
+            .collect()
     }
 }
 
