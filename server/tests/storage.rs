@@ -308,9 +308,7 @@ both_backends!(a_stored_value_that_does_not_decode_is_an_error_not_a_default, |u
         execute(&store, &format!("UPDATE calendar_entries SET {column} = {bad}")).await.unwrap();
         let err = store.calendar_entries().await.expect_err(column);
         assert!(format!("{err:?}").contains(column), "{column}: {err:?}");
-        execute(&store, &format!("UPDATE calendar_entries SET kind = 'freeze', starts_on = '2026-12-24'"))
-            .await
-            .unwrap();
+        execute(&store, "UPDATE calendar_entries SET kind = 'freeze', starts_on = '2026-12-24'").await.unwrap();
     }
 });
 
