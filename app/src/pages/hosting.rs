@@ -12,18 +12,6 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-/// The states the queue can be narrowed to.
-const QUEUE_STATES: [State; 8] = [
-    State::StagingValidation,
-    State::HostingReview,
-    State::AwaitingApproval,
-    State::Approved,
-    State::Implementing,
-    State::ValidatingInProduction,
-    State::RegularChange,
-    State::Rejected,
-];
-
 fn clock_tag(status: ClockStatus) -> (&'static str, &'static str) {
     match status {
         ClockStatus::OnTrack => ("tag tag--blue", "On track"),
@@ -136,7 +124,7 @@ pub fn HostingQueue() -> impl IntoView {
                         <div class="filter__row">
                             {select("state", "State", filter.state.clone(),
                                 std::iter::once((String::new(), "Any".to_string()))
-                                    .chain(QUEUE_STATES.iter().map(|s| (s.as_str().to_string(), s.label().to_string())))
+                                    .chain(State::HOSTING_QUEUE.iter().map(|s| (s.as_str().to_string(), s.label().to_string())))
                                     .collect())}
                             {select("team", "Team", filter.team.clone(),
                                 std::iter::once((String::new(), "Any".to_string()))

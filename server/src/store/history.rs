@@ -23,6 +23,15 @@ fn versions(rows: Vec<(i64, String, i64)>) -> Vec<VersionInfo> {
 type QueueRow =
     (String, String, String, String, String, i64, i64, Option<String>, Option<String>, Option<i64>, Option<i64>, i64);
 
+/// `State::HOSTING_QUEUE` as SQL text, a literal so `concat!` can build the statement with it
+/// (a test keeps the two equal).
+macro_rules! hosting_queue_sql {
+    () => {
+        "'staging_validation', 'hosting_review', 'awaiting_approval', 'approved', 'implementing', \
+         'validating_in_production', 'regular_change', 'rejected'"
+    };
+}
+
 impl Store {
     pub(crate) async fn plan_versions(&self, request_id: i64) -> Result<Vec<VersionInfo>, sqlx::Error> {
         let rows = on_pool!(&self.db, pool => sqlx::query_as(
@@ -141,8 +150,9 @@ impl Store {
                      t.name, a.display_name, r.submitted_at, r.assistance_requested_at, r.id \
                      FROM change_requests r JOIN users u ON u.id = r.started_by \
                      LEFT JOIN teams t ON t.id = r.team_id LEFT JOIN users a ON a.id = r.assigned_engineer \
-                     WHERE r.state IN ('hosting_review', 'awaiting_approval', 'approved', 'implementing', \
-                     'validating_in_production', 'regular_change', 'rejected', 'staging_validation') \
+                     WHERE r.state IN (",
+                    hosting_queue_sql!(),
+                    ") \
                      AND (r.state <> 'staging_validation' OR r.assistance_requested_at IS NOT NULL) \
                      AND ($1 = '' OR r.state = $1) \
                      AND ($2 = '' OR LOWER(r.system) LIKE $2 ESCAPE '\\') \
@@ -249,5 +259,18 @@ impl Store {
                 Ok((id, summary((reference, title, system, state, by, created, updated))?))
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use app::domain::workflow::State;
+
+    #[test]
+    fn the_queue_statement_lists_exactly_the_domains_hosting_queue() {
+        let listed: Vec<String> =
+            hosting_queue_sql!().split(',').map(|s| s.trim().trim_matches('\'').to_string()).collect();
+        let queue: Vec<String> = State::HOSTING_QUEUE.iter().map(|s| s.as_str().to_string()).collect();
+        assert_eq!(listed, queue);
     }
 }

@@ -105,6 +105,31 @@ impl State {
         }
     }
 
+    /// The states the hosting queue lists: the request is with hosting, or hosting tracks it
+    /// through the CORs' decision and production. A request in staging is listed only while
+    /// its dev team waits for the call it asked for (`assistance_requested_at`).
+    pub const HOSTING_QUEUE: [State; 8] = [
+        State::StagingValidation,
+        State::HostingReview,
+        State::AwaitingApproval,
+        State::Approved,
+        State::Implementing,
+        State::ValidatingInProduction,
+        State::RegularChange,
+        State::Rejected,
+    ];
+
+    /// True while the dev team works through the task list: it may still answer triage or
+    /// edit the plan (on the outage fast path, in hosting review too), as the rules say.
+    pub fn preparing(self, fast_path: bool) -> bool {
+        RULES.iter().any(|r| {
+            matches!(r.action, ActionKind::Triage | ActionKind::EditPlan)
+                && r.who.contains(&Party::DevTeam)
+                && r.from.contains(&self)
+                && (fast_path || r.only_on_fast_path.is_none())
+        })
+    }
+
     /// True from approval on: production work is next, under way or over.
     pub fn is_production_or_later(self) -> bool {
         matches!(

@@ -859,3 +859,16 @@ fn the_rules_table_names_the_step_limit_that_decide_checks() {
         assert!(rule.guard.contains(&limit), "{:?} does not say {limit}", rule.guard);
     }
 }
+
+#[test]
+fn the_dev_team_prepares_until_hosting_review_and_through_it_on_the_fast_path() {
+    for state in State::ALL {
+        for fast_path in [false, true] {
+            let expected = matches!(
+                state,
+                State::Triage | State::Planning | State::StagingValidation | State::CrForm | State::ReturnedToDev
+            ) || (fast_path && state == State::HostingReview);
+            assert_eq!(state.preparing(fast_path), expected, "{state:?}, fast path {fast_path}");
+        }
+    }
+}

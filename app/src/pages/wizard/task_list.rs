@@ -20,8 +20,7 @@ fn status_tag(status: TaskStatus) -> impl IntoView {
 
 /// True while the dev team works through the task list.
 pub fn preparing(v: &RequestView) -> bool {
-    matches!(v.state, State::Triage | State::Planning | State::StagingValidation | State::CrForm | State::ReturnedToDev)
-        || (v.fast_path && v.state == State::HostingReview)
+    v.state.preparing(v.fast_path)
 }
 
 /// `/requests/:reference`.
