@@ -173,7 +173,7 @@ impl<'a> Seeder<'a> {
         if goal == E::Staging {
             return self.act(r, dev_mail, Change::action(Action::RequestHostingHelp)).await;
         }
-        for role in SignOffRole::ALL {
+        for &role in SignOffRole::ALL {
             let evidence = format!("{} checked in staging run 42", role.label());
             self.act(r, dev_mail, Change::action(Action::SignOff { role, evidence })).await?;
         }

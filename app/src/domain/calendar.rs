@@ -160,7 +160,8 @@ impl Calendar {
 }
 
 /// What an admin-managed calendar entry is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "snake_case")]
 pub enum EntryKind {
     /// Days off (one or several).
     Holiday,
@@ -173,16 +174,12 @@ pub enum EntryKind {
 impl EntryKind {
     /// The stored identifier.
     pub fn as_str(self) -> &'static str {
-        match self {
-            EntryKind::Holiday => "holiday",
-            EntryKind::Freeze => "freeze",
-            EntryKind::Window => "window",
-        }
+        self.into()
     }
 
     /// Parses the stored identifier.
     pub fn parse(s: &str) -> Option<EntryKind> {
-        [EntryKind::Holiday, EntryKind::Freeze, EntryKind::Window].into_iter().find(|k| k.as_str() == s)
+        s.parse().ok()
     }
 
     /// In words.

@@ -46,7 +46,8 @@ pub struct Problem {
 }
 
 /// What happened to a step.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "snake_case")]
 pub enum StepStatus {
     /// Work on it began.
     Started,
@@ -59,16 +60,12 @@ pub enum StepStatus {
 impl StepStatus {
     /// The stored identifier.
     pub fn as_str(self) -> &'static str {
-        match self {
-            StepStatus::Started => "started",
-            StepStatus::Done => "done",
-            StepStatus::Failed => "failed",
-        }
+        self.into()
     }
 
     /// Parses the stored identifier.
     pub fn parse(s: &str) -> Option<StepStatus> {
-        [StepStatus::Started, StepStatus::Done, StepStatus::Failed].into_iter().find(|x| x.as_str() == s)
+        s.parse().ok()
     }
 
     /// In words.

@@ -320,7 +320,7 @@ impl PlanStepForm {
 /// A staging sign-off: in which capacity, with what evidence.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
 pub struct SignOffForm {
-    /// "qa", "testers", "dev" or "product".
+    /// A [`super::workflow::SignOffRole`]'s key.
     #[validate(custom(function = "sign_off_role", message = "Select who you are signing off as"))]
     pub role: String,
     /// A note or link.
@@ -339,7 +339,7 @@ fn at_most_2000_chars(value: &str) -> Result<(), ValidationError> {
 }
 
 fn sign_off_role(value: &str) -> Result<(), ValidationError> {
-    if matches!(value, "qa" | "testers" | "dev" | "product") {
+    if super::workflow::SignOffRole::parse(value).is_some() {
         Ok(())
     } else {
         Err(ValidationError::new("role"))
@@ -358,13 +358,10 @@ impl SignOffForm {
     pub fn sign_off(&self) -> Result<(super::workflow::SignOffRole, String), FormErrors> {
         let f = SignOffForm { role: self.role.trim().into(), evidence: self.evidence.trim().into() };
         collect_errors(&f, f.validate())?;
-        use super::workflow::SignOffRole as R;
-        let role = match f.role.as_str() {
-            "qa" => R::Qa,
-            "testers" => R::Testers,
-            "dev" => R::Dev,
-            _ => R::Product,
-        };
+        let role = super::workflow::SignOffRole::parse(&f.role).ok_or_else(|| FormErrors {
+            errors: vec![FieldError { field: "role".into(), message: "Select who you are signing off as".into() }],
+            values: self.values(),
+        })?;
         Ok((role, f.evidence))
     }
 }

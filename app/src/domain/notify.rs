@@ -26,8 +26,10 @@ pub enum Recipient {
     Admins,
 }
 
-/// What a message is about (each has its own template).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// What a message is about (each has its own template). Its key (stored with the message, and
+/// the webhook event name) is the variant's name in snake case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::VariantNames)]
+#[strum(serialize_all = "snake_case")]
 pub enum MessageKind {
     /// A new emergency change request was started (step 1: notify hosting at once).
     EmergencyStarted,
@@ -268,26 +270,7 @@ pub struct MessageContext {
 impl MessageKind {
     /// The stored name of the kind.
     pub fn key(&self) -> &'static str {
-        match self {
-            MessageKind::EmergencyStarted => "emergency_started",
-            MessageKind::RegularChangeQueued => "regular_change_queued",
-            MessageKind::AssistanceRequested => "assistance_requested",
-            MessageKind::SubmittedForReview => "submitted_for_review",
-            MessageKind::ReturnedToDev => "returned_to_dev",
-            MessageKind::ApprovalRequest(_) => "approval_request",
-            MessageKind::SubmittedToCors => "submitted_to_cors",
-            MessageKind::Approved => "approved",
-            MessageKind::Rejected => "rejected",
-            MessageKind::ApprovalsVoided => "approvals_voided",
-            MessageKind::ImplementationStarted => "implementation_started",
-            MessageKind::RolledBack => "rolled_back",
-            MessageKind::Completed => "completed",
-            MessageKind::Withdrawn => "withdrawn",
-            MessageKind::OnHold => "on_hold",
-            MessageKind::Escalated => "escalated",
-            MessageKind::DecisionReminder(_) => "decision_reminder",
-            MessageKind::DecisionOverdue => "decision_overdue",
-        }
+        self.into()
     }
 
     /// The opening sentence of the message.
@@ -347,26 +330,7 @@ impl MessageKind {
 }
 
 /// Every event key a webhook can ask for (the message kinds).
-pub const EVENT_KEYS: &[&str] = &[
-    "emergency_started",
-    "regular_change_queued",
-    "assistance_requested",
-    "submitted_for_review",
-    "returned_to_dev",
-    "approval_request",
-    "submitted_to_cors",
-    "approved",
-    "rejected",
-    "approvals_voided",
-    "implementation_started",
-    "rolled_back",
-    "completed",
-    "withdrawn",
-    "on_hold",
-    "escalated",
-    "decision_reminder",
-    "decision_overdue",
-];
+pub const EVENT_KEYS: &[&str] = <MessageKind as strum::VariantNames>::VARIANTS;
 
 mod render;
 pub use render::*;

@@ -2,12 +2,30 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A person's role in the organisation. A person has exactly one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// A person's role in the organisation. A person has exactly one. Its one string form (stored,
+/// in forms, in the identity provider's mapping) is given by `strum`.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     /// Member of a development team: starts requests, writes plans, signs off staging.
+    #[strum(to_string = "dev")]
     DevTeamMember,
     /// Hosting team: reviews, edits, submits to the CORs and executes in production.
+    #[strum(to_string = "hosting")]
     HostingEngineer,
     /// Hosting team lead: everything an engineer can, plus escalations.
     HostingLead,
@@ -21,39 +39,22 @@ pub enum Role {
     Admin,
     /// Signed in through the identity provider, but no role yet (none of their groups gives
     /// one, or an admin handed the role back to the provider's groups): sees only their account.
+    #[strum(to_string = "none")]
     Unassigned,
 }
 
 impl Role {
     /// Every role, in the order the admin screens list them.
-    pub const ALL: [Role; 8] = [
-        Role::DevTeamMember,
-        Role::HostingEngineer,
-        Role::HostingLead,
-        Role::Cor,
-        Role::Isso,
-        Role::Archivist,
-        Role::Admin,
-        Role::Unassigned,
-    ];
+    pub const ALL: &'static [Role] = <Role as strum::VariantArray>::VARIANTS;
 
     /// The stable identifier stored in the database.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Role::DevTeamMember => "dev",
-            Role::HostingEngineer => "hosting",
-            Role::HostingLead => "hosting_lead",
-            Role::Cor => "cor",
-            Role::Isso => "isso",
-            Role::Archivist => "archivist",
-            Role::Admin => "admin",
-            Role::Unassigned => "none",
-        }
+        self.into()
     }
 
     /// Parses the stored identifier.
     pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
+        s.parse().ok()
     }
 
     /// What people call the role.
@@ -82,9 +83,12 @@ mod tests {
 
     #[test]
     fn every_role_round_trips_through_its_stored_name() {
-        for role in Role::ALL {
+        for &role in Role::ALL {
             assert_eq!(Role::parse(role.as_str()), Some(role));
         }
         assert_eq!(Role::parse("superuser"), None);
+        // Stored rows and identity-provider mappings hold these: they never change.
+        let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        assert_eq!(names, ["dev", "hosting", "hosting_lead", "cor", "isso", "archivist", "admin", "none"]);
     }
 }

@@ -2,7 +2,6 @@
 //! effect, in one transaction that fails when the request changed since it was loaded.
 
 use super::audit::append_audit;
-use super::load::sign_off_key;
 use super::outbox::{queue_message, MailTarget};
 use super::{millis, on_pool, AuditEvent, Store};
 use app::domain::notify::{Message, MessageContext, MessageKind};
@@ -138,7 +137,7 @@ impl Store {
                     Effect::RecordSignOff { role, evidence } => {
                         sqlx::query("INSERT INTO sign_offs (request_id, role, signer_id, evidence, created_at) VALUES ($1, $2, $3, $4, $5)")
                             .bind(req.id)
-                            .bind(sign_off_key(*role))
+                            .bind(role.key())
                             .bind(c.actor.id)
                             .bind(evidence)
                             .bind(at)

@@ -156,20 +156,6 @@ fn round_of(stored: i64) -> Result<u32, sqlx::Error> {
     u32::try_from(stored).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
-/// The stored key of a sign-off capacity.
-pub fn sign_off_key(role: SignOffRole) -> &'static str {
-    match role {
-        SignOffRole::Qa => "qa",
-        SignOffRole::Testers => "testers",
-        SignOffRole::Dev => "dev",
-        SignOffRole::Product => "product",
-    }
-}
-
-fn sign_off_role(key: &str) -> Option<SignOffRole> {
-    SignOffRole::ALL.into_iter().find(|r| sign_off_key(*r) == key)
-}
-
 /// The plan hash of a request that has no plan yet.
 pub fn empty_plan_hash() -> PlanHash {
     Plan::default().hash()
@@ -242,7 +228,8 @@ impl Store {
         let sign_offs: Vec<SignOffView> = sign_offs
             .into_iter()
             .map(|(role, signer, evidence, at)| {
-                let role = sign_off_role(&role).ok_or_else(|| corrupt(r, "sign_offs.role", format!("{role:?}")))?;
+                let role =
+                    SignOffRole::parse(&role).ok_or_else(|| corrupt(r, "sign_offs.role", format!("{role:?}")))?;
                 Ok(SignOffView { role, signer, evidence, at: from_millis(at) })
             })
             .collect::<Result<_, sqlx::Error>>()?;

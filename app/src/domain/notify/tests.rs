@@ -87,3 +87,33 @@ fn every_addressee_has_a_reason() {
     let m = message(MessageKind::RolledBack, true);
     assert!(m.to.iter().chain(&m.cc).all(|x| !x.reason.trim().is_empty()));
 }
+
+#[test]
+fn message_keys_are_the_webhook_event_names_and_never_change() {
+    // Stored messages and admins' webhook subscriptions hold these.
+    assert_eq!(
+        EVENT_KEYS,
+        [
+            "emergency_started",
+            "regular_change_queued",
+            "assistance_requested",
+            "submitted_for_review",
+            "returned_to_dev",
+            "approval_request",
+            "submitted_to_cors",
+            "approved",
+            "rejected",
+            "approvals_voided",
+            "implementation_started",
+            "rolled_back",
+            "completed",
+            "withdrawn",
+            "on_hold",
+            "escalated",
+            "decision_reminder",
+            "decision_overdue",
+        ]
+    );
+    assert_eq!(MessageKind::ApprovalRequest(7).key(), "approval_request");
+    assert_eq!(MessageKind::DecisionOverdue.key(), "decision_overdue");
+}

@@ -27,7 +27,12 @@ pub struct Context<'a> {
 }
 
 /// Something a person asks to do to a request.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::EnumDiscriminants)]
+#[strum_discriminants(
+    name(ActionKind),
+    derive(Hash, PartialOrd, Ord, Serialize, Deserialize),
+    doc = "The kinds of [`Action`], for the rule table (derived: one kind per action)."
+)]
 pub enum Action {
     /// Answer the triage questions.
     Triage(TriageAnswers),
@@ -149,88 +154,10 @@ pub enum Action {
     LiftHold,
 }
 
-/// The kinds of [`Action`], for the rule table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum ActionKind {
-    /// See [`Action::Triage`].
-    Triage,
-    /// See [`Action::CompletePlan`].
-    CompletePlan,
-    /// See [`Action::RequestHostingHelp`].
-    RequestHostingHelp,
-    /// See [`Action::SignOff`].
-    SignOff,
-    /// See [`Action::RecordStagingNotes`].
-    RecordStagingNotes,
-    /// See [`Action::CompleteStaging`].
-    CompleteStaging,
-    /// See [`Action::SubmitForReview`].
-    SubmitForReview,
-    /// See [`Action::AssignEngineer`].
-    AssignEngineer,
-    /// See [`Action::RecordRiskReview`].
-    RecordRiskReview,
-    /// See [`Action::ReturnToDev`].
-    ReturnToDev,
-    /// See [`Action::SubmitToCors`].
-    SubmitToCors,
-    /// See [`Action::EditPlan`].
-    EditPlan,
-    /// See [`Action::UpdateForm`].
-    UpdateForm,
-    /// See [`Action::Decide`].
-    Decide,
-    /// See [`Action::StartImplementation`].
-    StartImplementation,
-    /// See [`Action::RecordStep`].
-    RecordStep,
-    /// See [`Action::FinishImplementation`].
-    FinishImplementation,
-    /// See [`Action::AbortAndRollBack`].
-    AbortAndRollBack,
-    /// See [`Action::ValidateInProduction`].
-    ValidateInProduction,
-    /// See [`Action::LogProblem`].
-    LogProblem,
-    /// See [`Action::RecordPostReview`].
-    RecordPostReview,
-    /// See [`Action::Withdraw`].
-    Withdraw,
-    /// See [`Action::RaiseHold`].
-    RaiseHold,
-    /// See [`Action::LiftHold`].
-    LiftHold,
-}
-
 impl Action {
     /// The action's kind.
     pub fn kind(&self) -> ActionKind {
-        match self {
-            Action::Triage(_) => ActionKind::Triage,
-            Action::CompletePlan => ActionKind::CompletePlan,
-            Action::RequestHostingHelp => ActionKind::RequestHostingHelp,
-            Action::SignOff { .. } => ActionKind::SignOff,
-            Action::RecordStagingNotes { .. } => ActionKind::RecordStagingNotes,
-            Action::CompleteStaging => ActionKind::CompleteStaging,
-            Action::SubmitForReview => ActionKind::SubmitForReview,
-            Action::AssignEngineer { .. } => ActionKind::AssignEngineer,
-            Action::RecordRiskReview { .. } => ActionKind::RecordRiskReview,
-            Action::ReturnToDev { .. } => ActionKind::ReturnToDev,
-            Action::SubmitToCors => ActionKind::SubmitToCors,
-            Action::EditPlan { .. } => ActionKind::EditPlan,
-            Action::UpdateForm { .. } => ActionKind::UpdateForm,
-            Action::Decide { .. } => ActionKind::Decide,
-            Action::StartImplementation { .. } => ActionKind::StartImplementation,
-            Action::RecordStep { .. } => ActionKind::RecordStep,
-            Action::FinishImplementation => ActionKind::FinishImplementation,
-            Action::AbortAndRollBack { .. } => ActionKind::AbortAndRollBack,
-            Action::ValidateInProduction { .. } => ActionKind::ValidateInProduction,
-            Action::LogProblem { .. } => ActionKind::LogProblem,
-            Action::RecordPostReview { .. } => ActionKind::RecordPostReview,
-            Action::Withdraw { .. } => ActionKind::Withdraw,
-            Action::RaiseHold { .. } => ActionKind::RaiseHold,
-            Action::LiftHold => ActionKind::LiftHold,
-        }
+        self.into()
     }
 }
 

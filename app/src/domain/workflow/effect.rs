@@ -76,7 +76,8 @@ impl Input {
 }
 
 /// An archive copy to file, and why.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "snake_case")]
 pub enum ArchiveReason {
     /// Submitted to the CORs.
     SubmittedToCors,
@@ -91,19 +92,12 @@ pub enum ArchiveReason {
 impl ArchiveReason {
     /// The stable identifier stored in the database.
     pub fn as_str(self) -> &'static str {
-        match self {
-            ArchiveReason::SubmittedToCors => "submitted_to_cors",
-            ArchiveReason::Approved => "approved",
-            ArchiveReason::Closed => "closed",
-            ArchiveReason::Reviewed => "reviewed",
-        }
+        self.into()
     }
 
     /// Parses the stored identifier.
     pub fn parse(s: &str) -> Option<ArchiveReason> {
-        [ArchiveReason::SubmittedToCors, ArchiveReason::Approved, ArchiveReason::Closed, ArchiveReason::Reviewed]
-            .into_iter()
-            .find(|r| r.as_str() == s)
+        s.parse().ok()
     }
 
     /// Why the copy was filed, in words.

@@ -3,8 +3,24 @@
 
 use super::*;
 
-/// Where a request stands in the process.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// Where a request stands in the process. Its one string form (stored, in URLs and the JSON API)
+/// is the variant's name in snake case.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum State {
     /// Step 0: is this really an emergency?
     Triage,
@@ -40,48 +56,16 @@ pub enum State {
 
 impl State {
     /// Every state, in process order.
-    pub const ALL: [State; 15] = [
-        State::Triage,
-        State::RegularChange,
-        State::Planning,
-        State::StagingValidation,
-        State::CrForm,
-        State::HostingReview,
-        State::AwaitingApproval,
-        State::Approved,
-        State::Implementing,
-        State::ValidatingInProduction,
-        State::Completed,
-        State::ReturnedToDev,
-        State::Rejected,
-        State::Withdrawn,
-        State::RolledBack,
-    ];
+    pub const ALL: &'static [State] = <State as strum::VariantArray>::VARIANTS;
 
     /// The stable identifier stored in the database.
     pub fn as_str(self) -> &'static str {
-        match self {
-            State::Triage => "triage",
-            State::RegularChange => "regular_change",
-            State::Planning => "planning",
-            State::StagingValidation => "staging_validation",
-            State::CrForm => "cr_form",
-            State::HostingReview => "hosting_review",
-            State::AwaitingApproval => "awaiting_approval",
-            State::Approved => "approved",
-            State::Implementing => "implementing",
-            State::ValidatingInProduction => "validating_in_production",
-            State::Completed => "completed",
-            State::ReturnedToDev => "returned_to_dev",
-            State::Rejected => "rejected",
-            State::Withdrawn => "withdrawn",
-            State::RolledBack => "rolled_back",
-        }
+        self.into()
     }
 
     /// Parses the stored identifier.
     pub fn parse(s: &str) -> Option<State> {
-        State::ALL.into_iter().find(|st| st.as_str() == s)
+        s.parse().ok()
     }
 
     /// What people call the state.
@@ -205,8 +189,24 @@ impl TriageAnswers {
     }
 }
 
-/// Who validated the change in staging.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// Who validated the change in staging. Its one string form (stored, and the sign-off form's
+/// choice) is the variant's name in lower case.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum SignOffRole {
     /// Quality assurance.
     Qa,
@@ -220,7 +220,17 @@ pub enum SignOffRole {
 
 impl SignOffRole {
     /// All four sign-offs staging needs.
-    pub const ALL: [SignOffRole; 4] = [SignOffRole::Qa, SignOffRole::Testers, SignOffRole::Dev, SignOffRole::Product];
+    pub const ALL: &'static [SignOffRole] = <SignOffRole as strum::VariantArray>::VARIANTS;
+
+    /// The stable key (stored, and the form's value).
+    pub fn key(self) -> &'static str {
+        self.into()
+    }
+
+    /// Parses the key.
+    pub fn parse(key: &str) -> Option<SignOffRole> {
+        key.parse().ok()
+    }
 
     /// What people call it.
     pub fn label(self) -> &'static str {

@@ -91,7 +91,7 @@ impl World {
         self.must(DEV, Action::Triage(TriageAnswers { active_incident: true, ..Default::default() }));
         self.must(DEV, Action::EditPlan { new_hash: h("p1"), complete: true, steps: 1 });
         self.must(DEV, Action::CompletePlan);
-        for role in SignOffRole::ALL {
+        for &role in SignOffRole::ALL {
             self.must(DEV, Action::SignOff { role, evidence: "https://ci.example/run/1".into() });
         }
         self.must(DEV, Action::CompleteStaging);
@@ -221,7 +221,7 @@ fn submitting_for_review_needs_a_complete_form() {
     w.must(DEV, Action::Triage(TriageAnswers { active_incident: true, ..Default::default() }));
     w.must(DEV, Action::EditPlan { new_hash: h("p1"), complete: true, steps: 1 });
     w.must(DEV, Action::CompletePlan);
-    for role in SignOffRole::ALL {
+    for &role in SignOffRole::ALL {
         w.must(DEV, Action::SignOff { role, evidence: "ok".into() });
     }
     w.must(DEV, Action::CompleteStaging);
@@ -241,7 +241,7 @@ fn the_forms_security_answer_counts_until_hostings_risk_review_decides() {
     assert!(w.request.security_related);
     w.must(DEV, Action::EditPlan { new_hash: h("p1"), complete: true, steps: 1 });
     w.must(DEV, Action::CompletePlan);
-    for role in SignOffRole::ALL {
+    for &role in SignOffRole::ALL {
         w.must(DEV, Action::SignOff { role, evidence: "ok".into() });
     }
     w.must(DEV, Action::CompleteStaging);
@@ -568,7 +568,7 @@ fn on_the_fast_path_staging_sign_off_is_recorded_afterwards_before_closing() {
     w.run_every_step();
     w.must(HOSTING, Action::FinishImplementation);
     assert!(matches!(w.try_do(DEV, Action::ValidateInProduction { note: "ok".into() }), Err(Refusal::Guard(_))));
-    for role in SignOffRole::ALL {
+    for &role in SignOffRole::ALL {
         w.must(DEV, Action::SignOff { role, evidence: "verified after the fix".into() });
     }
     assert_eq!(w.must(DEV, Action::ValidateInProduction { note: "ok".into() }).to, State::Completed);
@@ -644,7 +644,7 @@ fn alphabet() -> Vec<Action> {
         Action::RaiseHold { reason: "blocked".into() },
         Action::LiftHold,
     ];
-    for role in SignOffRole::ALL {
+    for &role in SignOffRole::ALL {
         v.push(Action::SignOff { role, evidence: "evidence".into() });
     }
     for hash in ["p1", "p2", "draft"] {
@@ -862,7 +862,7 @@ fn the_rules_table_names_the_step_limit_that_decide_checks() {
 
 #[test]
 fn the_dev_team_prepares_until_hosting_review_and_through_it_on_the_fast_path() {
-    for state in State::ALL {
+    for &state in State::ALL {
         for fast_path in [false, true] {
             let expected = matches!(
                 state,
@@ -871,4 +871,63 @@ fn the_dev_team_prepares_until_hosting_review_and_through_it_on_the_fast_path() 
             assert_eq!(state.preparing(fast_path), expected, "{state:?}, fast path {fast_path}");
         }
     }
+}
+
+#[test]
+fn every_state_round_trips_through_its_stored_name_which_never_changes() {
+    for &state in State::ALL {
+        assert_eq!(State::parse(state.as_str()), Some(state));
+    }
+    assert_eq!(State::parse("Triage"), None);
+    let names: Vec<&str> = State::ALL.iter().map(|s| s.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "triage",
+            "regular_change",
+            "planning",
+            "staging_validation",
+            "cr_form",
+            "hosting_review",
+            "awaiting_approval",
+            "approved",
+            "implementing",
+            "validating_in_production",
+            "completed",
+            "returned_to_dev",
+            "rejected",
+            "withdrawn",
+            "rolled_back"
+        ]
+    );
+}
+
+#[test]
+fn sign_off_keys_round_trip_and_never_change() {
+    let keys: Vec<&str> = SignOffRole::ALL.iter().map(|r| r.key()).collect();
+    assert_eq!(keys, ["qa", "testers", "dev", "product"]);
+    for &role in SignOffRole::ALL {
+        assert_eq!(SignOffRole::parse(role.key()), Some(role));
+    }
+    assert_eq!(SignOffRole::parse("QA"), None);
+}
+
+#[test]
+fn the_other_stored_names_never_change() {
+    use crate::domain::calendar::EntryKind;
+    let reasons =
+        [ArchiveReason::SubmittedToCors, ArchiveReason::Approved, ArchiveReason::Closed, ArchiveReason::Reviewed];
+    assert_eq!(reasons.map(ArchiveReason::as_str), ["submitted_to_cors", "approved", "closed", "reviewed"]);
+    assert_eq!(
+        [EntryKind::Holiday, EntryKind::Freeze, EntryKind::Window].map(EntryKind::as_str),
+        ["holiday", "freeze", "window"]
+    );
+    assert_eq!(
+        [StepStatus::Started, StepStatus::Done, StepStatus::Failed].map(StepStatus::as_str),
+        ["started", "done", "failed"]
+    );
+    for r in reasons {
+        assert_eq!(ArchiveReason::parse(r.as_str()), Some(r));
+    }
+    assert_eq!(EntryKind::parse("Freeze"), None);
 }

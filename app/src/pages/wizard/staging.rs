@@ -11,15 +11,6 @@ use crate::domain::workflow::{ActionKind, SignOffRole};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-fn role_key(r: SignOffRole) -> &'static str {
-    match r {
-        SignOffRole::Qa => "qa",
-        SignOffRole::Testers => "testers",
-        SignOffRole::Dev => "dev",
-        SignOffRole::Product => "product",
-    }
-}
-
 /// `/requests/:reference/staging`.
 #[component]
 pub fn StagingPage() -> impl IntoView {
@@ -64,8 +55,8 @@ pub fn StagingPage() -> impl IntoView {
         let can_record = v.can(ActionKind::RecordStagingNotes);
         let can_help = v.can(ActionKind::RequestHostingHelp);
         let unsigned: Vec<SignOffRole> =
-            SignOffRole::ALL.into_iter().filter(|r| !v.sign_offs.iter().any(|s| s.role == *r)).collect();
-        let options: Vec<(&'static str, &'static str)> = unsigned.iter().map(|r| (role_key(*r), r.label())).collect();
+            SignOffRole::ALL.iter().copied().filter(|r| !v.sign_offs.iter().any(|s| s.role == *r)).collect();
+        let options: Vec<(&'static str, &'static str)> = unsigned.iter().map(|r| (r.key(), r.label())).collect();
         let stored_notes = v.staging_notes.clone();
         let notes_value = Signal::derive(move || {
             notes_errors
@@ -139,7 +130,7 @@ pub fn StagingPage() -> impl IntoView {
                 <caption class="visually-hidden">"Staging sign-offs"</caption>
                 <thead><tr><th scope="col">"Who"</th><th scope="col">"Signed by"</th><th scope="col">"Evidence"</th></tr></thead>
                 <tbody>
-                    {SignOffRole::ALL.into_iter().map(|r| {
+                    {SignOffRole::ALL.iter().copied().map(|r| {
                         let s = v.sign_offs.iter().find(|s| s.role == r).cloned();
                         view! {
                             <tr>
