@@ -55,9 +55,9 @@ impl From<StoreError> for AppError {
     }
 }
 
-/// Change requests as the pages need them. One implementation per database backend.
+/// Change requests themselves: starting, loading, committing a transition, and the people and lists that decisions read. One implementation per database backend.
 #[async_trait]
-pub trait RequestStore: Send + Sync {
+pub trait Requests: Send + Sync {
     /// Starts a draft request with the next reference of `now`'s year, in one transaction
     /// with its audit event.
     async fn start_request(
@@ -76,6 +76,21 @@ pub trait RequestStore: Send + Sync {
     /// Persists an allowed transition and all its effects in one transaction. Fails with
     /// [`StoreError::Conflict`] when the request changed since it was loaded.
     async fn commit(&self, commit: Commit<'_>) -> Result<(), StoreError>;
+    /// Requests awaiting approval on which this COR has not decided (current plan version).
+    async fn awaiting_decision(&self, cor_id: i64) -> Result<Vec<RequestSummary>, StoreError>;
+    /// An active person by id.
+    async fn active_user(&self, user_id: i64) -> Result<Option<SessionUser>, StoreError>;
+    /// The configured CORs with their absences.
+    async fn configured_cors(&self) -> Result<Vec<Cor>, StoreError>;
+    /// The newest outgoing messages (the demo mail viewer).
+    async fn recent_mail(&self, limit: i64) -> Result<Vec<MailView>, StoreError>;
+    /// Messages whose delivery failed and that are not sent yet (retrying or given up).
+    async fn undelivered_mail(&self, limit: i64) -> Result<Vec<MailView>, StoreError>;
+}
+
+/// What the hosting team works from: the queue, who can take a request, the teams, the problem log. One implementation per database backend.
+#[async_trait]
+pub trait QueueStore: Send + Sync {
     /// One page of requests that need the hosting team, longest unchanged first, narrowed by
     /// `query` (keyset pagination: fast on any page).
     async fn hosting_queue(&self, query: &QueueQuery, limit: i64) -> Result<Vec<QueueItem>, StoreError>;
@@ -83,6 +98,13 @@ pub trait RequestStore: Send + Sync {
     async fn hosting_engineers(&self) -> Result<Vec<(i64, String)>, StoreError>;
     /// Every team's name.
     async fn team_names(&self) -> Result<Vec<String>, StoreError>;
+    /// The problem log across requests, newest first.
+    async fn problem_log(&self, limit: i64) -> Result<Vec<crate::domain::execution::Problem>, StoreError>;
+}
+
+/// A request's history: plan and CR form versions, its audit trail and its comment thread. One implementation per database backend.
+#[async_trait]
+pub trait HistoryStore: Send + Sync {
     /// Every saved plan version of a request, newest first.
     async fn plan_history(&self, request_id: i64) -> Result<Vec<VersionInfo>, StoreError>;
     /// One saved plan version.
@@ -93,13 +115,32 @@ pub trait RequestStore: Send + Sync {
     async fn form_at(&self, request_id: i64, version: i64) -> Result<Option<CrForm>, StoreError>;
     /// A request's audit trail, oldest first.
     async fn audit_trail(&self, request_id: i64) -> Result<Vec<AuditView>, StoreError>;
+    /// Adds a comment (plain text) with its audit event, in one transaction.
+    async fn add_comment(
+        &self,
+        request: &LoadedRequest,
+        by: &SessionUser,
+        source: &str,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// `limit` comments of a request's thread from `offset`, oldest first.
+    async fn comment_page(&self, request_id: i64, offset: i64, limit: i64) -> Result<Vec<CommentView>, StoreError>;
+}
+
+/// The archive: search across every request and copies whose folder write fails. One implementation per database backend.
+#[async_trait]
+pub trait ArchiveStore: Send + Sync {
     /// Requests in any state with their archive copies, most recently changed first, after
     /// `q.after` (descending keyset); each with its (updated_at, id) cursor.
     async fn archive_search(&self, q: &QueueQuery, limit: i64) -> Result<Vec<(ArchiveRow, (i64, i64))>, StoreError>;
     /// Archive copies whose folder write keeps failing.
     async fn archive_folder_problems(&self) -> Result<Vec<ArchiveCopyView>, StoreError>;
-    /// The problem log across requests, newest first.
-    async fn problem_log(&self, limit: i64) -> Result<Vec<crate::domain::execution::Problem>, StoreError>;
+}
+
+/// The admin-managed calendar and the changes scheduled on it. One implementation per database backend.
+#[async_trait]
+pub trait CalendarStore: Send + Sync {
     /// The admin-managed calendar entries.
     async fn calendar_entries(&self) -> Result<Vec<crate::domain::calendar::CalendarEntry>, StoreError>;
     /// Adds a calendar entry (audited); returns its id.
@@ -124,14 +165,15 @@ pub trait RequestStore: Send + Sync {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<crate::api::types::ScheduledChange>, StoreError>;
-    /// Requests awaiting approval on which this COR has not decided (current plan version).
-    async fn awaiting_decision(&self, cor_id: i64) -> Result<Vec<RequestSummary>, StoreError>;
+}
+
+/// The CORs' side: decision links and out-of-office periods. One implementation per database backend.
+#[async_trait]
+pub trait ApprovalStore: Send + Sync {
     /// A decision link by the SHA-256 of its token.
     async fn decision_link(&self, token_hash: &str) -> Result<Option<DecisionLink>, StoreError>;
     /// Notes that a decision link's page was shown (the first time counts).
     async fn decision_link_opened(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
-    /// An active person by id.
-    async fn active_user(&self, user_id: i64) -> Result<Option<SessionUser>, StoreError>;
     /// Every recorded out-of-office period.
     async fn absences(&self) -> Result<Vec<AbsenceView>, StoreError>;
     /// Records an out-of-office period, audited.
@@ -154,23 +196,19 @@ pub trait RequestStore: Send + Sync {
         source: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
-    /// Adds a comment (plain text) with its audit event, in one transaction.
-    async fn add_comment(
-        &self,
-        request: &LoadedRequest,
-        by: &SessionUser,
-        source: &str,
-        body: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
-    /// `limit` comments of a request's thread from `offset`, oldest first.
-    async fn comment_page(&self, request_id: i64, offset: i64, limit: i64) -> Result<Vec<CommentView>, StoreError>;
-    /// The configured CORs with their absences.
-    async fn configured_cors(&self) -> Result<Vec<Cor>, StoreError>;
-    /// The newest outgoing messages (the demo mail viewer).
-    async fn recent_mail(&self, limit: i64) -> Result<Vec<MailView>, StoreError>;
-    /// Messages whose delivery failed and that are not sent yet (retrying or given up).
-    async fn undelivered_mail(&self, limit: i64) -> Result<Vec<MailView>, StoreError>;
+}
+
+/// Everything the pages and the application service read and write about change requests.
+pub trait RequestStore: Requests + QueueStore + HistoryStore + ArchiveStore + CalendarStore + ApprovalStore {}
+
+impl<T: Requests + QueueStore + HistoryStore + ArchiveStore + CalendarStore + ApprovalStore> RequestStore for T {}
+
+/// The storage traits, for code that calls them on a concrete store.
+pub mod prelude {
+    pub use super::{
+        Administration, ApprovalStore, ArchiveStore, CalendarStore, HistoryStore, People, QueueStore, RequestStore,
+        Requests, Sessions, Webhooks,
+    };
 }
 
 /// `text` as a `LIKE` pattern (escaped with `\\`) matching it anywhere, lower-cased; wildcards

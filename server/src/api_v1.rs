@@ -8,7 +8,7 @@ use crate::auth::token_hash;
 use crate::AppState;
 use app::api::types::SessionUser;
 use app::domain::workflow::available_actions;
-use app::ports::RequestStore;
+use app::ports::prelude::*;
 use app::service::actor_of;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};

@@ -126,7 +126,7 @@ impl<'a> Seeder<'a> {
 
     /// Starts a request as the demo developer and drives it to `goal`; returns its reference.
     pub async fn drive(&self, title: &str, system: &str, goal: Example) -> Result<String, BoxError> {
-        use app::ports::RequestStore;
+        use app::ports::prelude::*;
         let dev = self.person("dev@example.gov")?;
         let start = app::domain::forms::StartRequest { title: title.into(), system: system.into() };
         let summary = self.store.start_request(&dev, "demo", &start, chrono::Utc::now()).await?;

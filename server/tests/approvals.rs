@@ -66,7 +66,7 @@ both_backends!(two_cors_approve_from_emailed_links_and_scanners_decide_nothing, 
     let store = Store::new(Db::open(&url).await.unwrap());
     let rows = store.undelivered_and_bodies_for_test().await;
     assert!(rows.iter().all(|b| !b.contains(&t1) && !b.contains(&t2)), "no raw token in the outbox");
-    assert!(app::ports::RequestStore::decision_link(&store, &app::ports::token_hash(&t1)).await.unwrap().is_some());
+    assert!(app::ports::ApprovalStore::decision_link(&store, &app::ports::token_hash(&t1)).await.unwrap().is_some());
 
     let links = |o: server::store::Operations| (o.links_open, o.links_opened, o.links_used);
     assert_eq!(links(store.operations(chrono::Utc::now()).await.unwrap()), (2, 0, 0));
@@ -173,7 +173,7 @@ both_backends!(racing_decisions_are_each_recorded_once_and_the_quorum_holds, |ur
     assert_eq!(v["state"], "Approved");
     let store = Store::new(Db::open(&url).await.unwrap());
     let reference = app::domain::reference::Reference::parse(&r).unwrap();
-    let loaded = app::ports::RequestStore::load_request(&store, reference).await.unwrap().unwrap();
+    let loaded = app::ports::Requests::load_request(&store, reference).await.unwrap().unwrap();
     assert_eq!(loaded.snapshot.decisions.len(), 2, "exactly one decision per COR");
     match std::sync::Arc::try_unwrap(app) {
         Ok(app) => app.stop().await,

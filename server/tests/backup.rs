@@ -4,7 +4,7 @@
 
 mod common;
 
-use app::ports::RequestStore;
+use app::ports::prelude::*;
 use common::flow::start;
 use common::*;
 use server::store::{restore, BackupError, Db, Store};

@@ -4,7 +4,7 @@
 
 mod common;
 use app::domain::reference::Reference;
-use app::ports::RequestStore;
+use app::ports::prelude::*;
 use common::*;
 use server::store::{verify_audit_chain, Db, Store};
 use std::sync::{Arc, Mutex};

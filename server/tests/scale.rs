@@ -5,7 +5,8 @@
 
 mod common;
 use app::domain::reference::Reference;
-use app::ports::{QueueQuery, RequestStore};
+use app::ports::prelude::*;
+use app::ports::QueueQuery;
 use common::*;
 use server::store::{Db, Store};
 use std::time::Instant;

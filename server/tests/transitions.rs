@@ -8,7 +8,7 @@ use app::domain::quorum::Verdict;
 use app::domain::reference::Reference;
 use app::domain::roles::Role;
 use app::domain::workflow::{Action, Request, SignOffRole, TriageAnswers};
-use app::ports::RequestStore;
+use app::ports::prelude::*;
 use app::service::Change;
 use common::*;
 use proptest::prelude::*;

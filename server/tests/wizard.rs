@@ -835,7 +835,7 @@ both_backends!(the_queue_filters_searches_pages_by_keyset_and_assigns_to_a_teamm
     };
     let mut seen = Vec::new();
     loop {
-        let page = app::ports::RequestStore::hosting_queue(&store, &query, 1).await.unwrap();
+        let page = app::ports::QueueStore::hosting_queue(&store, &query, 1).await.unwrap();
         let Some(item) = page.first() else { break };
         seen.push(item.summary.reference.clone());
         query.after = item.cursor;

@@ -177,7 +177,7 @@ pub async fn export_csv(
     let time = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
     // Up to 10,000 requests per export, in pages.
     for _ in 0..20 {
-        let rows = match state.store.search_archive(&query, 500).await {
+        let rows = match state.store.archive_search(&query, 500).await {
             Ok(r) => r,
             Err(e) => {
                 tracing::error!("archive export: {e}");

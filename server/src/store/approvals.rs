@@ -3,11 +3,13 @@
 
 use super::audit::audited;
 use super::outbox::{queue_message, MailTarget};
+use super::ported;
 use super::{from_millis, millis, on_pool, AuditEvent, Db, Store};
 use app::api::types::{AbsenceView, SessionUser};
 use app::domain::notify::{message, MessageContext, MessageKind};
 use app::domain::quorum::{evaluate, Quorum};
 use app::ports::DecisionLink;
+use app::ports::{ApprovalStore, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// The outbox's two queues: mail goes out whatever a webhook receiver does.
@@ -305,107 +307,6 @@ impl Store {
         }
         Ok(counts)
     }
-
-    /// A decision link by the SHA-256 of its token.
-    pub(crate) async fn decision_link(&self, token_hash: &str) -> Result<Option<DecisionLink>, sqlx::Error> {
-        type Row = (String, i64, String, i64, Option<i64>, Option<i64>);
-        let row: Option<Row> = on_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT r.reference, t.cor_id, t.plan_hash, t.expires_at, t.used_at, t.voided_at \
-             FROM approval_tokens t JOIN change_requests r ON r.id = t.request_id WHERE t.token_hash = $1",
-        )
-        .bind(token_hash)
-        .fetch_optional(pool)
-        .await)?;
-        Ok(row.map(|(reference, cor_id, plan_hash, expires_at, used_at, voided_at)| DecisionLink {
-            reference,
-            cor_id,
-            plan_hash,
-            expires_at: from_millis(expires_at),
-            used_at: used_at.map(from_millis),
-            voided_at: voided_at.map(from_millis),
-        }))
-    }
-
-    /// Stamps the first time a decision link's page was shown.
-    pub(crate) async fn decision_link_opened(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
-        on_pool!(&self.db, pool => sqlx::query(
-            "UPDATE approval_tokens SET opened_at = $2 WHERE token_hash = $1 AND opened_at IS NULL",
-        )
-        .bind(token_hash)
-        .bind(millis(at))
-        .execute(pool)
-        .await
-        .map(|_| ()))
-    }
-
-    /// Every recorded absence, soonest first.
-    pub(crate) async fn absence_list(&self) -> Result<Vec<AbsenceView>, sqlx::Error> {
-        type Row = (i64, i64, String, String, String, Option<String>, String);
-        let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT a.id, a.user_id, u.display_name, a.starts_on, a.ends_on, a.note, s.display_name FROM absences a \
-             JOIN users u ON u.id = a.user_id JOIN users s ON s.id = a.set_by ORDER BY a.starts_on, a.id",
-        )
-        .fetch_all(pool)
-        .await)?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, user_id, name, from, to, note, set_by)| AbsenceView {
-                id,
-                user_id,
-                name,
-                from,
-                to,
-                note,
-                set_by,
-            })
-            .collect())
-    }
-
-    /// Records an absence, audited.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn write_absence(
-        &self,
-        user_id: i64,
-        from: NaiveDate,
-        to: NaiveDate,
-        note: Option<&str>,
-        by: &SessionUser,
-        source: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), sqlx::Error> {
-        let at = millis(now);
-        audited!(&self.db, tx => {
-            sqlx::query("INSERT INTO absences (user_id, starts_on, ends_on, note, set_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(user_id)
-                .bind(from.to_string())
-                .bind(to.to_string())
-                .bind(note)
-                .bind(by.id)
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
-            let detail = format!("user {user_id} out of office {from} to {to}{}", note.map(|n| format!(" ({n})")).unwrap_or_default());
-            ((), AuditEvent::success(at, Some(by.id), None, "Out of office", detail, source))
-        })
-    }
-
-    /// Removes an absence, audited. `Ok(false)` when there was none with that id.
-    pub(crate) async fn delete_absence(
-        &self,
-        id: i64,
-        by: &SessionUser,
-        source: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, sqlx::Error> {
-        let at = millis(now);
-        audited!(&self.db, tx => {
-            let gone = sqlx::query("DELETE FROM absences WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
-            if gone == 0 {
-                return Ok(false);
-            }
-            (true, AuditEvent::success(at, Some(by.id), None, "Out of office removed", format!("absence {id} removed"), source))
-        })
-    }
 }
 
 fn humanise(d: chrono::Duration) -> String {
@@ -444,5 +345,124 @@ impl Store {
             .bind(id)
             .fetch_optional(pool)
             .await)
+    }
+}
+
+#[async_trait::async_trait]
+impl ApprovalStore for Store {
+    /// A decision link by the SHA-256 of its token.
+    async fn decision_link(&self, token_hash: &str) -> Result<Option<DecisionLink>, StoreError> {
+        ported(async {
+            type Row = (String, i64, String, i64, Option<i64>, Option<i64>);
+            let row: Option<Row> = on_pool!(&self.db, pool => sqlx::query_as(
+                "SELECT r.reference, t.cor_id, t.plan_hash, t.expires_at, t.used_at, t.voided_at \
+                 FROM approval_tokens t JOIN change_requests r ON r.id = t.request_id WHERE t.token_hash = $1",
+            )
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await)?;
+            Ok(row.map(|(reference, cor_id, plan_hash, expires_at, used_at, voided_at)| DecisionLink {
+                reference,
+                cor_id,
+                plan_hash,
+                expires_at: from_millis(expires_at),
+                used_at: used_at.map(from_millis),
+                voided_at: voided_at.map(from_millis),
+            }))
+        })
+        .await
+    }
+
+    /// Stamps the first time a decision link's page was shown.
+    async fn decision_link_opened(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        ported(async {
+            on_pool!(&self.db, pool => sqlx::query(
+                "UPDATE approval_tokens SET opened_at = $2 WHERE token_hash = $1 AND opened_at IS NULL",
+            )
+            .bind(token_hash)
+            .bind(millis(at))
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        })
+        .await
+    }
+
+    /// Every recorded absence, soonest first.
+    async fn absences(&self) -> Result<Vec<AbsenceView>, StoreError> {
+        ported(async {
+            type Row = (i64, i64, String, String, String, Option<String>, String);
+            let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(
+                "SELECT a.id, a.user_id, u.display_name, a.starts_on, a.ends_on, a.note, s.display_name FROM absences a \
+                 JOIN users u ON u.id = a.user_id JOIN users s ON s.id = a.set_by ORDER BY a.starts_on, a.id",
+            )
+            .fetch_all(pool)
+            .await)?;
+            Ok(rows
+                .into_iter()
+                .map(|(id, user_id, name, from, to, note, set_by)| AbsenceView {
+                    id,
+                    user_id,
+                    name,
+                    from,
+                    to,
+                    note,
+                    set_by,
+                })
+                .collect())
+        })
+        .await
+    }
+
+    /// Records an absence, audited.
+    #[allow(clippy::too_many_arguments)]
+    async fn add_absence(
+        &self,
+        user_id: i64,
+        from: NaiveDate,
+        to: NaiveDate,
+        note: Option<&str>,
+        by: &SessionUser,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        ported(async {
+            let at = millis(now);
+            audited!(&self.db, tx => {
+                sqlx::query("INSERT INTO absences (user_id, starts_on, ends_on, note, set_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(user_id)
+                    .bind(from.to_string())
+                    .bind(to.to_string())
+                    .bind(note)
+                    .bind(by.id)
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?;
+                let detail = format!("user {user_id} out of office {from} to {to}{}", note.map(|n| format!(" ({n})")).unwrap_or_default());
+                ((), AuditEvent::success(at, Some(by.id), None, "Out of office", detail, source))
+            })
+        })
+        .await
+    }
+
+    /// Removes an absence, audited. `Ok(false)` when there was none with that id.
+    async fn remove_absence(
+        &self,
+        id: i64,
+        by: &SessionUser,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        ported(async {
+            let at = millis(now);
+            audited!(&self.db, tx => {
+                let gone = sqlx::query("DELETE FROM absences WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
+                if gone == 0 {
+                    return Ok(false);
+                }
+                (true, AuditEvent::success(at, Some(by.id), None, "Out of office removed", format!("absence {id} removed"), source))
+            })
+        })
+        .await
     }
 }

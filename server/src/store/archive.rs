@@ -2,10 +2,12 @@
 //! request itself (its messages, its team).
 
 use super::audit::audited;
+use super::ported;
 use super::{from_millis, on_pool, parsed, search_statement, stored, title_clause, AuditEvent, Db, Store, TitleMode};
 use app::api::types::{ArchiveCopyView, ArchiveRow, MailView};
 use app::domain::workflow::{archive_file_name, ArchiveReason, State};
 use app::ports::QueueQuery;
+use app::ports::{ArchiveStore, StoreError};
 
 /// A copy filed but not yet rendered.
 #[derive(Clone, Debug)]
@@ -247,76 +249,6 @@ impl Store {
         Ok(())
     }
 
-    /// Copies whose folder write has failed and not yet succeeded.
-    pub async fn folder_problems(&self) -> Result<Vec<ArchiveCopyView>, sqlx::Error> {
-        let rows: Vec<CopyRow> = on_pool!(&self.db, pool => sqlx::query_as(concat!(
-            copy_select!(),
-            "WHERE c.folder_error IS NOT NULL AND c.folder_written_at IS NULL ORDER BY c.id LIMIT 100"
-        ))
-        .fetch_all(pool)
-        .await)?;
-        rows.into_iter().map(copy_view).collect()
-    }
-
-    /// Requests in any state, most recently changed first, narrowed like the hosting queue;
-    /// `q.after` is the (updated_at, id) of the last row of the previous page.
-    pub async fn search_archive(
-        &self,
-        q: &QueueQuery,
-        limit: i64,
-    ) -> Result<Vec<(ArchiveRow, (i64, i64))>, sqlx::Error> {
-        macro_rules! search_select {
-            ($where:literal, $title:expr, $keyset:literal) => {
-                concat!(
-                    "SELECT r.reference, r.title, r.system, r.state, u.display_name, r.created_at, r.updated_at, t.name, r.id \
-                     FROM change_requests r JOIN users u ON u.id = r.started_by LEFT JOIN teams t ON t.id = r.team_id \
-                     WHERE ($1 = '' OR r.state = $1) \
-                     AND ($2 = '' OR LOWER(r.system) LIKE $2 ESCAPE '\\') \
-                     AND ($3 = '' OR LOWER(t.name) = LOWER($3)) \
-                     AND r.updated_at >= $4 AND r.updated_at < $5 ",
-                    $where,
-                    " ",
-                    $title,
-                    "AND ",
-                    $keyset,
-                    " ORDER BY r.updated_at DESC, r.id DESC LIMIT $10"
-                )
-            };
-        }
-        let title = super::title_search(&self.db, &q.title_contains).await?;
-        let sql = search_statement!(
-            search_select,
-            &self.db,
-            !q.reference.is_empty(),
-            title.mode,
-            ids: "$11",
-            postgres: "(r.updated_at, r.id) < ($8, $9)",
-            sqlite: "(r.updated_at < $8 OR (r.updated_at = $8 AND r.id < $9))"
-        );
-        type Row = (String, String, String, String, String, i64, i64, Option<String>, i64);
-        let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(sql)
-            .persistent(title.reuse_plan)
-            .bind(&q.state)
-            .bind(&q.system_like)
-            .bind(&q.team)
-            .bind(q.from_ms)
-            .bind(q.to_ms)
-            .bind(&q.reference)
-            .bind(&title.text)
-            .bind(q.after.0)
-            .bind(q.after.1)
-            .bind(limit)
-            .bind(&title.candidates)
-            .fetch_all(pool)
-            .await)?;
-        let mut out = Vec::with_capacity(rows.len());
-        for (reference, title, system, state, by, created, updated, team, id) in rows {
-            let summary = super::requests::summary((reference, title, system, state, by, created, updated))?;
-            out.push((ArchiveRow { summary, team, copies: self.copies_of(id).await? }, (updated, id)));
-        }
-        Ok(out)
-    }
-
     /// Every message about one request queued up to `until` (Unix ms), oldest first.
     pub async fn messages_of(&self, request_id: i64, until: i64) -> Result<Vec<MailView>, sqlx::Error> {
         type Row = (i64, String, String, String, String, String, i64, Option<i64>, i64, Option<String>, Option<i64>);
@@ -358,5 +290,80 @@ impl Store {
             .fetch_optional(pool)
             .await)?;
         Ok(row.map(|(n,)| n))
+    }
+}
+
+#[async_trait::async_trait]
+impl ArchiveStore for Store {
+    /// Requests in any state, most recently changed first, narrowed like the hosting queue;
+    /// `q.after` is the (updated_at, id) of the last row of the previous page.
+    async fn archive_search(&self, q: &QueueQuery, limit: i64) -> Result<Vec<(ArchiveRow, (i64, i64))>, StoreError> {
+        ported(async {
+            macro_rules! search_select {
+                ($where:literal, $title:expr, $keyset:literal) => {
+                    concat!(
+                        "SELECT r.reference, r.title, r.system, r.state, u.display_name, r.created_at, r.updated_at, t.name, r.id \
+                         FROM change_requests r JOIN users u ON u.id = r.started_by LEFT JOIN teams t ON t.id = r.team_id \
+                         WHERE ($1 = '' OR r.state = $1) \
+                         AND ($2 = '' OR LOWER(r.system) LIKE $2 ESCAPE '\\') \
+                         AND ($3 = '' OR LOWER(t.name) = LOWER($3)) \
+                         AND r.updated_at >= $4 AND r.updated_at < $5 ",
+                        $where,
+                        " ",
+                        $title,
+                        "AND ",
+                        $keyset,
+                        " ORDER BY r.updated_at DESC, r.id DESC LIMIT $10"
+                    )
+                };
+            }
+            let title = super::title_search(&self.db, &q.title_contains).await?;
+            let sql = search_statement!(
+                search_select,
+                &self.db,
+                !q.reference.is_empty(),
+                title.mode,
+                ids: "$11",
+                postgres: "(r.updated_at, r.id) < ($8, $9)",
+                sqlite: "(r.updated_at < $8 OR (r.updated_at = $8 AND r.id < $9))"
+            );
+            type Row = (String, String, String, String, String, i64, i64, Option<String>, i64);
+            let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(sql)
+                .persistent(title.reuse_plan)
+                .bind(&q.state)
+                .bind(&q.system_like)
+                .bind(&q.team)
+                .bind(q.from_ms)
+                .bind(q.to_ms)
+                .bind(&q.reference)
+                .bind(&title.text)
+                .bind(q.after.0)
+                .bind(q.after.1)
+                .bind(limit)
+                .bind(&title.candidates)
+                .fetch_all(pool)
+                .await)?;
+            let mut out = Vec::with_capacity(rows.len());
+            for (reference, title, system, state, by, created, updated, team, id) in rows {
+                let summary = super::requests::summary((reference, title, system, state, by, created, updated))?;
+                out.push((ArchiveRow { summary, team, copies: self.copies_of(id).await? }, (updated, id)));
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// Copies whose folder write has failed and not yet succeeded.
+    async fn archive_folder_problems(&self) -> Result<Vec<ArchiveCopyView>, StoreError> {
+        ported(async {
+            let rows: Vec<CopyRow> = on_pool!(&self.db, pool => sqlx::query_as(concat!(
+                copy_select!(),
+                "WHERE c.folder_error IS NOT NULL AND c.folder_written_at IS NULL ORDER BY c.id LIMIT 100"
+            ))
+            .fetch_all(pool)
+            .await)?;
+            rows.into_iter().map(copy_view).collect()
+        })
+        .await
     }
 }

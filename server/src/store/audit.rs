@@ -182,30 +182,6 @@ impl super::Store {
     pub async fn record(&self, event: &AuditEvent) -> Result<(), sqlx::Error> {
         audited!(&self.db, tx => ((), event.clone()))
     }
-
-    /// A request's audit trail, oldest first.
-    pub(crate) async fn trail(&self, request_id: i64) -> Result<Vec<app::api::types::AuditView>, sqlx::Error> {
-        type Row = (i64, i64, Option<String>, String, String, String, String);
-        let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT a.id, a.at, u.display_name, a.action, a.detail, a.source, a.outcome FROM audit_events a \
-             LEFT JOIN users u ON u.id = a.actor_id WHERE a.request_id = $1 ORDER BY a.id",
-        )
-        .bind(request_id)
-        .fetch_all(pool)
-        .await)?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, at, actor, action, detail, source, outcome)| app::api::types::AuditView {
-                id,
-                at: super::from_millis(at),
-                actor: actor.unwrap_or_else(|| "the system".into()),
-                action,
-                detail,
-                source,
-                outcome,
-            })
-            .collect())
-    }
 }
 
 impl super::Store {

@@ -1,128 +1,149 @@
 //! The admin-managed calendar and the changes scheduled on it.
 
 use super::audit::audited;
+use super::ported;
 use super::{corrupt, from_millis, millis, on_pool, parsed, AuditEvent, Store};
 use app::api::types::{ScheduledChange, SessionUser};
 use app::domain::calendar::{CalendarEntry, EntryKind};
+use app::ports::{CalendarStore, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 
 type EntryRow = (i64, String, String, String, String, String, Option<i64>);
 
-impl Store {
+impl Store {}
+
+#[async_trait::async_trait]
+impl CalendarStore for Store {
     /// Every calendar entry, by first day.
-    pub async fn calendar(&self) -> Result<Vec<CalendarEntry>, sqlx::Error> {
-        let rows: Vec<EntryRow> = on_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT id, kind, name, reason, starts_on, ends_on, starts_at FROM calendar_entries ORDER BY starts_on, id",
-        )
-        .fetch_all(pool)
-        .await)?;
-        rows.into_iter()
-            .map(|(id, kind, name, reason, from, to, starts_at)| {
-                let at = format!("calendar entry {id}");
-                let day = |column: &str, s: &str| {
-                    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| corrupt(&at, column, e))
-                };
-                Ok(CalendarEntry {
-                    id,
-                    kind: parsed(&at, "kind", &kind, EntryKind::parse)?,
-                    name,
-                    reason,
-                    from: day("starts_on", &from)?,
-                    to: day("ends_on", &to)?,
-                    starts_at: starts_at.map(from_millis),
+    async fn calendar_entries(&self) -> Result<Vec<CalendarEntry>, StoreError> {
+        ported(async {
+            let rows: Vec<EntryRow> = on_pool!(&self.db, pool => sqlx::query_as(
+                "SELECT id, kind, name, reason, starts_on, ends_on, starts_at FROM calendar_entries ORDER BY starts_on, id",
+            )
+            .fetch_all(pool)
+            .await)?;
+            rows.into_iter()
+                .map(|(id, kind, name, reason, from, to, starts_at)| {
+                    let at = format!("calendar entry {id}");
+                    let day = |column: &str, s: &str| {
+                        NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| corrupt(&at, column, e))
+                    };
+                    Ok(CalendarEntry {
+                        id,
+                        kind: parsed(&at, "kind", &kind, EntryKind::parse)?,
+                        name,
+                        reason,
+                        from: day("starts_on", &from)?,
+                        to: day("ends_on", &to)?,
+                        starts_at: starts_at.map(from_millis),
+                    })
                 })
-            })
-            .collect()
+                .collect()
+        })
+        .await
     }
 
     /// Adds an entry, audited, in one transaction.
-    pub async fn add_entry(
+    async fn add_calendar_entry(
         &self,
         e: &CalendarEntry,
         by: &SessionUser,
         source: &str,
         now: DateTime<Utc>,
-    ) -> Result<i64, sqlx::Error> {
-        let at = millis(now);
-        audited!(&self.db, tx => {
-            let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO calendar_entries (kind, name, reason, starts_on, ends_on, starts_at, created_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-            )
-            .bind(e.kind.as_str())
-            .bind(&e.name)
-            .bind(&e.reason)
-            .bind(e.from.format("%Y-%m-%d").to_string())
-            .bind(e.to.format("%Y-%m-%d").to_string())
-            .bind(e.starts_at.map(millis))
-            .bind(by.id)
-            .bind(at)
-            .fetch_one(&mut *tx)
-            .await?;
-            let detail = format!("{} “{}” {} to {}", e.kind.label(), e.name, e.from, e.to);
-            (id, AuditEvent::success(at, Some(by.id), None, "Add calendar entry", detail, source))
+    ) -> Result<i64, StoreError> {
+        ported(async {
+            let at = millis(now);
+            audited!(&self.db, tx => {
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO calendar_entries (kind, name, reason, starts_on, ends_on, starts_at, created_by, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                )
+                .bind(e.kind.as_str())
+                .bind(&e.name)
+                .bind(&e.reason)
+                .bind(e.from.format("%Y-%m-%d").to_string())
+                .bind(e.to.format("%Y-%m-%d").to_string())
+                .bind(e.starts_at.map(millis))
+                .bind(by.id)
+                .bind(at)
+                .fetch_one(&mut *tx)
+                .await?;
+                let detail = format!("{} “{}” {} to {}", e.kind.label(), e.name, e.from, e.to);
+                (id, AuditEvent::success(at, Some(by.id), None, "Add calendar entry", detail, source))
+            })
         })
+        .await
     }
 
     /// Removes an entry, audited. False when there was none.
-    pub async fn remove_entry(
+    async fn remove_calendar_entry(
         &self,
         id: i64,
         by: &SessionUser,
         source: &str,
         now: DateTime<Utc>,
-    ) -> Result<bool, sqlx::Error> {
-        let at = millis(now);
-        audited!(&self.db, tx => {
-            let row: Option<(String, String)> = sqlx::query_as("DELETE FROM calendar_entries WHERE id = $1 RETURNING kind, name")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let Some((kind, name)) = row else { return Ok(false) };
-            let label = parsed(&format!("calendar entry {id}"), "kind", &kind, EntryKind::parse)?.label();
-            (true, AuditEvent::success(at, Some(by.id), None, "Remove calendar entry", format!("{label} “{name}”"), source))
+    ) -> Result<bool, StoreError> {
+        ported(async {
+            let at = millis(now);
+            audited!(&self.db, tx => {
+                let row: Option<(String, String)> = sqlx::query_as("DELETE FROM calendar_entries WHERE id = $1 RETURNING kind, name")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some((kind, name)) = row else { return Ok(false) };
+                let label = parsed(&format!("calendar entry {id}"), "kind", &kind, EntryKind::parse)?.label();
+                (true, AuditEvent::success(at, Some(by.id), None, "Remove calendar entry", format!("{label} “{name}”"), source))
+            })
         })
+        .await
     }
 
     /// Changes planned in `[from, to)`: emergency changes by their requested start, regular
     /// changes by the maintenance window they are queued for.
-    pub async fn scheduled(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<ScheduledChange>, sqlx::Error> {
-        type Row = (String, String, String, String, String, i64, i64, Option<i64>, Option<i64>, String, Option<String>);
-        let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT r.reference, r.title, r.system, r.state, u.display_name, r.created_at, r.updated_at, r.planned_start, \
-             r.queued_window, r.form_json, t.name FROM change_requests r JOIN users u ON u.id = r.started_by \
-             LEFT JOIN teams t ON t.id = r.team_id \
-             WHERE (r.planned_start >= $1 AND r.planned_start < $2 AND r.state NOT IN ('withdrawn', 'regular_change', 'triage')) \
-             OR (r.queued_window >= $1 AND r.queued_window < $2 AND r.state = 'regular_change') \
-             ORDER BY COALESCE(r.planned_start, r.queued_window), r.id LIMIT 500"
-        )
-        .bind(millis(from))
-        .bind(millis(to))
-        .fetch_all(pool)
-        .await)?;
-        rows.into_iter()
-            .filter_map(|(reference, title, system, state, by, created, updated, planned, queued, form_json, team)| {
-                let regular = state == "regular_change";
-                // Only what has a date is on the calendar.
-                let when = if regular { queued? } else { planned? };
-                let form: app::domain::cr_form::CrForm = match serde_json::from_str(&form_json) {
-                    Ok(form) => form,
-                    Err(e) => {
-                        return Some(Err(sqlx::Error::Decode(
-                            format!("{reference}: form_json does not decode: {e}").into(),
-                        )))
-                    }
-                };
-                let minutes = form
-                    .duration_minutes
-                    .trim()
-                    .parse::<i64>()
-                    .ok()
-                    .filter(|m| (1..=24 * 60).contains(m))
-                    .unwrap_or(60);
-                let summary = super::requests::summary((reference, title, system, state, by, created, updated));
-                Some(summary.map(|summary| ScheduledChange { summary, at: from_millis(when), minutes, regular, team }))
-            })
-            .collect()
+    async fn scheduled_changes(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<ScheduledChange>, StoreError> {
+        ported(async {
+            type Row = (String, String, String, String, String, i64, i64, Option<i64>, Option<i64>, String, Option<String>);
+            let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(
+                "SELECT r.reference, r.title, r.system, r.state, u.display_name, r.created_at, r.updated_at, r.planned_start, \
+                 r.queued_window, r.form_json, t.name FROM change_requests r JOIN users u ON u.id = r.started_by \
+                 LEFT JOIN teams t ON t.id = r.team_id \
+                 WHERE (r.planned_start >= $1 AND r.planned_start < $2 AND r.state NOT IN ('withdrawn', 'regular_change', 'triage')) \
+                 OR (r.queued_window >= $1 AND r.queued_window < $2 AND r.state = 'regular_change') \
+                 ORDER BY COALESCE(r.planned_start, r.queued_window), r.id LIMIT 500"
+            )
+            .bind(millis(from))
+            .bind(millis(to))
+            .fetch_all(pool)
+            .await)?;
+            rows.into_iter()
+                .filter_map(|(reference, title, system, state, by, created, updated, planned, queued, form_json, team)| {
+                    let regular = state == "regular_change";
+                    // Only what has a date is on the calendar.
+                    let when = if regular { queued? } else { planned? };
+                    let form: app::domain::cr_form::CrForm = match serde_json::from_str(&form_json) {
+                        Ok(form) => form,
+                        Err(e) => {
+                            return Some(Err(sqlx::Error::Decode(
+                                format!("{reference}: form_json does not decode: {e}").into(),
+                            )))
+                        }
+                    };
+                    let minutes = form
+                        .duration_minutes
+                        .trim()
+                        .parse::<i64>()
+                        .ok()
+                        .filter(|m| (1..=24 * 60).contains(m))
+                        .unwrap_or(60);
+                    let summary = super::requests::summary((reference, title, system, state, by, created, updated));
+                    Some(summary.map(|summary| ScheduledChange { summary, at: from_millis(when), minutes, regular, team }))
+                })
+                .collect()
+        })
+        .await
     }
 }

@@ -1,6 +1,7 @@
 //! Plan and form history, the comment thread, and the hosting queue.
 
 use super::audit::audited;
+use super::ported;
 use super::requests::{summary, SummaryRow};
 use super::{
     from_millis, millis, on_pool, parsed, search_statement, stored, title_clause, AuditEvent, Db, Store, TitleMode,
@@ -8,8 +9,10 @@ use super::{
 use app::api::types::{CommentView, QueueItem, SessionUser, VersionInfo};
 use app::domain::calendar::eastern;
 use app::domain::cr_form::CrForm;
+use app::domain::execution::Problem;
 use app::domain::plan::Plan;
 use app::domain::roles::Role;
+use app::ports::{HistoryStore, QueueStore, StoreError};
 use app::ports::{LoadedRequest, QueueQuery};
 
 fn when(at: i64) -> String {
@@ -32,202 +35,7 @@ macro_rules! hosting_queue_sql {
     };
 }
 
-impl Store {
-    pub(crate) async fn plan_versions(&self, request_id: i64) -> Result<Vec<VersionInfo>, sqlx::Error> {
-        let rows = on_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT p.version, u.display_name, p.created_at FROM plan_versions p JOIN users u ON u.id = p.created_by \
-             WHERE p.request_id = $1 ORDER BY p.version DESC",
-        )
-        .bind(request_id)
-        .fetch_all(pool)
-        .await)?;
-        Ok(versions(rows))
-    }
-
-    pub(crate) async fn plan_version(&self, request_id: i64, version: i64) -> Result<Option<Plan>, sqlx::Error> {
-        let row: Option<(String,)> = on_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT steps_json FROM plan_versions WHERE request_id = $1 AND version = $2",
-        )
-        .bind(request_id)
-        .bind(version)
-        .fetch_optional(pool)
-        .await)?;
-        let at = format!("request {request_id} plan version {version}");
-        row.map(|(j,)| stored::<Plan>(&at, "steps_json", &j).map(Plan::with_ids)).transpose()
-    }
-
-    pub(crate) async fn form_versions(&self, request_id: i64) -> Result<Vec<VersionInfo>, sqlx::Error> {
-        let rows = on_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT f.version, u.display_name, f.created_at FROM form_versions f JOIN users u ON u.id = f.created_by \
-             WHERE f.request_id = $1 ORDER BY f.version DESC",
-        )
-        .bind(request_id)
-        .fetch_all(pool)
-        .await)?;
-        Ok(versions(rows))
-    }
-
-    pub(crate) async fn form_version(&self, request_id: i64, version: i64) -> Result<Option<CrForm>, sqlx::Error> {
-        if version == 0 {
-            return Ok(Some(CrForm::default()));
-        }
-        let row: Option<(String,)> = on_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT form_json FROM form_versions WHERE request_id = $1 AND version = $2",
-        )
-        .bind(request_id)
-        .bind(version)
-        .fetch_optional(pool)
-        .await)?;
-        let at = format!("request {request_id} form version {version}");
-        row.map(|(j,)| stored(&at, "form_json", &j)).transpose()
-    }
-
-    /// `limit` comments of a thread from `offset`, oldest first.
-    pub(crate) async fn comment_thread(
-        &self,
-        request_id: i64,
-        offset: i64,
-        limit: i64,
-    ) -> Result<Vec<CommentView>, sqlx::Error> {
-        let rows: Vec<(String, String, String, i64)> = on_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT u.display_name, u.role, c.body, c.created_at FROM comments c JOIN users u ON u.id = c.author_id \
-             WHERE c.request_id = $1 ORDER BY c.id LIMIT $2 OFFSET $3",
-        )
-        .bind(request_id)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(pool)
-        .await)?;
-        rows.into_iter()
-            .map(|(author, role, body, at)| {
-                Ok(CommentView {
-                    author_role: parsed(&format!("{author}'s comment"), "role", &role, Role::parse)?
-                        .label()
-                        .to_string(),
-                    author,
-                    body,
-                    when: when(at),
-                })
-            })
-            .collect()
-    }
-
-    pub(crate) async fn write_comment(
-        &self,
-        request: &LoadedRequest,
-        by: &SessionUser,
-        source: &str,
-        body: &str,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> Result<(), sqlx::Error> {
-        let at = millis(now);
-        audited!(&self.db, tx => {
-            sqlx::query("INSERT INTO comments (request_id, author_id, body, created_at) VALUES ($1, $2, $3, $4)")
-                .bind(request.id)
-                .bind(by.id)
-                .bind(body)
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
-            // The count is not part of the request's version: a comment never makes anyone's
-            // open form stale.
-            sqlx::query("UPDATE change_requests SET comment_count = comment_count + 1 WHERE id = $1")
-                .bind(request.id)
-                .execute(&mut *tx)
-                .await?;
-            ((), AuditEvent::success(at, Some(by.id), Some(request.id), "Comment", format!("{}: comment added ({} characters)", request.summary.reference, body.chars().count()), source))
-        })
-    }
-
-    pub(crate) async fn queue(&self, q: &QueueQuery, limit: i64) -> Result<Vec<QueueItem>, sqlx::Error> {
-        // Static statements: each narrowing is either off ('' or a sentinel) or on, bound. A
-        // reference is unique, so it gets its own statement that the unique index answers (an
-        // `OR` around it would hide the index from SQLite's planner).
-        macro_rules! queue_select {
-            ($where:literal, $title:expr, $keyset:literal) => {
-                concat!(
-                    "SELECT r.reference, r.title, r.system, r.state, u.display_name, r.created_at, r.updated_at, \
-                     t.name, a.display_name, r.submitted_at, r.assistance_requested_at, r.id \
-                     FROM change_requests r JOIN users u ON u.id = r.started_by \
-                     LEFT JOIN teams t ON t.id = r.team_id LEFT JOIN users a ON a.id = r.assigned_engineer \
-                     WHERE r.state IN (",
-                    hosting_queue_sql!(),
-                    ") \
-                     AND (r.state <> 'staging_validation' OR r.assistance_requested_at IS NOT NULL) \
-                     AND ($1 = '' OR r.state = $1) \
-                     AND ($2 = '' OR LOWER(r.system) LIKE $2 ESCAPE '\\') \
-                     AND ($3 = '' OR LOWER(t.name) = LOWER($3)) \
-                     AND r.updated_at >= $4 AND r.updated_at < $5 ",
-                    $where,
-                    " ",
-                    $title,
-                    "AND ($8 = 0 OR r.assigned_engineer = $8) \
-                     AND ($9 = FALSE OR r.assigned_engineer IS NULL) AND ",
-                    $keyset,
-                    " ORDER BY r.updated_at, r.id LIMIT $12"
-                )
-            };
-        }
-        // The keyset condition as each planner uses the (updated_at, id) index best (measured
-        // with bench/queue-scale.sh): a row value on PostgreSQL, the expanded form on SQLite.
-        let title = super::title_search(&self.db, &q.title_contains).await?;
-        let sql = search_statement!(
-            queue_select,
-            &self.db,
-            !q.reference.is_empty(),
-            title.mode,
-            ids: "$13",
-            postgres: "(r.updated_at, r.id) > ($10, $11)",
-            sqlite: "(r.updated_at > $10 OR (r.updated_at = $10 AND r.id > $11))"
-        );
-        let rows: Vec<QueueRow> = on_pool!(&self.db, pool => sqlx::query_as(sql)
-            .persistent(title.reuse_plan)
-            .bind(&q.state)
-            .bind(&q.system_like)
-            .bind(&q.team)
-            .bind(q.from_ms)
-            .bind(q.to_ms)
-            .bind(&q.reference)
-            .bind(&title.text)
-            .bind(q.assigned_to.unwrap_or(0))
-            .bind(q.unassigned)
-            .bind(q.after.0)
-            .bind(q.after.1)
-            .bind(limit)
-            .bind(&title.candidates)
-            .fetch_all(pool)
-            .await)?;
-        rows.into_iter()
-            .map(
-                |(reference, title, system, state, by, created, updated, team, assigned, submitted, assistance, id)| {
-                    let row: SummaryRow = (reference, title, system, state, by, created, updated);
-                    Ok(QueueItem {
-                        summary: summary(row)?,
-                        team,
-                        assigned,
-                        submitted_at: submitted.map(from_millis),
-                        assistance_requested_at: assistance.map(from_millis),
-                        cursor: (updated, id),
-                    })
-                },
-            )
-            .collect()
-    }
-
-    pub(crate) async fn engineers(&self) -> Result<Vec<(i64, String)>, sqlx::Error> {
-        on_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT id, display_name FROM users WHERE active = TRUE AND role IN ('hosting', 'hosting_lead') ORDER BY display_name",
-        )
-        .fetch_all(pool)
-        .await)
-    }
-
-    pub(crate) async fn teams(&self) -> Result<Vec<String>, sqlx::Error> {
-        let rows: Vec<(String,)> =
-            on_pool!(&self.db, pool => sqlx::query_as("SELECT name FROM teams ORDER BY name").fetch_all(pool).await)?;
-        Ok(rows.into_iter().map(|r| r.0).collect())
-    }
-}
+impl Store {}
 
 impl Store {
     /// Requests for the API, newest first, before id `before`; `team` narrows to a dev team
@@ -259,6 +67,289 @@ impl Store {
                 Ok((id, summary((reference, title, system, state, by, created, updated))?))
             })
             .collect()
+    }
+}
+
+#[async_trait::async_trait]
+impl QueueStore for Store {
+    async fn hosting_queue(&self, q: &QueueQuery, limit: i64) -> Result<Vec<QueueItem>, StoreError> {
+        ported(async {
+            // Static statements: each narrowing is either off ('' or a sentinel) or on, bound. A
+            // reference is unique, so it gets its own statement that the unique index answers (an
+            // `OR` around it would hide the index from SQLite's planner).
+            macro_rules! queue_select {
+                ($where:literal, $title:expr, $keyset:literal) => {
+                    concat!(
+                        "SELECT r.reference, r.title, r.system, r.state, u.display_name, r.created_at, r.updated_at, \
+                         t.name, a.display_name, r.submitted_at, r.assistance_requested_at, r.id \
+                         FROM change_requests r JOIN users u ON u.id = r.started_by \
+                         LEFT JOIN teams t ON t.id = r.team_id LEFT JOIN users a ON a.id = r.assigned_engineer \
+                         WHERE r.state IN (",
+                        hosting_queue_sql!(),
+                        ") \
+                         AND (r.state <> 'staging_validation' OR r.assistance_requested_at IS NOT NULL) \
+                         AND ($1 = '' OR r.state = $1) \
+                         AND ($2 = '' OR LOWER(r.system) LIKE $2 ESCAPE '\\') \
+                         AND ($3 = '' OR LOWER(t.name) = LOWER($3)) \
+                         AND r.updated_at >= $4 AND r.updated_at < $5 ",
+                        $where,
+                        " ",
+                        $title,
+                        "AND ($8 = 0 OR r.assigned_engineer = $8) \
+                         AND ($9 = FALSE OR r.assigned_engineer IS NULL) AND ",
+                        $keyset,
+                        " ORDER BY r.updated_at, r.id LIMIT $12"
+                    )
+                };
+            }
+            // The keyset condition as each planner uses the (updated_at, id) index best (measured
+            // with bench/queue-scale.sh): a row value on PostgreSQL, the expanded form on SQLite.
+            let title = super::title_search(&self.db, &q.title_contains).await?;
+            let sql = search_statement!(
+                queue_select,
+                &self.db,
+                !q.reference.is_empty(),
+                title.mode,
+                ids: "$13",
+                postgres: "(r.updated_at, r.id) > ($10, $11)",
+                sqlite: "(r.updated_at > $10 OR (r.updated_at = $10 AND r.id > $11))"
+            );
+            let rows: Vec<QueueRow> = on_pool!(&self.db, pool => sqlx::query_as(sql)
+                .persistent(title.reuse_plan)
+                .bind(&q.state)
+                .bind(&q.system_like)
+                .bind(&q.team)
+                .bind(q.from_ms)
+                .bind(q.to_ms)
+                .bind(&q.reference)
+                .bind(&title.text)
+                .bind(q.assigned_to.unwrap_or(0))
+                .bind(q.unassigned)
+                .bind(q.after.0)
+                .bind(q.after.1)
+                .bind(limit)
+                .bind(&title.candidates)
+                .fetch_all(pool)
+                .await)?;
+            rows.into_iter()
+                .map(
+                    |(
+                        reference,
+                        title,
+                        system,
+                        state,
+                        by,
+                        created,
+                        updated,
+                        team,
+                        assigned,
+                        submitted,
+                        assistance,
+                        id,
+                    )| {
+                        let row: SummaryRow = (reference, title, system, state, by, created, updated);
+                        Ok(QueueItem {
+                            summary: summary(row)?,
+                            team,
+                            assigned,
+                            submitted_at: submitted.map(from_millis),
+                            assistance_requested_at: assistance.map(from_millis),
+                            cursor: (updated, id),
+                        })
+                    },
+                )
+                .collect()
+        })
+        .await
+    }
+
+    async fn hosting_engineers(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        ported(async {
+            on_pool!(&self.db, pool => sqlx::query_as(
+                "SELECT id, display_name FROM users WHERE active = TRUE AND role IN ('hosting', 'hosting_lead') ORDER BY display_name",
+            )
+            .fetch_all(pool)
+            .await)
+        })
+        .await
+    }
+
+    async fn team_names(&self) -> Result<Vec<String>, StoreError> {
+        ported(async {
+            let rows: Vec<(String,)> =
+                on_pool!(&self.db, pool => sqlx::query_as("SELECT name FROM teams ORDER BY name").fetch_all(pool).await)?;
+            Ok(rows.into_iter().map(|r| r.0).collect())
+        })
+        .await
+    }
+
+    /// The newest problems logged across every request.
+    async fn problem_log(&self, limit: i64) -> Result<Vec<Problem>, StoreError> {
+        ported(async {
+            type Row = (String, String, String, String, i64);
+            let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(
+                "SELECT r.reference, r.title, p.text, u.display_name, p.logged_at FROM problems p \
+                 JOIN change_requests r ON r.id = p.request_id JOIN users u ON u.id = p.logged_by \
+                 ORDER BY p.logged_at DESC, p.id DESC LIMIT $1",
+            )
+            .bind(limit)
+            .fetch_all(pool)
+            .await)?;
+            Ok(rows
+                .into_iter()
+                .map(|(reference, title, text, by, at)| Problem { reference, title, text, by, at: from_millis(at) })
+                .collect())
+        })
+        .await
+    }
+}
+
+#[async_trait::async_trait]
+impl HistoryStore for Store {
+    async fn plan_history(&self, request_id: i64) -> Result<Vec<VersionInfo>, StoreError> {
+        ported(async {
+            let rows = on_pool!(&self.db, pool => sqlx::query_as(
+                "SELECT p.version, u.display_name, p.created_at FROM plan_versions p JOIN users u ON u.id = p.created_by \
+                 WHERE p.request_id = $1 ORDER BY p.version DESC",
+            )
+            .bind(request_id)
+            .fetch_all(pool)
+            .await)?;
+            Ok(versions(rows))
+        })
+        .await
+    }
+
+    async fn plan_at(&self, request_id: i64, version: i64) -> Result<Option<Plan>, StoreError> {
+        ported(async {
+            let row: Option<(String,)> = on_pool!(&self.db, pool => sqlx::query_as(
+                "SELECT steps_json FROM plan_versions WHERE request_id = $1 AND version = $2",
+            )
+            .bind(request_id)
+            .bind(version)
+            .fetch_optional(pool)
+            .await)?;
+            let at = format!("request {request_id} plan version {version}");
+            row.map(|(j,)| stored::<Plan>(&at, "steps_json", &j).map(Plan::with_ids)).transpose()
+        })
+        .await
+    }
+
+    async fn form_history(&self, request_id: i64) -> Result<Vec<VersionInfo>, StoreError> {
+        ported(async {
+            let rows = on_pool!(&self.db, pool => sqlx::query_as(
+                "SELECT f.version, u.display_name, f.created_at FROM form_versions f JOIN users u ON u.id = f.created_by \
+                 WHERE f.request_id = $1 ORDER BY f.version DESC",
+            )
+            .bind(request_id)
+            .fetch_all(pool)
+            .await)?;
+            Ok(versions(rows))
+        })
+        .await
+    }
+
+    async fn form_at(&self, request_id: i64, version: i64) -> Result<Option<CrForm>, StoreError> {
+        ported(async {
+            if version == 0 {
+                return Ok(Some(CrForm::default()));
+            }
+            let row: Option<(String,)> = on_pool!(&self.db, pool => sqlx::query_as(
+                "SELECT form_json FROM form_versions WHERE request_id = $1 AND version = $2",
+            )
+            .bind(request_id)
+            .bind(version)
+            .fetch_optional(pool)
+            .await)?;
+            let at = format!("request {request_id} form version {version}");
+            row.map(|(j,)| stored(&at, "form_json", &j)).transpose()
+        })
+        .await
+    }
+
+    /// A request's audit trail, oldest first.
+    async fn audit_trail(&self, request_id: i64) -> Result<Vec<app::api::types::AuditView>, StoreError> {
+        ported(async {
+            type Row = (i64, i64, Option<String>, String, String, String, String);
+            let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(
+                "SELECT a.id, a.at, u.display_name, a.action, a.detail, a.source, a.outcome FROM audit_events a \
+                 LEFT JOIN users u ON u.id = a.actor_id WHERE a.request_id = $1 ORDER BY a.id",
+            )
+            .bind(request_id)
+            .fetch_all(pool)
+            .await)?;
+            Ok(rows
+                .into_iter()
+                .map(|(id, at, actor, action, detail, source, outcome)| app::api::types::AuditView {
+                    id,
+                    at: super::from_millis(at),
+                    actor: actor.unwrap_or_else(|| "the system".into()),
+                    action,
+                    detail,
+                    source,
+                    outcome,
+                })
+                .collect())
+        })
+        .await
+    }
+
+    async fn add_comment(
+        &self,
+        request: &LoadedRequest,
+        by: &SessionUser,
+        source: &str,
+        body: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError> {
+        ported(async {
+            let at = millis(now);
+            audited!(&self.db, tx => {
+                sqlx::query("INSERT INTO comments (request_id, author_id, body, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(request.id)
+                    .bind(by.id)
+                    .bind(body)
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?;
+                // The count is not part of the request's version: a comment never makes anyone's
+                // open form stale.
+                sqlx::query("UPDATE change_requests SET comment_count = comment_count + 1 WHERE id = $1")
+                    .bind(request.id)
+                    .execute(&mut *tx)
+                    .await?;
+                ((), AuditEvent::success(at, Some(by.id), Some(request.id), "Comment", format!("{}: comment added ({} characters)", request.summary.reference, body.chars().count()), source))
+            })
+        })
+        .await
+    }
+
+    /// `limit` comments of a thread from `offset`, oldest first.
+    async fn comment_page(&self, request_id: i64, offset: i64, limit: i64) -> Result<Vec<CommentView>, StoreError> {
+        ported(async {
+            let rows: Vec<(String, String, String, i64)> = on_pool!(&self.db, pool => sqlx::query_as(
+                "SELECT u.display_name, u.role, c.body, c.created_at FROM comments c JOIN users u ON u.id = c.author_id \
+                 WHERE c.request_id = $1 ORDER BY c.id LIMIT $2 OFFSET $3",
+            )
+            .bind(request_id)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(pool)
+            .await)?;
+            rows.into_iter()
+                .map(|(author, role, body, at)| {
+                    Ok(CommentView {
+                        author_role: parsed(&format!("{author}'s comment"), "role", &role, Role::parse)?
+                            .label()
+                            .to_string(),
+                        author,
+                        body,
+                        when: when(at),
+                    })
+                })
+                .collect()
+        })
+        .await
     }
 }
 

@@ -3,18 +3,13 @@
 use super::audit::audited;
 use super::commit::CommitOutcome;
 use super::{backend, from_millis, millis, on_pool, AuditEvent, Db};
-use app::api::types::{
-    AbsenceView, ArchiveCopyView, ArchiveRow, AuditView, CommentView, MailView, QueueItem, RequestSummary, SessionUser,
-    VersionInfo,
-};
-use app::domain::cr_form::CrForm;
+use app::api::types::{MailView, RequestSummary, SessionUser};
 use app::domain::forms::StartRequest;
-use app::domain::plan::Plan;
 use app::domain::quorum::Cor;
 use app::domain::reference::Reference;
 use app::domain::workflow::State;
-use app::ports::{Commit, DecisionLink, LoadedRequest, QueueQuery};
-use app::ports::{RequestStore, StoreError};
+use app::ports::{Commit, LoadedRequest};
+use app::ports::{Requests, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Datelike, Utc};
 
@@ -68,7 +63,7 @@ pub(super) fn summary(
 }
 
 #[async_trait]
-impl RequestStore for Store {
+impl Requests for Store {
     async fn start_request(
         &self,
         by: &SessionUser,
@@ -137,82 +132,6 @@ impl RequestStore for Store {
         }
     }
 
-    async fn hosting_queue(&self, query: &QueueQuery, limit: i64) -> Result<Vec<QueueItem>, StoreError> {
-        self.queue(query, limit).await.map_err(backend)
-    }
-
-    async fn hosting_engineers(&self) -> Result<Vec<(i64, String)>, StoreError> {
-        self.engineers().await.map_err(backend)
-    }
-
-    async fn team_names(&self) -> Result<Vec<String>, StoreError> {
-        self.teams().await.map_err(backend)
-    }
-
-    async fn plan_history(&self, request_id: i64) -> Result<Vec<VersionInfo>, StoreError> {
-        self.plan_versions(request_id).await.map_err(backend)
-    }
-
-    async fn plan_at(&self, request_id: i64, version: i64) -> Result<Option<Plan>, StoreError> {
-        self.plan_version(request_id, version).await.map_err(backend)
-    }
-
-    async fn form_history(&self, request_id: i64) -> Result<Vec<VersionInfo>, StoreError> {
-        self.form_versions(request_id).await.map_err(backend)
-    }
-
-    async fn form_at(&self, request_id: i64, version: i64) -> Result<Option<CrForm>, StoreError> {
-        self.form_version(request_id, version).await.map_err(backend)
-    }
-
-    async fn audit_trail(&self, request_id: i64) -> Result<Vec<AuditView>, StoreError> {
-        self.trail(request_id).await.map_err(backend)
-    }
-
-    async fn archive_search(&self, q: &QueueQuery, limit: i64) -> Result<Vec<(ArchiveRow, (i64, i64))>, StoreError> {
-        self.search_archive(q, limit).await.map_err(backend)
-    }
-
-    async fn archive_folder_problems(&self) -> Result<Vec<ArchiveCopyView>, StoreError> {
-        self.folder_problems().await.map_err(backend)
-    }
-
-    async fn problem_log(&self, limit: i64) -> Result<Vec<app::domain::execution::Problem>, StoreError> {
-        self.recent_problems(limit).await.map_err(backend)
-    }
-
-    async fn calendar_entries(&self) -> Result<Vec<app::domain::calendar::CalendarEntry>, StoreError> {
-        self.calendar().await.map_err(backend)
-    }
-
-    async fn add_calendar_entry(
-        &self,
-        entry: &app::domain::calendar::CalendarEntry,
-        by: &SessionUser,
-        source: &str,
-        now: DateTime<Utc>,
-    ) -> Result<i64, StoreError> {
-        self.add_entry(entry, by, source, now).await.map_err(backend)
-    }
-
-    async fn remove_calendar_entry(
-        &self,
-        id: i64,
-        by: &SessionUser,
-        source: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        self.remove_entry(id, by, source, now).await.map_err(backend)
-    }
-
-    async fn scheduled_changes(
-        &self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<app::api::types::ScheduledChange>, StoreError> {
-        self.scheduled(from, to).await.map_err(backend)
-    }
-
     async fn awaiting_decision(&self, cor_id: i64) -> Result<Vec<RequestSummary>, StoreError> {
         let sql = concat!(
             summary_select!(),
@@ -225,58 +144,8 @@ impl RequestStore for Store {
         rows.into_iter().map(summary).collect::<Result<_, _>>().map_err(backend)
     }
 
-    async fn decision_link(&self, token_hash: &str) -> Result<Option<DecisionLink>, StoreError> {
-        Store::decision_link(self, token_hash).await.map_err(backend)
-    }
-
-    async fn decision_link_opened(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
-        Store::decision_link_opened(self, token_hash, at).await.map_err(backend)
-    }
-
     async fn active_user(&self, user_id: i64) -> Result<Option<SessionUser>, StoreError> {
         Store::active_user(self, user_id).await.map_err(backend)
-    }
-
-    async fn absences(&self) -> Result<Vec<AbsenceView>, StoreError> {
-        self.absence_list().await.map_err(backend)
-    }
-
-    async fn add_absence(
-        &self,
-        user_id: i64,
-        from: chrono::NaiveDate,
-        to: chrono::NaiveDate,
-        note: Option<&str>,
-        by: &SessionUser,
-        source: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        self.write_absence(user_id, from, to, note, by, source, now).await.map_err(backend)
-    }
-
-    async fn remove_absence(
-        &self,
-        id: i64,
-        by: &SessionUser,
-        source: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        self.delete_absence(id, by, source, now).await.map_err(backend)
-    }
-
-    async fn add_comment(
-        &self,
-        request: &LoadedRequest,
-        by: &SessionUser,
-        source: &str,
-        body: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        self.write_comment(request, by, source, body, now).await.map_err(backend)
-    }
-
-    async fn comment_page(&self, request_id: i64, offset: i64, limit: i64) -> Result<Vec<CommentView>, StoreError> {
-        self.comment_thread(request_id, offset, limit).await.map_err(backend)
     }
 
     async fn configured_cors(&self) -> Result<Vec<Cor>, StoreError> {

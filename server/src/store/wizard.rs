@@ -4,7 +4,6 @@
 use super::audit::audited;
 use super::{from_millis, millis, on_pool, stored, AuditEvent, Store};
 use app::api::types::{AttachmentView, MailView, SessionUser};
-use app::domain::execution::Problem;
 use app::domain::quorum::{Absence, Cor};
 
 impl Store {
@@ -41,23 +40,6 @@ impl Store {
             }
         }
         Ok(cors)
-    }
-
-    /// The newest problems logged across every request.
-    pub(crate) async fn recent_problems(&self, limit: i64) -> Result<Vec<Problem>, sqlx::Error> {
-        type Row = (String, String, String, String, i64);
-        let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT r.reference, r.title, p.text, u.display_name, p.logged_at FROM problems p \
-             JOIN change_requests r ON r.id = p.request_id JOIN users u ON u.id = p.logged_by \
-             ORDER BY p.logged_at DESC, p.id DESC LIMIT $1",
-        )
-        .bind(limit)
-        .fetch_all(pool)
-        .await)?;
-        Ok(rows
-            .into_iter()
-            .map(|(reference, title, text, by, at)| Problem { reference, title, text, by, at: from_millis(at) })
-            .collect())
     }
 
     /// The newest outbox rows of one kind (webhook deliveries).
