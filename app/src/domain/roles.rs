@@ -4,21 +4,8 @@ use serde::{Deserialize, Serialize};
 
 /// A person's role in the organisation. A person has exactly one. Its one string form (stored,
 /// in forms, in the identity provider's mapping) is given by `strum`.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
 #[strum(serialize_all = "snake_case")]
 pub enum Role {
     /// Member of a development team: starts requests, writes plans, signs off staging.
