@@ -36,6 +36,30 @@ pub fn conflict_changes_of<T: Clone + Send + Sync + 'static>(
     })
 }
 
+/// What a page shows about its action's last result.
+#[derive(Clone, Copy)]
+pub struct Outcome {
+    /// The field errors, if it failed validation.
+    pub errors: Signal<Option<FormErrors>>,
+    /// A non-field error.
+    pub other: Signal<Option<String>>,
+    /// What others changed, after an edit conflict.
+    pub changes: Signal<Option<Vec<String>>>,
+    /// Either kind of error (the page title says so).
+    pub has_errors: Signal<bool>,
+}
+
+/// The outcome of an action's last result.
+pub fn outcome_of<T: Clone + Send + Sync + 'static>(value: Signal<Option<Result<T, AppError>>>) -> Outcome {
+    let (errors, other) = (form_errors_of(value), other_error_of(value));
+    Outcome {
+        errors,
+        other,
+        changes: conflict_changes_of(value),
+        has_errors: Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some())),
+    }
+}
+
 /// The panel that explains an edit conflict: what the others changed since this person's
 /// version. Their own text stays in the form below it.
 #[component]
@@ -128,23 +152,13 @@ pub fn TextField(
     #[prop(into)]
     errors: Signal<Option<FormErrors>>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
-    let hint_id = format!("{id}-hint");
-    let error_id = format!("{id}-error");
+    let FieldIds { id, hint: hint_id, error: error_id } = field_ids(name);
     let message = field_message(errors, name);
     let described_by = described_by(hint.is_some(), hint_id.clone(), error_id.clone(), message);
     view! {
         <div class="form-group" class:form-group--error=move || message().is_some()>
             <label class="label" for=id.clone()>{label}</label>
-            {hint.map(|h| view! { <div class="hint" id=hint_id.clone()>{h}</div> })}
-            {
-                let error_id = error_id.clone();
-                move || message().map(|m| view! {
-                    <p class="error-message" id=error_id.clone()>
-                        <span class="visually-hidden">"Error: "</span>{m}
-                    </p>
-                })
-            }
+            <HintAndError hint=hint hint_id=hint_id error_id=error_id message=message/>
             <input
                 class="input"
                 class:input--error=move || message().is_some()
@@ -200,6 +214,33 @@ fn field_message(
     move || errors.with(|e| e.as_ref().and_then(|e| e.message_for(name).map(str::to_string)))
 }
 
+/// A field's ids: its own (`field-{name}`, the error summary's link target), its hint's and its
+/// error's.
+struct FieldIds {
+    id: String,
+    hint: String,
+    error: String,
+}
+
+fn field_ids(name: &str) -> FieldIds {
+    let id = format!("field-{name}");
+    FieldIds { hint: format!("{id}-hint"), error: format!("{id}-error"), id }
+}
+
+/// What sits between a field's label and its control: the hint, then the error while there is one.
+#[component]
+fn HintAndError(
+    hint: Option<&'static str>,
+    hint_id: String,
+    error_id: String,
+    message: impl Fn() -> Option<String> + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        {hint.map(|h| view! { <div class="hint" id=hint_id>{h}</div> })}
+        {move || view! { <InlineError id=error_id.clone() message=message()/> }}
+    }
+}
+
 /// The inline error paragraph for a field.
 #[component]
 fn InlineError(id: String, message: Option<String>) -> impl IntoView {
@@ -239,19 +280,13 @@ pub fn TextArea(
     #[prop(into)]
     errors: Signal<Option<FormErrors>>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
-    let hint_id = format!("{id}-hint");
-    let error_id = format!("{id}-error");
+    let FieldIds { id, hint: hint_id, error: error_id } = field_ids(name);
     let message = field_message(errors, name);
     let described_by = described_by(hint.is_some(), hint_id.clone(), error_id.clone(), message);
     view! {
         <div class="form-group" class:form-group--error=move || message().is_some()>
             <label class="label" for=id.clone()>{label}</label>
-            {hint.map(|h| view! { <div class="hint" id=hint_id.clone()>{h}</div> })}
-            {
-                let error_id = error_id.clone();
-                move || view! { <InlineError id=error_id.clone() message=message()/> }
-            }
+            <HintAndError hint=hint hint_id=hint_id error_id=error_id message=message/>
             <textarea
                 class="textarea"
                 class:textarea--error=move || message().is_some()
@@ -293,9 +328,7 @@ pub fn Radios(
     #[prop(into)]
     errors: Signal<Option<FormErrors>>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
-    let hint_id = format!("{id}-hint");
-    let error_id = format!("{id}-error");
+    let FieldIds { id, hint: hint_id, error: error_id } = field_ids(name);
     let message = field_message(errors, name);
     let posted = input_name.unwrap_or_else(|| name.to_string());
     let described_by = described_by(hint.is_some(), hint_id.clone(), error_id.clone(), message);
@@ -303,11 +336,7 @@ pub fn Radios(
         <div class="form-group" class:form-group--error=move || message().is_some()>
             <fieldset class="fieldset" aria-describedby=described_by>
                 <legend class="fieldset__legend">{legend}</legend>
-                {hint.map(|h| view! { <div class="hint" id=hint_id.clone()>{h}</div> })}
-                {
-                    let error_id = error_id.clone();
-                    move || view! { <InlineError id=error_id.clone() message=message()/> }
-                }
+                <HintAndError hint=hint hint_id=hint_id error_id=error_id message=message/>
                 <div class="radios" class:radios--inline=inline>
                     {options
                         .into_iter()
@@ -336,6 +365,51 @@ pub fn Radios(
     }
 }
 
+/// A `<select>` with its label, side by side (filters and version pickers: no errors).
+pub fn select(
+    name: &'static str,
+    label: &'static str,
+    current: String,
+    options: Vec<(String, String)>,
+) -> impl IntoView {
+    let id = field_ids(name).id;
+    view! {
+        <div class="form-group form-group--inline">
+            <label class="label" for=id.clone()>{label}</label>
+            <select class="select" id=id name=name>
+                {options.into_iter().map(|(value, text)| {
+                    let selected = value == current;
+                    view! { <option value=value selected=selected>{text}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// A form's `<select>` with its label and inline error; it shows what was chosen before a
+/// failed submission.
+pub fn select_field(
+    name: &'static str,
+    label: &'static str,
+    options: Vec<(String, String)>,
+    errors: Signal<Option<FormErrors>>,
+) -> impl IntoView {
+    let FieldIds { id, hint, error } = field_ids(name);
+    let message = field_message(errors, name);
+    let current =
+        errors.with_untracked(|e| e.as_ref().and_then(|e| e.value_of(name).map(str::to_string))).unwrap_or_default();
+    let error_id = error.clone();
+    view! {
+        <div class="form-group" class:form-group--error=move || message().is_some()>
+            <label class="label" for=id.clone()>{label}</label>
+            <HintAndError hint=None hint_id=hint error_id=error message=message/>
+            <select class="select" id=id name=name aria-describedby=move || message().map(|_| error_id.clone())>
+                {options.into_iter().map(|(v, t)| { let sel = v == current; view! { <option value=v selected=sel>{t}</option> } }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
 /// Several statements to confirm (checkboxes in a fieldset). Each box posts
 /// `fields[<prefix><key>]=yes`.
 #[component]
@@ -359,19 +433,13 @@ pub fn Checkboxes(
     #[prop(into)]
     errors: Signal<Option<FormErrors>>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
-    let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
+    let FieldIds { id, hint: hint_id, error: error_id } = field_ids(name);
     let message = field_message(errors, name);
     view! {
         <div class="form-group" class:form-group--error=move || message().is_some()>
             <fieldset class="fieldset" aria-describedby=hint.map(|_| hint_id.clone())>
                 <legend class="fieldset__legend">{legend}</legend>
-                {hint.map(|h| view! { <div class="hint" id=hint_id.clone()>{h}</div> })}
-                {
-                    let error_id = error_id.clone();
-                    move || view! { <InlineError id=error_id.clone() message=message()/> }
-                }
+                <HintAndError hint=hint hint_id=hint_id.clone() error_id=error_id message=message/>
                 <div class="checkboxes">
                     {options
                         .iter()

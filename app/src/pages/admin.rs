@@ -5,8 +5,9 @@ use crate::api::admin::{
     my_account, password_link, people, webhooks, AddWebhook, ChangePerson, CreateApiToken, CreateTeam, EndSession,
     InvitePerson, RemoveWebhook, RevokeApiToken, SetPassword, SetStakeholders,
 };
-use crate::components::form::{form_errors_of, kept_value, other_error_of, ErrorSummary, Radios, TextField};
-use crate::domain::forms::FormErrors;
+use crate::components::form::{
+    form_errors_of, kept_value, other_error_of, outcome_of, select_field, ErrorSummary, Outcome, Radios, TextField,
+};
 use crate::domain::roles::Role;
 use crate::pages::PageTitle;
 use leptos::prelude::*;
@@ -32,28 +33,6 @@ fn select(
 
 fn role_options() -> Vec<(String, String)> {
     Role::ALL.iter().map(|r| (r.as_str().to_string(), r.label().to_string())).collect()
-}
-
-/// A field's select with its label, hint-less, inside a form group with its inline error.
-fn select_field(
-    name: &'static str,
-    label: &'static str,
-    options: Vec<(String, String)>,
-    errors: Signal<Option<FormErrors>>,
-) -> impl IntoView {
-    let id = format!("field-{name}");
-    let message = move || errors.with(|e| e.as_ref().and_then(|e| e.message_for(name).map(str::to_string)));
-    let current =
-        errors.with_untracked(|e| e.as_ref().and_then(|e| e.value_of(name).map(str::to_string))).unwrap_or_default();
-    view! {
-        <div class="form-group" class:form-group--error=move || message().is_some()>
-            <label class="label" for=id.clone()>{label}</label>
-            {move || message().map(|m| view! { <p class="error-message" id=format!("field-{name}-error")><span class="visually-hidden">"Error: "</span>{m}</p> })}
-            <select class="select" id=id name=name aria-describedby=move || message().map(|_| format!("field-{name}-error"))>
-                {options.into_iter().map(|(v, t)| { let sel = v == current; view! { <option value=v selected=sel>{t}</option> } }).collect_view()}
-            </select>
-        </div>
-    }
 }
 
 /// `/admin/people`.
@@ -286,10 +265,7 @@ pub fn SetPasswordPage() -> impl IntoView {
     let params = use_params_map();
     let token = Signal::derive(move || params.with(|p| p.get("token")).unwrap_or_default());
     let action = ServerAction::<SetPassword>::new();
-    let value = Signal::derive(move || action.value().get());
-    let errors = form_errors_of(value);
-    let other = other_error_of(value);
-    let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
+    let Outcome { errors, other, has_errors, .. } = outcome_of(Signal::derive(move || action.value().get()));
     let link = Resource::new(move || token.get(), password_link);
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>

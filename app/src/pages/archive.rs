@@ -2,7 +2,7 @@
 //! current record or any filed copy (each with its checksum), and export the metadata of the
 //! search as CSV. A GET form: shareable and works without JavaScript.
 
-use super::hosting::{filter_of, filter_outcome, filter_text, next_href, select};
+use super::hosting::{filter_of, filter_outcome, filter_text, next_href, state_and_team};
 use crate::api::archive::archive_search;
 use crate::api::types::{ArchiveCopyView, ArchiveRow, QueueFilter};
 use crate::components::form::{ErrorSummary, TextField};
@@ -53,14 +53,7 @@ pub fn ArchivePage() -> impl IntoView {
                     <form method="get" action="/archive" class="filter" role="search" aria-label="Search the archive">
                         <TextField name="q" label="Reference or title" hint="A reference like ECR-2026-0042, or words from the title." value=text("q", &filter.q) errors=filter_errors/>
                         <div class="filter__row">
-                            {select("state", "State", filter.state.clone(),
-                                std::iter::once((String::new(), "Any".to_string()))
-                                    .chain(State::ALL.iter().map(|s| (s.as_str().to_string(), s.label().to_string())))
-                                    .collect())}
-                            {select("team", "Team", filter.team.clone(),
-                                std::iter::once((String::new(), "Any".to_string()))
-                                    .chain(teams.iter().map(|t| (t.clone(), t.clone())))
-                                    .collect())}
+                            {state_and_team(&filter, State::ALL, &teams)}
                             <TextField name="system" label="System" value=text("system", &filter.system) errors=filter_errors/>
                         </div>
                         <div class="filter__row">

@@ -4,7 +4,7 @@
 
 use crate::api::decide::{decision_by_link, decision_for_cor, Decide, DecideByLink};
 use crate::api::types::DecisionView;
-use crate::components::form::{form_errors_of, kept_value, other_error_of, ErrorSummary, Radios, TextArea};
+use crate::components::form::{kept_value, outcome_of, ErrorSummary, Outcome, Radios, TextArea};
 use crate::domain::forms::FormErrors;
 use crate::error::AppError;
 use crate::pages::PageTitle;
@@ -111,10 +111,7 @@ pub fn DecideByLinkPage() -> impl IntoView {
     let params = use_params_map();
     let token = Signal::derive(move || params.with(|p| p.get("token")).unwrap_or_default());
     let action = ServerAction::<DecideByLink>::new();
-    let value = Signal::derive(move || action.value().get());
-    let errors = form_errors_of(value);
-    let other = other_error_of(value);
-    let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
+    let Outcome { errors, other, has_errors, .. } = outcome_of(Signal::derive(move || action.value().get()));
     let resource = Resource::new(move || (token.get(), action.version().get()), |(t, _)| decision_by_link(t));
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -149,10 +146,7 @@ pub fn DecideByLinkPage() -> impl IntoView {
 pub fn DecideSignedInPage() -> impl IntoView {
     let reference = super::wizard::use_reference();
     let action = ServerAction::<Decide>::new();
-    let value = Signal::derive(move || action.value().get());
-    let errors = form_errors_of(value);
-    let other = other_error_of(value);
-    let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
+    let Outcome { errors, other, has_errors, .. } = outcome_of(Signal::derive(move || action.value().get()));
     let resource = Resource::new(move || (reference.get(), action.version().get()), |(r, _)| decision_for_cor(r));
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>

@@ -4,7 +4,7 @@
 
 use crate::api::queue::{hosting_queue, AssignEngineer};
 use crate::api::types::{QueueFilter, QueueRow};
-use crate::components::form::{form_errors_of, other_error_of, ErrorSummary, TextField};
+use crate::components::form::{form_errors_of, other_error_of, select, ErrorSummary, TextField};
 use crate::domain::calendar::ClockStatus;
 use crate::domain::forms::FormErrors;
 use crate::domain::workflow::State;
@@ -73,24 +73,13 @@ pub(crate) fn filter_text(errors: Signal<Option<FormErrors>>, name: &'static str
     Signal::derive(move || v.clone())
 }
 
-/// A `<select>` with its label.
-pub(crate) fn select(
-    name: &'static str,
-    label: &'static str,
-    current: String,
-    options: Vec<(String, String)>,
-) -> impl IntoView {
-    let id = format!("field-{name}");
+/// The filter's state and team choices ("Any" first).
+pub(crate) fn state_and_team(filter: &QueueFilter, states: &[State], teams: &[String]) -> impl IntoView {
+    let any = || std::iter::once((String::new(), "Any".to_string()));
     view! {
-        <div class="form-group form-group--inline">
-            <label class="label" for=id.clone()>{label}</label>
-            <select class="select" id=id name=name>
-                {options.into_iter().map(|(value, text)| {
-                    let selected = value == current;
-                    view! { <option value=value selected=selected>{text}</option> }
-                }).collect_view()}
-            </select>
-        </div>
+        {select("state", "State", filter.state.clone(),
+            any().chain(states.iter().map(|s| (s.as_str().to_string(), s.label().to_string()))).collect())}
+        {select("team", "Team", filter.team.clone(), any().chain(teams.iter().map(|t| (t.clone(), t.clone()))).collect())}
     }
 }
 
@@ -122,14 +111,7 @@ pub fn HostingQueue() -> impl IntoView {
                     <form method="get" action="/hosting" class="filter" role="search" aria-label="Narrow the queue">
                         <TextField name="q" label="Reference or title" hint="A reference like ECR-2026-0042, or words from the title." value=text("q", &filter.q) errors=filter_errors/>
                         <div class="filter__row">
-                            {select("state", "State", filter.state.clone(),
-                                std::iter::once((String::new(), "Any".to_string()))
-                                    .chain(State::HOSTING_QUEUE.iter().map(|s| (s.as_str().to_string(), s.label().to_string())))
-                                    .collect())}
-                            {select("team", "Team", filter.team.clone(),
-                                std::iter::once((String::new(), "Any".to_string()))
-                                    .chain(teams.iter().map(|t| (t.clone(), t.clone())))
-                                    .collect())}
+                            {state_and_team(&filter, &State::HOSTING_QUEUE, &teams)}
                             {select("assigned", "Engineer", filter.assigned.clone(), vec![
                                 (String::new(), "Anyone".into()),
                                 ("mine".into(), "Assigned to me".into()),

@@ -1,7 +1,7 @@
 //! My requests, starting a request, and one request's page.
 
 use crate::api::requests::{my_requests, StartRequest};
-use crate::components::form::{form_errors_of, kept_value, other_error_of, ErrorSummary, TextField};
+use crate::components::form::{kept_value, outcome_of, ErrorSummary, Outcome, TextField};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -92,10 +92,7 @@ pub fn MyRequests() -> impl IntoView {
 #[component]
 pub fn NewRequest() -> impl IntoView {
     let action = ServerAction::<StartRequest>::new();
-    let value = Signal::derive(move || action.value().get());
-    let errors = form_errors_of(value);
-    let other = other_error_of(value);
-    let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
+    let Outcome { errors, other, has_errors, .. } = outcome_of(Signal::derive(move || action.value().get()));
     view! {
         <crate::pages::PageTitle title="What needs to change?" has_errors=has_errors/>
         <div class="grid-two-thirds">

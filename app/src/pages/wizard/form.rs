@@ -4,8 +4,7 @@
 use super::{request_resource, with_request, BackToTasks, Caption};
 use crate::api::wizard::SaveFormSection;
 use crate::components::form::{
-    conflict_changes_of, form_errors_of, kept_value, other_error_of, Checkboxes, ConflictPanel, ErrorSummary, Radios,
-    TextArea, TextField,
+    kept_value, outcome_of, Checkboxes, ConflictPanel, ErrorSummary, Outcome, Radios, TextArea, TextField,
 };
 use crate::domain::cr_form::{CHECKLIST, SECTIONS};
 use crate::domain::workflow::ActionKind;
@@ -92,11 +91,7 @@ fn fields(section: &str) -> Vec<Field> {
 #[component]
 pub fn FormSectionPage() -> impl IntoView {
     let action = ServerAction::<SaveFormSection>::new();
-    let value = Signal::derive(move || action.value().get());
-    let errors = form_errors_of(value);
-    let other = other_error_of(value);
-    let changes = conflict_changes_of(value);
-    let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
+    let Outcome { errors, other, changes, has_errors } = outcome_of(Signal::derive(move || action.value().get()));
     let params = use_params_map();
     let section = move || params.with(|p| p.get("section")).unwrap_or_default();
     let resource = request_resource(action.version().into());

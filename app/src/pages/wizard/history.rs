@@ -10,17 +10,55 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 fn version_select(name: &'static str, label: &'static str, list: &[VersionInfo], current: i64) -> impl IntoView {
-    let id = format!("field-{name}");
-    let mut options: Vec<(i64, String)> =
-        list.iter().map(|v| (v.version, format!("Version {} · {} · {}", v.version, v.by, v.when))).collect();
-    options.push((0, "Version 0 · empty".into()));
+    let mut options: Vec<(String, String)> = list
+        .iter()
+        .map(|v| (v.version.to_string(), format!("Version {} · {} · {}", v.version, v.by, v.when)))
+        .collect();
+    options.push(("0".into(), "Version 0 · empty".into()));
+    crate::components::form::select(name, label, current.to_string(), options)
+}
+
+/// One half of the page: which two versions of the plan or the form to compare.
+struct Compare<'a> {
+    heading: &'static str,
+    none_yet: &'static str,
+    versions: &'a [VersionInfo],
+    /// The two choices: (query name, label, version chosen now).
+    choices: [(&'static str, &'static str, i64); 2],
+    /// The other half's choices, kept in hidden fields.
+    keep: [(&'static str, i64); 2],
+    button: &'static str,
+}
+
+/// A GET form choosing two versions (it works without JavaScript).
+fn compare_form(reference: &str, c: Compare) -> impl IntoView {
+    let choose = (!c.versions.is_empty()).then(|| {
+        view! {
+            <div class="filter__row">
+                {c.choices.map(|(name, label, chosen)| version_select(name, label, c.versions, chosen))}
+            </div>
+            {c.keep.map(|(name, value)| view! { <input type="hidden" name=name value=value.to_string()/> })}
+            <button type="submit" class="button button--secondary">{c.button}</button>
+        }
+    });
     view! {
-        <div class="form-group form-group--inline">
-            <label class="label" for=id.clone()>{label}</label>
-            <select class="select" id=id name=name>
-                {options.into_iter().map(|(v, text)| view! { <option value=v.to_string() selected=v == current>{text}</option> }).collect_view()}
-            </select>
-        </div>
+        <form method="get" action=format!("/requests/{reference}/history") class="filter">
+            <h2 class="heading-m">{c.heading}</h2>
+            {match choose {
+                Some(v) => v.into_any(),
+                None => view! { <p>{c.none_yet}</p> }.into_any(),
+            }}
+        </form>
+    }
+}
+
+/// Every saved version, who saved it and when.
+fn every_version(heading: &'static str, versions: &[VersionInfo]) -> impl IntoView {
+    view! {
+        <h3 class="heading-s">{heading}</h3>
+        <ul class="list">
+            {versions.iter().map(|v| view! { <li>{format!("Version {} saved by {} on {}", v.version, v.by, v.when)}</li> }).collect_view()}
+        </ul>
     }
 }
 
@@ -76,22 +114,14 @@ pub fn HistoryPage() -> impl IntoView {
                             <a class="back-link" href=format!("/requests/{r}")>"Back to the request"</a>
                             <span class="caption">{format!("{} · {}", r, h.summary.title)}</span>
                             <h1 class="heading-l">"History of changes"</h1>
-                            <form method="get" action=format!("/requests/{r}/history") class="filter">
-                                <h2 class="heading-m">"Operation plan"</h2>
-                                {if h.plan_versions.is_empty() {
-                                    view! { <p>"No plan has been saved yet."</p> }.into_any()
-                                } else {
-                                    view! {
-                                        <div class="filter__row">
-                                            {version_select("plan_from", "Compare plan version", &h.plan_versions, pf)}
-                                            {version_select("plan_to", "with plan version", &h.plan_versions, pt)}
-                                        </div>
-                                        <input type="hidden" name="form_from" value=ff.to_string()/>
-                                        <input type="hidden" name="form_to" value=ft.to_string()/>
-                                        <button type="submit" class="button button--secondary">"Compare plan versions"</button>
-                                    }.into_any()
-                                }}
-                            </form>
+                            {compare_form(&r, Compare {
+                                heading: "Operation plan",
+                                none_yet: "No plan has been saved yet.",
+                                versions: &h.plan_versions,
+                                choices: [("plan_from", "Compare plan version", pf), ("plan_to", "with plan version", pt)],
+                                keep: [("form_from", ff), ("form_to", ft)],
+                                button: "Compare plan versions",
+                            })}
                             {h.plan_diff.map(|(a, b, changes)| view! {
                                 <h3 class="heading-s">{format!("From plan version {a} to version {b}")}</h3>
                                 {if changes.is_empty() {
@@ -100,34 +130,20 @@ pub fn HistoryPage() -> impl IntoView {
                                     view! { <ul class="list history-list">{changes.into_iter().map(step_change).collect_view()}</ul> }.into_any()
                                 }}
                             })}
-                            <h3 class="heading-s">"Every plan version"</h3>
-                            <ul class="list">
-                                {h.plan_versions.iter().map(|v| view! { <li>{format!("Version {} saved by {} on {}", v.version, v.by, v.when)}</li> }).collect_view()}
-                            </ul>
-                            <form method="get" action=format!("/requests/{r}/history") class="filter">
-                                <h2 class="heading-m">"Change request form"</h2>
-                                {if h.form_versions.is_empty() {
-                                    view! { <p>"The form has not been saved yet."</p> }.into_any()
-                                } else {
-                                    view! {
-                                        <div class="filter__row">
-                                            {version_select("form_from", "Compare form version", &h.form_versions, ff)}
-                                            {version_select("form_to", "with form version", &h.form_versions, ft)}
-                                        </div>
-                                        <input type="hidden" name="plan_from" value=pf.to_string()/>
-                                        <input type="hidden" name="plan_to" value=pt.to_string()/>
-                                        <button type="submit" class="button button--secondary">"Compare form versions"</button>
-                                    }.into_any()
-                                }}
-                            </form>
+                            {every_version("Every plan version", &h.plan_versions)}
+                            {compare_form(&r, Compare {
+                                heading: "Change request form",
+                                none_yet: "The form has not been saved yet.",
+                                versions: &h.form_versions,
+                                choices: [("form_from", "Compare form version", ff), ("form_to", "with form version", ft)],
+                                keep: [("plan_from", pf), ("plan_to", pt)],
+                                button: "Compare form versions",
+                            })}
                             {h.form_diff.map(|(a, b, changes)| view! {
                                 <h3 class="heading-s">{format!("From form version {a} to version {b}")}</h3>
                                 {if changes.is_empty() { view! { <p>"No differences."</p> }.into_any() } else { field_changes(changes).into_any() }}
                             })}
-                            <h3 class="heading-s">"Every form version"</h3>
-                            <ul class="list">
-                                {h.form_versions.iter().map(|v| view! { <li>{format!("Version {} saved by {} on {}", v.version, v.by, v.when)}</li> }).collect_view()}
-                            </ul>
+                            {every_version("Every form version", &h.form_versions)}
                         }.into_any()
                     }
                 }

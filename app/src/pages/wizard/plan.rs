@@ -4,7 +4,8 @@
 use super::{request_resource, versions, with_request, BackToTasks, Caption};
 use crate::api::wizard::{ChangePlanStep, CompletePlan, SavePlanStep};
 use crate::components::form::{
-    conflict_changes_of, form_errors_of, kept_value, other_error_of, ConflictPanel, ErrorSummary, TextArea, TextField,
+    conflict_changes_of, kept_value, other_error_of, outcome_of, ConflictPanel, ErrorSummary, Outcome, TextArea,
+    TextField,
 };
 use crate::domain::forms::{FormFields, PlanStepForm};
 use crate::domain::workflow::ActionKind;
@@ -114,11 +115,7 @@ pub fn PlanPage() -> impl IntoView {
 #[component]
 pub fn PlanStepPage() -> impl IntoView {
     let action = ServerAction::<SavePlanStep>::new();
-    let value = Signal::derive(move || action.value().get());
-    let errors = form_errors_of(value);
-    let other = other_error_of(value);
-    let changes = conflict_changes_of(value);
-    let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
+    let Outcome { errors, other, changes, has_errors } = outcome_of(Signal::derive(move || action.value().get()));
     let params = use_params_map();
     let step_param = move || params.with(|p| p.get("step")).unwrap_or_default();
     let resource = request_resource(action.version().into());

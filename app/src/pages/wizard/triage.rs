@@ -2,7 +2,7 @@
 
 use super::{request_resource, with_request, BackToTasks, Caption};
 use crate::api::wizard::AnswerTriage;
-use crate::components::form::{form_errors_of, other_error_of, ErrorSummary, Radios};
+use crate::components::form::{outcome_of, ErrorSummary, Outcome, Radios};
 use crate::domain::workflow::{State, TriageOutcome};
 use crate::pages::page_title;
 use leptos::prelude::*;
@@ -18,10 +18,7 @@ fn yes_no(b: bool) -> String {
 #[component]
 pub fn TriagePage() -> impl IntoView {
     let action = ServerAction::<AnswerTriage>::new();
-    let value = Signal::derive(move || action.value().get());
-    let errors = form_errors_of(value);
-    let other = other_error_of(value);
-    let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
+    let Outcome { errors, other, has_errors, .. } = outcome_of(Signal::derive(move || action.value().get()));
     let resource = request_resource(action.version().into());
     with_request(resource, move |v| {
         let reference = v.summary.reference.clone();
