@@ -22,6 +22,9 @@ cargo build --package=app --lib --target-dir="$front" --target=wasm32-unknown-un
 wait "$server"
 
 mkdir -p "$site/pkg"
+# A release build (cargo-leptos) leaves precompressed copies beside the files; the server prefers
+# them, so a browser would get that older bundle instead of this one.
+rm -f "$site/pkg/"*.br "$site/pkg/"*.gz
 wasm-bindgen --target=web --out-name=offcycle --out-dir="$site/pkg" \
   "$front/wasm32-unknown-unknown/debug/app.wasm"
 # The page asks for offcycle.wasm (LEPTOS_OUTPUT_NAME set at compile time), as cargo-leptos names it.
