@@ -33,7 +33,9 @@ const chromium = {
 
 export default defineConfig({
   testDir: "./tests",
-  timeout: 30_000,
+  // A hang fails in a minute; the no-JavaScript walks of a shared two-core CI machine have
+  // taken 28–30 s where 15 s is usual (a 30 s limit failed one run for no fault of the app).
+  timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,
@@ -52,7 +54,9 @@ export default defineConfig({
     command: "node oidc/provider.mjs",
     url: `${issuer}/.well-known/openid-configuration`,
     reuseExistingServer: false,
-    timeout: 30_000,
+    // A hang fails in a minute; the no-JavaScript walks of a shared two-core CI machine have
+  // taken 28–30 s where 15 s is usual (a 30 s limit failed one run for no fault of the app).
+  timeout: 60_000,
     stdout: "ignore",
     stderr: "pipe",
     env: {

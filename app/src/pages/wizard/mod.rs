@@ -35,6 +35,10 @@ pub fn with_request<V: IntoView + 'static>(
     resource: Resource<Result<RequestView, AppError>>,
     page: impl Fn(RequestView) -> V + Send + Sync + Clone + 'static,
 ) -> impl IntoView {
+    // "Save and continue" both reloads the request and moves to the next section, which makes
+    // the page anew (`fresh` in the routes): a reload may start just before this page is gone,
+    // and must then render nothing rather than read the page's disposed values.
+    let alive = StoredValue::new(());
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {
@@ -42,7 +46,14 @@ pub fn with_request<V: IntoView + 'static>(
                 move || {
                     let page = page.clone();
                     Suspend::new(async move {
-                        match resource.await {
+                        if alive.is_disposed() {
+                            return ().into_any();
+                        }
+                        let loaded = resource.await;
+                        if alive.is_disposed() {
+                            return ().into_any();
+                        }
+                        match loaded {
                             Ok(v) => page(v).into_any(),
                             Err(AppError::NotFound) => view! { <super::not_found::NotFound/> }.into_any(),
                             Err(e) => view! {
