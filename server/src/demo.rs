@@ -195,8 +195,8 @@ impl<'a> Seeder<'a> {
         }
         let hosting = "hosting@example.gov";
         let engineer = self.person(hosting)?;
-        let (engineer, role) = (engineer.id, Some(engineer.role));
-        self.act(r, hosting, Change::action(Action::AssignEngineer { engineer, role })).await?;
+        let (engineer, role, name) = (engineer.id, Some(engineer.role), engineer.display_name);
+        self.act(r, hosting, Change::action(Action::AssignEngineer { engineer, role, name })).await?;
         if goal == E::ReturnedToDev {
             let comments = "Add the exact relay host name to step 1".to_string();
             return self.act(r, hosting, Change::action(Action::ReturnToDev { comments })).await;

@@ -47,6 +47,15 @@ both_backends!(two_cors_approve_from_emailed_links_and_scanners_decide_nothing, 
         assert_eq!(token.len(), 64, "256 bits, hex");
         assert!(m.html.contains(&format!("/decide/{token}\">")), "the HTML body links the same decision page");
     }
+    // Seed 000: the requester was told who took the request (security-related: the ISSO too).
+    let taken = all.iter().find(|m| m.text.contains("A hosting engineer has taken")).expect("the assignment notice");
+    assert_eq!(taken.to, ["dev@example.gov"]);
+    assert_eq!(taken.cc, ["isso@example.gov"]);
+    assert!(
+        taken.text.contains("Hal Hosting is the hosting engineer for this request") && taken.text.contains(&r),
+        "{}",
+        taken.text
+    );
     let copy = all.iter().find(|m| m.text.contains("submitted this emergency change request to the CORs")).unwrap();
     assert_eq!(copy.to, ["hosting@example.gov", "lead@example.gov"]);
     assert_eq!(copy.cc, ["dev@example.gov", "isso@example.gov"], "security-related: the ISSO gets the copy");

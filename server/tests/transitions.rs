@@ -69,7 +69,14 @@ fn action(n: usize, now: &Request) -> (&'static str, Change) {
             (DEV, Change { form: Some(form), ..Change::action(update) })
         }
         13 => (DEV, Change::action(Action::SubmitForReview)),
-        14 => (HOSTING, Change::action(Action::AssignEngineer { engineer: 2, role: Some(Role::HostingEngineer) })),
+        14 => (
+            HOSTING,
+            Change::action(Action::AssignEngineer {
+                engineer: 2,
+                role: Some(Role::HostingEngineer),
+                name: "Harper Hosting".into(),
+            }),
+        ),
         15 => {
             let review = app::domain::review::RiskReview {
                 risks: vec!["secrets".into()],

@@ -139,9 +139,11 @@ mod server {
             "" | "me" => session.user.id,
             id => id.parse().map_err(|_| AppError::NotFound)?,
         };
-        let role = store.active_user(engineer).await?.map(|u| u.role);
+        let person = store.active_user(engineer).await?;
+        let (role, name) = (person.as_ref().map(|u| u.role), person.map(|u| u.display_name).unwrap_or_default());
         let (loaded, _) = perform(&reference, ActionKind::AssignEngineer, |_| {
-            Ok(Change::action(Action::AssignEngineer { engineer, role }).typed(&[("engineer", &engineer.to_string())]))
+            let action = Action::AssignEngineer { engineer, role, name: name.clone() };
+            Ok(Change::action(action).typed(&[("engineer", &engineer.to_string())]))
         })
         .await?;
         leptos_axum::redirect(&format!("/requests/{}/review", loaded.request.summary.reference));

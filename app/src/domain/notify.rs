@@ -39,6 +39,8 @@ pub enum MessageKind {
     AssistanceRequested,
     /// The dev team submitted the request for hosting review.
     SubmittedForReview,
+    /// A hosting engineer took the request (seed 000: the requester is told who).
+    EngineerAssigned,
     /// Hosting returned it to the dev team with comments.
     ReturnedToDev,
     /// The request for one COR's decision (each COR gets their own link).
@@ -172,6 +174,9 @@ pub fn message(kind: MessageKind, security_related: bool) -> Message {
             vec![a(R::HostingTeam, "Step 4: hosting reviews security and performance risk")],
             vec![a(R::DevTeam, "The requesting team keeps a copy")],
         ),
+        K::EngineerAssigned => {
+            (vec![a(R::DevTeam, "The requesting team is told who took the request, within one business day")], vec![])
+        }
         K::ReturnedToDev => (
             vec![a(R::DevTeam, "Hosting returned the request with comments to address")],
             vec![a(R::HostingTeam, "The reviewing team keeps a copy")],
@@ -288,6 +293,7 @@ impl MessageKind {
             MessageKind::SubmittedForReview => {
                 "The dev team has submitted this emergency change request for hosting review."
             }
+            MessageKind::EngineerAssigned => "A hosting engineer has taken this emergency change request.",
             MessageKind::ReturnedToDev => "The hosting team has returned this request with comments to address.",
             MessageKind::ApprovalRequest(_) => "Your approval is requested for this emergency change.",
             MessageKind::SubmittedToCors => {

@@ -308,7 +308,7 @@ impl Store {
                     | Effect::FreezePlan(_)
                     | Effect::QuorumBasis(_)
                     | Effect::SetSecurityRelated(_)
-                    | Effect::Assign(_)
+                    | Effect::Assign { .. }
                     | Effect::SetHold(_)
                     | Effect::ClearHold => {}
                 }
@@ -335,6 +335,9 @@ pub enum CommitOutcome {
 
 fn message_context(c: Commit<'_>, message: &Message) -> MessageContext {
     let note = c.transition.effects.iter().find_map(|e| match (e, message.kind()) {
+        (Effect::Assign { name, .. }, MessageKind::EngineerAssigned) => {
+            Some(format!("{name} is the hosting engineer for this request and will contact you about the next steps."))
+        }
         (Effect::ReturnComments(text), MessageKind::ReturnedToDev) => {
             Some(format!("Comments from the hosting team:\n{text}"))
         }

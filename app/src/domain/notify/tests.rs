@@ -24,6 +24,7 @@ fn every_kind() -> Vec<MessageKind> {
         K::RegularChangeQueued,
         K::AssistanceRequested,
         K::SubmittedForReview,
+        K::EngineerAssigned,
         K::ReturnedToDev,
         K::ApprovalRequest(7),
         K::SubmittedToCors,
@@ -98,6 +99,7 @@ fn message_keys_are_the_webhook_event_names_and_never_change() {
             "regular_change_queued",
             "assistance_requested",
             "submitted_for_review",
+            "engineer_assigned",
             "returned_to_dev",
             "approval_request",
             "submitted_to_cors",
@@ -114,6 +116,7 @@ fn message_keys_are_the_webhook_event_names_and_never_change() {
             "decision_overdue",
         ]
     );
+    assert_eq!(every_kind().iter().map(MessageKind::key).collect::<Vec<_>>(), EVENT_KEYS, "every_kind lists them all");
     assert_eq!(MessageKind::ApprovalRequest(7).key(), "approval_request");
     assert_eq!(MessageKind::DecisionOverdue.key(), "decision_overdue");
 }

@@ -62,6 +62,8 @@ pub enum Action {
         engineer: UserId,
         /// Their role now; `None` when no active person has that id.
         role: Option<Role>,
+        /// Their name as others see it: the requesting team is told who took the request.
+        name: String,
     },
     /// Record the security and performance risk review; it sets or clears the security flag.
     RecordRiskReview {

@@ -158,12 +158,16 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
             effects.push(Effect::Send(message(MessageKind::SubmittedForReview, sec)));
             detail = "submitted for hosting review".into();
         }
-        Action::AssignEngineer { engineer, role } => {
+        Action::AssignEngineer { engineer, role, name } => {
             // Only hosting engineers and leads take requests.
             if !role.is_some_and(Role::is_hosting) {
                 return Err(Refusal::Input { input: Input::Engineer, message: "Choose a hosting engineer".into() });
             }
-            effects.push(Effect::Assign(*engineer));
+            effects.push(Effect::Assign { engineer: *engineer, name: name.clone() });
+            // Seed 000: the requester is told who took it (once per engineer, not on a repeat).
+            if request.assigned_engineer != Some(*engineer) {
+                effects.push(Effect::Send(message(MessageKind::EngineerAssigned, sec)));
+            }
             detail = format!("hosting engineer {engineer} assigned");
         }
         Action::RecordRiskReview { security_related } => {

@@ -197,8 +197,13 @@ pub enum Effect {
     QuorumBasis(String),
     /// Set the security-related flag from the risk review.
     SetSecurityRelated(bool),
-    /// Make an engineer responsible.
-    Assign(UserId),
+    /// Make an engineer responsible (their name goes into the message to the requester).
+    Assign {
+        /// Who.
+        engineer: UserId,
+        /// Their name.
+        name: String,
+    },
     /// Record comments returned to the dev team.
     ReturnComments(String),
     /// Record what was changed in staging.

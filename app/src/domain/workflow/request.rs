@@ -333,7 +333,7 @@ impl Request {
                     self.security_related = *flag;
                     self.risk_review_done = true;
                 }
-                Effect::Assign(id) => self.assigned_engineer = Some(*id),
+                Effect::Assign { engineer, .. } => self.assigned_engineer = Some(*engineer),
                 Effect::SetHold(h) => self.hold = Some(h.clone()),
                 Effect::ClearHold => self.hold = None,
                 Effect::Send(_)

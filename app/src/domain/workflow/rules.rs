@@ -184,7 +184,7 @@ pub const RULES: &[Rule] = &[
         from: OPEN,
         who: &[Party::Hosting, Party::Admin],
         guard: "the person assigned is a hosting engineer or lead",
-        to: "same state",
+        to: "same state; the requesting team is told who took it",
         only_on_fast_path: None,
     },
     Rule {

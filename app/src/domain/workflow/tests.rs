@@ -100,7 +100,14 @@ impl World {
     }
     fn submitted(&mut self) {
         self.emergency_to_hosting_review();
-        self.must(HOSTING, Action::AssignEngineer { engineer: HOSTING, role: Some(Role::HostingEngineer) });
+        self.must(
+            HOSTING,
+            Action::AssignEngineer {
+                engineer: HOSTING,
+                role: Some(Role::HostingEngineer),
+                name: "Harper Hosting".into(),
+            },
+        );
         self.must(HOSTING, Action::RecordRiskReview { security_related: false });
         self.must(HOSTING, Action::SubmitToCors);
     }
@@ -559,7 +566,10 @@ fn on_the_fast_path_staging_sign_off_is_recorded_afterwards_before_closing() {
     w.must(DEV, Action::Triage(TriageAnswers { users_cannot_access: true, ..Default::default() }));
     w.must(HOSTING, Action::EditPlan { new_hash: h("hotfix"), complete: true, steps: 1 });
     w.must(HOSTING, Action::UpdateForm { complete: true, planned_start: None, security_related: false });
-    w.must(HOSTING, Action::AssignEngineer { engineer: HOSTING, role: Some(Role::HostingEngineer) });
+    w.must(
+        HOSTING,
+        Action::AssignEngineer { engineer: HOSTING, role: Some(Role::HostingEngineer), name: "Harper Hosting".into() },
+    );
     w.must(HOSTING, Action::RecordRiskReview { security_related: false });
     w.must(HOSTING, Action::SubmitToCors);
     w.approve(COR_A);
@@ -626,7 +636,7 @@ fn alphabet() -> Vec<Action> {
         Action::CompleteStaging,
         Action::UpdateForm { complete: true, planned_start: None, security_related: false },
         Action::SubmitForReview,
-        Action::AssignEngineer { engineer: HOSTING, role: Some(Role::HostingEngineer) },
+        Action::AssignEngineer { engineer: HOSTING, role: Some(Role::HostingEngineer), name: "Harper Hosting".into() },
         Action::RecordRiskReview { security_related: false },
         Action::RecordRiskReview { security_related: true },
         Action::ReturnToDev { comments: "fix".into() },
@@ -701,7 +711,7 @@ fn arb_action() -> impl Strategy<Value = Action> {
         1 => (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(a, b, c, d)| Action::Triage(TriageAnswers {
             active_incident: a, users_cannot_access: b, performance_degraded: c, security_or_quality_need: d
         })),
-        1 => proptest::sample::select(CAST.to_vec()).prop_map(|engineer| Action::AssignEngineer { engineer, role: Some(actor(engineer).role) }),
+        1 => proptest::sample::select(CAST.to_vec()).prop_map(|engineer| Action::AssignEngineer { engineer, role: Some(actor(engineer).role), name: "Harper Hosting".into() }),
         1 => "[ a-z]{0,4}".prop_map(|r| Action::Decide { verdict: Verdict::Reject(r), plan_hash: h("p1") }),
         1 => proptest::option::of("[ a-z]{0,3}").prop_map(|o| Action::StartImplementation { override_reason: o }),
         2 => (0u32..4, any::<bool>(), proptest::sample::select(vec![StepStatus::Started, StepStatus::Done, StepStatus::Failed]), "[ a-z]{0,2}")
@@ -736,7 +746,7 @@ proptest! {
             w.emergency_to_hosting_review();
         }
         if start >= 2 {
-            w.must(HOSTING, Action::AssignEngineer { engineer: HOSTING, role: Some(Role::HostingEngineer) });
+            w.must(HOSTING, Action::AssignEngineer { engineer: HOSTING, role: Some(Role::HostingEngineer), name: "Harper Hosting".into() });
             w.must(HOSTING, Action::RecordRiskReview { security_related: hour % 2 == 0 });
             w.must(HOSTING, Action::SubmitToCors);
         }
@@ -833,11 +843,36 @@ fn only_a_hosting_engineer_or_lead_can_be_assigned() {
     w.emergency_to_hosting_review();
     for role in [Some(Role::DevTeamMember), Some(Role::Cor), Some(Role::Admin), None] {
         assert_eq!(
-            w.try_do(HOSTING, Action::AssignEngineer { engineer: DEV, role }),
+            w.try_do(HOSTING, Action::AssignEngineer { engineer: DEV, role, name: "Harper Hosting".into() }),
             Err(Refusal::Input { input: Input::Engineer, message: "Choose a hosting engineer".into() })
         );
     }
-    w.must(HOSTING, Action::AssignEngineer { engineer: LEAD, role: Some(Role::HostingLead) });
+    w.must(
+        HOSTING,
+        Action::AssignEngineer { engineer: LEAD, role: Some(Role::HostingLead), name: "Harper Hosting".into() },
+    );
+}
+
+#[test]
+fn the_requesting_team_is_told_who_took_the_request_once_per_engineer() {
+    use crate::domain::notify::{MessageKind, Recipient};
+    let mut w = World::new();
+    w.emergency_to_hosting_review();
+    let assign = |engineer, role, name: &str| Action::AssignEngineer { engineer, role: Some(role), name: name.into() };
+    let told = |t: &Transition| {
+        messages(t)
+            .iter()
+            .filter(|m| *m.kind() == MessageKind::EngineerAssigned)
+            .map(|m| m.to().iter().map(|a| a.who.clone()).collect::<Vec<_>>())
+            .collect::<Vec<_>>()
+    };
+    let t = w.must(HOSTING, assign(HOSTING, Role::HostingEngineer, "Harper Hosting"));
+    assert_eq!(told(&t), [vec![Recipient::DevTeam]]);
+    assert!(t.effects.contains(&Effect::Assign { engineer: HOSTING, name: "Harper Hosting".into() }));
+    // Taking it again changes nobody: no second message.
+    assert!(told(&w.must(HOSTING, assign(HOSTING, Role::HostingEngineer, "Harper Hosting"))).is_empty());
+    // Handing it to someone else does.
+    assert_eq!(told(&w.must(HOSTING, assign(LEAD, Role::HostingLead, "Lee Lead"))), [vec![Recipient::DevTeam]]);
 }
 
 #[test]
