@@ -297,16 +297,16 @@ mod server {
         // Sections other than the details one never send the title.
         let title = form.title.clone();
         for name in crate::domain::cr_form::section_field_names(section) {
-            if *name == "checklist" {
+            if name == "checklist" {
                 form.checklist = CHECKLIST
                     .iter()
                     .filter(|(key, _)| fields.get(&format!("check_{key}")).is_some_and(|v| v == "yes"))
                     .map(|(key, _)| key.to_string())
                     .collect();
-            } else if *name == "title" && !fields.contains_key("title") {
+            } else if name == "title" && !fields.contains_key("title") {
                 // Not sent (older clients, the API): keep the title as it is.
             } else {
-                form.set(name, fields.get(*name).cloned().unwrap_or_default());
+                form.set(name, fields.get(name).cloned().unwrap_or_default());
             }
         }
         if section != "details" {
@@ -324,14 +324,13 @@ mod server {
     ) -> Result<(), AppError> {
         let position = SECTIONS.iter().position(|(slug, _)| *slug == section).ok_or(AppError::NotFound)?;
         // Limits hold for drafts too: an over-long field is refused before anything is saved.
-        let typed: Vec<limits::Typed> = crate::domain::cr_form::section_field_names(&section)
-            .iter()
-            .filter(|f| **f != "checklist")
+        let typed: Vec<limits::Typed> = crate::domain::cr_form::section_fields(&section)
+            .filter(|f| f.kind != crate::domain::cr_form::FieldKind::Checklist)
             .map(|f| limits::Typed {
-                field: f,
-                label: crate::domain::history::form_field_label(f),
-                value: fields.get(*f).map_or("", String::as_str),
-                max: limits::cr_form_field(f),
+                field: f.name,
+                label: f.short,
+                value: fields.get(f.name).map_or("", String::as_str),
+                max: f.max,
             })
             .collect();
         if let Err(mut e) = limits::check(&typed) {
@@ -403,10 +402,8 @@ mod server {
         both: Vec<FieldChange>,
     ) -> AppError {
         let mine = merged(base, section, fields);
-        let mut values: Vec<(String, String)> = crate::domain::cr_form::section_field_names(section)
-            .iter()
-            .map(|f| (f.to_string(), mine.value(f)))
-            .collect();
+        let mut values: Vec<(String, String)> =
+            crate::domain::cr_form::section_field_names(section).map(|f| (f.to_string(), mine.value(f))).collect();
         values.extend(fields.iter().filter(|(k, _)| k.starts_with("check_")).map(|(k, v)| (k.clone(), v.clone())));
         let errors = both
             .iter()

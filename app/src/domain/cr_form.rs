@@ -111,7 +111,9 @@ pub const SECTIONS: &[(&str, &str)] = &[
     ("checklist", "Pre-deployment checklist and contacts"),
 ];
 
+mod fields;
 mod sections;
+pub use fields::*;
 pub use sections::*;
 
 impl CrForm {
@@ -252,7 +254,7 @@ impl CrForm {
 
     /// True when any field of the section has been filled in.
     pub fn section_started(&self, section: &str) -> bool {
-        section_field_names(section).iter().any(|f| !self.value(f).is_empty())
+        section_field_names(section).any(|f| !self.value(f).is_empty())
     }
 
     /// A field's value as text, by name (checklist: comma-separated keys).
@@ -304,20 +306,6 @@ pub const ALL_TEXT_FIELDS: [&str; 24] = [
     "stakeholders",
 ];
 
-/// The fields of one section, in page order.
-pub fn section_field_names(section: &str) -> &'static [&'static str] {
-    match section {
-        "details" => &["title", "services", "environment", "artifact", "pipeline_url", "description"],
-        "justification" => {
-            &["justification", "incident_reference", "security_related", "security_reason", "impact", "risk_level"]
-        }
-        "deployment" => &["strategy", "canary_steps", "feature_flag", "kill_switch", "rollback_plan"],
-        "schedule" => &["planned_date", "planned_time", "duration_minutes", "override_reason"],
-        "checklist" => &["checklist", "on_call", "affected_teams", "stakeholders"],
-        _ => &[],
-    }
-}
-
 /// A section's fields, for error ordering and kept values.
 struct SectionFields<'a>(&'a str, &'a CrForm);
 
@@ -325,17 +313,13 @@ impl FormFields for SectionFields<'_> {
     // Within one section the text fields keep this order; `merge` re-sorts by page position.
     const FIELD_ORDER: &'static [&'static str] = &ALL_TEXT_FIELDS;
     fn values(&self) -> Vec<(String, String)> {
-        section_field_names(self.0).iter().map(|f| (f.to_string(), self.1.value(f))).collect()
+        section_field_names(self.0).map(|f| (f.to_string(), self.1.value(f))).collect()
     }
 }
 
 /// A field's position on the form's pages (sections in order, fields in page order).
 fn page_position(field: &str) -> usize {
-    SECTIONS
-        .iter()
-        .flat_map(|(slug, _)| section_field_names(slug).iter())
-        .position(|f| *f == field)
-        .unwrap_or(usize::MAX)
+    FIELDS.iter().position(|f| f.name == field).unwrap_or(usize::MAX)
 }
 
 fn merge(base: Result<(), FormErrors>, extra: Vec<FieldError>, form: &CrForm, section: &str) -> Result<(), FormErrors> {

@@ -4,7 +4,7 @@
 //! Plans are compared by step identity ([`PlanStep::id`]), so "moved" and "changed" are told
 //! apart; forms field by field, in page order.
 
-use super::cr_form::{CrForm, SECTIONS};
+use super::cr_form::CrForm;
 use super::plan::{Plan, PlanStep};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -158,39 +158,12 @@ pub fn plan_diff(old: &Plan, new: &Plan) -> Vec<StepChange> {
 
 /// What people call a CR form field.
 pub fn form_field_label(field: &str) -> &'static str {
-    match field {
-        "title" => "Title",
-        "services" => "Systems and services",
-        "environment" => "Environment",
-        "artifact" => "Artifact and version",
-        "pipeline_url" => "Pipeline run",
-        "description" => "What the change does",
-        "justification" => "Why it cannot wait",
-        "incident_reference" => "Incident reference",
-        "security_related" => "Security-related",
-        "security_reason" => "Security reason",
-        "impact" => "Impact",
-        "risk_level" => "Risk level",
-        "strategy" => "Deployment strategy",
-        "canary_steps" => "Canary steps",
-        "feature_flag" => "Feature flag",
-        "kill_switch" => "Kill switch",
-        "rollback_plan" => "Rollback plan",
-        "planned_date" => "Planned date",
-        "planned_time" => "Planned time",
-        "duration_minutes" => "Duration in minutes",
-        "override_reason" => "Reason to deploy outside the window",
-        "checklist" => "Pre-deployment checklist",
-        "on_call" => "On call",
-        "affected_teams" => "Affected teams",
-        "stakeholders" => "Stakeholders",
-        _ => "Field",
-    }
+    super::cr_form::field(field).map_or("Field", |f| f.short)
 }
 
 /// Every form field, in page order.
 pub fn form_fields_in_order() -> impl Iterator<Item = &'static str> {
-    SECTIONS.iter().flat_map(|(slug, _)| super::cr_form::section_field_names(slug).iter().copied())
+    super::cr_form::FIELDS.iter().map(|f| f.name)
 }
 
 /// A field's value as people read it (checklist items by their wording, one per line).

@@ -69,17 +69,6 @@ pub fn printable(text: &str) -> String {
     text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
-/// A CR form field's limit: one-line answers are short, free text long.
-pub fn cr_form_field(field: &str) -> usize {
-    match field {
-        "title" => LINE,
-        "services" | "environment" | "artifact" | "pipeline_url" | "incident_reference" | "security_related"
-        | "risk_level" | "strategy" | "canary_steps" | "feature_flag" | "kill_switch" | "planned_date"
-        | "planned_time" | "duration_minutes" => SHORT,
-        _ => LONG,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,14 +93,6 @@ mod tests {
     fn printable_text_has_no_control_characters_left() {
         assert_eq!(printable("a\r\nDTSTART:1\tb\u{1b}[31m\u{85}c"), "a  DTSTART:1 b [31m c");
         assert_eq!(printable("Grants – portal"), "Grants – portal");
-    }
-
-    #[test]
-    fn every_cr_form_field_has_a_limit_no_shorter_than_a_line() {
-        for field in super::super::cr_form::ALL_TEXT_FIELDS {
-            assert!(cr_form_field(field) >= LINE, "{field}");
-        }
-        assert_eq!(cr_form_field("description"), LONG);
     }
 
     proptest! {

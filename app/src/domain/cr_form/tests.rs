@@ -168,3 +168,29 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn one_field_table_covers_every_section_in_page_order_and_every_stored_field() {
+    // Sections appear in FIELDS in the order of SECTIONS, each with at least one question.
+    let mut order: Vec<&str> = FIELDS.iter().map(|f| f.section).collect();
+    order.dedup();
+    assert_eq!(order, SECTIONS.iter().map(|(slug, _)| *slug).collect::<Vec<_>>());
+    // Every stored text field is asked exactly once, and the checklist besides.
+    let mut asked: Vec<&str> = FIELDS.iter().filter(|f| f.kind != FieldKind::Checklist).map(|f| f.name).collect();
+    asked.sort();
+    let mut stored = ALL_TEXT_FIELDS.to_vec();
+    stored.sort();
+    assert_eq!(asked, stored);
+    assert_eq!(
+        FIELDS.iter().filter(|f| f.kind == FieldKind::Checklist).map(|f| f.name).collect::<Vec<_>>(),
+        ["checklist"]
+    );
+    for f in FIELDS {
+        assert!(f.max >= crate::domain::limits::LINE, "{}: a limit no shorter than a line", f.name);
+        assert!(!f.label.is_empty() && !f.short.is_empty(), "{}", f.name);
+        if let FieldKind::Choice { options, .. } = f.kind {
+            assert!(options.len() >= 2, "{}", f.name);
+        }
+    }
+    assert_eq!(field("description").map(|f| f.max), Some(crate::domain::limits::LONG));
+}
