@@ -265,6 +265,18 @@ pub struct DecisionLink {
     pub voided_at: Option<DateTime<Utc>>,
 }
 
+impl DecisionLink {
+    /// What the domain checks before the link may decide.
+    pub fn standing(&self) -> crate::domain::quorum::LinkStanding {
+        crate::domain::quorum::LinkStanding {
+            plan_hash: crate::domain::plan::PlanHash(self.plan_hash.clone()),
+            expires_at: self.expires_at,
+            used_at: self.used_at,
+            voided: self.voided_at.is_some(),
+        }
+    }
+}
+
 /// Demo mode's inbox: messages the built-in mail viewer shows as delivered (by outbox id),
 /// with their decision links. Memory only: tokens never rest anywhere but in a message.
 #[derive(Clone, Debug, Default)]

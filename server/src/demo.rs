@@ -216,10 +216,12 @@ impl<'a> Seeder<'a> {
         let plan_hash = plan.hash();
         if goal == E::Rejected {
             let verdict = Verdict::Reject("Wait until the end-of-quarter batch has finished".into());
-            return self.act(r, "cor2@example.gov", Change::action(Action::Decide { verdict, plan_hash })).await;
+            return self
+                .act(r, "cor2@example.gov", Change::action(Action::Decide { verdict, plan_hash, link: None }))
+                .await;
         }
         for cor in ["cor1@example.gov", "cor2@example.gov"] {
-            let decide = Action::Decide { verdict: Verdict::Approve, plan_hash: plan_hash.clone() };
+            let decide = Action::Decide { verdict: Verdict::Approve, plan_hash: plan_hash.clone(), link: None };
             self.act(r, cor, Change::action(decide)).await?;
         }
         if goal == E::Approved {

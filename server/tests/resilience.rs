@@ -164,7 +164,7 @@ both_backends!(racing_cors_record_one_decision_each_and_never_break_the_quorum, 
             .collect();
         // Each person who finds the request changed under them tries again, as the page would.
         let outcomes = futures::future::join_all(attempts.iter().map(|(cor, verdict)| {
-            let action = Action::Decide { verdict: verdict.clone(), plan_hash: plan_hash.clone() };
+            let action = Action::Decide { verdict: verdict.clone(), plan_hash: plan_hash.clone(), link: None };
             let (seeder, r) = (&seeder, &r);
             async move {
                 let mut tries = 0;

@@ -94,11 +94,21 @@ fn action(n: usize, now: &Request) -> (&'static str, Change) {
         }
         16 => (HOSTING, Change::action(Action::ReturnToDev { comments: "Name the relay host".into() })),
         17 => (HOSTING, Change::action(Action::SubmitToCors)),
-        18 => ("cor1@example.gov", Change::action(Action::Decide { verdict: Verdict::Approve, plan_hash: submitted })),
-        19 => ("cor2@example.gov", Change::action(Action::Decide { verdict: Verdict::Approve, plan_hash: submitted })),
+        18 => (
+            "cor1@example.gov",
+            Change::action(Action::Decide { verdict: Verdict::Approve, plan_hash: submitted, link: None }),
+        ),
+        19 => (
+            "cor2@example.gov",
+            Change::action(Action::Decide { verdict: Verdict::Approve, plan_hash: submitted, link: None }),
+        ),
         20 => (
             "cor2@example.gov",
-            Change::action(Action::Decide { verdict: Verdict::Reject("Wait".into()), plan_hash: submitted }),
+            Change::action(Action::Decide {
+                verdict: Verdict::Reject("Wait".into()),
+                plan_hash: submitted,
+                link: None,
+            }),
         ),
         21 => (HOSTING, Change::action(Action::StartImplementation { override_reason: Some("Reload test".into()) })),
         22..=27 => {

@@ -210,7 +210,7 @@ mod server {
                 &s.user,
                 &source_address(),
                 &sign_in_way(&services),
-                chrono::Utc::now(),
+                clock_now()?,
             )
             .await?;
         if created.is_none() {
@@ -224,7 +224,7 @@ mod server {
         let s = admin()?;
         let services = services()?;
         let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
-        let now = chrono::Utc::now();
+        let now = clock_now()?;
         let source = source_address();
         // An admin cannot lock themselves out (demote or deactivate themselves).
         if id == s.user.id && matches!(what.as_str(), "role" | "deactivate") {
@@ -274,7 +274,7 @@ mod server {
             }));
         }
         let list = lines.join("\n");
-        if !services()?.people.set_team_stakeholders(id, &list, &s.user, &source_address(), chrono::Utc::now()).await? {
+        if !services()?.people.set_team_stakeholders(id, &list, &s.user, &source_address(), clock_now()?).await? {
             return Err(AppError::NotFound);
         }
         leptos_axum::redirect("/admin/people");
@@ -287,7 +287,7 @@ mod server {
         if name.is_empty() || name.chars().count() > 80 {
             return Err(field("team_name", "Enter the team's name (up to 80 characters)", vec![("team_name", name)]));
         }
-        let created = services()?.people.create_team(&name, &s.user, &source_address(), chrono::Utc::now()).await?;
+        let created = services()?.people.create_team(&name, &s.user, &source_address(), clock_now()?).await?;
         if created.is_none() {
             return Err(field("team_name", "There is already a team with this name", vec![("team_name", name)]));
         }
@@ -334,7 +334,7 @@ mod server {
             t => Some(t.parse().map_err(|_| field("team", "Choose a team", values()))?),
         };
         let secret = p
-            .add_webhook(team_id, &url, &events, slack == "yes", &s.user, &source_address(), chrono::Utc::now())
+            .add_webhook(team_id, &url, &events, slack == "yes", &s.user, &source_address(), clock_now()?)
             .await?;
         services()?.reveal.put(&s.token_hash, &secret);
         Ok(secret)
@@ -343,7 +343,7 @@ mod server {
     pub async fn remove_webhook(id: String) -> Result<(), AppError> {
         let s = admin()?;
         let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
-        if !services()?.people.remove_webhook(id, &s.user, &source_address(), chrono::Utc::now()).await? {
+        if !services()?.people.remove_webhook(id, &s.user, &source_address(), clock_now()?).await? {
             return Err(AppError::NotFound);
         }
         leptos_axum::redirect("/admin/webhooks");
@@ -358,7 +358,7 @@ mod server {
             v.current = s.token_hash.starts_with(&v.id);
         }
         let new_token = services()?.reveal.take(&s.token_hash);
-        Ok(AccountView { sessions, tokens: p.tokens_of(s.user.id, chrono::Utc::now()).await?, new_token })
+        Ok(AccountView { sessions, tokens: p.tokens_of(s.user.id, clock_now()?).await?, new_token })
     }
 
     pub async fn end_session(id: String) -> Result<(), AppError> {
@@ -389,7 +389,7 @@ mod server {
                 vec![("token_name", name)],
             ));
         }
-        let now = chrono::Utc::now();
+        let now = clock_now()?;
         let token = services()?
             .people
             .create_token(&s.user, &name, scope.as_str(), &source_address(), now, now + chrono::Duration::days(90))
@@ -401,7 +401,7 @@ mod server {
     pub async fn revoke_token(id: String) -> Result<(), AppError> {
         let s = require_session()?;
         let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
-        if !services()?.people.revoke_token(&s.user, id, &source_address(), chrono::Utc::now()).await? {
+        if !services()?.people.revoke_token(&s.user, id, &source_address(), clock_now()?).await? {
             return Err(AppError::NotFound);
         }
         leptos_axum::redirect("/account");

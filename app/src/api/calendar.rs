@@ -31,12 +31,12 @@ mod server {
     use crate::domain::calendar::EntryForm;
     use crate::domain::roles::Role;
     use crate::error::AppError;
-    use chrono::{Duration, Utc};
+    use chrono::Duration;
 
     pub async fn get_calendar() -> Result<CalendarView, AppError> {
         let session = require_session()?;
         let services = services()?;
-        let now = Utc::now();
+        let now = clock_now()?;
         let calendar = calendar(&services, now).await?;
         let entries = services.requests.calendar_entries().await?;
         let mut scheduled =
@@ -72,7 +72,7 @@ mod server {
     pub async fn add_calendar_entry(entry: EntryForm) -> Result<(), AppError> {
         let session = admin()?;
         let valid = entry.validated().map_err(AppError::Invalid)?;
-        services()?.requests.add_calendar_entry(&valid, &session.user, &source_address(), Utc::now()).await?;
+        services()?.requests.add_calendar_entry(&valid, &session.user, &source_address(), clock_now()?).await?;
         leptos_axum::redirect("/calendar");
         Ok(())
     }
@@ -80,7 +80,7 @@ mod server {
     pub async fn remove_calendar_entry(id: String) -> Result<(), AppError> {
         let session = admin()?;
         let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
-        if !services()?.requests.remove_calendar_entry(id, &session.user, &source_address(), Utc::now()).await? {
+        if !services()?.requests.remove_calendar_entry(id, &session.user, &source_address(), clock_now()?).await? {
             return Err(AppError::NotFound);
         }
         leptos_axum::redirect("/calendar");

@@ -50,18 +50,13 @@ pub async fn awaiting_my_decision() -> Result<Vec<RequestSummary>, AppError> {
 mod server {
     use crate::api::ssr::*;
     use crate::api::types::{DecisionView, RequestSummary};
-    use crate::domain::calendar::eastern;
+    use crate::domain::calendar::spoken;
     use crate::domain::forms::{FieldError, FormErrors};
-    use crate::domain::plan::PlanHash;
     use crate::domain::quorum::{evaluate, Quorum, Verdict};
     use crate::domain::roles::Role;
     use crate::domain::workflow::{Action, ActionKind, State};
     use crate::error::AppError;
     use crate::ports::{token_hash, CurrentSession, DecisionLink};
-
-    fn words(at: chrono::DateTime<chrono::Utc>) -> String {
-        eastern(at).format("%-I:%M %p Eastern on %A %-d %B").to_string()
-    }
 
     fn verdict_of(verdict: &str, reason: &str) -> Result<Verdict, AppError> {
         let problem = |field: &str, message: &str| {
@@ -94,30 +89,9 @@ mod server {
         Ok((hash, link, CurrentSession { user: cor, token_hash: String::new() }))
     }
 
-    /// Why this link cannot decide now, if it cannot.
-    fn link_closed(link: &DecisionLink, l: &Loaded, now: chrono::DateTime<chrono::Utc>) -> Option<String> {
-        let submitted = l.request.snapshot.submitted_plan_hash.as_ref().map(|h| h.0.as_str());
-        if let Some(at) = link.used_at {
-            return Some(format!(
-                "This link was used at {}: the decision is recorded below. A link works only once.",
-                words(at)
-            ));
-        }
-        if link.voided_at.is_some() || submitted != Some(link.plan_hash.as_str()) {
-            return Some("The plan changed after this link was sent, so it no longer works. When the hosting team submits the new version, you will get a new link.".into());
-        }
-        if link.expires_at <= now {
-            return Some(format!(
-                "This link expired at {}. Sign in to decide from your dashboard, or ask the hosting team to send a new link.",
-                words(link.expires_at)
-            ));
-        }
-        None
-    }
-
     fn view(l: &Loaded, closed: Option<String>) -> DecisionView {
         let r = &l.request;
-        let now = chrono::Utc::now();
+        let now = l.now;
         let today = crate::domain::calendar::eastern_date(now);
         let hash = r.snapshot.submitted_plan_hash.clone().unwrap_or_else(|| r.snapshot.plan_hash.clone());
         let quorum = match evaluate(&l.cors, &r.snapshot.decisions, &hash, r.snapshot.round, today) {
@@ -150,8 +124,8 @@ mod server {
                 .iter()
                 .filter(|d| d.plan_hash == hash)
                 .map(|d| match &d.verdict {
-                    Verdict::Approve => format!("{} approved at {}", d.name, words(d.at)),
-                    Verdict::Reject(reason) => format!("{} rejected at {}: {reason}", d.name, words(d.at)),
+                    Verdict::Approve => format!("{} approved at {}", d.name, spoken(d.at)),
+                    Verdict::Reject(reason) => format!("{} rejected at {}: {reason}", d.name, spoken(d.at)),
                 })
                 .collect(),
             can_decide: closed.is_none(),
@@ -161,26 +135,24 @@ mod server {
 
     pub async fn by_link(token: String) -> Result<DecisionView, AppError> {
         let (hash, link, cor) = link_of(&token).await?;
-        let now = chrono::Utc::now();
+        let now = clock_now()?;
         services()?.requests.decision_link_opened(&hash, now).await?;
         let l = load_readable_as(&link.reference, cor).await?;
-        let closed = link_closed(&link, &l, now);
+        let closed = link.standing().closed(l.request.snapshot.submitted_plan_hash.as_ref(), l.now);
         Ok(view(&l, closed))
     }
 
     pub async fn decide_by_link(token: String, verdict: String, reason: String) -> Result<(), AppError> {
         let (hash, link, cor) = link_of(&token).await?;
         let choice = verdict_of(&verdict, &reason)?;
-        {
-            let l = load_readable_as(&link.reference, cor.clone()).await?;
-            if let Some(why) = link_closed(&link, &l, chrono::Utc::now()) {
-                return Err(AppError::Refused(why));
-            }
-        }
-        let plan_hash = PlanHash(link.plan_hash.clone());
+        let standing = link.standing();
         perform_as(&link.reference, cor, Some(&hash), ActionKind::Decide, |_| {
-            Ok(Change::action(Action::Decide { verdict: choice.clone(), plan_hash: plan_hash.clone() })
-                .typed(&[("verdict", &verdict), ("reason", &reason)]))
+            let action = Action::Decide {
+                verdict: choice.clone(),
+                plan_hash: standing.plan_hash.clone(),
+                link: Some(standing.clone()),
+            };
+            Ok(Change::action(action).typed(&[("verdict", &verdict), ("reason", &reason)]))
         })
         .await?;
         leptos_axum::redirect(&format!("/decide/{}", token.trim()));
@@ -201,7 +173,7 @@ mod server {
             let choice = verdict_of(&verdict, &reason)?;
             let hash =
                 l.request.snapshot.submitted_plan_hash.clone().unwrap_or_else(|| l.request.snapshot.plan_hash.clone());
-            Ok(Change::action(Action::Decide { verdict: choice, plan_hash: hash })
+            Ok(Change::action(Action::Decide { verdict: choice, plan_hash: hash, link: None })
                 .typed(&[("verdict", &verdict), ("reason", &reason)]))
         })
         .await?;

@@ -113,7 +113,7 @@ mod server {
         }
         l.services
             .requests
-            .add_comment(&l.request, &l.session.user, &source_address(), &body, chrono::Utc::now())
+            .add_comment(&l.request, &l.session.user, &source_address(), &body, clock_now()?)
             .await?;
         leptos_axum::redirect(&format!("/requests/{}/comments", l.request.summary.reference));
         Ok(())

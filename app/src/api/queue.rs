@@ -106,7 +106,7 @@ mod server {
             items.truncate(super::PAGE_SIZE as usize);
             items.last().map(|i| format!("{}:{}", i.cursor.0, i.cursor.1)).unwrap_or_default()
         });
-        let now = chrono::Utc::now();
+        let now = clock_now()?;
         let cal = calendar(&services()?, now).await?;
         let words = |prefix: &str, clock: Clock| {
             let left = clock.minutes_left(now);

@@ -31,7 +31,7 @@ mod server {
         }
         let form = StartRequest { title, system }.normalised()?;
         let started =
-            services()?.requests.start_request(&current.user, &source_address(), &form, chrono::Utc::now()).await?;
+            services()?.requests.start_request(&current.user, &source_address(), &form, clock_now()?).await?;
         leptos_axum::redirect(&format!("/requests/{}/triage", started.reference));
         Ok(())
     }

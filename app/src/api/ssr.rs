@@ -14,6 +14,11 @@ pub fn services() -> Result<Services, AppError> {
     })
 }
 
+/// "Now" from the services' clock (the one decisions are taken with; tests can set it).
+pub fn clock_now() -> Result<chrono::DateTime<chrono::Utc>, AppError> {
+    Ok(services()?.clock.now())
+}
+
 /// The current session, if someone is signed in.
 pub fn session() -> Option<CurrentSession> {
     use_context::<Parts>().and_then(|p| p.extensions.get::<CurrentSession>().cloned())
@@ -261,9 +266,7 @@ pub fn view_of(l: &Loaded) -> RequestView {
         sign_offs: r.sign_offs.clone(),
         assistance: r.assistance_requested_at.map(|at| {
             let clock = Clock::assistance_call(at);
-            let words =
-                crate::domain::calendar::eastern(clock.due).format("%-I:%M %p Eastern on %A %-d %B").to_string();
-            (words, clock.status(now))
+            (crate::domain::calendar::spoken(clock.due), clock.status(now))
         }),
         returned_comments: r.returned_comments.clone(),
         queued_window: r.queued_window,

@@ -88,6 +88,11 @@ pub fn eastern(at: DateTime<Utc>) -> chrono::DateTime<chrono_tz::Tz> {
     at.with_timezone(&New_York)
 }
 
+/// A time as people read it in messages and on pages: "2:30 PM Eastern on Tuesday 8 December".
+pub fn spoken(at: DateTime<Utc>) -> String {
+    eastern(at).format("%-I:%M %p Eastern on %A %-d %B").to_string()
+}
+
 /// The Eastern calendar date of an instant (the day decisions and absences refer to).
 pub fn eastern_date(at: DateTime<Utc>) -> NaiveDate {
     eastern(at).date_naive()

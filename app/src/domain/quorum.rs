@@ -44,6 +44,45 @@ impl Cor {
     }
 }
 
+/// An emailed decision link as it stands: what says whether it may still decide. The link is
+/// the COR's credential (no sign-in), so `decide` checks it like any other guard, and the
+/// commit spends it in the same transaction as the decision.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct LinkStanding {
+    /// The plan version it was sent for.
+    pub plan_hash: PlanHash,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+    /// When it was used, if it was.
+    pub used_at: Option<DateTime<Utc>>,
+    /// Whether a plan edit voided it.
+    pub voided: bool,
+}
+
+impl LinkStanding {
+    /// Why the link cannot decide at `now`, in words for its COR (what happened and what to do),
+    /// on a request whose submitted plan version is `submitted`; `None` while it can.
+    pub fn closed(&self, submitted: Option<&PlanHash>, now: DateTime<Utc>) -> Option<String> {
+        use super::calendar::spoken;
+        if let Some(at) = self.used_at {
+            return Some(format!(
+                "This link was used at {}: the decision is recorded below. A link works only once.",
+                spoken(at)
+            ));
+        }
+        if self.voided || submitted != Some(&self.plan_hash) {
+            return Some("The plan changed after this link was sent, so it no longer works. When the hosting team submits the new version, you will get a new link.".into());
+        }
+        if self.expires_at <= now {
+            return Some(format!(
+                "This link expired at {}. Sign in to decide from your dashboard, or ask the hosting team to send a new link.",
+                spoken(self.expires_at)
+            ));
+        }
+        None
+    }
+}
+
 /// Approve or reject.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Verdict {

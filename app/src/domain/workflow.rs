@@ -22,7 +22,7 @@ use super::calendar::Calendar;
 use super::execution::{Execution, Mark, StepStatus};
 use super::notify::{message, MessageKind};
 use super::plan::PlanHash;
-use super::quorum::{evaluate, Cor, Decision, Quorum, UserId, Verdict};
+use super::quorum::{evaluate, Cor, Decision, LinkStanding, Quorum, UserId, Verdict};
 use super::roles::Role;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

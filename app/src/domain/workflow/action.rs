@@ -101,6 +101,8 @@ pub enum Action {
         verdict: Verdict,
         /// The plan version the decider saw (pinned by the approval link).
         plan_hash: PlanHash,
+        /// The emailed link it comes by, if it does (signed in: `None`).
+        link: Option<LinkStanding>,
     },
     /// Start production work.
     StartImplementation {

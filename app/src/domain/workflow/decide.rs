@@ -46,6 +46,13 @@ pub fn available_actions(request: &Request, actor: &Actor, ctx: &Context) -> Vec
 
 /// Checks `action` by `actor` against the process and returns what follows, or why not.
 pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) -> Result<Transition, Refusal> {
+    // A used, voided or expired link says so whatever the request's state: that is what its
+    // holder needs to hear (the page they opened says the same).
+    if let Action::Decide { link: Some(link), .. } = action {
+        if let Some(why) = link.closed(request.submitted_plan_hash.as_ref(), ctx.now) {
+            return Err(Refusal::Guard(why));
+        }
+    }
     let rule = rule_for(request, actor, action.kind(), ctx)?;
     let sec = request.security_related;
     let from = request.state;
@@ -213,7 +220,7 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
             }
             detail = format!("submitted to the CORs with plan version {}", request.plan_hash.short());
         }
-        Action::Decide { verdict, plan_hash } => {
+        Action::Decide { verdict, plan_hash, .. } => {
             guard(!on_hold, "The request is on hold: no decision until the hold is lifted")?;
             let submitted = request.submitted_plan_hash.as_ref();
             guard(

@@ -215,7 +215,7 @@ pub const RULES: &[Rule] = &[
         action: ActionKind::Decide,
         from: &[S::AwaitingApproval],
         who: &[Party::Cor],
-        guard: "the submitted plan version; one decision per COR; a rejection has a reason; not on hold",
+        guard: "an emailed link unused, not voided by a plan change and unexpired; the submitted plan version; one decision per COR; a rejection has a reason; not on hold",
         to: "Approved when the quorum is reached (archive copy filed); Rejected on any rejection; else same state",
         only_on_fast_path: None,
     },

@@ -121,7 +121,7 @@ impl World {
     }
     fn approve(&mut self, who: UserId) -> Transition {
         let plan_hash = self.request.plan_hash.clone();
-        self.must(who, Action::Decide { verdict: Verdict::Approve, plan_hash })
+        self.must(who, Action::Decide { verdict: Verdict::Approve, plan_hash, link: None })
     }
 }
 
@@ -332,7 +332,7 @@ fn when_every_cor_is_out_an_admin_is_asked_and_only_then_may_decide() {
     }
     let t = w.must(HOSTING, Action::SubmitToCors);
     assert!(messages(&t).iter().any(|m| *m.kind() == MessageKind::Escalated));
-    assert_eq!(w.must(ADMIN, Action::Decide { verdict: Verdict::Approve, plan_hash }).to, State::Approved);
+    assert_eq!(w.must(ADMIN, Action::Decide { verdict: Verdict::Approve, plan_hash, link: None }).to, State::Approved);
 }
 
 #[test]
@@ -340,7 +340,10 @@ fn an_admin_cannot_decide_while_a_cor_is_in() {
     let mut w = World::new();
     w.submitted();
     let plan_hash = w.request.plan_hash.clone();
-    assert!(matches!(w.try_do(ADMIN, Action::Decide { verdict: Verdict::Approve, plan_hash }), Err(Refusal::Guard(_))));
+    assert!(matches!(
+        w.try_do(ADMIN, Action::Decide { verdict: Verdict::Approve, plan_hash, link: None }),
+        Err(Refusal::Guard(_))
+    ));
 }
 
 #[test]
@@ -351,7 +354,7 @@ fn a_cor_decides_once_per_plan_version() {
     w.approve(COR_A);
     let plan_hash = w.request.plan_hash.clone();
     assert_eq!(
-        w.try_do(COR_A, Action::Decide { verdict: Verdict::Approve, plan_hash }),
+        w.try_do(COR_A, Action::Decide { verdict: Verdict::Approve, plan_hash, link: None }),
         Err(Refusal::Guard("You have already decided on this plan version".into()))
     );
 }
@@ -362,12 +365,15 @@ fn any_rejection_rejects_and_needs_a_reason() {
     w.submitted();
     w.approve(COR_A);
     let plan_hash = w.request.plan_hash.clone();
-    let blank = Action::Decide { verdict: Verdict::Reject("  ".into()), plan_hash: plan_hash.clone() };
+    let blank = Action::Decide { verdict: Verdict::Reject("  ".into()), plan_hash: plan_hash.clone(), link: None };
     assert_eq!(
         w.try_do(COR_B, blank),
         Err(Refusal::Input { input: Input::Reason, message: "Give the reason for rejecting".into() })
     );
-    let t = w.must(COR_B, Action::Decide { verdict: Verdict::Reject("No rollback for step 2".into()), plan_hash });
+    let t = w.must(
+        COR_B,
+        Action::Decide { verdict: Verdict::Reject("No rollback for step 2".into()), plan_hash, link: None },
+    );
     assert_eq!(t.to, State::Rejected);
     // Hosting can rework it: back to the dev team.
     assert_eq!(w.must(HOSTING, Action::ReturnToDev { comments: "Add a rollback".into() }).to, State::ReturnedToDev);
@@ -377,8 +383,40 @@ fn any_rejection_rejects_and_needs_a_reason() {
 fn a_decision_on_a_stale_plan_version_is_refused() {
     let mut w = World::new();
     w.submitted();
-    let t = w.try_do(COR_A, Action::Decide { verdict: Verdict::Approve, plan_hash: h("something else") });
+    let t = w.try_do(COR_A, Action::Decide { verdict: Verdict::Approve, plan_hash: h("something else"), link: None });
     assert_eq!(t, Err(Refusal::Guard("The plan changed after this was sent: open the latest version".into())));
+}
+
+#[test]
+fn an_emailed_link_decides_only_while_unused_current_and_unexpired_and_says_why() {
+    use crate::domain::quorum::LinkStanding;
+    let mut w = World::new();
+    w.submitted();
+    let plan_hash = w.request.plan_hash.clone();
+    let now = w.now;
+    let fresh = LinkStanding { plan_hash, expires_at: now + chrono::Duration::hours(72), used_at: None, voided: false };
+    let by = |link: LinkStanding| Action::Decide {
+        verdict: Verdict::Approve,
+        plan_hash: link.plan_hash.clone(),
+        link: Some(link),
+    };
+    let refused = |w: &mut World, link: LinkStanding, why: &str| match w.try_do(COR_A, by(link)) {
+        Err(Refusal::Guard(m)) => assert!(m.contains(why), "{m}"),
+        other => panic!("expected a refusal saying {why:?}: {other:?}"),
+    };
+    refused(&mut w, LinkStanding { used_at: Some(now), ..fresh.clone() }, "This link was used at");
+    refused(&mut w, LinkStanding { voided: true, ..fresh.clone() }, "The plan changed after this link was sent");
+    refused(
+        &mut w,
+        LinkStanding { plan_hash: h("an older version"), ..fresh.clone() },
+        "The plan changed after this link was sent",
+    );
+    refused(&mut w, LinkStanding { expires_at: now, ..fresh.clone() }, "This link expired at");
+    w.must(COR_A, by(fresh.clone()));
+    // Once the request has moved on, a spent link still says it was used (not "not possible now").
+    w.approve(COR_B);
+    assert_eq!(w.request.state, State::Approved);
+    refused(&mut w, LinkStanding { used_at: Some(now), ..fresh }, "This link was used at");
 }
 
 #[test]
@@ -419,7 +457,10 @@ fn a_rejected_request_with_an_unchanged_plan_can_be_returned_and_resubmitted() {
     w.submitted();
     w.approve(COR_A);
     let plan_hash = w.request.plan_hash.clone();
-    let t = w.must(COR_B, Action::Decide { verdict: Verdict::Reject("Add the rollback timing".into()), plan_hash });
+    let t = w.must(
+        COR_B,
+        Action::Decide { verdict: Verdict::Reject("Add the rollback timing".into()), plan_hash, link: None },
+    );
     assert_eq!(t.to, State::Rejected);
     let back = w.must(HOSTING, Action::ReturnToDev { comments: "Add the rollback timing".into() });
     assert!(back.effects.contains(&Effect::VoidDecisions), "unused links of the rejected submission die");
@@ -435,7 +476,7 @@ fn only_a_configured_cor_may_approve() {
     w.submitted();
     let plan_hash = w.request.plan_hash.clone();
     for who in [DEV, HOSTING, ISSO, ARCHIVIST] {
-        let e = w.try_do(who, Action::Decide { verdict: Verdict::Approve, plan_hash: plan_hash.clone() });
+        let e = w.try_do(who, Action::Decide { verdict: Verdict::Approve, plan_hash: plan_hash.clone(), link: None });
         assert_eq!(e, Err(Refusal::NotPermitted { action: "Approve or reject" }), "{who}");
     }
 }
@@ -658,8 +699,8 @@ fn alphabet() -> Vec<Action> {
         v.push(Action::SignOff { role, evidence: "evidence".into() });
     }
     for hash in ["p1", "p2", "draft"] {
-        v.push(Action::Decide { verdict: Verdict::Approve, plan_hash: h(hash) });
-        v.push(Action::Decide { verdict: Verdict::Reject("no".into()), plan_hash: h(hash) });
+        v.push(Action::Decide { verdict: Verdict::Approve, plan_hash: h(hash), link: None });
+        v.push(Action::Decide { verdict: Verdict::Reject("no".into()), plan_hash: h(hash), link: None });
     }
     v
 }
@@ -712,7 +753,7 @@ fn arb_action() -> impl Strategy<Value = Action> {
             active_incident: a, users_cannot_access: b, performance_degraded: c, security_or_quality_need: d
         })),
         1 => proptest::sample::select(CAST.to_vec()).prop_map(|engineer| Action::AssignEngineer { engineer, role: Some(actor(engineer).role), name: "Harper Hosting".into() }),
-        1 => "[ a-z]{0,4}".prop_map(|r| Action::Decide { verdict: Verdict::Reject(r), plan_hash: h("p1") }),
+        1 => "[ a-z]{0,4}".prop_map(|r| Action::Decide { verdict: Verdict::Reject(r), plan_hash: h("p1"), link: None }),
         1 => proptest::option::of("[ a-z]{0,3}").prop_map(|o| Action::StartImplementation { override_reason: o }),
         2 => (0u32..4, any::<bool>(), proptest::sample::select(vec![StepStatus::Started, StepStatus::Done, StepStatus::Failed]), "[ a-z]{0,2}")
             .prop_map(|(step, rollback, status, note)| Action::RecordStep { step, rollback, status, note }),
@@ -753,7 +794,7 @@ proptest! {
         if start >= 3 {
             let plan_hash = w.request.plan_hash.clone();
             for who in [COR_A, COR_B, ADMIN] {
-                let _ = w.try_do(who, Action::Decide { verdict: Verdict::Approve, plan_hash: plan_hash.clone() });
+                let _ = w.try_do(who, Action::Decide { verdict: Verdict::Approve, plan_hash: plan_hash.clone(), link: None });
             }
         }
         if start >= 4 {
