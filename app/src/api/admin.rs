@@ -202,16 +202,7 @@ mod server {
         let role = parsed_role.unwrap_or(Role::DevTeamMember);
         let created = services
             .people
-            .invite(
-                &email,
-                &name,
-                role,
-                team_id,
-                &s.user,
-                &source_address(),
-                &sign_in_way(&services),
-                clock_now()?,
-            )
+            .invite(&email, &name, role, team_id, &s.user, &source_address(), &sign_in_way(&services), clock_now()?)
             .await?;
         if created.is_none() {
             return Err(field("email", "Someone with this email address already has access", values()));
@@ -333,9 +324,8 @@ mod server {
             "" => None,
             t => Some(t.parse().map_err(|_| field("team", "Choose a team", values()))?),
         };
-        let secret = p
-            .add_webhook(team_id, &url, &events, slack == "yes", &s.user, &source_address(), clock_now()?)
-            .await?;
+        let secret =
+            p.add_webhook(team_id, &url, &events, slack == "yes", &s.user, &source_address(), clock_now()?).await?;
         services()?.reveal.put(&s.token_hash, &secret);
         Ok(secret)
     }
