@@ -337,9 +337,9 @@ const SECTION_CHOICES: Record<string, [string, string][]> = {
   "Deployment strategy and rollback": [["How will the change be deployed?", "Blue/green: switch traffic to a new copy"]],
 };
 
-test("every form section and plan step opens with its own stored values, however it was reached", async ({ page }, testInfo) => {
+test("every form section, plan step and review opens with its own stored values, however it was reached", async ({ page }, testInfo) => {
   test.skip(!jsOn(testInfo), "without JavaScript every page is a new document; the bleed came from inputs the browser kept between client-side pages");
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   // Pages made anew while a reload is on its way must not trip the browser's code.
   const crashes: string[] = [];
   page.on("pageerror", (e) => crashes.push(e.message));
@@ -428,6 +428,48 @@ test("every form section and plan step opens with its own stored values, however
     }
     await page.getByRole("link", { name: "Back to the plan" }).click();
   }
+
+  // The hosting review: two outage requests (straight to hosting). The first one's review,
+  // once recorded, shows what was recorded; the second opens empty; Back shows the first's again.
+  const outage = async (title: string) => {
+    const r = await startRequest(page, "mouse", title, true);
+    await triage(page, "mouse", [true, true, false, false]);
+    await expect(page.getByRole("region", { name: "Outage fast path" })).toBeVisible();
+    return r;
+  };
+  const [first, second] = [await outage("Review values one"), await outage("Review values two")];
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signIn(page, "hosting@example.gov");
+  const review = {
+    risk: () => page.getByLabel("Authentication or authorisation changes"),
+    notes: () => page.getByLabel("How the risks are handled"),
+    no: () => page.getByRole("group", { name: "Is the change security-related?" }).getByLabel("No", { exact: true }),
+    reason: () => page.getByLabel("Reason for your conclusion"),
+  };
+  const expectReview = async (reference: string, recorded: boolean) => {
+    await expect(page.getByText(`${reference} · `)).toBeVisible();
+    await ready(page, true);
+    if (recorded) await expect(review.risk()).toBeChecked();
+    else await expect(review.risk()).not.toBeChecked();
+    await expect(review.notes()).toHaveValue(recorded ? "Restart behind the load balancer" : "");
+    if (recorded) await expect(review.no()).toBeChecked();
+    else await expect(review.no()).not.toBeChecked();
+    await expect(review.reason()).toHaveValue(recorded ? "No secrets or sessions touched" : "");
+  };
+  await page.goto(`/requests/${first}/review`);
+  await expectReview(first, false);
+  await review.risk().check();
+  await review.notes().fill("Restart behind the load balancer");
+  await review.no().check();
+  await review.reason().fill("No secrets or sessions touched");
+  await page.getByRole("button", { name: "Record the risk review" }).click();
+  await expectReview(first, true);
+  await page.getByRole("link", { name: "Back to the hosting queue" }).click();
+  await page.getByRole("link", { name: second }).click();
+  await expectReview(second, false);
+  await page.goBack();
+  await page.goBack();
+  await expectReview(first, true);
   expect(crashes).toEqual([]);
 });
 
