@@ -534,6 +534,8 @@ test("hosting takes the request from the queue, reviews it, returns it once and 
   await signIn(page, "dev@example.gov");
   await page.goto(`/requests/${reference}`);
   await expect(page.getByRole("region", { name: "Comments from the hosting team" })).toContainText("Add the CVE number");
+  // The requester sees who took it (and was mailed: tests/approvals.rs reads that message).
+  await expect(page.getByRole("definition").filter({ hasText: "Hal Hosting" })).toBeVisible();
   await expectAccessible(page);
   await page.goto(`/requests/${reference}/check`);
   await ready(page, js);

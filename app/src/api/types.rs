@@ -286,6 +286,11 @@ impl RequestView {
     pub fn can(&self, action: ActionKind) -> bool {
         self.available.contains(&action)
     }
+
+    /// Who in hosting has the request, in words.
+    pub fn hosting_engineer(&self) -> String {
+        self.assigned_name.clone().unwrap_or_else(|| "Nobody yet".into())
+    }
 }
 
 /// A staging evidence file, as listed (its bytes download separately).

@@ -78,7 +78,7 @@ pub fn ReviewPage() -> impl IntoView {
             <dl class="summary-list">
                 <div class="summary-list__row"><dt class="summary-list__key">"State"</dt><dd class="summary-list__value"><span class="tag">{v.state.label()}</span></dd></div>
                 <div class="summary-list__row"><dt class="summary-list__key">"Security-related"</dt><dd class="summary-list__value">{if v.security_related { "Yes: the ISSO is copied on every message" } else { "No" }}</dd></div>
-                <div class="summary-list__row"><dt class="summary-list__key">"Hosting engineer"</dt><dd class="summary-list__value">{v.assigned_name.clone().unwrap_or_else(|| "Nobody yet".into())}</dd></div>
+                <div class="summary-list__row"><dt class="summary-list__key">"Hosting engineer"</dt><dd class="summary-list__value">{v.hosting_engineer()}</dd></div>
                 <div class="summary-list__row"><dt class="summary-list__key">"Plan"</dt><dd class="summary-list__value">{format!("{} steps, version {} ({})", v.plan.steps.len(), v.plan_version, v.plan_hash)}</dd></div>
             </dl>
             <super::RequestLinks view=v.clone()/>

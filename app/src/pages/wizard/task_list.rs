@@ -59,6 +59,11 @@ pub fn RequestHome() -> impl IntoView {
                     <dt class="summary-list__key">"Started by"</dt>
                     <dd class="summary-list__value">{v.summary.started_by.clone()}</dd>
                 </div>
+                // Seed 000: the requester knows who took it (they are also mailed).
+                <div class="summary-list__row">
+                    <dt class="summary-list__key">"Hosting engineer"</dt>
+                    <dd class="summary-list__value">{v.hosting_engineer()}</dd>
+                </div>
             </dl>
             <super::RequestLinks view=v.clone()/>
             {v.can(crate::domain::workflow::ActionKind::AssignEngineer).then(|| view! {
