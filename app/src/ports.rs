@@ -3,7 +3,7 @@
 
 use crate::api::types::{
     AbsenceView, ArchiveCopyView, ArchiveRow, AttachmentView, AuditView, CommentView, MailView, PersonView, QueueItem,
-    RequestSummary, SessionUser, SessionView, SignOffView, TokenView, VersionInfo, WebhookView,
+    RequestSummary, SessionUser, SessionView, SignOffView, TeamSettings, TokenView, VersionInfo, WebhookView,
 };
 use crate::domain::cr_form::CrForm;
 use crate::domain::forms::StartRequest;

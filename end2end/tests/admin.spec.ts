@@ -63,6 +63,37 @@ test("an admin invites someone, who chooses a password from the emailed link and
   await expect(page.getByText("ofc_")).toHaveCount(0);
 });
 
+test("an admin adds a team and sets who it tells and whether one person may sign off several capacities", async ({ page }, testInfo) => {
+  const js = jsOn(testInfo);
+  const team = `Payments ${testInfo.project.name} ${Date.now()}`;
+  await signIn(page, "admin@example.gov");
+  await page.goto("/admin/people");
+  await ready(page, js);
+  await page.getByLabel("Team name").fill(team);
+  await page.getByRole("button", { name: "Add team" }).click();
+  await expect(page.getByRole("heading", { level: 3, name: team })).toBeVisible();
+  await ready(page, js);
+  const several = page.getByLabel(`One person of ${team} may sign off staging in several capacities`);
+  await expect(several).not.toBeChecked();
+  // A bad address is reported at the field; what was typed and ticked is kept.
+  await page.getByLabel(`Stakeholders of ${team}`).fill("owner@example.gov\nthe product owner");
+  await several.check();
+  await page.getByRole("button", { name: `Save the settings of ${team}` }).click();
+  await expect(page.getByText("“the product owner” is not an email address").first()).toBeVisible();
+  await expect(page.getByLabel(`Stakeholders of ${team}`)).toHaveValue("owner@example.gov\nthe product owner");
+  await expect(several).toBeChecked();
+  await expectAccessible(page);
+  await page.getByLabel(`Stakeholders of ${team}`).fill("owner@example.gov");
+  await page.getByRole("button", { name: `Save the settings of ${team}` }).click();
+  await expect(page.getByText("is not an email address")).toHaveCount(0);
+  // Saved: a fresh visit shows both.
+  await page.goto("/admin/people");
+  await ready(page, js);
+  await expect(page.getByLabel(`Stakeholders of ${team}`)).toHaveValue("owner@example.gov");
+  await expect(several).toBeChecked();
+  await expectAccessible(page);
+});
+
 test("an admin adds a webhook and sees its deliveries; a request shows its audit trail", async ({ page }, testInfo) => {
   const js = jsOn(testInfo);
   await signIn(page, "admin@example.gov");

@@ -134,13 +134,34 @@ async function wholeRequest(page: Page, hands: Hands, js: boolean, title: string
     await expect(page.getByRole("link", { name: "staging-run.log" })).toBeVisible();
     await ready(page, js);
   }
-  for (const who of ["QA", "Testers", "Dev", "Product"]) {
+  // Each capacity is signed off by a different person of the team: Dana signs as Dev, and is
+  // then told who else must sign, not offered the other capacities.
+  const signOff = async (who: string, name: string) => {
     await choose(page, hands, page.getByRole("group", { name: "Sign off as" }).getByLabel(who, { exact: true }));
     await fill(page, hands, page.getByLabel("Evidence"), `https://ci.example.gov/runs/982 (${who})`);
     await press(page, hands, page.getByRole("button", { name: "Sign off", exact: true }));
-    await expect(page.getByRole("row", { name: new RegExp(`^${who} Dana Developer`) })).toBeVisible();
+    await expect(page.getByRole("row", { name: new RegExp(`^${who} ${name}`) })).toBeVisible();
     await ready(page, js);
+  };
+  await signOff("Dev", "Dana Developer");
+  await expect(page.getByText("You have signed off as Dev. Each capacity is signed off by a different person: ask whoever checked QA, Testers and Product to sign in and sign off here.")).toBeVisible();
+  await expect(page.getByRole("group", { name: "Sign off as" })).toHaveCount(0);
+  await expectAccessible(page);
+  for (const [who, email, name] of [
+    ["QA", "qa@example.gov", "Quinn Quality"],
+    ["Testers", "tester@example.gov", "Tess Tester"],
+    ["Product", "product@example.gov", "Pat Product"],
+  ]) {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await signIn(page, email);
+    await page.goto(`/requests/${reference}/staging`);
+    await ready(page, js);
+    await signOff(who, name);
   }
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signIn(page, "dev@example.gov");
+  await page.goto(`/requests/${reference}/staging`);
+  await ready(page, js);
   await press(page, hands, page.getByRole("button", { name: "Staging is validated: continue to the form" }));
   await expect(page).toHaveURL(new RegExp(`/requests/${reference}/form/details$`));
 

@@ -15,6 +15,18 @@ pub const DEMO_PEOPLE: &[(&str, &str, Role, Option<&str>)] = &[
     ("isso@example.gov", "Iris ISSO", Role::Isso, None),
     ("archivist@example.gov", "Arlo Archivist", Role::Archivist, None),
     ("admin@example.gov", "Ada Admin", Role::Admin, None),
+    // Dana's team-mates: staging is signed off by a different person in each capacity.
+    ("qa@example.gov", "Quinn Quality", Role::DevTeamMember, Some("Grants Portal team")),
+    ("tester@example.gov", "Tess Tester", Role::DevTeamMember, Some("Grants Portal team")),
+    ("product@example.gov", "Pat Product", Role::DevTeamMember, Some("Grants Portal team")),
+];
+
+/// Who signs off staging in each capacity in the demo organisation.
+pub const DEMO_SIGNERS: &[(app::domain::workflow::SignOffRole, &str)] = &[
+    (app::domain::workflow::SignOffRole::Qa, "qa@example.gov"),
+    (app::domain::workflow::SignOffRole::Testers, "tester@example.gov"),
+    (app::domain::workflow::SignOffRole::Dev, "dev@example.gov"),
+    (app::domain::workflow::SignOffRole::Product, "product@example.gov"),
 ];
 
 /// Creates the demo organisation when the database has no people yet; sets every demo
@@ -138,7 +150,7 @@ impl<'a> Seeder<'a> {
     async fn advance(&self, r: &str, title: &str, goal: Example) -> Result<(), BoxError> {
         use app::domain::execution::StepStatus;
         use app::domain::quorum::Verdict;
-        use app::domain::workflow::{Action, SignOffRole, TriageAnswers};
+        use app::domain::workflow::{Action, TriageAnswers};
         use Example as E;
         if goal == E::Triage {
             return Ok(());
@@ -173,9 +185,9 @@ impl<'a> Seeder<'a> {
         if goal == E::Staging {
             return self.act(r, dev_mail, Change::action(Action::RequestHostingHelp)).await;
         }
-        for &role in SignOffRole::ALL {
+        for &(role, signer) in DEMO_SIGNERS {
             let evidence = format!("{} checked in staging run 42", role.label());
-            self.act(r, dev_mail, Change::action(Action::SignOff { role, evidence })).await?;
+            self.act(r, signer, Change::action(Action::SignOff { role, evidence })).await?;
         }
         self.act(r, dev_mail, Change::action(Action::CompleteStaging)).await?;
         if goal == E::CrForm {

@@ -105,7 +105,7 @@ fn global() -> Vec<Row> {
         ("people", vec![], admin_only),
         ("undelivered_mail", vec![], admin_only),
         ("create_team", vec![("name", "")], admin_only),
-        ("set_stakeholders", vec![("team", "1"), ("stakeholders", "")], admin_only),
+        ("set_team_settings", vec![("team", "1"), ("stakeholders", "")], admin_only),
         ("webhooks", vec![], admin_only),
         ("invite_person", vec![("email", "")], admin_only),
         ("change_person", vec![("id", "1"), ("what", "reactivate")], admin_only),

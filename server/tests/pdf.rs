@@ -78,11 +78,22 @@ fn rich_record() -> ChangeRecord {
         plan_hash: PlanHash("ab".repeat(32)).0,
         plan: Plan { steps: (1..=3).map(step).collect() },
         staging_notes: "Deployed 4.2.1 to staging; TLS handshake verified.".into(),
+        // The team lets one person sign several capacities: Quinn signs QA and Testers.
         sign_offs: SignOffRole::ALL
             .iter()
             .map(|r| SignOffView {
                 role: *r,
-                signer: "Quinn QA".into(),
+                signer_id: match r {
+                    SignOffRole::Qa | SignOffRole::Testers => 7,
+                    SignOffRole::Dev => 8,
+                    SignOffRole::Product => 9,
+                },
+                signer: match r {
+                    SignOffRole::Qa | SignOffRole::Testers => "Quinn QA",
+                    SignOffRole::Dev => "Dana Développeur",
+                    SignOffRole::Product => "Pat Product",
+                }
+                .into(),
                 evidence: format!("{} evidence link", r.label()),
                 at: at(10, 0),
             })
@@ -211,6 +222,8 @@ fn every_section_and_field_is_in_the_text_in_order_with_accents_intact() {
             "Staging validation",
             "TLS handshake verified",
             "Quinn QA",
+            "Pat Product",
+            "signed off as QA and Testers",
             "Emergency change request form (version 5)",
             "payments-api, checkout",
             "payments-api:4.2.1",

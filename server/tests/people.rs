@@ -111,32 +111,57 @@ both_backends!(
         assert_eq!(app.call_as(&b1, "my_account", &[]).await.status(), 401, "deactivated: out at once");
         let res = app.call_as(&b1, "sign_in", &[("email", "dana.new@example.gov"), ("password", good)]).await;
         assert_eq!(res.status(), 401);
-        // Each team's standing stakeholders: email addresses only, one per line.
+        // Each team's settings: standing stakeholders (email addresses only, one per line) and
+        // whether one person may sign off several capacities; a bad address keeps both as typed.
         let res = app
             .call_as(
                 &admin,
-                "set_stakeholders",
-                &[("team", &team), ("stakeholders", "owner@example.gov\nnot an address")],
+                "set_team_settings",
+                &[
+                    ("team", &team),
+                    ("stakeholders", "owner@example.gov\nnot an address"),
+                    ("several_capacities", "yes"),
+                ],
             )
             .await;
         assert_eq!(res.status(), 422);
+        let e: Value = res.json().await.unwrap();
+        assert_eq!(e["Invalid"]["values"][1], serde_json::json!([format!("several_capacities_{team}"), "yes"]));
         let res = app
             .call_as(
                 &admin,
-                "set_stakeholders",
-                &[("team", &team), ("stakeholders", " owner@example.gov \n\nops@example.gov")],
+                "set_team_settings",
+                &[
+                    ("team", &team),
+                    ("stakeholders", " owner@example.gov \n\nops@example.gov"),
+                    ("several_capacities", "yes"),
+                ],
             )
             .await;
         assert!(res.status().is_success());
         let people: Value = app.call_as(&admin, "people", &[]).await.json().await.unwrap();
-        let saved = people["stakeholders"]
+        let saved = people["settings"]
             .as_array()
             .unwrap()
             .iter()
-            .find(|s| s[0].as_i64().map(|n| n.to_string()).as_deref() == Some(team.as_str()))
-            .unwrap()[1]
+            .find(|s| s["team_id"].as_i64().map(|n| n.to_string()).as_deref() == Some(team.as_str()))
+            .unwrap()
             .clone();
-        assert_eq!(saved, "owner@example.gov\nops@example.gov");
+        assert_eq!(saved["stakeholders"], "owner@example.gov\nops@example.gov");
+        assert_eq!(saved["one_signer_several_capacities"], true);
+        // Unticked, the box sends nothing: back to a different person in each capacity.
+        let res =
+            app.call_as(&admin, "set_team_settings", &[("team", &team), ("stakeholders", "owner@example.gov")]).await;
+        assert!(res.status().is_success());
+        let people: Value = app.call_as(&admin, "people", &[]).await.json().await.unwrap();
+        let saved = people["settings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["team_id"].as_i64().map(|n| n.to_string()).as_deref() == Some(team.as_str()))
+            .unwrap()
+            .clone();
+        assert_eq!(saved["one_signer_several_capacities"], false);
         // An admin cannot lock themselves out.
         let me = people["me"].to_string();
         assert_eq!(app.call_as(&admin, "change_person", &[("id", &me), ("what", "deactivate")]).await.status(), 409);

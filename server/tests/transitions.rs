@@ -7,7 +7,7 @@ use app::domain::execution::StepStatus;
 use app::domain::quorum::Verdict;
 use app::domain::reference::Reference;
 use app::domain::roles::Role;
-use app::domain::workflow::{Action, Request, SignOffRole, TriageAnswers};
+use app::domain::workflow::{Action, Request, TriageAnswers};
 use app::ports::prelude::*;
 use app::service::Change;
 use common::*;
@@ -51,8 +51,8 @@ fn action(n: usize, now: &Request) -> (&'static str, Change) {
         5 => (DEV, Change::action(Action::CompletePlan)),
         6 => (DEV, Change::action(Action::RequestHostingHelp)),
         7..=10 => {
-            let role = SignOffRole::ALL[n - 7];
-            (DEV, Change::action(Action::SignOff { role, evidence: format!("{} run 7", role.label()) }))
+            let (role, signer) = server::demo::DEMO_SIGNERS[n - 7];
+            (signer, Change::action(Action::SignOff { role, evidence: format!("{} run 7", role.label()) }))
         }
         11 => (DEV, Change::action(Action::CompleteStaging)),
         12 => {

@@ -22,14 +22,33 @@ both_backends!(a_dev_team_member_completes_an_emergency_request_end_to_end, |url
     ok(&app, "complete_plan", &[("reference", &r)]).await;
     ok(&app, "request_hosting_help", &[("reference", &r)]).await;
     ok(&app, "save_staging_notes", &[("reference", &r), ("notes", "Deployed portal:2.4.1 to staging")]).await;
-    for role in ["qa", "testers", "dev", "product"] {
+    // Dana signs as Dev; signing as QA too is refused at the field (the team wants someone else).
+    ok(&app, "sign_off_staging", &[("reference", &r), ("role", "dev"), ("evidence", "unit tests pass")]).await;
+    let (status, e) =
+        failed(&app, "sign_off_staging", &[("reference", &r), ("role", "qa"), ("evidence", "QA run 12")]).await;
+    assert_eq!(status, 422);
+    assert_eq!(fields(&e), ["role"]);
+    assert!(e.to_string().contains("You have signed off as Dev"), "{e}");
+    assert_eq!(view(&app, &r).await["signed_as"], "Dev");
+    // The other three capacities, each by its own person.
+    for (role, signer) in server::demo::DEMO_SIGNERS.iter().filter(|(role, _)| role.key() != "dev") {
+        app.sign_in(signer).await;
+        assert_eq!(view(&app, &r).await["signed_as"], serde_json::Value::Null);
         ok(
             &app,
             "sign_off_staging",
-            &[("reference", &r), ("role", role), ("evidence", "https://ci.example.gov/runs/982")],
+            &[("reference", &r), ("role", role.key()), ("evidence", "https://ci.example.gov/runs/982")],
         )
         .await;
     }
+    app.sign_in("dev@example.gov").await;
+    let signers: Vec<String> = view(&app, &r).await["sign_offs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["signer"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(signers, ["Dana Developer", "Quinn Quality", "Tess Tester", "Pat Product"]);
     assert!(ok(&app, "complete_staging", &[("reference", &r)]).await.ends_with("/form/details"));
     complete_form(&app, &r).await;
     let v = view(&app, &r).await;
@@ -135,6 +154,40 @@ both_backends!(production_down_goes_straight_to_hosting_on_the_fast_path, |url: 
     ok(&app, "save_plan_step", &step(&r, "0")).await;
     app.stop().await;
 });
+
+both_backends!(
+    a_team_may_let_one_person_sign_off_several_capacities_and_the_record_says_so,
+    |url: String, _b| async move {
+        let app = TestApp::spawn(&url).await;
+        app.sign_in("admin@example.gov").await;
+        let people: Value = app.call("people", &[]).await.json().await.unwrap();
+        let team =
+            people["teams"].as_array().unwrap().iter().find(|t| t[1] == "Grants Portal team").unwrap()[0].to_string();
+        let res = app.call("set_team_settings", &[("team", &team), ("several_capacities", "yes")]).await;
+        assert!(res.status().is_success());
+        app.call("sign_out", &[]).await;
+
+        app.sign_in("dev@example.gov").await;
+        let r = start(&app, "Patch OpenSSL").await;
+        ok(&app, "answer_triage", &[&[("reference", r.as_str())], EMERGENCY].concat()).await;
+        ok(&app, "save_plan_step", &step(&r, "0")).await;
+        ok(&app, "complete_plan", &[("reference", &r)]).await;
+        for role in ["qa", "testers", "dev", "product"] {
+            ok(&app, "sign_off_staging", &[("reference", &r), ("role", role), ("evidence", "run 982")]).await;
+        }
+        assert!(ok(&app, "complete_staging", &[("reference", &r)]).await.ends_with("/form/details"));
+        let (status, page) = app.get_text(&format!("/requests/{r}/staging")).await;
+        assert_eq!(status, 200);
+        let said = "Dana Developer signed off as QA, Testers, Dev and Product: the team lets one person sign off in several capacities.";
+        assert!(page.contains(said), "{page}");
+        let res = app.client.get(app.url(&format!("/changes/{r}.pdf"))).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let text = pdftotext(&res.bytes().await.unwrap());
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains(said), "{text}");
+        app.stop().await;
+    }
+);
 
 both_backends!(bad_input_on_every_step_gets_field_errors_and_drafts_are_kept, |url: String, _b| async move {
     let app = TestApp::spawn(&url).await;
@@ -445,7 +498,17 @@ both_backends!(
         );
         let copy = mail.iter().find(|m| m["kind"] == "submitted_to_cors").unwrap();
         assert_eq!(copy["to"], serde_json::json!(["hosting@example.gov", "lead@example.gov"]));
-        assert_eq!(copy["cc"], serde_json::json!(["dev@example.gov", "isso@example.gov"]), "dev team and ISSO copied");
+        assert_eq!(
+            copy["cc"],
+            serde_json::json!([
+                "dev@example.gov",
+                "product@example.gov",
+                "qa@example.gov",
+                "tester@example.gov",
+                "isso@example.gov"
+            ]),
+            "dev team (all four of the Grants Portal team) and ISSO copied"
+        );
 
         // What the preview promised is what the outbox holds: the same reasons, message by message.
         let reasons = |notices: &Value| -> Vec<String> {

@@ -28,10 +28,15 @@ pub async fn change_person(id: String, what: String, #[server(default)] value: S
     super::ssr::respond(server::change(id, what, value).await)
 }
 
-/// Replace a team's standing stakeholder list (one email address per line).
-#[server(endpoint = "set_stakeholders")]
-pub async fn set_stakeholders(team: String, #[server(default)] stakeholders: String) -> Result<(), AppError> {
-    super::ssr::respond(server::set_stakeholders(team, stakeholders).await)
+/// Replace a team's settings: its standing stakeholder list (one email address per line), and
+/// whether one person may sign off staging in several capacities (`several_capacities=yes`).
+#[server(endpoint = "set_team_settings")]
+pub async fn set_team_settings(
+    team: String,
+    #[server(default)] stakeholders: String,
+    #[server(default)] several_capacities: Option<String>,
+) -> Result<(), AppError> {
+    super::ssr::respond(server::set_team_settings(team, stakeholders, several_capacities).await)
 }
 
 /// Create a team.
@@ -109,7 +114,7 @@ pub async fn remove_webhook(id: String) -> Result<(), AppError> {
 #[cfg(feature = "ssr")]
 mod server {
     use crate::api::ssr::*;
-    use crate::api::types::{AccountView, PeopleView};
+    use crate::api::types::{AccountView, PeopleView, TeamSettings};
     use crate::domain::forms::{FieldError, FormErrors};
     use crate::domain::roles::Role;
     use crate::error::AppError;
@@ -136,7 +141,7 @@ mod server {
         Ok(PeopleView {
             people: p.people().await?,
             teams: p.teams().await?,
-            stakeholders: p.team_stakeholders().await?,
+            settings: p.team_settings().await?,
             me: s.user.id,
         })
     }
@@ -249,7 +254,11 @@ mod server {
         Ok(())
     }
 
-    pub async fn set_stakeholders(team: String, stakeholders: String) -> Result<(), AppError> {
+    pub async fn set_team_settings(
+        team: String,
+        stakeholders: String,
+        several_capacities: Option<String>,
+    ) -> Result<(), AppError> {
         let s = admin()?;
         let id: i64 = team.trim().parse().map_err(|_| AppError::NotFound)?;
         let field_name = format!("stakeholders_{id}");
@@ -261,11 +270,18 @@ mod server {
                     field: field_name.clone(),
                     message: format!("“{bad}” is not an email address: one address per line"),
                 }],
-                values: vec![(field_name, stakeholders)],
+                values: vec![
+                    (field_name, stakeholders),
+                    (format!("several_capacities_{id}"), several_capacities.unwrap_or_default()),
+                ],
             }));
         }
-        let list = lines.join("\n");
-        if !services()?.people.set_team_stakeholders(id, &list, &s.user, &source_address(), clock_now()?).await? {
+        let settings = TeamSettings {
+            team_id: id,
+            stakeholders: lines.join("\n"),
+            one_signer_several_capacities: several_capacities.is_some_and(|v| v == "yes"),
+        };
+        if !services()?.people.set_team_settings(&settings, &s.user, &source_address(), clock_now()?).await? {
             return Err(AppError::NotFound);
         }
         leptos_axum::redirect("/admin/people");

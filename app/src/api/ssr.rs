@@ -280,6 +280,7 @@ pub fn view_of(l: &Loaded) -> RequestView {
         risk_review: r.risk_review.clone(),
         assigned_name: r.assigned_name.clone(),
         assigned_to_me: r.snapshot.assigned_engineer == Some(l.session.user.id),
+        signed_as: r.snapshot.signed_elsewhere(l.session.user.id),
         cors_preview: cors_preview(&l.cors, r.snapshot.security_related),
         form_version: r.form_version,
         comment_count: r.comment_count,

@@ -54,12 +54,38 @@ pub struct RequestSummary {
 pub struct SignOffView {
     /// In which capacity.
     pub role: SignOffRole,
-    /// Who signed.
+    /// Who signed: their id (one person in two capacities is the same id)…
+    pub signer_id: i64,
+    /// …and their name.
     pub signer: String,
     /// Their evidence.
     pub evidence: String,
     /// When.
     pub at: DateTime<Utc>,
+}
+
+impl SignOffView {
+    /// What the record says of anyone who signed off in several capacities (only a team's setting
+    /// allows it): one sentence per such person, in the order they first signed.
+    pub fn several_capacities(list: &[SignOffView]) -> Vec<String> {
+        let mut people: Vec<(i64, &str, Vec<SignOffRole>)> = Vec::new();
+        for s in list {
+            match people.iter_mut().find(|(id, _, _)| *id == s.signer_id) {
+                Some((_, _, roles)) => roles.push(s.role),
+                None => people.push((s.signer_id, &s.signer, vec![s.role])),
+            }
+        }
+        people
+            .into_iter()
+            .filter(|(_, _, roles)| roles.len() > 1)
+            .map(|(_, name, roles)| {
+                format!(
+                    "{name} signed off as {}: the team lets one person sign off in several capacities.",
+                    SignOffRole::in_words(&roles)
+                )
+            })
+            .collect()
+    }
 }
 
 /// One outgoing message, as the demo mail viewer shows it.
@@ -154,6 +180,9 @@ pub struct RequestView {
     pub assigned_name: Option<String>,
     /// True when the person looking is the assigned engineer.
     pub assigned_to_me: bool,
+    /// The capacity the person looking has signed off in, when the team wants each capacity
+    /// signed by someone else: they may not sign another.
+    pub signed_as: Option<SignOffRole>,
     /// What submitting to the CORs would send: (message, recipients with reasons).
     pub cors_preview: Vec<(String, Vec<NoticePreview>)>,
     /// The CR form's version (sent back with section saves, for the three-way merge).

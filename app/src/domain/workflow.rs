@@ -26,7 +26,7 @@ use super::quorum::{evaluate, Cor, Decision, LinkStanding, Quorum, UserId, Verdi
 use super::roles::Role;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use State as S;
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use crate::api::admin::{
     my_account, password_link, people, webhooks, AddWebhook, ChangePerson, CreateApiToken, CreateTeam, EndSession,
-    InvitePerson, RemoveWebhook, RevokeApiToken, SetPassword, SetStakeholders,
+    InvitePerson, RemoveWebhook, RevokeApiToken, SetPassword, SetTeamSettings,
 };
 use crate::components::form::{
     form_errors_of, kept_value, other_error_of, outcome_of, select_field, ErrorSummary, Outcome, Radios, TextField,
@@ -41,7 +41,7 @@ pub fn AdminPeoplePage() -> impl IntoView {
     let invite = ServerAction::<InvitePerson>::new();
     let change = ServerAction::<ChangePerson>::new();
     let team = ServerAction::<CreateTeam>::new();
-    let stake = ServerAction::<SetStakeholders>::new();
+    let stake = ServerAction::<SetTeamSettings>::new();
     let sv = Signal::derive(move || stake.value().get());
     let stake_errors = form_errors_of(sv);
     let iv = Signal::derive(move || invite.value().get());
@@ -130,25 +130,39 @@ pub fn AdminPeoplePage() -> impl IntoView {
                                 {select_field("team", "Team (dev team members need one)", team_options("No team"), invite_errors)}
                                 <button type="submit" class="button">"Send invitation"</button>
                             </ActionForm>
-                            <h2 class="heading-m">"Stakeholders of each team"</h2>
-                            <p>"Told when a change of the team's completes or is rolled back, besides the stakeholders named in each request."</p>
+                            <h2 class="heading-m">"Each team's settings"</h2>
                             {d.teams.clone().into_iter().map(|(id, name)| {
-                                let current = d.stakeholders.iter().find(|(t, _)| *t == id).map(|(_, s)| s.clone()).unwrap_or_default();
+                                let current = d.settings.iter().find(|t| t.team_id == id).cloned().unwrap_or_default();
                                 let field = format!("stakeholders_{id}");
                                 let (f1, f2, f3) = (field.clone(), field.clone(), field.clone());
                                 let message = move || stake_errors.with(|e| e.as_ref().and_then(|e| e.message_for(&f1).map(str::to_string)));
                                 let message2 = message.clone();
-                                let kept = stake_errors.with_untracked(|e| e.as_ref().and_then(|e| e.value_of(&f2).map(str::to_string))).unwrap_or(current);
+                                let kept = stake_errors.with_untracked(|e| e.as_ref().and_then(|e| e.value_of(&f2).map(str::to_string))).unwrap_or(current.stakeholders);
+                                let several = format!("field-several_capacities_{id}");
+                                // What the admin ticked comes back with an error elsewhere on the form.
+                                let several_kept = stake_errors
+                                    .with_untracked(|e| e.as_ref().and_then(|e| e.value_of(&format!("several_capacities_{id}")).map(|v| v == "yes")))
+                                    .unwrap_or(current.one_signer_several_capacities);
                                 view! {
                                     <ActionForm action=stake>
+                                        <h3 class="heading-s">{name.clone()}</h3>
                                         <input type="hidden" name="team" value=id.to_string()/>
                                         <div class="form-group" class:form-group--error=move || message().is_some()>
                                             <label class="label" for=format!("field-{field}")>{format!("Stakeholders of {name}")}</label>
-                                            <div class="hint" id=format!("field-{field}-hint")>"One email address per line."</div>
+                                            <div class="hint" id=format!("field-{field}-hint")>"Told when a change of the team's completes or is rolled back, besides the stakeholders named in each request. One email address per line."</div>
                                             {move || message2().map(|m| view! { <p class="error-message" id=format!("field-{f3}-error")><span class="visually-hidden">"Error: "</span>{m}</p> })}
                                             <textarea class="textarea" id=format!("field-{field}") name="stakeholders" rows="3" aria-describedby=format!("field-{field}-hint")>{kept}</textarea>
                                         </div>
-                                        <button type="submit" class="button button--secondary">{format!("Save the stakeholders of {name}")}</button>
+                                        <div class="form-group">
+                                            <div class="hint" id=format!("{several}-hint")>"Off: QA, testers, dev and product are each signed off by a different person. On: the record says when one person signed several."</div>
+                                            <div class="checkboxes">
+                                                <div class="checkboxes__item">
+                                                    <input class="checkboxes__input" type="checkbox" id=several.clone() name="several_capacities" value="yes" checked=several_kept aria-describedby=format!("{several}-hint")/>
+                                                    <label class="checkboxes__label" for=several.clone()>{format!("One person of {name} may sign off staging in several capacities")}</label>
+                                                </div>
+                                            </div>
+                                        </div>
+                                        <button type="submit" class="button button--secondary">{format!("Save the settings of {name}")}</button>
                                     </ActionForm>
                                 }
                             }).collect_view()}

@@ -60,13 +60,12 @@ pub trait People: Send + Sync {
         source: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
-    /// Each team's standing stakeholder list: (team id, addresses one per line).
-    async fn team_stakeholders(&self) -> Result<Vec<(i64, String)>, StoreError>;
-    /// Replaces a team's stakeholder list, audited; `false` for an unknown team.
-    async fn set_team_stakeholders(
+    /// Every team's settings.
+    async fn team_settings(&self) -> Result<Vec<TeamSettings>, StoreError>;
+    /// Replaces a team's settings, audited; `false` for an unknown team.
+    async fn set_team_settings(
         &self,
-        team_id: i64,
-        list: &str,
+        settings: &TeamSettings,
         by: &SessionUser,
         source: &str,
         now: DateTime<Utc>,

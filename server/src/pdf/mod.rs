@@ -236,6 +236,9 @@ pub fn render(r: &ChangeRecord) -> Result<Vec<u8>, PdfError> {
             w.table_row(&[s.role.label().to_string(), s.signer.clone(), utc(s.at), s.evidence.clone()]);
         }
         w.end_table();
+        for line in SignOffView::several_capacities(&r.sign_offs) {
+            w.paragraph(&line);
+        }
     }
 
     w.heading(&format!("Emergency change request form (version {})", r.form_version));

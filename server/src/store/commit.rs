@@ -134,11 +134,11 @@ impl Store {
             }
             for effect in &t.effects {
                 match effect {
-                    Effect::RecordSignOff { role, evidence } => {
+                    Effect::RecordSignOff { role, by, evidence } => {
                         sqlx::query("INSERT INTO sign_offs (request_id, role, signer_id, evidence, created_at) VALUES ($1, $2, $3, $4, $5)")
                             .bind(req.id)
                             .bind(role.key())
-                            .bind(c.actor.id)
+                            .bind(by)
                             .bind(evidence)
                             .bind(at)
                             .execute(&mut *tx)

@@ -9,7 +9,6 @@ use app::domain::plan::{Plan, PlanHash};
 use app::domain::quorum::{Decision, Verdict};
 use app::domain::workflow::{Hold, Request, SignOffRole, State, TriageAnswers};
 use app::ports::LoadedRequest;
-use std::collections::BTreeSet;
 
 #[derive(sqlx::FromRow)]
 struct RequestRow {
@@ -24,6 +23,7 @@ struct RequestRow {
     updated_at: i64,
     started_by: i64,
     team_id: Option<i64>,
+    one_signer_several_capacities: Option<bool>,
     assigned_engineer: Option<i64>,
     fast_path: bool,
     security_related: bool,
@@ -86,13 +86,13 @@ macro_rules! load_sql {
     ($dialect:ident) => {
         concat!(
             "SELECT r.id, r.version, r.reference, r.title, r.system, r.state, u.display_name AS started_by_name, \
-             r.created_at, r.updated_at, r.started_by, r.team_id, r.assigned_engineer, r.fast_path, r.security_related, \
+             r.created_at, r.updated_at, r.started_by, r.team_id, t.one_signer_several_capacities, r.assigned_engineer, r.fast_path, r.security_related, \
              r.plan_version, r.plan_hash, r.plan_complete, r.submitted_plan_hash, r.submission_round, r.form_version, r.form_json, r.form_complete, \
              r.risk_review_done, r.hold_reason, r.hold_by, r.planned_start, r.triage_json, r.staging_notes, r.returned_comments, \
              r.queued_window, r.assistance_requested_at, r.submitted_at, r.risk_review_json, a.display_name AS assigned_name, \
              r.implementation_started_at, r.override_reason, r.closing_note, r.post_review_json, \
              r.comment_count, p.steps_json, ",
-            rows_json!($dialect, "s.role, su.display_name, s.evidence, s.created_at", "s.created_at",
+            rows_json!($dialect, "s.role, s.signer_id, su.display_name, s.evidence, s.created_at", "s.created_at",
                 "FROM sign_offs s JOIN users su ON su.id = s.signer_id WHERE s.request_id = r.id"),
             " AS sign_offs_json, ",
             rows_json!($dialect, "f.id, f.file_name, f.media_type, f.size_bytes, f.sha256, fu.display_name", "f.id",
@@ -109,14 +109,15 @@ macro_rules! load_sql {
                 "FROM decisions d JOIN users du ON du.id = d.decided_by WHERE d.request_id = r.id"),
             " AS decisions_json \
              FROM change_requests r JOIN users u ON u.id = r.started_by LEFT JOIN users a ON a.id = r.assigned_engineer \
+             LEFT JOIN teams t ON t.id = r.team_id \
              LEFT JOIN plan_versions p ON p.request_id = r.id AND p.version = r.plan_version \
              WHERE r.ref_year = $1 AND r.ref_number = $2"
         )
     };
 }
 
-/// A sign-off as loaded: capacity, signer, evidence, when (ms).
-type SignOffRow = (String, String, String, i64);
+/// A sign-off as loaded: capacity, signer's id and name, evidence, when (ms).
+type SignOffRow = (String, i64, String, String, i64);
 /// An attachment as loaded: id, file name, media type, size, SHA-256, uploader.
 type AttachmentRow = (i64, String, String, i64, String, String);
 /// An execution mark as loaded: step, rollback (0/1), status, note, by, when (ms).
@@ -227,10 +228,10 @@ impl Store {
         let post_review = stored_opt(r, "post_review_json", row.post_review_json.as_deref())?;
         let sign_offs: Vec<SignOffView> = sign_offs
             .into_iter()
-            .map(|(role, signer, evidence, at)| {
+            .map(|(role, signer_id, signer, evidence, at)| {
                 let role =
                     SignOffRole::parse(&role).ok_or_else(|| corrupt(r, "sign_offs.role", format!("{role:?}")))?;
-                Ok(SignOffView { role, signer, evidence, at: from_millis(at) })
+                Ok(SignOffView { role, signer_id, signer, evidence, at: from_millis(at) })
             })
             .collect::<Result<_, sqlx::Error>>()?;
         let state = State::parse(&row.state).ok_or_else(|| corrupt(r, "state", format!("{:?}", row.state)))?;
@@ -247,7 +248,9 @@ impl Store {
             round: round_of(row.submission_round)?,
             form_complete: row.form_complete,
             risk_review_done: row.risk_review_done,
-            sign_offs: sign_offs.iter().map(|s| s.role).collect::<BTreeSet<_>>(),
+            sign_offs: sign_offs.iter().map(|s| (s.role, s.signer_id)).collect(),
+            // A request of no team has no team setting: the strict default.
+            one_signer_several_capacities: row.one_signer_several_capacities.unwrap_or(false),
             decisions,
             hold: match (row.hold_reason.clone(), row.hold_by) {
                 (Some(reason), Some(raised_by)) => Some(Hold { reason, raised_by }),

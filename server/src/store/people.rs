@@ -5,7 +5,7 @@
 
 use super::audit::audited;
 use super::{millis, on_pool, parsed, ported, AuditEvent, Store};
-use app::api::types::{PersonView, SessionUser};
+use app::api::types::{PersonView, SessionUser, TeamSettings};
 use app::domain::notify::SignInWay;
 use app::domain::roles::Role;
 use app::ports::PersonChange;
@@ -348,27 +348,45 @@ impl app::ports::People for Store {
         .await
     }
 
-    async fn team_stakeholders(&self) -> Result<Vec<(i64, String)>, StoreError> {
-        ported(async {
-            on_pool!(&self.db, pool => sqlx::query_as("SELECT id, stakeholders FROM teams ORDER BY name").fetch_all(pool).await)
+    async fn team_settings(&self) -> Result<Vec<TeamSettings>, StoreError> {
+        let rows: Vec<(i64, String, bool)> = ported(async {
+            on_pool!(&self.db, pool => sqlx::query_as("SELECT id, stakeholders, one_signer_several_capacities FROM teams ORDER BY name").fetch_all(pool).await)
         })
-        .await
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(team_id, stakeholders, one_signer_several_capacities)| TeamSettings {
+                team_id,
+                stakeholders,
+                one_signer_several_capacities,
+            })
+            .collect())
     }
-    async fn set_team_stakeholders(
+    async fn set_team_settings(
         &self,
-        team_id: i64,
-        list: &str,
+        settings: &TeamSettings,
         by: &SessionUser,
         source: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let at = millis(now);
+        let TeamSettings { team_id, stakeholders, one_signer_several_capacities: several } = settings;
+        let detail = format!(
+            "team {team_id}: {} stakeholder addresses; {}",
+            app::domain::cr_form::lines(stakeholders).len(),
+            if *several {
+                "one person may sign off in several capacities"
+            } else {
+                "a different person signs off each capacity"
+            }
+        );
         ported(async { audited!(&self.db, tx => {
-            let n = sqlx::query("UPDATE teams SET stakeholders = $1 WHERE id = $2").bind(list).bind(team_id).execute(&mut *tx).await?.rows_affected();
+            let n = sqlx::query("UPDATE teams SET stakeholders = $1, one_signer_several_capacities = $2 WHERE id = $3")
+                .bind(stakeholders).bind(several).bind(team_id).execute(&mut *tx).await?.rows_affected();
             if n == 0 {
                 return Ok(false);
             }
-            (true, AuditEvent::success(at, Some(by.id), None, "Stakeholders changed", format!("team {team_id}: {} addresses", app::domain::cr_form::lines(list).len()), source))
+            (true, AuditEvent::success(at, Some(by.id), None, "Team settings changed", detail, source))
         }) })
         .await
     }

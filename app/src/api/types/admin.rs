@@ -37,14 +37,26 @@ pub struct SignInMethods {
 }
 
 /// The admin page: people and teams.
+/// What a team decides for its own changes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamSettings {
+    /// The team.
+    pub team_id: i64,
+    /// Its standing stakeholders, one email address per line: told when a change of the team's
+    /// completes or is rolled back.
+    pub stakeholders: String,
+    /// One person may sign off staging in several capacities (off: a different person each).
+    pub one_signer_several_capacities: bool,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeopleView {
     /// Everyone.
     pub people: Vec<PersonView>,
     /// Every team: (id, name).
     pub teams: Vec<(i64, String)>,
-    /// Each team's standing stakeholder list: (team id, addresses one per line).
-    pub stakeholders: Vec<(i64, String)>,
+    /// Each team's settings.
+    pub settings: Vec<TeamSettings>,
     /// The admin looking (they cannot deactivate or demote themselves).
     pub me: i64,
 }

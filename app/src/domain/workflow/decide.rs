@@ -134,8 +134,11 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
         }
         Action::SignOff { role, evidence } => {
             given(evidence, Input::Evidence, "Enter a note or a link to the evidence")?;
-            guard(!request.sign_offs.contains(role), &format!("{} has already signed off", role.label()))?;
-            effects.push(Effect::RecordSignOff { role: *role, evidence: evidence.clone() });
+            guard(!request.sign_offs.contains_key(role), &format!("{} has already signed off", role.label()))?;
+            if let Some(already) = request.signed_elsewhere(actor.id) {
+                return Err(Refusal::Input { input: Input::Capacity, message: role.another_person_needed(already) });
+            }
+            effects.push(Effect::RecordSignOff { role: *role, by: actor.id, evidence: evidence.clone() });
             detail = format!("{} signed off staging", role.label());
         }
         Action::RecordStagingNotes { notes } => {
@@ -144,7 +147,7 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
         }
         Action::CompleteStaging => {
             let missing: Vec<&str> =
-                SignOffRole::ALL.iter().filter(|r| !request.sign_offs.contains(r)).map(|r| r.label()).collect();
+                SignOffRole::ALL.iter().filter(|r| !request.sign_offs.contains_key(r)).map(|r| r.label()).collect();
             guard(missing.is_empty(), &format!("Staging needs sign-off from {} first", missing.join(", ")))?;
             to = S::CrForm;
             detail = "staging validated".into();

@@ -41,6 +41,8 @@ pub enum Input {
     Note,
     /// The evidence for a sign-off.
     Evidence,
+    /// The capacity a sign-off is made in.
+    Capacity,
     /// Comments returned to the dev team.
     Comments,
     /// A problem's description.
@@ -64,6 +66,7 @@ impl Input {
             Input::Reason => "reason",
             Input::Note => "note",
             Input::Evidence => "evidence",
+            Input::Capacity => "role",
             Input::Comments => "comments",
             Input::Problem => "problem",
             Input::Lessons => "lessons",
@@ -166,6 +169,8 @@ pub enum Effect {
     RecordSignOff {
         /// In which capacity.
         role: SignOffRole,
+        /// Who signed.
+        by: UserId,
         /// The evidence.
         evidence: String,
     },

@@ -193,6 +193,27 @@ pub enum SignOffRole {
 }
 
 impl SignOffRole {
+    /// Capacities in words: "QA", "QA and Dev", "QA, Testers and Product".
+    pub fn in_words(roles: &[SignOffRole]) -> String {
+        match roles.split_last() {
+            None => String::new(),
+            Some((last, [])) => last.label().to_string(),
+            Some((last, rest)) => {
+                format!("{} and {}", rest.iter().map(|r| r.label()).collect::<Vec<_>>().join(", "), last.label())
+            }
+        }
+    }
+
+    /// Why someone who signed off as `already` may not sign off as `self` too (the refusal, and the
+    /// staging page's words).
+    pub fn another_person_needed(self, already: SignOffRole) -> String {
+        format!(
+            "You have signed off as {}: each capacity is signed off by a different person. Ask whoever checked {} to sign off as themselves",
+            already.label(),
+            self.label()
+        )
+    }
+
     /// All four sign-offs staging needs.
     pub const ALL: &'static [SignOffRole] = <SignOffRole as strum::VariantArray>::VARIANTS;
 
@@ -254,8 +275,11 @@ pub struct Request {
     pub form_complete: bool,
     /// Hosting completed the security and performance risk review.
     pub risk_review_done: bool,
-    /// Staging sign-offs recorded.
-    pub sign_offs: BTreeSet<SignOffRole>,
+    /// Staging sign-offs recorded: each capacity and who signed it.
+    pub sign_offs: BTreeMap<SignOffRole, UserId>,
+    /// The requesting team lets one person sign off in several capacities (a team setting, off by
+    /// default: QA, testers, dev and product are different people).
+    pub one_signer_several_capacities: bool,
     /// Every COR (or escalation) decision, each with the submission it was made on.
     pub decisions: Vec<Decision>,
     /// A blocker, if one is raised.
@@ -282,7 +306,8 @@ impl Request {
             round: 0,
             form_complete: false,
             risk_review_done: false,
-            sign_offs: BTreeSet::new(),
+            sign_offs: BTreeMap::new(),
+            one_signer_several_capacities: false,
             decisions: Vec::new(),
             hold: None,
             planned_start: None,
@@ -292,7 +317,16 @@ impl Request {
 
     /// True when all four staging sign-offs are recorded.
     pub fn staging_signed_off(&self) -> bool {
-        SignOffRole::ALL.iter().all(|r| self.sign_offs.contains(r))
+        SignOffRole::ALL.iter().all(|r| self.sign_offs.contains_key(r))
+    }
+
+    /// The capacity `who` has already signed off in, when the team wants a different person in
+    /// each: they may not sign another.
+    pub fn signed_elsewhere(&self, who: UserId) -> Option<SignOffRole> {
+        if self.one_signer_several_capacities {
+            return None;
+        }
+        self.sign_offs.iter().find(|(_, by)| **by == who).map(|(role, _)| *role)
     }
 }
 
@@ -303,8 +337,8 @@ impl Request {
         for e in &t.effects {
             match e {
                 Effect::MarkFastPath => self.fast_path = true,
-                Effect::RecordSignOff { role, .. } => {
-                    self.sign_offs.insert(*role);
+                Effect::RecordSignOff { role, by, .. } => {
+                    self.sign_offs.insert(*role, *by);
                 }
                 Effect::NewPlanVersion { hash, complete, steps } => {
                     self.plan_hash = hash.clone();

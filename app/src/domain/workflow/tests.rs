@@ -20,11 +20,26 @@ const ISSO: UserId = 7;
 const ARCHIVIST: UserId = 8;
 const ADMIN: UserId = 9;
 const HOSTING_2: UserId = 10;
+/// Dana's team-mates: each checks staging in a capacity of their own.
+const QA: UserId = 11;
+const TESTER: UserId = 12;
+const PRODUCT_OWNER: UserId = 13;
+
+/// Who signs off staging in each capacity: four people of the requesting team.
+const SIGNERS: [(SignOffRole, UserId); 4] = [
+    (SignOffRole::Qa, QA),
+    (SignOffRole::Testers, TESTER),
+    (SignOffRole::Dev, DEV),
+    (SignOffRole::Product, PRODUCT_OWNER),
+];
 
 fn actor(id: UserId) -> Actor {
     let (role, team, name) = match id {
         DEV => (Role::DevTeamMember, Some(1), "Dana"),
         OTHER_TEAM_DEV => (Role::DevTeamMember, Some(2), "Otto"),
+        QA => (Role::DevTeamMember, Some(1), "Quinn"),
+        TESTER => (Role::DevTeamMember, Some(1), "Tess"),
+        PRODUCT_OWNER => (Role::DevTeamMember, Some(1), "Pat"),
         HOSTING => (Role::HostingEngineer, None, "Hal"),
         HOSTING_2 => (Role::HostingEngineer, None, "Hope"),
         LEAD => (Role::HostingLead, None, "Lee"),
@@ -37,7 +52,8 @@ fn actor(id: UserId) -> Actor {
     Actor { id, name: name.into(), role, team_id: team }
 }
 
-const CAST: [UserId; 10] = [DEV, OTHER_TEAM_DEV, HOSTING, LEAD, COR_A, COR_B, ISSO, ARCHIVIST, ADMIN, HOSTING_2];
+const CAST: [UserId; 13] =
+    [DEV, OTHER_TEAM_DEV, HOSTING, LEAD, COR_A, COR_B, ISSO, ARCHIVIST, ADMIN, HOSTING_2, QA, TESTER, PRODUCT_OWNER];
 
 fn cors() -> Vec<Cor> {
     vec![
@@ -87,13 +103,17 @@ impl World {
         let state = self.request.state;
         self.try_do(who, action.clone()).unwrap_or_else(|e| panic!("{action:?} by {who} in {state:?}: {e}"))
     }
+    /// Each capacity signs off staging, each by its own person.
+    fn sign_staging(&mut self, evidence: &str) {
+        for (role, who) in SIGNERS {
+            self.must(who, Action::SignOff { role, evidence: evidence.into() });
+        }
+    }
     fn emergency_to_hosting_review(&mut self) {
         self.must(DEV, Action::Triage(TriageAnswers { active_incident: true, ..Default::default() }));
         self.must(DEV, Action::EditPlan { new_hash: h("p1"), complete: true, steps: 1 });
         self.must(DEV, Action::CompletePlan);
-        for &role in SignOffRole::ALL {
-            self.must(DEV, Action::SignOff { role, evidence: "https://ci.example/run/1".into() });
-        }
+        self.sign_staging("https://ci.example/run/1");
         self.must(DEV, Action::CompleteStaging);
         self.must(DEV, Action::UpdateForm { complete: true, planned_start: None, security_related: false });
         self.must(DEV, Action::SubmitForReview);
@@ -223,14 +243,38 @@ fn staging_needs_qa_testers_dev_and_product_to_sign_off_each_once_with_evidence(
 }
 
 #[test]
+fn each_capacity_is_signed_off_by_a_different_person_unless_the_team_allows_one_person_several() {
+    let mut w = World::new();
+    w.must(DEV, Action::Triage(TriageAnswers { active_incident: true, ..Default::default() }));
+    w.must(DEV, Action::EditPlan { new_hash: h("p1"), complete: true, steps: 1 });
+    w.must(DEV, Action::CompletePlan);
+    w.must(DEV, Action::SignOff { role: SignOffRole::Dev, evidence: "unit tests pass".into() });
+    assert_eq!(w.request.signed_elsewhere(DEV), Some(SignOffRole::Dev));
+    assert_eq!(
+        w.try_do(DEV, Action::SignOff { role: SignOffRole::Qa, evidence: "QA run 12".into() }),
+        Err(Refusal::Input {
+            input: Input::Capacity,
+            message: "You have signed off as Dev: each capacity is signed off by a different person. Ask whoever checked QA to sign off as themselves".into()
+        })
+    );
+    assert_eq!(w.request.signed_elsewhere(QA), None);
+    w.must(QA, Action::SignOff { role: SignOffRole::Qa, evidence: "QA run 12".into() });
+    // The team's setting relaxes it: the same person signs the rest.
+    w.request.one_signer_several_capacities = true;
+    assert_eq!(w.request.signed_elsewhere(DEV), None);
+    w.must(DEV, Action::SignOff { role: SignOffRole::Testers, evidence: "regression suite".into() });
+    w.must(DEV, Action::SignOff { role: SignOffRole::Product, evidence: "looked right".into() });
+    assert_eq!(w.must(DEV, Action::CompleteStaging).to, State::CrForm);
+    assert_eq!(w.request.sign_offs.get(&SignOffRole::Product), Some(&DEV));
+}
+
+#[test]
 fn submitting_for_review_needs_a_complete_form() {
     let mut w = World::new();
     w.must(DEV, Action::Triage(TriageAnswers { active_incident: true, ..Default::default() }));
     w.must(DEV, Action::EditPlan { new_hash: h("p1"), complete: true, steps: 1 });
     w.must(DEV, Action::CompletePlan);
-    for &role in SignOffRole::ALL {
-        w.must(DEV, Action::SignOff { role, evidence: "ok".into() });
-    }
+    w.sign_staging("ok");
     w.must(DEV, Action::CompleteStaging);
     assert_eq!(
         w.try_do(DEV, Action::SubmitForReview),
@@ -248,9 +292,7 @@ fn the_forms_security_answer_counts_until_hostings_risk_review_decides() {
     assert!(w.request.security_related);
     w.must(DEV, Action::EditPlan { new_hash: h("p1"), complete: true, steps: 1 });
     w.must(DEV, Action::CompletePlan);
-    for &role in SignOffRole::ALL {
-        w.must(DEV, Action::SignOff { role, evidence: "ok".into() });
-    }
+    w.sign_staging("ok");
     w.must(DEV, Action::CompleteStaging);
     w.must(DEV, Action::UpdateForm { complete: true, planned_start: None, security_related: true });
     let t = w.must(DEV, Action::SubmitForReview);
@@ -619,9 +661,7 @@ fn on_the_fast_path_staging_sign_off_is_recorded_afterwards_before_closing() {
     w.run_every_step();
     w.must(HOSTING, Action::FinishImplementation);
     assert!(matches!(w.try_do(DEV, Action::ValidateInProduction { note: "ok".into() }), Err(Refusal::Guard(_))));
-    for &role in SignOffRole::ALL {
-        w.must(DEV, Action::SignOff { role, evidence: "verified after the fix".into() });
-    }
+    w.sign_staging("verified after the fix");
     assert_eq!(w.must(DEV, Action::ValidateInProduction { note: "ok".into() }).to, State::Completed);
 }
 
@@ -707,7 +747,10 @@ fn alphabet() -> Vec<Action> {
 
 #[test]
 fn every_state_is_reachable_from_triage() {
-    let w = World::new();
+    let mut w = World::new();
+    // The search acts as four people; a team that lets one person sign every capacity keeps it
+    // small (the property test covers teams that do not).
+    w.request.one_signer_several_capacities = true;
     let ctx = w.ctx();
     let alphabet = alphabet();
     // Requests that differ only in what no guard reads (decisions of earlier rounds, how many
@@ -760,9 +803,10 @@ fn arb_action() -> impl Strategy<Value = Action> {
     ]
 }
 
-fn arb_world() -> impl Strategy<Value = (Vec<bool>, u32, bool)> {
-    // Which CORs are out; the hour (Eastern) of day; whether a freeze is on.
-    (proptest::collection::vec(any::<bool>(), 1..4), 0u32..24, any::<bool>())
+fn arb_world() -> impl Strategy<Value = (Vec<bool>, u32, bool, bool)> {
+    // Which CORs are out; the hour (Eastern) of day; whether a freeze is on; whether the team lets
+    // one person sign off in several capacities.
+    (proptest::collection::vec(any::<bool>(), 1..4), 0u32..24, any::<bool>(), any::<bool>())
 }
 
 proptest! {
@@ -771,8 +815,8 @@ proptest! {
     /// Random sequences of actions by random actors: the invariants of the process hold.
     #[test]
     fn the_process_invariants_hold_for_any_sequence(
-        (absent, hour, freeze) in arb_world(),
-        start in 0u8..5,
+        (absent, hour, freeze, several) in arb_world(),
+        start in 0u8..6,
         steps in proptest::collection::vec((proptest::sample::select(CAST.to_vec()), arb_action()), 0..60),
     ) {
         let mut w = World::new();
@@ -782,22 +826,28 @@ proptest! {
             absences: if *out { vec![Absence { from: date(1), to: date(30), note: None, set_by: "x".into() }] } else { vec![] },
         }).collect();
         w.now = chrono_tz::America::New_York.with_ymd_and_hms(2026, 11, 17, hour, 0, 0).unwrap().with_timezone(&Utc);
-        // Random sequences rarely get far on their own: start some runs deep in the process.
-        if start >= 1 {
+        w.request.one_signer_several_capacities = several;
+        // Random sequences rarely get far on their own: start some runs deep in the process, and
+        // some in staging, where the sign-offs are made.
+        if start == 5 {
+            w.must(DEV, Action::Triage(TriageAnswers { active_incident: true, ..Default::default() }));
+            w.must(DEV, Action::EditPlan { new_hash: h("p1"), complete: true, steps: 1 });
+            w.must(DEV, Action::CompletePlan);
+        } else if start >= 1 {
             w.emergency_to_hosting_review();
         }
-        if start >= 2 {
+        if (2..5).contains(&start) {
             w.must(HOSTING, Action::AssignEngineer { engineer: HOSTING, role: Some(Role::HostingEngineer), name: "Harper Hosting".into() });
             w.must(HOSTING, Action::RecordRiskReview { security_related: hour % 2 == 0 });
             w.must(HOSTING, Action::SubmitToCors);
         }
-        if start >= 3 {
+        if (3..5).contains(&start) {
             let plan_hash = w.request.plan_hash.clone();
             for who in [COR_A, COR_B, ADMIN] {
                 let _ = w.try_do(who, Action::Decide { verdict: Verdict::Approve, plan_hash: plan_hash.clone(), link: None });
             }
         }
-        if start >= 4 {
+        if start == 4 {
             let _ = w.try_do(HOSTING, Action::StartImplementation { override_reason: Some("test".into()) });
         }
         if freeze {
@@ -850,6 +900,14 @@ proptest! {
                     }
                     if r.state == State::RolledBack {
                         prop_assert_eq!(r.production.rollback_pending(), None);
+                    }
+                    // Each capacity by a different person, unless the team allows otherwise.
+                    if !r.one_signer_several_capacities {
+                        let mut signers: Vec<UserId> = r.sign_offs.values().copied().collect();
+                        let n = signers.len();
+                        signers.sort();
+                        signers.dedup();
+                        prop_assert_eq!(signers.len(), n, "one person in two capacities: {:?}", r.sign_offs);
                     }
                     if r.state == State::Implementing && before.state != State::Implementing {
                         prop_assert!(before.hold.is_none());

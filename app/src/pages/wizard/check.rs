@@ -89,7 +89,7 @@ pub fn CheckPage() -> impl IntoView {
             <h2 class="heading-m">"Staging"</h2>
             <dl class="summary-list">
                 {row("What was changed", v.staging_notes.clone(), link("staging"))}
-                {row("Sign-off", v.sign_offs.iter().map(|s| format!("{}: {} — {}", s.role.label(), s.signer, s.evidence)).collect::<Vec<_>>().join("\n"), link("staging"))}
+                {row("Sign-off", v.sign_offs.iter().map(|s| format!("{}: {} — {}", s.role.label(), s.signer, s.evidence)).chain(crate::api::types::SignOffView::several_capacities(&v.sign_offs)).collect::<Vec<_>>().join("\n"), link("staging"))}
                 {row("Evidence files", v.attachments.iter().map(|a| format!("{} ({} bytes, SHA-256 {})", a.file_name, a.size_bytes, a.sha256)).collect::<Vec<_>>().join("\n"), link("staging"))}
             </dl>
 

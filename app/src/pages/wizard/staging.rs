@@ -2,6 +2,7 @@
 //! and sign-off by QA, testers, dev and product, each signing as themselves with evidence.
 
 use super::{request_resource, versions, with_request, BackToTasks, Caption};
+use crate::api::types::SignOffView;
 use crate::api::wizard::{CompleteStaging, RequestHostingHelp, SaveStagingNotes, SignOffStaging};
 use crate::components::form::{form_errors_of, other_error_of, ErrorSummary, Radios, TextArea};
 use crate::domain::attachment::AttachmentError;
@@ -142,14 +143,23 @@ pub fn StagingPage() -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
-            {(can_sign && !options.is_empty()).then(|| view! {
+            {SignOffView::several_capacities(&v.sign_offs).into_iter().map(|line| view! { <p>{line}</p> }).collect_view()}
+            {match (can_sign && !options.is_empty(), v.signed_as) {
+                (false, _) => ().into_any(),
+                (true, Some(already)) => view! {
+                    <div class="notification">
+                        <p>{format!("You have signed off as {}. Each capacity is signed off by a different person: ask whoever checked {} to sign in and sign off here.", already.label(), SignOffRole::in_words(&unsigned))}</p>
+                    </div>
+                }.into_any(),
+                (true, None) => view! {
                 <ActionForm action=sign>
                     <input type="hidden" name="reference" value=r_sign.clone()/>
                     <Radios name="role" legend="Sign off as" hint="You sign as yourself; your name is recorded." options=options.clone() value=sign_role errors=sign_errors/>
                     <TextArea name="evidence" label="Evidence" hint="A note, or a link to the test run or screenshots." rows=3 value=sign_evidence errors=sign_errors/>
                     <button type="submit" class="button button--secondary">"Sign off"</button>
                 </ActionForm>
-            })}
+                }.into_any(),
+            }}
             <h2 class="heading-m" id="attachments">"Evidence files"</h2>
             {if attachments.is_empty() {
                 view! { <p>"No files attached."</p> }.into_any()
