@@ -67,6 +67,16 @@ pub trait Requests: Send + Sync {
         form: &StartRequest,
         now: DateTime<Utc>,
     ) -> Result<RequestSummary, StoreError>;
+    /// Starts a request as `start_request` does, once per `key` and person: a call with a key
+    /// they used before returns the request that call started, and `true` (a replay).
+    async fn start_request_once(
+        &self,
+        by: &SessionUser,
+        source: &str,
+        form: &StartRequest,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(RequestSummary, bool), StoreError>;
     /// The requests this person started, newest first.
     async fn requests_started_by(&self, user_id: i64) -> Result<Vec<RequestSummary>, StoreError>;
     /// One request by its reference.
@@ -362,29 +372,7 @@ pub struct CurrentSession {
     pub token_hash: String,
 }
 
-/// What a personal access token may do: each token does one thing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TokenScope {
-    /// Read the JSON API as its owner.
-    Read,
-    /// Fetch `/calendar.ics` only (a calendar app keeps it in a URL, where it leaks easily).
-    CalendarFeed,
-}
-
-impl TokenScope {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TokenScope::Read => "read",
-            TokenScope::CalendarFeed => "calendar",
-        }
-    }
-
-    /// The stored name parsed; anything else is no scope at all.
-    pub fn parse(s: &str) -> Option<TokenScope> {
-        [TokenScope::Read, TokenScope::CalendarFeed].into_iter().find(|t| t.as_str() == s)
-    }
-}
+pub use crate::domain::access::TokenScope;
 
 /// Name of the session cookie over plain http (loopback demos, tests).
 pub const SESSION_COOKIE: &str = "offcycle_session";

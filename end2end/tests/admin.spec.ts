@@ -94,6 +94,57 @@ test("an admin adds a team and sets who it tells and whether one person may sign
   await expectAccessible(page);
 });
 
+test("a release pipeline opens a request with a token from the account page, once per idempotency key", async ({ page }, testInfo) => {
+  const js = jsOn(testInfo);
+  await signIn(page, "dev@example.gov");
+  await page.goto("/account");
+  await ready(page, js);
+  await page.getByLabel("What the new token is for").fill("release pipeline");
+  await page.getByLabel("Read the JSON API and open requests as you (for a release pipeline)").check();
+  await page.getByRole("button", { name: "Create API token" }).click();
+  const shown = page.getByRole("status").filter({ hasText: "ofc_" });
+  await expect(shown).toBeVisible();
+  const token = (await shown.textContent())!.match(/ofc_[A-Za-z0-9_-]+/)![0];
+  await expect(page.getByRole("listitem").filter({ hasText: "release pipeline (write)" })).toBeVisible();
+  await expectAccessible(page);
+
+  // The pipeline's call, then its retry after a timeout: one request.
+  const title = `Deploy portal 2.4.2 (${testInfo.project.name} ${Date.now()})`;
+  const call = () =>
+    page.request.post("/api/v1/requests", {
+      headers: { Authorization: `Bearer ${token}`, "Idempotency-Key": `run-${title}` },
+      data: {
+        title,
+        system: "Grants portal",
+        triage: { active_incident: true },
+        artifact: "portal:2.4.2",
+        pipeline_url: "https://ci.example.gov/runs/1200",
+        plan_steps: [{
+          action: "Deploy the patched image", commands: "kubectl set image deploy/portal portal=portal:2.4.2",
+          owner: "Hosting", expected_result: "All pods ready", verification: "curl https://portal/healthz",
+          rollback: "kubectl rollout undo deploy/portal", estimated_minutes: 15,
+        }],
+      },
+    });
+  const first = await call();
+  expect(first.status()).toBe(201);
+  const { reference } = await first.json();
+  const retry = await call();
+  expect(retry.status()).toBe(200);
+  expect((await retry.json()).reference).toBe(reference);
+  expect(retry.headers()["idempotent-replayed"]).toBe("true");
+
+  // The dev team finds it, with its plan, as if they had typed it.
+  await page.goto("/requests");
+  await ready(page, js);
+  await expect(page.getByRole("row").filter({ hasText: title })).toHaveCount(1);
+  await expect(page.getByRole("row", { name: new RegExp(reference) })).toContainText("Planning");
+  await page.goto(`/requests/${reference}/plan`);
+  await ready(page, js);
+  await expect(page.getByRole("heading", { name: "Step 1: Deploy the patched image" })).toBeVisible();
+  await expectAccessible(page);
+});
+
 test("an admin adds a webhook and sees its deliveries; a request shows its audit trail", async ({ page }, testInfo) => {
   const js = jsOn(testInfo);
   await signIn(page, "admin@example.gov");

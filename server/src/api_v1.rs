@@ -1,5 +1,5 @@
 //! The JSON API for automation, `/api/v1`: read requests, their plans and plan versions, and
-//! the actions the token's owner could take. Personal access tokens (`Authorization: Bearer
+//! the actions the token's owner could take (pipelines write through [`crate::api_pipeline`]). Personal access tokens (`Authorization: Bearer
 //! ofc_…`, hashed at rest, scoped, revocable) and the same authorisation as the pages: a dev
 //! team member reads only their team's requests. The OpenAPI document is generated from
 //! these handlers (`/api/v1/openapi.json`).
@@ -13,7 +13,7 @@ use app::service::actor_of;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Extension;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
@@ -26,7 +26,7 @@ pub struct ApiError {
     pub error: String,
 }
 
-fn fail(status: StatusCode, error: &str) -> Response {
+pub(crate) fn fail(status: StatusCode, error: &str) -> Response {
     (status, Json(ApiError { error: error.into() })).into_response()
 }
 
@@ -141,9 +141,18 @@ pub struct ListQuery {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Offcycle API", version = "1", description = "Read emergency change requests, their plans and the actions you could take."),
-    paths(list_requests, get_request, get_plan, list_plan_versions, get_plan_version, get_actions),
-    components(schemas(ApiError, RequestItem, RequestPage, RequestDetail, StepItem, PlanItem, VersionItem, ActionsItem)),
+    info(title = "Offcycle API", version = "1", description = "Read emergency change requests, their plans and the actions you could take; pipelines open requests and record staging."),
+    paths(
+        list_requests, get_request, get_plan, list_plan_versions, get_plan_version, get_actions,
+        crate::api_pipeline::open_request, crate::api_pipeline::record_staging_notes,
+        crate::api_pipeline::attach_evidence
+    ),
+    components(schemas(
+        ApiError, RequestItem, RequestPage, RequestDetail, StepItem, PlanItem, VersionItem, ActionsItem,
+        crate::api_pipeline::NewRequest, crate::api_pipeline::TriageBody, crate::api_pipeline::NewStep,
+        crate::api_pipeline::StagingNotes, crate::api_pipeline::Opened, crate::api_pipeline::Invalid,
+        crate::api_pipeline::FieldProblem
+    )),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -170,7 +179,9 @@ impl utoipa::Modify for BearerAuth {
 /// The routes, under `/api/v1`: the document is public, everything else needs a token.
 pub fn routes(state: AppState) -> Router<AppState> {
     let authenticated = Router::new()
-        .route("/api/v1/requests", get(list_requests))
+        .route("/api/v1/requests", get(list_requests).post(crate::api_pipeline::open_request))
+        .route("/api/v1/requests/{reference}/staging-notes", post(crate::api_pipeline::record_staging_notes))
+        .route("/api/v1/requests/{reference}/attachments", post(crate::api_pipeline::attach_evidence))
         .route("/api/v1/requests/{reference}", get(get_request))
         .route("/api/v1/requests/{reference}/plan", get(get_plan))
         .route("/api/v1/requests/{reference}/plan/versions", get(list_plan_versions))
@@ -180,9 +191,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
     Router::new().route("/api/v1/openapi.json", get(openapi)).merge(authenticated)
 }
 
-/// The token's owner, as the handlers receive them.
+/// The token's owner and what the token may do, as the handlers receive them.
 #[derive(Clone)]
-struct ApiCaller(SessionUser);
+pub struct ApiCaller(pub SessionUser, pub app::ports::TokenScope);
 
 /// Checks the token and audits every use, answered or refused (the audit log is where "who
 /// read what through the API" is kept).
@@ -197,7 +208,7 @@ async fn authenticate(
     let now = chrono::Utc::now();
     let result = caller(&state, req.headers()).await;
     let event = match &result {
-        Ok(user) => {
+        Ok(ApiCaller(user, _)) => {
             Some(crate::store::AuditEvent::success(now.timestamp_millis(), Some(user.id), None, "API", what, &source))
         }
         // Anonymous failures are counted per address: the first ten audited one by one, then one
@@ -229,8 +240,8 @@ async fn authenticate(
         }
     }
     match result {
-        Ok(user) => {
-            req.extensions_mut().insert(ApiCaller(user));
+        Ok(caller) => {
+            req.extensions_mut().insert(caller);
             next.run(req).await
         }
         Err(r) => r,
@@ -242,7 +253,7 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
 }
 
 /// The token's owner, or the answer to send instead.
-async fn caller(state: &AppState, headers: &HeaderMap) -> Result<SessionUser, Response> {
+async fn caller(state: &AppState, headers: &HeaderMap) -> Result<ApiCaller, Response> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -253,9 +264,10 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> Result<SessionUser, Re
         return Err(fail(StatusCode::UNAUTHORIZED, "Send a personal access token: Authorization: Bearer ofc_…"));
     };
     match state.store.token_user(&token_hash(token), chrono::Utc::now()).await {
-        Ok(Some((user, scope))) if app::ports::TokenScope::parse(&scope) == Some(app::ports::TokenScope::Read) => {
-            Ok(user)
-        }
+        Ok(Some((user, scope))) => match app::ports::TokenScope::parse(&scope) {
+            Some(scope) if scope.reads_api() => Ok(ApiCaller(user, scope)),
+            _ => Err(fail(StatusCode::UNAUTHORIZED, "The token is unknown, expired or revoked")),
+        },
         Ok(_) => Err(fail(StatusCode::UNAUTHORIZED, "The token is unknown, expired or revoked")),
         Err(e) => Err(internal(e)),
     }
@@ -278,7 +290,7 @@ fn item(s: &app::api::types::RequestSummary) -> RequestItem {
 }
 
 /// A storage failure, logged; the caller learns only that it was ours.
-fn internal(e: impl std::fmt::Display) -> Response {
+pub(crate) fn internal(e: impl std::fmt::Display) -> Response {
     tracing::error!("api: {e}");
     fail(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side")
 }
@@ -322,7 +334,7 @@ fn plan_item(version: i64, plan: &app::domain::plan::Plan) -> PlanItem {
 ))]
 async fn list_requests(
     State(state): State<AppState>,
-    Extension(ApiCaller(user)): Extension<ApiCaller>,
+    Extension(ApiCaller(user, _)): Extension<ApiCaller>,
     Query(q): Query<ListQuery>,
 ) -> Answer {
     let limit = q.limit.unwrap_or(50).clamp(1, 100);
@@ -345,7 +357,7 @@ async fn list_requests(
 ))]
 async fn get_request(
     State(state): State<AppState>,
-    Extension(ApiCaller(user)): Extension<ApiCaller>,
+    Extension(ApiCaller(user, _)): Extension<ApiCaller>,
     Path(reference): Path<String>,
 ) -> Answer {
     let l = readable(&state, &user, &reference).await?.request;
@@ -367,7 +379,7 @@ async fn get_request(
 ))]
 async fn get_plan(
     State(state): State<AppState>,
-    Extension(ApiCaller(user)): Extension<ApiCaller>,
+    Extension(ApiCaller(user, _)): Extension<ApiCaller>,
     Path(reference): Path<String>,
 ) -> Answer {
     let l = readable(&state, &user, &reference).await?.request;
@@ -380,7 +392,7 @@ async fn get_plan(
 ))]
 async fn list_plan_versions(
     State(state): State<AppState>,
-    Extension(ApiCaller(user)): Extension<ApiCaller>,
+    Extension(ApiCaller(user, _)): Extension<ApiCaller>,
     Path(reference): Path<String>,
 ) -> Answer {
     let l = readable(&state, &user, &reference).await?.request;
@@ -396,7 +408,7 @@ async fn list_plan_versions(
 ))]
 async fn get_plan_version(
     State(state): State<AppState>,
-    Extension(ApiCaller(user)): Extension<ApiCaller>,
+    Extension(ApiCaller(user, _)): Extension<ApiCaller>,
     Path((reference, version)): Path<(String, i64)>,
 ) -> Answer {
     let l = readable(&state, &user, &reference).await?.request;
@@ -412,7 +424,7 @@ async fn get_plan_version(
 ))]
 async fn get_actions(
     State(state): State<AppState>,
-    Extension(ApiCaller(user)): Extension<ApiCaller>,
+    Extension(ApiCaller(user, _)): Extension<ApiCaller>,
     Path(reference): Path<String>,
 ) -> Answer {
     let r = readable(&state, &user, &reference).await?;

@@ -52,6 +52,54 @@ async fn read_file(multipart: &mut Multipart) -> Result<(String, Vec<u8>), Attac
     Err(AttachmentError::Missing)
 }
 
+/// Why a file was not attached.
+pub(crate) enum Refused {
+    /// The answer to send as it is (the request is not visible to this person).
+    Answer(Response),
+    /// This person may not attach evidence to it now.
+    Forbidden,
+    /// The file itself (or one too many).
+    File(AttachmentError),
+    /// Storing it failed on our side (logged).
+    Internal,
+}
+
+/// Attaches the multipart `file` to the request as evidence, by `user` from `source`: the same
+/// permission as signing off staging (the request's dev team, while staging is open); the
+/// content checked against its name.
+pub(crate) async fn attach(
+    state: &AppState,
+    user: &app::api::types::SessionUser,
+    source: &str,
+    reference: &str,
+    multipart: &mut Multipart,
+) -> Result<(), Refused> {
+    let readable = state.readable(user, reference).await.map_err(Refused::Answer)?;
+    let request = &readable.request;
+    if !available_actions(&request.snapshot, &actor_of(user), &readable.context()).contains(&ActionKind::SignOff) {
+        return Err(Refused::Forbidden);
+    }
+    if request.attachments.len() >= app::domain::limits::ATTACHMENTS {
+        return Err(Refused::File(AttachmentError::TooMany));
+    }
+    let (name, bytes) = read_file(multipart).await.map_err(Refused::File)?;
+    let kind = check(&name, &bytes).map_err(Refused::File)?;
+    let file_name = clean_file_name(&name);
+    let now = state.services.clock.now();
+    let reference = &request.summary.reference;
+    match state
+        .store
+        .add_attachment(request.id, reference, user, source, &file_name, kind.media_type(), &bytes, now)
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            tracing::error!("storing an attachment for {reference}: {e}");
+            Err(Refused::Internal)
+        }
+    }
+}
+
 /// `POST /requests/{reference}/attachments`.
 pub async fn upload(
     State(state): State<AppState>,
@@ -61,49 +109,15 @@ pub async fn upload(
     mut multipart: Multipart,
 ) -> Response {
     let Some(Extension(session)) = session else { return Redirect::to("/sign-in").into_response() };
-    let readable = match state.readable(&session.user, &reference).await {
-        Ok(r) => r,
-        Err(answer) => return answer,
-    };
-    let request = &readable.request;
-    // Same permission as signing off staging: the request's dev team, while staging is open.
-    if !available_actions(&request.snapshot, &actor_of(&session.user), &readable.context())
-        .contains(&ActionKind::SignOff)
-    {
-        return (StatusCode::FORBIDDEN, "You cannot attach evidence to this request now.").into_response();
-    }
-    if request.attachments.len() >= app::domain::limits::ATTACHMENTS {
-        return back(&request.summary.reference, Some(AttachmentError::TooMany));
-    }
-    let (name, bytes) = match read_file(&mut multipart).await {
-        Ok(file) => file,
-        Err(e) => return back(&request.summary.reference, Some(e)),
-    };
-    let kind = match check(&name, &bytes) {
-        Ok(k) => k,
-        Err(e) => return back(&request.summary.reference, Some(e)),
-    };
     let source = source.map(|Extension(s)| s.0).unwrap_or_default();
-    let file_name = clean_file_name(&name);
-    match state
-        .store
-        .add_attachment(
-            request.id,
-            &request.summary.reference,
-            &session.user,
-            &source,
-            &file_name,
-            kind.media_type(),
-            &bytes,
-            chrono::Utc::now(),
-        )
-        .await
-    {
-        Ok(_) => back(&request.summary.reference, None),
-        Err(e) => {
-            tracing::error!("storing an attachment for {reference}: {e}");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+    match attach(&state, &session.user, &source, &reference, &mut multipart).await {
+        Ok(()) => back(&reference, None),
+        Err(Refused::Answer(answer)) => answer,
+        Err(Refused::Forbidden) => {
+            (StatusCode::FORBIDDEN, "You cannot attach evidence to this request now.").into_response()
         }
+        Err(Refused::File(e)) => back(&reference, Some(e)),
+        Err(Refused::Internal) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }
 

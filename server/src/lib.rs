@@ -4,6 +4,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod api_pipeline;
 pub mod api_v1;
 pub mod archive;
 pub mod attachments;

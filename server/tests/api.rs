@@ -16,6 +16,26 @@ async fn token_for(app: &TestApp, email: &str) -> String {
     token
 }
 
+async fn post(app: &TestApp, token: &str, path: &str, key: Option<&str>, body: &Value) -> (u16, Value, bool) {
+    let mut req = reqwest::Client::new().post(app.url(path)).bearer_auth(token).json(body);
+    if let Some(k) = key {
+        req = req.header("Idempotency-Key", k);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    let replayed = res.headers().get("idempotent-replayed").is_some();
+    (status, res.json().await.unwrap_or(Value::Null), replayed)
+}
+
+/// A token that may open requests.
+async fn write_token_for(app: &TestApp, email: &str) -> String {
+    let client = common::client();
+    app.sign_in_as(&client, email).await;
+    let res = app.call_as(&client, "create_api_token", &[("name", "release pipeline"), ("scope", "write")]).await;
+    assert!(res.status().is_success());
+    res.json().await.unwrap()
+}
+
 async fn get(app: &TestApp, token: Option<&str>, path: &str) -> (u16, Value) {
     let mut req = reqwest::Client::new().get(app.url(path));
     if let Some(t) = token {
@@ -121,8 +141,8 @@ both_backends!(
         // conforms to the documented schema.
         let mut problems = Vec::new();
         let paths = doc["paths"].as_object().unwrap();
-        assert_eq!(paths.len(), 6);
-        for (path, ops) in paths {
+        assert_eq!(paths.len(), 8);
+        for (path, ops) in paths.iter().filter(|(_, ops)| ops.get("get").is_some()) {
             let concrete = path.replace("{reference}", &r).replace("{version}", "1");
             for who in [Some(dev.as_str()), Some(otto.as_str()), None] {
                 let (status, body) = get(&app, who, &concrete).await;
@@ -203,3 +223,132 @@ both_backends!(calls_without_a_valid_token_cannot_grow_the_audit_log_without_bou
     assert_eq!(get(&app, Some(&dev), "/api/v1/requests").await.0, 200);
     app.stop().await;
 });
+
+both_backends!(
+    a_pipeline_opens_a_request_once_per_idempotency_key_with_its_plan_and_the_answers_match_the_document,
+    |url: String, _b| async move {
+        let app = TestApp::spawn(&url).await;
+        let pipeline = write_token_for(&app, "dev@example.gov").await;
+        let reader = token_for(&app, "dev@example.gov").await;
+        let cor = write_token_for(&app, "cor1@example.gov").await;
+        let (_, doc) = get(&app, None, "/api/v1/openapi.json").await;
+        let documented = |path: &str, status: u16, body: &Value, problems: &mut Vec<String>| match doc["paths"][path]
+            ["post"]["responses"]
+            .get(status.to_string())
+        {
+            None => problems.push(format!("POST {path}: undocumented status {status}")),
+            Some(resp) => {
+                let schema = &resp["content"]["application/json"]["schema"];
+                if !schema.is_null() {
+                    conforms(&doc, schema, body, &format!("POST {path} {status}"), problems);
+                }
+            }
+        };
+        let mut problems = Vec::new();
+        let body = serde_json::json!({
+            "title": "Deploy portal 2.4.2",
+            "system": "Grants portal",
+            "triage": { "active_incident": true },
+            "artifact": "portal:2.4.2",
+            "pipeline_url": "https://ci.example.gov/runs/1200",
+            "plan_steps": [{
+                "action": "Deploy the patched image",
+                "commands": "kubectl set image deploy/portal portal=portal:2.4.2",
+                "owner": "Hosting",
+                "expected_result": "All pods ready",
+                "verification": "curl https://portal/healthz",
+                "rollback": "kubectl rollout undo deploy/portal",
+                "estimated_minutes": 15
+            }]
+        });
+
+        // The first call opens it; the retried call with the same key gets the same request.
+        let (status, first, replayed) = post(&app, &pipeline, "/api/v1/requests", Some("run-1200"), &body).await;
+        assert_eq!((status, replayed), (201, false), "{first}");
+        documented("/api/v1/requests", status, &first, &mut problems);
+        let r = first["reference"].as_str().unwrap().to_string();
+        assert_eq!(first["state"], "planning");
+        assert!(first["url"].as_str().unwrap().ends_with(&format!("/requests/{r}")));
+        let (status, again, replayed) = post(&app, &pipeline, "/api/v1/requests", Some("run-1200"), &body).await;
+        assert_eq!((status, replayed), (200, true));
+        documented("/api/v1/requests", status, &again, &mut problems);
+        assert_eq!(again["reference"], r.as_str(), "one request per key");
+        // Retries racing each other still make one request.
+        let calls = (0..4).map(|_| post(&app, &pipeline, "/api/v1/requests", Some("run-1201"), &body));
+        let raced: Vec<String> = futures::future::join_all(calls)
+            .await
+            .into_iter()
+            .map(|(status, v, _)| {
+                assert!(status == 201 || status == 200, "{status} {v}");
+                v["reference"].as_str().unwrap().to_string()
+            })
+            .collect();
+        assert!(raced.iter().all(|x| *x == raced[0]) && raced[0] != r, "{raced:?}");
+        let (_, page) = get(&app, Some(&reader), "/api/v1/requests").await;
+        assert_eq!(page["items"].as_array().unwrap().len(), 2, "two keys, two requests: {page}");
+
+        // What it opened is what the pages show: triage, plan, the form's artifact and link.
+        let (_, plan) = get(&app, Some(&reader), &format!("/api/v1/requests/{r}/plan")).await;
+        assert_eq!(plan["steps"][0]["commands"], "kubectl set image deploy/portal portal=portal:2.4.2");
+        app.sign_in("dev@example.gov").await;
+        let v = view(&app, &r).await;
+        assert_eq!(
+            (v["form"]["artifact"].as_str(), v["form"]["pipeline_url"].as_str()),
+            (Some("portal:2.4.2"), Some("https://ci.example.gov/runs/1200"))
+        );
+        let audit = app.call("request_audit", &[("reference", &r)]).await.text().await.unwrap();
+        assert!(audit.contains("API "), "the audit trail says it came through the API: {audit}");
+
+        // Staging notes from the pipeline, once the plan is complete.
+        ok(&app, "complete_plan", &[("reference", &r)]).await;
+        let notes = serde_json::json!({ "notes": "Deployed portal:2.4.2 to staging; 212 checks passed" });
+        let (status, _, _) = post(&app, &pipeline, &format!("/api/v1/requests/{r}/staging-notes"), None, &notes).await;
+        assert_eq!(status, 204);
+        assert_eq!(view(&app, &r).await["staging_notes"], "Deployed portal:2.4.2 to staging; 212 checks passed");
+        // An evidence file, checked by content as on the page.
+        let upload = |name: &'static str, bytes: &'static [u8]| {
+            let part = reqwest::multipart::Part::bytes(bytes).file_name(name);
+            reqwest::Client::new()
+                .post(app.url(&format!("/api/v1/requests/{r}/attachments")))
+                .bearer_auth(&pipeline)
+                .multipart(reqwest::multipart::Form::new().part("file", part))
+                .send()
+        };
+        assert_eq!(upload("staging-run.log", b"all 212 checks passed\n").await.unwrap().status(), 204);
+        let res = upload("report.pdf", b"<html>not a pdf</html>").await.unwrap();
+        assert_eq!(res.status(), 422);
+        let e: Value = res.json().await.unwrap();
+        documented("/api/v1/requests/{reference}/attachments", 422, &e, &mut problems);
+        assert!(e["fields"][0]["message"].as_str().unwrap().contains("does not match its name"), "{e}");
+        assert_eq!(view(&app, &r).await["attachments"][0]["file_name"], "staging-run.log");
+        let long = serde_json::json!({ "notes": "x".repeat(10_001) });
+        let (status, e, _) = post(&app, &pipeline, &format!("/api/v1/requests/{r}/staging-notes"), None, &long).await;
+        assert_eq!(status, 422);
+        documented("/api/v1/requests/{reference}/staging-notes", status, &e, &mut problems);
+        assert_eq!(e["fields"][0]["field"], "notes");
+
+        // Every problem of the body at its field, nothing opened.
+        let mut bad = body.clone();
+        bad["title"] = "".into();
+        bad["plan_steps"][0]["rollback"] = " ".into();
+        bad["plan_steps"][0]["estimated_minutes"] = 0.into();
+        let (status, e, _) = post(&app, &pipeline, "/api/v1/requests", Some("run-1202"), &bad).await;
+        assert_eq!(status, 422);
+        documented("/api/v1/requests", status, &e, &mut problems);
+        let fields: Vec<&str> = e["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, ["title", "plan_steps[0].rollback", "plan_steps[0].estimated_minutes"]);
+        // No key, a read-only token, a person who may not open requests: refused.
+        let (status, e, _) = post(&app, &pipeline, "/api/v1/requests", None, &body).await;
+        assert_eq!(status, 400);
+        documented("/api/v1/requests", status, &e, &mut problems);
+        let (status, e, _) = post(&app, &reader, "/api/v1/requests", Some("run-1203"), &body).await;
+        assert_eq!(status, 403);
+        documented("/api/v1/requests", status, &e, &mut problems);
+        let (status, _, _) = post(&app, &cor, "/api/v1/requests", Some("run-1204"), &body).await;
+        assert_eq!(status, 403);
+        let (_, page) = get(&app, Some(&reader), "/api/v1/requests").await;
+        assert_eq!(page["items"].as_array().unwrap().len(), 2, "refused calls open nothing");
+        assert!(problems.is_empty(), "the API differs from its document:\n{}", problems.join("\n"));
+        app.stop().await;
+    }
+);

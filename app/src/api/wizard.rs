@@ -263,16 +263,8 @@ mod server {
 
     pub async fn save_staging_notes(reference: String, notes: String) -> Result<(), AppError> {
         let (loaded, _) = perform(&reference, ActionKind::RecordStagingNotes, |_| {
-            if notes.chars().count() > 10_000 {
-                return Err(AppError::Invalid(FormErrors {
-                    errors: vec![FieldError {
-                        field: "notes".into(),
-                        message: "What was changed must be 10,000 characters or fewer".into(),
-                    }],
-                    values: vec![("notes".into(), notes.clone())],
-                }));
-            }
-            Ok(Change::action(Action::RecordStagingNotes { notes: notes.trim().to_string() }))
+            let notes = crate::domain::forms::staging_notes(&notes)?;
+            Ok(Change::action(Action::RecordStagingNotes { notes }))
         })
         .await?;
         go(&loaded.request.summary.reference, "staging");

@@ -192,3 +192,51 @@ mod tests {
         assert!(!Area::Administration.allows(Role::HostingLead) && Area::Administration.allows(Role::Admin));
     }
 }
+
+/// What a personal access token may do: each token does one thing. Its stored form is the key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr, strum::VariantArray)]
+pub enum TokenScope {
+    /// Read the JSON API as its owner.
+    #[strum(serialize = "read")]
+    Read,
+    /// Read the JSON API and open requests as its owner (a release pipeline: seed 004).
+    #[strum(serialize = "write")]
+    Write,
+    /// Fetch `/calendar.ics` only (a calendar app keeps it in a URL, where it leaks easily).
+    #[strum(serialize = "calendar")]
+    CalendarFeed,
+}
+
+impl TokenScope {
+    /// Every scope, in the order the account page offers them.
+    pub const ALL: &'static [TokenScope] = <TokenScope as strum::VariantArray>::VARIANTS;
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    /// The stored name parsed; anything else is no scope at all.
+    pub fn parse(s: &str) -> Option<TokenScope> {
+        TokenScope::ALL.iter().copied().find(|t| t.as_str() == s)
+    }
+
+    /// What the account page says it does.
+    pub fn label(self) -> &'static str {
+        match self {
+            TokenScope::Read => "Read the JSON API as you",
+            TokenScope::Write => "Read the JSON API and open requests as you (for a release pipeline)",
+            TokenScope::CalendarFeed => "Only fetch the calendar feed (for a calendar app: /calendar.ics?token=…)",
+        }
+    }
+
+    /// May read the JSON API.
+    pub fn reads_api(self) -> bool {
+        matches!(self, TokenScope::Read | TokenScope::Write)
+    }
+
+    /// May open requests and add to them through the JSON API.
+    pub fn writes_api(self) -> bool {
+        self == TokenScope::Write
+    }
+}

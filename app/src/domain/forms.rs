@@ -48,6 +48,17 @@ pub trait FormFields {
     fn values(&self) -> Vec<(String, String)>;
 }
 
+/// What was changed in staging, trimmed; too long is an error at its field (`notes`).
+pub fn staging_notes(notes: &str) -> Result<String, FormErrors> {
+    super::limits::check(&[super::limits::Typed {
+        field: "notes",
+        label: "What was changed",
+        value: notes,
+        max: super::limits::LONG,
+    }])?;
+    Ok(notes.trim().to_string())
+}
+
 /// Turns `validator`'s errors (a HashMap, whose order differs between server and browser)
 /// into a list in page order, so server and browser render the same HTML.
 pub fn collect_errors<F: FormFields>(form: &F, result: Result<(), ValidationErrors>) -> Result<(), FormErrors> {

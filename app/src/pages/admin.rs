@@ -259,10 +259,7 @@ pub fn AccountPage() -> impl IntoView {
                         }}
                         <ActionForm action=create>
                             <TextField name="token_name" input_name="name" label="What the new token is for" hint="For example “release pipeline”." value=kept_value(errors, "token_name", String::new) errors=errors/>
-                            <Radios name="token_scope" input_name="scope" legend="What it may do" options=vec![
-                                ("read", "Read the JSON API as you"),
-                                ("calendar", "Only fetch the calendar feed (for a calendar app: /calendar.ics?token=…)"),
-                            ] value=Signal::derive(|| "read".to_string()) errors=errors/>
+                            <Radios name="token_scope" input_name="scope" legend="What it may do" options={crate::domain::access::TokenScope::ALL.iter().map(|t| (t.as_str(), t.label())).collect::<Vec<_>>()} value=Signal::derive(|| "read".to_string()) errors=errors/>
                             <button type="submit" class="button button--secondary">"Create API token"</button>
                         </ActionForm>
                     }.into_any(),

@@ -71,46 +71,31 @@ impl Requests for Store {
         form: &StartRequest,
         now: DateTime<Utc>,
     ) -> Result<RequestSummary, StoreError> {
-        let at = millis(now);
-        let year = now.year();
-        let result: Result<RequestSummary, sqlx::Error> = audited!(&self.db, tx => {
-            // The upsert is atomic on both backends: concurrent starts get distinct numbers.
-            let (number,): (i64,) = sqlx::query_as(
-                "INSERT INTO reference_counters (year, last_number) VALUES ($1, 1) \
-                 ON CONFLICT (year) DO UPDATE SET last_number = reference_counters.last_number + 1 \
-                 RETURNING last_number",
-            )
-            .bind(year)
-            .fetch_one(&mut *tx)
-            .await?;
-            let reference = Reference { year, number }.to_string();
-            let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO change_requests (reference, ref_year, ref_number, title, system, state, started_by, team_id, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
-            )
-            .bind(&reference)
-            .bind(year)
-            .bind(number)
-            .bind(&form.title)
-            .bind(&form.system)
-            .bind(State::Triage.as_str())
-            .bind(by.id)
-            .bind(by.team_id)
-            .bind(at)
-            .fetch_one(&mut *tx)
-            .await?;
-            let event = AuditEvent::success(at, Some(by.id), Some(id), "request.started", format!("{reference} started: {}", form.title), source);
-            (RequestSummary {
-                reference,
-                title: form.title.clone(),
-                system: form.system.clone(),
-                state: State::Triage,
-                started_by: by.display_name.clone(),
-                created_at: from_millis(at),
-                updated_at: from_millis(at),
-            }, event)
-        });
-        result.map_err(backend)
+        self.start(by, source, form, None, now).await.map_err(backend)
+    }
+
+    async fn start_request_once(
+        &self,
+        by: &SessionUser,
+        source: &str,
+        form: &StartRequest,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(RequestSummary, bool), StoreError> {
+        if let Some(earlier) = self.started_with_key(by.id, key).await.map_err(backend)? {
+            return Ok((earlier, true));
+        }
+        match self.start(by, source, form, Some(key), now).await {
+            Ok(summary) => Ok((summary, false)),
+            // Another call with the same key committed first: its request is the answer.
+            Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => {
+                match self.started_with_key(by.id, key).await.map_err(backend)? {
+                    Some(earlier) => Ok((earlier, true)),
+                    None => Err(backend(e)),
+                }
+            }
+            Err(e) => Err(backend(e)),
+        }
     }
 
     async fn requests_started_by(&self, user_id: i64) -> Result<Vec<RequestSummary>, StoreError> {
@@ -169,5 +154,79 @@ impl Requests for Store {
             .await)
         .map_err(backend)?;
         row.map(summary).transpose().map_err(backend)
+    }
+}
+
+/// Starting requests (the pages' and the pipelines' way in).
+impl Store {
+    /// Starts a request, with the pipeline's idempotency key in the same transaction.
+    async fn start(
+        &self,
+        by: &SessionUser,
+        source: &str,
+        form: &StartRequest,
+        key: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<RequestSummary, sqlx::Error> {
+        let at = millis(now);
+        let year = now.year();
+        let result: Result<RequestSummary, sqlx::Error> = audited!(&self.db, tx => {
+            // The upsert is atomic on both backends: concurrent starts get distinct numbers.
+            let (number,): (i64,) = sqlx::query_as(
+                "INSERT INTO reference_counters (year, last_number) VALUES ($1, 1) \
+                 ON CONFLICT (year) DO UPDATE SET last_number = reference_counters.last_number + 1 \
+                 RETURNING last_number",
+            )
+            .bind(year)
+            .fetch_one(&mut *tx)
+            .await?;
+            let reference = Reference { year, number }.to_string();
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO change_requests (reference, ref_year, ref_number, title, system, state, started_by, team_id, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+            )
+            .bind(&reference)
+            .bind(year)
+            .bind(number)
+            .bind(&form.title)
+            .bind(&form.system)
+            .bind(State::Triage.as_str())
+            .bind(by.id)
+            .bind(by.team_id)
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await?;
+            if let Some(key) = key {
+                sqlx::query("INSERT INTO api_idempotency_keys (user_id, idempotency_key, request_id, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(by.id)
+                    .bind(key)
+                    .bind(id)
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let event = AuditEvent::success(at, Some(by.id), Some(id), "request.started", format!("{reference} started: {}", form.title), source);
+            (RequestSummary {
+                reference,
+                title: form.title.clone(),
+                system: form.system.clone(),
+                state: State::Triage,
+                started_by: by.display_name.clone(),
+                created_at: from_millis(at),
+                updated_at: from_millis(at),
+            }, event)
+        });
+        result
+    }
+
+    /// The request this person started with `key`, if any.
+    async fn started_with_key(&self, user_id: i64, key: &str) -> Result<Option<RequestSummary>, sqlx::Error> {
+        let sql = concat!(
+            summary_select!(),
+            "JOIN api_idempotency_keys k ON k.request_id = r.id WHERE k.user_id = $1 AND k.idempotency_key = $2"
+        );
+        let row: Option<SummaryRow> =
+            on_pool!(&self.db, pool => sqlx::query_as(sql).bind(user_id).bind(key).fetch_optional(pool).await)?;
+        row.map(summary).transpose()
     }
 }

@@ -1,0 +1,356 @@
+//! The JSON API's write side, for release pipelines (seed 004: every change passes the CI/CD
+//! pipeline, its artifact versioned): open a request with its triage answers, artifact, pipeline
+//! link and plan, and record what was changed in staging. A token that may write is needed; the
+//! owner's rights are the pages' (the same application service decides and audits). A retried
+//! call with the same `Idempotency-Key` gets the request the first call opened.
+
+use crate::api_v1::{fail, internal, ApiCaller, ApiError};
+use crate::AppState;
+use app::domain::forms::{FieldError, FormErrors, PlanStepForm, StartRequest};
+use app::domain::plan::Plan;
+use app::domain::workflow::{Action, ActionKind, TriageAnswers, TriageOutcome};
+use app::error::AppError;
+use app::ports::prelude::*;
+use app::service::{Change, Principal};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The four triage questions (seed 003, step 0).
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct TriageBody {
+    /// Is there an active, ongoing incident?
+    #[serde(default)]
+    pub active_incident: bool,
+    /// Are users unable to reach the service? (The outage fast path: straight to hosting.)
+    #[serde(default)]
+    pub users_cannot_access: bool,
+    /// Is performance significantly degraded?
+    #[serde(default)]
+    pub performance_degraded: bool,
+    /// Does the change address an immediate security or quality need?
+    #[serde(default)]
+    pub security_or_quality_need: bool,
+}
+
+/// One plan step, as the plan editor asks for it.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewStep {
+    /// What the step does.
+    pub action: String,
+    /// The exact commands or instructions.
+    pub commands: String,
+    /// Who performs it.
+    pub owner: String,
+    /// What should be seen when it worked.
+    pub expected_result: String,
+    /// How to check it worked.
+    pub verification: String,
+    /// How to undo it.
+    pub rollback: String,
+    /// Estimated minutes, 1–1440.
+    pub estimated_minutes: u32,
+}
+
+/// A request as a pipeline opens it.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRequest {
+    /// What the change does (up to 120 characters).
+    pub title: String,
+    /// The affected system (up to 120 characters).
+    pub system: String,
+    /// The triage answers; none true makes it a regular change for the next maintenance window.
+    #[serde(default)]
+    pub triage: TriageBody,
+    /// The artifact and version to deploy (`portal:2.4.1`): the CR form's field.
+    #[serde(default)]
+    pub artifact: String,
+    /// The pipeline run that built and tested it: the CR form's field.
+    #[serde(default)]
+    pub pipeline_url: String,
+    /// The operation plan, first step first (not for a regular change).
+    #[serde(default)]
+    pub plan_steps: Vec<NewStep>,
+}
+
+/// What was changed in staging.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StagingNotes {
+    /// Versions deployed, settings changed, anything done by hand (up to 10,000 characters).
+    pub notes: String,
+}
+
+/// A request the call opened (or, replayed, the one the first call with its key opened).
+#[derive(Serialize, ToSchema)]
+pub struct Opened {
+    /// `ECR-2026-0042`.
+    pub reference: String,
+    /// The state key (`planning`, `hosting_review`, `regular_change`).
+    pub state: String,
+    /// The request's page, for people.
+    pub url: String,
+}
+
+/// A problem with one field of the body.
+#[derive(Serialize, ToSchema)]
+pub struct FieldProblem {
+    /// The field (`title`, `plan_steps[0].rollback`).
+    pub field: String,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
+/// The body's problems, each at its field.
+#[derive(Serialize, ToSchema)]
+pub struct Invalid {
+    /// What went wrong, in words.
+    pub error: String,
+    /// Each problem.
+    pub fields: Vec<FieldProblem>,
+}
+
+/// The application service's refusal as an API answer.
+fn refused(e: AppError) -> Response {
+    match e {
+        AppError::Invalid(form) => invalid(form.errors),
+        AppError::Internal | AppError::Transport(_) => internal("a pipeline call failed on our side"),
+        other => fail(StatusCode::from_u16(other.status()).unwrap_or(StatusCode::CONFLICT), &other.to_string()),
+    }
+}
+
+fn invalid(errors: Vec<FieldError>) -> Response {
+    let fields = errors.into_iter().map(|e| FieldProblem { field: e.field, message: e.message }).collect();
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(Invalid { error: "There is a problem with what was sent".into(), fields }))
+        .into_response()
+}
+
+/// Errors of one part of the body, named by where they are in it.
+fn at(prefix: &str, e: FormErrors) -> impl Iterator<Item = FieldError> + '_ {
+    e.errors.into_iter().map(move |f| FieldError { field: format!("{prefix}{}", f.field), message: f.message })
+}
+
+/// The `Idempotency-Key` header: 1–200 visible ASCII characters, or what is wrong with it.
+fn idempotency_key(headers: &HeaderMap) -> Result<String, &'static str> {
+    match headers.get("idempotency-key").map(|v| v.to_str().map(str::trim)) {
+        Some(Ok(k)) if !k.is_empty() && k.len() <= 200 && k.bytes().all(|b| b.is_ascii_graphic()) => Ok(k.to_string()),
+        Some(_) => Err("Idempotency-Key must be 1 to 200 visible ASCII characters"),
+        None => Err("Send an Idempotency-Key header (for example the pipeline run's id): a retried call with the same key gets the same request"),
+    }
+}
+
+/// The answer to a read-only token asking to write.
+fn read_only() -> Response {
+    fail(StatusCode::FORBIDDEN, "This token may only read: create one that may open requests on your account page")
+}
+
+/// What [`parsed`] makes of a body: the start, the plan, the CR form's fields.
+type Parsed = (StartRequest, Plan, Vec<(&'static str, String)>);
+
+/// The body checked as a whole, before anything is saved: every problem at its field.
+fn parsed(body: &NewRequest) -> Result<Parsed, Vec<FieldError>> {
+    let mut problems = Vec::new();
+    let start = StartRequest { title: body.title.clone(), system: body.system.clone() }
+        .normalised()
+        .map_err(|e| problems.extend(at("", e)))
+        .ok();
+    let mut plan = Plan::default();
+    for (i, s) in body.plan_steps.iter().enumerate() {
+        let form = PlanStepForm {
+            action: s.action.clone(),
+            commands: s.commands.clone(),
+            owner: s.owner.clone(),
+            expected_result: s.expected_result.clone(),
+            verification: s.verification.clone(),
+            rollback: s.rollback.clone(),
+            estimated_minutes: s.estimated_minutes.to_string(),
+        };
+        match form.step() {
+            Ok(step) => plan.steps.push(step),
+            Err(e) => problems.extend(at(&format!("plan_steps[{i}]."), e)),
+        }
+    }
+    if plan.steps.len() > app::domain::limits::PLAN_STEPS {
+        problems.push(FieldError {
+            field: "plan_steps".into(),
+            message: format!("A plan can have at most {} steps", app::domain::limits::PLAN_STEPS),
+        });
+    }
+    let fields =
+        [("artifact", body.artifact.trim().to_string()), ("pipeline_url", body.pipeline_url.trim().to_string())];
+    let typed: Vec<app::domain::limits::Typed> = fields
+        .iter()
+        .filter_map(|(name, value)| {
+            app::domain::cr_form::field(name).map(|f| app::domain::limits::Typed {
+                field: name,
+                label: f.label,
+                value,
+                max: f.max,
+            })
+        })
+        .collect();
+    if let Err(e) = app::domain::limits::check(&typed) {
+        problems.extend(at("", e));
+    }
+    match start {
+        Some(start) if problems.is_empty() => Ok((start, plan.with_ids(), fields.into())),
+        _ => Err(problems),
+    }
+}
+
+/// Open a request from a pipeline: triage, artifact, pipeline link and plan in one call.
+#[utoipa::path(post, path = "/api/v1/requests", request_body = NewRequest,
+    params(("Idempotency-Key" = String, Header, description = "The same key (per token owner) on a retried call returns the request the first call opened")),
+    responses(
+        (status = 201, body = Opened, description = "Opened"),
+        (status = 200, body = Opened, description = "Replayed: the request an earlier call with this key opened"),
+        (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 403, body = ApiError),
+        (status = 422, body = Invalid)
+    ))]
+pub async fn open_request(
+    State(state): State<AppState>,
+    Extension(caller): Extension<ApiCaller>,
+    Extension(address): Extension<app::ports::ClientAddress>,
+    headers: HeaderMap,
+    Json(body): Json<NewRequest>,
+) -> Result<Response, Response> {
+    if !caller.1.writes_api() {
+        return Err(read_only());
+    }
+    let user = &caller.0;
+    if !app::domain::access::Area::StartRequest.allows(user.role) {
+        return Err(fail(StatusCode::FORBIDDEN, "Only dev team members open requests"));
+    }
+    let key = idempotency_key(&headers).map_err(|m| fail(StatusCode::BAD_REQUEST, m))?;
+    let (start, plan, form_fields) = parsed(&body).map_err(invalid)?;
+    let source = format!("API {}", address.0);
+    let now = state.services.clock.now();
+    let (summary, replayed) =
+        state.store.start_request_once(user, &source, &start, &key, now).await.map_err(|e| refused(e.into()))?;
+    let reference = summary.reference.clone();
+    let opened = |state_key: &str| Opened {
+        reference: reference.clone(),
+        state: state_key.to_string(),
+        url: format!("{}/requests/{reference}", state.services.public_url.trim_end_matches('/')),
+    };
+    if replayed {
+        let mut response = (StatusCode::OK, Json(opened(summary.state.as_str()))).into_response();
+        response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+        return Ok(response);
+    }
+    let workflow = state.workflow();
+    let who = Principal { user, source: &source, decision_token: None };
+    let answers = TriageAnswers {
+        active_incident: body.triage.active_incident,
+        users_cannot_access: body.triage.users_cannot_access,
+        performance_degraded: body.triage.performance_degraded,
+        security_or_quality_need: body.triage.security_or_quality_need,
+    };
+    let mut done = workflow
+        .perform(&who, &reference, ActionKind::Triage, |_| {
+            Ok(Change { triage: Some(answers), ..Change::action(Action::Triage(answers)) })
+        })
+        .await
+        .map_err(refused)?;
+    // A regular change waits for the month's window: no plan or form in this process.
+    if answers.outcome() != TriageOutcome::RegularChange {
+        if !plan.steps.is_empty() {
+            done = workflow
+                .perform(&who, &reference, ActionKind::EditPlan, |_| Ok(Change::plan(plan.clone(), 0)))
+                .await
+                .map_err(refused)?;
+        }
+        if form_fields.iter().any(|(_, v)| !v.is_empty()) {
+            done = workflow
+                .perform(&who, &reference, ActionKind::UpdateForm, |r| {
+                    let mut form = r.request.form.clone();
+                    for (name, value) in &form_fields {
+                        form.set(name, value.clone());
+                    }
+                    let mut change = Change::action(Action::UpdateForm {
+                        complete: form.is_complete(&r.calendar),
+                        planned_start: form.planned_start(),
+                        security_related: form.is_security_related(),
+                    });
+                    change.form = Some(form);
+                    Ok(change)
+                })
+                .await
+                .map_err(refused)?;
+        }
+    }
+    let mut response = (StatusCode::CREATED, Json(opened(done.after.state.as_str()))).into_response();
+    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/requests/{reference}")) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// Record what was changed in staging (as the staging page's "What was changed").
+#[utoipa::path(post, path = "/api/v1/requests/{reference}/staging-notes", request_body = StagingNotes,
+    params(("reference" = String, Path)),
+    responses(
+        (status = 204, description = "Recorded"), (status = 401, body = ApiError), (status = 403, body = ApiError),
+        (status = 404, body = ApiError), (status = 409, body = ApiError), (status = 422, body = Invalid)
+    ))]
+pub async fn record_staging_notes(
+    State(state): State<AppState>,
+    Extension(caller): Extension<ApiCaller>,
+    Extension(address): Extension<app::ports::ClientAddress>,
+    Path(reference): Path<String>,
+    Json(body): Json<StagingNotes>,
+) -> Result<Response, Response> {
+    if !caller.1.writes_api() {
+        return Err(read_only());
+    }
+    let source = format!("API {}", address.0);
+    let who = Principal { user: &caller.0, source: &source, decision_token: None };
+    state
+        .workflow()
+        .perform(&who, &reference, ActionKind::RecordStagingNotes, |_| {
+            let notes = app::domain::forms::staging_notes(&body.notes)?;
+            Ok(Change::action(Action::RecordStagingNotes { notes }))
+        })
+        .await
+        .map_err(refused)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Attach an evidence file (multipart field `file`: PDF, PNG, JPG, TXT, LOG, CSV or JSON, under
+/// 10 MB, checked by content), as the staging page's upload.
+#[utoipa::path(post, path = "/api/v1/requests/{reference}/attachments",
+    params(("reference" = String, Path)),
+    request_body(content_type = "multipart/form-data", description = "The file, as the multipart field `file`"),
+    responses(
+        (status = 204, description = "Attached"), (status = 401, body = ApiError), (status = 403, body = ApiError),
+        (status = 404, body = ApiError), (status = 422, body = Invalid)
+    ))]
+pub async fn attach_evidence(
+    State(state): State<AppState>,
+    Extension(caller): Extension<ApiCaller>,
+    Extension(address): Extension<app::ports::ClientAddress>,
+    Path(reference): Path<String>,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Response, Response> {
+    use crate::attachments::{attach, Refused};
+    if !caller.1.writes_api() {
+        return Err(read_only());
+    }
+    let source = format!("API {}", address.0);
+    match attach(&state, &caller.0, &source, &reference, &mut multipart).await {
+        Ok(()) => Ok(StatusCode::NO_CONTENT.into_response()),
+        Err(Refused::Answer(a)) if a.status() == StatusCode::NOT_FOUND => {
+            Err(fail(StatusCode::NOT_FOUND, "No such request"))
+        }
+        Err(Refused::Answer(_)) => Err(internal("loading a request for an evidence file failed")),
+        Err(Refused::Forbidden) => Err(fail(StatusCode::FORBIDDEN, "You cannot attach evidence to this request now")),
+        Err(Refused::File(e)) => Err(invalid(vec![FieldError { field: "file".into(), message: e.to_string() }])),
+        Err(Refused::Internal) => Err(internal("storing an evidence file failed")),
+    }
+}
