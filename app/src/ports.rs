@@ -90,8 +90,8 @@ pub trait Requests: Send + Sync {
     async fn awaiting_decision(&self, cor_id: i64) -> Result<Vec<RequestSummary>, StoreError>;
     /// An active person by id.
     async fn active_user(&self, user_id: i64) -> Result<Option<SessionUser>, StoreError>;
-    /// The configured CORs with their absences.
-    async fn configured_cors(&self) -> Result<Vec<Cor>, StoreError>;
+    /// The configured CORs with the absences that matter from `now` on.
+    async fn configured_cors(&self, now: DateTime<Utc>) -> Result<Vec<Cor>, StoreError>;
     /// The newest outgoing messages (the demo mail viewer).
     async fn recent_mail(&self, limit: i64) -> Result<Vec<MailView>, StoreError>;
     /// Messages whose delivery failed and that are not sent yet (retrying or given up).

@@ -186,7 +186,7 @@ impl Workflow<'_> {
         let reference = Reference::parse(reference).ok_or(AppError::NotFound)?;
         let request = self.store.load_request(reference).await?.ok_or(AppError::NotFound)?;
         let now = self.clock.now();
-        let cors = self.store.configured_cors().await?;
+        let cors = self.store.configured_cors(now).await?;
         let calendar = self.calendar(now).await?;
         let readable = Readable { request, cors, calendar, now };
         if !may_read(&actor_of(user), &readable.request.snapshot, &readable.context()) {

@@ -205,7 +205,7 @@ async fn authenticate(
     let source = req.extensions().get::<app::ports::ClientAddress>().map(|a| a.0.clone()).unwrap_or_default();
     // The path carries a caller's text (a reference): bounded before it is kept.
     let what: String = format!("{} {}", req.method(), req.uri().path()).chars().take(200).collect();
-    let now = chrono::Utc::now();
+    let now = state.services.clock.now();
     let result = caller(&state, req.headers()).await;
     let event = match &result {
         Ok(ApiCaller(user, _)) => {
@@ -263,7 +263,7 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> Result<ApiCaller, Resp
     let Some(token) = token else {
         return Err(fail(StatusCode::UNAUTHORIZED, "Send a personal access token: Authorization: Bearer ofc_…"));
     };
-    match state.store.token_user(&token_hash(token), chrono::Utc::now()).await {
+    match state.store.token_user(&token_hash(token), state.services.clock.now()).await {
         Ok(Some((user, scope))) => match app::ports::TokenScope::parse(&scope) {
             Some(scope) if scope.reads_api() => Ok(ApiCaller(user, scope)),
             _ => Err(fail(StatusCode::UNAUTHORIZED, "The token is unknown, expired or revoked")),

@@ -136,7 +136,7 @@ pub async fn download(
     let Ok(Some((info, data))) = state.store.attachment(request.id, id).await else { return not_found() };
     // Downloads are audited; a failure to record refuses the download rather than skip it.
     let event = crate::store::AuditEvent {
-        at: chrono::Utc::now().timestamp_millis(),
+        at: state.services.clock.now().timestamp_millis(),
         actor_id: Some(session.user.id),
         request_id: Some(request.id),
         action: "Download".into(),

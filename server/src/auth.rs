@@ -46,16 +46,19 @@ pub struct AccountService {
     hashing: Hashing,
     oidc: Option<std::sync::Arc<crate::oidc::Oidc>>,
     methods: app::api::types::SignInMethods,
+    clock: std::sync::Arc<dyn app::service::Clock>,
 }
 
 impl AccountService {
-    /// Wraps the store (and the identity provider, when there is one).
+    /// Wraps the store (and the identity provider, when there is one); sessions and links are
+    /// timed by `clock`.
     pub fn new(
         store: Store,
         oidc: Option<std::sync::Arc<crate::oidc::Oidc>>,
         methods: app::api::types::SignInMethods,
+        clock: std::sync::Arc<dyn app::service::Clock>,
     ) -> Self {
-        AccountService { store, hashing: Hashing::new(ARGON2_AT_ONCE), oidc, methods }
+        AccountService { store, hashing: Hashing::new(ARGON2_AT_ONCE), oidc, methods, clock }
     }
 }
 
@@ -163,7 +166,7 @@ pub fn password_problem(password: &str, email: &str) -> Option<String> {
 #[async_trait]
 impl Accounts for AccountService {
     async fn sign_in(&self, email: &str, password: &str, source: &str) -> Result<NewSession, AppError> {
-        let now = chrono::Utc::now().timestamp_millis();
+        let now = self.clock.now().timestamp_millis();
         let hour = now / 3_600_000;
         // Keyed by the email as typed, whether or not it exists: no enumeration.
         let email = email_key(email);
@@ -227,14 +230,14 @@ impl Accounts for AccountService {
     }
 
     async fn password_link(&self, token: &str) -> Result<Option<String>, AppError> {
-        let link = self.store.password_link(&token_hash(token.trim()), chrono::Utc::now()).await.map_err(internal)?;
+        let link = self.store.password_link(&token_hash(token.trim()), self.clock.now()).await.map_err(internal)?;
         Ok(link.map(|(_, email)| email))
     }
 
     async fn set_password(&self, token: &str, password: &str, source: &str) -> Result<(), AppError> {
         use app::domain::forms::{FieldError, FormErrors};
         let hash = token_hash(token.trim());
-        let now = chrono::Utc::now();
+        let now = self.clock.now();
         let (user_id, email) =
             self.store.password_link(&hash, now).await.map_err(internal)?.ok_or(AppError::NotFound)?;
         if let Some(message) = password_problem(password, &email) {

@@ -92,7 +92,7 @@ pub async fn identify(State(state): State<AppState>, mut req: Request<Body>, nex
     if !is_asset {
         if let Some(token) = cookie(req.headers(), session_cookie(state.services.secure_cookies)) {
             let hash = token_hash(token);
-            let now = chrono::Utc::now().timestamp_millis();
+            let now = state.services.clock.now().timestamp_millis();
             let idle = state.config.session_idle.as_millis() as i64;
             let absolute = state.config.session_absolute.as_millis() as i64;
             match state.store.session_user(&hash, now, idle, absolute).await {

@@ -15,7 +15,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use icalendar::{Calendar, Component, Event, EventLike};
 use std::collections::HashMap;
 
@@ -31,7 +31,7 @@ async fn who(
     let bearer =
         headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     let token = bearer.or(query.get("token").map(String::as_str)).map(str::trim).filter(|t| !t.is_empty())?;
-    match state.store.token_user(&token_hash(token), Utc::now()).await {
+    match state.store.token_user(&token_hash(token), state.services.clock.now()).await {
         Ok(Some((user, scope)))
             if app::ports::TokenScope::parse(&scope) == Some(app::ports::TokenScope::CalendarFeed) =>
         {
@@ -56,7 +56,7 @@ pub async fn feed(
         )
             .into_response();
     };
-    let now = Utc::now();
+    let now = state.services.clock.now();
     let (entries, scheduled) = match (
         state.store.calendar_entries().await,
         state.store.scheduled_changes(now - Duration::days(90), now + Duration::days(5 * 366)).await,

@@ -130,10 +130,16 @@ pub async fn build_state(config: Config) -> Result<AppState, Box<dyn std::error:
     };
     let form_action = app::ports::form_action(config.oidc.as_ref().map(|o| o.issuer.as_str()));
     let content_security_policy = http::content_security_policy(&form_action);
+    let clock: Arc<dyn app::service::Clock> = Arc::new(app::service::SystemClock);
     let services = Services {
         form_action,
         requests: Arc::new(store.clone()),
-        accounts: Arc::new(auth::AccountService::new(store.clone(), oidc.clone(), sign_in_methods.clone())),
+        accounts: Arc::new(auth::AccountService::new(
+            store.clone(),
+            oidc.clone(),
+            sign_in_methods.clone(),
+            clock.clone(),
+        )),
         sign_in_methods,
         people: Arc::new(store.clone()),
         secure_cookies: config.is_https(),
@@ -143,7 +149,7 @@ pub async fn build_state(config: Config) -> Result<AppState, Box<dyn std::error:
         webhooks_allow_private: config.webhooks_allow_private,
         demo_inbox,
         reveal: app::ports::Reveal::default(),
-        clock: Arc::new(app::service::SystemClock),
+        clock,
     };
     let leptos_options = LeptosOptions::builder()
         .output_name("offcycle")

@@ -95,7 +95,7 @@ pub async fn scrape(
         )
             .into_response();
     }
-    match state.store.operations(chrono::Utc::now()).await {
+    match state.store.operations(state.services.clock.now()).await {
         Ok(o) => {
             metrics::gauge!("offcycle_outbox_unsent", "queue" => "mail").set(o.mail_unsent as f64);
             metrics::gauge!("offcycle_outbox_unsent", "queue" => "webhooks").set(o.webhooks_unsent as f64);

@@ -175,7 +175,12 @@ both_backends!(
         use app::ports::Accounts;
         let app = TestApp::spawn(&url).await;
         let store = Store::new(Db::open(&url).await.unwrap());
-        let accounts = server::auth::AccountService::new(store.clone(), None, Default::default());
+        let accounts = server::auth::AccountService::new(
+            store.clone(),
+            None,
+            Default::default(),
+            std::sync::Arc::new(app::service::SystemClock),
+        );
         let hour = chrono::Utc::now().timestamp_millis() / 3_600_000;
         let attacker = "203.0.113.9";
         for email in ["cor1@example.gov", "nobody@example.gov"] {
@@ -197,7 +202,12 @@ both_backends!(parallel_guesses_cannot_slip_past_the_limit, |url: String, _b| as
     use app::ports::Accounts;
     let app = TestApp::spawn(&url).await;
     let store = Store::new(Db::open(&url).await.unwrap());
-    let accounts = std::sync::Arc::new(server::auth::AccountService::new(store.clone(), None, Default::default()));
+    let accounts = std::sync::Arc::new(server::auth::AccountService::new(
+        store.clone(),
+        None,
+        Default::default(),
+        std::sync::Arc::new(app::service::SystemClock),
+    ));
     let hour = chrono::Utc::now().timestamp_millis() / 3_600_000;
     let source = "192.0.2.1";
     let key = &server::auth::throttle_keys("dev@example.gov", source)[0];

@@ -49,7 +49,7 @@ mod server {
             return Err(AppError::Forbidden);
         }
         let store = services()?.requests;
-        let cors = store.configured_cors().await?.into_iter().map(|c| (c.id, c.name)).collect();
+        let cors = store.configured_cors(clock_now()?).await?.into_iter().map(|c| (c.id, c.name)).collect();
         Ok(AbsencesView { cors, absences: store.absences().await?, for_anyone: for_anyone(role), me: session.user.id })
     }
 
@@ -113,7 +113,7 @@ mod server {
                 id
             }
         };
-        if !store.configured_cors().await?.iter().any(|c| c.id == who) {
+        if !store.configured_cors(clock_now()?).await?.iter().any(|c| c.id == who) {
             return Err(AppError::Invalid(FormErrors {
                 errors: vec![FieldError { field: "cor".into(), message: "Choose a COR".into() }],
                 values: vec![("cor".into(), cor), ("from".into(), from), ("to".into(), to), ("note".into(), note)],

@@ -23,7 +23,7 @@ async fn audited(
     outcome: &str,
 ) -> Result<(), Response> {
     let event = AuditEvent {
-        at: Utc::now().timestamp_millis(),
+        at: state.services.clock.now().timestamp_millis(),
         actor_id: Some(session.user.id),
         request_id: Some(request_id),
         action: action.into(),

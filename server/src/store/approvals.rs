@@ -235,7 +235,7 @@ impl Store {
             for (id, reference, requested_at) in self.waiting_since(millis(now - after), escalation).await? {
                 let Some(reference) = app::domain::reference::Reference::parse(&reference) else { continue };
                 let Some(loaded) = self.load(reference).await? else { continue };
-                let cors = self.cors().await?;
+                let cors = self.cors(now).await?;
                 let snapshot = &loaded.snapshot;
                 let sec = snapshot.security_related || loaded.form.is_security_related();
                 let plan_hash = snapshot.submitted_plan_hash.clone().unwrap_or_else(|| snapshot.plan_hash.clone());

@@ -133,8 +133,8 @@ impl Requests for Store {
         Store::active_user(self, user_id).await.map_err(backend)
     }
 
-    async fn configured_cors(&self) -> Result<Vec<Cor>, StoreError> {
-        self.cors().await.map_err(backend)
+    async fn configured_cors(&self, now: DateTime<Utc>) -> Result<Vec<Cor>, StoreError> {
+        self.cors(now).await.map_err(backend)
     }
 
     async fn recent_mail(&self, limit: i64) -> Result<Vec<MailView>, StoreError> {

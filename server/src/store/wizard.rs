@@ -9,8 +9,8 @@ use app::domain::quorum::{Absence, Cor};
 impl Store {
     /// The active CORs with the absences that matter from now on (those ending yesterday or
     /// later, Eastern, with a day's margin for time zones): what decisions and pages need.
-    pub(crate) async fn cors(&self) -> Result<Vec<Cor>, sqlx::Error> {
-        let today = app::domain::calendar::eastern_date(chrono::Utc::now());
+    pub(crate) async fn cors(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<Cor>, sqlx::Error> {
+        let today = app::domain::calendar::eastern_date(now);
         self.cors_absent_since(today - chrono::Days::new(1)).await
     }
 
