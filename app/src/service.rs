@@ -154,6 +154,35 @@ pub struct Performed {
     pub after: Request,
 }
 
+/// What the request's requested window runs into, in words: other changes on the same system,
+/// freezes, maintenance windows (nothing while it has no valid start). With `only_team`, other
+/// teams' changes are named without reference or title (for their eyes: a dev team, the record).
+pub async fn schedule_conflicts(
+    store: &dyn RequestStore,
+    request: &LoadedRequest,
+    calendar: &Calendar,
+    only_team: Option<Option<&str>>,
+) -> Result<Vec<String>, StoreError> {
+    use crate::domain::calendar::conflicts::{conflicts, Booking};
+    let Some(start) = request.form.planned_start() else { return Ok(Vec::new()) };
+    let mine = Booking {
+        reference: request.summary.reference.clone(),
+        title: request.summary.title.clone(),
+        system: request.summary.system.clone(),
+        start,
+        minutes: request.form.planned_minutes(),
+        other_team: false,
+    };
+    let end = start + chrono::Duration::minutes(mine.minutes);
+    // Another change that started up to a day before may still be running.
+    let near = store.scheduled_changes(start - chrono::Duration::days(1), end).await?;
+    let others: Vec<Booking> = near
+        .iter()
+        .map(|c| Booking { other_team: only_team.is_some_and(|t| c.team.as_deref() != t), ..c.booking() })
+        .collect();
+    Ok(conflicts(&mine, &others, calendar).iter().map(|c| c.message()).collect())
+}
+
 /// Who acts, from where.
 pub struct Principal<'a> {
     /// The person.
@@ -179,6 +208,19 @@ impl Workflow<'_> {
     /// monthly windows until they set any ahead).
     pub async fn calendar(&self, now: DateTime<Utc>) -> Result<Calendar, AppError> {
         Ok(Calendar::of(&self.store.calendar_entries().await?, now))
+    }
+
+    /// [`schedule_conflicts`] as `viewer` may see them: a dev team member is not told which
+    /// other team's change it is.
+    pub async fn conflicts(
+        &self,
+        viewer: &SessionUser,
+        request: &LoadedRequest,
+        calendar: &Calendar,
+    ) -> Result<Vec<String>, AppError> {
+        let dev = viewer.role == crate::domain::roles::Role::DevTeamMember;
+        let team = dev.then_some(viewer.team_name.as_deref());
+        Ok(schedule_conflicts(self.store, request, calendar, team).await?)
     }
 
     /// The request `reference` if `user` may read it; "not found" otherwise, so nothing leaks.

@@ -99,20 +99,22 @@ test("a release pipeline opens a request with a token from the account page, onc
   await signIn(page, "dev@example.gov");
   await page.goto("/account");
   await ready(page, js);
-  await page.getByLabel("What the new token is for").fill("release pipeline");
+  const tokenName = `release pipeline ${testInfo.project.name}`;
+  await page.getByLabel("What the new token is for").fill(tokenName);
   await page.getByLabel("Read the JSON API and open requests as you (for a release pipeline)").check();
   await page.getByRole("button", { name: "Create API token" }).click();
   const shown = page.getByRole("status").filter({ hasText: "ofc_" });
   await expect(shown).toBeVisible();
   const token = (await shown.textContent())!.match(/ofc_[A-Za-z0-9_-]+/)![0];
-  await expect(page.getByRole("listitem").filter({ hasText: "release pipeline (write)" })).toBeVisible();
+  await expect(page.getByRole("listitem").filter({ hasText: `${tokenName} (write)` })).toBeVisible();
   await expectAccessible(page);
 
   // The pipeline's call, then its retry after a timeout: one request.
-  const title = `Deploy portal 2.4.2 (${testInfo.project.name} ${Date.now()})`;
+  const stamp = Date.now();
+  const title = `Deploy portal 2.4.2 (${testInfo.project.name} ${stamp})`;
   const call = () =>
     page.request.post("/api/v1/requests", {
-      headers: { Authorization: `Bearer ${token}`, "Idempotency-Key": `run-${title}` },
+      headers: { Authorization: `Bearer ${token}`, "Idempotency-Key": `run-${testInfo.project.name}-${stamp}` },
       data: {
         title,
         system: "Grants portal",

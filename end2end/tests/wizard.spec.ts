@@ -885,3 +885,50 @@ test("with one COR out of office, one approval suffices; production completes it
     await expect(page.getByRole("table", { name: "Scheduled changes" }).getByRole("row", { name: new RegExp(reference) })).toContainText("Rolled back");
   }
 });
+
+test("a requested window that overlaps another change on the same system warns on the form and the calendar", async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  const js = jsOn(testInfo);
+  const system = `Payments API (${testInfo.project.name})`;
+  await signIn(page, "dev@example.gov");
+  // Two requests for the same system, their requested windows overlapping by half an hour.
+  const planned = async (title: string, time: string) => {
+    await page.goto("/requests/new");
+    await ready(page, js);
+    await page.getByLabel("Title").fill(title);
+    await page.getByLabel("Affected system").fill(system);
+    await page.getByRole("button", { name: "Save and continue" }).click();
+    await expect(page).toHaveURL(/\/triage$/);
+    const reference = page.url().split("/").slice(-2)[0];
+    await ready(page, js);
+    await triage(page, "mouse", [true, false, false, false]);
+    await expect(page).toHaveURL(new RegExp(`/requests/${reference}$`));
+    await page.goto(`/requests/${reference}/form/schedule`);
+    await ready(page, js);
+    await page.getByLabel("Date to start").fill("2030-02-05");
+    await page.getByLabel("Time to start (Eastern)").fill(time);
+    await page.getByLabel("Expected duration in minutes").fill("60");
+    await page.getByRole("button", { name: "Save and come back later" }).click();
+    await expect(page).toHaveURL(new RegExp(`/requests/${reference}$`));
+    return reference;
+  };
+  const a = await planned("Rotate the payments keys", "10:00");
+  const b = await planned("Raise the payments pool size", "10:30");
+
+  const conflicts = page.getByRole("region", { name: "Schedule conflicts" });
+  await page.goto(`/requests/${b}/form/schedule`);
+  await ready(page, js);
+  await expect(conflicts).toContainText(`Overlaps ${a} “Rotate the payments keys” on ${system}, planned 10:00 AM Eastern on Tuesday 5 February for 60 minutes`);
+  await expectAccessible(page);
+  await page.goto(`/requests/${a}/form/schedule`);
+  await ready(page, js);
+  await expect(conflicts).toContainText(`Overlaps ${b} “Raise the payments pool size”`);
+
+  // The calendar marks both.
+  await page.goto("/calendar");
+  await ready(page, js);
+  const row = (r: string) => page.getByRole("row").filter({ has: page.getByRole("link", { name: r, exact: true }) });
+  await expect(row(a)).toContainText(`Overlaps ${b} on the same system`);
+  await expect(row(b)).toContainText(`Overlaps ${a} on the same system`);
+  await expectAccessible(page);
+});

@@ -90,7 +90,17 @@ pub async fn record(store: &Store, l: &LoadedRequest, version: Version<'_>) -> R
         None => None,
     };
     let plan_steps: Vec<(String, String)> = plan.steps.iter().map(|s| (s.action.clone(), s.rollback.clone())).collect();
+    // The record as it stands says what the window overlaps now; an archive copy keeps its bytes
+    // (the calendar moves on after filing), so copies leave the conflicts out.
+    let conflicts = match version {
+        Version::Current => {
+            let calendar = app::domain::calendar::Calendar::of(&store.calendar_entries().await?, as_of);
+            app::service::schedule_conflicts(store, l, &calendar, Some(team.as_deref())).await?
+        }
+        Version::Copy(_) => Vec::new(),
+    };
     Ok(ChangeRecord {
+        conflicts,
         reference: l.summary.reference.clone(),
         title: l.summary.title.clone(),
         system: l.summary.system.clone(),

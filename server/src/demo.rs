@@ -79,6 +79,10 @@ const EXAMPLES: &[(&str, &str, Example)] = &[
     ("Move the cron jobs to the new scheduler", "Grants portal", Example::Withdrawn),
 ];
 
+/// Two examples planned for the same half hour on the same system: a schedule conflict to see on
+/// the hosting review of the first and the decision page of the second.
+pub const SHARES_A_SLOT: (&str, &str) = ("Upgrade the session library (CVE)", "Fix the timezone bug in deadlines");
+
 /// How far an example request goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Example {
@@ -353,7 +357,14 @@ pub fn example_plan() -> app::domain::plan::Plan {
 /// The demo's CR form, complete, for a change next Tuesday at 10am Eastern.
 pub fn example_form(title: &str) -> app::domain::cr_form::CrForm {
     use chrono::Datelike;
-    // The next Tuesday at 10am Eastern: inside the production window.
+    // The next Tuesday, inside the production window: each example its own half hour from 8am
+    // Eastern, except two that share one, so the demo shows a schedule conflict.
+    let slot = match EXAMPLES.iter().position(|(t, _, _)| *t == title) {
+        Some(i) if title == SHARES_A_SLOT.1 => EXAMPLES.iter().position(|(t, _, _)| *t == SHARES_A_SLOT.0).unwrap_or(i),
+        Some(i) => i,
+        None => 4,
+    };
+    let planned_time = format!("{:02}:{:02}", 8 + slot / 2, (slot % 2) * 30);
     let mut day = app::domain::calendar::eastern_date(chrono::Utc::now()).succ_opt().unwrap_or_default();
     while day.weekday() != chrono::Weekday::Tue {
         day = day.succ_opt().unwrap_or(day);
@@ -374,7 +385,7 @@ pub fn example_form(title: &str) -> app::domain::cr_form::CrForm {
         strategy: "blue_green".into(),
         rollback_plan: "Switch traffic back to blue".into(),
         planned_date: day.format("%Y-%m-%d").to_string(),
-        planned_time: "10:00".into(),
+        planned_time,
         duration_minutes: "30".into(),
         checklist: app::domain::cr_form::CHECKLIST.iter().map(|(k, _)| k.to_string()).collect(),
         on_call: "Dana Developer, 555-0100".into(),

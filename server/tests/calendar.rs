@@ -129,3 +129,67 @@ both_backends!(the_icalendar_feed_lists_scheduled_changes_for_a_session_or_a_tok
     assert!(body.contains(&format!("UID:{r}@offcycle")));
     app.stop().await;
 });
+
+both_backends!(
+    a_window_overlapping_another_change_on_the_same_system_warns_on_every_page_and_in_the_record,
+    |url: String, _b| async move {
+        let app = TestApp::spawn(&url).await;
+        // Two requests on the Grants portal, both asking for 10:00 on 8 January 2030.
+        let first = submitted_for_review(&app).await;
+        let second = submitted_to_cors(&app).await;
+        let said = format!("Overlaps {first} “Patch OpenSSL 3.0.15” on Grants portal");
+
+        // The dev team (the same team: named) and hosting see it on the request's pages…
+        app.sign_in("dev@example.gov").await;
+        let v = view(&app, &second).await;
+        let conflicts: Vec<String> =
+            v["conflicts"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect();
+        assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+        assert!(conflicts[0].starts_with(&said), "{conflicts:?}");
+        let (_, page) = app.get_text(&format!("/requests/{second}/form/schedule")).await;
+        assert!(page.contains("Schedule conflicts") && page.contains(&said), "the CR form's window section");
+        // …and in the record as it stands.
+        let res = app.client.get(app.url(&format!("/changes/{second}.pdf"))).send().await.unwrap();
+        let text = pdftotext(&res.bytes().await.unwrap());
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains("Schedule conflicts") && flat.contains(&format!("Overlaps {first}")), "{text}");
+        app.call("sign_out", &[]).await;
+        app.sign_in("hosting@example.gov").await;
+        let (_, review) = app.get_text(&format!("/requests/{first}/review")).await;
+        assert!(
+            review.contains("Schedule conflicts")
+                && review.contains(&format!("Overlaps {second} “Patch OpenSSL 3.0.15”")),
+            "the review page"
+        );
+        // The COR deciding on the second sees it on the page their emailed link opens.
+        let mut token = None;
+        for _ in 0..100 {
+            let mail: Value = app.call("dev_mail", &[]).await.json().await.unwrap();
+            token = mail.as_array().unwrap().iter().find_map(|m| {
+                let body = m["body"].as_str().unwrap_or_default();
+                (m["kind"] == "approval_request" && m["reference"] == second.as_str() && body.contains("/decide/"))
+                    .then(|| common::smtp::link_in(body))
+            });
+            if token.is_some() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let token = token.expect("the approval request reached the demo inbox");
+        let (status, decide) = app.get_text(&format!("/decide/{token}")).await;
+        assert_eq!(status, 200);
+        assert!(
+            decide.contains("Schedule conflicts") && decide.contains(&format!("Overlaps {first}")),
+            "the decision page"
+        );
+        // The calendar marks both.
+        let cal: Value = app.call("calendar_view", &[]).await.json().await.unwrap();
+        let overlaps = |r: &str| {
+            cal["scheduled"].as_array().unwrap().iter().find(|c| c["summary"]["reference"] == r).unwrap()["overlaps"]
+                .clone()
+        };
+        assert_eq!(overlaps(&first), serde_json::json!([second.clone()]));
+        assert_eq!(overlaps(&second), serde_json::json!([first.clone()]));
+        app.stop().await;
+    }
+);

@@ -98,6 +98,7 @@ fn rich_record() -> ChangeRecord {
                 at: at(10, 0),
             })
             .collect(),
+        conflicts: vec!["Overlaps ECR-2026-0040 “Rotate the web tier keys” on payments-api, planned 10:30 AM Eastern on Wednesday 18 November for 60 minutes".into()],
         form_version: 5,
         form,
         risk_review: Some(RiskReview {
@@ -236,6 +237,8 @@ fn every_section_and_field_is_in_the_text_in_order_with_accents_intact() {
             "✓ The build, unit, integration",
             "Ana Núñez",
             "owner@example.gov",
+            "Schedule conflicts",
+            "Overlaps ECR-2026-0040",
             "Hosting risk review",
             "Secrets, keys or certificates change",
             "New key generated in the HSM",

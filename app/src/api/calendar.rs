@@ -53,6 +53,10 @@ mod server {
             let team = session.user.team_name.clone();
             scheduled.retain(|c| mine.contains(&c.summary.reference) || (team.is_some() && c.team == team));
         }
+        let bookings: Vec<_> = scheduled.iter().map(|c| c.booking()).collect();
+        for (change, overlaps) in scheduled.iter_mut().zip(crate::domain::calendar::conflicts::overlaps(&bookings)) {
+            change.overlaps = overlaps;
+        }
         Ok(CalendarView {
             windows: calendar.maintenance_windows.into_iter().filter(|w| *w > now).take(6).collect(),
             entries,

@@ -89,7 +89,7 @@ mod server {
         Ok((hash, link, CurrentSession { user: cor, token_hash: String::new() }))
     }
 
-    fn view(l: &Loaded, closed: Option<String>) -> DecisionView {
+    fn view(l: &Loaded, closed: Option<String>, conflicts: Vec<String>) -> DecisionView {
         let r = &l.request;
         let now = l.now;
         let today = crate::domain::calendar::eastern_date(now);
@@ -113,6 +113,7 @@ mod server {
         DecisionView {
             summary: r.summary.clone(),
             security_related: r.snapshot.security_related || r.form.is_security_related(),
+            conflicts,
             form: r.form.clone(),
             plan: r.plan.clone(),
             plan_hash: hash.short().to_string(),
@@ -139,7 +140,8 @@ mod server {
         services()?.requests.decision_link_opened(&hash, now).await?;
         let l = load_readable_as(&link.reference, cor).await?;
         let closed = link.standing().closed(l.request.snapshot.submitted_plan_hash.as_ref(), l.now);
-        Ok(view(&l, closed))
+        let conflicts = workflow(&l.services).conflicts(&l.session.user, &l.request, &l.calendar).await?;
+        Ok(view(&l, closed, conflicts))
     }
 
     pub async fn decide_by_link(token: String, verdict: String, reason: String) -> Result<(), AppError> {
@@ -165,7 +167,8 @@ mod server {
         if role != Role::Cor && role != Role::Admin {
             return Err(AppError::Forbidden);
         }
-        Ok(view(&l, None))
+        let conflicts = workflow(&l.services).conflicts(&l.session.user, &l.request, &l.calendar).await?;
+        Ok(view(&l, None, conflicts))
     }
 
     pub async fn decide_signed_in(reference: String, verdict: String, reason: String) -> Result<(), AppError> {

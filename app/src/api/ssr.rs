@@ -262,6 +262,8 @@ pub fn view_of(l: &Loaded) -> RequestView {
         plan_hash: r.snapshot.plan_hash.short().to_string(),
         form: r.form.clone(),
         window_warnings: r.form.window_warnings(&l.calendar).iter().map(|w| w.message()).collect(),
+        // Filled by the request view's server function (it needs the calendar's other changes).
+        conflicts: Vec::new(),
         staging_notes: r.staging_notes.clone(),
         sign_offs: r.sign_offs.clone(),
         assistance: r.assistance_requested_at.map(|at| {

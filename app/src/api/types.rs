@@ -153,6 +153,10 @@ pub struct RequestView {
     pub form: CrForm,
     /// The requested window's warnings, in words.
     pub window_warnings: Vec<String>,
+    /// What the requested window runs into: other changes on the same system, freezes,
+    /// maintenance windows (warnings, not blocks).
+    #[serde(default)]
+    pub conflicts: Vec<String>,
     /// What was changed in staging.
     pub staging_notes: String,
     /// Sign-offs.
@@ -379,6 +383,10 @@ pub struct DecisionView {
     /// Security-related.
     pub security_related: bool,
     /// What the change does, why, its impact and risk (from the CR form).
+    /// What the requested window runs into (other changes on the same system, freezes,
+    /// maintenance windows).
+    #[serde(default)]
+    pub conflicts: Vec<String>,
     pub form: CrForm,
     /// The plan they decide on.
     pub plan: Plan,
@@ -491,6 +499,23 @@ pub struct ScheduledChange {
     pub regular: bool,
     /// The requesting team.
     pub team: Option<String>,
+    /// The other changes on the calendar it overlaps on the same system (references).
+    #[serde(default)]
+    pub overlaps: Vec<String>,
+}
+
+impl ScheduledChange {
+    /// Its time on the calendar, as the schedule-conflict rules see it.
+    pub fn booking(&self) -> crate::domain::calendar::conflicts::Booking {
+        crate::domain::calendar::conflicts::Booking {
+            reference: self.summary.reference.clone(),
+            title: self.summary.title.clone(),
+            system: self.summary.system.clone(),
+            start: self.at,
+            minutes: self.minutes,
+            other_team: false,
+        }
+    }
 }
 
 /// The calendar page.

@@ -137,7 +137,10 @@ mod server {
     }
 
     pub async fn request_view(reference: String) -> Result<RequestView, AppError> {
-        Ok(view_of(&load_readable(&reference).await?))
+        let l = load_readable(&reference).await?;
+        let mut view = view_of(&l);
+        view.conflicts = workflow(&l.services).conflicts(&l.session.user, &l.request, &l.calendar).await?;
+        Ok(view)
     }
 
     pub async fn answer_triage(reference: String, form: TriageForm) -> Result<(), AppError> {

@@ -478,5 +478,6 @@ mod entry_tests {
     }
 }
 
+pub mod conflicts;
 #[cfg(test)]
 mod tests;

@@ -161,6 +161,11 @@ impl CrForm {
         planned_start(&self.planned_date, &self.planned_time)
     }
 
+    /// The expected duration in minutes; an hour while it is not a valid number (1 to 1440).
+    pub fn planned_minutes(&self) -> i64 {
+        self.duration_minutes.trim().parse::<i64>().ok().filter(|m| (1..=24 * 60).contains(m)).unwrap_or(60)
+    }
+
     /// True when the ISSO must be copied.
     pub fn is_security_related(&self) -> bool {
         self.security_related == "yes"

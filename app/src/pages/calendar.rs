@@ -46,7 +46,12 @@ fn scheduled_row(c: ScheduledChange) -> impl IntoView {
             <td>{c.summary.title.clone()}</td>
             <td>{c.summary.system.clone()}</td>
             <td>{if c.regular { "Regular (maintenance window)".to_string() } else { format!("Emergency, {} min", c.minutes) }}</td>
-            <td><span class="tag">{c.summary.state.label()}</span></td>
+            <td>
+                <span class="tag">{c.summary.state.label()}</span>
+                {(!c.overlaps.is_empty()).then(|| view! {
+                    <p class="warning-text">{format!("Overlaps {} on the same system", c.overlaps.join(", "))}</p>
+                })}
+            </td>
         </tr>
     }
 }

@@ -32,6 +32,7 @@ fn DecisionSummary(v: DecisionView) -> impl IntoView {
                 <ul class="list">{v.decisions.iter().map(|d| view! { <li>{d.clone()}</li> }).collect_view()}</ul>
             })}
         </div>
+        <crate::components::schedule::ScheduleConflicts conflicts=v.conflicts.clone()/>
         <dl class="summary-list">
             {row("What the change does", f.description.clone())}
             {row("Why it cannot wait", f.justification.clone())}

@@ -104,6 +104,9 @@ pub struct ChangeRecord {
     pub staging_notes: String,
     /// Staging sign-offs.
     pub sign_offs: Vec<SignOffView>,
+    /// What the requested window overlaps (other changes on the system, freezes, maintenance
+    /// windows): the record as it stands only.
+    pub conflicts: Vec<String>,
     /// CR form version.
     pub form_version: i64,
     /// The CR form.
@@ -244,6 +247,9 @@ pub fn render(r: &ChangeRecord) -> Result<Vec<u8>, PdfError> {
     w.heading(&format!("Emergency change request form (version {})", r.form_version));
     for field in form_fields_in_order() {
         w.field(form_field_label(field), &readable(&r.form, field));
+    }
+    if !r.conflicts.is_empty() {
+        w.field("Schedule conflicts", &r.conflicts.join("\n"));
     }
 
     w.heading("Hosting risk review");

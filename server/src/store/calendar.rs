@@ -132,15 +132,9 @@ impl CalendarStore for Store {
                             )))
                         }
                     };
-                    let minutes = form
-                        .duration_minutes
-                        .trim()
-                        .parse::<i64>()
-                        .ok()
-                        .filter(|m| (1..=24 * 60).contains(m))
-                        .unwrap_or(60);
+                    let minutes = form.planned_minutes();
                     let summary = super::requests::summary((reference, title, system, state, by, created, updated));
-                    Some(summary.map(|summary| ScheduledChange { summary, at: from_millis(when), minutes, regular, team }))
+                    Some(summary.map(|summary| ScheduledChange { summary, at: from_millis(when), minutes, regular, team, overlaps: Vec::new() }))
                 })
                 .collect()
         })

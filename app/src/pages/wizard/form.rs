@@ -60,6 +60,7 @@ pub fn FormSectionPage() -> impl IntoView {
                 <Caption view=v.clone()/>
                 <h1 class="heading-l">{title}</h1>
                 <ConflictPanel changes=changes/>
+                {(slug == "schedule").then(|| view! { <crate::components::schedule::ScheduleConflicts conflicts=v.conflicts.clone()/> })}
                 {(slug == "schedule" && !warnings.is_empty()).then(|| view! {
                     <div class="warning-text" role="note">
                         <strong>"Outside the production window: "</strong>

@@ -81,6 +81,7 @@ pub fn ReviewPage() -> impl IntoView {
                 <div class="summary-list__row"><dt class="summary-list__key">"Hosting engineer"</dt><dd class="summary-list__value">{v.hosting_engineer()}</dd></div>
                 <div class="summary-list__row"><dt class="summary-list__key">"Plan"</dt><dd class="summary-list__value">{format!("{} steps, version {} ({})", v.plan.steps.len(), v.plan_version, v.plan_hash)}</dd></div>
             </dl>
+            <crate::components::schedule::ScheduleConflicts conflicts=v.conflicts.clone()/>
             <super::RequestLinks view=v.clone()/>
             {(v.can(ActionKind::EditPlan) || v.can(ActionKind::UpdateForm)).then(|| view! {
                 <p class="button-row">
