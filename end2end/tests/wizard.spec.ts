@@ -854,7 +854,9 @@ test("with one COR out of office, one approval suffices; production completes it
     // The calendar shows it, completed, at its planned start.
     await page.goto("/calendar");
     await ready(page, js);
-    await expect(page.getByRole("table", { name: "Scheduled changes" }).getByRole("row", { name: new RegExp(reference) })).toContainText("Completed");
+    // The row whose own link is this request (other rows may name it as an overlap).
+    const scheduled = page.getByRole("table", { name: "Scheduled changes" }).getByRole("row").filter({ has: page.getByRole("link", { name: reference, exact: true }) });
+    await expect(scheduled).toContainText("Completed");
     // The stakeholders get the notice, with what was checked.
     const notice = page.getByRole("article").filter({ hasText: reference }).filter({ hasText: "Login and grant search work" });
     await expect(async () => {
@@ -882,7 +884,8 @@ test("with one COR out of office, one approval suffices; production completes it
       await expect(notice.first()).toBeVisible({ timeout: 1000 });
     }).toPass({ timeout: 20_000 });
     await page.goto("/calendar");
-    await expect(page.getByRole("table", { name: "Scheduled changes" }).getByRole("row", { name: new RegExp(reference) })).toContainText("Rolled back");
+    const scheduled = page.getByRole("table", { name: "Scheduled changes" }).getByRole("row").filter({ has: page.getByRole("link", { name: reference, exact: true }) });
+    await expect(scheduled).toContainText("Rolled back");
   }
 });
 
