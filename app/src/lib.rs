@@ -90,6 +90,7 @@ fn Pages() -> impl IntoView {
                     <Route path=path!("/requests/:reference/comments") view=fresh(pages::wizard::comments::CommentsPage) ssr=SsrMode::Async/>
                     <Route path=path!("/requests/:reference/decide") view=fresh(pages::decide::DecideSignedInPage) ssr=SsrMode::Async/>
                     <Route path=path!("/decide/:token") view=fresh(pages::decide::DecideByLinkPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-off/:token") view=fresh(pages::sign_off_link::SignOffByLinkPage) ssr=SsrMode::Async/>
                     <Route path=path!("/out-of-office") view=pages::absence::OutOfOfficePage ssr=SsrMode::Async/>
                     <Route path=path!("/hosting") view=pages::hosting::HostingQueue ssr=SsrMode::Async/>
                     <Route path=path!("/archive") view=pages::archive::ArchivePage ssr=SsrMode::Async/>

@@ -184,6 +184,10 @@ pub trait ApprovalStore: Send + Sync {
     async fn decision_link(&self, token_hash: &str) -> Result<Option<DecisionLink>, StoreError>;
     /// Notes that a decision link's page was shown (the first time counts).
     async fn decision_link_opened(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// A sign-off link by the SHA-256 of its token.
+    async fn sign_off_link(&self, token_hash: &str) -> Result<Option<SignOffInvitation>, StoreError>;
+    /// Notes that a sign-off link's page was shown (the first time counts).
+    async fn sign_off_link_opened(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
     /// Every recorded out-of-office period.
     async fn absences(&self) -> Result<Vec<AbsenceView>, StoreError>;
     /// Records an out-of-office period, audited.
@@ -273,6 +277,36 @@ pub struct DecisionLink {
     pub used_at: Option<DateTime<Utc>>,
     /// When a plan edit voided it, if one did.
     pub voided_at: Option<DateTime<Utc>>,
+}
+
+/// A sign-off invitation as its emailed link finds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignOffInvitation {
+    /// The request it is for.
+    pub reference: String,
+    /// The capacity asked for.
+    pub role: crate::domain::workflow::SignOffRole,
+    /// The person asked.
+    pub invitee_id: i64,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+    /// When it was used, if it was.
+    pub used_at: Option<DateTime<Utc>>,
+    /// When the dev team asked someone else (or the capacity was signed), if it happened.
+    pub withdrawn_at: Option<DateTime<Utc>>,
+}
+
+impl SignOffInvitation {
+    /// What the domain checks before the link may sign, with the name its holder typed.
+    pub fn link(&self, signature: &str) -> crate::domain::workflow::SignOffLink {
+        crate::domain::workflow::SignOffLink {
+            role: self.role,
+            expires_at: self.expires_at,
+            used_at: self.used_at,
+            withdrawn: self.withdrawn_at.is_some(),
+            signature: signature.trim().to_string(),
+        }
+    }
 }
 
 impl DecisionLink {
@@ -428,6 +462,8 @@ pub struct LoadedRequest {
     pub staging_notes: String,
     /// Staging sign-offs.
     pub sign_offs: Vec<SignOffView>,
+    /// People asked by email to sign off whose links are open.
+    pub invitations: Vec<crate::api::types::SignOffInvitationView>,
     /// When the dev team last asked hosting for a call.
     pub assistance_requested_at: Option<DateTime<Utc>>,
     /// Comments from hosting when returned.
@@ -483,6 +519,16 @@ pub struct Commit<'a> {
     pub risk_review: Option<&'a crate::domain::review::RiskReview>,
     /// The public address, for links in messages.
     pub public_url: &'a str,
-    /// SHA-256 of the emailed decision link this decision spends, if it came from one.
-    pub decision_token: Option<&'a str>,
+    /// The emailed link this action spends, if it came by one.
+    pub link: Option<EmailedLink<'a>>,
+}
+
+/// A personal emailed link an action comes by, as the SHA-256 of its token: the commit spends
+/// it in the action's own transaction (single use).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmailedLink<'a> {
+    /// A COR's decision link.
+    Decision(&'a str),
+    /// A sign-off link.
+    SignOff(&'a str),
 }

@@ -189,8 +189,8 @@ pub struct Principal<'a> {
     pub user: &'a SessionUser,
     /// Their address (for the audit trail).
     pub source: &'a str,
-    /// The SHA-256 of the emailed decision link they came by: the commit spends it.
-    pub decision_token: Option<&'a str>,
+    /// The emailed link they came by: the commit spends it.
+    pub link: Option<crate::ports::EmailedLink<'a>>,
 }
 
 /// Reads and changes requests through the domain, one transaction per change.
@@ -279,7 +279,7 @@ impl Workflow<'_> {
                 triage: change.triage.as_ref(),
                 risk_review: change.risk_review.as_ref(),
                 public_url: self.public_url,
-                decision_token: who.decision_token,
+                link: who.link,
             };
             match self.store.commit(commit).await {
                 Ok(()) => return Ok(Performed { before, transition, after }),

@@ -1,4 +1,4 @@
-import { test, expect, expectAccessible, signIn, jsOn, ready } from "./fixtures";
+import { test, expect, expectAccessible, signIn, signOut, jsOn, ready } from "./fixtures";
 
 test("an admin invites someone, who chooses a password from the emailed link and signs in", async ({ page }, testInfo) => {
   test.setTimeout(120_000);
@@ -23,7 +23,7 @@ test("an admin invites someone, who chooses a password from the emailed link and
   await page.getByLabel("Role", { exact: true }).selectOption({ label: "Archivist" });
   await page.getByRole("button", { name: "Send invitation" }).click();
   await expect(page.getByRole("row", { name: new RegExp(email.replace(/\./g, "\\.")) })).toContainText("Invited");
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOut(page);
 
   // The invitation arrives in the mail viewer; its link works once.
   const message = page.getByRole("article").filter({ hasText: email });
@@ -176,7 +176,7 @@ test("an admin adds a webhook and sees its deliveries; a request shows its audit
   await page.getByRole("button", { name: `Remove ${hook}` }).first().click();
   await expect(page.getByRole("row", { name: new RegExp(`offcycle-${testInfo.project.name}`) })).toHaveCount(0);
 
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOut(page);
   await signIn(page, "dev@example.gov");
   await page.goto("/requests/new");
   await ready(page, js);

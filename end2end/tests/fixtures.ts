@@ -48,7 +48,16 @@ export async function signIn(page: Page, email: string, password = DEMO_PASSWORD
   await page.getByLabel("Email address").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  // The header of a page still signed in as someone else also has "Sign out": wait until the
+  // sign-in has finished and left the sign-in page, or a navigation right after it cancels it.
+  await expect(page).not.toHaveURL(/\/sign-in/);
   await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+}
+
+/** Signs out and waits until it has happened (a navigation straight after would cancel it). */
+export async function signOut(page: Page) {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Sign in" })).toBeVisible();
 }
 
 /** True in the project that runs with JavaScript on. */

@@ -1,5 +1,5 @@
 import { Page, Locator } from "@playwright/test";
-import { test, expect, expectAccessible, signIn, jsOn, ready } from "./fixtures";
+import { test, expect, expectAccessible, signIn, signOut, jsOn, ready } from "./fixtures";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 
@@ -152,13 +152,13 @@ async function wholeRequest(page: Page, hands: Hands, js: boolean, title: string
     ["Testers", "tester@example.gov", "Tess Tester"],
     ["Product", "product@example.gov", "Pat Product"],
   ]) {
-    await page.getByRole("button", { name: "Sign out" }).click();
+    await signOut(page);
     await signIn(page, email);
     await page.goto(`/requests/${reference}/staging`);
     await ready(page, js);
     await signOff(who, name);
   }
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOut(page);
   await signIn(page, "dev@example.gov");
   await page.goto(`/requests/${reference}/staging`);
   await ready(page, js);
@@ -219,7 +219,7 @@ test("a dev team member completes an emergency request, and the hosting queue sh
   test.setTimeout(120_000);
   const js = jsOn(testInfo);
   const reference = await wholeRequest(page, "mouse", js, `Patch OpenSSL (${testInfo.project.name})`);
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOut(page);
   await signIn(page, "hosting@example.gov");
   await page.goto("/hosting");
   await expect(page.getByRole("row", { name: new RegExp(reference) })).toContainText("Hosting review");
@@ -459,7 +459,7 @@ test("every form section, plan step and review opens with its own stored values,
     return r;
   };
   const [first, second] = [await outage("Review values one"), await outage("Review values two")];
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOut(page);
   await signIn(page, "hosting@example.gov");
   const review = {
     risk: () => page.getByLabel("Authentication or authorisation changes"),
@@ -498,7 +498,7 @@ test("hosting takes the request from the queue, reviews it, returns it once and 
   test.setTimeout(180_000);
   const js = jsOn(testInfo);
   const reference = await wholeRequest(page, "mouse", js, `Review me (${testInfo.project.name})`);
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOut(page);
 
   await signIn(page, "hosting@example.gov");
   await page.goto("/hosting");
@@ -550,7 +550,7 @@ test("hosting takes the request from the queue, reviews it, returns it once and 
   await page.getByLabel("What the dev team needs to change").fill("Add the CVE number to the description");
   await page.getByRole("button", { name: "Return to the dev team" }).click();
   await expect(page.getByText("Returned to dev")).toBeVisible();
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOut(page);
 
   await signIn(page, "dev@example.gov");
   await page.goto(`/requests/${reference}`);
@@ -562,7 +562,7 @@ test("hosting takes the request from the queue, reviews it, returns it once and 
   await ready(page, js);
   await page.getByRole("button", { name: "Submit emergency change request" }).click();
   await expect(page).toHaveURL(new RegExp(`/requests/${reference}/submitted$`));
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOut(page);
 
   await signIn(page, "hosting@example.gov");
   await page.goto(`/requests/${reference}/review`);
@@ -603,7 +603,7 @@ test("two hosting engineers edit one plan: the second sees what changed, keeps t
   test.setTimeout(180_000);
   const js = jsOn(testInfo);
   const reference = await wholeRequest(page, "mouse", js, `Two editors (${testInfo.project.name})`);
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOut(page);
 
   // Two browsers: Hal here, Lee in a second context, both on step 1 of the same version.
   await signIn(page, "hosting@example.gov");
@@ -661,7 +661,7 @@ test("two hosting engineers edit one plan: the second sees what changed, keeps t
 /** A request the hosting team has reviewed and submitted to the CORs (security-related). */
 async function submittedToCors(page: Page, js: boolean, title: string, beforeSubmit?: () => Promise<void>) {
   const reference = await wholeRequest(page, "mouse", js, title);
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOut(page);
   await signIn(page, "hosting@example.gov");
   if (beforeSubmit) await beforeSubmit();
   await page.goto(`/requests/${reference}/review`);
@@ -676,7 +676,7 @@ async function submittedToCors(page: Page, js: boolean, title: string, beforeSub
   await ready(page, js);
   await page.getByRole("button", { name: "Submit to the CORs" }).click();
   await expect(page.getByText("Submitted to the CORs. Waiting for their decisions.")).toBeVisible();
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOut(page);
   return reference;
 }
 
@@ -723,7 +723,7 @@ test("both CORs approve from the links in their mail, without signing in", async
   await signIn(page, "dev@example.gov");
   await page.goto(`/requests/${reference}`);
   await expect(page.getByText("Approved. The hosting team will apply it in production.")).toBeVisible();
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOut(page);
 
   // An archivist finds it and downloads the record and both archived copies.
   await signIn(page, "archivist@example.gov");
@@ -829,7 +829,7 @@ test("with one COR out of office, one approval suffices; production completes it
     await page.getByRole("button", { name: "Step 1 done" }).click();
     await page.getByRole("button", { name: "Hand over to the dev team to validate" }).click();
     await expect(page.getByRole("definition").filter({ hasText: "Validating in production" })).toBeVisible();
-    await page.getByRole("button", { name: "Sign out" }).click();
+    await signOut(page);
     await signIn(page, "dev@example.gov");
     await page.goto(`/requests/${reference}/production`);
     await ready(page, js);

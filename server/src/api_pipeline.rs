@@ -245,7 +245,7 @@ pub async fn open_request(
         return Ok(response);
     }
     let workflow = state.workflow();
-    let who = Principal { user, source: &source, decision_token: None };
+    let who = Principal { user, source: &source, link: None };
     let answers = TriageAnswers {
         active_incident: body.triage.active_incident,
         users_cannot_access: body.triage.users_cannot_access,
@@ -310,7 +310,7 @@ pub async fn record_staging_notes(
         return Err(read_only());
     }
     let source = format!("API {}", address.0);
-    let who = Principal { user: &caller.0, source: &source, decision_token: None };
+    let who = Principal { user: &caller.0, source: &source, link: None };
     state
         .workflow()
         .perform(&who, &reference, ActionKind::RecordStagingNotes, |_| {

@@ -191,7 +191,7 @@ impl<'a> Seeder<'a> {
         }
         for &(role, signer) in DEMO_SIGNERS {
             let evidence = format!("{} checked in staging run 42", role.label());
-            self.act(r, signer, Change::action(Action::SignOff { role, evidence })).await?;
+            self.act(r, signer, Change::action(Action::SignOff { role, evidence, link: None })).await?;
         }
         self.act(r, dev_mail, Change::action(Action::CompleteStaging)).await?;
         if goal == E::CrForm {
@@ -310,7 +310,7 @@ impl<'a> Seeder<'a> {
         use app::service::{Principal, SystemClock, Workflow};
         let user = self.person(who)?;
         let workflow = Workflow { store: self.store, clock: &SystemClock, public_url: self.public_url };
-        let principal = Principal { user: &user, source: "demo", decision_token: None };
+        let principal = Principal { user: &user, source: "demo", link: None };
         let done = workflow
             .perform(&principal, reference, change.action.kind(), |_| Ok(change.clone()))
             .await

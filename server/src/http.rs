@@ -125,6 +125,8 @@ fn is_public(path: &str) -> bool {
         || path.starts_with("/dev/mail")
         // A COR's emailed decision link: the token is the credential (see api::decide).
         || path.starts_with("/decide/")
+        // A sign-off link the dev team emailed: the token is the credential (see api::sign_off_link).
+        || path.starts_with("/sign-off/")
         // An invitation's set-password link: the token is the credential.
         || path.starts_with("/set-password/")
         // Calendar apps cannot sign in: the feed takes a session or an API token (see ical).
@@ -145,8 +147,11 @@ fn open_without_a_role(path: &str) -> bool {
             | "/api/sign_in_methods"
             | "/api/password_link"
             | "/api/set_password"
+            | "/api/sign_off_link"
+            | "/api/sign_off_by_link"
     ) || path.starts_with("/pkg/")
         || path.starts_with("/set-password/")
+        || path.starts_with("/sign-off/")
 }
 
 /// Sends people who are not signed in to the sign-in page, remembering where they were going.

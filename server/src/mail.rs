@@ -10,7 +10,7 @@
 use crate::auth::{new_token, token_hash};
 use crate::config::Config;
 use crate::store::{ClaimedMessage, Queue, Store};
-use app::domain::notify::{render_html, DECISION_LINK, LINK_EXPIRY, SET_PASSWORD_LINK};
+use app::domain::notify::{render_html, DECISION_LINK, LINK_EXPIRY, SET_PASSWORD_LINK, SIGN_OFF_LINK};
 use app::ports::DemoInbox;
 use chrono::{DateTime, Utc};
 use lettre::message::{Mailbox, MultiPart};
@@ -193,7 +193,7 @@ impl Mailer {
             return self.post_webhook(m).await;
         }
         let mut text = m.body_text.clone();
-        let personal = text.contains(DECISION_LINK) || text.contains(SET_PASSWORD_LINK);
+        let personal = text.contains(DECISION_LINK) || text.contains(SET_PASSWORD_LINK) || text.contains(SIGN_OFF_LINK);
         // The domain addresses a personal link to its holder alone; the worker that makes the
         // token refuses anything else, whatever a stored row says.
         if personal && (m.to.len() != 1 || !m.cc.is_empty()) {
@@ -206,6 +206,24 @@ impl Mailer {
             let expiry = app::domain::calendar::eastern(expires).format("%A %-d %B at %-I:%M %p Eastern").to_string();
             text = text
                 .replace(DECISION_LINK, &format!("{}/decide/{token}", self.public_url))
+                .replace(LINK_EXPIRY, &expiry);
+        }
+        if let (Some(invitee), Some(request), true) = (m.user_id, m.request_id, text.contains(SIGN_OFF_LINK)) {
+            let token = new_token();
+            let expires = now + self.link_ttl;
+            let made = self
+                .store
+                .create_sign_off_link(request, invitee, &token_hash(&token), expires)
+                .await
+                .map_err(|e| e.to_string())?;
+            if !made {
+                // Someone else was asked, or the capacity was signed, before this went out.
+                tracing::info!(outbox = m.id, "sign-off request not sent: nobody waits for it any more");
+                return Ok(());
+            }
+            let expiry = app::domain::calendar::eastern(expires).format("%A %-d %B at %-I:%M %p Eastern").to_string();
+            text = text
+                .replace(SIGN_OFF_LINK, &format!("{}/sign-off/{token}", self.public_url))
                 .replace(LINK_EXPIRY, &expiry);
         }
         if let (Some(user), true) = (m.user_id, text.contains(SET_PASSWORD_LINK)) {

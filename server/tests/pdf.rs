@@ -96,6 +96,8 @@ fn rich_record() -> ChangeRecord {
                 .into(),
                 evidence: format!("{} evidence link", r.label()),
                 at: at(10, 0),
+                // Pat, not a dev-team member here, signed from an emailed link.
+                by_link_as: (*r == SignOffRole::Product).then(|| "Pat Product".into()),
             })
             .collect(),
         conflicts: vec!["Overlaps ECR-2026-0040 “Rotate the web tier keys” on payments-api, planned 10:30 AM Eastern on Wednesday 18 November for 60 minutes".into()],
@@ -224,6 +226,7 @@ fn every_section_and_field_is_in_the_text_in_order_with_accents_intact() {
             "TLS handshake verified",
             "Quinn QA",
             "Pat Product",
+            "From an emailed link",
             "signed off as QA and Testers",
             "Emergency change request form (version 5)",
             "payments-api, checkout",

@@ -52,7 +52,7 @@ fn action(n: usize, now: &Request) -> (&'static str, Change) {
         6 => (DEV, Change::action(Action::RequestHostingHelp)),
         7..=10 => {
             let (role, signer) = server::demo::DEMO_SIGNERS[n - 7];
-            (signer, Change::action(Action::SignOff { role, evidence: format!("{} run 7", role.label()) }))
+            (signer, Change::action(Action::SignOff { role, evidence: format!("{} run 7", role.label()), link: None }))
         }
         11 => (DEV, Change::action(Action::CompleteStaging)),
         12 => {

@@ -148,7 +148,7 @@ mod server {
         let (hash, link, cor) = link_of(&token).await?;
         let choice = verdict_of(&verdict, &reason)?;
         let standing = link.standing();
-        perform_as(&link.reference, cor, Some(&hash), ActionKind::Decide, |_| {
+        perform_as(&link.reference, cor, Some(crate::ports::EmailedLink::Decision(&hash)), ActionKind::Decide, |_| {
             let action = Action::Decide {
                 verdict: choice.clone(),
                 plan_hash: standing.plan_hash.clone(),

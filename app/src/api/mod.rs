@@ -11,6 +11,7 @@ pub mod production;
 pub mod queue;
 pub mod requests;
 pub mod review;
+pub mod sign_off_link;
 pub mod types;
 pub mod wizard;
 

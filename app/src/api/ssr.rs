@@ -137,13 +137,13 @@ pub async fn perform(
 pub async fn perform_as(
     reference: &str,
     who: CurrentSession,
-    decision_token: Option<&str>,
+    link: Option<crate::ports::EmailedLink<'_>>,
     kind: ActionKind,
     build: impl Fn(&Readable) -> Result<Change, AppError>,
 ) -> Result<(Loaded, Transition), AppError> {
     let services = services()?;
     let source = source_address();
-    let principal = Principal { user: &who.user, source: &source, decision_token };
+    let principal = Principal { user: &who.user, source: &source, link };
     let done = workflow(&services).perform(&principal, reference, kind, build).await?;
     Ok((Loaded { session: who, services: services.clone(), read: done.before }, done.transition))
 }
@@ -216,6 +216,7 @@ fn recipient_words(r: &Recipient) -> String {
         Recipient::Isso => "The ISSO".into(),
         Recipient::Stakeholders => "The stakeholders".into(),
         Recipient::Admins => "The admins".into(),
+        Recipient::AskedToSignOff(role) => format!("The person asked to sign off as {}", role.label()),
     }
 }
 
@@ -266,6 +267,7 @@ pub fn view_of(l: &Loaded) -> RequestView {
         conflicts: Vec::new(),
         staging_notes: r.staging_notes.clone(),
         sign_offs: r.sign_offs.clone(),
+        invitations: r.invitations.clone(),
         assistance: r.assistance_requested_at.map(|at| {
             let clock = Clock::assistance_call(at);
             (crate::domain::calendar::spoken(clock.due), clock.status(now))

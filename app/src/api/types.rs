@@ -11,8 +11,10 @@ use serde::{Deserialize, Serialize};
 
 mod admin;
 mod calendar;
+mod sign_off;
 pub use admin::*;
 pub use calendar::*;
+pub use sign_off::*;
 
 /// The signed-in person, as the pages show them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,45 +51,6 @@ pub struct RequestSummary {
     pub created_at: DateTime<Utc>,
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
-}
-
-/// A staging sign-off as shown.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SignOffView {
-    /// In which capacity.
-    pub role: SignOffRole,
-    /// Who signed: their id (one person in two capacities is the same id)…
-    pub signer_id: i64,
-    /// …and their name.
-    pub signer: String,
-    /// Their evidence.
-    pub evidence: String,
-    /// When.
-    pub at: DateTime<Utc>,
-}
-
-impl SignOffView {
-    /// What the record says of anyone who signed off in several capacities (only a team's setting
-    /// allows it): one sentence per such person, in the order they first signed.
-    pub fn several_capacities(list: &[SignOffView]) -> Vec<String> {
-        let mut people: Vec<(i64, &str, Vec<SignOffRole>)> = Vec::new();
-        for s in list {
-            match people.iter_mut().find(|(id, _, _)| *id == s.signer_id) {
-                Some((_, _, roles)) => roles.push(s.role),
-                None => people.push((s.signer_id, &s.signer, vec![s.role])),
-            }
-        }
-        people
-            .into_iter()
-            .filter(|(_, _, roles)| roles.len() > 1)
-            .map(|(_, name, roles)| {
-                format!(
-                    "{name} signed off as {}: the team lets one person sign off in several capacities.",
-                    SignOffRole::in_words(&roles)
-                )
-            })
-            .collect()
-    }
 }
 
 /// One outgoing message, as the demo mail viewer shows it.
@@ -163,6 +126,9 @@ pub struct RequestView {
     pub staging_notes: String,
     /// Sign-offs.
     pub sign_offs: Vec<SignOffView>,
+    /// People asked by email to sign off whose links are open.
+    #[serde(default)]
+    pub invitations: Vec<SignOffInvitationView>,
     /// When hosting's call is due (in Eastern-time words, formatted on the server so the
     /// browser needs no timezone tables), and how that clock stands.
     pub assistance: Option<(String, ClockStatus)>,

@@ -82,6 +82,17 @@ pub async fn sign_off_staging(
     super::ssr::respond(server::sign_off(reference, role, evidence).await)
 }
 
+/// Step 2: ask someone by email to sign off in one capacity (their own single-use link).
+#[server(endpoint = "ask_to_sign_off")]
+pub async fn ask_to_sign_off(
+    reference: String,
+    #[server(default)] capacity: String,
+    #[server(default)] name: String,
+    #[server(default)] email: String,
+) -> Result<(), AppError> {
+    super::ssr::respond(server::ask_to_sign_off(reference, capacity, name, email).await)
+}
+
 /// Step 2 → 3: staging is validated.
 #[server(endpoint = "complete_staging")]
 pub async fn complete_staging(reference: String) -> Result<(), AppError> {
@@ -127,7 +138,7 @@ mod server {
     use crate::domain::history::{excerpt, merge_form, FieldChange, FormMerge};
     use crate::domain::limits;
     use crate::domain::plan::PlanStep;
-    use crate::domain::workflow::{Action, ActionKind, State, TriageOutcome};
+    use crate::domain::workflow::{Action, ActionKind, SignOffRole, State, TriageOutcome};
     use crate::error::AppError;
     use std::collections::BTreeMap;
 
@@ -278,8 +289,34 @@ mod server {
         let form = SignOffForm { role, evidence };
         let (loaded, _) = perform(&reference, ActionKind::SignOff, |_| {
             let (role, evidence) = form.sign_off()?;
-            Ok(Change::action(Action::SignOff { role, evidence })
+            Ok(Change::action(Action::SignOff { role, evidence, link: None })
                 .typed(&[("role", &form.role), ("evidence", &form.evidence)]))
+        })
+        .await?;
+        go(&loaded.request.summary.reference, "staging");
+        Ok(())
+    }
+
+    pub async fn ask_to_sign_off(
+        reference: String,
+        capacity: String,
+        name: String,
+        email: String,
+    ) -> Result<(), AppError> {
+        let typed = [("capacity", capacity.as_str()), ("name", name.as_str()), ("email", email.as_str())];
+        let (loaded, _) = perform(&reference, ActionKind::AskToSignOff, |_| {
+            let Some(role) = SignOffRole::parse(capacity.trim()) else {
+                return Err(AppError::Invalid(FormErrors {
+                    errors: vec![FieldError {
+                        field: "capacity".into(),
+                        message: "Select the capacity to ask them to sign off in".into(),
+                    }],
+                    values: typed.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+                }));
+            };
+            let action =
+                Action::AskToSignOff { role, name: name.trim().to_string(), email: email.trim().to_lowercase() };
+            Ok(Change::action(action).typed(&typed))
         })
         .await?;
         go(&loaded.request.summary.reference, "staging");

@@ -91,6 +91,8 @@ fn admits(party: Party, role: Role, raises_holds: bool) -> Option<Option<&'stati
         Party::Admin => (role == Role::Admin).then_some(None),
         Party::Escalation => (role == Role::Admin).then_some(Some("when every COR is out of office")),
         Party::HoldRaiser => raises_holds.then_some(Some("if they raised it")),
+        // Not a role: whoever the dev team asked by email, by their link alone.
+        Party::InvitedSigner => None,
     }
 }
 

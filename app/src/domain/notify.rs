@@ -2,6 +2,7 @@
 //! before anything is sent, and the outbox sends exactly that.
 
 use super::quorum::UserId;
+use super::workflow::SignOffRole;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +25,8 @@ pub enum Recipient {
     Stakeholders,
     /// The admins.
     Admins,
+    /// The person the dev team asked by email to sign off in this capacity.
+    AskedToSignOff(SignOffRole),
 }
 
 /// What a message is about (each has its own template). Its key (stored with the message, and
@@ -69,6 +72,8 @@ pub enum MessageKind {
     DecisionReminder(UserId),
     /// Still no decision after the escalation time: the hosting lead and admins step in.
     DecisionOverdue,
+    /// Someone is asked to sign off staging in a capacity (their own link).
+    SignOffRequest(SignOffRole),
 }
 
 /// One addressee and why they get the message.
@@ -115,8 +120,8 @@ impl Message {
     /// one addressee, the link's holder, and no copies: whoever must also know gets a separate
     /// message without the link (for COR requests, [`MessageKind::SubmittedToCors`]).
     pub fn new(kind: MessageKind, to: Vec<Addressee>, cc: Vec<Addressee>) -> Result<Message, PersonalLinkShared> {
-        if let Some(holder) = kind.cor() {
-            if !cc.is_empty() || to.len() != 1 || to[0].who != Recipient::Cor(holder) {
+        if let Some(holder) = kind.link_holder() {
+            if !cc.is_empty() || to.len() != 1 || to[0].who != holder {
                 return Err(PersonalLinkShared);
             }
         }
@@ -185,6 +190,10 @@ pub fn message(kind: MessageKind, security_related: bool) -> Message {
         K::DecisionReminder(cor) => {
             (vec![a(R::Cor(*cor), "A reminder: your decision is still needed on this emergency change")], vec![])
         }
+        K::SignOffRequest(role) => (
+            vec![a(R::AskedToSignOff(*role), "Step 2: the dev team asks you to validate the change in staging")],
+            vec![],
+        ),
         K::DecisionOverdue => (
             vec![
                 a(R::HostingLead, "No COR decision within the escalation time: the hosting lead follows up"),
@@ -247,7 +256,7 @@ pub fn message(kind: MessageKind, security_related: bool) -> Message {
             vec![a(R::HostingTeam, "Hosting keeps a copy")],
         ),
     };
-    if security_related && !kind.carries_decision_link() && !to.iter().any(|x| x.who == R::Isso) {
+    if security_related && kind.link_holder().is_none() && !to.iter().any(|x| x.who == R::Isso) {
         cc.push(a(R::Isso, "The change is security-related: the ISSO is copied on every message"));
     }
     match Message::new(kind, to, cc) {
@@ -318,6 +327,9 @@ impl MessageKind {
             MessageKind::DecisionOverdue => {
                 "No COR has decided on this emergency change within the escalation time. Please follow up."
             }
+            MessageKind::SignOffRequest(_) => {
+                "The dev team asks you to sign off the staging validation of this emergency change."
+            }
         }
     }
 
@@ -331,6 +343,15 @@ impl MessageKind {
         match self {
             MessageKind::ApprovalRequest(id) | MessageKind::DecisionReminder(id) => Some(*id),
             _ => None,
+        }
+    }
+
+    /// Who alone may receive a message carrying a personal link (a COR's decision link, a
+    /// sign-off link); `None` for every other message.
+    pub fn link_holder(&self) -> Option<Recipient> {
+        match self {
+            MessageKind::SignOffRequest(role) => Some(Recipient::AskedToSignOff(*role)),
+            _ => self.cor().map(Recipient::Cor),
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod not_found;
 pub mod problems;
 pub mod requests;
 pub mod sign_in;
+pub mod sign_off_link;
 pub mod wizard;
 
 /// The browser tab title: the page's own title, then the service name; `Error: ` first when

@@ -234,9 +234,15 @@ pub fn render(r: &ChangeRecord) -> Result<Vec<u8>, PdfError> {
     if r.sign_offs.is_empty() {
         w.paragraph("No staging sign-offs recorded.");
     } else {
-        w.start_table(vec![col("Sign-off", 0.12), col("Signed by", 0.2), col("When", 0.2), col("Evidence", 0.48)]);
+        w.start_table(vec![
+            col("Sign-off", 0.11),
+            col("Signed by", 0.18),
+            col("How", 0.2),
+            col("When", 0.17),
+            col("Evidence", 0.34),
+        ]);
         for s in &r.sign_offs {
-            w.table_row(&[s.role.label().to_string(), s.signer.clone(), utc(s.at), s.evidence.clone()]);
+            w.table_row(&[s.role.label().to_string(), s.signer.clone(), s.how(), utc(s.at), s.evidence.clone()]);
         }
         w.end_table();
         for line in SignOffView::several_capacities(&r.sign_offs) {

@@ -8,8 +8,8 @@ use super::{from_millis, millis, on_pool, AuditEvent, Db, Store};
 use app::api::types::{AbsenceView, SessionUser};
 use app::domain::notify::{message, MessageContext, MessageKind};
 use app::domain::quorum::{evaluate, Quorum};
-use app::ports::DecisionLink;
 use app::ports::{ApprovalStore, StoreError};
+use app::ports::{DecisionLink, SignOffInvitation};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// The outbox's two queues: mail goes out whatever a webhook receiver does.
@@ -386,6 +386,14 @@ impl ApprovalStore for Store {
             .map(|_| ()))
         })
         .await
+    }
+
+    async fn sign_off_link(&self, token_hash: &str) -> Result<Option<SignOffInvitation>, StoreError> {
+        ported(self.sign_off_invitation(token_hash)).await
+    }
+
+    async fn sign_off_link_opened(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        ported(self.sign_off_invitation_opened(token_hash, at)).await
     }
 
     /// Every recorded absence, soonest first.

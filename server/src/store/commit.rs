@@ -7,7 +7,7 @@ use super::{millis, on_pool, AuditEvent, Store};
 use app::domain::notify::{Message, MessageContext, MessageKind};
 use app::domain::quorum::Verdict;
 use app::domain::workflow::Effect;
-use app::ports::Commit;
+use app::ports::{Commit, EmailedLink};
 
 impl Store {
     /// Writes one transition (see [`CommitOutcome`]).
@@ -59,11 +59,20 @@ impl Store {
             }
             // A decision from an emailed link spends the link in the same transaction: a
             // replayed or concurrent second use finds it spent and nothing is recorded.
-            if let Some(token_hash) = c.decision_token {
-                let spent = sqlx::query(
-                    "UPDATE approval_tokens SET used_at = $1 WHERE token_hash = $2 AND request_id = $3 \
-                     AND used_at IS NULL AND voided_at IS NULL AND expires_at > $1",
-                )
+            if let Some(link) = c.link {
+                let (sql, token_hash) = match link {
+                    EmailedLink::Decision(hash) => (
+                        "UPDATE approval_tokens SET used_at = $1 WHERE token_hash = $2 AND request_id = $3 \
+                         AND used_at IS NULL AND voided_at IS NULL AND expires_at > $1",
+                        hash,
+                    ),
+                    EmailedLink::SignOff(hash) => (
+                        "UPDATE sign_off_invitations SET used_at = $1 WHERE token_hash = $2 AND request_id = $3 \
+                         AND used_at IS NULL AND withdrawn_at IS NULL AND expires_at > $1",
+                        hash,
+                    ),
+                };
+                let spent = sqlx::query(sql)
                 .bind(at)
                 .bind(token_hash)
                 .bind(req.id)
@@ -134,15 +143,72 @@ impl Store {
             }
             for effect in &t.effects {
                 match effect {
-                    Effect::RecordSignOff { role, by, evidence } => {
-                        sqlx::query("INSERT INTO sign_offs (request_id, role, signer_id, evidence, created_at) VALUES ($1, $2, $3, $4, $5)")
-                            .bind(req.id)
-                            .bind(role.key())
-                            .bind(by)
-                            .bind(evidence)
-                            .bind(at)
-                            .execute(&mut *tx)
+                    Effect::RecordSignOff { role, by, evidence, by_link_as } => {
+                        sqlx::query(
+                            "INSERT INTO sign_offs (request_id, role, signer_id, evidence, created_at, by_link_as) VALUES ($1, $2, $3, $4, $5, $6)",
+                        )
+                        .bind(req.id)
+                        .bind(role.key())
+                        .bind(by)
+                        .bind(evidence)
+                        .bind(at)
+                        .bind(by_link_as)
+                        .execute(&mut *tx)
+                        .await?;
+                        // Whoever else was asked for this capacity is no longer needed.
+                        sqlx::query(
+                            "UPDATE sign_off_invitations SET withdrawn_at = $1 WHERE request_id = $2 AND role = $3 \
+                             AND used_at IS NULL AND withdrawn_at IS NULL",
+                        )
+                        .bind(at)
+                        .bind(req.id)
+                        .bind(role.key())
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    Effect::InviteSigner { role, name, email } => {
+                        // Someone the service does not know yet becomes a person without a role:
+                        // they can sign from their link, and nothing else.
+                        let known: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE LOWER(email) = $1")
+                            .bind(email)
+                            .fetch_optional(&mut *tx)
                             .await?;
+                        let invitee = match known {
+                            Some((id,)) => id,
+                            None => {
+                                sqlx::query_as::<_, (i64,)>(
+                                    "INSERT INTO users (email, display_name, role, active, created_at) VALUES ($1, $2, $3, TRUE, $4) RETURNING id",
+                                )
+                                .bind(email)
+                                .bind(name)
+                                .bind(app::domain::roles::Role::Unassigned.as_str())
+                                .bind(at)
+                                .fetch_one(&mut *tx)
+                                .await?
+                                .0
+                            }
+                        };
+                        sqlx::query(
+                            "UPDATE sign_off_invitations SET withdrawn_at = $1 WHERE request_id = $2 AND role = $3 \
+                             AND used_at IS NULL AND withdrawn_at IS NULL",
+                        )
+                        .bind(at)
+                        .bind(req.id)
+                        .bind(role.key())
+                        .execute(&mut *tx)
+                        .await?;
+                        sqlx::query(
+                            "INSERT INTO sign_off_invitations (request_id, role, invitee_id, invitee_name, invited_by, invited_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6)",
+                        )
+                        .bind(req.id)
+                        .bind(role.key())
+                        .bind(invitee)
+                        .bind(name)
+                        .bind(c.actor.id)
+                        .bind(at)
+                        .execute(&mut *tx)
+                        .await?;
                     }
                     Effect::StampSubmitted => {
                         sqlx::query("UPDATE change_requests SET submitted_at = $1 WHERE id = $2")
@@ -212,7 +278,7 @@ impl Store {
                         .bind(reason)
                         .bind(&d.plan_hash.0)
                         .bind(d.on_escalation)
-                        .bind(if c.decision_token.is_some() { "emailed link" } else { "signed in" })
+                        .bind(if matches!(c.link, Some(EmailedLink::Decision(_))) { "emailed link" } else { "signed in" })
                         .bind(at)
                         .bind(i64::from(d.round))
                         .execute(&mut *tx)
@@ -329,7 +395,7 @@ pub enum CommitOutcome {
     Done,
     /// The request changed since it was loaded: nothing written.
     Stale,
-    /// The decision link was already used, voided or expired: nothing written.
+    /// The emailed link was already used, voided, withdrawn or expired: nothing written.
     LinkSpent,
 }
 
@@ -347,6 +413,11 @@ fn message_context(c: Commit<'_>, message: &Message) -> MessageContext {
         (Effect::QuorumBasis(basis), _) => Some(format!("Approval: {basis}")),
         (Effect::RecordReason(reason), _) => Some(reason.clone()),
         (Effect::SetHold(h), MessageKind::OnHold) => Some(format!("Reason: {}", h.reason)),
+        (Effect::InviteSigner { role, name, .. }, MessageKind::SignOffRequest(_)) => Some(format!(
+            "Hello {name},\n{} asks you to check the change in staging and sign off as {}.",
+            c.actor.display_name,
+            role.label()
+        )),
         _ => None,
     });
     MessageContext {

@@ -2,7 +2,7 @@
 //! JSON arrays. A stored value that does not decode is a storage fault, never a default.
 
 use super::{corrupt, from_millis, stored, stored_opt, Store};
-use app::api::types::{AttachmentView, RequestSummary, SignOffView};
+use app::api::types::{AttachmentView, RequestSummary, SignOffInvitationView, SignOffView};
 use app::domain::cr_form::CrForm;
 use app::domain::execution::{Problem, StepMark, StepStatus};
 use app::domain::plan::{Plan, PlanHash};
@@ -54,6 +54,7 @@ struct RequestRow {
     comment_count: i64,
     steps_json: Option<String>,
     sign_offs_json: String,
+    invitations_json: String,
     attachments_json: String,
     execution_json: String,
     problems_json: String,
@@ -92,9 +93,13 @@ macro_rules! load_sql {
              r.queued_window, r.assistance_requested_at, r.submitted_at, r.risk_review_json, a.display_name AS assigned_name, \
              r.implementation_started_at, r.override_reason, r.closing_note, r.post_review_json, \
              r.comment_count, p.steps_json, ",
-            rows_json!($dialect, "s.role, s.signer_id, su.display_name, s.evidence, s.created_at", "s.created_at",
+            rows_json!($dialect, "s.role, s.signer_id, su.display_name, s.evidence, s.created_at, s.by_link_as", "s.created_at",
                 "FROM sign_offs s JOIN users su ON su.id = s.signer_id WHERE s.request_id = r.id"),
             " AS sign_offs_json, ",
+            rows_json!($dialect, "i.role, i.invitee_id, i.invitee_name, iu.email, i.invited_at, i.expires_at, i.opened_at", "i.id",
+                "FROM sign_off_invitations i JOIN users iu ON iu.id = i.invitee_id \
+                 WHERE i.request_id = r.id AND i.used_at IS NULL AND i.withdrawn_at IS NULL"),
+            " AS invitations_json, ",
             rows_json!($dialect, "f.id, f.file_name, f.media_type, f.size_bytes, f.sha256, fu.display_name", "f.id",
                 "FROM attachments f JOIN users fu ON fu.id = f.uploaded_by WHERE f.request_id = r.id"),
             " AS attachments_json, ",
@@ -116,8 +121,12 @@ macro_rules! load_sql {
     };
 }
 
-/// A sign-off as loaded: capacity, signer's id and name, evidence, when (ms).
-type SignOffRow = (String, i64, String, String, i64);
+/// A sign-off as loaded: capacity, signer's id and name, evidence, when (ms), the name typed
+/// when signed from an emailed link.
+type SignOffRow = (String, i64, String, String, i64, Option<String>);
+/// An open sign-off invitation as loaded: capacity, invitee's id, name and address, when asked,
+/// when the link expires and when it was opened (ms; no link yet: null).
+type InvitationRow = (String, i64, String, String, i64, Option<i64>, Option<i64>);
 /// An attachment as loaded: id, file name, media type, size, SHA-256, uploader.
 type AttachmentRow = (i64, String, String, i64, String, String);
 /// An execution mark as loaded: step, rollback (0/1), status, note, by, when (ms).
@@ -228,10 +237,28 @@ impl Store {
         let post_review = stored_opt(r, "post_review_json", row.post_review_json.as_deref())?;
         let sign_offs: Vec<SignOffView> = sign_offs
             .into_iter()
-            .map(|(role, signer_id, signer, evidence, at)| {
+            .map(|(role, signer_id, signer, evidence, at, by_link_as)| {
                 let role =
                     SignOffRole::parse(&role).ok_or_else(|| corrupt(r, "sign_offs.role", format!("{role:?}")))?;
-                Ok(SignOffView { role, signer_id, signer, evidence, at: from_millis(at) })
+                Ok(SignOffView { role, signer_id, signer, evidence, at: from_millis(at), by_link_as })
+            })
+            .collect::<Result<_, sqlx::Error>>()?;
+        let invitations: Vec<(i64, SignOffInvitationView)> = rows_of::<InvitationRow>(&row.invitations_json)?
+            .into_iter()
+            .map(|(role, invitee, name, email, invited_at, expires_at, opened_at)| {
+                let role = SignOffRole::parse(&role)
+                    .ok_or_else(|| corrupt(r, "sign_off_invitations.role", format!("{role:?}")))?;
+                Ok((
+                    invitee,
+                    SignOffInvitationView {
+                        role,
+                        name,
+                        email,
+                        invited_at: from_millis(invited_at),
+                        expires_at: expires_at.map(from_millis),
+                        opened_at: opened_at.map(from_millis),
+                    },
+                ))
             })
             .collect::<Result<_, sqlx::Error>>()?;
         let state = State::parse(&row.state).ok_or_else(|| corrupt(r, "state", format!("{:?}", row.state)))?;
@@ -251,6 +278,7 @@ impl Store {
             sign_offs: sign_offs.iter().map(|s| (s.role, s.signer_id)).collect(),
             // A request of no team has no team setting: the strict default.
             one_signer_several_capacities: row.one_signer_several_capacities.unwrap_or(false),
+            invited: invitations.iter().map(|(id, i)| (*id, i.role)).collect(),
             decisions,
             hold: match (row.hold_reason.clone(), row.hold_by) {
                 (Some(reason), Some(raised_by)) => Some(Hold { reason, raised_by }),
@@ -279,6 +307,7 @@ impl Store {
             triage,
             staging_notes: row.staging_notes,
             sign_offs,
+            invitations: invitations.into_iter().map(|(_, i)| i).collect(),
             assistance_requested_at: row.assistance_requested_at.map(from_millis),
             returned_comments: row.returned_comments,
             queued_window: row.queued_window.map(from_millis),

@@ -21,6 +21,7 @@ pub(crate) mod outbox;
 mod people;
 mod requests;
 mod sessions;
+mod sign_off_links;
 mod title_search;
 mod webhooks;
 mod wizard;

@@ -86,6 +86,8 @@ macro_rules! queue_message {
         let ctx: &app::domain::notify::MessageContext = $ctx;
         let mut to: Vec<String> = Vec::new();
         let mut cc: Vec<String> = Vec::new();
+        // The person a sign-off link is for: the mail worker makes the link for them.
+        let mut link_holder: Option<i64> = None;
         for (list, addressees) in [(&mut to, message.to()), (&mut cc, message.cc())] {
             for a in addressees {
                 let emails: Vec<String> = match &a.who {
@@ -101,6 +103,15 @@ macro_rules! queue_message {
                     app::domain::notify::Recipient::Admins => sqlx::query_as::<_, (String,)>(
                         "SELECT email FROM users WHERE active = TRUE AND role = 'admin' ORDER BY email",
                     ).fetch_all(&mut *$tx).await?.into_iter().map(|r| r.0).collect(),
+                    app::domain::notify::Recipient::AskedToSignOff(role) => {
+                        let asked: Option<(String, i64)> = sqlx::query_as(
+                            "SELECT u.email, u.id FROM sign_off_invitations i JOIN users u ON u.id = i.invitee_id \
+                             WHERE i.request_id = $1 AND i.role = $2 AND i.used_at IS NULL AND i.withdrawn_at IS NULL AND u.active = TRUE \
+                             ORDER BY i.id DESC LIMIT 1",
+                        ).bind(target.request_id).bind(role.key()).fetch_optional(&mut *$tx).await?;
+                        link_holder = asked.as_ref().map(|a| a.1);
+                        asked.into_iter().map(|a| a.0).collect()
+                    }
                     app::domain::notify::Recipient::Cor(id) => sqlx::query_as::<_, (String,)>("SELECT email FROM users WHERE id = $1 AND active = TRUE")
                         .bind(*id).fetch_all(&mut *$tx).await?.into_iter().map(|r| r.0).collect(),
                     app::domain::notify::Recipient::DevTeam => sqlx::query_as::<_, (String,)>(
@@ -134,8 +145,8 @@ macro_rules! queue_message {
             let reasons: Vec<String> = message.to().iter().chain(message.cc()).map(|a| a.reason.clone()).collect();
             let cor = message.kind().cor();
             sqlx::query(
-                "INSERT INTO outbox (request_id, kind, subject, to_addrs, cc_addrs, reasons, body_text, created_at, cor_id, plan_hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                "INSERT INTO outbox (request_id, kind, subject, to_addrs, cc_addrs, reasons, body_text, created_at, cor_id, plan_hash, user_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(target.request_id)
             .bind(message.kind().key())
@@ -151,6 +162,7 @@ macro_rules! queue_message {
             .bind($crate::store::millis(target.now))
             .bind(cor)
             .bind(cor.map(|_| target.plan_hash.clone()))
+            .bind(link_holder)
             .execute(&mut *$tx)
             .await?;
         }

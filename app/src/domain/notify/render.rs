@@ -5,6 +5,8 @@ use super::*;
 /// Stands for a COR's personal decision link in a stored body; the mail worker replaces it
 /// when it sends (the raw token is never stored).
 pub const DECISION_LINK: &str = "{{decision_link}}";
+/// Stands for a sign-off link in a stored request to sign off; made at send time.
+pub const SIGN_OFF_LINK: &str = "{{sign_off_link}}";
 /// Stands for a person's set-password link in a stored invitation; made at send time.
 pub const SET_PASSWORD_LINK: &str = "{{set_password_link}}";
 /// How an invitation tells someone to sign in: through the identity provider when there is one,
@@ -54,7 +56,16 @@ pub fn render_text(message: &Message, ctx: &MessageContext) -> String {
              Opening it changes nothing; only the Approve or Reject button records a decision.\n"
         ));
     }
-    out.push_str(&format!("\nOpen the request: {}\n", ctx.link));
+    if let MessageKind::SignOffRequest(role) = &message.kind {
+        out.push_str(&format!(
+            "\nSign off as {}: {SIGN_OFF_LINK}\nThe page shows the plan and what was changed in staging. This link is yours \
+             alone: you need no account. It works once and expires {LINK_EXPIRY}. Opening it changes nothing; only the \
+             Sign off button records your sign-off.\n",
+            role.label()
+        ));
+    } else {
+        out.push_str(&format!("\nOpen the request: {}\n", ctx.link));
+    }
     out.push_str("\nYou receive this message because:\n");
     for a in message.to.iter().chain(&message.cc) {
         out.push_str(&format!("- {}\n", a.reason));

@@ -39,12 +39,13 @@ fn every_kind() -> Vec<MessageKind> {
         K::Escalated,
         K::DecisionReminder(7),
         K::DecisionOverdue,
+        K::SignOffRequest(crate::domain::workflow::SignOffRole::Qa),
     ]
 }
 
 #[test]
 fn the_isso_is_copied_on_every_message_of_a_security_related_request_and_no_other() {
-    for kind in every_kind().into_iter().filter(|k| !k.carries_decision_link()) {
+    for kind in every_kind().into_iter().filter(|k| k.link_holder().is_none()) {
         assert!(message(kind.clone(), true).cc.iter().any(|x| x.who == Recipient::Isso), "{kind:?}");
         assert!(!message(kind.clone(), false).cc.iter().any(|x| x.who == Recipient::Isso), "{kind:?}");
     }
@@ -52,10 +53,11 @@ fn the_isso_is_copied_on_every_message_of_a_security_related_request_and_no_othe
 
 #[test]
 fn a_personal_link_reaches_its_holder_alone_and_the_isso_gets_the_copy_without_it() {
-    for kind in every_kind().into_iter().filter(MessageKind::carries_decision_link) {
+    for kind in every_kind().into_iter().filter(|k| k.link_holder().is_some()) {
         for security_related in [false, true] {
             let m = message(kind.clone(), security_related);
-            assert_eq!(m.to().iter().map(|a| &a.who).collect::<Vec<_>>(), [&Recipient::Cor(7)], "{kind:?}");
+            let holder = kind.link_holder();
+            assert_eq!(m.to().iter().map(|a| &a.who).collect::<Vec<_>>(), [holder.as_ref().unwrap()], "{kind:?}");
             assert!(m.cc().is_empty(), "{kind:?} security-related {security_related}: no copies");
         }
     }
@@ -114,6 +116,7 @@ fn message_keys_are_the_webhook_event_names_and_never_change() {
             "escalated",
             "decision_reminder",
             "decision_overdue",
+            "sign_off_request",
         ]
     );
     assert_eq!(every_kind().iter().map(MessageKind::key).collect::<Vec<_>>(), EVENT_KEYS, "every_kind lists them all");

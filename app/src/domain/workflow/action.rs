@@ -46,6 +46,18 @@ pub enum Action {
         role: SignOffRole,
         /// A note or link.
         evidence: String,
+        /// The emailed link it comes by, if it does (signed in: `None`).
+        link: Option<SignOffLink>,
+    },
+    /// Ask someone by email to sign off staging in one capacity: they get a personal,
+    /// single-use link (QA or the product owner are often not dev-team members here).
+    AskToSignOff {
+        /// In which capacity.
+        role: SignOffRole,
+        /// Their name.
+        name: String,
+        /// Their email address (lower case, trimmed).
+        email: String,
     },
     /// Record what was changed in staging (what the plan is adjusted from).
     RecordStagingNotes {
@@ -173,6 +185,7 @@ impl ActionKind {
             ActionKind::CompletePlan => "Complete the plan",
             ActionKind::RequestHostingHelp => "Request hosting help",
             ActionKind::SignOff => "Sign off staging",
+            ActionKind::AskToSignOff => "Ask someone to sign off",
             ActionKind::RecordStagingNotes => "Record staging changes",
             ActionKind::CompleteStaging => "Complete staging",
             ActionKind::SubmitForReview => "Submit for hosting review",
@@ -216,6 +229,8 @@ pub enum Party {
     Escalation,
     /// Whoever raised the current hold.
     HoldRaiser,
+    /// Someone the dev team asked by email to sign off staging (by their link alone).
+    InvitedSigner,
 }
 
 impl Party {
@@ -230,6 +245,7 @@ impl Party {
             Party::Admin => "admin",
             Party::Escalation => "admin (escalation)",
             Party::HoldRaiser => "hold raiser",
+            Party::InvitedSigner => "person asked by email",
         }
     }
 
@@ -249,13 +265,19 @@ impl Party {
             Party::Isso => actor.role == Role::Isso,
             Party::Admin | Party::Escalation => actor.role == Role::Admin,
             Party::HoldRaiser => request.hold.as_ref().is_some_and(|h| h.raised_by == actor.id),
+            Party::InvitedSigner => request.invited.contains_key(&actor.id),
         }
     }
 }
 
 /// Who may read a request: its dev team, and everyone on the hosting, approval, security,
-/// archive and admin side (they act on or oversee every request). Other dev teams may not.
+/// archive and admin side (they act on or oversee every request), and whoever the dev team asked
+/// to sign off while their link is open. Other dev teams may not.
 pub fn may_read(actor: &Actor, request: &Request, ctx: &Context) -> bool {
+    // Someone asked to sign off reads what they sign: the plan and what changed in staging.
+    if Party::InvitedSigner.includes(actor, request, ctx) {
+        return true;
+    }
     match actor.role {
         Role::DevTeamMember => Party::DevTeam.includes(actor, request, ctx),
         Role::HostingEngineer | Role::HostingLead | Role::Cor | Role::Isso | Role::Archivist | Role::Admin => true,

@@ -132,14 +132,48 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
             effects.push(Effect::Send(message(MessageKind::AssistanceRequested, sec)));
             detail = "asked hosting for a call within 2 hours".into();
         }
-        Action::SignOff { role, evidence } => {
+        Action::SignOff { role, evidence, link } => {
+            // Someone asked by email is not of the dev team: their link is their only way in,
+            // for the one capacity they were asked for.
+            if !Party::DevTeam.includes(actor, request, ctx) {
+                let Some(link) = link else {
+                    return Err(Refusal::Guard("Sign off from the link in the email you were sent".into()));
+                };
+                guard(request.invited.get(&actor.id) == Some(&link.role), "This link no longer works")?;
+            }
+            if let Some(link) = link {
+                if let Some(why) = link.closed(ctx.now) {
+                    return Err(Refusal::Guard(why));
+                }
+                guard(link.role == *role, &format!("This link asks you to sign off as {}", link.role.label()))?;
+                given(&link.signature, Input::Name, "Enter your full name to sign")?;
+            }
             given(evidence, Input::Evidence, "Enter a note or a link to the evidence")?;
             guard(!request.sign_offs.contains_key(role), &format!("{} has already signed off", role.label()))?;
             if let Some(already) = request.signed_elsewhere(actor.id) {
                 return Err(Refusal::Input { input: Input::Capacity, message: role.another_person_needed(already) });
             }
-            effects.push(Effect::RecordSignOff { role: *role, by: actor.id, evidence: evidence.clone() });
-            detail = format!("{} signed off staging", role.label());
+            let by_link_as = link.as_ref().map(|l| l.signature.trim().to_string());
+            effects.push(Effect::RecordSignOff { role: *role, by: actor.id, evidence: evidence.clone(), by_link_as });
+            detail = match link {
+                Some(l) => {
+                    format!("{} signed off staging from an emailed link, signed “{}”", role.label(), l.signature.trim())
+                }
+                None => format!("{} signed off staging", role.label()),
+            };
+        }
+        Action::AskToSignOff { role, name, email } => {
+            guard(!request.sign_offs.contains_key(role), &format!("{} has already signed off", role.label()))?;
+            given(name, Input::Name, "Enter the name of the person to ask")?;
+            if !crate::domain::cr_form::is_email(email) {
+                return Err(Refusal::Input {
+                    input: Input::Email,
+                    message: "Enter an email address like name@agency.gov".into(),
+                });
+            }
+            effects.push(Effect::InviteSigner { role: *role, name: name.trim().to_string(), email: email.clone() });
+            effects.push(Effect::Send(message(MessageKind::SignOffRequest(*role), false)));
+            detail = format!("asked {} ({email}) by email to sign off as {}", name.trim(), role.label());
         }
         Action::RecordStagingNotes { notes } => {
             effects.push(Effect::StagingNotes(notes.clone()));

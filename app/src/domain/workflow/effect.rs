@@ -43,6 +43,10 @@ pub enum Input {
     Evidence,
     /// The capacity a sign-off is made in.
     Capacity,
+    /// A person's name (someone asked to sign off; the name typed to sign by link).
+    Name,
+    /// A person's email address.
+    Email,
     /// Comments returned to the dev team.
     Comments,
     /// A problem's description.
@@ -67,6 +71,8 @@ impl Input {
             Input::Note => "note",
             Input::Evidence => "evidence",
             Input::Capacity => "role",
+            Input::Name => "name",
+            Input::Email => "email",
             Input::Comments => "comments",
             Input::Problem => "problem",
             Input::Lessons => "lessons",
@@ -173,6 +179,19 @@ pub enum Effect {
         by: UserId,
         /// The evidence.
         evidence: String,
+        /// Signed from an emailed link: the name its holder typed (signed in: `None`).
+        by_link_as: Option<String>,
+    },
+    /// Ask someone to sign off by email: the server finds or adds the person and files the
+    /// invitation (an earlier one for the capacity stops working); the link is made when the
+    /// message is sent.
+    InviteSigner {
+        /// In which capacity.
+        role: SignOffRole,
+        /// Their name.
+        name: String,
+        /// Their email address.
+        email: String,
     },
     /// Save the new plan version.
     NewPlanVersion {

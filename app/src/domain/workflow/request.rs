@@ -238,6 +238,48 @@ impl SignOffRole {
     }
 }
 
+/// An emailed sign-off link as its holder uses it: the capacity it asks for, whether it still
+/// works, and the name its holder typed to sign.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SignOffLink {
+    /// The capacity the dev team asked for.
+    pub role: SignOffRole,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+    /// When it was used, if it was.
+    pub used_at: Option<DateTime<Utc>>,
+    /// The dev team asked someone else for this capacity since.
+    pub withdrawn: bool,
+    /// The name its holder typed to sign.
+    pub signature: String,
+}
+
+impl SignOffLink {
+    /// Why the link cannot sign at `now`, in words for its holder; `None` while it can.
+    pub fn closed(&self, now: DateTime<Utc>) -> Option<String> {
+        use crate::domain::calendar::spoken;
+        if let Some(at) = self.used_at {
+            return Some(format!(
+                "This link was used at {}: your sign-off is recorded. A link works only once.",
+                spoken(at)
+            ));
+        }
+        if self.withdrawn {
+            return Some(
+                "The dev team has asked someone else to sign off in this capacity, so this link no longer works."
+                    .into(),
+            );
+        }
+        if self.expires_at <= now {
+            return Some(format!(
+                "This link expired at {}. Ask the dev team to send you a new one.",
+                spoken(self.expires_at)
+            ));
+        }
+        None
+    }
+}
+
 /// A blocker that stops production work until it is lifted.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Hold {
@@ -280,6 +322,8 @@ pub struct Request {
     /// The requesting team lets one person sign off in several capacities (a team setting, off by
     /// default: QA, testers, dev and product are different people).
     pub one_signer_several_capacities: bool,
+    /// People asked by email to sign off, with the capacity each was asked for (open links).
+    pub invited: BTreeMap<UserId, SignOffRole>,
     /// Every COR (or escalation) decision, each with the submission it was made on.
     pub decisions: Vec<Decision>,
     /// A blocker, if one is raised.
@@ -308,6 +352,7 @@ impl Request {
             risk_review_done: false,
             sign_offs: BTreeMap::new(),
             one_signer_several_capacities: false,
+            invited: BTreeMap::new(),
             decisions: Vec::new(),
             hold: None,
             planned_start: None,
@@ -339,6 +384,7 @@ impl Request {
                 Effect::MarkFastPath => self.fast_path = true,
                 Effect::RecordSignOff { role, by, .. } => {
                     self.sign_offs.insert(*role, *by);
+                    self.invited.retain(|_, asked| asked != role);
                 }
                 Effect::NewPlanVersion { hash, complete, steps } => {
                     self.plan_hash = hash.clone();
@@ -370,7 +416,9 @@ impl Request {
                 Effect::Assign { engineer, .. } => self.assigned_engineer = Some(*engineer),
                 Effect::SetHold(h) => self.hold = Some(h.clone()),
                 Effect::ClearHold => self.hold = None,
+                // The person's id is the server's to find: the snapshot learns it on reload.
                 Effect::Send(_)
+                | Effect::InviteSigner { .. }
                 | Effect::FileArchiveCopy(_)
                 | Effect::LogProblem(_)
                 | Effect::PostReview { .. }

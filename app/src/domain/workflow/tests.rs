@@ -24,6 +24,8 @@ const HOSTING_2: UserId = 10;
 const QA: UserId = 11;
 const TESTER: UserId = 12;
 const PRODUCT_OWNER: UserId = 13;
+/// Someone of no role here (QA from another organisation) whom the dev team asks by email.
+const OUTSIDER: UserId = 14;
 
 /// Who signs off staging in each capacity: four people of the requesting team.
 const SIGNERS: [(SignOffRole, UserId); 4] = [
@@ -47,6 +49,7 @@ fn actor(id: UserId) -> Actor {
         COR_B => (Role::Cor, None, "Alana"),
         ISSO => (Role::Isso, None, "Iris"),
         ARCHIVIST => (Role::Archivist, None, "Arlo"),
+        OUTSIDER => (Role::Unassigned, None, "Olive"),
         _ => (Role::Admin, None, "Ada"),
     };
     Actor { id, name: name.into(), role, team_id: team }
@@ -106,7 +109,7 @@ impl World {
     /// Each capacity signs off staging, each by its own person.
     fn sign_staging(&mut self, evidence: &str) {
         for (role, who) in SIGNERS {
-            self.must(who, Action::SignOff { role, evidence: evidence.into() });
+            self.must(who, Action::SignOff { role, evidence: evidence.into(), link: None });
         }
     }
     fn emergency_to_hosting_review(&mut self) {
@@ -228,12 +231,12 @@ fn staging_needs_qa_testers_dev_and_product_to_sign_off_each_once_with_evidence(
     w.must(DEV, Action::EditPlan { new_hash: h("p1"), complete: true, steps: 1 });
     w.must(DEV, Action::CompletePlan);
     assert!(matches!(
-        w.try_do(DEV, Action::SignOff { role: SignOffRole::Qa, evidence: " ".into() }),
+        w.try_do(DEV, Action::SignOff { role: SignOffRole::Qa, evidence: " ".into(), link: None }),
         Err(Refusal::Input { input: Input::Evidence, .. })
     ));
-    w.must(DEV, Action::SignOff { role: SignOffRole::Qa, evidence: "QA run 12".into() });
+    w.must(DEV, Action::SignOff { role: SignOffRole::Qa, evidence: "QA run 12".into(), link: None });
     assert_eq!(
-        w.try_do(DEV, Action::SignOff { role: SignOffRole::Qa, evidence: "again".into() }),
+        w.try_do(DEV, Action::SignOff { role: SignOffRole::Qa, evidence: "again".into(), link: None }),
         Err(Refusal::Guard("QA has already signed off".into()))
     );
     assert_eq!(
@@ -248,24 +251,96 @@ fn each_capacity_is_signed_off_by_a_different_person_unless_the_team_allows_one_
     w.must(DEV, Action::Triage(TriageAnswers { active_incident: true, ..Default::default() }));
     w.must(DEV, Action::EditPlan { new_hash: h("p1"), complete: true, steps: 1 });
     w.must(DEV, Action::CompletePlan);
-    w.must(DEV, Action::SignOff { role: SignOffRole::Dev, evidence: "unit tests pass".into() });
+    w.must(DEV, Action::SignOff { role: SignOffRole::Dev, evidence: "unit tests pass".into(), link: None });
     assert_eq!(w.request.signed_elsewhere(DEV), Some(SignOffRole::Dev));
     assert_eq!(
-        w.try_do(DEV, Action::SignOff { role: SignOffRole::Qa, evidence: "QA run 12".into() }),
+        w.try_do(DEV, Action::SignOff { role: SignOffRole::Qa, evidence: "QA run 12".into(), link: None }),
         Err(Refusal::Input {
             input: Input::Capacity,
             message: "You have signed off as Dev: each capacity is signed off by a different person. Ask whoever checked QA to sign off as themselves".into()
         })
     );
     assert_eq!(w.request.signed_elsewhere(QA), None);
-    w.must(QA, Action::SignOff { role: SignOffRole::Qa, evidence: "QA run 12".into() });
+    w.must(QA, Action::SignOff { role: SignOffRole::Qa, evidence: "QA run 12".into(), link: None });
     // The team's setting relaxes it: the same person signs the rest.
     w.request.one_signer_several_capacities = true;
     assert_eq!(w.request.signed_elsewhere(DEV), None);
-    w.must(DEV, Action::SignOff { role: SignOffRole::Testers, evidence: "regression suite".into() });
-    w.must(DEV, Action::SignOff { role: SignOffRole::Product, evidence: "looked right".into() });
+    w.must(DEV, Action::SignOff { role: SignOffRole::Testers, evidence: "regression suite".into(), link: None });
+    w.must(DEV, Action::SignOff { role: SignOffRole::Product, evidence: "looked right".into(), link: None });
     assert_eq!(w.must(DEV, Action::CompleteStaging).to, State::CrForm);
     assert_eq!(w.request.sign_offs.get(&SignOffRole::Product), Some(&DEV));
+}
+
+#[test]
+fn someone_asked_by_email_signs_off_from_their_link_alone_in_the_capacity_asked() {
+    let mut w = World::new();
+    w.must(DEV, Action::Triage(TriageAnswers { active_incident: true, ..Default::default() }));
+    w.must(DEV, Action::EditPlan { new_hash: h("p1"), complete: true, steps: 1 });
+    w.must(DEV, Action::CompletePlan);
+    let ask = |name: &str, email: &str| Action::AskToSignOff {
+        role: SignOffRole::Qa,
+        name: name.into(),
+        email: email.into(),
+    };
+    assert!(matches!(w.try_do(DEV, ask(" ", "olive@qa.example")), Err(Refusal::Input { input: Input::Name, .. })));
+    assert!(matches!(w.try_do(DEV, ask("Olive", "olive")), Err(Refusal::Input { input: Input::Email, .. })));
+    assert_eq!(
+        w.try_do(OUTSIDER, ask("Olive", "olive@qa.example")),
+        Err(Refusal::NotPermitted { action: "Ask someone to sign off" })
+    );
+    let t = w.must(DEV, ask("Olive Outside", "olive@qa.example"));
+    assert!(t.effects.contains(&Effect::InviteSigner {
+        role: SignOffRole::Qa,
+        name: "Olive Outside".into(),
+        email: "olive@qa.example".into()
+    }));
+    let sent = messages(&t);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].to().iter().map(|a| &a.who).collect::<Vec<_>>(), [&Recipient::AskedToSignOff(SignOffRole::Qa)]);
+    assert!(sent[0].cc().is_empty(), "a personal link goes to its holder alone");
+    // Before the server files the invitation, the outsider may not even read the request.
+    assert!(!may_read(&actor(OUTSIDER), &w.request, &w.ctx()));
+    w.request.invited.insert(OUTSIDER, SignOffRole::Qa);
+    assert!(may_read(&actor(OUTSIDER), &w.request, &w.ctx()));
+    let link = |role: SignOffRole, signature: &str, expires_at: DateTime<Utc>| SignOffLink {
+        role,
+        expires_at,
+        used_at: None,
+        withdrawn: false,
+        signature: signature.into(),
+    };
+    let sign =
+        |role: SignOffRole, link: Option<SignOffLink>| Action::SignOff { role, evidence: "QA run 12".into(), link };
+    let later = w.now + chrono::Duration::days(1);
+    assert_eq!(
+        w.try_do(OUTSIDER, sign(SignOffRole::Qa, None)),
+        Err(Refusal::Guard("Sign off from the link in the email you were sent".into()))
+    );
+    assert_eq!(
+        w.try_do(OUTSIDER, sign(SignOffRole::Testers, Some(link(SignOffRole::Qa, "Olive", later)))),
+        Err(Refusal::Guard("This link asks you to sign off as QA".into()))
+    );
+    assert!(matches!(
+        w.try_do(OUTSIDER, sign(SignOffRole::Qa, Some(link(SignOffRole::Qa, "  ", later)))),
+        Err(Refusal::Input { input: Input::Name, .. })
+    ));
+    let expired = w.try_do(OUTSIDER, sign(SignOffRole::Qa, Some(link(SignOffRole::Qa, "Olive", w.now))));
+    assert!(matches!(&expired, Err(Refusal::Guard(why)) if why.starts_with("This link expired")), "{expired:?}");
+    let t = w.must(OUTSIDER, sign(SignOffRole::Qa, Some(link(SignOffRole::Qa, " Olive Outside ", later))));
+    assert!(t.effects.contains(&Effect::RecordSignOff {
+        role: SignOffRole::Qa,
+        by: OUTSIDER,
+        evidence: "QA run 12".into(),
+        by_link_as: Some("Olive Outside".into())
+    }));
+    assert_eq!(w.request.sign_offs.get(&SignOffRole::Qa), Some(&OUTSIDER));
+    // Signed: the invitation is spent, and with it the outsider's access.
+    assert!(w.request.invited.is_empty());
+    assert!(!may_read(&actor(OUTSIDER), &w.request, &w.ctx()));
+    assert_eq!(
+        w.try_do(DEV, ask("Olive", "olive@qa.example")),
+        Err(Refusal::Guard("QA has already signed off".into()))
+    );
 }
 
 #[test]
@@ -736,7 +811,8 @@ fn alphabet() -> Vec<Action> {
         Action::LiftHold,
     ];
     for &role in SignOffRole::ALL {
-        v.push(Action::SignOff { role, evidence: "evidence".into() });
+        v.push(Action::SignOff { role, evidence: "evidence".into(), link: None });
+        v.push(Action::AskToSignOff { role, name: "Olive".into(), email: "olive@qa.example".into() });
     }
     for hash in ["p1", "p2", "draft"] {
         v.push(Action::Decide { verdict: Verdict::Approve, plan_hash: h(hash), link: None });

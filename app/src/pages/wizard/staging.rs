@@ -2,9 +2,9 @@
 //! and sign-off by QA, testers, dev and product, each signing as themselves with evidence.
 
 use super::{request_resource, versions, with_request, BackToTasks, Caption};
-use crate::api::types::SignOffView;
-use crate::api::wizard::{CompleteStaging, RequestHostingHelp, SaveStagingNotes, SignOffStaging};
-use crate::components::form::{form_errors_of, other_error_of, ErrorSummary, Radios, TextArea};
+use crate::api::types::{SignOffInvitationView, SignOffView};
+use crate::api::wizard::{AskToSignOff, CompleteStaging, RequestHostingHelp, SaveStagingNotes, SignOffStaging};
+use crate::components::form::{form_errors_of, kept_value, other_error_of, ErrorSummary, Radios, TextArea, TextField};
 use crate::domain::attachment::AttachmentError;
 use crate::domain::calendar::ClockStatus;
 use crate::domain::forms::{FieldError, FormErrors};
@@ -19,6 +19,9 @@ pub fn StagingPage() -> impl IntoView {
     let help = ServerAction::<RequestHostingHelp>::new();
     let sign = ServerAction::<SignOffStaging>::new();
     let complete = ServerAction::<CompleteStaging>::new();
+    let ask = ServerAction::<AskToSignOff>::new();
+    let ask_v = Signal::derive(move || ask.value().get());
+    let ask_errors = form_errors_of(ask_v);
     let notes_v = Signal::derive(move || notes.value().get());
     let sign_v = Signal::derive(move || sign.value().get());
     let help_v = Signal::derive(move || help.value().get());
@@ -34,14 +37,16 @@ pub fn StagingPage() -> impl IntoView {
         })
     });
     // One summary at the top for whichever form failed last.
-    let errors =
-        Signal::derive(move || notes_errors.get().or_else(|| sign_errors.get()).or_else(|| upload_errors.get()));
+    let errors = Signal::derive(move || {
+        notes_errors.get().or_else(|| sign_errors.get()).or_else(|| ask_errors.get()).or_else(|| upload_errors.get())
+    });
     let other = Signal::derive(move || {
         other_error_of(notes_v)
             .get()
             .or_else(|| other_error_of(sign_v).get())
             .or_else(|| other_error_of(help_v).get())
             .or_else(|| other_error_of(complete_v).get())
+            .or_else(|| other_error_of(ask_v).get())
     });
     let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
     let resource = request_resource(versions(vec![
@@ -49,6 +54,7 @@ pub fn StagingPage() -> impl IntoView {
         help.version().into(),
         sign.version().into(),
         complete.version().into(),
+        ask.version().into(),
     ]));
     with_request(resource, move |v| {
         let reference = v.summary.reference.clone();
@@ -77,6 +83,7 @@ pub fn StagingPage() -> impl IntoView {
         let upload_message = move || upload_errors.get().and_then(|e| e.errors.first().map(|e| e.message.clone()));
         let attachments = v.attachments.clone();
         let r_files = reference.clone();
+        let (ask_options, r_ask) = (options.clone(), reference.clone());
         view! {
             <crate::pages::PageTitle title="Validate in staging" has_errors=has_errors/>
             <BackToTasks reference=reference.clone()/>
@@ -129,7 +136,7 @@ pub fn StagingPage() -> impl IntoView {
             <h2 class="heading-m">"Sign-off"</h2>
             <table class="table">
                 <caption class="visually-hidden">"Staging sign-offs"</caption>
-                <thead><tr><th scope="col">"Who"</th><th scope="col">"Signed by"</th><th scope="col">"Evidence"</th></tr></thead>
+                <thead><tr><th scope="col">"Who"</th><th scope="col">"Signed by"</th><th scope="col">"How"</th><th scope="col">"Evidence"</th></tr></thead>
                 <tbody>
                     {SignOffRole::ALL.iter().copied().map(|r| {
                         let s = v.sign_offs.iter().find(|s| s.role == r).cloned();
@@ -137,6 +144,7 @@ pub fn StagingPage() -> impl IntoView {
                             <tr>
                                 <th scope="row">{r.label()}</th>
                                 <td>{s.as_ref().map(|s| s.signer.clone()).unwrap_or_else(|| "Not signed yet".into())}</td>
+                                <td>{s.as_ref().map(SignOffView::how).unwrap_or_default()}</td>
                                 <td class="preserve">{s.map(|s| s.evidence).unwrap_or_default()}</td>
                             </tr>
                         }
@@ -148,7 +156,7 @@ pub fn StagingPage() -> impl IntoView {
                 (false, _) => ().into_any(),
                 (true, Some(already)) => view! {
                     <div class="notification">
-                        <p>{format!("You have signed off as {}. Each capacity is signed off by a different person: ask whoever checked {} to sign in and sign off here.", already.label(), SignOffRole::in_words(&unsigned))}</p>
+                        <p>{format!("You have signed off as {}. Each capacity is signed off by a different person: ask whoever checked {} to sign in and sign off here, or send them a link below.", already.label(), SignOffRole::in_words(&unsigned))}</p>
                     </div>
                 }.into_any(),
                 (true, None) => view! {
@@ -160,6 +168,18 @@ pub fn StagingPage() -> impl IntoView {
                 </ActionForm>
                 }.into_any(),
             }}
+            <Invitations list=v.invitations.clone()/>
+            {(v.can(ActionKind::AskToSignOff) && !ask_options.is_empty()).then(|| view! {
+                <h2 class="heading-m">"Ask someone to sign off"</h2>
+                <p>"QA, testers or the product owner need no account here: they get their own link by email, see the plan and what was changed in staging, and sign off with their name. The link works once."</p>
+                <ActionForm action=ask>
+                    <input type="hidden" name="reference" value=r_ask.clone()/>
+                    <Radios name="capacity" legend="Capacity to sign off in" options=ask_options.clone() value=kept_value(ask_errors, "capacity", String::new) errors=ask_errors/>
+                    <TextField name="name" label="Their full name" autocomplete="off" value=kept_value(ask_errors, "name", String::new) errors=ask_errors/>
+                    <TextField name="email" label="Their email address" input_type="email" autocomplete="off" value=kept_value(ask_errors, "email", String::new) errors=ask_errors/>
+                    <button type="submit" class="button button--secondary">"Send the sign-off link"</button>
+                </ActionForm>
+            })}
             <h2 class="heading-m" id="attachments">"Evidence files"</h2>
             {if attachments.is_empty() {
                 view! { <p>"No files attached."</p> }.into_any()
@@ -201,6 +221,29 @@ pub fn StagingPage() -> impl IntoView {
                     <button type="submit" class="button">"Staging is validated: continue to the form"</button>
                 </ActionForm>
             })}
+        }
+    })
+}
+
+/// Who was asked by email to sign off and has not yet: when, and whether they opened the link.
+#[component]
+fn Invitations(list: Vec<SignOffInvitationView>) -> impl IntoView {
+    use crate::domain::calendar::spoken;
+    (!list.is_empty()).then(|| {
+        view! {
+            <h3 class="heading-s">"Waiting for"</h3>
+            <ul class="list">
+                {list.into_iter().map(|i| {
+                    let link = match (i.opened_at, i.expires_at) {
+                        (Some(at), _) => format!("opened the link at {}", spoken(at)),
+                        (None, Some(until)) => format!("link sent, works until {}", spoken(until)),
+                        (None, None) => "link being sent".to_string(),
+                    };
+                    view! {
+                        <li>{format!("{} ({}) as {}: asked at {}; {link}.", i.name, i.email, i.role.label(), spoken(i.invited_at))}</li>
+                    }
+                }).collect_view()}
+            </ul>
         }
     })
 }
