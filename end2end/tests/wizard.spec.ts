@@ -144,7 +144,7 @@ async function wholeRequest(page: Page, hands: Hands, js: boolean, title: string
     await ready(page, js);
   };
   await signOff("Dev", "Dana Developer");
-  await expect(page.getByText("You have signed off as Dev. Each capacity is signed off by a different person: ask whoever checked QA, Testers and Product to sign in and sign off here.")).toBeVisible();
+  await expect(page.getByText("You have signed off as Dev. Each capacity is signed off by a different person: ask whoever checked QA, Testers and Product to sign in and sign off here, or send them a link below.")).toBeVisible();
   await expect(page.getByRole("group", { name: "Sign off as" })).toHaveCount(0);
   await expectAccessible(page);
   for (const [who, email, name] of [
@@ -934,4 +934,69 @@ test("a requested window that overlaps another change on the same system warns o
   await expect(row(a)).toContainText(`Overlaps ${b} on the same system`);
   await expect(row(b)).toContainText(`Overlaps ${a} on the same system`);
   await expectAccessible(page);
+});
+
+test("someone outside the dev team signs off QA from the link in their email, without an account", async ({ page, browser }, testInfo) => {
+  test.setTimeout(120_000);
+  const js = jsOn(testInfo);
+  const email = `olive.${testInfo.project.name}@qa.example`;
+  await signIn(page, "dev@example.gov");
+  const reference = await startRequest(page, "mouse", `Signed from a link (${testInfo.project.name})`, js);
+  await triage(page, "mouse", [true, false, false, true]);
+  await expect(page).toHaveURL(new RegExp(`/requests/${reference}$`));
+  await addStep(page, "mouse", js, reference);
+  await ready(page, js);
+  await page.getByRole("button", { name: "The plan is complete: continue to staging" }).click();
+  await expect(page).toHaveURL(new RegExp(`/requests/${reference}/staging$`));
+  await ready(page, js);
+
+  // The fields as the page shows them: a bad address is refused at its field, the rest kept.
+  const capacity = page.getByRole("group", { name: "Capacity to sign off in" });
+  await capacity.getByLabel("QA", { exact: true }).check();
+  await page.getByLabel("Their full name").fill("Olive Outside");
+  await page.getByLabel("Their email address").fill("olive");
+  await page.getByRole("button", { name: "Send the sign-off link" }).click();
+  await expect(page.locator("#field-email-error")).toContainText("Enter an email address like name@agency.gov");
+  await expect(page.getByLabel("Their full name")).toHaveValue("Olive Outside");
+  await expect(capacity.getByLabel("QA", { exact: true })).toBeChecked();
+  await expectAccessible(page);
+  await ready(page, js);
+  await page.getByLabel("Their email address").fill(email);
+  await page.getByRole("button", { name: "Send the sign-off link" }).click();
+  await expect(page.getByText(`Olive Outside (${email}) as QA: asked at`)).toBeVisible();
+  await expectAccessible(page);
+
+  // Olive reads her mail and opens the link in her own browser, never signed in here.
+  const message = page.getByRole("article").filter({ hasText: email }).filter({ hasText: reference });
+  await expect(async () => {
+    await page.goto("/dev/mail");
+    await expect(message.getByRole("link", { name: /\/sign-off\// })).toBeVisible({ timeout: 1000 });
+  }).toPass({ timeout: 20_000 });
+  await expect(message).toContainText("Sign off as QA");
+  const link = (await message.getByRole("link", { name: /\/sign-off\// }).textContent())!;
+  const olive = await (await browser.newContext({ javaScriptEnabled: js, baseURL: testInfo.project.use.baseURL })).newPage();
+  await olive.goto(link);
+  await expect(olive.getByRole("heading", { level: 1 })).toHaveText(`Sign off as QA: Signed from a link (${testInfo.project.name})`);
+  await expect(olive.getByText("Deploy the patched image")).toBeVisible();
+  await ready(olive, js);
+  await expectAccessible(olive);
+  // Evidence typed, name forgotten: the error is at the name, the evidence kept.
+  await olive.getByLabel("Evidence").fill("Regression run 77: all green");
+  await olive.getByRole("button", { name: "Sign off as QA" }).click();
+  await expect(olive.locator("#field-name-error")).toContainText("Enter your full name to sign");
+  await expect(olive.getByLabel("Evidence")).toHaveValue("Regression run 77: all green");
+  await expectAccessible(olive);
+  await ready(olive, js);
+  await olive.getByLabel("Your full name").fill("Olive Outside");
+  await olive.getByRole("button", { name: "Sign off as QA" }).click();
+  await expect(olive.getByRole("status")).toContainText("This link was used at");
+  await expect(olive.getByText("QA: Olive Outside. From an emailed link, signed “Olive Outside”.")).toBeVisible();
+  await expect(olive.getByRole("button", { name: "Sign off as QA" })).toHaveCount(0);
+  await expectAccessible(olive);
+
+  // The dev team sees who signed and how.
+  await page.goto(`/requests/${reference}/staging`);
+  await ready(page, js);
+  await expect(page.getByRole("row", { name: /^QA Olive Outside From an emailed link, signed “Olive Outside”/ })).toBeVisible();
+  await expect(page.getByText(`Olive Outside (${email}) as QA`)).toHaveCount(0);
 });

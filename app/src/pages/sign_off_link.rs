@@ -41,7 +41,7 @@ fn WhatToCheck(v: SignOffLinkView) -> impl IntoView {
             view! {
                 <ul class="list">
                     {v.sign_offs.iter().map(|s| view! {
-                        <li>{format!("{}: {} ({})", s.role.label(), s.signer, SignOffView::how(s).to_lowercase())}</li>
+                        <li>{format!("{}: {}. {}.", s.role.label(), s.signer, SignOffView::how(s))}</li>
                     }).collect_view()}
                 </ul>
             }.into_any()

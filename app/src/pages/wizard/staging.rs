@@ -172,7 +172,7 @@ pub fn StagingPage() -> impl IntoView {
             {(v.can(ActionKind::AskToSignOff) && !ask_options.is_empty()).then(|| view! {
                 <h2 class="heading-m">"Ask someone to sign off"</h2>
                 <p>"QA, testers or the product owner need no account here: they get their own link by email, see the plan and what was changed in staging, and sign off with their name. The link works once."</p>
-                <ActionForm action=ask>
+                <ActionForm action=ask attr:novalidate=true>
                     <input type="hidden" name="reference" value=r_ask.clone()/>
                     <Radios name="capacity" legend="Capacity to sign off in" options=ask_options.clone() value=kept_value(ask_errors, "capacity", String::new) errors=ask_errors/>
                     <TextField name="name" label="Their full name" autocomplete="off" value=kept_value(ask_errors, "name", String::new) errors=ask_errors/>
