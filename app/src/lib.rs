@@ -78,6 +78,7 @@ fn Pages() -> impl IntoView {
                     <Route path=path!("/requests/:reference/triage") view=fresh(pages::wizard::triage::TriagePage) ssr=SsrMode::Async/>
                     <Route path=path!("/requests/:reference/regular") view=fresh(pages::wizard::triage::RegularChangePage) ssr=SsrMode::Async/>
                     <Route path=path!("/requests/:reference/plan") view=fresh(pages::wizard::plan::PlanPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference/plan/add") view=fresh(pages::wizard::plan_add::PlanAddPage) ssr=SsrMode::Async/>
                     <Route path=path!("/requests/:reference/plan/step/:step") view=fresh(pages::wizard::plan::PlanStepPage) ssr=SsrMode::Async/>
                     <Route path=path!("/requests/:reference/staging") view=fresh(pages::wizard::staging::StagingPage) ssr=SsrMode::Async/>
                     <Route path=path!("/requests/:reference/form/:section") view=fresh(pages::wizard::form::FormSectionPage) ssr=SsrMode::Async/>
@@ -96,6 +97,7 @@ fn Pages() -> impl IntoView {
                     <Route path=path!("/archive") view=pages::archive::ArchivePage ssr=SsrMode::Async/>
                     <Route path=path!("/calendar") view=pages::calendar::CalendarPage ssr=SsrMode::Async/>
                     <Route path=path!("/problems") view=pages::problems::ProblemsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/operations") view=pages::operations::OperationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/dev/mail") view=pages::dev_mail::MailViewer ssr=SsrMode::Async/>
                     <Route path=path!("/admin/mail") view=pages::dev_mail::UndeliveredMail ssr=SsrMode::Async/>
                     <Route path=path!("/admin/people") view=pages::admin::AdminPeoplePage ssr=SsrMode::Async/>

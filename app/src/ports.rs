@@ -213,9 +213,34 @@ pub trait ApprovalStore: Send + Sync {
 }
 
 /// Everything the pages and the application service read and write about change requests.
-pub trait RequestStore: Requests + QueueStore + HistoryStore + ArchiveStore + CalendarStore + ApprovalStore {}
+pub trait RequestStore:
+    Requests + QueueStore + HistoryStore + ArchiveStore + CalendarStore + ApprovalStore + OperationLibrary
+{
+}
 
-impl<T: Requests + QueueStore + HistoryStore + ArchiveStore + CalendarStore + ApprovalStore> RequestStore for T {}
+impl<T: Requests + QueueStore + HistoryStore + ArchiveStore + CalendarStore + ApprovalStore + OperationLibrary>
+    RequestStore for T
+{
+}
+
+/// The hosting team's documented operations. One implementation per database backend.
+#[async_trait]
+pub trait OperationLibrary: Send + Sync {
+    /// The newest version of every operation, by name.
+    async fn operations(&self) -> Result<Vec<crate::api::types::OperationView>, StoreError>;
+    /// One version, by id.
+    async fn operation(&self, id: i64) -> Result<Option<crate::api::types::OperationView>, StoreError>;
+    /// Saves `steps` as the next version of `name` (names compared without case), audited;
+    /// returns the new version's id.
+    async fn save_operation(
+        &self,
+        name: &str,
+        steps: &[crate::domain::plan::PlanStep],
+        by: &crate::api::types::SessionUser,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError>;
+}
 
 /// The storage traits, for code that calls them on a concrete store.
 pub mod prelude {

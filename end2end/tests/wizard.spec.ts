@@ -1000,3 +1000,73 @@ test("someone outside the dev team signs off QA from the link in their email, wi
   await expect(page.getByRole("row", { name: /^QA Olive Outside From an emailed link, signed “Olive Outside”/ })).toBeVisible();
   await expect(page.getByText(`Olive Outside (${email}) as QA`)).toHaveCount(0);
 });
+
+test("a plan is built from a documented operation and pasted steps, each previewed first, and keeps where each step came from", async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  const js = jsOn(testInfo);
+  const name = `Recycle the app pool (${testInfo.project.name})`;
+  // The hosting team documents the operation.
+  await signIn(page, "hosting@example.gov");
+  await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Operations" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Documented operations");
+  await ready(page, js);
+  await page.getByLabel("Name", { exact: true }).fill(name);
+  await page.getByLabel("Steps", { exact: true }).fill("| Action | Minutes |\n| Drain the pool | soon |");
+  await page.getByRole("button", { name: "Save the operation" }).click();
+  await expect(page.locator("#field-steps-error")).toContainText("Row 1: the minutes “soon” must be a whole number");
+  await expect(page.getByLabel("Name", { exact: true })).toHaveValue(name);
+  await expectAccessible(page);
+  await ready(page, js);
+  await page.getByLabel("Steps", { exact: true }).fill(
+    "| Action | Commands | Owner | Expected result | Verification | Rollback | Minutes |\n|---|---|---|---|---|---|---|\n" +
+      "| Drain the pool | appcmd stop apppool portal | Hosting | pool stopped | appcmd list apppool | appcmd start apppool portal | 2 |\n" +
+      "| Start the pool | appcmd start apppool portal | Hosting | pool started | curl -f /healthz | appcmd stop apppool portal | 2 |",
+  );
+  await page.getByRole("button", { name: "Save the operation" }).click();
+  const saved = page.getByRole("region", { name });
+  await expect(saved).toContainText("Version 1 · 2 steps");
+  await expectAccessible(page);
+  await signOut(page);
+
+  // A dev inserts it into a plan, and pastes two more steps.
+  await signIn(page, "dev@example.gov");
+  const reference = await startRequest(page, "mouse", `Built from an operation (${testInfo.project.name})`, js);
+  await triage(page, "mouse", [true, false, false, true]);
+  await expect(page).toHaveURL(new RegExp(`/requests/${reference}$`));
+  await page.goto(`/requests/${reference}/plan`);
+  await ready(page, js);
+  await page.getByRole("link", { name: "Add steps from an operation, an earlier request or pasted" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Add steps to the plan");
+  await ready(page, js);
+  await expectAccessible(page);
+  await page.getByLabel("Documented operation").selectOption({ label: `${name} (version 1, 2 steps)` });
+  await page.getByRole("button", { name: "Preview the operation's steps" }).click();
+  const preview = page.getByRole("region", { name: "Steps to add" });
+  await expect(preview.getByRole("row", { name: /Drain the pool/ })).toContainText(`Documented operation “${name}” version 1`);
+  await expectAccessible(page);
+  await ready(page, js);
+  await preview.getByRole("button", { name: "Add these 2 steps to the plan" }).click();
+  await expect(page).toHaveURL(new RegExp(`/requests/${reference}/plan$`));
+  await expect(page.getByRole("heading", { name: "Step 2: Start the pool" })).toBeVisible();
+
+  await ready(page, js);
+  await page.getByRole("link", { name: "Add steps from an operation, an earlier request or pasted" }).click();
+  await ready(page, js);
+  await page.getByLabel("Steps", { exact: true }).fill("| Action | Colour |\n| Tell the desk | blue |");
+  await page.getByRole("button", { name: "Preview the pasted steps" }).click();
+  await expect(page.locator("#field-text-error")).toContainText("The column “Colour” is not one we know");
+  await expect(page.getByLabel("Steps", { exact: true })).toHaveValue("| Action | Colour |\n| Tell the desk | blue |");
+  await expectAccessible(page);
+  await ready(page, js);
+  await page.getByLabel("Steps", { exact: true }).fill("- Tell the service desk\n- Watch the error budget");
+  await page.getByRole("button", { name: "Preview the pasted steps" }).click();
+  await expect(preview.getByRole("row", { name: /Tell the service desk/ })).toContainText("Pasted into the plan");
+  await ready(page, js);
+  await preview.getByRole("button", { name: "Add these 2 steps to the plan" }).click();
+  await expect(page.getByRole("heading", { name: "Step 4: Watch the error budget" })).toBeVisible();
+  const first = page.getByRole("listitem").filter({ has: page.getByRole("heading", { name: "Step 1: Drain the pool" }) });
+  await expect(first).toContainText(`Documented operation “${name}” version 1`);
+  const fourth = page.getByRole("listitem").filter({ has: page.getByRole("heading", { name: "Step 4: Watch the error budget" }) });
+  await expect(fourth).toContainText("Pasted into the plan");
+  await expectAccessible(page);
+});

@@ -115,6 +115,17 @@ pub async fn seed_requests(store: &Store, public_url: &str) -> Result<usize, Box
     for (title, system, example) in EXAMPLES {
         seeder.drive(title, system, *example).await?;
     }
+    // The hosting team's library starts with the demo's own deployment, as a documented operation.
+    let hosting = seeder.person("hosting@example.gov")?;
+    app::ports::OperationLibrary::save_operation(
+        store,
+        "Blue/green deployment of the portal",
+        &example_plan().steps,
+        &hosting,
+        "demo",
+        chrono::Utc::now(),
+    )
+    .await?;
     Ok(EXAMPLES.len())
 }
 
@@ -339,6 +350,7 @@ pub fn example_plan() -> app::domain::plan::Plan {
         verification: "curl -fsS https://portal.example.gov/healthz".into(),
         rollback: rollback.into(),
         estimated_minutes: 10,
+        source: None,
     };
     Plan {
         steps: vec![

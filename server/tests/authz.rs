@@ -61,6 +61,8 @@ fn matrix() -> Vec<Row> {
         ("complete_plan", vec![], dev_and_hosting),
         ("request_hosting_help", vec![], dev),
         ("sign_off_staging", vec![("role", "qa"), ("evidence", "run 1")], dev),
+        // Not on the fast path: the guard refuses the dev team; nobody else may ask.
+        ("ask_to_sign_off", vec![("capacity", "qa"), ("name", "Olive"), ("email", "olive@qa.example")], dev),
         ("complete_staging", vec![], dev),
         (
             "save_form_section",
@@ -89,6 +91,9 @@ fn matrix() -> Vec<Row> {
         ("lift_hold", vec![], [Forbidden, Hidden, Allowed, Allowed, Forbidden, Forbidden, Forbidden, Allowed]),
         ("log_problem", vec![], [Allowed, Hidden, Allowed, Allowed, Forbidden, Forbidden, Forbidden, Allowed]),
         ("record_post_review", vec![], dev_and_hosting),
+        // Nothing chosen: a field error for whoever may edit the plan.
+        ("preview_plan_steps", vec![], dev_and_hosting),
+        ("add_plan_steps", vec![], dev_and_hosting),
     ]
 }
 
@@ -103,6 +108,13 @@ fn global() -> Vec<Row> {
         ("calendar_view", vec![], [Allowed; 8]),
         ("add_calendar_entry", vec![], admin_only),
         ("people", vec![], admin_only),
+        ("documented_operations", vec![], [Allowed; 8]),
+        // No name: a field error for the hosting team and admins.
+        (
+            "save_documented_operation",
+            vec![],
+            [Forbidden, Forbidden, Allowed, Allowed, Forbidden, Forbidden, Forbidden, Allowed],
+        ),
         ("undelivered_mail", vec![], admin_only),
         ("create_team", vec![("name", "")], admin_only),
         ("set_team_settings", vec![("team", "1"), ("stakeholders", "")], admin_only),
@@ -140,7 +152,7 @@ fn global() -> Vec<Row> {
 
 /// Functions anyone may call, each with why: their authority is what the caller holds (a
 /// password, a single-use link), never a session.
-const PUBLIC: [(&str, &str); 9] = [
+const PUBLIC: [(&str, &str); 11] = [
     ("sign_in", "an email and password"),
     ("sign_in_methods", "says only how one may sign in here (the sign-in page's buttons)"),
     ("sign_out", "ends the caller's own session, if any"),
@@ -149,6 +161,8 @@ const PUBLIC: [(&str, &str); 9] = [
     ("set_password", "a single-use set-password token"),
     ("decision_by_link", "a COR's single-use decision token"),
     ("decide_by_link", "a COR's single-use decision token"),
+    ("sign_off_link", "a single-use sign-off token the dev team emailed"),
+    ("sign_off_by_link", "a single-use sign-off token the dev team emailed"),
     ("dev_mail", "demo mode's inbox, on a loopback-only server (else admins alone; tests/http.rs)"),
 ];
 
@@ -229,7 +243,8 @@ both_backends!(someone_with_no_role_reaches_only_the_home_page_and_signing_out, 
     let open = ["sign_in", "sign_in_methods", "sign_out", "whoami", "password_link", "set_password"];
     for (path, _) in leptos::server_fn::axum::server_fn_paths() {
         let name = path.trim_start_matches("/api/");
-        if open.contains(&name) || name.ends_with("by_link") || name == "dev_mail" {
+        // The emailed links' own functions: the token is the credential, whoever is signed in.
+        if open.contains(&name) || name.ends_with("by_link") || name == "sign_off_link" || name == "dev_mail" {
             continue;
         }
         let res = app.call_as(&otto, name, &[("reference", reference.as_str())]).await;

@@ -3,7 +3,7 @@
 
 use app::api::types::{AttachmentView, AuditView, MailView, SignOffView};
 use app::domain::cr_form::CrForm;
-use app::domain::plan::{Plan, PlanHash, PlanStep};
+use app::domain::plan::{Plan, PlanHash, PlanStep, StepSource};
 use app::domain::quorum::{Decision, Verdict};
 use app::domain::review::RiskReview;
 use app::domain::workflow::{SignOffRole, TriageAnswers};
@@ -21,6 +21,8 @@ fn step(n: usize) -> PlanStep {
         verification: format!("kubectl get node node-{n}"),
         rollback: format!("kubectl uncordon node-{n}"),
         estimated_minutes: 5,
+        // The first two came from the hosting team's library.
+        source: (n <= 2).then(|| StepSource::Operation { name: "Drain a node".into(), version: 3 }),
     }
 }
 
@@ -222,6 +224,8 @@ fn every_section_and_field_is_in_the_text_in_order_with_accents_intact() {
             "Plan step 1: drain node café-1",
             "Zoë",
             "Plan step 3",
+            "Where the steps came from",
+            "Steps 1–2: Documented operation “Drain a node” version 3",
             "Staging validation",
             "TLS handshake verified",
             "Quinn QA",

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod calendar;
 pub mod decide;
 pub mod history;
+pub mod operations;
 pub mod production;
 pub mod queue;
 pub mod requests;

@@ -11,9 +11,11 @@ use serde::{Deserialize, Serialize};
 
 mod admin;
 mod calendar;
+mod operations;
 mod sign_off;
 pub use admin::*;
 pub use calendar::*;
+pub use operations::*;
 pub use sign_off::*;
 
 /// The signed-in person, as the pages show them.

@@ -204,7 +204,8 @@ mod server {
             let mut plan = l.request.plan.clone();
             let next = plan.next_id();
             match id.and_then(|id| plan.steps.iter_mut().find(|s| s.id == id)) {
-                Some(slot) => *slot = PlanStep { id: slot.id, ..step.clone() },
+                // Edited, it still came from where it came from.
+                Some(slot) => *slot = PlanStep { id: slot.id, source: slot.source.clone(), ..step.clone() },
                 // A new step, or one someone else removed that this person deliberately keeps.
                 None => plan.steps.push(PlanStep { id: next, ..step.clone() }),
             }

@@ -29,6 +29,8 @@ pub fn Layout(children: Children) -> impl IntoView {
                                     <nav class="header__nav" aria-label="Account">
                                         {(u.role.is_hosting() || u.role == crate::domain::roles::Role::Admin)
                                             .then(|| view! { <A href="/hosting">"Hosting queue"</A><A href="/problems">"Problems"</A> })}
+                                        {(u.role.is_hosting() || matches!(u.role, crate::domain::roles::Role::Admin | crate::domain::roles::Role::DevTeamMember))
+                                            .then(|| view! { <A href="/operations">"Operations"</A> })}
                                         {(u.role.is_hosting() || matches!(u.role, crate::domain::roles::Role::Admin | crate::domain::roles::Role::Cor))
                                             .then(|| view! { <A href="/out-of-office">"Out of office"</A> })}
                                         {(u.role == crate::domain::roles::Role::Admin)

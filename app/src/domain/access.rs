@@ -22,11 +22,13 @@ pub enum Area {
     Administration,
     /// One's own account: sessions and API tokens.
     OwnAccount,
+    /// The library of documented operations (everyone who writes plans reads it).
+    OperationLibrary,
 }
 
 impl Area {
     /// Every area, in the README's order.
-    pub const ALL: [Area; 7] = [
+    pub const ALL: [Area; 8] = [
         Area::StartRequest,
         Area::HostingQueue,
         Area::ProblemLog,
@@ -34,6 +36,7 @@ impl Area {
         Area::AnyCorAbsence,
         Area::Administration,
         Area::OwnAccount,
+        Area::OperationLibrary,
     ];
 
     /// What the README calls it.
@@ -46,6 +49,7 @@ impl Area {
             Area::AnyCorAbsence => "Any COR's out-of-office dates",
             Area::Administration => "People, teams, invitations, the calendar, undelivered mail",
             Area::OwnAccount => "Their own sessions and API tokens",
+            Area::OperationLibrary => "Save documented operations",
         }
     }
 
@@ -58,6 +62,7 @@ impl Area {
             Area::OwnAbsence => role == R::Cor,
             Area::Administration => role == R::Admin,
             Area::OwnAccount => true,
+            Area::OperationLibrary => role.is_hosting() || role == R::Admin,
         }
     }
 }

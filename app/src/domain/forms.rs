@@ -311,6 +311,7 @@ impl PlanStepForm {
             verification: f.verification,
             rollback: f.rollback,
             estimated_minutes: f.estimated_minutes.parse().unwrap_or(0),
+            source: None,
         })
     }
 

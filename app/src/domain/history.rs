@@ -276,6 +276,7 @@ mod tests {
             verification: "check".into(),
             rollback: "undo".into(),
             estimated_minutes: 5,
+            source: None,
         }
     }
 

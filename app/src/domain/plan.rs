@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt;
 
+pub mod paste;
+
 /// One step of the operation plan.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanStep {
@@ -28,6 +30,40 @@ pub struct PlanStep {
     pub rollback: String,
     /// Estimated minutes.
     pub estimated_minutes: u32,
+    /// Where the step came from, when it was not written here (kept through edits; not part of
+    /// the hash: it says nothing about what is done).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<StepSource>,
+}
+
+/// Where a plan step came from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum StepSource {
+    /// Inserted from the hosting team's documented operation.
+    Operation {
+        /// The operation's name.
+        name: String,
+        /// Its version.
+        version: u32,
+    },
+    /// Copied from an earlier request's plan.
+    Request {
+        /// Its reference.
+        reference: String,
+    },
+    /// Pasted in bulk.
+    Pasted,
+}
+
+impl StepSource {
+    /// In the record's words.
+    pub fn words(&self) -> String {
+        match self {
+            StepSource::Operation { name, version } => format!("Documented operation “{name}” version {version}"),
+            StepSource::Request { reference } => format!("Copied from {reference}"),
+            StepSource::Pasted => "Pasted into the plan".into(),
+        }
+    }
 }
 
 /// The whole plan: steps in order.
@@ -99,6 +135,25 @@ impl Plan {
         self.steps.iter().map(|s| s.id).max().unwrap_or(0) + 1
     }
 
+    /// Where its steps came from, runs of steps from one source together: "Steps 1–3:
+    /// Documented operation “Restart the web tier” version 2". Steps written here say nothing.
+    pub fn provenance(&self) -> Vec<String> {
+        let mut out: Vec<(usize, usize, &StepSource)> = Vec::new();
+        for (i, s) in self.steps.iter().enumerate() {
+            let Some(source) = &s.source else { continue };
+            match out.last_mut() {
+                Some((_, last, prev)) if *last + 1 == i + 1 && *prev == source => *last = i + 1,
+                _ => out.push((i + 1, i + 1, source)),
+            }
+        }
+        out.into_iter()
+            .map(|(a, b, s)| match a == b {
+                true => format!("Step {a}: {}", s.words()),
+                false => format!("Steps {a}–{b}: {}", s.words()),
+            })
+            .collect()
+    }
+
     /// Total estimated minutes.
     pub fn estimated_minutes(&self) -> u32 {
         self.steps.iter().map(|s| s.estimated_minutes).fold(0, u32::saturating_add)
@@ -135,7 +190,27 @@ mod tests {
             verification: "curl /healthz".into(),
             rollback: "kubectl rollout undo deploy/portal".into(),
             estimated_minutes: 5,
+            source: None,
         }
+    }
+
+    #[test]
+    fn where_steps_came_from_is_said_in_runs_and_does_not_change_the_hash() {
+        let op = StepSource::Operation { name: "Restart the web tier".into(), version: 2 };
+        let mut p = Plan { steps: vec![step("a"), step("b"), step("c"), step("d"), step("e")] };
+        let hash = p.hash();
+        for i in 0..3 {
+            p.steps[i].source = Some(op.clone());
+        }
+        p.steps[4].source = Some(StepSource::Pasted);
+        assert_eq!(p.hash(), hash);
+        assert_eq!(
+            p.provenance(),
+            ["Steps 1–3: Documented operation “Restart the web tier” version 2", "Step 5: Pasted into the plan"]
+        );
+        // A step written here stores no source at all: older plans read the same.
+        let json = serde_json::to_string(&step("x")).unwrap();
+        assert!(!json.contains("source"), "{json}");
     }
 
     #[test]

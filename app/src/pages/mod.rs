@@ -9,6 +9,7 @@ pub mod dev_mail;
 pub mod home;
 pub mod hosting;
 pub mod not_found;
+pub mod operations;
 pub mod problems;
 pub mod requests;
 pub mod sign_in;

@@ -227,6 +227,10 @@ pub fn render(r: &ChangeRecord) -> Result<Vec<u8>, PdfError> {
             ]);
         }
         w.end_table();
+        let provenance = r.plan.provenance();
+        if !provenance.is_empty() {
+            w.field("Where the steps came from", &provenance.join("\n"));
+        }
     }
 
     w.heading("Staging validation");

@@ -13,6 +13,7 @@ mod audit;
 mod backup;
 mod calendar;
 mod commit;
+mod documented_operations;
 mod history;
 mod identity;
 mod load;

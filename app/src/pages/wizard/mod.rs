@@ -5,6 +5,7 @@ pub mod comments;
 pub mod form;
 pub mod history;
 pub mod plan;
+pub mod plan_add;
 pub mod production;
 pub mod review;
 pub mod staging;

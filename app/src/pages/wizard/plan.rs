@@ -77,6 +77,9 @@ pub fn PlanPage() -> impl IntoView {
                                         <div class="summary-list__row"><dt class="summary-list__key">"Verify"</dt><dd class="summary-list__value preserve">{s.verification.clone()}</dd></div>
                                         <div class="summary-list__row"><dt class="summary-list__key">"Roll back"</dt><dd class="summary-list__value preserve">{s.rollback.clone()}</dd></div>
                                         <div class="summary-list__row"><dt class="summary-list__key">"Estimate"</dt><dd class="summary-list__value">{format!("{} minutes", s.estimated_minutes)}</dd></div>
+                                        {s.source.as_ref().map(|source| view! {
+                                            <div class="summary-list__row"><dt class="summary-list__key">"From"</dt><dd class="summary-list__value">{source.words()}</dd></div>
+                                        })}
                                     </dl>
                                     {can_edit.then(|| view! {
                                         <div class="button-row">
@@ -95,7 +98,10 @@ pub fn PlanPage() -> impl IntoView {
                 }.into_any()
             }}
             {can_edit.then(|| view! {
-                <p><a class="button button--secondary" href=format!("/requests/{reference}/plan/step/new")>"Add a step"</a></p>
+                <p class="button-row">
+                    <a class="button button--secondary" href=format!("/requests/{reference}/plan/step/new")>"Add a step"</a>
+                    <a class="button button--secondary" href=format!("/requests/{reference}/plan/add")>"Add steps from an operation, an earlier request or pasted"</a>
+                </p>
             })}
             {if can_complete {
                 view! {
