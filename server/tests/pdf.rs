@@ -224,7 +224,7 @@ fn every_section_and_field_is_in_the_text_in_order_with_accents_intact() {
             "Plan step 1: drain node café-1",
             "Zoë",
             "Plan step 3",
-            "Where the steps came from",
+            "Where the steps came",
             "Steps 1–2: Documented operation “Drain a node” version 3",
             "Staging validation",
             "TLS handshake verified",

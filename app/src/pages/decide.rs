@@ -44,15 +44,7 @@ fn DecisionSummary(v: DecisionView) -> impl IntoView {
             {row("Planned start (Eastern)", format!("{} {}", f.planned_date, f.planned_time))}
         </dl>
         <h2 class="heading-m">{format!("Operation plan (fingerprint {})", v.plan_hash)}</h2>
-        <ol class="list list--number">
-            {v.plan.steps.iter().map(|s| view! {
-                <li>
-                    <strong>{s.action.clone()}</strong>{format!(" ({}, {} min)", s.owner, s.estimated_minutes)}
-                    <pre class="code">{s.commands.clone()}</pre>
-                    <p class="hint">{format!("Roll back: {}", s.rollback)}</p>
-                </li>
-            }).collect_view()}
-        </ol>
+        <crate::components::plan::StepList steps=v.plan.steps.clone()/>
     }
 }
 
@@ -87,14 +79,15 @@ fn closed_or<F: IntoView>(v: &DecisionView, form: impl FnOnce() -> F) -> AnyView
     }
 }
 
-fn problem_page(e: AppError) -> AnyView {
+/// What an emailed link's page shows when it cannot load: a link that is not one Offcycle sent
+/// (with `what_next`), or the problem in words.
+pub fn link_problem(e: AppError, what_next: impl IntoView + 'static) -> AnyView {
     match e {
         AppError::NotFound => view! {
             <PageTitle title="This link does not work" has_errors=Signal::derive(|| false)/>
             <h1 class="heading-l">"This link does not work"</h1>
             <p>"The link is not one Offcycle sent, or it was copied incompletely. Nothing has been recorded."</p>
-            <p>"Use the newest message about the request, or sign in to decide from your list of requests."</p>
-            <p><a href="/sign-in?next=/requests">"Sign in"</a></p>
+            {what_next}
         }
         .into_any(),
         e => view! {
@@ -104,6 +97,16 @@ fn problem_page(e: AppError) -> AnyView {
         }
         .into_any(),
     }
+}
+
+fn problem_page(e: AppError) -> AnyView {
+    link_problem(
+        e,
+        view! {
+            <p>"Use the newest message about the request, or sign in to decide from your list of requests."</p>
+            <p><a href="/sign-in?next=/requests">"Sign in"</a></p>
+        },
+    )
 }
 
 /// `/decide/:token`.

@@ -15,16 +15,7 @@ fn operation(o: &OperationView, may_save: bool) -> impl IntoView {
         <section class="card" aria-label=o.name.clone()>
             <h2 class="heading-m">{o.name.clone()}</h2>
             <p class="hint">{format!("Version {} · {} steps · saved by {} at {}", o.version, o.steps.len(), o.saved_by, spoken(o.saved_at))}</p>
-            <ol class="list list--number">
-                {o.steps.iter().map(|s| view! {
-                    <li>
-                        <strong>{s.action.clone()}</strong>{format!(" ({}, {} min)", s.owner, s.estimated_minutes)}
-                        <pre class="code">{s.commands.clone()}</pre>
-                        <p class="hint">{format!("Check: {}", s.verification)}</p>
-                        <p class="hint">{format!("Roll back: {}", s.rollback)}</p>
-                    </li>
-                }).collect_view()}
-            </ol>
+            <crate::components::plan::StepList steps=o.steps.clone()/>
             {may_save.then(|| view! {
                 <p><a href=format!("/operations?edit={}#field-steps", o.id)>{format!("Save a new version of {}", o.name)}</a></p>
             })}

@@ -16,16 +16,7 @@ fn WhatToCheck(v: SignOffLinkView) -> impl IntoView {
         <h2 class="heading-m">"What was changed in staging"</h2>
         <p class="preserve">{if v.staging_notes.trim().is_empty() { "Nothing recorded yet.".to_string() } else { v.staging_notes.clone() }}</p>
         <h2 class="heading-m">"The operation plan"</h2>
-        <ol class="list list--number">
-            {v.plan.steps.iter().map(|s| view! {
-                <li>
-                    <strong>{s.action.clone()}</strong>{format!(" ({}, {} min)", s.owner, s.estimated_minutes)}
-                    <pre class="code">{s.commands.clone()}</pre>
-                    <p class="hint">{format!("Check: {}", s.verification)}</p>
-                    <p class="hint">{format!("Roll back: {}", s.rollback)}</p>
-                </li>
-            }).collect_view()}
-        </ol>
+        <crate::components::plan::StepList steps=v.plan.steps.clone()/>
         {(!v.attachments.is_empty()).then(|| view! {
             <h2 class="heading-m">"Evidence files"</h2>
             <ul class="list">
@@ -50,21 +41,10 @@ fn WhatToCheck(v: SignOffLinkView) -> impl IntoView {
 }
 
 fn problem_page(e: AppError) -> AnyView {
-    match e {
-        AppError::NotFound => view! {
-            <PageTitle title="This link does not work" has_errors=Signal::derive(|| false)/>
-            <h1 class="heading-l">"This link does not work"</h1>
-            <p>"The link is not one Offcycle sent, or it was copied incompletely. Nothing has been recorded."</p>
-            <p>"Use the newest message you were sent, or ask the dev team to send a new link."</p>
-        }
-        .into_any(),
-        e => view! {
-            <PageTitle title="Sorry, there is a problem" has_errors=Signal::derive(|| false)/>
-            <h1 class="heading-l">"Sorry, there is a problem"</h1>
-            <p>{e.to_string()}</p>
-        }
-        .into_any(),
-    }
+    super::decide::link_problem(
+        e,
+        view! { <p>"Use the newest message you were sent, or ask the dev team to send a new link."</p> },
+    )
 }
 
 /// `/sign-off/:token`.

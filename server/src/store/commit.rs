@@ -156,10 +156,7 @@ impl Store {
                         .execute(&mut *tx)
                         .await?;
                         // Whoever else was asked for this capacity is no longer needed.
-                        sqlx::query(
-                            "UPDATE sign_off_invitations SET withdrawn_at = $1 WHERE request_id = $2 AND role = $3 \
-                             AND used_at IS NULL AND withdrawn_at IS NULL",
-                        )
+                        sqlx::query(WITHDRAW_INVITATIONS)
                         .bind(at)
                         .bind(req.id)
                         .bind(role.key())
@@ -188,10 +185,7 @@ impl Store {
                                 .0
                             }
                         };
-                        sqlx::query(
-                            "UPDATE sign_off_invitations SET withdrawn_at = $1 WHERE request_id = $2 AND role = $3 \
-                             AND used_at IS NULL AND withdrawn_at IS NULL",
-                        )
+                        sqlx::query(WITHDRAW_INVITATIONS)
                         .bind(at)
                         .bind(req.id)
                         .bind(role.key())
@@ -387,6 +381,12 @@ impl Store {
         }.await)
     }
 }
+
+/// Ends the open sign-off invitations for one capacity ($1 now, $2 the request, $3 the capacity):
+/// it was signed, or someone else was asked.
+const WITHDRAW_INVITATIONS: &str =
+    "UPDATE sign_off_invitations SET withdrawn_at = $1 WHERE request_id = $2 AND role = $3 \
+                                    AND used_at IS NULL AND withdrawn_at IS NULL";
 
 /// What a commit came to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
