@@ -3,7 +3,8 @@
 # Idempotent: every step is skipped when its tool is already there. Used by both README commands.
 #
 #   scripts/bootstrap.sh            build tools (wasm target, wasm-bindgen)
-#   scripts/bootstrap.sh --test     … plus chromium, PostgreSQL and the end2end npm packages
+#   scripts/bootstrap.sh --test     … plus chromium, PostgreSQL, the end2end npm packages and the
+#                                   PDF/UA and PDF/A checker (PyPI page-validation, in its own venv)
 #   scripts/bootstrap.sh --release  … plus cargo-leptos and wasm-opt (npm binaryen) for release builds
 #   scripts/bootstrap.sh --bench    … plus everything the bench command needs (implies --test and
 #                                   --release): wrk, lighthouse (npm), cargo-fuzz
@@ -72,6 +73,14 @@ if [ "$want_test" = 1 ]; then
   if [ ! -d "$root/end2end/node_modules/@playwright/test" ] || [ "$root/end2end/package-lock.json" -nt "$root/end2end/node_modules/.package-lock.json" ]; then
     say "npm ci in end2end (Playwright drives Debian's chromium; no browser download)"
     (cd "$root/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
+  fi
+  # The archival PDF's PDF/UA-1 and PDF/A-2a checks (server/tests/pdf.rs, scripts/pdf-conformance.py).
+  pdfcheck_version=0.11.0
+  if ! "$tools/pdfcheck/bin/python" -c "import page, importlib.metadata as m; assert m.version('page-validation') == '$pdfcheck_version'" 2>/dev/null; then
+    say "installing the PDF/UA and PDF/A checker (PyPI page-validation $pdfcheck_version, in $tools/pdfcheck)"
+    mkdir -p "$tools"
+    python3 -m venv "$tools/pdfcheck" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$tools/pdfcheck"; }
+    "$tools/pdfcheck/bin/python" -m pip install --quiet --disable-pip-version-check "page-validation==$pdfcheck_version"
   fi
 fi
 if [ "$want_bench" = 1 ]; then

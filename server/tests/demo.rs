@@ -19,6 +19,15 @@ both_backends!(demo_requests_cover_every_state_of_the_process, |url: String, _b|
     let r = on_hold["rows"][0]["summary"]["reference"].as_str().unwrap().to_string();
     let v: Value = app.call("production_view", &[("reference", &r)]).await.json().await.unwrap();
     assert!(v["hold"].as_str().unwrap().contains("Marketing launch"), "one approved request is on hold: {v}");
+    // A completed demo request's record as an archivist downloads it: the same bytes each time,
+    // and PDF/UA-1 and PDF/A-2a by the checker the README names.
+    let done: Value = app.call("archive_search", &[("filter[state]", "completed")]).await.json().await.unwrap();
+    let r = done["rows"][0]["summary"]["reference"].as_str().unwrap().to_string();
+    let download = app.url(&format!("/changes/{r}.pdf"));
+    let pdf = app.client.get(&download).send().await.unwrap().bytes().await.unwrap();
+    assert!(pdf == app.client.get(&download).send().await.unwrap().bytes().await.unwrap(), "two downloads differ");
+    let (conforms, report) = common::pdf_check::conformance(&pdf);
+    assert!(conforms, "{r}'s record:\n{report}");
     app.stop().await;
     // A second start adds nothing: demo requests go only into an empty list.
     let mut again = common::config(&url);

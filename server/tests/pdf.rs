@@ -1,5 +1,10 @@
 //! The archival PDF, checked with the tools an archivist would use: poppler's `pdftotext`,
-//! `pdffonts` and `pdfinfo`, and `qpdf --check`.
+//! `pdffonts` and `pdfinfo` (`-struct-text` for what assistive technology reads), `qpdf
+//! --check`, and the PDF/UA-1 and PDF/A-2a checker (`scripts/pdf-conformance.py`).
+
+mod common {
+    pub mod pdf_check;
+}
 
 use app::api::types::{AttachmentView, AuditView, MailView, SignOffView};
 use app::domain::cr_form::CrForm;
@@ -176,9 +181,23 @@ fn tool(name: &str, args: &[&str], pdf: &[u8]) -> (bool, String) {
     if name == "pdftotext" {
         cmd.arg("-");
     }
-    let out = cmd.output().unwrap_or_else(|e| panic!("{name} runs (install poppler-utils and qpdf): {e}"));
+    let out = cmd.output().unwrap_or_else(|e| panic!("{name} runs (scripts/bootstrap.sh --test installs it): {e}"));
     let _ = std::fs::remove_dir_all(&dir);
     (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+/// The file with every object out of its object stream and every stream decoded, as text
+/// (`qpdf --qdf`), for looking at dictionaries the saved file compresses.
+fn uncompressed(pdf: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("offcycle-qdf-{}-{}", std::process::id(), rand_suffix()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let (input, output) = (dir.join("in.pdf"), dir.join("out.pdf"));
+    std::fs::write(&input, pdf).expect("the PDF is written");
+    let ok = Command::new("qpdf").arg("--qdf").arg("--object-streams=disable").arg(&input).arg(&output).status();
+    assert!(ok.is_ok_and(|s| s.success()), "qpdf --qdf");
+    let text = String::from_utf8_lossy(&std::fs::read(&output).expect("qpdf wrote")).into_owned();
+    let _ = std::fs::remove_dir_all(&dir);
+    text
 }
 
 fn rand_suffix() -> u64 {
@@ -313,8 +332,8 @@ fn fonts_are_embedded_and_subset_and_the_file_is_structurally_sound() {
     let (ok, check) = tool("qpdf", &["--check"], &pdf);
     assert!(ok, "qpdf --check: {check}");
     assert!(check.contains("No syntax or stream encoding errors found"), "{check}");
-    assert!(!String::from_utf8_lossy(&pdf).contains("/Encrypt"));
-    assert!(!String::from_utf8_lossy(&pdf).contains("/JavaScript"));
+    let raw = uncompressed(&pdf);
+    assert!(raw.contains("/Type /Catalog") && !raw.contains("/Encrypt") && !raw.contains("/JavaScript"));
 }
 
 #[test]
@@ -341,15 +360,20 @@ fn the_metadata_and_the_pdfa_identification_are_there() {
     assert!(ok);
     for expected in [
         "<pdfaid:part>2</pdfaid:part>",
-        "<pdfaid:conformance>B</pdfaid:conformance>",
+        "<pdfaid:conformance>A</pdfaid:conformance>",
+        "<pdfuaid:part>1</pdfuaid:part>",
+        "<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>",
         "<dc:identifier>ECR-2026-0042</dc:identifier>",
         "<xmp:CreateDate>2026-11-17T08:00:00Z</xmp:CreateDate>",
         "Dana Développeur",
     ] {
         assert!(meta.contains(expected), "{expected:?} missing from the XMP:\n{meta}");
     }
-    let raw = String::from_utf8_lossy(&pdf);
+    let raw = uncompressed(&pdf);
     assert!(raw.contains("/GTS_PDFA1") && raw.contains("sRGB IEC61966-2.1"), "an sRGB output intent");
+    for tagged in ["/Marked true", "/DisplayDocTitle true", "/Lang (en-US)", "/Tabs /S"] {
+        assert!(raw.contains(tagged), "{tagged} missing");
+    }
 }
 
 #[test]
@@ -390,6 +414,162 @@ fn a_200_step_plan_paginates_with_the_table_header_on_every_page() {
     assert!(plan_pages >= 6, "the plan spans pages ({plan_pages})");
     let text = text_of(&pdf);
     assert_in_order(&text, &["café-1 ", "café-100", "café-200"]);
+}
+
+/// How many times `needle` occurs.
+fn count(haystack: &str, needle: &str) -> usize {
+    haystack.matches(needle).count()
+}
+
+#[test]
+fn the_record_is_tagged_and_reads_in_order_without_its_running_header_and_footer() {
+    let pdf = render(&rich_record()).expect("renders");
+    let (ok, info) = tool("pdfinfo", &[], &pdf);
+    assert!(ok && info.contains("Tagged:          yes"), "{info}");
+    let (ok, tree) = tool("pdfinfo", &["-struct-text"], &pdf);
+    assert!(ok, "{tree}");
+    assert_in_order(
+        &tree,
+        &[
+            "Document",
+            "H1",
+            "\"Rotate the payments TLS certificate",
+            "H2",
+            "\"Summary\"",
+            "Table",
+            "TR",
+            "TH",
+            "/Scope /Row",
+            "\"Reference\"",
+            "TD",
+            "\"ECR-2026-0042\"",
+            "\"Triage\"",
+            "\"Operation plan (version 3)\"",
+            // The plan's header row: column headers, then the first step's cells.
+            "/Scope /Column",
+            "\"#\"",
+            "\"Step and ",
+            "TD",
+            "\"1\"",
+            "\"Staging validation\"",
+            "\"Emergency change request form (version 5)\"",
+            "\"Hosting risk review\"",
+            "\"Approvals\"",
+            "\"Messages sent\"",
+            "\"Production execution log\"",
+            "\"Verification and lessons learned\"",
+            "\"Attachments\"",
+            "\"Audit trail\"",
+            "\"ECR-2026-0042: validated\"",
+        ],
+    );
+    // Running header, footer and page numbers are artifacts: on the page, not in the structure.
+    let text = text_of(&pdf);
+    assert!(text.contains("Page 1 of") && text.contains("Offcycle · record version"));
+    for artifact in ["Page 1 of", "Offcycle · record version", "ECR-2026-0042 · Rotate"] {
+        assert!(!tree.contains(artifact), "{artifact:?} is in the structure:\n{tree}");
+    }
+    // A line broken between words ends in a space, so read line after line it is still words.
+    assert!(tree.contains("\"Rotate the payments TLS certificate — naïve résumé\""), "{tree}");
+}
+
+#[test]
+fn a_table_continued_on_later_pages_stays_one_table_with_one_header_row() {
+    let short = render(&rich_record()).expect("renders");
+    let mut record = rich_record();
+    // Enough to run over three pages (poppler's -struct-text takes seconds per page).
+    record.plan = Plan { steps: (1..=60).map(step).collect() };
+    let long = render(&record).expect("renders");
+    let (_, short_tree) = tool("pdfinfo", &["-struct-text"], &short);
+    let (ok, long_tree) = tool("pdfinfo", &["-struct-text"], &long);
+    assert!(ok, "{long_tree}");
+    // The header repeats on every page the plan continues on, but as an artifact: the
+    // structure has as many tables and column headers as with the 3-step plan.
+    assert!(count(&text_of(&long), "Expected result") >= 3);
+    for needle in ["Table", "/Scope /Column", "\"Expected result\""] {
+        assert_eq!(count(&long_tree, needle), count(&short_tree, needle), "{needle} in:\n{long_tree}");
+    }
+    assert_eq!(count(&long_tree, "drain node café-"), 60, "every step is one row of the plan table");
+    assert_in_order(&long_tree, &["drain node café-1 ", "drain node café-30 ", "drain node café-60 "]);
+}
+
+/// Every operator that shows text, and whether it is inside marked content with an MCID
+/// (real content) or inside an artifact, page by page.
+fn text_operators(pdf: &[u8]) -> Vec<(u32, usize, &'static str)> {
+    let doc = lopdf::Document::load_mem(pdf).expect("lopdf reads the record");
+    let mut found = Vec::new();
+    for (number, id) in doc.get_pages() {
+        let content = lopdf::content::Content::decode(&doc.get_page_content(id)).expect("decodes");
+        // The open marked-content sequences: true for an artifact.
+        let mut open: Vec<&'static str> = Vec::new();
+        for (i, op) in content.operations.iter().enumerate() {
+            match op.operator.as_str() {
+                "BDC" | "BMC" => {
+                    let tag = op.operands.first().and_then(|o| o.as_name().ok()).unwrap_or_default();
+                    let mcid = op.operands.get(1).and_then(|o| o.as_dict().ok()).is_some_and(|d| d.has(b"MCID"));
+                    open.push(match (tag, mcid) {
+                        (b"Artifact", _) => "artifact",
+                        (_, true) => "content",
+                        _ => "unmarked",
+                    });
+                }
+                "EMC" => {
+                    open.pop();
+                }
+                "Tj" | "TJ" | "'" | "\"" => found.push((number, i, open.last().copied().unwrap_or("untagged"))),
+                _ => {}
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn every_piece_of_text_is_tagged_content_or_an_artifact() {
+    let mut record = rich_record();
+    record.plan = Plan { steps: (1..=40).map(step).collect() };
+    let pdf = render(&record).expect("renders");
+    let shown = text_operators(&pdf);
+    let untagged: Vec<_> = shown.iter().filter(|(_, _, how)| !matches!(*how, "content" | "artifact")).collect();
+    assert!(untagged.is_empty(), "text outside marked content (page, operation): {untagged:?}");
+    let artifacts = shown.iter().filter(|(_, _, how)| *how == "artifact").count();
+    let pages = shown.iter().map(|(page, _, _)| *page).max().unwrap_or(0) as usize;
+    // Four on every page (header, its right side, footer, page number), and the plan's header
+    // row repeated on the pages it continues on.
+    assert!(artifacts > pages * 4, "{artifacts} artifacts on {pages} pages");
+    assert!(shown.len() > artifacts * 4, "most text is content: {} of {}", shown.len() - artifacts, shown.len());
+}
+
+#[test]
+fn the_record_passes_the_pdf_ua_1_and_pdf_a_2a_checker() {
+    let mut long = rich_record();
+    long.plan = Plan { steps: (1..=200).map(step).collect() };
+    let empty = ChangeRecord { reference: "ECR-2026-0001".into(), title: "Nothing yet".into(), ..Default::default() };
+    for (what, record) in [("the rich record", rich_record()), ("a 200-step plan", long), ("an empty record", empty)] {
+        let (conforms, report) = common::pdf_check::conformance(&render(&record).expect("renders"));
+        assert!(conforms, "{what}:\n{report}");
+        assert!(report.contains("ua1: conforms") && report.contains("2a: conforms"), "{report}");
+    }
+}
+
+#[test]
+fn no_stream_reads_a_byte_shorter_than_its_length() {
+    // PDF/A reads CR LF before `endstream` as the end-of-line, so data ending in CR would be
+    // a byte short of its /Length. About one stream in 256 ends so by chance, and some seven
+    // of a record's streams change with its text: 300 records make it near-certain to happen
+    // somewhere without the padding (it did in 5 of these when the padding was taken out).
+    let cr_end = b"\r\nendstream";
+    let mut short = Vec::new();
+    for n in 0..300 {
+        let mut record = rich_record();
+        record.title = format!("Rotate certificate {n}");
+        record.plan = Plan { steps: (1..=n % 12 + 1).map(step).collect() };
+        let pdf = render(&record).expect("renders");
+        if pdf.windows(cr_end.len()).any(|w| w == cr_end) {
+            short.push(n);
+        }
+    }
+    assert!(short.is_empty(), "records with a stream ending in CR: {short:?}");
 }
 
 /// Writes the sample record to `$OFFCYCLE_PDF_SAMPLE` for a look (skipped otherwise).

@@ -1,6 +1,7 @@
-//! Finishing the document for the archive (PDF/A-2b): PDF 1.7 header, a document information
-//! dictionary and matching XMP metadata with the PDF/A identification, an sRGB output intent,
-//! and a document ID derived from the record (so the bytes are reproducible).
+//! Finishing the document for the archive (PDF/A-2a, PDF/UA-1): PDF 1.7 header, a document
+//! information dictionary and matching XMP metadata with the PDF/A and PDF/UA identifications
+//! (the file is tagged by [`super::tags`] before it gets here), an sRGB output intent, and a
+//! document ID derived from the record (so the bytes are reproducible).
 //!
 //! printpdf's conformance setting only labels a document, so this is done on the lopdf
 //! document printpdf produces.
@@ -95,7 +96,23 @@ fn xmp(m: &Metadata) -> String {
 <pdf:Producer>{producer}</pdf:Producer>
 <pdf:Keywords>{keywords}</pdf:Keywords>
 <pdfaid:part>2</pdfaid:part>
-<pdfaid:conformance>B</pdfaid:conformance>
+<pdfaid:conformance>A</pdfaid:conformance>
+</rdf:Description>
+<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
+<pdfuaid:part>1</pdfuaid:part>
+</rdf:Description>
+<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+<pdfaProperty:name>part</pdfaProperty:name>
+<pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+<pdfaProperty:category>internal</pdfaProperty:category>
+<pdfaProperty:description>The part of ISO 14289 (PDF/UA) the file conforms to</pdfaProperty:description>
+</rdf:li></rdf:Seq></pdfaSchema:property>
+</rdf:li></rdf:Bag></pdfaExtension:schemas>
 </rdf:Description>
 </rdf:RDF>
 </x:xmpmeta>
@@ -157,7 +174,50 @@ pub fn finish(mut doc: lopdf::Document, m: &Metadata) -> Result<Vec<u8>, PdfErro
     doc.prune_objects();
     doc.renumber_objects();
     doc.compress();
+    for object in doc.objects.values_mut() {
+        if let Object::Stream(stream) = object {
+            no_trailing_cr(stream).map_err(write)?;
+        }
+    }
+    // The structure tree is thousands of small dictionaries: packed into compressed object
+    // streams (PDF 1.5, allowed by PDF/A-2) they cost a fraction of their plain size. lopdf
+    // makes those streams while saving, so one ending in CR is found in the bytes: another
+    // grouping of the objects gives other streams.
+    for per_stream in (80..=100).rev() {
+        let options = lopdf::SaveOptions::builder()
+            .use_object_streams(true)
+            .use_xref_streams(true)
+            .compression_level(6)
+            .max_objects_per_stream(per_stream)
+            .build();
+        let mut out = Vec::new();
+        doc.save_with_options(&mut out, options).map_err(|e| PdfError::Write(e.to_string()))?;
+        if !out.windows(CR_END.len()).any(|w| w == CR_END) {
+            return Ok(out);
+        }
+    }
+    // Never seen; still a valid archival file, only larger.
     let mut out = Vec::new();
     doc.save_to(&mut out).map_err(|e| PdfError::Write(e.to_string()))?;
     Ok(out)
+}
+
+/// Stream data ending in CR before lopdf's LF and `endstream`: PDF/A reads the CR as part of
+/// the end-of-line, so the stream looks one byte shorter than its `/Length`.
+const CR_END: &[u8] = b"\r\nendstream";
+
+/// Pads a stream whose data ends in CR until it does not: whitespace after page content and
+/// character maps, a zero byte after a font program (its `/Length1` follows).
+fn no_trailing_cr(stream: &mut Stream) -> Result<(), lopdf::Error> {
+    while stream.content.last() == Some(&b'\r') {
+        let font = stream.dict.has(b"Length1");
+        let mut plain = stream.get_plain_content()?;
+        plain.push(if font { 0 } else { b'\n' });
+        if font {
+            stream.dict.set("Length1", Object::Integer(plain.len() as i64));
+        }
+        stream.set_plain_content(plain);
+        stream.compress()?;
+    }
+    Ok(())
 }

@@ -8,6 +8,8 @@
 
 mod archival;
 pub mod layout;
+mod tags;
+pub mod text;
 
 use app::api::types::{AttachmentView, AuditView, MailView, SignOffView};
 use app::domain::cr_form::CrForm;
@@ -17,9 +19,10 @@ use app::domain::quorum::{Decision, Verdict};
 use app::domain::review::{RiskReview, RISKS};
 use app::domain::workflow::{TriageAnswers, TriageOutcome};
 use chrono::{DateTime, Utc};
-use layout::{Column, Face, Fonts, Writer};
+use layout::{Column, Writer};
 use printpdf::{Mm, PdfDocument, PdfFont, PdfPage, PdfSaveOptions};
 use std::sync::OnceLock;
+use text::{Face, Fonts};
 
 const REGULAR_TTF: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 const BOLD_TTF: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
@@ -398,7 +401,7 @@ pub fn render(r: &ChangeRecord) -> Result<Vec<u8>, PdfError> {
         w.end_table();
     }
 
-    let pages = w.finish(
+    let (pages, tags) = w.finish(
         &format!("{} · {}", r.reference, r.title),
         &r.state,
         &format!("Offcycle · record version {} as of {}{copy}", r.record_version, utc(r.as_of)),
@@ -412,6 +415,7 @@ pub fn render(r: &ChangeRecord) -> Result<Vec<u8>, PdfError> {
     doc.pages = pages.into_iter().map(|ops| PdfPage::new(width, height, ops)).collect();
     let opts = PdfSaveOptions { optimize: true, subset_fonts: true, secure: true, image_optimization: None };
     let mut warnings = Vec::new();
-    let lo = doc.to_lopdf_document(&opts, &mut warnings);
+    let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
+    tags.write(&mut lo).map_err(|e| PdfError::Write(e.to_string()))?;
     archival::finish(lo, &archival::Metadata::of(r))
 }

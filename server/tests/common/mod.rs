@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod flow;
+pub mod pdf_check;
 pub mod provider;
 pub mod smtp;
 
