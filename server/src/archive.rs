@@ -16,6 +16,7 @@ use app::domain::reference::Reference;
 use app::domain::workflow::{ArchiveReason, State};
 use app::ports::prelude::*;
 use app::ports::{ClientAddress, CurrentSession, LoadedRequest, StoreError};
+use app::service::Clock;
 use axum::extract::{Path, Query, State as AxumState};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -23,6 +24,7 @@ use axum::Extension;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Which version of the record to assemble.
@@ -193,7 +195,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Renders every filed copy that has no rendering yet. Returns how many it stored.
-pub async fn render_pending(store: &Store) -> Result<usize, StoreError> {
+pub async fn render_pending(store: &Store, clock: &dyn Clock) -> Result<usize, StoreError> {
     let mut stored = 0;
     for copy in store.unrendered_copies(20).await.map_err(crate::store::backend)? {
         let Some(reference) = Reference::parse(&copy.reference) else { continue };
@@ -208,7 +210,7 @@ pub async fn render_pending(store: &Store) -> Result<usize, StoreError> {
         };
         let sha = sha256_hex(&pdf);
         if store
-            .store_rendering(&copy, &pdf, &sha, Utc::now().timestamp_millis())
+            .store_rendering(&copy, &pdf, &sha, clock.now().timestamp_millis())
             .await
             .map_err(crate::store::backend)?
         {
@@ -220,8 +222,13 @@ pub async fn render_pending(store: &Store) -> Result<usize, StoreError> {
 
 /// Writes rendered copies to the archive folder. A failed write is retried with a growing
 /// wait (up to an hour) and shown to admins on the archive page until it succeeds.
-pub async fn write_folder(store: &Store, dir: &std::path::Path, base_wait: Duration) -> Result<usize, StoreError> {
-    let now = Utc::now().timestamp_millis();
+pub async fn write_folder(
+    store: &Store,
+    dir: &std::path::Path,
+    base_wait: Duration,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    let now = now.timestamp_millis();
     let mut written = 0;
     for copy in store.folder_writes_due(now, 20).await.map_err(crate::store::backend)? {
         let result = write_once(dir, &copy.file_name, &copy.pdf, &copy.sha256).await;
@@ -298,15 +305,16 @@ pub fn spawn(
     store: Store,
     dir: Option<PathBuf>,
     poll: Duration,
+    clock: Arc<dyn Clock>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            if let Err(e) = render_pending(&store).await {
+            if let Err(e) = render_pending(&store, &*clock).await {
                 tracing::error!("archive worker: {e}");
             }
             if let Some(dir) = &dir {
-                if let Err(e) = write_folder(&store, dir, poll).await {
+                if let Err(e) = write_folder(&store, dir, poll, clock.now()).await {
                     tracing::error!("archive folder worker: {e}");
                 }
             }

@@ -113,7 +113,8 @@ pub async fn build_state(config: Config) -> Result<AppState, Box<dyn std::error:
     // Installed before anything counts.
     let _ = metrics::handle();
     let demo_inbox = app::ports::DemoInbox::default();
-    let mailer = mail::Mailer::from_config(store.clone(), &config, &demo_inbox)?;
+    let clock: Arc<dyn app::service::Clock> = Arc::new(app::service::SystemClock);
+    let mailer = mail::Mailer::from_config(store.clone(), &config, &demo_inbox, clock.clone())?;
     if mailer.is_none() {
         tracing::warn!("SMTP_URL is not set: messages wait in the outbox until it is");
     }
@@ -130,7 +131,6 @@ pub async fn build_state(config: Config) -> Result<AppState, Box<dyn std::error:
     };
     let form_action = app::ports::form_action(config.oidc.as_ref().map(|o| o.issuer.as_str()));
     let content_security_policy = http::content_security_policy(&form_action);
-    let clock: Arc<dyn app::service::Clock> = Arc::new(app::service::SystemClock);
     let services = Services {
         form_action,
         requests: Arc::new(store.clone()),
@@ -242,8 +242,13 @@ pub async fn serve(
     let db = state.store.db().clone();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = state.mailer.clone().map(|m| m.spawn(state.config.mail_poll, stop_rx.clone()));
-    let archivist =
-        archive::spawn(state.store.clone(), state.config.archive_dir.clone(), state.config.archive_poll, stop_rx);
+    let archivist = archive::spawn(
+        state.store.clone(),
+        state.config.archive_dir.clone(),
+        state.config.archive_poll,
+        state.services.clock.clone(),
+        stop_rx,
+    );
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     // Without TCP_NODELAY a response written in more than one piece (a streamed page, a file)
     // waits for the client's delayed ACK: about 40 ms per request under load.

@@ -43,6 +43,8 @@ pub struct Mailer {
     lease_ms: i64,
     http: reqwest::Client,
     webhooks_allow_private: bool,
+    /// Where "now" comes from (the server's one clock).
+    clock: std::sync::Arc<dyn app::service::Clock>,
 }
 
 /// HMAC-SHA256 of `body` with the webhook's secret, hex: the `X-Offcycle-Signature` value.
@@ -77,7 +79,12 @@ fn chrono_of(d: Duration) -> chrono::Duration {
 impl Mailer {
     /// The worker for `config`: SMTP when `SMTP_URL` is set, else the demo inbox in demo mode;
     /// `None` when neither (mail then waits in the outbox, visible to admins).
-    pub fn from_config(store: Store, config: &Config, inbox: &DemoInbox) -> Result<Option<Mailer>, MailSetupError> {
+    pub fn from_config(
+        store: Store,
+        config: &Config,
+        inbox: &DemoInbox,
+        clock: std::sync::Arc<dyn app::service::Clock>,
+    ) -> Result<Option<Mailer>, MailSetupError> {
         let transport = match &config.smtp_url {
             Some(url) => Transport::Smtp(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
@@ -107,6 +114,7 @@ impl Mailer {
                 .build()
                 .map_err(|e| MailSetupError::SmtpUrl(format!("HTTP client: {e}")))?,
             webhooks_allow_private: config.webhooks_allow_private,
+            clock,
         }))
     }
 
@@ -116,20 +124,20 @@ impl Mailer {
         while let Some(m) = self.store.claim_due_message(now, self.lease_ms, queue).await? {
             match self.deliver(&m, now).await {
                 Ok(()) => {
-                    if self.store.mark_sent(&m, Utc::now()).await? {
+                    if self.store.mark_sent(&m, self.clock.now()).await? {
                         sent += 1;
                     }
                 }
                 Err(error) => {
                     let retry = (m.attempts < MAX_ATTEMPTS)
-                        .then(|| Utc::now() + chrono_of(backoff(self.retry_base, m.attempts)));
+                        .then(|| self.clock.now() + chrono_of(backoff(self.retry_base, m.attempts)));
                     tracing::warn!(id = m.id, attempts = m.attempts, %error, "sending failed");
                     let queue_label = match queue {
                         Queue::Mail => "mail",
                         Queue::Webhooks => "webhooks",
                     };
                     metrics::counter!("offcycle_deliveries_failed_total", "queue" => queue_label).increment(1);
-                    self.store.mark_failed(&m, &error, retry, Utc::now()).await?;
+                    self.store.mark_failed(&m, &error, retry, self.clock.now()).await?;
                     match queue {
                         // The relay is likely down: leave the rest for the next round.
                         Queue::Mail => break,
@@ -274,7 +282,7 @@ impl Mailer {
                         _ = tokio::time::sleep(poll) => {}
                         _ = stop.changed() => return,
                     }
-                    let now = Utc::now();
+                    let now = me.clock.now();
                     if queue == Queue::Mail {
                         if let Err(e) = me.remind(now).await {
                             tracing::error!(error = %e, "queueing reminders failed");
