@@ -28,6 +28,24 @@ both_backends!(demo_requests_cover_every_state_of_the_process, |url: String, _b|
     assert!(pdf == app.client.get(&download).send().await.unwrap().bytes().await.unwrap(), "two downloads differ");
     let (conforms, report) = common::pdf_check::conformance(&pdf);
     assert!(conforms, "{r}'s record:\n{report}");
+    // Read by assistive technology: the title, then every section in order.
+    let tree = common::pdf_check::struct_text(&pdf);
+    let mut from = 0;
+    for part in [
+        "H1",
+        "\"Summary\"",
+        "\"Triage\"",
+        "\"Operation plan",
+        "\"Staging validation\"",
+        "\"Approvals\"",
+        "\"Production execution log\"",
+        "\"Audit trail\"",
+    ] {
+        let at = tree[from..]
+            .find(part)
+            .unwrap_or_else(|| panic!("{part} missing or out of order in {r}'s record:\n{tree}"));
+        from += at + part.len();
+    }
     app.stop().await;
     // A second start adds nothing: demo requests go only into an empty list.
     let mut again = common::config(&url);

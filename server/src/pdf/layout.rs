@@ -48,9 +48,30 @@ pub struct Column {
 struct Cell {
     x: f32,
     weight: Weight,
-    lines: Vec<String>,
+    lines: Vec<Vec<Run>>,
+}
+
+/// A piece of a cell's line: its offset from the cell's left edge, its text and its tag.
+struct Run {
+    dx: f32,
+    text: String,
     mark: Mark,
 }
+
+impl Cell {
+    /// A cell whose every line is one piece of one element's text.
+    fn text(x: f32, weight: Weight, lines: Vec<String>, mark: Mark) -> Cell {
+        Cell { x, weight, lines: lines.into_iter().map(|text| vec![Run { dx: 0.0, text, mark }]).collect() }
+    }
+}
+
+/// A field's label column.
+const LABEL_W: f32 = CONTENT_WIDTH * 0.3;
+/// Where a field's value starts, and how wide it may be.
+const VALUE_X: f32 = MARGIN + LABEL_W;
+const VALUE_W: f32 = CONTENT_WIDTH - LABEL_W - CELL_PAD;
+/// How far a list item's text stands from its bullet.
+const BULLET_INDENT: f32 = 9.0;
 
 /// The table being drawn.
 struct Table {
@@ -222,8 +243,44 @@ impl<'f> Writer<'f> {
     /// one table to assistive technology, each row headed by its label.
     pub fn field(&mut self, label: &str, value: &str) {
         let f = self.fonts;
-        let label_w = CONTENT_WIDTH * 0.3;
         let value = if value.trim().is_empty() { "—" } else { value };
+        let (tr, label) = self.field_row(label);
+        let td = Mark::Content(self.tags.add(tr, Role::TD));
+        let lines = f.wrap(&f.printable(value), Weight::Regular, BODY, VALUE_W);
+        self.row(vec![label, Cell::text(VALUE_X, Weight::Regular, lines, td)], BODY, false);
+    }
+
+    /// A label and a list of items, each after a bullet; to assistive technology the value
+    /// cell holds a list (`L`, each `LI` a `Lbl` and an `LBody`). No items: `empty` instead.
+    pub fn field_list(&mut self, label: &str, items: &[String], empty: &str) {
+        if items.is_empty() {
+            return self.field(label, empty);
+        }
+        let f = self.fonts;
+        let (tr, label) = self.field_row(label);
+        let td = self.tags.add(tr, Role::TD);
+        let list = self.tags.add(td, Role::L);
+        let mut lines = Vec::new();
+        for item in items {
+            let li = self.tags.add(list, Role::LI);
+            let bullet = Mark::Content(self.tags.add(li, Role::Lbl));
+            let body = Mark::Content(self.tags.add(li, Role::LBody));
+            let wrapped = f.wrap(&f.printable(item), Weight::Regular, BODY, VALUE_W - BULLET_INDENT);
+            for (i, text) in wrapped.into_iter().enumerate() {
+                let mut runs = Vec::new();
+                if i == 0 {
+                    runs.push(Run { dx: 0.0, text: "•".to_string(), mark: bullet });
+                }
+                runs.push(Run { dx: BULLET_INDENT, text, mark: body });
+                lines.push(runs);
+            }
+        }
+        self.row(vec![label, Cell { x: VALUE_X, weight: Weight::Regular, lines }], BODY, false);
+    }
+
+    /// A new row of the current run of fields (starting its table if need be) and its label.
+    fn field_row(&mut self, label: &str) -> (usize, Cell) {
+        let f = self.fonts;
         let table = match self.fields {
             Some(table) => table,
             None => {
@@ -233,21 +290,9 @@ impl<'f> Writer<'f> {
             }
         };
         let tr = self.tags.add(table, Role::TR);
-        let cells = vec![
-            Cell {
-                x: MARGIN,
-                weight: Weight::Bold,
-                lines: f.wrap(&f.printable(label), Weight::Bold, BODY, label_w - CELL_PAD * 2.0),
-                mark: Mark::Content(self.tags.add(tr, Role::TH(Scope::Row))),
-            },
-            Cell {
-                x: MARGIN + label_w,
-                weight: Weight::Regular,
-                lines: f.wrap(&f.printable(value), Weight::Regular, BODY, CONTENT_WIDTH - label_w - CELL_PAD),
-                mark: Mark::Content(self.tags.add(tr, Role::TD)),
-            },
-        ];
-        self.row(cells, BODY, false);
+        let th = Mark::Content(self.tags.add(tr, Role::TH(Scope::Row)));
+        let lines = f.wrap(&f.printable(label), Weight::Bold, BODY, LABEL_W - CELL_PAD * 2.0);
+        (tr, Cell::text(MARGIN, Weight::Bold, lines, th))
     }
 
     /// Starts a table: draws the header row, which repeats on every following page until
@@ -276,7 +321,7 @@ impl<'f> Writer<'f> {
                     None => Mark::Artifact(Artifact::Layout),
                 };
                 let lines = f.wrap(c.title, Weight::Bold, SMALL, w - CELL_PAD * 2.0);
-                let cell = Cell { x, weight: Weight::Bold, lines, mark };
+                let cell = Cell::text(x, Weight::Bold, lines, mark);
                 x += w;
                 cell
             })
@@ -300,12 +345,8 @@ impl<'f> Writer<'f> {
             .zip(values)
             .map(|(c, v)| {
                 let w = CONTENT_WIDTH * c.share;
-                let cell = Cell {
-                    x,
-                    weight: Weight::Regular,
-                    lines: f.wrap(&f.printable(v), Weight::Regular, SMALL, w - CELL_PAD * 2.0),
-                    mark: Mark::Content(self.tags.add(tr, Role::TD)),
-                };
+                let lines = f.wrap(&f.printable(v), Weight::Regular, SMALL, w - CELL_PAD * 2.0);
+                let cell = Cell::text(x, Weight::Regular, lines, Mark::Content(self.tags.add(tr, Role::TD)));
                 x += w;
                 cell
             })
@@ -342,9 +383,11 @@ impl<'f> Writer<'f> {
             let fit = (((self.room() - CELL_PAD) / line_h).floor() as usize).clamp(1, count - first);
             let top = self.y;
             for cell in &cells {
-                for (k, text) in cell.lines.iter().enumerate().skip(first).take(fit) {
+                for (k, runs) in cell.lines.iter().enumerate().skip(first).take(fit) {
                     let baseline = top - (k - first) as f32 * line_h - size;
-                    self.text_at(cell.mark, cell.weight, size, cell.x + CELL_PAD, baseline, text);
+                    for run in runs {
+                        self.text_at(run.mark, cell.weight, size, cell.x + CELL_PAD + run.dx, baseline, &run.text);
+                    }
                 }
             }
             self.y -= fit as f32 * line_h;

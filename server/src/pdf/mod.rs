@@ -232,7 +232,7 @@ pub fn render(r: &ChangeRecord) -> Result<Vec<u8>, PdfError> {
         w.end_table();
         let provenance = r.plan.provenance();
         if !provenance.is_empty() {
-            w.field("Where the steps came from", &provenance.join("\n"));
+            w.field_list("Where the steps came from", &provenance, "");
         }
     }
 
@@ -262,18 +262,18 @@ pub fn render(r: &ChangeRecord) -> Result<Vec<u8>, PdfError> {
         w.field(form_field_label(field), &readable(&r.form, field));
     }
     if !r.conflicts.is_empty() {
-        w.field("Schedule conflicts", &r.conflicts.join("\n"));
+        w.field_list("Schedule conflicts", &r.conflicts, "");
     }
 
     w.heading("Hosting risk review");
     match &r.risk_review {
         Some(review) => {
-            let risks: Vec<&str> = RISKS
+            let risks: Vec<String> = RISKS
                 .iter()
                 .filter(|(key, _)| review.risks.iter().any(|k| k == key))
-                .map(|(_, words)| *words)
+                .map(|(_, words)| words.to_string())
                 .collect();
-            w.field("Risks that apply", &if risks.is_empty() { "None".to_string() } else { risks.join("\n") });
+            w.field_list("Risks that apply", &risks, "None");
             w.field("How they are handled", &review.notes);
             w.field("Security-related", &review.security_related);
             w.field("Why", &review.reason);
@@ -284,10 +284,7 @@ pub fn render(r: &ChangeRecord) -> Result<Vec<u8>, PdfError> {
     w.heading("Approvals");
     w.field("Plan version submitted", r.submitted_plan_hash.as_deref().unwrap_or("Not submitted to the CORs"));
     w.field("Quorum", &r.quorum);
-    w.field(
-        "Out of office",
-        &if r.absences.is_empty() { "No COR absence recorded".to_string() } else { r.absences.join("\n") },
-    );
+    w.field_list("Out of office", &r.absences, "No COR absence recorded");
     if !r.decisions.is_empty() {
         w.start_table(vec![
             col("Decided by", 0.2),

@@ -1,6 +1,7 @@
 //! The record's logical structure, so assistive technology reads it as a document (tagged PDF,
 //! PDF/UA-1): every piece of text the layout draws is marked content owned by a structure
-//! element (`H1`, `H2`, `P`, `Table`/`TR`/`TH`/`TD`); running headers and footers, rules,
+//! element (`H1`, `H2`, `P`, `Table`/`TR`/`TH`/`TD`, `L`/`LI`/`Lbl`/`LBody`); running
+//! headers and footers, rules,
 //! shading and a table header repeated on a continuation page are artifacts, which a screen
 //! reader skips.
 //!
@@ -42,6 +43,15 @@ pub enum Role {
     TH(Scope),
     /// A data cell.
     TD,
+    /// A list (the items of a field that holds several: risks, conflicts, absences, where
+    /// the plan's steps came from).
+    L,
+    /// A list item.
+    LI,
+    /// An item's bullet.
+    Lbl,
+    /// An item's text.
+    LBody,
 }
 
 impl Role {
@@ -55,6 +65,10 @@ impl Role {
             Role::TR => "TR",
             Role::TH(_) => "TH",
             Role::TD => "TD",
+            Role::L => "L",
+            Role::LI => "LI",
+            Role::Lbl => "Lbl",
+            Role::LBody => "LBody",
         }
     }
 }
