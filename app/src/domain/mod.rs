@@ -21,3 +21,12 @@ pub mod roles;
 pub mod tasks;
 pub mod webhook;
 pub mod workflow;
+
+/// The workspace's README, for the tests that keep its tables equal to the code. Found from
+/// the package folder cargo names when it runs the test, so a test binary built in another
+/// checkout (a shared build cache keeps one that is otherwise up to date) reads this one's.
+#[cfg(test)]
+pub(crate) fn readme_path() -> std::path::PathBuf {
+    let package = std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into());
+    std::path::Path::new(&package).join("../README.md")
+}

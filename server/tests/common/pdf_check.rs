@@ -33,7 +33,10 @@ pub fn conformance(pdf: &[u8]) -> (bool, String) {
         .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").expect("HOME is set")).join(".cache/offcycle/tools"));
     let python = tools.join("pdfcheck/bin/python");
     assert!(python.exists(), "the PDF/UA checker is not at {}: run scripts/bootstrap.sh --test", python.display());
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/pdf-conformance.py");
+    // The package folder cargo names at run time: a binary from a shared build cache may have
+    // been built in another checkout.
+    let package = std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into());
+    let script = PathBuf::from(package).join("../scripts/pdf-conformance.py");
     let path = file_of(pdf);
     let out = Command::new(&python).arg(&script).arg(&path).output().expect("the checker runs");
     let _ = std::fs::remove_file(&path);

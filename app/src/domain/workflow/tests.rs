@@ -762,13 +762,13 @@ fn an_archivist_changes_nothing() {
 /// Run with `UPDATE_README=1` to rewrite the README's table from [`RULES`].
 #[test]
 fn the_readme_table_is_the_rule_table() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md");
-    let mut readme = std::fs::read_to_string(path).expect("README.md beside the workspace");
+    let path = crate::domain::readme_path();
+    let mut readme = std::fs::read_to_string(&path).expect("README.md beside the workspace");
     if std::env::var_os("UPDATE_README").is_some() {
         let start = readme.find("<!-- rules:start -->").expect("start marker") + "<!-- rules:start -->".len();
         let end = readme.find("<!-- rules:end -->").expect("end marker");
         readme.replace_range(start..end, &format!("\n{}", rules_table_markdown()));
-        std::fs::write(path, &readme).expect("write README.md");
+        std::fs::write(&path, &readme).expect("write README.md");
     }
     let start =
         readme.find("<!-- rules:start -->").expect("README has the rules table markers") + "<!-- rules:start -->".len();
