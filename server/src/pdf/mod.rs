@@ -412,7 +412,6 @@ pub fn render(r: &ChangeRecord) -> Result<Vec<u8>, PdfError> {
     doc.pages = pages.into_iter().map(|ops| PdfPage::new(width, height, ops)).collect();
     let opts = PdfSaveOptions { optimize: true, subset_fonts: true, secure: true, image_optimization: None };
     let mut warnings = Vec::new();
-    let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
-    tags.write(&mut lo).map_err(|e| PdfError::Write(e.to_string()))?;
-    archival::finish(lo, &archival::Metadata::of(r))
+    let lo = doc.to_lopdf_document(&opts, &mut warnings);
+    archival::finish(lo, &tags, &archival::Metadata::of(r))
 }
