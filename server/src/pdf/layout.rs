@@ -204,15 +204,20 @@ impl<'f> Writer<'f> {
 
     /// The document's title block.
     pub fn title(&mut self, title: &str, subtitle: &str) {
-        let f = self.fonts;
-        let h1 = Mark::Content(self.block(Role::H1));
-        for line in f.wrap(&f.printable(title), Weight::Bold, TITLE, CONTENT_WIDTH) {
-            self.ensure(TITLE * LINE_FACTOR);
-            self.y -= TITLE * LINE_FACTOR;
-            self.text_at(h1, Weight::Bold, TITLE, MARGIN, self.y, &line);
-        }
+        self.wrapped(Role::H1, Weight::Bold, TITLE, title);
         self.paragraph(subtitle);
         self.y -= 6.0;
+    }
+
+    /// A top-level element of wrapped text across the full width, continuing across pages.
+    fn wrapped(&mut self, role: Role, weight: Weight, size: f32, text: &str) {
+        let f = self.fonts;
+        let mark = Mark::Content(self.block(role));
+        for line in f.wrap(&f.printable(text), weight, size, CONTENT_WIDTH) {
+            self.ensure(size * LINE_FACTOR);
+            self.y -= size * LINE_FACTOR;
+            self.text_at(mark, weight, size, MARGIN, self.y, &line);
+        }
     }
 
     /// A section heading, kept with at least a few lines of what follows.
@@ -230,13 +235,7 @@ impl<'f> Writer<'f> {
 
     /// Body text, wrapped, continuing across pages.
     pub fn paragraph(&mut self, text: &str) {
-        let f = self.fonts;
-        let p = Mark::Content(self.block(Role::P));
-        for line in f.wrap(&f.printable(text), Weight::Regular, BODY, CONTENT_WIDTH) {
-            self.ensure(BODY * LINE_FACTOR);
-            self.y -= BODY * LINE_FACTOR;
-            self.text_at(p, Weight::Regular, BODY, MARGIN, self.y, &line);
-        }
+        self.wrapped(Role::P, Weight::Regular, BODY, text);
     }
 
     /// A label and its value side by side (an empty value reads "—"). Consecutive fields are
