@@ -5,7 +5,7 @@
 mod common {
     pub mod pdf_check;
 }
-use common::pdf_check::struct_text;
+use common::pdf_check::{assert_in_order, struct_text};
 
 use app::api::types::{AttachmentView, AuditView, MailView, SignOffView};
 use app::domain::cr_form::CrForm;
@@ -211,17 +211,6 @@ fn text_of(pdf: &[u8]) -> String {
     let (ok, text) = tool("pdftotext", &["-layout", "-enc", "UTF-8"], pdf);
     assert!(ok, "pdftotext failed: {text}");
     text
-}
-
-/// Asserts each needle occurs, each after the previous one.
-fn assert_in_order(haystack: &str, needles: &[&str]) {
-    let mut from = 0;
-    for needle in needles {
-        match haystack[from..].find(needle) {
-            Some(i) => from += i + needle.len(),
-            None => panic!("{needle:?} is missing or out of order in:\n{haystack}"),
-        }
-    }
 }
 
 #[test]

@@ -2,7 +2,8 @@
 //!
 //! [`ChangeRecord`] is everything an auditor needs, gathered by `crate::archive`;
 //! [`render`] lays it out with [`layout`] on printpdf's ops, embeds subset DejaVu Sans and
-//! finishes the file for PDF/A-2b with [`archival`]. The same record renders to the same
+//! finishes the file, tagged for assistive technology ([`tags`]), as PDF/A-2a and PDF/UA-1
+//! with [`archival`]. The same record renders to the same
 //! bytes: fonts have fixed resource names, the document ID is derived from the reference and
 //! record version, and every date comes from the record.
 

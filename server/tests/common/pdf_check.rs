@@ -43,3 +43,14 @@ pub fn conformance(pdf: &[u8]) -> (bool, String) {
     let report = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     (out.status.success(), report)
 }
+
+/// Asserts each needle occurs in `haystack`, each after the previous one.
+pub fn assert_in_order(haystack: &str, needles: &[&str]) {
+    let mut from = 0;
+    for needle in needles {
+        match haystack[from..].find(needle) {
+            Some(i) => from += i + needle.len(),
+            None => panic!("{needle:?} is missing or out of order in:\n{haystack}"),
+        }
+    }
+}
