@@ -4,6 +4,9 @@
 #   call NAME FORM                 POSTs /api/NAME as the signed-in browser; prints the headers
 #   new_request TITLE              starts an emergency request past triage; prints its reference
 #   session_cookie                 prints the session cookie's value
+#   jar_of NAME                    a cookie jar signed in as NAME@example.gov (a demo person)
+#   decision_link                  the path of a COR's emailed decision link (needs the demo's
+#                                  example requests: start_server OFFCYCLE_DEMO_REQUESTS=1)
 bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # bench/run.sh points OFFCYCLE_BENCH_SERVER at a copy of the server cargo-leptos built: its parts
 # that run `cargo test --release` relink target/release/server with the test build's features.
@@ -38,6 +41,24 @@ add_plan_step() {
   call save_plan_step "reference=$1&base_version=0&step%5Baction%5D=Deploy&step%5Bcommands%5D=kubectl+apply&step%5Bowner%5D=Hosting&step%5Bexpected_result%5D=Ready&step%5Bverification%5D=curl&step%5Brollback%5D=undo&step%5Bestimated_minutes%5D=10" >/dev/null
 }
 
-session_cookie() { awk '$6 == "offcycle_session" { print $7 }' "$jar"; }
+session_cookie() { awk '$6 == "offcycle_session" { print $7 }' "${1:-$jar}"; }
+
+jar_of() {
+  local j="$work/jar-$1"
+  [ -f "$j" ] || curl -fs -c "$j" -o /dev/null "$base/api/sign_in" --data "email=$1%40example.gov&password=bench-password"
+  echo "$j"
+}
+
+decision_link() {
+  local link
+  # The mail viewer shows a message once the mail worker has rendered it.
+  for _ in $(seq 1 50); do
+    link=$(curl -fs "$base/dev/mail" | grep -o '/decide/[A-Za-z0-9_-]*' | head -1 || true)
+    [ -n "$link" ] && { echo "$link"; return; }
+    sleep 0.2
+  done
+  echo "no decision link in the demo's mail" >&2
+  return 1
+}
 
 group() { echo "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }

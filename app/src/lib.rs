@@ -34,7 +34,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -141,12 +141,13 @@ fn set_content_security_policy() {
     }
 }
 
-/// Browser entry point: hydrates the server-rendered HTML.
+/// Browser entry point. Pages are rendered on the server only; the script Leptos puts in the
+/// page (islands mode) calls this, then hydrates each `#[island]` it finds.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    leptos::mount::hydrate_islands();
     // A marker the browser tests wait for before they interact.
     if let Some(body) = document().body() {
         let _ = body.set_attribute("data-hydrated", "true");

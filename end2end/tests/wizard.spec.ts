@@ -763,7 +763,7 @@ async function download(page: Page, link: Locator): Promise<Buffer> {
   return readFileSync(path);
 }
 
-test("with one COR out of office, one approval suffices; production completes it (JS) or rolls it back (no JS)", async ({ page }, testInfo) => {
+test("with one COR out of office, one approval suffices; production completes it (JS) or rolls it back (no JS)", async ({ page, browser }, testInfo) => {
   test.setTimeout(180_000);
   const js = jsOn(testInfo);
   const today = new Intl.DateTimeFormat("en-CA", { timeZone: "America/New_York" }).format(new Date());
@@ -825,9 +825,27 @@ test("with one COR out of office, one approval suffices; production completes it
   await ready(page, js);
   await expectAccessible(page);
   if (js) {
+    // The dev team follows the work from their own browser: the page shows what the hosting
+    // engineer records by itself (the FollowProgress island), and once someone has typed in one
+    // of its forms it says there is news instead of throwing their text away.
+    const watcher = await (await browser.newContext({ baseURL: testInfo.project.use.baseURL })).newPage();
+    await signIn(watcher, "dev@example.gov");
+    await watcher.goto(`/requests/${reference}/production`);
+    await ready(watcher, js);
+    await expect(watcher.getByRole("row", { name: /In progress/ })).toBeVisible();
     await page.getByLabel("What you saw (optional)").fill("All pods ready");
     await page.getByRole("button", { name: "Step 1 done" }).click();
+    await expect(watcher.getByRole("row", { name: /All pods ready/ })).toBeVisible({ timeout: 15_000 });
+    await ready(watcher, js);
+    await watcher.getByText("Log a problem").click();
+    await watcher.getByLabel("What happened, and its effect").fill("Half-typed problem");
     await page.getByRole("button", { name: "Hand over to the dev team to validate" }).click();
+    await expect(watcher.getByRole("status").filter({ hasText: "Progress was recorded since this page opened" })).toBeVisible({ timeout: 15_000 });
+    await expect(watcher.getByLabel("What happened, and its effect")).toHaveValue("Half-typed problem");
+    await expectAccessible(watcher);
+    await watcher.getByRole("link", { name: "Show the latest progress" }).click();
+    await expect(watcher.getByRole("definition").filter({ hasText: "Validating in production" })).toBeVisible();
+    await watcher.context().close();
     await expect(page.getByRole("definition").filter({ hasText: "Validating in production" })).toBeVisible();
     await signOut(page);
     await signIn(page, "dev@example.gov");

@@ -81,6 +81,7 @@ fn matrix() -> Vec<Row> {
         ),
         ("decision_for_cor", vec![], [Forbidden, Hidden, Forbidden, Forbidden, Allowed, Forbidden, Forbidden, Allowed]),
         ("production_view", vec![], reads),
+        ("production_version", vec![], reads),
         ("start_production", vec![("override_reason", "x")], engineer),
         ("record_step", vec![("step", "1"), ("status", "started")], engineer),
         ("finish_production", vec![], engineer),

@@ -59,6 +59,13 @@ pub async fn lift_hold(reference: String) -> Result<(), AppError> {
     super::ssr::respond(server::lift_hold(reference).await)
 }
 
+/// The request's version while production work is under way: the production page asks every
+/// few seconds and shows the newer page when it changed (a number, so the browser's part stays small).
+#[server(endpoint = "production_version")]
+pub async fn production_version(reference: String) -> Result<i64, AppError> {
+    super::ssr::respond(server::production_version(reference).await)
+}
+
 /// Log a problem met during the change (it joins the problem log across requests).
 #[server(endpoint = "log_problem")]
 pub async fn log_problem(reference: String, #[server(default)] text: String) -> Result<(), AppError> {
@@ -112,9 +119,14 @@ mod server {
             closing_note: r.closing_note.clone(),
             assigned_name: r.assigned_name.clone(),
             live,
+            version: r.row_version,
             post_review: r.post_review.clone(),
             problems: r.problems.clone(),
         })
+    }
+
+    pub async fn production_version(reference: String) -> Result<i64, AppError> {
+        Ok(load_readable(&reference).await?.request.row_version)
     }
 
     pub async fn start_production(reference: String, override_reason: String) -> Result<(), AppError> {

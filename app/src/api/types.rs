@@ -416,8 +416,10 @@ pub struct ProductionView {
     pub closing_note: Option<String>,
     /// The assigned engineer.
     pub assigned_name: Option<String>,
-    /// True while the page should refresh itself (work in progress).
+    /// True while the page should follow the work by itself (work in progress).
     pub live: bool,
+    /// The request's version, to notice when someone else records progress.
+    pub version: i64,
     /// The post-deployment review, once recorded.
     pub post_review: Option<crate::domain::execution::PostReview>,
     /// Problems logged against the request.

@@ -1,6 +1,7 @@
 //! `/requests/:reference/production` (step 5): the approved plan executed step by step, the
 //! rollback checklist when a step fails, the hand-over and the dev team's validation, and holds.
-//! Everyone who may read the request sees progress; with JavaScript it refreshes by itself.
+//! Everyone who may read the request sees progress; with JavaScript it follows the work by itself
+//! (the [`FollowProgress`] island).
 
 use super::use_reference;
 use crate::api::production::{
@@ -8,6 +9,7 @@ use crate::api::production::{
     StartProduction, ValidateProduction,
 };
 use crate::api::types::ProductionView;
+use crate::components::follow::FollowProgress;
 use crate::components::form::{form_errors_of, other_error_of, Checkboxes, ErrorSummary, TextArea};
 use crate::domain::execution::{StepProgress, StepStatus, VERIFICATION};
 use crate::domain::forms::FormErrors;
@@ -105,34 +107,8 @@ pub fn ProductionPage() -> impl IntoView {
     ];
     let other = Signal::derive(move || others.iter().find_map(|o| o.get()));
     let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
-    let (tick, set_tick) = signal(0usize);
-    let versions = move || {
-        start.version().get()
-            + mark.version().get()
-            + finish.version().get()
-            + rollback.version().get()
-            + validate.version().get()
-            + hold.version().get()
-            + lift.version().get()
-            + problem.version().get()
-            + review.version().get()
-            + tick.get()
-    };
-    let resource = Resource::new(move || (reference.get(), versions()), |(r, _)| get_production(r));
-    // With JavaScript, the page follows the work by itself while it is in progress.
-    Effect::new(move |_| {
-        if let Ok(handle) = set_interval_with_handle(
-            move || {
-                let live = resource.get_untracked().and_then(|r| r.ok()).is_some_and(|v| v.live);
-                if live {
-                    set_tick.update(|t| *t += 1);
-                }
-            },
-            std::time::Duration::from_secs(5),
-        ) {
-            on_cleanup(move || handle.clear());
-        }
-    });
+    // Rendered by the server only; with JavaScript, the FollowProgress island keeps it current.
+    let resource = Resource::new(move || reference.get(), get_production);
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -207,7 +183,10 @@ fn page(
                 <div class="summary-list__row"><dt class="summary-list__key">{if state == Some(State::Completed) { "Validated in production" } else { "Rolled back because" }}</dt><dd class="summary-list__value">{n}</dd></div>
             })}
         </dl>
-        {v.live.then(|| view! { <p class="hint">"This page refreshes by itself every few seconds. "<a href=format!("/requests/{}/production", stored.get_value())>"Refresh now"</a></p> })}
+        {v.live.then(|| view! {
+            <p class="hint">"With JavaScript on, this page shows new progress by itself within a few seconds. "<a href=format!("/requests/{}/production", stored.get_value())>"Refresh now"</a></p>
+            <FollowProgress reference=stored.get_value() version=v.version/>
+        })}
         {v.hold.clone().map(|h| view! {
             <div class="warning-text" role="region" aria-label="On hold"><p><strong>"On hold: "</strong>{h}" Production work cannot start or continue until the hold is lifted."</p></div>
         })}
