@@ -24,8 +24,10 @@ use leptos_router::{
     path, SsrMode,
 };
 
-/// The HTML document around the app (server side only).
+/// The HTML document around the app (server side only). It loads no script: a page with an
+/// island adds the scripts that run it ([`components::scripts::IslandScripts`]).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    provide_context(options.clone());
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -33,8 +35,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
-                <AutoReload options=options.clone()/>
-                <HydrationScripts options islands=true/>
+                <AutoReload options/>
                 <MetaTags/>
             </head>
             <body>
@@ -74,24 +75,24 @@ fn Pages() -> impl IntoView {
                     <Route path=path!("/sign-in") view=pages::sign_in::SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/requests") view=pages::requests::MyRequests ssr=SsrMode::Async/>
                     <Route path=path!("/requests/new") view=pages::requests::NewRequest ssr=SsrMode::Async/>
-                    <Route path=path!("/requests/:reference") view=fresh(pages::wizard::task_list::RequestHome) ssr=SsrMode::Async/>
-                    <Route path=path!("/requests/:reference/triage") view=fresh(pages::wizard::triage::TriagePage) ssr=SsrMode::Async/>
-                    <Route path=path!("/requests/:reference/regular") view=fresh(pages::wizard::triage::RegularChangePage) ssr=SsrMode::Async/>
-                    <Route path=path!("/requests/:reference/plan") view=fresh(pages::wizard::plan::PlanPage) ssr=SsrMode::Async/>
-                    <Route path=path!("/requests/:reference/plan/add") view=fresh(pages::wizard::plan_add::PlanAddPage) ssr=SsrMode::Async/>
-                    <Route path=path!("/requests/:reference/plan/step/:step") view=fresh(pages::wizard::plan::PlanStepPage) ssr=SsrMode::Async/>
-                    <Route path=path!("/requests/:reference/staging") view=fresh(pages::wizard::staging::StagingPage) ssr=SsrMode::Async/>
-                    <Route path=path!("/requests/:reference/form/:section") view=fresh(pages::wizard::form::FormSectionPage) ssr=SsrMode::Async/>
-                    <Route path=path!("/requests/:reference/check") view=fresh(pages::wizard::check::CheckPage) ssr=SsrMode::Async/>
-                    <Route path=path!("/requests/:reference/submitted") view=fresh(pages::wizard::check::SubmittedPage) ssr=SsrMode::Async/>
-                    <Route path=path!("/requests/:reference/review") view=fresh(pages::wizard::review::ReviewPage) ssr=SsrMode::Async/>
-                    <Route path=path!("/requests/:reference/production") view=fresh(pages::wizard::production::ProductionPage) ssr=SsrMode::Async/>
-                    <Route path=path!("/requests/:reference/history") view=fresh(pages::wizard::history::HistoryPage) ssr=SsrMode::Async/>
-                    <Route path=path!("/requests/:reference/audit") view=fresh(pages::wizard::history::AuditPage) ssr=SsrMode::Async/>
-                    <Route path=path!("/requests/:reference/comments") view=fresh(pages::wizard::comments::CommentsPage) ssr=SsrMode::Async/>
-                    <Route path=path!("/requests/:reference/decide") view=fresh(pages::decide::DecideSignedInPage) ssr=SsrMode::Async/>
-                    <Route path=path!("/decide/:token") view=fresh(pages::decide::DecideByLinkPage) ssr=SsrMode::Async/>
-                    <Route path=path!("/sign-off/:token") view=fresh(pages::sign_off_link::SignOffByLinkPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference") view=pages::wizard::task_list::RequestHome ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference/triage") view=pages::wizard::triage::TriagePage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference/regular") view=pages::wizard::triage::RegularChangePage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference/plan") view=pages::wizard::plan::PlanPage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference/plan/add") view=pages::wizard::plan_add::PlanAddPage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference/plan/step/:step") view=pages::wizard::plan::PlanStepPage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference/staging") view=pages::wizard::staging::StagingPage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference/form/:section") view=pages::wizard::form::FormSectionPage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference/check") view=pages::wizard::check::CheckPage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference/submitted") view=pages::wizard::check::SubmittedPage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference/review") view=pages::wizard::review::ReviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference/production") view=pages::wizard::production::ProductionPage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference/history") view=pages::wizard::history::HistoryPage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference/audit") view=pages::wizard::history::AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference/comments") view=pages::wizard::comments::CommentsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/requests/:reference/decide") view=pages::decide::DecideSignedInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/decide/:token") view=pages::decide::DecideByLinkPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-off/:token") view=pages::sign_off_link::SignOffByLinkPage ssr=SsrMode::Async/>
                     <Route path=path!("/out-of-office") view=pages::absence::OutOfOfficePage ssr=SsrMode::Async/>
                     <Route path=path!("/hosting") view=pages::hosting::HostingQueue ssr=SsrMode::Async/>
                     <Route path=path!("/archive") view=pages::archive::ArchivePage ssr=SsrMode::Async/>
@@ -103,24 +104,9 @@ fn Pages() -> impl IntoView {
                     <Route path=path!("/admin/people") view=pages::admin::AdminPeoplePage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/webhooks") view=pages::admin::WebhooksPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=pages::admin::AccountPage ssr=SsrMode::Async/>
-                    <Route path=path!("/set-password/:token") view=fresh(pages::admin::SetPasswordPage) ssr=SsrMode::Async/>
+                    <Route path=path!("/set-password/:token") view=pages::admin::SetPasswordPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
-    }
-}
-
-/// A page made anew whenever its route's parameters change. The router keeps a route's page
-/// when only they change (`…/form/details` → `…/form/deployment`, one request → another, the
-/// browser's Back button), and the browser would keep that page's inputs with what was typed
-/// there: a hurried person would save one section's answers into the next.
-fn fresh<P, V>(page: P) -> impl Fn() -> AnyView + Clone + Send + 'static
-where
-    P: Fn() -> V + Copy + Send + Sync + 'static,
-    V: IntoView + 'static,
-{
-    move || {
-        let params = leptos_router::hooks::use_params_map();
-        view! { <For each=move || [params.get()] key=|p| p.clone() children=move |_| page()/> }.into_any()
     }
 }
 
@@ -141,8 +127,8 @@ fn set_content_security_policy() {
     }
 }
 
-/// Browser entry point. Pages are rendered on the server only; the script Leptos puts in the
-/// page (islands mode) calls this, then hydrates each `#[island]` it finds.
+/// Browser entry point. Pages are rendered on the server only; on a page with an island, the
+/// script Leptos puts in it (islands mode) calls this, then hydrates each `#[island]` it finds.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

@@ -65,9 +65,14 @@ export function jsOn(testInfo: { project: { name: string } }) {
   return testInfo.project.name === "js";
 }
 
-/** Waits until the page is interactive: hydrated with JavaScript on, loaded without. */
+/**
+ * Waits until the page is interactive: loaded, and with JavaScript on its islands hydrated (pages
+ * are server-rendered; only a page with an island loads the browser's module).
+ */
 export async function ready(page: Page, js: boolean) {
-  if (js) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  if (js && (await page.locator("leptos-island").count()) > 0) {
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  }
 }
 
 /** Every page reports its script errors into the test output, so a failure shows its cause. */

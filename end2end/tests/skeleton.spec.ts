@@ -1,14 +1,17 @@
 import { test, expect, expectAccessible, signIn, jsOn, ready } from "./fixtures";
 
-test("the start page is server-rendered, accessible and hydrates with JavaScript", async ({ page }, testInfo) => {
+test("the start page is server-rendered and accessible, and loads no script", async ({ page }, testInfo) => {
+  const assets: string[] = [];
+  page.on("request", (r) => assets.push(new URL(r.url()).pathname));
   const response = await page.goto("/");
   expect(response?.status()).toBe(200);
   expect(await response?.text()).toContain("Request an emergency change");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Request an emergency change");
   await ready(page, jsOn(testInfo));
-  if (!jsOn(testInfo)) {
-    await expect(page.locator("body")).not.toHaveAttribute("data-hydrated", "true");
-  }
+  // Islands: only a page with one (the production page's live progress) loads the module.
+  await expect(page.locator("script[type=module]")).toHaveCount(0);
+  expect(assets.filter((a) => a.startsWith("/pkg/") && !a.endsWith(".css"))).toEqual([]);
+  await expect(page.locator("body")).not.toHaveAttribute("data-hydrated", "true");
   await expectAccessible(page);
 });
 
@@ -100,21 +103,18 @@ test("an unknown address gets an accessible 404 page", async ({ page }) => {
   await expectAccessible(page);
 });
 
-test("what someone types before the page becomes interactive survives hydration", async ({ page }, testInfo) => {
-  test.skip(!jsOn(testInfo), "without JavaScript there is no hydration");
+test("a form page loads no WebAssembly, so nothing overwrites what someone types as it loads", async ({ page }, testInfo) => {
+  test.skip(!jsOn(testInfo), "without JavaScript no script could");
   await signIn(page, "dev@example.gov");
-  // Hold the WebAssembly back until the person has typed.
-  let release: () => void = () => {};
-  const held = new Promise<void>((r) => (release = r));
-  await page.route("**/pkg/offcycle.wasm", async (route) => {
-    await held;
-    await route.continue();
+  const modules: string[] = [];
+  page.on("request", (r) => {
+    if (/\.(js|wasm)$/.test(new URL(r.url()).pathname)) modules.push(r.url());
   });
   await page.goto("/requests/new", { waitUntil: "domcontentloaded" });
-  await page.getByLabel("Title").fill("Typed before hydration");
+  await page.getByLabel("Title").fill("Typed as the page loads");
   await page.getByLabel("Affected system").fill("Portal");
-  release();
-  await ready(page, true);
-  await expect(page.getByLabel("Title")).toHaveValue("Typed before hydration");
+  await page.waitForLoadState("networkidle");
+  expect(modules).toEqual([]);
+  await expect(page.getByLabel("Title")).toHaveValue("Typed as the page loads");
   await expect(page.getByLabel("Affected system")).toHaveValue("Portal");
 });

@@ -359,7 +359,7 @@ const SECTION_CHOICES: Record<string, [string, string][]> = {
 };
 
 test("every form section, plan step and review opens with its own stored values, however it was reached", async ({ page }, testInfo) => {
-  test.skip(!jsOn(testInfo), "without JavaScript every page is a new document; the bleed came from inputs the browser kept between client-side pages");
+  test.skip(!jsOn(testInfo), "once is enough: pages are server-rendered either way; the bleed came from inputs a client-side router kept between pages");
   test.setTimeout(180_000);
   // Pages made anew while a reload is on its way must not trip the browser's code.
   const crashes: string[] = [];

@@ -3,7 +3,6 @@
 
 use crate::domain::forms::FormErrors;
 use crate::error::AppError;
-use leptos::html;
 use leptos::prelude::*;
 
 /// The field errors of an action's last result, if it failed validation.
@@ -77,8 +76,8 @@ pub fn ConflictPanel(#[prop(into)] changes: Signal<Option<Vec<String>>>) -> impl
     }
 }
 
-/// "There is a problem" box at the top of the form. It takes focus when it appears, so
-/// screen-reader and keyboard users land on it.
+/// "There is a problem" box at the top of the form. It takes focus as the page loads
+/// (`autofocus`; pages are server-rendered), so screen-reader and keyboard users land on it.
 #[component]
 pub fn ErrorSummary(
     /// Field errors to list, each linking to its field.
@@ -88,19 +87,11 @@ pub fn ErrorSummary(
     #[prop(into, optional)]
     other: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
-    let node = NodeRef::<html::Div>::new();
     let other = other.unwrap_or_else(|| Signal::derive(|| None));
     let visible = move || errors.with(|e| e.as_ref().is_some_and(|e| !e.is_empty())) || other.with(|o| o.is_some());
-    Effect::new(move |_| {
-        if visible() {
-            if let Some(el) = node.get() {
-                let _ = el.focus();
-            }
-        }
-    });
     view! {
         <Show when=visible>
-            <div class="error-summary" role="alert" tabindex="-1" autofocus node_ref=node aria-labelledby="error-summary-title">
+            <div class="error-summary" role="alert" tabindex="-1" autofocus aria-labelledby="error-summary-title">
                 <h2 class="error-summary__title" id="error-summary-title">"There is a problem"</h2>
                 <ul class="error-summary__list">
                     {move || other.get().map(|m| view! { <li>{m}</li> })}

@@ -5,3 +5,4 @@ pub mod form;
 pub mod layout;
 pub mod plan;
 pub mod schedule;
+pub mod scripts;

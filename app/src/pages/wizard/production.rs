@@ -11,6 +11,7 @@ use crate::api::production::{
 use crate::api::types::ProductionView;
 use crate::components::follow::FollowProgress;
 use crate::components::form::{form_errors_of, other_error_of, Checkboxes, ErrorSummary, TextArea};
+use crate::components::scripts::IslandScripts;
 use crate::domain::execution::{StepProgress, StepStatus, VERIFICATION};
 use crate::domain::forms::FormErrors;
 use crate::domain::workflow::{ActionKind, State};
@@ -185,6 +186,7 @@ fn page(
         </dl>
         {v.live.then(|| view! {
             <p class="hint">"With JavaScript on, this page shows new progress by itself within a few seconds. "<a href=format!("/requests/{}/production", stored.get_value())>"Refresh now"</a></p>
+            <IslandScripts/>
             <FollowProgress reference=stored.get_value() version=v.version/>
         })}
         {v.hold.clone().map(|h| view! {
