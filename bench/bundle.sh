@@ -13,6 +13,7 @@ start_server OFFCYCLE_DEMO_REQUESTS=1
 ref=$(new_request 'Bench+request')
 
 token=$(decision_link)
+live=$(live_production)
 
 # Each asset once: its size raw and as sent (checked to be the precompressed file).
 declare -A raw_of sent_of
@@ -31,10 +32,11 @@ asset() {
 kb() { awk -v b="$1" 'BEGIN { printf "%.1f KB", b / 1024 }'; }
 printf '| page kind | address | HTML | CSS | JS | WASM | **first load** | target |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n'
 missed=0
-measure() { # kind, who (demo person's email before the @, or - for no session), path, shown as, target KB
-  local kind=$1 who=$2 path=$3 shown=$4 target=$5 cookies=()
+measure() { # kind, who (demo person's email before the @, or - for no session), path, shown as, target KB, text the page must show
+  local kind=$1 who=$2 path=$3 shown=$4 target=$5 must=$6 cookies=()
   [ "$who" = - ] || cookies=(-b "$(jar_of "$who")")
   curl -fs "${cookies[@]}" "$base$path" -o "$work/page.html"
+  grep -q "$must" "$work/page.html" || { echo "$shown did not show \"$must\": not the page meant" >&2; exit 1; }
   local html_br css=0 js=0 wasm=0 a
   html_br=$(curl -fs "${cookies[@]}" -H 'Accept-Encoding: br' "$base$path" | wc -c)
   for a in $(grep -o '"/pkg/[^"]*\.\(css\|js\|wasm\)"' "$work/page.html" | tr -d '"' | sort -u); do
@@ -50,12 +52,13 @@ measure() { # kind, who (demo person's email before the @, or - for no session),
   printf '| %s | `%s` | %s | %s | %s | %s | **%s** | %s |\n' "$kind" "$shown" \
     "$(kb "$html_br")" "$(kb "$css")" "$(kb "$js")" "$(kb "$wasm")" "$(kb "$total")" "$verdict"
 }
-measure "wizard step (plan)" dev "/requests/$ref/plan" "/requests/ECR-…/plan" 100
-measure "task list" dev "/requests/$ref" "/requests/ECR-…" 150
-measure "decision page, from the emailed link" - "$token" "/decide/…" 60
-measure "hosting queue" hosting "/hosting" "/hosting" 150
-measure "archive search" archivist "/archive" "/archive" 150
-measure "admin: people" admin "/admin/people" "/admin/people" 150
+measure "wizard step (plan)" dev "/requests/$ref/plan" "/requests/ECR-…/plan" 100 "Add a step"
+measure "task list" dev "/requests/$ref" "/requests/ECR-…" 150 "Emergency change request"
+measure "decision page, from the emailed link" - "$token" "/decide/…" 60 "Record my decision"
+measure "hosting queue" hosting "/hosting" "/hosting" 150 "Hosting queue"
+measure "archive search" archivist "/archive" "/archive" 150 "Archive"
+measure "admin: people" admin "/admin/people" "/admin/people" 150 "People"
+measure "production, work under way (the one island)" dev "$live" "/requests/ECR-…/production" 150 "Plan steps"
 echo
 echo "HTML is compressed per response; CSS, JS and WASM are the build's .br files, the same for every page (cached after the first)."
 if [ "$missed" = 0 ]; then echo "Every page kind within its target: **met**"; else echo "A page kind over its target: **missed**"; fi

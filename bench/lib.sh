@@ -5,8 +5,10 @@
 #   new_request TITLE              starts an emergency request past triage; prints its reference
 #   session_cookie                 prints the session cookie's value
 #   jar_of NAME                    a cookie jar signed in as NAME@example.gov (a demo person)
-#   decision_link                  the path of a COR's emailed decision link (needs the demo's
+#   decision_link                  the path of a COR's emailed decision link, still open (needs the demo's
 #                                  example requests: start_server OFFCYCLE_DEMO_REQUESTS=1)
+#   live_production                the path of the production page of the demo's request whose
+#                                  work is under way (the page with an island)
 bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # bench/run.sh points OFFCYCLE_BENCH_SERVER at a copy of the server cargo-leptos built: its parts
 # that run `cargo test --release` relink target/release/server with the test build's features.
@@ -51,14 +53,23 @@ jar_of() {
 
 decision_link() {
   local link
-  # The mail viewer shows a message once the mail worker has rendered it.
+  # The mail viewer shows a message once the mail worker has rendered it; links to requests
+  # already decided open a page saying so.
   for _ in $(seq 1 50); do
-    link=$(curl -fs "$base/dev/mail" | grep -o '/decide/[A-Za-z0-9_-]*' | head -1 || true)
-    [ -n "$link" ] && { echo "$link"; return; }
+    for link in $(curl -fs "$base/dev/mail" | grep -o '/decide/[A-Za-z0-9_-]*' | sort -u); do
+      curl -fs "$base$link" | grep -q 'Record my decision' && { echo "$link"; return; }
+    done
     sleep 0.2
   done
-  echo "no decision link in the demo's mail" >&2
+  echo "no open decision link in the demo's mail" >&2
   return 1
 }
 
-group() { echo "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
+live_production() {
+  local r
+  for r in $(curl -fs -b "$(jar_of dev)" "$base/requests" | grep -o 'ECR-[0-9]*-[0-9]*' | sort -u); do
+    curl -fs -b "$(jar_of dev)" "$base/requests/$r/production" | grep -q '<leptos-island' && { echo "/requests/$r/production"; return; }
+  done
+  echo "no request with production work under way among the demo's" >&2
+  return 1
+}

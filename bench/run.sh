@@ -89,7 +89,7 @@ mem=$(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)
   echo
   echo "## 2. Browser bundle"
   echo
-  echo "\`bench/bundle.sh\` — the first load of a wizard page as the release server sends it to a browser that accepts brotli."
+  echo "\`bench/bundle.sh\` — the first load of each kind of page (HTML + CSS + JS + WASM) as the release server sends it to a browser that accepts brotli."
   echo
   cat "$out/bundle.md"; note bundle
   echo
@@ -107,7 +107,7 @@ mem=$(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)
   echo
   echo "## 5. Lighthouse"
   echo
-  echo "\`bench/lighthouse.sh\` — Lighthouse $("$tools/node_modules/.bin/lighthouse" --version) with Debian's chromium, desktop preset, signed in, each wizard page of a fresh request."
+  echo "\`bench/lighthouse.sh\` — Lighthouse $("$tools/node_modules/.bin/lighthouse" --version) with Debian's chromium, mobile emulation (4× CPU slowdown, slow 4G, simulated), each kind of page, signed in as the person who opens it."
   echo
   cat "$out/lighthouse.md"; note lighthouse
   echo
