@@ -160,8 +160,7 @@ pub fn TextField(
                 autocomplete=autocomplete
                 aria-describedby=described_by
                 aria-invalid=move || message().is_some().then_some("true")
-                // An attribute, not a property: hydration must not overwrite what someone typed
-                // before the page became interactive.
+                // The server renders it as the attribute: the field's starting value.
                 value=move || value.get()
             />
         </div>

@@ -15,7 +15,7 @@ pub fn OutOfOfficePage() -> impl IntoView {
     let errors = form_errors_of(value);
     let other = Signal::derive(move || other_error_of(value).get().or_else(|| other_error_of(remove_value).get()));
     let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
-    let data = Resource::new(move || (declare.version().get(), remove.version().get()), |_| absences());
+    let data = Resource::new(|| (), |_| absences());
     view! {
         <PageTitle title="Out of office" has_errors=has_errors/>
         <div class="grid-two-thirds">

@@ -55,8 +55,7 @@ pub fn AdminPeoplePage() -> impl IntoView {
         other_error_of(iv).get().or_else(|| other_error_of(cv).get()).or_else(|| other_error_of(tv).get())
     });
     let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
-    let data =
-        Resource::new(move || (invite.version().get(), change.version().get(), team.version().get()), |_| people());
+    let data = Resource::new(|| (), |_| people());
     view! {
         <PageTitle title="People and teams" has_errors=has_errors/>
         <ErrorSummary errors=errors other=other/>
@@ -195,8 +194,7 @@ pub fn AccountPage() -> impl IntoView {
             .or_else(|| other_error_of(Signal::derive(move || revoke.value().get())).get())
     });
     let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
-    let data =
-        Resource::new(move || (end.version().get(), create.version().get(), revoke.version().get()), |_| my_account());
+    let data = Resource::new(|| (), |_| my_account());
     view! {
         <PageTitle title="Your account" has_errors=has_errors/>
         <div class="grid-two-thirds">
@@ -319,7 +317,7 @@ pub fn WebhooksPage() -> impl IntoView {
         other_error_of(av).get().or_else(|| other_error_of(Signal::derive(move || remove.value().get())).get())
     });
     let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
-    let data = Resource::new(move || (add.version().get(), remove.version().get()), |_| webhooks());
+    let data = Resource::new(|| (), |_| webhooks());
     view! {
         <PageTitle title="Webhooks" has_errors=has_errors/>
         <ErrorSummary errors=errors other=other/>

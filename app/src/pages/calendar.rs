@@ -24,7 +24,7 @@ pub fn CalendarPage() -> impl IntoView {
     let errors = form_errors_of(add_v);
     let other = Signal::derive(move || other_error_of(add_v).get().or_else(|| other_error_of(remove_v).get()));
     let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
-    let data = Resource::new(move || (add.version().get(), remove.version().get()), |_| get_calendar());
+    let data = Resource::new(|| (), |_| get_calendar());
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

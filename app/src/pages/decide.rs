@@ -116,7 +116,7 @@ pub fn DecideByLinkPage() -> impl IntoView {
     let token = Signal::derive(move || params.with(|p| p.get("token")).unwrap_or_default());
     let action = ServerAction::<DecideByLink>::new();
     let Outcome { errors, other, has_errors, .. } = outcome_of(Signal::derive(move || action.value().get()));
-    let resource = Resource::new(move || (token.get(), action.version().get()), |(t, _)| decision_by_link(t));
+    let resource = Resource::new(move || token.get(), decision_by_link);
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -151,7 +151,7 @@ pub fn DecideSignedInPage() -> impl IntoView {
     let reference = super::wizard::use_reference();
     let action = ServerAction::<Decide>::new();
     let Outcome { errors, other, has_errors, .. } = outcome_of(Signal::derive(move || action.value().get()));
-    let resource = Resource::new(move || (reference.get(), action.version().get()), |(r, _)| decision_for_cor(r));
+    let resource = Resource::new(move || reference.get(), decision_for_cor);
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

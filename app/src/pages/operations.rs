@@ -28,7 +28,7 @@ fn operation(o: &OperationView, may_save: bool) -> impl IntoView {
 pub fn OperationsPage() -> impl IntoView {
     let save = ServerAction::<SaveDocumentedOperation>::new();
     let Outcome { errors, other, has_errors, .. } = outcome_of(Signal::derive(move || save.value().get()));
-    let library = Resource::new(move || save.version().get(), |_| documented_operations());
+    let library = Resource::new(|| (), |_| documented_operations());
     let query = use_query_map();
     let user = expect_context::<crate::components::layout::CurrentUser>().0;
     view! {

@@ -54,7 +54,7 @@ pub fn SignOffByLinkPage() -> impl IntoView {
     let token = Signal::derive(move || params.with(|p| p.get("token")).unwrap_or_default());
     let action = ServerAction::<SignOffByLink>::new();
     let Outcome { errors, other, has_errors, .. } = outcome_of(Signal::derive(move || action.value().get()));
-    let resource = Resource::new(move || (token.get(), action.version().get()), |(t, _)| sign_off_link(t));
+    let resource = Resource::new(move || token.get(), sign_off_link);
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -49,7 +49,7 @@ pub fn CheckPage() -> impl IntoView {
     let value = Signal::derive(move || submit.value().get());
     let other = other_error_of(value);
     let no_fields = Signal::derive(|| None);
-    let resource = request_resource(submit.version().into());
+    let resource = request_resource();
     with_request(resource, move |v| {
         let r = v.summary.reference.clone();
         let editable =
@@ -137,7 +137,7 @@ pub fn CheckPage() -> impl IntoView {
 /// After submitting: the reference, what happens next, and who is told and why.
 #[component]
 pub fn SubmittedPage() -> impl IntoView {
-    let resource = request_resource(Signal::derive(|| 0));
+    let resource = request_resource();
     with_request(resource, move |v| {
         view! {
             <Title text=page_title("Emergency change request submitted", false)/>

@@ -17,12 +17,12 @@ pub fn CommentsPage() -> impl IntoView {
     let errors = form_errors_of(value);
     let other = other_error_of(value);
     let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
-    let resource = request_resource(add.version().into());
+    let resource = request_resource();
     let reference = super::use_reference();
     let query = use_query_map();
     let thread = Resource::new(
-        move || (reference.get(), query.with(|q| q.get("page").unwrap_or_default()), add.version().get()),
-        |(r, page, _)| get_comments(r, page),
+        move || (reference.get(), query.with(|q| q.get("page").unwrap_or_default())),
+        |(r, page)| get_comments(r, page),
     );
     with_request(resource, move |v| {
         let r = v.summary.reference.clone();

@@ -18,7 +18,7 @@ pub fn FormSectionPage() -> impl IntoView {
     let Outcome { errors, other, changes, has_errors } = outcome_of(Signal::derive(move || action.value().get()));
     let params = use_params_map();
     let section = move || params.with(|p| p.get("section")).unwrap_or_default();
-    let resource = request_resource(action.version().into());
+    let resource = request_resource();
     with_request(resource, move |v| {
         let slug = section();
         let Some(position) = SECTIONS.iter().position(|(s, _)| *s == slug) else {

@@ -25,10 +25,10 @@ pub fn use_reference() -> Signal<String> {
     Signal::derive(move || params.with(|p| p.get("reference")).unwrap_or_default())
 }
 
-/// The request view, reloaded whenever `version` changes (an action on the page finished).
-pub fn request_resource(version: Signal<usize>) -> Resource<Result<RequestView, AppError>> {
+/// The request view of the current address (pages are rendered by the server: loaded once).
+pub fn request_resource() -> Resource<Result<RequestView, AppError>> {
     let reference = use_reference();
-    Resource::new(move || (reference.get(), version.get()), |(r, _)| get_request_view(r))
+    Resource::new(move || reference.get(), get_request_view)
 }
 
 /// Renders `page` once the request has loaded; "not found" and other failures get their page.
@@ -36,10 +36,6 @@ pub fn with_request<V: IntoView + 'static>(
     resource: Resource<Result<RequestView, AppError>>,
     page: impl Fn(RequestView) -> V + Send + Sync + Clone + 'static,
 ) -> impl IntoView {
-    // "Save and continue" both reloads the request and moves to the next section, which makes
-    // the page anew (`fresh` in the routes): a reload may start just before this page is gone,
-    // and must then render nothing rather than read the page's disposed values.
-    let alive = StoredValue::new(());
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {
@@ -47,14 +43,7 @@ pub fn with_request<V: IntoView + 'static>(
                 move || {
                     let page = page.clone();
                     Suspend::new(async move {
-                        if alive.is_disposed() {
-                            return ().into_any();
-                        }
-                        let loaded = resource.await;
-                        if alive.is_disposed() {
-                            return ().into_any();
-                        }
-                        match loaded {
+                        match resource.await {
                             Ok(v) => page(v).into_any(),
                             Err(AppError::NotFound) => view! { <super::not_found::NotFound/> }.into_any(),
                             Err(e) => view! {
@@ -81,11 +70,6 @@ pub fn BackToTasks(reference: String) -> impl IntoView {
 #[component]
 pub fn Caption(view: RequestView) -> impl IntoView {
     view! { <span class="caption">{format!("{} · {}", view.summary.reference, view.summary.title)}</span> }
-}
-
-/// Sums several actions' versions, so one resource reloads after any of them.
-pub fn versions(list: Vec<Signal<usize>>) -> Signal<usize> {
-    Signal::derive(move || list.iter().map(|v| v.get()).sum())
 }
 
 /// Links every page about a request offers: the whole request, its history, its comments.

@@ -1,7 +1,7 @@
 //! Step 1: the step-by-step operation plan. Without JavaScript every change is a plain form
 //! (one step per form; move up and down with buttons); with it, the same forms, without reloads.
 
-use super::{request_resource, versions, with_request, BackToTasks, Caption};
+use super::{request_resource, with_request, BackToTasks, Caption};
 use crate::api::wizard::{ChangePlanStep, CompletePlan, SavePlanStep};
 use crate::components::form::{
     conflict_changes_of, kept_value, other_error_of, outcome_of, ConflictPanel, ErrorSummary, Outcome, TextArea,
@@ -22,7 +22,7 @@ pub fn PlanPage() -> impl IntoView {
     let other =
         Signal::derive(move || other_error_of(change_value).get().or_else(|| other_error_of(complete_value).get()));
     let changes = conflict_changes_of(change_value);
-    let resource = request_resource(versions(vec![change.version().into(), complete.version().into()]));
+    let resource = request_resource();
     with_request(resource, move |v| {
         let reference = v.summary.reference.clone();
         let can_edit = v.can(ActionKind::EditPlan);
@@ -124,7 +124,7 @@ pub fn PlanStepPage() -> impl IntoView {
     let Outcome { errors, other, changes, has_errors } = outcome_of(Signal::derive(move || action.value().get()));
     let params = use_params_map();
     let step_param = move || params.with(|p| p.get("step")).unwrap_or_default();
-    let resource = request_resource(action.version().into());
+    let resource = request_resource();
     with_request(resource, move |v| {
         let reference = v.summary.reference.clone();
         let param = step_param();

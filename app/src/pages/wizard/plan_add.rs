@@ -71,7 +71,7 @@ pub fn PlanAddPage() -> impl IntoView {
             preview_plan_steps(reference, a.from, a.operation, a.copy, a.text).await.map(Some)
         },
     );
-    let resource = request_resource(add.version().into());
+    let resource = request_resource();
     with_request(resource, move |v| {
         let reference = v.summary.reference.clone();
         let here = format!("/requests/{reference}/plan/add");

@@ -1,6 +1,6 @@
 //! The hosting team's review of one request (step 4).
 
-use super::{request_resource, versions, with_request};
+use super::{request_resource, with_request};
 use crate::api::queue::AssignEngineer;
 use crate::api::review::{RecordRiskReview, ReturnToDev, SubmitToCors};
 use crate::components::form::{form_errors_of, other_error_of, Checkboxes, ErrorSummary, Radios, TextArea};
@@ -31,12 +31,7 @@ pub fn ReviewPage() -> impl IntoView {
             .or_else(|| other_error_of(submit_v).get())
     });
     let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
-    let resource = request_resource(versions(vec![
-        assign.version().into(),
-        review.version().into(),
-        back.version().into(),
-        submit.version().into(),
-    ]));
+    let resource = request_resource();
     with_request(resource, move |v| {
         let r = v.summary.reference.clone();
         let (r1, r2, r3, r4) = (r.clone(), r.clone(), r.clone(), r.clone());

@@ -1,7 +1,7 @@
 //! Step 2: validate the change in staging. What was changed, help from hosting within two hours,
 //! and sign-off by QA, testers, dev and product, each signing as themselves with evidence.
 
-use super::{request_resource, versions, with_request, BackToTasks, Caption};
+use super::{request_resource, with_request, BackToTasks, Caption};
 use crate::api::types::{SignOffInvitationView, SignOffView};
 use crate::api::wizard::{AskToSignOff, CompleteStaging, RequestHostingHelp, SaveStagingNotes, SignOffStaging};
 use crate::components::form::{form_errors_of, kept_value, other_error_of, ErrorSummary, Radios, TextArea, TextField};
@@ -49,13 +49,7 @@ pub fn StagingPage() -> impl IntoView {
             .or_else(|| other_error_of(ask_v).get())
     });
     let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
-    let resource = request_resource(versions(vec![
-        notes.version().into(),
-        help.version().into(),
-        sign.version().into(),
-        complete.version().into(),
-        ask.version().into(),
-    ]));
+    let resource = request_resource();
     with_request(resource, move |v| {
         let reference = v.summary.reference.clone();
         let can_sign = v.can(ActionKind::SignOff);

@@ -26,7 +26,7 @@ pub fn preparing(v: &RequestView) -> bool {
 /// `/requests/:reference`.
 #[component]
 pub fn RequestHome() -> impl IntoView {
-    let resource = request_resource(Signal::derive(|| 0));
+    let resource = request_resource();
     with_request(resource, move |v| {
         let reference = v.summary.reference.clone();
         let groups = [(1u8, "Prepare the change"), (2, "Complete the emergency change request form"), (3, "Submit")];

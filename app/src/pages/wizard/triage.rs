@@ -19,7 +19,7 @@ fn yes_no(b: bool) -> String {
 pub fn TriagePage() -> impl IntoView {
     let action = ServerAction::<AnswerTriage>::new();
     let Outcome { errors, other, has_errors, .. } = outcome_of(Signal::derive(move || action.value().get()));
-    let resource = request_resource(action.version().into());
+    let resource = request_resource();
     with_request(resource, move |v| {
         let reference = v.summary.reference.clone();
         let answered = v.triage;
@@ -107,7 +107,7 @@ pub fn TriagePage() -> impl IntoView {
 /// Confirmation for a request that triage made a regular change.
 #[component]
 pub fn RegularChangePage() -> impl IntoView {
-    let resource = request_resource(Signal::derive(|| 0));
+    let resource = request_resource();
     with_request(resource, move |v| {
         let window = v.queued_window_words.clone();
         view! {
