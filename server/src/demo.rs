@@ -2,6 +2,7 @@
 
 use crate::auth::{hash_password, new_token};
 use crate::store::Store;
+use app::domain::cr_form::{Risk, Strategy, YesNo};
 use app::domain::roles::Role;
 use app::service::Change;
 
@@ -213,7 +214,7 @@ impl<'a> Seeder<'a> {
         let update = Action::UpdateForm {
             complete: form.is_complete(&calendar),
             planned_start: form.planned_start(),
-            security_related: form.security_related == "yes",
+            security_related: form.is_security_related(),
         };
         self.act(r, dev_mail, Change { form: Some(form), ..Change::action(update) }).await?;
         self.act(r, dev_mail, Change::action(Action::SubmitForReview)).await?;
@@ -231,7 +232,7 @@ impl<'a> Seeder<'a> {
         let review = app::domain::review::RiskReview {
             risks: vec!["secrets".into()],
             notes: "Keys stay in the vault; rotated after the change".into(),
-            security_related: "yes".into(),
+            security_related: Some(YesNo::Yes),
             reason: "Touches authentication".into(),
         };
         let record = Action::RecordRiskReview { security_related: true };
@@ -390,11 +391,11 @@ pub fn example_form(title: &str) -> app::domain::cr_form::CrForm {
         description: "Blue/green deployment of the fixed version".into(),
         justification: "Applicants cannot submit before the deadline".into(),
         incident_reference: "INC-42".into(),
-        security_related: "yes".into(),
+        security_related: Some(YesNo::Yes),
         security_reason: "Touches authentication".into(),
         impact: "No downtime expected; a rolling switch".into(),
-        risk_level: "medium".into(),
-        strategy: "blue_green".into(),
+        risk_level: Some(Risk::Medium),
+        strategy: Some(Strategy::BlueGreen),
         rollback_plan: "Switch traffic back to blue".into(),
         planned_date: day.format("%Y-%m-%d").to_string(),
         planned_time,

@@ -8,7 +8,7 @@ mod common {
 use common::pdf_check::{assert_in_order, struct_text};
 
 use app::api::types::{AttachmentView, AuditView, MailView, SignOffView};
-use app::domain::cr_form::CrForm;
+use app::domain::cr_form::{CrForm, Risk, Strategy, YesNo};
 use app::domain::plan::{Plan, PlanHash, PlanStep, StepSource};
 use app::domain::quorum::{Decision, Verdict};
 use app::domain::review::RiskReview;
@@ -44,14 +44,14 @@ fn rich_record() -> ChangeRecord {
         description: "Greek αβγδ, Cyrillic Жизнь, symbols € ± ≤ ✓ → and <script>alert('x')</script>".into(),
         justification: "The certificate expires in 36 hours; renewal failed. Evil \u{202E}txt.exe override".into(),
         incident_reference: "INC-4471".into(),
-        security_related: "yes".into(),
+        security_related: Some(YesNo::Yes),
         security_reason: "TLS keys change".into(),
         impact: format!("Checkout pauses for a minute. {}", "Supercalifragilistic".repeat(12)),
-        risk_level: "medium".into(),
-        strategy: "blue_green".into(),
+        risk_level: Some(Risk::Medium),
+        strategy: Some(Strategy::BlueGreen),
         canary_steps: String::new(),
         feature_flag: String::new(),
-        kill_switch: String::new(),
+        kill_switch: None,
         rollback_plan: "Switch the load balancer back to blue".into(),
         planned_date: "2026-11-18".into(),
         planned_time: "09:00".into(),
@@ -114,7 +114,7 @@ fn rich_record() -> ChangeRecord {
         risk_review: Some(RiskReview {
             risks: vec!["secrets".into()],
             notes: "New key generated in the HSM".into(),
-            security_related: "yes".into(),
+            security_related: Some(YesNo::Yes),
             reason: "Key material changes".into(),
         }),
         submitted_plan_hash: Some(PlanHash("ab".repeat(32)).0),

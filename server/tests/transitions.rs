@@ -81,7 +81,7 @@ fn action(n: usize, now: &Request) -> (&'static str, Change) {
             let review = app::domain::review::RiskReview {
                 risks: vec!["secrets".into()],
                 notes: "Keys stay in the vault".into(),
-                security_related: "yes".into(),
+                security_related: Some(app::domain::cr_form::YesNo::Yes),
                 reason: "Touches authentication".into(),
             };
             (

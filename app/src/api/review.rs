@@ -32,6 +32,7 @@ pub async fn submit_to_cors(reference: String) -> Result<(), AppError> {
 #[cfg(feature = "ssr")]
 mod server {
     use crate::api::ssr::*;
+    use crate::domain::cr_form::{Choice, YesNo};
     use crate::domain::limits;
     use crate::domain::review::{RiskReview, RISKS};
     use crate::domain::workflow::{Action, ActionKind};
@@ -58,6 +59,8 @@ mod server {
             .filter(|(k, _)| fields.get(&format!("risk_{k}")).is_some_and(|v| v == "yes"))
             .map(|(k, _)| k.to_string())
             .collect();
+        // A key nobody offered is no answer: the review asks for one at the field.
+        let security_related = YesNo::parse(&security_related);
         let typed = RiskReview { risks, notes, security_related, reason };
         let (loaded, _) = perform(&reference, ActionKind::RecordRiskReview, |_| {
             let review = typed.clone().validated()?;

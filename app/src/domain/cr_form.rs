@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidationError};
 
-/// The whole form as stored (every field text, as typed).
+/// The whole form as stored (text fields as typed, choices as their answers).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CrForm {
     /// The request's title (empty until first changed here; the start page set the first one).
@@ -36,30 +36,30 @@ pub struct CrForm {
     /// The incident reference, if there is one.
     #[serde(default)]
     pub incident_reference: String,
-    /// "yes" or "no".
-    #[serde(default)]
-    pub security_related: String,
+    /// Whether it is related to a security fix or incident.
+    #[serde(default, with = "stored")]
+    pub security_related: Option<YesNo>,
     /// Why it is security-related.
     #[serde(default)]
     pub security_reason: String,
     /// Who and what is affected, and how.
     #[serde(default)]
     pub impact: String,
-    /// "low", "medium" or "high".
-    #[serde(default)]
-    pub risk_level: String,
-    /// "canary", "blue_green", "feature_flag" or "direct".
-    #[serde(default)]
-    pub strategy: String,
+    /// The risk the dev team sees.
+    #[serde(default, with = "stored")]
+    pub risk_level: Option<Risk>,
+    /// How the change reaches production.
+    #[serde(default, with = "stored")]
+    pub strategy: Option<Strategy>,
     /// Canary traffic percentages, e.g. "1, 5, 25, 100".
     #[serde(default)]
     pub canary_steps: String,
     /// The feature flag's name.
     #[serde(default)]
     pub feature_flag: String,
-    /// "yes" when the flag is a tested kill switch.
-    #[serde(default)]
-    pub kill_switch: String,
+    /// Yes when turning the flag off undoes the change (a tested kill switch).
+    #[serde(default, with = "stored")]
+    pub kill_switch: Option<YesNo>,
     /// How to undo the whole change.
     #[serde(default)]
     pub rollback_plan: String,
@@ -111,13 +111,16 @@ pub const SECTIONS: &[(&str, &str)] = &[
     ("checklist", "Pre-deployment checklist and contacts"),
 ];
 
+mod choices;
 mod fields;
 mod sections;
+pub use choices::stored;
+pub use choices::*;
 pub use fields::*;
 pub use sections::*;
 
 impl CrForm {
-    /// Trims every text field (checklist keys stay as sent).
+    /// Trims every text field (checklist keys stay as sent; choices are parsed trimmed).
     pub fn normalised(mut self) -> CrForm {
         for f in self.text_fields_mut() {
             *f = f.trim().to_string();
@@ -127,7 +130,7 @@ impl CrForm {
         self
     }
 
-    fn text_fields_mut(&mut self) -> [&mut String; 24] {
+    fn text_fields_mut(&mut self) -> [&mut String; 20] {
         [
             &mut self.title,
             &mut self.services,
@@ -137,14 +140,10 @@ impl CrForm {
             &mut self.description,
             &mut self.justification,
             &mut self.incident_reference,
-            &mut self.security_related,
             &mut self.security_reason,
             &mut self.impact,
-            &mut self.risk_level,
-            &mut self.strategy,
             &mut self.canary_steps,
             &mut self.feature_flag,
-            &mut self.kill_switch,
             &mut self.rollback_plan,
             &mut self.planned_date,
             &mut self.planned_time,
@@ -166,9 +165,28 @@ impl CrForm {
         self.duration_minutes.trim().parse::<i64>().ok().filter(|m| (1..=24 * 60).contains(m)).unwrap_or(60)
     }
 
+    /// The deployment in a few words: "Canary: 1% → 5% → 100%", "Feature flag “x” (a tested kill switch)".
+    pub fn deployment_summary(&self) -> String {
+        match self.strategy {
+            Some(Strategy::Canary) => match parse_canary_steps(&self.canary_steps) {
+                Some(steps) => {
+                    format!("Canary: {}", steps.iter().map(|s| format!("{s}%")).collect::<Vec<_>>().join(" → "))
+                }
+                None => "Canary".into(),
+            },
+            Some(Strategy::BlueGreen) => "Blue/green".into(),
+            Some(Strategy::FeatureFlag) => {
+                let ks = if self.kill_switch == Some(YesNo::Yes) { " (a tested kill switch)" } else { "" };
+                format!("Feature flag “{}”{ks}", self.feature_flag)
+            }
+            Some(Strategy::Direct) => "Direct".into(),
+            None => String::new(),
+        }
+    }
+
     /// True when the ISSO must be copied.
     pub fn is_security_related(&self) -> bool {
-        self.security_related == "yes"
+        self.security_related == Some(YesNo::Yes)
     }
 
     /// Validates one section (by slug) against the calendar. Field names are the form's.
@@ -188,23 +206,22 @@ impl CrForm {
             "justification" => {
                 let s = Justification {
                     justification: self.justification.clone(),
-                    security_related: self.security_related.clone(),
+                    security_related: self.security_related,
                     impact: self.impact.clone(),
-                    risk_level: self.risk_level.clone(),
+                    risk_level: self.risk_level,
                 };
                 let base = collect_errors(&SectionFields(section, self), s.validate());
-                merge(base, security_reason_errors(self), self, section)
+                merge(base, s.cross_field(&self.security_reason), self, section)
             }
             "deployment" => {
                 let s = Deployment {
-                    strategy: self.strategy.clone(),
+                    strategy: self.strategy,
                     canary_steps: self.canary_steps.clone(),
                     feature_flag: self.feature_flag.clone(),
-                    kill_switch: self.kill_switch.clone(),
+                    kill_switch: self.kill_switch,
                     rollback_plan: self.rollback_plan.clone(),
                 };
-                let base = collect_errors(&SectionFields(section, self), s.validate());
-                merge(base, s.cross_field(), self, section)
+                merge(Ok(()), s.cross_field(), self, section)
             }
             "schedule" => {
                 let s = Schedule {
@@ -262,29 +279,44 @@ impl CrForm {
         section_field_names(section).any(|f| !self.value(f).is_empty())
     }
 
-    /// A field's value as text, by name (checklist: comma-separated keys).
+    /// A field's value as text, by name (checklist: comma-separated keys; a choice: its key).
     pub fn value(&self, field: &str) -> String {
-        let mut me = self.clone();
-        if field == "checklist" {
-            return me.checklist.join(",");
-        }
-        let names = ALL_TEXT_FIELDS;
-        match names.iter().position(|n| *n == field) {
-            Some(i) => std::mem::take(me.text_fields_mut()[i]),
-            None => String::new(),
+        let key = |c: Option<&'static str>| c.unwrap_or_default().to_string();
+        match field {
+            "checklist" => self.checklist.join(","),
+            "security_related" => key(self.security_related.map(Choice::key)),
+            "risk_level" => key(self.risk_level.map(Choice::key)),
+            "strategy" => key(self.strategy.map(Choice::key)),
+            "kill_switch" => key(self.kill_switch.map(Choice::key)),
+            _ => {
+                let mut me = self.clone();
+                match ALL_TEXT_FIELDS.iter().position(|n| *n == field) {
+                    Some(i) => std::mem::take(me.text_fields_mut()[i]),
+                    None => String::new(),
+                }
+            }
         }
     }
 
-    /// Sets a text field by name; unknown names are ignored.
+    /// Sets a field by name from what was posted: a choice from its key (a key that is not an
+    /// answer leaves it unanswered, so the section asks for one); unknown names are ignored.
     pub fn set(&mut self, field: &str, value: String) {
-        if let Some(i) = ALL_TEXT_FIELDS.iter().position(|n| *n == field) {
-            *self.text_fields_mut()[i] = value;
+        match field {
+            "security_related" => self.security_related = YesNo::parse(&value),
+            "risk_level" => self.risk_level = Risk::parse(&value),
+            "strategy" => self.strategy = Strategy::parse(&value),
+            "kill_switch" => self.kill_switch = YesNo::parse(&value),
+            _ => {
+                if let Some(i) = ALL_TEXT_FIELDS.iter().position(|n| *n == field) {
+                    *self.text_fields_mut()[i] = value;
+                }
+            }
         }
     }
 }
 
 /// The text fields' names, in the order of [`CrForm::text_fields_mut`].
-pub const ALL_TEXT_FIELDS: [&str; 24] = [
+pub const ALL_TEXT_FIELDS: [&str; 20] = [
     "title",
     "services",
     "environment",
@@ -293,14 +325,10 @@ pub const ALL_TEXT_FIELDS: [&str; 24] = [
     "description",
     "justification",
     "incident_reference",
-    "security_related",
     "security_reason",
     "impact",
-    "risk_level",
-    "strategy",
     "canary_steps",
     "feature_flag",
-    "kill_switch",
     "rollback_plan",
     "planned_date",
     "planned_time",

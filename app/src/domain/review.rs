@@ -1,5 +1,6 @@
 //! The hosting team's security and performance risk review.
 
+use super::cr_form::{stored, Choice, YesNo};
 use super::forms::{FieldError, FormErrors};
 use serde::{Deserialize, Serialize};
 
@@ -22,8 +23,9 @@ pub struct RiskReview {
     pub risks: Vec<String>,
     /// How the risks that apply are handled.
     pub notes: String,
-    /// "yes" or "no": the conclusion, which drives the ISSO CC.
-    pub security_related: String,
+    /// The conclusion, which drives the ISSO CC (stored as "yes", "no" or "" while unanswered).
+    #[serde(default, with = "stored")]
+    pub security_related: Option<YesNo>,
     /// Why that conclusion.
     pub reason: String,
 }
@@ -39,7 +41,7 @@ impl RiskReview {
             errors
                 .push(FieldError { field: "notes".into(), message: "Say how the risks you ticked are handled".into() });
         }
-        if !matches!(self.security_related.as_str(), "yes" | "no") {
+        if self.security_related.is_none() {
             errors.push(FieldError {
                 field: "security_related".into(),
                 message: "Select yes if the change is security-related (the ISSO is then copied)".into(),
@@ -58,7 +60,7 @@ impl RiskReview {
             errors,
             values: vec![
                 ("notes".into(), self.notes.clone()),
-                ("security_related".into(), self.security_related.clone()),
+                ("security_related".into(), self.security_related.map_or("", Choice::key).into()),
                 ("reason".into(), self.reason.clone()),
                 ("risks".into(), self.risks.join(",")),
             ],
@@ -67,7 +69,7 @@ impl RiskReview {
 
     /// The conclusion as a flag.
     pub fn is_security_related(&self) -> bool {
-        self.security_related == "yes"
+        self.security_related == Some(YesNo::Yes)
     }
 }
 
@@ -83,7 +85,7 @@ mod tests {
         let ok = RiskReview {
             risks: vec!["auth".into(), "made-up".into()],
             notes: " Tested in staging ".into(),
-            security_related: "yes".into(),
+            security_related: Some(YesNo::Yes),
             reason: "Changes login".into(),
         }
         .validated()

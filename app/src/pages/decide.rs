@@ -5,6 +5,7 @@
 use crate::api::decide::{decision_by_link, decision_for_cor, Decide, DecideByLink};
 use crate::api::types::DecisionView;
 use crate::components::form::{kept_value, outcome_of, ErrorSummary, Outcome, Radios, TextArea};
+use crate::domain::cr_form::Choice;
 use crate::domain::forms::FormErrors;
 use crate::error::AppError;
 use crate::pages::PageTitle;
@@ -37,9 +38,9 @@ fn DecisionSummary(v: DecisionView) -> impl IntoView {
             {row("What the change does", f.description.clone())}
             {row("Why it cannot wait", f.justification.clone())}
             {row("Impact", f.impact.clone())}
-            {row("Risk", f.risk_level.clone())}
+            {row("Risk", f.risk_level.map_or("", Choice::words).to_string())}
             {row("Security-related", if v.security_related { "Yes: the ISSO is copied".into() } else { "No".into() })}
-            {row("Deployment", f.strategy.replace('_', "/"))}
+            {row("Deployment", f.deployment_summary())}
             {row("Rollback plan", f.rollback_plan.clone())}
             {row("Planned start (Eastern)", format!("{} {}", f.planned_date, f.planned_time))}
         </dl>

@@ -13,7 +13,7 @@ mod tags;
 pub mod text;
 
 use app::api::types::{AttachmentView, AuditView, MailView, SignOffView};
-use app::domain::cr_form::CrForm;
+use app::domain::cr_form::{Choice, CrForm};
 use app::domain::history::{form_field_label, form_fields_in_order, readable};
 use app::domain::plan::Plan;
 use app::domain::quorum::{Decision, Verdict};
@@ -276,7 +276,7 @@ pub fn render(r: &ChangeRecord) -> Result<Vec<u8>, PdfError> {
                 .collect();
             w.field_list("Risks that apply", &risks, "None");
             w.field("How they are handled", &review.notes);
-            w.field("Security-related", &review.security_related);
+            w.field("Security-related", review.security_related.map_or("", Choice::key));
             w.field("Why", &review.reason);
         }
         None => w.paragraph("The hosting team has not recorded a risk review."),

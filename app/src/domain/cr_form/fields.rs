@@ -2,6 +2,7 @@
 //! asked (label, hint, kind of input, choices), what people call it in the record and its
 //! history, and how long an answer may be. The pages, the history, the PDF and the limits read it.
 
+use super::ChoiceOf;
 use crate::domain::limits::{LINE, LONG, SHORT};
 
 /// How a question is asked.
@@ -16,10 +17,10 @@ pub enum FieldKind {
         /// The box's height.
         rows: u32,
     },
-    /// One of several answers: (stored key, words).
+    /// One of several answers.
     Choice {
         /// The answers.
-        options: &'static [(&'static str, &'static str)],
+        options: ChoiceOf,
         /// Side by side (short answers such as yes or no).
         inline: bool,
     },
@@ -45,8 +46,6 @@ pub struct Field {
     /// The longest answer, in characters.
     pub max: usize,
 }
-
-const YES_NO: &[(&str, &str)] = &[("yes", "Yes"), ("no", "No")];
 
 const fn q(
     section: &'static str,
@@ -118,7 +117,7 @@ pub const FIELDS: &[Field] = &[
         "Is the change related to a security fix or incident?",
         Some("If yes, the ISSO is copied on every message."),
         "Security-related",
-        Choice { options: YES_NO, inline: true },
+        Choice { options: ChoiceOf::YesNo, inline: true },
         SHORT,
     ),
     q(
@@ -145,7 +144,7 @@ pub const FIELDS: &[Field] = &[
         "Risk",
         None,
         "Risk level",
-        Choice { options: &[("low", "Low"), ("medium", "Medium"), ("high", "High")], inline: false },
+        Choice { options: ChoiceOf::Risk, inline: false },
         SHORT,
     ),
     q(
@@ -154,15 +153,7 @@ pub const FIELDS: &[Field] = &[
         "How will the change be deployed?",
         None,
         "Deployment strategy",
-        Choice {
-            options: &[
-                ("canary", "Canary: a small share of traffic first"),
-                ("blue_green", "Blue/green: switch traffic to a new copy"),
-                ("feature_flag", "Feature flag: deploy dark, then turn on"),
-                ("direct", "Direct: replace in place"),
-            ],
-            inline: false,
-        },
+        Choice { options: ChoiceOf::Strategy, inline: false },
         SHORT,
     ),
     q(
@@ -181,7 +172,7 @@ pub const FIELDS: &[Field] = &[
         "Does turning the flag off undo the change? (for a feature flag)",
         Some("A tested kill switch can stand in for a rollback plan."),
         "Kill switch",
-        Choice { options: YES_NO, inline: true },
+        Choice { options: ChoiceOf::YesNo, inline: true },
         SHORT,
     ),
     q(

@@ -9,28 +9,9 @@ fn at_most_120(value: &str) -> Result<(), ValidationError> {
     Ok(())
 }
 
-fn yes_no(value: &str) -> Result<(), ValidationError> {
-    if matches!(value, "yes" | "no") {
-        Ok(())
-    } else {
-        Err(ValidationError::new("choose"))
-    }
-}
-
-fn one_of(value: &str, options: &[&str]) -> Result<(), ValidationError> {
-    if options.contains(&value) {
-        Ok(())
-    } else {
-        Err(ValidationError::new("choose"))
-    }
-}
-
-fn risk(value: &str) -> Result<(), ValidationError> {
-    one_of(value, &["low", "medium", "high"])
-}
-
-fn strategy(value: &str) -> Result<(), ValidationError> {
-    one_of(value, &["canary", "blue_green", "feature_flag", "direct"])
+/// The error for a question left unanswered (or answered with a key nobody offered).
+fn unanswered<C>(answer: Option<C>, field: &str, message: &str) -> Option<FieldError> {
+    answer.is_none().then(|| FieldError { field: field.into(), message: message.into() })
 }
 
 fn url_or_empty(value: &str) -> Result<(), ValidationError> {
@@ -76,36 +57,42 @@ pub struct Details {
 pub struct Justification {
     #[validate(length(min = 1, message = "Say why this cannot wait for the regular maintenance window"))]
     pub(super) justification: String,
-    #[validate(custom(
-        function = "yes_no",
-        message = "Select yes if the change is related to a security fix or incident"
-    ))]
-    pub(super) security_related: String,
+    pub(super) security_related: Option<YesNo>,
     #[validate(length(min = 1, message = "Describe who and what is affected, and how"))]
     pub(super) impact: String,
-    #[validate(custom(function = "risk", message = "Select the risk: low, medium or high"))]
-    pub(super) risk_level: String,
+    pub(super) risk_level: Option<Risk>,
 }
 
-/// A security-related change must say how (the ISSO reads it).
-pub(super) fn security_reason_errors(form: &CrForm) -> Vec<FieldError> {
-    if form.security_related == "yes" && form.security_reason.trim().is_empty() {
-        return vec![FieldError {
-            field: "security_reason".into(),
-            message: "Say how the change relates to security: the ISSO will be copied".into(),
-        }];
+impl Justification {
+    /// The answers asked for, and a security-related change saying how (the ISSO reads it).
+    pub(super) fn cross_field(&self, security_reason: &str) -> Vec<FieldError> {
+        let reason =
+            (self.security_related == Some(YesNo::Yes) && security_reason.trim().is_empty()).then(|| FieldError {
+                field: "security_reason".into(),
+                message: "Say how the change relates to security: the ISSO will be copied".into(),
+            });
+        [
+            unanswered(
+                self.security_related,
+                "security_related",
+                "Select yes if the change is related to a security fix or incident",
+            ),
+            reason,
+            unanswered(self.risk_level, "risk_level", "Select the risk: low, medium or high"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
     }
-    Vec::new()
 }
 
 /// Section 3.
-#[derive(Clone, Debug, Validate)]
+#[derive(Clone, Debug)]
 pub struct Deployment {
-    #[validate(custom(function = "strategy", message = "Select how the change will be deployed"))]
-    pub(super) strategy: String,
+    pub(super) strategy: Option<Strategy>,
     pub(super) canary_steps: String,
     pub(super) feature_flag: String,
-    pub(super) kill_switch: String,
+    pub(super) kill_switch: Option<YesNo>,
     pub(super) rollback_plan: String,
 }
 
@@ -123,23 +110,24 @@ pub fn parse_canary_steps(text: &str) -> Option<Vec<u8>> {
 
 impl Deployment {
     pub(super) fn cross_field(&self) -> Vec<FieldError> {
-        let mut out = Vec::new();
+        let mut out: Vec<FieldError> =
+            unanswered(self.strategy, "strategy", "Select how the change will be deployed").into_iter().collect();
         let mut err =
             |field: &str, message: &str| out.push(FieldError { field: field.into(), message: message.into() });
-        if self.strategy == "canary" && parse_canary_steps(&self.canary_steps).is_none() {
+        if self.strategy == Some(Strategy::Canary) && parse_canary_steps(&self.canary_steps).is_none() {
             err(
                 "canary_steps",
                 "Enter the canary traffic steps as increasing percentages ending at 100, for example 1, 5, 25, 100",
             );
         }
-        let flagged = self.strategy == "feature_flag";
+        let flagged = self.strategy == Some(Strategy::FeatureFlag);
         if flagged && self.feature_flag.trim().is_empty() {
             err("feature_flag", "Enter the name of the feature flag");
         }
-        if flagged && !matches!(self.kill_switch.as_str(), "yes" | "no") {
+        if flagged && self.kill_switch.is_none() {
             err("kill_switch", "Select yes if turning the flag off undoes the change (a kill switch)");
         }
-        let kill_switch = flagged && self.kill_switch == "yes";
+        let kill_switch = flagged && self.kill_switch == Some(YesNo::Yes);
         if !kill_switch && self.rollback_plan.trim().is_empty() {
             err(
                 "rollback_plan",

@@ -1,3 +1,4 @@
+use super::Strategy;
 use super::*;
 use crate::domain::calendar::Freeze;
 use proptest::prelude::*;
@@ -12,11 +13,11 @@ fn complete() -> CrForm {
         description: "Patch OpenSSL".into(),
         justification: "CVE under active exploitation".into(),
         incident_reference: "INC-42".into(),
-        security_related: "yes".into(),
+        security_related: Some(YesNo::Yes),
         security_reason: "CVE-2026-0001".into(),
         impact: "Portal restarts".into(),
-        risk_level: "medium".into(),
-        strategy: "blue_green".into(),
+        risk_level: Some(Risk::Medium),
+        strategy: Some(Strategy::BlueGreen),
         rollback_plan: "Switch traffic back to blue".into(),
         planned_date: "2026-11-17".into(),
         planned_time: "10:00".into(),
@@ -62,7 +63,7 @@ fn a_security_related_change_must_say_why() {
     let mut f = complete();
     f.security_reason.clear();
     assert_eq!(fields(f.validate_section("justification", &Calendar::default())), ["security_reason"]);
-    f.security_related = "no".into();
+    f.security_related = Some(YesNo::No);
     assert_eq!(f.validate_section("justification", &Calendar::default()), Ok(()));
 }
 
@@ -74,7 +75,7 @@ fn a_canary_needs_increasing_percentage_steps_ending_at_100() {
         assert_eq!(parse_canary_steps(bad), None, "{bad}");
     }
     let mut f = complete();
-    f.strategy = "canary".into();
+    f.strategy = Some(Strategy::Canary);
     assert_eq!(fields(f.validate_section("deployment", &Calendar::default())), ["canary_steps"]);
 }
 
@@ -84,11 +85,11 @@ fn a_rollback_plan_is_required_unless_a_feature_flag_kill_switch_undoes_the_chan
     f.rollback_plan.clear();
     let e = f.validate_section("deployment", &Calendar::default()).unwrap_err();
     assert!(e.message_for("rollback_plan").unwrap().contains("only a feature flag with a tested kill switch"));
-    f.strategy = "feature_flag".into();
+    f.strategy = Some(Strategy::FeatureFlag);
     f.feature_flag = "new-checkout".into();
-    f.kill_switch = "yes".into();
+    f.kill_switch = Some(YesNo::Yes);
     assert_eq!(f.validate_section("deployment", &Calendar::default()), Ok(()));
-    f.kill_switch = "no".into();
+    f.kill_switch = Some(YesNo::No);
     assert_eq!(fields(f.validate_section("deployment", &Calendar::default())), ["rollback_plan"]);
 }
 
@@ -175,12 +176,26 @@ fn one_field_table_covers_every_section_in_page_order_and_every_stored_field() {
     let mut order: Vec<&str> = FIELDS.iter().map(|f| f.section).collect();
     order.dedup();
     assert_eq!(order, SECTIONS.iter().map(|(slug, _)| *slug).collect::<Vec<_>>());
-    // Every stored text field is asked exactly once, and the checklist besides.
-    let mut asked: Vec<&str> = FIELDS.iter().filter(|f| f.kind != FieldKind::Checklist).map(|f| f.name).collect();
+    // Every stored text field is asked exactly once as text, and the checklist and choices besides.
+    let mut asked: Vec<&str> = FIELDS
+        .iter()
+        .filter(|f| !matches!(f.kind, FieldKind::Checklist | FieldKind::Choice { .. }))
+        .map(|f| f.name)
+        .collect();
     asked.sort();
     let mut stored = ALL_TEXT_FIELDS.to_vec();
     stored.sort();
     assert_eq!(asked, stored);
+    // Every choice question stores each of its answers by key and reads it back.
+    for f in FIELDS {
+        if let FieldKind::Choice { options, .. } = f.kind {
+            for (key, _) in options.options() {
+                let mut form = CrForm::default();
+                form.set(f.name, format!(" {key} "));
+                assert_eq!(form.value(f.name), key, "{}", f.name);
+            }
+        }
+    }
     assert_eq!(
         FIELDS.iter().filter(|f| f.kind == FieldKind::Checklist).map(|f| f.name).collect::<Vec<_>>(),
         ["checklist"]
@@ -189,8 +204,36 @@ fn one_field_table_covers_every_section_in_page_order_and_every_stored_field() {
         assert!(f.max >= crate::domain::limits::LINE, "{}: a limit no shorter than a line", f.name);
         assert!(!f.label.is_empty() && !f.short.is_empty(), "{}", f.name);
         if let FieldKind::Choice { options, .. } = f.kind {
-            assert!(options.len() >= 2, "{}", f.name);
+            assert!(options.options().len() >= 2, "{}", f.name);
         }
     }
     assert_eq!(field("description").map(|f| f.max), Some(crate::domain::limits::LONG));
+}
+
+#[test]
+fn an_answer_nobody_offered_is_no_answer_and_is_asked_for_at_its_field() {
+    let cal = Calendar::default();
+    let mut f = complete();
+    for (field, tampered) in [("security_related", "maybe"), ("risk_level", "extreme"), ("strategy", "yolo")] {
+        f.set(field, tampered.into());
+        assert_eq!(f.value(field), "", "{field}");
+    }
+    let errors = |f: &CrForm, slug: &str| fields(f.validate_section(slug, &cal));
+    assert_eq!(errors(&f, "justification"), ["security_related", "risk_level"]);
+    assert_eq!(errors(&f, "deployment"), ["strategy"]);
+    f.set("strategy", "feature_flag".into());
+    f.set("feature_flag", "new-checkout".into());
+    f.set("kill_switch", "perhaps".into());
+    assert_eq!(errors(&f, "deployment"), ["kill_switch"]);
+}
+
+#[test]
+fn a_stored_answer_reads_back_as_stored_and_a_stored_key_that_is_no_answer_is_an_error() {
+    let json = serde_json::to_value(complete()).unwrap();
+    assert_eq!((json["strategy"].as_str(), json["kill_switch"].as_str()), (Some("blue_green"), Some("")));
+    assert_eq!(serde_json::from_value::<CrForm>(json.clone()).unwrap(), complete());
+    let mut bad = json;
+    bad["risk_level"] = "extreme".into();
+    let err = serde_json::from_value::<CrForm>(bad).unwrap_err().to_string();
+    assert!(err.contains("“extreme” is not one of the answers"), "{err}");
 }

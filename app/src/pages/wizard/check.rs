@@ -1,10 +1,9 @@
 //! Check your answers, submit for hosting review, and the confirmation page.
 
 use super::{request_resource, with_request, BackToTasks};
-use crate::api::types::RequestView;
 use crate::api::wizard::SubmitForReview;
 use crate::components::form::{other_error_of, ErrorSummary};
-use crate::domain::cr_form::{parse_canary_steps, CHECKLIST};
+use crate::domain::cr_form::{Choice, YesNo, CHECKLIST};
 use crate::domain::workflow::{ActionKind, State};
 use crate::pages::page_title;
 use leptos::prelude::*;
@@ -22,23 +21,6 @@ fn row(key: &'static str, value: String, change: Option<String>) -> impl IntoVie
                 </dd>
             })}
         </div>
-    }
-}
-
-fn strategy_words(v: &RequestView) -> String {
-    let f = &v.form;
-    match f.strategy.as_str() {
-        "canary" => match parse_canary_steps(&f.canary_steps) {
-            Some(steps) => format!("Canary: {}", steps.iter().map(|s| format!("{s}%")).collect::<Vec<_>>().join(" → ")),
-            None => "Canary".into(),
-        },
-        "blue_green" => "Blue/green".into(),
-        "feature_flag" => {
-            let ks = if f.kill_switch == "yes" { " (a tested kill switch)" } else { "" };
-            format!("Feature flag “{}”{ks}", f.feature_flag)
-        }
-        "direct" => "Direct".into(),
-        _ => String::new(),
     }
 }
 
@@ -103,10 +85,10 @@ pub fn CheckPage() -> impl IntoView {
                 {row("What the change does", f.description.clone(), link("form/details"))}
                 {row("Justification", f.justification.clone(), link("form/justification"))}
                 {row("Incident reference", f.incident_reference.clone(), link("form/justification"))}
-                {row("Security-related", if f.security_related == "yes" { format!("Yes: {}", f.security_reason) } else if f.security_related == "no" { "No".into() } else { String::new() }, link("form/justification"))}
+                {row("Security-related", match f.security_related { Some(YesNo::Yes) => format!("Yes: {}", f.security_reason), Some(YesNo::No) => "No".into(), None => String::new() }, link("form/justification"))}
                 {row("Impact", f.impact.clone(), link("form/justification"))}
-                {row("Risk", f.risk_level.clone(), link("form/justification"))}
-                {row("Deployment strategy", strategy_words(&v), link("form/deployment"))}
+                {row("Risk", f.risk_level.map_or("", Choice::words).to_string(), link("form/justification"))}
+                {row("Deployment strategy", f.deployment_summary(), link("form/deployment"))}
                 {row("Rollback plan", f.rollback_plan.clone(), link("form/deployment"))}
                 {row("Requested start", if f.planned_date.is_empty() { String::new() } else { format!("{} {} Eastern, {} minutes", f.planned_date, f.planned_time, f.duration_minutes) }, link("form/schedule"))}
                 {row("Reason to go outside the window", f.override_reason.clone(), link("form/schedule"))}

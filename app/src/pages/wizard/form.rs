@@ -94,7 +94,7 @@ pub fn FormSectionPage() -> impl IntoView {
                                         <TextArea name=fd.name input_name=input_name label=fd.label hint=fd.hint rows=rows value=stored(fd.name) errors=errors/>
                                     }.into_any(),
                                     FieldKind::Choice { options, inline } => view! {
-                                        <Radios name=fd.name input_name=input_name legend=fd.label hint=fd.hint options=options.to_vec() inline=inline value=stored(fd.name) errors=errors/>
+                                        <Radios name=fd.name input_name=input_name legend=fd.label hint=fd.hint options=options.options() inline=inline value=stored(fd.name) errors=errors/>
                                     }.into_any(),
                                     FieldKind::Checklist => view! {
                                         <Checkboxes

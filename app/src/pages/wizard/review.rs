@@ -4,6 +4,7 @@ use super::{request_resource, with_request};
 use crate::api::queue::AssignEngineer;
 use crate::api::review::{RecordRiskReview, ReturnToDev, SubmitToCors};
 use crate::components::form::{form_errors_of, other_error_of, Checkboxes, ErrorSummary, Radios, TextArea};
+use crate::domain::cr_form::{Choice, YesNo};
 use crate::domain::review::RISKS;
 use crate::domain::workflow::{ActionKind, State};
 use crate::pages::PageTitle;
@@ -97,7 +98,7 @@ pub fn ReviewPage() -> impl IntoView {
                     <input type="hidden" name="reference" value=r2.clone()/>
                     <Checkboxes name="risks" legend="Which risks does this change carry?" hint="Tick each that applies." options=RISKS prefix="risk_" checked=risks errors=review_errors/>
                     <TextArea name="notes" label="How the risks are handled" hint="Needed when you ticked any risk." rows=3 value=kept("notes", stored.notes.clone()) errors=review_errors/>
-                    <Radios name="security_related" legend="Is the change security-related?" hint="Yes copies the ISSO on every message about it." options=vec![("yes", "Yes"), ("no", "No")] inline=true value=kept("security_related", stored.security_related.clone()) errors=review_errors/>
+                    <Radios name="security_related" legend="Is the change security-related?" hint="Yes copies the ISSO on every message about it." options=YesNo::options() inline=true value=kept("security_related", stored.security_related.map_or("", Choice::key).to_string()) errors=review_errors/>
                     <TextArea name="reason" label="Reason for your conclusion" rows=2 value=kept("reason", stored.reason.clone()) errors=review_errors/>
                     <button type="submit" class="button button--secondary">"Record the risk review"</button>
                 </ActionForm>
