@@ -5,6 +5,7 @@ use crate::store::Store;
 use app::domain::cr_form::{Risk, Strategy, YesNo};
 use app::domain::roles::Role;
 use app::service::Change;
+use app::service::Clock;
 
 /// The demo people: (email, name, role, team).
 pub const DEMO_PEOPLE: &[(&str, &str, Role, Option<&str>)] = &[
@@ -36,6 +37,7 @@ pub const DEMO_SIGNERS: &[(app::domain::workflow::SignOffRole, &str)] = &[
 pub async fn seed(
     store: &Store,
     password: Option<&str>,
+    clock: &dyn Clock,
 ) -> Result<Option<String>, Box<dyn std::error::Error + Send + Sync>> {
     let fresh = store.user_count().await? == 0;
     if !fresh && password.is_none() {
@@ -49,7 +51,7 @@ pub async fn seed(
         let password = password.clone();
         tokio::task::spawn_blocking(move || hash_password(&password)).await?.map_err(|e| e.to_string())?
     };
-    let now = chrono::Utc::now().timestamp_millis();
+    let now = clock.now().timestamp_millis();
     for (email, name, role, team) in DEMO_PEOPLE {
         let team_id = match team {
             Some(t) => Some(store.ensure_team(t).await?),
@@ -108,11 +110,15 @@ pub enum Example {
 /// Demo requests in every state of the process, so a newcomer sees the whole process at once.
 /// Only into an organisation without requests, and only when asked (`OFFCYCLE_DEMO_REQUESTS=1`,
 /// which `scripts/dev.sh` sets): the tests start from an empty list.
-pub async fn seed_requests(store: &Store, public_url: &str) -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
+pub async fn seed_requests(
+    store: &Store,
+    public_url: &str,
+    clock: &dyn Clock,
+) -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
     if store.request_count().await? > 0 {
         return Ok(0);
     }
-    let seeder = Seeder::new(store, public_url).await?;
+    let seeder = Seeder::new(store, public_url, clock).await?;
     for (title, system, example) in EXAMPLES {
         seeder.drive(title, system, *example).await?;
     }
@@ -124,7 +130,7 @@ pub async fn seed_requests(store: &Store, public_url: &str) -> Result<usize, Box
         &example_plan().steps,
         &hosting,
         "demo",
-        chrono::Utc::now(),
+        clock.now(),
     )
     .await?;
     Ok(EXAMPLES.len())
@@ -138,18 +144,19 @@ pub struct Seeder<'a> {
     store: &'a Store,
     people: std::collections::HashMap<&'static str, app::api::types::SessionUser>,
     public_url: &'a str,
+    clock: &'a dyn Clock,
 }
 
 impl<'a> Seeder<'a> {
     /// A seeder for the demo organisation in `store`.
-    pub async fn new(store: &'a Store, public_url: &'a str) -> Result<Seeder<'a>, BoxError> {
+    pub async fn new(store: &'a Store, public_url: &'a str, clock: &'a dyn Clock) -> Result<Seeder<'a>, BoxError> {
         let mut people = std::collections::HashMap::new();
         for (email, ..) in DEMO_PEOPLE {
             if let Some(c) = store.sign_in_candidate(email).await? {
                 people.insert(*email, c.user);
             }
         }
-        Ok(Seeder { store, people, public_url })
+        Ok(Seeder { store, people, public_url, clock })
     }
 
     /// Starts a request as the demo developer and drives it to `goal`; returns its reference.
@@ -157,7 +164,7 @@ impl<'a> Seeder<'a> {
         use app::ports::prelude::*;
         let dev = self.person("dev@example.gov")?;
         let start = app::domain::forms::StartRequest { title: title.into(), system: system.into() };
-        let summary = self.store.start_request(&dev, "demo", &start, chrono::Utc::now()).await?;
+        let summary = self.store.start_request(&dev, "demo", &start, self.clock.now()).await?;
         self.advance(&summary.reference, title, goal).await?;
         Ok(summary.reference)
     }
@@ -209,8 +216,8 @@ impl<'a> Seeder<'a> {
         if goal == E::CrForm {
             return Ok(());
         }
-        let form = example_form(title);
-        let calendar = calendar();
+        let form = example_form(title, self.clock.now());
+        let calendar = calendar(self.clock.now());
         let update = Action::UpdateForm {
             complete: form.is_complete(&calendar),
             planned_start: form.planned_start(),
@@ -319,9 +326,9 @@ impl<'a> Seeder<'a> {
         who: &str,
         change: Change,
     ) -> Result<app::domain::workflow::Request, BoxError> {
-        use app::service::{Principal, SystemClock, Workflow};
+        use app::service::{Principal, Workflow};
         let user = self.person(who)?;
-        let workflow = Workflow { store: self.store, clock: &SystemClock, public_url: self.public_url };
+        let workflow = Workflow { store: self.store, clock: self.clock, public_url: self.public_url };
         let principal = Principal { user: &user, source: "demo", link: None };
         let done = workflow
             .perform(&principal, reference, change.action.kind(), |_| Ok(change.clone()))
@@ -331,8 +338,7 @@ impl<'a> Seeder<'a> {
     }
 }
 
-fn calendar() -> app::domain::calendar::Calendar {
-    let now = chrono::Utc::now();
+fn calendar(now: chrono::DateTime<chrono::Utc>) -> app::domain::calendar::Calendar {
     app::domain::calendar::Calendar {
         maintenance_windows: app::domain::calendar::monthly_windows(now, 13),
         ..app::domain::calendar::Calendar::default()
@@ -367,8 +373,8 @@ pub fn example_plan() -> app::domain::plan::Plan {
     }
 }
 
-/// The demo's CR form, complete, for a change next Tuesday at 10am Eastern.
-pub fn example_form(title: &str) -> app::domain::cr_form::CrForm {
+/// The demo's CR form, complete, for a change the Tuesday after `today` at 10am Eastern.
+pub fn example_form(title: &str, today: chrono::DateTime<chrono::Utc>) -> app::domain::cr_form::CrForm {
     use chrono::Datelike;
     // The next Tuesday, inside the production window: each example its own half hour from 8am
     // Eastern, except two that share one, so the demo shows a schedule conflict.
@@ -378,7 +384,7 @@ pub fn example_form(title: &str) -> app::domain::cr_form::CrForm {
         None => 4,
     };
     let planned_time = format!("{:02}:{:02}", 8 + slot / 2, (slot % 2) * 30);
-    let mut day = app::domain::calendar::eastern_date(chrono::Utc::now()).succ_opt().unwrap_or_default();
+    let mut day = app::domain::calendar::eastern_date(today).succ_opt().unwrap_or_default();
     while day.weekday() != chrono::Weekday::Tue {
         day = day.succ_opt().unwrap_or(day);
     }

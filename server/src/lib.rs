@@ -92,10 +92,11 @@ pub async fn build_state(config: Config) -> Result<AppState, Box<dyn std::error:
     let db = Db::open(&config.database_url).await?;
     tracing::info!(backend = db.backend(), "database ready");
     let store = Store::new(db);
+    let clock: Arc<dyn app::service::Clock> = Arc::new(app::service::SystemClock);
     if config.demo {
-        let generated = demo::seed(&store, config.demo_password.as_deref()).await?;
+        let generated = demo::seed(&store, config.demo_password.as_deref(), clock.as_ref()).await?;
         if config.demo_requests {
-            let n = demo::seed_requests(&store, &config.public_url).await?;
+            let n = demo::seed_requests(&store, &config.public_url, clock.as_ref()).await?;
             if n > 0 {
                 tracing::info!("seeded {n} demo requests, one or more in every state of the process");
             }
@@ -113,7 +114,6 @@ pub async fn build_state(config: Config) -> Result<AppState, Box<dyn std::error:
     // Installed before anything counts.
     let _ = metrics::handle();
     let demo_inbox = app::ports::DemoInbox::default();
-    let clock: Arc<dyn app::service::Clock> = Arc::new(app::service::SystemClock);
     let mailer = mail::Mailer::from_config(store.clone(), &config, &demo_inbox, clock.clone())?;
     if mailer.is_none() {
         tracing::warn!("SMTP_URL is not set: messages wait in the outbox until it is");
@@ -122,7 +122,7 @@ pub async fn build_state(config: Config) -> Result<AppState, Box<dyn std::error:
         return Err("OFFCYCLE_PASSWORD_SIGN_IN=admins needs OFFCYCLE_OIDC_ISSUER: nobody else could sign in".into());
     }
     let oidc = match &config.oidc {
-        Some(settings) => Some(Arc::new(oidc::Oidc::new(settings.clone(), &config.public_url)?)),
+        Some(settings) => Some(Arc::new(oidc::Oidc::new(settings.clone(), &config.public_url, clock.clone())?)),
         None => None,
     };
     let sign_in_methods = app::api::types::SignInMethods {

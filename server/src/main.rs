@@ -103,7 +103,7 @@ async fn create_admin(config: Config) -> ExitCode {
     };
     let store = server::store::Store::new(db);
     let token = server::auth::new_token();
-    let now = chrono::Utc::now();
+    let now = app::service::Clock::now(&app::service::SystemClock);
     let expires = now + chrono::Duration::hours(72);
     match store.create_admin(&email, &name, &server::auth::token_hash(&token), now, expires).await {
         Ok((_, created)) => {

@@ -48,7 +48,7 @@ async fn signed_in(base: &str) -> reqwest::Client {
 
 both_backends!(a_server_killed_under_write_load_keeps_every_acknowledged_write, |url: String, _b| async move {
     let store = Store::new(Db::open(&url).await.unwrap());
-    server::demo::seed(&store, Some(DEMO_PASSWORD)).await.unwrap();
+    server::demo::seed(&store, Some(DEMO_PASSWORD), &app::service::SystemClock).await.unwrap();
     store.db().clone().close().await;
     let (mut server, base) = spawn_server(&url).await;
 
@@ -124,8 +124,8 @@ both_backends!(racing_cors_record_one_decision_each_and_never_break_the_quorum, 
     use app::domain::workflow::{Action, State};
     use server::demo::{Example, Seeder};
     let store = Store::new(Db::open(&url).await.unwrap());
-    server::demo::seed(&store, Some(DEMO_PASSWORD)).await.unwrap();
-    let seeder = Seeder::new(&store, "http://127.0.0.1").await.unwrap();
+    server::demo::seed(&store, Some(DEMO_PASSWORD), &app::service::SystemClock).await.unwrap();
+    let seeder = Seeder::new(&store, "http://127.0.0.1", &app::service::SystemClock).await.unwrap();
     let admin = store.sign_in_candidate("admin@example.gov").await.unwrap().unwrap().user;
     let cor1 = store.sign_in_candidate("cor1@example.gov").await.unwrap().unwrap().user;
     let cor2 = store.sign_in_candidate("cor2@example.gov").await.unwrap().unwrap().user;

@@ -73,7 +73,7 @@ both_backends!(
     |url: String, backend| async move {
         let db = Db::open(&url).await.unwrap();
         let store = Store::new(db.clone());
-        server::demo::seed(&store, Some(DEMO_PASSWORD)).await.unwrap();
+        server::demo::seed(&store, Some(DEMO_PASSWORD), &app::service::SystemClock).await.unwrap();
         let sizes = sizes(backend);
         let names = [
             "dashboard: your requests (newest 200)",

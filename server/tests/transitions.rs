@@ -56,7 +56,7 @@ fn action(n: usize, now: &Request) -> (&'static str, Change) {
         }
         11 => (DEV, Change::action(Action::CompleteStaging)),
         12 => {
-            let form = example_form("Reload test");
+            let form = example_form("Reload test", chrono::Utc::now());
             let calendar = app::domain::calendar::Calendar {
                 maintenance_windows: app::domain::calendar::monthly_windows(chrono::Utc::now(), 13),
                 ..Default::default()
@@ -155,8 +155,8 @@ async fn snapshot(store: &Store, reference: &str) -> Request {
 
 both_backends!(a_committed_transition_reloads_exactly_as_apply_left_it, |url: String, _b| async move {
     let store = Store::new(Db::open(&url).await.unwrap());
-    server::demo::seed(&store, Some("password")).await.unwrap();
-    let seeder = Seeder::new(&store, "http://localhost:3000").await.unwrap();
+    server::demo::seed(&store, Some("password"), &app::service::SystemClock).await.unwrap();
+    let seeder = Seeder::new(&store, "http://localhost:3000", &app::service::SystemClock).await.unwrap();
     let cases = std::env::var("RELOAD_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(24);
     let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
     let strategy = (0..STARTS.len(), proptest::collection::vec(0..ALPHABET, 1..40));

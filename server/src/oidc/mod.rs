@@ -86,6 +86,7 @@ pub struct Oidc {
     secure: bool,
     http: openidconnect::reqwest::Client,
     discovered: tokio::sync::RwLock<Option<Discovered>>,
+    clock: std::sync::Arc<dyn app::service::Clock>,
 }
 
 /// A failure talking to the provider or checking its answer (logged; the person is told
@@ -100,7 +101,11 @@ fn failed(what: &str, e: impl std::fmt::Display) -> ProviderError {
 
 impl Oidc {
     /// The relying party for these settings.
-    pub fn new(settings: OidcSettings, public_url: &str) -> Result<Oidc, ConfigError> {
+    pub fn new(
+        settings: OidcSettings,
+        public_url: &str,
+        clock: std::sync::Arc<dyn app::service::Clock>,
+    ) -> Result<Oidc, ConfigError> {
         let http = openidconnect::reqwest::Client::builder()
             .redirect(openidconnect::reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(10))
@@ -112,7 +117,13 @@ impl Oidc {
             secure: public_url.starts_with("https://"),
             http,
             discovered: tokio::sync::RwLock::new(None),
+            clock,
         })
+    }
+
+    /// Now, by the server's clock (a sign-in's age, an assertion's and an ID token's times).
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
     }
 
     /// The settings.
@@ -178,7 +189,7 @@ impl Oidc {
             iat: i64,
             exp: i64,
         }
-        let now = chrono::Utc::now().timestamp();
+        let now = self.now().timestamp();
         let claims = Assertion {
             iss: &self.settings.client_id,
             sub: &self.settings.client_id,
@@ -245,7 +256,7 @@ impl Oidc {
             nonce: nonce.secret().clone(),
             pkce_verifier: verifier.secret().clone(),
             next: next.to_string(),
-            created_at: chrono::Utc::now().timestamp_millis(),
+            created_at: self.now().timestamp_millis(),
         };
         store
             .begin_oidc_login(&token_hash(state.secret()), &login)
@@ -279,7 +290,10 @@ impl Oidc {
         let id_token = tokens.id_token().ok_or_else(|| ProviderError("the provider sent no ID token".into()))?;
         let nonce = Nonce::new(login.nonce.clone());
         let verify = |client: &OidcClient| {
-            let verifier = client.id_token_verifier().set_allowed_algs(self.settings.algorithms.clone());
+            let verifier = client
+                .id_token_verifier()
+                .set_allowed_algs(self.settings.algorithms.clone())
+                .set_time_fn(|| self.now());
             let claims = id_token.claims(&verifier, &nonce).cloned();
             claims.and_then(|claims| {
                 if let Some(expected) = claims.access_token_hash() {

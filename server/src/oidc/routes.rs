@@ -66,7 +66,7 @@ pub async fn callback(
                 return Err(Refusal::Failed);
             }
         };
-        if chrono::Utc::now().timestamp_millis() - login.created_at > LOGIN_TTL_MS {
+        if oidc.now().timestamp_millis() - login.created_at > LOGIN_TTL_MS {
             return Err(Refusal::Expired);
         }
         // RFC 9207: an answer that names another issuer is a mix-up, not ours.
@@ -88,7 +88,7 @@ pub async fn callback(
             Refusal::Failed
         })?;
         let token = new_token();
-        let now = chrono::Utc::now().timestamp_millis();
+        let now = oidc.now().timestamp_millis();
         let opened = state
             .store
             .oidc_sign_in(&identity, oidc.settings.provisioning, &token_hash(&token), &id_token, &source, now)
