@@ -56,27 +56,38 @@ impl From<StoreError> for AppError {
     }
 }
 
+/// Who does something, from where and when: what the audit trail records beside each change
+/// the stores make for a person (the request's own transitions carry theirs in [`Commit`]).
+#[derive(Clone, Debug)]
+pub struct Acting<'a> {
+    /// The person.
+    pub by: &'a SessionUser,
+    /// Where from: the client's address, or "api", "demo", "test".
+    pub source: String,
+    /// When, by the server's clock.
+    pub now: DateTime<Utc>,
+}
+
+impl<'a> Acting<'a> {
+    /// `by`, from `source`, at `now`.
+    pub fn new(by: &'a SessionUser, source: &str, now: DateTime<Utc>) -> Acting<'a> {
+        Acting { by, source: source.to_string(), now }
+    }
+}
+
 /// Change requests themselves: starting, loading, committing a transition, and the people and lists that decisions read. One implementation per database backend.
 #[async_trait]
 pub trait Requests: Send + Sync {
     /// Starts a draft request with the next reference of `now`'s year, in one transaction
     /// with its audit event.
-    async fn start_request(
-        &self,
-        by: &SessionUser,
-        source: &str,
-        form: &StartRequest,
-        now: DateTime<Utc>,
-    ) -> Result<RequestSummary, StoreError>;
+    async fn start_request(&self, form: &StartRequest, acting: &Acting<'_>) -> Result<RequestSummary, StoreError>;
     /// Starts a request as `start_request` does, once per `key` and person: a call with a key
     /// they used before returns the request that call started, and `true` (a replay).
     async fn start_request_once(
         &self,
-        by: &SessionUser,
-        source: &str,
         form: &StartRequest,
         key: &str,
-        now: DateTime<Utc>,
+        acting: &Acting<'_>,
     ) -> Result<(RequestSummary, bool), StoreError>;
     /// The requests this person started, newest first.
     async fn requests_started_by(&self, user_id: i64) -> Result<Vec<RequestSummary>, StoreError>;
@@ -127,14 +138,7 @@ pub trait HistoryStore: Send + Sync {
     /// A request's audit trail, oldest first.
     async fn audit_trail(&self, request_id: i64) -> Result<Vec<AuditView>, StoreError>;
     /// Adds a comment (plain text) with its audit event, in one transaction.
-    async fn add_comment(
-        &self,
-        request: &LoadedRequest,
-        by: &SessionUser,
-        source: &str,
-        body: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
+    async fn add_comment(&self, request: &LoadedRequest, body: &str, acting: &Acting<'_>) -> Result<(), StoreError>;
     /// `limit` comments of a request's thread from `offset`, oldest first.
     async fn comment_page(&self, request_id: i64, offset: i64, limit: i64) -> Result<Vec<CommentView>, StoreError>;
 }
@@ -158,18 +162,10 @@ pub trait CalendarStore: Send + Sync {
     async fn add_calendar_entry(
         &self,
         entry: &crate::domain::calendar::CalendarEntry,
-        by: &SessionUser,
-        source: &str,
-        now: DateTime<Utc>,
+        acting: &Acting<'_>,
     ) -> Result<i64, StoreError>;
     /// Removes a calendar entry (audited); false when there was none.
-    async fn remove_calendar_entry(
-        &self,
-        id: i64,
-        by: &SessionUser,
-        source: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
+    async fn remove_calendar_entry(&self, id: i64, acting: &Acting<'_>) -> Result<bool, StoreError>;
     /// Changes planned between `from` and `to`.
     async fn scheduled_changes(
         &self,
@@ -192,25 +188,16 @@ pub trait ApprovalStore: Send + Sync {
     /// Every recorded out-of-office period.
     async fn absences(&self) -> Result<Vec<AbsenceView>, StoreError>;
     /// Records an out-of-office period, audited.
-    #[allow(clippy::too_many_arguments)]
     async fn add_absence(
         &self,
         user_id: i64,
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
         note: Option<&str>,
-        by: &SessionUser,
-        source: &str,
-        now: DateTime<Utc>,
+        acting: &Acting<'_>,
     ) -> Result<(), StoreError>;
     /// Removes one, audited; `false` when there was none.
-    async fn remove_absence(
-        &self,
-        id: i64,
-        by: &SessionUser,
-        source: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
+    async fn remove_absence(&self, id: i64, acting: &Acting<'_>) -> Result<bool, StoreError>;
 }
 
 /// Everything the pages and the application service read and write about change requests.
@@ -237,17 +224,15 @@ pub trait OperationLibrary: Send + Sync {
         &self,
         name: &str,
         steps: &[crate::domain::plan::PlanStep],
-        by: &crate::api::types::SessionUser,
-        source: &str,
-        now: DateTime<Utc>,
+        acting: &Acting<'_>,
     ) -> Result<i64, StoreError>;
 }
 
 /// The storage traits, for code that calls them on a concrete store.
 pub mod prelude {
     pub use super::{
-        Administration, ApprovalStore, ArchiveStore, CalendarStore, HistoryStore, People, QueueStore, RequestStore,
-        Requests, Sessions, Webhooks,
+        Acting, Administration, ApprovalStore, ArchiveStore, CalendarStore, HistoryStore, People, QueueStore,
+        RequestStore, Requests, Sessions, Webhooks,
     };
 }
 

@@ -229,10 +229,9 @@ pub async fn open_request(
     }
     let key = idempotency_key(&headers).map_err(|m| fail(StatusCode::BAD_REQUEST, m))?;
     let (start, plan, form_fields) = parsed(&body).map_err(invalid)?;
-    let source = format!("API {}", address.0);
-    let now = state.services.clock.now();
+    let acting = app::ports::Acting::new(user, &format!("API {}", address.0), state.services.clock.now());
     let (summary, replayed) =
-        state.store.start_request_once(user, &source, &start, &key, now).await.map_err(|e| refused(e.into()))?;
+        state.store.start_request_once(&start, &key, &acting).await.map_err(|e| refused(e.into()))?;
     let reference = summary.reference.clone();
     let opened = |state_key: &str| Opened {
         reference: reference.clone(),
@@ -245,7 +244,7 @@ pub async fn open_request(
         return Ok(response);
     }
     let workflow = state.workflow();
-    let who = Principal { user, source: &source, link: None };
+    let who = Principal { user, source: &acting.source, link: None };
     let answers = TriageAnswers {
         active_incident: body.triage.active_incident,
         users_cannot_access: body.triage.users_cannot_access,

@@ -128,9 +128,7 @@ pub async fn seed_requests(
         store,
         "Blue/green deployment of the portal",
         &example_plan().steps,
-        &hosting,
-        "demo",
-        clock.now(),
+        &app::ports::Acting::new(&hosting, "demo", clock.now()),
     )
     .await?;
     Ok(EXAMPLES.len())
@@ -164,7 +162,8 @@ impl<'a> Seeder<'a> {
         use app::ports::prelude::*;
         let dev = self.person("dev@example.gov")?;
         let start = app::domain::forms::StartRequest { title: title.into(), system: system.into() };
-        let summary = self.store.start_request(&dev, "demo", &start, self.clock.now()).await?;
+        let summary =
+            self.store.start_request(&start, &app::ports::Acting::new(&dev, "demo", self.clock.now())).await?;
         self.advance(&summary.reference, title, goal).await?;
         Ok(summary.reference)
     }

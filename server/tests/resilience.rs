@@ -138,7 +138,7 @@ both_backends!(racing_cors_record_one_decision_each_and_never_break_the_quorum, 
         // ended last week (some trials) must not count.
         let absent = rng.bool();
         for a in store.absences().await.unwrap() {
-            store.remove_absence(a.id, &admin, "test", chrono::Utc::now()).await.unwrap();
+            store.remove_absence(a.id, &Acting::new(&admin, "test", chrono::Utc::now())).await.unwrap();
         }
         let today = chrono::Utc::now().date_naive();
         let days = |n: i64| today + chrono::Duration::days(n);
@@ -149,7 +149,10 @@ both_backends!(racing_cors_record_one_decision_each_and_never_break_the_quorum, 
             (false, false) => &[],
         };
         for (from, to) in away {
-            store.add_absence(cor2.id, days(*from), days(*to), None, &admin, "test", chrono::Utc::now()).await.unwrap();
+            store
+                .add_absence(cor2.id, days(*from), days(*to), None, &Acting::new(&admin, "test", chrono::Utc::now()))
+                .await
+                .unwrap();
         }
         let r = seeder.drive(&format!("Race {trial}"), "Grants portal", Example::AwaitingApproval).await.unwrap();
         let plan_hash =

@@ -41,16 +41,16 @@ both_backends!(references_are_sequential_per_year_and_unique_under_concurrency, 
     let (store, dev) = store_with_dev(&url).await;
     let nov = chrono::Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap();
     let jan = chrono::Utc.with_ymd_and_hms(2027, 1, 2, 9, 0, 0).unwrap();
-    let first = store.start_request(&dev, "test", &form("one"), nov).await.unwrap();
+    let first = store.start_request(&form("one"), &Acting::new(&dev, "test", nov)).await.unwrap();
     assert_eq!(first.reference, "ECR-2026-0001");
-    let next_year = store.start_request(&dev, "test", &form("new year"), jan).await.unwrap();
+    let next_year = store.start_request(&form("new year"), &Acting::new(&dev, "test", jan)).await.unwrap();
     assert_eq!(next_year.reference, "ECR-2027-0001", "numbering restarts each year");
 
     let mut tasks = Vec::new();
     for i in 0..16 {
         let (store, dev) = (store.clone(), dev.clone());
         tasks.push(tokio::spawn(async move {
-            store.start_request(&dev, "test", &form(&format!("c{i}")), nov).await.unwrap().reference
+            store.start_request(&form(&format!("c{i}")), &Acting::new(&dev, "test", nov)).await.unwrap().reference
         }));
     }
     let mut refs = Vec::new();
@@ -96,7 +96,7 @@ async fn drop_audit_triggers(store: &Store, backend: Backend) {
 
 both_backends!(the_database_refuses_to_change_or_delete_an_audit_row, |url: String, backend| async move {
     let (store, dev) = store_with_dev(&url).await;
-    store.start_request(&dev, "10.0.0.1", &form("r"), chrono::Utc::now()).await.unwrap();
+    store.start_request(&form("r"), &Acting::new(&dev, "10.0.0.1", chrono::Utc::now())).await.unwrap();
     let before = store.audit_rows_for_test().await;
     assert!(!before.is_empty());
     for sql in
@@ -113,7 +113,7 @@ both_backends!(the_database_refuses_to_change_or_delete_an_audit_row, |url: Stri
     let head = verify_audit_chain(store.db(), None).await.unwrap().unwrap();
     assert_eq!((head.rows, head.hash.len()), (before.len() as u64, 64), "the head hash is there to keep elsewhere");
     // Later, the chain must still pass through the kept hash; one it never had means a rewrite.
-    store.start_request(&dev, "10.0.0.1", &form("later"), chrono::Utc::now()).await.unwrap();
+    store.start_request(&form("later"), &Acting::new(&dev, "10.0.0.1", chrono::Utc::now())).await.unwrap();
     assert!(verify_audit_chain(store.db(), Some(&head.hash)).await.unwrap().is_ok());
     let forged = "ab".repeat(32);
     let e = verify_audit_chain(store.db(), Some(&forged)).await.unwrap().unwrap_err();
@@ -124,7 +124,7 @@ both_backends!(the_audit_chain_verifies_and_names_the_first_tampered_row, |url: 
     let (store, dev) = store_with_dev(&url).await;
     let now = chrono::Utc::now();
     for i in 0..5 {
-        store.start_request(&dev, "10.0.0.1", &form(&format!("r{i}")), now).await.unwrap();
+        store.start_request(&form(&format!("r{i}")), &Acting::new(&dev, "10.0.0.1", now)).await.unwrap();
     }
     assert_eq!(verify_audit_chain(store.db(), None).await.unwrap().unwrap().rows, 5);
 
@@ -138,7 +138,7 @@ both_backends!(the_audit_chain_verifies_and_names_the_first_tampered_row, |url: 
 both_backends!(the_audit_chain_notices_rows_cut_from_the_end, |url: String, backend| async move {
     let (store, dev) = store_with_dev(&url).await;
     for i in 0..3 {
-        store.start_request(&dev, "x", &form(&format!("r{i}")), chrono::Utc::now()).await.unwrap();
+        store.start_request(&form(&format!("r{i}")), &Acting::new(&dev, "x", chrono::Utc::now())).await.unwrap();
     }
     drop_audit_triggers(&store, backend).await;
     execute(&store, "DELETE FROM audit_events WHERE id = 3").await.unwrap();
@@ -195,7 +195,7 @@ both_backends!(title_search_finds_exactly_the_titles_that_contain_the_text, |url
     let (store, dev) = store_with_dev(&url).await;
     let at = chrono::Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap();
     for title in AWKWARD_TITLES {
-        store.start_request(&dev, "test", &form(title), at).await.unwrap();
+        store.start_request(&form(title), &Acting::new(&dev, "test", at)).await.unwrap();
     }
     // More titles holding "patch" than PostgreSQL checks one by one, so that path is taken too.
     let many = match backend {
@@ -265,7 +265,7 @@ both_backends!(title_search_finds_exactly_the_titles_that_contain_the_text, |url
 both_backends!(a_stored_value_that_does_not_decode_is_an_error_not_a_default, |url: String, _b| async move {
     let (store, dev) = store_with_dev(&url).await;
     let at = chrono::Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap();
-    let started = store.start_request(&dev, "test", &form("Corruptible"), at).await.unwrap();
+    let started = store.start_request(&form("Corruptible"), &Acting::new(&dev, "test", at)).await.unwrap();
     let reference = Reference::parse(&started.reference).unwrap();
     assert!(store.load_request(reference).await.unwrap().is_some());
     for (column, bad) in [("state", "'no_such_state'"), ("form_json", "'{not json'"), ("triage_json", "'[1, 2]'")] {
@@ -303,7 +303,7 @@ both_backends!(a_stored_value_that_does_not_decode_is_an_error_not_a_default, |u
         to: day,
         starts_at: None,
     };
-    store.add_calendar_entry(&entry, &dev, "test", at).await.unwrap();
+    store.add_calendar_entry(&entry, &Acting::new(&dev, "test", at)).await.unwrap();
     assert_eq!(store.calendar_entries().await.unwrap().len(), 1);
     for (column, bad) in [("kind", "'no_such_kind'"), ("starts_on", "'24/12/2026'")] {
         execute(&store, &format!("UPDATE calendar_entries SET {column} = {bad}")).await.unwrap();

@@ -150,7 +150,13 @@ both_backends!(receivers_must_be_public_https_unless_the_operator_allows_private
     let people: &dyn app::ports::Webhooks = &store;
     let me = app.call_as(&admin, "whoami", &[]).await.json::<app::api::types::SessionUser>().await.unwrap();
     people
-        .add_webhook(None, "https://127.0.0.1:9/secret-path", "*", false, &me, "test", chrono::Utc::now())
+        .add_webhook(
+            None,
+            "https://127.0.0.1:9/secret-path",
+            "*",
+            false,
+            &app::ports::Acting::new(&me, "test", chrono::Utc::now()),
+        )
         .await
         .unwrap();
     let _ = submitted_for_review(&app).await;

@@ -123,7 +123,7 @@ mod server {
             e.values.push(("cor".into(), cor.clone()));
             e
         })?;
-        store.add_absence(who, a, b, note.as_deref(), &session.user, &source_address(), clock_now()?).await?;
+        store.add_absence(who, a, b, note.as_deref(), &acting(&session.user)?).await?;
         leptos_axum::redirect("/out-of-office");
         Ok(())
     }
@@ -140,7 +140,7 @@ mod server {
         if absence.user_id != session.user.id && !for_anyone(session.user.role) {
             return Err(AppError::Forbidden);
         }
-        store.remove_absence(id, &session.user, &source_address(), clock_now()?).await?;
+        store.remove_absence(id, &acting(&session.user)?).await?;
         leptos_axum::redirect("/out-of-office");
         Ok(())
     }

@@ -205,10 +205,8 @@ mod server {
             }));
         }
         let role = parsed_role.unwrap_or(Role::DevTeamMember);
-        let created = services
-            .people
-            .invite(&email, &name, role, team_id, &s.user, &source_address(), &sign_in_way(&services), clock_now()?)
-            .await?;
+        let created =
+            services.people.invite(&email, &name, role, team_id, &sign_in_way(&services), &acting(&s.user)?).await?;
         if created.is_none() {
             return Err(field("email", "Someone with this email address already has access", values()));
         }
@@ -220,8 +218,7 @@ mod server {
         let s = admin()?;
         let services = services()?;
         let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
-        let now = clock_now()?;
-        let source = source_address();
+        let acting = acting(&s.user)?;
         // An admin cannot lock themselves out (demote or deactivate themselves).
         if id == s.user.id && matches!(what.as_str(), "role" | "deactivate") {
             return Err(AppError::Refused(
@@ -239,7 +236,7 @@ mod server {
             "deactivate" => PersonChange::Active(false),
             "reactivate" => PersonChange::Active(true),
             "resend" => {
-                if !services.people.resend_invitation(id, &s.user, &source, &sign_in_way(&services), now).await? {
+                if !services.people.resend_invitation(id, &sign_in_way(&services), &acting).await? {
                     return Err(AppError::NotFound);
                 }
                 leptos_axum::redirect("/admin/people");
@@ -247,7 +244,7 @@ mod server {
             }
             _ => return Err(AppError::NotFound),
         };
-        if !services.people.change_person(id, &change, &s.user, &source, now).await? {
+        if !services.people.change_person(id, &change, &acting).await? {
             return Err(AppError::NotFound);
         }
         leptos_axum::redirect("/admin/people");
@@ -281,7 +278,7 @@ mod server {
             stakeholders: lines.join("\n"),
             one_signer_several_capacities: several_capacities.is_some_and(|v| v == "yes"),
         };
-        if !services()?.people.set_team_settings(&settings, &s.user, &source_address(), clock_now()?).await? {
+        if !services()?.people.set_team_settings(&settings, &acting(&s.user)?).await? {
             return Err(AppError::NotFound);
         }
         leptos_axum::redirect("/admin/people");
@@ -294,7 +291,7 @@ mod server {
         if name.is_empty() || name.chars().count() > 80 {
             return Err(field("team_name", "Enter the team's name (up to 80 characters)", vec![("team_name", name)]));
         }
-        let created = services()?.people.create_team(&name, &s.user, &source_address(), clock_now()?).await?;
+        let created = services()?.people.create_team(&name, &acting(&s.user)?).await?;
         if created.is_none() {
             return Err(field("team_name", "There is already a team with this name", vec![("team_name", name)]));
         }
@@ -340,8 +337,7 @@ mod server {
             "" => None,
             t => Some(t.parse().map_err(|_| field("team", "Choose a team", values()))?),
         };
-        let secret =
-            p.add_webhook(team_id, &url, &events, slack == "yes", &s.user, &source_address(), clock_now()?).await?;
+        let secret = p.add_webhook(team_id, &url, &events, slack == "yes", &acting(&s.user)?).await?;
         services()?.reveal.put(&s.token_hash, &secret);
         Ok(secret)
     }
@@ -349,7 +345,7 @@ mod server {
     pub async fn remove_webhook(id: String) -> Result<(), AppError> {
         let s = admin()?;
         let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
-        if !services()?.people.remove_webhook(id, &s.user, &source_address(), clock_now()?).await? {
+        if !services()?.people.remove_webhook(id, &acting(&s.user)?).await? {
             return Err(AppError::NotFound);
         }
         leptos_axum::redirect("/admin/webhooks");
@@ -395,10 +391,10 @@ mod server {
                 vec![("token_name", name)],
             ));
         }
-        let now = clock_now()?;
+        let acting = acting(&s.user)?;
         let token = services()?
             .people
-            .create_token(&s.user, &name, scope.as_str(), &source_address(), now, now + chrono::Duration::days(90))
+            .create_token(&name, scope.as_str(), acting.now + chrono::Duration::days(90), &acting)
             .await?;
         services()?.reveal.put(&s.token_hash, &token);
         Ok(token)
@@ -407,7 +403,7 @@ mod server {
     pub async fn revoke_token(id: String) -> Result<(), AppError> {
         let s = require_session()?;
         let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
-        if !services()?.people.revoke_token(&s.user, id, &source_address(), clock_now()?).await? {
+        if !services()?.people.revoke_token(id, &acting(&s.user)?).await? {
             return Err(AppError::NotFound);
         }
         leptos_axum::redirect("/account");

@@ -76,7 +76,7 @@ mod server {
     pub async fn add_calendar_entry(entry: EntryForm) -> Result<(), AppError> {
         let session = admin()?;
         let valid = entry.validated().map_err(AppError::Invalid)?;
-        services()?.requests.add_calendar_entry(&valid, &session.user, &source_address(), clock_now()?).await?;
+        services()?.requests.add_calendar_entry(&valid, &acting(&session.user)?).await?;
         leptos_axum::redirect("/calendar");
         Ok(())
     }
@@ -84,7 +84,7 @@ mod server {
     pub async fn remove_calendar_entry(id: String) -> Result<(), AppError> {
         let session = admin()?;
         let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
-        if !services()?.requests.remove_calendar_entry(id, &session.user, &source_address(), clock_now()?).await? {
+        if !services()?.requests.remove_calendar_entry(id, &acting(&session.user)?).await? {
             return Err(AppError::NotFound);
         }
         leptos_axum::redirect("/calendar");

@@ -111,7 +111,7 @@ mod server {
                 values: vec![("body".into(), body)],
             }));
         }
-        l.services.requests.add_comment(&l.request, &l.session.user, &source_address(), &body, clock_now()?).await?;
+        l.services.requests.add_comment(&l.request, &body, &acting(&l.session.user)?).await?;
         leptos_axum::redirect(&format!("/requests/{}/comments", l.request.summary.reference));
         Ok(())
     }

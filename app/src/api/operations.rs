@@ -173,7 +173,7 @@ mod server {
             .map(|(i, s)| PlanStep { id: i as u32 + 1, source: None, ..s })
             .collect();
         let services = services()?;
-        services.requests.save_operation(&name, &parsed, &session.user, &source_address(), clock_now()?).await?;
+        services.requests.save_operation(&name, &parsed, &acting(&session.user)?).await?;
         leptos_axum::redirect("/operations");
         Ok(())
     }

@@ -30,7 +30,7 @@ mod server {
             return Err(AppError::Forbidden);
         }
         let form = StartRequest { title, system }.normalised()?;
-        let started = services()?.requests.start_request(&current.user, &source_address(), &form, clock_now()?).await?;
+        let started = services()?.requests.start_request(&form, &acting(&current.user)?).await?;
         leptos_axum::redirect(&format!("/requests/{}/triage", started.reference));
         Ok(())
     }

@@ -19,6 +19,11 @@ pub fn clock_now() -> Result<chrono::DateTime<chrono::Utc>, AppError> {
     Ok(services()?.clock.now())
 }
 
+/// `user` acting now, from this request's client address (what the audit trail records).
+pub fn acting(user: &crate::api::types::SessionUser) -> Result<crate::ports::Acting<'_>, AppError> {
+    Ok(crate::ports::Acting { by: user, source: source_address(), now: clock_now()? })
+}
+
 /// The current session, if someone is signed in.
 pub fn session() -> Option<CurrentSession> {
     use_context::<Parts>().and_then(|p| p.extensions.get::<CurrentSession>().cloned())

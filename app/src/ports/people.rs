@@ -21,55 +21,32 @@ pub trait People: Send + Sync {
     /// Every team: (id, name).
     async fn teams(&self) -> Result<Vec<(i64, String)>, StoreError>;
     /// Creates a team, audited; `None` when the name is taken.
-    async fn create_team(
-        &self,
-        name: &str,
-        by: &SessionUser,
-        source: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Option<i64>, StoreError>;
+    async fn create_team(&self, name: &str, acting: &Acting<'_>) -> Result<Option<i64>, StoreError>;
     /// Invites a person (no password yet; the invitation's set-password link is made when it
     /// is sent); `None` when the email is taken.
-    #[allow(clippy::too_many_arguments)]
     async fn invite(
         &self,
         email: &str,
         name: &str,
         role: crate::domain::roles::Role,
         team_id: Option<i64>,
-        by: &SessionUser,
-        source: &str,
         way: &crate::domain::notify::SignInWay<'_>,
-        now: DateTime<Utc>,
+        acting: &Acting<'_>,
     ) -> Result<Option<i64>, StoreError>;
     /// Sends a new set-password link; `false` for an unknown or inactive person.
     async fn resend_invitation(
         &self,
         user_id: i64,
-        by: &SessionUser,
-        source: &str,
         way: &crate::domain::notify::SignInWay<'_>,
-        now: DateTime<Utc>,
+        acting: &Acting<'_>,
     ) -> Result<bool, StoreError>;
     /// Changes a person, audited; `false` when there is no such person.
-    async fn change_person(
-        &self,
-        user_id: i64,
-        change: &PersonChange,
-        by: &SessionUser,
-        source: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
+    async fn change_person(&self, user_id: i64, change: &PersonChange, acting: &Acting<'_>)
+        -> Result<bool, StoreError>;
     /// Every team's settings.
     async fn team_settings(&self) -> Result<Vec<TeamSettings>, StoreError>;
     /// Replaces a team's settings, audited; `false` for an unknown team.
-    async fn set_team_settings(
-        &self,
-        settings: &TeamSettings,
-        by: &SessionUser,
-        source: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
+    async fn set_team_settings(&self, settings: &TeamSettings, acting: &Acting<'_>) -> Result<bool, StoreError>;
 }
 
 /// A person's sessions and personal API tokens. One implementation per database backend.
@@ -86,21 +63,13 @@ pub trait Sessions: Send + Sync {
     /// anyone sees it.
     async fn create_token(
         &self,
-        user: &SessionUser,
         name: &str,
         scope: &str,
-        source: &str,
-        now: DateTime<Utc>,
         expires: DateTime<Utc>,
+        acting: &Acting<'_>,
     ) -> Result<String, StoreError>;
     /// Revokes one of a person's API tokens.
-    async fn revoke_token(
-        &self,
-        user: &SessionUser,
-        id: i64,
-        source: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
+    async fn revoke_token(&self, id: i64, acting: &Acting<'_>) -> Result<bool, StoreError>;
 }
 
 /// Where request events are posted. One implementation per database backend.
@@ -111,25 +80,16 @@ pub trait Webhooks: Send + Sync {
     /// The newest webhook deliveries.
     async fn webhook_deliveries(&self, limit: i64) -> Result<Vec<MailView>, StoreError>;
     /// Adds a webhook (its secret made here, returned once), audited.
-    #[allow(clippy::too_many_arguments)]
     async fn add_webhook(
         &self,
         team_id: Option<i64>,
         url: &str,
         events: &str,
         slack: bool,
-        by: &SessionUser,
-        source: &str,
-        now: DateTime<Utc>,
+        acting: &Acting<'_>,
     ) -> Result<String, StoreError>;
     /// Turns a webhook off, audited.
-    async fn remove_webhook(
-        &self,
-        id: i64,
-        by: &SessionUser,
-        source: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
+    async fn remove_webhook(&self, id: i64, acting: &Acting<'_>) -> Result<bool, StoreError>;
 }
 
 /// Everything administration reaches: people, sessions and tokens, webhooks.

@@ -2,12 +2,14 @@
 //! claims on the outbox.
 
 use super::audit::audited;
+use super::audit::{audited_as, done_by};
 use super::outbox::{queue_message, MailTarget};
 use super::ported;
 use super::{from_millis, millis, on_pool, AuditEvent, Db, Store};
-use app::api::types::{AbsenceView, SessionUser};
+use app::api::types::AbsenceView;
 use app::domain::notify::{message, MessageContext, MessageKind};
 use app::domain::quorum::{evaluate, Quorum};
+use app::ports::Acting;
 use app::ports::{ApprovalStore, StoreError};
 use app::ports::{DecisionLink, SignOffInvitation};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -423,54 +425,37 @@ impl ApprovalStore for Store {
     }
 
     /// Records an absence, audited.
-    #[allow(clippy::too_many_arguments)]
     async fn add_absence(
         &self,
         user_id: i64,
         from: NaiveDate,
         to: NaiveDate,
         note: Option<&str>,
-        by: &SessionUser,
-        source: &str,
-        now: DateTime<Utc>,
+        acting: &Acting<'_>,
     ) -> Result<(), StoreError> {
-        ported(async {
-            let at = millis(now);
-            audited!(&self.db, tx => {
-                sqlx::query("INSERT INTO absences (user_id, starts_on, ends_on, note, set_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                    .bind(user_id)
-                    .bind(from.to_string())
-                    .bind(to.to_string())
-                    .bind(note)
-                    .bind(by.id)
-                    .bind(at)
-                    .execute(&mut *tx)
-                    .await?;
-                let detail = format!("user {user_id} out of office {from} to {to}{}", note.map(|n| format!(" ({n})")).unwrap_or_default());
-                ((), AuditEvent::success(at, Some(by.id), None, "Out of office", detail, source))
-            })
+        audited_as!(&self.db, acting, tx, at => {
+            sqlx::query("INSERT INTO absences (user_id, starts_on, ends_on, note, set_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(user_id)
+                .bind(from.to_string())
+                .bind(to.to_string())
+                .bind(note)
+                .bind(acting.by.id)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            let detail = format!("user {user_id} out of office {from} to {to}{}", note.map(|n| format!(" ({n})")).unwrap_or_default());
+            ((), done_by(acting, "Out of office", detail))
         })
-        .await
     }
 
     /// Removes an absence, audited. `Ok(false)` when there was none with that id.
-    async fn remove_absence(
-        &self,
-        id: i64,
-        by: &SessionUser,
-        source: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        ported(async {
-            let at = millis(now);
-            audited!(&self.db, tx => {
-                let gone = sqlx::query("DELETE FROM absences WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
-                if gone == 0 {
-                    return Ok(false);
-                }
-                (true, AuditEvent::success(at, Some(by.id), None, "Out of office removed", format!("absence {id} removed"), source))
-            })
+    async fn remove_absence(&self, id: i64, acting: &Acting<'_>) -> Result<bool, StoreError> {
+        audited_as!(&self.db, acting, tx => {
+            let gone = sqlx::query("DELETE FROM absences WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
+            if gone == 0 {
+                return Ok(false);
+            }
+            (true, done_by(acting, "Out of office removed", format!("absence {id} removed")))
         })
-        .await
     }
 }

@@ -194,3 +194,24 @@ impl super::Store {
         .unwrap_or_default()
     }
 }
+
+/// The audit event of a change `acting` made successfully.
+pub(crate) fn done_by(acting: &app::ports::Acting<'_>, action: &str, detail: String) -> AuditEvent {
+    AuditEvent::success(acting.now.timestamp_millis(), Some(acting.by.id), None, action, detail, &acting.source)
+}
+
+/// One transaction for a change someone makes outside a request's process: the body gets the
+/// transaction and `at` (the stored time of `acting.now`) and returns its value and audit event.
+macro_rules! audited_as {
+    ($db:expr, $acting:expr, $tx:ident => $body:expr) => {
+        $crate::store::audit::audited_as!($db, $acting, $tx, _at => $body)
+    };
+    ($db:expr, $acting:expr, $tx:ident, $at:ident => $body:expr) => {
+        $crate::store::ported(async {
+            let $at = $crate::store::millis($acting.now);
+            $crate::store::audit::audited!($db, $tx => $body)
+        })
+        .await
+    };
+}
+pub(crate) use audited_as;

@@ -1,10 +1,11 @@
 //! The admin-managed calendar and the changes scheduled on it.
 
-use super::audit::audited;
+use super::audit::{audited_as, done_by};
 use super::ported;
-use super::{corrupt, from_millis, millis, on_pool, parsed, AuditEvent, Store};
-use app::api::types::{ScheduledChange, SessionUser};
+use super::{corrupt, from_millis, millis, on_pool, parsed, Store};
+use app::api::types::ScheduledChange;
 use app::domain::calendar::{CalendarEntry, EntryKind};
+use app::ports::Acting;
 use app::ports::{CalendarStore, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -44,58 +45,38 @@ impl CalendarStore for Store {
     }
 
     /// Adds an entry, audited, in one transaction.
-    async fn add_calendar_entry(
-        &self,
-        e: &CalendarEntry,
-        by: &SessionUser,
-        source: &str,
-        now: DateTime<Utc>,
-    ) -> Result<i64, StoreError> {
-        ported(async {
-            let at = millis(now);
-            audited!(&self.db, tx => {
-                let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO calendar_entries (kind, name, reason, starts_on, ends_on, starts_at, created_by, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                )
-                .bind(e.kind.as_str())
-                .bind(&e.name)
-                .bind(&e.reason)
-                .bind(e.from.format("%Y-%m-%d").to_string())
-                .bind(e.to.format("%Y-%m-%d").to_string())
-                .bind(e.starts_at.map(millis))
-                .bind(by.id)
-                .bind(at)
-                .fetch_one(&mut *tx)
-                .await?;
-                let detail = format!("{} “{}” {} to {}", e.kind.label(), e.name, e.from, e.to);
-                (id, AuditEvent::success(at, Some(by.id), None, "Add calendar entry", detail, source))
-            })
+    async fn add_calendar_entry(&self, e: &CalendarEntry, acting: &Acting<'_>) -> Result<i64, StoreError> {
+        audited_as!(&self.db, acting, tx, at => {
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO calendar_entries (kind, name, reason, starts_on, ends_on, starts_at, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(e.kind.as_str())
+            .bind(&e.name)
+            .bind(&e.reason)
+            .bind(e.from.format("%Y-%m-%d").to_string())
+            .bind(e.to.format("%Y-%m-%d").to_string())
+            .bind(e.starts_at.map(millis))
+            .bind(acting.by.id)
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await?;
+            let detail = format!("{} “{}” {} to {}", e.kind.label(), e.name, e.from, e.to);
+            (id, done_by(acting, "Add calendar entry", detail))
         })
-        .await
     }
 
     /// Removes an entry, audited. False when there was none.
-    async fn remove_calendar_entry(
-        &self,
-        id: i64,
-        by: &SessionUser,
-        source: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        ported(async {
-            let at = millis(now);
-            audited!(&self.db, tx => {
-                let row: Option<(String, String)> = sqlx::query_as("DELETE FROM calendar_entries WHERE id = $1 RETURNING kind, name")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let Some((kind, name)) = row else { return Ok(false) };
-                let label = parsed(&format!("calendar entry {id}"), "kind", &kind, EntryKind::parse)?.label();
-                (true, AuditEvent::success(at, Some(by.id), None, "Remove calendar entry", format!("{label} “{name}”"), source))
-            })
+    async fn remove_calendar_entry(&self, id: i64, acting: &Acting<'_>) -> Result<bool, StoreError> {
+        audited_as!(&self.db, acting, tx => {
+            let row: Option<(String, String)> = sqlx::query_as("DELETE FROM calendar_entries WHERE id = $1 RETURNING kind, name")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some((kind, name)) = row else { return Ok(false) };
+            let label = parsed(&format!("calendar entry {id}"), "kind", &kind, EntryKind::parse)?.label();
+            (true, done_by(acting, "Remove calendar entry", format!("{label} “{name}”")))
         })
-        .await
     }
 
     /// Changes planned in `[from, to)`: emergency changes by their requested start, regular

@@ -1,13 +1,13 @@
 //! The hosting team's library of documented operations: named sets of plan steps, each save a
 //! new version (names compared without case), so a plan can say which version a step came from.
 
-use super::audit::audited;
+use super::audit::{audited_as, done_by};
 use super::ported;
-use super::{corrupt, from_millis, millis, on_pool, AuditEvent, Store};
-use app::api::types::{OperationView, SessionUser};
+use super::{corrupt, from_millis, on_pool, Store};
+use app::api::types::OperationView;
 use app::domain::plan::PlanStep;
+use app::ports::Acting;
 use app::ports::{OperationLibrary, StoreError};
-use chrono::{DateTime, Utc};
 
 /// An operation version as stored: id, name, version, steps (JSON), saved by, when (ms).
 type Row = (i64, String, i64, String, String, i64);
@@ -53,20 +53,11 @@ impl OperationLibrary for Store {
         .await
     }
 
-    async fn save_operation(
-        &self,
-        name: &str,
-        steps: &[PlanStep],
-        by: &SessionUser,
-        source: &str,
-        now: DateTime<Utc>,
-    ) -> Result<i64, StoreError> {
-        ported(async {
-            let at = millis(now);
-            let key = name.trim().to_lowercase();
-            // Two saves of one name at once: the second's version collides with the first's
-            // (UNIQUE (name_key, version)) and its transaction rolls back.
-            audited!(&self.db, tx => {
+    async fn save_operation(&self, name: &str, steps: &[PlanStep], acting: &Acting<'_>) -> Result<i64, StoreError> {
+        let key = name.trim().to_lowercase();
+        // Two saves of one name at once: the second's version collides with the first's
+        // (UNIQUE (name_key, version)) and its transaction rolls back.
+        audited_as!(&self.db, acting, tx, at => {
                 let (id, version): (i64, i64) = sqlx::query_as(
                     "INSERT INTO documented_operations (name, name_key, version, steps_json, saved_by, saved_at) \
                      VALUES ($1, $2, (SELECT COALESCE(MAX(version), 0) + 1 FROM documented_operations WHERE name_key = $2), $3, $4, $5) \
@@ -75,14 +66,12 @@ impl OperationLibrary for Store {
                 .bind(name.trim())
                 .bind(&key)
                 .bind(serde_json::to_string(steps).unwrap_or_default())
-                .bind(by.id)
+                .bind(acting.by.id)
                 .bind(at)
                 .fetch_one(&mut *tx)
                 .await?;
                 let detail = format!("“{}” version {version}: {} steps", name.trim(), steps.len());
-                (id, AuditEvent::success(at, Some(by.id), None, "Save a documented operation", detail, source))
-            })
+                (id, done_by(acting, "Save a documented operation", detail))
         })
-        .await
     }
 }

@@ -1,17 +1,16 @@
 //! Plan and form history, the comment thread, and the hosting queue.
 
-use super::audit::audited;
+use super::audit::{audited_as, done_by};
 use super::ported;
 use super::requests::{summary, SummaryRow};
-use super::{
-    from_millis, millis, on_pool, parsed, search_statement, stored, title_clause, AuditEvent, Db, Store, TitleMode,
-};
-use app::api::types::{CommentView, QueueItem, SessionUser, VersionInfo};
+use super::{from_millis, on_pool, parsed, search_statement, stored, title_clause, AuditEvent, Db, Store, TitleMode};
+use app::api::types::{CommentView, QueueItem, VersionInfo};
 use app::domain::calendar::eastern;
 use app::domain::cr_form::CrForm;
 use app::domain::execution::Problem;
 use app::domain::plan::Plan;
 use app::domain::roles::Role;
+use app::ports::Acting;
 use app::ports::{HistoryStore, QueueStore, StoreError};
 use app::ports::{LoadedRequest, QueueQuery};
 
@@ -294,34 +293,24 @@ impl HistoryStore for Store {
         .await
     }
 
-    async fn add_comment(
-        &self,
-        request: &LoadedRequest,
-        by: &SessionUser,
-        source: &str,
-        body: &str,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> Result<(), StoreError> {
-        ported(async {
-            let at = millis(now);
-            audited!(&self.db, tx => {
-                sqlx::query("INSERT INTO comments (request_id, author_id, body, created_at) VALUES ($1, $2, $3, $4)")
-                    .bind(request.id)
-                    .bind(by.id)
-                    .bind(body)
-                    .bind(at)
-                    .execute(&mut *tx)
-                    .await?;
-                // The count is not part of the request's version: a comment never makes anyone's
-                // open form stale.
-                sqlx::query("UPDATE change_requests SET comment_count = comment_count + 1 WHERE id = $1")
-                    .bind(request.id)
-                    .execute(&mut *tx)
-                    .await?;
-                ((), AuditEvent::success(at, Some(by.id), Some(request.id), "Comment", format!("{}: comment added ({} characters)", request.summary.reference, body.chars().count()), source))
-            })
+    async fn add_comment(&self, request: &LoadedRequest, body: &str, acting: &Acting<'_>) -> Result<(), StoreError> {
+        audited_as!(&self.db, acting, tx, at => {
+            sqlx::query("INSERT INTO comments (request_id, author_id, body, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(request.id)
+                .bind(acting.by.id)
+                .bind(body)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            // The count is not part of the request's version: a comment never makes anyone's
+            // open form stale.
+            sqlx::query("UPDATE change_requests SET comment_count = comment_count + 1 WHERE id = $1")
+                .bind(request.id)
+                .execute(&mut *tx)
+                .await?;
+            let detail = format!("{}: comment added ({} characters)", request.summary.reference, body.chars().count());
+            ((), AuditEvent { request_id: Some(request.id), ..done_by(acting, "Comment", detail) })
         })
-        .await
     }
 
     /// `limit` comments of a thread from `offset`, oldest first.

@@ -4,10 +4,12 @@
 //! `webhooks.rs`.
 
 use super::audit::audited;
+use super::audit::{audited_as, done_by};
 use super::{millis, on_pool, parsed, ported, AuditEvent, Store};
-use app::api::types::{PersonView, SessionUser, TeamSettings};
+use app::api::types::{PersonView, TeamSettings};
 use app::domain::notify::SignInWay;
 use app::domain::roles::Role;
+use app::ports::Acting;
 use app::ports::PersonChange;
 use app::ports::StoreError;
 use chrono::{DateTime, Utc};
@@ -210,94 +212,71 @@ impl app::ports::People for Store {
     }
 
     /// Creates a team, audited; `Ok(None)` when the name is taken.
-    async fn create_team(
-        &self,
-        name: &str,
-        by: &SessionUser,
-        source: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Option<i64>, StoreError> {
-        ported(async {
-            let at = millis(now);
-            audited!(&self.db, tx => {
-                let id: Option<(i64,)> = sqlx::query_as("INSERT INTO teams (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id")
-                    .bind(name)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let Some((id,)) = id else { return Ok(None) };
-                (Some(id), AuditEvent::success(at, Some(by.id), None, "Team created", format!("team {name}"), source))
-            })
+    async fn create_team(&self, name: &str, acting: &Acting<'_>) -> Result<Option<i64>, StoreError> {
+        audited_as!(&self.db, acting, tx => {
+            let id: Option<(i64,)> = sqlx::query_as("INSERT INTO teams (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id")
+                .bind(name)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some((id,)) = id else { return Ok(None) };
+            (Some(id), done_by(acting, "Team created", format!("team {name}")))
         })
-        .await
     }
 
     /// Invites a person: creates them without a password and queues the invitation, whose
     /// set-password link the mail worker makes when it sends. `Ok(None)` when the email is taken.
-    #[allow(clippy::too_many_arguments)]
     async fn invite(
         &self,
         email: &str,
         name: &str,
         role: Role,
         team_id: Option<i64>,
-        by: &SessionUser,
-        source: &str,
         way: &SignInWay<'_>,
-        now: DateTime<Utc>,
+        acting: &Acting<'_>,
     ) -> Result<Option<i64>, StoreError> {
-        ported(async {
-            let at = millis(now);
-            audited!(&self.db, tx => {
-                let id: Option<(i64,)> = sqlx::query_as(
-                    "INSERT INTO users (email, display_name, role, team_id, password_hash, active, created_at) \
-                     VALUES ($1, $2, $3, $4, NULL, TRUE, $5) ON CONFLICT (email) DO NOTHING RETURNING id",
-                )
-                .bind(email)
-                .bind(name)
-                .bind(role.as_str())
-                .bind(team_id)
-                .bind(at)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some((id,)) = id else { return Ok(None) };
-                queue_invitation!(tx, id, email, name, role, way, at);
-                (Some(id), AuditEvent::success(at, Some(by.id), None, "Person invited", format!("{email} invited as {}", role.label()), source))
-            })
+        audited_as!(&self.db, acting, tx, at => {
+            let id: Option<(i64,)> = sqlx::query_as(
+                "INSERT INTO users (email, display_name, role, team_id, password_hash, active, created_at) \
+                 VALUES ($1, $2, $3, $4, NULL, TRUE, $5) ON CONFLICT (email) DO NOTHING RETURNING id",
+            )
+            .bind(email)
+            .bind(name)
+            .bind(role.as_str())
+            .bind(team_id)
+            .bind(at)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((id,)) = id else { return Ok(None) };
+            queue_invitation!(tx, id, email, name, role, way, at);
+            (Some(id), done_by(acting, "Person invited", format!("{email} invited as {}", role.label())))
         })
-        .await
     }
 
     /// Sends a person a new set-password link (their old links stop working).
     async fn resend_invitation(
         &self,
         user_id: i64,
-        by: &SessionUser,
-        source: &str,
         way: &SignInWay<'_>,
-        now: DateTime<Utc>,
+        acting: &Acting<'_>,
     ) -> Result<bool, StoreError> {
-        ported(async {
-            let at = millis(now);
-            audited!(&self.db, tx => {
-                // Write first: on SQLite a transaction that reads and then writes fails at once
-                // (not after the busy wait) when the mail worker wrote in between.
-                sqlx::query("UPDATE password_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
-                    .bind(at)
+        audited_as!(&self.db, acting, tx, at => {
+            // Write first: on SQLite a transaction that reads and then writes fails at once
+            // (not after the busy wait) when the mail worker wrote in between.
+            sqlx::query("UPDATE password_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+                .bind(at)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            let row: Option<(String, String, String)> =
+                sqlx::query_as("SELECT email, display_name, role FROM users WHERE id = $1 AND active = TRUE")
                     .bind(user_id)
-                    .execute(&mut *tx)
+                    .fetch_optional(&mut *tx)
                     .await?;
-                let row: Option<(String, String, String)> =
-                    sqlx::query_as("SELECT email, display_name, role FROM users WHERE id = $1 AND active = TRUE")
-                        .bind(user_id)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                let Some((email, name, role)) = row else { return Ok(false) };
-                let role = parsed(&format!("user {user_id}"), "role", &role, Role::parse)?;
-                queue_invitation!(tx, user_id, &email, &name, role, way, at);
-                (true, AuditEvent::success(at, Some(by.id), None, "Set-password link sent", format!("new set-password link for {email}"), source))
-            })
+            let Some((email, name, role)) = row else { return Ok(false) };
+            let role = parsed(&format!("user {user_id}"), "role", &role, Role::parse)?;
+            queue_invitation!(tx, user_id, &email, &name, role, way, at);
+            (true, done_by(acting, "Set-password link sent", format!("new set-password link for {email}")))
         })
-        .await
     }
 
     /// Changes a person, audited. Deactivating ends every session of theirs at once.
@@ -305,47 +284,41 @@ impl app::ports::People for Store {
         &self,
         user_id: i64,
         change: &PersonChange,
-        by: &SessionUser,
-        source: &str,
-        now: DateTime<Utc>,
+        acting: &Acting<'_>,
     ) -> Result<bool, StoreError> {
-        ported(async {
-            let at = millis(now);
-            audited!(&self.db, tx => {
-                let (sql, detail) = match change {
-                    // An admin's choice: a sign-in through the identity provider leaves it alone.
-                    PersonChange::Role(r) => ("UPDATE users SET role = $1, role_source = $3 WHERE id = $2", format!("role changed to {}", r.label())),
-                    PersonChange::Team(_) => ("UPDATE users SET team_id = CAST($1 AS BIGINT), team_source = $3 WHERE id = $2", "team changed".to_string()),
-                    PersonChange::Active(true) => ("UPDATE users SET active = TRUE WHERE id = $2 AND $1 = $1 AND $3 = $3", "reactivated".to_string()),
-                    PersonChange::Active(false) => ("UPDATE users SET active = FALSE WHERE id = $2 AND $1 = $1 AND $3 = $3", "deactivated".to_string()),
-                };
-                let value: Option<String> = match change {
-                    PersonChange::Role(r) => Some(r.as_str().to_string()),
-                    PersonChange::Team(t) => t.map(|t| t.to_string()),
-                    PersonChange::Active(_) => Some(String::new()),
-                };
-                let updated = sqlx::query(sql)
-                    .bind(value)
+        audited_as!(&self.db, acting, tx, at => {
+            let (sql, detail) = match change {
+                // An admin's choice: a sign-in through the identity provider leaves it alone.
+                PersonChange::Role(r) => ("UPDATE users SET role = $1, role_source = $3 WHERE id = $2", format!("role changed to {}", r.label())),
+                PersonChange::Team(_) => ("UPDATE users SET team_id = CAST($1 AS BIGINT), team_source = $3 WHERE id = $2", "team changed".to_string()),
+                PersonChange::Active(true) => ("UPDATE users SET active = TRUE WHERE id = $2 AND $1 = $1 AND $3 = $3", "reactivated".to_string()),
+                PersonChange::Active(false) => ("UPDATE users SET active = FALSE WHERE id = $2 AND $1 = $1 AND $3 = $3", "deactivated".to_string()),
+            };
+            let value: Option<String> = match change {
+                PersonChange::Role(r) => Some(r.as_str().to_string()),
+                PersonChange::Team(t) => t.map(|t| t.to_string()),
+                PersonChange::Active(_) => Some(String::new()),
+            };
+            let updated = sqlx::query(sql)
+                .bind(value)
+                .bind(user_id)
+                .bind(app::domain::identity::Source::Admin.as_str())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if updated == 0 {
+                return Ok(false);
+            }
+            if matches!(change, PersonChange::Active(false)) {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+                sqlx::query("UPDATE personal_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+                    .bind(at)
                     .bind(user_id)
-                    .bind(app::domain::identity::Source::Admin.as_str())
                     .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                if updated == 0 {
-                    return Ok(false);
-                }
-                if matches!(change, PersonChange::Active(false)) {
-                    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-                    sqlx::query("UPDATE personal_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-                        .bind(at)
-                        .bind(user_id)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                (true, AuditEvent::success(at, Some(by.id), None, "Person changed", format!("user {user_id}: {detail}"), source))
-            })
+                    .await?;
+            }
+            (true, done_by(acting, "Person changed", format!("user {user_id}: {detail}")))
         })
-        .await
     }
 
     async fn team_settings(&self) -> Result<Vec<TeamSettings>, StoreError> {
@@ -362,14 +335,7 @@ impl app::ports::People for Store {
             })
             .collect())
     }
-    async fn set_team_settings(
-        &self,
-        settings: &TeamSettings,
-        by: &SessionUser,
-        source: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let at = millis(now);
+    async fn set_team_settings(&self, settings: &TeamSettings, acting: &Acting<'_>) -> Result<bool, StoreError> {
         let TeamSettings { team_id, stakeholders, one_signer_several_capacities: several } = settings;
         let detail = format!(
             "team {team_id}: {} stakeholder addresses; {}",
@@ -380,14 +346,13 @@ impl app::ports::People for Store {
                 "a different person signs off each capacity"
             }
         );
-        ported(async { audited!(&self.db, tx => {
+        audited_as!(&self.db, acting, tx => {
             let n = sqlx::query("UPDATE teams SET stakeholders = $1, one_signer_several_capacities = $2 WHERE id = $3")
                 .bind(stakeholders).bind(several).bind(team_id).execute(&mut *tx).await?.rows_affected();
             if n == 0 {
                 return Ok(false);
             }
-            (true, AuditEvent::success(at, Some(by.id), None, "Team settings changed", detail, source))
-        }) })
-        .await
+            (true, done_by(acting, "Team settings changed", detail))
+        })
     }
 }

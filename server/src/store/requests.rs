@@ -8,6 +8,7 @@ use app::domain::forms::StartRequest;
 use app::domain::quorum::Cor;
 use app::domain::reference::Reference;
 use app::domain::workflow::State;
+use app::ports::Acting;
 use app::ports::{Commit, LoadedRequest};
 use app::ports::{Requests, StoreError};
 use async_trait::async_trait;
@@ -64,32 +65,24 @@ pub(super) fn summary(
 
 #[async_trait]
 impl Requests for Store {
-    async fn start_request(
-        &self,
-        by: &SessionUser,
-        source: &str,
-        form: &StartRequest,
-        now: DateTime<Utc>,
-    ) -> Result<RequestSummary, StoreError> {
-        self.start(by, source, form, None, now).await.map_err(backend)
+    async fn start_request(&self, form: &StartRequest, acting: &Acting<'_>) -> Result<RequestSummary, StoreError> {
+        self.start(acting.by, &acting.source, form, None, acting.now).await.map_err(backend)
     }
 
     async fn start_request_once(
         &self,
-        by: &SessionUser,
-        source: &str,
         form: &StartRequest,
         key: &str,
-        now: DateTime<Utc>,
+        acting: &Acting<'_>,
     ) -> Result<(RequestSummary, bool), StoreError> {
-        if let Some(earlier) = self.started_with_key(by.id, key).await.map_err(backend)? {
+        if let Some(earlier) = self.started_with_key(acting.by.id, key).await.map_err(backend)? {
             return Ok((earlier, true));
         }
-        match self.start(by, source, form, Some(key), now).await {
+        match self.start(acting.by, &acting.source, form, Some(key), acting.now).await {
             Ok(summary) => Ok((summary, false)),
             // Another call with the same key committed first: its request is the answer.
             Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => {
-                match self.started_with_key(by.id, key).await.map_err(backend)? {
+                match self.started_with_key(acting.by.id, key).await.map_err(backend)? {
                     Some(earlier) => Ok((earlier, true)),
                     None => Err(backend(e)),
                 }

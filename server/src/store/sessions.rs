@@ -1,9 +1,10 @@
 //! A person's sessions and personal access tokens.
 
-use super::audit::audited;
-use super::{from_millis, millis, on_pool, ported, AuditEvent, Store};
+use super::audit::{audited_as, done_by};
+use super::{from_millis, millis, on_pool, ported, Store};
 use app::api::types::{SessionUser, SessionView, TokenView};
 use app::domain::roles::Role;
+use app::ports::Acting;
 use app::ports::{Sessions, StoreError};
 use chrono::{DateTime, Utc};
 
@@ -105,62 +106,45 @@ impl Sessions for Store {
     }
 
     /// Makes a new personal access token, stores its hash, audited, and returns the token.
-    #[allow(clippy::too_many_arguments)]
     async fn create_token(
         &self,
-        user: &SessionUser,
         name: &str,
         scope: &str,
-        source: &str,
-        now: DateTime<Utc>,
         expires: DateTime<Utc>,
+        acting: &Acting<'_>,
     ) -> Result<String, StoreError> {
         let token = format!("ofc_{}", crate::auth::new_token());
         let token_hash = crate::auth::token_hash(&token);
-        ported(async {
-            let at = millis(now);
-            audited!(&self.db, tx => {
-                sqlx::query(
-                    "INSERT INTO personal_tokens (user_id, name, token_hash, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(user.id)
-                .bind(name)
-                .bind(&token_hash)
-                .bind(scope)
-                .bind(at)
-                .bind(millis(expires))
-                .execute(&mut *tx)
-                .await?;
-                (token, AuditEvent::success(at, Some(user.id), None, "API token created", format!("token {name:?} ({scope})"), source))
-            })
+        audited_as!(&self.db, acting, tx, at => {
+            sqlx::query(
+                "INSERT INTO personal_tokens (user_id, name, token_hash, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(acting.by.id)
+            .bind(name)
+            .bind(&token_hash)
+            .bind(scope)
+            .bind(at)
+            .bind(millis(expires))
+            .execute(&mut *tx)
+            .await?;
+            (token, done_by(acting, "API token created", format!("token {name:?} ({scope})")))
         })
-        .await
     }
 
     /// Revokes one of a person's tokens, audited.
-    async fn revoke_token(
-        &self,
-        user: &SessionUser,
-        id: i64,
-        source: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        ported(async {
-            let at = millis(now);
-            audited!(&self.db, tx => {
-                let n = sqlx::query("UPDATE personal_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
-                    .bind(at)
-                    .bind(id)
-                    .bind(user.id)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                if n == 0 {
-                    return Ok(false);
-                }
-                (true, AuditEvent::success(at, Some(user.id), None, "API token revoked", format!("token {id}"), source))
-            })
+    async fn revoke_token(&self, id: i64, acting: &Acting<'_>) -> Result<bool, StoreError> {
+        audited_as!(&self.db, acting, tx, at => {
+            let n = sqlx::query("UPDATE personal_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
+                .bind(at)
+                .bind(id)
+                .bind(acting.by.id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                return Ok(false);
+            }
+            (true, done_by(acting, "API token revoked", format!("token {id}")))
         })
-        .await
     }
 }

@@ -1,10 +1,10 @@
 //! Webhooks: where request events are posted, added and removed by admins.
 
-use super::audit::audited;
-use super::{millis, on_pool, ported, AuditEvent, Store};
-use app::api::types::{MailView, SessionUser, WebhookView};
+use super::audit::{audited_as, done_by};
+use super::{on_pool, ported, Store};
+use app::api::types::{MailView, WebhookView};
+use app::ports::Acting;
 use app::ports::{StoreError, Webhooks};
-use chrono::{DateTime, Utc};
 
 #[async_trait::async_trait]
 impl Webhooks for Store {
@@ -31,57 +31,40 @@ impl Webhooks for Store {
     }
 
     /// Stores a webhook with a new secret, audited, and returns the secret (shown once).
-    #[allow(clippy::too_many_arguments)]
     async fn add_webhook(
         &self,
         team_id: Option<i64>,
         url: &str,
         events: &str,
         slack: bool,
-        by: &SessionUser,
-        source: &str,
-        now: DateTime<Utc>,
+        acting: &Acting<'_>,
     ) -> Result<String, StoreError> {
         let secret = crate::auth::new_token();
-        ported(async {
-            let at = millis(now);
-            audited!(&self.db, tx => {
-                sqlx::query(
-                    "INSERT INTO webhooks (team_id, url, events, slack, secret, active, created_by, created_at) VALUES ($1, $2, $3, $4, $5, TRUE, $6, $7)",
-                )
-                .bind(team_id)
-                .bind(url)
-                .bind(events)
-                .bind(slack)
-                .bind(&secret)
-                .bind(by.id)
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
-                (secret, AuditEvent::success(at, Some(by.id), None, "Webhook added", format!("{url} for {events}"), source))
-            })
+        audited_as!(&self.db, acting, tx, at => {
+            sqlx::query(
+                "INSERT INTO webhooks (team_id, url, events, slack, secret, active, created_by, created_at) VALUES ($1, $2, $3, $4, $5, TRUE, $6, $7)",
+            )
+            .bind(team_id)
+            .bind(url)
+            .bind(events)
+            .bind(slack)
+            .bind(&secret)
+            .bind(acting.by.id)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+            (secret, done_by(acting, "Webhook added", format!("{url} for {events}")))
         })
-        .await
     }
 
     /// Turns a webhook off, audited.
-    async fn remove_webhook(
-        &self,
-        id: i64,
-        by: &SessionUser,
-        source: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        ported(async {
-            let at = millis(now);
-            audited!(&self.db, tx => {
-                let n = sqlx::query("UPDATE webhooks SET active = FALSE WHERE id = $1 AND active = TRUE").bind(id).execute(&mut *tx).await?.rows_affected();
-                if n == 0 {
-                    return Ok(false);
-                }
-                (true, AuditEvent::success(at, Some(by.id), None, "Webhook removed", format!("webhook {id}"), source))
-            })
+    async fn remove_webhook(&self, id: i64, acting: &Acting<'_>) -> Result<bool, StoreError> {
+        audited_as!(&self.db, acting, tx => {
+            let n = sqlx::query("UPDATE webhooks SET active = FALSE WHERE id = $1 AND active = TRUE").bind(id).execute(&mut *tx).await?.rows_affected();
+            if n == 0 {
+                return Ok(false);
+            }
+            (true, done_by(acting, "Webhook removed", format!("webhook {id}")))
         })
-        .await
     }
 }
