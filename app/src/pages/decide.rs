@@ -118,32 +118,22 @@ pub fn DecideByLinkPage() -> impl IntoView {
     let action = ServerAction::<DecideByLink>::new();
     let Outcome { errors, other, has_errors, .. } = outcome_of(Signal::derive(move || action.value().get()));
     let resource = Resource::new(move || token.get(), decision_by_link);
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match resource.await {
-                    Err(e) => problem_page(e),
-                    Ok(v) => {
-                        let t = token.get_untracked();
-                        view! {
-                            <PageTitle title=format!("Decide on {}", v.summary.reference) has_errors=has_errors/>
-                            <ErrorSummary errors=errors other=other/>
-                            <p class="hint">{format!("For {}. This link is yours alone.", v.cor_name)}</p>
-                            <DecisionSummary v=v.clone()/>
-                            {closed_or(&v, move || view! {
-                                <ActionForm action=action>
-                                    <input type="hidden" name="token" value=t/>
-                                    {decision_fields(errors)}
-                                    <button type="submit" class="button">"Record my decision"</button>
-                                </ActionForm>
-                            })}
-                        }
-                        .into_any()
-                    }
-                }
+    super::loaded(resource, problem_page, move |v| {
+        let t = token.get_untracked();
+        view! {
+            <PageTitle title=format!("Decide on {}", v.summary.reference) has_errors=has_errors/>
+            <ErrorSummary errors=errors other=other/>
+            <p class="hint">{format!("For {}. This link is yours alone.", v.cor_name)}</p>
+            <DecisionSummary v=v.clone()/>
+            {closed_or(&v, move || view! {
+                <ActionForm action=action>
+                    <input type="hidden" name="token" value=t/>
+                    {decision_fields(errors)}
+                    <button type="submit" class="button">"Record my decision"</button>
+                </ActionForm>
             })}
-        </Suspense>
-    }
+        }
+    })
 }
 
 /// `/requests/:reference/decide`.
@@ -153,30 +143,20 @@ pub fn DecideSignedInPage() -> impl IntoView {
     let action = ServerAction::<Decide>::new();
     let Outcome { errors, other, has_errors, .. } = outcome_of(Signal::derive(move || action.value().get()));
     let resource = Resource::new(move || reference.get(), decision_for_cor);
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match resource.await {
-                    Err(e) => problem_page(e),
-                    Ok(v) => {
-                        let r = v.summary.reference.clone();
-                        view! {
-                            <PageTitle title=format!("Decide on {r}") has_errors=has_errors/>
-                            <a class="back-link" href="/requests">"Back to your requests"</a>
-                            <ErrorSummary errors=errors other=other/>
-                            <DecisionSummary v=v.clone()/>
-                            {closed_or(&v, move || view! {
-                                <ActionForm action=action>
-                                    <input type="hidden" name="reference" value=r/>
-                                    {decision_fields(errors)}
-                                    <button type="submit" class="button">"Record my decision"</button>
-                                </ActionForm>
-                            })}
-                        }
-                        .into_any()
-                    }
-                }
+    super::loaded(resource, problem_page, move |v| {
+        let r = v.summary.reference.clone();
+        view! {
+            <PageTitle title=format!("Decide on {r}") has_errors=has_errors/>
+            <a class="back-link" href="/requests">"Back to your requests"</a>
+            <ErrorSummary errors=errors other=other/>
+            <DecisionSummary v=v.clone()/>
+            {closed_or(&v, move || view! {
+                <ActionForm action=action>
+                    <input type="hidden" name="reference" value=r/>
+                    {decision_fields(errors)}
+                    <button type="submit" class="button">"Record my decision"</button>
+                </ActionForm>
             })}
-        </Suspense>
-    }
+        }
+    })
 }

@@ -42,3 +42,33 @@ pub fn PageTitle(
     let initial = has_errors.map(|s| s.get_untracked()).unwrap_or(false);
     view! { <leptos_meta::Title text=move || page_title(&title, has_errors.and_then(|s| s.try_get()).unwrap_or(initial))/> }
 }
+
+/// A page drawn from one resource: "Loading…" while it loads, then `page` with what it read,
+/// or `problem`'s page when reading failed.
+pub fn loaded<T, V>(
+    resource: leptos::prelude::Resource<Result<T, crate::error::AppError>>,
+    problem: fn(crate::error::AppError) -> leptos::prelude::AnyView,
+    page: impl Fn(T) -> V + Send + Sync + Clone + 'static,
+) -> impl leptos::prelude::IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: leptos::prelude::IntoView + 'static,
+{
+    use leptos::prelude::*;
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {
+                let page = page.clone();
+                move || {
+                    let page = page.clone();
+                    Suspend::new(async move {
+                        match resource.await {
+                            Ok(v) => page(v).into_any(),
+                            Err(e) => problem(e),
+                        }
+                    })
+                }
+            }
+        </Suspense>
+    }
+}

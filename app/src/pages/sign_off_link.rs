@@ -55,41 +55,31 @@ pub fn SignOffByLinkPage() -> impl IntoView {
     let action = ServerAction::<SignOffByLink>::new();
     let Outcome { errors, other, has_errors, .. } = outcome_of(Signal::derive(move || action.value().get()));
     let resource = Resource::new(move || token.get(), sign_off_link);
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match resource.await {
-                    Err(e) => problem_page(e),
-                    Ok(v) => {
-                        let t = token.get_untracked();
-                        let role = v.role.label();
-                        view! {
-                            <PageTitle title=format!("Sign off {} as {role}", v.summary.reference) has_errors=has_errors/>
-                            <ErrorSummary errors=errors other=other/>
-                            <span class="caption">{format!("{} · {}", v.summary.reference, v.summary.system)}</span>
-                            <h1 class="heading-l">{format!("Sign off as {role}: {}", v.summary.title)}</h1>
-                            <p>{format!("For {}. The dev team asks you to check this emergency change in staging and sign off as {role}. This link is yours alone.", v.name)}</p>
-                            {match v.closed_reason.clone() {
-                                Some(why) => view! {
-                                    <div class="notification notification--important" role="status"><p>{why}</p></div>
-                                }.into_any(),
-                                None => ().into_any(),
-                            }}
-                            <WhatToCheck v=v.clone()/>
-                            {v.closed_reason.is_none().then(|| view! {
-                                <h2 class="heading-m">{format!("Sign off as {role}")}</h2>
-                                <ActionForm action=action>
-                                    <input type="hidden" name="token" value=t/>
-                                    <TextArea name="evidence" label="Evidence" hint="What you checked: a note, or a link to the test run or screenshots." rows=3 value=kept_value(errors, "evidence", String::new) errors=errors/>
-                                    <TextField name="name" label="Your full name" hint="Typing your name signs the sign-off; it is recorded with it." autocomplete="name" value=kept_value(errors, "name", String::new) errors=errors/>
-                                    <button type="submit" class="button">{format!("Sign off as {role}")}</button>
-                                </ActionForm>
-                            })}
-                        }
-                        .into_any()
-                    }
-                }
+    super::loaded(resource, problem_page, move |v| {
+        let t = token.get_untracked();
+        let role = v.role.label();
+        view! {
+            <PageTitle title=format!("Sign off {} as {role}", v.summary.reference) has_errors=has_errors/>
+            <ErrorSummary errors=errors other=other/>
+            <span class="caption">{format!("{} · {}", v.summary.reference, v.summary.system)}</span>
+            <h1 class="heading-l">{format!("Sign off as {role}: {}", v.summary.title)}</h1>
+            <p>{format!("For {}. The dev team asks you to check this emergency change in staging and sign off as {role}. This link is yours alone.", v.name)}</p>
+            {match v.closed_reason.clone() {
+                Some(why) => view! {
+                    <div class="notification notification--important" role="status"><p>{why}</p></div>
+                }.into_any(),
+                None => ().into_any(),
+            }}
+            <WhatToCheck v=v.clone()/>
+            {v.closed_reason.is_none().then(|| view! {
+                <h2 class="heading-m">{format!("Sign off as {role}")}</h2>
+                <ActionForm action=action>
+                    <input type="hidden" name="token" value=t/>
+                    <TextArea name="evidence" label="Evidence" hint="What you checked: a note, or a link to the test run or screenshots." rows=3 value=kept_value(errors, "evidence", String::new) errors=errors/>
+                    <TextField name="name" label="Your full name" hint="Typing your name signs the sign-off; it is recorded with it." autocomplete="name" value=kept_value(errors, "name", String::new) errors=errors/>
+                    <button type="submit" class="button">{format!("Sign off as {role}")}</button>
+                </ActionForm>
             })}
-        </Suspense>
-    }
+        }
+    })
 }

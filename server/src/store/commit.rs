@@ -9,6 +9,17 @@ use app::domain::quorum::Verdict;
 use app::domain::workflow::Effect;
 use app::ports::{Commit, EmailedLink};
 
+/// Sets what `set` names (with one `$1`) on the request's own row, in the commit's transaction.
+macro_rules! set_on_request {
+    ($tx:ident, $id:expr, $set:literal, $value:expr) => {
+        sqlx::query(concat!("UPDATE change_requests SET ", $set, " WHERE id = $2"))
+            .bind($value)
+            .bind($id)
+            .execute(&mut *$tx)
+            .await?
+    };
+}
+
 impl Store {
     /// Writes one transition (see [`CommitOutcome`]).
     pub(crate) async fn write_commit(&self, c: Commit<'_>) -> Result<CommitOutcome, sqlx::Error> {
@@ -96,7 +107,7 @@ impl Store {
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;
-                sqlx::query("UPDATE change_requests SET plan_version = $1 WHERE id = $2").bind(version).bind(req.id).execute(&mut *tx).await?;
+                set_on_request!(tx, req.id, "plan_version = $1", version);
             }
             if let Some(form) = c.form {
                 let version = req.form_version + 1;
@@ -120,26 +131,14 @@ impl Store {
                 // The title is the request's name everywhere: a valid new one replaces it.
                 let title = form.title.trim();
                 if !title.is_empty() && title.chars().count() <= 120 && title != req.summary.title {
-                    sqlx::query("UPDATE change_requests SET title = $1 WHERE id = $2")
-                        .bind(title)
-                        .bind(req.id)
-                        .execute(&mut *tx)
-                        .await?;
+                    set_on_request!(tx, req.id, "title = $1", title);
                 }
             }
             if let Some(review) = c.risk_review {
-                sqlx::query("UPDATE change_requests SET risk_review_json = $1 WHERE id = $2")
-                    .bind(serde_json::to_string(review).unwrap_or_default())
-                    .bind(req.id)
-                    .execute(&mut *tx)
-                    .await?;
+                set_on_request!(tx, req.id, "risk_review_json = $1", serde_json::to_string(review).unwrap_or_default());
             }
             if let Some(triage) = c.triage {
-                sqlx::query("UPDATE change_requests SET triage_json = $1 WHERE id = $2")
-                    .bind(serde_json::to_string(triage).unwrap_or_default())
-                    .bind(req.id)
-                    .execute(&mut *tx)
-                    .await?;
+                set_on_request!(tx, req.id, "triage_json = $1", serde_json::to_string(triage).unwrap_or_default());
             }
             for effect in &t.effects {
                 match effect {
@@ -205,53 +204,25 @@ impl Store {
                         .await?;
                     }
                     Effect::StampSubmitted => {
-                        sqlx::query("UPDATE change_requests SET submitted_at = $1 WHERE id = $2")
-                            .bind(at)
-                            .bind(req.id)
-                            .execute(&mut *tx)
-                            .await?;
+                        set_on_request!(tx, req.id, "submitted_at = $1", at);
                     }
                     Effect::StampApprovalRequested => {
-                        sqlx::query("UPDATE change_requests SET approval_requested_at = $1, reminded_at = NULL, escalated_at = NULL WHERE id = $2")
-                            .bind(at)
-                            .bind(req.id)
-                            .execute(&mut *tx)
-                            .await?;
+                        set_on_request!(tx, req.id, "approval_requested_at = $1, reminded_at = NULL, escalated_at = NULL", at);
                     }
                     Effect::StampImplementationStarted => {
-                        sqlx::query("UPDATE change_requests SET implementation_started_at = $1 WHERE id = $2")
-                            .bind(at)
-                            .bind(req.id)
-                            .execute(&mut *tx)
-                            .await?;
+                        set_on_request!(tx, req.id, "implementation_started_at = $1", at);
                     }
                     Effect::StartAssistanceClock => {
-                        sqlx::query("UPDATE change_requests SET assistance_requested_at = $1 WHERE id = $2")
-                            .bind(at)
-                            .bind(req.id)
-                            .execute(&mut *tx)
-                            .await?;
+                        set_on_request!(tx, req.id, "assistance_requested_at = $1", at);
                     }
                     Effect::ReturnComments(comments) => {
-                        sqlx::query("UPDATE change_requests SET returned_comments = $1 WHERE id = $2")
-                            .bind(comments)
-                            .bind(req.id)
-                            .execute(&mut *tx)
-                            .await?;
+                        set_on_request!(tx, req.id, "returned_comments = $1", comments);
                     }
                     Effect::StagingNotes(notes) => {
-                        sqlx::query("UPDATE change_requests SET staging_notes = $1 WHERE id = $2")
-                            .bind(notes)
-                            .bind(req.id)
-                            .execute(&mut *tx)
-                            .await?;
+                        set_on_request!(tx, req.id, "staging_notes = $1", notes);
                     }
                     Effect::QueueForWindow(window) => {
-                        sqlx::query("UPDATE change_requests SET queued_window = $1 WHERE id = $2")
-                            .bind(window.map(millis))
-                            .bind(req.id)
-                            .execute(&mut *tx)
-                            .await?;
+                        set_on_request!(tx, req.id, "queued_window = $1", window.map(millis));
                     }
                     Effect::Send(message) => {
                         let ctx = message_context(c, message);
@@ -311,25 +282,13 @@ impl Store {
                     }
                     Effect::PostReview { checks, lessons } => {
                         let review = app::domain::execution::PostReview { checks: checks.clone(), lessons: lessons.clone() };
-                        sqlx::query("UPDATE change_requests SET post_review_json = $1 WHERE id = $2")
-                            .bind(serde_json::to_string(&review).unwrap_or_default())
-                            .bind(req.id)
-                            .execute(&mut *tx)
-                            .await?;
+                        set_on_request!(tx, req.id, "post_review_json = $1", serde_json::to_string(&review).unwrap_or_default());
                     }
                     Effect::RecordOverride(reason) => {
-                        sqlx::query("UPDATE change_requests SET override_reason = $1 WHERE id = $2")
-                            .bind(reason)
-                            .bind(req.id)
-                            .execute(&mut *tx)
-                            .await?;
+                        set_on_request!(tx, req.id, "override_reason = $1", reason);
                     }
                     Effect::RecordReason(reason) => {
-                        sqlx::query("UPDATE change_requests SET closing_note = $1 WHERE id = $2")
-                            .bind(reason)
-                            .bind(req.id)
-                            .execute(&mut *tx)
-                            .await?;
+                        set_on_request!(tx, req.id, "closing_note = $1", reason);
                     }
                     Effect::FileArchiveCopy(reason) => {
                         // Filed here, in the transaction; rendered by the archive worker right

@@ -36,27 +36,18 @@ pub fn with_request<V: IntoView + 'static>(
     resource: Resource<Result<RequestView, AppError>>,
     page: impl Fn(RequestView) -> V + Send + Sync + Clone + 'static,
 ) -> impl IntoView {
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {
-                let page = page.clone();
-                move || {
-                    let page = page.clone();
-                    Suspend::new(async move {
-                        match resource.await {
-                            Ok(v) => page(v).into_any(),
-                            Err(AppError::NotFound) => view! { <super::not_found::NotFound/> }.into_any(),
-                            Err(e) => view! {
-                                <Title text=super::page_title("Sorry, there is a problem", false)/>
-                                <h1 class="heading-l">"Sorry, there is a problem"</h1>
-                                <p>{e.to_string()}</p>
-                            }
-                                .into_any(),
-                        }
-                    })
-                }
-            }
-        </Suspense>
+    super::loaded(resource, problem_page, page)
+}
+
+fn problem_page(e: AppError) -> AnyView {
+    match e {
+        AppError::NotFound => view! { <super::not_found::NotFound/> }.into_any(),
+        e => view! {
+            <Title text=super::page_title("Sorry, there is a problem", false)/>
+            <h1 class="heading-l">"Sorry, there is a problem"</h1>
+            <p>{e.to_string()}</p>
+        }
+        .into_any(),
     }
 }
 
