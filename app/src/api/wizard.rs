@@ -57,7 +57,7 @@ pub async fn change_plan_step(
 /// Step 1 → 2: the plan is complete.
 #[server(endpoint = "complete_plan")]
 pub async fn complete_plan(reference: String) -> Result<(), AppError> {
-    super::ssr::respond(server::simple(reference, "complete_plan").await)
+    super::ssr::respond(server::simple(reference, crate::domain::workflow::Action::CompletePlan).await)
 }
 
 /// Step 2: what was changed in staging.
@@ -69,7 +69,7 @@ pub async fn save_staging_notes(reference: String, #[server(default)] notes: Str
 /// Step 2: ask hosting for a call within 2 hours.
 #[server(endpoint = "request_hosting_help")]
 pub async fn request_hosting_help(reference: String) -> Result<(), AppError> {
-    super::ssr::respond(server::simple(reference, "request_hosting_help").await)
+    super::ssr::respond(server::simple(reference, crate::domain::workflow::Action::RequestHostingHelp).await)
 }
 
 /// Step 2: sign off staging as yourself, in one capacity.
@@ -96,7 +96,7 @@ pub async fn ask_to_sign_off(
 /// Step 2 → 3: staging is validated.
 #[server(endpoint = "complete_staging")]
 pub async fn complete_staging(reference: String) -> Result<(), AppError> {
-    super::ssr::respond(server::simple(reference, "complete_staging").await)
+    super::ssr::respond(server::simple(reference, crate::domain::workflow::Action::CompleteStaging).await)
 }
 
 /// Step 3: save one section of the CR form (saved first, then checked), and continue or stop.
@@ -114,7 +114,7 @@ pub async fn save_form_section(
 /// Step 3 → 4: submit the request for hosting review.
 #[server(endpoint = "submit_for_review")]
 pub async fn submit_for_review(reference: String) -> Result<(), AppError> {
-    super::ssr::respond(server::simple(reference, "submit_for_review").await)
+    super::ssr::respond(server::simple(reference, crate::domain::workflow::Action::SubmitForReview).await)
 }
 
 /// The demo mail viewer's messages (demo mode only).
@@ -257,19 +257,13 @@ mod server {
         }
     }
 
-    pub async fn simple(reference: String, what: &str) -> Result<(), AppError> {
-        let action = match what {
-            "complete_plan" => Action::CompletePlan,
-            "request_hosting_help" => Action::RequestHostingHelp,
-            "complete_staging" => Action::CompleteStaging,
-            _ => Action::SubmitForReview,
-        };
+    /// An action that carries nothing, and the page it leads to.
+    pub async fn simple(reference: String, action: Action) -> Result<(), AppError> {
         let (loaded, t) = perform(&reference, action.kind(), |_| Ok(Change::action(action.clone()))).await?;
         let r = &loaded.request.summary.reference;
-        match what {
-            "complete_plan" => go(r, "staging"),
-            "request_hosting_help" => go(r, "staging"),
-            "complete_staging" => go(r, "form/details"),
+        match action {
+            Action::CompletePlan | Action::RequestHostingHelp => go(r, "staging"),
+            Action::CompleteStaging => go(r, "form/details"),
             _ if t.to == State::HostingReview => go(r, "submitted"),
             _ => go(r, ""),
         }

@@ -304,10 +304,8 @@ impl ArchiveStore for Store {
                     concat!(
                         "SELECT r.reference, r.title, r.system, r.state, u.display_name, r.created_at, r.updated_at, t.name, r.id \
                          FROM change_requests r JOIN users u ON u.id = r.started_by LEFT JOIN teams t ON t.id = r.team_id \
-                         WHERE ($1 = '' OR r.state = $1) \
-                         AND ($2 = '' OR LOWER(r.system) LIKE $2 ESCAPE '\\') \
-                         AND ($3 = '' OR LOWER(t.name) = LOWER($3)) \
-                         AND r.updated_at >= $4 AND r.updated_at < $5 ",
+                         WHERE TRUE ",
+                        super::shared_filter!(),
                         $where,
                         " ",
                         $title,
@@ -328,15 +326,7 @@ impl ArchiveStore for Store {
                 sqlite: "(r.updated_at < $8 OR (r.updated_at = $8 AND r.id < $9))"
             );
             type Row = (String, String, String, String, String, i64, i64, Option<String>, i64);
-            let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(sql)
-                .persistent(title.reuse_plan)
-                .bind(&q.state)
-                .bind(&q.system_like)
-                .bind(&q.team)
-                .bind(q.from_ms)
-                .bind(q.to_ms)
-                .bind(&q.reference)
-                .bind(&title.text)
+            let rows: Vec<Row> = on_pool!(&self.db, pool => super::bind_shared_filter!(sqlx::query_as(sql), q, title)
                 .bind(q.after.0)
                 .bind(q.after.1)
                 .bind(limit)

@@ -87,10 +87,8 @@ impl QueueStore for Store {
                         hosting_queue_sql!(),
                         ") \
                          AND (r.state <> 'staging_validation' OR r.assistance_requested_at IS NOT NULL) \
-                         AND ($1 = '' OR r.state = $1) \
-                         AND ($2 = '' OR LOWER(r.system) LIKE $2 ESCAPE '\\') \
-                         AND ($3 = '' OR LOWER(t.name) = LOWER($3)) \
-                         AND r.updated_at >= $4 AND r.updated_at < $5 ",
+                         ",
+                        super::shared_filter!(),
                         $where,
                         " ",
                         $title,
@@ -113,15 +111,7 @@ impl QueueStore for Store {
                 postgres: "(r.updated_at, r.id) > ($10, $11)",
                 sqlite: "(r.updated_at > $10 OR (r.updated_at = $10 AND r.id > $11))"
             );
-            let rows: Vec<QueueRow> = on_pool!(&self.db, pool => sqlx::query_as(sql)
-                .persistent(title.reuse_plan)
-                .bind(&q.state)
-                .bind(&q.system_like)
-                .bind(&q.team)
-                .bind(q.from_ms)
-                .bind(q.to_ms)
-                .bind(&q.reference)
-                .bind(&title.text)
+            let rows: Vec<QueueRow> = on_pool!(&self.db, pool => super::bind_shared_filter!(sqlx::query_as(sql), q, title)
                 .bind(q.assigned_to.unwrap_or(0))
                 .bind(q.unassigned)
                 .bind(q.after.0)

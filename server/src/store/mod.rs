@@ -26,7 +26,9 @@ mod sign_off_links;
 mod title_search;
 mod webhooks;
 mod wizard;
-pub(crate) use title_search::{search_statement, title_clause, title_search, TitleMode};
+pub(crate) use title_search::{
+    bind_shared_filter, search_statement, shared_filter, title_clause, title_search, TitleMode,
+};
 
 pub use accounts::SignInCandidate;
 pub use approvals::{ClaimedMessage, Queue};

@@ -160,6 +160,35 @@ macro_rules! search_statement {
 }
 pub(crate) use search_statement;
 
+/// The narrowing the hosting queue and the archive share, after their own conditions: state
+/// (`$1`), system (`$2`), team (`$3`) and the changed-from and changed-to range (`$4`, `$5`).
+macro_rules! shared_filter {
+    () => {
+        "AND ($1 = '' OR r.state = $1) \
+         AND ($2 = '' OR LOWER(r.system) LIKE $2 ESCAPE '\\') \
+         AND ($3 = '' OR LOWER(t.name) = LOWER($3)) \
+         AND r.updated_at >= $4 AND r.updated_at < $5 "
+    };
+}
+pub(crate) use shared_filter;
+
+/// Binds `$1` to `$7` of a queue-like search: [`shared_filter`]'s five, the reference and the
+/// title text (with the plan reused as [`title_search`] decided).
+macro_rules! bind_shared_filter {
+    ($query:expr, $q:expr, $title:expr) => {
+        $query
+            .persistent($title.reuse_plan)
+            .bind(&$q.state)
+            .bind(&$q.system_like)
+            .bind(&$q.team)
+            .bind($q.from_ms)
+            .bind($q.to_ms)
+            .bind(&$q.reference)
+            .bind(&$title.text)
+    };
+}
+pub(crate) use bind_shared_filter;
+
 #[cfg(test)]
 mod tests {
     use super::words_query;
