@@ -130,13 +130,18 @@ both_backends!(
         let text = pdftotext(&copy2);
         assert!(text.contains("Approved") && text.contains("Alana COR"), "the approvals are in the copy:\n{text}");
 
-        // Search: by state, team and title words; the CSV carries every copy with its checksum.
+        // Search: by state, title words and team; the CSV carries every copy with its checksum.
         let by_state = search(&app, &[("filter[state]", "approved")]).await;
         assert_eq!(by_state["rows"].as_array().unwrap().len(), 1);
         let by_title = search(&app, &[("filter[q]", "openssl")]).await;
         assert_eq!(by_title["rows"][0]["summary"]["reference"], r.as_str());
         let none = search(&app, &[("filter[state]", "completed")]).await;
         assert!(none["rows"].as_array().unwrap().is_empty());
+        let team = by_title["rows"][0]["team"].as_str().expect("the request's team").to_uppercase();
+        let by_team = search(&app, &[("filter[team]", team.as_str())]).await;
+        assert_eq!(by_team["rows"][0]["summary"]["reference"], r.as_str(), "a team's name, in any case");
+        let other_team = search(&app, &[("filter[team]", "Other team")]).await;
+        assert!(other_team["rows"].as_array().unwrap().is_empty(), "another team's requests only");
         let bad = app.call("archive_search", &[("filter[from]", "21/11/2026")]).await;
         assert_eq!(bad.status(), 422, "a date that is not a date is a field error");
         let csv = get(&app, "/archive/export.csv?state=approved").await;
