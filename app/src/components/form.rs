@@ -2,62 +2,10 @@
 //! to each field and takes focus, and fields with a label, hint and inline error.
 
 use crate::domain::forms::FormErrors;
-use crate::error::AppError;
 use leptos::prelude::*;
 
-/// The field errors of an action's last result, if it failed validation.
-pub fn form_errors_of<T: Clone + Send + Sync + 'static>(
-    value: Signal<Option<Result<T, AppError>>>,
-) -> Signal<Option<FormErrors>> {
-    Signal::derive(move || match value.get() {
-        Some(Err(AppError::Invalid(f))) | Some(Err(AppError::EditConflict { form: f, .. })) => Some(f),
-        _ => None,
-    })
-}
-
-/// A non-field error of an action's last result (wrong password, forbidden, …).
-pub fn other_error_of<T: Clone + Send + Sync + 'static>(
-    value: Signal<Option<Result<T, AppError>>>,
-) -> Signal<Option<String>> {
-    Signal::derive(move || match value.get() {
-        Some(Err(AppError::Invalid(_))) | Some(Ok(_)) | None => None,
-        Some(Err(e)) => Some(e.to_string()),
-    })
-}
-
-/// What others changed, when the last save was an edit conflict.
-pub fn conflict_changes_of<T: Clone + Send + Sync + 'static>(
-    value: Signal<Option<Result<T, AppError>>>,
-) -> Signal<Option<Vec<String>>> {
-    Signal::derive(move || match value.get() {
-        Some(Err(AppError::EditConflict { changes, .. })) => Some(changes),
-        _ => None,
-    })
-}
-
-/// What a page shows about its action's last result.
-#[derive(Clone, Copy)]
-pub struct Outcome {
-    /// The field errors, if it failed validation.
-    pub errors: Signal<Option<FormErrors>>,
-    /// A non-field error.
-    pub other: Signal<Option<String>>,
-    /// What others changed, after an edit conflict.
-    pub changes: Signal<Option<Vec<String>>>,
-    /// Either kind of error (the page title says so).
-    pub has_errors: Signal<bool>,
-}
-
-/// The outcome of an action's last result.
-pub fn outcome_of<T: Clone + Send + Sync + 'static>(value: Signal<Option<Result<T, AppError>>>) -> Outcome {
-    let (errors, other) = (form_errors_of(value), other_error_of(value));
-    Outcome {
-        errors,
-        other,
-        changes: conflict_changes_of(value),
-        has_errors: Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some())),
-    }
-}
+// What a form's last submission came to; most pages take it with the fields.
+pub use super::outcome::*;
 
 /// The panel that explains an edit conflict: what the others changed since this person's
 /// version. Their own text stays in the form below it.
@@ -143,26 +91,54 @@ pub fn TextField(
     #[prop(into)]
     errors: Signal<Option<FormErrors>>,
 ) -> impl IntoView {
-    let FieldIds { id, hint: hint_id, error: error_id } = field_ids(name);
-    let message = field_message(errors, name);
-    let described_by = described_by(hint.is_some(), hint_id.clone(), error_id.clone(), message);
-    view! {
-        <div class="form-group" class:form-group--error=move || message().is_some()>
-            <label class="label" for=id.clone()>{label}</label>
-            <HintAndError hint=hint hint_id=hint_id error_id=error_id message=message/>
+    labelled(name, label, hint, errors, move |c| {
+        view! {
             <input
                 class="input"
-                class:input--error=move || message().is_some()
-                id=id.clone()
+                class:input--error=move || c.invalid.get()
+                id=c.id
                 name=input_name.unwrap_or_else(|| name.to_string())
                 type=input_type
                 inputmode=inputmode
                 autocomplete=autocomplete
-                aria-describedby=described_by
-                aria-invalid=move || message().is_some().then_some("true")
+                aria-describedby=move || c.described_by.get()
+                aria-invalid=move || c.invalid.get().then_some("true")
                 // The server renders it as the attribute: the field's starting value.
                 value=move || value.get()
             />
+        }
+    })
+}
+
+/// What a field's control takes from its frame.
+#[derive(Clone)]
+struct Control {
+    /// `field-{name}`: the label's target and the error summary's link.
+    id: String,
+    /// The field has an error.
+    invalid: Signal<bool>,
+    /// Its hint's and error's ids.
+    described_by: Signal<Option<String>>,
+}
+
+/// A field's frame: the group, its label, hint and inline error, around the control.
+fn labelled<V: IntoView + 'static>(
+    name: &'static str,
+    label: &'static str,
+    hint: Option<&'static str>,
+    errors: Signal<Option<FormErrors>>,
+    control: impl FnOnce(Control) -> V,
+) -> impl IntoView {
+    let FieldIds { id, hint: hint_id, error: error_id } = field_ids(name);
+    let message = field_message(errors, name);
+    let invalid = Signal::derive(move || message().is_some());
+    let described_by = Signal::derive(described_by(hint.is_some(), hint_id.clone(), error_id.clone(), message));
+    let control = control(Control { id: id.clone(), invalid, described_by });
+    view! {
+        <div class="form-group" class:form-group--error=move || invalid.get()>
+            <label class="label" for=id>{label}</label>
+            <HintAndError hint=hint hint_id=hint_id error_id=error_id message=message/>
+            {control}
         </div>
     }
 }
@@ -270,27 +246,22 @@ pub fn TextArea(
     #[prop(into)]
     errors: Signal<Option<FormErrors>>,
 ) -> impl IntoView {
-    let FieldIds { id, hint: hint_id, error: error_id } = field_ids(name);
-    let message = field_message(errors, name);
-    let described_by = described_by(hint.is_some(), hint_id.clone(), error_id.clone(), message);
-    view! {
-        <div class="form-group" class:form-group--error=move || message().is_some()>
-            <label class="label" for=id.clone()>{label}</label>
-            <HintAndError hint=hint hint_id=hint_id error_id=error_id message=message/>
+    labelled(name, label, hint, errors, move |c| {
+        view! {
             <textarea
                 class="textarea"
-                class:textarea--error=move || message().is_some()
+                class:textarea--error=move || c.invalid.get()
                 class:textarea--code=code
-                id=id.clone()
+                id=c.id
                 name=input_name.unwrap_or_else(|| name.to_string())
                 rows=rows
-                aria-describedby=described_by
-                aria-invalid=move || message().is_some().then_some("true")
+                aria-describedby=move || c.described_by.get()
+                aria-invalid=move || c.invalid.get().then_some("true")
             >
                 {move || value.get_untracked()}
             </textarea>
-        </div>
-    }
+        }
+    })
 }
 
 /// A question answered by one of several options (radios in a fieldset).
@@ -318,38 +289,57 @@ pub fn Radios(
     #[prop(into)]
     errors: Signal<Option<FormErrors>>,
 ) -> impl IntoView {
+    let posted = input_name.unwrap_or_else(|| name.to_string());
+    in_fieldset(name, legend, hint, errors, move |c| {
+        let id = c.id;
+        view! {
+            <div class="radios" class:radios--inline=inline>
+                {options
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (v, l))| {
+                        // The first option carries the field's id, so the error summary can link to it.
+                        let input_id = if i == 0 { id.clone() } else { format!("{id}-{v}") };
+                        view! {
+                            <div class="radios__item">
+                                <input
+                                    class="radios__input"
+                                    type="radio"
+                                    id=input_id.clone()
+                                    name=posted.clone()
+                                    value=v
+                                    checked=move || value.get() == v
+                                />
+                                <label class="radios__label" for=input_id>{l}</label>
+                            </div>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+        }
+    })
+}
+
+/// A question's frame: the group and its fieldset, the legend, hint and inline error, around the
+/// options.
+fn in_fieldset<V: IntoView + 'static>(
+    name: &'static str,
+    legend: &'static str,
+    hint: Option<&'static str>,
+    errors: Signal<Option<FormErrors>>,
+    options: impl FnOnce(Control) -> V,
+) -> impl IntoView {
     let FieldIds { id, hint: hint_id, error: error_id } = field_ids(name);
     let message = field_message(errors, name);
-    let posted = input_name.unwrap_or_else(|| name.to_string());
-    let described_by = described_by(hint.is_some(), hint_id.clone(), error_id.clone(), message);
+    let invalid = Signal::derive(move || message().is_some());
+    let described_by = Signal::derive(described_by(hint.is_some(), hint_id.clone(), error_id.clone(), message));
+    let options = options(Control { id, invalid, described_by });
     view! {
-        <div class="form-group" class:form-group--error=move || message().is_some()>
-            <fieldset class="fieldset" aria-describedby=described_by>
+        <div class="form-group" class:form-group--error=move || invalid.get()>
+            <fieldset class="fieldset" aria-describedby=move || described_by.get()>
                 <legend class="fieldset__legend">{legend}</legend>
                 <HintAndError hint=hint hint_id=hint_id error_id=error_id message=message/>
-                <div class="radios" class:radios--inline=inline>
-                    {options
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, (v, l))| {
-                            // The first option carries the field's id, so the error summary can link to it.
-                            let input_id = if i == 0 { id.clone() } else { format!("{id}-{v}") };
-                            view! {
-                                <div class="radios__item">
-                                    <input
-                                        class="radios__input"
-                                        type="radio"
-                                        id=input_id.clone()
-                                        name=posted.clone()
-                                        value=v
-                                        checked=move || value.get() == v
-                                    />
-                                    <label class="radios__label" for=input_id>{l}</label>
-                                </div>
-                            }
-                        })
-                        .collect_view()}
-                </div>
+                {options}
             </fieldset>
         </div>
     }
@@ -384,20 +374,15 @@ pub fn select_field(
     options: Vec<(String, String)>,
     errors: Signal<Option<FormErrors>>,
 ) -> impl IntoView {
-    let FieldIds { id, hint, error } = field_ids(name);
-    let message = field_message(errors, name);
     let current =
         errors.with_untracked(|e| e.as_ref().and_then(|e| e.value_of(name).map(str::to_string))).unwrap_or_default();
-    let error_id = error.clone();
-    view! {
-        <div class="form-group" class:form-group--error=move || message().is_some()>
-            <label class="label" for=id.clone()>{label}</label>
-            <HintAndError hint=None hint_id=hint error_id=error message=message/>
-            <select class="select" id=id name=name aria-describedby=move || message().map(|_| error_id.clone())>
+    labelled(name, label, None, errors, move |c| {
+        view! {
+            <select class="select" id=c.id name=name aria-describedby=move || c.described_by.get()>
                 {options.into_iter().map(|(v, t)| { let sel = v == current; view! { <option value=v selected=sel>{t}</option> } }).collect_view()}
             </select>
-        </div>
-    }
+        }
+    })
 }
 
 /// Several statements to confirm (checkboxes in a fieldset). Each box posts
@@ -423,38 +408,33 @@ pub fn Checkboxes(
     #[prop(into)]
     errors: Signal<Option<FormErrors>>,
 ) -> impl IntoView {
-    let FieldIds { id, hint: hint_id, error: error_id } = field_ids(name);
-    let message = field_message(errors, name);
-    view! {
-        <div class="form-group" class:form-group--error=move || message().is_some()>
-            <fieldset class="fieldset" aria-describedby=hint.map(|_| hint_id.clone())>
-                <legend class="fieldset__legend">{legend}</legend>
-                <HintAndError hint=hint hint_id=hint_id.clone() error_id=error_id message=message/>
-                <div class="checkboxes">
-                    {options
-                        .iter()
-                        .enumerate()
-                        .map(|(i, (key, label))| {
-                            let input_id = if i == 0 { id.clone() } else { format!("{id}-{key}") };
-                            let key_owned = key.to_string();
-                            let is_checked = move || checked.with(|c| c.contains(&key_owned));
-                            view! {
-                                <div class="checkboxes__item">
-                                    <input
-                                        class="checkboxes__input"
-                                        type="checkbox"
-                                        id=input_id.clone()
-                                        name=format!("fields[{prefix}{key}]")
-                                        value="yes"
-                                        checked=is_checked
-                                    />
-                                    <label class="checkboxes__label" for=input_id>{*label}</label>
-                                </div>
-                            }
-                        })
-                        .collect_view()}
-                </div>
-            </fieldset>
-        </div>
-    }
+    in_fieldset(name, legend, hint, errors, move |c| {
+        let id = c.id;
+        view! {
+            <div class="checkboxes">
+                {options
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (key, label))| {
+                        let input_id = if i == 0 { id.clone() } else { format!("{id}-{key}") };
+                        let key_owned = key.to_string();
+                        let is_checked = move || checked.with(|c| c.contains(&key_owned));
+                        view! {
+                            <div class="checkboxes__item">
+                                <input
+                                    class="checkboxes__input"
+                                    type="checkbox"
+                                    id=input_id.clone()
+                                    name=format!("fields[{prefix}{key}]")
+                                    value="yes"
+                                    checked=is_checked
+                                />
+                                <label class="checkboxes__label" for=input_id>{*label}</label>
+                            </div>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+        }
+    })
 }

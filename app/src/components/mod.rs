@@ -3,6 +3,7 @@
 pub mod follow;
 pub mod form;
 pub mod layout;
+pub mod outcome;
 pub mod plan;
 pub mod schedule;
 pub mod scripts;

@@ -1,7 +1,7 @@
 //! `/out-of-office`: CORs declare absences; hosting and admins record them for any COR.
 
 use crate::api::absence::{absences, DeclareAbsence, RemoveAbsence};
-use crate::components::form::{form_errors_of, kept_value, other_error_of, ErrorSummary, TextArea, TextField};
+use crate::components::form::{kept_value, ErrorSummary, Outcome, TextArea, TextField};
 use crate::pages::PageTitle;
 use leptos::prelude::*;
 
@@ -10,11 +10,7 @@ use leptos::prelude::*;
 pub fn OutOfOfficePage() -> impl IntoView {
     let declare = ServerAction::<DeclareAbsence>::new();
     let remove = ServerAction::<RemoveAbsence>::new();
-    let value = Signal::derive(move || declare.value().get());
-    let remove_value = Signal::derive(move || remove.value().get());
-    let errors = form_errors_of(value);
-    let other = Signal::derive(move || other_error_of(value).get().or_else(|| other_error_of(remove_value).get()));
-    let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
+    let Outcome { errors, other, has_errors, .. } = Outcome::of(declare).or(Outcome::of(remove));
     let data = Resource::new(|| (), |_| absences());
     view! {
         <PageTitle title="Out of office" has_errors=has_errors/>

@@ -4,7 +4,7 @@
 
 use crate::api::calendar::{get_calendar, AddCalendarEntry, RemoveCalendarEntry};
 use crate::api::types::{CalendarView, ScheduledChange};
-use crate::components::form::{form_errors_of, kept_value, other_error_of, ErrorSummary, Radios, TextField};
+use crate::components::form::{kept_value, ErrorSummary, Outcome, Radios, TextField};
 use crate::domain::calendar::{eastern, EntryKind};
 use crate::domain::forms::FormErrors;
 use crate::pages::PageTitle;
@@ -19,11 +19,7 @@ fn when(t: chrono::DateTime<chrono::Utc>) -> String {
 pub fn CalendarPage() -> impl IntoView {
     let add = ServerAction::<AddCalendarEntry>::new();
     let remove = ServerAction::<RemoveCalendarEntry>::new();
-    let add_v = Signal::derive(move || add.value().get());
-    let remove_v = Signal::derive(move || remove.value().get());
-    let errors = form_errors_of(add_v);
-    let other = Signal::derive(move || other_error_of(add_v).get().or_else(|| other_error_of(remove_v).get()));
-    let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
+    let Outcome { errors, other, has_errors, .. } = Outcome::of(add).or(Outcome::of(remove));
     let data = Resource::new(|| (), |_| get_calendar());
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
