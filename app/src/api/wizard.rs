@@ -21,12 +21,12 @@ pub async fn answer_triage(
     #[server(default)] performance_degraded: String,
     #[server(default)] security_or_quality_need: String,
 ) -> Result<(), AppError> {
-    let form = crate::domain::forms::TriageForm {
-        active_incident,
-        users_cannot_access,
-        performance_degraded,
-        security_or_quality_need,
-    };
+    let form = crate::domain::triage::TriageForm(vec![
+        ("active_incident".into(), active_incident),
+        ("users_cannot_access".into(), users_cannot_access),
+        ("performance_degraded".into(), performance_degraded),
+        ("security_or_quality_need".into(), security_or_quality_need),
+    ]);
     super::ssr::respond(server::answer_triage(reference, form).await)
 }
 
@@ -134,10 +134,11 @@ mod server {
     use crate::api::ssr::*;
     use crate::api::types::{MailView, RequestView};
     use crate::domain::cr_form::{CrForm, CHECKLIST, SECTIONS};
-    use crate::domain::forms::{FieldError, FormErrors, FormFields, PlanStepForm, SignOffForm, TriageForm};
+    use crate::domain::forms::{FieldError, FormErrors, FormFields, PlanStepForm, SignOffForm};
     use crate::domain::history::{excerpt, merge_form, FieldChange, FormMerge};
     use crate::domain::limits;
     use crate::domain::plan::PlanStep;
+    use crate::domain::triage::TriageForm;
     use crate::domain::workflow::{Action, ActionKind, SignOffRole, State, TriageOutcome};
     use crate::error::AppError;
     use std::collections::BTreeMap;

@@ -163,60 +163,6 @@ mod tests {
     }
 }
 
-/// Step 0's questions, as radios answered "yes" or "no".
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
-pub struct TriageForm {
-    /// Is there an active, ongoing incident?
-    #[validate(custom(function = "yes_or_no", message = "Select yes if there is an active incident"))]
-    pub active_incident: String,
-    /// Are users unable to reach the service?
-    #[validate(custom(function = "yes_or_no", message = "Select yes if users cannot reach the service"))]
-    pub users_cannot_access: String,
-    /// Is performance significantly degraded?
-    #[validate(custom(function = "yes_or_no", message = "Select yes if performance is significantly degraded"))]
-    pub performance_degraded: String,
-    /// Does the change address an immediate security or quality need?
-    #[validate(custom(
-        function = "yes_or_no",
-        message = "Select yes if the change addresses an immediate security or quality need"
-    ))]
-    pub security_or_quality_need: String,
-}
-
-fn yes_or_no(value: &str) -> Result<(), ValidationError> {
-    if matches!(value, "yes" | "no") {
-        Ok(())
-    } else {
-        Err(ValidationError::new("yes_or_no"))
-    }
-}
-
-impl FormFields for TriageForm {
-    const FIELD_ORDER: &'static [&'static str] =
-        &["active_incident", "users_cannot_access", "performance_degraded", "security_or_quality_need"];
-    fn values(&self) -> Vec<(String, String)> {
-        vec![
-            ("active_incident".into(), self.active_incident.clone()),
-            ("users_cannot_access".into(), self.users_cannot_access.clone()),
-            ("performance_degraded".into(), self.performance_degraded.clone()),
-            ("security_or_quality_need".into(), self.security_or_quality_need.clone()),
-        ]
-    }
-}
-
-impl TriageForm {
-    /// The answers, once every question has one.
-    pub fn answers(&self) -> Result<super::workflow::TriageAnswers, FormErrors> {
-        collect_errors(self, self.validate())?;
-        Ok(super::workflow::TriageAnswers {
-            active_incident: self.active_incident == "yes",
-            users_cannot_access: self.users_cannot_access == "yes",
-            performance_degraded: self.performance_degraded == "yes",
-            security_or_quality_need: self.security_or_quality_need == "yes",
-        })
-    }
-}
-
 /// One step of the operation plan, as typed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[serde(default)]
@@ -381,14 +327,6 @@ impl SignOffForm {
 #[cfg(test)]
 mod step_tests {
     use super::*;
-
-    #[test]
-    fn triage_needs_every_question_answered() {
-        let e = TriageForm { active_incident: "yes".into(), ..Default::default() }.answers().unwrap_err();
-        let f: Vec<_> = e.errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(f, ["users_cannot_access", "performance_degraded", "security_or_quality_need"]);
-        assert_eq!(e.value_of("active_incident"), Some("yes"), "the answer given is kept");
-    }
 
     #[test]
     fn a_plan_step_needs_every_field_and_minutes_as_a_number() {

@@ -19,6 +19,7 @@ pub mod reference;
 pub mod review;
 pub mod roles;
 pub mod tasks;
+pub mod triage;
 pub mod webhook;
 pub mod workflow;
 

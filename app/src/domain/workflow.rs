@@ -17,6 +17,8 @@ pub use decide::*;
 pub use effect::*;
 pub use request::*;
 pub use rules::*;
+// Triage's answers are part of the request the rules decide on.
+pub use super::triage::{TriageAnswers, TriageOutcome};
 
 use super::calendar::Calendar;
 use super::execution::{Execution, Mark, StepStatus};

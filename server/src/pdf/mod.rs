@@ -18,6 +18,7 @@ use app::domain::history::{form_field_label, form_fields_in_order, readable};
 use app::domain::plan::Plan;
 use app::domain::quorum::{Decision, Verdict};
 use app::domain::review::{RiskReview, RISKS};
+use app::domain::triage::QUESTIONS;
 use app::domain::workflow::{TriageAnswers, TriageOutcome};
 use chrono::{DateTime, Utc};
 use layout::{Column, Writer};
@@ -185,10 +186,9 @@ pub fn render(r: &ChangeRecord) -> Result<Vec<u8>, PdfError> {
     w.heading("Triage");
     match &r.triage {
         Some(t) => {
-            w.field("Active incident", yes_no(t.active_incident));
-            w.field("Users cannot reach the service", yes_no(t.users_cannot_access));
-            w.field("Performance significantly degraded", yes_no(t.performance_degraded));
-            w.field("Immediate security or quality need", yes_no(t.security_or_quality_need));
+            for q in &QUESTIONS {
+                w.field(q.in_record, yes_no(q.of(*t)));
+            }
             let decision = match t.outcome() {
                 TriageOutcome::OutageFastPath => {
                     "Emergency, outage fast path: straight to hosting, staging sign-off recorded afterwards"

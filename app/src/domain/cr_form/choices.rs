@@ -46,6 +46,16 @@ impl Choice for YesNo {
     }
 }
 
+impl From<bool> for YesNo {
+    fn from(yes: bool) -> YesNo {
+        if yes {
+            YesNo::Yes
+        } else {
+            YesNo::No
+        }
+    }
+}
+
 /// The risk the dev team sees in the change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString, strum::EnumIter)]
 #[strum(serialize_all = "snake_case")]

@@ -139,43 +139,6 @@ pub mod state_key {
 /// A team's id.
 pub type TeamId = i64;
 
-/// The answers to step 0: is this really an emergency?
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct TriageAnswers {
-    /// Is there an active, ongoing incident?
-    pub active_incident: bool,
-    /// Are users unable to reach the service? (Production is down: the outage fast path.)
-    pub users_cannot_access: bool,
-    /// Is performance significantly degraded?
-    pub performance_degraded: bool,
-    /// Does the change address an immediate security or quality need?
-    pub security_or_quality_need: bool,
-}
-
-/// What triage concluded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum TriageOutcome {
-    /// Production is down: straight to hosting, staging sign-off recorded afterwards.
-    OutageFastPath,
-    /// A justified emergency: plan, validate in staging, complete the form.
-    Emergency,
-    /// Not justified: a regular change in the next monthly window.
-    RegularChange,
-}
-
-impl TriageAnswers {
-    /// The decision the process document describes.
-    pub fn outcome(&self) -> TriageOutcome {
-        if self.users_cannot_access {
-            TriageOutcome::OutageFastPath
-        } else if self.active_incident || self.performance_degraded || self.security_or_quality_need {
-            TriageOutcome::Emergency
-        } else {
-            TriageOutcome::RegularChange
-        }
-    }
-}
-
 /// Who validated the change in staging. Its one string form (stored, and the sign-off form's
 /// choice) is the variant's name in lower case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

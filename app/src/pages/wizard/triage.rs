@@ -3,16 +3,12 @@
 use super::{request_resource, with_request, BackToTasks, Caption};
 use crate::api::wizard::AnswerTriage;
 use crate::components::form::{outcome_of, ErrorSummary, Outcome, Radios};
+use crate::domain::cr_form::{Choice, YesNo};
+use crate::domain::triage::QUESTIONS;
 use crate::domain::workflow::{State, TriageOutcome};
 use crate::pages::page_title;
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-const YES_NO: [(&str, &str); 2] = [("yes", "Yes"), ("no", "No")];
-
-fn yes_no(b: bool) -> String {
-    if b { "yes" } else { "no" }.into()
-}
 
 /// The triage questions, from the process document's step 0.
 #[component]
@@ -27,7 +23,7 @@ pub fn TriagePage() -> impl IntoView {
             Signal::derive(move || {
                 errors
                     .with(|e| e.as_ref().and_then(|e| e.value_of(field).map(str::to_string)))
-                    .or_else(|| stored.map(yes_no))
+                    .or_else(|| stored.map(|yes| YesNo::from(yes).key().to_string()))
                     .unwrap_or_default()
             })
         };
@@ -60,42 +56,20 @@ pub fn TriagePage() -> impl IntoView {
                 </p>
                 <ActionForm action=action>
                     <input type="hidden" name="reference" value=reference.clone()/>
-                    <Radios
-                        name="active_incident"
-                        legend="Is there an active, ongoing incident?"
-                        hint="Something is going wrong in production right now."
-                        options=YES_NO.to_vec()
-                        inline=true
-                        value=kept("active_incident", answered.map(|a| a.active_incident))
-                        errors=errors
-                    />
-                    <Radios
-                        name="users_cannot_access"
-                        legend="Are users unable to reach the service?"
-                        hint="Production is down. The request goes straight to the hosting team; staging sign-off is recorded afterwards."
-                        options=YES_NO.to_vec()
-                        inline=true
-                        value=kept("users_cannot_access", answered.map(|a| a.users_cannot_access))
-                        errors=errors
-                    />
-                    <Radios
-                        name="performance_degraded"
-                        legend="Is performance significantly degraded?"
-                        hint="Pages are slow enough that people cannot do their work."
-                        options=YES_NO.to_vec()
-                        inline=true
-                        value=kept("performance_degraded", answered.map(|a| a.performance_degraded))
-                        errors=errors
-                    />
-                    <Radios
-                        name="security_or_quality_need"
-                        legend="Does the change address an immediate security or quality need?"
-                        hint="For example a vulnerability under active exploitation, or data being saved wrongly."
-                        options=YES_NO.to_vec()
-                        inline=true
-                        value=kept("security_or_quality_need", answered.map(|a| a.security_or_quality_need))
-                        errors=errors
-                    />
+                    {QUESTIONS
+                        .iter()
+                        .map(|q| view! {
+                            <Radios
+                                name=q.key
+                                legend=q.ask
+                                hint=q.hint
+                                options=YesNo::options()
+                                inline=true
+                                value=kept(q.key, answered.map(|a| q.of(a)))
+                                errors=errors
+                            />
+                        })
+                        .collect_view()}
                     <button type="submit" class="button">"Continue"</button>
                 </ActionForm>
             </div>
