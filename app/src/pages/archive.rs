@@ -2,13 +2,12 @@
 //! current record or any filed copy (each with its checksum), and export the metadata of the
 //! search as CSV. A GET form: shareable and works without JavaScript.
 
-use super::hosting::{filter_of, filter_outcome, filter_text, next_href, state_and_team};
+use super::hosting::{filtered, next_href, Filter};
 use crate::api::archive::archive_search;
 use crate::api::types::{ArchiveCopyView, ArchiveRow, QueueFilter};
-use crate::components::form::{ErrorSummary, TextField};
+use crate::components::form::ErrorSummary;
 use crate::domain::workflow::State;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 fn utc(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
@@ -32,68 +31,51 @@ fn size(bytes: Option<i64>) -> String {
 /// `/archive`.
 #[component]
 pub fn ArchivePage() -> impl IntoView {
-    let query = use_query_map();
-    let page = Resource::new(move || query.with(filter_of), archive_search);
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let filter = query.with_untracked(filter_of);
-                let result = page.await;
-                let (filter_errors, msg) = filter_outcome(&result);
-                let other = Signal::derive(move || msg.clone());
-                let has_errors = Signal::derive(move || filter_errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
-                let data = result.ok();
-                let teams = data.as_ref().map(|p| p.teams.clone()).unwrap_or_default();
-                let text = |name: &'static str, v: &String| filter_text(filter_errors, name, v);
-                view! {
-                    <super::PageTitle title="Archive" has_errors=has_errors/>
-                    <ErrorSummary errors=filter_errors other=other/>
-                    <h1 class="heading-l">"Archive"</h1>
-                    <p class="lede">"Every change record, with the copies filed when it went to the CORs, was approved and was closed. Each copy's SHA-256 is checked again when you download it."</p>
-                    <form method="get" action="/archive" class="filter" role="search" aria-label="Search the archive">
-                        <TextField name="q" label="Reference or title" hint="A reference like ECR-2026-0042, or words from the title." value=text("q", &filter.q) errors=filter_errors/>
-                        <div class="filter__row">
-                            {state_and_team(&filter, State::ALL, &teams)}
-                            <TextField name="system" label="System" value=text("system", &filter.system) errors=filter_errors/>
-                        </div>
-                        <div class="filter__row">
-                            <TextField name="from" label="Changed from" hint="Year-month-day" value=text("from", &filter.from) errors=filter_errors/>
-                            <TextField name="to" label="Changed to" hint="Year-month-day" value=text("to", &filter.to) errors=filter_errors/>
-                        </div>
-                        <div class="button-row">
-                            <button type="submit" class="button">"Search"</button>
-                            <a class="button button--secondary" href="/archive">"Clear"</a>
-                        </div>
-                    </form>
-                    {data.as_ref().filter(|p| !p.folder_problems.is_empty()).map(|p| view! {
-                        <div class="warning-text" role="status">
-                            <h2 class="heading-s">"Archive folder writes are failing"</h2>
-                            <p>"These copies are safe in the database; writing them to the archive folder is retried until it works."</p>
-                            <ul>
-                                {p.folder_problems.iter().map(|c| view! {
-                                    <li>{format!("{} — {}", c.file_name, c.folder_error.clone().unwrap_or_default())}</li>
-                                }).collect_view()}
-                            </ul>
-                        </div>
-                    })}
-                    {match data {
-                        None => view! { <p>"Correct the search to see records."</p> }.into_any(),
-                        Some(p) if p.rows.is_empty() => view! { <p>"No record matches."</p> }.into_any(),
-                        Some(p) => {
-                            let next = p.next.clone().map(|after| next_href("/archive", &filter, &after));
-                            view! {
-                                <p><a href=export_href(&filter) download="offcycle-archive.csv" rel="external">"Download the metadata of these results (CSV)"</a></p>
-                                <ul class="archive-list">
-                                    {p.rows.into_iter().map(archive_row).collect_view()}
-                                </ul>
-                                {next.map(|href| view! { <p><a class="button button--secondary" href=href>"Next page"</a></p> })}
-                            }.into_any()
-                        }
-                    }}
-                }.into_any()
+    filtered(archive_search, move |filter, data: Option<crate::api::types::ArchivePage>, filter_errors, msg| {
+        let other = Signal::derive(move || msg.clone());
+        let has_errors = Signal::derive(move || filter_errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
+        let teams = data.as_ref().map(|p| p.teams.clone()).unwrap_or_default();
+        let form = Filter {
+            path: "/archive",
+            label: "Search the archive",
+            submit: "Search",
+            states: State::ALL,
+            teams: &teams,
+        }
+        .form(&filter, filter_errors, ());
+        view! {
+            <super::PageTitle title="Archive" has_errors=has_errors/>
+            <ErrorSummary errors=filter_errors other=other/>
+            <h1 class="heading-l">"Archive"</h1>
+            <p class="lede">"Every change record, with the copies filed when it went to the CORs, was approved and was closed. Each copy's SHA-256 is checked again when you download it."</p>
+            {form}
+            {data.as_ref().filter(|p| !p.folder_problems.is_empty()).map(|p| view! {
+                <div class="warning-text" role="status">
+                    <h2 class="heading-s">"Archive folder writes are failing"</h2>
+                    <p>"These copies are safe in the database; writing them to the archive folder is retried until it works."</p>
+                    <ul>
+                        {p.folder_problems.iter().map(|c| view! {
+                            <li>{format!("{} — {}", c.file_name, c.folder_error.clone().unwrap_or_default())}</li>
+                        }).collect_view()}
+                    </ul>
+                </div>
             })}
-        </Suspense>
-    }
+            {match data {
+                None => view! { <p>"Correct the search to see records."</p> }.into_any(),
+                Some(p) if p.rows.is_empty() => view! { <p>"No record matches."</p> }.into_any(),
+                Some(p) => {
+                    let next = p.next.clone().map(|after| next_href("/archive", &filter, &after));
+                    view! {
+                        <p><a href=export_href(&filter) download="offcycle-archive.csv" rel="external">"Download the metadata of these results (CSV)"</a></p>
+                        <ul class="archive-list">
+                            {p.rows.into_iter().map(archive_row).collect_view()}
+                        </ul>
+                        {next.map(|href| view! { <p><a class="button button--secondary" href=href>"Next page"</a></p> })}
+                    }.into_any()
+                }
+            }}
+        }
+    })
 }
 
 fn archive_row(r: ArchiveRow) -> impl IntoView {

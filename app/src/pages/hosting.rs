@@ -3,7 +3,7 @@
 //! by a GET form (works without JavaScript; the address is shareable) and paged by keyset.
 
 use crate::api::queue::{hosting_queue, AssignEngineer};
-use crate::api::types::{QueueFilter, QueueRow};
+use crate::api::types::{QueueFilter, QueuePage, QueueRow};
 use crate::components::form::{form_errors_of, other_error_of, select, ErrorSummary, TextField};
 use crate::domain::calendar::ClockStatus;
 use crate::domain::forms::FormErrors;
@@ -54,6 +54,33 @@ pub(crate) fn next_href(base: &str, f: &QueueFilter, after: &str) -> String {
     format!("{base}?{}", query.finish())
 }
 
+/// A list searched with the filter in the address: "Loading…", then `page` with the filter, what
+/// the search found, the filter's field errors (with what was typed) and any other error.
+pub(crate) fn filtered<T, Fut, V>(
+    search: impl Fn(QueueFilter) -> Fut + Send + Sync + 'static,
+    page: impl Fn(QueueFilter, Option<T>, Signal<Option<FormErrors>>, Option<String>) -> V + Send + Sync + Clone + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    Fut: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
+    V: IntoView + 'static,
+{
+    let query = use_query_map();
+    let resource = Resource::new(move || query.with(filter_of), search);
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || {
+                let page = page.clone();
+                Suspend::new(async move {
+                    let result = resource.await;
+                    let (errors, other) = filter_outcome(&result);
+                    page(query.with_untracked(filter_of), result.ok(), errors, other).into_any()
+                })
+            }}
+        </Suspense>
+    }
+}
+
 /// A GET filter's outcome as its page shows it: the field errors (with what was typed) and any
 /// other error, in words.
 pub(crate) fn filter_outcome<T>(result: &Result<T, AppError>) -> (Signal<Option<FormErrors>>, Option<String>) {
@@ -73,88 +100,115 @@ pub(crate) fn filter_text(errors: Signal<Option<FormErrors>>, name: &'static str
     Signal::derive(move || v.clone())
 }
 
-/// The filter's state and team choices ("Any" first).
-pub(crate) fn state_and_team(filter: &QueueFilter, states: &[State], teams: &[String]) -> impl IntoView {
-    let any = || std::iter::once((String::new(), "Any".to_string()));
-    view! {
-        {select("state", "State", filter.state.clone(),
-            any().chain(states.iter().map(|s| (s.as_str().to_string(), s.label().to_string()))).collect())}
-        {select("team", "Team", filter.team.clone(), any().chain(teams.iter().map(|t| (t.clone(), t.clone()))).collect())}
+/// The filter both lists share, as a GET form (shareable; works without JavaScript): reference
+/// or title, state, team, what `extra` adds, system and the changed-from/to dates.
+pub(crate) struct Filter<'a> {
+    /// Where it is sent (`/hosting`, `/archive`).
+    pub path: &'static str,
+    /// The search landmark's name.
+    pub label: &'static str,
+    /// The submit button's words.
+    pub submit: &'static str,
+    /// The states offered.
+    pub states: &'a [State],
+    /// The teams offered.
+    pub teams: &'a [String],
+}
+
+impl Filter<'_> {
+    /// The form, showing `current` (or what was typed, when it was refused).
+    pub(crate) fn form<E: IntoView + 'static>(
+        &self,
+        current: &QueueFilter,
+        errors: Signal<Option<FormErrors>>,
+        extra: E,
+    ) -> impl IntoView + use<E> {
+        let text = |name: &'static str, v: &String| filter_text(errors, name, v);
+        let any = || std::iter::once((String::new(), "Any".to_string()));
+        let states = any().chain(self.states.iter().map(|s| (s.as_str().to_string(), s.label().to_string()))).collect();
+        let teams = any().chain(self.teams.iter().map(|t| (t.clone(), t.clone()))).collect();
+        view! {
+            <form method="get" action=self.path class="filter" role="search" aria-label=self.label>
+                <TextField name="q" label="Reference or title" hint="A reference like ECR-2026-0042, or words from the title." value=text("q", &current.q) errors=errors/>
+                <div class="filter__row">
+                    {select("state", "State", current.state.clone(), states)}
+                    {select("team", "Team", current.team.clone(), teams)}
+                    {extra}
+                </div>
+                <div class="filter__row">
+                    <TextField name="system" label="System" value=text("system", &current.system) errors=errors/>
+                    <TextField name="from" label="Changed from" hint="Year-month-day" value=text("from", &current.from) errors=errors/>
+                    <TextField name="to" label="Changed to" hint="Year-month-day" value=text("to", &current.to) errors=errors/>
+                </div>
+                <div class="button-row">
+                    <button type="submit" class="button">{self.submit}</button>
+                    <a class="button button--secondary" href=self.path>"Clear"</a>
+                </div>
+            </form>
+        }
     }
 }
 
 /// `/hosting`.
 #[component]
 pub fn HostingQueue() -> impl IntoView {
-    let query = use_query_map();
     let assign = ServerAction::<AssignEngineer>::new();
     let assign_value = Signal::derive(move || assign.value().get());
     let assign_other = other_error_of(assign_value);
     let assign_errors = form_errors_of(assign_value);
-    let page = Resource::new(move || query.with(filter_of), hosting_queue);
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let filter = query.with_untracked(filter_of);
-                let result = page.await;
-                let (filter_errors, msg) = filter_outcome(&result);
-                let other = Signal::derive(move || msg.clone().or_else(|| assign_other.get()));
-                let all_errors = Signal::derive(move || filter_errors.get().or_else(|| assign_errors.get()));
-                let has_errors = Signal::derive(move || all_errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
-                let page_data = result.ok();
-                let teams = page_data.as_ref().map(|p| p.teams.clone()).unwrap_or_default();
-                let text = |name: &'static str, v: &String| filter_text(filter_errors, name, v);
-                view! {
-                    <super::PageTitle title="Hosting queue" has_errors=has_errors/>
-                    <ErrorSummary errors=all_errors other=other/>
-                    <h1 class="heading-l">"Requests for the hosting team"</h1>
-                    <form method="get" action="/hosting" class="filter" role="search" aria-label="Narrow the queue">
-                        <TextField name="q" label="Reference or title" hint="A reference like ECR-2026-0042, or words from the title." value=text("q", &filter.q) errors=filter_errors/>
-                        <div class="filter__row">
-                            {state_and_team(&filter, &State::HOSTING_QUEUE, &teams)}
-                            {select("assigned", "Engineer", filter.assigned.clone(), vec![
-                                (String::new(), "Anyone".into()),
-                                ("mine".into(), "Assigned to me".into()),
-                                ("unassigned".into(), "Nobody yet".into()),
-                            ])}
+    filtered(hosting_queue, move |filter, page_data: Option<QueuePage>, filter_errors, msg| {
+        let other = Signal::derive(move || msg.clone().or_else(|| assign_other.get()));
+        let all_errors = Signal::derive(move || filter_errors.get().or_else(|| assign_errors.get()));
+        let has_errors = Signal::derive(move || all_errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
+        let teams = page_data.as_ref().map(|p| p.teams.clone()).unwrap_or_default();
+        let assigned = select(
+            "assigned",
+            "Engineer",
+            filter.assigned.clone(),
+            vec![
+                (String::new(), "Anyone".into()),
+                ("mine".into(), "Assigned to me".into()),
+                ("unassigned".into(), "Nobody yet".into()),
+            ],
+        );
+        let form = Filter {
+            path: "/hosting",
+            label: "Narrow the queue",
+            submit: "Show requests",
+            states: &State::HOSTING_QUEUE,
+            teams: &teams,
+        }
+        .form(&filter, filter_errors, assigned);
+        view! {
+            <super::PageTitle title="Hosting queue" has_errors=has_errors/>
+            <ErrorSummary errors=all_errors other=other/>
+            <h1 class="heading-l">"Requests for the hosting team"</h1>
+            {form}
+            {match page_data {
+                None => view! { <p>"Correct the filter to see requests."</p> }.into_any(),
+                Some(p) if p.rows.is_empty() => view! { <p>"No request matches. Nothing needs the hosting team here right now."</p> }.into_any(),
+                Some(p) => {
+                    let engineers = p.engineers.clone();
+                    let next = p.next.clone().map(|after| next_href("/hosting", &filter, &after));
+                    view! {
+                        <div class="table-wrap">
+                        <table class="table">
+                            <caption class="visually-hidden">"Requests for the hosting team, longest unchanged first"</caption>
+                            <thead><tr>
+                                <th scope="col">"Reference"</th><th scope="col">"Title"</th><th scope="col">"System"</th>
+                                <th scope="col">"Team"</th><th scope="col">"State"</th><th scope="col">"Clock"</th><th scope="col">"Engineer"</th>
+                            </tr></thead>
+                            <tbody>
+                                {p.rows.into_iter().map(|r| queue_row(r, engineers.clone(), assign)).collect_view()}
+                            </tbody>
+                        </table>
                         </div>
-                        <div class="filter__row">
-                            <TextField name="system" label="System" value=text("system", &filter.system) errors=filter_errors/>
-                            <TextField name="from" label="Changed from" hint="Year-month-day" value=text("from", &filter.from) errors=filter_errors/>
-                            <TextField name="to" label="Changed to" hint="Year-month-day" value=text("to", &filter.to) errors=filter_errors/>
-                        </div>
-                        <div class="button-row">
-                            <button type="submit" class="button">"Show requests"</button>
-                            <a class="button button--secondary" href="/hosting">"Clear"</a>
-                        </div>
-                    </form>
-                    {match page_data {
-                        None => view! { <p>"Correct the filter to see requests."</p> }.into_any(),
-                        Some(p) if p.rows.is_empty() => view! { <p>"No request matches. Nothing needs the hosting team here right now."</p> }.into_any(),
-                        Some(p) => {
-                            let engineers = p.engineers.clone();
-                            let next = p.next.clone().map(|after| next_href("/hosting", &filter, &after));
-                            view! {
-                                <div class="table-wrap">
-                                <table class="table">
-                                    <caption class="visually-hidden">"Requests for the hosting team, longest unchanged first"</caption>
-                                    <thead><tr>
-                                        <th scope="col">"Reference"</th><th scope="col">"Title"</th><th scope="col">"System"</th>
-                                        <th scope="col">"Team"</th><th scope="col">"State"</th><th scope="col">"Clock"</th><th scope="col">"Engineer"</th>
-                                    </tr></thead>
-                                    <tbody>
-                                        {p.rows.into_iter().map(|r| queue_row(r, engineers.clone(), assign)).collect_view()}
-                                    </tbody>
-                                </table>
-                                </div>
-                                {next.map(|href| view! { <p><a class="button button--secondary" href=href>"Next page"</a></p> })}
-                            }.into_any()
-                        }
-                    }}
-                }.into_any()
-            })}
-        </Suspense>
-    }
+                        {next.map(|href| view! { <p><a class="button button--secondary" href=href>"Next page"</a></p> })}
+                    }.into_any()
+                }
+            }}
+        }
+    })
 }
 
 fn queue_row(r: QueueRow, engineers: Vec<(i64, String)>, assign: ServerAction<AssignEngineer>) -> impl IntoView {
