@@ -97,8 +97,16 @@ mod server {
     use crate::domain::workflow::{available_actions, Action, ActionKind, Input, State};
     use crate::error::AppError;
 
-    fn back(reference: &str) {
+    /// Takes one action from the production page, then shows the page again.
+    async fn act(
+        reference: &str,
+        kind: ActionKind,
+        change: impl Fn(&crate::service::Readable) -> Result<Change, AppError>,
+    ) -> Result<(), AppError> {
+        let (loaded, _) = perform(reference, kind, change).await?;
+        let reference = &loaded.request.summary.reference;
         leptos_axum::redirect(&format!("/requests/{reference}/production"));
+        Ok(())
     }
 
     pub async fn production_view(reference: String) -> Result<ProductionView, AppError> {
@@ -130,16 +138,13 @@ mod server {
     }
 
     pub async fn start_production(reference: String, override_reason: String) -> Result<(), AppError> {
-        within("override_reason", "The reason", &override_reason, limits::SHORT)?;
-        let reason = override_reason.trim().to_string();
-        let (loaded, _) = perform(&reference, ActionKind::StartImplementation, |_| {
+        let reason = within("override_reason", "The reason", &override_reason, limits::SHORT)?;
+        act(&reference, ActionKind::StartImplementation, |_| {
             let action =
                 Action::StartImplementation { override_reason: Some(reason.clone()).filter(|r| !r.is_empty()) };
             Ok(Change::action(action).typed(&[("override_reason", &reason)]))
         })
-        .await?;
-        back(&loaded.request.summary.reference);
-        Ok(())
+        .await
     }
 
     pub async fn record_step(
@@ -152,81 +157,55 @@ mod server {
         let step: u32 = step.trim().parse().map_err(|_| AppError::NotFound)?;
         let rollback = matches!(rollback.as_str(), "true" | "on" | "yes");
         let status = StepStatus::parse(status.trim()).ok_or(AppError::NotFound)?;
-        // Each kind of mark has its own note field on the page.
-        let field = match (rollback, status) {
-            (true, _) => "rollback_note",
-            (false, StepStatus::Failed) => "failed_note",
-            (false, _) => "done_note",
-        };
-        within(field, "The note", &note, limits::SHORT)?;
-        let note = note.trim().to_string();
-        let (loaded, _) = perform(&reference, ActionKind::RecordStep, |_| {
+        let field = status.note_field(rollback);
+        let note = within(field, "The note", &note, limits::SHORT)?;
+        act(&reference, ActionKind::RecordStep, |_| {
             let action = Action::RecordStep { step, rollback, status, note: note.clone() };
             Ok(Change::action(action).input_at(Input::Note, field).typed(&[(field, &note)]))
         })
-        .await?;
-        back(&loaded.request.summary.reference);
-        Ok(())
+        .await
     }
 
     pub async fn finish_production(reference: String) -> Result<(), AppError> {
-        let (loaded, _) =
-            perform(&reference, ActionKind::FinishImplementation, |_| Ok(Change::action(Action::FinishImplementation)))
-                .await?;
-        back(&loaded.request.summary.reference);
-        Ok(())
+        act(&reference, ActionKind::FinishImplementation, |_| Ok(Change::action(Action::FinishImplementation))).await
     }
 
     pub async fn confirm_rollback(reference: String, reason: String) -> Result<(), AppError> {
-        within("reason", "The reason", &reason, limits::SHORT)?;
-        let reason = reason.trim().to_string();
-        let (loaded, _) = perform(&reference, ActionKind::AbortAndRollBack, |_| {
+        let reason = within("reason", "The reason", &reason, limits::SHORT)?;
+        act(&reference, ActionKind::AbortAndRollBack, |_| {
             Ok(Change::action(Action::AbortAndRollBack { reason: reason.clone() }).typed(&[("reason", &reason)]))
         })
-        .await?;
-        back(&loaded.request.summary.reference);
-        Ok(())
+        .await
     }
 
     pub async fn validate_production(reference: String, note: String) -> Result<(), AppError> {
-        within("note", "The note", &note, limits::SHORT)?;
-        let note = note.trim().to_string();
-        let (loaded, _) = perform(&reference, ActionKind::ValidateInProduction, |_| {
+        let note = within("note", "The note", &note, limits::SHORT)?;
+        act(&reference, ActionKind::ValidateInProduction, |_| {
             Ok(Change::action(Action::ValidateInProduction { note: note.clone() }).typed(&[("note", &note)]))
         })
-        .await?;
-        back(&loaded.request.summary.reference);
-        Ok(())
+        .await
     }
 
     pub async fn raise_hold(reference: String, reason: String) -> Result<(), AppError> {
-        within("hold_reason", "The reason", &reason, limits::SHORT)?;
-        let reason = reason.trim().to_string();
-        let (loaded, _) = perform(&reference, ActionKind::RaiseHold, |_| {
+        let reason = within("hold_reason", "The reason", &reason, limits::SHORT)?;
+        act(&reference, ActionKind::RaiseHold, |_| {
             Ok(Change::action(Action::RaiseHold { reason: reason.clone() })
                 .input_at(Input::Reason, "hold_reason")
                 .typed(&[("hold_reason", &reason)]))
         })
-        .await?;
-        back(&loaded.request.summary.reference);
-        Ok(())
+        .await
     }
 
     pub async fn lift_hold(reference: String) -> Result<(), AppError> {
-        let (loaded, _) = perform(&reference, ActionKind::LiftHold, |_| Ok(Change::action(Action::LiftHold))).await?;
-        back(&loaded.request.summary.reference);
-        Ok(())
+        act(&reference, ActionKind::LiftHold, |_| Ok(Change::action(Action::LiftHold))).await
     }
 
     pub async fn log_problem(reference: String, text: String) -> Result<(), AppError> {
-        within("problem", "The problem", &text, limits::LONG)?;
-        let text = text.trim().to_string();
-        let (loaded, _) = perform(&reference, ActionKind::LogProblem, |_| {
+        let text = within("problem", "The problem", &text, limits::LONG)?;
+        act(&reference, ActionKind::LogProblem, |_| {
             Ok(Change::action(Action::LogProblem { text: text.clone() }).typed(&[("problem", &text)]))
         })
-        .await?;
-        back(&loaded.request.summary.reference);
-        Ok(())
+        .await
     }
 
     pub async fn record_post_review(
@@ -242,13 +221,11 @@ mod server {
             .map(|(k, _)| k.to_string())
             .collect();
         let lessons = lessons.trim().to_string();
-        let (loaded, _) = perform(&reference, ActionKind::RecordPostReview, |_| {
+        act(&reference, ActionKind::RecordPostReview, |_| {
             let action = Action::RecordPostReview { checks: checks.clone(), lessons: lessons.clone() };
             Ok(Change::action(action).typed(&[("lessons", &lessons), ("verify", &checks.join(","))]))
         })
-        .await?;
-        back(&loaded.request.summary.reference);
-        Ok(())
+        .await
     }
 
     pub async fn problem_log() -> Result<Vec<crate::domain::execution::Problem>, AppError> {

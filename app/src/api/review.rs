@@ -74,8 +74,7 @@ mod server {
     }
 
     pub async fn return_to_dev(reference: String, comments: String) -> Result<(), AppError> {
-        within("comments", "Comments", &comments, limits::LONG)?;
-        let comments = comments.trim().to_string();
+        let comments = within("comments", "Comments", &comments, limits::LONG)?;
         let (loaded, _) = perform(&reference, ActionKind::ReturnToDev, |_| {
             Ok(Change::action(Action::ReturnToDev { comments: comments.clone() }).typed(&[("comments", &comments)]))
         })

@@ -50,11 +50,12 @@ pub fn source_address() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// Refuses `value` over `max` characters with an error at `field` (before anything is saved);
+/// Refuses `value` over `max` characters with an error at `field` (before anything is saved),
+/// else gives it trimmed;
 /// the limits themselves are the domain's ([`crate::domain::limits`]).
-pub fn within(field: &str, label: &str, value: &str, max: usize) -> Result<(), AppError> {
+pub fn within(field: &str, label: &str, value: &str, max: usize) -> Result<String, AppError> {
     crate::domain::limits::check(&[crate::domain::limits::Typed { field, label, value, max }])?;
-    Ok(())
+    Ok(value.trim().to_string())
 }
 
 /// Every server function's result passes through here: an error sets its HTTP status, unless

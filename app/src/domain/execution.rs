@@ -68,6 +68,16 @@ impl StepStatus {
         s.parse().ok()
     }
 
+    /// The field a mark's note is typed in: each kind of mark has its own on the production page,
+    /// so an error shows at the one used.
+    pub fn note_field(self, rollback: bool) -> &'static str {
+        match (rollback, self) {
+            (true, _) => "rollback_note",
+            (false, StepStatus::Failed) => "failed_note",
+            (false, _) => "done_note",
+        }
+    }
+
     /// In words.
     pub fn label(self) -> &'static str {
         match self {

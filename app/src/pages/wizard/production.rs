@@ -10,7 +10,7 @@ use crate::api::production::{
 };
 use crate::api::types::ProductionView;
 use crate::components::follow::FollowProgress;
-use crate::components::form::{form_errors_of, other_error_of, Checkboxes, ErrorSummary, TextArea};
+use crate::components::form::{kept_value, Checkboxes, ErrorSummary, Outcome, TextArea};
 use crate::components::scripts::IslandScripts;
 use crate::domain::execution::{StepProgress, StepStatus, VERIFICATION};
 use crate::domain::forms::FormErrors;
@@ -54,9 +54,38 @@ fn step_rows(items: Vec<StepProgress>, rollback: bool) -> impl IntoView {
 }
 
 fn kept(errors: Signal<Option<FormErrors>>, field: &'static str) -> Signal<String> {
-    Signal::derive(move || {
-        errors.with(|e| e.as_ref().and_then(|e| e.value_of(field).map(str::to_string))).unwrap_or_default()
-    })
+    kept_value(errors, field, String::new)
+}
+
+/// A form that marks `s` (or, with `rollback`, its rollback item) with `status`: a button, and
+/// for a finished or failed step a note in that mark's own field.
+fn mark_form(
+    mark: ServerAction<RecordStep>,
+    reference: String,
+    errors: Signal<Option<FormErrors>>,
+    s: &StepProgress,
+    rollback: bool,
+    status: StepStatus,
+) -> impl IntoView {
+    let (note, button, warning) = match (rollback, status) {
+        (true, _) => (Some("What you did to undo it (optional)"), format!("Step {} rolled back", s.step), false),
+        (false, StepStatus::Started) => (None, format!("Start step {}: {}", s.step, s.action), false),
+        (false, StepStatus::Done) => (Some("What you saw (optional)"), format!("Step {} done", s.step), false),
+        (false, StepStatus::Failed) => (Some("What went wrong"), format!("Step {} failed", s.step), true),
+    };
+    let (field, step) = (status.note_field(rollback), s.step.to_string());
+    view! {
+        <ActionForm action=mark>
+            <input type="hidden" name="reference" value=reference/>
+            <input type="hidden" name="step" value=step/>
+            {rollback.then(|| view! { <input type="hidden" name="rollback" value="true"/> })}
+            <input type="hidden" name="status" value=status.as_str()/>
+            {note.map(|label| view! {
+                <TextArea name=field input_name="note" label=label rows=2 value=kept(errors, field) errors=errors/>
+            })}
+            <button type="submit" class="button" class:button--warning=warning>{button}</button>
+        </ActionForm>
+    }
 }
 
 /// `/requests/:reference/production`.
@@ -72,42 +101,18 @@ pub fn ProductionPage() -> impl IntoView {
     let lift = ServerAction::<LiftHold>::new();
     let problem = ServerAction::<LogProblem>::new();
     let review = ServerAction::<RecordPostReview>::new();
-    let (problem_v, review_v) =
-        (Signal::derive(move || problem.value().get()), Signal::derive(move || review.value().get()));
-    let (start_v, mark_v, finish_v, rollback_v) = (
-        Signal::derive(move || start.value().get()),
-        Signal::derive(move || mark.value().get()),
-        Signal::derive(move || finish.value().get()),
-        Signal::derive(move || rollback.value().get()),
-    );
-    let (validate_v, hold_v, lift_v) = (
-        Signal::derive(move || validate.value().get()),
-        Signal::derive(move || hold.value().get()),
-        Signal::derive(move || lift.value().get()),
-    );
-    let field_errors = [
-        form_errors_of(start_v),
-        form_errors_of(mark_v),
-        form_errors_of(rollback_v),
-        form_errors_of(validate_v),
-        form_errors_of(hold_v),
-        form_errors_of(problem_v),
-        form_errors_of(review_v),
-    ];
-    let errors = Signal::derive(move || field_errors.iter().find_map(|e| e.get()));
-    let others = [
-        other_error_of(start_v),
-        other_error_of(mark_v),
-        other_error_of(finish_v),
-        other_error_of(rollback_v),
-        other_error_of(validate_v),
-        other_error_of(hold_v),
-        other_error_of(lift_v),
-        other_error_of(problem_v),
-        other_error_of(review_v),
-    ];
-    let other = Signal::derive(move || others.iter().find_map(|o| o.get()));
-    let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
+    let Outcome { errors, other, has_errors, .. } = [
+        Outcome::of(mark),
+        Outcome::of(finish),
+        Outcome::of(rollback),
+        Outcome::of(validate),
+        Outcome::of(hold),
+        Outcome::of(lift),
+        Outcome::of(problem),
+        Outcome::of(review),
+    ]
+    .into_iter()
+    .fold(Outcome::of(start), Outcome::or);
     // Rendered by the server only; with JavaScript, the FollowProgress island keeps it current.
     let resource = Resource::new(move || reference.get(), get_production);
     view! {
@@ -218,31 +223,12 @@ fn page(
         })}
 
         {can(ActionKind::RecordStep).then(|| view! {
-            {next.clone().map(|s| view! {
-                <ActionForm action=mark>
-                    {hidden()}
-                    <input type="hidden" name="step" value=s.step.to_string()/>
-                    <input type="hidden" name="status" value="started"/>
-                    <button type="submit" class="button">{format!("Start step {}: {}", s.step, s.action)}</button>
-                </ActionForm>
-            })}
+            {next.clone().map(|s| mark_form(mark, stored.get_value(), errors, &s, false, StepStatus::Started))}
             {current.clone().map(|s| view! {
                 <h2 class="heading-m">{format!("Step {} in progress: {}", s.step, s.action)}</h2>
                 <div class="two-forms">
-                    <ActionForm action=mark>
-                        {hidden()}
-                        <input type="hidden" name="step" value=s.step.to_string()/>
-                        <input type="hidden" name="status" value="done"/>
-                        <TextArea name="done_note" input_name="note" label="What you saw (optional)" rows=2 value=kept(errors, "done_note") errors=errors/>
-                        <button type="submit" class="button">{format!("Step {} done", s.step)}</button>
-                    </ActionForm>
-                    <ActionForm action=mark>
-                        {hidden()}
-                        <input type="hidden" name="step" value=s.step.to_string()/>
-                        <input type="hidden" name="status" value="failed"/>
-                        <TextArea name="failed_note" input_name="note" label="What went wrong" rows=2 value=kept(errors, "failed_note") errors=errors/>
-                        <button type="submit" class="button button--warning">{format!("Step {} failed", s.step)}</button>
-                    </ActionForm>
+                    {mark_form(mark, stored.get_value(), errors, &s, false, StepStatus::Done)}
+                    {mark_form(mark, stored.get_value(), errors, &s, false, StepStatus::Failed)}
                 </div>
             })}
         })}
@@ -256,16 +242,7 @@ fn page(
             </table>
             </div>
         })}
-        {(can(ActionKind::RecordStep) && p.failed).then(|| next_rollback.clone().map(|s| view! {
-            <ActionForm action=mark>
-                {hidden()}
-                <input type="hidden" name="step" value=s.step.to_string()/>
-                <input type="hidden" name="rollback" value="true"/>
-                <input type="hidden" name="status" value="done"/>
-                <TextArea name="rollback_note" input_name="note" label="What you did to undo it (optional)" rows=2 value=kept(errors, "rollback_note") errors=errors/>
-                <button type="submit" class="button">{format!("Step {} rolled back", s.step)}</button>
-            </ActionForm>
-        }))}
+        {(can(ActionKind::RecordStep) && p.failed).then(|| next_rollback.clone().map(|s| mark_form(mark, stored.get_value(), errors, &s, true, StepStatus::Done)))}
         {(can(ActionKind::AbortAndRollBack) && (p.failed || state == Some(State::ValidatingInProduction))).then(|| view! {
             <h2 class="heading-m">"End as rolled back"</h2>
             <ActionForm action=rollback>
