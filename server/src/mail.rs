@@ -250,10 +250,10 @@ impl Mailer {
             }
             Transport::Smtp(smtp) => {
                 let mut builder = Message::builder().from(self.from.clone()).subject(&m.subject);
-                for to in &m.to {
+                for to in m.to.iter() {
                     builder = builder.to(to.parse().map_err(|e| format!("bad address {to:?}: {e}"))?);
                 }
-                for cc in &m.cc {
+                for cc in m.cc.iter() {
                     builder = builder.cc(cc.parse().map_err(|e| format!("bad address {cc:?}: {e}"))?);
                 }
                 let html = render_html(&text);

@@ -29,6 +29,24 @@ pub enum Recipient {
     AskedToSignOff(SignOffRole),
 }
 
+impl Recipient {
+    /// The roles whose active members make up this group (none for a group not drawn by role).
+    pub fn roles(&self) -> &'static [super::roles::Role] {
+        use super::roles::Role;
+        match self {
+            Recipient::HostingTeam => &[Role::HostingEngineer, Role::HostingLead],
+            Recipient::HostingLead => &[Role::HostingLead],
+            Recipient::Isso => &[Role::Isso],
+            Recipient::Admins => &[Role::Admin],
+            Recipient::DevTeam
+            | Recipient::AffectedTeams
+            | Recipient::Cor(_)
+            | Recipient::Stakeholders
+            | Recipient::AskedToSignOff(_) => &[],
+        }
+    }
+}
+
 /// What a message is about (each has its own template). Its key (stored with the message, and
 /// the webhook event name) is the variant's name in snake case.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::VariantNames)]

@@ -24,7 +24,7 @@ pub enum Queue {
 }
 
 /// A message the worker claimed: everything sending needs.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct ClaimedMessage {
     /// Outbox id.
     pub id: i64,
@@ -33,9 +33,11 @@ pub struct ClaimedMessage {
     /// Subject line.
     pub subject: String,
     /// Addresses.
-    pub to: Vec<String>,
+    #[sqlx(rename = "to_addrs", try_from = "String")]
+    pub to: Addresses,
     /// Copies.
-    pub cc: Vec<String>,
+    #[sqlx(rename = "cc_addrs", try_from = "String")]
+    pub cc: Addresses,
     /// The stored plain-text body (decision-link placeholders not yet filled).
     pub body_text: String,
     /// The COR a decision link is for.
@@ -54,24 +56,21 @@ pub struct ClaimedMessage {
     pub lease: i64,
 }
 
-type ClaimRow = (
-    i64,
-    Option<i64>,
-    String,
-    String,
-    String,
-    String,
-    Option<i64>,
-    Option<String>,
-    i64,
-    i64,
-    Option<i64>,
-    String,
-    Option<i64>,
-);
+/// A message's addresses, stored as one string, ", " between them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Addresses(pub Vec<String>);
 
-fn split(s: &str) -> Vec<String> {
-    s.split(", ").filter(|x| !x.is_empty()).map(str::to_string).collect()
+impl From<String> for Addresses {
+    fn from(stored: String) -> Addresses {
+        Addresses(stored.split(", ").filter(|x| !x.is_empty()).map(str::to_string).collect())
+    }
+}
+
+impl std::ops::Deref for Addresses {
+    type Target = Vec<String>;
+    fn deref(&self) -> &Vec<String> {
+        &self.0
+    }
 }
 
 impl Store {
@@ -87,66 +86,30 @@ impl Store {
         let webhooks = queue == Queue::Webhooks;
         let now_ms = millis(now);
         let lease = now_ms + lease_ms;
-        let row: Option<ClaimRow> = match &self.db {
-            Db::Postgres(pool) => {
-                sqlx::query_as(
+        // The same statement on both; PostgreSQL also skips a row another server is claiming,
+        // while SQLite has one writer at a time, so there the statement is atomic as it stands.
+        macro_rules! claim {
+            ($lock:literal) => {
+                concat!(
                     "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1 WHERE id = ( \
                      SELECT id FROM outbox WHERE sent_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= $2 \
-                     AND claimed_until < $2 AND (webhook_id IS NOT NULL) = $3 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) \
-                     RETURNING id, request_id, subject, to_addrs, cc_addrs, body_text, cor_id, plan_hash, CAST(attempts AS BIGINT), claimed_until, user_id, kind, webhook_id",
+                     AND claimed_until < $2 AND (webhook_id IS NOT NULL) = $3 ORDER BY id LIMIT 1",
+                    $lock,
+                    ") RETURNING id, request_id, subject, to_addrs, cc_addrs, body_text, cor_id, plan_hash, \
+                     CAST(attempts AS BIGINT) AS attempts, claimed_until AS lease, user_id, kind, webhook_id"
                 )
-                .bind(lease)
-                .bind(now_ms)
-                .bind(webhooks)
-                .fetch_optional(pool)
-                .await?
-            }
-            // SQLite has one writer at a time, so the statement is atomic as it stands.
-            Db::Sqlite(pool) => {
-                sqlx::query_as(
-                    "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1 WHERE id = ( \
-                     SELECT id FROM outbox WHERE sent_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= $2 \
-                     AND claimed_until < $2 AND (webhook_id IS NOT NULL) = $3 ORDER BY id LIMIT 1) \
-                     RETURNING id, request_id, subject, to_addrs, cc_addrs, body_text, cor_id, plan_hash, CAST(attempts AS BIGINT), claimed_until, user_id, kind, webhook_id",
-                )
-                .bind(lease)
-                .bind(now_ms)
-                .bind(webhooks)
-                .fetch_optional(pool)
-                .await?
-            }
+            };
+        }
+        let sql = match &self.db {
+            Db::Postgres(_) => claim!(" FOR UPDATE SKIP LOCKED"),
+            Db::Sqlite(_) => claim!(""),
         };
-        Ok(row.map(
-            |(
-                id,
-                request_id,
-                subject,
-                to,
-                cc,
-                body_text,
-                cor_id,
-                plan_hash,
-                attempts,
-                lease,
-                user_id,
-                kind,
-                webhook_id,
-            )| ClaimedMessage {
-                id,
-                request_id,
-                subject,
-                to: split(&to),
-                cc: split(&cc),
-                body_text,
-                cor_id,
-                plan_hash,
-                user_id,
-                kind,
-                webhook_id,
-                attempts,
-                lease,
-            },
-        ))
+        on_pool!(&self.db, pool => sqlx::query_as(sql)
+            .bind(lease)
+            .bind(now_ms)
+            .bind(webhooks)
+            .fetch_optional(pool)
+            .await)
     }
 
     /// Stores a new decision link's hash for a claimed message.

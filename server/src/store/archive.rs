@@ -10,7 +10,7 @@ use app::ports::QueueQuery;
 use app::ports::{ArchiveStore, StoreError};
 
 /// A copy filed but not yet rendered.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct PendingCopy {
     /// Its id.
     pub id: i64,
@@ -81,45 +81,14 @@ fn copy_view(
 impl Store {
     /// Copies filed but not rendered yet, oldest first.
     pub async fn unrendered_copies(&self, limit: i64) -> Result<Vec<PendingCopy>, sqlx::Error> {
-        type Row = (i64, i64, String, i64, String, String, i64, i64, i64, i64);
-        let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(
+        on_pool!(&self.db, pool => sqlx::query_as(
             "SELECT c.id, c.request_id, r.reference, c.copy_number, c.reason, c.state, c.record_version, c.plan_version, \
              c.form_version, c.filed_at FROM archive_copies c JOIN change_requests r ON r.id = c.request_id \
              WHERE c.rendered_at IS NULL ORDER BY c.id LIMIT $1",
         )
         .bind(limit)
         .fetch_all(pool)
-        .await)?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(
-                    id,
-                    request_id,
-                    reference,
-                    copy_number,
-                    reason,
-                    state,
-                    record_version,
-                    plan_version,
-                    form_version,
-                    filed_at,
-                )| {
-                    PendingCopy {
-                        id,
-                        request_id,
-                        reference,
-                        copy_number,
-                        reason,
-                        state,
-                        record_version,
-                        plan_version,
-                        form_version,
-                        filed_at,
-                    }
-                },
-            )
-            .collect())
+        .await)
     }
 
     /// Stores a copy's rendering once, with its audit event. False when it already had one

@@ -193,67 +193,92 @@ impl QueueStore for Store {
     }
 }
 
+/// The two documents kept in versions: the plan and the CR form.
+#[derive(Clone, Copy)]
+enum Versioned {
+    Plan,
+    Form,
+}
+
+impl Versioned {
+    fn history_sql(self) -> &'static str {
+        match self {
+            Versioned::Plan => {
+                "SELECT p.version, u.display_name, p.created_at FROM plan_versions p JOIN users u ON u.id = p.created_by \
+                 WHERE p.request_id = $1 ORDER BY p.version DESC"
+            }
+            Versioned::Form => {
+                "SELECT f.version, u.display_name, f.created_at FROM form_versions f JOIN users u ON u.id = f.created_by \
+                 WHERE f.request_id = $1 ORDER BY f.version DESC"
+            }
+        }
+    }
+
+    /// The statement for one version's JSON, its column, and the document in words.
+    fn at_sql(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Versioned::Plan => {
+                ("SELECT steps_json FROM plan_versions WHERE request_id = $1 AND version = $2", "steps_json", "plan")
+            }
+            Versioned::Form => {
+                ("SELECT form_json FROM form_versions WHERE request_id = $1 AND version = $2", "form_json", "form")
+            }
+        }
+    }
+}
+
+impl Store {
+    async fn versions_of(&self, doc: Versioned, request_id: i64) -> Result<Vec<VersionInfo>, StoreError> {
+        ported(async {
+            let rows = on_pool!(&self.db, pool => sqlx::query_as(doc.history_sql())
+                .bind(request_id)
+                .fetch_all(pool)
+                .await)?;
+            Ok(versions(rows))
+        })
+        .await
+    }
+
+    /// One version of a document, decoded (none if there is no such version).
+    async fn version_at<T: serde::de::DeserializeOwned>(
+        &self,
+        doc: Versioned,
+        request_id: i64,
+        version: i64,
+    ) -> Result<Option<T>, StoreError> {
+        ported(async {
+            let (sql, column, what) = doc.at_sql();
+            let row: Option<(String,)> = on_pool!(&self.db, pool => sqlx::query_as(sql)
+                .bind(request_id)
+                .bind(version)
+                .fetch_optional(pool)
+                .await)?;
+            let at = format!("request {request_id} {what} version {version}");
+            row.map(|(j,)| stored(&at, column, &j)).transpose()
+        })
+        .await
+    }
+}
+
 #[async_trait::async_trait]
 impl HistoryStore for Store {
     async fn plan_history(&self, request_id: i64) -> Result<Vec<VersionInfo>, StoreError> {
-        ported(async {
-            let rows = on_pool!(&self.db, pool => sqlx::query_as(
-                "SELECT p.version, u.display_name, p.created_at FROM plan_versions p JOIN users u ON u.id = p.created_by \
-                 WHERE p.request_id = $1 ORDER BY p.version DESC",
-            )
-            .bind(request_id)
-            .fetch_all(pool)
-            .await)?;
-            Ok(versions(rows))
-        })
-        .await
+        self.versions_of(Versioned::Plan, request_id).await
     }
 
     async fn plan_at(&self, request_id: i64, version: i64) -> Result<Option<Plan>, StoreError> {
-        ported(async {
-            let row: Option<(String,)> = on_pool!(&self.db, pool => sqlx::query_as(
-                "SELECT steps_json FROM plan_versions WHERE request_id = $1 AND version = $2",
-            )
-            .bind(request_id)
-            .bind(version)
-            .fetch_optional(pool)
-            .await)?;
-            let at = format!("request {request_id} plan version {version}");
-            row.map(|(j,)| stored::<Plan>(&at, "steps_json", &j).map(Plan::with_ids)).transpose()
-        })
-        .await
+        Ok(self.version_at::<Plan>(Versioned::Plan, request_id, version).await?.map(Plan::with_ids))
     }
 
     async fn form_history(&self, request_id: i64) -> Result<Vec<VersionInfo>, StoreError> {
-        ported(async {
-            let rows = on_pool!(&self.db, pool => sqlx::query_as(
-                "SELECT f.version, u.display_name, f.created_at FROM form_versions f JOIN users u ON u.id = f.created_by \
-                 WHERE f.request_id = $1 ORDER BY f.version DESC",
-            )
-            .bind(request_id)
-            .fetch_all(pool)
-            .await)?;
-            Ok(versions(rows))
-        })
-        .await
+        self.versions_of(Versioned::Form, request_id).await
     }
 
     async fn form_at(&self, request_id: i64, version: i64) -> Result<Option<CrForm>, StoreError> {
-        ported(async {
-            if version == 0 {
-                return Ok(Some(CrForm::default()));
-            }
-            let row: Option<(String,)> = on_pool!(&self.db, pool => sqlx::query_as(
-                "SELECT form_json FROM form_versions WHERE request_id = $1 AND version = $2",
-            )
-            .bind(request_id)
-            .bind(version)
-            .fetch_optional(pool)
-            .await)?;
-            let at = format!("request {request_id} form version {version}");
-            row.map(|(j,)| stored(&at, "form_json", &j)).transpose()
-        })
-        .await
+        if version == 0 {
+            return Ok(Some(CrForm::default()));
+        }
+        self.version_at(Versioned::Form, request_id, version).await
     }
 
     /// A request's audit trail, oldest first.

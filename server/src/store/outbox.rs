@@ -91,18 +91,20 @@ macro_rules! queue_message {
         for (list, addressees) in [(&mut to, message.to()), (&mut cc, message.cc())] {
             for a in addressees {
                 let emails: Vec<String> = match &a.who {
-                    app::domain::notify::Recipient::HostingTeam => sqlx::query_as::<_, (String,)>(
-                        "SELECT email FROM users WHERE active = TRUE AND role IN ('hosting', 'hosting_lead') ORDER BY email",
-                    ).fetch_all(&mut *$tx).await?.into_iter().map(|r| r.0).collect(),
-                    app::domain::notify::Recipient::HostingLead => sqlx::query_as::<_, (String,)>(
-                        "SELECT email FROM users WHERE active = TRUE AND role = 'hosting_lead' ORDER BY email",
-                    ).fetch_all(&mut *$tx).await?.into_iter().map(|r| r.0).collect(),
-                    app::domain::notify::Recipient::Isso => sqlx::query_as::<_, (String,)>(
-                        "SELECT email FROM users WHERE active = TRUE AND role = 'isso' ORDER BY email",
-                    ).fetch_all(&mut *$tx).await?.into_iter().map(|r| r.0).collect(),
-                    app::domain::notify::Recipient::Admins => sqlx::query_as::<_, (String,)>(
-                        "SELECT email FROM users WHERE active = TRUE AND role = 'admin' ORDER BY email",
-                    ).fetch_all(&mut *$tx).await?.into_iter().map(|r| r.0).collect(),
+                    app::domain::notify::Recipient::HostingTeam
+                    | app::domain::notify::Recipient::HostingLead
+                    | app::domain::notify::Recipient::Isso
+                    | app::domain::notify::Recipient::Admins => {
+                        let mut emails = Vec::new();
+                        for role in a.who.roles() {
+                            let members: Vec<(String,)> = sqlx::query_as(
+                                "SELECT email FROM users WHERE active = TRUE AND role = $1 ORDER BY email",
+                            ).bind(role.as_str()).fetch_all(&mut *$tx).await?;
+                            emails.extend(members.into_iter().map(|m| m.0));
+                        }
+                        emails.sort();
+                        emails
+                    }
                     app::domain::notify::Recipient::AskedToSignOff(role) => {
                         let asked: Option<(String, i64)> = sqlx::query_as(
                             "SELECT u.email, u.id FROM sign_off_invitations i JOIN users u ON u.id = i.invitee_id \
