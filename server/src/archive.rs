@@ -6,7 +6,7 @@
 //! renders it from exactly those, so rendering it now or after a crash gives the same PDF.
 
 use crate::pdf::{render, ChangeRecord, ExecutionEntry};
-use crate::store::{AuditEvent, PendingCopy, Store};
+use crate::store::{PendingCopy, Store};
 use crate::AppState;
 use app::api::types::ArchiveCopyView;
 use app::domain::calendar::eastern_date;
@@ -15,12 +15,11 @@ use app::domain::quorum::{evaluate, Quorum};
 use app::domain::reference::Reference;
 use app::domain::workflow::{ArchiveReason, State};
 use app::ports::prelude::*;
-use app::ports::{ClientAddress, CurrentSession, LoadedRequest, StoreError};
+use app::ports::{LoadedRequest, StoreError};
 use app::service::Clock;
 use axum::extract::{Path, Query, State as AxumState};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;

@@ -4,15 +4,14 @@
 //! reading the request. Errors go back to the staging page as a short code in the address,
 //! where the page shows them at the field.
 
+use crate::signed_in::SignedIn;
 use crate::AppState;
 use app::domain::attachment::{check, clean_file_name, AttachmentError, MAX_BYTES};
 use app::domain::workflow::{available_actions, ActionKind};
-use app::ports::{ClientAddress, CurrentSession};
 use app::service::actor_of;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
 
 fn back(reference: &str, error: Option<AttachmentError>) -> Response {
     match error {
@@ -104,13 +103,10 @@ pub(crate) async fn attach(
 pub async fn upload(
     State(state): State<AppState>,
     Path(reference): Path<String>,
-    session: Option<Extension<CurrentSession>>,
-    source: Option<Extension<ClientAddress>>,
+    who: SignedIn,
     mut multipart: Multipart,
 ) -> Response {
-    let Some(Extension(session)) = session else { return Redirect::to("/sign-in").into_response() };
-    let source = source.map(|Extension(s)| s.0).unwrap_or_default();
-    match attach(&state, &session.user, &source, &reference, &mut multipart).await {
+    match attach(&state, &who.session.user, &who.source, &reference, &mut multipart).await {
         Ok(()) => back(&reference, None),
         Err(Refused::Answer(answer)) => answer,
         Err(Refused::Forbidden) => {
@@ -125,29 +121,16 @@ pub async fn upload(
 pub async fn download(
     State(state): State<AppState>,
     Path((reference, id)): Path<(String, i64)>,
-    session: Option<Extension<CurrentSession>>,
-    source: Option<Extension<app::ports::ClientAddress>>,
+    who: SignedIn,
 ) -> Response {
-    let Some(Extension(session)) = session else { return Redirect::to("/sign-in").into_response() };
-    let request = match state.readable(&session.user, &reference).await {
+    let request = match state.readable(&who.session.user, &reference).await {
         Ok(r) => r.request,
         Err(answer) => return answer,
     };
     let Ok(Some((info, data))) = state.store.attachment(request.id, id).await else { return not_found() };
-    // Downloads are audited; a failure to record refuses the download rather than skip it.
-    let event = crate::store::AuditEvent {
-        at: state.services.clock.now().timestamp_millis(),
-        actor_id: Some(session.user.id),
-        request_id: Some(request.id),
-        action: "Download".into(),
-        detail: format!("{reference}: downloaded {} (sha256 {})", info.file_name, info.sha256),
-        source: source.map(|Extension(a)| a.0).unwrap_or_default(),
-        outcome: "success".into(),
-    };
-    if let Err(e) = state.store.record(&event).await {
-        tracing::error!("auditing a download failed: {e}");
-        return (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "Could not record the download; try again")
-            .into_response();
+    let detail = format!("{reference}: downloaded {} (sha256 {})", info.file_name, info.sha256);
+    if let Err(res) = who.audit_download(&state, request.id, "Download", detail, "success").await {
+        return res;
     }
     let mut res = data.into_response();
     let h = res.headers_mut();

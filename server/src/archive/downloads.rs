@@ -2,39 +2,15 @@
 //! and the archive search as CSV; each audited.
 
 use super::*;
+use crate::signed_in::SignedIn;
 
 fn not_found() -> Response {
     (StatusCode::NOT_FOUND, "Not found").into_response()
 }
 
 /// The request if this person may read it.
-async fn readable(state: &AppState, session: &CurrentSession, reference: &str) -> Result<LoadedRequest, Response> {
-    state.readable(&session.user, reference).await.map(|r| r.request)
-}
-
-/// Audits a download; a failure to record refuses the download rather than skip the record.
-async fn audited(
-    state: &AppState,
-    session: &CurrentSession,
-    request_id: i64,
-    source: Option<Extension<ClientAddress>>,
-    action: &str,
-    detail: String,
-    outcome: &str,
-) -> Result<(), Response> {
-    let event = AuditEvent {
-        at: state.services.clock.now().timestamp_millis(),
-        actor_id: Some(session.user.id),
-        request_id: Some(request_id),
-        action: action.into(),
-        detail,
-        source: source.map(|Extension(a)| a.0).unwrap_or_default(),
-        outcome: outcome.into(),
-    };
-    state.store.record(&event).await.map_err(|e| {
-        tracing::error!("auditing a download failed: {e}");
-        (StatusCode::INTERNAL_SERVER_ERROR, "Could not record the download; try again").into_response()
-    })
+async fn readable(state: &AppState, who: &SignedIn, reference: &str) -> Result<LoadedRequest, Response> {
+    state.readable(&who.session.user, reference).await.map(|r| r.request)
 }
 
 fn pdf_response(bytes: Vec<u8>, file_name: &str, sha: &str) -> Response {
@@ -52,15 +28,9 @@ fn pdf_response(bytes: Vec<u8>, file_name: &str, sha: &str) -> Response {
 }
 
 /// `GET /changes/{reference}.pdf`: the record as it stands, for anyone who may read it.
-pub async fn current_pdf(
-    AxumState(state): AxumState<AppState>,
-    Path(file): Path<String>,
-    session: Option<Extension<CurrentSession>>,
-    source: Option<Extension<ClientAddress>>,
-) -> Response {
-    let Some(Extension(session)) = session else { return Redirect::to("/sign-in").into_response() };
+pub async fn current_pdf(AxumState(state): AxumState<AppState>, Path(file): Path<String>, who: SignedIn) -> Response {
     let Some(reference) = file.strip_suffix(".pdf") else { return not_found() };
-    let request = match readable(&state, &session, reference).await {
+    let request = match readable(&state, &who, reference).await {
         Ok(r) => r,
         Err(answer) => return answer,
     };
@@ -81,23 +51,17 @@ pub async fn current_pdf(
     let sha = sha256_hex(&pdf);
     let reference = request.summary.reference.clone();
     let detail = format!("{reference}: downloaded the record (version {}, sha256 {sha})", request.row_version);
-    if let Err(res) = audited(&state, &session, request.id, source, "Download record", detail, "success").await {
+    if let Err(res) = who.audit_download(&state, request.id, "Download record", detail, "success").await {
         return res;
     }
     pdf_response(pdf, &format!("{reference}.pdf"), &sha)
 }
 
 /// `GET /archive/copies/{id}.pdf`: an archived copy, its checksum verified on the way out.
-pub async fn copy_pdf(
-    AxumState(state): AxumState<AppState>,
-    Path(file): Path<String>,
-    session: Option<Extension<CurrentSession>>,
-    source: Option<Extension<ClientAddress>>,
-) -> Response {
-    let Some(Extension(session)) = session else { return Redirect::to("/sign-in").into_response() };
+pub async fn copy_pdf(AxumState(state): AxumState<AppState>, Path(file): Path<String>, who: SignedIn) -> Response {
     let Some(id) = file.strip_suffix(".pdf").and_then(|n| n.parse::<i64>().ok()) else { return not_found() };
     let Ok(Some((copy, request_id, pdf))) = state.store.archive_copy(id).await else { return not_found() };
-    if let Err(answer) = readable(&state, &session, &copy.reference).await {
+    if let Err(answer) = readable(&state, &who, &copy.reference).await {
         return answer;
     }
     let (Some(pdf), Some(sha)) = (pdf, copy.sha256.clone()) else {
@@ -115,7 +79,7 @@ pub async fn copy_pdf(
             copy.reference, copy.copy_number
         );
         tracing::error!("{detail}");
-        let _ = audited(&state, &session, request_id, source, "Download archive copy", detail, "failure").await;
+        let _ = who.audit_download(&state, request_id, "Download archive copy", detail, "failure").await;
         return (
             StatusCode::INTERNAL_SERVER_ERROR,
             "This archived copy failed its checksum check, so it was not sent. The event is in the audit trail; \
@@ -124,7 +88,7 @@ pub async fn copy_pdf(
             .into_response();
     }
     let detail = format!("{}: downloaded archive copy {} (sha256 {sha})", copy.reference, copy.copy_number);
-    if let Err(res) = audited(&state, &session, request_id, source, "Download archive copy", detail, "success").await {
+    if let Err(res) = who.audit_download(&state, request_id, "Download archive copy", detail, "success").await {
         return res;
     }
     pdf_response(pdf, &copy.file_name, &sha)
@@ -146,9 +110,9 @@ pub(super) fn cell(value: String) -> String {
 pub async fn export_csv(
     AxumState(state): AxumState<AppState>,
     Query(filter): Query<app::api::types::QueueFilter>,
-    session: Option<Extension<CurrentSession>>,
+    who: SignedIn,
 ) -> Response {
-    let Some(Extension(session)) = session else { return Redirect::to("/sign-in").into_response() };
+    let session = &who.session;
     if !app::api::archive::may_search(session.user.role) {
         return (StatusCode::FORBIDDEN, "The archive is for archivists, hosting, CORs, the ISSO and admins")
             .into_response();
