@@ -78,27 +78,6 @@ pub struct RequestDetail {
     pub hold: Option<String>,
 }
 
-/// One step of a plan.
-#[derive(Serialize, ToSchema)]
-pub struct StepItem {
-    /// Stable across versions.
-    pub id: u32,
-    /// What the step does.
-    pub action: String,
-    /// Exact commands.
-    pub commands: String,
-    /// Who does it.
-    pub owner: String,
-    /// Expected result.
-    pub expected_result: String,
-    /// How to verify.
-    pub verification: String,
-    /// How to roll back.
-    pub rollback: String,
-    /// Estimated minutes.
-    pub estimated_minutes: u32,
-}
-
 /// A plan version.
 #[derive(Serialize, ToSchema)]
 pub struct PlanItem {
@@ -107,7 +86,7 @@ pub struct PlanItem {
     /// SHA-256 of the normalised plan.
     pub hash: String,
     /// The steps in order.
-    pub steps: Vec<StepItem>,
+    pub steps: Vec<app::domain::plan::PlanStep>,
 }
 
 /// A saved plan version, listed.
@@ -148,7 +127,7 @@ pub struct ListQuery {
         crate::api_pipeline::attach_evidence
     ),
     components(schemas(
-        ApiError, RequestItem, RequestPage, RequestDetail, StepItem, PlanItem, VersionItem, ActionsItem,
+        ApiError, RequestItem, RequestPage, RequestDetail, app::domain::plan::PlanStep, PlanItem, VersionItem, ActionsItem,
         crate::api_pipeline::NewRequest, crate::api_pipeline::TriageBody, crate::api_pipeline::NewStep,
         crate::api_pipeline::StagingNotes, crate::api_pipeline::Opened, crate::api_pipeline::Invalid,
         crate::api_pipeline::FieldProblem
@@ -308,24 +287,7 @@ async fn readable(state: &AppState, user: &SessionUser, reference: &str) -> Resu
 }
 
 fn plan_item(version: i64, plan: &app::domain::plan::Plan) -> PlanItem {
-    PlanItem {
-        version,
-        hash: plan.hash().0,
-        steps: plan
-            .steps
-            .iter()
-            .map(|s| StepItem {
-                id: s.id,
-                action: s.action.clone(),
-                commands: s.commands.clone(),
-                owner: s.owner.clone(),
-                expected_result: s.expected_result.clone(),
-                verification: s.verification.clone(),
-                rollback: s.rollback.clone(),
-                estimated_minutes: s.estimated_minutes,
-            })
-            .collect(),
-    }
+    PlanItem { version, hash: plan.hash().0, steps: plan.steps.clone() }
 }
 
 /// List the requests you may read, newest first.

@@ -11,6 +11,7 @@ pub mod paste;
 
 /// One step of the operation plan.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PlanStep {
     /// Stable identity across versions (so history can tell "moved" from "changed"); not part
     /// of the hash. 0 in plans saved before ids existed: [`Plan::with_ids`] numbers those.
@@ -38,6 +39,7 @@ pub struct PlanStep {
 
 /// Where a plan step came from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum StepSource {
     /// Inserted from the hosting team's documented operation.
     Operation {
