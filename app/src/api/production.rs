@@ -94,7 +94,7 @@ mod server {
     use crate::api::types::ProductionView;
     use crate::domain::execution::{progress, StepStatus};
     use crate::domain::limits;
-    use crate::domain::workflow::{available_actions, Action, ActionKind, Input, State};
+    use crate::domain::workflow::{available_actions, Action, ActionKind, Input};
     use crate::error::AppError;
 
     /// Takes one action from the production page, then shows the page again.
@@ -113,7 +113,7 @@ mod server {
         let l = load_readable(&reference).await?;
         let r = &l.request;
         let (now, ctx) = (l.now, l.context());
-        let live = matches!(r.summary.state, State::Implementing | State::ValidatingInProduction);
+        let live = r.summary.state.in_production();
         let end = if live { now } else { r.execution.last().map(|m| m.at).unwrap_or(now) };
         Ok(ProductionView {
             summary: r.summary.clone(),

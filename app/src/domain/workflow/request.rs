@@ -101,6 +101,17 @@ impl State {
         })
     }
 
+    /// True while the dev team prepares the request (plan, staging, CR form), before it goes
+    /// to hosting review: what the dev team may still change, as the rules list it.
+    pub fn before_review(self) -> bool {
+        super::rules::BEFORE_REVIEW.contains(&self)
+    }
+
+    /// True while production work is under way: implementing, or validating in production.
+    pub fn in_production(self) -> bool {
+        matches!(self, State::Implementing | State::ValidatingInProduction)
+    }
+
     /// True from approval on: production work is next, under way or over.
     pub fn is_production_or_later(self) -> bool {
         matches!(

@@ -20,7 +20,8 @@ pub struct Rule {
     pub only_on_fast_path: Option<&'static str>,
 }
 
-const BEFORE_REVIEW: &[State] = &[S::Planning, S::StagingValidation, S::CrForm, S::ReturnedToDev];
+/// Where the dev team prepares the request, before hosting review (see [`State::before_review`]).
+pub(crate) const BEFORE_REVIEW: &[State] = &[S::Planning, S::StagingValidation, S::CrForm, S::ReturnedToDev];
 const HOSTING_EDITS: &[State] = &[
     S::Planning,
     S::StagingValidation,
@@ -101,7 +102,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         action: ActionKind::RequestHostingHelp,
-        from: &[S::Planning, S::StagingValidation, S::CrForm, S::ReturnedToDev],
+        from: BEFORE_REVIEW,
         who: &[Party::DevTeam],
         guard: "—",
         to: "same state; hosting calls within 2 hours",
@@ -165,7 +166,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         action: ActionKind::UpdateForm,
-        from: &[S::Planning, S::StagingValidation, S::CrForm, S::ReturnedToDev],
+        from: BEFORE_REVIEW,
         who: &[Party::DevTeam, Party::Hosting],
         guard: "—",
         to: "same state",

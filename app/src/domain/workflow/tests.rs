@@ -1084,6 +1084,20 @@ fn the_dev_team_prepares_until_hosting_review_and_through_it_on_the_fast_path() 
 }
 
 #[test]
+fn before_review_is_where_the_dev_team_may_change_the_form_off_the_fast_path() {
+    for &state in State::ALL {
+        let may_change = RULES.iter().any(|r| {
+            r.action == ActionKind::UpdateForm
+                && r.who.contains(&Party::DevTeam)
+                && r.from.contains(&state)
+                && r.only_on_fast_path.is_none()
+        });
+        assert_eq!(state.before_review(), may_change, "{state:?}");
+        assert_eq!(state.before_review(), state.preparing(false) && state != State::Triage, "{state:?}");
+    }
+}
+
+#[test]
 fn every_state_round_trips_through_its_stored_name_which_never_changes() {
     for &state in State::ALL {
         assert_eq!(State::parse(state.as_str()), Some(state));

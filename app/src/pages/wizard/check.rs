@@ -4,7 +4,7 @@ use super::{request_resource, with_request, BackToTasks};
 use crate::api::wizard::SubmitForReview;
 use crate::components::form::{other_error_of, ErrorSummary};
 use crate::domain::cr_form::{Choice, YesNo, CHECKLIST};
-use crate::domain::workflow::{ActionKind, State};
+use crate::domain::workflow::ActionKind;
 use crate::pages::page_title;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -34,8 +34,7 @@ pub fn CheckPage() -> impl IntoView {
     let resource = request_resource();
     with_request(resource, move |v| {
         let r = v.summary.reference.clone();
-        let editable =
-            matches!(v.state, State::Planning | State::StagingValidation | State::CrForm | State::ReturnedToDev);
+        let editable = v.state.before_review();
         let link = move |path: &str| editable.then(|| format!("/requests/{r}/{path}"));
         let f = v.form.clone();
         let checklist: Vec<String> = CHECKLIST
