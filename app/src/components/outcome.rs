@@ -49,7 +49,7 @@ pub struct Outcome {
 }
 
 /// The outcome of an action's last result.
-pub fn outcome_of<T: Clone + Send + Sync + 'static>(value: Signal<Option<Result<T, AppError>>>) -> Outcome {
+fn outcome_of<T: Clone + Send + Sync + 'static>(value: Signal<Option<Result<T, AppError>>>) -> Outcome {
     let (errors, other) = (form_errors_of(value), other_error_of(value));
     Outcome {
         errors,

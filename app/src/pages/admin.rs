@@ -6,7 +6,7 @@ use crate::api::admin::{
     InvitePerson, RemoveWebhook, RevokeApiToken, SetPassword, SetTeamSettings,
 };
 use crate::components::form::{
-    form_errors_of, kept_value, other_error_of, outcome_of, select_field, ErrorSummary, Outcome, Radios, TextField,
+    form_errors_of, kept_value, other_error_of, select_field, ErrorSummary, Outcome, Radios, TextField,
 };
 use crate::domain::roles::Role;
 use crate::pages::PageTitle;
@@ -274,7 +274,7 @@ pub fn SetPasswordPage() -> impl IntoView {
     let params = use_params_map();
     let token = Signal::derive(move || params.with(|p| p.get("token")).unwrap_or_default());
     let action = ServerAction::<SetPassword>::new();
-    let Outcome { errors, other, has_errors, .. } = outcome_of(Signal::derive(move || action.value().get()));
+    let Outcome { errors, other, has_errors, .. } = Outcome::of(action);
     let link = Resource::new(move || token.get(), password_link);
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>

@@ -4,7 +4,7 @@
 
 use crate::api::decide::{decision_by_link, decision_for_cor, Decide, DecideByLink};
 use crate::api::types::DecisionView;
-use crate::components::form::{kept_value, outcome_of, ErrorSummary, Outcome, Radios, TextArea};
+use crate::components::form::{kept_value, ErrorSummary, Outcome, Radios, TextArea};
 use crate::domain::cr_form::Choice;
 use crate::domain::forms::FormErrors;
 use crate::error::AppError;
@@ -116,7 +116,7 @@ pub fn DecideByLinkPage() -> impl IntoView {
     let params = use_params_map();
     let token = Signal::derive(move || params.with(|p| p.get("token")).unwrap_or_default());
     let action = ServerAction::<DecideByLink>::new();
-    let Outcome { errors, other, has_errors, .. } = outcome_of(Signal::derive(move || action.value().get()));
+    let Outcome { errors, other, has_errors, .. } = Outcome::of(action);
     let resource = Resource::new(move || token.get(), decision_by_link);
     super::loaded(resource, problem_page, move |v| {
         let t = token.get_untracked();
@@ -141,7 +141,7 @@ pub fn DecideByLinkPage() -> impl IntoView {
 pub fn DecideSignedInPage() -> impl IntoView {
     let reference = super::wizard::use_reference();
     let action = ServerAction::<Decide>::new();
-    let Outcome { errors, other, has_errors, .. } = outcome_of(Signal::derive(move || action.value().get()));
+    let Outcome { errors, other, has_errors, .. } = Outcome::of(action);
     let resource = Resource::new(move || reference.get(), decision_for_cor);
     super::loaded(resource, problem_page, move |v| {
         let r = v.summary.reference.clone();

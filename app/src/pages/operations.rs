@@ -3,7 +3,7 @@
 
 use crate::api::operations::{documented_operations, SaveDocumentedOperation};
 use crate::api::types::OperationView;
-use crate::components::form::{kept_value, outcome_of, ErrorSummary, Outcome, TextArea, TextField};
+use crate::components::form::{kept_value, ErrorSummary, Outcome, TextArea, TextField};
 use crate::domain::calendar::spoken;
 use crate::domain::plan::paste::to_markdown;
 use crate::pages::PageTitle;
@@ -27,7 +27,7 @@ fn operation(o: &OperationView, may_save: bool) -> impl IntoView {
 #[component]
 pub fn OperationsPage() -> impl IntoView {
     let save = ServerAction::<SaveDocumentedOperation>::new();
-    let Outcome { errors, other, has_errors, .. } = outcome_of(Signal::derive(move || save.value().get()));
+    let Outcome { errors, other, has_errors, .. } = Outcome::of(save);
     let library = Resource::new(|| (), |_| documented_operations());
     let query = use_query_map();
     let user = expect_context::<crate::components::layout::CurrentUser>().0;

@@ -1,7 +1,7 @@
 //! My requests, starting a request, and one request's page.
 
 use crate::api::requests::{my_requests, StartRequest};
-use crate::components::form::{kept_value, outcome_of, ErrorSummary, Outcome, TextField};
+use crate::components::form::{kept_value, ErrorSummary, Outcome, TextField};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -92,7 +92,7 @@ pub fn MyRequests() -> impl IntoView {
 #[component]
 pub fn NewRequest() -> impl IntoView {
     let action = ServerAction::<StartRequest>::new();
-    let Outcome { errors, other, has_errors, .. } = outcome_of(Signal::derive(move || action.value().get()));
+    let Outcome { errors, other, has_errors, .. } = Outcome::of(action);
     view! {
         <crate::pages::PageTitle title="What needs to change?" has_errors=has_errors/>
         <div class="grid-two-thirds">

@@ -3,7 +3,7 @@
 
 use crate::api::sign_off_link::{sign_off_link, SignOffByLink};
 use crate::api::types::{SignOffLinkView, SignOffView};
-use crate::components::form::{kept_value, outcome_of, ErrorSummary, Outcome, TextArea, TextField};
+use crate::components::form::{kept_value, ErrorSummary, Outcome, TextArea, TextField};
 use crate::error::AppError;
 use crate::pages::PageTitle;
 use leptos::prelude::*;
@@ -53,7 +53,7 @@ pub fn SignOffByLinkPage() -> impl IntoView {
     let params = use_params_map();
     let token = Signal::derive(move || params.with(|p| p.get("token")).unwrap_or_default());
     let action = ServerAction::<SignOffByLink>::new();
-    let Outcome { errors, other, has_errors, .. } = outcome_of(Signal::derive(move || action.value().get()));
+    let Outcome { errors, other, has_errors, .. } = Outcome::of(action);
     let resource = Resource::new(move || token.get(), sign_off_link);
     super::loaded(resource, problem_page, move |v| {
         let t = token.get_untracked();

@@ -4,7 +4,7 @@
 use super::{request_resource, with_request, BackToTasks, Caption};
 use crate::api::wizard::SaveFormSection;
 use crate::components::form::{
-    kept_value, outcome_of, Checkboxes, ConflictPanel, ErrorSummary, Outcome, Radios, TextArea, TextField,
+    kept_value, Checkboxes, ConflictPanel, ErrorSummary, Outcome, Radios, TextArea, TextField,
 };
 use crate::domain::cr_form::{section_fields, FieldKind, CHECKLIST, SECTIONS};
 use crate::domain::workflow::ActionKind;
@@ -15,7 +15,7 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn FormSectionPage() -> impl IntoView {
     let action = ServerAction::<SaveFormSection>::new();
-    let Outcome { errors, other, changes, has_errors } = outcome_of(Signal::derive(move || action.value().get()));
+    let Outcome { errors, other, changes, has_errors } = Outcome::of(action);
     let params = use_params_map();
     let section = move || params.with(|p| p.get("section")).unwrap_or_default();
     let resource = request_resource();

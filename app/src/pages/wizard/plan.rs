@@ -4,8 +4,7 @@
 use super::{request_resource, with_request, BackToTasks, Caption};
 use crate::api::wizard::{ChangePlanStep, CompletePlan, SavePlanStep};
 use crate::components::form::{
-    conflict_changes_of, kept_value, other_error_of, outcome_of, ConflictPanel, ErrorSummary, Outcome, TextArea,
-    TextField,
+    conflict_changes_of, kept_value, other_error_of, ConflictPanel, ErrorSummary, Outcome, TextArea, TextField,
 };
 use crate::domain::forms::{FormFields, PlanStepForm};
 use crate::domain::workflow::ActionKind;
@@ -121,7 +120,7 @@ pub fn PlanPage() -> impl IntoView {
 #[component]
 pub fn PlanStepPage() -> impl IntoView {
     let action = ServerAction::<SavePlanStep>::new();
-    let Outcome { errors, other, changes, has_errors } = outcome_of(Signal::derive(move || action.value().get()));
+    let Outcome { errors, other, changes, has_errors } = Outcome::of(action);
     let params = use_params_map();
     let step_param = move || params.with(|p| p.get("step")).unwrap_or_default();
     let resource = request_resource();

@@ -4,7 +4,7 @@
 
 use super::{request_resource, with_request, Caption};
 use crate::api::operations::{documented_operations, preview_plan_steps, AddPlanSteps};
-use crate::components::form::{kept_value, outcome_of, select_field, ErrorSummary, Outcome, TextArea, TextField};
+use crate::components::form::{kept_value, select_field, ErrorSummary, Outcome, TextArea, TextField};
 use crate::domain::forms::FormErrors;
 use crate::domain::plan::PlanStep;
 use crate::pages::PageTitle;
@@ -60,7 +60,7 @@ pub fn PlanAddPage() -> impl IntoView {
         })
     });
     let add = ServerAction::<AddPlanSteps>::new();
-    let added = outcome_of(Signal::derive(move || add.value().get()));
+    let added = Outcome::of(add);
     let library = Resource::new(|| (), |_| documented_operations());
     let preview = Resource::new(
         move || (super::use_reference().get(), asked.get()),

@@ -2,7 +2,7 @@
 
 use super::{request_resource, with_request, BackToTasks, Caption};
 use crate::api::wizard::AnswerTriage;
-use crate::components::form::{outcome_of, ErrorSummary, Outcome, Radios};
+use crate::components::form::{ErrorSummary, Outcome, Radios};
 use crate::domain::cr_form::{Choice, YesNo};
 use crate::domain::triage::QUESTIONS;
 use crate::domain::workflow::{State, TriageOutcome};
@@ -14,7 +14,7 @@ use leptos_meta::Title;
 #[component]
 pub fn TriagePage() -> impl IntoView {
     let action = ServerAction::<AnswerTriage>::new();
-    let Outcome { errors, other, has_errors, .. } = outcome_of(Signal::derive(move || action.value().get()));
+    let Outcome { errors, other, has_errors, .. } = Outcome::of(action);
     let resource = request_resource();
     with_request(resource, move |v| {
         let reference = v.summary.reference.clone();
