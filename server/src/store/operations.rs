@@ -4,13 +4,14 @@ use super::{millis, on_pool, Store};
 use chrono::{DateTime, Utc};
 
 /// Figures for `/metrics`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
 pub struct Operations {
     /// Mail waiting to be sent (not given up).
     pub mail_unsent: i64,
     /// Webhook deliveries waiting.
     pub webhooks_unsent: i64,
     /// How long the oldest of those has waited (0 when none).
+    #[sqlx(skip)]
     pub oldest_unsent_age_seconds: i64,
     /// Messages given up after every retry (admins see them at /admin/mail).
     pub given_up: i64,
@@ -28,49 +29,35 @@ pub struct Operations {
     pub links_voided: i64,
 }
 
+/// The figures as read, each column named as its field, with when the oldest unsent was made.
+#[derive(sqlx::FromRow)]
+struct OperationsRow {
+    #[sqlx(flatten)]
+    figures: Operations,
+    oldest_unsent_at: Option<i64>,
+}
+
 impl Store {
     /// The figures as of `now`.
     pub async fn operations(&self, now: DateTime<Utc>) -> Result<Operations, sqlx::Error> {
         let at = millis(now);
-        let row: (i64, i64, Option<i64>, i64, i64, i64, i64, i64, i64, i64) = on_pool!(&self.db, pool => sqlx::query_as(
+        let row: OperationsRow = on_pool!(&self.db, pool => sqlx::query_as(
             "SELECT \
-               (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND gave_up_at IS NULL AND webhook_id IS NULL), \
-               (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND gave_up_at IS NULL AND webhook_id IS NOT NULL), \
-               (SELECT MIN(created_at) FROM outbox WHERE sent_at IS NULL AND gave_up_at IS NULL), \
-               (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND gave_up_at IS NOT NULL), \
-               (SELECT COUNT(*) FROM archive_copies WHERE rendered_at IS NULL), \
-               (SELECT COUNT(*) FROM archive_copies WHERE rendered_at IS NOT NULL AND folder_written_at IS NULL), \
-               (SELECT COUNT(*) FROM approval_tokens WHERE used_at IS NULL AND voided_at IS NULL AND expires_at > $1), \
-               (SELECT COUNT(*) FROM approval_tokens WHERE used_at IS NULL AND voided_at IS NULL AND expires_at > $1 AND opened_at IS NOT NULL), \
-               (SELECT COUNT(*) FROM approval_tokens WHERE used_at IS NOT NULL), \
-               (SELECT COUNT(*) FROM approval_tokens WHERE voided_at IS NOT NULL)",
+               (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND gave_up_at IS NULL AND webhook_id IS NULL) AS mail_unsent, \
+               (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND gave_up_at IS NULL AND webhook_id IS NOT NULL) AS webhooks_unsent, \
+               (SELECT MIN(created_at) FROM outbox WHERE sent_at IS NULL AND gave_up_at IS NULL) AS oldest_unsent_at, \
+               (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND gave_up_at IS NOT NULL) AS given_up, \
+               (SELECT COUNT(*) FROM archive_copies WHERE rendered_at IS NULL) AS copies_unrendered, \
+               (SELECT COUNT(*) FROM archive_copies WHERE rendered_at IS NOT NULL AND folder_written_at IS NULL) AS copies_unfiled, \
+               (SELECT COUNT(*) FROM approval_tokens WHERE used_at IS NULL AND voided_at IS NULL AND expires_at > $1) AS links_open, \
+               (SELECT COUNT(*) FROM approval_tokens WHERE used_at IS NULL AND voided_at IS NULL AND expires_at > $1 AND opened_at IS NOT NULL) AS links_opened, \
+               (SELECT COUNT(*) FROM approval_tokens WHERE used_at IS NOT NULL) AS links_used, \
+               (SELECT COUNT(*) FROM approval_tokens WHERE voided_at IS NOT NULL) AS links_voided",
         )
         .bind(at)
         .fetch_one(pool)
         .await)?;
-        let (
-            mail_unsent,
-            webhooks_unsent,
-            oldest,
-            given_up,
-            copies_unrendered,
-            copies_unfiled,
-            links_open,
-            links_opened,
-            links_used,
-            links_voided,
-        ) = row;
-        Ok(Operations {
-            mail_unsent,
-            webhooks_unsent,
-            oldest_unsent_age_seconds: oldest.map(|t| ((at - t) / 1000).max(0)).unwrap_or(0),
-            given_up,
-            copies_unrendered,
-            copies_unfiled,
-            links_open,
-            links_opened,
-            links_used,
-            links_voided,
-        })
+        let oldest_unsent_age_seconds = row.oldest_unsent_at.map(|t| ((at - t) / 1000).max(0)).unwrap_or(0);
+        Ok(Operations { oldest_unsent_age_seconds, ..row.figures })
     }
 }
