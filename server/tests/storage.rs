@@ -262,6 +262,52 @@ both_backends!(title_search_finds_exactly_the_titles_that_contain_the_text, |url
     }
 });
 
+both_backends!(
+    every_list_carries_the_summary_team_engineer_and_times_it_was_stored_with,
+    |url: String, _b| async move {
+        let (store, dev) = store_with_dev(&url).await;
+        let at = chrono::Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap();
+        let started = store.start_request(&form("Patch the portal"), &Acting::new(&dev, "test", at)).await.unwrap();
+        let engineer =
+            store.ensure_user("eng@example.gov", "Hana Hosting", Role::HostingEngineer, None, None, 0).await.unwrap();
+        let (submitted, helped, planned) =
+            (at.timestamp_millis() + 60_000, at.timestamp_millis() + 120_000, 1_800_000_000_000i64);
+        execute(
+            &store,
+            &format!(
+                "UPDATE change_requests SET state = 'hosting_review', assigned_engineer = {engineer}, \
+             submitted_at = {submitted}, assistance_requested_at = {helped}, planned_start = {planned}"
+            ),
+        )
+        .await
+        .unwrap();
+        let expected =
+            app::api::types::RequestSummary { state: app::domain::workflow::State::HostingReview, ..started };
+        let ms = |t: i64| chrono::Utc.timestamp_millis_opt(t).unwrap();
+
+        let all = QueueQuery { from_ms: i64::MIN, to_ms: i64::MAX, after: (i64::MIN, i64::MIN), ..Default::default() };
+        let queue = store.hosting_queue(&all, 10).await.unwrap();
+        assert_eq!(queue.len(), 1);
+        assert_eq!(queue[0].summary, expected);
+        assert_eq!(queue[0].team.as_deref(), Some("Portal team"));
+        assert_eq!(queue[0].assigned.as_deref(), Some("Hana Hosting"));
+        assert_eq!(queue[0].submitted_at, Some(ms(submitted)));
+        assert_eq!(queue[0].assistance_requested_at, Some(ms(helped)));
+        assert_eq!(queue[0].cursor.0, at.timestamp_millis());
+
+        let found = store.archive_search(&QueueQuery { after: (i64::MAX, i64::MAX), ..all }, 10).await.unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!((&found[0].0.summary, found[0].0.team.as_deref()), (&expected, Some("Portal team")));
+        assert_eq!(found[0].1, queue[0].cursor);
+
+        assert_eq!(store.requests_started_by(dev.id).await.unwrap(), vec![expected.clone()]);
+        let scheduled = store.scheduled_changes(ms(planned - 1), ms(planned + 1)).await.unwrap();
+        assert_eq!(scheduled.len(), 1);
+        assert_eq!((&scheduled[0].summary, scheduled[0].team.as_deref()), (&expected, Some("Portal team")));
+        assert_eq!((scheduled[0].at, scheduled[0].regular), (ms(planned), false));
+    }
+);
+
 both_backends!(a_stored_value_that_does_not_decode_is_an_error_not_a_default, |url: String, _b| async move {
     let (store, dev) = store_with_dev(&url).await;
     let at = chrono::Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap();

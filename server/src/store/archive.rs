@@ -271,7 +271,9 @@ impl ArchiveStore for Store {
             macro_rules! search_select {
                 ($where:literal, $title:expr, $keyset:literal) => {
                     concat!(
-                        "SELECT r.reference, r.title, r.system, r.state, u.display_name, r.created_at, r.updated_at, t.name, r.id \
+                        "SELECT ",
+                        super::requests::summary_columns!(),
+                        ", t.name AS team, r.id \
                          FROM change_requests r JOIN users u ON u.id = r.started_by LEFT JOIN teams t ON t.id = r.team_id \
                          WHERE TRUE ",
                         super::shared_filter!(),
@@ -294,7 +296,14 @@ impl ArchiveStore for Store {
                 postgres: "(r.updated_at, r.id) < ($8, $9)",
                 sqlite: "(r.updated_at < $8 OR (r.updated_at = $8 AND r.id < $9))"
             );
-            type Row = (String, String, String, String, String, i64, i64, Option<String>, i64);
+            /// One row found, decoded by name.
+            #[derive(sqlx::FromRow)]
+            struct Row {
+                #[sqlx(flatten)]
+                summary: super::requests::SummaryRow,
+                team: Option<String>,
+                id: i64,
+            }
             let rows: Vec<Row> = on_pool!(&self.db, pool => super::bind_shared_filter!(sqlx::query_as(sql), q, title)
                 .bind(q.after.0)
                 .bind(q.after.1)
@@ -303,9 +312,10 @@ impl ArchiveStore for Store {
                 .fetch_all(pool)
                 .await)?;
             let mut out = Vec::with_capacity(rows.len());
-            for (reference, title, system, state, by, created, updated, team, id) in rows {
-                let summary = super::requests::summary((reference, title, system, state, by, created, updated))?;
-                out.push((ArchiveRow { summary, team, copies: self.copies_of(id).await? }, (updated, id)));
+            for Row { summary, team, id } in rows {
+                let cursor = (summary.updated_at, id);
+                let summary = super::requests::summary(summary)?;
+                out.push((ArchiveRow { summary, team, copies: self.copies_of(id).await? }, cursor));
             }
             Ok(out)
         })

@@ -87,34 +87,44 @@ impl CalendarStore for Store {
         to: DateTime<Utc>,
     ) -> Result<Vec<ScheduledChange>, StoreError> {
         ported(async {
-            type Row = (String, String, String, String, String, i64, i64, Option<i64>, Option<i64>, String, Option<String>);
-            let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(
-                "SELECT r.reference, r.title, r.system, r.state, u.display_name, r.created_at, r.updated_at, r.planned_start, \
-                 r.queued_window, r.form_json, t.name FROM change_requests r JOIN users u ON u.id = r.started_by \
+            /// One scheduled request, decoded by name.
+            #[derive(sqlx::FromRow)]
+            struct Row {
+                #[sqlx(flatten)]
+                summary: super::requests::SummaryRow,
+                planned_start: Option<i64>,
+                queued_window: Option<i64>,
+                form_json: String,
+                team: Option<String>,
+            }
+            let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(concat!(
+                "SELECT ",
+                super::requests::summary_columns!(),
+                ", r.planned_start, r.queued_window, r.form_json, t.name AS team FROM change_requests r JOIN users u ON u.id = r.started_by \
                  LEFT JOIN teams t ON t.id = r.team_id \
                  WHERE (r.planned_start >= $1 AND r.planned_start < $2 AND r.state NOT IN ('withdrawn', 'regular_change', 'triage')) \
                  OR (r.queued_window >= $1 AND r.queued_window < $2 AND r.state = 'regular_change') \
                  ORDER BY COALESCE(r.planned_start, r.queued_window), r.id LIMIT 500"
-            )
+            ))
             .bind(millis(from))
             .bind(millis(to))
             .fetch_all(pool)
             .await)?;
             rows.into_iter()
-                .filter_map(|(reference, title, system, state, by, created, updated, planned, queued, form_json, team)| {
-                    let regular = state == "regular_change";
+                .filter_map(|Row { summary, planned_start, queued_window, form_json, team }| {
+                    let regular = summary.state == "regular_change";
                     // Only what has a date is on the calendar.
-                    let when = if regular { queued? } else { planned? };
+                    let when = if regular { queued_window? } else { planned_start? };
                     let form: app::domain::cr_form::CrForm = match serde_json::from_str(&form_json) {
                         Ok(form) => form,
                         Err(e) => {
                             return Some(Err(sqlx::Error::Decode(
-                                format!("{reference}: form_json does not decode: {e}").into(),
+                                format!("{}: form_json does not decode: {e}", summary.reference).into(),
                             )))
                         }
                     };
                     let minutes = form.planned_minutes();
-                    let summary = super::requests::summary((reference, title, system, state, by, created, updated));
+                    let summary = super::requests::summary(summary);
                     Some(summary.map(|summary| ScheduledChange { summary, at: from_millis(when), minutes, regular, team, overlaps: Vec::new() }))
                 })
                 .collect()

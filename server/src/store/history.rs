@@ -2,7 +2,7 @@
 
 use super::audit::{audited_as, done_by};
 use super::ported;
-use super::requests::{summary, SummaryRow};
+use super::requests::{summary, summary_columns, SummaryRow};
 use super::{from_millis, on_pool, parsed, search_statement, stored, title_clause, AuditEvent, Db, Store, TitleMode};
 use app::api::types::{CommentView, QueueItem, VersionInfo};
 use app::domain::calendar::eastern;
@@ -22,8 +22,25 @@ fn versions(rows: Vec<(i64, String, i64)>) -> Vec<VersionInfo> {
     rows.into_iter().map(|(version, by, at)| VersionInfo { version, by, at: from_millis(at), when: when(at) }).collect()
 }
 
-type QueueRow =
-    (String, String, String, String, String, i64, i64, Option<String>, Option<String>, Option<i64>, Option<i64>, i64);
+/// One row of the hosting queue, decoded by name.
+#[derive(sqlx::FromRow)]
+struct QueueRow {
+    #[sqlx(flatten)]
+    summary: SummaryRow,
+    team: Option<String>,
+    assigned: Option<String>,
+    submitted_at: Option<i64>,
+    assistance_requested_at: Option<i64>,
+    id: i64,
+}
+
+/// One row of a request list, with its id, decoded by name.
+#[derive(sqlx::FromRow)]
+struct ListedRow {
+    id: i64,
+    #[sqlx(flatten)]
+    summary: SummaryRow,
+}
 
 /// `State::HOSTING_QUEUE` as SQL text, a literal so `concat!` can build the statement with it
 /// (a test keeps the two equal).
@@ -33,8 +50,6 @@ macro_rules! hosting_queue_sql {
          'validating_in_production', 'regular_change', 'rejected'"
     };
 }
-
-impl Store {}
 
 impl Store {
     /// Requests for the API, newest first, before id `before`; `team` narrows to a dev team
@@ -46,13 +61,13 @@ impl Store {
         before: i64,
         limit: i64,
     ) -> Result<Vec<(i64, app::api::types::RequestSummary)>, sqlx::Error> {
-        type Row = (i64, String, String, String, String, String, i64, i64);
-        let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT r.id, r.reference, r.title, r.system, r.state, u.display_name, r.created_at, r.updated_at \
-             FROM change_requests r JOIN users u ON u.id = r.started_by \
+        let rows: Vec<ListedRow> = on_pool!(&self.db, pool => sqlx::query_as(concat!(
+            "SELECT r.id, ",
+            summary_columns!(),
+            " FROM change_requests r JOIN users u ON u.id = r.started_by \
              WHERE ($1 = FALSE OR r.started_by = $2 OR (r.team_id IS NOT NULL AND r.team_id = $3)) \
              AND ($4 = '' OR r.state = $4) AND r.id < $5 ORDER BY r.id DESC LIMIT $6",
-        )
+        ))
         .bind(team.is_some())
         .bind(team.map(|t| t.0).unwrap_or(0))
         .bind(team.and_then(|t| t.1))
@@ -61,11 +76,7 @@ impl Store {
         .bind(limit)
         .fetch_all(pool)
         .await)?;
-        rows.into_iter()
-            .map(|(id, reference, title, system, state, by, created, updated)| {
-                Ok((id, summary((reference, title, system, state, by, created, updated))?))
-            })
-            .collect()
+        rows.into_iter().map(|row| Ok((row.id, summary(row.summary)?))).collect()
     }
 }
 
@@ -79,8 +90,9 @@ impl QueueStore for Store {
             macro_rules! queue_select {
                 ($where:literal, $title:expr, $keyset:literal) => {
                     concat!(
-                        "SELECT r.reference, r.title, r.system, r.state, u.display_name, r.created_at, r.updated_at, \
-                         t.name, a.display_name, r.submitted_at, r.assistance_requested_at, r.id \
+                        "SELECT ",
+                        summary_columns!(),
+                        ", t.name AS team, a.display_name AS assigned, r.submitted_at, r.assistance_requested_at, r.id \
                          FROM change_requests r JOIN users u ON u.id = r.started_by \
                          LEFT JOIN teams t ON t.id = r.team_id LEFT JOIN users a ON a.id = r.assigned_engineer \
                          WHERE r.state IN (",
@@ -121,32 +133,16 @@ impl QueueStore for Store {
                 .fetch_all(pool)
                 .await)?;
             rows.into_iter()
-                .map(
-                    |(
-                        reference,
-                        title,
-                        system,
-                        state,
-                        by,
-                        created,
-                        updated,
-                        team,
-                        assigned,
-                        submitted,
-                        assistance,
-                        id,
-                    )| {
-                        let row: SummaryRow = (reference, title, system, state, by, created, updated);
-                        Ok(QueueItem {
-                            summary: summary(row)?,
-                            team,
-                            assigned,
-                            submitted_at: submitted.map(from_millis),
-                            assistance_requested_at: assistance.map(from_millis),
-                            cursor: (updated, id),
-                        })
-                    },
-                )
+                .map(|row| {
+                    Ok(QueueItem {
+                        cursor: (row.summary.updated_at, row.id),
+                        summary: summary(row.summary)?,
+                        team: row.team,
+                        assigned: row.assigned,
+                        submitted_at: row.submitted_at.map(from_millis),
+                        assistance_requested_at: row.assistance_requested_at.map(from_millis),
+                    })
+                })
                 .collect()
         })
         .await

@@ -34,20 +34,37 @@ impl Store {
     }
 }
 
-/// One row of [`summary_select!`].
-pub(super) type SummaryRow = (String, String, String, String, String, i64, i64);
+/// A request's summary columns as read ([`summary_columns!`]), decoded by name.
+#[derive(sqlx::FromRow)]
+pub(super) struct SummaryRow {
+    pub(super) reference: String,
+    pub(super) title: String,
+    pub(super) system: String,
+    pub(super) state: String,
+    pub(super) started_by: String,
+    pub(super) created_at: i64,
+    pub(super) updated_at: i64,
+}
 
-/// The columns of [`SummaryRow`], as a literal so queries stay static strings.
+/// The columns of [`SummaryRow`] (`r` the request, `u` who started it), as a literal so
+/// queries stay static strings.
+macro_rules! summary_columns {
+    () => {
+        "r.reference, r.title, r.system, r.state, u.display_name AS started_by, r.created_at, r.updated_at"
+    };
+}
+pub(super) use summary_columns;
+
+/// [`SummaryRow`]'s columns from a request and who started it.
 macro_rules! summary_select {
     () => {
-        "SELECT r.reference, r.title, r.system, r.state, u.display_name, r.created_at, r.updated_at \
-         FROM change_requests r JOIN users u ON u.id = r.started_by "
+        concat!("SELECT ", summary_columns!(), " FROM change_requests r JOIN users u ON u.id = r.started_by ")
     };
 }
 
 /// A summary row as the pages see it; a state that does not decode is a storage fault.
 pub(super) fn summary(
-    (reference, title, system, state, started_by, created_at, updated_at): SummaryRow,
+    SummaryRow { reference, title, system, state, started_by, created_at, updated_at }: SummaryRow,
 ) -> Result<RequestSummary, sqlx::Error> {
     let Some(state) = State::parse(&state) else {
         return Err(sqlx::Error::Decode(format!("{reference}: state does not decode: {state:?}").into()));
