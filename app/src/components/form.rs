@@ -121,6 +121,23 @@ struct Control {
     described_by: Signal<Option<String>>,
 }
 
+impl Control {
+    /// The control of field `name`, and its hint and inline error drawn (which a label or a
+    /// legend precedes).
+    fn of(
+        name: &'static str,
+        hint: Option<&'static str>,
+        errors: Signal<Option<FormErrors>>,
+    ) -> (Control, impl IntoView) {
+        let FieldIds { id, hint: hint_id, error: error_id } = field_ids(name);
+        let message = field_message(errors, name);
+        let invalid = Signal::derive(move || message().is_some());
+        let described_by = Signal::derive(described_by(hint.is_some(), hint_id.clone(), error_id.clone(), message));
+        let hint_and_error = view! { <HintAndError hint=hint hint_id=hint_id error_id=error_id message=message/> };
+        (Control { id, invalid, described_by }, hint_and_error)
+    }
+}
+
 /// A field's frame: the group, its label, hint and inline error, around the control.
 fn labelled<V: IntoView + 'static>(
     name: &'static str,
@@ -129,15 +146,13 @@ fn labelled<V: IntoView + 'static>(
     errors: Signal<Option<FormErrors>>,
     control: impl FnOnce(Control) -> V,
 ) -> impl IntoView {
-    let FieldIds { id, hint: hint_id, error: error_id } = field_ids(name);
-    let message = field_message(errors, name);
-    let invalid = Signal::derive(move || message().is_some());
-    let described_by = Signal::derive(described_by(hint.is_some(), hint_id.clone(), error_id.clone(), message));
-    let control = control(Control { id: id.clone(), invalid, described_by });
+    let (frame, hint_and_error) = Control::of(name, hint, errors);
+    let (id, invalid) = (frame.id.clone(), frame.invalid);
+    let control = control(frame);
     view! {
         <div class="form-group" class:form-group--error=move || invalid.get()>
             <label class="label" for=id>{label}</label>
-            <HintAndError hint=hint hint_id=hint_id error_id=error_id message=message/>
+            {hint_and_error}
             {control}
         </div>
     }
@@ -329,16 +344,14 @@ fn in_fieldset<V: IntoView + 'static>(
     errors: Signal<Option<FormErrors>>,
     options: impl FnOnce(Control) -> V,
 ) -> impl IntoView {
-    let FieldIds { id, hint: hint_id, error: error_id } = field_ids(name);
-    let message = field_message(errors, name);
-    let invalid = Signal::derive(move || message().is_some());
-    let described_by = Signal::derive(described_by(hint.is_some(), hint_id.clone(), error_id.clone(), message));
-    let options = options(Control { id, invalid, described_by });
+    let (frame, hint_and_error) = Control::of(name, hint, errors);
+    let (invalid, described_by) = (frame.invalid, frame.described_by);
+    let options = options(frame);
     view! {
         <div class="form-group" class:form-group--error=move || invalid.get()>
             <fieldset class="fieldset" aria-describedby=move || described_by.get()>
                 <legend class="fieldset__legend">{legend}</legend>
-                <HintAndError hint=hint hint_id=hint_id error_id=error_id message=message/>
+                {hint_and_error}
                 {options}
             </fieldset>
         </div>
