@@ -11,7 +11,7 @@ use crate::AppState;
 use app::api::types::ArchiveCopyView;
 use app::domain::calendar::eastern_date;
 use app::domain::execution::StepMark;
-use app::domain::quorum::{evaluate, Quorum};
+use app::domain::quorum::evaluate;
 use app::domain::reference::Reference;
 use app::domain::workflow::{ArchiveReason, State};
 use app::ports::prelude::*;
@@ -71,10 +71,7 @@ pub async fn record(store: &Store, l: &LoadedRequest, version: Version<'_>) -> R
         _ => {
             let hash = submitted.clone().unwrap_or_else(|| l.snapshot.plan_hash.clone());
             // Copies are filed as the submission happens, so the request's round is the copy's.
-            match evaluate(&cors, &decisions, &hash, l.snapshot.round, eastern_date(as_of)) {
-                Quorum::Pending { basis, .. } | Quorum::Approved { basis } | Quorum::Escalated { basis } => basis,
-                Quorum::Rejected { by, reason } => format!("rejected by {by}: {reason}"),
-            }
+            evaluate(&cors, &decisions, &hash, l.snapshot.round, eastern_date(as_of)).basis()
         }
     };
     let absences = cors

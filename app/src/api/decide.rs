@@ -52,7 +52,7 @@ mod server {
     use crate::api::types::{DecisionView, RequestSummary};
     use crate::domain::calendar::spoken;
     use crate::domain::forms::{FieldError, FormErrors};
-    use crate::domain::quorum::{evaluate, Quorum, Verdict};
+    use crate::domain::quorum::{evaluate, Verdict};
     use crate::domain::roles::Role;
     use crate::domain::workflow::{Action, ActionKind, State};
     use crate::error::AppError;
@@ -94,10 +94,7 @@ mod server {
         let now = l.now;
         let today = crate::domain::calendar::eastern_date(now);
         let hash = r.snapshot.submitted_plan_hash.clone().unwrap_or_else(|| r.snapshot.plan_hash.clone());
-        let quorum = match evaluate(&l.cors, &r.snapshot.decisions, &hash, r.snapshot.round, today) {
-            Quorum::Pending { basis, .. } | Quorum::Approved { basis } | Quorum::Escalated { basis } => basis,
-            Quorum::Rejected { by, reason } => format!("Rejected by {by}: {reason}"),
-        };
+        let quorum = evaluate(&l.cors, &r.snapshot.decisions, &hash, r.snapshot.round, today).basis();
         let me = l.session.user.id;
         let decided =
             r.snapshot.decisions.iter().any(|d| d.by == me && d.plan_hash == hash && d.round == r.snapshot.round);

@@ -140,6 +140,17 @@ pub enum Quorum {
     },
 }
 
+impl Quorum {
+    /// Where approval stands, in words: the basis, or who rejected and why. The decision page, the
+    /// request's record and the rejection message all say it this way.
+    pub fn basis(&self) -> String {
+        match self {
+            Quorum::Pending { basis, .. } | Quorum::Approved { basis } | Quorum::Escalated { basis } => basis.clone(),
+            Quorum::Rejected { by, reason } => format!("rejected by {by}: {reason}"),
+        }
+    }
+}
+
 fn fmt_day(d: NaiveDate) -> String {
     d.format("%-d %b").to_string()
 }

@@ -297,23 +297,22 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
             let mut all = request.decisions.clone();
             all.push(decision.clone());
             effects.push(Effect::RecordDecision(decision));
-            match evaluate(ctx.cors, &all, plan_hash, request.round, today) {
+            let quorum = evaluate(ctx.cors, &all, plan_hash, request.round, today);
+            // Before any message, so the message carries the basis (who rejected and why).
+            effects.push(Effect::QuorumBasis(quorum.basis()));
+            match quorum {
                 Quorum::Approved { basis } => {
                     to = S::Approved;
-                    effects.push(Effect::QuorumBasis(basis.clone()));
                     effects.push(Effect::Send(message(MessageKind::Approved, sec)));
                     effects.push(Effect::FileArchiveCopy(ArchiveReason::Approved));
                     detail = format!("{} approved; quorum reached: {basis}", actor.name);
                 }
                 Quorum::Rejected { by, reason } => {
                     to = S::Rejected;
-                    // Before the message, so the message carries who rejected and why.
-                    effects.push(Effect::QuorumBasis(format!("rejected by {by}: {reason}")));
                     effects.push(Effect::Send(message(MessageKind::Rejected, sec)));
                     detail = format!("{by} rejected: {reason}");
                 }
                 Quorum::Pending { basis, .. } | Quorum::Escalated { basis } => {
-                    effects.push(Effect::QuorumBasis(basis.clone()));
                     detail = format!("{} approved; {basis}", actor.name);
                 }
             }
