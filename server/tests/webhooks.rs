@@ -151,10 +151,12 @@ both_backends!(receivers_must_be_public_https_unless_the_operator_allows_private
     let me = app.call_as(&admin, "whoami", &[]).await.json::<app::api::types::SessionUser>().await.unwrap();
     people
         .add_webhook(
-            None,
-            "https://127.0.0.1:9/secret-path",
-            "*",
-            false,
+            &app::domain::webhook::NewWebhook {
+                url: "https://127.0.0.1:9/secret-path".into(),
+                team_id: None,
+                events: "*".into(),
+                slack: false,
+            },
             &app::ports::Acting::new(&me, "test", chrono::Utc::now()),
         )
         .await

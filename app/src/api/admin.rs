@@ -115,8 +115,10 @@ pub async fn remove_webhook(id: String) -> Result<(), AppError> {
 mod server {
     use crate::api::ssr::*;
     use crate::api::types::{AccountView, PeopleView, TeamSettings};
+    use crate::domain::access::NewToken;
     use crate::domain::forms::{FieldError, FormErrors};
     use crate::domain::roles::Role;
+    use crate::domain::webhook::NewWebhook;
     use crate::error::AppError;
     use crate::ports::{CurrentSession, PersonChange};
 
@@ -313,32 +315,10 @@ mod server {
 
     pub async fn add_webhook(url: String, team: String, events: String, slack: String) -> Result<String, AppError> {
         let s = admin()?;
-        let p = services()?.people;
-        within("events", "The event list", &events, crate::domain::limits::SHORT)?;
-        let url = url.trim().to_string();
-        let events = match events.trim() {
-            "" => "*".to_string(),
-            e => e.split(',').map(str::trim).filter(|e| !e.is_empty()).collect::<Vec<_>>().join(","),
-        };
-        let values =
-            || vec![("url", url.clone()), ("team", team.clone()), ("events", events.clone()), ("slack", slack.clone())];
-        if let Some(why) = crate::domain::webhook::address_refusal(&url, services()?.webhooks_allow_private) {
-            return Err(field("url", why, values()));
-        }
-        let known = crate::domain::notify::EVENT_KEYS;
-        if let Some(bad) = events.split(',').find(|e| *e != "*" && !known.contains(e)) {
-            return Err(field(
-                "events",
-                &format!("“{bad}” is not an event; use * or keys like approved, rejected"),
-                values(),
-            ));
-        }
-        let team_id = match team.trim() {
-            "" => None,
-            t => Some(t.parse().map_err(|_| field("team", "Choose a team", values()))?),
-        };
-        let secret = p.add_webhook(team_id, &url, &events, slack == "yes", &acting(&s.user)?).await?;
-        services()?.reveal.put(&s.token_hash, &secret);
+        let services = services()?;
+        let hook = NewWebhook::parse(&url, &team, &events, &slack, services.webhooks_allow_private)?;
+        let secret = services.people.add_webhook(&hook, &acting(&s.user)?).await?;
+        services.reveal.put(&s.token_hash, &secret);
         Ok(secret)
     }
 
@@ -377,25 +357,9 @@ mod server {
 
     pub async fn create_token(name: String, scope: String) -> Result<String, AppError> {
         let s = require_session()?;
-        let name = name.trim().to_string();
-        let scope = match scope.trim() {
-            "" => crate::ports::TokenScope::Read,
-            other => crate::ports::TokenScope::parse(other).ok_or_else(|| {
-                field("token_scope", "Choose what the token may do", vec![("token_name", name.clone())])
-            })?,
-        };
-        if name.is_empty() || name.chars().count() > 80 {
-            return Err(field(
-                "token_name",
-                "Say what the token is for (up to 80 characters)",
-                vec![("token_name", name)],
-            ));
-        }
         let acting = acting(&s.user)?;
-        let token = services()?
-            .people
-            .create_token(&name, scope.as_str(), acting.now + chrono::Duration::days(90), &acting)
-            .await?;
+        let new = NewToken::parse(&name, &scope, acting.now)?;
+        let token = services()?.people.create_token(&new, &acting).await?;
         services()?.reveal.put(&s.token_hash, &token);
         Ok(token)
     }

@@ -247,3 +247,40 @@ impl TokenScope {
         self == TokenScope::Write
     }
 }
+
+/// A personal access token someone asks for, parsed from the account page's form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewToken {
+    /// What it is for, in its owner's words.
+    pub name: String,
+    /// What it may do.
+    pub scope: TokenScope,
+    /// When it stops working: 90 days on.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl NewToken {
+    /// How long a token works.
+    pub const LIFETIME_DAYS: i64 = 90;
+
+    /// Parses the form (an empty scope reads), or says at the field what is wrong.
+    pub fn parse(
+        name: &str,
+        scope: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<NewToken, super::forms::FormErrors> {
+        use super::forms::FormErrors;
+        let name = name.trim();
+        let typed = [("token_name", name)];
+        let scope = match scope.trim() {
+            "" => TokenScope::Read,
+            other => TokenScope::parse(other)
+                .ok_or_else(|| FormErrors::one("token_scope", "Choose what the token may do", &typed))?,
+        };
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err(FormErrors::one("token_name", "Say what the token is for (up to 80 characters)", &typed));
+        }
+        let expires_at = now + chrono::Duration::days(Self::LIFETIME_DAYS);
+        Ok(NewToken { name: name.to_string(), scope, expires_at })
+    }
+}

@@ -38,6 +38,14 @@ impl FormErrors {
     pub fn is_empty(&self) -> bool {
         self.errors.is_empty()
     }
+
+    /// One field's problem, with what was typed into the form.
+    pub fn one(field: &str, message: &str, values: &[(&str, &str)]) -> FormErrors {
+        FormErrors {
+            errors: vec![FieldError { field: field.into(), message: message.into() }],
+            values: values.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        }
+    }
 }
 
 /// A form whose fields have a fixed order on the page.

@@ -3,6 +3,9 @@
 //! turned against itself or its neighbours (cloud metadata at 169.254.169.254, an admin port on
 //! loopback).
 
+use super::forms::FormErrors;
+use super::limits::{too_long, Typed, SHORT};
+use super::notify::EVENT_KEYS;
 use std::net::IpAddr;
 
 /// A receiver address, parsed: scheme and host (port and path are the receiver's business).
@@ -133,12 +136,84 @@ pub fn redacted(url: &str) -> String {
     }
 }
 
+/// A webhook an admin adds, parsed from the form: where it posts, for which team and events.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewWebhook {
+    /// The receiver's address (checked by [`address_refusal`]).
+    pub url: String,
+    /// Only this team's requests (`None`: every team's).
+    pub team_id: Option<i64>,
+    /// Event keys, comma-separated, or `*` for every event.
+    pub events: String,
+    /// Post Slack's message shape rather than the event itself.
+    pub slack: bool,
+}
+
+impl NewWebhook {
+    /// Parses the form's fields, or says at the field what is wrong (with what was typed).
+    pub fn parse(
+        url: &str,
+        team: &str,
+        events: &str,
+        slack: &str,
+        allow_private: bool,
+    ) -> Result<NewWebhook, FormErrors> {
+        let url = url.trim();
+        let typed = [("url", url), ("team", team), ("events", events), ("slack", slack)];
+        let fail = |field: &str, message: &str| FormErrors::one(field, message, &typed);
+        let long = Typed { field: "events", label: "The event list", value: events, max: SHORT };
+        if let Some(e) = too_long(&long) {
+            return Err(fail(&e.field, &e.message));
+        }
+        let events = match events.trim() {
+            "" => "*".to_string(),
+            e => e.split(',').map(str::trim).filter(|e| !e.is_empty()).collect::<Vec<_>>().join(","),
+        };
+        if let Some(why) = address_refusal(url, allow_private) {
+            return Err(fail("url", why));
+        }
+        if let Some(bad) = events.split(',').find(|e| *e != "*" && !EVENT_KEYS.contains(e)) {
+            return Err(fail("events", &format!("“{bad}” is not an event; use * or keys like approved, rejected")));
+        }
+        let team_id = match team.trim() {
+            "" => None,
+            t => Some(t.parse().map_err(|_| fail("team", "Choose a team"))?),
+        };
+        Ok(NewWebhook { url: url.to_string(), team_id, events, slack: slack == "yes" })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_new_webhook_parses_its_form_or_names_the_field() {
+        let hook =
+            NewWebhook::parse(" https://hooks.example.gov/x ", "3", " approved, ,rejected ", "yes", false).unwrap();
+        assert_eq!(
+            hook,
+            NewWebhook {
+                url: "https://hooks.example.gov/x".into(),
+                team_id: Some(3),
+                events: "approved,rejected".into(),
+                slack: true
+            }
+        );
+        assert_eq!(NewWebhook::parse("https://hooks.example.gov/x", "", "", "", false).unwrap().events, "*");
+        let field = |r: Result<NewWebhook, FormErrors>| r.unwrap_err().errors[0].field.clone();
+        assert_eq!(field(NewWebhook::parse("https://10.0.0.8/x", "", "*", "", false)), "url");
+        assert_eq!(
+            field(NewWebhook::parse("https://hooks.example.gov/x", "", "approved,nonsense", "", false)),
+            "events"
+        );
+        assert_eq!(field(NewWebhook::parse("https://hooks.example.gov/x", "ops", "*", "", false)), "team");
+        let kept = NewWebhook::parse("https://hooks.example.gov/x", "ops", "*", "", false).unwrap_err();
+        assert_eq!(kept.value_of("url"), Some("https://hooks.example.gov/x"), "what was typed comes back");
     }
 
     #[test]

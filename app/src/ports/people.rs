@@ -1,6 +1,8 @@
 //! The people and accounts ports: administration, sessions, tokens, webhooks; signing in.
 
 use super::*;
+use crate::domain::access::NewToken;
+use crate::domain::webhook::NewWebhook;
 
 /// A change an admin makes to a person.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,13 +63,7 @@ pub trait Sessions: Send + Sync {
     /// Makes a new API token (256 bits from the operating system, with a recognisable
     /// `ofc_` prefix for secret scanners), stores its hash, and returns it: the only time
     /// anyone sees it.
-    async fn create_token(
-        &self,
-        name: &str,
-        scope: &str,
-        expires: DateTime<Utc>,
-        acting: &Acting<'_>,
-    ) -> Result<String, StoreError>;
+    async fn create_token(&self, token: &NewToken, acting: &Acting<'_>) -> Result<String, StoreError>;
     /// Revokes one of a person's API tokens.
     async fn revoke_token(&self, id: i64, acting: &Acting<'_>) -> Result<bool, StoreError>;
 }
@@ -80,14 +76,7 @@ pub trait Webhooks: Send + Sync {
     /// The newest webhook deliveries.
     async fn webhook_deliveries(&self, limit: i64) -> Result<Vec<MailView>, StoreError>;
     /// Adds a webhook (its secret made here, returned once), audited.
-    async fn add_webhook(
-        &self,
-        team_id: Option<i64>,
-        url: &str,
-        events: &str,
-        slack: bool,
-        acting: &Acting<'_>,
-    ) -> Result<String, StoreError>;
+    async fn add_webhook(&self, hook: &NewWebhook, acting: &Acting<'_>) -> Result<String, StoreError>;
     /// Turns a webhook off, audited.
     async fn remove_webhook(&self, id: i64, acting: &Acting<'_>) -> Result<bool, StoreError>;
 }

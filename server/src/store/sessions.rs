@@ -3,6 +3,7 @@
 use super::audit::{audited_as, done_by};
 use super::{from_millis, millis, on_pool, ported, Store};
 use app::api::types::{SessionUser, SessionView, TokenView};
+use app::domain::access::NewToken;
 use app::domain::roles::Role;
 use app::ports::Acting;
 use app::ports::{Sessions, StoreError};
@@ -106,13 +107,7 @@ impl Sessions for Store {
     }
 
     /// Makes a new personal access token, stores its hash, audited, and returns the token.
-    async fn create_token(
-        &self,
-        name: &str,
-        scope: &str,
-        expires: DateTime<Utc>,
-        acting: &Acting<'_>,
-    ) -> Result<String, StoreError> {
+    async fn create_token(&self, new: &NewToken, acting: &Acting<'_>) -> Result<String, StoreError> {
         let token = format!("ofc_{}", crate::auth::new_token());
         let token_hash = crate::auth::token_hash(&token);
         audited_as!(&self.db, acting, tx, at => {
@@ -120,14 +115,14 @@ impl Sessions for Store {
                 "INSERT INTO personal_tokens (user_id, name, token_hash, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(acting.by.id)
-            .bind(name)
+            .bind(&new.name)
             .bind(&token_hash)
-            .bind(scope)
+            .bind(new.scope.as_str())
             .bind(at)
-            .bind(millis(expires))
+            .bind(millis(new.expires_at))
             .execute(&mut *tx)
             .await?;
-            (token, done_by(acting, "API token created", format!("token {name:?} ({scope})")))
+            (token, done_by(acting, "API token created", format!("token {:?} ({})", new.name, new.scope.as_str())))
         })
     }
 

@@ -3,6 +3,7 @@
 use super::audit::{audited_as, done_by};
 use super::{on_pool, ported, Store};
 use app::api::types::{MailView, WebhookView};
+use app::domain::webhook::NewWebhook;
 use app::ports::Acting;
 use app::ports::{StoreError, Webhooks};
 
@@ -31,29 +32,22 @@ impl Webhooks for Store {
     }
 
     /// Stores a webhook with a new secret, audited, and returns the secret (shown once).
-    async fn add_webhook(
-        &self,
-        team_id: Option<i64>,
-        url: &str,
-        events: &str,
-        slack: bool,
-        acting: &Acting<'_>,
-    ) -> Result<String, StoreError> {
+    async fn add_webhook(&self, hook: &NewWebhook, acting: &Acting<'_>) -> Result<String, StoreError> {
         let secret = crate::auth::new_token();
         audited_as!(&self.db, acting, tx, at => {
             sqlx::query(
                 "INSERT INTO webhooks (team_id, url, events, slack, secret, active, created_by, created_at) VALUES ($1, $2, $3, $4, $5, TRUE, $6, $7)",
             )
-            .bind(team_id)
-            .bind(url)
-            .bind(events)
-            .bind(slack)
+            .bind(hook.team_id)
+            .bind(&hook.url)
+            .bind(&hook.events)
+            .bind(hook.slack)
             .bind(&secret)
             .bind(acting.by.id)
             .bind(at)
             .execute(&mut *tx)
             .await?;
-            (secret, done_by(acting, "Webhook added", format!("{url} for {events}")))
+            (secret, done_by(acting, "Webhook added", format!("{} for {}", hook.url, hook.events)))
         })
     }
 
