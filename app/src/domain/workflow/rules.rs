@@ -22,6 +22,13 @@ pub struct Rule {
 
 /// Where the dev team prepares the request, before hosting review (see [`State::before_review`]).
 pub(crate) const BEFORE_REVIEW: &[State] = &[S::Planning, S::StagingValidation, S::CrForm, S::ReturnedToDev];
+/// Where an outage fast-path request goes after triage while its dev team records staging
+/// (sign-offs, what was changed) afterwards.
+const STAGING_AFTERWARDS: &[State] =
+    &[S::HostingReview, S::AwaitingApproval, S::Approved, S::Implementing, S::ValidatingInProduction];
+/// The refusals of the fast-path rules, off the fast path.
+const SIGN_OFF_IN_STAGING: &str = "Staging sign-off is recorded during staging validation";
+const WITH_HOSTING: &str = "The request is with the hosting team now";
 const HOSTING_EDITS: &[State] = &[
     S::Planning,
     S::StagingValidation,
@@ -90,7 +97,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam],
         guard: "outage fast path only; the plan changed; at most 200 steps",
         to: "same state, new plan version",
-        only_on_fast_path: Some("The request is with the hosting team now"),
+        only_on_fast_path: Some(WITH_HOSTING),
     },
     Rule {
         action: ActionKind::CompletePlan,
@@ -118,11 +125,11 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         action: ActionKind::SignOff,
-        from: &[S::HostingReview, S::AwaitingApproval, S::Approved, S::Implementing, S::ValidatingInProduction],
+        from: STAGING_AFTERWARDS,
         who: &[Party::DevTeam, Party::InvitedSigner],
         guard: "outage fast path only (recorded afterwards); evidence given; each capacity by a different person unless the team allows one person several; a person asked by email signs from their link, in the capacity asked, with their name",
         to: "same state",
-        only_on_fast_path: Some("Staging sign-off is recorded during staging validation"),
+        only_on_fast_path: Some(SIGN_OFF_IN_STAGING),
     },
     Rule {
         action: ActionKind::AskToSignOff,
@@ -134,11 +141,11 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         action: ActionKind::AskToSignOff,
-        from: &[S::HostingReview, S::AwaitingApproval, S::Approved, S::Implementing, S::ValidatingInProduction],
+        from: STAGING_AFTERWARDS,
         who: &[Party::DevTeam],
         guard: "outage fast path only; not yet signed in that capacity; name and email address given",
         to: "same state; the person gets a personal single-use link (an earlier one for that capacity stops working)",
-        only_on_fast_path: Some("Staging sign-off is recorded during staging validation"),
+        only_on_fast_path: Some(SIGN_OFF_IN_STAGING),
     },
     Rule {
         action: ActionKind::RecordStagingNotes,
@@ -150,7 +157,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         action: ActionKind::RecordStagingNotes,
-        from: &[S::HostingReview, S::AwaitingApproval, S::Approved, S::Implementing, S::ValidatingInProduction],
+        from: STAGING_AFTERWARDS,
         who: &[Party::DevTeam],
         guard: "outage fast path only (recorded afterwards)",
         to: "same state",
@@ -186,7 +193,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam],
         guard: "outage fast path only",
         to: "same state",
-        only_on_fast_path: Some("The request is with the hosting team now"),
+        only_on_fast_path: Some(WITH_HOSTING),
     },
     Rule {
         action: ActionKind::SubmitForReview,
