@@ -11,7 +11,6 @@ use crate::AppState;
 use app::api::types::ArchiveCopyView;
 use app::domain::calendar::eastern_date;
 use app::domain::execution::StepMark;
-use app::domain::quorum::evaluate;
 use app::domain::reference::Reference;
 use app::domain::workflow::{ArchiveReason, State};
 use app::ports::prelude::*;
@@ -64,15 +63,12 @@ pub async fn record(store: &Store, l: &LoadedRequest, version: Version<'_>) -> R
     let (from, to) = (eastern_date(l.summary.created_at), eastern_date(as_of));
     let cors = store.cors_absent_since(from).await.map_err(be)?;
     // The loaded request carries every decision; the copy shows those made by its moment.
-    let decisions: Vec<_> = l.snapshot.decisions.iter().filter(|d| d.at <= as_of).cloned().collect();
-    let submitted = l.snapshot.submitted_plan_hash.clone();
-    let quorum = match &submitted {
-        None if decisions.is_empty() => "Not submitted to the CORs".to_string(),
-        _ => {
-            let hash = submitted.clone().unwrap_or_else(|| l.snapshot.plan_hash.clone());
-            // Copies are filed as the submission happens, so the request's round is the copy's.
-            evaluate(&cors, &decisions, &hash, l.snapshot.round, eastern_date(as_of)).basis()
-        }
+    let mut then = l.snapshot.clone();
+    then.decisions.retain(|d| d.at <= as_of);
+    // Copies are filed as the submission happens, so the request's round is the copy's.
+    let quorum = match &then.submitted_plan_hash {
+        None if then.decisions.is_empty() => "Not submitted to the CORs".to_string(),
+        _ => then.quorum(&cors, eastern_date(as_of)).basis(),
     };
     let absences = cors
         .iter()
@@ -122,8 +118,8 @@ pub async fn record(store: &Store, l: &LoadedRequest, version: Version<'_>) -> R
         form,
         form_version,
         risk_review: l.risk_review.clone(),
-        submitted_plan_hash: submitted.map(|h| h.0),
-        decisions,
+        submitted_plan_hash: then.submitted_plan_hash.map(|h| h.0),
+        decisions: then.decisions,
         quorum,
         absences,
         messages: store.messages_of(l.id, until).await.map_err(be)?,

@@ -52,7 +52,7 @@ mod server {
     use crate::api::types::{DecisionView, RequestSummary};
     use crate::domain::calendar::spoken;
     use crate::domain::forms::{FieldError, FormErrors};
-    use crate::domain::quorum::{evaluate, Verdict};
+    use crate::domain::quorum::Verdict;
     use crate::domain::roles::Role;
     use crate::domain::workflow::{Action, ActionKind, State};
     use crate::error::AppError;
@@ -93,11 +93,9 @@ mod server {
         let r = &l.request;
         let now = l.now;
         let today = crate::domain::calendar::eastern_date(now);
-        let hash = r.snapshot.submitted_plan_hash.clone().unwrap_or_else(|| r.snapshot.plan_hash.clone());
-        let quorum = evaluate(&l.cors, &r.snapshot.decisions, &hash, r.snapshot.round, today).basis();
-        let me = l.session.user.id;
-        let decided =
-            r.snapshot.decisions.iter().any(|d| d.by == me && d.plan_hash == hash && d.round == r.snapshot.round);
+        let hash = r.snapshot.plan_under_decision().clone();
+        let quorum = r.snapshot.quorum(&l.cors, today).basis();
+        let decided = r.snapshot.has_decided(l.session.user.id, &hash);
         let closed = closed.or_else(|| {
             if r.snapshot.state != State::AwaitingApproval {
                 Some(format!("No decision is needed now: the request is {}.", r.snapshot.state.label().to_lowercase()))
@@ -171,8 +169,7 @@ mod server {
     pub async fn decide_signed_in(reference: String, verdict: String, reason: String) -> Result<(), AppError> {
         let (loaded, _) = perform(&reference, ActionKind::Decide, |l| {
             let choice = verdict_of(&verdict, &reason)?;
-            let hash =
-                l.request.snapshot.submitted_plan_hash.clone().unwrap_or_else(|| l.request.snapshot.plan_hash.clone());
+            let hash = l.request.snapshot.plan_under_decision().clone();
             Ok(Change::action(Action::Decide { verdict: choice, plan_hash: hash, link: None })
                 .typed(&[("verdict", &verdict), ("reason", &reason)]))
         })

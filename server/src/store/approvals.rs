@@ -8,7 +8,7 @@ use super::ported;
 use super::{from_millis, millis, on_pool, AuditEvent, Db, Store};
 use app::api::types::AbsenceView;
 use app::domain::notify::{message, MessageContext, MessageKind};
-use app::domain::quorum::{evaluate, Quorum};
+use app::domain::quorum::Quorum;
 use app::ports::Acting;
 use app::ports::{ApprovalStore, StoreError};
 use app::ports::{DecisionLink, SignOffInvitation};
@@ -203,12 +203,11 @@ impl Store {
                 let cors = self.cors(now).await?;
                 let snapshot = &loaded.snapshot;
                 let sec = snapshot.security_related || loaded.form.is_security_related();
-                let plan_hash = snapshot.submitted_plan_hash.clone().unwrap_or_else(|| snapshot.plan_hash.clone());
                 let today = app::domain::calendar::eastern_date(now);
                 let kinds: Vec<MessageKind> = if escalation {
                     vec![MessageKind::DecisionOverdue]
                 } else {
-                    match evaluate(&cors, &snapshot.decisions, &plan_hash, snapshot.round, today) {
+                    match snapshot.quorum(&cors, today) {
                         Quorum::Pending { waiting_for, .. } => {
                             waiting_for.into_iter().map(MessageKind::DecisionReminder).collect()
                         }
@@ -222,7 +221,7 @@ impl Store {
                     form: &loaded.form,
                     system: &loaded.summary.system,
                     now,
-                    plan_hash: plan_hash.0.clone(),
+                    plan_hash: snapshot.plan_under_decision().0.clone(),
                     state: snapshot.state.as_str(),
                 };
                 let ctx = MessageContext {

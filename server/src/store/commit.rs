@@ -35,7 +35,7 @@ impl Store {
             form: form_for_mail,
             system: &req.summary.system,
             now: c.now,
-            plan_hash: after.submitted_plan_hash.as_ref().unwrap_or(&after.plan_hash).0.clone(),
+            plan_hash: after.plan_under_decision().0.clone(),
             state: after.state.as_str(),
         };
         on_pool!(&self.db, pool => async {

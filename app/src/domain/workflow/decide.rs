@@ -264,13 +264,7 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
                 submitted == Some(plan_hash) && plan_hash == &request.plan_hash,
                 "The plan changed after this was sent: open the latest version",
             )?;
-            guard(
-                !request
-                    .decisions
-                    .iter()
-                    .any(|d| d.by == actor.id && &d.plan_hash == plan_hash && d.round == request.round),
-                "You have already decided on this plan version",
-            )?;
+            guard(!request.has_decided(actor.id, plan_hash), "You have already decided on this plan version")?;
             if let Verdict::Reject(reason) = verdict {
                 given(reason, Input::Reason, "Give the reason for rejecting")?;
             }
@@ -278,10 +272,7 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
             let escalation = actor.role == Role::Admin;
             if escalation {
                 guard(
-                    matches!(
-                        evaluate(ctx.cors, &request.decisions, plan_hash, request.round, today),
-                        Quorum::Escalated { .. }
-                    ),
+                    matches!(request.quorum(ctx.cors, today), Quorum::Escalated { .. }),
                     "An admin decides only when every COR is out of office",
                 )?;
             }

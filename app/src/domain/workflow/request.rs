@@ -347,6 +347,23 @@ impl Request {
         }
         self.sign_offs.iter().find(|(_, by)| **by == who).map(|(role, _)| *role)
     }
+
+    /// The plan version the CORs decide on: the one submitted to them, or the current one
+    /// before any submission.
+    pub fn plan_under_decision(&self) -> &PlanHash {
+        self.submitted_plan_hash.as_ref().unwrap_or(&self.plan_hash)
+    }
+
+    /// True when `who` has decided on `plan_hash` in the current submission.
+    pub fn has_decided(&self, who: UserId, plan_hash: &PlanHash) -> bool {
+        self.decisions.iter().any(|d| d.by == who && &d.plan_hash == plan_hash && d.round == self.round)
+    }
+
+    /// Where approval of the plan under decision stands on `day` (Eastern), given the CORs and
+    /// their absences.
+    pub fn quorum(&self, cors: &[Cor], day: chrono::NaiveDate) -> Quorum {
+        evaluate(cors, &self.decisions, self.plan_under_decision(), self.round, day)
+    }
 }
 
 impl Request {

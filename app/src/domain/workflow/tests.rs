@@ -1155,3 +1155,29 @@ fn the_other_stored_names_never_change() {
     }
     assert_eq!(EntryKind::parse("Freeze"), None);
 }
+
+#[test]
+fn the_cors_decide_on_the_submitted_plan_in_the_current_round() {
+    let mut r = Request::new(DEV, Some(1), h("draft"));
+    assert_eq!(r.plan_under_decision(), &h("draft"), "before any submission: the current plan");
+    r.submitted_plan_hash = Some(h("sent"));
+    r.plan_hash = h("edited");
+    r.round = 2;
+    assert_eq!(r.plan_under_decision(), &h("sent"));
+    let decision = |round| Decision {
+        by: COR_A,
+        name: "Elizabeth".into(),
+        verdict: Verdict::Approve,
+        at: tuesday_morning(),
+        plan_hash: h("sent"),
+        round,
+        on_escalation: false,
+    };
+    r.decisions.push(decision(1));
+    assert!(!r.has_decided(COR_A, &h("sent")), "a decision of an earlier round does not count");
+    assert!(matches!(r.quorum(&cors(), date(17)), Quorum::Pending { .. }));
+    r.decisions.push(decision(2));
+    assert!(r.has_decided(COR_A, &h("sent")) && !r.has_decided(COR_B, &h("sent")));
+    assert!(!r.has_decided(COR_A, &h("edited")));
+    assert_eq!(r.quorum(&cors(), date(17)).basis(), "approved by Elizabeth; waiting for Alana");
+}
