@@ -325,7 +325,7 @@ async fn get_request(
     let l = readable(&state, &user, &reference).await?.request;
     Ok(Json(RequestDetail {
         item: item(&l.summary),
-        security_related: l.snapshot.security_related || l.form.is_security_related(),
+        security_related: l.snapshot.security_related,
         plan_version: l.plan_version,
         plan_hash: l.snapshot.plan_hash.0.clone(),
         submitted_plan_hash: l.snapshot.submitted_plan_hash.as_ref().map(|h| h.0.clone()),

@@ -973,3 +973,27 @@ both_backends!(a_request_holds_at_most_fifty_evidence_files, |url: String, _b| a
     assert_eq!(count, app::domain::limits::ATTACHMENTS, "the 51st is not stored");
     app.stop().await;
 });
+
+both_backends!(hosting_s_risk_review_has_the_last_word_on_the_security_flag, |url: String, _b| async move {
+    let app = TestApp::spawn(&url).await;
+    // The dev team's form says security-related (CVE); hosting's review concludes it is not.
+    let r = submitted_for_review(&app).await;
+    app.sign_in("hosting@example.gov").await;
+    ok(&app, "assign_engineer", &[("reference", &r)]).await;
+    let before = view(&app, &r).await;
+    assert_eq!(before["security_related"], true, "the form's answer, before the review");
+    assert!(before["cors_preview"].to_string().contains("The ISSO"), "{}", before["cors_preview"]);
+    ok(
+        &app,
+        "record_risk_review",
+        &[("reference", &r), ("notes", ""), ("security_related", "no"), ("reason", "Only a timeout changes")],
+    )
+    .await;
+    let v = view(&app, &r).await;
+    assert_eq!(v["security_related"], false, "the page says what the messages do");
+    assert!(!v["cors_preview"].to_string().contains("The ISSO"), "the preview copies no ISSO: {}", v["cors_preview"]);
+    ok(&app, "submit_to_cors", &[("reference", &r)]).await;
+    let mail: Value = app.call("dev_mail", &[]).await.json().await.unwrap();
+    let copy = mail.as_array().unwrap().iter().find(|m| m["kind"] == "submitted_to_cors").unwrap().clone();
+    assert!(!copy["cc"].as_array().unwrap().iter().any(|a| a == "isso@example.gov"), "{copy}");
+});

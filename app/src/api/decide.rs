@@ -107,7 +107,7 @@ mod server {
         });
         DecisionView {
             summary: r.summary.clone(),
-            security_related: r.snapshot.security_related || r.form.is_security_related(),
+            security_related: r.snapshot.security_related,
             conflicts,
             form: r.form.clone(),
             plan: r.plan.clone(),

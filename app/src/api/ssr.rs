@@ -257,7 +257,7 @@ pub fn view_of(l: &Loaded) -> RequestView {
     let r = &l.request;
     let (now, ctx) = (l.now, l.context());
     let actor = actor_of(&l.session);
-    let security = r.snapshot.security_related || r.form.is_security_related();
+    let security = r.snapshot.security_related;
     RequestView {
         summary: r.summary.clone(),
         state: r.snapshot.state,

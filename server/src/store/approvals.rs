@@ -202,7 +202,7 @@ impl Store {
                 let Some(loaded) = self.load(reference).await? else { continue };
                 let cors = self.cors(now).await?;
                 let snapshot = &loaded.snapshot;
-                let sec = snapshot.security_related || loaded.form.is_security_related();
+                let sec = snapshot.security_related;
                 let today = app::domain::calendar::eastern_date(now);
                 let kinds: Vec<MessageKind> = if escalation {
                     vec![MessageKind::DecisionOverdue]
