@@ -54,7 +54,7 @@ mod server {
     use crate::domain::forms::{FieldError, FormErrors};
     use crate::domain::quorum::Verdict;
     use crate::domain::roles::Role;
-    use crate::domain::workflow::{Action, ActionKind, State};
+    use crate::domain::workflow::{Action, ActionKind};
     use crate::error::AppError;
     use crate::ports::{token_hash, CurrentSession, DecisionLink};
 
@@ -97,7 +97,7 @@ mod server {
         let quorum = r.snapshot.quorum(&l.cors, today).basis();
         let decided = r.snapshot.has_decided(l.session.user.id, &hash);
         let closed = closed.or_else(|| {
-            if r.snapshot.state != State::AwaitingApproval {
+            if !ActionKind::Decide.taken_in(r.snapshot.state) {
                 Some(format!("No decision is needed now: the request is {}.", r.snapshot.state.label().to_lowercase()))
             } else if decided {
                 Some("You have decided on this plan version.".into())

@@ -178,6 +178,11 @@ impl Action {
 }
 
 impl ActionKind {
+    /// True when some rule lets this action be taken in `state` (by someone, guards aside).
+    pub fn taken_in(self, state: State) -> bool {
+        RULES.iter().any(|r| r.action == self && r.from.contains(&state))
+    }
+
     /// What people call it (the audit log and the README table use these words).
     pub fn label(self) -> &'static str {
         match self {

@@ -4,13 +4,12 @@ use super::*;
 use crate::domain::limits;
 
 fn rule_for(request: &Request, actor: &Actor, action: ActionKind, ctx: &Context) -> Result<&'static Rule, Refusal> {
-    let in_state: Vec<&'static Rule> =
-        RULES.iter().filter(|r| r.action == action && r.from.contains(&request.state)).collect();
-    if in_state.is_empty() {
+    if !action.taken_in(request.state) {
         return Err(Refusal::NotNow { action: action.label(), state: request.state.label() });
     }
-    in_state
-        .into_iter()
+    RULES
+        .iter()
+        .filter(|r| r.action == action && r.from.contains(&request.state))
         .find(|r| r.who.iter().any(|p| p.includes(actor, request, ctx)))
         .ok_or(Refusal::NotPermitted { action: action.label() })
 }

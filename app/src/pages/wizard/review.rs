@@ -111,7 +111,7 @@ pub fn ReviewPage() -> impl IntoView {
                     <button type="submit" class="button button--secondary">"Return to the dev team"</button>
                 </ActionForm>
             })}
-            {(v.can(ActionKind::SubmitToCors) && v.state == State::HostingReview).then(|| view! {
+            {v.can(ActionKind::SubmitToCors).then(|| view! {
                 <h2 class="heading-m">"Submit to the CORs"</h2>
                 <p>"These messages will be sent. The plan version is frozen: editing it afterwards asks the CORs again."</p>
                 {preview.iter().map(|(title, notices)| view! {
