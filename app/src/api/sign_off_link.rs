@@ -79,6 +79,8 @@ mod server {
     pub async fn sign(token: String, evidence: String, name: String) -> Result<(), AppError> {
         let (hash, invitation, who) = invitation_of(&token).await?;
         let link = invitation.link(&name);
+        // The link is the credential: a spent one opens nothing (its holder may no longer read
+        // the request), so it is refused before loading, in the domain's words.
         if let Some(why) = link.closed(clock_now()?) {
             return Err(AppError::Refused(why));
         }

@@ -47,10 +47,13 @@ pub fn available_actions(request: &Request, actor: &Actor, ctx: &Context) -> Vec
 pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) -> Result<Transition, Refusal> {
     // A used, voided or expired link says so whatever the request's state: that is what its
     // holder needs to hear (the page they opened says the same).
-    if let Action::Decide { link: Some(link), .. } = action {
-        if let Some(why) = link.closed(request.submitted_plan_hash.as_ref(), ctx.now) {
-            return Err(Refusal::Guard(why));
-        }
+    let closed_link = match action {
+        Action::Decide { link: Some(link), .. } => link.closed(request.submitted_plan_hash.as_ref(), ctx.now),
+        Action::SignOff { link: Some(link), .. } => link.closed(ctx.now),
+        _ => None,
+    };
+    if let Some(why) = closed_link {
+        return Err(Refusal::Guard(why));
     }
     let rule = rule_for(request, actor, action.kind(), ctx)?;
     let sec = request.security_related;
@@ -141,9 +144,6 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
                 guard(request.invited.get(&actor.id) == Some(&link.role), "This link no longer works")?;
             }
             if let Some(link) = link {
-                if let Some(why) = link.closed(ctx.now) {
-                    return Err(Refusal::Guard(why));
-                }
                 guard(link.role == *role, &format!("This link asks you to sign off as {}", link.role.label()))?;
                 given(&link.signature, Input::Name, "Enter your full name to sign")?;
             }

@@ -1181,3 +1181,19 @@ fn the_cors_decide_on_the_submitted_plan_in_the_current_round() {
     assert!(!r.has_decided(COR_A, &h("edited")));
     assert_eq!(r.quorum(&cors(), date(17)).basis(), "approved by Elizabeth; waiting for Alana");
 }
+
+#[test]
+fn a_spent_sign_off_link_says_so_even_after_staging_has_moved_on() {
+    let mut w = World::new();
+    w.emergency_to_hosting_review();
+    let link = SignOffLink {
+        role: SignOffRole::Qa,
+        expires_at: w.now + chrono::Duration::hours(72),
+        used_at: Some(w.now - chrono::Duration::hours(1)),
+        withdrawn: false,
+        signature: "Olive Outside".into(),
+    };
+    let refusal =
+        w.try_do(OUTSIDER, Action::SignOff { role: SignOffRole::Qa, evidence: "run 1".into(), link: Some(link) });
+    assert!(matches!(&refusal, Err(Refusal::Guard(why)) if why.contains("was used")), "{refusal:?}");
+}
