@@ -248,7 +248,7 @@ impl EntryForm {
         let name = self.name.trim().to_string();
         if name.is_empty() {
             err("name", "Enter a name, for example Thanksgiving or End of fiscal year");
-        } else if name.chars().count() > 120 {
+        } else if name.chars().count() > super::limits::LINE {
             err("name", "Name must be 120 characters or fewer");
         }
         let reason = self.reason.trim().to_string();

@@ -184,6 +184,13 @@ impl CrForm {
         }
     }
 
+    /// The request's new name, when this form renames it: its title, when valid and different
+    /// from `current` (the title is the request's name everywhere).
+    pub fn renames(&self, current: &str) -> Option<&str> {
+        let title = self.title.trim();
+        (!title.is_empty() && super::limits::within_line(title).is_ok() && title != current).then_some(title)
+    }
+
     /// True when the ISSO must be copied.
     pub fn is_security_related(&self) -> bool {
         self.security_related == Some(YesNo::Yes)

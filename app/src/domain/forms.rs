@@ -91,23 +91,15 @@ pub struct StartRequest {
     /// A short title that says what the change does.
     #[validate(
         length(min = 1, message = "Enter a title for the change"),
-        custom(function = "at_most_120_chars", message = "Title must be 120 characters or fewer")
+        custom(function = "super::limits::within_line", message = "Title must be 120 characters or fewer")
     )]
     pub title: String,
     /// The system (application or service) that needs the change.
     #[validate(
         length(min = 1, message = "Enter the system that needs the change"),
-        custom(function = "at_most_120_chars", message = "System must be 120 characters or fewer")
+        custom(function = "super::limits::within_line", message = "System must be 120 characters or fewer")
     )]
     pub system: String,
-}
-
-/// A separate check from "is it empty", so each gets its own message.
-fn at_most_120_chars(value: &str) -> Result<(), ValidationError> {
-    if value.chars().count() > 120 {
-        return Err(ValidationError::new("too_long"));
-    }
-    Ok(())
 }
 
 impl FormFields for StartRequest {

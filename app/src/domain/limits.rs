@@ -18,6 +18,15 @@ pub const ATTACHMENTS: usize = 50;
 /// A password, checked before any hashing (the policy itself allows 128).
 pub const PASSWORD: usize = 1_024;
 
+/// A one-line name is at most [`LINE`] characters: a validator check, apart from "is it empty"
+/// so each gets its own message.
+pub fn within_line(value: &str) -> Result<(), validator::ValidationError> {
+    if value.chars().count() > LINE {
+        return Err(validator::ValidationError::new("too_long"));
+    }
+    Ok(())
+}
+
 /// One typed field to check: its name, what people call it, its value, its limit.
 pub struct Typed<'a> {
     /// The input's name.

@@ -128,9 +128,7 @@ impl Store {
                     .bind(req.id)
                     .execute(&mut *tx)
                     .await?;
-                // The title is the request's name everywhere: a valid new one replaces it.
-                let title = form.title.trim();
-                if !title.is_empty() && title.chars().count() <= 120 && title != req.summary.title {
+                if let Some(title) = form.renames(&req.summary.title) {
                     set_on_request!(tx, req.id, "title = $1", title);
                 }
             }

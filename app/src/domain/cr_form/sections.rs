@@ -2,13 +2,6 @@
 
 use super::*;
 
-fn at_most_120(value: &str) -> Result<(), ValidationError> {
-    if value.chars().count() > 120 {
-        return Err(ValidationError::new("too_long"));
-    }
-    Ok(())
-}
-
 /// The error for a question left unanswered (or answered with a key nobody offered).
 fn unanswered<C>(answer: Option<C>, field: &str, message: &str) -> Option<FieldError> {
     answer.is_none().then(|| FieldError { field: field.into(), message: message.into() })
@@ -31,7 +24,7 @@ fn url_or_empty(value: &str) -> Result<(), ValidationError> {
 pub struct Details {
     #[validate(
         length(min = 1, message = "Enter a title for the change"),
-        custom(function = "at_most_120", message = "Title must be 120 characters or fewer")
+        custom(function = "crate::domain::limits::within_line", message = "Title must be 120 characters or fewer")
     )]
     pub(super) title: String,
     #[validate(length(min = 1, message = "Enter the systems and services the change touches"))]

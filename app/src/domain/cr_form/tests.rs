@@ -237,3 +237,13 @@ fn a_stored_answer_reads_back_as_stored_and_a_stored_key_that_is_no_answer_is_an
     let err = serde_json::from_value::<CrForm>(bad).unwrap_err().to_string();
     assert!(err.contains("“extreme” is not one of the answers"), "{err}");
 }
+
+#[test]
+fn a_valid_new_title_renames_the_request() {
+    let titled = |t: &str| CrForm { title: t.into(), ..CrForm::default() };
+    assert_eq!(titled("  Patch OpenSSL 3.0.15 ").renames("Patch OpenSSL"), Some("Patch OpenSSL 3.0.15"));
+    assert_eq!(titled("Patch OpenSSL").renames("Patch OpenSSL"), None, "unchanged");
+    assert_eq!(titled("   ").renames("Patch OpenSSL"), None, "empty: the start page's title stays");
+    assert_eq!(titled(&"x".repeat(121)).renames("Patch OpenSSL"), None, "too long for a name");
+    assert!(titled(&"x".repeat(120)).renames("Patch OpenSSL").is_some());
+}
