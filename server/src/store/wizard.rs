@@ -31,8 +31,17 @@ impl Store {
             if cors.last().is_none_or(|c| c.id != id) {
                 cors.push(Cor { id, name, absences: Vec::new() });
             }
-            let absence = match (from.and_then(|f| f.parse().ok()), to.and_then(|t| t.parse().ok())) {
-                (Some(from), Some(to)) => Some(Absence { from, to, note, set_by: set_by.unwrap_or_default() }),
+            // No absence row (the outer join) is none; a stored date that does not parse is a fault.
+            let day = |column: &str, text: &str| {
+                text.parse::<chrono::NaiveDate>().map_err(|e| super::corrupt(&format!("COR {id}"), column, e))
+            };
+            let absence = match (from, to) {
+                (Some(from), Some(to)) => Some(Absence {
+                    from: day("absences.starts_on", &from)?,
+                    to: day("absences.ends_on", &to)?,
+                    note,
+                    set_by: set_by.unwrap_or_default(),
+                }),
                 _ => None,
             };
             if let (Some(cor), Some(absence)) = (cors.last_mut(), absence) {
