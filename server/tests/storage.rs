@@ -365,6 +365,24 @@ both_backends!(a_stored_value_that_does_not_decode_is_an_error_not_a_default, |u
     execute(&store, "UPDATE absences SET starts_on = '24/12/2026'").await.unwrap();
     let err = store.configured_cors(at).await.expect_err("absence day");
     assert!(format!("{err:?}").contains("starts_on"), "{err:?}");
+    // And a person: one whose role does not decode fails the admin's list rather than vanishing
+    // from it.
+    assert_eq!(store.people().await.unwrap().len(), 2);
+    for (column, bad) in [("role", "no_such_role"), ("role_source", "no_such_source")] {
+        let good: String = match store.db() {
+            Db::Sqlite(p) => {
+                sqlx::query_scalar(&format!("SELECT {column} FROM users WHERE id = {cor}")).fetch_one(p).await
+            }
+            Db::Postgres(p) => {
+                sqlx::query_scalar(&format!("SELECT {column} FROM users WHERE id = {cor}")).fetch_one(p).await
+            }
+        }
+        .unwrap();
+        execute(&store, &format!("UPDATE users SET {column} = '{bad}' WHERE id = {cor}")).await.unwrap();
+        let err = store.people().await.expect_err(column);
+        assert!(format!("{err:?}").contains(column), "{column}: {err:?}");
+        execute(&store, &format!("UPDATE users SET {column} = '{good}' WHERE id = {cor}")).await.unwrap();
+    }
 });
 
 /// Every table and column, as `table.column`, from the database's own catalogue.

@@ -115,13 +115,9 @@ impl CalendarStore for Store {
                     let regular = summary.state == "regular_change";
                     // Only what has a date is on the calendar.
                     let when = if regular { queued_window? } else { planned_start? };
-                    let form: app::domain::cr_form::CrForm = match serde_json::from_str(&form_json) {
+                    let form: app::domain::cr_form::CrForm = match super::stored(&summary.reference, "form_json", &form_json) {
                         Ok(form) => form,
-                        Err(e) => {
-                            return Some(Err(sqlx::Error::Decode(
-                                format!("{}: form_json does not decode: {e}", summary.reference).into(),
-                            )))
-                        }
+                        Err(e) => return Some(Err(e)),
                     };
                     let minutes = form.planned_minutes();
                     let summary = super::requests::summary(summary);

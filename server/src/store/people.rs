@@ -180,25 +180,26 @@ impl app::ports::People for Store {
             )
             .fetch_all(pool)
             .await)?;
-            Ok(rows
-                .into_iter()
-                .filter_map(|(id, email, name, role, team_id, team, active, has_password, linked, role_source)| {
-                    let role_from_provider =
-                        app::domain::identity::Source::parse(&role_source)? == app::domain::identity::Source::Provider;
-                    Some(PersonView {
+            // A person whose role does not decode is a storage fault, not someone left off the list.
+            rows.into_iter()
+                .map(|(id, email, name, role, team_id, team, active, has_password, linked, role_source)| {
+                    use app::domain::identity::Source;
+                    let at = format!("user {id}");
+                    let source = parsed(&at, "users.role_source", &role_source, Source::parse)?;
+                    Ok(PersonView {
                         id,
                         email,
                         name,
-                        role: Role::parse(&role)?,
+                        role: parsed(&at, "users.role", &role, Role::parse)?,
                         team_id,
                         team,
                         active,
                         has_password,
                         linked,
-                        role_from_provider,
+                        role_from_provider: source == Source::Provider,
                     })
                 })
-                .collect())
+                .collect()
         })
         .await
     }
