@@ -6,11 +6,12 @@
 //! renders it from exactly those, so rendering it now or after a crash gives the same PDF.
 
 use crate::pdf::{render, ChangeRecord, ExecutionEntry};
-use crate::store::{PendingCopy, Store};
+use crate::store::{corrupt, parsed, PendingCopy, Store};
 use crate::AppState;
 use app::api::types::ArchiveCopyView;
 use app::domain::calendar::eastern_date;
 use app::domain::execution::StepMark;
+use app::domain::plan::Plan;
 use app::domain::reference::Reference;
 use app::domain::workflow::{ArchiveReason, State};
 use app::ports::prelude::*;
@@ -41,23 +42,37 @@ pub async fn record(store: &Store, l: &LoadedRequest, version: Version<'_>) -> R
         Version::Current => (
             l.summary.updated_at,
             l.row_version,
-            Some(l.summary.state),
+            l.summary.state,
             l.plan.clone(),
             l.plan_version,
             l.form.clone(),
             l.form_version,
             None,
         ),
-        Version::Copy(c) => (
-            crate::store::from_millis(c.filed_at),
-            c.record_version,
-            State::parse(&c.state),
-            store.plan_at(l.id, c.plan_version).await?.unwrap_or_default(),
-            c.plan_version,
-            store.form_at(l.id, c.form_version).await?.unwrap_or_default(),
-            c.form_version,
-            Some((c.copy_number, ArchiveReason::parse(&c.reason).map(|r| r.label().to_string()).unwrap_or_default())),
-        ),
+        Version::Copy(c) => {
+            // A copy is the archival record: what it was filed with must decode, never default.
+            let at = format!("{} copy {}", c.reference, c.copy_number);
+            let missing =
+                |column: &str, version: i64| be(corrupt(&at, column, format!("version {version} is missing")));
+            let plan = match c.plan_version {
+                0 => Plan::default(),
+                v => store.plan_at(l.id, v).await?.ok_or_else(|| missing("plan_version", v))?,
+            };
+            let form =
+                store.form_at(l.id, c.form_version).await?.ok_or_else(|| missing("form_version", c.form_version))?;
+            let state = parsed(&at, "archive_copies.state", &c.state, State::parse).map_err(be)?;
+            let reason = parsed(&at, "archive_copies.reason", &c.reason, ArchiveReason::parse).map_err(be)?;
+            (
+                crate::store::from_millis(c.filed_at),
+                c.record_version,
+                state,
+                plan,
+                c.plan_version,
+                form,
+                c.form_version,
+                Some((c.copy_number, reason.label().to_string())),
+            )
+        }
     };
     let until = as_of.timestamp_millis();
     let (from, to) = (eastern_date(l.summary.created_at), eastern_date(as_of));
@@ -98,7 +113,7 @@ pub async fn record(store: &Store, l: &LoadedRequest, version: Version<'_>) -> R
         reference: l.summary.reference.clone(),
         title: l.summary.title.clone(),
         system: l.summary.system.clone(),
-        state: state.map(|s| s.label()).unwrap_or("Unknown").to_string(),
+        state: state.label().to_string(),
         requester: l.summary.started_by.clone(),
         team,
         created_at: l.summary.created_at,
@@ -150,7 +165,7 @@ fn execution_entries(marks: &[StepMark], as_of: DateTime<Utc>, steps: &[(String,
 }
 
 /// Production start, validation or rollback, as labelled lines.
-fn closing(l: &LoadedRequest, state: Option<State>, as_of: DateTime<Utc>) -> Vec<(String, String)> {
+fn closing(l: &LoadedRequest, state: State, as_of: DateTime<Utc>) -> Vec<(String, String)> {
     let mut out = Vec::new();
     if let Some(at) = l.implementation_started_at.filter(|t| *t <= as_of) {
         out.push(("Production work started".into(), at.format("%Y-%m-%d %H:%M:%S UTC").to_string()));
@@ -170,9 +185,9 @@ fn closing(l: &LoadedRequest, state: Option<State>, as_of: DateTime<Utc>) -> Vec
         out.push(("Lessons learned".into(), review.lessons.clone()));
     }
     let label = match state {
-        Some(State::Completed) => "Validated in production",
-        Some(State::RolledBack) => "Why it was rolled back",
-        Some(State::Withdrawn) => "Why it was withdrawn",
+        State::Completed => "Validated in production",
+        State::RolledBack => "Why it was rolled back",
+        State::Withdrawn => "Why it was withdrawn",
         _ => return out,
     };
     if let Some(note) = &l.closing_note {
@@ -192,7 +207,15 @@ pub async fn render_pending(store: &Store, clock: &dyn Clock) -> Result<usize, S
     for copy in store.unrendered_copies(20).await.map_err(crate::store::backend)? {
         let Some(reference) = Reference::parse(&copy.reference) else { continue };
         let Some(loaded) = store.load(reference).await.map_err(crate::store::backend)? else { continue };
-        let record = record(store, &loaded, Version::Copy(&copy)).await?;
+        // One copy that cannot be assembled (a stored value that does not decode) is logged and
+        // left unrendered; it does not hold up the copies behind it.
+        let record = match record(store, &loaded, Version::Copy(&copy)).await {
+            Ok(record) => record,
+            Err(e) => {
+                tracing::error!("assembling archive copy {} of {}: {e}", copy.copy_number, copy.reference);
+                continue;
+            }
+        };
         let pdf = match render(&record) {
             Ok(pdf) => pdf,
             Err(e) => {

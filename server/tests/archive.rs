@@ -110,6 +110,20 @@ both_backends!(
         };
         let again = server::pdf::render(&record(&store, &loaded, Version::Copy(&pending)).await.unwrap()).unwrap();
         assert!(again == pdf.to_vec(), "a second rendering of copy {} differs", view.copy_number);
+        // What a copy was filed with must decode: a state, a reason or a version that does not
+        // is refused, not rendered as "Unknown", a blank reason or an empty plan.
+        for (what, broken) in [
+            ("archive_copies.state", server::store::PendingCopy { state: "no_such_state".into(), ..pending.clone() }),
+            (
+                "archive_copies.reason",
+                server::store::PendingCopy { reason: "no_such_reason".into(), ..pending.clone() },
+            ),
+            ("plan_version", server::store::PendingCopy { plan_version: 99, ..pending.clone() }),
+            ("form_version", server::store::PendingCopy { form_version: 99, ..pending.clone() }),
+        ] {
+            let err = record(&store, &loaded, Version::Copy(&broken)).await.expect_err(what);
+            assert!(format!("{err:?}").contains(what), "{what}: {err:?}");
+        }
 
         // The current record: the same version renders to the same bytes.
         let a = get(&app, &format!("/changes/{r}.pdf")).await.bytes().await.unwrap();
