@@ -159,21 +159,21 @@ pub async fn perform_as(
 pub async fn plan_conflict(reference: &str, base: i64, step_id: Option<u32>, typed: Vec<(String, String)>) -> AppError {
     use crate::domain::forms::{FieldError, FormErrors};
     use crate::domain::history::{excerpt, plan_diff, step_field_changes};
-    let Ok(l) = load_readable(reference).await else { return AppError::Conflict };
+    let l = match load_readable(reference).await {
+        Ok(l) => l,
+        Err(e) => return e,
+    };
     let store = &l.services.requests;
     let base_plan = match store.plan_at(l.request.id, base).await {
         Ok(p) => p.unwrap_or_default(),
         Err(e) => return e.into(),
     };
     let current = &l.request.plan;
-    let mut who: Vec<String> = store
-        .plan_history(l.request.id)
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|v| v.version > base)
-        .map(|v| v.by)
-        .collect();
+    let history = match store.plan_history(l.request.id).await {
+        Ok(history) => history,
+        Err(e) => return e.into(),
+    };
+    let mut who: Vec<String> = history.into_iter().filter(|v| v.version > base).map(|v| v.by).collect();
     who.sort();
     who.dedup();
     let who = if who.is_empty() { "Someone else".to_string() } else { who.join(" and ") };
