@@ -292,7 +292,7 @@ fn plan_item(version: i64, plan: &app::domain::plan::Plan) -> PlanItem {
 
 /// List the requests you may read, newest first.
 #[utoipa::path(get, path = "/api/v1/requests", params(ListQuery), responses(
-    (status = 200, body = RequestPage), (status = 401, body = ApiError)
+    (status = 200, body = RequestPage), (status = 401, body = ApiError), (status = 422, body = ApiError)
 ))]
 async fn list_requests(
     State(state): State<AppState>,
@@ -300,12 +300,23 @@ async fn list_requests(
     Query(q): Query<ListQuery>,
 ) -> Answer {
     let limit = q.limit.unwrap_or(50).clamp(1, 100);
+    // A state nobody has is a mistake to name, not a filter that quietly finds nothing.
+    let wanted = match q.state.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => "",
+        Some(s) => match app::domain::workflow::State::parse(s) {
+            Some(known) => known.as_str(),
+            None => {
+                let known: Vec<&str> = app::domain::workflow::State::ALL.iter().map(|s| s.as_str()).collect();
+                return Err(fail(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &format!("state: “{s}” is not a state; use one of {}", known.join(", ")),
+                ));
+            }
+        },
+    };
     let team = (user.role == app::domain::roles::Role::DevTeamMember).then_some((user.id, user.team_id));
-    let mut rows = state
-        .store
-        .api_requests(team, q.state.as_deref().unwrap_or(""), q.before.unwrap_or(i64::MAX), limit + 1)
-        .await
-        .map_err(internal)?;
+    let mut rows =
+        state.store.api_requests(team, wanted, q.before.unwrap_or(i64::MAX), limit + 1).await.map_err(internal)?;
     let next = (rows.len() as i64 > limit).then(|| {
         rows.truncate(limit as usize);
         rows.last().map(|(id, _)| *id).unwrap_or_default()

@@ -163,6 +163,11 @@ both_backends!(
         assert_eq!(page["items"][0]["reference"], r.as_str());
         let (_, page) = get(&app, Some(&otto), "/api/v1/requests").await;
         assert!(page["items"].as_array().unwrap().is_empty(), "another team's requests are not listed");
+        let (_, page) = get(&app, Some(&dev), "/api/v1/requests?state=hosting_review").await;
+        assert_eq!(page["items"][0]["reference"], r.as_str(), "narrowed by state");
+        let (status, e) = get(&app, Some(&dev), "/api/v1/requests?state=hosting-review").await;
+        assert_eq!(status, 422, "an unknown state is named, not an empty page: {e}");
+        assert!(e["error"].as_str().unwrap().contains("hosting_review"), "{e}");
         assert_eq!(get(&app, Some(&otto), &format!("/api/v1/requests/{r}")).await.0, 404);
         let (_, actions) = get(&app, Some(&hosting), &format!("/api/v1/requests/{r}/actions")).await;
         assert!(actions["actions"].as_array().unwrap().iter().any(|a| a == "RecordRiskReview"), "{actions}");
