@@ -63,20 +63,15 @@ mod server {
         let id = l.request.id;
         let plan_versions = store.plan_history(id).await?;
         let form_versions = store.form_history(id).await?;
+        // Version 0 is "nothing saved yet": an empty plan or form to compare with.
+        let plan = |v| async move { Ok::<_, AppError>(store.plan_at(id, v).await?.unwrap_or_default()) };
+        let form = |v| async move { Ok::<_, AppError>(store.form_at(id, v).await?.unwrap_or_default()) };
         let plan_diff = match pair(&plan_versions, &asked[0], &asked[1]) {
-            Some((a, b)) => {
-                let old = store.plan_at(id, a).await?.unwrap_or_default();
-                let new = store.plan_at(id, b).await?.unwrap_or_default();
-                Some((a, b, plan_diff(&old, &new)))
-            }
+            Some((a, b)) => Some((a, b, plan_diff(&plan(a).await?, &plan(b).await?))),
             None => None,
         };
         let form_diff = match pair(&form_versions, &asked[2], &asked[3]) {
-            Some((a, b)) => {
-                let old = store.form_at(id, a).await?.unwrap_or_default();
-                let new = store.form_at(id, b).await?.unwrap_or_default();
-                Some((a, b, form_diff(&old, &new)))
-            }
+            Some((a, b)) => Some((a, b, form_diff(&form(a).await?, &form(b).await?))),
             None => None,
         };
         Ok(HistoryView { summary: l.request.summary.clone(), plan_versions, form_versions, plan_diff, form_diff })
