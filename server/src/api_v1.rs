@@ -286,6 +286,31 @@ async fn readable(state: &AppState, user: &SessionUser, reference: &str) -> Resu
     }
 }
 
+/// The request the path names, loaded for the token's owner with the pages' authorisation: the
+/// read handlers' one way in. Unknown or unreadable is 404.
+struct Requested {
+    /// The token's owner.
+    user: SessionUser,
+    /// The request as they may read it.
+    read: app::service::Readable,
+}
+
+impl axum::extract::FromRequestParts<AppState> for Requested {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> Result<Self, Response> {
+        let Some(ApiCaller(user, _)) = parts.extensions.get::<ApiCaller>().cloned() else {
+            return Err(fail(StatusCode::UNAUTHORIZED, "Sign in with a token"));
+        };
+        let Path(params) = Path::<std::collections::HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let reference = params.get("reference").ok_or_else(|| fail(StatusCode::NOT_FOUND, "No such request"))?;
+        let read = readable(state, &user, reference).await?;
+        Ok(Requested { user, read })
+    }
+}
+
 fn plan_item(version: i64, plan: &app::domain::plan::Plan) -> PlanItem {
     PlanItem { version, hash: plan.hash().0, steps: plan.steps.clone() }
 }
@@ -328,12 +353,8 @@ async fn list_requests(
 #[utoipa::path(get, path = "/api/v1/requests/{reference}", params(("reference" = String, Path, description = "ECR-2026-0042")), responses(
     (status = 200, body = RequestDetail), (status = 401, body = ApiError), (status = 404, body = ApiError)
 ))]
-async fn get_request(
-    State(state): State<AppState>,
-    Extension(ApiCaller(user, _)): Extension<ApiCaller>,
-    Path(reference): Path<String>,
-) -> Answer {
-    let l = readable(&state, &user, &reference).await?.request;
+async fn get_request(Requested { read, .. }: Requested) -> Answer {
+    let l = read.request;
     Ok(Json(RequestDetail {
         item: item(&l.summary),
         security_related: l.snapshot.security_related,
@@ -350,12 +371,8 @@ async fn get_request(
 #[utoipa::path(get, path = "/api/v1/requests/{reference}/plan", params(("reference" = String, Path)), responses(
     (status = 200, body = PlanItem), (status = 401, body = ApiError), (status = 404, body = ApiError)
 ))]
-async fn get_plan(
-    State(state): State<AppState>,
-    Extension(ApiCaller(user, _)): Extension<ApiCaller>,
-    Path(reference): Path<String>,
-) -> Answer {
-    let l = readable(&state, &user, &reference).await?.request;
+async fn get_plan(Requested { read, .. }: Requested) -> Answer {
+    let l = read.request;
     Ok(Json(plan_item(l.plan_version, &l.plan)).into_response())
 }
 
@@ -363,12 +380,8 @@ async fn get_plan(
 #[utoipa::path(get, path = "/api/v1/requests/{reference}/plan/versions", params(("reference" = String, Path)), responses(
     (status = 200, body = [VersionItem]), (status = 401, body = ApiError), (status = 404, body = ApiError)
 ))]
-async fn list_plan_versions(
-    State(state): State<AppState>,
-    Extension(ApiCaller(user, _)): Extension<ApiCaller>,
-    Path(reference): Path<String>,
-) -> Answer {
-    let l = readable(&state, &user, &reference).await?.request;
+async fn list_plan_versions(State(state): State<AppState>, Requested { read, .. }: Requested) -> Answer {
+    let l = read.request;
     let versions = state.store.plan_history(l.id).await.map_err(internal)?;
     let items: Vec<VersionItem> =
         versions.into_iter().map(|v| VersionItem { version: v.version, by: v.by, at: rfc3339(v.at) }).collect();
@@ -381,10 +394,10 @@ async fn list_plan_versions(
 ))]
 async fn get_plan_version(
     State(state): State<AppState>,
-    Extension(ApiCaller(user, _)): Extension<ApiCaller>,
-    Path((reference, version)): Path<(String, i64)>,
+    Requested { read, .. }: Requested,
+    Path((_, version)): Path<(String, i64)>,
 ) -> Answer {
-    let l = readable(&state, &user, &reference).await?.request;
+    let l = read.request;
     match state.store.plan_at(l.id, version).await.map_err(internal)? {
         Some(plan) => Ok(Json(plan_item(version, &plan)).into_response()),
         None => Err(fail(StatusCode::NOT_FOUND, "No such plan version")),
@@ -395,13 +408,8 @@ async fn get_plan_version(
 #[utoipa::path(get, path = "/api/v1/requests/{reference}/actions", params(("reference" = String, Path)), responses(
     (status = 200, body = ActionsItem), (status = 401, body = ApiError), (status = 404, body = ApiError)
 ))]
-async fn get_actions(
-    State(state): State<AppState>,
-    Extension(ApiCaller(user, _)): Extension<ApiCaller>,
-    Path(reference): Path<String>,
-) -> Answer {
-    let r = readable(&state, &user, &reference).await?;
-    let actions = available_actions(&r.request.snapshot, &actor_of(&user), &r.context())
+async fn get_actions(Requested { user, read }: Requested) -> Answer {
+    let actions = available_actions(&read.request.snapshot, &actor_of(&user), &read.context())
         .into_iter()
         .map(|a| format!("{a:?}"))
         .collect();
