@@ -49,7 +49,7 @@ fn DecisionSummary(v: DecisionView) -> impl IntoView {
     }
 }
 
-/// The decision's two fields.
+/// The decision's two fields and its button.
 fn decision_fields(errors: Signal<Option<FormErrors>>) -> impl IntoView {
     view! {
         <Radios
@@ -67,6 +67,7 @@ fn decision_fields(errors: Signal<Option<FormErrors>>) -> impl IntoView {
             value=kept_value(errors, "reason", String::new)
             errors=errors
         />
+        <button type="submit" class="button">"Record my decision"</button>
     }
 }
 
@@ -129,7 +130,6 @@ pub fn DecideByLinkPage() -> impl IntoView {
                 <ActionForm action=action>
                     <input type="hidden" name="token" value=t/>
                     {decision_fields(errors)}
-                    <button type="submit" class="button">"Record my decision"</button>
                 </ActionForm>
             })}
         }
@@ -154,7 +154,6 @@ pub fn DecideSignedInPage() -> impl IntoView {
                 <ActionForm action=action>
                     <input type="hidden" name="reference" value=r/>
                     {decision_fields(errors)}
-                    <button type="submit" class="button">"Record my decision"</button>
                 </ActionForm>
             })}
         }
