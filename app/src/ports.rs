@@ -190,10 +190,8 @@ pub trait ApprovalStore: Send + Sync {
     /// Records an out-of-office period, audited.
     async fn add_absence(
         &self,
-        user_id: i64,
-        from: chrono::NaiveDate,
-        to: chrono::NaiveDate,
-        note: Option<&str>,
+        cor: i64,
+        absence: &crate::domain::quorum::NewAbsence,
         acting: &Acting<'_>,
     ) -> Result<(), StoreError>;
     /// Removes one, audited; `false` when there was none.

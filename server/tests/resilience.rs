@@ -150,7 +150,11 @@ both_backends!(racing_cors_record_one_decision_each_and_never_break_the_quorum, 
         };
         for (from, to) in away {
             store
-                .add_absence(cor2.id, days(*from), days(*to), None, &Acting::new(&admin, "test", chrono::Utc::now()))
+                .add_absence(
+                    cor2.id,
+                    &app::domain::quorum::NewAbsence { from: days(*from), to: days(*to), note: None },
+                    &Acting::new(&admin, "test", chrono::Utc::now()),
+                )
                 .await
                 .unwrap();
         }

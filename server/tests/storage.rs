@@ -360,7 +360,8 @@ both_backends!(a_stored_value_that_does_not_decode_is_an_error_not_a_default, |u
     // And a COR's absence: a day that does not parse fails the quorum's list instead of
     // silently counting the COR as present.
     let cor = store.ensure_user("cor@example.gov", "Alana COR", Role::Cor, None, None, 0).await.unwrap();
-    store.add_absence(cor, day, day, None, &Acting::new(&dev, "test", at)).await.unwrap();
+    let away = app::domain::quorum::NewAbsence { from: day, to: day, note: None };
+    store.add_absence(cor, &away, &Acting::new(&dev, "test", at)).await.unwrap();
     assert_eq!(store.configured_cors(at).await.unwrap()[0].absences.len(), 1);
     execute(&store, "UPDATE absences SET starts_on = '24/12/2026'").await.unwrap();
     let err = store.configured_cors(at).await.expect_err("absence day");

@@ -34,9 +34,9 @@ mod server {
     use crate::api::types::AbsencesView;
     use crate::domain::access::Area;
     use crate::domain::forms::{FieldError, FormErrors};
+    use crate::domain::quorum::NewAbsence;
     use crate::domain::roles::Role;
     use crate::error::AppError;
-    use chrono::NaiveDate;
 
     fn for_anyone(role: Role) -> bool {
         Area::AnyCorAbsence.allows(role)
@@ -51,51 +51,6 @@ mod server {
         let store = services()?.requests;
         let cors = store.configured_cors(clock_now()?).await?.into_iter().map(|c| (c.id, c.name)).collect();
         Ok(AbsencesView { cors, absences: store.absences().await?, for_anyone: for_anyone(role), me: session.user.id })
-    }
-
-    /// Checks the typed absence: real dates, in order, not over a year, and a note of sane length.
-    pub fn parse(from: &str, to: &str, note: &str) -> Result<(NaiveDate, NaiveDate, Option<String>), FormErrors> {
-        let mut errors = Vec::new();
-        let date = |field: &str, label: &str, text: &str, errors: &mut Vec<FieldError>| {
-            let t = text.trim();
-            if t.is_empty() {
-                errors.push(FieldError { field: field.into(), message: format!("Enter the {label}") });
-                return None;
-            }
-            let d = NaiveDate::parse_from_str(t, "%Y-%m-%d").ok();
-            if d.is_none() {
-                errors.push(FieldError {
-                    field: field.into(),
-                    message: format!("The {label} must be a real date, for example 2026-12-24"),
-                });
-            }
-            d
-        };
-        let a = date("from", "first day away", from, &mut errors);
-        let b = date("to", "last day away", to, &mut errors);
-        if let (Some(a), Some(b)) = (a, b) {
-            if b < a {
-                errors.push(FieldError {
-                    field: "to".into(),
-                    message: "The last day away must be on or after the first".into(),
-                });
-            } else if (b - a).num_days() > 366 {
-                errors.push(FieldError { field: "to".into(), message: "An absence can be at most a year long".into() });
-            }
-        }
-        if note.chars().count() > 500 {
-            errors
-                .push(FieldError { field: "note".into(), message: "The note must be 500 characters or fewer".into() });
-        }
-        match (a, b) {
-            (Some(a), Some(b)) if errors.is_empty() => {
-                Ok((a, b, Some(note.trim().to_string()).filter(|n| !n.is_empty())))
-            }
-            _ => Err(FormErrors {
-                errors,
-                values: vec![("from".into(), from.into()), ("to".into(), to.into()), ("note".into(), note.into())],
-            }),
-        }
     }
 
     pub async fn declare(cor: String, from: String, to: String, note: String) -> Result<(), AppError> {
@@ -119,11 +74,11 @@ mod server {
                 values: vec![("cor".into(), cor), ("from".into(), from), ("to".into(), to), ("note".into(), note)],
             }));
         }
-        let (a, b, note) = parse(&from, &to, &note).map_err(|mut e| {
+        let absence = NewAbsence::parse(&from, &to, &note).map_err(|mut e| {
             e.values.push(("cor".into(), cor.clone()));
             e
         })?;
-        store.add_absence(who, a, b, note.as_deref(), &acting(&session.user)?).await?;
+        store.add_absence(who, &absence, &acting(&session.user)?).await?;
         leptos_axum::redirect("/out-of-office");
         Ok(())
     }
@@ -143,20 +98,5 @@ mod server {
         store.remove_absence(id, &acting(&session.user)?).await?;
         leptos_axum::redirect("/out-of-office");
         Ok(())
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::parse;
-
-        #[test]
-        fn dates_must_be_real_and_in_order() {
-            assert!(parse("2026-12-24", "2026-12-26", " leave ").is_ok_and(|(_, _, n)| n.as_deref() == Some("leave")));
-            let e = parse("2026-12-26", "2026-12-24", "").unwrap_err();
-            assert_eq!(e.errors[0].field, "to");
-            let e = parse("24/12/2026", "", "").unwrap_err();
-            assert_eq!(e.errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["from", "to"]);
-            assert_eq!(e.value_of("from"), Some("24/12/2026"));
-        }
     }
 }

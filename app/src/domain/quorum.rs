@@ -26,6 +26,63 @@ pub struct Absence {
     pub set_by: String,
 }
 
+/// An absence someone declares, parsed from the out-of-office form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewAbsence {
+    /// First day away (inclusive, Eastern).
+    pub from: NaiveDate,
+    /// Last day away (inclusive, Eastern).
+    pub to: NaiveDate,
+    /// Optional note ("annual leave").
+    pub note: Option<String>,
+}
+
+impl NewAbsence {
+    /// The longest note.
+    pub const NOTE: usize = 500;
+
+    /// Parses the typed absence: real dates, in order, at most a year apart, and a note of sane
+    /// length; or every problem at its field, with what was typed.
+    pub fn parse(from: &str, to: &str, note: &str) -> Result<NewAbsence, super::forms::FormErrors> {
+        use super::forms::{FieldError, FormErrors};
+        let mut errors = Vec::new();
+        let mut problem = |field: &str, message: String| errors.push(FieldError { field: field.into(), message });
+        let mut date = |field: &str, label: &str, text: &str| {
+            let t = text.trim();
+            if t.is_empty() {
+                problem(field, format!("Enter the {label}"));
+                return None;
+            }
+            let d = NaiveDate::parse_from_str(t, "%Y-%m-%d").ok();
+            if d.is_none() {
+                problem(field, format!("The {label} must be a real date, for example 2026-12-24"));
+            }
+            d
+        };
+        let a = date("from", "first day away", from);
+        let b = date("to", "last day away", to);
+        if let (Some(a), Some(b)) = (a, b) {
+            if b < a {
+                problem("to", "The last day away must be on or after the first".into());
+            } else if (b - a).num_days() > 366 {
+                problem("to", "An absence can be at most a year long".into());
+            }
+        }
+        if note.chars().count() > Self::NOTE {
+            problem("note", format!("The note must be {} characters or fewer", Self::NOTE));
+        }
+        match (a, b) {
+            (Some(from), Some(to)) if errors.is_empty() => {
+                Ok(NewAbsence { from, to, note: Some(note.trim().to_string()).filter(|n| !n.is_empty()) })
+            }
+            _ => Err(FormErrors {
+                errors,
+                values: vec![("from".into(), from.into()), ("to".into(), to.into()), ("note".into(), note.into())],
+            }),
+        }
+    }
+}
+
 /// A configured COR and their absences.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cor {
@@ -223,6 +280,22 @@ pub fn evaluate(cors: &[Cor], decisions: &[Decision], current: &PlanHash, round:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_absence_has_real_dates_in_order() {
+        let ok = NewAbsence::parse("2026-12-24", "2026-12-26", " leave ").unwrap();
+        assert_eq!(
+            (ok.from.to_string(), ok.to.to_string(), ok.note.as_deref()),
+            ("2026-12-24".into(), "2026-12-26".into(), Some("leave"))
+        );
+        let e = NewAbsence::parse("2026-12-26", "2026-12-24", "").unwrap_err();
+        assert_eq!(e.errors[0].field, "to");
+        let e = NewAbsence::parse("24/12/2026", "", "").unwrap_err();
+        assert_eq!(e.errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["from", "to"]);
+        assert_eq!(e.value_of("from"), Some("24/12/2026"));
+        let e = NewAbsence::parse("2026-12-24", "2026-12-24", &"x".repeat(501)).unwrap_err();
+        assert_eq!(e.message_for("note"), Some("The note must be 500 characters or fewer"));
+    }
     use chrono::TimeZone;
     use proptest::prelude::*;
 

@@ -8,11 +8,11 @@ use super::ported;
 use super::{from_millis, millis, on_pool, AuditEvent, Db, Store};
 use app::api::types::AbsenceView;
 use app::domain::notify::{message, MessageContext, MessageKind};
-use app::domain::quorum::Quorum;
+use app::domain::quorum::{NewAbsence, Quorum};
 use app::ports::Acting;
 use app::ports::{ApprovalStore, StoreError};
 use app::ports::{DecisionLink, SignOffInvitation};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 
 /// The outbox's two queues: mail goes out whatever a webhook receiver does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -387,14 +387,8 @@ impl ApprovalStore for Store {
     }
 
     /// Records an absence, audited.
-    async fn add_absence(
-        &self,
-        user_id: i64,
-        from: NaiveDate,
-        to: NaiveDate,
-        note: Option<&str>,
-        acting: &Acting<'_>,
-    ) -> Result<(), StoreError> {
+    async fn add_absence(&self, user_id: i64, absence: &NewAbsence, acting: &Acting<'_>) -> Result<(), StoreError> {
+        let NewAbsence { from, to, note } = absence;
         audited_as!(&self.db, acting, tx, at => {
             sqlx::query("INSERT INTO absences (user_id, starts_on, ends_on, note, set_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
                 .bind(user_id)
@@ -405,7 +399,7 @@ impl ApprovalStore for Store {
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;
-            let detail = format!("user {user_id} out of office {from} to {to}{}", note.map(|n| format!(" ({n})")).unwrap_or_default());
+            let detail = format!("user {user_id} out of office {from} to {to}{}", note.as_ref().map(|n| format!(" ({n})")).unwrap_or_default());
             ((), done_by(acting, "Out of office", detail))
         })
     }
