@@ -117,7 +117,7 @@ mod server {
     use crate::api::types::{AccountView, PeopleView, TeamSettings};
     use crate::domain::access::NewToken;
     use crate::domain::forms::{FieldError, FormErrors};
-    use crate::domain::roles::Role;
+    use crate::domain::roles::{NewPerson, Role};
     use crate::domain::webhook::NewWebhook;
     use crate::error::AppError;
     use crate::ports::{CurrentSession, PersonChange};
@@ -166,51 +166,12 @@ mod server {
     pub async fn invite(email: String, name: String, role: String, team: String) -> Result<(), AppError> {
         let s = admin()?;
         let services = services()?;
-        let email = email.trim().to_lowercase();
-        let name = name.trim().to_string();
-        let values =
-            || vec![("email", email.clone()), ("name", name.clone()), ("role", role.clone()), ("team", team.clone())];
-        let mut errors = Vec::new();
-        if email.is_empty() {
-            errors.push(FieldError { field: "email".into(), message: "Enter their email address".into() });
-        } else if !crate::domain::cr_form::is_email(&email) || email.len() > 254 {
-            errors.push(FieldError {
-                field: "email".into(),
-                message: "Enter an email address like name@agency.gov".into(),
-            });
-        }
-        if name.is_empty() || name.chars().count() > 100 {
-            errors.push(FieldError { field: "name".into(), message: "Enter their name (up to 100 characters)".into() });
-        }
-        let parsed_role = Role::parse(role.trim());
-        if parsed_role.is_none() {
-            errors.push(FieldError { field: "role".into(), message: "Choose a role".into() });
-        }
-        let teams = services.people.teams().await?;
-        let team_id = match team.trim() {
-            "" => None,
-            t => match t.parse::<i64>().ok().filter(|id| teams.iter().any(|(tid, _)| tid == id)) {
-                Some(id) => Some(id),
-                None => {
-                    errors.push(FieldError { field: "team".into(), message: "Choose a team".into() });
-                    None
-                }
-            },
-        };
-        if parsed_role == Some(Role::DevTeamMember) && team_id.is_none() && errors.iter().all(|e| e.field != "team") {
-            errors.push(FieldError { field: "team".into(), message: "A dev team member needs a team".into() });
-        }
-        if !errors.is_empty() {
-            return Err(AppError::Invalid(FormErrors {
-                errors,
-                values: values().into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
-            }));
-        }
-        let role = parsed_role.unwrap_or(Role::DevTeamMember);
-        let created =
-            services.people.invite(&email, &name, role, team_id, &sign_in_way(&services), &acting(&s.user)?).await?;
-        if created.is_none() {
-            return Err(field("email", "Someone with this email address already has access", values()));
+        let teams: Vec<i64> = services.people.teams().await?.into_iter().map(|(id, _)| id).collect();
+        let person = NewPerson::parse(&email, &name, &role, &team, &teams)?;
+        if services.people.invite(&person, &sign_in_way(&services), &acting(&s.user)?).await?.is_none() {
+            let typed =
+                [("email", email.as_str()), ("name", name.as_str()), ("role", role.as_str()), ("team", team.as_str())];
+            return Err(FormErrors::one("email", "Someone with this email address already has access", &typed).into());
         }
         leptos_axum::redirect("/admin/people");
         Ok(())

@@ -64,9 +64,97 @@ impl Role {
     }
 }
 
+/// Someone an admin gives access, parsed from the people page's form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewPerson {
+    /// Their email address, lower case (how they sign in and are mailed).
+    pub email: String,
+    /// Their name.
+    pub name: String,
+    /// Their role.
+    pub role: Role,
+    /// Their team (a dev team member needs one).
+    pub team_id: Option<i64>,
+}
+
+impl NewPerson {
+    /// The longest name.
+    pub const NAME: usize = 100;
+
+    /// Parses the form against the teams there are, or says at each field what is wrong (with
+    /// what was typed).
+    pub fn parse(
+        email: &str,
+        name: &str,
+        role: &str,
+        team: &str,
+        teams: &[i64],
+    ) -> Result<NewPerson, super::forms::FormErrors> {
+        use super::forms::{FieldError, FormErrors};
+        let (email, name) = (email.trim().to_lowercase(), name.trim().to_string());
+        let mut errors = Vec::new();
+        let mut problem =
+            |field: &str, message: &str| errors.push(FieldError { field: field.into(), message: message.into() });
+        if email.is_empty() {
+            problem("email", "Enter their email address");
+        } else if !super::cr_form::is_email(&email) || email.len() > super::limits::EMAIL {
+            problem("email", "Enter an email address like name@agency.gov");
+        }
+        if name.is_empty() || name.chars().count() > Self::NAME {
+            problem("name", "Enter their name (up to 100 characters)");
+        }
+        let parsed_role = Role::parse(role.trim());
+        if parsed_role.is_none() {
+            problem("role", "Choose a role");
+        }
+        let team_id = match team.trim() {
+            "" => Ok(None),
+            t => t.parse::<i64>().ok().filter(|id| teams.contains(id)).map(Some).ok_or(()),
+        };
+        match (parsed_role, team_id) {
+            (_, Err(())) => problem("team", "Choose a team"),
+            (Some(Role::DevTeamMember), Ok(None)) => problem("team", "A dev team member needs a team"),
+            _ => {}
+        }
+        match (parsed_role, team_id) {
+            (Some(role), Ok(team_id)) if errors.is_empty() => Ok(NewPerson { email, name, role, team_id }),
+            _ => Err(FormErrors {
+                errors,
+                values: [("email", email), ("name", name), ("role", role.to_string()), ("team", team.to_string())]
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+            }),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_person_has_an_address_a_name_a_role_and_a_team_when_a_developer() {
+        let ok = NewPerson::parse(" Dana@Example.gov ", " Dana ", "dev", "3", &[3]).unwrap();
+        assert_eq!(
+            ok,
+            NewPerson {
+                email: "dana@example.gov".into(),
+                name: "Dana".into(),
+                role: Role::DevTeamMember,
+                team_id: Some(3)
+            }
+        );
+        assert_eq!(NewPerson::parse("h@example.gov", "Hal", "hosting", "", &[3]).unwrap().team_id, None);
+        let fields = |r: Result<NewPerson, crate::domain::forms::FormErrors>| {
+            r.unwrap_err().errors.iter().map(|e| e.field.clone()).collect::<Vec<_>>()
+        };
+        assert_eq!(fields(NewPerson::parse("", "", "", "", &[])), ["email", "name", "role"]);
+        assert_eq!(fields(NewPerson::parse("d@example.gov", "Dana", "dev", "", &[3])), ["team"]);
+        assert_eq!(fields(NewPerson::parse("d@example.gov", "Dana", "hosting", "9", &[3])), ["team"]);
+        let e = NewPerson::parse("not-an-address", "Dana", "dev", "3", &[3]).unwrap_err();
+        assert_eq!(e.value_of("email"), Some("not-an-address"), "what was typed comes back");
+    }
 
     #[test]
     fn every_role_round_trips_through_its_stored_name() {

@@ -28,10 +28,7 @@ pub trait People: Send + Sync {
     /// is sent); `None` when the email is taken.
     async fn invite(
         &self,
-        email: &str,
-        name: &str,
-        role: crate::domain::roles::Role,
-        team_id: Option<i64>,
+        person: &crate::domain::roles::NewPerson,
         way: &crate::domain::notify::SignInWay<'_>,
         acting: &Acting<'_>,
     ) -> Result<Option<i64>, StoreError>;

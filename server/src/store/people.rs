@@ -8,7 +8,7 @@ use super::audit::{audited_as, done_by};
 use super::{millis, on_pool, parsed, ported, AuditEvent, Store};
 use app::api::types::{PersonView, TeamSettings};
 use app::domain::notify::SignInWay;
-use app::domain::roles::Role;
+use app::domain::roles::{NewPerson, Role};
 use app::ports::Acting;
 use app::ports::PersonChange;
 use app::ports::StoreError;
@@ -228,13 +228,12 @@ impl app::ports::People for Store {
     /// set-password link the mail worker makes when it sends. `Ok(None)` when the email is taken.
     async fn invite(
         &self,
-        email: &str,
-        name: &str,
-        role: Role,
-        team_id: Option<i64>,
+        person: &NewPerson,
         way: &SignInWay<'_>,
         acting: &Acting<'_>,
     ) -> Result<Option<i64>, StoreError> {
+        let NewPerson { email, name, role, team_id } = person;
+        let role = *role;
         audited_as!(&self.db, acting, tx, at => {
             let id: Option<(i64,)> = sqlx::query_as(
                 "INSERT INTO users (email, display_name, role, team_id, password_hash, active, created_at) \
