@@ -130,13 +130,6 @@ mod server {
         Ok(s)
     }
 
-    fn field(field: &str, message: &str, values: Vec<(&str, String)>) -> AppError {
-        AppError::Invalid(FormErrors {
-            errors: vec![FieldError { field: field.into(), message: message.into() }],
-            values: values.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
-        })
-    }
-
     pub async fn people() -> Result<PeopleView, AppError> {
         let s = admin()?;
         let p = services()?.people;
@@ -189,12 +182,13 @@ mod server {
             ));
         }
         let change = match what.as_str() {
-            "role" => {
-                PersonChange::Role(Role::parse(value.trim()).ok_or_else(|| field("role", "Choose a role", vec![]))?)
-            }
+            "role" => PersonChange::Role(
+                Role::parse(value.trim())
+                    .ok_or_else(|| AppError::from(FormErrors::one("role", "Choose a role", &[])))?,
+            ),
             "team" => PersonChange::Team(match value.trim() {
                 "" => None,
-                t => Some(t.parse().map_err(|_| field("team", "Choose a team", vec![]))?),
+                t => Some(t.parse().map_err(|_| AppError::from(FormErrors::one("team", "Choose a team", &[])))?),
             }),
             "deactivate" => PersonChange::Active(false),
             "reactivate" => PersonChange::Active(true),
@@ -252,11 +246,21 @@ mod server {
         let s = admin()?;
         let name = name.trim().to_string();
         if name.is_empty() || name.chars().count() > 80 {
-            return Err(field("team_name", "Enter the team's name (up to 80 characters)", vec![("team_name", name)]));
+            return Err(FormErrors::one(
+                "team_name",
+                "Enter the team's name (up to 80 characters)",
+                &[("team_name", &name)],
+            )
+            .into());
         }
         let created = services()?.people.create_team(&name, &acting(&s.user)?).await?;
         if created.is_none() {
-            return Err(field("team_name", "There is already a team with this name", vec![("team_name", name)]));
+            return Err(FormErrors::one(
+                "team_name",
+                "There is already a team with this name",
+                &[("team_name", &name)],
+            )
+            .into());
         }
         leptos_axum::redirect("/admin/people");
         Ok(())
@@ -341,7 +345,7 @@ mod server {
 
     pub async fn set_password(token: String, password: String, confirm: String) -> Result<(), AppError> {
         if password != confirm {
-            return Err(field("confirm", "The passwords do not match", vec![]));
+            return Err(FormErrors::one("confirm", "The passwords do not match", &[]).into());
         }
         services()?.accounts.set_password(&token, &password, &source_address()).await?;
         leptos_axum::redirect("/sign-in?password_set=1");

@@ -51,7 +51,7 @@ mod server {
     use crate::api::ssr::*;
     use crate::api::types::{DecisionView, RequestSummary};
     use crate::domain::calendar::spoken;
-    use crate::domain::forms::{FieldError, FormErrors};
+    use crate::domain::forms::FormErrors;
     use crate::domain::quorum::Verdict;
     use crate::domain::roles::Role;
     use crate::domain::workflow::{Action, ActionKind};
@@ -60,10 +60,7 @@ mod server {
 
     fn verdict_of(verdict: &str, reason: &str) -> Result<Verdict, AppError> {
         let problem = |field: &str, message: &str| {
-            AppError::Invalid(FormErrors {
-                errors: vec![FieldError { field: field.into(), message: message.into() }],
-                values: vec![("verdict".into(), verdict.into()), ("reason".into(), reason.into())],
-            })
+            AppError::from(FormErrors::one(field, message, &[("verdict", verdict), ("reason", reason)]))
         };
         if let Some(e) = crate::domain::limits::too_long(&crate::domain::limits::Typed {
             field: "reason",
