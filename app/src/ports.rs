@@ -248,8 +248,8 @@ pub fn contains_pattern(text: &str) -> String {
 /// The hosting queue's narrowing, as storage applies it (already parsed and escaped).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct QueueQuery {
-    /// One state key, or empty for every state that needs hosting.
-    pub state: String,
+    /// One state, or every state the list shows.
+    pub state: Option<crate::domain::workflow::State>,
     /// `LIKE` pattern for the system (escaped with `\`), or empty.
     pub system_like: String,
     /// Team name, or empty.

@@ -97,7 +97,7 @@ both_backends!(
             let any =
                 QueueQuery { from_ms: i64::MIN, to_ms: i64::MAX, after: (i64::MIN, i64::MIN), ..Default::default() };
             let deep = QueueQuery { after: (1700000000000 + (n * 9 / 10) * 1000, i64::MAX), ..any.clone() };
-            let approved = QueueQuery { state: "approved".into(), ..any.clone() };
+            let approved = QueueQuery { state: Some(app::domain::workflow::State::Approved), ..any.clone() };
             // Matches "Change number 4242" and the longer numbers that start with it.
             let title = QueueQuery { title_contains: "number 4242".into(), ..any.clone() };
             let fragment = QueueQuery { title_contains: "4242".into(), ..any.clone() };

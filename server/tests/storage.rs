@@ -308,6 +308,44 @@ both_backends!(
     }
 );
 
+both_backends!(the_hosting_queue_lists_exactly_the_states_the_domain_says, |url: String, _b| async move {
+    use app::domain::workflow::State;
+    let (store, dev) = store_with_dev(&url).await;
+    let at = chrono::Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap();
+    let mut expected = Vec::new();
+    for &state in State::ALL {
+        for call_asked in [false, true] {
+            let title = format!("{} {}", state.as_str(), if call_asked { "call asked" } else { "no call" });
+            let r = store.start_request(&form(&title), &Acting::new(&dev, "test", at)).await.unwrap();
+            let asked = if call_asked { at.timestamp_millis().to_string() } else { "NULL".into() };
+            execute(
+                &store,
+                &format!(
+                    "UPDATE change_requests SET state = '{}', assistance_requested_at = {asked} WHERE reference = '{}'",
+                    state.as_str(),
+                    r.reference
+                ),
+            )
+            .await
+            .unwrap();
+            if state.in_hosting_queue(call_asked) {
+                expected.push(title);
+            }
+        }
+    }
+    let all = QueueQuery { from_ms: i64::MIN, to_ms: i64::MAX, after: (i64::MIN, i64::MIN), ..Default::default() };
+    let mut listed: Vec<String> =
+        store.hosting_queue(&all, 1000).await.unwrap().into_iter().map(|i| i.summary.title).collect();
+    listed.sort();
+    expected.sort();
+    assert_eq!(listed, expected);
+    // Narrowed to one state, it lists only that state's (here: the call asked in planning).
+    let planning = QueueQuery { state: Some(State::Planning), ..all };
+    let listed: Vec<String> =
+        store.hosting_queue(&planning, 1000).await.unwrap().into_iter().map(|i| i.summary.title).collect();
+    assert_eq!(listed, ["planning call asked"]);
+});
+
 both_backends!(a_stored_value_that_does_not_decode_is_an_error_not_a_default, |url: String, _b| async move {
     let (store, dev) = store_with_dev(&url).await;
     let at = chrono::Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap();

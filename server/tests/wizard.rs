@@ -877,6 +877,11 @@ both_backends!(the_queue_filters_searches_pages_by_keyset_and_assigns_to_a_teamm
     assert!(refs_of(&none).is_empty(), "no title contains openssh");
     let (status, e) = queue(vec![("filter[from]", "yesterday".into())]).await;
     assert_eq!((status, fields(&e)), (422, vec!["from".to_string()]));
+    // A state the list does not know (an edited address) is named, not ignored.
+    let (status, e) = queue(vec![("filter[state]", "on_fire".into())]).await;
+    assert_eq!((status, fields(&e)), (422, vec!["state".to_string()]));
+    let (_, reviewed) = queue(vec![("filter[state]", "hosting_review".into())]).await;
+    assert_eq!(refs_of(&reviewed), refs, "a known state narrows as before");
 
     // Hal hands the second request to Lee; "unassigned" then leaves it out.
     let engineers = all["engineers"].as_array().unwrap();

@@ -63,6 +63,16 @@ mod server {
         };
         let from = date("from", &f.from);
         let to = date("to", &f.to);
+        let state = match f.state.trim() {
+            "" => None,
+            key => {
+                let state = State::parse(key);
+                if state.is_none() {
+                    errors.push(FieldError { field: "state".into(), message: "Choose a state from the list".into() });
+                }
+                state
+            }
+        };
         if !errors.is_empty() {
             let values = [("state", &f.state), ("system", &f.system), ("team", &f.team), ("from", &f.from)]
                 .into_iter()
@@ -81,7 +91,7 @@ mod server {
             .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)))
             .unwrap_or((i64::MIN, i64::MIN));
         Ok(QueueQuery {
-            state: State::parse(f.state.trim()).map(|s| s.as_str().to_string()).unwrap_or_default(),
+            state,
             system_like: contains_pattern(&f.system),
             team: f.team.trim().to_string(),
             from_ms: from.map(eastern_midnight).unwrap_or(i64::MIN),
@@ -118,7 +128,7 @@ mod server {
             .into_iter()
             .map(|i| {
                 let clock = match i.summary.state {
-                    State::StagingValidation => {
+                    s if s.may_ask_for_a_call() => {
                         i.assistance_requested_at.map(|at| words("Call the dev team", Clock::assistance_call(at)))
                     }
                     State::HostingReview if i.assigned.is_none() => {

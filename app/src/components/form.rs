@@ -358,18 +358,22 @@ fn in_fieldset<V: IntoView + 'static>(
     }
 }
 
-/// A `<select>` with its label, side by side (filters and version pickers: no errors).
+/// A `<select>` with its label, side by side (filters and version pickers), and its inline
+/// error when `errors` has one for it (a filter's address can name a choice that is not offered).
 pub fn select(
     name: &'static str,
     label: &'static str,
     current: String,
     options: Vec<(String, String)>,
+    errors: Signal<Option<FormErrors>>,
 ) -> impl IntoView {
-    let id = field_ids(name).id;
+    let (c, hint_and_error) = Control::of(name, None, errors);
+    let invalid = c.invalid;
     view! {
-        <div class="form-group form-group--inline">
-            <label class="label" for=id.clone()>{label}</label>
-            <select class="select" id=id name=name>
+        <div class="form-group form-group--inline" class:form-group--error=move || invalid.get()>
+            <label class="label" for=c.id.clone()>{label}</label>
+            {hint_and_error}
+            <select class="select" id=c.id name=name aria-describedby=move || c.described_by.get()>
                 {options.into_iter().map(|(value, text)| {
                     let selected = value == current;
                     view! { <option value=value selected=selected>{text}</option> }

@@ -131,8 +131,8 @@ impl Filter<'_> {
             <form method="get" action=self.path class="filter" role="search" aria-label=self.label>
                 <TextField name="q" label="Reference or title" hint="A reference like ECR-2026-0042, or words from the title." value=text("q", &current.q) errors=errors/>
                 <div class="filter__row">
-                    {select("state", "State", current.state.clone(), states)}
-                    {select("team", "Team", current.team.clone(), teams)}
+                    {select("state", "State", current.state.clone(), states, errors)}
+                    {select("team", "Team", current.team.clone(), teams, errors)}
                     {extra}
                 </div>
                 <div class="filter__row">
@@ -161,6 +161,7 @@ pub fn HostingQueue() -> impl IntoView {
         let all_errors = Signal::derive(move || filter_errors.get().or_else(|| assign_errors.get()));
         let has_errors = Signal::derive(move || all_errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
         let teams = page_data.as_ref().map(|p| p.teams.clone()).unwrap_or_default();
+        let queue_states: Vec<State> = State::ALL.iter().copied().filter(|s| s.in_hosting_queue(true)).collect();
         let assigned = select(
             "assigned",
             "Engineer",
@@ -170,12 +171,13 @@ pub fn HostingQueue() -> impl IntoView {
                 ("mine".into(), "Assigned to me".into()),
                 ("unassigned".into(), "Nobody yet".into()),
             ],
+            filter_errors,
         );
         let form = Filter {
             path: "/hosting",
             label: "Narrow the queue",
             submit: "Show requests",
-            states: &State::HOSTING_QUEUE,
+            states: &queue_states,
             teams: &teams,
         }
         .form(&filter, filter_errors, assigned);

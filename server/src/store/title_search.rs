@@ -178,7 +178,7 @@ macro_rules! bind_shared_filter {
     ($query:expr, $q:expr, $title:expr) => {
         $query
             .persistent($title.reuse_plan)
-            .bind(&$q.state)
+            .bind($q.state.map_or("", app::domain::workflow::State::as_str))
             .bind(&$q.system_like)
             .bind(&$q.team)
             .bind($q.from_ms)

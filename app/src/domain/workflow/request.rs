@@ -76,11 +76,9 @@ impl State {
         }
     }
 
-    /// The states the hosting queue lists: the request is with hosting, or hosting tracks it
-    /// through the CORs' decision and production. A request in staging is listed only while
-    /// its dev team waits for the call it asked for (`assistance_requested_at`).
-    pub const HOSTING_QUEUE: [State; 8] = [
-        State::StagingValidation,
+    /// The states the hosting queue always lists: the request is with hosting, or hosting tracks
+    /// it through the CORs' decision and production, or plans it for the monthly window.
+    pub const HOSTING_QUEUE: [State; 7] = [
         State::HostingReview,
         State::AwaitingApproval,
         State::Approved,
@@ -89,6 +87,18 @@ impl State {
         State::RegularChange,
         State::Rejected,
     ];
+
+    /// True where the rules let the dev team ask hosting for a call: there the hosting queue
+    /// lists a request while its dev team waits for the call it asked for.
+    pub fn may_ask_for_a_call(self) -> bool {
+        ActionKind::RequestHostingHelp.taken_in(self)
+    }
+
+    /// Whether the hosting queue lists a request in this state, `call_asked` when its dev team
+    /// has asked hosting for a call.
+    pub fn in_hosting_queue(self, call_asked: bool) -> bool {
+        Self::HOSTING_QUEUE.contains(&self) || (call_asked && self.may_ask_for_a_call())
+    }
 
     /// True while the dev team works through the task list: it may still answer triage or
     /// edit the plan (on the outage fast path, in hosting review too), as the rules say.

@@ -222,6 +222,8 @@ fn asking_hosting_for_help_starts_the_two_hour_clock_and_tells_hosting() {
     assert!(t.effects.contains(&Effect::StartAssistanceClock));
     assert_eq!(messages(&t)[0].kind(), &MessageKind::AssistanceRequested);
     assert_eq!(t.to, State::Planning);
+    // Hosting, told by mail, finds it in its queue until the request moves past preparation.
+    assert!(t.to.in_hosting_queue(true) && !t.to.in_hosting_queue(false));
 }
 
 #[test]

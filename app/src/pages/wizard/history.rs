@@ -15,7 +15,7 @@ fn version_select(name: &'static str, label: &'static str, list: &[VersionInfo],
         .map(|v| (v.version.to_string(), format!("Version {} · {} · {}", v.version, v.by, v.when)))
         .collect();
     options.push(("0".into(), "Version 0 · empty".into()));
-    crate::components::form::select(name, label, current.to_string(), options)
+    crate::components::form::select(name, label, current.to_string(), options, Signal::derive(|| None))
 }
 
 /// One half of the page: which two versions of the plan or the form to compare.
