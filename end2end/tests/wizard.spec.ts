@@ -572,6 +572,10 @@ test("hosting takes the request from the queue, reviews it, returns it once and 
   await expectAccessible(page);
   await page.getByRole("button", { name: "Submit to the CORs" }).click();
   await expect(page.getByText("Submitted to the CORs. Waiting for their decisions.")).toBeVisible();
+  // While the CORs decide, the queue still lets hosting hand it to a teammate, as the rules do.
+  await page.goto(`/hosting?q=${reference}`);
+  await expect(page.getByRole("row", { name: new RegExp(reference) })).toContainText("Awaiting approval");
+  await expect(page.getByRole("button", { name: `Reassign ${reference}` })).toBeVisible();
   await page.goto("/dev/mail");
   await expect(page.getByRole("article").filter({ hasText: "cor1@example.gov" }).first()).toContainText("Your approval is requested");
   // Each COR's link reaches that COR alone; the ISSO (security-related) gets the copy without it.
@@ -899,6 +903,8 @@ test("with one COR out of office, one approval suffices; production completes it
     await page.getByLabel("Why the change was rolled back").fill("Crash loop after the patch");
     await page.getByRole("button", { name: "Confirm the rollback" }).click();
     await expect(page.getByText("Rolled back: stakeholders told")).toBeVisible();
+    // The page heads the reason as the archival record does.
+    await expect(page.locator(".summary-list__row").filter({ hasText: "Why it was rolled back" })).toContainText("Crash loop after the patch");
     await expectAccessible(page);
     // The stakeholders get the notice; the calendar shows it rolled back.
     const notice = page.getByRole("article").filter({ hasText: reference }).filter({ hasText: "Crash loop after the patch" });

@@ -184,12 +184,7 @@ fn closing(l: &LoadedRequest, state: State, as_of: DateTime<Utc>) -> Vec<(String
         out.push(("Post-deployment verification".into(), checked.join("\n")));
         out.push(("Lessons learned".into(), review.lessons.clone()));
     }
-    let label = match state {
-        State::Completed => "Validated in production",
-        State::RolledBack => "Why it was rolled back",
-        State::Withdrawn => "Why it was withdrawn",
-        _ => return out,
-    };
+    let Some(label) = state.closing_note_label() else { return out };
     if let Some(note) = &l.closing_note {
         out.push((label.into(), note.clone()));
     }

@@ -7,7 +7,7 @@ use crate::api::types::{QueueFilter, QueuePage, QueueRow};
 use crate::components::form::{form_errors_of, other_error_of, select, ErrorSummary, TextField};
 use crate::domain::calendar::ClockStatus;
 use crate::domain::forms::FormErrors;
-use crate::domain::workflow::State;
+use crate::domain::workflow::{ActionKind, State};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -229,7 +229,7 @@ fn queue_row(r: QueueRow, engineers: Vec<(i64, String)>, assign: ServerAction<As
             })}</td>
             <td>
                 {r.assigned.clone().map(|a| view! { <span>{a}</span> })}
-                {(r.summary.state == State::HostingReview).then(|| view! {
+                {ActionKind::AssignEngineer.taken_in(r.summary.state).then(|| view! {
                     <ActionForm action=assign attr:class="inline-form">
                         <input type="hidden" name="reference" value=reference.clone()/>
                         <label class="visually-hidden" for=select_id.clone()>{format!("Engineer for {reference}")}</label>

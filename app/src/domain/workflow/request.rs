@@ -134,6 +134,17 @@ impl State {
         )
     }
 
+    /// What the closing note says in this state, as its heading: the dev team's validation,
+    /// the rollback's reason or the withdrawal's (the record and the production page show it).
+    pub fn closing_note_label(self) -> Option<&'static str> {
+        match self {
+            State::Completed => Some("Validated in production"),
+            State::RolledBack => Some("Why it was rolled back"),
+            State::Withdrawn => Some("Why it was withdrawn"),
+            _ => None,
+        }
+    }
+
     /// True when nothing more can happen to the request. (A rejected request is not final:
     /// hosting may rework it and submit again, or return it to the dev team.)
     pub fn is_final(self) -> bool {

@@ -185,8 +185,8 @@ fn page(
                 _ => format!("Not started; {} minutes estimated", p.estimate_minutes),
             }}</dd></div>
             {v.override_reason.clone().map(|o| view! { <div class="summary-list__row"><dt class="summary-list__key">"Outside the window because"</dt><dd class="summary-list__value">{o}</dd></div> })}
-            {v.closing_note.clone().filter(|_| matches!(state, Some(State::Completed | State::RolledBack))).map(|n| view! {
-                <div class="summary-list__row"><dt class="summary-list__key">{if state == Some(State::Completed) { "Validated in production" } else { "Rolled back because" }}</dt><dd class="summary-list__value">{n}</dd></div>
+            {v.closing_note.clone().zip(state.and_then(State::closing_note_label)).map(|(n, label)| view! {
+                <div class="summary-list__row"><dt class="summary-list__key">{label}</dt><dd class="summary-list__value">{n}</dd></div>
             })}
         </dl>
         {v.live.then(|| view! {
@@ -198,7 +198,7 @@ fn page(
             <div class="warning-text" role="region" aria-label="On hold"><p><strong>"On hold: "</strong>{h}" Production work cannot start or continue until the hold is lifted."</p></div>
         })}
 
-        {(state == Some(State::Approved) && can(ActionKind::StartImplementation)).then(|| view! {
+        {can(ActionKind::StartImplementation).then(|| view! {
             <h2 class="heading-m">"Start production work"</h2>
             {(!v.window_warnings.is_empty()).then(|| view! {
                 <div class="warning-text"><ul>{v.window_warnings.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view()}</ul></div>
