@@ -5,6 +5,7 @@ use super::ported;
 use super::{corrupt, from_millis, millis, on_pool, parsed, Store};
 use app::api::types::ScheduledChange;
 use app::domain::calendar::{CalendarEntry, EntryKind};
+use app::domain::workflow::State;
 use app::ports::Acting;
 use app::ports::{CalendarStore, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -112,16 +113,16 @@ impl CalendarStore for Store {
             .await)?;
             rows.into_iter()
                 .filter_map(|Row { summary, planned_start, queued_window, form_json, team }| {
-                    let regular = summary.state == "regular_change";
-                    // Only what has a date is on the calendar.
-                    let when = if regular { queued_window? } else { planned_start? };
-                    let form: app::domain::cr_form::CrForm = match super::stored(&summary.reference, "form_json", &form_json) {
-                        Ok(form) => form,
+                    let form = super::stored::<app::domain::cr_form::CrForm>(&summary.reference, "form_json", &form_json);
+                    let (summary, form) = match super::requests::summary(summary).and_then(|s| Ok((s, form?))) {
+                        Ok(decoded) => decoded,
                         Err(e) => return Some(Err(e)),
                     };
+                    let regular = summary.state == State::RegularChange;
+                    // Only what has a date is on the calendar.
+                    let when = if regular { queued_window? } else { planned_start? };
                     let minutes = form.planned_minutes();
-                    let summary = super::requests::summary(summary);
-                    Some(summary.map(|summary| ScheduledChange { summary, at: from_millis(when), minutes, regular, team, overlaps: Vec::new() }))
+                    Some(Ok(ScheduledChange { summary, at: from_millis(when), minutes, regular, team, overlaps: Vec::new() }))
                 })
                 .collect()
         })
