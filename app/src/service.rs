@@ -155,13 +155,14 @@ pub struct Performed {
 }
 
 /// What the request's requested window runs into, in words: other changes on the same system,
-/// freezes, maintenance windows (nothing while it has no valid start). With `only_team`, other
-/// teams' changes are named without reference or title (for their eyes: a dev team, the record).
+/// freezes, maintenance windows (nothing while it has no valid start), as `viewer` may see them:
+/// changes they may not read are named without reference or title (a dev team member; the
+/// record, for the requester's eyes).
 pub async fn schedule_conflicts(
     store: &dyn RequestStore,
     request: &LoadedRequest,
     calendar: &Calendar,
-    only_team: Option<Option<&str>>,
+    viewer: &Actor,
 ) -> Result<Vec<String>, StoreError> {
     use crate::domain::calendar::conflicts::{conflicts, Booking};
     let Some(start) = request.form.planned_start() else { return Ok(Vec::new()) };
@@ -176,10 +177,8 @@ pub async fn schedule_conflicts(
     let end = start + chrono::Duration::minutes(mine.minutes);
     // Another change that started up to a day before may still be running.
     let near = store.scheduled_changes(start - chrono::Duration::days(1), end).await?;
-    let others: Vec<Booking> = near
-        .iter()
-        .map(|c| Booking { other_team: only_team.is_some_and(|t| c.team.as_deref() != t), ..c.booking() })
-        .collect();
+    let others: Vec<Booking> =
+        near.iter().map(|c| Booking { other_team: !c.owner.readable_by(viewer), ..c.booking() }).collect();
     Ok(conflicts(&mine, &others, calendar).iter().map(|c| c.message()).collect())
 }
 
@@ -218,9 +217,7 @@ impl Workflow<'_> {
         request: &LoadedRequest,
         calendar: &Calendar,
     ) -> Result<Vec<String>, AppError> {
-        let dev = viewer.role == crate::domain::roles::Role::DevTeamMember;
-        let team = dev.then_some(viewer.team_name.as_deref());
-        Ok(schedule_conflicts(self.store, request, calendar, team).await?)
+        Ok(schedule_conflicts(self.store, request, calendar, &actor_of(viewer)).await?)
     }
 
     /// The request `reference` if `user` may read it; "not found" otherwise, so nothing leaks.

@@ -104,7 +104,15 @@ pub async fn record(store: &Store, l: &LoadedRequest, version: Version<'_>) -> R
     let conflicts = match version {
         Version::Current => {
             let calendar = app::domain::calendar::Calendar::of(&store.calendar_entries().await?, as_of);
-            app::service::schedule_conflicts(store, l, &calendar, Some(team.as_deref())).await?
+            // The record travels beyond the hosting side: it names other teams' changes as the
+            // requesting dev team would see them.
+            let requester = app::domain::workflow::Actor {
+                id: l.snapshot.started_by,
+                name: String::new(),
+                role: app::domain::roles::Role::DevTeamMember,
+                team_id: l.snapshot.team_id,
+            };
+            app::service::schedule_conflicts(store, l, &calendar, &requester).await?
         }
         Version::Copy(_) => Vec::new(),
     };

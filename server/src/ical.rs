@@ -8,7 +8,6 @@ use crate::AppState;
 use app::api::types::SessionUser;
 use app::domain::calendar::{Calendar as Policy, EntryKind};
 use app::domain::limits::printable;
-use app::domain::roles::Role;
 use app::ports::prelude::*;
 use app::ports::CurrentSession;
 use axum::extract::{Query, State};
@@ -70,11 +69,9 @@ pub async fn feed(
     let base = &state.config.public_url;
     let mut cal = Calendar::new();
     cal.name("Offcycle: scheduled changes");
-    for c in scheduled {
-        // A dev team member's feed holds their own team's changes only.
-        if user.role == Role::DevTeamMember && (c.team.is_none() || c.team != user.team_name) {
-            continue;
-        }
+    let viewer = app::service::actor_of(&user);
+    // A dev team member's feed holds their own team's changes only, as their calendar page does.
+    for c in scheduled.into_iter().filter(|c| c.owner.readable_by(&viewer)) {
         let r = &c.summary.reference;
         let kind = if c.regular { "Regular change" } else { "Emergency change" };
         let state_words = c.summary.state.label();

@@ -193,3 +193,77 @@ both_backends!(
         app.stop().await;
     }
 );
+
+both_backends!(
+    another_team_s_change_stays_off_a_dev_team_s_calendar_and_feed_and_is_not_named_in_its_conflicts,
+    |url: String, _b| async move {
+        let app = TestApp::spawn(&url).await;
+        add_other_team_dev(&url).await;
+        // A developer in no team yet still sees what they started.
+        let store = server::store::Store::new(server::store::Db::open(&url).await.unwrap());
+        let hash = server::auth::hash_password(DEMO_PASSWORD).unwrap();
+        let role = app::domain::roles::Role::DevTeamMember;
+        store.ensure_user("solo@example.gov", "Sol Solo", role, None, Some(&hash), 0).await.unwrap();
+        let ours = submitted_for_review(&app).await;
+        // Another team, and the developer in none, plan changes on the same system at the same time.
+        let schedule = [
+            ("planned_date", "2030-01-08"),
+            ("planned_time", "10:00"),
+            ("duration_minutes", "30"),
+            ("override_reason", ""),
+        ];
+        let mut planned = Vec::new();
+        for who in ["otto@example.gov", "solo@example.gov"] {
+            app.sign_in(who).await;
+            let r = start(&app, &format!("Rotate the keys of {who}")).await;
+            ok(&app, "answer_triage", &[&[("reference", r.as_str())], EMERGENCY].concat()).await;
+            assert!(save_section(&app, &r, "schedule", &schedule).await.status().is_success());
+            app.call("sign_out", &[]).await;
+            planned.push(r);
+        }
+        let [theirs, solo] = [planned[0].clone(), planned[1].clone()];
+
+        let listed = |cal: Value| -> Vec<String> {
+            cal["scheduled"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["summary"]["reference"].as_str().unwrap().into())
+                .collect()
+        };
+        let conflicts_of = |v: Value| -> Vec<String> {
+            v["conflicts"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect()
+        };
+        for (who, sees) in [
+            ("dev@example.gov", vec![ours.clone()]),
+            ("otto@example.gov", vec![theirs.clone()]),
+            ("solo@example.gov", vec![solo.clone()]),
+            ("hosting@example.gov", vec![ours.clone(), theirs.clone(), solo.clone()]),
+        ] {
+            app.sign_in(who).await;
+            let cal: Value = app.call("calendar_view", &[]).await.json().await.unwrap();
+            assert_eq!(listed(cal), sees, "{who}'s calendar");
+            let (_, feed) = app.get_text("/calendar.ics").await;
+            for r in [&ours, &theirs, &solo] {
+                assert_eq!(feed.contains(&format!("UID:{r}@offcycle")), sees.contains(r), "{who}'s feed and {r}");
+            }
+            app.call("sign_out", &[]).await;
+        }
+        // The dev team is told of the overlap without the other team's reference or title;
+        // hosting is told which change it is.
+        app.sign_in("dev@example.gov").await;
+        let told = conflicts_of(view(&app, &ours).await);
+        assert!(
+            told.len() == 2 && told.iter().all(|t| t.starts_with("Overlaps another team's change on Grants portal")),
+            "{told:?}"
+        );
+        app.call("sign_out", &[]).await;
+        app.sign_in("hosting@example.gov").await;
+        let told = conflicts_of(view(&app, &ours).await);
+        assert!(
+            told.len() == 2 && told.iter().any(|t| t.starts_with(&format!("Overlaps {theirs} “Rotate"))),
+            "{told:?}"
+        );
+        app.stop().await;
+    }
+);

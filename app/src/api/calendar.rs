@@ -42,17 +42,8 @@ mod server {
         let mut scheduled =
             services.requests.scheduled_changes(now - Duration::days(7), now + Duration::days(3660)).await?;
         // A dev team member sees their own team's changes; everyone else sees all.
-        if session.user.role == Role::DevTeamMember {
-            let mine: Vec<String> = services
-                .requests
-                .requests_started_by(session.user.id)
-                .await?
-                .into_iter()
-                .map(|s| s.reference)
-                .collect();
-            let team = session.user.team_name.clone();
-            scheduled.retain(|c| mine.contains(&c.summary.reference) || (team.is_some() && c.team == team));
-        }
+        let viewer = crate::service::actor_of(&session.user);
+        scheduled.retain(|c| c.owner.readable_by(&viewer));
         let bookings: Vec<_> = scheduled.iter().map(|c| c.booking()).collect();
         for (change, overlaps) in scheduled.iter_mut().zip(crate::domain::calendar::conflicts::overlaps(&bookings)) {
             change.overlaps = overlaps;

@@ -5,7 +5,7 @@ use super::ported;
 use super::{corrupt, from_millis, millis, on_pool, parsed, Store};
 use app::api::types::ScheduledChange;
 use app::domain::calendar::{CalendarEntry, EntryKind};
-use app::domain::workflow::State;
+use app::domain::workflow::{Owner, State};
 use app::ports::Acting;
 use app::ports::{CalendarStore, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -97,11 +97,14 @@ impl CalendarStore for Store {
                 queued_window: Option<i64>,
                 form_json: String,
                 team: Option<String>,
+                owner_id: i64,
+                team_id: Option<i64>,
             }
             let rows: Vec<Row> = on_pool!(&self.db, pool => sqlx::query_as(concat!(
                 "SELECT ",
                 super::requests::summary_columns!(),
-                ", r.planned_start, r.queued_window, r.form_json, t.name AS team FROM change_requests r JOIN users u ON u.id = r.started_by \
+                ", r.planned_start, r.queued_window, r.form_json, t.name AS team, r.started_by AS owner_id, r.team_id \
+                 FROM change_requests r JOIN users u ON u.id = r.started_by \
                  LEFT JOIN teams t ON t.id = r.team_id \
                  WHERE (r.planned_start >= $1 AND r.planned_start < $2 AND r.state NOT IN ('withdrawn', 'regular_change', 'triage')) \
                  OR (r.queued_window >= $1 AND r.queued_window < $2 AND r.state = 'regular_change') \
@@ -112,7 +115,7 @@ impl CalendarStore for Store {
             .fetch_all(pool)
             .await)?;
             rows.into_iter()
-                .filter_map(|Row { summary, planned_start, queued_window, form_json, team }| {
+                .filter_map(|Row { summary, planned_start, queued_window, form_json, team, owner_id, team_id }| {
                     let form = super::stored::<app::domain::cr_form::CrForm>(&summary.reference, "form_json", &form_json);
                     let (summary, form) = match super::requests::summary(summary).and_then(|s| Ok((s, form?))) {
                         Ok(decoded) => decoded,
@@ -122,7 +125,8 @@ impl CalendarStore for Store {
                     // Only what has a date is on the calendar.
                     let when = if regular { queued_window? } else { planned_start? };
                     let minutes = form.planned_minutes();
-                    Some(Ok(ScheduledChange { summary, at: from_millis(when), minutes, regular, team, overlaps: Vec::new() }))
+                    let owner = Owner { started_by: owner_id, team_id };
+                    Some(Ok(ScheduledChange { summary, at: from_millis(when), minutes, regular, team, owner, overlaps: Vec::new() }))
                 })
                 .collect()
         })

@@ -49,6 +49,8 @@ pub struct ScheduledChange {
     pub regular: bool,
     /// The requesting team.
     pub team: Option<String>,
+    /// Who started it, for which team (what a dev team member may see of it).
+    pub owner: crate::domain::workflow::Owner,
     /// The other changes on the calendar it overlaps on the same system (references).
     #[serde(default)]
     pub overlaps: Vec<String>,

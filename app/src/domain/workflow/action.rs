@@ -257,10 +257,7 @@ impl Party {
     /// True when `actor` stands in this relation to `request`.
     pub fn includes(self, actor: &Actor, request: &Request, ctx: &Context) -> bool {
         match self {
-            Party::DevTeam => {
-                actor.role == Role::DevTeamMember
-                    && (actor.id == request.started_by || (actor.team_id.is_some() && actor.team_id == request.team_id))
-            }
+            Party::DevTeam => request.owner().is_dev_team(actor),
             Party::Hosting => actor.role.is_hosting(),
             Party::AssignedEngineer => {
                 actor.role == Role::HostingLead
@@ -275,17 +272,38 @@ impl Party {
     }
 }
 
-/// Who may read a request: its dev team, and everyone on the hosting, approval, security,
-/// archive and admin side (they act on or oversee every request), and whoever the dev team asked
-/// to sign off while their link is open. Other dev teams may not.
+/// Whose request it is, as the dev team's rules see it: who started it, for which team. The
+/// calendar, its feed and the schedule conflicts carry it for each change they list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Owner {
+    /// Who started it.
+    pub started_by: UserId,
+    /// The requesting dev team.
+    pub team_id: Option<TeamId>,
+}
+
+impl Owner {
+    /// True when `actor` is of its dev team: a dev team member who started it, or of its team.
+    pub fn is_dev_team(&self, actor: &Actor) -> bool {
+        actor.role == Role::DevTeamMember
+            && (actor.id == self.started_by || (actor.team_id.is_some() && actor.team_id == self.team_id))
+    }
+
+    /// True when `actor` may see the request by their role: its dev team, and everyone on the
+    /// hosting, approval, security, archive and admin side (they act on or oversee every
+    /// request). Other dev teams may not.
+    pub fn readable_by(&self, actor: &Actor) -> bool {
+        match actor.role {
+            Role::DevTeamMember => self.is_dev_team(actor),
+            Role::HostingEngineer | Role::HostingLead | Role::Cor | Role::Isso | Role::Archivist | Role::Admin => true,
+            Role::Unassigned => false,
+        }
+    }
+}
+
+/// Who may read a request: whoever its [`Owner`] lets by their role, and whoever the dev team
+/// asked to sign off while their link is open.
 pub fn may_read(actor: &Actor, request: &Request, ctx: &Context) -> bool {
     // Someone asked to sign off reads what they sign: the plan and what changed in staging.
-    if Party::InvitedSigner.includes(actor, request, ctx) {
-        return true;
-    }
-    match actor.role {
-        Role::DevTeamMember => Party::DevTeam.includes(actor, request, ctx),
-        Role::HostingEngineer | Role::HostingLead | Role::Cor | Role::Isso | Role::Archivist | Role::Admin => true,
-        Role::Unassigned => false,
-    }
+    Party::InvitedSigner.includes(actor, request, ctx) || request.owner().readable_by(actor)
 }

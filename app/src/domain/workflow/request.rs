@@ -330,6 +330,11 @@ pub struct Request {
 }
 
 impl Request {
+    /// Who started it, for which team.
+    pub fn owner(&self) -> Owner {
+        Owner { started_by: self.started_by, team_id: self.team_id }
+    }
+
     /// A request just started by `by` for `team`, with an empty plan.
     pub fn new(by: UserId, team: Option<TeamId>, empty_plan: PlanHash) -> Request {
         Request {
