@@ -2,21 +2,11 @@
 //! download its current record or any filed copy.
 
 use crate::api::types::{ArchivePage, QueueFilter};
-use crate::domain::roles::Role;
 use crate::error::AppError;
 use leptos::prelude::*;
 
 /// Requests per page of the archive search.
 pub const PAGE_SIZE: i64 = 25;
-
-/// Who may search the archive: everyone but dev team members (who read their own team's
-/// records from the request pages).
-pub fn may_search(role: Role) -> bool {
-    match role {
-        Role::DevTeamMember | Role::Unassigned => false,
-        Role::HostingEngineer | Role::HostingLead | Role::Cor | Role::Isso | Role::Archivist | Role::Admin => true,
-    }
-}
 
 /// One page of the archive search (the page passes its address's query).
 #[server(endpoint = "archive_search")]
@@ -31,6 +21,7 @@ pub use server::query_of;
 mod server {
     use crate::api::ssr::*;
     use crate::api::types::{ArchivePage, QueueFilter};
+    use crate::domain::access::Area;
     use crate::domain::roles::Role;
     use crate::error::AppError;
     use crate::ports::QueueQuery;
@@ -46,7 +37,7 @@ mod server {
 
     pub async fn archive_search(filter: QueueFilter) -> Result<ArchivePage, AppError> {
         let session = require_session()?;
-        if !super::may_search(session.user.role) {
+        if !Area::ArchiveSearch.allows(session.user.role) {
             return Err(AppError::Forbidden);
         }
         let query = query_of(&filter, session.user.id)?;

@@ -2,6 +2,7 @@
 
 use crate::api::auth::SignOut;
 use crate::api::types::SessionUser;
+use crate::domain::access::Area;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -27,15 +28,15 @@ pub fn Layout(children: Children) -> impl IntoView {
                             Ok(Some(u)) => {
                                 view! {
                                     <nav class="header__nav" aria-label="Account">
-                                        {(u.role.is_hosting() || u.role == crate::domain::roles::Role::Admin)
-                                            .then(|| view! { <A href="/hosting">"Hosting queue"</A><A href="/problems">"Problems"</A> })}
+                                        {Area::HostingQueue.allows(u.role).then(|| view! { <A href="/hosting">"Hosting queue"</A> })}
+                                        {Area::ProblemLog.allows(u.role).then(|| view! { <A href="/problems">"Problems"</A> })}
                                         {(u.role.is_hosting() || matches!(u.role, crate::domain::roles::Role::Admin | crate::domain::roles::Role::DevTeamMember))
                                             .then(|| view! { <A href="/operations">"Operations"</A> })}
-                                        {(u.role.is_hosting() || matches!(u.role, crate::domain::roles::Role::Admin | crate::domain::roles::Role::Cor))
+                                        {(Area::OwnAbsence.allows(u.role) || Area::AnyCorAbsence.allows(u.role))
                                             .then(|| view! { <A href="/out-of-office">"Out of office"</A> })}
-                                        {(u.role == crate::domain::roles::Role::Admin)
+                                        {Area::Administration.allows(u.role)
                                             .then(|| view! { <A href="/admin/people">"People"</A><A href="/admin/webhooks">"Webhooks"</A><A href="/admin/mail">"Undelivered mail"</A> })}
-                                        {crate::api::archive::may_search(u.role).then(|| view! { <A href="/archive">"Archive"</A> })}
+                                        {Area::ArchiveSearch.allows(u.role).then(|| view! { <A href="/archive">"Archive"</A> })}
                                         {(u.role != crate::domain::roles::Role::Unassigned)
                                             .then(|| view! { <A href="/calendar">"Calendar"</A><A href="/requests">"My requests"</A> })}
                                         <span class="header__who">

@@ -24,11 +24,14 @@ pub enum Area {
     OwnAccount,
     /// The library of documented operations (everyone who writes plans reads it).
     OperationLibrary,
+    /// Search the archive and download any archived record (dev team members read their own
+    /// team's records from the request pages).
+    ArchiveSearch,
 }
 
 impl Area {
     /// Every area, in the README's order.
-    pub const ALL: [Area; 8] = [
+    pub const ALL: [Area; 9] = [
         Area::StartRequest,
         Area::HostingQueue,
         Area::ProblemLog,
@@ -37,6 +40,7 @@ impl Area {
         Area::Administration,
         Area::OwnAccount,
         Area::OperationLibrary,
+        Area::ArchiveSearch,
     ];
 
     /// What the README calls it.
@@ -50,6 +54,7 @@ impl Area {
             Area::Administration => "People, teams, invitations, the calendar, undelivered mail",
             Area::OwnAccount => "Their own sessions and API tokens",
             Area::OperationLibrary => "Save documented operations",
+            Area::ArchiveSearch => "Search the archive",
         }
     }
 
@@ -63,6 +68,10 @@ impl Area {
             Area::Administration => role == R::Admin,
             Area::OwnAccount => true,
             Area::OperationLibrary => role.is_hosting() || role == R::Admin,
+            Area::ArchiveSearch => match role {
+                R::DevTeamMember | R::Unassigned => false,
+                R::HostingEngineer | R::HostingLead | R::Cor | R::Isso | R::Archivist | R::Admin => true,
+            },
         }
     }
 }

@@ -113,7 +113,7 @@ pub async fn export_csv(
     who: SignedIn,
 ) -> Response {
     let session = &who.session;
-    if !app::api::archive::may_search(session.user.role) {
+    if !app::domain::access::Area::ArchiveSearch.allows(session.user.role) {
         return (StatusCode::FORBIDDEN, "The archive is for archivists, hosting, CORs, the ISSO and admins")
             .into_response();
     }
