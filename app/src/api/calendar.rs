@@ -29,7 +29,6 @@ mod server {
     use crate::api::ssr::*;
     use crate::api::types::CalendarView;
     use crate::domain::calendar::EntryForm;
-    use crate::domain::roles::Role;
     use crate::error::AppError;
     use chrono::Duration;
 
@@ -52,7 +51,7 @@ mod server {
             windows: calendar.maintenance_windows.into_iter().filter(|w| *w > now).take(6).collect(),
             entries,
             scheduled,
-            can_edit: session.user.role == Role::Admin,
+            can_edit: crate::domain::access::Area::Administration.allows(session.user.role),
         })
     }
 

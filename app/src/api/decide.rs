@@ -155,8 +155,7 @@ mod server {
 
     pub async fn signed_in(reference: String) -> Result<DecisionView, AppError> {
         let l = load_readable(&reference).await?;
-        let role = l.session.user.role;
-        if role != Role::Cor && role != Role::Admin {
+        if !crate::domain::access::role_may_take(ActionKind::Decide, l.session.user.role) {
             return Err(AppError::Forbidden);
         }
         let conflicts = workflow(&l.services).conflicts(&l.session.user, &l.request, &l.calendar).await?;

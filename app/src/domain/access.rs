@@ -110,6 +110,12 @@ fn admits(party: Party, role: Role, raises_holds: bool) -> Option<Option<&'stati
     }
 }
 
+/// True when some rule lets someone with `role` take `action`, on some request under its
+/// conditions (a page for that action is theirs to open; `decide` says whether they may now).
+pub fn role_may_take(action: super::workflow::ActionKind, role: Role) -> bool {
+    RULES.iter().filter(|r| r.action == action).flat_map(|r| r.who).any(|p| admits(*p, role, true).is_some())
+}
+
 /// One cell for a request action: "yes", the conditions, or "no".
 fn action_cell(action: super::workflow::ActionKind, role: Role) -> String {
     let raises_holds = RULES.iter().any(|r| {
@@ -182,6 +188,13 @@ mod tests {
     use super::*;
 
     /// Run with `UPDATE_README=1` to rewrite the README's table from the code.
+    #[test]
+    fn a_decision_page_is_for_cors_and_admins_on_escalation() {
+        use crate::domain::workflow::ActionKind;
+        let deciders: Vec<Role> = Role::ALL.iter().copied().filter(|r| role_may_take(ActionKind::Decide, *r)).collect();
+        assert_eq!(deciders, [Role::Cor, Role::Admin]);
+    }
+
     #[test]
     fn the_readme_who_may_do_what_table_is_the_code() {
         let path = crate::domain::readme_path();
