@@ -58,7 +58,7 @@ mod server {
         let role = session.user.role;
         let store = services()?.requests;
         let who = match cor.trim() {
-            "" | "me" if role == Role::Cor => session.user.id,
+            "" | "me" if Area::OwnAbsence.allows(role) => session.user.id,
             "" | "me" => return Err(AppError::Forbidden),
             id => {
                 let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;

@@ -2,7 +2,8 @@
 
 use crate::api::auth::SignOut;
 use crate::api::types::SessionUser;
-use crate::domain::access::Area;
+use crate::domain::access::{role_may_take, Area};
+use crate::domain::workflow::ActionKind;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -30,7 +31,8 @@ pub fn Layout(children: Children) -> impl IntoView {
                                     <nav class="header__nav" aria-label="Account">
                                         {Area::HostingQueue.allows(u.role).then(|| view! { <A href="/hosting">"Hosting queue"</A> })}
                                         {Area::ProblemLog.allows(u.role).then(|| view! { <A href="/problems">"Problems"</A> })}
-                                        {(u.role.is_hosting() || matches!(u.role, crate::domain::roles::Role::Admin | crate::domain::roles::Role::DevTeamMember))
+                                        // Those who write plans read the library; those who keep it, too.
+                                        {(role_may_take(ActionKind::EditPlan, u.role) || Area::OperationLibrary.allows(u.role))
                                             .then(|| view! { <A href="/operations">"Operations"</A> })}
                                         {(Area::OwnAbsence.allows(u.role) || Area::AnyCorAbsence.allows(u.role))
                                             .then(|| view! { <A href="/out-of-office">"Out of office"</A> })}
