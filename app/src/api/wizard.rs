@@ -454,7 +454,7 @@ mod server {
 
     pub async fn dev_mail() -> Result<Vec<MailView>, AppError> {
         let services = services()?;
-        let admin = session().is_some_and(|s| s.user.role == crate::domain::roles::Role::Admin);
+        let admin = session().is_some_and(|s| crate::domain::access::Area::Administration.allows(s.user.role));
         if !services.demo || !(services.loopback_only || admin) {
             return Err(AppError::NotFound);
         }
