@@ -138,7 +138,12 @@ pub trait HistoryStore: Send + Sync {
     /// A request's audit trail, oldest first.
     async fn audit_trail(&self, request_id: i64) -> Result<Vec<AuditView>, StoreError>;
     /// Adds a comment (plain text) with its audit event, in one transaction.
-    async fn add_comment(&self, request: &LoadedRequest, body: &str, acting: &Acting<'_>) -> Result<(), StoreError>;
+    async fn add_comment(
+        &self,
+        request: &LoadedRequest,
+        comment: &crate::domain::history::NewComment,
+        acting: &Acting<'_>,
+    ) -> Result<(), StoreError>;
     /// `limit` comments of a request's thread from `offset`, oldest first.
     async fn comment_page(&self, request_id: i64, offset: i64, limit: i64) -> Result<Vec<CommentView>, StoreError>;
 }
@@ -220,8 +225,7 @@ pub trait OperationLibrary: Send + Sync {
     /// returns the new version's id.
     async fn save_operation(
         &self,
-        name: &str,
-        steps: &[crate::domain::plan::PlanStep],
+        operation: &crate::domain::plan::library::NewOperation,
         acting: &Acting<'_>,
     ) -> Result<i64, StoreError>;
 }

@@ -124,10 +124,13 @@ pub async fn seed_requests(
     }
     // The hosting team's library starts with the demo's own deployment, as a documented operation.
     let hosting = seeder.person("hosting@example.gov")?;
+    let operation = app::domain::plan::library::NewOperation {
+        name: "Blue/green deployment of the portal".into(),
+        steps: example_plan().steps,
+    };
     app::ports::OperationLibrary::save_operation(
         store,
-        "Blue/green deployment of the portal",
-        &example_plan().steps,
+        &operation,
         &app::ports::Acting::new(&hosting, "demo", clock.now()),
     )
     .await?;

@@ -37,15 +37,11 @@ pub async fn request_audit(reference: String) -> Result<Vec<crate::api::types::A
     super::ssr::respond(server::audit(reference).await)
 }
 
-/// Longest comment accepted, in characters.
-pub const COMMENT_MAX: usize = 5_000;
-
 #[cfg(feature = "ssr")]
 mod server {
     use crate::api::ssr::*;
     use crate::api::types::{CommentThread, HistoryView, VersionInfo};
-    use crate::domain::forms::{FieldError, FormErrors};
-    use crate::domain::history::{form_diff, plan_diff, thread_page, COMMENTS_PER_PAGE};
+    use crate::domain::history::{form_diff, plan_diff, thread_page, NewComment, COMMENTS_PER_PAGE};
     use crate::error::AppError;
 
     /// The pair to compare: as asked when both are real versions, else newest vs the one before.
@@ -92,21 +88,8 @@ mod server {
 
     pub async fn add_comment(reference: String, body: String) -> Result<(), AppError> {
         let l = load_readable(&reference).await?;
-        let body = body.trim().to_string();
-        let problem = if body.is_empty() {
-            Some("Enter a comment".to_string())
-        } else if body.chars().count() > super::COMMENT_MAX {
-            Some(format!("A comment must be {} characters or fewer", super::COMMENT_MAX))
-        } else {
-            None
-        };
-        if let Some(message) = problem {
-            return Err(AppError::Invalid(FormErrors {
-                errors: vec![FieldError { field: "body".into(), message }],
-                values: vec![("body".into(), body)],
-            }));
-        }
-        l.services.requests.add_comment(&l.request, &body, &acting(&l.session.user)?).await?;
+        let comment = NewComment::parse(&body)?;
+        l.services.requests.add_comment(&l.request, &comment, &acting(&l.session.user)?).await?;
         leptos_axum::redirect(&format!("/requests/{}/comments", l.request.summary.reference));
         Ok(())
     }

@@ -54,7 +54,7 @@ mod server {
     use crate::api::types::OperationView;
     use crate::domain::access::Area;
     use crate::domain::forms::{FieldError, FormErrors};
-    use crate::domain::limits;
+    use crate::domain::plan::library::NewOperation;
     use crate::domain::plan::paste::parse_steps;
     use crate::domain::plan::{PlanStep, StepSource};
     use crate::domain::roles::Role;
@@ -152,28 +152,8 @@ mod server {
         if !Area::OperationLibrary.allows(session.user.role) {
             return Err(AppError::Forbidden);
         }
-        let values = || vec![("name".into(), name.clone()), ("steps".into(), steps.clone())];
-        let problem = |field: &str, message: String| {
-            AppError::Invalid(FormErrors {
-                errors: vec![FieldError { field: field.into(), message }],
-                values: values(),
-            })
-        };
-        if name.trim().is_empty() {
-            return Err(problem("name", "Enter the operation's name".into()));
-        }
-        if name.trim().chars().count() > limits::LINE {
-            return Err(problem("name", format!("The name must be {} characters or fewer", limits::LINE)));
-        }
-        // The library's steps say nothing of where they came from: they are the source.
-        let parsed: Vec<PlanStep> = parse_steps(&steps)
-            .map_err(|e| problem("steps", e.to_string()))?
-            .into_iter()
-            .enumerate()
-            .map(|(i, s)| PlanStep { id: i as u32 + 1, source: None, ..s })
-            .collect();
-        let services = services()?;
-        services.requests.save_operation(&name, &parsed, &acting(&session.user)?).await?;
+        let operation = NewOperation::parse(&name, &steps)?;
+        services()?.requests.save_operation(&operation, &acting(&session.user)?).await?;
         leptos_axum::redirect("/operations");
         Ok(())
     }

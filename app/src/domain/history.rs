@@ -239,6 +239,33 @@ pub fn merge_form(base: &CrForm, theirs: &CrForm, mine: &CrForm) -> FormMerge {
 /// Comments shown on one page of a request's thread.
 pub const COMMENTS_PER_PAGE: i64 = 50;
 
+/// A comment as typed, checked: some text, not too much, trimmed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewComment(String);
+
+impl NewComment {
+    /// The longest comment, in characters.
+    pub const MAX: usize = 5_000;
+
+    /// Parses the typed comment, or says what is wrong at its field, with what was typed.
+    pub fn parse(body: &str) -> Result<NewComment, super::forms::FormErrors> {
+        let body = body.trim();
+        let problem = if body.is_empty() {
+            "Enter a comment".to_string()
+        } else if body.chars().count() > Self::MAX {
+            format!("A comment must be {} characters or fewer", Self::MAX)
+        } else {
+            return Ok(NewComment(body.to_string()));
+        };
+        Err(super::forms::FormErrors::one("body", &problem, &[("body", body)]))
+    }
+
+    /// Its text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// One page of a comment thread: which page, of how many, and the rows it covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ThreadPage {
@@ -259,6 +286,21 @@ pub fn thread_page(total: i64, asked: &str) -> ThreadPage {
         _ => pages,
     };
     ThreadPage { page, pages, offset: (page - 1) * COMMENTS_PER_PAGE }
+}
+
+#[cfg(test)]
+mod comment_tests {
+    use super::NewComment;
+
+    #[test]
+    fn a_comment_has_some_text_and_not_too_much() {
+        assert_eq!(NewComment::parse("  Add the CVE number \n").unwrap().as_str(), "Add the CVE number");
+        let problem = |body: &str| NewComment::parse(body).unwrap_err().errors[0].message.clone();
+        assert_eq!(problem(" \n "), "Enter a comment");
+        assert!(NewComment::parse(&"x".repeat(NewComment::MAX)).is_ok());
+        assert_eq!(problem(&"x".repeat(NewComment::MAX + 1)), "A comment must be 5000 characters or fewer");
+        assert_eq!(NewComment::parse("").unwrap_err().errors[0].field, "body");
+    }
 }
 
 #[cfg(test)]

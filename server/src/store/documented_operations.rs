@@ -5,6 +5,7 @@ use super::audit::{audited_as, done_by};
 use super::ported;
 use super::{corrupt, from_millis, on_pool, Store};
 use app::api::types::OperationView;
+use app::domain::plan::library::NewOperation;
 use app::domain::plan::PlanStep;
 use app::ports::Acting;
 use app::ports::{OperationLibrary, StoreError};
@@ -53,8 +54,9 @@ impl OperationLibrary for Store {
         .await
     }
 
-    async fn save_operation(&self, name: &str, steps: &[PlanStep], acting: &Acting<'_>) -> Result<i64, StoreError> {
-        let key = name.trim().to_lowercase();
+    async fn save_operation(&self, operation: &NewOperation, acting: &Acting<'_>) -> Result<i64, StoreError> {
+        let NewOperation { name, steps } = operation;
+        let key = operation.key();
         // Two saves of one name at once: the second's version collides with the first's
         // (UNIQUE (name_key, version)) and its transaction rolls back.
         audited_as!(&self.db, acting, tx, at => {
@@ -63,14 +65,14 @@ impl OperationLibrary for Store {
                      VALUES ($1, $2, (SELECT COALESCE(MAX(version), 0) + 1 FROM documented_operations WHERE name_key = $2), $3, $4, $5) \
                      RETURNING id, version",
                 )
-                .bind(name.trim())
+                .bind(name)
                 .bind(&key)
                 .bind(serde_json::to_string(steps).unwrap_or_default())
                 .bind(acting.by.id)
                 .bind(at)
                 .fetch_one(&mut *tx)
                 .await?;
-                let detail = format!("“{}” version {version}: {} steps", name.trim(), steps.len());
+                let detail = format!("“{name}” version {version}: {} steps", steps.len());
                 (id, done_by(acting, "Save a documented operation", detail))
         })
     }

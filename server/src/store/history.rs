@@ -8,6 +8,7 @@ use app::api::types::{CommentView, QueueItem, VersionInfo};
 use app::domain::calendar::eastern;
 use app::domain::cr_form::CrForm;
 use app::domain::execution::Problem;
+use app::domain::history::NewComment;
 use app::domain::plan::Plan;
 use app::domain::roles::Role;
 use app::ports::Acting;
@@ -307,7 +308,13 @@ impl HistoryStore for Store {
         .await
     }
 
-    async fn add_comment(&self, request: &LoadedRequest, body: &str, acting: &Acting<'_>) -> Result<(), StoreError> {
+    async fn add_comment(
+        &self,
+        request: &LoadedRequest,
+        comment: &NewComment,
+        acting: &Acting<'_>,
+    ) -> Result<(), StoreError> {
+        let body = comment.as_str();
         audited_as!(&self.db, acting, tx, at => {
             sqlx::query("INSERT INTO comments (request_id, author_id, body, created_at) VALUES ($1, $2, $3, $4)")
                 .bind(request.id)
