@@ -82,7 +82,7 @@ async fn create_admin(config: Config) -> ExitCode {
         }
     };
     let email = email.trim().to_lowercase();
-    if !app::domain::cr_form::is_email(&email) || email.len() > app::domain::limits::EMAIL {
+    if !app::domain::cr_form::is_email(&email) {
         eprintln!("{email:?} is not an email address like name@agency.gov");
         return ExitCode::from(2);
     }

@@ -116,7 +116,7 @@ mod server {
     use crate::api::ssr::*;
     use crate::api::types::{AccountView, PeopleView, TeamSettings};
     use crate::domain::access::NewToken;
-    use crate::domain::forms::{FieldError, FormErrors};
+    use crate::domain::forms::FormErrors;
     use crate::domain::roles::{NewPerson, Role};
     use crate::domain::webhook::NewWebhook;
     use crate::error::AppError;
@@ -217,19 +217,11 @@ mod server {
         let id: i64 = team.trim().parse().map_err(|_| AppError::NotFound)?;
         let field_name = format!("stakeholders_{id}");
         within(&field_name, "The stakeholder list", &stakeholders, crate::domain::limits::LONG)?;
-        let lines = crate::domain::cr_form::lines(&stakeholders);
-        if let Some(bad) = lines.iter().find(|l| !crate::domain::cr_form::is_email(l)) {
-            return Err(AppError::Invalid(FormErrors {
-                errors: vec![FieldError {
-                    field: field_name.clone(),
-                    message: format!("“{bad}” is not an email address: one address per line"),
-                }],
-                values: vec![
-                    (field_name, stakeholders),
-                    (format!("several_capacities_{id}"), several_capacities.unwrap_or_default()),
-                ],
-            }));
-        }
+        let lines = crate::domain::cr_form::address_lines(&stakeholders).map_err(|message| {
+            let several = format!("several_capacities_{id}");
+            let several_typed = several_capacities.clone().unwrap_or_default();
+            FormErrors::one(&field_name, &message, &[(&field_name, &stakeholders), (&several, &several_typed)])
+        })?;
         let settings = TeamSettings {
             team_id: id,
             stakeholders: lines.join("\n"),

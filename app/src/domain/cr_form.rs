@@ -254,11 +254,8 @@ impl CrForm {
                         message: format!("Confirm every item of the pre-deployment checklist ({missing} not confirmed): incomplete requests are returned"),
                     });
                 }
-                if let Some(bad) = lines(&s.stakeholders).into_iter().find(|l| !is_email(l)) {
-                    extra.push(FieldError {
-                        field: "stakeholders".into(),
-                        message: format!("“{bad}” is not an email address: enter one email address per line"),
-                    });
+                if let Err(message) = address_lines(&s.stakeholders) {
+                    extra.push(FieldError { field: "stakeholders".into(), message });
                 }
                 let base = collect_errors(&SectionFields(section, self), s.validate());
                 merge(base, extra, self, section)

@@ -97,7 +97,7 @@ impl NewPerson {
             |field: &str, message: &str| errors.push(FieldError { field: field.into(), message: message.into() });
         if email.is_empty() {
             problem("email", "Enter their email address");
-        } else if !super::cr_form::is_email(&email) || email.len() > super::limits::EMAIL {
+        } else if !super::cr_form::is_email(&email) {
             problem("email", "Enter an email address like name@agency.gov");
         }
         if name.is_empty() || name.chars().count() > Self::NAME {

@@ -158,8 +158,12 @@ pub fn planned_start(date: &str, time: &str) -> Option<DateTime<Utc>> {
     chrono_tz::America::New_York.from_local_datetime(&d.and_time(t)).earliest().map(|x| x.with_timezone(&Utc))
 }
 
-/// A plausible email address (one `@`, a dotted domain, no spaces); the mail relay decides the rest.
+/// A plausible email address (one `@`, a dotted domain, no spaces, at most the 254 characters
+/// mail allows); the mail relay decides the rest.
 pub fn is_email(s: &str) -> bool {
+    if s.len() > crate::domain::limits::EMAIL {
+        return false;
+    }
     let mut parts = s.split('@');
     matches!((parts.next(), parts.next(), parts.next()), (Some(local), Some(domain), None)
         if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !s.contains(char::is_whitespace))
@@ -168,4 +172,14 @@ pub fn is_email(s: &str) -> bool {
 /// Lines of a multi-line field, trimmed, blank ones dropped.
 pub fn lines(text: &str) -> Vec<String> {
     text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()
+}
+
+/// The addresses of a list of one per line (stakeholders), or the first line that is not one,
+/// said as its field's problem.
+pub fn address_lines(text: &str) -> Result<Vec<String>, String> {
+    let lines = lines(text);
+    match lines.iter().find(|l| !is_email(l)) {
+        Some(bad) => Err(format!("“{bad}” is not an email address: enter one email address per line")),
+        None => Ok(lines),
+    }
 }

@@ -247,3 +247,18 @@ fn a_valid_new_title_renames_the_request() {
     assert_eq!(titled(&"x".repeat(121)).renames("Patch OpenSSL"), None, "too long for a name");
     assert!(titled(&"x".repeat(120)).renames("Patch OpenSSL").is_some());
 }
+
+#[test]
+fn a_stakeholder_list_is_addresses_one_per_line_wherever_it_is_typed() {
+    assert_eq!(
+        address_lines(" owner@example.gov \n\n ops@example.gov").unwrap(),
+        ["owner@example.gov", "ops@example.gov"]
+    );
+    assert_eq!(
+        address_lines("owner@example.gov\nthe product owner").unwrap_err(),
+        "“the product owner” is not an email address: enter one email address per line"
+    );
+    // Mail takes at most 254 characters an address.
+    let long = format!("{}@example.gov", "a".repeat(254 - "@example.gov".len()));
+    assert!(is_email(&long) && !is_email(&format!("a{long}")));
+}
