@@ -176,11 +176,8 @@ fn parsed(body: &NewRequest) -> Result<Parsed, Vec<FieldError>> {
             Err(e) => problems.extend(at(&format!("plan_steps[{i}]."), e)),
         }
     }
-    if plan.steps.len() > app::domain::limits::PLAN_STEPS {
-        problems.push(FieldError {
-            field: "plan_steps".into(),
-            message: format!("A plan can have at most {} steps", app::domain::limits::PLAN_STEPS),
-        });
+    if let Err(message) = Plan::within_step_limit(plan.steps.len()) {
+        problems.push(FieldError { field: "plan_steps".into(), message });
     }
     let fields =
         [("artifact", body.artifact.trim().to_string()), ("pipeline_url", body.pipeline_url.trim().to_string())];

@@ -90,8 +90,8 @@ async fn create_admin(config: Config) -> ExitCode {
         .map(|n| n.trim().to_string())
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_string());
-    if name.chars().count() > 100 {
-        eprintln!("the name must be 100 characters or fewer");
+    if name.chars().count() > app::domain::roles::NewPerson::NAME {
+        eprintln!("the name must be {} characters or fewer", app::domain::roles::NewPerson::NAME);
         return ExitCode::from(2);
     }
     let db = match server::store::Db::open(&config.database_url).await {

@@ -342,6 +342,13 @@ both_backends!(
         documented("/api/v1/requests", status, &e, &mut problems);
         let fields: Vec<&str> = e["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
         assert_eq!(fields, ["title", "plan_steps[0].rollback", "plan_steps[0].estimated_minutes"]);
+        // Too many steps: said as the wizard says it.
+        let mut long = body.clone();
+        long["plan_steps"] = serde_json::Value::Array(vec![body["plan_steps"][0].clone(); 201]);
+        let (status, e, _) = post(&app, &pipeline, "/api/v1/requests", Some("run-1205"), &long).await;
+        assert_eq!((status, e["fields"][0]["field"].as_str()), (422, Some("plan_steps")));
+        let said = e["fields"][0]["message"].as_str().unwrap();
+        assert_eq!(said, "A plan can have at most 200 steps: combine related steps into one");
         // No key, a read-only token, a person who may not open requests: refused.
         let (status, e, _) = post(&app, &pipeline, "/api/v1/requests", None, &body).await;
         assert_eq!(status, 400);

@@ -101,6 +101,15 @@ fn normalise(text: &str) -> String {
 }
 
 impl Plan {
+    /// Whether a plan of `steps` steps is within the limit; if not, the problem in words.
+    pub fn within_step_limit(steps: usize) -> Result<(), String> {
+        let max = crate::domain::limits::PLAN_STEPS;
+        if steps > max {
+            return Err(format!("A plan can have at most {max} steps: combine related steps into one"));
+        }
+        Ok(())
+    }
+
     /// The plan's content hash. Every field of every step counts, and so does their order.
     pub fn hash(&self) -> PlanHash {
         let mut h = Sha256::new();

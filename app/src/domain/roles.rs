@@ -101,7 +101,7 @@ impl NewPerson {
             problem("email", "Enter an email address like name@agency.gov");
         }
         if name.is_empty() || name.chars().count() > Self::NAME {
-            problem("name", "Enter their name (up to 100 characters)");
+            problem("name", &format!("Enter their name (up to {} characters)", Self::NAME));
         }
         let parsed_role = Role::parse(role.trim());
         if parsed_role.is_none() {

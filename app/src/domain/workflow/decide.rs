@@ -1,7 +1,6 @@
 //! Checking an action against the rules and their guards.
 
 use super::*;
-use crate::domain::limits;
 
 fn rule_for(request: &Request, actor: &Actor, action: ActionKind, ctx: &Context) -> Result<&'static Rule, Refusal> {
     if !action.taken_in(request.state) {
@@ -99,15 +98,8 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
         }
         Action::EditPlan { new_hash, complete, steps } => {
             guard(new_hash != &request.plan_hash, "The plan has not changed")?;
-            if *steps as usize > limits::PLAN_STEPS {
-                return Err(Refusal::Input {
-                    input: Input::StepAction,
-                    message: format!(
-                        "A plan can have at most {} steps: combine related steps into one",
-                        limits::PLAN_STEPS
-                    ),
-                });
-            }
+            crate::domain::plan::Plan::within_step_limit(*steps as usize)
+                .map_err(|message| Refusal::Input { input: Input::StepAction, message })?;
             effects.push(Effect::NewPlanVersion { hash: new_hash.clone(), complete: *complete, steps: *steps });
             if matches!(from, S::AwaitingApproval | S::Approved | S::Rejected) {
                 to = S::HostingReview;
