@@ -414,6 +414,8 @@ pub struct Commit<'a> {
     pub triage: Option<&'a TriageAnswers>,
     /// The risk review, with a risk-review transition.
     pub risk_review: Option<&'a crate::domain::review::RiskReview>,
+    /// The evidence file's bytes, with an `AttachEvidence` effect.
+    pub attachment: Option<&'a [u8]>,
     /// The public address, for links in messages.
     pub public_url: &'a str,
     /// The emailed link this action spends, if it came by one.

@@ -76,6 +76,8 @@ pub struct Change {
     pub triage: Option<TriageAnswers>,
     /// The risk review (with `RecordRiskReview`).
     pub risk_review: Option<RiskReview>,
+    /// The evidence file's bytes (with `AttachEvidence`).
+    pub attachment: Option<Vec<u8>>,
     /// What was typed, by the page's field names: a refusal of one of the action's inputs
     /// brings all of it back.
     pub typed: Vec<(String, String)>,
@@ -93,6 +95,7 @@ impl Change {
             form: None,
             triage: None,
             risk_review: None,
+            attachment: None,
             typed: Vec::new(),
             fields: Vec::new(),
         }
@@ -275,6 +278,7 @@ impl Workflow<'_> {
                 form: change.form.as_ref(),
                 triage: change.triage.as_ref(),
                 risk_review: change.risk_review.as_ref(),
+                attachment: change.attachment.as_deref(),
                 public_url: self.public_url,
                 link: who.link,
             };

@@ -1,17 +1,20 @@
 //! Staging evidence files: a plain multipart form (works without JavaScript) and downloads.
 //!
-//! Uploading needs the same permission as signing off staging; downloading, the same as
-//! reading the request. Errors go back to the staging page as a short code in the address,
+//! Uploading is an action of the rule table (`AttachEvidence`: the dev team while staging is open,
+//! committed with its audit event through the one application service); downloading needs what
+//! reading the request needs. Errors go back to the staging page as a short code in the address,
 //! where the page shows them at the field.
 
 use crate::signed_in::SignedIn;
 use crate::AppState;
-use app::domain::attachment::{check, clean_file_name, AttachmentError, MAX_BYTES};
-use app::domain::workflow::{available_actions, ActionKind};
-use app::service::actor_of;
+use app::domain::attachment::{check, clean_file_name, AttachmentError, EvidenceFile, MAX_BYTES};
+use app::domain::workflow::{Action, ActionKind};
+use app::error::AppError;
+use app::service::{Change, Principal};
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use sha2::Digest;
 
 fn back(reference: &str, error: Option<AttachmentError>) -> Response {
     match error {
@@ -63,9 +66,9 @@ pub(crate) enum Refused {
     Internal,
 }
 
-/// Attaches the multipart `file` to the request as evidence, by `user` from `source`: the same
-/// permission as signing off staging (the request's dev team, while staging is open); the
-/// content checked against its name.
+/// Attaches the multipart `file` to the request as evidence, by `user` from `source`, through
+/// the rule table (`AttachEvidence`: the request's dev team while staging is open); the content
+/// checked against its name first.
 pub(crate) async fn attach(
     state: &AppState,
     user: &app::api::types::SessionUser,
@@ -73,25 +76,32 @@ pub(crate) async fn attach(
     reference: &str,
     multipart: &mut Multipart,
 ) -> Result<(), Refused> {
-    let readable = state.readable(user, reference).await.map_err(Refused::Answer)?;
-    let request = &readable.request;
-    if !available_actions(&request.snapshot, &actor_of(user), &readable.context()).contains(&ActionKind::SignOff) {
-        return Err(Refused::Forbidden);
-    }
-    if request.attachments.len() >= app::domain::limits::ATTACHMENTS {
-        return Err(Refused::File(AttachmentError::TooMany));
-    }
+    // Someone who may not see the request learns nothing from what they sent.
+    state.readable(user, reference).await.map_err(Refused::Answer)?;
     let (name, bytes) = read_file(multipart).await.map_err(Refused::File)?;
     let kind = check(&name, &bytes).map_err(Refused::File)?;
-    let file_name = clean_file_name(&name);
-    let now = state.services.clock.now();
-    let reference = &request.summary.reference;
-    match state
-        .store
-        .add_attachment(request.id, reference, user, source, &file_name, kind.media_type(), &bytes, now)
-        .await
-    {
+    let file = EvidenceFile {
+        name: clean_file_name(&name),
+        media_type: kind.media_type().to_string(),
+        size: bytes.len(),
+        sha256: hex::encode(sha2::Sha256::digest(&bytes)),
+    };
+    let who = Principal { user, source, link: None };
+    let attached = state
+        .workflow()
+        .perform(&who, reference, ActionKind::AttachEvidence, |r| {
+            let held = r.request.attachments.len();
+            Ok(Change {
+                attachment: Some(bytes.clone()),
+                ..Change::action(Action::AttachEvidence { file: file.clone(), held })
+            })
+        })
+        .await;
+    match attached {
         Ok(_) => Ok(()),
+        // The one input the rule checks of a file: how many the request holds.
+        Err(AppError::Invalid(_)) => Err(Refused::File(AttachmentError::TooMany)),
+        Err(AppError::Forbidden | AppError::Refused(_)) => Err(Refused::Forbidden),
         Err(e) => {
             tracing::error!("storing an attachment for {reference}: {e}");
             Err(Refused::Internal)

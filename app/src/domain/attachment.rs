@@ -30,6 +30,19 @@ impl AttachmentKind {
     }
 }
 
+/// A checked evidence file as the process records it (its bytes travel beside the action).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct EvidenceFile {
+    /// Its cleaned file name.
+    pub name: String,
+    /// The media type it is served as.
+    pub media_type: String,
+    /// Its size in bytes.
+    pub size: usize,
+    /// SHA-256 of its bytes, hex.
+    pub sha256: String,
+}
+
 /// Why a file was refused, in words for the person who chose it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum AttachmentError {

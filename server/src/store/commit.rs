@@ -210,6 +210,26 @@ impl Store {
                     Effect::StampImplementationStarted => {
                         set_on_request!(tx, req.id, "implementation_started_at = $1", at);
                     }
+                    Effect::AttachEvidence(file) => {
+                        // The domain decided on the file's description; its bytes come beside it.
+                        let Some(data) = c.attachment else {
+                            return Err(sqlx::Error::Protocol("an evidence file came without its bytes".into()));
+                        };
+                        sqlx::query(
+                            "INSERT INTO attachments (request_id, file_name, media_type, size_bytes, sha256, data, uploaded_by, created_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                        )
+                        .bind(req.id)
+                        .bind(&file.name)
+                        .bind(&file.media_type)
+                        .bind(data.len() as i64)
+                        .bind(&file.sha256)
+                        .bind(data)
+                        .bind(c.actor.id)
+                        .bind(at)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
                     Effect::StartAssistanceClock => {
                         set_on_request!(tx, req.id, "assistance_requested_at = $1", at);
                     }

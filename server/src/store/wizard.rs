@@ -1,9 +1,8 @@
 //! The rest of a request's storage: staging notes, attachments, the CORs, the problem log and
 //! the mail views.
 
-use super::audit::audited;
-use super::{from_millis, millis, on_pool, stored, AuditEvent, Store};
-use app::api::types::{AttachmentView, MailView, SessionUser};
+use super::{from_millis, on_pool, stored, Store};
+use app::api::types::{AttachmentView, MailView};
 use app::domain::quorum::{Absence, Cor};
 
 impl Store {
@@ -124,43 +123,6 @@ impl Store {
                 },
             )
             .collect()
-    }
-}
-
-impl Store {
-    /// Stores an attachment (already checked) with its audit event, in one transaction.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn add_attachment(
-        &self,
-        request_id: i64,
-        reference: &str,
-        by: &SessionUser,
-        source: &str,
-        file_name: &str,
-        media_type: &str,
-        data: &[u8],
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> Result<i64, sqlx::Error> {
-        use sha2::Digest;
-        let sha = hex::encode(sha2::Sha256::digest(data));
-        let at = millis(now);
-        audited!(&self.db, tx => {
-            let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO attachments (request_id, file_name, media_type, size_bytes, sha256, data, uploaded_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-            )
-            .bind(request_id)
-            .bind(file_name)
-            .bind(media_type)
-            .bind(data.len() as i64)
-            .bind(&sha)
-            .bind(data)
-            .bind(by.id)
-            .bind(at)
-            .fetch_one(&mut *tx)
-            .await?;
-            (id, AuditEvent::success(at, Some(by.id), Some(request_id), "Attach staging evidence", format!("{reference}: attached {file_name} ({} bytes, sha256 {sha})", data.len()), source))
-        })
     }
 
     /// One attachment's description and bytes, if it belongs to the request.

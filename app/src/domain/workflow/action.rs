@@ -59,6 +59,13 @@ pub enum Action {
         /// Their email address (lower case, trimmed).
         email: String,
     },
+    /// Attach a staging evidence file (a log, a screenshot, a test report).
+    AttachEvidence {
+        /// The file.
+        file: crate::domain::attachment::EvidenceFile,
+        /// How many files the request holds already.
+        held: usize,
+    },
     /// Record what was changed in staging (what the plan is adjusted from).
     RecordStagingNotes {
         /// The notes, trimmed.
@@ -191,6 +198,7 @@ impl ActionKind {
             ActionKind::RequestHostingHelp => "Request hosting help",
             ActionKind::SignOff => "Sign off staging",
             ActionKind::AskToSignOff => "Ask someone to sign off",
+            ActionKind::AttachEvidence => "Attach staging evidence",
             ActionKind::RecordStagingNotes => "Record staging changes",
             ActionKind::CompleteStaging => "Complete staging",
             ActionKind::SubmitForReview => "Submit for hosting review",

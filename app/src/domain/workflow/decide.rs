@@ -166,6 +166,16 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
             effects.push(Effect::Send(message(MessageKind::SignOffRequest(*role), false)));
             detail = format!("asked {} ({email}) by email to sign off as {}", name.trim(), role.label());
         }
+        Action::AttachEvidence { file, held } => {
+            if *held >= crate::domain::limits::ATTACHMENTS {
+                return Err(Refusal::Input {
+                    input: Input::File,
+                    message: crate::domain::attachment::AttachmentError::TooMany.to_string(),
+                });
+            }
+            effects.push(Effect::AttachEvidence(file.clone()));
+            detail = format!("attached {} ({} bytes, sha256 {})", file.name, file.size, file.sha256);
+        }
         Action::RecordStagingNotes { notes } => {
             effects.push(Effect::StagingNotes(notes.clone()));
             detail = "staging notes saved".into();

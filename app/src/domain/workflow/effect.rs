@@ -61,6 +61,8 @@ pub enum Input {
     Engineer,
     /// A plan step's action (where a plan with too many steps is refused).
     StepAction,
+    /// An evidence file.
+    File,
 }
 
 impl Input {
@@ -80,6 +82,7 @@ impl Input {
             Input::OverrideReason => "override_reason",
             Input::Engineer => "engineer",
             Input::StepAction => "action",
+            Input::File => "file",
         }
     }
 }
@@ -165,6 +168,8 @@ pub enum Effect {
     QueueForWindow(Option<DateTime<Utc>>),
     /// Start the 2-hour assistance clock.
     StartAssistanceClock,
+    /// File a staging evidence file (its bytes come with the change).
+    AttachEvidence(crate::domain::attachment::EvidenceFile),
     /// The request entered hosting review: the queue counts its wait from now.
     StampSubmitted,
     /// The request went to the CORs: reminders and escalation count from now.

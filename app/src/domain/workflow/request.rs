@@ -442,6 +442,7 @@ impl Request {
                 | Effect::Audit { .. }
                 | Effect::QueueForWindow(_)
                 | Effect::StartAssistanceClock
+                | Effect::AttachEvidence(_)
                 | Effect::StampSubmitted
                 | Effect::StampApprovalRequested
                 | Effect::StampImplementationStarted

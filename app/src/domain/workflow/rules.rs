@@ -132,6 +132,22 @@ pub const RULES: &[Rule] = &[
         only_on_fast_path: Some(SIGN_OFF_IN_STAGING),
     },
     Rule {
+        action: ActionKind::AttachEvidence,
+        from: &[S::StagingValidation],
+        who: &[Party::DevTeam, Party::InvitedSigner],
+        guard: "a PDF, image or text file under 10 MB whose content matches its name; at most 50 a request",
+        to: "same state",
+        only_on_fast_path: None,
+    },
+    Rule {
+        action: ActionKind::AttachEvidence,
+        from: STAGING_AFTERWARDS,
+        who: &[Party::DevTeam, Party::InvitedSigner],
+        guard: "outage fast path only (recorded afterwards); a PDF, image or text file under 10 MB whose content matches its name; at most 50 a request",
+        to: "same state",
+        only_on_fast_path: Some("Staging evidence is attached during staging validation"),
+    },
+    Rule {
         action: ActionKind::AskToSignOff,
         from: &[S::StagingValidation],
         who: &[Party::DevTeam],

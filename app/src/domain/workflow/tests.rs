@@ -227,6 +227,30 @@ fn asking_hosting_for_help_starts_the_two_hour_clock_and_tells_hosting() {
 }
 
 #[test]
+fn the_dev_team_attaches_evidence_in_staging_up_to_the_limit() {
+    let file = crate::domain::attachment::EvidenceFile {
+        name: "run.log".into(),
+        media_type: "text/plain; charset=utf-8".into(),
+        size: 12,
+        sha256: "ab".repeat(32),
+    };
+    let attach = |held: usize| Action::AttachEvidence { file: file.clone(), held };
+    let mut w = World::new();
+    w.must(DEV, Action::Triage(TriageAnswers { active_incident: true, ..Default::default() }));
+    assert!(matches!(w.try_do(DEV, attach(0)), Err(Refusal::NotNow { .. })), "not before staging");
+    w.must(DEV, Action::EditPlan { new_hash: h("p1"), complete: true, steps: 1 });
+    w.must(DEV, Action::CompletePlan);
+    let t = w.must(DEV, attach(0));
+    assert!(t.effects.contains(&Effect::AttachEvidence(file.clone())));
+    assert_eq!(t.to, State::StagingValidation);
+    assert!(matches!(w.try_do(HOSTING, attach(1)), Err(Refusal::NotPermitted { .. })), "the dev team's evidence");
+    assert!(matches!(
+        w.try_do(DEV, attach(crate::domain::limits::ATTACHMENTS)),
+        Err(Refusal::Input { input: Input::File, .. })
+    ));
+}
+
+#[test]
 fn staging_needs_qa_testers_dev_and_product_to_sign_off_each_once_with_evidence() {
     let mut w = World::new();
     w.must(DEV, Action::Triage(TriageAnswers { active_incident: true, ..Default::default() }));

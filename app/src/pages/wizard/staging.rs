@@ -189,7 +189,7 @@ pub fn StagingPage() -> impl IntoView {
                     </ul>
                 }.into_any()
             }}
-            {can_sign.then(|| view! {
+            {v.can(ActionKind::AttachEvidence).then(|| view! {
                 <form method="post" enctype="multipart/form-data" action=upload_action.clone()>
                     <div class="form-group" class:form-group--error=move || upload_message().is_some()>
                         <label class="label" for="field-file">"Attach a file (optional)"</label>
