@@ -103,8 +103,9 @@ async function section(page: Page, hands: Hands, js: boolean, heading: string, w
   await press(page, hands, page.getByRole("button", { name: "Save and continue" }));
 }
 
-/** Walks a whole emergency request from the start page to the confirmation page. */
-async function wholeRequest(page: Page, hands: Hands, js: boolean, title: string) {
+/** Walks a whole emergency request from the start page to the confirmation page; with
+ * `askForACall`, the dev team asks hosting for a call in staging and hosting's queue shows its clock. */
+async function wholeRequest(page: Page, hands: Hands, js: boolean, title: string, askForACall = false) {
   await signIn(page, "dev@example.gov");
   const reference = await startRequest(page, hands, title, js);
   await triage(page, hands, [true, false, false, true]);
@@ -133,6 +134,17 @@ async function wholeRequest(page: Page, hands: Hands, js: boolean, title: string
     await page.getByRole("button", { name: "Upload file" }).click();
     await expect(page.getByRole("link", { name: "staging-run.log" })).toBeVisible();
     await ready(page, js);
+  }
+  if (askForACall) {
+    // Help from hosting within two hours: the page says by when, and hosting's queue counts it down.
+    await page.getByRole("button", { name: "Ask the hosting team for a call" }).click();
+    await expect(page.getByText("You asked for a call. The hosting team will call you by")).toContainText("On track");
+    await expectAccessible(page);
+    await signOut(page);
+    await signIn(page, "hosting@example.gov");
+    await page.goto("/hosting");
+    await expect(page.getByRole("row", { name: new RegExp(reference) })).toContainText(/On track\s*Call the dev team by/);
+    await expectAccessible(page);
   }
   // Each capacity is signed off by a different person of the team: Dana signs as Dev, and is
   // then told who else must sign, not offered the other capacities.
@@ -215,14 +227,18 @@ async function wholeRequest(page: Page, hands: Hands, js: boolean, title: string
   return reference;
 }
 
-test("a dev team member completes an emergency request, and the hosting queue shows it", async ({ page }, testInfo) => {
+test("a dev team member asks hosting for a call and completes an emergency request; the hosting queue shows each clock", async ({ page }, testInfo) => {
   test.setTimeout(120_000);
   const js = jsOn(testInfo);
-  const reference = await wholeRequest(page, "mouse", js, `Patch OpenSSL (${testInfo.project.name})`);
+  const reference = await wholeRequest(page, "mouse", js, `Patch OpenSSL (${testInfo.project.name})`, true);
   await signOut(page);
   await signIn(page, "hosting@example.gov");
   await page.goto("/hosting");
-  await expect(page.getByRole("row", { name: new RegExp(reference) })).toContainText("Hosting review");
+  // Submitted, it waits for an engineer: the call asked for in staging is no longer what it is owed.
+  const row = page.getByRole("row", { name: new RegExp(reference) });
+  await expect(row).toContainText("Hosting review");
+  await expect(row).toContainText(/On track\s*Assign by/);
+  await expect(row).not.toContainText("Call the dev team");
   await expectAccessible(page);
   await page.goto("/dev/mail");
   await expect(page.getByRole("heading", { name: /Grants portal - Production - Emergency Change Request/ }).first()).toBeVisible();

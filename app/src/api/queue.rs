@@ -27,9 +27,10 @@ pub use server::query_of;
 mod server {
     use crate::api::ssr::*;
     use crate::api::types::{QueueFilter, QueuePage, QueueRow};
-    use crate::domain::calendar::{eastern, Clock};
+    use crate::domain::calendar::eastern;
     use crate::domain::forms::{FieldError, FormErrors};
     use crate::domain::reference::Reference;
+    use crate::domain::sla::{Clock, Owed};
     use crate::domain::workflow::{Action, ActionKind, State};
     use crate::error::AppError;
     use crate::ports::{contains_pattern, QueueQuery};
@@ -127,15 +128,12 @@ mod server {
         let rows = items
             .into_iter()
             .map(|i| {
-                let clock = match i.summary.state {
-                    s if s.may_ask_for_a_call() => {
-                        i.assistance_requested_at.map(|at| words("Call the dev team", Clock::assistance_call(at)))
-                    }
-                    State::HostingReview if i.assigned.is_none() => {
-                        i.submitted_at.map(|at| words("Assign", Clock::assignment(at, &cal)))
-                    }
-                    _ => None,
-                };
+                let owed =
+                    Owed::of(i.summary.state, i.assigned.is_some(), i.assistance_requested_at, i.submitted_at, &cal);
+                let clock = owed.map(|owed| match owed {
+                    Owed::Call(clock) => words("Call the dev team", clock),
+                    Owed::Assignment(clock) => words("Assign", clock),
+                });
                 QueueRow { summary: i.summary, team: i.team, assigned: i.assigned, clock }
             })
             .collect();

@@ -74,9 +74,10 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
 }
 
 use crate::api::types::{NoticePreview, RequestView};
-use crate::domain::calendar::{Calendar, Clock};
+use crate::domain::calendar::Calendar;
 use crate::domain::notify::{message, MessageKind, Recipient};
 use crate::domain::quorum::Cor;
+use crate::domain::sla::Owed;
 use crate::domain::tasks::task_list;
 use crate::domain::workflow::{available_actions, ActionKind, Actor, Transition};
 pub use crate::service::Change;
@@ -274,10 +275,8 @@ pub fn view_of(l: &Loaded) -> RequestView {
         staging_notes: r.staging_notes.clone(),
         sign_offs: r.sign_offs.clone(),
         invitations: r.invitations.clone(),
-        assistance: r.assistance_requested_at.map(|at| {
-            let clock = Clock::assistance_call(at);
-            (crate::domain::calendar::spoken(clock.due), clock.status(now))
-        }),
+        assistance: Owed::call(r.snapshot.state, r.assistance_requested_at)
+            .map(|clock| (crate::domain::calendar::spoken(clock.due), clock.status(now))),
         returned_comments: r.returned_comments.clone(),
         queued_window: r.queued_window,
         queued_window_words: r

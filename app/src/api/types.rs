@@ -1,9 +1,9 @@
 //! Data that travels between server and browser.
 
-use crate::domain::calendar::ClockStatus;
 use crate::domain::cr_form::CrForm;
 use crate::domain::plan::Plan;
 use crate::domain::roles::Role;
+use crate::domain::sla::ClockStatus;
 use crate::domain::tasks::Task;
 use crate::domain::workflow::{ActionKind, SignOffRole, State, TriageAnswers};
 use chrono::{DateTime, Utc};

@@ -1,5 +1,6 @@
 //! Shared pieces of pages.
 
+pub mod clock;
 pub mod follow;
 pub mod form;
 pub mod layout;

@@ -1,8 +1,9 @@
-//! When production changes may happen, and the clocks that run while people wait.
+//! When production changes may happen.
 //!
 //! Production window: Monday–Thursday 08:00–16:00 America/New_York. Fridays, weekends, holidays,
 //! the day before a holiday and configured freeze periods need an override reason, which is
-//! recorded and shown to approvers. SLA clocks are computed from event times, never stored.
+//! recorded and shown to approvers. The hosting team's SLA clocks, which count business days on
+//! this calendar, are in [`super::sla`].
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Timelike, Utc, Weekday};
 use chrono_tz::America::New_York;
@@ -353,57 +354,6 @@ pub fn monthly_windows(from: DateTime<Utc>, months: u32) -> Vec<DateTime<Utc>> {
         (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
     }
     out
-}
-
-/// How an SLA clock stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ClockStatus {
-    /// Plenty of time left.
-    OnTrack,
-    /// Three quarters of the time is gone.
-    Amber,
-    /// Past due.
-    Overdue,
-}
-
-/// An SLA clock: started at an event, due at a deadline.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Clock {
-    /// When the clock started.
-    pub started: DateTime<Utc>,
-    /// When it is due.
-    pub due: DateTime<Utc>,
-}
-
-impl Clock {
-    /// The hosting team calls within two hours of a request for help.
-    pub fn assistance_call(requested: DateTime<Utc>) -> Clock {
-        Clock { started: requested, due: requested + Duration::hours(2) }
-    }
-
-    /// A hosting engineer is assigned within one business day of submission.
-    pub fn assignment(submitted: DateTime<Utc>, calendar: &Calendar) -> Clock {
-        Clock { started: submitted, due: calendar.add_business_days(submitted, 1) }
-    }
-
-    /// Where the clock stands at `now`.
-    pub fn status(&self, now: DateTime<Utc>) -> ClockStatus {
-        if now >= self.due {
-            return ClockStatus::Overdue;
-        }
-        let total = (self.due - self.started).num_seconds().max(1);
-        let used = (now - self.started).num_seconds();
-        if used * 4 >= total * 3 {
-            ClockStatus::Amber
-        } else {
-            ClockStatus::OnTrack
-        }
-    }
-
-    /// Whole minutes left (negative when overdue).
-    pub fn minutes_left(&self, now: DateTime<Utc>) -> i64 {
-        (self.due - now).num_minutes()
-    }
 }
 
 #[cfg(test)]

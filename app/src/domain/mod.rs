@@ -18,6 +18,7 @@ pub mod quorum;
 pub mod reference;
 pub mod review;
 pub mod roles;
+pub mod sla;
 pub mod tasks;
 pub mod triage;
 pub mod webhook;

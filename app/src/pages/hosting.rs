@@ -4,21 +4,13 @@
 
 use crate::api::queue::{hosting_queue, AssignEngineer};
 use crate::api::types::{QueueFilter, QueuePage, QueueRow};
+use crate::components::clock::ClockTag;
 use crate::components::form::{form_errors_of, other_error_of, select, ErrorSummary, TextField};
-use crate::domain::calendar::ClockStatus;
 use crate::domain::forms::FormErrors;
 use crate::domain::workflow::{ActionKind, State};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-
-fn clock_tag(status: ClockStatus) -> (&'static str, &'static str) {
-    match status {
-        ClockStatus::OnTrack => ("tag tag--blue", "On track"),
-        ClockStatus::Amber => ("tag tag--amber", "Due soon"),
-        ClockStatus::Overdue => ("tag tag--red", "Overdue"),
-    }
-}
 
 /// The filter as the address says.
 pub(crate) fn filter_of(q: &leptos_router::params::ParamsMap) -> QueueFilter {
@@ -223,10 +215,7 @@ fn queue_row(r: QueueRow, engineers: Vec<(i64, String)>, assign: ServerAction<As
             <td>{r.summary.system.clone()}</td>
             <td>{r.team.clone().unwrap_or_default()}</td>
             <td><span class="tag">{r.summary.state.label()}</span></td>
-            <td>{r.clock.map(|(words, status)| {
-                let (class, label) = clock_tag(status);
-                view! { <strong class=class>{label}</strong>" "<span class="hint">{words}</span> }
-            })}</td>
+            <td>{r.clock.map(|(words, status)| view! { <ClockTag status/>" "<span class="hint">{words}</span> })}</td>
             <td>
                 {r.assigned.clone().map(|a| view! { <span>{a}</span> })}
                 {ActionKind::AssignEngineer.taken_in(r.summary.state).then(|| view! {

@@ -59,25 +59,6 @@ fn holidays_the_day_before_them_and_freezes_need_an_override() {
 }
 
 #[test]
-fn an_assistance_call_is_due_within_two_hours_and_turns_amber_then_red() {
-    let asked = et(2026, 11, 17, 10, 0);
-    let clock = Clock::assistance_call(asked);
-    assert_eq!(clock.due, et(2026, 11, 17, 12, 0));
-    assert_eq!(clock.status(et(2026, 11, 17, 11, 0)), ClockStatus::OnTrack);
-    assert_eq!(clock.status(et(2026, 11, 17, 11, 30)), ClockStatus::Amber);
-    assert_eq!(clock.status(et(2026, 11, 17, 12, 0)), ClockStatus::Overdue);
-    assert_eq!(clock.minutes_left(et(2026, 11, 17, 11, 45)), 15);
-}
-
-#[test]
-fn assignment_is_due_within_one_business_day_skipping_weekends_and_holidays() {
-    let cal =
-        Calendar { holidays: vec![Holiday { date: date(2026, 11, 23), name: "Closure".into() }], ..Default::default() };
-    let friday = et(2026, 11, 20, 15, 0);
-    assert_eq!(Clock::assignment(friday, &cal).due, et(2026, 11, 24, 15, 0), "Fri → (Sat, Sun, holiday Mon) → Tue");
-}
-
-#[test]
 fn default_windows_fall_on_the_second_tuesday_at_8pm_eastern() {
     let w = monthly_windows(et(2026, 11, 1, 9, 0), 2);
     assert_eq!(w, vec![et(2026, 11, 10, 20, 0), et(2026, 12, 8, 20, 0)]);

@@ -4,9 +4,9 @@
 use super::{request_resource, with_request, BackToTasks, Caption};
 use crate::api::types::{SignOffInvitationView, SignOffView};
 use crate::api::wizard::{AskToSignOff, CompleteStaging, RequestHostingHelp, SaveStagingNotes, SignOffStaging};
+use crate::components::clock::ClockTag;
 use crate::components::form::{form_errors_of, kept_value, other_error_of, ErrorSummary, Radios, TextArea, TextField};
 use crate::domain::attachment::AttachmentError;
-use crate::domain::calendar::ClockStatus;
 use crate::domain::forms::{FieldError, FormErrors};
 use crate::domain::workflow::{ActionKind, SignOffRole};
 use leptos::prelude::*;
@@ -104,20 +104,13 @@ pub fn StagingPage() -> impl IntoView {
 
             <h2 class="heading-m">"Need help from the hosting team?"</h2>
             {match v.assistance.clone() {
-                Some((due, status)) => {
-                    let (class, words) = match status {
-                        ClockStatus::OnTrack => ("tag tag--blue", "On track"),
-                        ClockStatus::Amber => ("tag tag--amber", "Due soon"),
-                        ClockStatus::Overdue => ("tag tag--red", "Overdue"),
-                    };
-                    view! {
-                        <p>
-                            "You asked for a call. The hosting team will call you by "
-                            <strong>{due}</strong>
-                            " " <span class=class>{words}</span>
-                        </p>
-                    }.into_any()
-                }
+                Some((due, status)) => view! {
+                    <p>
+                        "You asked for a call. The hosting team will call you by "
+                        <strong>{due}</strong>
+                        " " <ClockTag status/>
+                    </p>
+                }.into_any(),
                 None => view! { <p>"The hosting team can join a video call or screenshare within 2 hours."</p> }.into_any(),
             }}
             {can_help.then(|| view! {

@@ -1,0 +1,163 @@
+//! The hosting team's service levels: a call within two hours of the dev team asking for one,
+//! an engineer assigned within one business day of submission. Which of them a request is owed
+//! is said here once, for the hosting queue and the request's own pages. Clocks are computed
+//! from event times, never stored.
+
+use super::calendar::Calendar;
+use super::workflow::State;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+/// How an SLA clock stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ClockStatus {
+    /// Plenty of time left.
+    OnTrack,
+    /// Three quarters of the time is gone.
+    Amber,
+    /// Past due.
+    Overdue,
+}
+
+/// An SLA clock: started at an event, due at a deadline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Clock {
+    /// When the clock started.
+    pub started: DateTime<Utc>,
+    /// When it is due.
+    pub due: DateTime<Utc>,
+}
+
+impl Clock {
+    /// The hosting team calls within two hours of a request for help.
+    pub fn assistance_call(requested: DateTime<Utc>) -> Clock {
+        Clock { started: requested, due: requested + Duration::hours(2) }
+    }
+
+    /// A hosting engineer is assigned within one business day of submission.
+    pub fn assignment(submitted: DateTime<Utc>, calendar: &Calendar) -> Clock {
+        Clock { started: submitted, due: calendar.add_business_days(submitted, 1) }
+    }
+
+    /// Where the clock stands at `now`.
+    pub fn status(&self, now: DateTime<Utc>) -> ClockStatus {
+        if now >= self.due {
+            return ClockStatus::Overdue;
+        }
+        let total = (self.due - self.started).num_seconds().max(1);
+        let used = (now - self.started).num_seconds();
+        if used * 4 >= total * 3 {
+            ClockStatus::Amber
+        } else {
+            ClockStatus::OnTrack
+        }
+    }
+
+    /// Whole minutes left (negative when overdue).
+    pub fn minutes_left(&self, now: DateTime<Utc>) -> i64 {
+        (self.due - now).num_minutes()
+    }
+}
+
+impl ClockStatus {
+    /// In words, for the tag beside a deadline.
+    pub fn label(self) -> &'static str {
+        match self {
+            ClockStatus::OnTrack => "On track",
+            ClockStatus::Amber => "Due soon",
+            ClockStatus::Overdue => "Overdue",
+        }
+    }
+}
+
+/// What the hosting team owes a request now, by its clock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Owed {
+    /// The call its dev team asked for.
+    Call(Clock),
+    /// An engineer to take its review.
+    Assignment(Clock),
+}
+
+impl Owed {
+    /// The call owed on a request in `state` whose dev team asked for one at `asked`: owed for
+    /// as long as the rules let them ask (once the request has moved past that, the call is
+    /// no longer what it waits for).
+    pub fn call(state: State, asked: Option<DateTime<Utc>>) -> Option<Clock> {
+        asked.filter(|_| state.may_ask_for_a_call()).map(Clock::assistance_call)
+    }
+
+    /// What a request in `state` is owed: the call asked for while that can be asked, else,
+    /// submitted for hosting review and nobody assigned, an engineer.
+    pub fn of(
+        state: State,
+        assigned: bool,
+        call_asked: Option<DateTime<Utc>>,
+        submitted: Option<DateTime<Utc>>,
+        calendar: &Calendar,
+    ) -> Option<Owed> {
+        if let Some(clock) = Owed::call(state, call_asked) {
+            return Some(Owed::Call(clock));
+        }
+        submitted
+            .filter(|_| state == State::HostingReview && !assigned)
+            .map(|at| Owed::Assignment(Clock::assignment(at, calendar)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::calendar::Holiday;
+    use chrono::{NaiveDate, TimeZone};
+    use chrono_tz::America::New_York;
+
+    /// An Eastern wall-clock time as UTC.
+    fn et(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+        New_York.with_ymd_and_hms(y, m, d, h, min, 0).single().unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn an_assistance_call_is_due_within_two_hours_and_turns_amber_then_red() {
+        let asked = et(2026, 11, 17, 10, 0);
+        let clock = Clock::assistance_call(asked);
+        assert_eq!(clock.due, et(2026, 11, 17, 12, 0));
+        assert_eq!(clock.status(et(2026, 11, 17, 11, 0)), ClockStatus::OnTrack);
+        assert_eq!(clock.status(et(2026, 11, 17, 11, 30)), ClockStatus::Amber);
+        assert_eq!(clock.status(et(2026, 11, 17, 12, 0)), ClockStatus::Overdue);
+        assert_eq!(clock.minutes_left(et(2026, 11, 17, 11, 45)), 15);
+    }
+
+    #[test]
+    fn assignment_is_due_within_one_business_day_skipping_weekends_and_holidays() {
+        let cal = Calendar {
+            holidays: vec![Holiday { date: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(), name: "Closure".into() }],
+            ..Default::default()
+        };
+        let friday = et(2026, 11, 20, 15, 0);
+        assert_eq!(Clock::assignment(friday, &cal).due, et(2026, 11, 24, 15, 0), "Fri → (Sat, Sun, holiday Mon) → Tue");
+    }
+
+    #[test]
+    fn a_call_is_owed_while_it_may_be_asked_and_an_engineer_while_review_waits_for_one() {
+        let (asked, submitted) = (et(2026, 11, 17, 10, 0), et(2026, 11, 17, 11, 0));
+        let cal = Calendar::default();
+        let call = Some(Owed::Call(Clock::assistance_call(asked)));
+        let assignment = Some(Owed::Assignment(Clock::assignment(submitted, &cal)));
+        for &state in State::ALL {
+            let owed = Owed::of(state, false, Some(asked), Some(submitted), &cal);
+            let expected = if state.may_ask_for_a_call() {
+                call
+            } else if state == State::HostingReview {
+                assignment
+            } else {
+                None
+            };
+            assert_eq!(owed, expected, "{state:?}");
+        }
+        assert_eq!(Owed::of(State::StagingValidation, false, None, Some(submitted), &cal), None, "no call asked");
+        assert_eq!(Owed::of(State::HostingReview, true, None, Some(submitted), &cal), None, "an engineer has it");
+        assert_eq!(Owed::of(State::HostingReview, false, None, None, &cal), None, "never submitted");
+        assert_eq!(Owed::of(State::AwaitingApproval, false, Some(asked), Some(submitted), &cal), None);
+    }
+}
