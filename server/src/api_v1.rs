@@ -339,9 +339,9 @@ async fn list_requests(
             }
         },
     };
-    let team = (user.role == app::domain::roles::Role::DevTeamMember).then_some((user.id, user.team_id));
+    let scope = app::domain::workflow::ReadScope::of(&actor_of(&user));
     let mut rows =
-        state.store.api_requests(team, wanted, q.before.unwrap_or(i64::MAX), limit + 1).await.map_err(internal)?;
+        state.store.api_requests(scope, wanted, q.before.unwrap_or(i64::MAX), limit + 1).await.map_err(internal)?;
     let next = (rows.len() as i64 > limit).then(|| {
         rows.truncate(limit as usize);
         rows.last().map(|(id, _)| *id).unwrap_or_default()

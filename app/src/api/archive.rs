@@ -22,7 +22,6 @@ mod server {
     use crate::api::ssr::*;
     use crate::api::types::{ArchivePage, QueueFilter};
     use crate::domain::access::Area;
-    use crate::domain::roles::Role;
     use crate::error::AppError;
     use crate::ports::QueueQuery;
 
@@ -47,8 +46,11 @@ mod server {
             rows.truncate(super::PAGE_SIZE as usize);
             rows.last().map(|(_, c)| format!("{}:{}", c.0, c.1)).unwrap_or_default()
         });
-        let folder_problems =
-            if session.user.role == Role::Admin { store.archive_folder_problems().await? } else { Vec::new() };
+        let folder_problems = if Area::Administration.allows(session.user.role) {
+            store.archive_folder_problems().await?
+        } else {
+            Vec::new()
+        };
         Ok(ArchivePage {
             rows: rows.into_iter().map(|(r, _)| r).collect(),
             next,

@@ -11,6 +11,7 @@ use app::domain::execution::Problem;
 use app::domain::history::NewComment;
 use app::domain::plan::Plan;
 use app::domain::roles::Role;
+use app::domain::workflow::ReadScope;
 use app::ports::Acting;
 use app::ports::{HistoryStore, QueueStore, StoreError};
 use app::ports::{LoadedRequest, QueueQuery};
@@ -62,11 +63,17 @@ impl Store {
     /// member's own and their team's requests: (their id, their team).
     pub async fn api_requests(
         &self,
-        team: Option<(i64, Option<i64>)>,
+        scope: ReadScope,
         state: &str,
         before: i64,
         limit: i64,
     ) -> Result<Vec<(i64, app::api::types::RequestSummary)>, sqlx::Error> {
+        // The list holds what `Owner::readable_by` lets this reader see, one request at a time.
+        let team = match scope {
+            ReadScope::Every => None,
+            ReadScope::DevTeam { person, team } => Some((person, team)),
+            ReadScope::Nothing => return Ok(Vec::new()),
+        };
         let rows: Vec<ListedRow> = on_pool!(&self.db, pool => sqlx::query_as(concat!(
             "SELECT r.id, ",
             summary_columns!(),

@@ -297,14 +297,43 @@ impl Owner {
             && (actor.id == self.started_by || (actor.team_id.is_some() && actor.team_id == self.team_id))
     }
 
-    /// True when `actor` may see the request by their role: its dev team, and everyone on the
-    /// hosting, approval, security, archive and admin side (they act on or oversee every
-    /// request). Other dev teams may not.
+    /// True when `actor` may see the request by their role ([`ReadScope`]).
     pub fn readable_by(&self, actor: &Actor) -> bool {
+        match ReadScope::of(actor) {
+            ReadScope::Every => true,
+            ReadScope::DevTeam { .. } => self.is_dev_team(actor),
+            ReadScope::Nothing => false,
+        }
+    }
+}
+
+/// Which requests someone reads by their role: one rule for a single request and for lists
+/// (the store narrows a list to the same scope).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadScope {
+    /// The hosting, approval, security, archive and admin side: they act on or oversee every
+    /// request.
+    Every,
+    /// A dev team member: what they started and what their team started; other dev teams' not.
+    DevTeam {
+        /// Who they are.
+        person: UserId,
+        /// Their team, if they have one.
+        team: Option<TeamId>,
+    },
+    /// Someone without a role yet: nothing.
+    Nothing,
+}
+
+impl ReadScope {
+    /// The scope of `actor`'s role.
+    pub fn of(actor: &Actor) -> ReadScope {
         match actor.role {
-            Role::DevTeamMember => self.is_dev_team(actor),
-            Role::HostingEngineer | Role::HostingLead | Role::Cor | Role::Isso | Role::Archivist | Role::Admin => true,
-            Role::Unassigned => false,
+            Role::DevTeamMember => ReadScope::DevTeam { person: actor.id, team: actor.team_id },
+            Role::HostingEngineer | Role::HostingLead | Role::Cor | Role::Isso | Role::Archivist | Role::Admin => {
+                ReadScope::Every
+            }
+            Role::Unassigned => ReadScope::Nothing,
         }
     }
 }

@@ -5,7 +5,7 @@ use crate::api::wizard::AnswerTriage;
 use crate::components::form::{ErrorSummary, Outcome, Radios};
 use crate::domain::cr_form::{Choice, YesNo};
 use crate::domain::triage::QUESTIONS;
-use crate::domain::workflow::{State, TriageOutcome};
+use crate::domain::workflow::{ActionKind, TriageOutcome};
 use crate::pages::page_title;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -27,7 +27,8 @@ pub fn TriagePage() -> impl IntoView {
                     .unwrap_or_default()
             })
         };
-        if v.state != State::Triage {
+        // Once triage is answered the rules take it no more: the page says what it decided.
+        if !ActionKind::Triage.taken_in(v.state) {
             let outcome = answered.map(|a| a.outcome());
             let words = match outcome {
                 Some(TriageOutcome::OutageFastPath) => "Production is down: this request takes the outage fast path.",
