@@ -145,6 +145,10 @@ async function wholeRequest(page: Page, hands: Hands, js: boolean, title: string
     await page.goto("/hosting");
     await expect(page.getByRole("row", { name: new RegExp(reference) })).toContainText(/On track\s*Call the dev team by/);
     await expectAccessible(page);
+    await signOut(page);
+    await signIn(page, "dev@example.gov");
+    await page.goto(`/requests/${reference}/staging`);
+    await ready(page, js);
   }
   // Each capacity is signed off by a different person of the team: Dana signs as Dev, and is
   // then told who else must sign, not offered the other capacities.
