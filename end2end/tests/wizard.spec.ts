@@ -852,6 +852,8 @@ test("with one COR out of office, one approval suffices; production completes it
   await page.getByRole("button", { name: /^Start step 1:/ }).click();
   await expect(page.getByRole("heading", { name: /Step 1 in progress/ })).toBeVisible();
   await ready(page, js);
+  // Partway through, a change ends as rolled back only by way of a failed step's checklist.
+  await expect(page.getByRole("button", { name: "Confirm the rollback" })).toHaveCount(0);
   await expectAccessible(page);
   if (js) {
     // The dev team follows the work from their own browser: the page shows what the hosting

@@ -168,6 +168,9 @@ both_backends!(a_failed_step_runs_the_rollback_checklist_and_ends_rolled_back, |
     let r = approved(&app).await;
     start(&app, &r).await;
     assert!(mark(&app, &r, "1", "started", "").await.status().is_success());
+    // Partway through, the step that went wrong is marked failed before the change can end.
+    let (status, e) = failed(&app, "confirm_rollback", &[("reference", &r), ("reason", "The window closed")]).await;
+    assert_eq!((status, fields(&e)), (422, vec!["reason".to_string()]));
     let (status, e) = failed(&app, "record_step", &[("reference", &r), ("step", "1"), ("status", "failed")]).await;
     assert_eq!((status, fields(&e)), (422, vec!["failed_note".to_string()]), "a failure needs a note");
     assert!(mark(&app, &r, "1", "failed", "Service did not come back: missing libssl").await.status().is_success());

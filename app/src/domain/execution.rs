@@ -141,6 +141,9 @@ pub struct Progress {
     pub rollback_done: bool,
     /// The plan's estimate in minutes.
     pub estimate_minutes: u32,
+    /// The change may end as rolled back now ([`Execution::may_end_as_rolled_back`]).
+    #[serde(default)]
+    pub may_end_as_rolled_back: bool,
 }
 
 fn empty(step: u32, action: &str, estimate: u32) -> StepProgress {
@@ -241,6 +244,29 @@ impl Execution {
         self.standing().rollback.into_iter().find(|(_, st)| *st != Some(StepStatus::Done)).map(|(n, _)| n)
     }
 
+    /// Whether the change may end as rolled back now, and if not why, in words. After a failed
+    /// step, once its rollback checklist is done; otherwise when nothing has begun (nothing to
+    /// undo) or every step is done (validation, or hosting's own checks, found the change
+    /// wanting; the reason says how it was undone). Partway through, the step that went wrong is
+    /// marked failed first, so that every begun step gets its item on the checklist.
+    pub fn may_end_as_rolled_back(&self) -> Result<(), String> {
+        let s = self.standing();
+        if s.failed {
+            return match self.rollback_pending() {
+                Some(step) => Err(format!("Roll back step {step} first: the checklist runs newest first")),
+                None => Ok(()),
+            };
+        }
+        let begun = s.steps.iter().filter(|st| st.is_some()).count();
+        if begun == 0 || self.all_done() {
+            return Ok(());
+        }
+        let step = s.steps.iter().rposition(|st| st.is_some()).map_or(1, |i| i + 1);
+        Err(format!(
+            "Step {step} is under way: mark the step that went wrong as failed, then undo the begun steps on the rollback checklist"
+        ))
+    }
+
     /// Whether `status` may be marked on `step` (its rollback with `rollback`) now; the refusal
     /// says why in words.
     pub fn check(&self, step: u32, rollback: bool, status: StepStatus) -> Result<(), String> {
@@ -319,6 +345,7 @@ pub fn progress(plan: &Plan, marks: &[StepMark]) -> Progress {
     Progress {
         all_done: execution.all_done(),
         rollback_done: execution.rollback_pending().is_none(),
+        may_end_as_rolled_back: execution.may_end_as_rolled_back().is_ok(),
         estimate_minutes: plan.steps.iter().map(|s| s.estimated_minutes).sum(),
         failed: standing.failed,
         steps,
@@ -408,6 +435,27 @@ mod tests {
             log.push(mark(s, true, StepStatus::Done));
         }
         assert!(progress(&p, &log).rollback_done);
+    }
+
+    #[test]
+    fn a_change_ends_as_rolled_back_only_with_nothing_begun_left_standing() {
+        let ends = |log: &[StepMark]| Execution::of(3, log).may_end_as_rolled_back();
+        assert_eq!(ends(&[]), Ok(()), "nothing begun: nothing to undo");
+        let mut log = vec![mark(1, false, StepStatus::Started), mark(1, false, StepStatus::Done)];
+        log.push(mark(2, false, StepStatus::Started));
+        let refusal = ends(&log).unwrap_err();
+        assert!(refusal.contains("Step 2 is under way") && refusal.contains("failed"), "{refusal}");
+        assert!(!progress(&plan(3), &log).may_end_as_rolled_back);
+        // The step that went wrong is marked failed: the begun steps are undone newest first.
+        log.push(mark(2, false, StepStatus::Failed));
+        assert!(ends(&log).unwrap_err().contains("Roll back step 2 first"));
+        log.extend([mark(2, true, StepStatus::Done), mark(1, true, StepStatus::Done)]);
+        assert_eq!(ends(&log), Ok(()));
+        assert!(progress(&plan(3), &log).may_end_as_rolled_back);
+        // Every step done: validation (or hosting's own checks) found the change wanting.
+        let done: Vec<StepMark> =
+            (1..=3).flat_map(|s| [mark(s, false, StepStatus::Started), mark(s, false, StepStatus::Done)]).collect();
+        assert_eq!(ends(&done), Ok(()));
     }
 
     proptest! {

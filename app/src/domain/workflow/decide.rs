@@ -350,13 +350,11 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
             detail = "every step done; dev team validating".into();
         }
         Action::AbortAndRollBack { reason } => {
-            if let Some(step) = request.production.rollback_pending() {
-                // At the reason's field: what was typed there comes back with the refusal.
-                return Err(Refusal::Input {
-                    input: Input::Reason,
-                    message: format!("Roll back step {step} first: the checklist runs newest first"),
-                });
-            }
+            // At the reason's field: what was typed there comes back with the refusal.
+            request
+                .production
+                .may_end_as_rolled_back()
+                .map_err(|message| Refusal::Input { input: Input::Reason, message })?;
             given(reason, Input::Reason, "Say why the change was rolled back")?;
             to = S::RolledBack;
             effects.push(Effect::RecordReason(reason.clone()));

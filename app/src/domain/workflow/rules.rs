@@ -295,7 +295,7 @@ pub const RULES: &[Rule] = &[
         action: ActionKind::AbortAndRollBack,
         from: &[S::Implementing, S::ValidatingInProduction],
         who: &[Party::AssignedEngineer],
-        guard: "a reason; after a failed step, every rollback item done (newest first)",
+        guard: "a reason; after a failed step, every rollback item done (newest first); without one, no step begun or every step done",
         to: "Rolled back; stakeholders notified; archive copy filed",
         only_on_fast_path: None,
     },

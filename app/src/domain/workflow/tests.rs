@@ -727,6 +727,24 @@ fn a_failed_change_is_rolled_back_with_a_reason_and_archived() {
 }
 
 #[test]
+fn a_change_partway_through_is_not_ended_as_rolled_back_before_its_steps_are_undone() {
+    let mut w = World::new();
+    w.submitted();
+    w.approve(COR_A);
+    w.approve(COR_B);
+    w.must(HOSTING, Action::StartImplementation { override_reason: None });
+    let mark = |status, rollback| Action::RecordStep { step: 1, rollback, status, note: "Pods crash".into() };
+    w.must(HOSTING, mark(StepStatus::Started, false));
+    let abort = Action::AbortAndRollBack { reason: "The window closed".into() };
+    assert!(
+        matches!(w.try_do(HOSTING, abort.clone()), Err(Refusal::Input { input: Input::Reason, ref message }) if message.contains("Step 1 is under way")),
+    );
+    w.must(HOSTING, mark(StepStatus::Failed, false));
+    w.must(HOSTING, mark(StepStatus::Done, true));
+    assert_eq!(w.must(HOSTING, abort).to, State::RolledBack);
+}
+
+#[test]
 fn the_dev_team_validates_in_production_then_stakeholders_are_notified() {
     let mut w = World::new();
     w.submitted();
@@ -1002,6 +1020,7 @@ proptest! {
                     }
                     if r.state == State::RolledBack {
                         prop_assert_eq!(r.production.rollback_pending(), None);
+                        prop_assert!(r.production.may_end_as_rolled_back().is_ok(), "{:?}", r.production);
                     }
                     // Each capacity by a different person, unless the team allows otherwise.
                     if !r.one_signer_several_capacities {

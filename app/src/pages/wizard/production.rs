@@ -243,7 +243,7 @@ fn page(
             </div>
         })}
         {(can(ActionKind::RecordStep) && p.failed).then(|| next_rollback.clone().map(|s| mark_form(mark, stored.get_value(), errors, &s, true, StepStatus::Done)))}
-        {(can(ActionKind::AbortAndRollBack) && (p.failed || state == Some(State::ValidatingInProduction))).then(|| view! {
+        {(can(ActionKind::AbortAndRollBack) && p.may_end_as_rolled_back).then(|| view! {
             <h2 class="heading-m">"End as rolled back"</h2>
             <ActionForm action=rollback>
                 {hidden()}
