@@ -145,10 +145,17 @@ async function wholeRequest(page: Page, hands: Hands, js: boolean, title: string
     await page.goto("/hosting");
     await expect(page.getByRole("row", { name: new RegExp(reference) })).toContainText(/On track\s*Call the dev team by/);
     await expectAccessible(page);
+    // Once called, hosting says so from the row: nothing is owed, and the request leaves the queue.
+    await page.getByRole("button", { name: `Call held with the dev team of ${reference}` }).click();
+    await expect(page.getByRole("heading", { name: "Requests for the hosting team" })).toBeVisible();
+    await expect(page.getByRole("row", { name: new RegExp(reference) })).toHaveCount(0);
+    await expectAccessible(page);
     await signOut(page);
     await signIn(page, "dev@example.gov");
     await page.goto(`/requests/${reference}/staging`);
     await ready(page, js);
+    await expect(page.getByText("You asked for a call")).toHaveCount(0);
+    await expect(page.getByRole("button", { name: "Ask the hosting team for a call" })).toBeVisible();
   }
   // Each capacity is signed off by a different person of the team: Dana signs as Dev, and is
   // then told who else must sign, not offered the other capacities.

@@ -60,6 +60,7 @@ fn matrix() -> Vec<Row> {
         ("change_plan_step", vec![("base_version", "0"), ("index", "1"), ("command", "down")], dev_and_hosting),
         ("complete_plan", vec![], dev_and_hosting),
         ("request_hosting_help", vec![], dev),
+        ("record_call_held", vec![], hosting),
         ("sign_off_staging", vec![("role", "qa"), ("evidence", "run 1")], dev),
         // Not on the fast path: the guard refuses the dev team; nobody else may ask.
         ("ask_to_sign_off", vec![("capacity", "qa"), ("name", "Olive"), ("email", "olive@qa.example")], dev),

@@ -132,10 +132,11 @@ fn action(n: usize, now: &Request) -> (&'static str, Change) {
             }),
         ),
         37 => (DEV, Change::action(Action::RecordStagingNotes { notes: "Deployed 4.2.1 to staging".into() })),
+        38 => (HOSTING, Change::action(Action::RecordCallHeld)),
         _ => (DEV, Change::action(Action::Withdraw { reason: "Fixed upstream".into() })),
     }
 }
-const ALPHABET: usize = 39;
+const ALPHABET: usize = 40;
 
 const STARTS: [Example; 8] = [
     Example::Triage,

@@ -1002,3 +1002,32 @@ both_backends!(hosting_s_risk_review_has_the_last_word_on_the_security_flag, |ur
     let copy = mail.as_array().unwrap().iter().find(|m| m["kind"] == "submitted_to_cors").unwrap().clone();
     assert!(!copy["cc"].as_array().unwrap().iter().any(|a| a == "isso@example.gov"), "{copy}");
 });
+
+both_backends!(hosting_records_the_call_it_held_and_the_queue_stops_owing_it, |url: String, _b| async move {
+    let app = TestApp::spawn(&url).await;
+    app.sign_in("dev@example.gov").await;
+    let r = start(&app, "Patch OpenSSL").await;
+    ok(&app, "answer_triage", &[&[("reference", r.as_str())], EMERGENCY].concat()).await;
+    ok(&app, "request_hosting_help", &[("reference", &r)]).await;
+    app.sign_in("hosting@example.gov").await;
+    // This request's rows: whether each owes the dev team a call.
+    let owed = || async {
+        let page: Value = app.call("hosting_queue", &[]).await.json().await.unwrap();
+        let rows = page["rows"].as_array().unwrap().clone();
+        rows.iter()
+            .filter(|row| row["summary"]["reference"] == r.as_str())
+            .map(|row| row["call_owed"].clone())
+            .collect()
+    };
+    let listed: Vec<Value> = owed().await;
+    assert_eq!(listed, [Value::Bool(true)]);
+    ok(&app, "record_call_held", &[("reference", &r)]).await;
+    let listed: Vec<Value> = owed().await;
+    assert!(listed.is_empty(), "nothing owed: the request is the dev team's again, off the queue");
+    let (status, e) = failed(&app, "record_call_held", &[("reference", &r)]).await;
+    assert_eq!(status, 409, "{e}");
+    assert!(e.to_string().contains("No call is waiting"), "{e}");
+    let audit: Value = app.call("request_audit", &[("reference", &r)]).await.json().await.unwrap();
+    assert!(audit.to_string().contains("held the call the dev team asked for"), "{audit}");
+    app.stop().await;
+});

@@ -20,6 +20,13 @@ pub async fn assign_engineer(reference: String, #[server(default)] engineer: Str
     super::ssr::respond(server::assign_engineer(reference, engineer).await)
 }
 
+/// Record that the call the dev team asked for was held: its clock stops. The form posts from
+/// the queue and comes back to it, filter and all.
+#[server(endpoint = "record_call_held")]
+pub async fn record_call_held(reference: String) -> Result<(), AppError> {
+    super::ssr::respond(server::record_call_held(reference).await)
+}
+
 #[cfg(feature = "ssr")]
 pub use server::query_of;
 
@@ -130,11 +137,12 @@ mod server {
             .map(|i| {
                 let owed =
                     Owed::of(i.summary.state, i.assigned.is_some(), i.assistance_requested_at, i.submitted_at, &cal);
+                let call_owed = matches!(owed, Some(Owed::Call(_)));
                 let clock = owed.map(|owed| match owed {
                     Owed::Call(clock) => words("Call the dev team", clock),
                     Owed::Assignment(clock) => words("Assign", clock),
                 });
-                QueueRow { summary: i.summary, team: i.team, assigned: i.assigned, clock }
+                QueueRow { summary: i.summary, team: i.team, assigned: i.assigned, clock, call_owed }
             })
             .collect();
         Ok(QueuePage { rows, next, engineers: store.hosting_engineers().await?, teams: store.team_names().await? })
@@ -155,6 +163,11 @@ mod server {
         })
         .await?;
         leptos_axum::redirect(&format!("/requests/{}/review", loaded.request.summary.reference));
+        Ok(())
+    }
+
+    pub async fn record_call_held(reference: String) -> Result<(), AppError> {
+        perform(&reference, ActionKind::RecordCallHeld, |_| Ok(Change::action(Action::RecordCallHeld))).await?;
         Ok(())
     }
 

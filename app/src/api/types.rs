@@ -252,6 +252,8 @@ pub struct QueueRow {
     pub assigned: Option<String>,
     /// The clock that matters now, in words, with its status (assistance call or assignment).
     pub clock: Option<(String, ClockStatus)>,
+    /// The clock is the call the dev team asked for (hosting records it held from the row).
+    pub call_owed: bool,
 }
 
 /// A page of the hosting queue.

@@ -2,7 +2,7 @@
 //! SLA clock that matters (assistance call ≤ 2 hours, assignment ≤ 1 business day), narrowed
 //! by a GET form (works without JavaScript; the address is shareable) and paged by keyset.
 
-use crate::api::queue::{hosting_queue, AssignEngineer};
+use crate::api::queue::{hosting_queue, AssignEngineer, RecordCallHeld};
 use crate::api::types::{QueueFilter, QueuePage, QueueRow};
 use crate::components::clock::ClockTag;
 use crate::components::form::{form_errors_of, other_error_of, select, ErrorSummary, TextField};
@@ -145,11 +145,14 @@ impl Filter<'_> {
 #[component]
 pub fn HostingQueue() -> impl IntoView {
     let assign = ServerAction::<AssignEngineer>::new();
+    let held = ServerAction::<RecordCallHeld>::new();
     let assign_value = Signal::derive(move || assign.value().get());
     let assign_other = other_error_of(assign_value);
+    // A refused "Call held" (another engineer recorded it first) says so in the summary.
+    let held_other = other_error_of(Signal::derive(move || held.value().get()));
     let assign_errors = form_errors_of(assign_value);
     filtered(hosting_queue, move |filter, page_data: Option<QueuePage>, filter_errors, msg| {
-        let other = Signal::derive(move || msg.clone().or_else(|| assign_other.get()));
+        let other = Signal::derive(move || msg.clone().or_else(|| assign_other.get()).or_else(|| held_other.get()));
         let all_errors = Signal::derive(move || filter_errors.get().or_else(|| assign_errors.get()));
         let has_errors = Signal::derive(move || all_errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
         let teams = page_data.as_ref().map(|p| p.teams.clone()).unwrap_or_default();
@@ -193,7 +196,7 @@ pub fn HostingQueue() -> impl IntoView {
                                 <th scope="col">"Team"</th><th scope="col">"State"</th><th scope="col">"Clock"</th><th scope="col">"Engineer"</th>
                             </tr></thead>
                             <tbody>
-                                {p.rows.into_iter().map(|r| queue_row(r, engineers.clone(), assign)).collect_view()}
+                                {p.rows.into_iter().map(|r| queue_row(r, engineers.clone(), (assign, held))).collect_view()}
                             </tbody>
                         </table>
                         </div>
@@ -205,7 +208,11 @@ pub fn HostingQueue() -> impl IntoView {
     })
 }
 
-fn queue_row(r: QueueRow, engineers: Vec<(i64, String)>, assign: ServerAction<AssignEngineer>) -> impl IntoView {
+fn queue_row(
+    r: QueueRow,
+    engineers: Vec<(i64, String)>,
+    (assign, held): (ServerAction<AssignEngineer>, ServerAction<RecordCallHeld>),
+) -> impl IntoView {
     let reference = r.summary.reference.clone();
     let select_id = format!("engineer-{reference}");
     view! {
@@ -215,7 +222,20 @@ fn queue_row(r: QueueRow, engineers: Vec<(i64, String)>, assign: ServerAction<As
             <td>{r.summary.system.clone()}</td>
             <td>{r.team.clone().unwrap_or_default()}</td>
             <td><span class="tag">{r.summary.state.label()}</span></td>
-            <td>{r.clock.map(|(words, status)| view! { <ClockTag status/>" "<span class="hint">{words}</span> })}</td>
+            <td>
+                {r.clock.map(|(words, status)| view! { <ClockTag status/>" "<span class="hint">{words}</span> })}
+                {r.call_owed.then(|| {
+                    let reference = reference.clone();
+                    view! {
+                    <ActionForm action=held attr:class="inline-form">
+                        <input type="hidden" name="reference" value=reference.clone()/>
+                        <button type="submit" class="button button--secondary button--small">
+                            "Call held"<span class="visually-hidden">{format!(" with the dev team of {reference}")}</span>
+                        </button>
+                    </ActionForm>
+                    }
+                })}
+            </td>
             <td>
                 {r.assigned.clone().map(|a| view! { <span>{a}</span> })}
                 {ActionKind::AssignEngineer.taken_in(r.summary.state).then(|| view! {

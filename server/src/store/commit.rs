@@ -233,6 +233,9 @@ impl Store {
                     Effect::StartAssistanceClock => {
                         set_on_request!(tx, req.id, "assistance_requested_at = $1", at);
                     }
+                    Effect::StopAssistanceClock => {
+                        set_on_request!(tx, req.id, "assistance_requested_at = $1", None::<i64>);
+                    }
                     Effect::ReturnComments(comments) => {
                         set_on_request!(tx, req.id, "returned_comments = $1", comments);
                     }

@@ -284,6 +284,7 @@ impl Store {
                 (Some(reason), Some(raised_by)) => Some(Hold { reason, raised_by }),
                 _ => None,
             },
+            call_owed: row.assistance_requested_at.is_some(),
             planned_start: row.planned_start.map(from_millis),
             production: app::domain::execution::Execution::of(plan.steps.len(), &execution),
         };

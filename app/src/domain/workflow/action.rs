@@ -40,6 +40,8 @@ pub enum Action {
     CompletePlan,
     /// Ask the hosting team for a call (within 2 hours).
     RequestHostingHelp,
+    /// Hosting held the call the dev team asked for: its clock stops.
+    RecordCallHeld,
     /// Sign off staging in one capacity, with evidence.
     SignOff {
         /// In which capacity.
@@ -196,6 +198,7 @@ impl ActionKind {
             ActionKind::Triage => "Answer triage",
             ActionKind::CompletePlan => "Complete the plan",
             ActionKind::RequestHostingHelp => "Request hosting help",
+            ActionKind::RecordCallHeld => "Record the call as held",
             ActionKind::SignOff => "Sign off staging",
             ActionKind::AskToSignOff => "Ask someone to sign off",
             ActionKind::AttachEvidence => "Attach staging evidence",

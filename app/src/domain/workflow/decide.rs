@@ -126,6 +126,11 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
             effects.push(Effect::Send(message(MessageKind::AssistanceRequested, sec)));
             detail = "asked hosting for a call within 2 hours".into();
         }
+        Action::RecordCallHeld => {
+            guard(request.call_owed, "No call is waiting: the dev team has not asked for one since the last was held")?;
+            effects.push(Effect::StopAssistanceClock);
+            detail = "held the call the dev team asked for".into();
+        }
         Action::SignOff { role, evidence, link } => {
             // Someone asked by email is not of the dev team: their link is their only way in,
             // for the one capacity they were asked for.
@@ -426,6 +431,12 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
             S::AwaitingApproval => effects.push(Effect::StampApprovalRequested),
             S::Implementing => effects.push(Effect::StampImplementationStarted),
             _ => {}
+        }
+        // A call still owed is settled once the request leaves the states where one may be
+        // asked: hosting has it for review now (or it was withdrawn). A request returned to the
+        // dev team later starts with no clock running.
+        if request.call_owed && !to.may_ask_for_a_call() {
+            effects.push(Effect::StopAssistanceClock);
         }
     }
     effects.push(Effect::Audit { action: action.kind().label().to_string(), detail });

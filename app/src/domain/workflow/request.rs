@@ -323,6 +323,8 @@ pub struct Request {
     pub decisions: Vec<Decision>,
     /// A blocker, if one is raised.
     pub hold: Option<Hold>,
+    /// The dev team asked hosting for a call that is not yet held (its clock runs).
+    pub call_owed: bool,
     /// When production work is planned to start.
     pub planned_start: Option<DateTime<Utc>>,
     /// Production work so far on the current plan.
@@ -355,6 +357,7 @@ impl Request {
             invited: BTreeMap::new(),
             decisions: Vec::new(),
             hold: None,
+            call_owed: false,
             planned_start: None,
             production: Execution::default(),
         }
@@ -433,6 +436,8 @@ impl Request {
                 Effect::Assign { engineer, .. } => self.assigned_engineer = Some(*engineer),
                 Effect::SetHold(h) => self.hold = Some(h.clone()),
                 Effect::ClearHold => self.hold = None,
+                Effect::StartAssistanceClock => self.call_owed = true,
+                Effect::StopAssistanceClock => self.call_owed = false,
                 // The person's id is the server's to find: the snapshot learns it on reload.
                 Effect::Send(_)
                 | Effect::InviteSigner { .. }
@@ -441,7 +446,6 @@ impl Request {
                 | Effect::PostReview { .. }
                 | Effect::Audit { .. }
                 | Effect::QueueForWindow(_)
-                | Effect::StartAssistanceClock
                 | Effect::AttachEvidence(_)
                 | Effect::StampSubmitted
                 | Effect::StampApprovalRequested

@@ -116,6 +116,14 @@ pub const RULES: &[Rule] = &[
         only_on_fast_path: None,
     },
     Rule {
+        action: ActionKind::RecordCallHeld,
+        from: BEFORE_REVIEW,
+        who: &[Party::Hosting],
+        guard: "the dev team asked for a call not yet recorded as held",
+        to: "same state; the call's clock stops",
+        only_on_fast_path: None,
+    },
+    Rule {
         action: ActionKind::SignOff,
         from: &[S::StagingValidation],
         who: &[Party::DevTeam, Party::InvitedSigner],

@@ -227,6 +227,30 @@ fn asking_hosting_for_help_starts_the_two_hour_clock_and_tells_hosting() {
 }
 
 #[test]
+fn hosting_records_the_call_it_held_and_a_call_still_owed_is_settled_when_review_begins() {
+    let mut w = World::new();
+    w.must(DEV, Action::Triage(TriageAnswers { active_incident: true, ..Default::default() }));
+    assert!(matches!(w.try_do(HOSTING, Action::RecordCallHeld), Err(Refusal::Guard(_))), "nothing asked yet");
+    w.must(DEV, Action::RequestHostingHelp);
+    assert!(w.request.call_owed);
+    assert_eq!(w.try_do(DEV, Action::RecordCallHeld), Err(Refusal::NotPermitted { action: "Record the call as held" }));
+    let t = w.must(HOSTING, Action::RecordCallHeld);
+    assert_eq!((t.to, t.effects.contains(&Effect::StopAssistanceClock)), (State::Planning, true));
+    assert!(!w.request.call_owed && !t.to.in_hosting_queue(w.request.call_owed));
+    assert!(matches!(w.try_do(HOSTING, Action::RecordCallHeld), Err(Refusal::Guard(_))), "held once");
+    // Asked again and never held: submitting for review settles it (hosting has the request).
+    w.must(DEV, Action::RequestHostingHelp);
+    w.must(DEV, Action::EditPlan { new_hash: h("p1"), complete: true, steps: 1 });
+    w.must(DEV, Action::CompletePlan);
+    w.sign_staging("https://ci.example/run/1");
+    w.must(DEV, Action::CompleteStaging);
+    w.must(DEV, Action::UpdateForm { complete: true, planned_start: None, security_related: false });
+    assert!(w.request.call_owed, "still owed while the dev team prepares");
+    let t = w.must(DEV, Action::SubmitForReview);
+    assert!(t.effects.contains(&Effect::StopAssistanceClock) && !w.request.call_owed);
+}
+
+#[test]
 fn the_dev_team_attaches_evidence_in_staging_up_to_the_limit() {
     let file = crate::domain::attachment::EvidenceFile {
         name: "run.log".into(),
@@ -833,6 +857,7 @@ fn alphabet() -> Vec<Action> {
         Action::EditPlan { new_hash: h("draft"), complete: false, steps: 1 },
         Action::CompletePlan,
         Action::RequestHostingHelp,
+        Action::RecordCallHeld,
         Action::CompleteStaging,
         Action::UpdateForm { complete: true, planned_start: None, security_related: false },
         Action::SubmitForReview,
@@ -1018,6 +1043,8 @@ proptest! {
                     if r.state == State::ValidatingInProduction && before.state != r.state {
                         prop_assert!(r.production.all_done());
                     }
+                    // A call is owed only where one may be asked.
+                    prop_assert!(!r.call_owed || r.state.may_ask_for_a_call(), "{:?}", r.state);
                     if r.state == State::RolledBack {
                         prop_assert_eq!(r.production.rollback_pending(), None);
                         prop_assert!(r.production.may_end_as_rolled_back().is_ok(), "{:?}", r.production);
