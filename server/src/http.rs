@@ -158,9 +158,8 @@ fn open_without_a_role(path: &str) -> bool {
 /// (Server functions check for themselves and answer 401.)
 pub async fn require_sign_in(req: Request<Body>, next: Next) -> Response {
     let path = req.uri().path();
-    let unassigned =
-        req.extensions().get::<CurrentSession>().is_some_and(|s| s.user.role == app::domain::roles::Role::Unassigned);
-    if unassigned && !open_without_a_role(path) {
+    let no_access = req.extensions().get::<CurrentSession>().is_some_and(|s| !s.user.role.has_access());
+    if no_access && !open_without_a_role(path) {
         // Signed in through the identity provider, but no role yet: the home page says so, and
         // nothing else is theirs to see or do.
         return match *req.method() {

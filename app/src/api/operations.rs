@@ -57,7 +57,6 @@ mod server {
     use crate::domain::plan::library::NewOperation;
     use crate::domain::plan::paste::parse_steps;
     use crate::domain::plan::{PlanStep, StepSource};
-    use crate::domain::roles::Role;
     use crate::domain::workflow::{available_actions, ActionKind, Input};
     use crate::error::AppError;
 
@@ -141,7 +140,7 @@ mod server {
 
     pub async fn list() -> Result<Vec<OperationView>, AppError> {
         let session = require_session()?;
-        if session.user.role == Role::Unassigned {
+        if !session.user.role.has_access() {
             return Err(AppError::Forbidden);
         }
         Ok(services()?.requests.operations().await?)

@@ -39,7 +39,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                                         {Area::Administration.allows(u.role)
                                             .then(|| view! { <A href="/admin/people">"People"</A><A href="/admin/webhooks">"Webhooks"</A><A href="/admin/mail">"Undelivered mail"</A> })}
                                         {Area::ArchiveSearch.allows(u.role).then(|| view! { <A href="/archive">"Archive"</A> })}
-                                        {(u.role != crate::domain::roles::Role::Unassigned)
+                                        {u.role.has_access()
                                             .then(|| view! { <A href="/calendar">"Calendar"</A><A href="/requests">"My requests"</A> })}
                                         <span class="header__who">
                                             <A href="/account">{u.display_name.clone()}</A>

@@ -62,6 +62,12 @@ impl Role {
     pub fn is_hosting(self) -> bool {
         matches!(self, Role::HostingEngineer | Role::HostingLead)
     }
+
+    /// False for someone signed in through the identity provider with no role yet: the home page
+    /// (which says so) and signing out are all theirs until an admin or a group gives them one.
+    pub fn has_access(self) -> bool {
+        self != Role::Unassigned
+    }
 }
 
 /// Someone an admin gives access, parsed from the people page's form.

@@ -23,7 +23,7 @@ pub fn Home() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match user.await {
-                    Ok(Some(u)) if u.role == crate::domain::roles::Role::Unassigned => view! {
+                    Ok(Some(u)) if !u.role.has_access() => view! {
                         <div class="notification" role="status">
                             <h2 class="heading-m">"You are signed in, but you have no role yet"</h2>
                             <p>

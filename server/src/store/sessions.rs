@@ -4,7 +4,6 @@ use super::audit::{audited_as, done_by};
 use super::{from_millis, millis, on_pool, ported, Store};
 use app::api::types::{SessionUser, SessionView, TokenView};
 use app::domain::access::NewToken;
-use app::domain::roles::Role;
 use app::ports::Acting;
 use app::ports::{Sessions, StoreError};
 use chrono::{DateTime, Utc};
@@ -33,7 +32,7 @@ impl Store {
             .await
             .map(|_| ()))?;
         // Someone with no role yet has no API access either.
-        Ok(self.active_user(user_id).await?.filter(|u| u.role != Role::Unassigned).map(|u| (u, scope)))
+        Ok(self.active_user(user_id).await?.filter(|u| u.role.has_access()).map(|u| (u, scope)))
     }
 }
 
