@@ -134,6 +134,13 @@ impl World {
         self.must(HOSTING, Action::RecordRiskReview { security_related: false });
         self.must(HOSTING, Action::SubmitToCors);
     }
+    /// Submitted, approved by both CORs, and production work started.
+    fn implementing(&mut self) {
+        self.submitted();
+        self.approve(COR_A);
+        self.approve(COR_B);
+        self.must(HOSTING, Action::StartImplementation { override_reason: None });
+    }
     /// Hosting starts and finishes each step of the plan in turn.
     fn run_every_step(&mut self) {
         for step in 1..=self.request.production.steps {
@@ -741,10 +748,7 @@ fn a_request_on_hold_cannot_start_until_the_hold_is_lifted() {
 #[test]
 fn a_failed_change_is_rolled_back_with_a_reason_and_archived() {
     let mut w = World::new();
-    w.submitted();
-    w.approve(COR_A);
-    w.approve(COR_B);
-    w.must(HOSTING, Action::StartImplementation { override_reason: None });
+    w.implementing();
     let t = w.must(HOSTING, Action::AbortAndRollBack { reason: "Step 2 failed".into() });
     assert_eq!(t.to, State::RolledBack);
     assert!(t.effects.contains(&Effect::FileArchiveCopy(ArchiveReason::Closed)));
@@ -753,10 +757,7 @@ fn a_failed_change_is_rolled_back_with_a_reason_and_archived() {
 #[test]
 fn a_change_partway_through_is_not_ended_as_rolled_back_before_its_steps_are_undone() {
     let mut w = World::new();
-    w.submitted();
-    w.approve(COR_A);
-    w.approve(COR_B);
-    w.must(HOSTING, Action::StartImplementation { override_reason: None });
+    w.implementing();
     let mark = |status, rollback| Action::RecordStep { step: 1, rollback, status, note: "Pods crash".into() };
     w.must(HOSTING, mark(StepStatus::Started, false));
     let abort = Action::AbortAndRollBack { reason: "The window closed".into() };
@@ -771,10 +772,7 @@ fn a_change_partway_through_is_not_ended_as_rolled_back_before_its_steps_are_und
 #[test]
 fn the_dev_team_validates_in_production_then_stakeholders_are_notified() {
     let mut w = World::new();
-    w.submitted();
-    w.approve(COR_A);
-    w.approve(COR_B);
-    w.must(HOSTING, Action::StartImplementation { override_reason: None });
+    w.implementing();
     w.run_every_step();
     w.must(HOSTING, Action::FinishImplementation);
     assert!(matches!(
@@ -814,10 +812,7 @@ fn the_requester_may_withdraw_before_production_work_starts_but_not_after() {
     w.submitted();
     assert_eq!(w.must(DEV, Action::Withdraw { reason: "Fixed upstream".into() }).to, State::Withdrawn);
     let mut w = World::new();
-    w.submitted();
-    w.approve(COR_A);
-    w.approve(COR_B);
-    w.must(HOSTING, Action::StartImplementation { override_reason: None });
+    w.implementing();
     assert!(matches!(w.try_do(DEV, Action::Withdraw { reason: "x".into() }), Err(Refusal::NotNow { .. })));
 }
 
