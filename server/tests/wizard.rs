@@ -1021,6 +1021,12 @@ both_backends!(hosting_records_the_call_it_held_and_the_queue_stops_owing_it, |u
     };
     let listed: Vec<Value> = owed().await;
     assert_eq!(listed, [Value::Bool(true)]);
+    // The row offers "Call held" to hosting; an admin reads the queue but is not offered it.
+    let offered = |page: Value| page["can_record_calls"].clone();
+    assert_eq!(offered(app.call("hosting_queue", &[]).await.json().await.unwrap()), Value::Bool(true));
+    app.sign_in("admin@example.gov").await;
+    assert_eq!(offered(app.call("hosting_queue", &[]).await.json().await.unwrap()), Value::Bool(false));
+    app.sign_in("hosting@example.gov").await;
     ok(&app, "record_call_held", &[("reference", &r)]).await;
     let listed: Vec<Value> = owed().await;
     assert!(listed.is_empty(), "nothing owed: the request is the dev team's again, off the queue");

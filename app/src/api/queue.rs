@@ -145,7 +145,13 @@ mod server {
                 QueueRow { summary: i.summary, team: i.team, assigned: i.assigned, clock, call_owed }
             })
             .collect();
-        Ok(QueuePage { rows, next, engineers: store.hosting_engineers().await?, teams: store.team_names().await? })
+        Ok(QueuePage {
+            rows,
+            next,
+            engineers: store.hosting_engineers().await?,
+            teams: store.team_names().await?,
+            can_record_calls: crate::domain::access::role_may_take(ActionKind::RecordCallHeld, session.user.role),
+        })
     }
 
     pub async fn assign_engineer(reference: String, engineer: String) -> Result<(), AppError> {

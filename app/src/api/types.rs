@@ -267,6 +267,8 @@ pub struct QueuePage {
     pub engineers: Vec<(i64, String)>,
     /// The teams (for the filter).
     pub teams: Vec<String>,
+    /// The viewer may record a call as held (hosting; an admin reads the queue but does not).
+    pub can_record_calls: bool,
 }
 
 /// A queue row as storage returns it (the server function adds the clock).

@@ -186,6 +186,7 @@ pub fn HostingQueue() -> impl IntoView {
                 Some(p) if p.rows.is_empty() => view! { <p>"No request matches. Nothing needs the hosting team here right now."</p> }.into_any(),
                 Some(p) => {
                     let engineers = p.engineers.clone();
+                    let held = p.can_record_calls.then_some(held);
                     let next = p.next.clone().map(|after| next_href("/hosting", &filter, &after));
                     view! {
                         <div class="table-wrap">
@@ -211,7 +212,7 @@ pub fn HostingQueue() -> impl IntoView {
 fn queue_row(
     r: QueueRow,
     engineers: Vec<(i64, String)>,
-    (assign, held): (ServerAction<AssignEngineer>, ServerAction<RecordCallHeld>),
+    (assign, held): (ServerAction<AssignEngineer>, Option<ServerAction<RecordCallHeld>>),
 ) -> impl IntoView {
     let reference = r.summary.reference.clone();
     let select_id = format!("engineer-{reference}");
@@ -224,7 +225,7 @@ fn queue_row(
             <td><span class="tag">{r.summary.state.label()}</span></td>
             <td>
                 {r.clock.map(|(words, status)| view! { <ClockTag status/>" "<span class="hint">{words}</span> })}
-                {r.call_owed.then(|| {
+                {held.filter(|_| r.call_owed).map(|held| {
                     let reference = reference.clone();
                     view! {
                     <ActionForm action=held attr:class="inline-form">
