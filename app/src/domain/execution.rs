@@ -263,7 +263,7 @@ impl Execution {
         }
         let step = s.steps.iter().rposition(|st| st.is_some()).map_or(1, |i| i + 1);
         Err(format!(
-            "Step {step} is under way: mark the step that went wrong as failed, then undo the begun steps on the rollback checklist"
+            "Production is partway through (step {step} has begun): mark a step failed first, so that the rollback checklist undoes what was done"
         ))
     }
 
@@ -444,7 +444,7 @@ mod tests {
         let mut log = vec![mark(1, false, StepStatus::Started), mark(1, false, StepStatus::Done)];
         log.push(mark(2, false, StepStatus::Started));
         let refusal = ends(&log).unwrap_err();
-        assert!(refusal.contains("Step 2 is under way") && refusal.contains("failed"), "{refusal}");
+        assert!(refusal.contains("partway through (step 2 has begun)") && refusal.contains("failed"), "{refusal}");
         assert!(!progress(&plan(3), &log).may_end_as_rolled_back);
         // The step that went wrong is marked failed: the begun steps are undone newest first.
         log.push(mark(2, false, StepStatus::Failed));

@@ -762,7 +762,7 @@ fn a_change_partway_through_is_not_ended_as_rolled_back_before_its_steps_are_und
     w.must(HOSTING, mark(StepStatus::Started, false));
     let abort = Action::AbortAndRollBack { reason: "The window closed".into() };
     assert!(
-        matches!(w.try_do(HOSTING, abort.clone()), Err(Refusal::Input { input: Input::Reason, ref message }) if message.contains("Step 1 is under way")),
+        matches!(w.try_do(HOSTING, abort.clone()), Err(Refusal::Input { input: Input::Reason, ref message }) if message.contains("step 1 has begun")),
     );
     w.must(HOSTING, mark(StepStatus::Failed, false));
     w.must(HOSTING, mark(StepStatus::Done, true));
