@@ -32,7 +32,8 @@ fi
 # Served from the unpacked folder alone: nothing from the checkout, a fresh database.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 mkdir -p "$work/state"
-(cd "$work/state" && env -i PATH=/usr/bin:/bin HOME="$work/state" \
+# `exec`: $! is then the server itself, which the trap stops (not a subshell that leaves it running).
+(cd "$work/state" && exec env -i PATH=/usr/bin:/bin HOME="$work/state" \
   DATABASE_URL="sqlite://$work/state/offcycle.db" OFFCYCLE_BIND="127.0.0.1:$port" \
   LEPTOS_SITE_ROOT="$dir/site" RUST_LOG=warn "$dir/bin/server" >"$work/server.log" 2>&1) &
 pid=$!
