@@ -76,18 +76,6 @@ impl State {
         }
     }
 
-    /// The states the hosting queue always lists: the request is with hosting, or hosting tracks
-    /// it through the CORs' decision and production, or plans it for the monthly window.
-    pub const HOSTING_QUEUE: [State; 7] = [
-        State::HostingReview,
-        State::AwaitingApproval,
-        State::Approved,
-        State::Implementing,
-        State::ValidatingInProduction,
-        State::RegularChange,
-        State::Rejected,
-    ];
-
     /// True where the rules let the dev team ask hosting for a call: there the hosting queue
     /// lists a request while its dev team waits for the call it asked for.
     pub fn may_ask_for_a_call(self) -> bool {
@@ -95,9 +83,13 @@ impl State {
     }
 
     /// Whether the hosting queue lists a request in this state, `call_asked` when its dev team
-    /// has asked hosting for a call.
+    /// has asked hosting for a call. Hosting follows a request from the moment its dev team has
+    /// handed it over (no longer [`State::preparing`]) until it ends, and keeps a regular change,
+    /// which it plans for the monthly window; while the dev team prepares, only a call it asked
+    /// for brings the request to hosting.
     pub fn in_hosting_queue(self, call_asked: bool) -> bool {
-        Self::HOSTING_QUEUE.contains(&self) || (call_asked && self.may_ask_for_a_call())
+        let handed_over = !self.preparing(false) && !self.is_final();
+        handed_over || self == State::RegularChange || (call_asked && self.may_ask_for_a_call())
     }
 
     /// True while the dev team works through the task list: it may still answer triage or

@@ -1151,6 +1151,25 @@ fn the_dev_team_prepares_until_hosting_review_and_through_it_on_the_fast_path() 
 }
 
 #[test]
+fn the_hosting_queue_lists_what_was_handed_over_until_it_ends_regular_changes_and_owed_calls() {
+    use State as S;
+    let always = [
+        S::HostingReview,
+        S::AwaitingApproval,
+        S::Approved,
+        S::Implementing,
+        S::ValidatingInProduction,
+        S::RegularChange,
+        S::Rejected,
+    ];
+    let with_a_call = [S::Planning, S::StagingValidation, S::CrForm, S::ReturnedToDev];
+    for &state in State::ALL {
+        assert_eq!(state.in_hosting_queue(false), always.contains(&state), "{state:?}");
+        assert_eq!(state.in_hosting_queue(true), always.contains(&state) || with_a_call.contains(&state), "{state:?}");
+    }
+}
+
+#[test]
 fn before_review_is_where_the_dev_team_may_change_the_form_off_the_fast_path() {
     for &state in State::ALL {
         let may_change = RULES.iter().any(|r| {
