@@ -275,7 +275,7 @@ pub fn view_of(l: &Loaded) -> RequestView {
         staging_notes: r.staging_notes.clone(),
         sign_offs: r.sign_offs.clone(),
         invitations: r.invitations.clone(),
-        assistance: Owed::call(r.snapshot.state, r.assistance_requested_at)
+        assistance: Owed::call(r.assistance_requested_at)
             .map(|clock| (crate::domain::calendar::spoken(clock.due), clock.status(now))),
         returned_comments: r.returned_comments.clone(),
         queued_window: r.queued_window,

@@ -80,11 +80,10 @@ pub enum Owed {
 }
 
 impl Owed {
-    /// The call owed on a request in `state` whose dev team asked for one at `asked`: owed for
-    /// as long as the rules let them ask (once the request has moved past that, the call is
-    /// no longer what it waits for).
-    pub fn call(state: State, asked: Option<DateTime<Utc>>) -> Option<Clock> {
-        asked.filter(|_| state.may_ask_for_a_call()).map(Clock::assistance_call)
+    /// The call owed on a request whose dev team asked for one at `asked` (`decide` settles a
+    /// call still owed when the request moves past where one may be asked).
+    pub fn call(asked: Option<DateTime<Utc>>) -> Option<Clock> {
+        asked.map(Clock::assistance_call)
     }
 
     /// What a request in `state` is owed: the call asked for while that can be asked, else,
@@ -96,7 +95,7 @@ impl Owed {
         submitted: Option<DateTime<Utc>>,
         calendar: &Calendar,
     ) -> Option<Owed> {
-        if let Some(clock) = Owed::call(state, call_asked) {
+        if let Some(clock) = Owed::call(call_asked) {
             return Some(Owed::Call(clock));
         }
         submitted
@@ -139,13 +138,15 @@ mod tests {
     }
 
     #[test]
-    fn a_call_is_owed_while_it_may_be_asked_and_an_engineer_while_review_waits_for_one() {
+    fn a_call_asked_for_is_owed_first_and_an_engineer_while_review_waits_for_one() {
         let (asked, submitted) = (et(2026, 11, 17, 10, 0), et(2026, 11, 17, 11, 0));
         let cal = Calendar::default();
         let call = Some(Owed::Call(Clock::assistance_call(asked)));
         let assignment = Some(Owed::Assignment(Clock::assignment(submitted, &cal)));
         for &state in State::ALL {
-            let owed = Owed::of(state, false, Some(asked), Some(submitted), &cal);
+            // As stored: `decide` keeps a call owed only where one may be asked.
+            let call_asked = state.may_ask_for_a_call().then_some(asked);
+            let owed = Owed::of(state, false, call_asked, Some(submitted), &cal);
             let expected = if state.may_ask_for_a_call() {
                 call
             } else if state == State::HostingReview {
@@ -158,6 +159,5 @@ mod tests {
         assert_eq!(Owed::of(State::StagingValidation, false, None, Some(submitted), &cal), None, "no call asked");
         assert_eq!(Owed::of(State::HostingReview, true, None, Some(submitted), &cal), None, "an engineer has it");
         assert_eq!(Owed::of(State::HostingReview, false, None, None, &cal), None, "never submitted");
-        assert_eq!(Owed::of(State::AwaitingApproval, false, Some(asked), Some(submitted), &cal), None);
     }
 }
