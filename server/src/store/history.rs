@@ -44,10 +44,10 @@ struct ListedRow {
     summary: SummaryRow,
 }
 
-/// `State::in_hosting_queue` as SQL: the states handed over to hosting (and regular changes), and those where the dev
-/// team may ask for a call (`State::may_ask_for_a_call`) while it has. One `IN` over both lists
-/// first, so the queue index still serves it. Literals, so `concat!` can build the statement with
-/// them; the storage suite checks every state on both databases against the domain.
+/// `State::in_hosting_queue` as SQL: the states handed over to hosting (and regular changes), and
+/// those where the dev team may ask for a call (`State::may_ask_for_a_call`) while it has. One `IN`
+/// over both lists first, so the queue index still serves it. Literals, so `concat!` can build the
+/// statement with them; the storage suite checks every state on both databases against the domain.
 macro_rules! hosting_queue_sql {
     () => {
         "r.state IN ('hosting_review', 'awaiting_approval', 'approved', 'implementing', \
