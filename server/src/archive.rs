@@ -63,7 +63,7 @@ pub async fn record(store: &Store, l: &LoadedRequest, version: Version<'_>) -> R
             let state = parsed(&at, "archive_copies.state", &c.state, State::parse).map_err(be)?;
             let reason = parsed(&at, "archive_copies.reason", &c.reason, ArchiveReason::parse).map_err(be)?;
             (
-                crate::store::from_millis(c.filed_at),
+                crate::store::from_millis(c.filed_at).map_err(be)?,
                 c.record_version,
                 state,
                 plan,

@@ -375,6 +375,13 @@ both_backends!(a_stored_value_that_does_not_decode_is_an_error_not_a_default, |u
         execute(&store, &format!("UPDATE change_requests SET {column} = {restore}")).await.unwrap();
         assert!(store.load_request(reference).await.unwrap().is_some(), "{column} restored");
     }
+    // A stored time past chrono's range is a fault as well, not a date in 1970.
+    execute(&store, "UPDATE change_requests SET updated_at = 9223372036854775807").await.unwrap();
+    let err = store.load_request(reference).await.expect_err("a time out of range");
+    assert!(format!("{err:?}").contains("out of range"), "{err:?}");
+    assert!(store.requests_started_by(dev.id).await.is_err(), "a list with a time out of range");
+    execute(&store, &format!("UPDATE change_requests SET updated_at = {}", at.timestamp_millis())).await.unwrap();
+    assert!(store.load_request(reference).await.unwrap().is_some(), "the time restored");
     // The calendar too: an entry whose kind or day does not decode fails the list instead of
     // silently leaving a freeze out of it.
     let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 24).unwrap();

@@ -231,7 +231,7 @@ impl Store {
                     link: format!("{public_url}/requests/{}", loaded.summary.reference),
                     note: Some(format!(
                         "Submitted to the CORs {} ago; no quorum yet.",
-                        humanise(now - from_millis(requested_at))
+                        humanise(now - from_millis(requested_at)?)
                     )),
                 };
                 let at = millis(now);
@@ -325,14 +325,17 @@ impl ApprovalStore for Store {
             .bind(token_hash)
             .fetch_optional(pool)
             .await)?;
-            Ok(row.map(|(reference, cor_id, plan_hash, expires_at, used_at, voided_at)| DecisionLink {
-                reference,
-                cor_id,
-                plan_hash,
-                expires_at: from_millis(expires_at),
-                used_at: used_at.map(from_millis),
-                voided_at: voided_at.map(from_millis),
-            }))
+            row.map(|(reference, cor_id, plan_hash, expires_at, used_at, voided_at)| {
+                Ok(DecisionLink {
+                    reference,
+                    cor_id,
+                    plan_hash,
+                    expires_at: from_millis(expires_at)?,
+                    used_at: used_at.map(from_millis).transpose()?,
+                    voided_at: voided_at.map(from_millis).transpose()?,
+                })
+            })
+            .transpose()
         })
         .await
     }

@@ -61,7 +61,7 @@ macro_rules! copy_select {
 fn copy_view(
     (id, reference, copy_number, reason, state, filed_at, sha256, size_bytes, folder_error, folder_written_at): CopyRow,
 ) -> Result<ArchiveCopyView, sqlx::Error> {
-    let filed_at = from_millis(filed_at);
+    let filed_at = from_millis(filed_at)?;
     let at = format!("{reference} copy {copy_number}");
     Ok(ArchiveCopyView {
         id,
@@ -74,7 +74,7 @@ fn copy_view(
         sha256,
         size_bytes,
         folder_error,
-        folder_written_at: folder_written_at.map(from_millis),
+        folder_written_at: folder_written_at.map(from_millis).transpose()?,
     })
 }
 
@@ -178,16 +178,17 @@ impl Store {
         .bind(limit)
         .fetch_all(pool)
         .await)?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, reference, n, filed, pdf, sha256, attempts)| FolderWrite {
-                id,
-                file_name: archive_file_name(&reference, from_millis(filed), n),
-                pdf,
-                sha256,
-                attempts,
+        rows.into_iter()
+            .map(|(id, reference, n, filed, pdf, sha256, attempts)| {
+                Ok(FolderWrite {
+                    id,
+                    file_name: archive_file_name(&reference, from_millis(filed)?, n),
+                    pdf,
+                    sha256,
+                    attempts,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// Records a folder write: done (`error` None) or failed, to retry at `next_at`.
@@ -241,9 +242,9 @@ impl Store {
                     to: split(to),
                     cc: split(cc),
                     body: String::new(),
-                    created_at: from_millis(created),
+                    created_at: from_millis(created)?,
                     // As of the record: a delivery after it is not part of it.
-                    sent_at: sent.filter(|s| *s <= until).map(from_millis),
+                    sent_at: sent.filter(|s| *s <= until).map(from_millis).transpose()?,
                     attempts,
                     last_error,
                     gave_up: gave_up.is_some_and(|g| g <= until),

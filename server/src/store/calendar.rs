@@ -37,7 +37,7 @@ impl CalendarStore for Store {
                         reason,
                         from: day("starts_on", &from)?,
                         to: day("ends_on", &to)?,
-                        starts_at: starts_at.map(from_millis),
+                        starts_at: starts_at.map(from_millis).transpose()?,
                     })
                 })
                 .collect()
@@ -126,7 +126,15 @@ impl CalendarStore for Store {
                     let when = if regular { queued_window? } else { planned_start? };
                     let minutes = form.planned_minutes();
                     let owner = Owner { started_by: owner_id, team_id };
-                    Some(Ok(ScheduledChange { summary, at: from_millis(when), minutes, regular, team, owner, overlaps: Vec::new() }))
+                    Some(from_millis(when).map(|at| ScheduledChange {
+                        summary,
+                        at,
+                        minutes,
+                        regular,
+                        team,
+                        owner,
+                        overlaps: Vec::new(),
+                    }))
                 })
                 .collect()
         })

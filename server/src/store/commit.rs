@@ -102,7 +102,7 @@ impl Store {
                 .bind(req.id)
                 .bind(version)
                 .bind(plan.hash().0)
-                .bind(serde_json::to_string(plan).unwrap_or_default())
+                .bind(super::to_json(plan)?)
                 .bind(c.actor.id)
                 .bind(at)
                 .execute(&mut *tx)
@@ -111,7 +111,7 @@ impl Store {
             }
             if let Some(form) = c.form {
                 let version = req.form_version + 1;
-                let json = serde_json::to_string(form).unwrap_or_default();
+                let json = super::to_json(form)?;
                 sqlx::query(
                     "INSERT INTO form_versions (request_id, version, form_json, created_by, created_at) VALUES ($1, $2, $3, $4, $5)",
                 )
@@ -133,10 +133,10 @@ impl Store {
                 }
             }
             if let Some(review) = c.risk_review {
-                set_on_request!(tx, req.id, "risk_review_json = $1", serde_json::to_string(review).unwrap_or_default());
+                set_on_request!(tx, req.id, "risk_review_json = $1", super::to_json(review)?);
             }
             if let Some(triage) = c.triage {
-                set_on_request!(tx, req.id, "triage_json = $1", serde_json::to_string(triage).unwrap_or_default());
+                set_on_request!(tx, req.id, "triage_json = $1", super::to_json(triage)?);
             }
             for effect in &t.effects {
                 match effect {
@@ -303,7 +303,7 @@ impl Store {
                     }
                     Effect::PostReview { checks, lessons } => {
                         let review = app::domain::execution::PostReview { checks: checks.clone(), lessons: lessons.clone() };
-                        set_on_request!(tx, req.id, "post_review_json = $1", serde_json::to_string(&review).unwrap_or_default());
+                        set_on_request!(tx, req.id, "post_review_json = $1", super::to_json(&review)?);
                     }
                     Effect::RecordOverride(reason) => {
                         set_on_request!(tx, req.id, "override_reason = $1", reason);

@@ -23,7 +23,7 @@ fn view(row: Row) -> Result<OperationView, sqlx::Error> {
         version: u32::try_from(version).map_err(|e| corrupt(&at, "version", e))?,
         steps,
         saved_by,
-        saved_at: from_millis(saved_at),
+        saved_at: from_millis(saved_at)?,
     })
 }
 
@@ -67,7 +67,7 @@ impl OperationLibrary for Store {
                 )
                 .bind(name)
                 .bind(&key)
-                .bind(serde_json::to_string(steps).unwrap_or_default())
+                .bind(super::to_json(steps)?)
                 .bind(acting.by.id)
                 .bind(at)
                 .fetch_one(&mut *tx)

@@ -16,12 +16,17 @@ use app::ports::Acting;
 use app::ports::{HistoryStore, QueueStore, StoreError};
 use app::ports::{LoadedRequest, QueueQuery};
 
-fn when(at: i64) -> String {
-    eastern(from_millis(at)).format("%-d %b %Y, %-I:%M %p Eastern").to_string()
+fn when(at: chrono::DateTime<chrono::Utc>) -> String {
+    eastern(at).format("%-d %b %Y, %-I:%M %p Eastern").to_string()
 }
 
-fn versions(rows: Vec<(i64, String, i64)>) -> Vec<VersionInfo> {
-    rows.into_iter().map(|(version, by, at)| VersionInfo { version, by, at: from_millis(at), when: when(at) }).collect()
+fn versions(rows: Vec<(i64, String, i64)>) -> Result<Vec<VersionInfo>, sqlx::Error> {
+    rows.into_iter()
+        .map(|(version, by, at)| {
+            let at = from_millis(at)?;
+            Ok(VersionInfo { version, by, at, when: when(at) })
+        })
+        .collect()
 }
 
 /// One row of the hosting queue, decoded by name.
@@ -150,8 +155,8 @@ impl QueueStore for Store {
                         summary: summary(row.summary)?,
                         team: row.team,
                         assigned: row.assigned,
-                        submitted_at: row.submitted_at.map(from_millis),
-                        assistance_requested_at: row.assistance_requested_at.map(from_millis),
+                        submitted_at: row.submitted_at.map(from_millis).transpose()?,
+                        assistance_requested_at: row.assistance_requested_at.map(from_millis).transpose()?,
                     })
                 })
                 .collect()
@@ -191,10 +196,11 @@ impl QueueStore for Store {
             .bind(limit)
             .fetch_all(pool)
             .await)?;
-            Ok(rows
-                .into_iter()
-                .map(|(reference, title, text, by, at)| Problem { reference, title, text, by, at: from_millis(at) })
-                .collect())
+            rows.into_iter()
+                .map(|(reference, title, text, by, at)| {
+                    Ok(Problem { reference, title, text, by, at: from_millis(at)? })
+                })
+                .collect()
         })
         .await
     }
@@ -241,7 +247,7 @@ impl Store {
                 .bind(request_id)
                 .fetch_all(pool)
                 .await)?;
-            Ok(versions(rows))
+            versions(rows)
         })
         .await
     }
@@ -299,18 +305,19 @@ impl HistoryStore for Store {
             .bind(request_id)
             .fetch_all(pool)
             .await)?;
-            Ok(rows
-                .into_iter()
-                .map(|(id, at, actor, action, detail, source, outcome)| app::api::types::AuditView {
-                    id,
-                    at: super::from_millis(at),
-                    actor: actor.unwrap_or_else(|| "the system".into()),
-                    action,
-                    detail,
-                    source,
-                    outcome,
+            rows.into_iter()
+                .map(|(id, at, actor, action, detail, source, outcome)| {
+                    Ok(app::api::types::AuditView {
+                        id,
+                        at: super::from_millis(at)?,
+                        actor: actor.unwrap_or_else(|| "the system".into()),
+                        action,
+                        detail,
+                        source,
+                        outcome,
+                    })
                 })
-                .collect())
+                .collect()
         })
         .await
     }
@@ -361,7 +368,7 @@ impl HistoryStore for Store {
                             .to_string(),
                         author,
                         body,
-                        when: when(at),
+                        when: when(from_millis(at)?),
                     })
                 })
                 .collect()

@@ -154,7 +154,7 @@ fn decision(
             ("reject", None) => return Err(corrupt("a decision", "reason", "a rejection without its reason")),
             (other, _) => return Err(corrupt("a decision", "verdict", format!("{other:?}"))),
         },
-        at: from_millis(at),
+        at: from_millis(at)?,
         plan_hash: PlanHash(plan_hash),
         round: round_of(round)?,
         on_escalation: on_escalation != 0,
@@ -215,20 +215,22 @@ impl Store {
                         .ok_or_else(|| corrupt(r, "execution_marks.status", format!("{status:?}")))?,
                     note,
                     by,
-                    at: from_millis(at),
+                    at: from_millis(at)?,
                 })
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
         let problems = rows_of::<ProblemRow>(&row.problems_json)?
             .into_iter()
-            .map(|(text, by, at)| Problem {
-                reference: row.reference.clone(),
-                title: row.title.clone(),
-                text,
-                by,
-                at: from_millis(at),
+            .map(|(text, by, at)| {
+                Ok(Problem {
+                    reference: row.reference.clone(),
+                    title: row.title.clone(),
+                    text,
+                    by,
+                    at: from_millis(at)?,
+                })
             })
-            .collect();
+            .collect::<Result<_, sqlx::Error>>()?;
         let decisions =
             rows_of::<DecisionRow>(&row.decisions_json)?.into_iter().map(decision).collect::<Result<_, _>>()?;
         let form: CrForm = stored(r, "form_json", &row.form_json)?;
@@ -240,7 +242,7 @@ impl Store {
             .map(|(role, signer_id, signer, evidence, at, by_link_as)| {
                 let role =
                     SignOffRole::parse(&role).ok_or_else(|| corrupt(r, "sign_offs.role", format!("{role:?}")))?;
-                Ok(SignOffView { role, signer_id, signer, evidence, at: from_millis(at), by_link_as })
+                Ok(SignOffView { role, signer_id, signer, evidence, at: from_millis(at)?, by_link_as })
             })
             .collect::<Result<_, sqlx::Error>>()?;
         let invitations: Vec<(i64, SignOffInvitationView)> = rows_of::<InvitationRow>(&row.invitations_json)?
@@ -254,9 +256,9 @@ impl Store {
                         role,
                         name,
                         email,
-                        invited_at: from_millis(invited_at),
-                        expires_at: expires_at.map(from_millis),
-                        opened_at: opened_at.map(from_millis),
+                        invited_at: from_millis(invited_at)?,
+                        expires_at: expires_at.map(from_millis).transpose()?,
+                        opened_at: opened_at.map(from_millis).transpose()?,
                     },
                 ))
             })
@@ -285,7 +287,7 @@ impl Store {
                 _ => None,
             },
             call_owed: row.assistance_requested_at.is_some(),
-            planned_start: row.planned_start.map(from_millis),
+            planned_start: row.planned_start.map(from_millis).transpose()?,
             production: app::domain::execution::Execution::of(plan.steps.len(), &execution),
         };
         Ok(Some(LoadedRequest {
@@ -297,8 +299,8 @@ impl Store {
                 system: row.system,
                 state,
                 started_by: row.started_by_name,
-                created_at: from_millis(row.created_at),
-                updated_at: from_millis(row.updated_at),
+                created_at: from_millis(row.created_at)?,
+                updated_at: from_millis(row.updated_at)?,
             },
             snapshot,
             plan,
@@ -309,15 +311,15 @@ impl Store {
             staging_notes: row.staging_notes,
             sign_offs,
             invitations: invitations.into_iter().map(|(_, i)| i).collect(),
-            assistance_requested_at: row.assistance_requested_at.map(from_millis),
+            assistance_requested_at: row.assistance_requested_at.map(from_millis).transpose()?,
             returned_comments: row.returned_comments,
-            queued_window: row.queued_window.map(from_millis),
-            submitted_at: row.submitted_at.map(from_millis),
+            queued_window: row.queued_window.map(from_millis).transpose()?,
+            submitted_at: row.submitted_at.map(from_millis).transpose()?,
             attachments,
             risk_review,
             assigned_name: row.assigned_name,
             execution,
-            implementation_started_at: row.implementation_started_at.map(from_millis),
+            implementation_started_at: row.implementation_started_at.map(from_millis).transpose()?,
             override_reason: row.override_reason,
             closing_note: row.closing_note,
             post_review,

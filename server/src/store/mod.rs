@@ -159,6 +159,12 @@ pub(crate) fn corrupt(reference: &str, column: &str, problem: impl std::fmt::Dis
     sqlx::Error::Decode(format!("{reference}: {column} does not decode: {problem}").into())
 }
 
+/// A value as its stored JSON column. Serialising these types cannot fail, but if one ever did,
+/// the write fails with it instead of storing text that would not decode.
+pub(crate) fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, sqlx::Error> {
+    serde_json::to_string(value).map_err(|e| sqlx::Error::Encode(Box::new(e)))
+}
+
 /// A stored JSON column, decoded or a storage fault.
 pub(crate) fn stored<T: serde::de::DeserializeOwned>(
     reference: &str,
@@ -199,7 +205,9 @@ pub(crate) fn millis(t: chrono::DateTime<chrono::Utc>) -> i64 {
     t.timestamp_millis()
 }
 
-/// The stored time format back to a UTC time.
-pub(crate) fn from_millis(ms: i64) -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()
+/// The stored time format back to a UTC time; a value past chrono's range is a storage fault,
+/// not the epoch.
+pub(crate) fn from_millis(ms: i64) -> Result<chrono::DateTime<chrono::Utc>, sqlx::Error> {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .ok_or_else(|| sqlx::Error::Decode(format!("a stored time ({ms} ms after 1970) is out of range").into()))
 }

@@ -159,7 +159,7 @@ macro_rules! queue_message {
             ))
             .bind(to.join(", "))
             .bind(cc.join(", "))
-            .bind(serde_json::to_string(&reasons).unwrap_or_default())
+            .bind(super::to_json(&reasons)?)
             .bind(app::domain::notify::render_text(message, ctx))
             .bind($crate::store::millis(target.now))
             .bind(cor)

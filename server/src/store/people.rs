@@ -23,7 +23,7 @@ macro_rules! queue_invitation {
              VALUES (NULL, 'invitation', 'Offcycle - your access', $1, '', $2, $3, $4, $5)",
         )
         .bind($email)
-        .bind(serde_json::to_string(&["An admin gave you access to Offcycle"]).unwrap_or_default())
+        .bind(super::to_json(&["An admin gave you access to Offcycle"])?)
         .bind(body)
         .bind($at)
         .bind($user_id)

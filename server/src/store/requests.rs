@@ -75,8 +75,8 @@ pub(super) fn summary(
         system,
         state,
         started_by,
-        created_at: from_millis(created_at),
-        updated_at: from_millis(updated_at),
+        created_at: from_millis(created_at)?,
+        updated_at: from_millis(updated_at)?,
     })
 }
 
@@ -222,8 +222,8 @@ impl Store {
                 system: form.system.clone(),
                 state: State::Triage,
                 started_by: by.display_name.clone(),
-                created_at: from_millis(at),
-                updated_at: from_millis(at),
+                created_at: from_millis(at)?,
+                updated_at: from_millis(at)?,
             }, event)
         });
         result

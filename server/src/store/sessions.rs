@@ -47,16 +47,16 @@ impl Sessions for Store {
             .bind(user_id)
             .fetch_all(pool)
             .await)?;
-            Ok(rows
+            rows
                 .into_iter()
-                .map(|(hash, created, seen, source)| SessionView {
+                .map(|(hash, created, seen, source)| Ok(SessionView {
                     id: hash.get(..16).unwrap_or(&hash).to_string(),
-                    started: from_millis(created),
-                    last_seen: from_millis(seen),
+                    started: from_millis(created)?,
+                    last_seen: from_millis(seen)?,
                     source,
                     current: false,
-                })
-                .collect())
+                }))
+                .collect()
         })
         .await
     }
@@ -90,17 +90,18 @@ impl Sessions for Store {
             .bind(millis(now))
             .fetch_all(pool)
             .await)?;
-            Ok(rows
-                .into_iter()
-                .map(|(id, name, scope, created, expires, used)| TokenView {
-                    id,
-                    name,
-                    scope,
-                    created: from_millis(created),
-                    expires: from_millis(expires),
-                    last_used: used.map(from_millis),
+            rows.into_iter()
+                .map(|(id, name, scope, created, expires, used)| {
+                    Ok(TokenView {
+                        id,
+                        name,
+                        scope,
+                        created: from_millis(created)?,
+                        expires: from_millis(expires)?,
+                        last_used: used.map(from_millis).transpose()?,
+                    })
                 })
-                .collect())
+                .collect()
         })
         .await
     }

@@ -51,9 +51,9 @@ impl Store {
             role,
             invitee_id,
             // A link exists only once the worker gave it an expiry.
-            expires_at: from_millis(expires_at.unwrap_or(0)),
-            used_at: used_at.map(from_millis),
-            withdrawn_at: withdrawn_at.map(from_millis),
+            expires_at: from_millis(expires_at.unwrap_or(0))?,
+            used_at: used_at.map(from_millis).transpose()?,
+            withdrawn_at: withdrawn_at.map(from_millis).transpose()?,
         }))
     }
 
