@@ -129,11 +129,11 @@ pub trait QueueStore: Send + Sync {
 pub trait HistoryStore: Send + Sync {
     /// Every saved plan version of a request, newest first.
     async fn plan_history(&self, request_id: i64) -> Result<Vec<VersionInfo>, StoreError>;
-    /// One saved plan version.
+    /// One saved plan version; version 0, before the first save, is the empty plan.
     async fn plan_at(&self, request_id: i64, version: i64) -> Result<Option<Plan>, StoreError>;
     /// Every saved CR form version, newest first.
     async fn form_history(&self, request_id: i64) -> Result<Vec<VersionInfo>, StoreError>;
-    /// One saved CR form version.
+    /// One saved CR form version; version 0, before the first save, is the empty form.
     async fn form_at(&self, request_id: i64, version: i64) -> Result<Option<CrForm>, StoreError>;
     /// A request's audit trail, oldest first.
     async fn audit_trail(&self, request_id: i64) -> Result<Vec<AuditView>, StoreError>;

@@ -388,7 +388,7 @@ async fn list_plan_versions(State(state): State<AppState>, Requested { read, .. 
     Ok(Json(items).into_response())
 }
 
-/// Read one saved plan version.
+/// Read one saved plan version (version 0, before the first save, is the empty plan).
 #[utoipa::path(get, path = "/api/v1/requests/{reference}/plan/versions/{version}", params(("reference" = String, Path), ("version" = i64, Path)), responses(
     (status = 200, body = PlanItem), (status = 401, body = ApiError), (status = 404, body = ApiError)
 ))]

@@ -11,7 +11,6 @@ use crate::AppState;
 use app::api::types::ArchiveCopyView;
 use app::domain::calendar::eastern_date;
 use app::domain::execution::StepMark;
-use app::domain::plan::Plan;
 use app::domain::reference::Reference;
 use app::domain::workflow::{ArchiveReason, State};
 use app::ports::prelude::*;
@@ -54,10 +53,8 @@ pub async fn record(store: &Store, l: &LoadedRequest, version: Version<'_>) -> R
             let at = format!("{} copy {}", c.reference, c.copy_number);
             let missing =
                 |column: &str, version: i64| be(corrupt(&at, column, format!("version {version} is missing")));
-            let plan = match c.plan_version {
-                0 => Plan::default(),
-                v => store.plan_at(l.id, v).await?.ok_or_else(|| missing("plan_version", v))?,
-            };
+            let plan =
+                store.plan_at(l.id, c.plan_version).await?.ok_or_else(|| missing("plan_version", c.plan_version))?;
             let form =
                 store.form_at(l.id, c.form_version).await?.ok_or_else(|| missing("form_version", c.form_version))?;
             let state = parsed(&at, "archive_copies.state", &c.state, State::parse).map_err(be)?;

@@ -174,6 +174,10 @@ both_backends!(
         let (_, plan) = get(&app, Some(&dev), &format!("/api/v1/requests/{r}/plan")).await;
         assert_eq!(plan["steps"][0]["action"], "Deploy the patched image");
         assert_eq!(plan["hash"].as_str().unwrap().len(), 64);
+        // Version 0 is the empty plan before the first save; a version never saved is not found.
+        let (status, empty) = get(&app, Some(&dev), &format!("/api/v1/requests/{r}/plan/versions/0")).await;
+        assert_eq!((status, empty["steps"].as_array().map(Vec::len)), (200, Some(0)), "{empty}");
+        assert_eq!(get(&app, Some(&dev), &format!("/api/v1/requests/{r}/plan/versions/99")).await.0, 404);
 
         // Bad, revoked and deactivated owners' tokens stop working at once.
         assert_eq!(get(&app, Some("ofc_nonsense"), "/api/v1/requests").await.0, 401);

@@ -59,9 +59,9 @@ mod server {
         let id = l.request.id;
         let plan_versions = store.plan_history(id).await?;
         let form_versions = store.form_history(id).await?;
-        // Version 0 is "nothing saved yet": an empty plan or form to compare with.
-        let plan = |v| async move { Ok::<_, AppError>(store.plan_at(id, v).await?.unwrap_or_default()) };
-        let form = |v| async move { Ok::<_, AppError>(store.form_at(id, v).await?.unwrap_or_default()) };
+        // Both versions exist (or are 0, the empty document before the first save).
+        let plan = |v| async move { store.plan_at(id, v).await?.ok_or(AppError::NotFound) };
+        let form = |v| async move { store.form_at(id, v).await?.ok_or(AppError::NotFound) };
         let plan_diff = match pair(&plan_versions, &asked[0], &asked[1]) {
             Some((a, b)) => Some((a, b, plan_diff(&plan(a).await?, &plan(b).await?))),
             None => None,

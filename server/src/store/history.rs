@@ -253,12 +253,16 @@ impl Store {
     }
 
     /// One version of a document, decoded (none if there is no such version).
-    async fn version_at<T: serde::de::DeserializeOwned>(
+    async fn version_at<T: serde::de::DeserializeOwned + Default>(
         &self,
         doc: Versioned,
         request_id: i64,
         version: i64,
     ) -> Result<Option<T>, StoreError> {
+        // Version 0 is "nothing saved yet": the empty document a first save is compared with.
+        if version == 0 {
+            return Ok(Some(T::default()));
+        }
         ported(async {
             let (sql, column, what) = doc.at_sql();
             let row: Option<(String,)> = on_pool!(&self.db, pool => sqlx::query_as(sql)
@@ -288,9 +292,6 @@ impl HistoryStore for Store {
     }
 
     async fn form_at(&self, request_id: i64, version: i64) -> Result<Option<CrForm>, StoreError> {
-        if version == 0 {
-            return Ok(Some(CrForm::default()));
-        }
         self.version_at(Versioned::Form, request_id, version).await
     }
 
