@@ -146,10 +146,18 @@ async function wholeRequest(page: Page, hands: Hands, js: boolean, title: string
     await expect(page.getByRole("row", { name: new RegExp(reference) })).toContainText(/On track\s*Call the dev team by/);
     await expectAccessible(page);
     // Once called, hosting says so from the row: nothing is owed, and the request leaves the queue.
+    // A second tab opened before that still shows the button; there, it is refused in words.
+    const stale = await page.context().newPage();
+    await stale.goto("/hosting");
+    await ready(stale, js);
     await page.getByRole("button", { name: `Call held with the dev team of ${reference}` }).click();
     await expect(page.getByRole("heading", { name: "Requests for the hosting team" })).toBeVisible();
     await expect(page.getByRole("row", { name: new RegExp(reference) })).toHaveCount(0);
     await expectAccessible(page);
+    await stale.getByRole("button", { name: `Call held with the dev team of ${reference}` }).click();
+    await expect(stale.getByRole("alert")).toContainText("No call is waiting");
+    await expectAccessible(stale);
+    await stale.close();
     await signOut(page);
     await signIn(page, "dev@example.gov");
     await page.goto(`/requests/${reference}/staging`);
