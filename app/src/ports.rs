@@ -363,6 +363,8 @@ pub struct LoadedRequest {
     pub invitations: Vec<crate::api::types::SignOffInvitationView>,
     /// When the dev team last asked hosting for a call.
     pub assistance_requested_at: Option<DateTime<Utc>>,
+    /// When hosting last recorded as held a call the dev team asked for.
+    pub call_held_at: Option<DateTime<Utc>>,
     /// Comments from hosting when returned.
     pub returned_comments: Option<String>,
     /// The maintenance window a regular change is queued for.

@@ -163,6 +163,7 @@ async function wholeRequest(page: Page, hands: Hands, js: boolean, title: string
     await page.goto(`/requests/${reference}/staging`);
     await ready(page, js);
     await expect(page.getByText("You asked for a call")).toHaveCount(0);
+    await expect(page.getByText("The hosting team recorded the call you asked for as held at")).toContainText("Eastern on");
     await expect(page.getByRole("button", { name: "Ask the hosting team for a call" })).toBeVisible();
   }
   // Each capacity is signed off by a different person of the team: Dana signs as Dev, and is

@@ -1035,5 +1035,10 @@ both_backends!(hosting_records_the_call_it_held_and_the_queue_stops_owing_it, |u
     assert!(e.to_string().contains("No call is waiting"), "{e}");
     let audit: Value = app.call("request_audit", &[("reference", &r)]).await.json().await.unwrap();
     assert!(audit.to_string().contains("held the call the dev team asked for"), "{audit}");
+    // The dev team's pages say when, once no call is waiting any more.
+    app.sign_in("dev@example.gov").await;
+    let view: Value = app.call("get_request_view", &[("reference", &r)]).await.json().await.unwrap();
+    assert_eq!(view["assistance"], Value::Null, "{view}");
+    assert!(view["call_held"].as_str().is_some_and(|w| w.contains("Eastern on")), "{view}");
     app.stop().await;
 });

@@ -277,6 +277,7 @@ pub fn view_of(l: &Loaded) -> RequestView {
         invitations: r.invitations.clone(),
         assistance: Owed::call(r.assistance_requested_at)
             .map(|clock| (crate::domain::calendar::spoken(clock.due), clock.status(now))),
+        call_held: r.call_held_at.map(crate::domain::calendar::spoken),
         returned_comments: r.returned_comments.clone(),
         queued_window: r.queued_window,
         queued_window_words: r

@@ -134,6 +134,9 @@ pub struct RequestView {
     /// When hosting's call is due (in Eastern-time words, formatted on the server so the
     /// browser needs no timezone tables), and how that clock stands.
     pub assistance: Option<(String, ClockStatus)>,
+    /// When hosting last recorded as held a call the dev team asked for (Eastern-time words).
+    #[serde(default)]
+    pub call_held: Option<String>,
     /// Comments from hosting, when returned.
     pub returned_comments: Option<String>,
     /// The window a regular change is queued for.

@@ -233,8 +233,11 @@ impl Store {
                     Effect::StartAssistanceClock => {
                         set_on_request!(tx, req.id, "assistance_requested_at = $1", at);
                     }
-                    Effect::StopAssistanceClock => {
+                    Effect::StopAssistanceClock { held: false } => {
                         set_on_request!(tx, req.id, "assistance_requested_at = $1", None::<i64>);
+                    }
+                    Effect::StopAssistanceClock { held: true } => {
+                        set_on_request!(tx, req.id, "assistance_requested_at = NULL, call_held_at = $1", at);
                     }
                     Effect::ReturnComments(comments) => {
                         set_on_request!(tx, req.id, "returned_comments = $1", comments);

@@ -44,6 +44,7 @@ struct RequestRow {
     returned_comments: Option<String>,
     queued_window: Option<i64>,
     assistance_requested_at: Option<i64>,
+    call_held_at: Option<i64>,
     submitted_at: Option<i64>,
     risk_review_json: Option<String>,
     assigned_name: Option<String>,
@@ -90,7 +91,7 @@ macro_rules! load_sql {
              r.created_at, r.updated_at, r.started_by, r.team_id, t.one_signer_several_capacities, r.assigned_engineer, r.fast_path, r.security_related, \
              r.plan_version, r.plan_hash, r.plan_complete, r.submitted_plan_hash, r.submission_round, r.form_version, r.form_json, r.form_complete, \
              r.risk_review_done, r.hold_reason, r.hold_by, r.planned_start, r.triage_json, r.staging_notes, r.returned_comments, \
-             r.queued_window, r.assistance_requested_at, r.submitted_at, r.risk_review_json, a.display_name AS assigned_name, \
+             r.queued_window, r.assistance_requested_at, r.call_held_at, r.submitted_at, r.risk_review_json, a.display_name AS assigned_name, \
              r.implementation_started_at, r.override_reason, r.closing_note, r.post_review_json, \
              r.comment_count, p.steps_json, ",
             rows_json!($dialect, "s.role, s.signer_id, su.display_name, s.evidence, s.created_at, s.by_link_as", "s.created_at",
@@ -312,6 +313,7 @@ impl Store {
             sign_offs,
             invitations: invitations.into_iter().map(|(_, i)| i).collect(),
             assistance_requested_at: row.assistance_requested_at.map(from_millis).transpose()?,
+            call_held_at: row.call_held_at.map(from_millis).transpose()?,
             returned_comments: row.returned_comments,
             queued_window: row.queued_window.map(from_millis).transpose()?,
             submitted_at: row.submitted_at.map(from_millis).transpose()?,

@@ -128,7 +128,7 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
         }
         Action::RecordCallHeld => {
             guard(request.call_owed, "No call is waiting: the dev team has not asked for one since the last was held")?;
-            effects.push(Effect::StopAssistanceClock);
+            effects.push(Effect::StopAssistanceClock { held: true });
             detail = "held the call the dev team asked for".into();
         }
         Action::SignOff { role, evidence, link } => {
@@ -436,7 +436,7 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
         // asked: hosting has it for review now (or it was withdrawn). A request returned to the
         // dev team later starts with no clock running.
         if request.call_owed && !to.may_ask_for_a_call() {
-            effects.push(Effect::StopAssistanceClock);
+            effects.push(Effect::StopAssistanceClock { held: false });
         }
     }
     effects.push(Effect::Audit { action: action.kind().label().to_string(), detail });

@@ -168,8 +168,12 @@ pub enum Effect {
     QueueForWindow(Option<DateTime<Utc>>),
     /// Start the 2-hour assistance clock.
     StartAssistanceClock,
-    /// Stop it: the call was held, or the request left the states where one may be asked.
-    StopAssistanceClock,
+    /// Stop it: the call was `held` (the dev team is told when), or the request left the states
+    /// where one may be asked.
+    StopAssistanceClock {
+        /// Hosting recorded the call as held.
+        held: bool,
+    },
     /// File a staging evidence file (its bytes come with the change).
     AttachEvidence(crate::domain::attachment::EvidenceFile),
     /// The request entered hosting review: the queue counts its wait from now.

@@ -429,7 +429,7 @@ impl Request {
                 Effect::SetHold(h) => self.hold = Some(h.clone()),
                 Effect::ClearHold => self.hold = None,
                 Effect::StartAssistanceClock => self.call_owed = true,
-                Effect::StopAssistanceClock => self.call_owed = false,
+                Effect::StopAssistanceClock { .. } => self.call_owed = false,
                 // The person's id is the server's to find: the snapshot learns it on reload.
                 Effect::Send(_)
                 | Effect::InviteSigner { .. }

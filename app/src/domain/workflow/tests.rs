@@ -242,7 +242,7 @@ fn hosting_records_the_call_it_held_and_a_call_still_owed_is_settled_when_review
     assert!(w.request.call_owed);
     assert_eq!(w.try_do(DEV, Action::RecordCallHeld), Err(Refusal::NotPermitted { action: "Record the call as held" }));
     let t = w.must(HOSTING, Action::RecordCallHeld);
-    assert_eq!((t.to, t.effects.contains(&Effect::StopAssistanceClock)), (State::Planning, true));
+    assert_eq!((t.to, t.effects.contains(&Effect::StopAssistanceClock { held: true })), (State::Planning, true));
     assert!(!w.request.call_owed && !t.to.in_hosting_queue(w.request.call_owed));
     assert!(matches!(w.try_do(HOSTING, Action::RecordCallHeld), Err(Refusal::Guard(_))), "held once");
     // Asked again and never held: submitting for review settles it (hosting has the request).
@@ -254,7 +254,7 @@ fn hosting_records_the_call_it_held_and_a_call_still_owed_is_settled_when_review
     w.must(DEV, Action::UpdateForm { complete: true, planned_start: None, security_related: false });
     assert!(w.request.call_owed, "still owed while the dev team prepares");
     let t = w.must(DEV, Action::SubmitForReview);
-    assert!(t.effects.contains(&Effect::StopAssistanceClock) && !w.request.call_owed);
+    assert!(t.effects.contains(&Effect::StopAssistanceClock { held: false }) && !w.request.call_owed);
 }
 
 #[test]

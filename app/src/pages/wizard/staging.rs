@@ -111,7 +111,12 @@ pub fn StagingPage() -> impl IntoView {
                         " " <ClockTag status/>
                     </p>
                 }.into_any(),
-                None => view! { <p>"The hosting team can join a video call or screenshare within 2 hours."</p> }.into_any(),
+                None => view! {
+                    {v.call_held.clone().map(|when| view! {
+                        <p>"The hosting team recorded the call you asked for as held at " {when} "."</p>
+                    })}
+                    <p>"The hosting team can join a video call or screenshare within 2 hours."</p>
+                }.into_any(),
             }}
             {can_help.then(|| view! {
                 <ActionForm action=help>
