@@ -179,6 +179,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<RequestSummary, sqlx::Error> {
         let at = millis(now);
+        // The time as stored (to the millisecond), which the summary shows.
+        let stamped = from_millis(at)?;
         let year = now.year();
         let result: Result<RequestSummary, sqlx::Error> = audited!(&self.db, tx => {
             // The upsert is atomic on both backends: concurrent starts get distinct numbers.
@@ -222,8 +224,8 @@ impl Store {
                 system: form.system.clone(),
                 state: State::Triage,
                 started_by: by.display_name.clone(),
-                created_at: from_millis(at)?,
-                updated_at: from_millis(at)?,
+                created_at: stamped,
+                updated_at: stamped,
             }, event)
         });
         result
