@@ -137,10 +137,11 @@ impl State {
         }
     }
 
-    /// True when nothing more can happen to the request. (A rejected request is not final:
+    /// True when no rule leads out of this state: the request has ended here, though a problem
+    /// or the post-deployment review may still be recorded. (A rejected request is not final:
     /// hosting may rework it and submit again, or return it to the dev team.)
     pub fn is_final(self) -> bool {
-        matches!(self, State::RegularChange | State::Completed | State::Withdrawn | State::RolledBack)
+        !RULES.iter().any(|r| r.from.contains(&self) && !r.leads_to.is_empty())
     }
 }
 

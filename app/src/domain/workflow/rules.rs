@@ -14,8 +14,11 @@ pub struct Rule {
     pub who: &'static [Party],
     /// The guard, in words (the code is in [`decide`]).
     pub guard: &'static str,
-    /// Where it leads, in words.
+    /// Where it leads, in words (the README's "next" column).
     pub to: &'static str,
+    /// The states it may move the request to; none, and the request stays where it is.
+    /// [`decide`] moves it nowhere else, and a state none leads out of is final.
+    pub leads_to: &'static [State],
     /// A rule for the outage fast path alone: the refusal when the request is not on it.
     pub only_on_fast_path: Option<&'static str>,
 }
@@ -29,6 +32,9 @@ const STAGING_AFTERWARDS: &[State] =
 /// The refusals of the fast-path rules, off the fast path.
 const SIGN_OFF_IN_STAGING: &str = "Staging sign-off is recorded during staging validation";
 const WITH_HOSTING: &str = "The request is with the hosting team now";
+/// Where a decision leads, a COR's or an admin's on escalation.
+const QUORUM_DECIDES: &str =
+    "Approved when the quorum is reached (archive copy filed); Rejected on any rejection; else same state";
 const HOSTING_EDITS: &[State] = &[
     S::Planning,
     S::StagingValidation,
@@ -73,6 +79,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam, Party::Hosting, Party::Admin],
         guard: "—",
         to: "Planning (incident, degraded performance, security or quality need); Hosting review on the outage fast path (users cannot reach the service); Regular change (none apply)",
+        leads_to: &[S::Planning, S::HostingReview, S::RegularChange],
         only_on_fast_path: None,
     },
     Rule {
@@ -81,6 +88,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam],
         guard: "the plan changed; at most 200 steps",
         to: "same state, new plan version",
+        leads_to: &[],
         only_on_fast_path: None,
     },
     Rule {
@@ -89,6 +97,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::Hosting],
         guard: "the plan changed; at most 200 steps",
         to: "same state, new plan version; after submission: Hosting review, earlier approvals void",
+        leads_to: &[S::HostingReview],
         only_on_fast_path: None,
     },
     Rule {
@@ -97,6 +106,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam],
         guard: "outage fast path only; the plan changed; at most 200 steps",
         to: "same state, new plan version",
+        leads_to: &[],
         only_on_fast_path: Some(WITH_HOSTING),
     },
     Rule {
@@ -105,6 +115,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam, Party::Hosting],
         guard: "at least one step, every step complete",
         to: "Staging validation",
+        leads_to: &[S::StagingValidation],
         only_on_fast_path: None,
     },
     Rule {
@@ -113,6 +124,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam],
         guard: "—",
         to: "same state; hosting calls within 2 hours",
+        leads_to: &[],
         only_on_fast_path: None,
     },
     Rule {
@@ -121,6 +133,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::Hosting],
         guard: "the dev team asked for a call not yet recorded as held",
         to: "same state; the call's clock stops",
+        leads_to: &[],
         only_on_fast_path: None,
     },
     Rule {
@@ -129,6 +142,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam, Party::InvitedSigner],
         guard: "evidence given; not yet signed in that capacity; each capacity by a different person unless the team allows one person several; a person asked by email signs from their link, in the capacity asked, with their name",
         to: "same state",
+        leads_to: &[],
         only_on_fast_path: None,
     },
     Rule {
@@ -137,6 +151,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam, Party::InvitedSigner],
         guard: "outage fast path only (recorded afterwards); evidence given; each capacity by a different person unless the team allows one person several; a person asked by email signs from their link, in the capacity asked, with their name",
         to: "same state",
+        leads_to: &[],
         only_on_fast_path: Some(SIGN_OFF_IN_STAGING),
     },
     Rule {
@@ -145,6 +160,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam, Party::InvitedSigner],
         guard: "a PDF, image or text file under 10 MB whose content matches its name; at most 50 a request",
         to: "same state",
+        leads_to: &[],
         only_on_fast_path: None,
     },
     Rule {
@@ -153,6 +169,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam, Party::InvitedSigner],
         guard: "outage fast path only (recorded afterwards); a PDF, image or text file under 10 MB whose content matches its name; at most 50 a request",
         to: "same state",
+        leads_to: &[],
         only_on_fast_path: Some("Staging evidence is attached during staging validation"),
     },
     Rule {
@@ -161,6 +178,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam],
         guard: "not yet signed in that capacity; name and email address given",
         to: "same state; the person gets a personal single-use link (an earlier one for that capacity stops working)",
+        leads_to: &[],
         only_on_fast_path: None,
     },
     Rule {
@@ -169,6 +187,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam],
         guard: "outage fast path only; not yet signed in that capacity; name and email address given",
         to: "same state; the person gets a personal single-use link (an earlier one for that capacity stops working)",
+        leads_to: &[],
         only_on_fast_path: Some(SIGN_OFF_IN_STAGING),
     },
     Rule {
@@ -177,6 +196,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam],
         guard: "—",
         to: "same state",
+        leads_to: &[],
         only_on_fast_path: None,
     },
     Rule {
@@ -185,6 +205,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam],
         guard: "outage fast path only (recorded afterwards)",
         to: "same state",
+        leads_to: &[],
         only_on_fast_path: Some("What was changed in staging is recorded during staging validation"),
     },
     Rule {
@@ -193,6 +214,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam],
         guard: "QA, testers, dev and product have all signed off",
         to: "CR form",
+        leads_to: &[S::CrForm],
         only_on_fast_path: None,
     },
     Rule {
@@ -201,6 +223,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam, Party::Hosting],
         guard: "—",
         to: "same state",
+        leads_to: &[],
         only_on_fast_path: None,
     },
     Rule {
@@ -209,6 +232,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::Hosting],
         guard: "—",
         to: "same state",
+        leads_to: &[],
         only_on_fast_path: None,
     },
     Rule {
@@ -217,6 +241,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam],
         guard: "outage fast path only",
         to: "same state",
+        leads_to: &[],
         only_on_fast_path: Some(WITH_HOSTING),
     },
     Rule {
@@ -225,6 +250,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam],
         guard: "plan and CR form complete; staging signed off",
         to: "Hosting review",
+        leads_to: &[S::HostingReview],
         only_on_fast_path: None,
     },
     Rule {
@@ -233,6 +259,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::Hosting, Party::Admin],
         guard: "the person assigned is a hosting engineer or lead",
         to: "same state; the requesting team is told who took it",
+        leads_to: &[],
         only_on_fast_path: None,
     },
     Rule {
@@ -241,6 +268,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::Hosting],
         guard: "—",
         to: "same state; sets or clears security-related",
+        leads_to: &[],
         only_on_fast_path: None,
     },
     Rule {
@@ -249,6 +277,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::Hosting],
         guard: "comments given",
         to: "Returned to dev",
+        leads_to: &[S::ReturnedToDev],
         only_on_fast_path: None,
     },
     Rule {
@@ -257,6 +286,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::Hosting],
         guard: "plan and CR form complete; risk review done; staging signed off (except on the fast path); not on hold",
         to: "Awaiting approval; plan version frozen; archive copy filed",
+        leads_to: &[S::AwaitingApproval],
         only_on_fast_path: None,
     },
     Rule {
@@ -264,7 +294,8 @@ pub const RULES: &[Rule] = &[
         from: &[S::AwaitingApproval],
         who: &[Party::Cor],
         guard: "an emailed link unused, not voided by a plan change and unexpired; the submitted plan version; one decision per COR; a rejection has a reason; not on hold",
-        to: "Approved when the quorum is reached (archive copy filed); Rejected on any rejection; else same state",
+        to: QUORUM_DECIDES,
+        leads_to: &[S::Approved, S::Rejected],
         only_on_fast_path: None,
     },
     Rule {
@@ -272,7 +303,8 @@ pub const RULES: &[Rule] = &[
         from: &[S::AwaitingApproval],
         who: &[Party::Escalation],
         guard: "only when every COR is out of office (escalated); as for a COR",
-        to: "as for a COR",
+        to: QUORUM_DECIDES,
+        leads_to: &[S::Approved, S::Rejected],
         only_on_fast_path: None,
     },
     Rule {
@@ -281,6 +313,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::AssignedEngineer],
         guard: "not on hold; the approved plan version is current; inside the production window or an override reason",
         to: "Implementing",
+        leads_to: &[S::Implementing],
         only_on_fast_path: None,
     },
     Rule {
@@ -289,6 +322,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::AssignedEngineer],
         guard: "steps in order, one at a time; after a failure only the rollback, newest first; a failure needs a note",
         to: "same state",
+        leads_to: &[],
         only_on_fast_path: None,
     },
     Rule {
@@ -297,6 +331,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::AssignedEngineer],
         guard: "every step of the execution log done",
         to: "Validating in production",
+        leads_to: &[S::ValidatingInProduction],
         only_on_fast_path: None,
     },
     Rule {
@@ -305,6 +340,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::AssignedEngineer],
         guard: "a reason; after a failed step, every rollback item done (newest first); without one, no step begun or every step done",
         to: "Rolled back; stakeholders notified; archive copy filed",
+        leads_to: &[S::RolledBack],
         only_on_fast_path: None,
     },
     Rule {
@@ -313,6 +349,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam],
         guard: "a note; on the fast path, staging signed off",
         to: "Completed; stakeholders notified; archive copy filed",
+        leads_to: &[S::Completed],
         only_on_fast_path: None,
     },
     Rule {
@@ -321,6 +358,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam, Party::Hosting, Party::Admin],
         guard: "a description",
         to: "same state; in the problem log",
+        leads_to: &[],
         only_on_fast_path: None,
     },
     Rule {
@@ -329,6 +367,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam, Party::Hosting],
         guard: "lessons learned given; known verification items only",
         to: "same state; after closing, an archive copy filed",
+        leads_to: &[],
         only_on_fast_path: None,
     },
     Rule {
@@ -337,6 +376,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::DevTeam, Party::Admin],
         guard: "a reason",
         to: "Withdrawn",
+        leads_to: &[S::Withdrawn],
         only_on_fast_path: None,
     },
     Rule {
@@ -345,6 +385,7 @@ pub const RULES: &[Rule] = &[
         who: ALL_INVOLVED,
         guard: "a reason; not already on hold",
         to: "same state, on hold",
+        leads_to: &[],
         only_on_fast_path: None,
     },
     Rule {
@@ -353,6 +394,7 @@ pub const RULES: &[Rule] = &[
         who: &[Party::HoldRaiser, Party::Hosting, Party::Admin],
         guard: "on hold",
         to: "same state",
+        leads_to: &[],
         only_on_fast_path: None,
     },
 ];

@@ -824,6 +824,20 @@ fn an_archivist_changes_nothing() {
 
 /// Run with `UPDATE_README=1` to rewrite the README's table from [`RULES`].
 #[test]
+fn each_rules_words_name_the_states_it_leads_to_and_the_final_states_are_where_none_leads_on() {
+    for rule in RULES {
+        for state in rule.leads_to {
+            assert!(rule.to.contains(state.label()), "{:?}: {:?} does not name {state:?}", rule.action, rule.to);
+        }
+        if rule.leads_to.is_empty() {
+            assert!(rule.to.starts_with("same state"), "{:?}: {:?}", rule.action, rule.to);
+        }
+    }
+    let finals: Vec<State> = State::ALL.iter().copied().filter(|s| s.is_final()).collect();
+    assert_eq!(finals, [State::RegularChange, State::Completed, State::Withdrawn, State::RolledBack]);
+}
+
+#[test]
 fn the_readme_table_is_the_rule_table() {
     let path = crate::domain::readme_path();
     let mut readme = std::fs::read_to_string(&path).expect("README.md beside the workspace");
@@ -999,9 +1013,12 @@ proptest! {
             let ctx = w.ctx();
             match decide(&before, &a, &action, &ctx) {
                 Ok(t) => {
-                    // Only permitted actors change anything: some rule for this action and state names them.
-                    prop_assert!(RULES.iter().any(|r| r.action == action.kind() && r.from.contains(&before.state)
-                        && r.who.iter().any(|p| p.includes(&a, &before, &ctx))));
+                    // Only permitted actors change anything: some rule for this action and state names
+                    // them, and the request moves only where that rule leads.
+                    let rule = RULES.iter().find(|r| r.action == action.kind() && r.from.contains(&before.state)
+                        && r.who.iter().any(|p| p.includes(&a, &before, &ctx)));
+                    prop_assert!(rule.is_some());
+                    prop_assert!(t.to == t.from || rule.is_some_and(|r| r.leads_to.contains(&t.to)), "{:?} → {:?}", t.from, t.to);
                     // Every transition yields exactly one audit event.
                     prop_assert_eq!(t.effects.iter().filter(|e| matches!(e, Effect::Audit { .. })).count(), 1);
                     prop_assert_eq!(t.from, before.state);
