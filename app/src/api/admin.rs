@@ -120,18 +120,10 @@ mod server {
     use crate::domain::roles::{NewPerson, Role};
     use crate::domain::webhook::NewWebhook;
     use crate::error::AppError;
-    use crate::ports::{CurrentSession, PersonChange};
-
-    fn admin() -> Result<CurrentSession, AppError> {
-        let s = require_session()?;
-        if !crate::domain::access::Area::Administration.allows(s.user.role) {
-            return Err(AppError::Forbidden);
-        }
-        Ok(s)
-    }
+    use crate::ports::PersonChange;
 
     pub async fn people() -> Result<PeopleView, AppError> {
-        let s = admin()?;
+        let s = require_area(Area::Administration)?;
         let p = services()?.people;
         Ok(PeopleView {
             people: p.people().await?,
@@ -157,7 +149,7 @@ mod server {
     }
 
     pub async fn invite(email: String, name: String, role: String, team: String) -> Result<(), AppError> {
-        let s = admin()?;
+        let s = require_area(Area::Administration)?;
         let services = services()?;
         let teams: Vec<i64> = services.people.teams().await?.into_iter().map(|(id, _)| id).collect();
         let person = NewPerson::parse(&email, &name, &role, &team, &teams)?;
@@ -171,7 +163,7 @@ mod server {
     }
 
     pub async fn change(id: String, what: String, value: String) -> Result<(), AppError> {
-        let s = admin()?;
+        let s = require_area(Area::Administration)?;
         let services = services()?;
         let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
         let acting = acting(&s.user)?;
@@ -213,7 +205,7 @@ mod server {
         stakeholders: String,
         several_capacities: Option<String>,
     ) -> Result<(), AppError> {
-        let s = admin()?;
+        let s = require_area(Area::Administration)?;
         let id: i64 = team.trim().parse().map_err(|_| AppError::NotFound)?;
         let field_name = format!("stakeholders_{id}");
         within(&field_name, "The stakeholder list", &stakeholders, crate::domain::limits::LONG)?;
@@ -235,7 +227,7 @@ mod server {
     }
 
     pub async fn create_team(name: String) -> Result<(), AppError> {
-        let s = admin()?;
+        let s = require_area(Area::Administration)?;
         let name = name.trim().to_string();
         if name.is_empty() || name.chars().count() > 80 {
             return Err(FormErrors::one(
@@ -259,7 +251,7 @@ mod server {
     }
 
     pub async fn webhooks() -> Result<crate::api::types::WebhooksView, AppError> {
-        let s = admin()?;
+        let s = require_area(Area::Administration)?;
         let services = services()?;
         let p = services.people;
         Ok(crate::api::types::WebhooksView {
@@ -271,7 +263,7 @@ mod server {
     }
 
     pub async fn add_webhook(url: String, team: String, events: String, slack: String) -> Result<String, AppError> {
-        let s = admin()?;
+        let s = require_area(Area::Administration)?;
         let services = services()?;
         let hook = NewWebhook::parse(&url, &team, &events, &slack, services.webhooks_allow_private)?;
         let secret = services.people.add_webhook(&hook, &acting(&s.user)?).await?;
@@ -280,7 +272,7 @@ mod server {
     }
 
     pub async fn remove_webhook(id: String) -> Result<(), AppError> {
-        let s = admin()?;
+        let s = require_area(Area::Administration)?;
         let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
         if !services()?.people.remove_webhook(id, &acting(&s.user)?).await? {
             return Err(AppError::NotFound);

@@ -35,10 +35,7 @@ mod server {
     }
 
     pub async fn archive_search(filter: QueueFilter) -> Result<ArchivePage, AppError> {
-        let session = require_session()?;
-        if !Area::ArchiveSearch.allows(session.user.role) {
-            return Err(AppError::Forbidden);
-        }
+        let session = require_area(Area::ArchiveSearch)?;
         let query = query_of(&filter, session.user.id)?;
         let store = services()?.requests;
         let mut rows = store.archive_search(&query, super::PAGE_SIZE + 1).await?;

@@ -55,16 +55,8 @@ mod server {
         })
     }
 
-    fn admin() -> Result<crate::ports::CurrentSession, AppError> {
-        let session = require_session()?;
-        if !crate::domain::access::Area::Administration.allows(session.user.role) {
-            return Err(AppError::Forbidden);
-        }
-        Ok(session)
-    }
-
     pub async fn add_calendar_entry(entry: EntryForm) -> Result<(), AppError> {
-        let session = admin()?;
+        let session = require_area(Area::Administration)?;
         let valid = entry.validated().map_err(AppError::Invalid)?;
         services()?.requests.add_calendar_entry(&valid, &acting(&session.user)?).await?;
         leptos_axum::redirect("/calendar");
@@ -72,7 +64,7 @@ mod server {
     }
 
     pub async fn remove_calendar_entry(id: String) -> Result<(), AppError> {
-        let session = admin()?;
+        let session = require_area(Area::Administration)?;
         let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
         if !services()?.requests.remove_calendar_entry(id, &acting(&session.user)?).await? {
             return Err(AppError::NotFound);

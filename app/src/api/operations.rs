@@ -147,10 +147,7 @@ mod server {
     }
 
     pub async fn save(name: String, steps: String) -> Result<(), AppError> {
-        let session = require_session()?;
-        if !Area::OperationLibrary.allows(session.user.role) {
-            return Err(AppError::Forbidden);
-        }
+        let session = require_area(Area::OperationLibrary)?;
         let operation = NewOperation::parse(&name, &steps)?;
         services()?.requests.save_operation(&operation, &acting(&session.user)?).await?;
         leptos_axum::redirect("/operations");

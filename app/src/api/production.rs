@@ -229,10 +229,7 @@ mod server {
     }
 
     pub async fn problem_log() -> Result<Vec<crate::domain::execution::Problem>, AppError> {
-        let session = require_session()?;
-        if !crate::domain::access::Area::ProblemLog.allows(session.user.role) {
-            return Err(AppError::Forbidden);
-        }
+        require_area(Area::ProblemLog)?;
         Ok(services()?.requests.problem_log(500).await?)
     }
 }

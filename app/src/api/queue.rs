@@ -113,10 +113,7 @@ mod server {
     }
 
     pub async fn hosting_queue(filter: QueueFilter) -> Result<QueuePage, AppError> {
-        let session = require_session()?;
-        if !crate::domain::access::Area::HostingQueue.allows(session.user.role) {
-            return Err(AppError::Forbidden);
-        }
+        let session = require_area(Area::HostingQueue)?;
         let query = query_of(&filter, session.user.id)?;
         let store = services()?.requests;
         let mut items = store.hosting_queue(&query, super::PAGE_SIZE + 1).await?;

@@ -24,11 +24,8 @@ mod server {
     use crate::error::AppError;
 
     pub async fn start_request(title: String, system: String) -> Result<(), AppError> {
-        let current = require_session()?;
         // Hosting may also start one on a team's behalf (outages at night).
-        if !crate::domain::access::Area::StartRequest.allows(current.user.role) {
-            return Err(AppError::Forbidden);
-        }
+        let current = require_area(Area::StartRequest)?;
         let form = StartRequest { title, system }.normalised()?;
         let started = services()?.requests.start_request(&form, &acting(&current.user)?).await?;
         leptos_axum::redirect(&format!("/requests/{}/triage", started.reference));

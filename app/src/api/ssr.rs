@@ -1,5 +1,6 @@
 //! Server-side helpers shared by the server functions.
 
+pub use crate::domain::access::Area;
 use crate::error::AppError;
 use crate::ports::{ClientAddress, CurrentSession, Services};
 use http::request::Parts;
@@ -32,6 +33,17 @@ pub fn session() -> Option<CurrentSession> {
 /// The current session, or [`AppError::Unauthenticated`].
 pub fn require_session() -> Result<CurrentSession, AppError> {
     session().ok_or(AppError::Unauthenticated)
+}
+
+/// The current session when its role may use `area` ([`AppError::Unauthenticated`] signed
+/// out, [`AppError::Forbidden`] otherwise).
+pub fn require_area(area: Area) -> Result<CurrentSession, AppError> {
+    let session = require_session()?;
+    if area.allows(session.user.role) {
+        Ok(session)
+    } else {
+        Err(AppError::Forbidden)
+    }
 }
 
 /// True when a plain HTML form (no JavaScript) posted this request.

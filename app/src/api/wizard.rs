@@ -469,10 +469,7 @@ mod server {
     }
 
     pub async fn undelivered_mail() -> Result<Vec<MailView>, AppError> {
-        let session = require_session()?;
-        if !crate::domain::access::Area::Administration.allows(session.user.role) {
-            return Err(AppError::Forbidden);
-        }
+        require_area(Area::Administration)?;
         Ok(services()?.requests.undelivered_mail(200).await?)
     }
 }
