@@ -6,7 +6,7 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 /// The field errors of an action's last result, if it failed validation.
-pub fn form_errors_of<T: Clone + Send + Sync + 'static>(
+fn form_errors_of<T: Clone + Send + Sync + 'static>(
     value: Signal<Option<Result<T, AppError>>>,
 ) -> Signal<Option<FormErrors>> {
     Signal::derive(move || match value.get() {
@@ -16,7 +16,7 @@ pub fn form_errors_of<T: Clone + Send + Sync + 'static>(
 }
 
 /// A non-field error of an action's last result (wrong password, forbidden, …).
-pub fn other_error_of<T: Clone + Send + Sync + 'static>(
+fn other_error_of<T: Clone + Send + Sync + 'static>(
     value: Signal<Option<Result<T, AppError>>>,
 ) -> Signal<Option<String>> {
     Signal::derive(move || match value.get() {
@@ -26,7 +26,7 @@ pub fn other_error_of<T: Clone + Send + Sync + 'static>(
 }
 
 /// What others changed, when the last save was an edit conflict.
-pub fn conflict_changes_of<T: Clone + Send + Sync + 'static>(
+fn conflict_changes_of<T: Clone + Send + Sync + 'static>(
     value: Signal<Option<Result<T, AppError>>>,
 ) -> Signal<Option<Vec<String>>> {
     Signal::derive(move || match value.get() {
@@ -67,6 +67,11 @@ impl Outcome {
         S::Output: Clone + Send + Sync + 'static,
     {
         outcome_of(Signal::derive(move || action.value().get()))
+    }
+
+    /// Field errors that come from elsewhere (an upload's, from the address), as an outcome.
+    pub fn of_errors(errors: Signal<Option<FormErrors>>) -> Outcome {
+        outcome_of(Signal::derive(move || errors.get().map(|f| Err::<(), _>(AppError::Invalid(f)))))
     }
 
     /// This outcome, else `next`'s: a page with several forms shows whichever failed.

@@ -5,9 +5,7 @@ use crate::api::admin::{
     my_account, password_link, people, webhooks, AddWebhook, ChangePerson, CreateApiToken, CreateTeam, EndSession,
     InvitePerson, RemoveWebhook, RevokeApiToken, SetPassword, SetTeamSettings,
 };
-use crate::components::form::{
-    form_errors_of, kept_value, other_error_of, select_field, ErrorSummary, Outcome, Radios, TextField,
-};
+use crate::components::form::{kept_value, select_field, ErrorSummary, Outcome, Radios, TextField};
 use crate::domain::roles::Role;
 use crate::pages::PageTitle;
 use leptos::prelude::*;
@@ -42,19 +40,10 @@ pub fn AdminPeoplePage() -> impl IntoView {
     let change = ServerAction::<ChangePerson>::new();
     let team = ServerAction::<CreateTeam>::new();
     let stake = ServerAction::<SetTeamSettings>::new();
-    let sv = Signal::derive(move || stake.value().get());
-    let stake_errors = form_errors_of(sv);
-    let iv = Signal::derive(move || invite.value().get());
-    let cv = Signal::derive(move || change.value().get());
-    let tv = Signal::derive(move || team.value().get());
-    let invite_errors = form_errors_of(iv);
-    let team_errors = form_errors_of(tv);
-    let errors =
-        Signal::derive(move || invite_errors.get().or_else(|| team_errors.get()).or_else(|| form_errors_of(cv).get()));
-    let other = Signal::derive(move || {
-        other_error_of(iv).get().or_else(|| other_error_of(cv).get()).or_else(|| other_error_of(tv).get())
-    });
-    let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
+    let (invited, created, staked) = (Outcome::of(invite), Outcome::of(team), Outcome::of(stake));
+    let (invite_errors, team_errors, stake_errors) = (invited.errors, created.errors, staked.errors);
+    let Outcome { errors, other, has_errors, .. } =
+        [created, Outcome::of(change), staked].into_iter().fold(invited, Outcome::or);
     let data = Resource::new(|| (), |_| people());
     view! {
         <PageTitle title="People and teams" has_errors=has_errors/>
@@ -185,15 +174,8 @@ pub fn AccountPage() -> impl IntoView {
     let end = ServerAction::<EndSession>::new();
     let create = ServerAction::<CreateApiToken>::new();
     let revoke = ServerAction::<RevokeApiToken>::new();
-    let cv = Signal::derive(move || create.value().get());
-    let errors = form_errors_of(cv);
-    let other = Signal::derive(move || {
-        other_error_of(cv)
-            .get()
-            .or_else(|| other_error_of(Signal::derive(move || end.value().get())).get())
-            .or_else(|| other_error_of(Signal::derive(move || revoke.value().get())).get())
-    });
-    let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
+    let Outcome { errors, other, has_errors, .. } =
+        [Outcome::of(end), Outcome::of(revoke)].into_iter().fold(Outcome::of(create), Outcome::or);
     let data = Resource::new(|| (), |_| my_account());
     view! {
         <PageTitle title="Your account" has_errors=has_errors/>
@@ -311,12 +293,7 @@ pub fn SetPasswordPage() -> impl IntoView {
 pub fn WebhooksPage() -> impl IntoView {
     let add = ServerAction::<AddWebhook>::new();
     let remove = ServerAction::<RemoveWebhook>::new();
-    let av = Signal::derive(move || add.value().get());
-    let errors = form_errors_of(av);
-    let other = Signal::derive(move || {
-        other_error_of(av).get().or_else(|| other_error_of(Signal::derive(move || remove.value().get())).get())
-    });
-    let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
+    let Outcome { errors, other, has_errors, .. } = Outcome::of(add).or(Outcome::of(remove));
     let data = Resource::new(|| (), |_| webhooks());
     view! {
         <PageTitle title="Webhooks" has_errors=has_errors/>

@@ -5,7 +5,7 @@
 use crate::api::queue::{hosting_queue, AssignEngineer, RecordCallHeld};
 use crate::api::types::{QueueFilter, QueuePage, QueueRow};
 use crate::components::clock::ClockTag;
-use crate::components::form::{form_errors_of, other_error_of, select, ErrorSummary, TextField};
+use crate::components::form::{select, ErrorSummary, Outcome, TextField};
 use crate::domain::forms::FormErrors;
 use crate::domain::workflow::{ActionKind, State};
 use crate::error::AppError;
@@ -146,14 +146,11 @@ impl Filter<'_> {
 pub fn HostingQueue() -> impl IntoView {
     let assign = ServerAction::<AssignEngineer>::new();
     let held = ServerAction::<RecordCallHeld>::new();
-    let assign_value = Signal::derive(move || assign.value().get());
-    let assign_other = other_error_of(assign_value);
     // A refused "Call held" (another engineer recorded it first) says so in the summary.
-    let held_other = other_error_of(Signal::derive(move || held.value().get()));
-    let assign_errors = form_errors_of(assign_value);
+    let acted = Outcome::of(assign).or(Outcome::of(held));
     filtered(hosting_queue, move |filter, page_data: Option<QueuePage>, filter_errors, msg| {
-        let other = Signal::derive(move || msg.clone().or_else(|| assign_other.get()).or_else(|| held_other.get()));
-        let all_errors = Signal::derive(move || filter_errors.get().or_else(|| assign_errors.get()));
+        let other = Signal::derive(move || msg.clone().or_else(|| acted.other.get()));
+        let all_errors = Signal::derive(move || filter_errors.get().or_else(|| acted.errors.get()));
         let has_errors = Signal::derive(move || all_errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
         let teams = page_data.as_ref().map(|p| p.teams.clone()).unwrap_or_default();
         let queue_states: Vec<State> = State::ALL.iter().copied().filter(|s| s.in_hosting_queue(true)).collect();

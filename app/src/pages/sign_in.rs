@@ -2,7 +2,7 @@
 //! and password (for everyone, or kept for break-glass admins).
 
 use crate::api::auth::SignIn;
-use crate::components::form::{form_errors_of, kept_value, other_error_of, ErrorSummary, TextField};
+use crate::components::form::{kept_value, ErrorSummary, Outcome, TextField};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -10,9 +10,7 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
-    let value = Signal::derive(move || action.value().get());
-    let errors = form_errors_of(value);
-    let action_error = other_error_of(value);
+    let Outcome { errors, other: action_error, .. } = Outcome::of(action);
     let query = use_query_map();
     // A sign-in the identity provider's answer did not complete comes back as `?oidc=key`.
     let refusal = move || {

@@ -2,7 +2,7 @@
 
 use super::{request_resource, with_request, BackToTasks};
 use crate::api::wizard::SubmitForReview;
-use crate::components::form::{other_error_of, ErrorSummary};
+use crate::components::form::{ErrorSummary, Outcome};
 use crate::domain::cr_form::{Choice, YesNo, CHECKLIST};
 use crate::domain::workflow::ActionKind;
 use crate::pages::page_title;
@@ -28,8 +28,7 @@ fn row(key: &'static str, value: String, change: Option<String>) -> impl IntoVie
 #[component]
 pub fn CheckPage() -> impl IntoView {
     let submit = ServerAction::<SubmitForReview>::new();
-    let value = Signal::derive(move || submit.value().get());
-    let other = other_error_of(value);
+    let other = Outcome::of(submit).other;
     let no_fields = Signal::derive(|| None);
     let resource = request_resource();
     with_request(resource, move |v| {

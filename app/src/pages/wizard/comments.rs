@@ -3,7 +3,7 @@
 
 use super::{request_resource, with_request, Caption};
 use crate::api::history::{get_comments, AddComment};
-use crate::components::form::{form_errors_of, kept_value, other_error_of, ErrorSummary, TextArea};
+use crate::components::form::{kept_value, ErrorSummary, Outcome, TextArea};
 use crate::domain::history::ThreadPage;
 use crate::pages::PageTitle;
 use leptos::prelude::*;
@@ -13,10 +13,7 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn CommentsPage() -> impl IntoView {
     let add = ServerAction::<AddComment>::new();
-    let value = Signal::derive(move || add.value().get());
-    let errors = form_errors_of(value);
-    let other = other_error_of(value);
-    let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
+    let Outcome { errors, other, has_errors, .. } = Outcome::of(add);
     let resource = request_resource();
     let reference = super::use_reference();
     let query = use_query_map();

@@ -3,9 +3,7 @@
 
 use super::{request_resource, with_request, BackToTasks, Caption};
 use crate::api::wizard::{ChangePlanStep, CompletePlan, SavePlanStep};
-use crate::components::form::{
-    conflict_changes_of, kept_value, other_error_of, ConflictPanel, ErrorSummary, Outcome, TextArea, TextField,
-};
+use crate::components::form::{kept_value, ConflictPanel, ErrorSummary, Outcome, TextArea, TextField};
 use crate::domain::forms::{FormFields, PlanStepForm};
 use crate::domain::workflow::ActionKind;
 use leptos::prelude::*;
@@ -16,11 +14,8 @@ use leptos_router::hooks::use_params_map;
 pub fn PlanPage() -> impl IntoView {
     let change = ServerAction::<ChangePlanStep>::new();
     let complete = ServerAction::<CompletePlan>::new();
-    let change_value = Signal::derive(move || change.value().get());
-    let complete_value = Signal::derive(move || complete.value().get());
-    let other =
-        Signal::derive(move || other_error_of(change_value).get().or_else(|| other_error_of(complete_value).get()));
-    let changes = conflict_changes_of(change_value);
+    // Field errors belong to the step page: this one shows the others, and what others changed.
+    let Outcome { other, changes, .. } = Outcome::of(change).or(Outcome::of(complete));
     let resource = request_resource();
     with_request(resource, move |v| {
         let reference = v.summary.reference.clone();

@@ -3,7 +3,7 @@
 use super::{request_resource, with_request};
 use crate::api::queue::AssignEngineer;
 use crate::api::review::{RecordRiskReview, ReturnToDev, SubmitToCors};
-use crate::components::form::{form_errors_of, other_error_of, Checkboxes, ErrorSummary, Radios, TextArea};
+use crate::components::form::{Checkboxes, ErrorSummary, Outcome, Radios, TextArea};
 use crate::domain::cr_form::{Choice, YesNo};
 use crate::domain::review::RISKS;
 use crate::domain::workflow::{ActionKind, State};
@@ -17,21 +17,10 @@ pub fn ReviewPage() -> impl IntoView {
     let review = ServerAction::<RecordRiskReview>::new();
     let back = ServerAction::<ReturnToDev>::new();
     let submit = ServerAction::<SubmitToCors>::new();
-    let review_v = Signal::derive(move || review.value().get());
-    let back_v = Signal::derive(move || back.value().get());
-    let assign_v = Signal::derive(move || assign.value().get());
-    let submit_v = Signal::derive(move || submit.value().get());
-    let review_errors = form_errors_of(review_v);
-    let back_errors = form_errors_of(back_v);
-    let errors = Signal::derive(move || review_errors.get().or_else(|| back_errors.get()));
-    let other = Signal::derive(move || {
-        other_error_of(review_v)
-            .get()
-            .or_else(|| other_error_of(back_v).get())
-            .or_else(|| other_error_of(assign_v).get())
-            .or_else(|| other_error_of(submit_v).get())
-    });
-    let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
+    let (reviewed, returned) = (Outcome::of(review), Outcome::of(back));
+    let (review_errors, back_errors) = (reviewed.errors, returned.errors);
+    let Outcome { errors, other, has_errors, .. } =
+        [returned, Outcome::of(assign), Outcome::of(submit)].into_iter().fold(reviewed, Outcome::or);
     let resource = request_resource();
     with_request(resource, move |v| {
         let r = v.summary.reference.clone();

@@ -5,7 +5,7 @@ use super::{request_resource, with_request, BackToTasks, Caption};
 use crate::api::types::{SignOffInvitationView, SignOffView};
 use crate::api::wizard::{AskToSignOff, CompleteStaging, RequestHostingHelp, SaveStagingNotes, SignOffStaging};
 use crate::components::clock::ClockTag;
-use crate::components::form::{form_errors_of, kept_value, other_error_of, ErrorSummary, Radios, TextArea, TextField};
+use crate::components::form::{kept_value, ErrorSummary, Outcome, Radios, TextArea, TextField};
 use crate::domain::attachment::AttachmentError;
 use crate::domain::forms::{FieldError, FormErrors};
 use crate::domain::workflow::{ActionKind, SignOffRole};
@@ -20,14 +20,6 @@ pub fn StagingPage() -> impl IntoView {
     let sign = ServerAction::<SignOffStaging>::new();
     let complete = ServerAction::<CompleteStaging>::new();
     let ask = ServerAction::<AskToSignOff>::new();
-    let ask_v = Signal::derive(move || ask.value().get());
-    let ask_errors = form_errors_of(ask_v);
-    let notes_v = Signal::derive(move || notes.value().get());
-    let sign_v = Signal::derive(move || sign.value().get());
-    let help_v = Signal::derive(move || help.value().get());
-    let complete_v = Signal::derive(move || complete.value().get());
-    let notes_errors = form_errors_of(notes_v);
-    let sign_errors = form_errors_of(sign_v);
     // The upload is a plain multipart form: its error comes back in the address.
     let query = use_query_map();
     let upload_errors = Signal::derive(move || {
@@ -36,19 +28,13 @@ pub fn StagingPage() -> impl IntoView {
             values: vec![],
         })
     });
-    // One summary at the top for whichever form failed last.
-    let errors = Signal::derive(move || {
-        notes_errors.get().or_else(|| sign_errors.get()).or_else(|| ask_errors.get()).or_else(|| upload_errors.get())
-    });
-    let other = Signal::derive(move || {
-        other_error_of(notes_v)
-            .get()
-            .or_else(|| other_error_of(sign_v).get())
-            .or_else(|| other_error_of(help_v).get())
-            .or_else(|| other_error_of(complete_v).get())
-            .or_else(|| other_error_of(ask_v).get())
-    });
-    let has_errors = Signal::derive(move || errors.with(|e| e.is_some()) || other.with(|o| o.is_some()));
+    let (noted, signed, asked) = (Outcome::of(notes), Outcome::of(sign), Outcome::of(ask));
+    let (notes_errors, sign_errors, ask_errors) = (noted.errors, signed.errors, asked.errors);
+    // One summary at the top for whichever form failed.
+    let Outcome { errors, other, has_errors, .. } =
+        [signed, asked, Outcome::of(help), Outcome::of(complete), Outcome::of_errors(upload_errors)]
+            .into_iter()
+            .fold(noted, Outcome::or);
     let resource = request_resource();
     with_request(resource, move |v| {
         let reference = v.summary.reference.clone();
