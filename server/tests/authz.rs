@@ -262,3 +262,18 @@ both_backends!(someone_with_no_role_reaches_only_the_home_page_and_signing_out, 
     assert!(home.contains("you have no role yet"));
     app.stop().await;
 });
+
+both_backends!(a_page_whose_read_is_refused_says_why_where_its_content_would_be, |url: String, _b| async move {
+    let app = TestApp::spawn(&url).await;
+    app.sign_in("dev@example.gov").await;
+    // Pages with their own heading say it in a line under it; the calendar's read is open to all.
+    for page in ["/admin/people", "/admin/webhooks", "/account"] {
+        let (_, body) = app.get_text(page).await;
+        let refused = body.contains("You do not have permission to do that");
+        assert_eq!(refused, page != "/account", "{page}");
+    }
+    // A request's history that does not exist is the "not found" page.
+    let (_, body) = app.get_text("/requests/ECR-2000-9999/history").await;
+    assert!(body.contains("Page not found"), "{body}");
+    app.stop().await;
+});

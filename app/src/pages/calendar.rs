@@ -7,7 +7,7 @@ use crate::api::types::{CalendarView, ScheduledChange};
 use crate::components::form::{kept_value, ErrorSummary, Outcome, Radios, TextField};
 use crate::domain::calendar::{eastern, EntryKind};
 use crate::domain::forms::FormErrors;
-use crate::pages::PageTitle;
+use crate::pages::{loaded, problem_page, PageTitle};
 use leptos::prelude::*;
 
 fn when(t: chrono::DateTime<chrono::Utc>) -> String {
@@ -22,14 +22,7 @@ pub fn CalendarPage() -> impl IntoView {
     let Outcome { errors, other, has_errors, .. } = Outcome::of(add).or(Outcome::of(remove));
     let data = Resource::new(|| (), |_| get_calendar());
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(v) => page(v, errors, other, has_errors, add, remove).into_any(),
-                    Err(e) => view! { <PageTitle title="Sorry, there is a problem"/><h1 class="heading-l">"Sorry, there is a problem"</h1><p>{e.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(data, problem_page, move |v| page(v, errors, other, has_errors, add, remove))}
     }
 }
 

@@ -2,6 +2,7 @@
 
 use crate::api::wizard::dev_mail;
 use crate::error::AppError;
+use crate::pages::{loaded, problem_text};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -38,25 +39,29 @@ pub fn UndeliveredMail() -> impl IntoView {
         <Title text=super::page_title("Undelivered mail", false)/>
         <h1 class="heading-l">"Undelivered mail"</h1>
         <p>"Messages the mail relay refused or could not take. They are retried with growing waits; after the last attempt they stay here until the cause is fixed."</p>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match mail.await {
-                    Ok(list) if list.is_empty() => view! { <p>"Every message has been delivered."</p> }.into_any(),
-                    Ok(list) => view! {
-                        <table class="table">
-                            <caption class="visually-hidden">"Undelivered messages, newest first"</caption>
-                            <thead><tr><th scope="col">"Request"</th><th scope="col">"Subject"</th><th scope="col">"To"</th><th scope="col">"Status"</th></tr></thead>
-                            <tbody>
-                                {list.into_iter().map(|m| view! {
-                                    <tr><td>{m.reference.clone().unwrap_or_default()}</td><td>{m.subject.clone()}</td><td>{m.to.join(", ")}</td><td>{delivery(&m)}</td></tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
-                    Err(e) => view! { <p>{e.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(mail, problem_text, move |list| if list.is_empty() {
+            view! { <p>"Every message has been delivered."</p> }.into_any()
+        } else {
+            view! {
+                <table class="table">
+                    <caption class="visually-hidden">"Undelivered messages, newest first"</caption>
+                    <thead><tr><th scope="col">"Request"</th><th scope="col">"Subject"</th><th scope="col">"To"</th><th scope="col">"Status"</th></tr></thead>
+                    <tbody>
+                        {list.into_iter().map(|m| view! {
+                            <tr><td>{m.reference.clone().unwrap_or_default()}</td><td>{m.subject.clone()}</td><td>{m.to.join(", ")}</td><td>{delivery(&m)}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        })}
+    }
+}
+
+/// Outside demo mode the viewer is not there.
+fn demo_only(e: AppError) -> AnyView {
+    match e {
+        AppError::NotFound => view! { <p>"The mail viewer is only available in demo mode."</p> }.into_any(),
+        e => problem_text(e),
     }
 }
 
@@ -68,27 +73,22 @@ pub fn MailViewer() -> impl IntoView {
         <Title text=super::page_title("Mail viewer", false)/>
         <h1 class="heading-l">"Mail viewer"</h1>
         <p>"Demo mode: every message Offcycle sends appears here, newest first."</p>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match mail.await {
-                    Ok(list) if list.is_empty() => view! { <p>"No messages yet."</p> }.into_any(),
-                    Ok(list) => list.into_iter().map(|m| view! {
-                        <article class="mail" aria-labelledby=format!("mail-{}", m.id)>
-                            <h2 class="heading-s" id=format!("mail-{}", m.id)>{m.subject.clone()}</h2>
-                            <dl class="summary-list summary-list--compact">
-                                <div class="summary-list__row"><dt class="summary-list__key">"To"</dt><dd class="summary-list__value">{m.to.join(", ")}</dd></div>
-                                <div class="summary-list__row"><dt class="summary-list__key">"CC"</dt><dd class="summary-list__value">{m.cc.join(", ")}</dd></div>
-                                <div class="summary-list__row"><dt class="summary-list__key">"Kind"</dt><dd class="summary-list__value">{m.kind.clone()}</dd></div>
-                                <div class="summary-list__row"><dt class="summary-list__key">"Queued"</dt><dd class="summary-list__value">{m.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</dd></div>
-                                <div class="summary-list__row"><dt class="summary-list__key">"Delivery"</dt><dd class="summary-list__value">{delivery(&m)}</dd></div>
-                            </dl>
-                            <pre class="mail__body">{linked(&m.body)}</pre>
-                        </article>
-                    }).collect_view().into_any(),
-                    Err(AppError::NotFound) => view! { <p>"The mail viewer is only available in demo mode."</p> }.into_any(),
-                    Err(e) => view! { <p>{e.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(mail, demo_only, move |list| if list.is_empty() {
+            view! { <p>"No messages yet."</p> }.into_any()
+        } else {
+            list.into_iter().map(|m| view! {
+                <article class="mail" aria-labelledby=format!("mail-{}", m.id)>
+                    <h2 class="heading-s" id=format!("mail-{}", m.id)>{m.subject.clone()}</h2>
+                    <dl class="summary-list summary-list--compact">
+                        <div class="summary-list__row"><dt class="summary-list__key">"To"</dt><dd class="summary-list__value">{m.to.join(", ")}</dd></div>
+                        <div class="summary-list__row"><dt class="summary-list__key">"CC"</dt><dd class="summary-list__value">{m.cc.join(", ")}</dd></div>
+                        <div class="summary-list__row"><dt class="summary-list__key">"Kind"</dt><dd class="summary-list__value">{m.kind.clone()}</dd></div>
+                        <div class="summary-list__row"><dt class="summary-list__key">"Queued"</dt><dd class="summary-list__value">{m.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</dd></div>
+                        <div class="summary-list__row"><dt class="summary-list__key">"Delivery"</dt><dd class="summary-list__value">{delivery(&m)}</dd></div>
+                    </dl>
+                    <pre class="mail__body">{linked(&m.body)}</pre>
+                </article>
+            }).collect_view().into_any()
+        })}
     }
 }

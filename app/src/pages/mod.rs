@@ -43,6 +43,26 @@ pub fn PageTitle(
     view! { <leptos_meta::Title text=move || page_title(&title, has_errors.and_then(|s| s.try_get()).unwrap_or(initial))/> }
 }
 
+/// The page for a failed read: "not found", or "Sorry, there is a problem" with what went wrong.
+pub fn problem_page(e: crate::error::AppError) -> leptos::prelude::AnyView {
+    use leptos::prelude::*;
+    match e {
+        crate::error::AppError::NotFound => view! { <not_found::NotFound/> }.into_any(),
+        e => view! {
+            <leptos_meta::Title text=page_title("Sorry, there is a problem", false)/>
+            <h1 class="heading-l">"Sorry, there is a problem"</h1>
+            <p>{e.to_string()}</p>
+        }
+        .into_any(),
+    }
+}
+
+/// What went wrong, in a line, where a page's own heading stays (its lists and tables).
+pub fn problem_text(e: crate::error::AppError) -> leptos::prelude::AnyView {
+    use leptos::prelude::*;
+    view! { <p>{e.to_string()}</p> }.into_any()
+}
+
 /// A page drawn from one resource: "Loading…" while it loads, then `page` with what it read,
 /// or `problem`'s page when reading failed.
 pub fn loaded<T, V>(

@@ -1,7 +1,7 @@
 //! `/problems`: the problem log across requests, newest first, for the hosting team.
 
 use crate::api::production::problem_log;
-use crate::pages::PageTitle;
+use crate::pages::{loaded, problem_text, PageTitle};
 use leptos::prelude::*;
 
 /// `/problems`.
@@ -12,29 +12,25 @@ pub fn ProblemsPage() -> impl IntoView {
         <PageTitle title="Problem log"/>
         <h1 class="heading-l">"Problem log"</h1>
         <p class="lede">"Problems met during changes, newest first. Each is also in its request's record."</p>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match log.await {
-                    Err(e) => view! { <p>{e.to_string()}</p> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p>"No problem has been logged."</p> }.into_any(),
-                    Ok(list) => view! {
-                        <div class="table-wrap">
-                        <table class="table">
-                            <caption class="visually-hidden">"Problems, newest first"</caption>
-                            <thead><tr><th scope="col">"When (Eastern)"</th><th scope="col">"Request"</th><th scope="col">"Problem"</th><th scope="col">"Logged by"</th></tr></thead>
-                            <tbody>{list.into_iter().map(|p| view! {
-                                <tr>
-                                    <td>{crate::domain::calendar::eastern(p.at).format("%-d %b %Y, %-I:%M %p").to_string()}</td>
-                                    <td><a href=format!("/requests/{}/production", p.reference)>{p.reference.clone()}</a>" "{p.title.clone()}</td>
-                                    <td>{p.text.clone()}</td>
-                                    <td>{p.by.clone()}</td>
-                                </tr>
-                            }).collect_view()}</tbody>
-                        </table>
-                        </div>
-                    }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(log, problem_text, move |list| if list.is_empty() {
+            view! { <p>"No problem has been logged."</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-wrap">
+                <table class="table">
+                    <caption class="visually-hidden">"Problems, newest first"</caption>
+                    <thead><tr><th scope="col">"When (Eastern)"</th><th scope="col">"Request"</th><th scope="col">"Problem"</th><th scope="col">"Logged by"</th></tr></thead>
+                    <tbody>{list.into_iter().map(|p| view! {
+                        <tr>
+                            <td>{crate::domain::calendar::eastern(p.at).format("%-d %b %Y, %-I:%M %p").to_string()}</td>
+                            <td><a href=format!("/requests/{}/production", p.reference)>{p.reference.clone()}</a>" "{p.title.clone()}</td>
+                            <td>{p.text.clone()}</td>
+                            <td>{p.by.clone()}</td>
+                        </tr>
+                    }).collect_view()}</tbody>
+                </table>
+                </div>
+            }.into_any()
+        })}
     }
 }

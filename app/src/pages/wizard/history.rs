@@ -100,55 +100,47 @@ pub fn HistoryPage() -> impl IntoView {
         |(r, a, b, c, d)| get_history(r, a, b, c, d),
     );
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match resource.await {
-                    Err(crate::error::AppError::NotFound) => view! { <crate::pages::not_found::NotFound/> }.into_any(),
-                    Err(e) => view! { <PageTitle title="Sorry, there is a problem" has_errors=Signal::derive(|| false)/><h1 class="heading-l">"Sorry, there is a problem"</h1><p>{e.to_string()}</p> }.into_any(),
-                    Ok(h) => {
-                        let r = h.summary.reference.clone();
-                        let (pf, pt) = h.plan_diff.as_ref().map(|d| (d.0, d.1)).unwrap_or_default();
-                        let (ff, ft) = h.form_diff.as_ref().map(|d| (d.0, d.1)).unwrap_or_default();
-                        view! {
-                            <PageTitle title="History of changes" has_errors=Signal::derive(|| false)/>
-                            <a class="back-link" href=format!("/requests/{r}")>"Back to the request"</a>
-                            <span class="caption">{format!("{} · {}", r, h.summary.title)}</span>
-                            <h1 class="heading-l">"History of changes"</h1>
-                            {compare_form(&r, Compare {
-                                heading: "Operation plan",
-                                none_yet: "No plan has been saved yet.",
-                                versions: &h.plan_versions,
-                                choices: [("plan_from", "Compare plan version", pf), ("plan_to", "with plan version", pt)],
-                                keep: [("form_from", ff), ("form_to", ft)],
-                                button: "Compare plan versions",
-                            })}
-                            {h.plan_diff.map(|(a, b, changes)| view! {
-                                <h3 class="heading-s">{format!("From plan version {a} to version {b}")}</h3>
-                                {if changes.is_empty() {
-                                    view! { <p>"No differences."</p> }.into_any()
-                                } else {
-                                    view! { <ul class="list history-list">{changes.into_iter().map(step_change).collect_view()}</ul> }.into_any()
-                                }}
-                            })}
-                            {every_version("Every plan version", &h.plan_versions)}
-                            {compare_form(&r, Compare {
-                                heading: "Change request form",
-                                none_yet: "The form has not been saved yet.",
-                                versions: &h.form_versions,
-                                choices: [("form_from", "Compare form version", ff), ("form_to", "with form version", ft)],
-                                keep: [("plan_from", pf), ("plan_to", pt)],
-                                button: "Compare form versions",
-                            })}
-                            {h.form_diff.map(|(a, b, changes)| view! {
-                                <h3 class="heading-s">{format!("From form version {a} to version {b}")}</h3>
-                                {if changes.is_empty() { view! { <p>"No differences."</p> }.into_any() } else { field_changes(changes).into_any() }}
-                            })}
-                            {every_version("Every form version", &h.form_versions)}
-                        }.into_any()
-                    }
-                }
+        {crate::pages::loaded(resource, crate::pages::problem_page, move |h| {
+            let r = h.summary.reference.clone();
+            let (pf, pt) = h.plan_diff.as_ref().map(|d| (d.0, d.1)).unwrap_or_default();
+            let (ff, ft) = h.form_diff.as_ref().map(|d| (d.0, d.1)).unwrap_or_default();
+            view! {
+                <PageTitle title="History of changes" has_errors=Signal::derive(|| false)/>
+                <a class="back-link" href=format!("/requests/{r}")>"Back to the request"</a>
+                <span class="caption">{format!("{} · {}", r, h.summary.title)}</span>
+                <h1 class="heading-l">"History of changes"</h1>
+                {compare_form(&r, Compare {
+                    heading: "Operation plan",
+                    none_yet: "No plan has been saved yet.",
+                    versions: &h.plan_versions,
+                    choices: [("plan_from", "Compare plan version", pf), ("plan_to", "with plan version", pt)],
+                    keep: [("form_from", ff), ("form_to", ft)],
+                    button: "Compare plan versions",
+                })}
+                {h.plan_diff.map(|(a, b, changes)| view! {
+                    <h3 class="heading-s">{format!("From plan version {a} to version {b}")}</h3>
+                    {if changes.is_empty() {
+                        view! { <p>"No differences."</p> }.into_any()
+                    } else {
+                        view! { <ul class="list history-list">{changes.into_iter().map(step_change).collect_view()}</ul> }.into_any()
+                    }}
+                })}
+                {every_version("Every plan version", &h.plan_versions)}
+                {compare_form(&r, Compare {
+                    heading: "Change request form",
+                    none_yet: "The form has not been saved yet.",
+                    versions: &h.form_versions,
+                    choices: [("form_from", "Compare form version", ff), ("form_to", "with form version", ft)],
+                    keep: [("plan_from", pf), ("plan_to", pt)],
+                    button: "Compare form versions",
+                })}
+                {h.form_diff.map(|(a, b, changes)| view! {
+                    <h3 class="heading-s">{format!("From form version {a} to version {b}")}</h3>
+                    {if changes.is_empty() { view! { <p>"No differences."</p> }.into_any() } else { field_changes(changes).into_any() }}
+                })}
+                {every_version("Every form version", &h.form_versions)}
+            }.into_any()
             })}
-        </Suspense>
     }
 }
 

@@ -16,7 +16,6 @@ use crate::api::types::RequestView;
 use crate::api::wizard::get_request_view;
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 /// The `:reference` of the current address.
@@ -36,19 +35,7 @@ pub fn with_request<V: IntoView + 'static>(
     resource: Resource<Result<RequestView, AppError>>,
     page: impl Fn(RequestView) -> V + Send + Sync + Clone + 'static,
 ) -> impl IntoView {
-    super::loaded(resource, problem_page, page)
-}
-
-fn problem_page(e: AppError) -> AnyView {
-    match e {
-        AppError::NotFound => view! { <super::not_found::NotFound/> }.into_any(),
-        e => view! {
-            <Title text=super::page_title("Sorry, there is a problem", false)/>
-            <h1 class="heading-l">"Sorry, there is a problem"</h1>
-            <p>{e.to_string()}</p>
-        }
-        .into_any(),
-    }
+    super::loaded(resource, super::problem_page, page)
 }
 
 /// "Back" to the task list.
