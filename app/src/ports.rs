@@ -98,7 +98,8 @@ pub trait Requests: Send + Sync {
     /// Persists an allowed transition and all its effects in one transaction. Fails with
     /// [`StoreError::Conflict`] when the request changed since it was loaded.
     async fn commit(&self, commit: Commit<'_>) -> Result<(), StoreError>;
-    /// Requests awaiting approval on which this COR has not decided (current plan version).
+    /// Requests in the states [`crate::domain::access::awaits_decision_of`] gives for a COR, on
+    /// which this COR has not decided (the plan and round now submitted).
     async fn awaiting_decision(&self, cor_id: i64) -> Result<Vec<RequestSummary>, StoreError>;
     /// An active person by id.
     async fn active_user(&self, user_id: i64) -> Result<Option<SessionUser>, StoreError>;

@@ -346,6 +346,32 @@ both_backends!(the_hosting_queue_lists_exactly_the_states_the_domain_says, |url:
     assert_eq!(listed, ["planning call asked"]);
 });
 
+both_backends!(a_cor_is_awaited_in_exactly_the_states_the_domain_says, |url: String, _b| async move {
+    use app::domain::access::awaits_decision_of;
+    use app::domain::workflow::State;
+    let (store, dev) = store_with_dev(&url).await;
+    let cor = store.ensure_user("cor@example.gov", "Casey COR", Role::Cor, None, None, 0).await.unwrap();
+    let at = chrono::Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap();
+    let mut expected = Vec::new();
+    for &state in State::ALL {
+        let r = store.start_request(&form(state.as_str()), &Acting::new(&dev, "test", at)).await.unwrap();
+        execute(
+            &store,
+            &format!("UPDATE change_requests SET state = '{}' WHERE reference = '{}'", state.as_str(), r.reference),
+        )
+        .await
+        .unwrap();
+        if awaits_decision_of(Role::Cor).contains(&state) {
+            expected.push(state.as_str().to_string());
+        }
+    }
+    let mut listed: Vec<String> = store.awaiting_decision(cor).await.unwrap().into_iter().map(|s| s.title).collect();
+    listed.sort();
+    expected.sort();
+    assert!(!expected.is_empty());
+    assert_eq!(listed, expected);
+});
+
 both_backends!(a_stored_value_that_does_not_decode_is_an_error_not_a_default, |url: String, _b| async move {
     let (store, dev) = store_with_dev(&url).await;
     let at = chrono::Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap();

@@ -50,10 +50,10 @@ pub async fn awaiting_my_decision() -> Result<Vec<RequestSummary>, AppError> {
 mod server {
     use crate::api::ssr::*;
     use crate::api::types::{DecisionView, RequestSummary};
+    use crate::domain::access::awaits_decision_of;
     use crate::domain::calendar::spoken;
     use crate::domain::forms::FormErrors;
     use crate::domain::quorum::Verdict;
-    use crate::domain::roles::Role;
     use crate::domain::workflow::{Action, ActionKind};
     use crate::error::AppError;
     use crate::ports::{token_hash, CurrentSession, DecisionLink};
@@ -176,7 +176,7 @@ mod server {
 
     pub async fn awaiting() -> Result<Vec<RequestSummary>, AppError> {
         let session = require_session()?;
-        if session.user.role != Role::Cor {
+        if awaits_decision_of(session.user.role).is_empty() {
             return Ok(Vec::new());
         }
         Ok(services()?.requests.awaiting_decision(session.user.id).await?)

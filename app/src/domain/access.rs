@@ -3,7 +3,7 @@
 //! check, and the README's "Who may do what" table, generated from them and from [`RULES`].
 
 use super::roles::Role;
-use super::workflow::{may_read, Actor, Context, Party, Request, RULES};
+use super::workflow::{may_read, ActionKind, Actor, Context, Party, Request, State, RULES};
 
 /// A part of the product that roles, not a person's relation to a request, give access to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,14 +112,27 @@ fn admits(party: Party, role: Role, raises_holds: bool) -> Option<Option<&'stati
 
 /// True when some rule lets someone with `role` take `action`, on some request under its
 /// conditions (a page for that action is theirs to open; `decide` says whether they may now).
-pub fn role_may_take(action: super::workflow::ActionKind, role: Role) -> bool {
+pub fn role_may_take(action: ActionKind, role: Role) -> bool {
     RULES.iter().filter(|r| r.action == action).flat_map(|r| r.who).any(|p| admits(*p, role, true).is_some())
 }
 
+/// The states in which a request waits for a decision that someone with `role` gives as of right
+/// (a COR; an admin decides only on escalation): the "awaiting your decision" list holds them.
+pub fn awaits_decision_of(role: Role) -> Vec<State> {
+    let decides = |s: &State| {
+        RULES.iter().any(|r| {
+            r.action == ActionKind::Decide
+                && r.from.contains(s)
+                && r.who.iter().any(|p| admits(*p, role, false) == Some(None))
+        })
+    };
+    State::ALL.iter().copied().filter(decides).collect()
+}
+
 /// One cell for a request action: "yes", the conditions, or "no".
-fn action_cell(action: super::workflow::ActionKind, role: Role) -> String {
+fn action_cell(action: ActionKind, role: Role) -> String {
     let raises_holds = RULES.iter().any(|r| {
-        r.action == super::workflow::ActionKind::RaiseHold
+        r.action == ActionKind::RaiseHold
             && r.who.iter().any(|p| *p != Party::HoldRaiser && admits(*p, role, false).is_some())
     });
     let mut conditions: Vec<&str> = Vec::new();
@@ -161,7 +174,7 @@ pub fn who_may_do_what_markdown() -> String {
             .map(|(_, role, own)| if not_found(*role, *own) { "not found" } else { "yes" }.to_string())
             .collect(),
     );
-    let mut actions: Vec<super::workflow::ActionKind> = Vec::new();
+    let mut actions: Vec<ActionKind> = Vec::new();
     for rule in RULES {
         if !actions.contains(&rule.action) {
             actions.push(rule.action);
@@ -190,9 +203,16 @@ mod tests {
     /// Run with `UPDATE_README=1` to rewrite the README's table from the code.
     #[test]
     fn a_decision_page_is_for_cors_and_admins_on_escalation() {
-        use crate::domain::workflow::ActionKind;
         let deciders: Vec<Role> = Role::ALL.iter().copied().filter(|r| role_may_take(ActionKind::Decide, *r)).collect();
         assert_eq!(deciders, [Role::Cor, Role::Admin]);
+    }
+
+    #[test]
+    fn only_a_cor_is_awaited_for_a_decision_and_only_once_it_is_submitted() {
+        for role in Role::ALL {
+            let expected: &[State] = if *role == Role::Cor { &[State::AwaitingApproval] } else { &[] };
+            assert_eq!(awaits_decision_of(*role), expected, "{role:?}");
+        }
     }
 
     #[test]
@@ -212,7 +232,7 @@ mod tests {
 
     #[test]
     fn conditions_come_from_the_parties_and_the_fast_path() {
-        use super::super::workflow::ActionKind as A;
+        use super::ActionKind as A;
         assert_eq!(action_cell(A::StartImplementation, Role::HostingEngineer), "if assigned");
         assert_eq!(action_cell(A::StartImplementation, Role::HostingLead), "yes");
         assert_eq!(action_cell(A::Decide, Role::Admin), "when every COR is out of office");

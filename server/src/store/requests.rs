@@ -128,6 +128,8 @@ impl Requests for Store {
     }
 
     async fn awaiting_decision(&self, cor_id: i64) -> Result<Vec<RequestSummary>, StoreError> {
+        // The states of `awaits_decision_of(Role::Cor)` as literals; the storage suite checks
+        // every state on both databases against the domain.
         let sql = concat!(
             summary_select!(),
             "WHERE r.state = 'awaiting_approval' AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.request_id = r.id \
