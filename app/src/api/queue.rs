@@ -34,7 +34,6 @@ pub use server::query_of;
 mod server {
     use crate::api::ssr::*;
     use crate::api::types::{QueueFilter, QueuePage, QueueRow};
-    use crate::domain::calendar::eastern;
     use crate::domain::forms::{FieldError, FormErrors};
     use crate::domain::reference::Reference;
     use crate::domain::sla::{Clock, Owed};
@@ -123,12 +122,7 @@ mod server {
         });
         let now = clock_now()?;
         let cal = calendar(&services()?, now).await?;
-        let words = |prefix: &str, clock: Clock| {
-            let left = clock.minutes_left(now);
-            let due = eastern(clock.due).format("%a %-d %b, %-I:%M %p").to_string();
-            let when = if left < 0 { format!("overdue since {due}") } else { format!("by {due} ({left} min left)") };
-            (format!("{prefix} {when}"), clock.status(now))
-        };
+        let words = |prefix: &str, clock: Clock| (format!("{prefix} {}", clock.deadline_words(now)), clock.status(now));
         let rows = items
             .into_iter()
             .map(|i| {

@@ -57,6 +57,31 @@ impl Clock {
     pub fn minutes_left(&self, now: DateTime<Utc>) -> i64 {
         (self.due - now).num_minutes()
     }
+
+    /// The deadline as the hosting queue says it: "by Mon 7 Dec, 11:14 AM Eastern (1 day 23 hours
+    /// left)", or "overdue since …".
+    pub fn deadline_words(&self, now: DateTime<Utc>) -> String {
+        let due = super::calendar::eastern(self.due).format("%a %-d %b, %-I:%M %p Eastern");
+        // Overdue exactly when the status tag says so.
+        if self.status(now) == ClockStatus::Overdue {
+            return format!("overdue since {due}");
+        }
+        let left = self.minutes_left(now);
+        let unit = |n: i64, one: &str| match n {
+            1 => format!("1 {one}"),
+            n => format!("{n} {one}s"),
+        };
+        let (days, hours, minutes) = (left / (24 * 60), left / 60 % 24, left % 60);
+        let words = match (days, hours) {
+            (0, 0) if minutes == 0 => "less than a minute".into(),
+            (0, 0) => unit(minutes, "minute"),
+            (0, _) if minutes == 0 => unit(hours, "hour"),
+            (0, _) => format!("{} {}", unit(hours, "hour"), unit(minutes, "minute")),
+            (_, 0) => unit(days, "day"),
+            _ => format!("{} {}", unit(days, "day"), unit(hours, "hour")),
+        };
+        format!("by {due} ({words} left)")
+    }
 }
 
 impl ClockStatus {
@@ -125,6 +150,25 @@ mod tests {
         assert_eq!(clock.status(et(2026, 11, 17, 11, 30)), ClockStatus::Amber);
         assert_eq!(clock.status(et(2026, 11, 17, 12, 0)), ClockStatus::Overdue);
         assert_eq!(clock.minutes_left(et(2026, 11, 17, 11, 45)), 15);
+    }
+
+    #[test]
+    fn a_deadline_says_the_time_left_in_the_largest_units_that_matter() {
+        let clock = Clock::assistance_call(et(2026, 11, 17, 10, 0));
+        let by = "by Tue 17 Nov, 12:00 PM Eastern";
+        let at = |h, m| clock.deadline_words(et(2026, 11, 17, h, m));
+        assert_eq!(at(10, 1), format!("{by} (1 hour 59 minutes left)"));
+        assert_eq!(at(11, 0), format!("{by} (1 hour left)"));
+        assert_eq!(at(11, 59), format!("{by} (1 minute left)"));
+        let seconds_before = clock.deadline_words(et(2026, 11, 17, 12, 0) - chrono::Duration::seconds(30));
+        assert_eq!(seconds_before, format!("{by} (less than a minute left)"));
+        assert_eq!(at(12, 0), "overdue since Tue 17 Nov, 12:00 PM Eastern");
+        let long = Clock { started: et(2026, 11, 17, 10, 0), due: et(2026, 11, 19, 9, 30) };
+        assert_eq!(
+            long.deadline_words(et(2026, 11, 17, 10, 0)),
+            "by Thu 19 Nov, 9:30 AM Eastern (1 day 23 hours left)"
+        );
+        assert_eq!(long.deadline_words(et(2026, 11, 17, 9, 30)), "by Thu 19 Nov, 9:30 AM Eastern (2 days left)");
     }
 
     #[test]
