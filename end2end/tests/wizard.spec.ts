@@ -139,6 +139,8 @@ async function wholeRequest(page: Page, hands: Hands, js: boolean, title: string
     // Help from hosting within two hours: the page says by when, and hosting's queue counts it down.
     await page.getByRole("button", { name: "Ask the hosting team for a call" }).click();
     await expect(page.getByText("You asked for a call. The hosting team will call you by")).toContainText("On track");
+    // Asked once is enough: a second ask would restart the two-hour clock, so it is not offered.
+    await expect(page.getByRole("button", { name: "Ask the hosting team for a call" })).toHaveCount(0);
     await expectAccessible(page);
     await signOut(page);
     await signIn(page, "hosting@example.gov");

@@ -122,6 +122,11 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
             detail = "plan complete".into();
         }
         Action::RequestHostingHelp => {
+            // Asking again would restart the two-hour clock and hide that the call is late.
+            guard(
+                !request.call_owed,
+                "You have already asked for a call: the hosting team calls within 2 hours of that",
+            )?;
             effects.push(Effect::StartAssistanceClock);
             effects.push(Effect::Send(message(MessageKind::AssistanceRequested, sec)));
             detail = "asked hosting for a call within 2 hours".into();

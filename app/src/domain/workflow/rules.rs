@@ -122,7 +122,7 @@ pub const RULES: &[Rule] = &[
         action: ActionKind::RequestHostingHelp,
         from: BEFORE_REVIEW,
         who: &[Party::DevTeam],
-        guard: "—",
+        guard: "no call already waiting",
         to: "same state; hosting calls within 2 hours",
         leads_to: &[],
         only_on_fast_path: None,

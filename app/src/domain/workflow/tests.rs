@@ -240,6 +240,8 @@ fn hosting_records_the_call_it_held_and_a_call_still_owed_is_settled_when_review
     assert!(matches!(w.try_do(HOSTING, Action::RecordCallHeld), Err(Refusal::Guard(_))), "nothing asked yet");
     w.must(DEV, Action::RequestHostingHelp);
     assert!(w.request.call_owed);
+    // Asked twice: refused, so the first request's clock keeps running.
+    assert!(matches!(w.try_do(DEV, Action::RequestHostingHelp), Err(Refusal::Guard(g)) if g.contains("already asked")));
     assert_eq!(w.try_do(DEV, Action::RecordCallHeld), Err(Refusal::NotPermitted { action: "Record the call as held" }));
     let t = w.must(HOSTING, Action::RecordCallHeld);
     assert_eq!((t.to, t.effects.contains(&Effect::StopAssistanceClock { held: true })), (State::Planning, true));
