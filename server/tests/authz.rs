@@ -277,3 +277,22 @@ both_backends!(a_page_whose_read_is_refused_says_why_where_its_content_would_be,
     assert!(body.contains("Page not found"), "{body}");
     app.stop().await;
 });
+
+both_backends!(only_those_who_may_start_a_request_are_offered_the_button, |url: String, _b| async move {
+    let app = TestApp::spawn(&url).await;
+    for (who, may_start) in [
+        ("dev@example.gov", true),
+        ("hosting@example.gov", true),
+        ("cor1@example.gov", false),
+        ("isso@example.gov", false),
+    ] {
+        app.sign_in(who).await;
+        for page in ["/", "/requests"] {
+            let (_, body) = app.get_text(page).await;
+            assert_eq!(body.contains("Start an emergency change request"), may_start, "{who} on {page}");
+            assert!(body.contains("/requests"), "{who} on {page}: a way to their requests");
+        }
+        app.call("sign_out", &[]).await;
+    }
+    app.stop().await;
+});

@@ -1,6 +1,7 @@
 //! The start page.
 
 use crate::components::layout::CurrentUser;
+use crate::domain::access::Area;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -33,10 +34,13 @@ pub fn Home() -> impl IntoView {
                         </div>
                     }
                         .into_any(),
-                    Ok(Some(_)) => view! {
-                        <a href="/requests/new" role="button" draggable="false" class="button button--start">
-                            "Start an emergency change request"
-                        </a>
+                    // CORs, the ISSO and archivists do not start requests: no button they could not use.
+                    Ok(Some(u)) => view! {
+                        {Area::StartRequest.allows(u.role).then(|| view! {
+                            <a href="/requests/new" role="button" draggable="false" class="button button--start">
+                                "Start an emergency change request"
+                            </a>
+                        })}
                         <p><a href="/requests">"See your requests"</a></p>
                     }
                         .into_any(),

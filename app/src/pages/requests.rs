@@ -2,6 +2,7 @@
 
 use crate::api::requests::{my_requests, StartRequest};
 use crate::components::form::{kept_value, ErrorSummary, Outcome, TextField};
+use crate::domain::access::Area;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -28,6 +29,7 @@ pub fn next_action(state: crate::domain::workflow::State) -> &'static str {
 pub fn MyRequests() -> impl IntoView {
     let requests = Resource::new(|| (), |_| my_requests());
     let waiting = Resource::new(|| (), |_| crate::api::decide::awaiting_my_decision());
+    let user = expect_context::<crate::components::layout::CurrentUser>().0;
     view! {
         <Title text=super::page_title("Your requests", false)/>
         <h1 class="heading-l">"Your requests"</h1>
@@ -44,7 +46,13 @@ pub fn MyRequests() -> impl IntoView {
                 })
             })}
         </Suspense>
-        <a href="/requests/new" role="button" draggable="false" class="button">"Start an emergency change request"</a>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                matches!(user.await, Ok(Some(u)) if Area::StartRequest.allows(u.role)).then(|| view! {
+                    <a href="/requests/new" role="button" draggable="false" class="button">"Start an emergency change request"</a>
+                })
+            })}
+        </Transition>
         <Suspense fallback=|| view! { <p>"Loading your requests…"</p> }>
             {move || Suspend::new(async move {
                 match requests.await {
