@@ -312,6 +312,19 @@ both_backends!(a_signed_in_cor_rejects_from_their_list_and_hosting_sees_why, |ur
     app.sign_in("cor2@example.gov").await;
     let waiting: Value = app.call("awaiting_my_decision", &[]).await.json().await.unwrap();
     assert_eq!(waiting[0]["reference"], r.as_str(), "the request waits for this COR");
+    // The request's own page leads to the decision too (not only the list and the email).
+    let decide_link = format!("href=\"/requests/{r}/decide\"");
+    let (_, page) = app.get_text(&format!("/requests/{r}")).await;
+    assert!(page.contains(&decide_link), "{page}");
+    app.call("sign_out", &[]).await;
+    app.sign_in("dev@example.gov").await;
+    let (_, page) = app.get_text(&format!("/requests/{r}")).await;
+    assert!(
+        page.contains("Submitted to the CORs") && !page.contains(&decide_link),
+        "the dev team has no way to decide"
+    );
+    app.call("sign_out", &[]).await;
+    app.sign_in("cor2@example.gov").await;
     let (status, e) = failed(&app, "decide", &[("reference", &r), ("verdict", "reject")]).await;
     assert_eq!((status, fields(&e)), (422, vec!["reason".to_string()]));
     ok(&app, "decide", &[("reference", &r), ("verdict", "reject"), ("reason", "Roll out after the 14:00 batch job")])

@@ -69,6 +69,10 @@ pub fn RequestHome() -> impl IntoView {
             {v.can(crate::domain::workflow::ActionKind::AssignEngineer).then(|| view! {
                 <p><a class="button" href=format!("/requests/{}/review", v.summary.reference)>"Open the hosting review"</a></p>
             })}
+            // A COR (or an admin on escalation) who opens the request finds their way to decide.
+            {v.can(crate::domain::workflow::ActionKind::Decide).then(|| view! {
+                <p><a class="button" href=format!("/requests/{}/decide", v.summary.reference)>"Decide on this request"</a></p>
+            })}
             {if preparing(&v) {
                 view! {
                     <p>{format!("You have completed {done} of {} sections.", v.tasks.len())}</p>
