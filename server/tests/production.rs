@@ -250,10 +250,16 @@ both_backends!(
         assert_eq!(res.status(), 409);
         assert!(res.text().await.unwrap().contains("on hold"));
         assert_eq!(production(&app, &r).await["hold"], "Marketing launch at noon");
+        // The page offers what the hold allows: lifting it, not raising a second.
+        let offers = |page: &str| (page.contains(">Lift the hold<"), page.contains(">Raise a hold<"));
+        let (_, page) = app.get_text(&format!("/requests/{r}/production")).await;
+        assert_eq!(offers(&page), (true, false), "on hold");
         app.call("sign_out", &[]).await;
         // Whoever raised it lifts it; then the engineer starts.
         app.sign_in("dev@example.gov").await;
         ok(&app, "lift_hold", &[("reference", &r)]).await;
+        let (_, page) = app.get_text(&format!("/requests/{r}/production")).await;
+        assert_eq!(offers(&page), (false, true), "lifted");
         app.call("sign_out", &[]).await;
         start(&app, &r).await;
         assert_eq!(production(&app, &r).await["summary"]["state"], "implementing");

@@ -30,12 +30,33 @@ fn given(text: &str, input: Input, message: impl Into<String>) -> Result<(), Ref
     }
 }
 
-/// The actions this person could take on this request now (their guards may still refuse).
+/// The guard of an action that rests only on how the request stands (a call owed, a hold), not
+/// on anything typed: pages offer the action only when it passes, and `decide` refuses in its
+/// words (a stale page).
+fn standing_guard(kind: ActionKind, request: &Request) -> Result<(), Refusal> {
+    match kind {
+        // Asking again would restart the two-hour clock and hide that the call is late.
+        ActionKind::RequestHostingHelp => guard(
+            !request.call_owed,
+            "You have already asked for a call: the hosting team calls within 2 hours of that",
+        ),
+        ActionKind::RecordCallHeld => {
+            guard(request.call_owed, "No call is waiting: the dev team has not asked for one since the last was held")
+        }
+        ActionKind::RaiseHold => guard(request.hold.is_none(), "The request is already on hold"),
+        ActionKind::LiftHold => guard(request.hold.is_some(), "The request is not on hold"),
+        _ => Ok(()),
+    }
+}
+
+/// The actions this person could take on this request now: the rules let them, and nothing in
+/// how it stands refuses (guards on what they type may still refuse).
 pub fn available_actions(request: &Request, actor: &Actor, ctx: &Context) -> Vec<ActionKind> {
     let mut kinds: Vec<ActionKind> = RULES
         .iter()
         .filter(|r| r.from.contains(&request.state) && r.who.iter().any(|p| p.includes(actor, request, ctx)))
         .map(|r| r.action)
+        .filter(|k| standing_guard(*k, request).is_ok())
         .collect();
     kinds.sort();
     kinds.dedup();
@@ -55,6 +76,7 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
         return Err(Refusal::Guard(why));
     }
     let rule = rule_for(request, actor, action.kind(), ctx)?;
+    standing_guard(action.kind(), request)?;
     let sec = request.security_related;
     let from = request.state;
     let mut to = from;
@@ -122,17 +144,11 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
             detail = "plan complete".into();
         }
         Action::RequestHostingHelp => {
-            // Asking again would restart the two-hour clock and hide that the call is late.
-            guard(
-                !request.call_owed,
-                "You have already asked for a call: the hosting team calls within 2 hours of that",
-            )?;
             effects.push(Effect::StartAssistanceClock);
             effects.push(Effect::Send(message(MessageKind::AssistanceRequested, sec)));
             detail = "asked hosting for a call within 2 hours".into();
         }
         Action::RecordCallHeld => {
-            guard(request.call_owed, "No call is waiting: the dev team has not asked for one since the last was held")?;
             effects.push(Effect::StopAssistanceClock { held: true });
             detail = "held the call the dev team asked for".into();
         }
@@ -418,13 +434,11 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
         }
         Action::RaiseHold { reason } => {
             given(reason, Input::Reason, "Say what is blocking the change")?;
-            guard(!on_hold, "The request is already on hold")?;
             effects.push(Effect::SetHold(Hold { reason: reason.clone(), raised_by: actor.id }));
             effects.push(Effect::Send(message(MessageKind::OnHold, sec)));
             detail = format!("on hold: {reason}");
         }
         Action::LiftHold => {
-            guard(on_hold, "The request is not on hold")?;
             effects.push(Effect::ClearHold);
             detail = "hold lifted".into();
         }

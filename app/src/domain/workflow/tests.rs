@@ -240,7 +240,10 @@ fn hosting_records_the_call_it_held_and_a_call_still_owed_is_settled_when_review
     assert!(matches!(w.try_do(HOSTING, Action::RecordCallHeld), Err(Refusal::Guard(_))), "nothing asked yet");
     w.must(DEV, Action::RequestHostingHelp);
     assert!(w.request.call_owed);
-    // Asked twice: refused, so the first request's clock keeps running.
+    // Asked once, the dev team is not offered to ask again; hosting is offered to record the call.
+    assert!(!available_actions(&w.request, &actor(DEV), &w.ctx()).contains(&ActionKind::RequestHostingHelp));
+    assert!(available_actions(&w.request, &actor(HOSTING), &w.ctx()).contains(&ActionKind::RecordCallHeld));
+    // Asked twice (a stale page): refused, so the first request's clock keeps running.
     assert!(matches!(w.try_do(DEV, Action::RequestHostingHelp), Err(Refusal::Guard(g)) if g.contains("already asked")));
     assert_eq!(w.try_do(DEV, Action::RecordCallHeld), Err(Refusal::NotPermitted { action: "Record the call as held" }));
     let t = w.must(HOSTING, Action::RecordCallHeld);
@@ -740,7 +743,17 @@ fn a_request_on_hold_cannot_start_until_the_hold_is_lifted() {
     w.submitted();
     w.approve(COR_A);
     w.approve(COR_B);
+    let offered = |w: &World, who| available_actions(&w.request, &actor(who), &w.ctx());
+    assert!(
+        offered(&w, HOSTING).contains(&ActionKind::RaiseHold) && !offered(&w, HOSTING).contains(&ActionKind::LiftHold)
+    );
     w.must(DEV, Action::RaiseHold { reason: "Vendor outage".into() });
+    // On hold: lifting it is offered, raising another is not (and is refused from a stale page).
+    assert!(
+        offered(&w, HOSTING).contains(&ActionKind::LiftHold) && !offered(&w, HOSTING).contains(&ActionKind::RaiseHold)
+    );
+    let again = Action::RaiseHold { reason: "Another".into() };
+    assert!(matches!(w.try_do(HOSTING, again), Err(Refusal::Guard(g)) if g.contains("already on hold")));
     assert!(matches!(w.try_do(HOSTING, Action::StartImplementation { override_reason: None }), Err(Refusal::Guard(_))));
     assert_eq!(w.try_do(OTHER_TEAM_DEV, Action::LiftHold), Err(Refusal::NotPermitted { action: "Lift the hold" }));
     w.must(DEV, Action::LiftHold);

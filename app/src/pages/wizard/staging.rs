@@ -40,8 +40,7 @@ pub fn StagingPage() -> impl IntoView {
         let reference = v.summary.reference.clone();
         let can_sign = v.can(ActionKind::SignOff);
         let can_record = v.can(ActionKind::RecordStagingNotes);
-        // While a call is owed the page says by when instead (asking again is refused).
-        let can_help = v.can(ActionKind::RequestHostingHelp) && v.assistance.is_none();
+        let can_help = v.can(ActionKind::RequestHostingHelp);
         let unsigned: Vec<SignOffRole> =
             SignOffRole::ALL.iter().copied().filter(|r| !v.sign_offs.iter().any(|s| s.role == *r)).collect();
         let options: Vec<(&'static str, &'static str)> = unsigned.iter().map(|r| (r.key(), r.label())).collect();
