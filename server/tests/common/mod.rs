@@ -177,13 +177,18 @@ impl TestApp {
         format!("http://{}{}", self.addr, path)
     }
 
-    /// Stops the server and waits until it has closed the database.
-    pub async fn stop(mut self) {
-        if let Some(tx) = self.stop.take() {
+    /// Stops the server and waits until it has closed the database. The client goes first: its
+    /// idle keep-alive connections would otherwise hold the graceful shutdown open, and a server
+    /// that has not let go of the database must fail here, not as a hang in the next test step.
+    pub async fn stop(self) {
+        let TestApp { client, stop, task, .. } = self;
+        drop(client);
+        if let Some(tx) = stop {
             let _ = tx.send(());
         }
-        if let Some(task) = self.task.take() {
-            let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
+        if let Some(task) = task {
+            let stopped = tokio::time::timeout(Duration::from_secs(30), task).await;
+            assert!(matches!(stopped, Ok(Ok(()))), "the server did not stop within 30 s: {stopped:?}");
         }
     }
 
