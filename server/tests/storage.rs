@@ -346,6 +346,47 @@ both_backends!(the_hosting_queue_lists_exactly_the_states_the_domain_says, |url:
     assert_eq!(listed, ["planning call asked"]);
 });
 
+both_backends!(the_calendar_books_each_state_by_the_date_the_domain_says, |url: String, _b| async move {
+    use app::domain::calendar::conflicts::Booked;
+    use app::domain::workflow::State;
+    let (store, dev) = store_with_dev(&url).await;
+    let at = chrono::Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap();
+    // Every request has both dates; the calendar must place each by the one its state names.
+    let (planned, window) = (1_800_000_000_000i64, 1_800_086_400_000i64);
+    let mut expected = Vec::new();
+    for &state in State::ALL {
+        let r = store.start_request(&form(state.as_str()), &Acting::new(&dev, "test", at)).await.unwrap();
+        execute(
+            &store,
+            &format!(
+                "UPDATE change_requests SET state = '{}', planned_start = {planned}, queued_window = {window} \
+                 WHERE reference = '{}'",
+                state.as_str(),
+                r.reference
+            ),
+        )
+        .await
+        .unwrap();
+        match Booked::of(state) {
+            Some(Booked::RequestedWindow) => expected.push((state.as_str().to_string(), planned, false)),
+            Some(Booked::MaintenanceWindow) => expected.push((state.as_str().to_string(), window, true)),
+            None => {}
+        }
+    }
+    let ms = |t: i64| chrono::Utc.timestamp_millis_opt(t).unwrap();
+    let mut listed: Vec<(String, i64, bool)> = store
+        .scheduled_changes(ms(planned), ms(window + 1))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.summary.title, c.at.timestamp_millis(), c.regular))
+        .collect();
+    listed.sort();
+    expected.sort();
+    assert!(expected.iter().any(|e| e.2) && expected.iter().any(|e| !e.2));
+    assert_eq!(listed, expected);
+});
+
 both_backends!(a_cor_is_awaited_in_exactly_the_states_the_domain_says, |url: String, _b| async move {
     use app::domain::access::awaits_decision_of;
     use app::domain::workflow::State;

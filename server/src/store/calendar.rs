@@ -4,8 +4,9 @@ use super::audit::{audited_as, done_by};
 use super::ported;
 use super::{corrupt, from_millis, millis, on_pool, parsed, Store};
 use app::api::types::ScheduledChange;
+use app::domain::calendar::conflicts::Booked;
 use app::domain::calendar::{CalendarEntry, EntryKind};
-use app::domain::workflow::{Owner, State};
+use app::domain::workflow::Owner;
 use app::ports::Acting;
 use app::ports::{CalendarStore, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -80,8 +81,10 @@ impl CalendarStore for Store {
         })
     }
 
-    /// Changes planned in `[from, to)`: emergency changes by their requested start, regular
-    /// changes by the maintenance window they are queued for.
+    /// Changes planned in `[from, to)`, each by the date `Booked::of` its state names: emergency
+    /// changes by their requested start, regular changes by the maintenance window they are
+    /// queued for. The states are literals in the statement; the storage suite checks every
+    /// state on both databases against the domain.
     async fn scheduled_changes(
         &self,
         from: DateTime<Utc>,
@@ -106,7 +109,8 @@ impl CalendarStore for Store {
                 ", r.planned_start, r.queued_window, r.form_json, t.name AS team, r.started_by AS owner_id, r.team_id \
                  FROM change_requests r JOIN users u ON u.id = r.started_by \
                  LEFT JOIN teams t ON t.id = r.team_id \
-                 WHERE (r.planned_start >= $1 AND r.planned_start < $2 AND r.state NOT IN ('withdrawn', 'regular_change', 'triage')) \
+                 WHERE (r.planned_start >= $1 AND r.planned_start < $2 \
+                 AND r.state NOT IN ('triage', 'regular_change', 'rejected', 'withdrawn')) \
                  OR (r.queued_window >= $1 AND r.queued_window < $2 AND r.state = 'regular_change') \
                  ORDER BY COALESCE(r.planned_start, r.queued_window), r.id LIMIT 500"
             ))
@@ -116,14 +120,17 @@ impl CalendarStore for Store {
             .await)?;
             rows.into_iter()
                 .filter_map(|Row { summary, planned_start, queued_window, form_json, team, owner_id, team_id }| {
-                    let form = super::stored::<app::domain::cr_form::CrForm>(&summary.reference, "form_json", &form_json);
+                    let form =
+                        super::stored::<app::domain::cr_form::CrForm>(&summary.reference, "form_json", &form_json);
                     let (summary, form) = match super::requests::summary(summary).and_then(|s| Ok((s, form?))) {
                         Ok(decoded) => decoded,
                         Err(e) => return Some(Err(e)),
                     };
-                    let regular = summary.state == State::RegularChange;
                     // Only what has a date is on the calendar.
-                    let when = if regular { queued_window? } else { planned_start? };
+                    let (when, regular) = match Booked::of(summary.state)? {
+                        Booked::RequestedWindow => (planned_start?, false),
+                        Booked::MaintenanceWindow => (queued_window?, true),
+                    };
                     let minutes = form.planned_minutes();
                     let owner = Owner { started_by: owner_id, team_id };
                     Some(from_millis(when).map(|at| ScheduledChange {

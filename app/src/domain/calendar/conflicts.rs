@@ -3,11 +3,46 @@
 //! emergency may have to run into a freeze.
 
 use super::{eastern_date, Calendar};
+use crate::domain::workflow::State;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 /// How long a maintenance window lasts when nothing says otherwise.
 pub const MAINTENANCE_WINDOW_MINUTES: i64 = 240;
+
+/// Which date puts a request on the change calendar, and in the schedule conflicts others are
+/// warned of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Booked {
+    /// Its requested production window (the CR form's planned start).
+    RequestedWindow,
+    /// The monthly maintenance window a regular change is queued for.
+    MaintenanceWindow,
+}
+
+impl Booked {
+    /// How a request in `state` stands on the calendar: by its requested window from the moment
+    /// triage finds it an emergency, and after it has run (the calendar is its history too); a
+    /// regular change by its maintenance window. Not while triage has not decided, nor once it
+    /// will not go ahead: withdrawn, or rejected (should hosting submit it again, it is back).
+    pub fn of(state: State) -> Option<Booked> {
+        match state {
+            State::RegularChange => Some(Booked::MaintenanceWindow),
+            State::Planning
+            | State::StagingValidation
+            | State::CrForm
+            | State::HostingReview
+            | State::AwaitingApproval
+            | State::Approved
+            | State::Implementing
+            | State::ValidatingInProduction
+            | State::Completed
+            | State::ReturnedToDev
+            | State::RolledBack => Some(Booked::RequestedWindow),
+            State::Triage | State::Rejected | State::Withdrawn => None,
+        }
+    }
+}
 
 /// A change with a time on the calendar.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
