@@ -103,6 +103,17 @@ test("an unknown address gets an accessible 404 page", async ({ page }) => {
   await expectAccessible(page);
 });
 
+test("someone who may not start a request is told so on the form's page, before typing anything", async ({ page }) => {
+  await signIn(page, "cor1@example.gov");
+  const res = await page.goto("/requests/new");
+  expect(res?.status()).toBe(403);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("You cannot start a request");
+  await expect(page.getByLabel("Title")).toHaveCount(0);
+  await expectAccessible(page);
+  await page.getByRole("link", { name: "Go to your requests" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your requests");
+});
+
 test("a form page loads no WebAssembly, so nothing overwrites what someone types as it loads", async ({ page }, testInfo) => {
   test.skip(!jsOn(testInfo), "without JavaScript no script could");
   await signIn(page, "dev@example.gov");

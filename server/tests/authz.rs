@@ -292,6 +292,15 @@ both_backends!(only_those_who_may_start_a_request_are_offered_the_button, |url: 
             assert_eq!(body.contains("Start an emergency change request"), may_start, "{who} on {page}");
             assert!(body.contains("/requests"), "{who} on {page}: a way to their requests");
         }
+        // Opened directly, the form is there for those who may start, and anyone else is told
+        // so (with a 403) before typing anything.
+        let (status, body) = app.get_text("/requests/new").await;
+        assert_eq!(body.contains("What needs to change?"), may_start, "{who} on /requests/new");
+        assert_eq!(body.contains("You cannot start a request"), !may_start, "{who} on /requests/new");
+        assert_eq!(status, if may_start { 200 } else { 403 }, "{who} on /requests/new");
+        if !may_start {
+            assert!(body.contains("Dev team member, Hosting engineer, Hosting lead, Admin"), "{body}");
+        }
         app.call("sign_out", &[]).await;
     }
     app.stop().await;

@@ -96,9 +96,52 @@ pub fn MyRequests() -> impl IntoView {
     }
 }
 
-/// "What needs to change?": the first question of a new request.
+/// `/requests/new`: the form for those the rules let start a request; anyone else (a link
+/// followed, a bookmark) is told so before typing anything, not after.
 #[component]
 pub fn NewRequest() -> impl IntoView {
+    let user = expect_context::<crate::components::layout::CurrentUser>().0;
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(Some(u)) if !Area::StartRequest.allows(u.role) => view! { <MayNotStart role=u.role/> }.into_any(),
+                    _ => view! { <WhatNeedsToChange/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// Why this person is not offered the form, with a 403 status on the server.
+#[component]
+fn MayNotStart(role: crate::domain::roles::Role) -> impl IntoView {
+    use crate::domain::roles::Role;
+    #[cfg(feature = "ssr")]
+    {
+        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+            res.set_status(http::StatusCode::FORBIDDEN);
+        }
+    }
+    let starters: Vec<&str> = Role::ALL.iter().filter(|r| Area::StartRequest.allows(**r)).map(|r| r.label()).collect();
+    view! {
+        <crate::pages::PageTitle title="You cannot start a request"/>
+        <div class="grid-two-thirds">
+            <h1 class="heading-l">"You cannot start a request"</h1>
+            <p>{if role.has_access() {
+                format!("Your role ({}) does not start emergency change requests.", role.label())
+            } else {
+                "You have no role yet: ask an admin to give you one.".to_string()
+            }}</p>
+            <p>{format!("They are started by: {}.", starters.join(", "))}</p>
+            <p><a href="/requests">"Go to your requests"</a></p>
+        </div>
+    }
+}
+
+/// "What needs to change?": the first question of a new request.
+#[component]
+fn WhatNeedsToChange() -> impl IntoView {
     let action = ServerAction::<StartRequest>::new();
     let Outcome { errors, other, has_errors, .. } = Outcome::of(action);
     view! {
