@@ -25,7 +25,7 @@ use axum::routing::get;
 use axum::Router;
 use config::Config;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use store::{Db, Store};
@@ -161,9 +161,17 @@ pub async fn build_state(config: Config) -> Result<AppState, Box<dyn std::error:
     Ok(AppState { store, config: Arc::new(config), services, leptos_options, mailer, oidc, content_security_policy })
 }
 
+/// The app's pages, listed once per process. Listing runs the app with every resource in the
+/// process held back (leptos#4773), so listing again for a second server (tests start many) left
+/// a page another server was rendering at that moment waiting for its data for good.
+fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
+}
+
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(app::App);
+    let routes = routes();
     let leptos_options = state.leptos_options.clone();
     let services = state.services.clone();
     let bench_bare_file = state.config.bench_bare_file.clone();

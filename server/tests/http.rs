@@ -224,3 +224,32 @@ both_backends!(over_https_the_session_cookie_is_host_prefixed_and_secure, |url: 
     assert_eq!(whoami_with(&app, &plain).await, "null", "an unprefixed cookie is not a session over https");
     app.stop().await;
 });
+
+both_backends!(pages_finish_while_another_server_in_the_same_process_starts, |url: String, _b| async move {
+    // Building a router lists its routes by running the app once, and Leptos holds back every
+    // resource in the process while it does (leptos#4773): a page whose data first loaded in that
+    // moment never finished. Tests start many servers in one process; this is that, on purpose.
+    let app = TestApp::spawn(&url).await;
+    app.sign_in("dev@example.gov").await;
+    let state = server::build_state(config(&url)).await.expect("server state");
+    let starting = tokio::task::spawn_blocking(move || {
+        for _ in 0..300 {
+            drop(server::router(state.clone()));
+        }
+    });
+    let pages = (0..300).map(|_| {
+        let (client, page) = (app.client.clone(), app.url("/requests/new"));
+        async move {
+            let answer = async { client.get(page).send().await?.text().await };
+            tokio::time::timeout(std::time::Duration::from_secs(10), answer).await
+        }
+    });
+    let answers = futures::future::join_all(pages).await;
+    starting.await.unwrap();
+    let hung = answers.iter().filter(|a| a.is_err()).count();
+    assert_eq!(hung, 0, "{hung} of {} pages never finished", answers.len());
+    for answer in answers {
+        assert!(answer.unwrap().unwrap().contains("What needs to change"));
+    }
+    app.stop().await;
+});
