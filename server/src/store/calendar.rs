@@ -83,8 +83,9 @@ impl CalendarStore for Store {
 
     /// Changes planned in `[from, to)`, each by the date `Booked::of` its state names: emergency
     /// changes by their requested start, regular changes by the maintenance window they are
-    /// queued for. The states are literals in the statement; the storage suite checks every
-    /// state on both databases against the domain.
+    /// queued for. The states are literals in the statement; a row it returns that the domain
+    /// would not book by that date is an error, and the storage suite checks every state on
+    /// both databases against the domain.
     async fn scheduled_changes(
         &self,
         from: DateTime<Utc>,
@@ -119,29 +120,24 @@ impl CalendarStore for Store {
             .fetch_all(pool)
             .await)?;
             rows.into_iter()
-                .filter_map(|Row { summary, planned_start, queued_window, form_json, team, owner_id, team_id }| {
+                .map(|Row { summary, planned_start, queued_window, form_json, team, owner_id, team_id }| {
                     let form =
-                        super::stored::<app::domain::cr_form::CrForm>(&summary.reference, "form_json", &form_json);
-                    let (summary, form) = match super::requests::summary(summary).and_then(|s| Ok((s, form?))) {
-                        Ok(decoded) => decoded,
-                        Err(e) => return Some(Err(e)),
+                        super::stored::<app::domain::cr_form::CrForm>(&summary.reference, "form_json", &form_json)?;
+                    let summary = super::requests::summary(summary)?;
+                    // The statement chose this row by one date; the domain must book it by that
+                    // same date, or the statement's state list has drifted from `Booked::of`.
+                    let (when, regular) = match Booked::of(summary.state) {
+                        Some(Booked::RequestedWindow) => (planned_start, false),
+                        Some(Booked::MaintenanceWindow) => (queued_window, true),
+                        None => (None, false),
                     };
-                    // Only what has a date is on the calendar.
-                    let (when, regular) = match Booked::of(summary.state)? {
-                        Booked::RequestedWindow => (planned_start?, false),
-                        Booked::MaintenanceWindow => (queued_window?, true),
-                    };
+                    let at =
+                        when.map(from_millis).transpose()?.filter(|at| (from..to).contains(at)).ok_or_else(|| {
+                            corrupt(&summary.reference, "state", "the calendar listed a state the domain does not book")
+                        })?;
                     let minutes = form.planned_minutes();
                     let owner = Owner { started_by: owner_id, team_id };
-                    Some(from_millis(when).map(|at| ScheduledChange {
-                        summary,
-                        at,
-                        minutes,
-                        regular,
-                        team,
-                        owner,
-                        overlaps: Vec::new(),
-                    }))
+                    Ok(ScheduledChange { summary, at, minutes, regular, team, owner, overlaps: Vec::new() })
                 })
                 .collect()
         })
