@@ -73,3 +73,18 @@ pub fn Layout(children: Children) -> impl IntoView {
         </footer>
     }
 }
+
+/// Someone signed in whom no role lets in yet, and how to get one. The server sends them to the
+/// start page, which says this; a page reached in the browser without the server says the same.
+#[component]
+pub fn NoRoleYet() -> impl IntoView {
+    view! {
+        <div class="notification" role="status">
+            <h2 class="heading-m">"You are signed in, but you have no role yet"</h2>
+            <p>
+                "None of your groups at your identity provider gives an Offcycle role. "
+                "Ask an admin to give you one (or to add you to the right group), then sign in again."
+            </p>
+        </div>
+    }
+}

@@ -1,6 +1,6 @@
 //! The start page.
 
-use crate::components::layout::CurrentUser;
+use crate::components::layout::{CurrentUser, NoRoleYet};
 use crate::domain::access::Area;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -24,16 +24,7 @@ pub fn Home() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match user.await {
-                    Ok(Some(u)) if !u.role.has_access() => view! {
-                        <div class="notification" role="status">
-                            <h2 class="heading-m">"You are signed in, but you have no role yet"</h2>
-                            <p>
-                                "None of your groups at your identity provider gives an Offcycle role. "
-                                "Ask an admin to give you one (or to add you to the right group), then sign in again."
-                            </p>
-                        </div>
-                    }
-                        .into_any(),
+                    Ok(Some(u)) if !u.role.has_access() => view! { <NoRoleYet/> }.into_any(),
                     // CORs, the ISSO and archivists do not start requests: no button they could not use.
                     Ok(Some(u)) => view! {
                         {Area::StartRequest.allows(u.role).then(|| view! {

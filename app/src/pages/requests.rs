@@ -128,11 +128,12 @@ fn MayNotStart(role: crate::domain::roles::Role) -> impl IntoView {
         <crate::pages::PageTitle title="You cannot start a request"/>
         <div class="grid-two-thirds">
             <h1 class="heading-l">"You cannot start a request"</h1>
-            <p>{if role.has_access() {
-                format!("Your role ({}) does not start emergency change requests.", role.label())
+            {if role.has_access() {
+                view! { <p>{format!("Your role ({}) does not start emergency change requests.", role.label())}</p> }
+                    .into_any()
             } else {
-                "You have no role yet: ask an admin to give you one.".to_string()
-            }}</p>
+                view! { <crate::components::layout::NoRoleYet/> }.into_any()
+            }}
             <p>{format!("They are started by: {}.", starters.join(", "))}</p>
             <p><a href="/requests">"Go to your requests"</a></p>
         </div>
