@@ -274,6 +274,9 @@ pub struct QueueQuery {
     pub unassigned: bool,
     /// Start after this (updated_at, id).
     pub after: (i64, i64),
+    /// Regular changes whose maintenance window opened before this (Unix ms) are left out
+    /// (`i64::MIN` keeps them all; one with no window is always kept).
+    pub regular_windows_since_ms: i64,
 }
 
 /// An emailed decision link, as stored (the token itself never is).

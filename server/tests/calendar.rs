@@ -85,6 +85,21 @@ both_backends!(
             .collect();
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0]["regular"], true);
+        app.call("sign_out", &[]).await;
+
+        // Hosting has it in its queue until the window is over; then it is on the calendar only.
+        app.sign_in("hosting@example.gov").await;
+        let queue = app.call("hosting_queue", &[]).await.text().await.unwrap();
+        assert!(queue.contains(&regular), "{queue}");
+        let store = server::store::Store::new(server::store::Db::open(&url).await.unwrap());
+        let over = chrono::Utc::now() - app::domain::calendar::QUEUED_AFTER_WINDOW - chrono::Duration::minutes(1);
+        let sql = format!(
+            "UPDATE change_requests SET queued_window = {} WHERE reference = '{regular}'",
+            over.timestamp_millis()
+        );
+        execute(&store, &sql).await.unwrap();
+        let queue = app.call("hosting_queue", &[]).await.text().await.unwrap();
+        assert!(!queue.contains(&regular), "{queue}");
         app.stop().await;
     }
 );

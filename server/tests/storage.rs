@@ -75,14 +75,6 @@ both_backends!(references_are_sequential_per_year_and_unique_under_concurrency, 
     assert_eq!(titles, ["one", "new year"]);
 });
 
-/// Runs `sql` on the store's own pool (tests that act as someone with database access).
-async fn execute(store: &Store, sql: &str) -> Result<(), sqlx::Error> {
-    match store.db() {
-        Db::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
-        Db::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
-    }
-}
-
 /// What only a database owner can do: take the append-only triggers away.
 async fn drop_audit_triggers(store: &Store, backend: Backend) {
     let statements: &[&str] = match backend {
@@ -344,6 +336,37 @@ both_backends!(the_hosting_queue_lists_exactly_the_states_the_domain_says, |url:
     let listed: Vec<String> =
         store.hosting_queue(&planning, 1000).await.unwrap().into_iter().map(|i| i.summary.title).collect();
     assert_eq!(listed, ["planning call asked"]);
+});
+
+both_backends!(a_regular_change_leaves_the_hosting_queue_once_its_window_is_over, |url: String, _b| async move {
+    let (store, dev) = store_with_dev(&url).await;
+    let now = chrono::Utc.with_ymd_and_hms(2026, 12, 19, 12, 0, 0).unwrap();
+    let since = app::domain::calendar::regular_changes_queued_since(now).timestamp_millis();
+    let hour = 3_600_000;
+    // Windows just inside and just outside the time a regular change stays queued, and none.
+    for (title, window) in [("opened in time", Some(since)), ("over", Some(since - hour)), ("no window", None)] {
+        let r = store.start_request(&form(title), &Acting::new(&dev, "test", now)).await.unwrap();
+        let window = window.map_or("NULL".to_string(), |w| w.to_string());
+        let sql = format!(
+            "UPDATE change_requests SET state = 'regular_change', queued_window = {window} WHERE reference = '{}'",
+            r.reference
+        );
+        execute(&store, &sql).await.unwrap();
+    }
+    let all = QueueQuery { from_ms: i64::MIN, to_ms: i64::MAX, after: (i64::MIN, i64::MIN), ..Default::default() };
+    let titles = |q: QueueQuery| {
+        let store = store.clone();
+        async move {
+            let mut t: Vec<String> =
+                store.hosting_queue(&q, 100).await.unwrap().into_iter().map(|i| i.summary.title).collect();
+            t.sort();
+            t
+        }
+    };
+    let queued = titles(QueueQuery { regular_windows_since_ms: since, ..all.clone() }).await;
+    assert_eq!(queued, ["no window", "opened in time"]);
+    // Unnarrowed (the archive's reading), every one is there.
+    assert_eq!(titles(QueueQuery { regular_windows_since_ms: i64::MIN, ..all }).await.len(), 3);
 });
 
 both_backends!(the_calendar_books_each_state_by_the_date_the_domain_says, |url: String, _b| async move {

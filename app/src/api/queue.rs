@@ -108,19 +108,21 @@ mod server {
             assigned_to: (f.assigned == "mine").then_some(user_id),
             unassigned: f.assigned == "unassigned",
             after,
+            regular_windows_since_ms: i64::MIN,
         })
     }
 
     pub async fn hosting_queue(filter: QueueFilter) -> Result<QueuePage, AppError> {
         let session = require_area(Area::HostingQueue)?;
-        let query = query_of(&filter, session.user.id)?;
+        let now = clock_now()?;
+        let since = crate::domain::calendar::regular_changes_queued_since(now).timestamp_millis();
+        let query = QueueQuery { regular_windows_since_ms: since, ..query_of(&filter, session.user.id)? };
         let store = services()?.requests;
         let mut items = store.hosting_queue(&query, super::PAGE_SIZE + 1).await?;
         let next = (items.len() as i64 > super::PAGE_SIZE).then(|| {
             items.truncate(super::PAGE_SIZE as usize);
             items.last().map(|i| format!("{}:{}", i.cursor.0, i.cursor.1)).unwrap_or_default()
         });
-        let now = clock_now()?;
         let cal = calendar(&services()?, now).await?;
         let words = |prefix: &str, clock: Clock| (format!("{prefix} {}", clock.deadline_words(now)), clock.status(now));
         let rows = items

@@ -165,6 +165,17 @@ impl Calendar {
     }
 }
 
+/// How long a regular change stays in the hosting queue after its maintenance window opens: by
+/// then the window's night is over, and the change lives on in the calendar and the archive.
+pub const QUEUED_AFTER_WINDOW: Duration = Duration::hours(24);
+
+/// The earliest maintenance window a regular change in the hosting queue can have at `now`; one
+/// whose window opened before this has left the queue. A regular change with no window (none
+/// was set up when it was triaged) stays until hosting has planned it some other way.
+pub fn regular_changes_queued_since(now: DateTime<Utc>) -> DateTime<Utc> {
+    now - QUEUED_AFTER_WINDOW
+}
+
 /// What an admin-managed calendar entry is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString)]
 #[strum(serialize_all = "snake_case")]

@@ -121,7 +121,8 @@ impl QueueStore for Store {
                         " ",
                         $title,
                         "AND ($8 = 0 OR r.assigned_engineer = $8) \
-                         AND ($9 = FALSE OR r.assigned_engineer IS NULL) AND ",
+                         AND ($9 = FALSE OR r.assigned_engineer IS NULL) \
+                         AND (r.state <> 'regular_change' OR r.queued_window IS NULL OR r.queued_window >= $14) AND ",
                         $keyset,
                         " ORDER BY r.updated_at, r.id LIMIT $12"
                     )
@@ -146,6 +147,7 @@ impl QueueStore for Store {
                 .bind(q.after.1)
                 .bind(limit)
                 .bind(&title.candidates)
+                .bind(q.regular_windows_since_ms)
                 .fetch_all(pool)
                 .await)?;
             rows.into_iter()

@@ -120,6 +120,15 @@ pub fn config(db_url: &str) -> Config {
     }
 }
 
+/// Runs `sql` on the store's own pool (tests that act as someone with database access).
+pub async fn execute(store: &server::store::Store, sql: &str) -> Result<(), sqlx::Error> {
+    use server::store::Db;
+    match store.db() {
+        Db::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+        Db::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+    }
+}
+
 /// A TCP port nobody listens on right now.
 /// A PDF's text as `pdftotext -layout` reads it. Each call has its own file: tests run in
 /// parallel and deterministic renders can be byte-identical.

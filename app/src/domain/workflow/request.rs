@@ -85,8 +85,9 @@ impl State {
     /// Whether the hosting queue lists a request in this state, `call_asked` when its dev team
     /// has asked hosting for a call. Hosting follows a request from the moment its dev team has
     /// handed it over (no longer [`State::preparing`]) until it ends, and keeps a regular change,
-    /// which it plans for the monthly window; while the dev team prepares, only a call it asked
-    /// for brings the request to hosting.
+    /// which it plans for the monthly window, until that window is over
+    /// ([`crate::domain::calendar::regular_changes_queued_since`]); while the dev team prepares,
+    /// only a call it asked for brings the request to hosting.
     pub fn in_hosting_queue(self, call_asked: bool) -> bool {
         let handed_over = !self.preparing(false) && !self.is_final();
         handed_over || self == State::RegularChange || (call_asked && self.may_ask_for_a_call())
