@@ -621,6 +621,13 @@ test("hosting takes the request from the queue, reviews it, returns it once and 
   await expect(approval).toBeVisible();
   await expect(approval).not.toContainText("isso@example.gov");
   await expectNoDecisionLinkBut(page, reference);
+  // The ISSO finds it under their requests: the security-related ones they are copied on.
+  await signOut(page);
+  await signIn(page, "isso@example.gov");
+  await page.getByRole("link", { name: "My requests" }).click();
+  const security = page.getByRole("table", { name: "Security-related requests, newest first" });
+  await expect(security.getByRole("row", { name: new RegExp(reference) })).toContainText("Awaiting approval");
+  await expectAccessible(page);
 });
 
 /** Every message about `reference` that carries a decision link has one COR as its only addressee. */

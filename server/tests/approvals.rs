@@ -434,3 +434,26 @@ both_backends!(
         app.stop().await;
     }
 );
+
+both_backends!(
+    the_isso_finds_under_their_requests_the_security_related_ones_they_are_copied_on,
+    |url: String, _b| async move {
+        let app = TestApp::spawn(&url).await;
+        let security = submitted_for_review(&app).await;
+        app.sign_in("dev@example.gov").await;
+        let plain = start(&app, "Rotate the logs").await;
+        app.call("sign_out", &[]).await;
+        app.sign_in("isso@example.gov").await;
+        let (status, page) = app.get_text("/requests").await;
+        assert_eq!(status, 200);
+        assert!(page.contains(&security) && !page.contains(&plain), "{page}");
+        assert!(page.contains("You are copied on every message about a security-related request."));
+        assert!(!page.contains("Your next step"), "the ISSO has no step in these");
+        app.call("sign_out", &[]).await;
+        // A dev team member's list is still the requests they started.
+        app.sign_in("dev@example.gov").await;
+        let (_, page) = app.get_text("/requests").await;
+        assert!(page.contains(&security) && page.contains(&plain) && page.contains("Your next step"));
+        app.stop().await;
+    }
+);

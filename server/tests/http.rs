@@ -81,7 +81,7 @@ both_backends!(bad_input_gets_field_errors_in_page_order_and_keeps_what_was_type
     assert_eq!(errors[1]["message"], "Enter the system that needs the change");
     assert_eq!(body["Invalid"]["values"][0][1], long.as_str());
     let list = app.call("my_requests", &[]).await.text().await.unwrap();
-    assert_eq!(list, "[]", "nothing was saved");
+    assert_eq!(list, r#"{"kind":"Started","requests":[]}"#, "nothing was saved");
     app.stop().await;
 });
 

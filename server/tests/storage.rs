@@ -369,6 +369,19 @@ both_backends!(a_regular_change_leaves_the_hosting_queue_once_its_window_is_over
     assert_eq!(titles(QueueQuery { regular_windows_since_ms: i64::MIN, ..all }).await.len(), 3);
 });
 
+both_backends!(the_security_related_requests_are_exactly_those_marked_so, |url: String, _b| async move {
+    let (store, dev) = store_with_dev(&url).await;
+    let at = chrono::Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap();
+    for title in ["marked", "not marked"] {
+        let r = store.start_request(&form(title), &Acting::new(&dev, "test", at)).await.unwrap();
+        let flag = title == "marked";
+        let sql = format!("UPDATE change_requests SET security_related = {flag} WHERE reference = '{}'", r.reference);
+        execute(&store, &sql).await.unwrap();
+    }
+    let listed: Vec<String> = store.security_related_requests().await.unwrap().into_iter().map(|r| r.title).collect();
+    assert_eq!(listed, ["marked"]);
+});
+
 both_backends!(the_calendar_books_each_state_by_the_date_the_domain_says, |url: String, _b| async move {
     use app::domain::calendar::conflicts::Booked;
     use app::domain::workflow::State;

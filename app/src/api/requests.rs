@@ -1,6 +1,6 @@
 //! Starting, listing and reading change requests.
 
-use crate::api::types::RequestSummary;
+use crate::api::types::RequestList;
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -10,16 +10,17 @@ pub async fn start_request(title: String, system: String) -> Result<(), AppError
     super::ssr::respond(server::start_request(title, system).await)
 }
 
-/// The signed-in person's requests, newest first.
+/// The signed-in person's requests (for the ISSO, the security-related ones), newest first.
 #[server(endpoint = "my_requests")]
-pub async fn my_requests() -> Result<Vec<RequestSummary>, AppError> {
+pub async fn my_requests() -> Result<RequestList, AppError> {
     super::ssr::respond(server::my_requests().await)
 }
 
 #[cfg(feature = "ssr")]
 mod server {
     use crate::api::ssr::*;
-    use crate::api::types::RequestSummary;
+    use crate::api::types::RequestList;
+    use crate::domain::access::YourRequests;
     use crate::domain::forms::StartRequest;
     use crate::error::AppError;
 
@@ -32,8 +33,14 @@ mod server {
         Ok(())
     }
 
-    pub async fn my_requests() -> Result<Vec<RequestSummary>, AppError> {
+    pub async fn my_requests() -> Result<RequestList, AppError> {
         let current = require_session()?;
-        Ok(services()?.requests.requests_started_by(current.user.id).await?)
+        let store = services()?.requests;
+        let kind = YourRequests::of(current.user.role);
+        let requests = match kind {
+            YourRequests::Started => store.requests_started_by(current.user.id).await?,
+            YourRequests::SecurityRelated => store.security_related_requests().await?,
+        };
+        Ok(RequestList { kind, requests })
     }
 }

@@ -55,6 +55,15 @@ pub struct RequestSummary {
     pub updated_at: DateTime<Utc>,
 }
 
+/// "Your requests": which list it is, and the requests on it, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestList {
+    /// Whose requests these are.
+    pub kind: crate::domain::access::YourRequests,
+    /// The requests.
+    pub requests: Vec<RequestSummary>,
+}
+
 /// One outgoing message, as the demo mail viewer shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MailView {

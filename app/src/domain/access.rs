@@ -5,6 +5,32 @@
 use super::roles::Role;
 use super::workflow::{may_read, ActionKind, Actor, Context, Party, Request, State, RULES};
 
+/// What a person's "Your requests" lists: the requests they started, or for the ISSO every
+/// security-related request (copied on each one's messages, as [`crate::domain::notify`] says).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum YourRequests {
+    /// The requests this person started.
+    Started,
+    /// Every request marked security-related.
+    SecurityRelated,
+}
+
+impl YourRequests {
+    /// The list for someone in `role`.
+    pub fn of(role: Role) -> YourRequests {
+        match role {
+            Role::Isso => YourRequests::SecurityRelated,
+            Role::DevTeamMember
+            | Role::HostingEngineer
+            | Role::HostingLead
+            | Role::Cor
+            | Role::Archivist
+            | Role::Admin
+            | Role::Unassigned => YourRequests::Started,
+        }
+    }
+}
+
 /// A part of the product that roles, not a person's relation to a request, give access to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Area {

@@ -1,8 +1,9 @@
 //! My requests, starting a request, and one request's page.
 
 use crate::api::requests::{my_requests, StartRequest};
+use crate::api::types::RequestList;
 use crate::components::form::{kept_value, ErrorSummary, Outcome, TextField};
-use crate::domain::access::Area;
+use crate::domain::access::{Area, YourRequests};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -56,44 +57,60 @@ pub fn MyRequests() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading your requests…"</p> }>
             {move || Suspend::new(async move {
                 match requests.await {
-                    Ok(list) if list.is_empty() => view! { <p>"You have not started any requests yet."</p> }.into_any(),
-                    Ok(list) => view! {
-                        <table class="table">
-                            <caption class="visually-hidden">"Your requests, newest first"</caption>
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Reference"</th>
-                                    <th scope="col">"Title"</th>
-                                    <th scope="col">"System"</th>
-                                    <th scope="col">"State"</th>
-                                    <th scope="col">"Your next step"</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {list
-                                    .into_iter()
-                                    .map(|r| {
-                                        let href = format!("/requests/{}", r.reference);
-                                        view! {
-                                            <tr>
-                                                <td><a href=href>{r.reference.clone()}</a></td>
-                                                <td>{r.title}</td>
-                                                <td>{r.system}</td>
-                                                <td><span class="tag">{r.state.label()}</span></td>
-                                                <td>{next_action(r.state)}</td>
-                                            </tr>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </tbody>
-                        </table>
-                    }
-                        .into_any(),
+                    Ok(list) => request_table(list).into_any(),
                     Err(e) => view! { <p class="error-message">{e.to_string()}</p> }.into_any(),
                 }
             })}
         </Suspense>
     }
+}
+
+/// The list itself: those one started, with their next step; for the ISSO, the security-related
+/// requests they are copied on.
+fn request_table(RequestList { kind, requests }: RequestList) -> impl IntoView {
+    let started = kind == YourRequests::Started;
+    let (caption, empty) = match kind {
+        YourRequests::Started => ("Your requests, newest first", "You have not started any requests yet."),
+        YourRequests::SecurityRelated => {
+            ("Security-related requests, newest first", "No request is marked security-related yet.")
+        }
+    };
+    if requests.is_empty() {
+        return view! { <p>{empty}</p> }.into_any();
+    }
+    view! {
+        {(!started).then(|| view! { <p>"You are copied on every message about a security-related request."</p> })}
+        <table class="table">
+            <caption class="visually-hidden">{caption}</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Reference"</th>
+                    <th scope="col">"Title"</th>
+                    <th scope="col">"System"</th>
+                    <th scope="col">"State"</th>
+                    {started.then(|| view! { <th scope="col">"Your next step"</th> })}
+                </tr>
+            </thead>
+            <tbody>
+                {requests
+                    .into_iter()
+                    .map(|r| {
+                        let href = format!("/requests/{}", r.reference);
+                        view! {
+                            <tr>
+                                <td><a href=href>{r.reference.clone()}</a></td>
+                                <td>{r.title}</td>
+                                <td>{r.system}</td>
+                                <td><span class="tag">{r.state.label()}</span></td>
+                                {started.then(|| view! { <td>{next_action(r.state)}</td> })}
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
 }
 
 /// `/requests/new`: the form for those the rules let start a request; anyone else (a link

@@ -115,6 +115,13 @@ impl Requests for Store {
         rows.into_iter().map(summary).collect::<Result<_, _>>().map_err(backend)
     }
 
+    async fn security_related_requests(&self) -> Result<Vec<RequestSummary>, StoreError> {
+        let sql = concat!(summary_select!(), "WHERE r.security_related = TRUE ORDER BY r.id DESC LIMIT 200");
+        let rows: Vec<SummaryRow> =
+            on_pool!(&self.db, pool => sqlx::query_as(sql).fetch_all(pool).await).map_err(backend)?;
+        rows.into_iter().map(summary).collect::<Result<_, _>>().map_err(backend)
+    }
+
     async fn load_request(&self, reference: Reference) -> Result<Option<LoadedRequest>, StoreError> {
         self.load(reference).await.map_err(backend)
     }
