@@ -93,6 +93,8 @@ pub trait Requests: Send + Sync {
     async fn requests_started_by(&self, user_id: i64) -> Result<Vec<RequestSummary>, StoreError>;
     /// The requests marked security-related, newest first.
     async fn security_related_requests(&self) -> Result<Vec<RequestSummary>, StoreError>;
+    /// The requests this COR approved or rejected, newest first.
+    async fn requests_decided_by(&self, cor_id: i64) -> Result<Vec<RequestSummary>, StoreError>;
     /// One request by its reference.
     async fn request_by_reference(&self, reference: Reference) -> Result<Option<RequestSummary>, StoreError>;
     /// Everything the wizard and the domain need about one request.

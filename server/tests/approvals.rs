@@ -435,25 +435,40 @@ both_backends!(
     }
 );
 
-both_backends!(
-    the_isso_finds_under_their_requests_the_security_related_ones_they_are_copied_on,
-    |url: String, _b| async move {
-        let app = TestApp::spawn(&url).await;
-        let security = submitted_for_review(&app).await;
-        app.sign_in("dev@example.gov").await;
-        let plain = start(&app, "Rotate the logs").await;
-        app.call("sign_out", &[]).await;
-        app.sign_in("isso@example.gov").await;
-        let (status, page) = app.get_text("/requests").await;
-        assert_eq!(status, 200);
-        assert!(page.contains(&security) && !page.contains(&plain), "{page}");
-        assert!(page.contains("You are copied on every message about a security-related request."));
-        assert!(!page.contains("Your next step"), "the ISSO has no step in these");
-        app.call("sign_out", &[]).await;
-        // A dev team member's list is still the requests they started.
-        app.sign_in("dev@example.gov").await;
-        let (_, page) = app.get_text("/requests").await;
-        assert!(page.contains(&security) && page.contains(&plain) && page.contains("Your next step"));
-        app.stop().await;
-    }
-);
+both_backends!(your_requests_lists_what_each_role_has_to_do_with, |url: String, _b| async move {
+    let app = TestApp::spawn(&url).await;
+    let security = submitted_to_cors(&app).await;
+    app.sign_in("dev@example.gov").await;
+    let plain = start(&app, "Rotate the logs").await;
+    app.call("sign_out", &[]).await;
+    let page_of = |who: &'static str| {
+        let app = &app;
+        async move {
+            app.sign_in(who).await;
+            let (status, page) = app.get_text("/requests").await;
+            assert_eq!(status, 200, "{who}");
+            app.call("sign_out", &[]).await;
+            page
+        }
+    };
+    // A COR: the requests they decided, and no others.
+    app.sign_in("cor1@example.gov").await;
+    ok(&app, "decide", &[("reference", &security), ("verdict", "approve")]).await;
+    app.call("sign_out", &[]).await;
+    let page = page_of("cor1@example.gov").await;
+    assert!(page.contains("Requests you decided") && page.contains(&security) && !page.contains(&plain), "{page}");
+    let page = page_of("cor2@example.gov").await;
+    assert!(page.contains("You have not decided any requests yet."), "{page}");
+    // The ISSO: the security-related ones, which they are copied on.
+    let page = page_of("isso@example.gov").await;
+    assert!(page.contains(&security) && !page.contains(&plain), "{page}");
+    assert!(page.contains("You are copied on every message about a security-related request."));
+    assert!(!page.contains("Your next step"), "the ISSO has no step in these");
+    // An archivist: a way to the archive, and no link to an empty list.
+    let page = page_of("archivist@example.gov").await;
+    assert!(page.contains("Find a request in the archive") && !page.contains(">My requests<"), "{page}");
+    // A dev team member: the requests they started, with their next step.
+    let page = page_of("dev@example.gov").await;
+    assert!(page.contains(&security) && page.contains(&plain) && page.contains("Your next step"));
+    app.stop().await;
+});

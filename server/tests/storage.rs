@@ -382,6 +382,27 @@ both_backends!(the_security_related_requests_are_exactly_those_marked_so, |url: 
     assert_eq!(listed, ["marked"]);
 });
 
+both_backends!(a_cors_decided_requests_are_those_with_their_decision, |url: String, _b| async move {
+    let (store, dev) = store_with_dev(&url).await;
+    let at = chrono::Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap();
+    let cor = store.ensure_user("cor@example.gov", "Cora", Role::Cor, None, None, 0).await.unwrap();
+    let other = store.ensure_user("cor2@example.gov", "Corey", Role::Cor, None, None, 0).await.unwrap();
+    // Decisions by two CORs on two of three requests; each COR's list has only theirs.
+    for (title, by) in [("decided by cor", Some(cor)), ("decided by the other", Some(other)), ("undecided", None)] {
+        let r = store.start_request(&form(title), &Acting::new(&dev, "test", at)).await.unwrap();
+        if let Some(by) = by {
+            let sql = format!(
+                "INSERT INTO decisions (request_id, decided_by, verdict, plan_hash, via, decided_at, round) \
+                 SELECT id, {by}, 'approve', 'h', 'web', 0, 1 FROM change_requests WHERE reference = '{}'",
+                r.reference
+            );
+            execute(&store, &sql).await.unwrap();
+        }
+    }
+    let listed: Vec<String> = store.requests_decided_by(cor).await.unwrap().into_iter().map(|r| r.title).collect();
+    assert_eq!(listed, ["decided by cor"]);
+});
+
 both_backends!(the_calendar_books_each_state_by_the_date_the_domain_says, |url: String, _b| async move {
     use app::domain::calendar::conflicts::Booked;
     use app::domain::workflow::State;

@@ -10,7 +10,7 @@ pub async fn start_request(title: String, system: String) -> Result<(), AppError
     super::ssr::respond(server::start_request(title, system).await)
 }
 
-/// The signed-in person's requests (for the ISSO, the security-related ones), newest first.
+/// The signed-in person's requests, as [`crate::domain::access::YourRequests`] says by role, newest first.
 #[server(endpoint = "my_requests")]
 pub async fn my_requests() -> Result<RequestList, AppError> {
     super::ssr::respond(server::my_requests().await)
@@ -39,7 +39,9 @@ mod server {
         let kind = YourRequests::of(current.user.role);
         let requests = match kind {
             YourRequests::Started => store.requests_started_by(current.user.id).await?,
+            YourRequests::Decided => store.requests_decided_by(current.user.id).await?,
             YourRequests::SecurityRelated => store.security_related_requests().await?,
+            YourRequests::Nothing => Vec::new(),
         };
         Ok(RequestList { kind, requests })
     }

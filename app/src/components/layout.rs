@@ -2,7 +2,7 @@
 
 use crate::api::auth::SignOut;
 use crate::api::types::SessionUser;
-use crate::domain::access::{role_may_take, Area};
+use crate::domain::access::{role_may_take, Area, YourRequests};
 use crate::domain::workflow::ActionKind;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -39,8 +39,9 @@ pub fn Layout(children: Children) -> impl IntoView {
                                         {Area::Administration.allows(u.role)
                                             .then(|| view! { <A href="/admin/people">"People"</A><A href="/admin/webhooks">"Webhooks"</A><A href="/admin/mail">"Undelivered mail"</A> })}
                                         {Area::ArchiveSearch.allows(u.role).then(|| view! { <A href="/archive">"Archive"</A> })}
-                                        {u.role.has_access()
-                                            .then(|| view! { <A href="/calendar">"Calendar"</A><A href="/requests">"My requests"</A> })}
+                                        {u.role.has_access().then(|| view! { <A href="/calendar">"Calendar"</A> })}
+                                        {(YourRequests::of(u.role) != YourRequests::Nothing)
+                                            .then(|| view! { <A href="/requests">"My requests"</A> })}
                                         <span class="header__who">
                                             <A href="/account">{u.display_name.clone()}</A>
                                             <span class="header__role">" (" {u.role.label()} ")"</span>

@@ -5,28 +5,28 @@
 use super::roles::Role;
 use super::workflow::{may_read, ActionKind, Actor, Context, Party, Request, State, RULES};
 
-/// What a person's "Your requests" lists: the requests they started, or for the ISSO every
-/// security-related request (copied on each one's messages, as [`crate::domain::notify`] says).
+/// What a person's "Your requests" lists, by role.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum YourRequests {
-    /// The requests this person started.
+    /// The requests this person started (dev teams; hosting and admins start some too).
     Started,
-    /// Every request marked security-related.
+    /// The requests this COR approved or rejected.
+    Decided,
+    /// Every request marked security-related: the ISSO is copied on each one's messages, as
+    /// [`crate::domain::notify`] says.
     SecurityRelated,
+    /// None: archivists find requests in the archive.
+    Nothing,
 }
 
 impl YourRequests {
     /// The list for someone in `role`.
     pub fn of(role: Role) -> YourRequests {
         match role {
+            Role::DevTeamMember | Role::HostingEngineer | Role::HostingLead | Role::Admin => YourRequests::Started,
+            Role::Cor => YourRequests::Decided,
             Role::Isso => YourRequests::SecurityRelated,
-            Role::DevTeamMember
-            | Role::HostingEngineer
-            | Role::HostingLead
-            | Role::Cor
-            | Role::Archivist
-            | Role::Admin
-            | Role::Unassigned => YourRequests::Started,
+            Role::Archivist | Role::Unassigned => YourRequests::Nothing,
         }
     }
 }

@@ -65,21 +65,29 @@ pub fn MyRequests() -> impl IntoView {
     }
 }
 
-/// The list itself: those one started, with their next step; for the ISSO, the security-related
-/// requests they are copied on.
+/// The list itself: those one started, with their next step; for a COR, those they decided; for
+/// the ISSO, the security-related requests they are copied on.
 fn request_table(RequestList { kind, requests }: RequestList) -> impl IntoView {
     let started = kind == YourRequests::Started;
     let (caption, empty) = match kind {
         YourRequests::Started => ("Your requests, newest first", "You have not started any requests yet."),
+        YourRequests::Decided => ("Requests you decided, newest first", "You have not decided any requests yet."),
         YourRequests::SecurityRelated => {
             ("Security-related requests, newest first", "No request is marked security-related yet.")
+        }
+        YourRequests::Nothing => {
+            return view! {
+                <p>"Your role does not start or decide requests. "<a href="/archive">"Find a request in the archive"</a>"."</p>
+            }
+            .into_any()
         }
     };
     if requests.is_empty() {
         return view! { <p>{empty}</p> }.into_any();
     }
     view! {
-        {(!started).then(|| view! { <p>"You are copied on every message about a security-related request."</p> })}
+        {(kind == YourRequests::SecurityRelated)
+            .then(|| view! { <p>"You are copied on every message about a security-related request."</p> })}
         <table class="table">
             <caption class="visually-hidden">{caption}</caption>
             <thead>

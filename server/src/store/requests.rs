@@ -122,6 +122,17 @@ impl Requests for Store {
         rows.into_iter().map(summary).collect::<Result<_, _>>().map_err(backend)
     }
 
+    async fn requests_decided_by(&self, cor_id: i64) -> Result<Vec<RequestSummary>, StoreError> {
+        let sql = concat!(
+            summary_select!(),
+            "WHERE EXISTS (SELECT 1 FROM decisions d WHERE d.request_id = r.id AND d.decided_by = $1) \
+             ORDER BY r.id DESC LIMIT 200"
+        );
+        let rows: Vec<SummaryRow> =
+            on_pool!(&self.db, pool => sqlx::query_as(sql).bind(cor_id).fetch_all(pool).await).map_err(backend)?;
+        rows.into_iter().map(summary).collect::<Result<_, _>>().map_err(backend)
+    }
+
     async fn load_request(&self, reference: Reference) -> Result<Option<LoadedRequest>, StoreError> {
         self.load(reference).await.map_err(backend)
     }
