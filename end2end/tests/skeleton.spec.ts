@@ -110,7 +110,7 @@ test("someone who may not start a request is told so on the form's page, before 
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("You cannot start a request");
   await expect(page.getByLabel("Title")).toHaveCount(0);
   await expectAccessible(page);
-  await page.getByRole("link", { name: "Go to your requests" }).click();
+  await page.getByRole("link", { name: "See your requests" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your requests");
 });
 

@@ -467,6 +467,10 @@ both_backends!(your_requests_lists_what_each_role_has_to_do_with, |url: String, 
     // An archivist: a way to the archive, and no link to an empty list.
     let page = page_of("archivist@example.gov").await;
     assert!(page.contains("Find a request in the archive") && !page.contains(">My requests<"), "{page}");
+    app.sign_in("archivist@example.gov").await;
+    let (_, home) = app.get_text("/").await;
+    assert!(home.contains("Search the archive") && !home.contains("See your requests"), "{home}");
+    app.call("sign_out", &[]).await;
     // A dev team member: the requests they started, with their next step.
     let page = page_of("dev@example.gov").await;
     assert!(page.contains(&security) && page.contains(&plain) && page.contains("Your next step"));

@@ -1,6 +1,6 @@
 //! The start page.
 
-use crate::components::layout::{CurrentUser, NoRoleYet};
+use crate::components::layout::{your_requests_link, CurrentUser, NoRoleYet};
 use crate::domain::access::Area;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -32,7 +32,7 @@ pub fn Home() -> impl IntoView {
                                 "Start an emergency change request"
                             </a>
                         })}
-                        <p><a href="/requests">"See your requests"</a></p>
+                        <p>{your_requests_link(u.role)}</p>
                     }
                         .into_any(),
                     _ => view! {

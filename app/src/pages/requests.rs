@@ -160,7 +160,7 @@ fn MayNotStart(role: crate::domain::roles::Role) -> impl IntoView {
                 view! { <crate::components::layout::NoRoleYet/> }.into_any()
             }}
             <p>{format!("They are started by: {}.", starters.join(", "))}</p>
-            <p><a href="/requests">"Go to your requests"</a></p>
+            <p>{crate::components::layout::your_requests_link(role)}</p>
         </div>
     }
 }
