@@ -89,8 +89,10 @@ both_backends!(
 
         // Hosting has it in its queue until the window is over; then it is on the calendar only.
         app.sign_in("hosting@example.gov").await;
-        let queue = app.call("hosting_queue", &[]).await.text().await.unwrap();
-        assert!(queue.contains(&regular), "{queue}");
+        let queue: Value = app.call("hosting_queue", &[]).await.json().await.unwrap();
+        let row = queue["rows"].as_array().unwrap().iter().find(|r| r["summary"]["reference"] == regular.as_str());
+        let spoken = app::domain::calendar::spoken(window.parse().unwrap());
+        assert_eq!(row.unwrap()["window"], format!("Maintenance window at {spoken}"), "{queue}");
         let store = server::store::Store::new(server::store::Db::open(&url).await.unwrap());
         let over = chrono::Utc::now() - app::domain::calendar::QUEUED_AFTER_WINDOW - chrono::Duration::minutes(1);
         let sql = format!(

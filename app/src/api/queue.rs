@@ -34,6 +34,7 @@ pub use server::query_of;
 mod server {
     use crate::api::ssr::*;
     use crate::api::types::{QueueFilter, QueuePage, QueueRow};
+    use crate::domain::calendar::conflicts::Booked;
     use crate::domain::forms::{FieldError, FormErrors};
     use crate::domain::reference::Reference;
     use crate::domain::sla::{Clock, Owed};
@@ -135,7 +136,12 @@ mod server {
                     Owed::Call(clock) => words("Call the dev team", clock),
                     Owed::Assignment(clock) => words("Assign", clock),
                 });
-                QueueRow { summary: i.summary, team: i.team, assigned: i.assigned, clock, call_owed }
+                // A regular change waits for the window the calendar books it by.
+                let window = i
+                    .queued_window
+                    .filter(|_| Booked::of(i.summary.state) == Some(Booked::MaintenanceWindow))
+                    .map(|w| format!("Maintenance window at {}", crate::domain::calendar::spoken(w)));
+                QueueRow { summary: i.summary, team: i.team, assigned: i.assigned, clock, call_owed, window }
             })
             .collect();
         Ok(QueuePage {

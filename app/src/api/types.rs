@@ -266,6 +266,8 @@ pub struct QueueRow {
     pub clock: Option<(String, ClockStatus)>,
     /// The clock is the call the dev team asked for (hosting records it held from the row).
     pub call_owed: bool,
+    /// The maintenance window a regular change is planned for, in words.
+    pub window: Option<String>,
 }
 
 /// A page of the hosting queue.
@@ -296,6 +298,8 @@ pub struct QueueItem {
     pub submitted_at: Option<DateTime<Utc>>,
     /// Hosting's help asked for at.
     pub assistance_requested_at: Option<DateTime<Utc>>,
+    /// The maintenance window it is queued for (a regular change).
+    pub queued_window: Option<DateTime<Utc>>,
     /// Keyset position.
     pub cursor: (i64, i64),
 }

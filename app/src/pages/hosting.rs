@@ -222,6 +222,7 @@ fn queue_row(
             <td><span class="tag">{r.summary.state.label()}</span></td>
             <td>
                 {r.clock.map(|(words, status)| view! { <ClockTag status/>" "<span class="hint">{words}</span> })}
+                {r.window.map(|words| view! { <span class="hint">{words}</span> })}
                 {held.filter(|_| r.call_owed).map(|held| {
                     let reference = reference.clone();
                     view! {

@@ -38,6 +38,7 @@ struct QueueRow {
     assigned: Option<String>,
     submitted_at: Option<i64>,
     assistance_requested_at: Option<i64>,
+    queued_window: Option<i64>,
     id: i64,
 }
 
@@ -110,7 +111,7 @@ impl QueueStore for Store {
                     concat!(
                         "SELECT ",
                         summary_columns!(),
-                        ", t.name AS team, a.display_name AS assigned, r.submitted_at, r.assistance_requested_at, r.id \
+                        ", t.name AS team, a.display_name AS assigned, r.submitted_at, r.assistance_requested_at, r.queued_window, r.id \
                          FROM change_requests r JOIN users u ON u.id = r.started_by \
                          LEFT JOIN teams t ON t.id = r.team_id LEFT JOIN users a ON a.id = r.assigned_engineer \
                          WHERE ",
@@ -159,6 +160,7 @@ impl QueueStore for Store {
                         assigned: row.assigned,
                         submitted_at: row.submitted_at.map(from_millis).transpose()?,
                         assistance_requested_at: row.assistance_requested_at.map(from_millis).transpose()?,
+                        queued_window: row.queued_window.map(from_millis).transpose()?,
                     })
                 })
                 .collect()
