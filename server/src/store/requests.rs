@@ -110,16 +110,12 @@ impl Requests for Store {
 
     async fn requests_started_by(&self, user_id: i64) -> Result<Vec<RequestSummary>, StoreError> {
         let sql = concat!(summary_select!(), "WHERE r.started_by = $1 ORDER BY r.id DESC LIMIT 200");
-        let rows: Vec<SummaryRow> =
-            on_pool!(&self.db, pool => sqlx::query_as(sql).bind(user_id).fetch_all(pool).await).map_err(backend)?;
-        rows.into_iter().map(summary).collect::<Result<_, _>>().map_err(backend)
+        self.summaries(sql, Some(user_id)).await
     }
 
     async fn security_related_requests(&self) -> Result<Vec<RequestSummary>, StoreError> {
         let sql = concat!(summary_select!(), "WHERE r.security_related = TRUE ORDER BY r.id DESC LIMIT 200");
-        let rows: Vec<SummaryRow> =
-            on_pool!(&self.db, pool => sqlx::query_as(sql).fetch_all(pool).await).map_err(backend)?;
-        rows.into_iter().map(summary).collect::<Result<_, _>>().map_err(backend)
+        self.summaries(sql, None).await
     }
 
     async fn requests_decided_by(&self, cor_id: i64) -> Result<Vec<RequestSummary>, StoreError> {
@@ -128,9 +124,7 @@ impl Requests for Store {
             "WHERE EXISTS (SELECT 1 FROM decisions d WHERE d.request_id = r.id AND d.decided_by = $1) \
              ORDER BY r.id DESC LIMIT 200"
         );
-        let rows: Vec<SummaryRow> =
-            on_pool!(&self.db, pool => sqlx::query_as(sql).bind(cor_id).fetch_all(pool).await).map_err(backend)?;
-        rows.into_iter().map(summary).collect::<Result<_, _>>().map_err(backend)
+        self.summaries(sql, Some(cor_id)).await
     }
 
     async fn load_request(&self, reference: Reference) -> Result<Option<LoadedRequest>, StoreError> {
@@ -154,9 +148,7 @@ impl Requests for Store {
              AND d.decided_by = $1 AND d.plan_hash = r.submitted_plan_hash AND d.round = r.submission_round) \
              ORDER BY r.updated_at LIMIT 200"
         );
-        let rows: Vec<SummaryRow> =
-            on_pool!(&self.db, pool => sqlx::query_as(sql).bind(cor_id).fetch_all(pool).await).map_err(backend)?;
-        rows.into_iter().map(summary).collect::<Result<_, _>>().map_err(backend)
+        self.summaries(sql, Some(cor_id)).await
     }
 
     async fn active_user(&self, user_id: i64) -> Result<Option<SessionUser>, StoreError> {
@@ -189,6 +181,22 @@ impl Requests for Store {
 
 /// Starting requests (the pages' and the pipelines' way in).
 impl Store {
+    /// The requests a `summary_select!` statement lists, with the person it is about bound as
+    /// `$1` where it has one.
+    async fn summaries(&self, sql: &'static str, person: Option<i64>) -> Result<Vec<RequestSummary>, StoreError> {
+        let rows: Vec<SummaryRow> = on_pool!(&self.db, pool => {
+            let query = sqlx::query_as(sql);
+            match person {
+                Some(id) => query.bind(id),
+                None => query,
+            }
+            .fetch_all(pool)
+            .await
+        })
+        .map_err(backend)?;
+        rows.into_iter().map(summary).collect::<Result<_, _>>().map_err(backend)
+    }
+
     /// Starts a request, with the pipeline's idempotency key in the same transaction.
     async fn start(
         &self,
