@@ -33,6 +33,21 @@ both_backends!(
         let people: Value = app.call_as(&admin, "people", &[]).await.json().await.unwrap();
         let team = people["teams"][0][0].to_string();
 
+        // A team's name is checked at its field, and taken once.
+        for (name, problem) in [("   ", "Enter the team's name"), (&"x".repeat(81)[..], "up to 80 characters")] {
+            let res = app.call_as(&admin, "create_team", &[("name", name)]).await;
+            assert_eq!(res.status(), 422, "{name:?}");
+            let e: Value = res.json().await.unwrap();
+            assert_eq!(e["Invalid"]["errors"][0]["field"], "team_name");
+            assert!(e["Invalid"]["errors"][0]["message"].as_str().unwrap().contains(problem), "{e}");
+        }
+        let res = app.call_as(&admin, "create_team", &[("name", "  Records team ")]).await;
+        assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+        let res = app.call_as(&admin, "create_team", &[("name", "Records team")]).await;
+        assert_eq!(res.status(), 422, "one team per name");
+        let people: Value = app.call_as(&admin, "people", &[]).await.json().await.unwrap();
+        assert!(people["teams"].as_array().unwrap().iter().any(|t| t[1] == "Records team"), "stored trimmed");
+
         // Field errors, each at its field, with what was typed kept.
         let res = app
             .call_as(&admin, "invite_person", &[("email", "not-an-email"), ("name", ""), ("role", "dev"), ("team", "")])

@@ -117,7 +117,7 @@ mod server {
     use crate::api::types::{AccountView, PeopleView, TeamSettings};
     use crate::domain::access::NewToken;
     use crate::domain::forms::FormErrors;
-    use crate::domain::roles::{NewPerson, Role};
+    use crate::domain::roles::{NewPerson, Role, TeamName};
     use crate::domain::webhook::NewWebhook;
     use crate::error::AppError;
     use crate::ports::PersonChange;
@@ -228,21 +228,13 @@ mod server {
 
     pub async fn create_team(name: String) -> Result<(), AppError> {
         let s = require_area(Area::Administration)?;
-        let name = name.trim().to_string();
-        if name.is_empty() || name.chars().count() > 80 {
-            return Err(FormErrors::one(
-                "team_name",
-                "Enter the team's name (up to 80 characters)",
-                &[("team_name", &name)],
-            )
-            .into());
-        }
+        let name = TeamName::parse(&name)?;
         let created = services()?.people.create_team(&name, &acting(&s.user)?).await?;
         if created.is_none() {
             return Err(FormErrors::one(
                 "team_name",
                 "There is already a team with this name",
-                &[("team_name", &name)],
+                &[("team_name", name.as_str())],
             )
             .into());
         }

@@ -83,6 +83,30 @@ pub struct NewPerson {
     pub team_id: Option<i64>,
 }
 
+/// A team's name, trimmed: what the people page and the archive's team filter show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TeamName(String);
+
+impl TeamName {
+    /// The longest name.
+    pub const MAX: usize = 80;
+
+    /// Parses what was typed into the `team_name` field, or says there what is wrong.
+    pub fn parse(typed: &str) -> Result<TeamName, super::forms::FormErrors> {
+        let name = typed.trim();
+        if name.is_empty() || name.chars().count() > Self::MAX {
+            let message = format!("Enter the team's name (up to {} characters)", Self::MAX);
+            return Err(super::forms::FormErrors::one("team_name", &message, &[("team_name", name)]));
+        }
+        Ok(TeamName(name.to_string()))
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 impl NewPerson {
     /// The longest name.
     pub const NAME: usize = 100;
@@ -160,6 +184,17 @@ mod tests {
         assert_eq!(fields(NewPerson::parse("d@example.gov", "Dana", "hosting", "9", &[3])), ["team"]);
         let e = NewPerson::parse("not-an-address", "Dana", "dev", "3", &[3]).unwrap_err();
         assert_eq!(e.value_of("email"), Some("not-an-address"), "what was typed comes back");
+    }
+
+    #[test]
+    fn a_team_name_is_trimmed_and_between_one_and_eighty_characters() {
+        assert_eq!(TeamName::parse("  Portal team ").unwrap().as_str(), "Portal team");
+        assert!(TeamName::parse(&"x".repeat(TeamName::MAX)).is_ok());
+        for bad in ["", "   ", &"x".repeat(TeamName::MAX + 1)] {
+            let e = TeamName::parse(bad).unwrap_err();
+            assert_eq!(e.errors[0].field, "team_name");
+            assert_eq!(e.value_of("team_name"), Some(bad.trim()), "what was typed comes back");
+        }
     }
 
     #[test]

@@ -23,7 +23,11 @@ pub trait People: Send + Sync {
     /// Every team: (id, name).
     async fn teams(&self) -> Result<Vec<(i64, String)>, StoreError>;
     /// Creates a team, audited; `None` when the name is taken.
-    async fn create_team(&self, name: &str, acting: &Acting<'_>) -> Result<Option<i64>, StoreError>;
+    async fn create_team(
+        &self,
+        name: &crate::domain::roles::TeamName,
+        acting: &Acting<'_>,
+    ) -> Result<Option<i64>, StoreError>;
     /// Invites a person (no password yet; the invitation's set-password link is made when it
     /// is sent); `None` when the email is taken.
     async fn invite(

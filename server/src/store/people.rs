@@ -8,7 +8,7 @@ use super::audit::{audited_as, done_by};
 use super::{millis, on_pool, parsed, ported, AuditEvent, Store};
 use app::api::types::{PersonView, TeamSettings};
 use app::domain::notify::SignInWay;
-use app::domain::roles::{NewPerson, Role};
+use app::domain::roles::{NewPerson, Role, TeamName};
 use app::ports::Acting;
 use app::ports::PersonChange;
 use app::ports::StoreError;
@@ -213,7 +213,8 @@ impl app::ports::People for Store {
     }
 
     /// Creates a team, audited; `Ok(None)` when the name is taken.
-    async fn create_team(&self, name: &str, acting: &Acting<'_>) -> Result<Option<i64>, StoreError> {
+    async fn create_team(&self, name: &TeamName, acting: &Acting<'_>) -> Result<Option<i64>, StoreError> {
+        let name = name.as_str();
         audited_as!(&self.db, acting, tx => {
             let id: Option<(i64,)> = sqlx::query_as("INSERT INTO teams (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id")
                 .bind(name)
