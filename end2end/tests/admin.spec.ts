@@ -69,6 +69,23 @@ test("an admin adds a team and sets who it tells and whether one person may sign
   await signIn(page, "admin@example.gov");
   await page.goto("/admin/people");
   await ready(page, js);
+  // The role and team selects show their whole choice ("Dev team member", not "Dev team meml").
+  const cut = await page.locator("select.select--small").evaluateAll((selects) =>
+    selects
+      .map((el) => el as HTMLSelectElement)
+      .filter((select) => {
+        const measure = document.createElement("canvas").getContext("2d")!;
+        measure.font = getComputedStyle(select).font;
+        const chosen = measure.measureText(select.selectedOptions[0]?.text ?? "").width;
+        return chosen > select.clientWidth - 16; // the arrow's room
+      })
+      .map((select) => select.selectedOptions[0]?.text),
+  );
+  expect(cut).toEqual([]);
+  // A team's name is asked for at its field.
+  await page.getByRole("button", { name: "Add team" }).click();
+  await expect(page.locator("#field-team_name-error")).toContainText("Enter the team's name");
+  await ready(page, js);
   await page.getByLabel("Team name").fill(team);
   await page.getByRole("button", { name: "Add team" }).click();
   await expect(page.getByRole("heading", { level: 3, name: team })).toBeVisible();
