@@ -1,7 +1,7 @@
 //! Scale benchmark (run by `bench/queue-scale.sh` and `bench/run.sh`, not by the test suite): seeds
 //! requests in bulk in steps (10,000 → 100,000 on SQLite, → 1,000,000 on PostgreSQL by default)
-//! and after each step times what people do at that size — the dashboard list, the hosting queue,
-//! searches, one request's page — p50 and p95, so the table shows how each cost grows with n.
+//! and after each step times what people do at that size — each role's dashboard list, the hosting queue,
+//! each role's dashboard list, searches, one request's page — p50 and p95, so the table shows how each cost grows with n.
 
 mod common;
 use app::domain::reference::Reference;
@@ -21,31 +21,37 @@ fn sizes(backend: Backend) -> Vec<i64> {
     text.split(',').filter_map(|s| s.trim().parse().ok()).collect()
 }
 
-/// Adds requests `from..=to` in one statement (3 in 8 in states the queue shows).
-async fn seed_range(db: &Db, backend: Backend, from: i64, to: i64) {
+/// Adds requests `from..=to` in one statement (3 in 8 in states the queue shows, 1 in 10
+/// security-related), and `cor`'s approval of each approved one (1 in 8).
+async fn seed_range(db: &Db, backend: Backend, from: i64, to: i64, cor: i64) {
     let sql = match backend {
         Backend::Sqlite => {
             "WITH RECURSIVE n(i) AS (SELECT $1 UNION ALL SELECT i + 1 FROM n WHERE i < $2) \
-             INSERT INTO change_requests (reference, ref_year, ref_number, title, system, state, started_by, team_id, created_at, updated_at) \
+             INSERT INTO change_requests (reference, ref_year, ref_number, title, system, state, security_related, started_by, team_id, created_at, updated_at) \
              SELECT printf('ECR-2026-%04d', i), 2026, i, 'Change number ' || i, 'System ' || (i % 50), \
              CASE i % 8 WHEN 0 THEN 'hosting_review' WHEN 1 THEN 'awaiting_approval' WHEN 2 THEN 'approved' ELSE 'completed' END, \
-             1, 1, 1700000000000 + i * 1000, 1700000000000 + i * 1000 FROM n"
+             i % 10 = 0, 1, 1, 1700000000000 + i * 1000, 1700000000000 + i * 1000 FROM n"
         }
         Backend::Postgres => {
-            "INSERT INTO change_requests (reference, ref_year, ref_number, title, system, state, started_by, team_id, created_at, updated_at) \
+            "INSERT INTO change_requests (reference, ref_year, ref_number, title, system, state, security_related, started_by, team_id, created_at, updated_at) \
              SELECT 'ECR-2026-' || CASE WHEN i < 1000 THEN lpad(i::text, 4, '0') ELSE i::text END, 2026, i, 'Change number ' || i, 'System ' || (i % 50), \
              CASE i % 8 WHEN 0 THEN 'hosting_review' WHEN 1 THEN 'awaiting_approval' WHEN 2 THEN 'approved' ELSE 'completed' END, \
-             1, 1, 1700000000000 + i * 1000, 1700000000000 + i * 1000 FROM generate_series($1::bigint, $2::bigint) AS i"
+             i % 10 = 0, 1, 1, 1700000000000 + i * 1000, 1700000000000 + i * 1000 FROM generate_series($1::bigint, $2::bigint) AS i"
         }
     };
+    let approvals = "INSERT INTO decisions (request_id, decided_by, verdict, plan_hash, via, decided_at, round) \
+         SELECT r.id, $1, 'approve', 'bench', 'emailed link', r.created_at, 1 FROM change_requests r \
+         WHERE r.state = 'approved' AND r.ref_year = 2026 AND r.ref_number BETWEEN $2 AND $3 AND r.title LIKE 'Change number %'";
     match db {
         Db::Sqlite(p) => {
             sqlx::query(sql).bind(from).bind(to).execute(p).await.unwrap();
+            sqlx::query(approvals).bind(cor).bind(from).bind(to).execute(p).await.unwrap();
             sqlx::query("ANALYZE").execute(p).await.unwrap();
         }
         Db::Postgres(p) => {
             sqlx::query(sql).bind(from).bind(to).execute(p).await.unwrap();
-            sqlx::query("VACUUM ANALYZE change_requests").execute(p).await.unwrap();
+            sqlx::query(approvals).bind(cor).bind(from).bind(to).execute(p).await.unwrap();
+            sqlx::query("VACUUM ANALYZE change_requests, decisions").execute(p).await.unwrap();
         }
     }
 }
@@ -75,8 +81,13 @@ both_backends!(
         let store = Store::new(db.clone());
         server::demo::seed(&store, Some(DEMO_PASSWORD), &app::service::SystemClock).await.unwrap();
         let sizes = sizes(backend);
+        let cors = store.configured_cors(chrono::Utc::now()).await.unwrap();
+        let cor = cors.iter().find(|c| c.name == "Elizabeth COR").expect("the demo's first COR").id;
         let names = [
             "dashboard: your requests (newest 200)",
+            "dashboard, ISSO: security-related requests (newest 200)",
+            "dashboard, COR: requests they decided (newest 200)",
+            "dashboard, COR: awaiting their decision",
             "hosting queue: first page",
             "hosting queue: a page 90% deep (keyset)",
             "hosting queue: state = approved",
@@ -91,7 +102,7 @@ both_backends!(
         let mut seeded = 0;
         for &n in &sizes {
             let started = Instant::now();
-            seed_range(&db, backend, seeded + 1, n).await;
+            seed_range(&db, backend, seeded + 1, n, cor).await;
             println!("{backend:?}: {} → {n} requests seeded in {:.1} s", seeded, started.elapsed().as_secs_f64());
             seeded = n;
             let any =
@@ -109,6 +120,9 @@ both_backends!(
             let runs = 100;
             let results = [
                 time(runs, || async { store.requests_started_by(1).await.unwrap().len() }).await,
+                time(runs, || async { store.security_related_requests().await.unwrap().len() }).await,
+                time(runs, || async { store.requests_decided_by(cor).await.unwrap().len() }).await,
+                time(runs, || async { store.awaiting_decision(cor).await.unwrap().len() }).await,
                 time(runs, || async { store.hosting_queue(&any, 51).await.unwrap().len() }).await,
                 time(runs, || async { store.hosting_queue(&deep, 51).await.unwrap().len() }).await,
                 time(runs, || async { store.hosting_queue(&approved, 51).await.unwrap().len() }).await,
