@@ -48,6 +48,19 @@ both_backends!(demo_requests_cover_every_state_of_the_process, |url: String, _b|
     let app = TestApp::spawn_with(again).await;
     app.sign_in("admin@example.gov").await;
     let all: Value = app.call("archive_search", &[]).await.json().await.unwrap();
-    assert_eq!(all["rows"].as_array().unwrap().len(), 16);
+    let rows = all["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 16);
+    // Each row shows its own copies (one statement reads a page's), numbered from 1, oldest first.
+    for row in rows {
+        let reference = row["summary"]["reference"].as_str().unwrap();
+        let names: Vec<&str> =
+            row["copies"].as_array().unwrap().iter().map(|c| c["file_name"].as_str().unwrap()).collect();
+        for (i, name) in names.iter().enumerate() {
+            assert!(name.starts_with(&format!("{reference}_")), "{reference} shows {name}");
+            assert!(name.ends_with(&format!("_v{:02}.pdf", i + 1)), "{reference}: {names:?}");
+        }
+    }
+    let filed = rows.iter().filter(|r| !r["copies"].as_array().unwrap().is_empty()).count();
+    assert!((2..16).contains(&filed), "some demo requests have copies and some not: {filed}");
     app.stop().await;
 });
