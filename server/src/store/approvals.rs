@@ -196,11 +196,13 @@ impl Store {
         public_url: &str,
     ) -> Result<(usize, usize), sqlx::Error> {
         let mut counts = (0, 0);
+        let cors = self.cors(now).await?;
         for (escalation, after) in [(false, remind_after), (true, escalate_after)] {
             for (id, reference, requested_at) in self.waiting_since(millis(now - after), escalation).await? {
-                let Some(reference) = app::domain::reference::Reference::parse(&reference) else { continue };
+                let parsed = app::domain::reference::Reference::parse(&reference);
+                let reference = parsed
+                    .ok_or_else(|| super::corrupt(&reference, "change_requests.reference", "not ECR-YYYY-NNNN"))?;
                 let Some(loaded) = self.load(reference).await? else { continue };
-                let cors = self.cors(now).await?;
                 let snapshot = &loaded.snapshot;
                 let sec = snapshot.security_related;
                 let today = app::domain::calendar::eastern_date(now);
