@@ -34,7 +34,9 @@ both_backends!(
         let team = people["teams"][0][0].to_string();
 
         // A team's name is checked at its field, and taken once.
-        for (name, problem) in [("   ", "Enter the team's name"), (&"x".repeat(81)[..], "up to 80 characters")] {
+        for (name, problem) in
+            [("   ", "Enter the team's name"), (&"x".repeat(121)[..], "Team name must be 120 characters or fewer")]
+        {
             let res = app.call_as(&admin, "create_team", &[("name", name)]).await;
             assert_eq!(res.status(), 422, "{name:?}");
             let e: Value = res.json().await.unwrap();

@@ -249,15 +249,8 @@ impl NewComment {
 
     /// Parses the typed comment, or says what is wrong at its field, with what was typed.
     pub fn parse(body: &str) -> Result<NewComment, super::forms::FormErrors> {
-        let body = body.trim();
-        let problem = if body.is_empty() {
-            "Enter a comment".to_string()
-        } else if body.chars().count() > Self::MAX {
-            format!("A comment must be {} characters or fewer", Self::MAX)
-        } else {
-            return Ok(NewComment(body.to_string()));
-        };
-        Err(super::forms::FormErrors::one("body", &problem, &[("body", body)]))
+        let typed = super::limits::Typed { field: "body", label: "A comment", value: body, max: Self::MAX };
+        super::limits::required(typed, "Enter a comment").map(NewComment)
     }
 
     /// Its text.
@@ -298,7 +291,10 @@ mod comment_tests {
         let problem = |body: &str| NewComment::parse(body).unwrap_err().errors[0].message.clone();
         assert_eq!(problem(" \n "), "Enter a comment");
         assert!(NewComment::parse(&"x".repeat(NewComment::MAX)).is_ok());
-        assert_eq!(problem(&"x".repeat(NewComment::MAX + 1)), "A comment must be 5000 characters or fewer");
+        assert_eq!(
+            problem(&"x".repeat(NewComment::MAX + 1)),
+            "A comment must be 5,000 characters or fewer (it has 5,001)"
+        );
         assert_eq!(NewComment::parse("").unwrap_err().errors[0].field, "body");
     }
 }

@@ -71,6 +71,21 @@ pub fn check(fields: &[Typed]) -> Result<(), FormErrors> {
     Err(FormErrors { errors, values: fields.iter().map(|t| (t.field.to_string(), t.value.to_string())).collect() })
 }
 
+/// A field that must be given, trimmed: empty says `missing`, over its limit says so, either
+/// at its field with what was typed.
+pub fn required(t: Typed, missing: &str) -> Result<String, FormErrors> {
+    let value = t.value.trim();
+    let problem = if value.is_empty() {
+        Some(FieldError { field: t.field.to_string(), message: missing.to_string() })
+    } else {
+        too_long(&Typed { value, ..t })
+    };
+    match problem {
+        None => Ok(value.to_string()),
+        Some(e) => Err(FormErrors { errors: vec![e], values: vec![(t.field.to_string(), value.to_string())] }),
+    }
+}
+
 /// Text for one-line outputs other programs read (CSV cells, iCalendar properties): every
 /// control character (line breaks, tabs, escapes, C1 codes) becomes a space, so typed text
 /// cannot start a new row, property or terminal sequence.

@@ -83,22 +83,16 @@ pub struct NewPerson {
     pub team_id: Option<i64>,
 }
 
-/// A team's name, trimmed: what the people page and the archive's team filter show.
+/// A team's name, trimmed: a one-line name of the limits' table.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TeamName(String);
 
 impl TeamName {
-    /// The longest name.
-    pub const MAX: usize = 80;
-
     /// Parses what was typed into the `team_name` field, or says there what is wrong.
     pub fn parse(typed: &str) -> Result<TeamName, super::forms::FormErrors> {
-        let name = typed.trim();
-        if name.is_empty() || name.chars().count() > Self::MAX {
-            let message = format!("Enter the team's name (up to {} characters)", Self::MAX);
-            return Err(super::forms::FormErrors::one("team_name", &message, &[("team_name", name)]));
-        }
-        Ok(TeamName(name.to_string()))
+        use super::limits::{required, Typed, LINE};
+        let typed = Typed { field: "team_name", label: "Team name", value: typed, max: LINE };
+        required(typed, "Enter the team's name").map(TeamName)
     }
 
     /// The name.
@@ -187,10 +181,11 @@ mod tests {
     }
 
     #[test]
-    fn a_team_name_is_trimmed_and_between_one_and_eighty_characters() {
+    fn a_team_name_is_trimmed_and_a_one_line_name() {
+        use crate::domain::limits::LINE;
         assert_eq!(TeamName::parse("  Portal team ").unwrap().as_str(), "Portal team");
-        assert!(TeamName::parse(&"x".repeat(TeamName::MAX)).is_ok());
-        for bad in ["", "   ", &"x".repeat(TeamName::MAX + 1)] {
+        assert!(TeamName::parse(&"x".repeat(LINE)).is_ok());
+        for bad in ["", "   ", &"x".repeat(LINE + 1)] {
             let e = TeamName::parse(bad).unwrap_err();
             assert_eq!(e.errors[0].field, "team_name");
             assert_eq!(e.value_of("team_name"), Some(bad.trim()), "what was typed comes back");
