@@ -21,13 +21,11 @@ impl NewOperation {
     pub fn parse(name: &str, steps: &str) -> Result<NewOperation, FormErrors> {
         let typed = [("name", name), ("steps", steps)];
         let problem = |field: &str, message: &str| FormErrors::one(field, message, &typed);
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(problem("name", "Enter the operation's name"));
-        }
-        if name.chars().count() > limits::LINE {
-            return Err(problem("name", &format!("The name must be {} characters or fewer", limits::LINE)));
-        }
+        let name = limits::Typed { field: "name", label: "The name", value: name, max: limits::LINE };
+        let name = limits::required(name, "Enter the operation's name").map_err(|e| FormErrors {
+            errors: e.errors,
+            values: typed.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        })?;
         // The library's steps say nothing of where they came from: they are the source.
         let steps = parse_steps(steps)
             .map_err(|e| problem("steps", &e.to_string()))?
@@ -35,7 +33,7 @@ impl NewOperation {
             .enumerate()
             .map(|(i, s)| PlanStep { id: i as u32 + 1, source: None, ..s })
             .collect();
-        Ok(NewOperation { name: name.to_string(), steps })
+        Ok(NewOperation { name, steps })
     }
 
     /// The name as the library tells operations apart: one version history per key.
