@@ -91,6 +91,8 @@ pub trait Requests: Send + Sync {
     ) -> Result<(RequestSummary, bool), StoreError>;
     /// The requests this person started, newest first.
     async fn requests_started_by(&self, user_id: i64) -> Result<Vec<RequestSummary>, StoreError>;
+    /// The requests this hosting engineer is assigned to or started, newest first.
+    async fn requests_taken_by(&self, user_id: i64) -> Result<Vec<RequestSummary>, StoreError>;
     /// The requests marked security-related, newest first.
     async fn security_related_requests(&self) -> Result<Vec<RequestSummary>, StoreError>;
     /// The requests this COR approved or rejected, newest first.

@@ -614,6 +614,10 @@ test("hosting takes the request from the queue, reviews it, returns it once and 
   await page.goto(`/hosting?q=${reference}`);
   await expect(page.getByRole("row", { name: new RegExp(reference) })).toContainText("Awaiting approval");
   await expect(page.getByRole("button", { name: `Reassign ${reference}` })).toBeVisible();
+  // Hosting finds it under their requests too: the ones assigned to them.
+  await page.getByRole("link", { name: "My requests" }).click();
+  const taken = page.getByRole("table", { name: "Requests assigned to you or started by you, newest first" });
+  await expect(taken.getByRole("row", { name: new RegExp(reference) })).toContainText("Awaiting approval");
   await page.goto("/dev/mail");
   await expect(page.getByRole("article").filter({ hasText: "cor1@example.gov" }).first()).toContainText("Your approval is requested");
   // Each COR's link reaches that COR alone; the ISSO (security-related) gets the copy without it.

@@ -471,6 +471,12 @@ both_backends!(your_requests_lists_what_each_role_has_to_do_with, |url: String, 
     let (_, home) = app.get_text("/").await;
     assert!(home.contains("Search the archive") && !home.contains("See your requests"), "{home}");
     app.call("sign_out", &[]).await;
+    // Hosting: the requests assigned to them (the submitted one), not another's.
+    let page = page_of("hosting@example.gov").await;
+    assert!(page.contains("Requests assigned to you or started by you") && page.contains(&security), "{page}");
+    assert!(!page.contains(&plain), "{page}");
+    let page = page_of("lead@example.gov").await;
+    assert!(page.contains("No request is assigned to you and you have not started any."), "{page}");
     // A dev team member: the requests they started, with their next step.
     let page = page_of("dev@example.gov").await;
     assert!(page.contains(&security) && page.contains(&plain) && page.contains("Your next step"));

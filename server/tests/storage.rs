@@ -382,6 +382,27 @@ both_backends!(the_security_related_requests_are_exactly_those_marked_so, |url: 
     assert_eq!(listed, ["marked"]);
 });
 
+both_backends!(a_hosting_engineers_requests_are_those_assigned_to_or_started_by_them, |url: String, _b| async move {
+    let (store, dev) = store_with_dev(&url).await;
+    let at = chrono::Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap();
+    let me = store.ensure_user("hosting@example.gov", "Hana", Role::HostingEngineer, None, None, 0).await.unwrap();
+    let other = store.ensure_user("hosting2@example.gov", "Hugo", Role::HostingEngineer, None, None, 0).await.unwrap();
+    let hosting = SessionUser { id: me, role: Role::HostingEngineer, team_id: None, ..dev.clone() };
+    for (title, assigned) in
+        [("assigned to me", Some(me)), ("assigned to the other", Some(other)), ("unassigned", None)]
+    {
+        let r = store.start_request(&form(title), &Acting::new(&dev, "test", at)).await.unwrap();
+        if let Some(id) = assigned {
+            let sql =
+                format!("UPDATE change_requests SET assigned_engineer = {id} WHERE reference = '{}'", r.reference);
+            execute(&store, &sql).await.unwrap();
+        }
+    }
+    store.start_request(&form("started by me"), &Acting::new(&hosting, "test", at)).await.unwrap();
+    let listed: Vec<String> = store.requests_taken_by(me).await.unwrap().into_iter().map(|r| r.title).collect();
+    assert_eq!(listed, ["started by me", "assigned to me"], "newest first");
+});
+
 both_backends!(a_cors_decided_requests_are_those_with_their_decision, |url: String, _b| async move {
     let (store, dev) = store_with_dev(&url).await;
     let at = chrono::Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap();

@@ -39,6 +39,7 @@ mod server {
         let kind = YourRequests::of(current.user.role);
         let requests = match kind {
             YourRequests::Started => store.requests_started_by(current.user.id).await?,
+            YourRequests::Taken => store.requests_taken_by(current.user.id).await?,
             YourRequests::Decided => store.requests_decided_by(current.user.id).await?,
             YourRequests::SecurityRelated => store.security_related_requests().await?,
             YourRequests::Nothing => Vec::new(),

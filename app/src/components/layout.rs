@@ -93,7 +93,7 @@ pub fn NoRoleYet() -> impl IntoView {
 /// The way to someone's own list: their requests, or the archive for those who have none.
 pub fn your_requests_link(role: crate::domain::roles::Role) -> impl IntoView {
     match YourRequests::of(role) {
-        YourRequests::Started | YourRequests::Decided | YourRequests::SecurityRelated => {
+        YourRequests::Started | YourRequests::Taken | YourRequests::Decided | YourRequests::SecurityRelated => {
             view! { <a href="/requests">"See your requests"</a> }.into_any()
         }
         YourRequests::Nothing => view! { <a href="/archive">"Search the archive"</a> }.into_any(),

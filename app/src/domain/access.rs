@@ -8,8 +8,11 @@ use super::workflow::{may_read, ActionKind, Actor, Context, Party, Request, Stat
 /// What a person's "Your requests" lists, by role.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum YourRequests {
-    /// The requests this person started (dev teams; hosting and admins start some too).
+    /// The requests this person started (dev teams and admins).
     Started,
+    /// The requests this hosting engineer is assigned to, and those they started (outages at
+    /// night): what they have taken on.
+    Taken,
     /// The requests this COR approved or rejected.
     Decided,
     /// Every request marked security-related: the ISSO is copied on each one's messages, as
@@ -23,7 +26,8 @@ impl YourRequests {
     /// The list for someone in `role`.
     pub fn of(role: Role) -> YourRequests {
         match role {
-            Role::DevTeamMember | Role::HostingEngineer | Role::HostingLead | Role::Admin => YourRequests::Started,
+            Role::DevTeamMember | Role::Admin => YourRequests::Started,
+            Role::HostingEngineer | Role::HostingLead => YourRequests::Taken,
             Role::Cor => YourRequests::Decided,
             Role::Isso => YourRequests::SecurityRelated,
             Role::Archivist | Role::Unassigned => YourRequests::Nothing,

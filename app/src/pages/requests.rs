@@ -65,12 +65,16 @@ pub fn MyRequests() -> impl IntoView {
     }
 }
 
-/// The list itself: those one started, with their next step; for a COR, those they decided; for
-/// the ISSO, the security-related requests they are copied on.
+/// The list itself: those one started, with their next step; for hosting, those they took on;
+/// for a COR, those they decided; for the ISSO, the security-related requests they are copied on.
 fn request_table(RequestList { kind, requests }: RequestList) -> impl IntoView {
     let started = kind == YourRequests::Started;
     let (caption, empty) = match kind {
         YourRequests::Started => ("Your requests, newest first", "You have not started any requests yet."),
+        YourRequests::Taken => (
+            "Requests assigned to you or started by you, newest first",
+            "No request is assigned to you and you have not started any. The hosting queue lists what is waiting.",
+        ),
         YourRequests::Decided => ("Requests you decided, newest first", "You have not decided any requests yet."),
         YourRequests::SecurityRelated => {
             ("Security-related requests, newest first", "No request is marked security-related yet.")

@@ -113,6 +113,14 @@ impl Requests for Store {
         self.summaries(sql, Some(user_id)).await
     }
 
+    async fn requests_taken_by(&self, user_id: i64) -> Result<Vec<RequestSummary>, StoreError> {
+        let sql = concat!(
+            summary_select!(),
+            "WHERE r.assigned_engineer = $1 OR r.started_by = $1 ORDER BY r.id DESC LIMIT 200"
+        );
+        self.summaries(sql, Some(user_id)).await
+    }
+
     async fn security_related_requests(&self) -> Result<Vec<RequestSummary>, StoreError> {
         let sql = concat!(summary_select!(), "WHERE r.security_related = TRUE ORDER BY r.id DESC LIMIT 200");
         self.summaries(sql, None).await
