@@ -22,21 +22,22 @@ fn sizes(backend: Backend) -> Vec<i64> {
 }
 
 /// Adds requests `from..=to` in one statement (3 in 8 in states the queue shows, 1 in 10
-/// security-related), and `cor`'s approval of each approved one (1 in 8).
-async fn seed_range(db: &Db, backend: Backend, from: i64, to: i64, cor: i64) {
+/// security-related, those in hosting review assigned to `hosting`), and `cor`'s approval of
+/// each approved one (1 in 8).
+async fn seed_range(db: &Db, backend: Backend, from: i64, to: i64, (cor, hosting): (i64, i64)) {
     let sql = match backend {
         Backend::Sqlite => {
             "WITH RECURSIVE n(i) AS (SELECT $1 UNION ALL SELECT i + 1 FROM n WHERE i < $2) \
-             INSERT INTO change_requests (reference, ref_year, ref_number, title, system, state, security_related, started_by, team_id, created_at, updated_at) \
+             INSERT INTO change_requests (reference, ref_year, ref_number, title, system, state, security_related, assigned_engineer, started_by, team_id, created_at, updated_at) \
              SELECT printf('ECR-2026-%04d', i), 2026, i, 'Change number ' || i, 'System ' || (i % 50), \
              CASE i % 8 WHEN 0 THEN 'hosting_review' WHEN 1 THEN 'awaiting_approval' WHEN 2 THEN 'approved' ELSE 'completed' END, \
-             i % 10 = 0, 1, 1, 1700000000000 + i * 1000, 1700000000000 + i * 1000 FROM n"
+             i % 10 = 0, CASE WHEN i % 8 = 0 THEN $3 END, 1, 1, 1700000000000 + i * 1000, 1700000000000 + i * 1000 FROM n"
         }
         Backend::Postgres => {
-            "INSERT INTO change_requests (reference, ref_year, ref_number, title, system, state, security_related, started_by, team_id, created_at, updated_at) \
+            "INSERT INTO change_requests (reference, ref_year, ref_number, title, system, state, security_related, assigned_engineer, started_by, team_id, created_at, updated_at) \
              SELECT 'ECR-2026-' || CASE WHEN i < 1000 THEN lpad(i::text, 4, '0') ELSE i::text END, 2026, i, 'Change number ' || i, 'System ' || (i % 50), \
              CASE i % 8 WHEN 0 THEN 'hosting_review' WHEN 1 THEN 'awaiting_approval' WHEN 2 THEN 'approved' ELSE 'completed' END, \
-             i % 10 = 0, 1, 1, 1700000000000 + i * 1000, 1700000000000 + i * 1000 FROM generate_series($1::bigint, $2::bigint) AS i"
+             i % 10 = 0, CASE WHEN i % 8 = 0 THEN $3 END, 1, 1, 1700000000000 + i * 1000, 1700000000000 + i * 1000 FROM generate_series($1::bigint, $2::bigint) AS i"
         }
     };
     let approvals = "INSERT INTO decisions (request_id, decided_by, verdict, plan_hash, via, decided_at, round) \
@@ -44,12 +45,12 @@ async fn seed_range(db: &Db, backend: Backend, from: i64, to: i64, cor: i64) {
          WHERE r.state = 'approved' AND r.ref_year = 2026 AND r.ref_number BETWEEN $2 AND $3 AND r.title LIKE 'Change number %'";
     match db {
         Db::Sqlite(p) => {
-            sqlx::query(sql).bind(from).bind(to).execute(p).await.unwrap();
+            sqlx::query(sql).bind(from).bind(to).bind(hosting).execute(p).await.unwrap();
             sqlx::query(approvals).bind(cor).bind(from).bind(to).execute(p).await.unwrap();
             sqlx::query("ANALYZE").execute(p).await.unwrap();
         }
         Db::Postgres(p) => {
-            sqlx::query(sql).bind(from).bind(to).execute(p).await.unwrap();
+            sqlx::query(sql).bind(from).bind(to).bind(hosting).execute(p).await.unwrap();
             sqlx::query(approvals).bind(cor).bind(from).bind(to).execute(p).await.unwrap();
             sqlx::query("VACUUM ANALYZE change_requests, decisions").execute(p).await.unwrap();
         }
@@ -83,11 +84,18 @@ both_backends!(
         let sizes = sizes(backend);
         let cors = store.configured_cors(chrono::Utc::now()).await.unwrap();
         let cor = cors.iter().find(|c| c.name == "Elizabeth COR").expect("the demo's first COR").id;
+        let silent_cor = cors.iter().find(|c| c.name == "Alana COR").expect("the demo's second COR").id;
+        let people = store.people().await.unwrap();
+        let person = |email: &str| people.iter().find(|p| p.email == email).expect("a demo person").id;
+        let (hosting, lead) = (person("hosting@example.gov"), person("lead@example.gov"));
         let names = [
             "dashboard: your requests (newest 200)",
             "dashboard, ISSO: security-related requests (newest 200)",
             "dashboard, COR: requests they decided (newest 200)",
             "dashboard, COR: awaiting their decision",
+            "dashboard, hosting: requests assigned to them or started (newest 200)",
+            "dashboard, a COR who has decided nothing",
+            "dashboard, a hosting engineer who has taken nothing",
             "hosting queue: first page",
             "hosting queue: a page 90% deep (keyset)",
             "hosting queue: state = approved",
@@ -102,7 +110,7 @@ both_backends!(
         let mut seeded = 0;
         for &n in &sizes {
             let started = Instant::now();
-            seed_range(&db, backend, seeded + 1, n, cor).await;
+            seed_range(&db, backend, seeded + 1, n, (cor, hosting)).await;
             println!("{backend:?}: {} → {n} requests seeded in {:.1} s", seeded, started.elapsed().as_secs_f64());
             seeded = n;
             let any =
@@ -123,6 +131,9 @@ both_backends!(
                 time(runs, || async { store.security_related_requests().await.unwrap().len() }).await,
                 time(runs, || async { store.requests_decided_by(cor).await.unwrap().len() }).await,
                 time(runs, || async { store.awaiting_decision(cor).await.unwrap().len() }).await,
+                time(runs, || async { store.requests_taken_by(hosting).await.unwrap().len() }).await,
+                time(runs, || async { store.requests_decided_by(silent_cor).await.unwrap().len() }).await,
+                time(runs, || async { store.requests_taken_by(lead).await.unwrap().len() }).await,
                 time(runs, || async { store.hosting_queue(&any, 51).await.unwrap().len() }).await,
                 time(runs, || async { store.hosting_queue(&deep, 51).await.unwrap().len() }).await,
                 time(runs, || async { store.hosting_queue(&approved, 51).await.unwrap().len() }).await,
@@ -135,7 +146,9 @@ both_backends!(
             ];
             println!("| at {n} | p50 ms | p95 ms | rows |\n| --- | --- | --- | --- |");
             for (i, (p50, p95, rows)) in results.into_iter().enumerate() {
-                assert!(rows > 0, "{}: nothing found at {n}", names[i]);
+                // The worst case of a person's own list: nothing of theirs, so nothing stops the walk.
+                let empty = names[i].ends_with(" nothing");
+                assert!((rows > 0) != empty, "{}: {rows} found at {n}", names[i]);
                 println!("| {} | {p50:.2} | {p95:.2} | {rows} |", names[i]);
                 p95s[i].push(p95);
             }

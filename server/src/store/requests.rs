@@ -116,7 +116,11 @@ impl Requests for Store {
     async fn requests_taken_by(&self, user_id: i64) -> Result<Vec<RequestSummary>, StoreError> {
         let sql = concat!(
             summary_select!(),
-            "WHERE r.assigned_engineer = $1 OR r.started_by = $1 ORDER BY r.id DESC LIMIT 200"
+            // Each side walks its own index, newest first, 200 at most: an OR over both columns
+            // would scan every request for someone who has none.
+            "WHERE r.id IN (SELECT id FROM (SELECT a.id FROM change_requests a WHERE a.assigned_engineer = $1 \
+             ORDER BY a.id DESC LIMIT 200) AS assigned UNION SELECT id FROM (SELECT s.id FROM change_requests s \
+             WHERE s.started_by = $1 ORDER BY s.id DESC LIMIT 200) AS started) ORDER BY r.id DESC LIMIT 200"
         );
         self.summaries(sql, Some(user_id)).await
     }
@@ -129,8 +133,9 @@ impl Requests for Store {
     async fn requests_decided_by(&self, cor_id: i64) -> Result<Vec<RequestSummary>, StoreError> {
         let sql = concat!(
             summary_select!(),
-            "WHERE EXISTS (SELECT 1 FROM decisions d WHERE d.request_id = r.id AND d.decided_by = $1) \
-             ORDER BY r.id DESC LIMIT 200"
+            // From the COR's decisions (one per round: DISTINCT), not from every request.
+            "WHERE r.id IN (SELECT DISTINCT d.request_id FROM decisions d WHERE d.decided_by = $1 \
+             ORDER BY d.request_id DESC LIMIT 200) ORDER BY r.id DESC LIMIT 200"
         );
         self.summaries(sql, Some(cor_id)).await
     }
