@@ -412,12 +412,15 @@ both_backends!(a_cors_decided_requests_are_those_with_their_decision, |url: Stri
     for (title, by) in [("decided by cor", Some(cor)), ("decided by the other", Some(other)), ("undecided", None)] {
         let r = store.start_request(&form(title), &Acting::new(&dev, "test", at)).await.unwrap();
         if let Some(by) = by {
-            let sql = format!(
-                "INSERT INTO decisions (request_id, decided_by, verdict, plan_hash, via, decided_at, round) \
-                 SELECT id, {by}, 'approve', 'h', 'web', 0, 1 FROM change_requests WHERE reference = '{}'",
-                r.reference
-            );
-            execute(&store, &sql).await.unwrap();
+            // Two rounds of decisions on one request: it is listed once.
+            for round in [1, 2] {
+                let sql = format!(
+                    "INSERT INTO decisions (request_id, decided_by, verdict, plan_hash, via, decided_at, round) \
+                     SELECT id, {by}, 'approve', 'h', 'web', 0, {round} FROM change_requests WHERE reference = '{}'",
+                    r.reference
+                );
+                execute(&store, &sql).await.unwrap();
+            }
         }
     }
     let listed: Vec<String> = store.requests_decided_by(cor).await.unwrap().into_iter().map(|r| r.title).collect();
