@@ -60,9 +60,18 @@ macro_rules! copy_columns {
     };
 }
 
+/// A [`CopyRow`]'s statement up to its `WHERE`; `$more` adds columns after the row's own.
 macro_rules! copy_select {
     () => {
-        concat!("SELECT ", copy_columns!(), " FROM archive_copies c JOIN change_requests r ON r.id = c.request_id ")
+        copy_select!("")
+    };
+    ($more:literal) => {
+        concat!(
+            "SELECT ",
+            copy_columns!(),
+            $more,
+            " FROM archive_copies c JOIN change_requests r ON r.id = c.request_id "
+        )
     };
 }
 
@@ -135,25 +144,14 @@ impl Store {
         })
     }
 
-    /// The copies of one request, oldest first.
-    pub async fn copies_of(&self, request_id: i64) -> Result<Vec<ArchiveCopyView>, sqlx::Error> {
-        let rows: Vec<CopyRow> = on_pool!(&self.db, pool => sqlx::query_as(concat!(copy_select!(), "WHERE c.request_id = $1 ORDER BY c.copy_number"))
-            .bind(request_id)
-            .fetch_all(pool)
-            .await)?;
-        rows.into_iter().map(copy_view).collect()
-    }
-
     /// The copies of each of `requests`, oldest first, in one statement: a page of the archive
     /// search reads them at once, not with a statement per row.
     async fn copies_of_each(&self, requests: &[i64]) -> Result<HashMap<i64, Vec<ArchiveCopyView>>, sqlx::Error> {
         macro_rules! select {
             ($ids:literal) => {
                 concat!(
-                    "SELECT ",
-                    copy_columns!(),
-                    ", c.request_id FROM archive_copies c JOIN change_requests r ON r.id = c.request_id \
-                     WHERE c.request_id IN (",
+                    copy_select!(", c.request_id"),
+                    "WHERE c.request_id IN (",
                     $ids,
                     ") ORDER BY c.request_id, c.copy_number"
                 )
