@@ -87,13 +87,15 @@ async fn create_admin(config: Config) -> ExitCode {
         return ExitCode::from(2);
     }
     let name = name
-        .map(|n| n.trim().to_string())
-        .filter(|n| !n.is_empty())
+        .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_string());
-    if name.chars().count() > app::domain::roles::NewPerson::NAME {
-        eprintln!("the name must be {} characters or fewer", app::domain::roles::NewPerson::NAME);
-        return ExitCode::from(2);
-    }
+    let name = match app::domain::roles::NewPerson::name(&name) {
+        Ok(name) => name,
+        Err(e) => {
+            eprintln!("{}", e.message);
+            return ExitCode::from(2);
+        }
+    };
     let db = match server::store::Db::open(&config.database_url).await {
         Ok(db) => db,
         Err(e) => {

@@ -297,7 +297,8 @@ fn create_admin(url: &str, args: &[&str]) -> (bool, String) {
         .env("RUST_LOG", "warn")
         .output()
         .expect("the server binary");
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string())
+    let printed = [out.stdout, out.stderr].concat();
+    (out.status.success(), String::from_utf8_lossy(&printed).to_string())
 }
 
 fn printed_link(out: &str) -> String {
@@ -315,6 +316,9 @@ both_backends!(the_first_admin_comes_from_the_command_line_with_a_single_use_lin
     let first = printed_link(&out);
     assert_eq!(first.len(), 64);
     assert!(!create_admin(&url, &["not an email"]).0, "a bad address is refused");
+    let long = "n".repeat(121);
+    let (ok, out) = create_admin(&url, &["long.name@agency.example", "--name", &long]);
+    assert!(!ok && out.contains("Their name must be 120 characters or fewer (it has 121)"), "{out}");
     // Run again: the same person, a fresh link; the first is spent.
     let (ok, out) = create_admin(&url, &["ada.admin@agency.example"]);
     assert!(ok && out.contains("Made an admin"), "{out}");

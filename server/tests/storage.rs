@@ -427,6 +427,58 @@ both_backends!(a_cors_decided_requests_are_those_with_their_decision, |url: Stri
     assert_eq!(listed, ["decided by cor"]);
 });
 
+both_backends!(
+    a_cor_with_more_than_a_page_of_decisions_sees_the_newest_200_requests_once_each,
+    |url: String, _b| async move {
+        let (store, dev) = store_with_dev(&url).await;
+        let cor = store.ensure_user("cor@example.gov", "Cora", Role::Cor, None, None, 0).await.unwrap();
+        let (by, team) = (dev.id, dev.team_id.unwrap());
+        // 250 requests, each decided by the COR in two rounds: 500 decisions, more than a page.
+        execute(
+        &store,
+        &format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 250) \
+             INSERT INTO change_requests (reference, ref_year, ref_number, title, system, state, started_by, team_id, created_at, updated_at) \
+             SELECT 'ECR-2030-' || (1000 + i), 2030, 1000 + i, 'Decided ' || (1000 + i), 'portal', 'approved', {by}, {team}, 0, 0 FROM n ORDER BY i"
+        ),
+    )
+    .await
+    .unwrap();
+        execute(
+            &store,
+            &format!(
+                "INSERT INTO decisions (request_id, decided_by, verdict, plan_hash, via, decided_at, round) \
+             SELECT r.id, {cor}, 'approve', 'h', 'web', 0, rounds.round FROM change_requests r \
+             CROSS JOIN (SELECT 1 AS round UNION ALL SELECT 2) rounds WHERE r.ref_year = 2030"
+            ),
+        )
+        .await
+        .unwrap();
+        let listed: Vec<String> = store.requests_decided_by(cor).await.unwrap().into_iter().map(|r| r.title).collect();
+        let newest: Vec<String> = (1051..=1250).rev().map(|n| format!("Decided {n}")).collect();
+        assert_eq!(listed, newest, "a page of 200 requests, newest first, none twice");
+    }
+);
+
+both_backends!(
+    a_waiting_request_whose_reference_does_not_decode_stops_the_reminders_with_an_error,
+    |url: String, _b| async move {
+        let (store, dev) = store_with_dev(&url).await;
+        let at = chrono::Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap();
+        let r = store.start_request(&form("waiting"), &Acting::new(&dev, "test", at)).await.unwrap();
+        let hour = chrono::Duration::hours(1);
+        let sql = format!(
+        "UPDATE change_requests SET state = 'awaiting_approval', approval_requested_at = 0, reference = 'ECR-twenty' \
+         WHERE reference = '{}'",
+        r.reference
+    );
+        execute(&store, &sql).await.unwrap();
+        // Skipping it would mean the CORs are never reminded of it, and nobody told why.
+        let e = store.queue_reminders(at, hour, hour * 2, "https://offcycle.example.gov").await.unwrap_err();
+        assert!(e.to_string().contains("ECR-twenty: change_requests.reference does not decode"), "{e}");
+    }
+);
+
 both_backends!(the_calendar_books_each_state_by_the_date_the_domain_says, |url: String, _b| async move {
     use app::domain::calendar::conflicts::Booked;
     use app::domain::workflow::State;

@@ -270,6 +270,21 @@ mod tests {
         assert_eq!(action_cell(A::Decide, Role::Isso), "no");
         assert!(!Area::Administration.allows(Role::HostingLead) && Area::Administration.allows(Role::Admin));
     }
+
+    #[test]
+    fn a_token_says_what_it_is_for_in_a_one_line_name() {
+        use crate::domain::limits::LINE;
+        let now = chrono::Utc::now();
+        let ok = NewToken::parse(&format!(" {} ", "t".repeat(LINE)), "", now).unwrap();
+        assert_eq!((ok.name.chars().count(), ok.scope), (LINE, TokenScope::Read));
+        assert_eq!(
+            NewToken::parse(" ", "", now).unwrap_err().message_for("token_name"),
+            Some("Say what the token is for")
+        );
+        let e = NewToken::parse(&"t".repeat(LINE + 1), "", now).unwrap_err();
+        assert_eq!(e.message_for("token_name"), Some("The token's name must be 120 characters or fewer (it has 121)"));
+        assert_eq!(e.value_of("token_name"), Some("t".repeat(LINE + 1).as_str()), "what was typed comes back");
+    }
 }
 
 /// What a personal access token may do: each token does one thing. Its stored form is the key.
@@ -342,17 +357,16 @@ impl NewToken {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<NewToken, super::forms::FormErrors> {
         use super::forms::FormErrors;
-        let name = name.trim();
-        let typed = [("token_name", name)];
+        use super::limits::{required, Typed, LINE};
+        let kept = [("token_name", name.trim())];
         let scope = match scope.trim() {
             "" => TokenScope::Read,
             other => TokenScope::parse(other)
-                .ok_or_else(|| FormErrors::one("token_scope", "Choose what the token may do", &typed))?,
+                .ok_or_else(|| FormErrors::one("token_scope", "Choose what the token may do", &kept))?,
         };
-        if name.is_empty() || name.chars().count() > 80 {
-            return Err(FormErrors::one("token_name", "Say what the token is for (up to 80 characters)", &typed));
-        }
+        let typed = Typed { field: "token_name", label: "The token's name", value: name, max: LINE };
+        let name = required(typed, "Say what the token is for")?;
         let expires_at = now + chrono::Duration::days(Self::LIFETIME_DAYS);
-        Ok(NewToken { name: name.to_string(), scope, expires_at })
+        Ok(NewToken { name, scope, expires_at })
     }
 }

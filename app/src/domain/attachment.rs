@@ -91,8 +91,11 @@ impl AttachmentError {
 /// characters, no quotes; at most 120 characters.
 pub fn clean_file_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String =
-        base.chars().filter(|c| !c.is_control() && !matches!(c, '"' | '\u{202e}' | '\u{202d}')).take(120).collect();
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | '\u{202e}' | '\u{202d}'))
+        .take(super::limits::LINE)
+        .collect();
     let trimmed = cleaned.trim().trim_start_matches('.').to_string();
     if trimmed.is_empty() {
         "attachment".into()
@@ -183,7 +186,7 @@ mod tests {
         fn checking_never_panics(name in ".{0,30}", bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
             let _ = check(&name, &bytes);
             let cleaned = clean_file_name(&name);
-            prop_assert!(!cleaned.contains('/') && !cleaned.contains('"') && cleaned.chars().count() <= 120);
+            prop_assert!(!cleaned.contains('/') && !cleaned.contains('"') && cleaned.chars().count() <= crate::domain::limits::LINE);
         }
     }
 }

@@ -250,6 +250,7 @@ impl EntryForm {
     /// The entry, or a message for each field that is wrong.
     pub fn validated(&self) -> Result<CalendarEntry, super::forms::FormErrors> {
         use super::forms::{FieldError, FormErrors};
+        use super::limits::{given, too_long, Typed, LINE, SHORT};
         let mut errors = Vec::new();
         let mut err =
             |field: &str, message: &str| errors.push(FieldError { field: field.into(), message: message.into() });
@@ -257,21 +258,15 @@ impl EntryForm {
         if kind.is_none() {
             err("kind", "Choose a holiday, a change freeze or a maintenance window");
         }
-        let name = self.name.trim().to_string();
-        if name.is_empty() {
-            err("name", "Enter a name, for example Thanksgiving or End of fiscal year");
-        } else if name.chars().count() > super::limits::LINE {
-            err("name", "Name must be 120 characters or fewer");
-        }
+        let typed = Typed { field: "name", label: "Name", value: &self.name, max: LINE };
+        let name = given(typed, "Enter a name, for example Thanksgiving or End of fiscal year").unwrap_or_else(|e| {
+            err(&e.field, &e.message);
+            String::new()
+        });
         let reason = self.reason.trim().to_string();
         if kind == Some(EntryKind::Freeze) && reason.is_empty() {
             err("reason", "Say why changes are frozen");
-        } else if let Some(e) = super::limits::too_long(&super::limits::Typed {
-            field: "reason",
-            label: "The reason",
-            value: &reason,
-            max: super::limits::SHORT,
-        }) {
+        } else if let Some(e) = too_long(&Typed { field: "reason", label: "The reason", value: &reason, max: SHORT }) {
             err(&e.field, &e.message);
         }
         let date = |text: &str| NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();

@@ -284,16 +284,9 @@ pub struct SignOffForm {
     /// A note or link.
     #[validate(
         length(min = 1, message = "Enter a note or a link to the evidence"),
-        custom(function = "at_most_2000_chars", message = "Evidence must be 2000 characters or fewer")
+        custom(function = "super::limits::within_short", message = "Evidence must be 2,000 characters or fewer")
     )]
     pub evidence: String,
-}
-
-fn at_most_2000_chars(value: &str) -> Result<(), ValidationError> {
-    if value.chars().count() > 2000 {
-        return Err(ValidationError::new("too_long"));
-    }
-    Ok(())
 }
 
 fn sign_off_role(value: &str) -> Result<(), ValidationError> {

@@ -17,17 +17,29 @@ pub const PLAN_STEPS: usize = 200;
 pub const ATTACHMENTS: usize = 50;
 /// A password, checked before any hashing (the policy itself allows 128).
 pub const PASSWORD: usize = 1_024;
+/// A web address another system is called at (a webhook's receiver).
+pub const URL: usize = 500;
 
 /// A one-line name is at most [`LINE`] characters: a validator check, apart from "is it empty"
 /// so each gets its own message.
 pub fn within_line(value: &str) -> Result<(), validator::ValidationError> {
-    if value.chars().count() > LINE {
-        return Err(validator::ValidationError::new("too_long"));
+    within(value, LINE)
+}
+
+/// A short text is at most [`SHORT`] characters, as a validator check.
+pub fn within_short(value: &str) -> Result<(), validator::ValidationError> {
+    within(value, SHORT)
+}
+
+fn within(value: &str, max: usize) -> Result<(), validator::ValidationError> {
+    match value.chars().count() > max {
+        true => Err(validator::ValidationError::new("too_long")),
+        false => Ok(()),
     }
-    Ok(())
 }
 
 /// One typed field to check: its name, what people call it, its value, its limit.
+#[derive(Clone, Copy)]
 pub struct Typed<'a> {
     /// The input's name.
     pub field: &'a str,
@@ -71,19 +83,23 @@ pub fn check(fields: &[Typed]) -> Result<(), FormErrors> {
     Err(FormErrors { errors, values: fields.iter().map(|t| (t.field.to_string(), t.value.to_string())).collect() })
 }
 
-/// A field that must be given, trimmed: empty says `missing`, over its limit says so, either
-/// at its field with what was typed.
-pub fn required(t: Typed, missing: &str) -> Result<String, FormErrors> {
+/// A field that must be given, as one problem of a larger form: the text trimmed, or, when it
+/// is empty, `missing`, and when it is over its limit, the limit's message.
+pub fn given(t: Typed, missing: &str) -> Result<String, FieldError> {
     let value = t.value.trim();
-    let problem = if value.is_empty() {
-        Some(FieldError { field: t.field.to_string(), message: missing.to_string() })
-    } else {
-        too_long(&Typed { value, ..t })
-    };
-    match problem {
-        None => Ok(value.to_string()),
-        Some(e) => Err(FormErrors { errors: vec![e], values: vec![(t.field.to_string(), value.to_string())] }),
+    if value.is_empty() {
+        return Err(FieldError { field: t.field.to_string(), message: missing.to_string() });
     }
+    match too_long(&Typed { value, ..t }) {
+        None => Ok(value.to_string()),
+        Some(e) => Err(e),
+    }
+}
+
+/// A form of one field that must be given ([`given`]), its error with what was typed.
+pub fn required(t: Typed, missing: &str) -> Result<String, FormErrors> {
+    given(t, missing)
+        .map_err(|e| FormErrors { errors: vec![e], values: vec![(t.field.to_string(), t.value.trim().to_string())] })
 }
 
 /// Text for one-line outputs other programs read (CSV cells, iCalendar properties): every

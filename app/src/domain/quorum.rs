@@ -38,9 +38,6 @@ pub struct NewAbsence {
 }
 
 impl NewAbsence {
-    /// The longest note.
-    pub const NOTE: usize = 500;
-
     /// Parses the typed absence: real dates, in order, at most a year apart, and a note of sane
     /// length; or every problem at its field, with what was typed.
     pub fn parse(from: &str, to: &str, note: &str) -> Result<NewAbsence, super::forms::FormErrors> {
@@ -68,8 +65,10 @@ impl NewAbsence {
                 problem("to", "An absence can be at most a year long".into());
             }
         }
-        if note.chars().count() > Self::NOTE {
-            problem("note", format!("The note must be {} characters or fewer", Self::NOTE));
+        let typed =
+            super::limits::Typed { field: "note", label: "The note", value: note.trim(), max: super::limits::SHORT };
+        if let Some(e) = super::limits::too_long(&typed) {
+            problem("note", e.message);
         }
         match (a, b) {
             (Some(from), Some(to)) if errors.is_empty() => {
@@ -293,8 +292,9 @@ mod tests {
         let e = NewAbsence::parse("24/12/2026", "", "").unwrap_err();
         assert_eq!(e.errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["from", "to"]);
         assert_eq!(e.value_of("from"), Some("24/12/2026"));
-        let e = NewAbsence::parse("2026-12-24", "2026-12-24", &"x".repeat(501)).unwrap_err();
-        assert_eq!(e.message_for("note"), Some("The note must be 500 characters or fewer"));
+        let e = NewAbsence::parse("2026-12-24", "2026-12-24", &"x".repeat(2_001)).unwrap_err();
+        assert_eq!(e.message_for("note"), Some("The note must be 2,000 characters or fewer (it has 2,001)"));
+        assert!(NewAbsence::parse("2026-12-24", "2026-12-24", &"x".repeat(2_000)).is_ok());
     }
     use chrono::TimeZone;
     use proptest::prelude::*;

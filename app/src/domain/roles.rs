@@ -102,8 +102,12 @@ impl TeamName {
 }
 
 impl NewPerson {
-    /// The longest name.
-    pub const NAME: usize = 100;
+    /// Checks a person's name (the admin form's, or the command line's): given, and a one-line
+    /// name's length.
+    pub fn name(typed: &str) -> Result<String, super::forms::FieldError> {
+        use super::limits::{given, Typed, LINE};
+        given(Typed { field: "name", label: "Their name", value: typed, max: LINE }, "Enter their name")
+    }
 
     /// Parses the form against the teams there are, or says at each field what is wrong (with
     /// what was typed).
@@ -124,8 +128,8 @@ impl NewPerson {
         } else if !super::cr_form::is_email(&email) {
             problem("email", "Enter an email address like name@agency.gov");
         }
-        if name.is_empty() || name.chars().count() > Self::NAME {
-            problem("name", &format!("Enter their name (up to {} characters)", Self::NAME));
+        if let Err(e) = Self::name(&name) {
+            problem(&e.field, &e.message);
         }
         let parsed_role = Role::parse(role.trim());
         if parsed_role.is_none() {
@@ -190,6 +194,17 @@ mod tests {
             assert_eq!(e.errors[0].field, "team_name");
             assert_eq!(e.value_of("team_name"), Some(bad.trim()), "what was typed comes back");
         }
+    }
+
+    #[test]
+    fn a_person_name_is_given_and_a_one_line_name() {
+        use crate::domain::limits::LINE;
+        let named = |name: &str| NewPerson::parse("d@example.gov", name, "hosting", "", &[]);
+        assert_eq!(named(&format!(" {} ", "n".repeat(LINE))).unwrap().name, "n".repeat(LINE));
+        assert_eq!(named("  ").unwrap_err().message_for("name"), Some("Enter their name"));
+        let e = named(&"n".repeat(LINE + 1)).unwrap_err();
+        assert_eq!(e.message_for("name"), Some("Their name must be 120 characters or fewer (it has 121)"));
+        assert_eq!(NewPerson::name(&"n".repeat(LINE + 1)).unwrap_err().message, e.errors[0].message);
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub fn receiver(url: &str) -> Result<Receiver, &'static str> {
     } else {
         return Err("Enter the receiver's address, starting with https://");
     };
-    if url.len() > 500 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if url.chars().count() > super::limits::URL || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("Enter the receiver's address without spaces, up to 500 characters");
     }
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
