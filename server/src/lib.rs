@@ -229,14 +229,23 @@ pub fn router(state: AppState) -> Router {
 /// outside every middleware (no session, no headers, no compression). Only when
 /// [`Config::bench_bare_file`] is set.
 fn bench_bare_route(path: std::path::PathBuf) -> Router {
+    use axum::{http::StatusCode, response::IntoResponse};
     let bytes = Arc::new(std::sync::OnceLock::<axum::body::Bytes>::new());
     Router::new().route(
         "/bench/bare",
         get(move || {
             let (bytes, path) = (bytes.clone(), path.clone());
             async move {
-                let body = bytes.get_or_init(|| std::fs::read(&path).unwrap_or_default().into()).clone();
-                ([(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")], body)
+                // Read on first request (the bench writes the file after the server starts); an
+                // unreadable file is an error, never an empty page that would flatter the yardstick.
+                let body = match bytes.get() {
+                    Some(body) => body.clone(),
+                    None => match std::fs::read(&path) {
+                        Ok(read) => bytes.get_or_init(|| read.into()).clone(),
+                        Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+                    },
+                };
+                ([(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
             }
         }),
     )

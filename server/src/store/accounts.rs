@@ -111,7 +111,7 @@ impl Store {
     /// Sets a key's attempts this hour (tests: filling a throttle without waiting).
     #[doc(hidden)]
     pub async fn set_sign_in_attempts_for_test(&self, key: &str, hour: i64, attempts: i64) {
-        let _ = on_pool!(&self.db, pool => sqlx::query(
+        on_pool!(&self.db, pool => sqlx::query(
             "INSERT INTO sign_in_throttle (key, hour, attempts) VALUES ($1, $2, $3) \
              ON CONFLICT (key, hour) DO UPDATE SET attempts = $3",
         )
@@ -120,7 +120,8 @@ impl Store {
         .bind(attempts)
         .execute(pool)
         .await
-        .map(|_| ()));
+        .map(|_| ()))
+        .expect("the throttle takes a count");
     }
 
     /// Records a failed sign-in (the email as typed, never the password).

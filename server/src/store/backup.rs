@@ -114,7 +114,7 @@ pub async fn restore(backup: &Path, database_url: &str) -> Result<ChainHead, Bac
 /// release leaves behind).
 #[doc(hidden)]
 pub async fn record_future_migration_for_test(db: &Db, version: i64) {
-    let _ = super::on_pool!(db, pool => sqlx::query(
+    super::on_pool!(db, pool => sqlx::query(
         "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
          VALUES ($1, 'from a newer release', TRUE, $2, 0)",
     )
@@ -122,5 +122,6 @@ pub async fn record_future_migration_for_test(db: &Db, version: i64) {
     .bind(vec![0u8; 48])
     .execute(pool)
     .await
-    .map(|_| ()));
+    .map(|_| ()))
+    .expect("the migration table takes a row");
 }
