@@ -142,15 +142,16 @@ impl Hashing {
     }
 }
 
-/// Why a new password is refused, if it is (ASVS: 8+ characters, 128 allowed, no composition
+/// Why a new password is refused, if it is (ASVS: the limits table's length, no composition
 /// rules, not a common or easily guessed password, not the email address).
 pub fn password_problem(password: &str, email: &str) -> Option<String> {
+    use app::domain::limits::{PASSWORD_MAX, PASSWORD_MIN};
     let n = password.chars().count();
-    if n < 8 {
-        return Some("Your password must be at least 8 characters".into());
+    if n < PASSWORD_MIN {
+        return Some(format!("Your password must be at least {PASSWORD_MIN} characters"));
     }
-    if n > 128 {
-        return Some("Your password must be 128 characters or fewer".into());
+    if n > PASSWORD_MAX {
+        return Some(format!("Your password must be {PASSWORD_MAX} characters or fewer"));
     }
     if password.trim().eq_ignore_ascii_case(email.trim()) {
         return Some("Your password must not be your email address".into());
@@ -182,7 +183,7 @@ impl Accounts for AccountService {
             return Err(AppError::Throttled);
         }
         tokio::time::sleep(attempt_delay(counts)).await;
-        // No password is this long (the policy allows 128): no hashing work for it.
+        // No password is this long (see `limits::PASSWORD`): no hashing work for it.
         if password.len() > app::domain::limits::PASSWORD {
             return Err(AppError::BadCredentials);
         }

@@ -15,7 +15,12 @@ pub const LONG: usize = 10_000;
 pub const PLAN_STEPS: usize = 200;
 /// Evidence files on one request.
 pub const ATTACHMENTS: usize = 50;
-/// A password, checked before any hashing (the policy itself allows 128).
+/// The fewest characters a new password may have (ASVS: no composition rules, length instead).
+pub const PASSWORD_MIN: usize = 8;
+/// The most characters a new password may have.
+pub const PASSWORD_MAX: usize = 128;
+/// A password offered at sign-in, checked before any hashing (longer than any the policy allows,
+/// so a password set under an older, longer limit still signs in).
 pub const PASSWORD: usize = 1_024;
 /// A web address another system is called at (a webhook's receiver).
 pub const URL: usize = 500;

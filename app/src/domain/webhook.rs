@@ -28,8 +28,12 @@ pub fn receiver(url: &str) -> Result<Receiver, &'static str> {
     } else {
         return Err("Enter the receiver's address, starting with https://");
     };
-    if url.chars().count() > super::limits::URL || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err("Enter the receiver's address without spaces, up to 500 characters");
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("Enter the receiver's address without spaces");
+    }
+    // The form says the limit with the count (NewWebhook::parse); this guards every other caller.
+    if url.chars().count() > super::limits::URL {
+        return Err("The receiver's address is too long");
     }
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     if authority.contains('@') {
@@ -161,8 +165,11 @@ impl NewWebhook {
         let url = url.trim();
         let typed = [("url", url), ("team", team), ("events", events), ("slack", slack)];
         let fail = |field: &str, message: &str| FormErrors::one(field, message, &typed);
-        let long = Typed { field: "events", label: "The event list", value: events, max: SHORT };
-        if let Some(e) = too_long(&long) {
+        let long = [
+            Typed { field: "url", label: "The receiver's address", value: url, max: super::limits::URL },
+            Typed { field: "events", label: "The event list", value: events, max: SHORT },
+        ];
+        if let Some(e) = long.iter().find_map(too_long) {
             return Err(fail(&e.field, &e.message));
         }
         let events = match events.trim() {
@@ -212,6 +219,14 @@ mod tests {
             "events"
         );
         assert_eq!(field(NewWebhook::parse("https://hooks.example.gov/x", "ops", "*", "", false)), "team");
+        let long = format!("https://hooks.example.gov/{}", "é".repeat(500 - 26 + 1));
+        let refused = NewWebhook::parse(&long, "", "*", "", false).unwrap_err();
+        assert_eq!(
+            (refused.errors[0].field.as_str(), refused.errors[0].message.as_str()),
+            ("url", "The receiver's address must be 500 characters or fewer (it has 501)"),
+            "counted in characters, not bytes"
+        );
+        assert!(NewWebhook::parse(&long[..long.len() - 2], "", "*", "", false).is_ok(), "500 characters pass");
         let kept = NewWebhook::parse("https://hooks.example.gov/x", "ops", "*", "", false).unwrap_err();
         assert_eq!(kept.value_of("url"), Some("https://hooks.example.gov/x"), "what was typed comes back");
     }

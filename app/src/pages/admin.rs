@@ -258,7 +258,7 @@ pub fn SetPasswordPage() -> impl IntoView {
                         <div class="grid-two-thirds">
                         <ErrorSummary errors=errors other=other/>
                         <h1 class="heading-l">"Choose your password"</h1>
-                        <p>{format!("For {email}. Use at least 8 characters; a few unrelated words together are easy to remember and hard to guess.")}</p>
+                        <p>{format!("For {email}. Use at least {} characters; a few unrelated words together are easy to remember and hard to guess.", crate::domain::limits::PASSWORD_MIN)}</p>
                         <ActionForm action=action>
                             <input type="hidden" name="token" value=token.get_untracked()/>
                             <input type="text" name="username" value=email.clone() autocomplete="username" class="visually-hidden" tabindex="-1" aria-hidden="true" readonly/>
