@@ -246,6 +246,8 @@ pub struct NewComment(String);
 impl NewComment {
     /// The longest comment, in characters.
     pub const MAX: usize = 5_000;
+    /// The comment box's hint, which says [`Self::MAX`] (a test holds the two together).
+    pub const HINT: &'static str = "Plain text, up to 5,000 characters. Everyone involved in this request can read it.";
 
     /// Parses the typed comment, or says what is wrong at its field, with what was typed.
     pub fn parse(body: &str) -> Result<NewComment, super::forms::FormErrors> {
@@ -296,6 +298,8 @@ mod comment_tests {
             "A comment must be 5,000 characters or fewer (it has 5,001)"
         );
         assert_eq!(NewComment::parse("").unwrap_err().errors[0].field, "body");
+        let said = format!("up to {} characters", crate::domain::limits::grouped(NewComment::MAX));
+        assert!(NewComment::HINT.contains(&said), "the hint says the limit that is checked: {said}");
     }
 }
 

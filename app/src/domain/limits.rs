@@ -56,8 +56,8 @@ pub struct Typed<'a> {
     pub max: usize,
 }
 
-/// `1,000`-style numbers for messages.
-fn grouped(n: usize) -> String {
+/// `1,000`-style numbers for messages and hints.
+pub fn grouped(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

@@ -74,7 +74,7 @@ pub fn CommentsPage() -> impl IntoView {
                     <TextArea
                         name="body"
                         label="Add a comment"
-                        hint=Some("Plain text, up to 5,000 characters. Everyone involved in this request can read it.")
+                        hint=Some(crate::domain::history::NewComment::HINT)
                         rows=4
                         value=kept_value(errors, "body", String::new)
                         errors=errors
