@@ -136,12 +136,18 @@ fn at(prefix: &str, e: FormErrors) -> impl Iterator<Item = FieldError> + '_ {
     e.errors.into_iter().map(move |f| FieldError { field: format!("{prefix}{}", f.field), message: f.message })
 }
 
-/// The `Idempotency-Key` header: 1–200 visible ASCII characters, or what is wrong with it.
-fn idempotency_key(headers: &HeaderMap) -> Result<String, &'static str> {
+/// The longest `Idempotency-Key` kept (a pipeline run's id fits many times over).
+const IDEMPOTENCY_KEY_MAX: usize = 200;
+
+/// The `Idempotency-Key` header: 1 to [`IDEMPOTENCY_KEY_MAX`] visible ASCII characters, or what
+/// is wrong with it.
+fn idempotency_key(headers: &HeaderMap) -> Result<String, String> {
     match headers.get("idempotency-key").map(|v| v.to_str().map(str::trim)) {
-        Some(Ok(k)) if !k.is_empty() && k.len() <= 200 && k.bytes().all(|b| b.is_ascii_graphic()) => Ok(k.to_string()),
-        Some(_) => Err("Idempotency-Key must be 1 to 200 visible ASCII characters"),
-        None => Err("Send an Idempotency-Key header (for example the pipeline run's id): a retried call with the same key gets the same request"),
+        Some(Ok(k)) if !k.is_empty() && k.len() <= IDEMPOTENCY_KEY_MAX && k.bytes().all(|b| b.is_ascii_graphic()) => {
+            Ok(k.to_string())
+        }
+        Some(_) => Err(format!("Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX} visible ASCII characters")),
+        None => Err("Send an Idempotency-Key header (for example the pipeline run's id): a retried call with the same key gets the same request".into()),
     }
 }
 
@@ -224,7 +230,7 @@ pub async fn open_request(
     if !app::domain::access::Area::StartRequest.allows(user.role) {
         return Err(fail(StatusCode::FORBIDDEN, "Only dev team members open requests"));
     }
-    let key = idempotency_key(&headers).map_err(|m| fail(StatusCode::BAD_REQUEST, m))?;
+    let key = idempotency_key(&headers).map_err(|m| fail(StatusCode::BAD_REQUEST, &m))?;
     let (start, plan, form_fields) = parsed(&body).map_err(invalid)?;
     let acting = app::ports::Acting::new(user, &format!("API {}", address.0), state.services.clock.now());
     let (summary, replayed) =
@@ -348,5 +354,25 @@ pub async fn attach_evidence(
         Err(Refused::Forbidden) => Err(fail(StatusCode::FORBIDDEN, "You cannot attach evidence to this request now")),
         Err(Refused::File(e)) => Err(invalid(vec![FieldError { field: "file".into(), message: e.to_string() }])),
         Err(Refused::Internal) => Err(internal("storing an evidence file failed")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_idempotency_key_is_one_to_the_limit_of_visible_ascii_characters() {
+        let with = |key: &str| {
+            let mut h = HeaderMap::new();
+            h.insert("idempotency-key", key.parse().unwrap());
+            idempotency_key(&h)
+        };
+        assert_eq!(with(" run-42 "), Ok("run-42".into()));
+        assert!(with(&"k".repeat(IDEMPOTENCY_KEY_MAX)).is_ok());
+        let refused = "Idempotency-Key must be 1 to 200 visible ASCII characters";
+        assert_eq!(with(&"k".repeat(IDEMPOTENCY_KEY_MAX + 1)), Err(refused.into()));
+        assert_eq!(with("two words"), Err(refused.into()));
+        assert!(idempotency_key(&HeaderMap::new()).unwrap_err().starts_with("Send an Idempotency-Key"));
     }
 }

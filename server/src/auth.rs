@@ -2,6 +2,7 @@
 //! tokens; the database keeps only their SHA-256).
 
 use crate::store::Store;
+use app::domain::limits;
 use app::error::AppError;
 use app::ports::{Accounts, NewSession};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -105,9 +106,9 @@ pub fn audited(n: i64) -> bool {
 }
 
 /// The email as it keys the throttle and appears in the audit log: trimmed, lower case, at
-/// most 254 characters (the longest address there is).
+/// most [`limits::EMAIL`] characters (the longest address there is).
 fn email_key(email: &str) -> String {
-    email.trim().to_lowercase().chars().take(254).collect()
+    email.trim().to_lowercase().chars().take(limits::EMAIL).collect()
 }
 
 /// The throttle's keys for an attempt: `[account and source, account, source]`.
@@ -260,6 +261,13 @@ impl Accounts for AccountService {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_email_keys_the_throttle_trimmed_lower_case_and_no_longer_than_any_address() {
+        assert_eq!(email_key("  Dev@Example.GOV "), "dev@example.gov");
+        let long = format!("{}@example.gov", "é".repeat(limits::EMAIL));
+        assert_eq!(email_key(&long).chars().count(), limits::EMAIL, "counted in characters");
+    }
 
     #[test]
     fn the_audit_keeps_the_first_failures_and_then_one_row_a_hundred() {
