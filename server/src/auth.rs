@@ -146,13 +146,12 @@ impl Hashing {
 /// Why a new password is refused, if it is (ASVS: the limits table's length, no composition
 /// rules, not a common or easily guessed password, not the email address).
 pub fn password_problem(password: &str, email: &str) -> Option<String> {
-    use app::domain::limits::{PASSWORD_MAX, PASSWORD_MIN};
     let n = password.chars().count();
-    if n < PASSWORD_MIN {
-        return Some(format!("Your password must be at least {PASSWORD_MIN} characters"));
+    if n < limits::PASSWORD_MIN {
+        return Some(format!("Your password must be at least {} characters", limits::PASSWORD_MIN));
     }
-    if n > PASSWORD_MAX {
-        return Some(format!("Your password must be {PASSWORD_MAX} characters or fewer"));
+    if n > limits::PASSWORD_MAX {
+        return Some(format!("Your password must be {} characters or fewer", limits::PASSWORD_MAX));
     }
     if password.trim().eq_ignore_ascii_case(email.trim()) {
         return Some("Your password must not be your email address".into());
@@ -185,7 +184,7 @@ impl Accounts for AccountService {
         }
         tokio::time::sleep(attempt_delay(counts)).await;
         // No password is this long (see `limits::PASSWORD`): no hashing work for it.
-        if password.len() > app::domain::limits::PASSWORD {
+        if password.len() > limits::PASSWORD {
             return Err(AppError::BadCredentials);
         }
         let candidate = self.store.sign_in_candidate(&email).await.map_err(internal)?;

@@ -219,7 +219,8 @@ mod tests {
             "events"
         );
         assert_eq!(field(NewWebhook::parse("https://hooks.example.gov/x", "ops", "*", "", false)), "team");
-        let long = format!("https://hooks.example.gov/{}", "é".repeat(500 - 26 + 1));
+        let start = "https://hooks.example.gov/";
+        let long = format!("{start}{}", "é".repeat(crate::domain::limits::URL - start.len() + 1));
         let refused = NewWebhook::parse(&long, "", "*", "", false).unwrap_err();
         assert_eq!(
             (refused.errors[0].field.as_str(), refused.errors[0].message.as_str()),
