@@ -26,10 +26,10 @@ fn refusal(landing: &provider::Landing) -> Option<String> {
 }
 
 both_backends!(a_cor_and_a_dev_sign_in_with_roles_and_teams_from_their_groups, |url: String, _b| async move {
-    let users = [
-        user("cor-sub", "new.cor@example.gov", &["offcycle-cors"]),
-        user("dev-sub", "new.dev@example.gov", &["offcycle-devs", "team-grants"]),
-    ];
+    // The provider's word for a name is not refused, only made one line and a name's length.
+    let mut cor = user("cor-sub", "new.cor@example.gov", &["offcycle-cors"]);
+    cor["name"] = Value::String(format!("Casey\r\nCor {}", "o".repeat(300)));
+    let users = [cor, user("dev-sub", "new.dev@example.gov", &["offcycle-devs", "team-grants"])];
     let (app, provider) = app_with_provider(&url, &users, "jit").await;
     // Forms may be redirected to the provider (sign-in and sign-out without JavaScript).
     let page = app.client.get(app.url("/sign-in")).send().await.unwrap();
@@ -63,6 +63,9 @@ both_backends!(a_cor_and_a_dev_sign_in_with_roles_and_teams_from_their_groups, |
     };
     let count = people.to_string().matches("new.cor@example.gov").count();
     assert_eq!(count, 1, "one account, however often they sign in: {people}");
+    let named = people["people"].as_array().unwrap().iter().find(|p| p["email"] == "new.cor@example.gov").unwrap();
+    let name = format!("Casey Cor {}", "o".repeat(app::domain::limits::LINE - "Casey Cor ".len()));
+    assert_eq!(named["name"], Value::String(name), "one line, cut at a name's length");
     app.stop().await;
 });
 

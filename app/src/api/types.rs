@@ -340,11 +340,11 @@ pub struct DecisionView {
     pub summary: RequestSummary,
     /// Security-related.
     pub security_related: bool,
-    /// What the change does, why, its impact and risk (from the CR form).
     /// What the requested window runs into (other changes on the same system, freezes,
     /// maintenance windows).
     #[serde(default)]
     pub conflicts: Vec<String>,
+    /// What the change does, why, its impact and risk (from the CR form).
     pub form: CrForm,
     /// The plan they decide on.
     pub plan: Plan,

@@ -140,6 +140,44 @@ mod tests {
         assert_eq!(printable("Grants – portal"), "Grants – portal");
     }
 
+    /// Every limit as the README's **Limits** table says it.
+    fn limits_markdown() -> String {
+        use crate::domain::{attachment::MAX_BYTES, history::NewComment};
+        let chars = |n: usize| format!("{} characters", grouped(n));
+        let rows = [
+            ("A one-line name: a title, a system, a team, a person, an API token, a calendar entry", chars(LINE)),
+            ("A person's name from the identity provider: made one line and cut there, never refused", chars(LINE)),
+            ("An email address", chars(EMAIL)),
+            ("A reason, a note, sign-off evidence, an out-of-office note", chars(SHORT)),
+            ("A comment", chars(NewComment::MAX)),
+            ("A long text: a description, commands, a rollback plan", chars(LONG)),
+            ("A webhook receiver's address", chars(URL)),
+            ("A new password", format!("{} to {} characters", PASSWORD_MIN, PASSWORD_MAX)),
+            ("Steps in one operation plan", grouped(PLAN_STEPS)),
+            ("Evidence files on one request", format!("{}, each up to {} MiB", grouped(ATTACHMENTS), MAX_BYTES >> 20)),
+        ];
+        let mut out = String::from("| what | limit |\n| --- | --- |\n");
+        for (what, limit) in rows {
+            out.push_str(&format!("| {what} | {limit} |\n"));
+        }
+        out
+    }
+
+    #[test]
+    fn the_readme_limits_table_is_the_code() {
+        let path = crate::domain::readme_path();
+        let (start_marker, end_marker) = ("<!-- limits:start -->", "<!-- limits:end -->");
+        let mut readme = std::fs::read_to_string(&path).expect("README.md beside the workspace");
+        let start = readme.find(start_marker).expect("README has the limits table markers") + start_marker.len();
+        let end = readme.find(end_marker).expect("README has the limits table end marker");
+        if std::env::var_os("UPDATE_README").is_some() {
+            readme.replace_range(start..end, &format!("\n{}", limits_markdown()));
+            std::fs::write(&path, &readme).expect("write README.md");
+            return;
+        }
+        assert_eq!(readme[start..end].trim(), limits_markdown().trim(), "regenerate with UPDATE_README=1");
+    }
+
     proptest! {
         #[test]
         fn a_field_passes_exactly_when_it_is_within_its_limit(n in 0usize..300, max in 1usize..200) {

@@ -109,6 +109,17 @@ impl NewPerson {
         given(Typed { field: "name", label: "Their name", value: typed, max: LINE }, "Enter their name")
     }
 
+    /// The name an identity provider gives, as a name to show: its word, not typed here, so it is
+    /// never refused, only made one line (control characters and runs of spaces folded) and cut
+    /// to a one-line name's length. Nothing left: no name (the address stands in).
+    pub fn provided_name(given: &str) -> Option<String> {
+        let one_line = super::limits::printable(given);
+        let folded = one_line.split_whitespace().collect::<Vec<_>>().join(" ");
+        let cut: String = folded.chars().take(super::limits::LINE).collect();
+        let cut = cut.trim_end();
+        (!cut.is_empty()).then(|| cut.to_string())
+    }
+
     /// Parses the form against the teams there are, or says at each field what is wrong (with
     /// what was typed).
     pub fn parse(
@@ -205,6 +216,27 @@ mod tests {
         let e = named(&"n".repeat(LINE + 1)).unwrap_err();
         assert_eq!(e.message_for("name"), Some("Their name must be 120 characters or fewer (it has 121)"));
         assert_eq!(NewPerson::name(&"n".repeat(LINE + 1)).unwrap_err().message, e.errors[0].message);
+    }
+
+    #[test]
+    fn a_provided_name_is_one_line_and_cut_to_a_name_s_length_never_refused() {
+        use crate::domain::limits::LINE;
+        assert_eq!(NewPerson::provided_name("  Dana \r\n  Q.\tPublic\u{1b} ").as_deref(), Some("Dana Q. Public"));
+        assert_eq!(NewPerson::provided_name(" \n\t ").as_deref(), None);
+        let long = format!("{} {}", "é".repeat(LINE - 1), "x".repeat(300));
+        assert_eq!(NewPerson::provided_name(&long), Some("é".repeat(LINE - 1)), "cut, and no trailing space");
+        assert_eq!(NewPerson::provided_name(&"n".repeat(LINE)), Some("n".repeat(LINE)));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_provided_name_is_kept_as_a_person_s_name_would_be(given in "\\PC{0,200}|[ \t\r\nA-Za-zé]{0,300}") {
+            if let Some(name) = NewPerson::provided_name(&given) {
+                proptest::prop_assert!(NewPerson::name(&name).is_ok(), "{name:?}");
+                proptest::prop_assert!(!name.chars().any(char::is_control));
+                proptest::prop_assert_eq!(NewPerson::provided_name(&name), Some(name.clone()), "settled");
+            }
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub use settings::{ClientAuth, OidcSettings};
 use crate::auth::{new_token, token_hash};
 use crate::config::ConfigError;
 use crate::store::{PendingLogin, ProviderIdentity, Store, LOGIN_TTL_MS};
+use app::domain::roles::NewPerson;
 use openidconnect::core::{
     CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreErrorResponseType, CoreGenderClaim, CoreJsonWebKey,
     CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm, CoreRevocableToken, CoreRevocationErrorResponse,
@@ -22,9 +23,9 @@ use openidconnect::core::{
 };
 use openidconnect::{
     AccessTokenHash, AdditionalClaims, AuthenticationContextClass, AuthorizationCode, ClaimsVerificationError,
-    ClientId, ClientSecret, CsrfToken, EmptyExtraTokenFields, EndpointMaybeSet, EndpointNotSet, EndpointSet,
-    IdTokenFields, IssuerUrl, JsonWebKeySet, LoginHint, LogoutRequest, Nonce, OAuth2TokenResponse, PkceCodeChallenge,
-    PkceCodeVerifier, PostLogoutRedirectUrl, ProviderMetadataWithLogout, RedirectUrl, Scope,
+    ClientId, ClientSecret, CsrfToken, EmptyExtraTokenFields, EndUserName, EndpointMaybeSet, EndpointNotSet,
+    EndpointSet, IdTokenFields, IssuerUrl, JsonWebKeySet, LoginHint, LogoutRequest, Nonce, OAuth2TokenResponse,
+    PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl, ProviderMetadataWithLogout, RedirectUrl, Scope,
     SignatureVerificationError, StandardErrorResponse, StandardTokenResponse, SubjectIdentifier, TokenResponse,
     UserInfoClaims,
 };
@@ -323,7 +324,9 @@ impl Oidc {
         let subject = claims.subject().clone();
         let mut email = claims.email().map(|e| e.as_str().to_lowercase());
         let mut email_verified = claims.email_verified().unwrap_or(false);
-        let mut name = claims.name().and_then(|n| n.get(None)).map(|n| n.as_str().to_string());
+        // The provider's word for a name, shown as it is, one line and a name's length at most.
+        let shown = |n: Option<&EndUserName>| n.and_then(|n| NewPerson::provided_name(n));
+        let mut name = shown(claims.name().and_then(|n| n.get(None)));
         let mut groups = groups_of(&claims.additional_claims().claims, &self.settings.groups_claim);
         if groups.is_none() || email.is_none() {
             // Many providers keep these claims for the userinfo endpoint.
@@ -332,7 +335,7 @@ impl Oidc {
                     email = info.email().map(|e| e.as_str().to_lowercase());
                     email_verified = info.email_verified().unwrap_or(false);
                 }
-                name = name.or_else(|| info.name().and_then(|n| n.get(None)).map(|n| n.as_str().to_string()));
+                name = name.or_else(|| shown(info.name().and_then(|n| n.get(None))));
                 groups = groups.or_else(|| groups_of(&info.additional_claims().claims, &self.settings.groups_claim));
             }
         }

@@ -47,7 +47,7 @@ pub struct ProviderIdentity {
     pub email: Option<String>,
     /// Whether the provider says it verified that address.
     pub email_verified: bool,
-    /// A name to show, if given.
+    /// A name to show, if given: one line, a name's length at most ([`NewPerson::provided_name`]).
     pub name: Option<String>,
     /// What the groups claim gives.
     pub mapped: Mapped,
