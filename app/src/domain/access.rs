@@ -247,17 +247,7 @@ mod tests {
 
     #[test]
     fn the_readme_who_may_do_what_table_is_the_code() {
-        let path = crate::domain::readme_path();
-        let (start_marker, end_marker) = ("<!-- access:start -->", "<!-- access:end -->");
-        let mut readme = std::fs::read_to_string(&path).expect("README.md beside the workspace");
-        let start = readme.find(start_marker).expect("README has the access table markers") + start_marker.len();
-        let end = readme.find(end_marker).expect("README has the access table end marker");
-        if std::env::var_os("UPDATE_README").is_some() {
-            readme.replace_range(start..end, &format!("\n{}", who_may_do_what_markdown()));
-            std::fs::write(&path, &readme).expect("write README.md");
-            return;
-        }
-        assert_eq!(readme[start..end].trim(), who_may_do_what_markdown().trim(), "regenerate with UPDATE_README=1");
+        crate::domain::assert_readme_section("access", &who_may_do_what_markdown());
     }
 
     #[test]

@@ -165,17 +165,7 @@ mod tests {
 
     #[test]
     fn the_readme_limits_table_is_the_code() {
-        let path = crate::domain::readme_path();
-        let (start_marker, end_marker) = ("<!-- limits:start -->", "<!-- limits:end -->");
-        let mut readme = std::fs::read_to_string(&path).expect("README.md beside the workspace");
-        let start = readme.find(start_marker).expect("README has the limits table markers") + start_marker.len();
-        let end = readme.find(end_marker).expect("README has the limits table end marker");
-        if std::env::var_os("UPDATE_README").is_some() {
-            readme.replace_range(start..end, &format!("\n{}", limits_markdown()));
-            std::fs::write(&path, &readme).expect("write README.md");
-            return;
-        }
-        assert_eq!(readme[start..end].trim(), limits_markdown().trim(), "regenerate with UPDATE_README=1");
+        crate::domain::assert_readme_section("limits", &limits_markdown());
     }
 
     proptest! {

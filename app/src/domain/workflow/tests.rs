@@ -854,18 +854,7 @@ fn each_rules_words_name_the_states_it_leads_to_and_the_final_states_are_where_n
 
 #[test]
 fn the_readme_table_is_the_rule_table() {
-    let path = crate::domain::readme_path();
-    let mut readme = std::fs::read_to_string(&path).expect("README.md beside the workspace");
-    if std::env::var_os("UPDATE_README").is_some() {
-        let start = readme.find("<!-- rules:start -->").expect("start marker") + "<!-- rules:start -->".len();
-        let end = readme.find("<!-- rules:end -->").expect("end marker");
-        readme.replace_range(start..end, &format!("\n{}", rules_table_markdown()));
-        std::fs::write(&path, &readme).expect("write README.md");
-    }
-    let start =
-        readme.find("<!-- rules:start -->").expect("README has the rules table markers") + "<!-- rules:start -->".len();
-    let end = readme.find("<!-- rules:end -->").expect("README has the rules table end marker");
-    assert_eq!(readme[start..end].trim(), rules_table_markdown().trim(), "regenerate the README table from RULES");
+    crate::domain::assert_readme_section("rules", &rules_table_markdown());
 }
 
 // ---- Reachability ----------------------------------------------------------------------------
