@@ -324,7 +324,7 @@ impl Oidc {
         let subject = claims.subject().clone();
         let mut email = claims.email().map(|e| e.as_str().to_lowercase());
         let mut email_verified = claims.email_verified().unwrap_or(false);
-        // The provider's word for a name, shown as it is, one line and a name's length at most.
+        // The provider's word for a name: never refused, only made one line and a name's length.
         let shown = |n: Option<&EndUserName>| n.and_then(|n| NewPerson::provided_name(n));
         let mut name = shown(claims.name().and_then(|n| n.get(None)));
         let mut groups = groups_of(&claims.additional_claims().claims, &self.settings.groups_claim);
