@@ -224,11 +224,10 @@ pub async fn render_pending(store: &Store, clock: &dyn Clock) -> Result<usize, S
             }
         };
         let sha = sha256_hex(&pdf);
-        if store
-            .store_rendering(&copy, &pdf, &sha, clock.now().timestamp_millis())
-            .await
-            .map_err(crate::store::backend)?
-        {
+        // Its filing is audited strictly after the moment the copy shows: an event stamped in
+        // the same millisecond would be in a later rendering of this copy but not in this one.
+        let at = clock.now().timestamp_millis().max(copy.filed_at + 1);
+        if store.store_rendering(&copy, &pdf, &sha, at).await.map_err(crate::store::backend)? {
             stored += 1;
         }
     }

@@ -286,11 +286,13 @@ impl Store {
                     cc: split(cc),
                     body: String::new(),
                     created_at: from_millis(created)?,
-                    // As of the record: a delivery after it is not part of it.
-                    sent_at: sent.filter(|s| *s <= until).map(from_millis).transpose()?,
+                    // As of the record: a delivery at or after its moment is not part of it (no
+                    // delivery is in the change that made the moment, so one stamped in the same
+                    // millisecond came after it, and a rendering may or may not have seen it).
+                    sent_at: sent.filter(|s| *s < until).map(from_millis).transpose()?,
                     attempts,
                     last_error,
-                    gave_up: gave_up.is_some_and(|g| g <= until),
+                    gave_up: gave_up.is_some_and(|g| g < until),
                 })
             })
             .collect()
