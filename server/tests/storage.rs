@@ -631,6 +631,34 @@ both_backends!(a_stored_value_that_does_not_decode_is_an_error_not_a_default, |u
     }
 });
 
+// An archive copy shows its messages as of its moment. A delivery is never part of the change
+// that made the moment, so one stamped in that very millisecond came after it: counting it
+// would let a second rendering of the same copy differ from the first.
+both_backends!(a_delivery_in_the_moments_own_millisecond_is_not_in_the_record, |url: String, _b| async move {
+    let (store, dev) = store_with_dev(&url).await;
+    let at = chrono::Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap();
+    let started = store.start_request(&form("Delivered"), &Acting::new(&dev, "test", at)).await.unwrap();
+    let id = store.load_request(Reference::parse(&started.reference).unwrap()).await.unwrap().unwrap().id;
+    let moment = at.timestamp_millis() + 1_000;
+    execute(&store, "DELETE FROM outbox").await.unwrap();
+    let (created, m) = (moment - 10, moment.to_string());
+    for (kind, sent, gave_up) in [("sent", m.as_str(), "NULL"), ("given_up", "NULL", m.as_str())] {
+        let sql = format!(
+            "INSERT INTO outbox (request_id, kind, subject, to_addrs, cc_addrs, reasons, body_text, created_at, \
+             sent_at, gave_up_at) VALUES ({id}, '{kind}', 'Subject', 'a@example.gov', '', '[]', '', {created}, {sent}, {gave_up})"
+        );
+        execute(&store, &sql).await.unwrap();
+    }
+    let as_of = |until: i64| store.messages_of(id, until);
+    let shown = |messages: Vec<app::api::types::MailView>| {
+        assert_eq!(messages.len(), 2, "both were queued before the moment");
+        (messages[0].sent_at.is_some(), messages[1].gave_up)
+    };
+    let same_millisecond = shown(as_of(moment).await.unwrap());
+    assert_eq!(same_millisecond, (false, false), "a delivery in the moment's own millisecond is after it");
+    assert_eq!(shown(as_of(moment + 1).await.unwrap()), (true, true), "a delivery before the moment is in the record");
+});
+
 /// Every table and column, as `table.column`, from the database's own catalogue.
 async fn columns(db: &Db) -> std::collections::BTreeSet<String> {
     let rows: Vec<(String, String)> = match db {
