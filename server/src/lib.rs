@@ -30,15 +30,26 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use store::{Db, Store};
 
-/// What every handler can reach.
+/// What every handler can reach. Every request's middleware and its rendering take a copy, so
+/// a copy is one pointer: the parts live once, in [`Shared`].
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The parts of [`AppState`].
+pub struct Shared {
     /// Storage.
     pub store: Store,
     /// Settings.
-    pub config: Arc<Config>,
-    /// What server functions reach through context.
-    pub services: Services,
+    pub config: Config,
+    /// What server functions reach through context (shared the same way).
+    pub services: Arc<Services>,
     /// Leptos's own settings (site root, output name).
     pub leptos_options: LeptosOptions,
     /// The mail worker, if mail can go anywhere.
@@ -132,7 +143,7 @@ pub async fn build_state(config: Config) -> Result<AppState, Box<dyn std::error:
     };
     let form_action = app::ports::form_action(config.oidc.as_ref().map(|o| o.issuer.as_str()));
     let content_security_policy = http::content_security_policy(&form_action);
-    let services = Services {
+    let services = Arc::new(Services {
         form_action,
         requests: Arc::new(store.clone()),
         accounts: Arc::new(auth::AccountService::new(
@@ -151,14 +162,14 @@ pub async fn build_state(config: Config) -> Result<AppState, Box<dyn std::error:
         demo_inbox,
         reveal: app::ports::Reveal::default(),
         clock,
-    };
+    });
     let leptos_options = LeptosOptions::builder()
         .output_name("offcycle")
         .site_root(config.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(config.bind)
         .build();
-    Ok(AppState { store, config: Arc::new(config), services, leptos_options, mailer, oidc, content_security_policy })
+    Ok(AppState(Arc::new(Shared { store, config, services, leptos_options, mailer, oidc, content_security_policy })))
 }
 
 /// The app's pages, listed once per process. Listing runs the app with every resource in the

@@ -48,7 +48,7 @@ mod server {
         if !Area::OwnAbsence.allows(role) && !for_anyone(role) {
             return Err(AppError::Forbidden);
         }
-        let store = services()?.requests;
+        let store = services()?.requests.clone();
         let cors = store.configured_cors(clock_now()?).await?.into_iter().map(|c| (c.id, c.name)).collect();
         Ok(AbsencesView { cors, absences: store.absences().await?, for_anyone: for_anyone(role), me: session.user.id })
     }
@@ -56,7 +56,7 @@ mod server {
     pub async fn declare(cor: String, from: String, to: String, note: String) -> Result<(), AppError> {
         let session = require_session()?;
         let role = session.user.role;
-        let store = services()?.requests;
+        let store = services()?.requests.clone();
         let who = match cor.trim() {
             "" | "me" if Area::OwnAbsence.allows(role) => session.user.id,
             "" | "me" => return Err(AppError::Forbidden),
@@ -89,7 +89,7 @@ mod server {
         if !Area::OwnAbsence.allows(session.user.role) && !for_anyone(session.user.role) {
             return Err(AppError::Forbidden);
         }
-        let store = services()?.requests;
+        let store = services()?.requests.clone();
         let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
         let absence = store.absences().await?.into_iter().find(|a| a.id == id).ok_or(AppError::NotFound)?;
         if absence.user_id != session.user.id && !for_anyone(session.user.role) {

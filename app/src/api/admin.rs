@@ -124,7 +124,7 @@ mod server {
 
     pub async fn people() -> Result<PeopleView, AppError> {
         let s = require_area(Area::Administration)?;
-        let p = services()?.people;
+        let p = services()?.people.clone();
         Ok(PeopleView {
             people: p.people().await?,
             teams: p.teams().await?,
@@ -245,7 +245,7 @@ mod server {
     pub async fn webhooks() -> Result<crate::api::types::WebhooksView, AppError> {
         let s = require_area(Area::Administration)?;
         let services = services()?;
-        let p = services.people;
+        let p = services.people.clone();
         Ok(crate::api::types::WebhooksView {
             hooks: p.webhooks().await?,
             deliveries: p.webhook_deliveries(50).await?,
@@ -275,7 +275,7 @@ mod server {
 
     pub async fn account() -> Result<AccountView, AppError> {
         let s = require_session()?;
-        let p = services()?.people;
+        let p = services()?.people.clone();
         let mut sessions = p.sessions_of(s.user.id).await?;
         for v in &mut sessions {
             v.current = s.token_hash.starts_with(&v.id);

@@ -37,7 +37,7 @@ mod server {
     pub async fn archive_search(filter: QueueFilter) -> Result<ArchivePage, AppError> {
         let session = require_area(Area::ArchiveSearch)?;
         let query = query_of(&filter, session.user.id)?;
-        let store = services()?.requests;
+        let store = services()?.requests.clone();
         let mut rows = store.archive_search(&query, super::PAGE_SIZE + 1).await?;
         let next = (rows.len() as i64 > super::PAGE_SIZE).then(|| {
             rows.truncate(super::PAGE_SIZE as usize);

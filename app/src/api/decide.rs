@@ -79,7 +79,7 @@ mod server {
 
     /// The link and the COR it stands for; unknown links are "not found".
     async fn link_of(token: &str) -> Result<(String, DecisionLink, CurrentSession), AppError> {
-        let store = services()?.requests;
+        let store = services()?.requests.clone();
         let hash = token_hash(token.trim());
         let link = store.decision_link(&hash).await?.ok_or(AppError::NotFound)?;
         let cor = store.active_user(link.cor_id).await?.ok_or(AppError::NotFound)?;

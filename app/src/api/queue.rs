@@ -118,13 +118,13 @@ mod server {
         let now = clock_now()?;
         let since = crate::domain::calendar::regular_changes_queued_since(now).timestamp_millis();
         let query = QueueQuery { regular_windows_since_ms: since, ..query_of(&filter, session.user.id)? };
-        let store = services()?.requests;
+        let store = services()?.requests.clone();
         let mut items = store.hosting_queue(&query, super::PAGE_SIZE + 1).await?;
         let next = (items.len() as i64 > super::PAGE_SIZE).then(|| {
             items.truncate(super::PAGE_SIZE as usize);
             items.last().map(|i| format!("{}:{}", i.cursor.0, i.cursor.1)).unwrap_or_default()
         });
-        let cal = calendar(&services()?, now).await?;
+        let cal = calendar(&*services()?, now).await?;
         let words = |prefix: &str, clock: Clock| (format!("{prefix} {}", clock.deadline_words(now)), clock.status(now));
         let rows = items
             .into_iter()
@@ -155,7 +155,7 @@ mod server {
 
     pub async fn assign_engineer(reference: String, engineer: String) -> Result<(), AppError> {
         let session = require_session()?;
-        let store = services()?.requests;
+        let store = services()?.requests.clone();
         let engineer: i64 = match engineer.trim() {
             "" | "me" => session.user.id,
             id => id.parse().map_err(|_| AppError::NotFound)?,

@@ -35,7 +35,7 @@ mod server {
 
     pub async fn my_requests() -> Result<RequestList, AppError> {
         let current = require_session()?;
-        let store = services()?.requests;
+        let store = services()?.requests.clone();
         let kind = YourRequests::of(current.user.role);
         let requests = match kind {
             YourRequests::Started => store.requests_started_by(current.user.id).await?,

@@ -36,7 +36,7 @@ mod server {
 
     /// The invitation and the person it is for; unknown links are "not found".
     async fn invitation_of(token: &str) -> Result<(String, SignOffInvitation, CurrentSession), AppError> {
-        let store = services()?.requests;
+        let store = services()?.requests.clone();
         let hash = token_hash(token.trim());
         let invitation = store.sign_off_link(&hash).await?.ok_or(AppError::NotFound)?;
         let person = store.active_user(invitation.invitee_id).await?.ok_or(AppError::NotFound)?;

@@ -6,10 +6,11 @@ use crate::ports::{ClientAddress, CurrentSession, Services};
 use http::request::Parts;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
+use std::sync::Arc;
 
-/// The services the server provided as context.
-pub fn services() -> Result<Services, AppError> {
-    use_context::<Services>().ok_or_else(|| {
+/// The services the server provided as context (shared: taking them costs a pointer copy).
+pub fn services() -> Result<Arc<Services>, AppError> {
+    use_context::<Arc<Services>>().ok_or_else(|| {
         leptos::logging::error!("Services missing from context");
         AppError::Internal
     })
@@ -117,7 +118,7 @@ pub struct Loaded {
     /// Who is asking.
     pub session: CurrentSession,
     /// The services.
-    pub services: Services,
+    pub services: Arc<Services>,
     /// The request and what deciding about it needs.
     pub read: Readable,
 }
