@@ -27,7 +27,9 @@ pub fn use_reference() -> Signal<String> {
 /// The request view of the current address (pages are rendered by the server: loaded once).
 pub fn request_resource() -> Resource<Result<RequestView, AppError>> {
     let reference = use_reference();
-    Resource::new(move || reference.get(), get_request_view)
+    // Boxed: the loading future is several kilobytes, and the resource moves it a few times
+    // before its first poll (a pointer is cheaper to move on every page).
+    Resource::new(move || reference.get(), |r| Box::pin(get_request_view(r)))
 }
 
 /// Renders `page` once the request has loaded; "not found" and other failures get their page.
