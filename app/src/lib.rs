@@ -28,6 +28,14 @@ use leptos_router::{
 /// island adds the scripts that run it ([`components::scripts::IslandScripts`]).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     provide_context(options.clone());
+    // Islands mode from the first byte: the browser never renders a page, only its islands (each
+    // turns hydration on for itself), so what a page read is not serialized into the page for a
+    // browser that would never read it. Leptos does this in the hydration scripts, which most
+    // pages do not load and the rest load after their data was read.
+    #[cfg(feature = "ssr")]
+    if let Some(context) = Owner::current_shared_context() {
+        context.set_is_hydrating(false);
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -67,6 +67,24 @@ both_backends!(a_dev_starts_a_draft_reads_it_back_and_it_survives_a_restart, |ur
     app.stop().await;
 });
 
+// Pages are rendered on the server and only islands run in the browser, so a page carries what it
+// shows and not the data it read (Leptos would otherwise serialize every resource into it: the
+// whole request, who is signed in, for a script most pages never load).
+both_backends!(a_page_carries_what_it_shows_not_the_data_it_read, |url: String, _b| async move {
+    let app = TestApp::spawn(&url).await;
+    app.sign_in("dev@example.gov").await;
+    let res = app.call("start_request", &[("title", "Patch OpenSSL"), ("system", "Grants portal")]).await;
+    let location = res.headers()["location"].to_str().unwrap().trim_end_matches("/triage").to_string();
+    for path in [location.clone(), format!("{location}/plan"), "/requests".to_string()] {
+        let (status, page) = app.get_text(&path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(page.contains("Dana Developer"), "{path} shows who is signed in");
+        assert!(!page.contains("__RESOLVED_RESOURCES["), "{path} carries serialized data: {page}");
+        assert!(!page.contains("dev@example.gov"), "{path} carries the person's email, which it does not show");
+    }
+    app.stop().await;
+});
+
 both_backends!(bad_input_gets_field_errors_in_page_order_and_keeps_what_was_typed, |url: String, _b| async move {
     let app = TestApp::spawn(&url).await;
     app.sign_in("dev@example.gov").await;
