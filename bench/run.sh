@@ -52,6 +52,7 @@ part() { # title, output file, command...
   fi
 }
 part "1. server under load" load.md bench/server-load.sh "$load_secs"
+part "1. instructions per page" instructions.md bench/page-instructions.sh 200
 part "2. browser bundle" bundle.md bench/bundle.sh
 part "3. archival PDF" pdf.md bench/pdf-render.sh
 part "4. storage at scale" scale.md bench/queue-scale.sh
@@ -85,7 +86,12 @@ mem=$(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)
   echo
   echo "\`bench/server-load.sh $load_secs\` — wrk on loopback against the release server (SQLite)."
   echo
-  cat "$out/load.md"; note load
+  cat "$out/load.md"
+  if [ -f "$out/instructions.md" ]; then
+    echo
+    echo "\`bench/page-instructions.sh 200\` — callgrind on the release server, the same page, counted alone: $(cat "$out/instructions.md")"
+  fi
+  note load
   echo
   echo "## 2. Browser bundle"
   echo

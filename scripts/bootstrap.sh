@@ -7,7 +7,7 @@
 #                                   PDF/UA and PDF/A checker (PyPI page-validation, in its own venv)
 #   scripts/bootstrap.sh --release  … plus cargo-leptos and wasm-opt (npm binaryen) for release builds
 #   scripts/bootstrap.sh --bench    … plus everything the bench command needs (implies --test and
-#                                   --release): wrk, lighthouse (npm), cargo-fuzz
+#                                   --release): wrk, valgrind, lighthouse (npm), cargo-fuzz
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 want_test=0; want_release=0; want_bench=0
@@ -84,7 +84,7 @@ if [ "$want_test" = 1 ]; then
   fi
 fi
 if [ "$want_bench" = 1 ]; then
-  apt_install wrk
+  apt_install wrk valgrind
   if [ ! -x "$tools/node_modules/.bin/lighthouse" ]; then
     say "installing lighthouse 12 (npm; it drives Debian's chromium)"
     mkdir -p "$tools"
