@@ -41,6 +41,36 @@ async fn approve(app: &TestApp, reference: &str, cor: &str) {
     app.call("sign_out", &[]).await;
 }
 
+/// A clock stopped at one moment.
+struct Stopped(chrono::DateTime<chrono::Utc>);
+
+impl app::service::Clock for Stopped {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0
+    }
+}
+
+// The worker stores a copy's rendering and audits the filing together, and may do it in the very
+// millisecond the copy was filed. The audit event must still fall after the copy's moment: a later
+// rendering of the copy would otherwise list it, and differ from the stored bytes.
+both_backends!(a_copy_rendered_in_its_own_millisecond_renders_the_same_again, |url: String, _b| async move {
+    use app::ports::prelude::*;
+    let store = Store::new(Db::open(&url).await.unwrap());
+    server::demo::seed(&store, Some("password"), &app::service::SystemClock).await.unwrap();
+    let seeder = server::demo::Seeder::new(&store, "http://127.0.0.1", &app::service::SystemClock).await.unwrap();
+    let r = seeder.drive("Filed", "Portal", server::demo::Example::AwaitingApproval).await.unwrap();
+    let copy = store.unrendered_copies(10).await.unwrap().into_iter().find(|c| c.reference == r).expect("copy 1");
+    let filed = chrono::DateTime::from_timestamp_millis(copy.filed_at).unwrap();
+    assert_eq!(server::archive::render_pending(&store, &Stopped(filed)).await.unwrap(), 1);
+    let (_, _, stored) = store.archive_copy(copy.id).await.unwrap().unwrap();
+    let loaded = store.load(app::domain::reference::Reference::parse(&r).unwrap()).await.unwrap().unwrap();
+    let again = server::pdf::render(&record(&store, &loaded, Version::Copy(&copy)).await.unwrap()).unwrap();
+    assert!(stored == Some(again), "a second rendering of the copy differs from the stored one");
+    let audited = store.audit_trail(loaded.id).await.unwrap();
+    let filing = audited.iter().rfind(|e| e.action == "File archive copy").expect("the filing is audited");
+    assert!(filing.at > filed, "the filing is audited at {}, not after the copy's moment {filed}", filing.at);
+});
+
 both_backends!(
     copies_filed_on_submission_and_approval_are_deterministic_and_found_by_an_archivist,
     |url: String, _b| async move {
