@@ -1,6 +1,7 @@
 # Shared by the bench scripts (source it): a release server on a fresh SQLite file and a free
 # port, signed in as the demo developer, with helpers to call server functions.
-#   start_server [VAR=value ...]   sets $base, $pid, $work, $jar (removed on exit)
+#   start_server [VAR=value ...]   sets $base, $pid, $work, $jar (removed on exit); a command in
+#                                  $BENCH_WRAPPER (words) runs the server (valgrind, say)
 #   call NAME FORM                 POSTs /api/NAME as the signed-in browser; prints the headers
 #   new_request TITLE              starts an emergency request past triage; prints its reference
 #   session_cookie                 prints the session cookie's value
@@ -21,11 +22,12 @@ start_server() {
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   env "$@" DATABASE_URL="sqlite://$work/bench.db" OFFCYCLE_BIND="127.0.0.1:$port" OFFCYCLE_DEMO=1 \
     OFFCYCLE_DEMO_PASSWORD=bench-password LEPTOS_SITE_ROOT="$bench_root/target/site" RUST_LOG=warn \
-    "$release_server" > "$work/server.log" 2>&1 &
+    ${BENCH_WRAPPER:-} "$release_server" > "$work/server.log" 2>&1 &
   pid=$!
   trap 'kill $pid 2>/dev/null; rm -rf "$work"' EXIT
   base="http://127.0.0.1:$port"
-  for _ in $(seq 1 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done
+  # A minute at most: under valgrind (BENCH_WRAPPER) the server takes seconds to start.
+  for _ in $(seq 1 600); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done
   jar="$work/cookies"
   call sign_in 'email=dev%40example.gov&password=bench-password' >/dev/null
 }

@@ -15,21 +15,10 @@ command -v valgrind >/dev/null || { echo "valgrind is missing: apt-get install v
 mkdir -p "$bench_root/target/bench" "$bench_root/target/site"
 profile="$bench_root/target/bench/page-instructions.out"
 rm -f "$profile" "$profile".*
-work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 # The mail and archive workers wake on a timer, not per request: kept asleep so that only pages
 # are counted. Counting starts after the sign-in, the new request and five warm-up pages.
-env DATABASE_URL="sqlite://$work/bench.db" OFFCYCLE_BIND="127.0.0.1:$port" OFFCYCLE_DEMO=1 \
-  OFFCYCLE_DEMO_PASSWORD=bench-password LEPTOS_SITE_ROOT="$bench_root/target/site" RUST_LOG=warn \
-  OFFCYCLE_MAIL_POLL_MS=3600000 OFFCYCLE_ARCHIVE_POLL_MS=3600000 \
-  valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$profile" "$release_server" \
-  > "$work/server.log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; rm -rf "$work"' EXIT
-base="http://127.0.0.1:$port"
-for _ in $(seq 1 600); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.2; done
-jar="$work/cookies"
-call sign_in 'email=dev%40example.gov&password=bench-password' >/dev/null
+BENCH_WRAPPER="valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=$profile" \
+  start_server OFFCYCLE_MAIL_POLL_MS=3600000 OFFCYCLE_ARCHIVE_POLL_MS=3600000
 page="/requests/$(new_request 'Bench+request')/plan"
 for _ in 1 2 3 4 5; do curl -fs -b "$jar" -o /dev/null "$base$page"; done
 callgrind_control -i on "$pid" >/dev/null 2>&1
