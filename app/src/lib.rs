@@ -122,9 +122,8 @@ fn Pages() -> impl IntoView {
 #[cfg(feature = "ssr")]
 fn set_content_security_policy() {
     if let (Some(nonce), Some(res)) = (use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
-        let form_action = use_context::<std::sync::Arc<ports::Services>>()
-            .map(|s| s.form_action.clone())
-            .unwrap_or_else(|| ports::form_action(None));
+        let form_action =
+            api::ssr::provided_services().map(|s| s.form_action.clone()).unwrap_or_else(|| ports::form_action(None));
         let policy = format!(
             "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
              style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \

@@ -8,9 +8,15 @@ use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 use std::sync::Arc;
 
-/// The services the server provided as context (shared: taking them costs a pointer copy).
+/// The services the server provided as context, if it did (a page rendered outside the app's
+/// routes, such as a missing file's, has none). Shared: taking them costs a pointer copy.
+pub fn provided_services() -> Option<Arc<Services>> {
+    use_context::<Arc<Services>>()
+}
+
+/// The services the server provided as context.
 pub fn services() -> Result<Arc<Services>, AppError> {
-    use_context::<Arc<Services>>().ok_or_else(|| {
+    provided_services().ok_or_else(|| {
         leptos::logging::error!("Services missing from context");
         AppError::Internal
     })
