@@ -42,18 +42,25 @@ pub struct TriageBody {
 #[serde(deny_unknown_fields)]
 pub struct NewStep {
     /// What the step does.
+    #[schema(max_length = 2000)]
     pub action: String,
     /// The exact commands or instructions.
+    #[schema(max_length = 10000)]
     pub commands: String,
     /// Who performs it.
+    #[schema(max_length = 120)]
     pub owner: String,
     /// What should be seen when it worked.
+    #[schema(max_length = 2000)]
     pub expected_result: String,
     /// How to check it worked.
+    #[schema(max_length = 2000)]
     pub verification: String,
     /// How to undo it.
+    #[schema(max_length = 10000)]
     pub rollback: String,
-    /// Estimated minutes, 1–1440.
+    /// Estimated minutes.
+    #[schema(minimum = 1, maximum = 1440)]
     pub estimated_minutes: u32,
 }
 
@@ -61,21 +68,26 @@ pub struct NewStep {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRequest {
-    /// What the change does (up to 120 characters).
+    /// What the change does.
+    #[schema(max_length = 120)]
     pub title: String,
-    /// The affected system (up to 120 characters).
+    /// The affected system.
+    #[schema(max_length = 120)]
     pub system: String,
     /// The triage answers; none true makes it a regular change for the next maintenance window.
     #[serde(default)]
     pub triage: TriageBody,
     /// The artifact and version to deploy (`portal:2.4.1`): the CR form's field.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub artifact: String,
     /// The pipeline run that built and tested it: the CR form's field.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub pipeline_url: String,
     /// The operation plan, first step first (not for a regular change).
     #[serde(default)]
+    #[schema(max_items = 200)]
     pub plan_steps: Vec<NewStep>,
 }
 
@@ -83,7 +95,8 @@ pub struct NewRequest {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StagingNotes {
-    /// Versions deployed, settings changed, anything done by hand (up to 10,000 characters).
+    /// Versions deployed, settings changed, anything done by hand.
+    #[schema(max_length = 10000)]
     pub notes: String,
 }
 
@@ -360,6 +373,82 @@ pub async fn attach_evidence(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use app::domain::attachment;
+    use serde_json::{json, Value};
+    use utoipa::OpenApi;
+
+    /// Whether `parsed` finds a problem at a property of the body, or of its first step, when
+    /// that property is given this value.
+    fn refused(in_step: bool, property: &str, value: Value) -> bool {
+        let mut body = json!({ "title": "Deploy", "system": "Portal", "plan_steps": [a_step()] });
+        let field = match in_step {
+            true => {
+                body["plan_steps"][0][property] = value;
+                format!("plan_steps[0].{property}")
+            }
+            false => {
+                body[property] = value;
+                property.to_string()
+            }
+        };
+        let body: NewRequest = serde_json::from_value(body).expect("the body deserialises");
+        parsed(&body).err().unwrap_or_default().iter().any(|p| p.field == field)
+    }
+
+    /// A pipeline can trust the document: each bound it states is the one checked, and every
+    /// text the body carries has one.
+    #[test]
+    fn every_bound_the_document_states_is_the_one_checked() {
+        let doc = serde_json::to_value(crate::api_v1::ApiDoc::openapi()).expect("the document serialises");
+        let schema = |name: &str| doc["components"]["schemas"][name].clone();
+        let number = |v: &Value, what: &str| v.as_f64().unwrap_or_else(|| panic!("{what} is documented")) as usize;
+        let mut checked = Vec::new();
+        for (name, in_step) in [("NewRequest", false), ("NewStep", true)] {
+            let properties = schema(name)["properties"].as_object().cloned().unwrap_or_default();
+            for (property, s) in &properties {
+                let what = format!("{name}.{property}");
+                let at = |v: Value| refused(in_step, property, v);
+                match s["type"].as_str() {
+                    Some("string") => {
+                        let max = number(&s["maxLength"], &format!("{what}'s longest"));
+                        assert!(!at("x".repeat(max).into()), "{what}: {max} characters are refused");
+                        assert!(at("x".repeat(max + 1).into()), "{what}: {} characters are taken", max + 1);
+                    }
+                    Some("integer") => {
+                        let (min, max) = (number(&s["minimum"], &what), number(&s["maximum"], &what));
+                        assert!(!at(min.into()) && !at(max.into()), "{what}: {min} or {max} is refused");
+                        assert!(at((min - 1).into()) && at((max + 1).into()), "{what}: outside {min}–{max} is taken");
+                    }
+                    Some("array") => {
+                        let max = number(&s["maxItems"], &format!("{what}'s most items"));
+                        let steps = |n: usize| Value::Array(vec![a_step(); n]);
+                        assert!(!at(steps(max)) && at(steps(max + 1)), "{what}: the limit is not {max}");
+                    }
+                    _ => continue,
+                }
+                checked.push(what);
+            }
+        }
+        assert_eq!(checked.len(), 12, "every text, number and list of a new request: {checked:?}");
+        let notes = number(&schema("StagingNotes")["properties"]["notes"]["maxLength"], "StagingNotes.notes");
+        assert!(app::domain::forms::staging_notes(&"x".repeat(notes)).is_ok());
+        assert!(app::domain::forms::staging_notes(&"x".repeat(notes + 1)).is_err());
+        let upload = &doc["paths"]["/api/v1/requests/{reference}/attachments"]["post"];
+        let said = |k: &str| upload[k].as_str().unwrap_or_default().to_string();
+        let words =
+            format!("{} {}", said("summary"), said("description")).split_whitespace().collect::<Vec<_>>().join(" ");
+        for said in [attachment::kinds_in_words(), format!("under {}", attachment::size_in_words())] {
+            assert!(words.contains(&said), "the evidence upload's document does not say {said}: {words}");
+        }
+    }
+
+    /// A plan step with every field given.
+    fn a_step() -> Value {
+        json!({
+            "action": "Deploy", "commands": "deploy", "owner": "Hosting", "expected_result": "Up",
+            "verification": "curl", "rollback": "undo", "estimated_minutes": 15
+        })
+    }
 
     #[test]
     fn an_idempotency_key_is_one_to_the_limit_of_visible_ascii_characters() {

@@ -114,8 +114,16 @@ pub struct ListQuery {
     pub state: Option<String>,
     /// Requests older than this cursor (the previous page's `next`).
     pub before: Option<i64>,
-    /// Page size, 1–100 (default 50).
+    /// Page size; a size outside the bounds is taken as the nearest bound.
+    #[param(minimum = 1, maximum = 100, default = 50)]
     pub limit: Option<i64>,
+}
+
+impl ListQuery {
+    /// The page size asked for, within its bounds.
+    fn page_size(&self) -> i64 {
+        self.limit.unwrap_or(50).clamp(1, 100)
+    }
 }
 
 #[derive(OpenApi)]
@@ -135,7 +143,7 @@ pub struct ListQuery {
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
-struct ApiDoc;
+pub(crate) struct ApiDoc;
 
 struct BearerAuth;
 
@@ -324,7 +332,7 @@ async fn list_requests(
     Extension(ApiCaller(user, _)): Extension<ApiCaller>,
     Query(q): Query<ListQuery>,
 ) -> Answer {
-    let limit = q.limit.unwrap_or(50).clamp(1, 100);
+    let limit = q.page_size();
     // A state nobody has is a mistake to name, not a filter that quietly finds nothing.
     let wanted = match q.state.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => "",
@@ -414,4 +422,25 @@ async fn get_actions(Requested { user, read }: Requested) -> Answer {
         .map(|a| format!("{a:?}"))
         .collect();
     Ok(Json(ActionsItem { actions }).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_size_is_as_the_document_says() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).expect("the document serialises");
+        let params = doc["paths"]["/api/v1/requests"]["get"]["parameters"].as_array().cloned().unwrap_or_default();
+        let limit = params.iter().find(|p| p["name"] == "limit").map(|p| p["schema"].clone()).unwrap_or_default();
+        let bound =
+            |k: &str| limit[k].as_f64().unwrap_or_else(|| panic!("the page size documents its {k}: {limit}")) as i64;
+        let size = |limit| ListQuery { state: None, before: None, limit }.page_size();
+        assert_eq!(size(None), bound("default"));
+        for n in [bound("minimum"), bound("maximum")] {
+            assert_eq!(size(Some(n)), n);
+        }
+        assert_eq!(size(Some(bound("minimum") - 1)), bound("minimum"));
+        assert_eq!(size(Some(bound("maximum") + 1)), bound("maximum"));
+    }
 }

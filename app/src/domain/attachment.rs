@@ -5,6 +5,47 @@ use serde::{Deserialize, Serialize};
 /// The largest file accepted.
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
 
+/// Each kind with the file-name endings that claim it: those the hint names, then other
+/// spellings.
+const ENDINGS: [(AttachmentKind, &[&str], &[&str]); 4] = [
+    (AttachmentKind::Pdf, &["pdf"], &[]),
+    (AttachmentKind::Png, &["png"], &[]),
+    (AttachmentKind::Jpeg, &["jpg"], &["jpeg"]),
+    (AttachmentKind::Text, &["txt", "log", "csv", "json"], &[]),
+];
+
+/// Every ending accepted, the kind it claims, and whether the hint names it.
+fn endings() -> impl Iterator<Item = (&'static str, AttachmentKind, bool)> {
+    ENDINGS.iter().flat_map(|&(kind, named, other)| {
+        named.iter().map(move |&e| (e, kind, true)).chain(other.iter().map(move |&e| (e, kind, false)))
+    })
+}
+
+/// The size limit in words: "10 MB".
+pub fn size_in_words() -> String {
+    format!("{} MB", MAX_BYTES >> 20)
+}
+
+/// The kinds accepted in words: "PDF, PNG, JPG, TXT, LOG, CSV or JSON".
+pub fn kinds_in_words() -> String {
+    let named: Vec<String> = endings().filter(|e| e.2).map(|e| e.0.to_ascii_uppercase()).collect();
+    match named.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// What a file chooser offers: ".pdf,.png,.jpg,…".
+pub fn accept() -> String {
+    endings().map(|e| format!(".{}", e.0)).collect::<Vec<_>>().join(",")
+}
+
+/// The hint beside a file chooser: which kinds, how large.
+pub fn hint() -> String {
+    format!("{}, smaller than {}.", kinds_in_words(), size_in_words())
+}
+
 /// The kinds accepted, with the media type they are served as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AttachmentKind {
@@ -53,16 +94,19 @@ pub enum AttachmentError {
     #[error("The selected file is empty")]
     Empty,
     /// Over the size limit.
-    #[error("The selected file must be smaller than 10 MB")]
+    #[error("The selected file must be smaller than {}", size_in_words())]
     TooLarge,
     /// Not an accepted kind.
-    #[error("The selected file must be a PDF, PNG, JPG, TXT, LOG, CSV or JSON")]
+    #[error("The selected file must be a {}", kinds_in_words())]
     WrongType,
     /// The content does not match the name.
     #[error("The selected file’s content does not match its name: it must really be a PDF, PNG, JPG or text file")]
     Mismatch,
     /// The request holds as many files as it may ([`super::limits::ATTACHMENTS`]).
-    #[error("This request already has 50 evidence files, the most it can hold: link further evidence in a sign-off")]
+    #[error(
+        "This request already has {} evidence files, the most it can hold: link further evidence in a sign-off",
+        super::limits::ATTACHMENTS
+    )]
     TooMany,
 }
 
@@ -116,12 +160,8 @@ pub fn check(file_name: &str, bytes: &[u8]) -> Result<AttachmentKind, Attachment
         return Err(AttachmentError::TooLarge);
     }
     let ext = file_name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
-    let claimed = match ext.as_str() {
-        "pdf" => AttachmentKind::Pdf,
-        "png" => AttachmentKind::Png,
-        "jpg" | "jpeg" => AttachmentKind::Jpeg,
-        "txt" | "log" | "csv" | "json" => AttachmentKind::Text,
-        _ => return Err(AttachmentError::WrongType),
+    let Some((_, claimed, _)) = endings().find(|e| e.0 == ext) else {
+        return Err(AttachmentError::WrongType);
     };
     let matches = match claimed {
         AttachmentKind::Pdf => bytes.starts_with(b"%PDF-"),
@@ -139,6 +179,27 @@ pub fn check(file_name: &str, bytes: &[u8]) -> Result<AttachmentKind, Attachment
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_words_say_what_the_check_accepts() {
+        assert_eq!(hint(), "PDF, PNG, JPG, TXT, LOG, CSV or JSON, smaller than 10 MB.");
+        assert_eq!(accept(), ".pdf,.png,.jpg,.jpeg,.txt,.log,.csv,.json");
+        assert_eq!(AttachmentError::TooLarge.to_string(), "The selected file must be smaller than 10 MB");
+        assert_eq!(
+            AttachmentError::WrongType.to_string(),
+            "The selected file must be a PDF, PNG, JPG, TXT, LOG, CSV or JSON"
+        );
+        // Every ending offered is one the check takes (given content of its kind).
+        for (ending, kind, _) in endings() {
+            let content: &[u8] = match kind {
+                AttachmentKind::Pdf => b"%PDF-1.7",
+                AttachmentKind::Png => b"\x89PNG\r\n\x1a\n",
+                AttachmentKind::Jpeg => &[0xFF, 0xD8, 0xFF],
+                AttachmentKind::Text => b"ok",
+            };
+            assert_eq!(check(&format!("evidence.{ending}"), content), Ok(kind));
+        }
+    }
 
     #[test]
     fn the_too_many_message_names_the_limit() {

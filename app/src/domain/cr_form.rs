@@ -5,6 +5,7 @@
 
 use super::calendar::{Calendar, WindowWarning};
 use super::forms::{collect_errors, FieldError, FormErrors, FormFields};
+use super::limits;
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidationError};
@@ -160,9 +161,10 @@ impl CrForm {
         planned_start(&self.planned_date, &self.planned_time)
     }
 
-    /// The expected duration in minutes; an hour while it is not a valid number (1 to 1440).
+    /// The expected duration in minutes; an hour while it is not a valid number
+    /// ([`limits::minutes`]).
     pub fn planned_minutes(&self) -> i64 {
-        self.duration_minutes.trim().parse::<i64>().ok().filter(|m| (1..=24 * 60).contains(m)).unwrap_or(60)
+        limits::minutes(&self.duration_minutes).map_or(60, i64::from)
     }
 
     /// The deployment in a few words: "Canary: 1% → 5% → 100%", "Feature flag “x” (a tested kill switch)".
@@ -188,7 +190,7 @@ impl CrForm {
     /// from `current` (the title is the request's name everywhere).
     pub fn renames(&self, current: &str) -> Option<&str> {
         let title = self.title.trim();
-        (!title.is_empty() && super::limits::within_line(title).is_ok() && title != current).then_some(title)
+        (!title.is_empty() && super::forms::title_fits(title).is_ok() && title != current).then_some(title)
     }
 
     /// True when the ISSO must be copied.
@@ -399,16 +401,13 @@ fn schedule_errors(s: &Schedule, calendar: &Calendar) -> Vec<FieldError> {
             message: "Enter the time as hours and minutes on a 24-hour clock, for example 09:30".into(),
         });
     }
-    match s.duration_minutes.trim().parse::<u32>() {
-        Ok(m) if (1..=1440).contains(&m) => {}
-        _ if s.duration_minutes.trim().is_empty() => out.push(FieldError {
+    match limits::minutes(&s.duration_minutes) {
+        Some(_) => {}
+        None if s.duration_minutes.trim().is_empty() => out.push(FieldError {
             field: "duration_minutes".into(),
             message: "Enter how many minutes the change is expected to take".into(),
         }),
-        _ => out.push(FieldError {
-            field: "duration_minutes".into(),
-            message: "Duration must be a whole number of minutes from 1 to 1440".into(),
-        }),
+        None => out.push(FieldError { field: "duration_minutes".into(), message: limits::minutes_message("Duration") }),
     }
     if let Some(at) = planned_start(&s.planned_date, &s.planned_time) {
         let warnings = calendar.check(at);

@@ -89,16 +89,10 @@ pub fn collect_errors<F: FormFields>(form: &F, result: Result<(), ValidationErro
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
 pub struct StartRequest {
     /// A short title that says what the change does.
-    #[validate(
-        length(min = 1, message = "Enter a title for the change"),
-        custom(function = "super::limits::within_line", message = "Title must be 120 characters or fewer")
-    )]
+    #[validate(length(min = 1, message = "Enter a title for the change"), custom(function = "title_fits"))]
     pub title: String,
     /// The system (application or service) that needs the change.
-    #[validate(
-        length(min = 1, message = "Enter the system that needs the change"),
-        custom(function = "super::limits::within_line", message = "System must be 120 characters or fewer")
-    )]
+    #[validate(length(min = 1, message = "Enter the system that needs the change"), custom(function = "system_fits"))]
     pub system: String,
 }
 
@@ -186,17 +180,29 @@ pub struct PlanStepForm {
     #[validate(length(min = 1, message = "Enter how to roll back this step"))]
     pub rollback: String,
     /// Minutes, as typed.
-    #[validate(custom(
-        function = "minutes",
-        message = "Estimated time must be a whole number of minutes from 1 to 1440"
-    ))]
+    #[validate(custom(function = "minutes"))]
     pub estimated_minutes: String,
 }
 
+/// A request's title fits on one line; the CR form's details say it again.
+pub(crate) fn title_fits(value: &str) -> Result<(), ValidationError> {
+    super::limits::within(value, "Title", super::limits::LINE)
+}
+
+fn system_fits(value: &str) -> Result<(), ValidationError> {
+    super::limits::within(value, "System", super::limits::LINE)
+}
+
+fn evidence_fits(value: &str) -> Result<(), ValidationError> {
+    super::limits::within(value, "Evidence", super::limits::SHORT)
+}
+
 fn minutes(value: &str) -> Result<(), ValidationError> {
-    match value.trim().parse::<u32>() {
-        Ok(m) if (1..=1440).contains(&m) => Ok(()),
-        _ => Err(ValidationError::new("minutes")),
+    match super::limits::minutes(value) {
+        Some(_) => Ok(()),
+        None => {
+            Err(ValidationError::new("minutes").with_message(super::limits::minutes_message("Estimated time").into()))
+        }
     }
 }
 
@@ -284,7 +290,7 @@ pub struct SignOffForm {
     /// A note or link.
     #[validate(
         length(min = 1, message = "Enter a note or a link to the evidence"),
-        custom(function = "super::limits::within_short", message = "Evidence must be 2,000 characters or fewer")
+        custom(function = "evidence_fits")
     )]
     pub evidence: String,
 }

@@ -24,21 +24,26 @@ pub const PASSWORD_MAX: usize = 128;
 pub const PASSWORD: usize = 1_024;
 /// A web address another system is called at (a webhook's receiver).
 pub const URL: usize = 500;
+/// The longest a plan step or a whole change may be expected to take, in minutes: a day.
+pub const MINUTES: u32 = 24 * 60;
 
-/// A one-line name is at most [`LINE`] characters: a validator check, apart from "is it empty"
-/// so each gets its own message.
-pub fn within_line(value: &str) -> Result<(), validator::ValidationError> {
-    within(value, LINE)
+/// Minutes as typed, when they are a whole number from 1 to [`MINUTES`].
+pub fn minutes(typed: &str) -> Option<u32> {
+    typed.trim().parse::<u32>().ok().filter(|m| (1..=MINUTES).contains(m))
 }
 
-/// A short text is at most [`SHORT`] characters, as a validator check.
-pub fn within_short(value: &str) -> Result<(), validator::ValidationError> {
-    within(value, SHORT)
+/// The error for minutes that are not such a number, as in "Duration must be a whole number of
+/// minutes from 1 to 1440".
+pub fn minutes_message(label: &str) -> String {
+    format!("{label} must be a whole number of minutes from 1 to {MINUTES}")
 }
 
-fn within(value: &str, max: usize) -> Result<(), validator::ValidationError> {
+/// A text is at most `max` characters, as a validator check apart from "is it empty" (so each
+/// gets its own message): the error says the limit, as in "Title must be 120 characters or fewer".
+pub fn within(value: &str, label: &str, max: usize) -> Result<(), validator::ValidationError> {
     match value.chars().count() > max {
-        true => Err(validator::ValidationError::new("too_long")),
+        true => Err(validator::ValidationError::new("too_long")
+            .with_message(format!("{label} must be {} characters or fewer", grouped(max)).into())),
         false => Ok(()),
     }
 }
@@ -154,6 +159,10 @@ mod tests {
             ("A webhook receiver's address", chars(URL)),
             ("A new password", format!("{} to {} characters", PASSWORD_MIN, PASSWORD_MAX)),
             ("Steps in one operation plan", grouped(PLAN_STEPS)),
+            (
+                "The time a plan step or a change is expected to take",
+                format!("1 to {} minutes", grouped(MINUTES as usize)),
+            ),
             ("Evidence files on one request", format!("{}, each up to {} MiB", grouped(ATTACHMENTS), MAX_BYTES >> 20)),
         ];
         let mut out = String::from("| what | limit |\n| --- | --- |\n");

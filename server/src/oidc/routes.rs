@@ -29,7 +29,7 @@ fn with_cookies(mut response: Response, cookies: &[String]) -> Response {
 pub async fn start(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Response {
     let Some(oidc) = state.oidc.clone() else { return Redirect::to("/sign-in").into_response() };
     let next = app::api::auth::safe_next(q.get("next").map(String::as_str));
-    let hint = q.get("login_hint").map(|h| h.trim()).filter(|h| !h.is_empty() && h.len() <= 254);
+    let hint = q.get("login_hint").map(|h| h.trim()).filter(|h| !h.is_empty() && h.len() <= app::domain::limits::EMAIL);
     match oidc.start(&state.store, &next, hint).await {
         Ok((url, cookie)) => with_cookies(Redirect::to(&url).into_response(), &[cookie]),
         Err(e) => {

@@ -24,7 +24,7 @@ fn url_or_empty(value: &str) -> Result<(), ValidationError> {
 pub struct Details {
     #[validate(
         length(min = 1, message = "Enter a title for the change"),
-        custom(function = "crate::domain::limits::within_line", message = "Title must be 120 characters or fewer")
+        custom(function = "crate::domain::forms::title_fits")
     )]
     pub(super) title: String,
     #[validate(length(min = 1, message = "Enter the systems and services the change touches"))]

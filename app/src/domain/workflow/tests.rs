@@ -1159,6 +1159,19 @@ fn the_rules_table_names_the_step_limit_that_decide_checks() {
 }
 
 #[test]
+fn the_rules_table_names_the_evidence_limits_that_are_checked() {
+    let size = format!("under {}", crate::domain::attachment::size_in_words());
+    let count = format!("at most {} a request", crate::domain::limits::ATTACHMENTS);
+    for rule in RULES.iter().filter(|r| r.action == ActionKind::AttachEvidence) {
+        assert!(
+            rule.guard.contains(&size) && rule.guard.contains(&count),
+            "{:?} does not say {size} and {count}",
+            rule.guard
+        );
+    }
+}
+
+#[test]
 fn the_dev_team_prepares_until_hosting_review_and_through_it_on_the_fast_path() {
     for &state in State::ALL {
         for fast_path in [false, true] {

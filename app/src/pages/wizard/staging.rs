@@ -6,7 +6,7 @@ use crate::api::types::{SignOffInvitationView, SignOffView};
 use crate::api::wizard::{AskToSignOff, CompleteStaging, RequestHostingHelp, SaveStagingNotes, SignOffStaging};
 use crate::components::clock::ClockTag;
 use crate::components::form::{kept_value, ErrorSummary, Outcome, Radios, TextArea, TextField};
-use crate::domain::attachment::AttachmentError;
+use crate::domain::attachment::{self, AttachmentError};
 use crate::domain::forms::{FieldError, FormErrors};
 use crate::domain::workflow::{ActionKind, SignOffRole};
 use leptos::prelude::*;
@@ -177,7 +177,7 @@ pub fn StagingPage() -> impl IntoView {
                 <form method="post" enctype="multipart/form-data" action=upload_action.clone()>
                     <div class="form-group" class:form-group--error=move || upload_message().is_some()>
                         <label class="label" for="field-file">"Attach a file (optional)"</label>
-                        <div class="hint" id="field-file-hint">"PDF, PNG, JPG, TXT, LOG, CSV or JSON, smaller than 10 MB."</div>
+                        <div class="hint" id="field-file-hint">{attachment::hint()}</div>
                         {move || upload_message().map(|m| view! {
                             <p class="error-message" id="field-file-error"><span class="visually-hidden">"Error: "</span>{m}</p>
                         })}
@@ -186,7 +186,7 @@ pub fn StagingPage() -> impl IntoView {
                             type="file"
                             id="field-file"
                             name="file"
-                            accept=".pdf,.png,.jpg,.jpeg,.txt,.log,.csv,.json"
+                            accept=attachment::accept()
                             aria-describedby=move || if upload_message().is_some() { "field-file-hint field-file-error" } else { "field-file-hint" }
                         />
                     </div>
