@@ -120,6 +120,38 @@ pub use choices::*;
 pub use fields::*;
 pub use sections::*;
 
+/// The form's text fields, in form order: the one list their names ([`ALL_TEXT_FIELDS`]) and
+/// their borrows, for reading and for setting by name, come from.
+macro_rules! text_fields {
+    (@make [names] $($f:ident)*) => { [$(stringify!($f)),*] };
+    (@make [&mut $form:ident] $($f:ident)*) => { [$(&mut $form.$f),*] };
+    (@make [& $form:ident] $($f:ident)*) => { [$(&$form.$f),*] };
+    ($($how:tt)+) => {
+        text_fields!(@make [$($how)+]
+            title
+            services
+            environment
+            artifact
+            pipeline_url
+            description
+            justification
+            incident_reference
+            security_reason
+            impact
+            canary_steps
+            feature_flag
+            rollback_plan
+            planned_date
+            planned_time
+            duration_minutes
+            override_reason
+            on_call
+            affected_teams
+            stakeholders
+        )
+    };
+}
+
 impl CrForm {
     /// Trims every text field (checklist keys stay as sent; choices are parsed trimmed).
     pub fn normalised(mut self) -> CrForm {
@@ -132,28 +164,7 @@ impl CrForm {
     }
 
     fn text_fields_mut(&mut self) -> [&mut String; 20] {
-        [
-            &mut self.title,
-            &mut self.services,
-            &mut self.environment,
-            &mut self.artifact,
-            &mut self.pipeline_url,
-            &mut self.description,
-            &mut self.justification,
-            &mut self.incident_reference,
-            &mut self.security_reason,
-            &mut self.impact,
-            &mut self.canary_steps,
-            &mut self.feature_flag,
-            &mut self.rollback_plan,
-            &mut self.planned_date,
-            &mut self.planned_time,
-            &mut self.duration_minutes,
-            &mut self.override_reason,
-            &mut self.on_call,
-            &mut self.affected_teams,
-            &mut self.stakeholders,
-        ]
+        text_fields!(&mut self)
     }
 
     /// The requested start, when both date and time are valid.
@@ -294,13 +305,10 @@ impl CrForm {
             "risk_level" => key(self.risk_level.map(Choice::key)),
             "strategy" => key(self.strategy.map(Choice::key)),
             "kill_switch" => key(self.kill_switch.map(Choice::key)),
-            _ => {
-                let mut me = self.clone();
-                match ALL_TEXT_FIELDS.iter().position(|n| *n == field) {
-                    Some(i) => std::mem::take(me.text_fields_mut()[i]),
-                    None => String::new(),
-                }
-            }
+            _ => match ALL_TEXT_FIELDS.iter().position(|n| *n == field) {
+                Some(i) => text_fields!(&self)[i].clone(),
+                None => String::new(),
+            },
         }
     }
 
@@ -321,29 +329,8 @@ impl CrForm {
     }
 }
 
-/// The text fields' names, in the order of [`CrForm::text_fields_mut`].
-pub const ALL_TEXT_FIELDS: [&str; 20] = [
-    "title",
-    "services",
-    "environment",
-    "artifact",
-    "pipeline_url",
-    "description",
-    "justification",
-    "incident_reference",
-    "security_reason",
-    "impact",
-    "canary_steps",
-    "feature_flag",
-    "rollback_plan",
-    "planned_date",
-    "planned_time",
-    "duration_minutes",
-    "override_reason",
-    "on_call",
-    "affected_teams",
-    "stakeholders",
-];
+/// The text fields' names, in form order.
+pub const ALL_TEXT_FIELDS: [&str; 20] = text_fields!(names);
 
 /// A section's fields, for error ordering and kept values.
 struct SectionFields<'a>(&'a str, &'a CrForm);
