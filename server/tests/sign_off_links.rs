@@ -3,6 +3,7 @@
 //! capacity asked, and the record, the PDF and the audit trail say who signed and how.
 
 mod common;
+use app::domain::workflow::SignOffRole;
 use common::flow::*;
 use common::smtp::*;
 use common::*;
@@ -149,3 +150,38 @@ both_backends!(someone_outside_the_dev_team_signs_qa_from_an_emailed_link, |url:
     assert_eq!(anonymous(&app, "sign_off_link", &[("token", &tampered)]).await.status(), 404);
     app.stop().await;
 });
+
+both_backends!(
+    invitations_stay_in_the_order_they_were_asked_in_when_a_link_is_sent_again,
+    |url: String, _b| async move {
+        let sink = SmtpSink::running();
+        let mut config = common::config(&url);
+        config.smtp_url = Some(sink.url());
+        let app = TestApp::spawn_with(config).await;
+        app.sign_in("dev@example.gov").await;
+        let r = start(&app, "Patch OpenSSL").await;
+        ok(&app, "answer_triage", &[&[("reference", r.as_str())], EMERGENCY].concat()).await;
+        ok(&app, "save_plan_step", &step(&r, "0")).await;
+        ok(&app, "complete_plan", &[("reference", &r)]).await;
+        for (capacity, name, email) in
+            [("qa", "Olive Outside", "olive@qa.example"), ("testers", "Tess Tester", "tess@qa.example")]
+        {
+            ok(&app, "ask_to_sign_off", &[("reference", &r), ("capacity", capacity), ("name", name), ("email", email)])
+                .await;
+        }
+        let asked = |m: &[Mail]| m.iter().filter(|m| m.text.contains("/sign-off/")).count() == 2;
+        sink.wait_until("both sign-off requests", asked).await;
+
+        // A message sent again makes a new link, which rewrites the invitation's row: PostgreSQL
+        // then keeps it after the other one. The list is still in the order people were asked in.
+        let store = Store::new(Db::open(&url).await.unwrap());
+        let loaded = store.load(app::domain::reference::Reference::parse(&r).unwrap()).await.unwrap().unwrap();
+        let olive = *loaded.snapshot.invited.iter().find(|(_, role)| **role == SignOffRole::Qa).unwrap().0;
+        let expires = chrono::Utc::now() + chrono::Duration::days(1);
+        assert!(store.create_sign_off_link(loaded.id, olive, &"0".repeat(64), expires).await.unwrap());
+        let v = view(&app, &r).await;
+        let names: Vec<&str> =
+            v["invitations"].as_array().into_iter().flatten().filter_map(|i| i["name"].as_str()).collect();
+        assert_eq!(names, ["Olive Outside", "Tess Tester"]);
+    }
+);
