@@ -20,9 +20,9 @@ async fn anonymous(app: &TestApp, name: &str, form: &[(&str, &str)]) -> reqwest:
     app.call_as(&common::client(), name, form).await
 }
 
-both_backends!(someone_outside_the_dev_team_signs_qa_from_an_emailed_link, |url: String, _b| async move {
-    let sink = SmtpSink::running();
-    let mut config = common::config(&url);
+/// A request in staging validation with its dev team signed in, its mail going to `sink`.
+async fn in_staging(url: &str, sink: &SmtpSink) -> (TestApp, String) {
+    let mut config = common::config(url);
     config.smtp_url = Some(sink.url());
     let app = TestApp::spawn_with(config).await;
     app.sign_in("dev@example.gov").await;
@@ -30,6 +30,12 @@ both_backends!(someone_outside_the_dev_team_signs_qa_from_an_emailed_link, |url:
     ok(&app, "answer_triage", &[&[("reference", r.as_str())], EMERGENCY].concat()).await;
     ok(&app, "save_plan_step", &step(&r, "0")).await;
     ok(&app, "complete_plan", &[("reference", &r)]).await;
+    (app, r)
+}
+
+both_backends!(someone_outside_the_dev_team_signs_qa_from_an_emailed_link, |url: String, _b| async move {
+    let sink = SmtpSink::running();
+    let (app, r) = in_staging(&url, &sink).await;
 
     // Each problem at its field, with what was typed kept.
     let ask = |capacity: &'static str, name: &'static str, email: &'static str| {
@@ -155,14 +161,7 @@ both_backends!(
     invitations_stay_in_the_order_they_were_asked_in_when_a_link_is_sent_again,
     |url: String, _b| async move {
         let sink = SmtpSink::running();
-        let mut config = common::config(&url);
-        config.smtp_url = Some(sink.url());
-        let app = TestApp::spawn_with(config).await;
-        app.sign_in("dev@example.gov").await;
-        let r = start(&app, "Patch OpenSSL").await;
-        ok(&app, "answer_triage", &[&[("reference", r.as_str())], EMERGENCY].concat()).await;
-        ok(&app, "save_plan_step", &step(&r, "0")).await;
-        ok(&app, "complete_plan", &[("reference", &r)]).await;
+        let (app, r) = in_staging(&url, &sink).await;
         for (capacity, name, email) in
             [("qa", "Olive Outside", "olive@qa.example"), ("testers", "Tess Tester", "tess@qa.example")]
         {
@@ -183,5 +182,6 @@ both_backends!(
         let names: Vec<&str> =
             v["invitations"].as_array().into_iter().flatten().filter_map(|i| i["name"].as_str()).collect();
         assert_eq!(names, ["Olive Outside", "Tess Tester"]);
+        app.stop().await;
     }
 );
