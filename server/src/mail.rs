@@ -236,7 +236,7 @@ impl Mailer {
         }
         if let (Some(user), true) = (m.user_id, text.contains(SET_PASSWORD_LINK)) {
             let token = new_token();
-            let expires = now + chrono::Duration::hours(72);
+            let expires = now + chrono::Duration::hours(app::domain::notify::SET_PASSWORD_LINK_HOURS);
             self.store
                 .create_password_link(user, &token_hash(&token), now, expires)
                 .await

@@ -106,7 +106,7 @@ async fn create_admin(config: Config) -> ExitCode {
     let store = server::store::Store::new(db);
     let token = server::auth::new_token();
     let now = app::service::Clock::now(&app::service::SystemClock);
-    let expires = now + chrono::Duration::hours(72);
+    let expires = now + chrono::Duration::hours(app::domain::notify::SET_PASSWORD_LINK_HOURS);
     match store.create_admin(&email, &name, &server::auth::token_hash(&token), now, expires).await {
         Ok((_, created)) => {
             let what = if created { "Created the admin" } else { "Made an admin:" };

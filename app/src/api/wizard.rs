@@ -66,7 +66,7 @@ pub async fn save_staging_notes(reference: String, #[server(default)] notes: Str
     super::ssr::respond(server::save_staging_notes(reference, notes).await)
 }
 
-/// Step 2: ask hosting for a call within 2 hours.
+/// Step 2: ask hosting for a call (within [`crate::domain::sla::ASSISTANCE_CALL_HOURS`]).
 #[server(endpoint = "request_hosting_help")]
 pub async fn request_hosting_help(reference: String) -> Result<(), AppError> {
     super::ssr::respond(server::simple(reference, crate::domain::workflow::Action::RequestHostingHelp).await)

@@ -56,7 +56,7 @@ pub enum MessageKind {
     EmergencyStarted,
     /// Triage found no emergency: planned for the next monthly window.
     RegularChangeQueued,
-    /// The dev team asked for a call (within 2 hours).
+    /// The dev team asked for a call (within [`super::sla::ASSISTANCE_CALL_HOURS`]).
     AssistanceRequested,
     /// The dev team submitted the request for hosting review.
     SubmittedForReview,
@@ -190,7 +190,13 @@ pub fn message(kind: MessageKind, security_related: bool) -> Message {
             vec![a(R::DevTeam, "The requesting team keeps a copy")],
         ),
         K::AssistanceRequested => (
-            vec![a(R::HostingTeam, "Step 2: the dev team asked for a video call; hosting calls within 2 hours")],
+            vec![a(
+                R::HostingTeam,
+                &format!(
+                    "Step 2: the dev team asked for a video call; hosting calls {}",
+                    super::sla::assistance_call_promise()
+                ),
+            )],
             vec![a(R::DevTeam, "The requesting team keeps a copy")],
         ),
         K::SubmittedForReview => (

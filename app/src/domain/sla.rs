@@ -28,10 +28,19 @@ pub struct Clock {
     pub due: DateTime<Utc>,
 }
 
+/// How soon the hosting team calls after the dev team asks for help, in hours.
+pub const ASSISTANCE_CALL_HOURS: i64 = 2;
+
+/// The call's service level in words, for every page, message and rule that promises it:
+/// "within 2 hours".
+pub fn assistance_call_promise() -> String {
+    format!("within {ASSISTANCE_CALL_HOURS} hours")
+}
+
 impl Clock {
-    /// The hosting team calls within two hours of a request for help.
+    /// The hosting team calls within [`ASSISTANCE_CALL_HOURS`] of a request for help.
     pub fn assistance_call(requested: DateTime<Utc>) -> Clock {
-        Clock { started: requested, due: requested + Duration::hours(2) }
+        Clock { started: requested, due: requested + Duration::hours(ASSISTANCE_CALL_HOURS) }
     }
 
     /// A hosting engineer is assigned within one business day of submission.
@@ -139,6 +148,19 @@ mod tests {
     /// An Eastern wall-clock time as UTC.
     fn et(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
         New_York.with_ymd_and_hms(y, m, d, h, min, 0).single().unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn the_rule_and_the_message_promise_the_call_the_clock_times() {
+        use crate::domain::notify::MessageKind;
+        use crate::domain::workflow::{ActionKind, RULES};
+        let promise = assistance_call_promise();
+        assert_eq!(promise, "within 2 hours");
+        for rule in RULES.iter().filter(|r| r.action == ActionKind::RequestHostingHelp) {
+            assert!(rule.to.contains(&promise), "{:?} does not say {promise}", rule.to);
+        }
+        let headline = MessageKind::AssistanceRequested.headline();
+        assert!(headline.contains(&promise), "{headline:?} does not say {promise}");
     }
 
     #[test]

@@ -105,7 +105,7 @@ pub fn AdminPeoplePage() -> impl IntoView {
                 </div>
                 <div class="grid-two-thirds">
                 <h2 class="heading-m">"Invite someone"</h2>
-                <p>"They get an email with a link to choose their password. The link works once and expires in 72 hours."</p>
+                <p>"They get an email with a link to choose their password. " {crate::domain::notify::set_password_link_terms()}</p>
                 // The server checks the address and says what is wrong at the field.
                 <ActionForm action=invite attr:novalidate=true>
                     <TextField name="email" label="Email address" input_type="email" autocomplete="off" value=kept_value(invite_errors, "email", String::new) errors=invite_errors/>

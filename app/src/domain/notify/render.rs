@@ -9,6 +9,13 @@ pub const DECISION_LINK: &str = "{{decision_link}}";
 pub const SIGN_OFF_LINK: &str = "{{sign_off_link}}";
 /// Stands for a person's set-password link in a stored invitation; made at send time.
 pub const SET_PASSWORD_LINK: &str = "{{set_password_link}}";
+/// How long a set-password link works, in hours (from when it is made).
+pub const SET_PASSWORD_LINK_HOURS: i64 = 72;
+
+/// What an invitation and the page that sends it say about the link.
+pub fn set_password_link_terms() -> String {
+    format!("The link works once and expires in {SET_PASSWORD_LINK_HOURS} hours.")
+}
 /// How an invitation tells someone to sign in: through the identity provider when there is one,
 /// with a single-use set-password link when a password is theirs to use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,8 +41,9 @@ pub fn invitation_text(name: &str, role: crate::domain::roles::Role, way: &SignI
     if way.passwords.allows(role) {
         let lead = if way.provider.is_some() { "Or choose a password" } else { "Choose your password" };
         text.push_str(&format!(
-            "{lead}: {SET_PASSWORD_LINK}\nThe link works once and expires in 72 hours.\n\n\
-             Then sign in at {url}/sign-in with this email address.\n"
+            "{lead}: {SET_PASSWORD_LINK}\n{}\n\n\
+             Then sign in at {url}/sign-in with this email address.\n",
+            set_password_link_terms()
         ));
     }
     text
@@ -132,6 +140,7 @@ mod invitation_tests {
         let plain = SignInWay { public_url: "https://o.gov", provider: None, passwords: PasswordSignIn::Everyone };
         let text = invitation_text("Ana", Role::Cor, &plain);
         assert!(text.contains("Choose your password: {{set_password_link}}") && text.contains("as COR"));
+        assert!(text.contains("The link works once and expires in 72 hours."), "{text}");
         let sso = SignInWay { provider: Some("Login.gov"), ..plain };
         let text = invitation_text("Ana", Role::Cor, &sso);
         assert!(text.contains("\"Sign in with Login.gov\"") && text.contains("Or choose a password"));

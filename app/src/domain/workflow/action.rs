@@ -38,7 +38,7 @@ pub enum Action {
     Triage(TriageAnswers),
     /// The plan is written; move on to staging.
     CompletePlan,
-    /// Ask the hosting team for a call (within 2 hours).
+    /// Ask the hosting team for a call (within [`crate::domain::sla::ASSISTANCE_CALL_HOURS`]).
     RequestHostingHelp,
     /// Hosting held the call the dev team asked for: its clock stops.
     RecordCallHeld,

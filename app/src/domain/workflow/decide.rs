@@ -36,10 +36,13 @@ fn given(text: &str, input: Input, message: impl Into<String>) -> Result<(), Ref
 fn standing_guard(kind: ActionKind, request: &Request) -> Result<(), Refusal> {
     match kind {
         // Asking again would restart the two-hour clock and hide that the call is late.
-        ActionKind::RequestHostingHelp => guard(
-            !request.call_owed,
-            "You have already asked for a call: the hosting team calls within 2 hours of that",
-        ),
+        ActionKind::RequestHostingHelp => match request.call_owed {
+            false => Ok(()),
+            true => Err(Refusal::Guard(format!(
+                "You have already asked for a call: the hosting team calls {} of that",
+                crate::domain::sla::assistance_call_promise()
+            ))),
+        },
         ActionKind::RecordCallHeld => {
             guard(request.call_owed, "No call is waiting: the dev team has not asked for one since the last was held")
         }
@@ -146,7 +149,7 @@ pub fn decide(request: &Request, actor: &Actor, action: &Action, ctx: &Context) 
         Action::RequestHostingHelp => {
             effects.push(Effect::StartAssistanceClock);
             effects.push(Effect::Send(message(MessageKind::AssistanceRequested, sec)));
-            detail = "asked hosting for a call within 2 hours".into();
+            detail = format!("asked hosting for a call {}", crate::domain::sla::assistance_call_promise());
         }
         Action::RecordCallHeld => {
             effects.push(Effect::StopAssistanceClock { held: true });

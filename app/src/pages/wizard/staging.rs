@@ -101,7 +101,7 @@ pub fn StagingPage() -> impl IntoView {
                     {v.call_held.clone().map(|when| view! {
                         <p>"The hosting team recorded the call you asked for as held at " {when} "."</p>
                     })}
-                    <p>"The hosting team can join a video call or screenshare within 2 hours."</p>
+                    <p>{format!("The hosting team can join a video call or screenshare {}.", crate::domain::sla::assistance_call_promise())}</p>
                 }.into_any(),
             }}
             {can_help.then(|| view! {
