@@ -12,6 +12,8 @@ pub mod error;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ports;
+#[cfg(any(test, feature = "ssr"))]
+pub mod readme;
 #[cfg(feature = "ssr")]
 pub mod service;
 

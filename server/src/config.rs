@@ -1,16 +1,18 @@
-//! Configuration from the environment (see the README's table).
+//! Configuration from the environment: each variable, its meaning and its default are in
+//! [`crate::settings::SETTINGS`] (the README's table is made from it).
 
+use crate::settings::Fallback;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-/// Everything the server reads from its environment.
+/// Everything the server reads from its environment (the defaults: [`crate::settings::SETTINGS`]).
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// `DATABASE_URL`: `sqlite:…` (default `sqlite://data/offcycle.db`) or `postgres://…`.
+    /// `DATABASE_URL`: `sqlite:…` or `postgres://…`.
     pub database_url: String,
-    /// `OFFCYCLE_BIND`: where to listen (default `127.0.0.1:3000`, or cargo-leptos's site address).
+    /// `OFFCYCLE_BIND`: where to listen.
     pub bind: SocketAddr,
-    /// `OFFCYCLE_PUBLIC_URL`: the address people use, for links in mail (default `http://{bind}`).
+    /// `OFFCYCLE_PUBLIC_URL`: the address people use, for links in mail.
     pub public_url: String,
     /// `SMTP_URL`: outgoing mail relay (`smtp://host:25`, `smtp://user:pass@host:587?tls=required`, `smtps://…`).
     pub smtp_url: Option<String>,
@@ -21,11 +23,11 @@ pub struct Config {
     pub demo_requests: bool,
     /// `OFFCYCLE_DEMO_PASSWORD`: the demo users' password (generated and printed once if unset).
     pub demo_password: Option<String>,
-    /// `LEPTOS_SITE_ROOT`: where cargo-leptos wrote the browser bundle (default `target/site`).
+    /// `LEPTOS_SITE_ROOT`: where cargo-leptos wrote the browser bundle.
     pub site_root: String,
-    /// `OFFCYCLE_SESSION_IDLE_MINUTES` (default 30).
+    /// `OFFCYCLE_SESSION_IDLE_MINUTES`: a session ends after this much inactivity.
     pub session_idle: Duration,
-    /// `OFFCYCLE_SESSION_MAX_HOURS` (default 12).
+    /// `OFFCYCLE_SESSION_MAX_HOURS`: a session ends this long after sign-in.
     pub session_absolute: Duration,
     /// The sender of every message.
     pub mail_from: String,
@@ -61,7 +63,7 @@ pub struct Config {
     pub oidc: Option<crate::oidc::OidcSettings>,
     /// `OFFCYCLE_METRICS_TOKEN`: the bearer token `/metrics` wants (unset: loopback only).
     pub metrics_token: Option<String>,
-    /// `OFFCYCLE_PASSWORD_SIGN_IN`: `everyone` (default) or `admins` (break-glass only).
+    /// `OFFCYCLE_PASSWORD_SIGN_IN`: `everyone` or `admins` (break-glass only).
     pub password_sign_in: app::domain::identity::PasswordSignIn,
 }
 
@@ -80,30 +82,49 @@ impl ConfigError {
     }
 }
 
-fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+/// A variable that is set to something other than blanks, trimmed.
+pub(crate) fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
 
-fn parse<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, ConfigError>
+/// A setting as text: the variable, or its default value from the table (none when the
+/// default is said in words: the caller works it out).
+pub(crate) fn text(name: &'static str) -> Option<String> {
+    var(name).or_else(|| match crate::settings::setting(name).default {
+        Fallback::Number(n) => Some(n.to_string()),
+        Fallback::Text(t) => Some(t.to_string()),
+        Fallback::Words(_) => None,
+    })
+}
+
+/// A setting parsed from the variable or its default value; `None` when neither is there.
+pub(crate) fn parsed<T: std::str::FromStr>(name: &'static str) -> Result<Option<T>, ConfigError>
 where
     T::Err: std::fmt::Display,
 {
-    match var(name) {
-        None => Ok(default),
-        Some(v) => v.trim().parse().map_err(|e: T::Err| ConfigError { name, problem: format!("{v:?}: {e}") }),
-    }
+    text(name).map(|v| v.parse().map_err(|e: T::Err| ConfigError { name, problem: format!("{v:?}: {e}") })).transpose()
+}
+
+/// A number setting, from the variable or the table's default.
+fn number(name: &'static str) -> Result<u64, ConfigError> {
+    parsed(name)?.ok_or_else(|| ConfigError { name, problem: "has no default: set it".into() })
+}
+
+/// An on/off setting: on when set to `1`, `true` or `yes` (the table's default is "off").
+fn flag(name: &'static str) -> bool {
+    matches!(var(name).as_deref(), Some("1" | "true" | "yes"))
 }
 
 impl Config {
     /// Reads the environment.
     pub fn from_env() -> Result<Config, ConfigError> {
         let default_bind = var("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
-        let bind: SocketAddr = parse(
-            "OFFCYCLE_BIND",
-            default_bind
+        let bind: SocketAddr = match parsed("OFFCYCLE_BIND")? {
+            Some(bind) => bind,
+            None => default_bind
                 .parse()
                 .map_err(|e| ConfigError { name: "LEPTOS_SITE_ADDR", problem: format!("{default_bind:?}: {e}") })?,
-        )?;
+        };
         let public_url = var("OFFCYCLE_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
         let trusted_proxies = var("OFFCYCLE_TRUSTED_PROXIES")
             .map(|list| {
@@ -127,39 +148,31 @@ impl Config {
             });
         }
         Ok(Config {
-            database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/offcycle.db".into()),
+            database_url: text("DATABASE_URL").unwrap_or_default(),
             bind,
             public_url: public_url.trim_end_matches('/').to_string(),
             smtp_url: var("SMTP_URL"),
-            demo: matches!(var("OFFCYCLE_DEMO").as_deref(), Some("1" | "true" | "yes")),
+            demo: flag("OFFCYCLE_DEMO"),
             demo_password: var("OFFCYCLE_DEMO_PASSWORD"),
-            demo_requests: matches!(var("OFFCYCLE_DEMO_REQUESTS").as_deref(), Some("1" | "true" | "yes")),
-            site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
-            session_idle: Duration::from_secs(60 * parse("OFFCYCLE_SESSION_IDLE_MINUTES", 30u64)?),
-            session_absolute: Duration::from_secs(3600 * parse("OFFCYCLE_SESSION_MAX_HOURS", 12u64)?),
-            mail_from: var("OFFCYCLE_MAIL_FROM").unwrap_or_else(|| "Offcycle <offcycle@localhost>".into()),
-            decision_link_ttl: Duration::from_secs(3600 * parse("OFFCYCLE_DECISION_LINK_HOURS", 72u64)?),
-            remind_after: Duration::from_secs(60 * parse("OFFCYCLE_REMIND_AFTER_MINUTES", 240u64)?),
-            escalate_after: Duration::from_secs(60 * parse("OFFCYCLE_ESCALATE_AFTER_MINUTES", 480u64)?),
-            mail_poll: Duration::from_millis(parse("OFFCYCLE_MAIL_POLL_MS", 2000u64)?),
-            mail_retry_base: Duration::from_secs(parse("OFFCYCLE_MAIL_RETRY_SECONDS", 30u64)?),
-            mail_lease: Duration::from_secs(parse("OFFCYCLE_MAIL_LEASE_SECONDS", 120u64)?),
+            demo_requests: flag("OFFCYCLE_DEMO_REQUESTS"),
+            site_root: text("LEPTOS_SITE_ROOT").unwrap_or_default(),
+            session_idle: Duration::from_secs(60 * number("OFFCYCLE_SESSION_IDLE_MINUTES")?),
+            session_absolute: Duration::from_secs(3600 * number("OFFCYCLE_SESSION_MAX_HOURS")?),
+            mail_from: text("OFFCYCLE_MAIL_FROM").unwrap_or_default(),
+            decision_link_ttl: Duration::from_secs(3600 * number("OFFCYCLE_DECISION_LINK_HOURS")?),
+            remind_after: Duration::from_secs(60 * number("OFFCYCLE_REMIND_AFTER_MINUTES")?),
+            escalate_after: Duration::from_secs(60 * number("OFFCYCLE_ESCALATE_AFTER_MINUTES")?),
+            mail_poll: Duration::from_millis(number("OFFCYCLE_MAIL_POLL_MS")?),
+            mail_retry_base: Duration::from_secs(number("OFFCYCLE_MAIL_RETRY_SECONDS")?),
+            mail_lease: Duration::from_secs(number("OFFCYCLE_MAIL_LEASE_SECONDS")?),
             archive_dir: var("ARCHIVE_DIR").map(std::path::PathBuf::from),
-            archive_poll: Duration::from_millis(parse("OFFCYCLE_ARCHIVE_POLL_MS", 5000u64)?),
+            archive_poll: Duration::from_millis(number("OFFCYCLE_ARCHIVE_POLL_MS")?),
             bench_bare_file: var("OFFCYCLE_BENCH_BARE_FILE").map(std::path::PathBuf::from),
             trusted_proxies,
             oidc: crate::oidc::OidcSettings::from_env()?,
             metrics_token: var("OFFCYCLE_METRICS_TOKEN"),
-            password_sign_in: match var("OFFCYCLE_PASSWORD_SIGN_IN") {
-                None => Default::default(),
-                Some(v) => {
-                    v.parse().map_err(|e| ConfigError { name: "OFFCYCLE_PASSWORD_SIGN_IN", problem: format!("{e}") })?
-                }
-            },
-            webhooks_allow_private: matches!(
-                var("OFFCYCLE_WEBHOOKS_ALLOW_PRIVATE").as_deref(),
-                Some("1" | "true" | "yes")
-            ),
+            password_sign_in: parsed("OFFCYCLE_PASSWORD_SIGN_IN")?.unwrap_or_default(),
+            webhooks_allow_private: flag("OFFCYCLE_WEBHOOKS_ALLOW_PRIVATE"),
         })
     }
 

@@ -247,7 +247,7 @@ mod tests {
 
     #[test]
     fn the_readme_who_may_do_what_table_is_the_code() {
-        crate::domain::assert_readme_section("access", &who_may_do_what_markdown());
+        crate::readme::assert_section("access", &who_may_do_what_markdown());
     }
 
     #[test]

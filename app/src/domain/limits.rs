@@ -174,7 +174,7 @@ mod tests {
 
     #[test]
     fn the_readme_limits_table_is_the_code() {
-        crate::domain::assert_readme_section("limits", &limits_markdown());
+        crate::readme::assert_section("limits", &limits_markdown());
     }
 
     proptest! {

@@ -1,7 +1,7 @@
 //! The `OFFCYCLE_OIDC_*` settings, read and checked at start.
 
 use super::KEY_REFRESH;
-use crate::config::ConfigError;
+use crate::config::{parsed, text, var, ConfigError};
 use app::domain::identity::{Provisioning, RoleMapping};
 use openidconnect::core::CoreJwsSigningAlgorithm;
 use openidconnect::IssuerUrl;
@@ -70,10 +70,6 @@ pub struct OidcSettings {
     pub key_refresh: Duration,
 }
 
-fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
-}
-
 pub(super) fn bad(name: &'static str, problem: impl std::fmt::Display) -> ConfigError {
     ConfigError::new(name, problem.to_string())
 }
@@ -100,10 +96,10 @@ impl OidcSettings {
                 ))
             }
         };
-        let words = |name: &str, default: &str| -> Vec<String> {
-            var(name).unwrap_or_else(|| default.to_string()).split_whitespace().map(str::to_string).collect()
+        let words = |name: &'static str| -> Vec<String> {
+            text(name).unwrap_or_default().split_whitespace().map(str::to_string).collect()
         };
-        let algorithms = words("OFFCYCLE_OIDC_ALGORITHMS", "RS256")
+        let algorithms = words("OFFCYCLE_OIDC_ALGORITHMS")
             .iter()
             .map(|a| {
                 serde_json::from_value::<CoreJwsSigningAlgorithm>(serde_json::Value::String(a.replace(',', "")))
@@ -114,21 +110,18 @@ impl OidcSettings {
             .collect::<Result<Vec<_>, _>>()?;
         let mapping = RoleMapping::from_str(&var("OFFCYCLE_OIDC_ROLE_MAP").unwrap_or_default())
             .map_err(|e| bad("OFFCYCLE_OIDC_ROLE_MAP", e))?;
-        let provisioning = match var("OFFCYCLE_OIDC_PROVISIONING") {
-            None => Provisioning::default(),
-            Some(v) => v.parse().map_err(|e| bad("OFFCYCLE_OIDC_PROVISIONING", e))?,
-        };
+        let provisioning: Provisioning = parsed("OFFCYCLE_OIDC_PROVISIONING")?.unwrap_or_default();
         Ok(Some(OidcSettings {
             issuer,
             client_id,
             auth,
-            scopes: words("OFFCYCLE_OIDC_SCOPES", "openid email profile"),
-            acr_values: words("OFFCYCLE_OIDC_ACR_VALUES", ""),
-            groups_claim: var("OFFCYCLE_OIDC_GROUPS_CLAIM").unwrap_or_else(|| "groups".into()),
+            scopes: words("OFFCYCLE_OIDC_SCOPES"),
+            acr_values: words("OFFCYCLE_OIDC_ACR_VALUES"),
+            groups_claim: text("OFFCYCLE_OIDC_GROUPS_CLAIM").unwrap_or_default(),
             mapping,
             provisioning,
             algorithms,
-            label: var("OFFCYCLE_OIDC_LABEL").unwrap_or_else(|| "your organisation's account".into()),
+            label: text("OFFCYCLE_OIDC_LABEL").unwrap_or_default(),
             key_refresh: KEY_REFRESH,
         }))
     }

@@ -854,7 +854,7 @@ fn each_rules_words_name_the_states_it_leads_to_and_the_final_states_are_where_n
 
 #[test]
 fn the_readme_table_is_the_rule_table() {
-    crate::domain::assert_readme_section("rules", &rules_table_markdown());
+    crate::readme::assert_section("rules", &rules_table_markdown());
 }
 
 // ---- Reachability ----------------------------------------------------------------------------
