@@ -41,15 +41,13 @@ mod server {
     use crate::domain::workflow::{Action, ActionKind, State};
     use crate::error::AppError;
     use crate::ports::{contains_pattern, QueueQuery};
-    use chrono::{NaiveDate, TimeZone};
+    use chrono::{NaiveDate, NaiveTime};
 
     fn eastern_midnight(date: NaiveDate) -> i64 {
-        let local = date.and_hms_opt(0, 0, 0).unwrap_or_default();
-        chrono_tz::America::New_York
-            .from_local_datetime(&local)
-            .earliest()
-            .map(|t| t.timestamp_millis())
-            .unwrap_or_else(|| local.and_utc().timestamp_millis())
+        match crate::domain::calendar::at_eastern(date, NaiveTime::MIN) {
+            Some(at) => at.timestamp_millis(),
+            None => date.and_time(NaiveTime::MIN).and_utc().timestamp_millis(),
+        }
     }
 
     /// The filter as typed → the query storage runs; a date that is not a date is a field error.

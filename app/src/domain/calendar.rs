@@ -1,6 +1,6 @@
 //! When production changes may happen.
 //!
-//! Production window: Monday–Thursday 08:00–16:00 America/New_York. Fridays, weekends, holidays,
+//! Production window: [`production_window_in_words`] (America/New_York). Fridays, weekends, holidays,
 //! the day before a holiday and configured freeze periods need an override reason, which is
 //! recorded and shown to approvers. The hosting team's SLA clocks, which count business days on
 //! this calendar, are in [`super::sla`].
@@ -8,6 +8,38 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Timelike, Utc, Weekday};
 use chrono_tz::America::New_York;
 use serde::{Deserialize, Serialize};
+
+/// The production window's hours on a working day, Eastern: from the first (inclusive) to the
+/// second (exclusive), on the 24-hour clock.
+pub const PRODUCTION_HOURS: (u32, u32) = (8, 16);
+/// When the default monthly maintenance window starts, Eastern, on the 24-hour clock.
+pub const DEFAULT_WINDOW_HOUR: u32 = 20;
+
+/// An hour on the 24-hour clock as people say it: "8am", "4pm", "12pm".
+fn hour_in_words(hour: u32) -> String {
+    let twelve = if hour.is_multiple_of(12) { 12 } else { hour % 12 };
+    format!("{twelve}{}", if hour < 12 { "am" } else { "pm" })
+}
+
+/// The production window's hours in words: "8am to 4pm".
+pub fn production_hours_in_words() -> String {
+    format!("{} to {}", hour_in_words(PRODUCTION_HOURS.0), hour_in_words(PRODUCTION_HOURS.1))
+}
+
+/// The production window in words: "Monday to Thursday, 8am to 4pm Eastern".
+pub fn production_window_in_words() -> String {
+    format!("Monday to Thursday, {} Eastern", production_hours_in_words())
+}
+
+/// The default maintenance windows in words: "second Tuesday of each month, 8pm Eastern".
+pub fn default_windows_in_words() -> String {
+    format!("second Tuesday of each month, {} Eastern", hour_in_words(DEFAULT_WINDOW_HOUR))
+}
+
+/// An Eastern date and time as an instant; `None` for a time the clocks skip.
+pub fn at_eastern(date: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
+    New_York.from_local_datetime(&date.and_time(time)).earliest().map(|d| d.with_timezone(&Utc))
+}
 
 /// A named day off.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,7 +101,7 @@ impl WindowWarning {
     pub fn message(&self) -> String {
         match self {
             WindowWarning::OutsideProductionHours => {
-                "This is outside production hours (Monday to Thursday, 8am to 4pm Eastern)".into()
+                format!("This is outside production hours ({})", production_window_in_words())
             }
             WindowWarning::Friday => "This is a Friday: the release standard says no Friday deploys".into(),
             WindowWarning::Weekend => "This is a weekend".into(),
@@ -114,8 +146,8 @@ impl Calendar {
             Weekday::Fri => warnings.push(WindowWarning::Friday),
             _ => {}
         }
-        let start = NaiveTime::from_hms_opt(8, 0, 0).unwrap_or_default();
-        let end = NaiveTime::from_hms_opt(16, 0, 0).unwrap_or_default();
+        let start = NaiveTime::from_hms_opt(PRODUCTION_HOURS.0, 0, 0).unwrap_or_default();
+        let end = NaiveTime::from_hms_opt(PRODUCTION_HOURS.1, 0, 0).unwrap_or_default();
         let t = local.time().with_nanosecond(0).unwrap_or(local.time());
         if t < start || t >= end {
             warnings.push(WindowWarning::OutsideProductionHours);
@@ -150,11 +182,7 @@ impl Calendar {
                 left -= 1;
             }
         }
-        New_York
-            .from_local_datetime(&date.and_time(local.time()))
-            .earliest()
-            .map(|d| d.with_timezone(&Utc))
-            .unwrap_or(at + Duration::days(i64::from(n)))
+        at_eastern(date, local.time()).unwrap_or(at + Duration::days(i64::from(n)))
     }
 
     /// The first regular maintenance window that starts at least two business days after `now`
@@ -285,9 +313,7 @@ impl EntryForm {
         }
         let starts_at = match (kind, from) {
             (Some(EntryKind::Window), Some(day)) => {
-                let at = NaiveTime::parse_from_str(self.time.trim(), "%H:%M").ok().and_then(|t| {
-                    New_York.from_local_datetime(&day.and_time(t)).earliest().map(|d| d.with_timezone(&Utc))
-                });
+                let at = NaiveTime::parse_from_str(self.time.trim(), "%H:%M").ok().and_then(|t| at_eastern(day, t));
                 if at.is_none() {
                     err("time", "Enter the start time as hours and minutes, for example 20:00");
                 }
@@ -342,8 +368,8 @@ impl Calendar {
     }
 }
 
-/// The default monthly maintenance windows until an admin sets them: the second Tuesday of
-/// each month, 20:00 Eastern, for `months` months from `from`'s month.
+/// The default monthly maintenance windows until an admin sets them ([`default_windows_in_words`]),
+/// for `months` months from `from`'s month.
 pub fn monthly_windows(from: DateTime<Utc>, months: u32) -> Vec<DateTime<Utc>> {
     let local = eastern(from);
     let (mut y, mut m) = (local.year(), local.month());
@@ -353,9 +379,9 @@ pub fn monthly_windows(from: DateTime<Utc>, months: u32) -> Vec<DateTime<Utc>> {
         let offset =
             (7 + Weekday::Tue.num_days_from_monday() as i64 - first.weekday().num_days_from_monday() as i64) % 7;
         let second_tuesday = first + Duration::days(offset + 7);
-        let at = NaiveTime::from_hms_opt(20, 0, 0).unwrap_or_default();
-        if let Some(t) = New_York.from_local_datetime(&second_tuesday.and_time(at)).earliest() {
-            out.push(t.with_timezone(&Utc));
+        let at = NaiveTime::from_hms_opt(DEFAULT_WINDOW_HOUR, 0, 0).unwrap_or_default();
+        if let Some(t) = at_eastern(second_tuesday, at) {
+            out.push(t);
         }
         (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
     }

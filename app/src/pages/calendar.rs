@@ -5,7 +5,7 @@
 use crate::api::calendar::{get_calendar, AddCalendarEntry, RemoveCalendarEntry};
 use crate::api::types::{CalendarView, ScheduledChange};
 use crate::components::form::{kept_value, ErrorSummary, Outcome, Radios, TextField};
-use crate::domain::calendar::{eastern, EntryKind};
+use crate::domain::calendar::{self, eastern, EntryKind};
 use crate::domain::forms::FormErrors;
 use crate::pages::{loaded, problem_page, PageTitle};
 use leptos::prelude::*;
@@ -59,7 +59,7 @@ fn page(
         <PageTitle title="Change calendar" has_errors=has_errors/>
         <ErrorSummary errors=errors other=other/>
         <h1 class="heading-l">"Change calendar"</h1>
-        <p class="lede">"Production changes happen Monday to Thursday, 8am to 4pm Eastern. Fridays, weekends, holidays, the day before a holiday and change freezes need a reason, which approvers see."</p>
+        <p class="lede">{format!("Production changes happen {}. Fridays, weekends, holidays, the day before a holiday and change freezes need a reason, which approvers see.", calendar::production_window_in_words())}</p>
         <p><a href="/calendar.ics" rel="external">"Subscribe to the scheduled changes (iCalendar)"</a>
             <span class="hint">" — or, from a calendar app, "<code class="code">"/calendar.ics?token=ofc_…"</code>" with a calendar feed token from your account page."</span></p>
 
@@ -87,7 +87,7 @@ fn page(
                 {can_edit.then(|| view! { <th scope="col"><span class="visually-hidden">"Remove"</span></th> })}</tr></thead>
             <tbody>
                 {if v.entries.is_empty() {
-                    view! { <tr><td colspan="5">"None entered yet: the default windows (second Tuesday of each month, 8pm Eastern) apply."</td></tr> }.into_any()
+                    view! { <tr><td colspan="5">{format!("None entered yet: the default windows ({}) apply.", calendar::default_windows_in_words())}</td></tr> }.into_any()
                 } else {
                     v.entries.into_iter().map(|e| {
                         let span = match (e.kind, e.starts_at) {

@@ -72,3 +72,19 @@ fn a_regular_change_goes_to_the_first_window_with_two_business_days_notice() {
     assert_eq!(cal.next_maintenance_window(et(2026, 11, 23, 9, 0)), Some(et(2026, 12, 15, 20, 0)), "too little notice");
     assert_eq!(cal.next_maintenance_window(et(2026, 12, 20, 9, 0)), None, "no window scheduled yet");
 }
+
+#[test]
+fn the_window_in_words_is_the_window_checked_and_the_form_says_it() {
+    assert_eq!(production_window_in_words(), "Monday to Thursday, 8am to 4pm Eastern");
+    assert_eq!(default_windows_in_words(), "second Tuesday of each month, 8pm Eastern");
+    assert_eq!(
+        WindowWarning::OutsideProductionHours.message(),
+        "This is outside production hours (Monday to Thursday, 8am to 4pm Eastern)"
+    );
+    assert_eq!(hour_in_words(0), "12am");
+    assert_eq!(hour_in_words(12), "12pm");
+    for name in ["planned_time", "override_reason"] {
+        let hint = crate::domain::cr_form::field(name).and_then(|f| f.hint).unwrap_or_default();
+        assert!(hint.contains(&production_hours_in_words()), "{name}'s hint does not say the window: {hint}");
+    }
+}

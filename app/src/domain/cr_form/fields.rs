@@ -207,7 +207,9 @@ pub const FIELDS: &[Field] = &[
         "schedule",
         "override_reason",
         "Why it cannot wait for the production window (if it is outside it)",
-        Some("Needed for Fridays, weekends, holidays, outside 8am–4pm Eastern and change freezes. Approvers see it."),
+        Some(
+            "Needed for Fridays, weekends, holidays, outside 8am to 4pm Eastern and change freezes. Approvers see it.",
+        ),
         "Reason to deploy outside the window",
         Text { rows: 3 },
         LONG,
