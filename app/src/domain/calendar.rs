@@ -36,6 +36,25 @@ pub fn default_windows_in_words() -> String {
     format!("second Tuesday of each month, {} Eastern", hour_in_words(DEFAULT_WINDOW_HOUR))
 }
 
+/// How many business days' notice a regular change needs before its maintenance window.
+pub const REGULAR_NOTICE_BUSINESS_DAYS: u32 = 2;
+
+/// A count of business days in words: "one business day", "two business days", "12 business days".
+pub fn business_days_in_words(n: u32) -> String {
+    const WORDS: [&str; 10] = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
+    let count = WORDS.get(n as usize).map_or_else(|| n.to_string(), |w| w.to_string());
+    format!("{count} business day{}", if n == 1 { "" } else { "s" })
+}
+
+/// The notice a regular change needs, in words: "two business days' notice".
+pub fn regular_notice_in_words() -> String {
+    let days = business_days_in_words(REGULAR_NOTICE_BUSINESS_DAYS);
+    match days.ends_with('s') {
+        true => format!("{days}' notice"),
+        false => format!("{days}'s notice"),
+    }
+}
+
 /// An Eastern date and time as an instant; `None` for a time the clocks skip.
 pub fn at_eastern(date: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
     New_York.from_local_datetime(&date.and_time(time)).earliest().map(|d| d.with_timezone(&Utc))
@@ -185,10 +204,10 @@ impl Calendar {
         at_eastern(date, local.time()).unwrap_or(at + Duration::days(i64::from(n)))
     }
 
-    /// The first regular maintenance window that starts at least two business days after `now`
-    /// (regular changes need two business days' notice).
+    /// The first regular maintenance window that starts at least [`REGULAR_NOTICE_BUSINESS_DAYS`]
+    /// business days after `now` (the notice a regular change needs).
     pub fn next_maintenance_window(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let earliest = self.add_business_days(now, 2);
+        let earliest = self.add_business_days(now, REGULAR_NOTICE_BUSINESS_DAYS);
         self.maintenance_windows.iter().copied().filter(|w| *w >= earliest).min()
     }
 }

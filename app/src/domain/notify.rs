@@ -203,9 +203,13 @@ pub fn message(kind: MessageKind, security_related: bool) -> Message {
             vec![a(R::HostingTeam, "Step 4: hosting reviews security and performance risk")],
             vec![a(R::DevTeam, "The requesting team keeps a copy")],
         ),
-        K::EngineerAssigned => {
-            (vec![a(R::DevTeam, "The requesting team is told who took the request, within one business day")], vec![])
-        }
+        K::EngineerAssigned => (
+            vec![a(
+                R::DevTeam,
+                &format!("The requesting team is told who took the request, {}", super::sla::assignment_promise()),
+            )],
+            vec![],
+        ),
         K::ReturnedToDev => (
             vec![a(R::DevTeam, "Hosting returned the request with comments to address")],
             vec![a(R::HostingTeam, "The reviewing team keeps a copy")],

@@ -28,6 +28,14 @@ pub struct Clock {
     pub due: DateTime<Utc>,
 }
 
+/// How many business days after submission a hosting engineer is assigned.
+pub const ASSIGNMENT_BUSINESS_DAYS: u32 = 1;
+
+/// The assignment's service level in words: "within one business day".
+pub fn assignment_promise() -> String {
+    format!("within {}", super::calendar::business_days_in_words(ASSIGNMENT_BUSINESS_DAYS))
+}
+
 /// How soon the hosting team calls after the dev team asks for help, in hours.
 pub const ASSISTANCE_CALL_HOURS: i64 = 2;
 
@@ -43,9 +51,9 @@ impl Clock {
         Clock { started: requested, due: requested + Duration::hours(ASSISTANCE_CALL_HOURS) }
     }
 
-    /// A hosting engineer is assigned within one business day of submission.
+    /// A hosting engineer is assigned within [`ASSIGNMENT_BUSINESS_DAYS`] of submission.
     pub fn assignment(submitted: DateTime<Utc>, calendar: &Calendar) -> Clock {
-        Clock { started: submitted, due: calendar.add_business_days(submitted, 1) }
+        Clock { started: submitted, due: calendar.add_business_days(submitted, ASSIGNMENT_BUSINESS_DAYS) }
     }
 
     /// Where the clock stands at `now`.
@@ -154,6 +162,7 @@ mod tests {
     fn the_rule_and_the_message_promise_the_call_the_clock_times() {
         use crate::domain::notify::MessageKind;
         use crate::domain::workflow::{ActionKind, RULES};
+        assert_eq!(assignment_promise(), "within one business day");
         let promise = assistance_call_promise();
         assert_eq!(promise, "within 2 hours");
         for rule in RULES.iter().filter(|r| r.action == ActionKind::RequestHostingHelp) {

@@ -81,6 +81,9 @@ fn the_window_in_words_is_the_window_checked_and_the_form_says_it() {
         WindowWarning::OutsideProductionHours.message(),
         "This is outside production hours (Monday to Thursday, 8am to 4pm Eastern)"
     );
+    assert_eq!(regular_notice_in_words(), "two business days' notice");
+    assert_eq!(business_days_in_words(1), "one business day");
+    assert_eq!(business_days_in_words(12), "12 business days");
     assert_eq!(hour_in_words(0), "12am");
     assert_eq!(hour_in_words(12), "12pm");
     for name in ["planned_time", "override_reason"] {

@@ -96,7 +96,7 @@ pub fn RegularChangePage() -> impl IntoView {
                 <p>"This change is not an emergency, so it does not need the emergency process."</p>
                 <p>"We have told the hosting team. They will plan it for the coming month's maintenance window."</p>
                 {match window {
-                    Some(w) => view! { <p>"The next window with two business days' notice is " <strong>{w}</strong> "."</p> }.into_any(),
+                    Some(w) => view! { <p>{format!("The next window with {} is ", crate::domain::calendar::regular_notice_in_words())} <strong>{w}</strong> "."</p> }.into_any(),
                     None => view! { <p>"No maintenance window is scheduled yet; the hosting team will tell you when it is."</p> }.into_any(),
                 }}
                 <p><a href="/requests">"Back to your requests"</a></p>
