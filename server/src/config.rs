@@ -1,7 +1,6 @@
 //! Configuration from the environment: each variable, its meaning and its default are in
 //! [`crate::settings::SETTINGS`] (the README's table is made from it).
 
-use crate::settings::Fallback;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -90,11 +89,7 @@ pub(crate) fn var(name: &str) -> Option<String> {
 /// A setting as text: the variable, or its default value from the table (none when the
 /// default is said in words: the caller works it out).
 pub(crate) fn text(name: &'static str) -> Option<String> {
-    var(name).or_else(|| match crate::settings::setting(name).default {
-        Fallback::Number(n) => Some(n.to_string()),
-        Fallback::Text(t) => Some(t.to_string()),
-        Fallback::Words(_) => None,
-    })
+    var(name).or_else(|| crate::settings::setting(name).default.value())
 }
 
 /// A setting parsed from the variable or its default value; `None` when neither is there.

@@ -14,7 +14,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> ExitCode {
     let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
-        .unwrap_or_else(|_| server::settings::default_text("RUST_LOG").into());
+        .unwrap_or_else(|_| server::settings::setting("RUST_LOG").default.value().unwrap_or_default().into());
     // `OFFCYCLE_LOG_FORMAT=json`: one JSON object a line, each with its request's id.
     if std::env::var("OFFCYCLE_LOG_FORMAT").is_ok_and(|f| f.trim() == "json") {
         tracing_subscriber::fmt().json().with_current_span(true).with_span_list(false).with_env_filter(filter).init();

@@ -224,12 +224,14 @@ pub fn setting(name: &str) -> Setting {
     }
 }
 
-/// A setting's default text (empty for a default in words or a number): for a variable read
-/// elsewhere than [`crate::config`], such as `RUST_LOG` by the log filter.
-pub fn default_text(name: &str) -> &'static str {
-    match setting(name).default {
-        Fallback::Text(t) => t,
-        Fallback::Number(_) | Fallback::Words(_) => "",
+impl Fallback {
+    /// The value the server reads when the variable is unset; none for a default in words.
+    pub fn value(self) -> Option<String> {
+        match self {
+            Fallback::Number(n) => Some(n.to_string()),
+            Fallback::Text(t) => Some(t.to_string()),
+            Fallback::Words(_) => None,
+        }
     }
 }
 
