@@ -246,7 +246,7 @@ pub async fn write_folder(
     let mut written = 0;
     for copy in store.folder_writes_due(now, 20).await.map_err(crate::store::backend)? {
         let result = write_once(dir, &copy.file_name, &copy.pdf, &copy.sha256).await;
-        let wait = base_wait.saturating_mul(1 << copy.attempts.clamp(0, 12)).min(Duration::from_secs(3600));
+        let wait = crate::retry::wait_after(base_wait, copy.attempts.saturating_add(1));
         let next = now + wait.as_millis() as i64;
         if let Err(e) = &result {
             tracing::warn!("archive folder write of {} failed: {e}", copy.file_name);

@@ -17,6 +17,7 @@ pub mod mail;
 pub mod metrics;
 pub mod oidc;
 pub mod pdf;
+pub mod retry;
 pub mod settings;
 pub mod signed_in;
 pub mod store;

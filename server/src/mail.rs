@@ -66,12 +66,6 @@ pub enum MailSetupError {
     From(String),
 }
 
-/// Waits before attempt `attempts + 1`: `base`, then double each time, capped at an hour.
-pub fn backoff(base: Duration, attempts: i64) -> Duration {
-    let exp = attempts.clamp(1, 8) as u32 - 1;
-    (base * (1u32 << exp)).min(Duration::from_secs(3600))
-}
-
 fn chrono_of(d: Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
@@ -130,7 +124,7 @@ impl Mailer {
                 }
                 Err(error) => {
                     let retry = (m.attempts < MAX_ATTEMPTS)
-                        .then(|| self.clock.now() + chrono_of(backoff(self.retry_base, m.attempts)));
+                        .then(|| self.clock.now() + chrono_of(crate::retry::wait_after(self.retry_base, m.attempts)));
                     tracing::warn!(id = m.id, attempts = m.attempts, %error, "sending failed");
                     let queue_label = match queue {
                         Queue::Mail => "mail",
@@ -306,9 +300,6 @@ impl Mailer {
 
 #[cfg(test)]
 mod tests {
-    use super::backoff;
-    use std::time::Duration;
-
     #[test]
     fn the_signature_is_the_rfc_4231_hmac_sha256() {
         // RFC 4231, test case 2.
@@ -316,13 +307,5 @@ mod tests {
             super::sign("Jefe", b"what do ya want for nothing?"),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
-    }
-
-    #[test]
-    fn backoff_doubles_and_is_capped() {
-        let base = Duration::from_secs(30);
-        let waits: Vec<u64> = (1..=10).map(|a| backoff(base, a).as_secs()).collect();
-        assert_eq!(waits, [30, 60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]);
-        assert_eq!(backoff(base, 0), base);
     }
 }
