@@ -28,8 +28,17 @@ pub fn size_in_words() -> String {
 
 /// The kinds accepted in words: "PDF, PNG, JPG, TXT, LOG, CSV or JSON".
 pub fn kinds_in_words() -> String {
-    let named: Vec<String> = endings().filter(|e| e.2).map(|e| e.0.to_ascii_uppercase()).collect();
-    match named.split_last() {
+    or_list(endings().filter(|e| e.2).map(|e| e.0.to_ascii_uppercase()).collect())
+}
+
+/// What a file must really be, in words: "a PDF, PNG, JPG or text file".
+pub fn natures_in_words() -> String {
+    format!("a {} file", or_list(ENDINGS.iter().map(|e| e.0.word().to_string()).collect()))
+}
+
+/// "a, b or c".
+fn or_list(items: Vec<String>) -> String {
+    match items.split_last() {
         Some((last, [])) => last.clone(),
         Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
         None => String::new(),
@@ -69,6 +78,16 @@ impl AttachmentKind {
             AttachmentKind::Text => "text/plain; charset=utf-8",
         }
     }
+
+    /// What people call it ("a PNG file", "a text file").
+    pub fn word(self) -> &'static str {
+        match self {
+            AttachmentKind::Pdf => "PDF",
+            AttachmentKind::Png => "PNG",
+            AttachmentKind::Jpeg => "JPG",
+            AttachmentKind::Text => "text",
+        }
+    }
 }
 
 /// A checked evidence file as the process records it (its bytes travel beside the action).
@@ -100,7 +119,7 @@ pub enum AttachmentError {
     #[error("The selected file must be a {}", kinds_in_words())]
     WrongType,
     /// The content does not match the name.
-    #[error("The selected file’s content does not match its name: it must really be a PDF, PNG, JPG or text file")]
+    #[error("The selected file’s content does not match its name: it must really be {}", natures_in_words())]
     Mismatch,
     /// The request holds as many files as it may ([`super::limits::ATTACHMENTS`]).
     #[error(
@@ -188,6 +207,10 @@ mod tests {
         assert_eq!(
             AttachmentError::WrongType.to_string(),
             "The selected file must be a PDF, PNG, JPG, TXT, LOG, CSV or JSON"
+        );
+        assert_eq!(
+            AttachmentError::Mismatch.to_string(),
+            "The selected file’s content does not match its name: it must really be a PDF, PNG, JPG or text file"
         );
         // Every ending offered is one the check takes (given content of its kind).
         for (ending, kind, _) in endings() {
