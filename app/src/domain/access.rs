@@ -278,7 +278,7 @@ mod tests {
 }
 
 /// What a personal access token may do: each token does one thing. Its stored form is the key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr, strum::VariantArray)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
 pub enum TokenScope {
     /// Read the JSON API as its owner.
     #[strum(serialize = "read")]
@@ -291,19 +291,11 @@ pub enum TokenScope {
     CalendarFeed,
 }
 
+stored_form!(TokenScope);
+
 impl TokenScope {
     /// Every scope, in the order the account page offers them.
     pub const ALL: &'static [TokenScope] = <TokenScope as strum::VariantArray>::VARIANTS;
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    /// The stored name parsed; anything else is no scope at all.
-    pub fn parse(s: &str) -> Option<TokenScope> {
-        TokenScope::ALL.iter().copied().find(|t| t.as_str() == s)
-    }
 
     /// What the account page says it does.
     pub fn label(self) -> &'static str {

@@ -235,17 +235,9 @@ pub enum EntryKind {
     Window,
 }
 
+stored_form!(EntryKind);
+
 impl EntryKind {
-    /// The stored identifier.
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    /// Parses the stored identifier.
-    pub fn parse(s: &str) -> Option<EntryKind> {
-        s.parse().ok()
-    }
-
     /// In words.
     pub fn label(self) -> &'static str {
         match self {

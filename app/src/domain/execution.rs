@@ -57,17 +57,9 @@ pub enum StepStatus {
     Failed,
 }
 
+stored_form!(StepStatus);
+
 impl StepStatus {
-    /// The stored identifier.
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    /// Parses the stored identifier.
-    pub fn parse(s: &str) -> Option<StepStatus> {
-        s.parse().ok()
-    }
-
     /// The field a mark's note is typed in: each kind of mark has its own on the production page,
     /// so an error shows at the one used.
     pub fn note_field(self, rollback: bool) -> &'static str {

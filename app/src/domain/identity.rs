@@ -9,28 +9,17 @@ use std::fmt;
 use std::str::FromStr;
 
 /// Who gave a person their role (or team).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "snake_case")]
 pub enum Source {
     /// An admin, on the People page or with `server create-admin`.
     Admin,
     /// The identity provider's groups, at the last sign-in.
+    #[strum(serialize = "idp")]
     Provider,
 }
 
-impl Source {
-    /// The stored identifier.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Admin => "admin",
-            Source::Provider => "idp",
-        }
-    }
-
-    /// Parses the stored identifier.
-    pub fn parse(s: &str) -> Option<Source> {
-        [Source::Admin, Source::Provider].into_iter().find(|v| v.as_str() == s)
-    }
-}
+stored_form!(Source);
 
 /// What one group of the provider gives.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -231,7 +220,8 @@ impl FromStr for Provisioning {
 
 /// Why a sign-in through the provider did not open a session. Travels in the sign-in page's
 /// address (`?oidc=key`), so only its key, never detail.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "snake_case")]
 pub enum Refusal {
     /// Nobody invited this person (invite-only).
     NotInvited,
@@ -247,6 +237,8 @@ pub enum Refusal {
     Failed,
 }
 
+stored_form!(Refusal, key);
+
 impl Refusal {
     /// Every refusal.
     pub const ALL: [Refusal; 6] = [
@@ -257,23 +249,6 @@ impl Refusal {
         Refusal::Cancelled,
         Refusal::Failed,
     ];
-
-    /// The key in the address.
-    pub fn key(self) -> &'static str {
-        match self {
-            Refusal::NotInvited => "not_invited",
-            Refusal::Deactivated => "deactivated",
-            Refusal::EmailUnverified => "email_unverified",
-            Refusal::Expired => "expired",
-            Refusal::Cancelled => "cancelled",
-            Refusal::Failed => "failed",
-        }
-    }
-
-    /// Parses a key.
-    pub fn parse(key: &str) -> Option<Refusal> {
-        Refusal::ALL.into_iter().find(|r| r.key() == key)
-    }
 
     /// What the person is told.
     pub fn message(self) -> &'static str {
@@ -358,6 +333,12 @@ mod tests {
             assert_eq!(Refusal::parse(r.key()), Some(r));
         }
         assert_eq!(Refusal::parse("whatever"), None);
+        // The keys are in addresses people bookmark and the sources are stored: they stay as written.
+        let keys = Refusal::ALL.map(Refusal::key);
+        assert_eq!(keys, ["not_invited", "deactivated", "email_unverified", "expired", "cancelled", "failed"]);
+        assert_eq!([Source::Admin, Source::Provider].map(Source::as_str), ["admin", "idp"]);
+        assert_eq!(Source::parse("idp"), Some(Source::Provider));
+        assert_eq!(Source::parse("Provider"), None);
         assert!(!PasswordSignIn::AdminsOnly.allows(Role::Cor));
         assert!(PasswordSignIn::AdminsOnly.allows(Role::Admin));
         assert!(PasswordSignIn::Everyone.allows(Role::Cor));

@@ -3,6 +3,28 @@
 //! Everything here is shared by the server (which persists what the domain decides),
 //! the browser (which shows what is possible next) and, later, the PDF and the API.
 
+/// Gives a closed set its stored identifier (`as_str`, or the name given) and that identifier's
+/// parser, both from its `strum` derives (`IntoStaticStr`, `EnumString`): the one string form is
+/// the derive's, and no enum spells it out by hand. An unknown identifier parses to none.
+macro_rules! stored_form {
+    ($t:ty) => {
+        stored_form!($t, as_str);
+    };
+    ($t:ty, $name:ident) => {
+        impl $t {
+            /// The stable identifier (stored, posted, in addresses).
+            pub fn $name(self) -> &'static str {
+                self.into()
+            }
+
+            /// Parses the identifier; anything else is none.
+            pub fn parse(s: &str) -> Option<Self> {
+                s.parse().ok()
+            }
+        }
+    };
+}
+
 pub mod access;
 pub mod attachment;
 pub mod calendar;

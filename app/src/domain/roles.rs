@@ -30,19 +30,11 @@ pub enum Role {
     Unassigned,
 }
 
+stored_form!(Role);
+
 impl Role {
     /// Every role, in the order the admin screens list them.
     pub const ALL: &'static [Role] = <Role as strum::VariantArray>::VARIANTS;
-
-    /// The stable identifier stored in the database.
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    /// Parses the stored identifier.
-    pub fn parse(s: &str) -> Option<Role> {
-        s.parse().ok()
-    }
 
     /// What people call the role.
     pub fn label(self) -> &'static str {

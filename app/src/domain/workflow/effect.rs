@@ -101,17 +101,9 @@ pub enum ArchiveReason {
     Reviewed,
 }
 
+stored_form!(ArchiveReason);
+
 impl ArchiveReason {
-    /// The stable identifier stored in the database.
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    /// Parses the stored identifier.
-    pub fn parse(s: &str) -> Option<ArchiveReason> {
-        s.parse().ok()
-    }
-
     /// Why the copy was filed, in words.
     pub fn label(self) -> &'static str {
         match self {

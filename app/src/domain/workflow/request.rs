@@ -41,19 +41,11 @@ pub enum State {
     RolledBack,
 }
 
+stored_form!(State);
+
 impl State {
     /// Every state, in process order.
     pub const ALL: &'static [State] = <State as strum::VariantArray>::VARIANTS;
-
-    /// The stable identifier stored in the database.
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    /// Parses the stored identifier.
-    pub fn parse(s: &str) -> Option<State> {
-        s.parse().ok()
-    }
 
     /// What people call the state.
     pub fn label(self) -> &'static str {
@@ -181,6 +173,8 @@ pub enum SignOffRole {
     Product,
 }
 
+stored_form!(SignOffRole, key);
+
 impl SignOffRole {
     /// Capacities in words: "QA", "QA and Dev", "QA, Testers and Product".
     pub fn in_words(roles: &[SignOffRole]) -> String {
@@ -205,16 +199,6 @@ impl SignOffRole {
 
     /// All four sign-offs staging needs.
     pub const ALL: &'static [SignOffRole] = <SignOffRole as strum::VariantArray>::VARIANTS;
-
-    /// The stable key (stored, and the form's value).
-    pub fn key(self) -> &'static str {
-        self.into()
-    }
-
-    /// Parses the key.
-    pub fn parse(key: &str) -> Option<SignOffRole> {
-        key.parse().ok()
-    }
 
     /// What people call it.
     pub fn label(self) -> &'static str {
