@@ -104,7 +104,11 @@ pub struct EvidenceFile {
 }
 
 /// Why a file was refused, in words for the person who chose it.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+/// Its code (`too_large`) carries it in the address when the page is shown again without
+/// JavaScript.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum AttachmentError {
     /// No file was chosen.
     #[error("Select a file to attach")]
@@ -129,26 +133,7 @@ pub enum AttachmentError {
     TooMany,
 }
 
-impl AttachmentError {
-    /// A short code for the address when the page is shown again without JavaScript.
-    pub fn code(&self) -> &'static str {
-        match self {
-            AttachmentError::Missing => "missing",
-            AttachmentError::Empty => "empty",
-            AttachmentError::TooLarge => "too_large",
-            AttachmentError::WrongType => "wrong_type",
-            AttachmentError::Mismatch => "mismatch",
-            AttachmentError::TooMany => "too_many",
-        }
-    }
-
-    /// The error for a code from the address.
-    pub fn from_code(code: &str) -> Option<AttachmentError> {
-        [Self::Missing, Self::Empty, Self::TooLarge, Self::WrongType, Self::Mismatch, Self::TooMany]
-            .into_iter()
-            .find(|e| e.code() == code)
-    }
-}
+stored_form!(AttachmentError, code);
 
 /// A file name safe to show and to put in a download header: no paths, no control
 /// characters, no quotes; at most 120 characters.
@@ -227,7 +212,7 @@ mod tests {
     #[test]
     fn the_too_many_message_names_the_limit() {
         assert!(AttachmentError::TooMany.to_string().contains(&super::super::limits::ATTACHMENTS.to_string()));
-        assert_eq!(AttachmentError::from_code("too_many"), Some(AttachmentError::TooMany));
+        assert_eq!(AttachmentError::parse("too_many"), Some(AttachmentError::TooMany));
     }
     use proptest::prelude::*;
 
@@ -251,9 +236,14 @@ mod tests {
         assert_eq!(check("", b""), Err(AttachmentError::Missing));
         assert_eq!(check("a.txt", b""), Err(AttachmentError::Empty));
         assert_eq!(check("big.txt", &vec![b'a'; MAX_BYTES + 1]), Err(AttachmentError::TooLarge));
-        for e in [AttachmentError::Missing, AttachmentError::TooLarge, AttachmentError::Mismatch] {
-            assert_eq!(AttachmentError::from_code(e.code()), Some(e));
+        // Each code stands in an address when the page is shown again without JavaScript.
+        let all = <AttachmentError as strum::VariantArray>::VARIANTS;
+        let codes: Vec<&str> = all.iter().map(|e| e.code()).collect();
+        assert_eq!(codes, ["missing", "empty", "too_large", "wrong_type", "mismatch", "too_many"]);
+        for &e in all {
+            assert_eq!(AttachmentError::parse(e.code()), Some(e));
         }
+        assert_eq!(AttachmentError::parse("TooLarge"), None);
     }
 
     #[test]

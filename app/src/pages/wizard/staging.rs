@@ -23,7 +23,7 @@ pub fn StagingPage() -> impl IntoView {
     // The upload is a plain multipart form: its error comes back in the address.
     let query = use_query_map();
     let upload_errors = Signal::derive(move || {
-        query.with(|q| q.get("upload_error")).and_then(|c| AttachmentError::from_code(&c)).map(|e| FormErrors {
+        query.with(|q| q.get("upload_error")).and_then(|c| AttachmentError::parse(&c)).map(|e| FormErrors {
             errors: vec![FieldError { field: "file".into(), message: e.to_string() }],
             values: vec![],
         })
