@@ -26,21 +26,23 @@ pub fn page_title(title: &str, has_errors: bool) -> String {
     }
 }
 
-/// The page's `<title>`, with "Error: " first while the page shows errors. The head is
-/// rendered after the body on the server, when the page's signals may already be gone: the
-/// value at render time is captured, and the signal is only read while it still exists.
+/// The page's `<title>`, with "Error: " first when the page shows errors. Pages are rendered on
+/// the server only (islands), so the title is fixed when the page is: the head is written after
+/// the body, when the page's signals may already be gone, and a title that read them then
+/// panicked now and again under load (`bench/sustained-load.sh`: "a reactive value that has
+/// already been disposed", a worker's request lost each time).
 #[leptos::component]
 pub fn PageTitle(
     /// The page's own title.
     #[prop(into)]
     title: String,
-    /// Whether the page shows errors now.
+    /// Whether the page shows errors.
     #[prop(into, optional)]
     has_errors: Option<leptos::prelude::Signal<bool>>,
 ) -> impl leptos::prelude::IntoView {
     use leptos::prelude::*;
-    let initial = has_errors.map(|s| s.get_untracked()).unwrap_or(false);
-    view! { <leptos_meta::Title text=move || page_title(&title, has_errors.and_then(|s| s.try_get()).unwrap_or(initial))/> }
+    let has_errors = has_errors.is_some_and(|s| s.get_untracked());
+    view! { <leptos_meta::Title text=page_title(&title, has_errors)/> }
 }
 
 /// The page for a failed read: "not found", or "Sorry, there is a problem" with what went wrong.
