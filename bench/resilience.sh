@@ -32,6 +32,8 @@ run() { # name, test file, test name filters
   case "$detail" in *";"*) detail="PostgreSQL: ${detail/; /; SQLite: }" ;; esac
   printf '| %s | passed (%s tests, %s s) | %s |\n' "$name" "$passed" "$((SECONDS - started))" "${detail:-—}"
 }
+# Every test binary is built first, so each row's seconds are its tests' own, not the compiler's.
+cargo test -q --release -p server --no-run > "$log" 2>&1 || { tail -40 "$log" >&2; exit 1; }
 printf '| test (SQLite and PostgreSQL) | result | what happened |\n| --- | --- | --- |\n'
 RESILIENCE_TRIALS=$trials run "racing CORs: $trials randomised trials per database (1–4 decisions at once, duplicates, a COR away or not)" \
   resilience racing_cors
