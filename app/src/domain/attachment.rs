@@ -28,21 +28,12 @@ pub fn size_in_words() -> String {
 
 /// The kinds accepted in words: "PDF, PNG, JPG, TXT, LOG, CSV or JSON".
 pub fn kinds_in_words() -> String {
-    or_list(endings().filter(|e| e.2).map(|e| e.0.to_ascii_uppercase()).collect())
+    super::listed(&endings().filter(|e| e.2).map(|e| e.0.to_ascii_uppercase()).collect::<Vec<_>>(), "or")
 }
 
 /// What a file must really be, in words: "a PDF, PNG, JPG or text file".
 pub fn natures_in_words() -> String {
-    format!("a {} file", or_list(ENDINGS.iter().map(|e| e.0.word().to_string()).collect()))
-}
-
-/// "a, b or c".
-fn or_list(items: Vec<String>) -> String {
-    match items.split_last() {
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
-        None => String::new(),
-    }
+    format!("a {} file", super::listed(&ENDINGS.iter().map(|e| e.0.word()).collect::<Vec<_>>(), "or"))
 }
 
 /// What a file chooser offers: ".pdf,.png,.jpg,…".

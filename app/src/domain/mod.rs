@@ -25,6 +25,17 @@ macro_rules! stored_form {
     };
 }
 
+/// Items in words, the last joined by `last`: "a, b and c", "a, b or c".
+pub fn listed<S: AsRef<str>>(items: &[S], last: &str) -> String {
+    match items.split_last() {
+        None => String::new(),
+        Some((only, [])) => only.as_ref().to_string(),
+        Some((end, rest)) => {
+            format!("{} {last} {}", rest.iter().map(|s| s.as_ref()).collect::<Vec<_>>().join(", "), end.as_ref())
+        }
+    }
+}
+
 pub mod access;
 pub mod attachment;
 pub mod calendar;

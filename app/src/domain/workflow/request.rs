@@ -178,13 +178,7 @@ stored_form!(SignOffRole, key);
 impl SignOffRole {
     /// Capacities in words: "QA", "QA and Dev", "QA, Testers and Product".
     pub fn in_words(roles: &[SignOffRole]) -> String {
-        match roles.split_last() {
-            None => String::new(),
-            Some((last, [])) => last.label().to_string(),
-            Some((last, rest)) => {
-                format!("{} and {}", rest.iter().map(|r| r.label()).collect::<Vec<_>>().join(", "), last.label())
-            }
-        }
+        crate::domain::listed(&roles.iter().map(|r| r.label()).collect::<Vec<_>>(), "and")
     }
 
     /// Why someone who signed off as `already` may not sign off as `self` too (the refusal, and the
