@@ -143,8 +143,21 @@ pub fn pdftotext(pdf: &[u8]) -> String {
     String::from_utf8_lossy(&out.expect("pdftotext (poppler-utils) runs").stdout).into_owned()
 }
 
+/// A port for a server a test binds later (the identity provider, an app on a known address).
+/// Port 0 would give one from the kernel's ephemeral range (32768–60999 on Linux), where any
+/// outgoing connection of a parallel test can take it in the seconds before the bind; so the
+/// port is drawn from below that range, and never handed out twice in one test binary.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    static GIVEN: std::sync::Mutex<std::collections::BTreeSet<u16>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    loop {
+        let port = fastrand::u16(20_000..32_000);
+        if !given.contains(&port) && std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            given.insert(port);
+            return port;
+        }
+    }
 }
 
 pub fn client() -> reqwest::Client {
