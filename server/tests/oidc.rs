@@ -258,6 +258,11 @@ both_backends!(signing_out_ends_the_session_here_and_at_the_provider, |url: Stri
     let to = sign_out_without_javascript(&app, &browser).await;
     assert!(to.starts_with(&format!("{}/session/end?", provider.issuer())), "{to}");
     assert!(to.contains("id_token_hint=") && to.contains("post_logout_redirect_uri="), "{to}");
+    let audit = server::store::Store::new(server::store::Db::open(&url).await.unwrap()).audit_rows_for_test().await;
+    assert!(
+        audit.iter().any(|r| r.0 == "sign_in" && r.2.starts_with("signed in through the identity provider")),
+        "the sign-in is audited: {audit:?}"
+    );
     assert_eq!(provider::whoami(&app, &browser).await, None, "the session here is over");
     // The provider accepts the hint and the return address, and asks to confirm.
     let page = browser.get(&to).send().await.unwrap();

@@ -340,6 +340,7 @@ both_backends!(the_first_admin_comes_from_the_command_line_with_a_single_use_lin
     let store = Store::new(Db::open(&url).await.unwrap());
     let audit = store.audit_rows_for_test().await;
     assert_eq!(audit.iter().filter(|r| r.0 == "Admin created").count(), 2, "each run is audited");
+    assert!(audit.iter().any(|r| r.0 == "sign_in" && r.2 == "signed in"), "the sign-in is audited: {audit:?}");
     app.stop().await;
 });
 

@@ -1,6 +1,6 @@
 //! People, teams and sessions.
 
-use super::audit::audited;
+use super::sessions::record_sign_in;
 use super::{on_pool, AuditEvent, Db, Store};
 use app::api::types::SessionUser;
 use app::domain::roles::Role;
@@ -52,16 +52,11 @@ impl Store {
         source: &str,
         now: i64,
     ) -> Result<(), sqlx::Error> {
-        audited!(&self.db, tx => {
-            sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, source) VALUES ($1, $2, $3, $3, $4)")
-                .bind(token_hash)
-                .bind(user_id)
-                .bind(now)
-                .bind(source)
-                .execute(&mut *tx)
-                .await?;
-            ((), AuditEvent::success(now, Some(user_id), None, "sign_in", "signed in".to_string(), source))
-        })
+        on_pool!(&self.db, pool => async {
+            let mut tx = pool.begin().await?;
+            record_sign_in!(tx, token_hash, user_id, now, source, None::<&str>, "signed in".to_string());
+            tx.commit().await
+        }.await)
     }
 
     /// Counts one attempt (a sign-in, an API call without a valid token) under each of `keys`

@@ -3,6 +3,7 @@
 //! the provider's role and team, open the session) in one transaction.
 
 use super::audit::append_audit;
+use super::sessions::record_sign_in;
 use super::{on_pool, AuditEvent, Store};
 use app::api::types::SessionUser;
 use app::domain::identity::{Assignment, Mapped, Provisioning, Refusal, Source};
@@ -257,18 +258,7 @@ impl Store {
                 let event = AuditEvent::success(now, Some(user_id), None, "Person changed", change, source);
                 append_audit!(tx, &event);
             }
-            sqlx::query(
-                "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, source, id_token_hint) VALUES ($1, $2, $3, $3, $4, $5)",
-            )
-            .bind(session_hash)
-            .bind(user_id)
-            .bind(now)
-            .bind(source)
-            .bind(id_token_hint)
-            .execute(&mut *tx)
-            .await?;
-            let event = AuditEvent::success(now, Some(user_id), None, "sign_in", format!("signed in through the identity provider ({})", who.issuer), source);
-            append_audit!(tx, &event);
+            record_sign_in!(tx, session_hash, user_id, now, source, id_token_hint, format!("signed in through the identity provider ({})", who.issuer));
             tx.commit().await?;
             Ok::<_, sqlx::Error>(Ok(user_id))
         }.await)?;

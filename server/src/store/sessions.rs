@@ -8,6 +8,27 @@ use app::ports::Acting;
 use app::ports::{Sessions, StoreError};
 use chrono::{DateTime, Utc};
 
+/// Opens a session in `tx` (the token's hash is its key) and records the sign-in in the audit
+/// log, for every way in: a password, or the identity provider, whose ID token is kept as the
+/// hint for signing out there too.
+macro_rules! record_sign_in {
+    ($tx:expr, $session_hash:expr, $user_id:expr, $now:expr, $source:expr, $id_token_hint:expr, $detail:expr) => {{
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, source, id_token_hint) VALUES ($1, $2, $3, $3, $4, $5)",
+        )
+        .bind($session_hash)
+        .bind($user_id)
+        .bind($now)
+        .bind($source)
+        .bind($id_token_hint)
+        .execute(&mut *$tx)
+        .await?;
+        let event = $crate::store::AuditEvent::success($now, Some($user_id), None, "sign_in", $detail, $source);
+        $crate::store::audit::append_audit!($tx, &event);
+    }};
+}
+pub(crate) use record_sign_in;
+
 impl Store {
     /// The active person a token stands for, with its scope; notes its use.
     pub async fn token_user(
