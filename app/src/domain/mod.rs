@@ -36,6 +36,28 @@ pub fn listed<S: AsRef<str>>(items: &[S], last: &str) -> String {
     }
 }
 
+/// Why a single-use emailed link no longer works at `now`, in words for its holder; `None` while
+/// it works. Every emailed link closes the same ways, checked in this order: once used (`used`
+/// says what became of the use), when something since has taken its place (`replaced`), and when
+/// it expires (`renew` says how to get another).
+pub fn link_closed(
+    used_at: Option<chrono::DateTime<chrono::Utc>>,
+    used: &str,
+    replaced: Option<&str>,
+    expires_at: chrono::DateTime<chrono::Utc>,
+    renew: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<String> {
+    use calendar::spoken;
+    if let Some(at) = used_at {
+        return Some(format!("This link was used at {}: {used}. A link works only once.", spoken(at)));
+    }
+    if let Some(why) = replaced {
+        return Some(why.to_string());
+    }
+    (expires_at <= now).then(|| format!("This link expired at {}. {renew}", spoken(expires_at)))
+}
+
 pub mod access;
 pub mod attachment;
 pub mod calendar;
@@ -56,3 +78,31 @@ pub mod tasks;
 pub mod triage;
 pub mod webhook;
 pub mod workflow;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, TimeZone, Utc};
+
+    #[test]
+    fn an_emailed_link_closes_once_used_then_when_replaced_then_when_expired() {
+        let now = Utc.with_ymd_and_hms(2026, 3, 2, 15, 0, 0).unwrap();
+        let later = now + Duration::hours(1);
+        let closed = |used_at, replaced, expires_at| {
+            link_closed(used_at, "it is recorded", replaced, expires_at, "Ask again.", now)
+        };
+        assert_eq!(closed(None, None, later), None, "unused, current and unexpired: it works");
+        let used = closed(Some(now), Some("Replaced."), now).unwrap();
+        assert!(
+            used.starts_with("This link was used at ") && used.ends_with(": it is recorded. A link works only once."),
+            "{used}"
+        );
+        assert_eq!(
+            closed(None, Some("Replaced."), now).as_deref(),
+            Some("Replaced."),
+            "a replaced link says so before its expiry"
+        );
+        let expired = closed(None, None, now).unwrap();
+        assert!(expired.starts_with("This link expired at ") && expired.ends_with(". Ask again."), "{expired}");
+    }
+}

@@ -119,23 +119,15 @@ impl LinkStanding {
     /// Why the link cannot decide at `now`, in words for its COR (what happened and what to do),
     /// on a request whose submitted plan version is `submitted`; `None` while it can.
     pub fn closed(&self, submitted: Option<&PlanHash>, now: DateTime<Utc>) -> Option<String> {
-        use super::calendar::spoken;
-        if let Some(at) = self.used_at {
-            return Some(format!(
-                "This link was used at {}: the decision is recorded below. A link works only once.",
-                spoken(at)
-            ));
-        }
-        if self.voided || submitted != Some(&self.plan_hash) {
-            return Some("The plan changed after this link was sent, so it no longer works. When the hosting team submits the new version, you will get a new link.".into());
-        }
-        if self.expires_at <= now {
-            return Some(format!(
-                "This link expired at {}. Sign in to decide from your dashboard, or ask the hosting team to send a new link.",
-                spoken(self.expires_at)
-            ));
-        }
-        None
+        let replaced = self.voided || submitted != Some(&self.plan_hash);
+        super::link_closed(
+            self.used_at,
+            "the decision is recorded below",
+            replaced.then_some("The plan changed after this link was sent, so it no longer works. When the hosting team submits the new version, you will get a new link."),
+            self.expires_at,
+            "Sign in to decide from your dashboard, or ask the hosting team to send a new link.",
+            now,
+        )
     }
 }
 

@@ -224,26 +224,16 @@ pub struct SignOffLink {
 impl SignOffLink {
     /// Why the link cannot sign at `now`, in words for its holder; `None` while it can.
     pub fn closed(&self, now: DateTime<Utc>) -> Option<String> {
-        use crate::domain::calendar::spoken;
-        if let Some(at) = self.used_at {
-            return Some(format!(
-                "This link was used at {}: your sign-off is recorded. A link works only once.",
-                spoken(at)
-            ));
-        }
-        if self.withdrawn {
-            return Some(
-                "The dev team has asked someone else to sign off in this capacity, so this link no longer works."
-                    .into(),
-            );
-        }
-        if self.expires_at <= now {
-            return Some(format!(
-                "This link expired at {}. Ask the dev team to send you a new one.",
-                spoken(self.expires_at)
-            ));
-        }
-        None
+        crate::domain::link_closed(
+            self.used_at,
+            "your sign-off is recorded",
+            self.withdrawn.then_some(
+                "The dev team has asked someone else to sign off in this capacity, so this link no longer works.",
+            ),
+            self.expires_at,
+            "Ask the dev team to send you a new one.",
+            now,
+        )
     }
 }
 
