@@ -9,7 +9,6 @@ use crate::components::form::{kept_value, select_field, ErrorSummary, Outcome, R
 use crate::domain::roles::Role;
 use crate::pages::{loaded, problem_text, PageTitle};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 /// A labelled `<select>`; `id` must be unique on the page.
 fn select(
@@ -239,8 +238,7 @@ pub fn AccountPage() -> impl IntoView {
 /// `/set-password/:token`.
 #[component]
 pub fn SetPasswordPage() -> impl IntoView {
-    let params = use_params_map();
-    let token = Signal::derive(move || params.with(|p| p.get("token")).unwrap_or_default());
+    let token = super::use_param("token");
     let action = ServerAction::<SetPassword>::new();
     let Outcome { errors, other, has_errors, .. } = Outcome::of(action);
     let link = Resource::new(move || token.get(), password_link);

@@ -10,7 +10,6 @@ use crate::domain::forms::FormErrors;
 use crate::error::AppError;
 use crate::pages::PageTitle;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 /// What is being decided: the request, the plan version, and where the quorum stands.
 #[component]
@@ -114,8 +113,7 @@ fn problem_page(e: AppError) -> AnyView {
 /// `/decide/:token`.
 #[component]
 pub fn DecideByLinkPage() -> impl IntoView {
-    let params = use_params_map();
-    let token = Signal::derive(move || params.with(|p| p.get("token")).unwrap_or_default());
+    let token = super::use_param("token");
     let action = ServerAction::<DecideByLink>::new();
     let Outcome { errors, other, has_errors, .. } = Outcome::of(action);
     let resource = Resource::new(move || token.get(), decision_by_link);

@@ -16,6 +16,13 @@ pub mod sign_in;
 pub mod sign_off_link;
 pub mod wizard;
 
+/// The `:name` segment of the current address ("" where the route has none).
+pub fn use_param(name: &'static str) -> leptos::prelude::Signal<String> {
+    use leptos::prelude::{Signal, With};
+    let params = leptos_router::hooks::use_params_map();
+    Signal::derive(move || params.with(|p| p.get(name)).unwrap_or_default())
+}
+
 /// The browser tab title: the page's own title, then the service name; `Error: ` first when
 /// the page shows validation errors (so screen readers announce it).
 pub fn page_title(title: &str, has_errors: bool) -> String {

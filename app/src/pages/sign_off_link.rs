@@ -7,7 +7,6 @@ use crate::components::form::{kept_value, ErrorSummary, Outcome, TextArea, TextF
 use crate::error::AppError;
 use crate::pages::PageTitle;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 /// What they are asked to check: the plan, what was changed in staging, the evidence so far.
 #[component]
@@ -50,8 +49,7 @@ fn problem_page(e: AppError) -> AnyView {
 /// `/sign-off/:token`.
 #[component]
 pub fn SignOffByLinkPage() -> impl IntoView {
-    let params = use_params_map();
-    let token = Signal::derive(move || params.with(|p| p.get("token")).unwrap_or_default());
+    let token = super::use_param("token");
     let action = ServerAction::<SignOffByLink>::new();
     let Outcome { errors, other, has_errors, .. } = Outcome::of(action);
     let resource = Resource::new(move || token.get(), sign_off_link);

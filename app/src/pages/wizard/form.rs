@@ -9,18 +9,16 @@ use crate::components::form::{
 use crate::domain::cr_form::{section_fields, FieldKind, CHECKLIST, SECTIONS};
 use crate::domain::workflow::ActionKind;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 /// `/requests/:reference/form/:section`.
 #[component]
 pub fn FormSectionPage() -> impl IntoView {
     let action = ServerAction::<SaveFormSection>::new();
     let Outcome { errors, other, changes, has_errors } = Outcome::of(action);
-    let params = use_params_map();
-    let section = move || params.with(|p| p.get("section")).unwrap_or_default();
+    let section = crate::pages::use_param("section");
     let resource = request_resource();
     with_request(resource, move |v| {
-        let slug = section();
+        let slug = section.get();
         let Some(position) = SECTIONS.iter().position(|(s, _)| *s == slug) else {
             return view! { <crate::pages::not_found::NotFound/> }.into_any();
         };

@@ -16,12 +16,10 @@ use crate::api::types::RequestView;
 use crate::api::wizard::get_request_view;
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 /// The `:reference` of the current address.
 pub fn use_reference() -> Signal<String> {
-    let params = use_params_map();
-    Signal::derive(move || params.with(|p| p.get("reference")).unwrap_or_default())
+    super::use_param("reference")
 }
 
 /// The request view of the current address (pages are rendered by the server: loaded once).

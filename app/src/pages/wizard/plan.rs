@@ -7,7 +7,6 @@ use crate::components::form::{kept_value, ConflictPanel, ErrorSummary, Outcome, 
 use crate::domain::forms::{FormFields, PlanStepForm};
 use crate::domain::workflow::ActionKind;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 /// The plan: its steps, with ways to change, reorder and remove them.
 #[component]
@@ -116,12 +115,11 @@ pub fn PlanPage() -> impl IntoView {
 pub fn PlanStepPage() -> impl IntoView {
     let action = ServerAction::<SavePlanStep>::new();
     let Outcome { errors, other, changes, has_errors } = Outcome::of(action);
-    let params = use_params_map();
-    let step_param = move || params.with(|p| p.get("step")).unwrap_or_default();
+    let step_param = crate::pages::use_param("step");
     let resource = request_resource();
     with_request(resource, move |v| {
         let reference = v.summary.reference.clone();
-        let param = step_param();
+        let param = step_param.get();
         // Steps are addressed by their id, which survives reordering by others.
         let found: Option<(usize, &crate::domain::plan::PlanStep)> =
             param.parse::<u32>().ok().and_then(|id| v.plan.steps.iter().enumerate().find(|(_, s)| s.id == id));
