@@ -554,10 +554,12 @@ both_backends!(a_stored_value_that_does_not_decode_is_an_error_not_a_default, |u
     assert!(store.load_request(reference).await.unwrap().is_some());
     for (column, bad) in [("state", "'no_such_state'"), ("form_json", "'{not json'"), ("triage_json", "'[1, 2]'")] {
         let good: String = match store.db() {
-            Db::Sqlite(p) => sqlx::query_scalar(&format!("SELECT COALESCE({column}, 'NULL') FROM change_requests"))
-                .fetch_one(p)
-                .await
-                .unwrap(),
+            Db::Sqlite { pool: p, .. } => {
+                sqlx::query_scalar(&format!("SELECT COALESCE({column}, 'NULL') FROM change_requests"))
+                    .fetch_one(p)
+                    .await
+                    .unwrap()
+            }
             Db::Postgres(p) => sqlx::query_scalar(&format!("SELECT COALESCE({column}, 'NULL') FROM change_requests"))
                 .fetch_one(p)
                 .await
@@ -616,7 +618,7 @@ both_backends!(a_stored_value_that_does_not_decode_is_an_error_not_a_default, |u
     assert_eq!(store.people().await.unwrap().len(), 2);
     for (column, bad) in [("role", "no_such_role"), ("role_source", "no_such_source")] {
         let good: String = match store.db() {
-            Db::Sqlite(p) => {
+            Db::Sqlite { pool: p, .. } => {
                 sqlx::query_scalar(&format!("SELECT {column} FROM users WHERE id = {cor}")).fetch_one(p).await
             }
             Db::Postgres(p) => {
@@ -662,7 +664,7 @@ both_backends!(a_delivery_in_the_moments_own_millisecond_is_not_in_the_record, |
 /// Every table and column, as `table.column`, from the database's own catalogue.
 async fn columns(db: &Db) -> std::collections::BTreeSet<String> {
     let rows: Vec<(String, String)> = match db {
-        Db::Sqlite(p) => sqlx::query_as(
+        Db::Sqlite { pool: p, .. } => sqlx::query_as(
             "SELECT m.name, c.name FROM sqlite_master m JOIN pragma_table_info(m.name) c \
              WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '_sqlx_migrations'",
         )

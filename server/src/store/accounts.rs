@@ -1,7 +1,7 @@
 //! People, teams and sessions.
 
 use super::sessions::record_sign_in;
-use super::{on_pool, AuditEvent, Db, Store};
+use super::{on_pool, on_writer, AuditEvent, Db, Store};
 use app::api::types::SessionUser;
 use app::domain::roles::Role;
 
@@ -52,7 +52,7 @@ impl Store {
         source: &str,
         now: i64,
     ) -> Result<(), sqlx::Error> {
-        on_pool!(&self.db, pool => async {
+        on_writer!(&self.db, pool => async {
             let mut tx = pool.begin().await?;
             record_sign_in!(tx, token_hash, user_id, now, source, None::<&str>, "signed in".to_string());
             tx.commit().await
@@ -63,7 +63,7 @@ impl Store {
     /// in `hour`, atomically (one upsert per key), and returns each key's attempts this hour,
     /// this one included.
     pub async fn count_attempt<const N: usize>(&self, keys: &[String; N], hour: i64) -> Result<[i64; N], sqlx::Error> {
-        on_pool!(&self.db, pool => async {
+        on_writer!(&self.db, pool => async {
             let mut tx = pool.begin().await?;
             let mut counts = [0; N];
             for (key, count) in keys.iter().zip(counts.iter_mut()) {
@@ -89,7 +89,7 @@ impl Store {
     /// A sign-in that worked: its account and source start afresh (`keys[0]`), and the other
     /// counts forget it, so only failures add up.
     pub async fn settle_sign_in(&self, keys: &[String; 3], hour: i64) -> Result<(), sqlx::Error> {
-        on_pool!(&self.db, pool => async {
+        on_writer!(&self.db, pool => async {
             let mut tx = pool.begin().await?;
             sqlx::query("DELETE FROM sign_in_throttle WHERE key = $1").bind(&keys[0]).execute(&mut *tx).await?;
             for key in &keys[1..] {
@@ -106,7 +106,7 @@ impl Store {
     /// Sets a key's attempts this hour (tests: filling a throttle without waiting).
     #[doc(hidden)]
     pub async fn set_sign_in_attempts_for_test(&self, key: &str, hour: i64, attempts: i64) {
-        on_pool!(&self.db, pool => sqlx::query(
+        on_writer!(&self.db, pool => sqlx::query(
             "INSERT INTO sign_in_throttle (key, hour, attempts) VALUES ($1, $2, $3) \
              ON CONFLICT (key, hour) DO UPDATE SET attempts = $3",
         )
@@ -166,7 +166,7 @@ impl Store {
             return Ok(None);
         }
         if now - last_seen_at > 60_000 {
-            on_pool!(&self.db, pool => sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            on_writer!(&self.db, pool => sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
                 .bind(now)
                 .bind(token_hash)
                 .execute(pool)
@@ -187,13 +187,13 @@ impl Store {
 
     /// Ends a session on the server.
     pub async fn end_session(&self, token_hash: &str) -> Result<(), sqlx::Error> {
-        on_pool!(&self.db, pool => sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(pool).await.map(|_| ()))?;
+        on_writer!(&self.db, pool => sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(pool).await.map(|_| ()))?;
         Ok(())
     }
 
     /// Creates the team if missing; returns its id.
     pub async fn ensure_team(&self, name: &str) -> Result<i64, sqlx::Error> {
-        on_pool!(&self.db, pool => async {
+        on_writer!(&self.db, pool => async {
             sqlx::query("INSERT INTO teams (name) VALUES ($1) ON CONFLICT (name) DO NOTHING").bind(name).execute(pool).await?;
             let (id,): (i64,) = sqlx::query_as("SELECT id FROM teams WHERE name = $1").bind(name).fetch_one(pool).await?;
             Ok(id)
@@ -210,7 +210,7 @@ impl Store {
         password_hash: Option<&str>,
         now: i64,
     ) -> Result<i64, sqlx::Error> {
-        on_pool!(&self.db, pool => async {
+        on_writer!(&self.db, pool => async {
             sqlx::query(
                 "INSERT INTO users (email, display_name, role, team_id, password_hash, active, created_at) \
                  VALUES ($1, $2, $3, $4, $5, TRUE, $6) ON CONFLICT (email) DO NOTHING",

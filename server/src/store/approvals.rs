@@ -5,7 +5,7 @@ use super::audit::audited;
 use super::audit::{audited_as, done_by};
 use super::outbox::{queue_message, MailTarget};
 use super::ported;
-use super::{from_millis, millis, on_pool, AuditEvent, Db, Store};
+use super::{from_millis, millis, on_pool, on_writer, AuditEvent, Db, Store};
 use app::api::types::AbsenceView;
 use app::domain::notify::{message, MessageContext, MessageKind};
 use app::domain::quorum::{NewAbsence, Quorum};
@@ -102,9 +102,9 @@ impl Store {
         }
         let sql = match &self.db {
             Db::Postgres(_) => claim!(" FOR UPDATE SKIP LOCKED"),
-            Db::Sqlite(_) => claim!(""),
+            Db::Sqlite { .. } => claim!(""),
         };
-        on_pool!(&self.db, pool => sqlx::query_as(sql)
+        on_writer!(&self.db, pool => sqlx::query_as(sql)
             .bind(lease)
             .bind(now_ms)
             .bind(webhooks)
@@ -120,7 +120,7 @@ impl Store {
         now: DateTime<Utc>,
         expires: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
-        on_pool!(&self.db, pool => sqlx::query(
+        on_writer!(&self.db, pool => sqlx::query(
             "INSERT INTO approval_tokens (token_hash, request_id, cor_id, plan_hash, outbox_id, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
@@ -138,7 +138,7 @@ impl Store {
 
     /// Marks a claimed message sent (only while the claim is still this worker's).
     pub async fn mark_sent(&self, m: &ClaimedMessage, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
-        let done = on_pool!(&self.db, pool => sqlx::query(
+        let done = on_writer!(&self.db, pool => sqlx::query(
             "UPDATE outbox SET sent_at = $1, last_error = NULL WHERE id = $2 AND claimed_until = $3 AND sent_at IS NULL",
         )
         .bind(millis(now))
@@ -158,7 +158,7 @@ impl Store {
         retry_at: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
-        on_pool!(&self.db, pool => sqlx::query(
+        on_writer!(&self.db, pool => sqlx::query(
             "UPDATE outbox SET last_error = $1, next_attempt_at = $2, claimed_until = 0, gave_up_at = $3 \
              WHERE id = $4 AND claimed_until = $5",
         )
@@ -345,7 +345,7 @@ impl ApprovalStore for Store {
     /// Stamps the first time a decision link's page was shown.
     async fn decision_link_opened(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
         ported(async {
-            on_pool!(&self.db, pool => sqlx::query(
+            on_writer!(&self.db, pool => sqlx::query(
                 "UPDATE approval_tokens SET opened_at = $2 WHERE token_hash = $1 AND opened_at IS NULL",
             )
             .bind(token_hash)

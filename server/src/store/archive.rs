@@ -3,7 +3,9 @@
 
 use super::audit::audited;
 use super::ported;
-use super::{from_millis, on_pool, parsed, search_statement, stored, title_clause, AuditEvent, Db, Store, TitleMode};
+use super::{
+    from_millis, on_pool, on_writer, parsed, search_statement, stored, title_clause, AuditEvent, Db, Store, TitleMode,
+};
 use app::api::types::{ArchiveCopyView, ArchiveRow, MailView};
 use app::domain::workflow::{archive_file_name, ArchiveReason, State};
 use app::ports::QueueQuery;
@@ -160,7 +162,7 @@ impl Store {
         type Row =
             (i64, String, i64, String, String, i64, Option<String>, Option<i64>, Option<String>, Option<i64>, i64);
         let rows: Vec<Row> = match &self.db {
-            Db::Sqlite(pool) => {
+            Db::Sqlite { pool, .. } => {
                 let ids: Vec<String> = requests.iter().map(i64::to_string).collect();
                 sqlx::query_as(select!("SELECT value FROM json_each($1)"))
                     .bind(format!("[{}]", ids.join(",")))
@@ -242,7 +244,7 @@ impl Store {
         error: Option<&str>,
         next_at: i64,
     ) -> Result<(), sqlx::Error> {
-        on_pool!(&self.db, pool => match error {
+        on_writer!(&self.db, pool => match error {
             None => sqlx::query("UPDATE archive_copies SET folder_written_at = $2, folder_error = NULL, folder_next_at = NULL WHERE id = $1")
                 .bind(id)
                 .bind(at)

@@ -101,7 +101,7 @@ pub(crate) use append_audit;
 /// A body that returns early (nothing to change) rolls the transaction back.
 macro_rules! audited {
     ($db:expr, $tx:ident => $body:expr) => {
-        $crate::store::on_pool!($db, pool => async {
+        $crate::store::on_writer!($db, pool => async {
             let mut $tx = pool.begin().await?;
             let (value, event): (_, $crate::store::AuditEvent) = $body;
             $crate::store::audit::append_audit!($tx, &event);

@@ -62,7 +62,7 @@ impl Db {
     /// Writes a consistent copy of the database to `file` (a new file) while it serves, and
     /// verifies the copy's audit chain. PostgreSQL: [`BackupError::UsePgTools`].
     pub async fn backup(&self, file: &Path) -> Result<ChainHead, BackupError> {
-        let Db::Sqlite(pool) = self else { return Err(BackupError::UsePgTools) };
+        let Db::Sqlite { pool, .. } = self else { return Err(BackupError::UsePgTools) };
         if file.exists() {
             return Err(BackupError::Exists(file.to_path_buf()));
         }
@@ -77,7 +77,7 @@ impl Db {
     /// Whether the database answers and holds every migration this build knows (`/readyz`).
     pub async fn is_ready(&self) -> bool {
         let known = match self {
-            Db::Sqlite(_) => sqlx::migrate!("./migrations/sqlite").iter().count(),
+            Db::Sqlite { .. } => sqlx::migrate!("./migrations/sqlite").iter().count(),
             Db::Postgres(_) => sqlx::migrate!("./migrations/postgres").iter().count(),
         } as i64;
         let applied: Result<(i64,), sqlx::Error> = super::on_pool!(self, pool => sqlx::query_as(
@@ -114,7 +114,7 @@ pub async fn restore(backup: &Path, database_url: &str) -> Result<ChainHead, Bac
 /// release leaves behind).
 #[doc(hidden)]
 pub async fn record_future_migration_for_test(db: &Db, version: i64) {
-    super::on_pool!(db, pool => sqlx::query(
+    super::on_writer!(db, pool => sqlx::query(
         "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
          VALUES ($1, 'from a newer release', TRUE, $2, 0)",
     )

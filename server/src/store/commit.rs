@@ -3,7 +3,7 @@
 
 use super::audit::append_audit;
 use super::outbox::{queue_message, MailTarget};
-use super::{millis, on_pool, AuditEvent, Store};
+use super::{millis, on_writer, AuditEvent, Store};
 use app::domain::notify::{Message, MessageContext, MessageKind};
 use app::domain::quorum::Verdict;
 use app::domain::workflow::Effect;
@@ -38,7 +38,7 @@ impl Store {
             plan_hash: after.plan_under_decision().0.clone(),
             state: after.state.as_str(),
         };
-        on_pool!(&self.db, pool => async {
+        on_writer!(&self.db, pool => async {
             let mut tx = pool.begin().await?;
             let updated = sqlx::query(
                 "UPDATE change_requests SET state = $1, fast_path = $2, security_related = $3, assigned_engineer = $4, \

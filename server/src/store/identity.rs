@@ -4,7 +4,7 @@
 
 use super::audit::append_audit;
 use super::sessions::record_sign_in;
-use super::{on_pool, AuditEvent, Store};
+use super::{on_pool, on_writer, AuditEvent, Store};
 use app::api::types::SessionUser;
 use app::domain::identity::{Assignment, Mapped, Provisioning, Refusal, Source};
 use app::domain::roles::Role;
@@ -76,7 +76,7 @@ fn decode(row: AssignmentRow) -> Result<(Assignment, bool), sqlx::Error> {
 impl Store {
     /// Records a sign-in started (and forgets the ones that can no longer finish).
     pub async fn begin_oidc_login(&self, state_hash: &str, login: &PendingLogin) -> Result<(), sqlx::Error> {
-        on_pool!(&self.db, pool => async {
+        on_writer!(&self.db, pool => async {
             let mut tx = pool.begin().await?;
             sqlx::query("DELETE FROM oidc_logins WHERE created_at < $1")
                 .bind(login.created_at - LOGIN_TTL_MS)
@@ -100,7 +100,7 @@ impl Store {
 
     /// Takes the sign-in with this state out of the table: whatever happens next, it is used.
     pub async fn take_oidc_login(&self, state_hash: &str) -> Result<Option<PendingLogin>, sqlx::Error> {
-        let row: Option<(String, String, String, String, i64)> = on_pool!(&self.db, pool => sqlx::query_as(
+        let row: Option<(String, String, String, String, i64)> = on_writer!(&self.db, pool => sqlx::query_as(
             "DELETE FROM oidc_logins WHERE state_hash = $1 RETURNING browser_hash, nonce, pkce_verifier, next, created_at",
         )
         .bind(state_hash)
@@ -141,7 +141,7 @@ impl Store {
                 source,
             )
         };
-        let outcome = on_pool!(&self.db, pool => async {
+        let outcome = on_writer!(&self.db, pool => async {
             let mut tx = pool.begin().await?;
             // The write comes first: a SQLite transaction that reads before it writes fails
             // at once when another writer got there in between.

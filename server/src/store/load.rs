@@ -180,7 +180,7 @@ impl Store {
         reference: app::domain::reference::Reference,
     ) -> Result<Option<LoadedRequest>, sqlx::Error> {
         let row: Option<RequestRow> = match &self.db {
-            super::Db::Sqlite(pool) => {
+            super::Db::Sqlite { pool, .. } => {
                 sqlx::query_as(load_sql!(sqlite)).bind(reference.year).bind(reference.number).fetch_optional(pool).await
             }
             super::Db::Postgres(pool) => {

@@ -47,8 +47,14 @@ use std::time::Duration;
 /// A connection pool to one of the two supported databases.
 #[derive(Clone, Debug)]
 pub enum Db {
-    /// The embedded default: one file, WAL mode.
-    Sqlite(SqlitePool),
+    /// The embedded default: one file, WAL mode. Reads share `pool`; writes take the one
+    /// connection of `writer` in turn (see `on_writer!`).
+    Sqlite {
+        /// Reads (WAL: never blocked by a writer).
+        pool: SqlitePool,
+        /// Writes, one at a time.
+        writer: SqlitePool,
+    },
     /// For deployments with several app servers.
     Postgres(PgPool),
 }
@@ -57,12 +63,28 @@ pub enum Db {
 macro_rules! on_pool {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
-            $crate::store::Db::Sqlite($pool) => $body,
+            $crate::store::Db::Sqlite { pool: $pool, .. } => $body,
             $crate::store::Db::Postgres($pool) => $body,
         }
     };
 }
 pub(crate) use on_pool;
+
+/// `on_pool!` for a statement or transaction that writes. SQLite has one writer at a time, and a
+/// connection that finds the file locked waits in SQLite's busy handler, which sleeps in steps of
+/// up to 100 ms however soon the lock is free: under a sustained write load a comment waited
+/// 200 ms for a lock held for one. This process's writes queue for its one writer connection
+/// instead, each starting as the previous commits; another process (the CLI, a backup) still meets
+/// the busy timeout. PostgreSQL locks rows, not the database: there the writes share the pool.
+macro_rules! on_writer {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::store::Db::Sqlite { writer: $pool, .. } => $body,
+            $crate::store::Db::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_writer;
 
 /// Errors opening or migrating the database.
 #[derive(Debug, thiserror::Error)]
@@ -95,10 +117,15 @@ impl Db {
             }
             // A connection to a local file does not go stale: no ping before each use (it cost
             // one more hop to sqlx's SQLite worker thread per statement; a page runs about 12).
-            let pool =
-                SqlitePoolOptions::new().max_connections(8).test_before_acquire(false).connect_with(options).await?;
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .test_before_acquire(false)
+                .connect_with(options.clone())
+                .await?;
             sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-            Db::Sqlite(pool)
+            let writer =
+                SqlitePoolOptions::new().max_connections(1).test_before_acquire(false).connect_with(options).await?;
+            Db::Sqlite { pool, writer }
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool =
                 PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(5)).connect(url).await?;
@@ -118,14 +145,15 @@ impl Db {
     /// Which backend this is, for logs.
     pub fn backend(&self) -> &'static str {
         match self {
-            Db::Sqlite(_) => "sqlite",
+            Db::Sqlite { .. } => "sqlite",
             Db::Postgres(_) => "postgres",
         }
     }
 
     /// Closes the pool (graceful shutdown).
     pub async fn close(&self) {
-        on_pool!(self, pool => pool.close().await)
+        on_pool!(self, pool => pool.close().await);
+        on_writer!(self, pool => pool.close().await)
     }
 }
 

@@ -5,7 +5,7 @@
 
 use super::audit::audited;
 use super::audit::{audited_as, done_by};
-use super::{millis, on_pool, parsed, ported, AuditEvent, Store};
+use super::{millis, on_pool, on_writer, parsed, ported, AuditEvent, Store};
 use app::api::types::{PersonView, TeamSettings};
 use app::domain::notify::SignInWay;
 use app::domain::roles::{NewPerson, Role, TeamName};
@@ -104,7 +104,7 @@ impl Store {
         now: DateTime<Utc>,
         expires: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
-        on_pool!(&self.db, pool => sqlx::query(
+        on_writer!(&self.db, pool => sqlx::query(
             "INSERT INTO password_tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(token_hash)

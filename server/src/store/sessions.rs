@@ -1,7 +1,7 @@
 //! A person's sessions and personal access tokens.
 
 use super::audit::{audited_as, done_by};
-use super::{from_millis, millis, on_pool, ported, Store};
+use super::{from_millis, millis, on_pool, on_writer, ported, Store};
 use app::api::types::{SessionUser, SessionView, TokenView};
 use app::domain::access::NewToken;
 use app::ports::Acting;
@@ -46,7 +46,7 @@ impl Store {
         .fetch_optional(pool)
         .await)?;
         let Some((user_id, scope)) = row else { return Ok(None) };
-        on_pool!(&self.db, pool => sqlx::query("UPDATE personal_tokens SET last_used_at = $1 WHERE token_hash = $2")
+        on_writer!(&self.db, pool => sqlx::query("UPDATE personal_tokens SET last_used_at = $1 WHERE token_hash = $2")
             .bind(at)
             .bind(token_hash)
             .execute(pool)
@@ -89,7 +89,7 @@ impl Sessions for Store {
                 return Ok(false);
             }
             let pattern = format!("{id_prefix}%");
-            let n = on_pool!(&self.db, pool => sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash LIKE $2")
+            let n = on_writer!(&self.db, pool => sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash LIKE $2")
                 .bind(user_id)
                 .bind(pattern)
                 .execute(pool)

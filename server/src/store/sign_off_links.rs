@@ -2,7 +2,7 @@
 //! invitation is filed with the request's transaction; the link is made when the message is
 //! sent, and only its SHA-256 is kept.
 
-use super::{from_millis, millis, on_pool, Store};
+use super::{from_millis, millis, on_pool, on_writer, Store};
 use app::domain::workflow::SignOffRole;
 use app::ports::SignOffInvitation;
 use chrono::{DateTime, Utc};
@@ -18,7 +18,7 @@ impl Store {
         token_hash: &str,
         expires: DateTime<Utc>,
     ) -> Result<bool, sqlx::Error> {
-        let done = on_pool!(&self.db, pool => sqlx::query(
+        let done = on_writer!(&self.db, pool => sqlx::query(
             "UPDATE sign_off_invitations SET token_hash = $1, expires_at = $2 WHERE id = ( \
              SELECT id FROM sign_off_invitations WHERE request_id = $3 AND invitee_id = $4 \
              AND used_at IS NULL AND withdrawn_at IS NULL ORDER BY id DESC LIMIT 1)",
@@ -63,7 +63,7 @@ impl Store {
         token_hash: &str,
         at: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
-        on_pool!(&self.db, pool => sqlx::query(
+        on_writer!(&self.db, pool => sqlx::query(
             "UPDATE sign_off_invitations SET opened_at = $2 WHERE token_hash = $1 AND opened_at IS NULL",
         )
         .bind(token_hash)

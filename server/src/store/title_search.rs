@@ -50,11 +50,11 @@ pub(crate) async fn title_search(db: &Db, contains: &str) -> Result<TitleSearch,
     let trigrams = |pattern| TitleSearch { reuse_plan: false, ..none(TitleMode::Trigrams, pattern) };
     Ok(match db {
         _ if plain.is_empty() => none(TitleMode::Scan, String::new()),
-        Db::Sqlite(_) if plain.chars().count() >= 3 => {
+        Db::Sqlite { .. } if plain.chars().count() >= 3 => {
             // One FTS5 phrase: the trigrams in a row, i.e. the text as a substring.
             none(TitleMode::Trigrams, format!("\"{}\"", plain.replace('"', "\"\"")))
         }
-        Db::Sqlite(_) => none(TitleMode::Scan, app::ports::contains_pattern(contains)),
+        Db::Sqlite { .. } => none(TitleMode::Scan, app::ports::contains_pattern(contains)),
         Db::Postgres(pool) => {
             let pattern = app::ports::contains_pattern(contains);
             let Some(words) = words_query(&plain) else { return Ok(trigrams(pattern)) };
@@ -146,13 +146,13 @@ macro_rules! search_statement {
                 $select!("AND $6 = ''", title_clause!(candidates, postgres, $ids), $pg)
             }
             (Db::Postgres(_), false, TitleMode::Scan) => $select!("AND $6 = ''", title_clause!(scan), $pg),
-            (Db::Sqlite(_), true, _) => $select!("AND r.reference = $6", title_clause!(scan), $sq),
-            (Db::Sqlite(_), false, TitleMode::Trigrams) => {
+            (Db::Sqlite { .. }, true, _) => $select!("AND r.reference = $6", title_clause!(scan), $sq),
+            (Db::Sqlite { .. }, false, TitleMode::Trigrams) => {
                 $select!("AND $6 = ''", title_clause!(trigrams, sqlite), $sq)
             }
             // SQLite's trigrams answer every text of three characters or more; only PostgreSQL
             // looks up candidates.
-            (Db::Sqlite(_), false, TitleMode::Scan | TitleMode::Candidates) => {
+            (Db::Sqlite { .. }, false, TitleMode::Scan | TitleMode::Candidates) => {
                 $select!("AND $6 = ''", title_clause!(scan), $sq)
             }
         }

@@ -124,7 +124,7 @@ pub fn config(db_url: &str) -> Config {
 pub async fn execute(store: &server::store::Store, sql: &str) -> Result<(), sqlx::Error> {
     use server::store::Db;
     match store.db() {
-        Db::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+        Db::Sqlite { pool, .. } => sqlx::query(sql).execute(pool).await.map(|_| ()),
         Db::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
     }
 }
