@@ -73,9 +73,9 @@ pub(crate) use on_pool;
 /// `on_pool!` for a statement or transaction that writes. SQLite has one writer at a time, and a
 /// connection that finds the file locked waits in SQLite's busy handler, which sleeps in steps of
 /// up to 100 ms however soon the lock is free: under a sustained write load a comment waited
-/// 200 ms for a lock held for one. This process's writes queue for its one writer connection
-/// instead, each starting as the previous commits; another process (the CLI, a backup) still meets
-/// the busy timeout. PostgreSQL locks rows, not the database: there the writes share the pool.
+/// 200 ms for a lock held for under one. This process's writes queue for its one writer connection
+/// instead, each starting as the previous commits, for at most `LONGEST_WRITE_WAIT` as before;
+/// another process (the CLI, a backup) still meets the busy timeout. PostgreSQL locks rows, not the database: there the writes share the pool.
 macro_rules! on_writer {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
@@ -85,6 +85,10 @@ macro_rules! on_writer {
     };
 }
 pub(crate) use on_writer;
+
+/// How long a SQLite write waits for its turn: for another process's lock (the busy timeout), and
+/// for this process's writer connection.
+const LONGEST_WRITE_WAIT: Duration = Duration::from_secs(5);
 
 /// Errors opening or migrating the database.
 #[derive(Debug, thiserror::Error)]
@@ -109,7 +113,7 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(5));
+                .busy_timeout(LONGEST_WRITE_WAIT);
             if let Some(parent) = options.get_filename().parent() {
                 if !parent.as_os_str().is_empty() {
                     let _ = std::fs::create_dir_all(parent);
@@ -123,8 +127,12 @@ impl Db {
                 .connect_with(options.clone())
                 .await?;
             sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-            let writer =
-                SqlitePoolOptions::new().max_connections(1).test_before_acquire(false).connect_with(options).await?;
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .test_before_acquire(false)
+                .acquire_timeout(LONGEST_WRITE_WAIT)
+                .connect_with(options)
+                .await?;
             Db::Sqlite { pool, writer }
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool =
@@ -150,10 +158,15 @@ impl Db {
         }
     }
 
-    /// Closes the pool (graceful shutdown).
+    /// Closes the pools (graceful shutdown).
     pub async fn close(&self) {
-        on_pool!(self, pool => pool.close().await);
-        on_writer!(self, pool => pool.close().await)
+        match self {
+            Db::Sqlite { pool, writer } => {
+                pool.close().await;
+                writer.close().await
+            }
+            Db::Postgres(pool) => pool.close().await,
+        }
     }
 }
 
