@@ -238,7 +238,7 @@ both_backends!(a_filed_copy_is_never_overwritten_and_a_corrupted_one_is_refused,
     let update = "UPDATE archive_copies SET pdf = $1 WHERE id = $2";
     let delete = "DELETE FROM archive_copies WHERE id = $1";
     let (u, d) = match store.db() {
-        Db::Sqlite { pool: p, .. } => (
+        Db::Sqlite { writer: p, .. } => (
             sqlx::query(update).bind(b"x".to_vec()).bind(id).execute(p).await.is_err(),
             sqlx::query(delete).bind(id).execute(p).await.is_err(),
         ),
@@ -251,7 +251,7 @@ both_backends!(a_filed_copy_is_never_overwritten_and_a_corrupted_one_is_refused,
     // Corruption below the app (a disk, a restore gone wrong): simulated by lifting the guard.
     let corrupt = "UPDATE archive_copies SET pdf = $1 WHERE id = $2";
     match store.db() {
-        Db::Sqlite { pool: p, .. } => {
+        Db::Sqlite { writer: p, .. } => {
             sqlx::query("DROP TRIGGER archive_copies_immutable").execute(p).await.unwrap();
             sqlx::query(corrupt).bind(b"%PDF-1.7 flipped bits".to_vec()).bind(id).execute(p).await.unwrap();
         }

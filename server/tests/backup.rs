@@ -62,6 +62,20 @@ both_backends!(a_backup_under_load_restores_every_acknowledged_write, |url: Stri
     let after = acknowledged.len() - before.len();
     assert!(!before.is_empty() && after > 0, "the backup ran in the middle of the load ({} before)", before.len());
     assert!(head.rows > 0);
+    // Every read connection refuses to write, the backup's borrowed one never came back writable:
+    // a write that skipped the writer's queue fails here rather than queueing in SQLite's busy
+    // handler. The writer writes.
+    let Db::Sqlite { pool, writer } = &db else { unreachable!("PostgreSQL returned above") };
+    let mut readers = Vec::new();
+    for _ in 0..8 {
+        readers.push(pool.acquire().await.unwrap());
+    }
+    for reader in &mut readers {
+        let refused = sqlx::query("CREATE TABLE skipped_the_queue (x)").execute(&mut **reader).await.unwrap_err();
+        assert!(refused.to_string().contains("readonly"), "{refused}");
+    }
+    drop(readers);
+    sqlx::query("CREATE TABLE through_the_queue (x)").execute(writer).await.unwrap();
     // A backup never overwrites.
     assert!(matches!(db.backup(&file).await, Err(BackupError::Exists(_))));
     // Restored into a new database: the chain verifies and every acknowledged write is there.

@@ -44,7 +44,7 @@ async fn seed_range(db: &Db, backend: Backend, from: i64, to: i64, (cor, hosting
          SELECT r.id, $1, 'approve', 'bench', 'emailed link', r.created_at, 1 FROM change_requests r \
          WHERE r.state = 'approved' AND r.ref_year = 2026 AND r.ref_number BETWEEN $2 AND $3 AND r.title LIKE 'Change number %'";
     match db {
-        Db::Sqlite { pool: p, .. } => {
+        Db::Sqlite { writer: p, .. } => {
             sqlx::query(sql).bind(from).bind(to).bind(hosting).execute(p).await.unwrap();
             sqlx::query(approvals).bind(cor).bind(from).bind(to).execute(p).await.unwrap();
             sqlx::query("ANALYZE").execute(p).await.unwrap();

@@ -70,7 +70,12 @@ impl Db {
             std::fs::create_dir_all(parent)?;
         }
         let target = file.to_str().ok_or(BackupError::NotAFile)?;
-        sqlx::query("VACUUM INTO $1").bind(target).execute(pool).await?;
+        // `VACUUM INTO` writes the copy, which a read connection refuses (`query_only`): the
+        // backup takes a connection out of the read pool for good, so it never queues behind the
+        // writer nor makes the writer wait, and no writable connection goes back to the pool.
+        let mut own = pool.acquire().await?.detach();
+        sqlx::query("PRAGMA query_only = OFF").execute(&mut own).await?;
+        sqlx::query("VACUUM INTO $1").bind(target).execute(&mut own).await?;
         verified(file).await
     }
 

@@ -50,7 +50,7 @@ pub enum Db {
     /// The embedded default: one file, WAL mode. Reads share `pool`; writes take the one
     /// connection of `writer` in turn (see `on_writer!`).
     Sqlite {
-        /// Reads (WAL: never blocked by a writer).
+        /// Reads (WAL: never blocked by a writer); its connections refuse to write.
         pool: SqlitePool,
         /// Writes, one at a time.
         writer: SqlitePool,
@@ -75,7 +75,9 @@ pub(crate) use on_pool;
 /// up to 100 ms however soon the lock is free: under a sustained write load a comment waited
 /// 200 ms for a lock held for under one. This process's writes queue for its one writer connection
 /// instead, each starting as the previous commits, for at most `LONGEST_WRITE_WAIT` as before;
-/// another process (the CLI, a backup) still meets the busy timeout. PostgreSQL locks rows, not the database: there the writes share the pool.
+/// another process (the CLI, a backup) still meets the busy timeout. The read pool refuses to
+/// write, so a write through `on_pool!` fails its test. PostgreSQL locks rows, not the database:
+/// there the writes share the pool.
 macro_rules! on_writer {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
@@ -121,17 +123,19 @@ impl Db {
             }
             // A connection to a local file does not go stale: no ping before each use (it cost
             // one more hop to sqlx's SQLite worker thread per statement; a page runs about 12).
-            let pool = SqlitePoolOptions::new()
-                .max_connections(8)
-                .test_before_acquire(false)
-                .connect_with(options.clone())
-                .await?;
-            sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
                 .test_before_acquire(false)
                 .acquire_timeout(LONGEST_WRITE_WAIT)
-                .connect_with(options)
+                .connect_with(options.clone())
+                .await?;
+            sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
+            // The read connections refuse to write (`query_only`), so a write that skips the
+            // queue fails in the tests rather than waiting in the busy handler in production.
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .test_before_acquire(false)
+                .connect_with(options.pragma("query_only", "ON"))
                 .await?;
             Db::Sqlite { pool, writer }
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {

@@ -120,11 +120,11 @@ pub fn config(db_url: &str) -> Config {
     }
 }
 
-/// Runs `sql` on the store's own pool (tests that act as someone with database access).
+/// Runs `sql` on the store's own writer (tests that act as someone with database access).
 pub async fn execute(store: &server::store::Store, sql: &str) -> Result<(), sqlx::Error> {
     use server::store::Db;
     match store.db() {
-        Db::Sqlite { pool, .. } => sqlx::query(sql).execute(pool).await.map(|_| ()),
+        Db::Sqlite { writer, .. } => sqlx::query(sql).execute(writer).await.map(|_| ()),
         Db::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
     }
 }
