@@ -262,11 +262,27 @@ mod tests {
     }
 
     #[test]
+    fn each_token_does_one_thing_and_only_a_write_token_opens_requests() {
+        let may = |scope: TokenScope| (scope.reads_api(), scope.writes_api());
+        assert_eq!(may(TokenScope::Read), (true, false));
+        assert_eq!(may(TokenScope::Write), (true, true));
+        // A calendar app's token sits in a URL: it reaches the feed and nothing of the API.
+        assert_eq!(may(TokenScope::CalendarFeed), (false, false));
+        for scope in TokenScope::ALL {
+            assert_eq!(NewToken::parse("Pipeline", scope.as_str(), chrono::Utc::now()).unwrap().scope, *scope);
+        }
+        let e = NewToken::parse("Pipeline", "admin", chrono::Utc::now()).unwrap_err();
+        assert_eq!(e.message_for("token_scope"), Some("Choose what the token may do"));
+        assert_eq!(e.value_of("token_name"), Some("Pipeline"), "the name typed comes back");
+    }
+
+    #[test]
     fn a_token_says_what_it_is_for_in_a_one_line_name() {
         use crate::domain::limits::LINE;
         let now = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
         let ok = NewToken::parse(&format!(" {} ", "t".repeat(LINE)), "", now).unwrap();
         assert_eq!((ok.name.chars().count(), ok.scope), (LINE, TokenScope::Read));
+        assert_eq!(ok.expires_at - now, chrono::Duration::days(90), "it works for 90 days from now");
         assert_eq!(
             NewToken::parse(" ", "", now).unwrap_err().message_for("token_name"),
             Some("Say what the token is for")
