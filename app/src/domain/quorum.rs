@@ -287,6 +287,10 @@ mod tests {
         let e = NewAbsence::parse("2026-12-24", "2026-12-24", &"x".repeat(2_001)).unwrap_err();
         assert_eq!(e.message_for("note"), Some("The note must be 2,000 characters or fewer (it has 2,001)"));
         assert!(NewAbsence::parse("2026-12-24", "2026-12-24", &"x".repeat(2_000)).is_ok());
+        // At most a year: 366 days on is the last day that may end it (a leap year's span).
+        assert!(NewAbsence::parse("2027-03-01", "2028-03-01", "").is_ok());
+        let e = NewAbsence::parse("2027-03-01", "2028-03-02", "").unwrap_err();
+        assert_eq!(e.message_for("to"), Some("An absence can be at most a year long"));
     }
     use chrono::TimeZone;
     use proptest::prelude::*;
