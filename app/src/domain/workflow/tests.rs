@@ -567,6 +567,19 @@ fn a_decision_on_a_stale_plan_version_is_refused() {
 }
 
 #[test]
+fn a_decision_needs_the_version_sent_to_be_the_current_one() {
+    let mut w = World::new();
+    w.submitted();
+    let sent = w.request.plan_hash.clone();
+    // However the plan came to differ from what was sent, neither version may be decided on.
+    w.request.plan_hash = h("edited since");
+    for plan_hash in [sent, h("edited since")] {
+        let t = w.try_do(COR_A, Action::Decide { verdict: Verdict::Approve, plan_hash, link: None });
+        assert_eq!(t, Err(Refusal::Guard("The plan changed after this was sent: open the latest version".into())));
+    }
+}
+
+#[test]
 fn an_emailed_link_decides_only_while_unused_current_and_unexpired_and_says_why() {
     use crate::domain::quorum::LinkStanding;
     let mut w = World::new();
@@ -797,6 +810,16 @@ fn the_dev_team_validates_in_production_then_stakeholders_are_notified() {
     let t = w.must(DEV, Action::ValidateInProduction { note: "Smoke tests pass".into() });
     assert_eq!(t.to, State::Completed);
     assert_eq!(messages(&t)[0].to()[0].who, Recipient::Stakeholders);
+    // The post-implementation review takes the verification list's items only.
+    let review = |checks: &[&str]| Action::RecordPostReview {
+        checks: checks.iter().map(|c| c.to_string()).collect(),
+        lessons: "Rehearse the rollback".into(),
+    };
+    assert_eq!(
+        w.try_do(DEV, review(&["health_checks", "made_up"])),
+        Err(Refusal::Input { input: Input::Checks, message: "Choose verification items from the list".into() })
+    );
+    assert_eq!(w.must(DEV, review(&["health_checks", "latency"])).to, State::Completed);
 }
 
 #[test]
