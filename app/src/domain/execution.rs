@@ -395,6 +395,57 @@ mod tests {
         let pr = progress(&p, &log);
         assert!(pr.all_done && !pr.failed && pr.rollback.is_empty());
         assert_eq!(pr.estimate_minutes, 30);
+        assert_eq!(
+            Execution::of(p.steps.len(), &log).check(2, false, StepStatus::Started),
+            Err("Step 2 is already done".into())
+        );
+    }
+
+    #[test]
+    fn progress_shows_each_mark_with_its_times_person_and_notes() {
+        let at = |minute: i64| DateTime::<Utc>::default() + chrono::Duration::minutes(minute);
+        let by = |step, rollback, status, note: &str, who: &str, minute| StepMark {
+            note: note.into(),
+            by: who.into(),
+            at: at(minute),
+            ..mark(step, rollback, status)
+        };
+        let log = [
+            by(1, false, StepStatus::Started, "", "Hal", 1),
+            by(1, false, StepStatus::Done, "Deployed", "Hal", 5),
+            by(2, false, StepStatus::Started, "  ", "Hal", 6),
+            by(2, false, StepStatus::Failed, "Migration timed out", "Ivy", 9),
+            by(2, true, StepStatus::Done, "Restored the snapshot", "Ivy", 12),
+        ];
+        let pr = progress(&plan(3), &log);
+        let one = &pr.steps[0];
+        assert_eq!((one.status, one.started_at, one.finished_at), (Some(StepStatus::Done), Some(at(1)), Some(at(5))));
+        assert_eq!((one.by.as_deref(), one.notes.clone()), (Some("Hal"), vec!["Deployed".to_string()]));
+        let two = &pr.steps[1];
+        assert_eq!((two.status, two.started_at, two.finished_at), (Some(StepStatus::Failed), Some(at(6)), Some(at(9))));
+        assert_eq!(two.by.as_deref(), Some("Ivy"), "who marked it last");
+        assert_eq!(two.notes, ["Migration timed out"], "a blank note is not kept");
+        assert_eq!((pr.steps[2].status, pr.steps[2].started_at), (None, None));
+        let undo: Vec<_> = pr.rollback.iter().map(|r| (r.step, r.status, r.finished_at, r.notes.clone())).collect();
+        assert_eq!(
+            undo,
+            [
+                (2, Some(StepStatus::Done), Some(at(12)), vec!["Restored the snapshot".to_string()]),
+                (1, None, None, vec![])
+            ]
+        );
+    }
+
+    #[test]
+    fn each_kind_of_mark_has_its_own_note_field() {
+        let fields: Vec<_> = [StepStatus::Started, StepStatus::Done, StepStatus::Failed]
+            .iter()
+            .flat_map(|s| [s.note_field(false), s.note_field(true)])
+            .collect();
+        assert_eq!(
+            fields,
+            ["done_note", "rollback_note", "done_note", "rollback_note", "failed_note", "rollback_note"]
+        );
     }
 
     #[test]
