@@ -92,5 +92,7 @@ mod tests {
         .unwrap();
         assert_eq!(ok.risks, ["auth"], "unknown keys are dropped");
         assert!(ok.is_security_related());
+        let not = RiskReview { security_related: Some(YesNo::No), reason: "Copy only".into(), ..Default::default() };
+        assert!(!not.validated().unwrap().is_security_related(), "a No conclusion copies no ISSO");
     }
 }

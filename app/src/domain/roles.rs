@@ -188,6 +188,14 @@ mod tests {
     }
 
     #[test]
+    fn only_someone_with_no_role_yet_is_kept_out_and_only_two_roles_are_hosting() {
+        let kept_out: Vec<_> = Role::ALL.iter().filter(|r| !r.has_access()).collect();
+        assert_eq!(kept_out, [&Role::Unassigned], "every other role may use the service");
+        let hosting: Vec<_> = Role::ALL.iter().filter(|r| r.is_hosting()).collect();
+        assert_eq!(hosting, [&Role::HostingEngineer, &Role::HostingLead]);
+    }
+
+    #[test]
     fn a_team_name_is_trimmed_and_a_one_line_name() {
         use crate::domain::limits::LINE;
         assert_eq!(TeamName::parse("  Portal team ").unwrap().as_str(), "Portal team");

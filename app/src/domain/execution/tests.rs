@@ -66,6 +66,7 @@ fn progress_shows_each_mark_with_its_times_person_and_notes() {
         by(2, true, StepStatus::Done, "Restored the snapshot", "Ivy", 12),
     ];
     let pr = progress(&plan(3), &log);
+    assert_eq!(pr.steps.iter().map(|s| s.step).collect::<Vec<_>>(), [1, 2, 3], "steps are counted from 1");
     let one = &pr.steps[0];
     assert_eq!((one.status, one.started_at, one.finished_at), (Some(StepStatus::Done), Some(at(1)), Some(at(5))));
     assert_eq!((one.by.as_deref(), one.notes.clone()), (Some("Hal"), vec!["Deployed".to_string()]));
