@@ -102,21 +102,16 @@ impl State {
         super::rules::BEFORE_REVIEW.contains(&self)
     }
 
-    /// True while production work is under way: implementing, or validating in production.
+    /// True while production work is under way (implementing, or validating in production):
+    /// where the rules still let hosting abort it and roll back.
     pub fn in_production(self) -> bool {
-        matches!(self, State::Implementing | State::ValidatingInProduction)
+        ActionKind::AbortAndRollBack.taken_in(self)
     }
 
-    /// True from approval on: production work is next, under way or over.
+    /// True from approval on (production work is next, under way or over): where the rules keep
+    /// the problem log open, which the production page shows.
     pub fn is_production_or_later(self) -> bool {
-        matches!(
-            self,
-            State::Approved
-                | State::Implementing
-                | State::ValidatingInProduction
-                | State::Completed
-                | State::RolledBack
-        )
+        ActionKind::LogProblem.taken_in(self)
     }
 
     /// What the closing note says in this state, as its heading: the dev team's validation,

@@ -1241,6 +1241,38 @@ fn before_review_is_where_the_dev_team_may_change_the_form_off_the_fast_path() {
 }
 
 #[test]
+fn production_work_is_under_way_while_it_may_be_rolled_back_and_its_page_opens_at_approval() {
+    use State as S;
+    let under_way: Vec<_> = State::ALL.iter().copied().filter(|s| s.in_production()).collect();
+    assert_eq!(under_way, [S::Implementing, S::ValidatingInProduction]);
+    let from_approval: Vec<_> = State::ALL.iter().copied().filter(|s| s.is_production_or_later()).collect();
+    assert_eq!(from_approval, [S::Approved, S::Implementing, S::ValidatingInProduction, S::Completed, S::RolledBack]);
+}
+
+#[test]
+fn a_closing_note_is_headed_by_how_the_request_ended() {
+    use State as S;
+    let headed: Vec<_> = State::ALL.iter().filter_map(|s| s.closing_note_label().map(|l| (*s, l))).collect();
+    assert_eq!(
+        headed,
+        [
+            (S::Completed, "Validated in production"),
+            (S::Withdrawn, "Why it was withdrawn"),
+            (S::RolledBack, "Why it was rolled back"),
+        ]
+    );
+    assert!(headed.iter().all(|(s, _)| s.is_final()), "only an ended request has a closing note");
+}
+
+#[test]
+fn sign_off_capacities_are_listed_in_words() {
+    use SignOffRole as R;
+    assert_eq!(SignOffRole::in_words(&[R::Qa]), "QA");
+    assert_eq!(SignOffRole::in_words(&[R::Qa, R::Dev]), "QA and Dev");
+    assert_eq!(SignOffRole::in_words(&[R::Qa, R::Testers, R::Product]), "QA, Testers and Product");
+}
+
+#[test]
 fn every_state_round_trips_through_its_stored_name_which_never_changes() {
     for &state in State::ALL {
         assert_eq!(State::parse(state.as_str()), Some(state));
