@@ -181,6 +181,8 @@ mod tests {
         assert_eq!(clock.status(et(2026, 11, 17, 11, 30)), ClockStatus::Amber);
         assert_eq!(clock.status(et(2026, 11, 17, 12, 0)), ClockStatus::Overdue);
         assert_eq!(clock.minutes_left(et(2026, 11, 17, 11, 45)), 15);
+        let tags = [ClockStatus::OnTrack, ClockStatus::Amber, ClockStatus::Overdue].map(ClockStatus::label);
+        assert_eq!(tags, ["On track", "Due soon", "Overdue"], "the tag beside the deadline");
     }
 
     #[test]
