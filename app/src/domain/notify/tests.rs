@@ -53,6 +53,17 @@ fn the_isso_is_copied_on_every_message_of_a_security_related_request_and_no_othe
 
 #[test]
 fn a_personal_link_reaches_its_holder_alone_and_the_isso_gets_the_copy_without_it() {
+    use MessageKind as K;
+    let holders: Vec<_> = every_kind().into_iter().filter_map(|k| k.link_holder().map(|h| (k, h))).collect();
+    assert_eq!(
+        holders,
+        [
+            (K::ApprovalRequest(7), Recipient::Cor(7)),
+            (K::DecisionReminder(7), Recipient::Cor(7)),
+            (K::SignOffRequest(SignOffRole::Qa), Recipient::AskedToSignOff(SignOffRole::Qa)),
+        ],
+        "each message carrying a personal link names its holder"
+    );
     for kind in every_kind().into_iter().filter(|k| k.link_holder().is_some()) {
         for security_related in [false, true] {
             let m = message(kind.clone(), security_related);
@@ -83,6 +94,24 @@ fn a_personal_link_message_with_a_copy_or_another_addressee_cannot_be_built_or_r
     assert!(serde_json::from_value::<Message>(json).is_err());
     let ok = message(kind, true);
     assert_eq!(serde_json::from_value::<Message>(serde_json::to_value(&ok).unwrap()).unwrap(), ok);
+}
+
+#[test]
+fn hosting_the_isso_and_admins_are_reached_by_role_and_the_other_groups_by_the_request() {
+    use crate::domain::roles::Role;
+    let hosting: Vec<Role> = Role::ALL.iter().copied().filter(|r| r.is_hosting()).collect();
+    assert_eq!(Recipient::HostingTeam.roles(), hosting.as_slice());
+    assert_eq!(Recipient::HostingLead.roles(), [Role::HostingLead]);
+    assert_eq!(Recipient::Isso.roles(), [Role::Isso]);
+    assert_eq!(Recipient::Admins.roles(), [Role::Admin]);
+    let by_request = [
+        Recipient::DevTeam,
+        Recipient::AffectedTeams,
+        Recipient::Cor(7),
+        Recipient::Stakeholders,
+        Recipient::AskedToSignOff(SignOffRole::Qa),
+    ];
+    assert!(by_request.iter().all(|r| r.roles().is_empty()), "these are drawn from the request, never by role");
 }
 
 #[test]
