@@ -454,6 +454,9 @@ mod entry_tests {
             .any(|w| matches!(w, WindowWarning::Freeze { name, .. } if name == "Year end")));
         // A regular change planned today goes to the admin's window.
         assert_eq!(cal.next_maintenance_window(now), window.starts_at);
+        // A window that opens now does not lie ahead: the default monthly windows stand in.
+        let opening = CalendarEntry { starts_at: Some(now), ..window };
+        assert_eq!(Calendar::of(&[opening], now).maintenance_windows, monthly_windows(now, 13));
     }
 
     #[test]
@@ -468,6 +471,12 @@ mod entry_tests {
         assert_eq!(e.errors[0].field, "to");
         let e = form("window", "2026-12-08", "").validated().unwrap_err();
         assert_eq!(e.errors[0].field, "time");
+        let e = form("holiday", "2026-11-26", "27/11/2026").validated().unwrap_err();
+        assert_eq!(e.errors.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(), ["to"]);
+        assert!(e.errors[0].message.contains("leave it empty for one day"));
+        let e = form("holiday", "2026-01-01", "2027-01-03").validated().unwrap_err();
+        assert_eq!(e.errors[0].message, "An entry lasts a year at most");
+        assert!(form("holiday", "2026-01-01", "2027-01-02").validated().is_ok(), "366 days is a year");
     }
 }
 

@@ -62,6 +62,8 @@ fn holidays_the_day_before_them_and_freezes_need_an_override() {
 fn default_windows_fall_on_the_second_tuesday_at_8pm_eastern() {
     let w = monthly_windows(et(2026, 11, 1, 9, 0), 2);
     assert_eq!(w, vec![et(2026, 11, 10, 20, 0), et(2026, 12, 8, 20, 0)]);
+    let over_new_year = monthly_windows(et(2026, 12, 20, 9, 0), 2);
+    assert_eq!(over_new_year, vec![et(2026, 12, 8, 20, 0), et(2027, 1, 12, 20, 0)]);
 }
 
 #[test]
@@ -71,6 +73,20 @@ fn a_regular_change_goes_to_the_first_window_with_two_business_days_notice() {
     assert_eq!(cal.next_maintenance_window(et(2026, 11, 20, 9, 0)), Some(et(2026, 11, 24, 20, 0)));
     assert_eq!(cal.next_maintenance_window(et(2026, 11, 23, 9, 0)), Some(et(2026, 12, 15, 20, 0)), "too little notice");
     assert_eq!(cal.next_maintenance_window(et(2026, 12, 20, 9, 0)), None, "no window scheduled yet");
+}
+
+#[test]
+fn a_regular_change_leaves_the_hosting_queue_a_day_after_its_window_opens() {
+    let now = et(2026, 12, 9, 21, 0);
+    let since = regular_changes_queued_since(now);
+    assert!(et(2026, 12, 8, 22, 0) >= since, "a window that opened 23 hours ago is still queued");
+    assert!(et(2026, 12, 8, 20, 0) < since, "one that opened 25 hours ago has left the queue");
+}
+
+#[test]
+fn each_kind_of_calendar_entry_has_its_own_name() {
+    let names: Vec<&str> = [EntryKind::Holiday, EntryKind::Freeze, EntryKind::Window].map(EntryKind::label).into();
+    assert_eq!(names, ["Holiday", "Change freeze", "Maintenance window"]);
 }
 
 #[test]
