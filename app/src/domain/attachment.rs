@@ -201,6 +201,15 @@ mod tests {
     }
 
     #[test]
+    fn each_kind_is_served_as_its_own_media_type_and_text_never_as_a_page() {
+        let all = [AttachmentKind::Pdf, AttachmentKind::Png, AttachmentKind::Jpeg, AttachmentKind::Text];
+        assert_eq!(
+            all.map(AttachmentKind::media_type),
+            ["application/pdf", "image/png", "image/jpeg", "text/plain; charset=utf-8"]
+        );
+    }
+
+    #[test]
     fn the_too_many_message_names_the_limit() {
         assert!(AttachmentError::TooMany.to_string().contains(&super::super::limits::ATTACHMENTS.to_string()));
         assert_eq!(AttachmentError::parse("too_many"), Some(AttachmentError::TooMany));
@@ -219,6 +228,8 @@ mod tests {
     fn a_file_whose_content_contradicts_its_name_is_refused() {
         assert_eq!(check("report.pdf", b"<html><script>"), Err(AttachmentError::Mismatch));
         assert_eq!(check("notes.txt", &[0x00, 0x01, 0xFF]), Err(AttachmentError::Mismatch));
+        assert_eq!(check("notes.txt", b"ok\0ok"), Err(AttachmentError::Mismatch), "text holds no NUL");
+        assert_eq!(check("notes.txt", &[b'o', b'k', 0xFF]), Err(AttachmentError::Mismatch), "text is UTF-8");
     }
 
     #[test]
@@ -227,6 +238,7 @@ mod tests {
         assert_eq!(check("", b""), Err(AttachmentError::Missing));
         assert_eq!(check("a.txt", b""), Err(AttachmentError::Empty));
         assert_eq!(check("big.txt", &vec![b'a'; MAX_BYTES + 1]), Err(AttachmentError::TooLarge));
+        assert_eq!(check("big.txt", &vec![b'a'; MAX_BYTES]), Ok(AttachmentKind::Text), "up to the limit itself");
         // Each code stands in an address when the page is shown again without JavaScript.
         let all = <AttachmentError as strum::VariantArray>::VARIANTS;
         let codes: Vec<&str> = all.iter().map(|e| e.code()).collect();

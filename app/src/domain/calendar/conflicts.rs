@@ -187,6 +187,16 @@ mod tests {
     }
 
     #[test]
+    fn a_request_is_on_the_calendar_from_triage_until_it_will_not_go_ahead() {
+        let by = |booked: Option<Booked>| {
+            State::ALL.iter().copied().filter(|s| Booked::of(*s) == booked).collect::<Vec<_>>()
+        };
+        assert_eq!(by(None), [State::Triage, State::Rejected, State::Withdrawn]);
+        assert_eq!(by(Some(Booked::MaintenanceWindow)), [State::RegularChange]);
+        assert_eq!(by(Some(Booked::RequestedWindow)).len(), State::ALL.len() - 4);
+    }
+
+    #[test]
     fn another_change_on_the_same_system_at_an_overlapping_time_is_a_conflict() {
         let mine = booking("ECR-2030-0001", "Grants portal", at(8, 10), 30);
         let others = [
@@ -195,6 +205,7 @@ mod tests {
             booking("ECR-2030-0003", "Grants portal", at(8, 10) + Duration::minutes(30), 60),
             booking("ECR-2030-0004", "Payments", at(8, 10), 60),
             booking("ECR-2030-0005", "Grants portal", at(8, 9), 90),
+            booking("ECR-2030-0006", "Grants portal", at(8, 9), 60),
         ];
         let found = conflicts(&mine, &others, &Calendar::default());
         let refs: Vec<&str> = found
@@ -204,7 +215,8 @@ mod tests {
                 _ => "other",
             })
             .collect();
-        // Touching windows (ends at 10:30, the next starts at 10:30) do not overlap.
+        // Touching windows (one ends at 10:30 as the next starts; one ends at 10:00 as mine
+        // starts) do not overlap.
         assert_eq!(refs, ["ECR-2030-0002", "ECR-2030-0005"]);
         assert_eq!(
             found[0].message(),
@@ -212,6 +224,12 @@ mod tests {
         );
         assert_eq!(overlaps(&others)[0], ["ECR-2030-0002", "ECR-2030-0005"]);
         assert!(overlaps(&others)[3].is_empty());
+        // Another team's change, shown to a dev team member, is said without what they cannot open.
+        let theirs = Conflict::Change(Booking { other_team: true, ..others[1].clone() });
+        assert_eq!(
+            theirs.message(),
+            "Overlaps another team's change on  grants  Portal , planned 10:20 AM Eastern on Tuesday 8 January for 60 minutes"
+        );
     }
 
     #[test]
