@@ -250,7 +250,7 @@ mod tests {
             conflicts(&late, &[], &calendar),
             [Conflict::Freeze { name: "Year end".into(), reason: "audit".into() }]
         );
-        let before = booking("ECR-2030-0001", "Grants portal", at(8, 21), 120);
+        let before = booking("ECR-2030-0001", "Grants portal", at(8, 22), 120);
         assert!(conflicts(&before, &[], &calendar).is_empty(), "ends at midnight: not in the freeze");
         let into_window = booking("ECR-2030-0001", "Grants portal", at(12, 19), 90);
         assert_eq!(conflicts(&into_window, &[], &calendar), [Conflict::MaintenanceWindow(at(12, 20))]);
