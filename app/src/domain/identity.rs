@@ -298,10 +298,18 @@ mod tests {
             "the setting's order decides, not the claim's"
         );
         assert_eq!(m.map(&groups(&["Offcycle-Cors"])), Mapped::default(), "group names compare exactly");
+        let two_teams: RoleMapping = "team-grants=team:Grants Portal; team-pay=team:Payments".parse().unwrap();
+        let both = two_teams.map(&groups(&["team-pay", "team-grants"]));
+        assert_eq!(both.team.as_deref(), Some("Grants Portal"), "the first team rule decides too");
         assert!("".parse::<RoleMapping>().unwrap().is_empty());
+        assert!(!m.is_empty());
         for bad in ["cors", "=cor", "g=superuser", "g=team:", "g=none"] {
             assert!(bad.parse::<RoleMapping>().is_err(), "{bad}");
         }
+        // The refusal lists the roles a group may give: "no role yet" is not one.
+        let refusal = "g=none".parse::<RoleMapping>().unwrap_err().to_string();
+        let (_, listed) = refusal.split_once("one of ").unwrap_or_default();
+        assert!(listed.contains("cor") && !listed.contains("none"), "{refusal}");
     }
 
     #[test]

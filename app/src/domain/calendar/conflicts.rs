@@ -254,5 +254,9 @@ mod tests {
         assert!(conflicts(&before, &[], &calendar).is_empty(), "ends at midnight: not in the freeze");
         let into_window = booking("ECR-2030-0001", "Grants portal", at(12, 19), 90);
         assert_eq!(conflicts(&into_window, &[], &calendar), [Conflict::MaintenanceWindow(at(12, 20))]);
+        let until_window = booking("ECR-2030-0001", "Grants portal", at(12, 18), 120);
+        assert!(conflicts(&until_window, &[], &calendar).is_empty(), "ends as the window opens");
+        let after_window = booking("ECR-2030-0001", "Grants portal", at(13, 0), 60);
+        assert!(conflicts(&after_window, &[], &calendar).is_empty(), "starts as the four-hour window ends");
     }
 }
