@@ -352,6 +352,31 @@ mod tests {
         assert!(PasswordSignIn::Everyone.allows(Role::Cor));
     }
 
+    #[test]
+    fn the_sign_in_settings_take_their_spellings_and_refuse_anything_else() {
+        for (text, way) in [("everyone", PasswordSignIn::Everyone), ("on", PasswordSignIn::Everyone)] {
+            assert_eq!(text.parse::<PasswordSignIn>(), Ok(way));
+        }
+        assert_eq!(" admins ".parse::<PasswordSignIn>(), Ok(PasswordSignIn::AdminsOnly));
+        // A typo must not quietly leave passwords open to everyone.
+        assert!("admin-only".parse::<PasswordSignIn>().is_err());
+        for text in ["invite", "invite-only"] {
+            assert_eq!(text.parse::<Provisioning>(), Ok(Provisioning::InviteOnly));
+        }
+        for text in ["jit", "just-in-time"] {
+            assert_eq!(text.parse::<Provisioning>(), Ok(Provisioning::JustInTime));
+        }
+        assert!("open".parse::<Provisioning>().is_err());
+    }
+
+    #[test]
+    fn each_refusal_tells_the_person_what_happened_in_its_own_words() {
+        let said: std::collections::BTreeSet<String> = Refusal::ALL.iter().map(Refusal::to_string).collect();
+        assert_eq!(said.len(), Refusal::ALL.len());
+        assert!(Refusal::ALL.iter().all(|r| r.to_string() == r.message() && !r.message().is_empty()));
+        assert!(Refusal::NotInvited.message().contains("Ask an admin to invite you"));
+    }
+
     fn any_role() -> impl Strategy<Value = Role> {
         prop::sample::select(Role::ALL.to_vec())
     }
