@@ -241,7 +241,14 @@ mod tests {
             "192.168.1.1",
             "169.254.169.254",
             "100.64.0.1",
+            "100.127.255.255",
             "0.0.0.0",
+            "0.1.2.3",
+            "224.0.0.1",
+            "255.255.255.255",
+            "192.0.2.1",
+            "ff02::1",
+            "::",
             "::1",
             "fe80::1",
             "fd00::1",
@@ -250,7 +257,8 @@ mod tests {
         ] {
             assert!(!is_public(ip(bad)), "{bad}");
         }
-        for good in ["93.184.216.34", "2606:4700::1111", "8.8.8.8"] {
+        // Around the carrier-NAT block 100.64.0.0/10, and its second octet elsewhere.
+        for good in ["93.184.216.34", "2606:4700::1111", "8.8.8.8", "100.63.255.255", "100.128.0.1", "8.64.0.1"] {
             assert!(is_public(ip(good)), "{good}");
         }
     }
@@ -264,6 +272,10 @@ mod tests {
         assert!(receiver("ftp://x").is_err());
         assert!(receiver("https://user:pw@hooks.example.gov/").is_err());
         assert!(receiver("https:///path").is_err());
+        for spaced in ["https://hooks.example .gov/", "https://hooks.example.gov/\u{7}", "https://hooks.example.gov/\n"]
+        {
+            assert_eq!(receiver(spaced), Err("Enter the receiver's address without spaces"), "{spaced:?}");
+        }
         let public = [ip("93.184.216.34")];
         assert_eq!(refusal(&receiver("https://hooks.example.gov/x").unwrap(), &public, false), None);
         assert!(refusal(&receiver("http://hooks.example.gov/x").unwrap(), &public, false).is_some());
