@@ -257,8 +257,17 @@ mod tests {
         ] {
             assert!(!is_public(ip(bad)), "{bad}");
         }
-        // Around the carrier-NAT block 100.64.0.0/10, and its second octet elsewhere.
-        for good in ["93.184.216.34", "2606:4700::1111", "8.8.8.8", "100.63.255.255", "100.128.0.1", "8.64.0.1"] {
+        // Around the carrier-NAT block 100.64.0.0/10 and its second octet elsewhere; 2001: outside
+        // the documentation prefix.
+        for good in [
+            "93.184.216.34",
+            "2606:4700::1111",
+            "8.8.8.8",
+            "100.63.255.255",
+            "100.128.0.1",
+            "8.64.0.1",
+            "2001:4860:4860::8888",
+        ] {
             assert!(is_public(ip(good)), "{good}");
         }
     }

@@ -152,3 +152,29 @@ fn message_keys_are_the_webhook_event_names_and_never_change() {
     assert_eq!(MessageKind::ApprovalRequest(7).key(), "approval_request");
     assert_eq!(MessageKind::DecisionOverdue.key(), "decision_overdue");
 }
+
+#[test]
+fn the_text_says_what_happened_to_which_request_and_why_each_reader_has_it() {
+    let ctx = |note: Option<&str>| MessageContext {
+        reference: "ECR-2026-0001".into(),
+        title: "Fix sign-in".into(),
+        system: "Grants Portal".into(),
+        link: "https://o.gov/requests/ECR-2026-0001".into(),
+        note: note.map(Into::into),
+    };
+    let m = message(MessageKind::SubmittedToCors, true);
+    let text = render_text(&m, &ctx(Some("Hosting found no new risk.")));
+    let head = format!("{}\n\nECR-2026-0001 — Fix sign-in\nSystem: Grants Portal\n", m.kind.headline());
+    assert!(text.starts_with(&head), "{text}");
+    assert!(text.contains("\nHosting found no new risk.\n"));
+    assert!(text.contains("\nOpen the request: https://o.gov/requests/ECR-2026-0001\n"));
+    assert!(!text.contains(DECISION_LINK) && !text.contains(SIGN_OFF_LINK), "a copy carries no personal link");
+    for a in m.to.iter().chain(&m.cc) {
+        assert!(text.contains(&format!("\n- {}\n", a.reason)), "{}", a.reason);
+    }
+    let decide = render_text(&message(MessageKind::ApprovalRequest(7), false), &ctx(None));
+    assert!(decide.contains(&format!("Review and decide: {DECISION_LINK}\n")) && decide.contains(LINK_EXPIRY));
+    let sign = render_text(&message(MessageKind::SignOffRequest(SignOffRole::Qa), false), &ctx(None));
+    assert!(sign.contains(&format!("Sign off as QA: {SIGN_OFF_LINK}\n")), "{sign}");
+    assert!(!sign.contains("Open the request") && !sign.contains(DECISION_LINK), "{sign}");
+}
