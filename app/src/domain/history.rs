@@ -284,6 +284,9 @@ pub fn thread_page(total: i64, asked: &str) -> ThreadPage {
 }
 
 #[cfg(test)]
+mod words_tests;
+
+#[cfg(test)]
 mod comment_tests {
     use super::NewComment;
 
