@@ -404,11 +404,14 @@ mod tests {
     }
 
     proptest! {
-        /// Every comment is on exactly one page, and any text asks for a page that exists.
+        /// Every comment is on exactly one page, no page is empty but the only one, and any text
+        /// asks for a page that exists.
         #[test]
         fn thread_pages_cover_every_comment_once(total in 0i64..2_000, asked in "[0-9-]{0,4}|.{0,4}") {
             let shown = thread_page(total, &asked);
             prop_assert!((1..=shown.pages).contains(&shown.page));
+            // No page is empty but the only one: the last page holds the newest comments.
+            prop_assert!(shown.pages == 1 || (shown.pages - 1) * COMMENTS_PER_PAGE < total);
             let mut covered = Vec::new();
             for p in 1..=shown.pages {
                 let t = thread_page(total, &p.to_string());
